@@ -1,0 +1,107 @@
+//! Errors and warnings. Every message names the resource, its origin and the field path.
+
+use crate::model::Origin;
+use std::fmt;
+
+/// One problem found in the configuration: a malformed document, an object that fails
+/// validation, or (as a warning) something skipped.
+///
+/// Its `Display` form is the message users see:
+/// `HTTPRoute default/web (routes.yaml#2): spec.rules[2].matches[0].path.value: must start with '/'`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ConfigError {
+    /// Kind of the object (`HTTPRoute`), or empty when the document has none.
+    pub kind: String,
+    /// `namespace/name` (or `name` for cluster-scoped kinds), or empty.
+    pub object: String,
+    /// Where the object came from.
+    pub origin: Option<Origin>,
+    /// Field path such as `spec.rules[2].matches[0].path.value`, or empty for the whole object.
+    pub field: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl ConfigError {
+    /// A problem with a field of an object.
+    pub fn new(
+        kind: impl Into<String>,
+        object: impl Into<String>,
+        origin: Option<Origin>,
+        field: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        ConfigError {
+            kind: kind.into(),
+            object: object.into(),
+            origin,
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut head = String::new();
+        if !self.kind.is_empty() {
+            head.push_str(&self.kind);
+        }
+        if !self.object.is_empty() {
+            if !head.is_empty() {
+                head.push(' ');
+            }
+            head.push_str(&self.object);
+        }
+        if let Some(o) = &self.origin {
+            if head.is_empty() {
+                head = o.to_string();
+            } else {
+                head = format!("{head} ({o})");
+            }
+        }
+        if !head.is_empty() {
+            write!(f, "{head}: ")?;
+        }
+        if !self.field.is_empty() {
+            write!(f, "{}: ", self.field)?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// A failure that stops loading or compiling as a whole.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A file or directory could not be read.
+    #[error("{path}: {source}")]
+    Io {
+        /// The path.
+        path: String,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The input exceeds a configured limit (`Options`).
+    #[error("{0}")]
+    Limit(String),
+    /// The configuration has invalid objects and strict handling was requested. The list holds
+    /// every problem, in input order.
+    #[error("{}", join_errors(.0))]
+    Invalid(Vec<ConfigError>),
+    /// The requested Gateway is not in the configuration or not served by this controller.
+    #[error("{0}")]
+    Gateway(String),
+}
+
+fn join_errors(errors: &[ConfigError]) -> String {
+    let mut s = format!("{} invalid object(s) or field(s):", errors.len());
+    for e in errors {
+        s.push_str("\n  ");
+        s.push_str(&e.to_string());
+    }
+    s
+}

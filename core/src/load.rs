@@ -1,0 +1,773 @@
+//! Documents → model objects.
+//!
+//! Accepts multi-document YAML (`---`), JSON objects and arrays, and `kind: List` with
+//! `items`, from a string, bytes, a file or a directory (read recursively in sorted order).
+//! Nothing is lost: a document that cannot be parsed, or an object whose fields have the wrong
+//! type, is reported as a [`ConfigError`] and the rest still loads. Unknown kinds are skipped
+//! with a warning.
+
+use crate::error::{ConfigError, Error};
+use crate::model::*;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use std::path::Path;
+use std::sync::Arc;
+
+/// Largest input accepted by default, in bytes (see [`LoadLimits`]).
+pub const DEFAULT_MAX_BYTES: usize = 64 << 20;
+/// Largest number of objects accepted by default.
+pub const DEFAULT_MAX_OBJECTS: usize = 200_000;
+
+/// Limits applied while loading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoadLimits {
+    /// Total bytes of input.
+    pub max_bytes: usize,
+    /// Total objects.
+    pub max_objects: usize,
+}
+
+impl Default for LoadLimits {
+    fn default() -> Self {
+        LoadLimits {
+            max_bytes: DEFAULT_MAX_BYTES,
+            max_objects: DEFAULT_MAX_OBJECTS,
+        }
+    }
+}
+
+/// A loaded set of Kubernetes objects, grouped by kind, plus everything that went wrong.
+///
+/// Objects that failed to parse or validate are not in the lists; they are described in
+/// [`Config::errors`]. Use [`Config::is_valid`] or [`Config::strict`] to refuse a configuration
+/// with any invalid object, or keep serving the valid remainder as a controller would.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// GatewayClasses.
+    pub gateway_classes: Vec<Object<GatewayClassSpec>>,
+    /// Gateways.
+    pub gateways: Vec<Object<GatewaySpec>>,
+    /// ListenerSets.
+    pub listener_sets: Vec<Object<ListenerSetSpec>>,
+    /// HTTPRoutes.
+    pub http_routes: Vec<Route<HttpRouteSpec>>,
+    /// GRPCRoutes.
+    pub grpc_routes: Vec<Route<GrpcRouteSpec>>,
+    /// TLSRoutes.
+    pub tls_routes: Vec<Route<TlsRouteSpec>>,
+    /// TCPRoutes.
+    pub tcp_routes: Vec<Route<L4RouteSpec>>,
+    /// UDPRoutes.
+    pub udp_routes: Vec<Route<L4RouteSpec>>,
+    /// ReferenceGrants.
+    pub reference_grants: Vec<Object<ReferenceGrantSpec>>,
+    /// Namespaces.
+    pub namespaces: Vec<Object<NamespaceSpec>>,
+    /// Services.
+    pub services: Vec<Object<ServiceSpec>>,
+    /// EndpointSlices.
+    pub endpoint_slices: Vec<Object<EndpointSliceSpec>>,
+    /// Secrets (type only).
+    pub secrets: Vec<Object<SecretSpec>>,
+    /// ConfigMaps (existence only).
+    pub config_maps: Vec<Object<ConfigMapSpec>>,
+    /// Ingresses.
+    pub ingresses: Vec<Object<IngressSpec>>,
+    /// IngressClasses.
+    pub ingress_classes: Vec<Object<IngressClassSpec>>,
+    /// Problems that dropped a document, an object or a rule.
+    pub errors: Vec<ConfigError>,
+    /// Things skipped without harm (unknown kinds, ignored documents).
+    pub warnings: Vec<ConfigError>,
+    limits: LoadLimits,
+    bytes: usize,
+    objects: usize,
+}
+
+/// The kinds the loader knows, keyed by `(group, kind)`, with the API versions served.
+const KINDS: &[(&str, &str, &[&str])] = &[
+    (
+        "gateway.networking.k8s.io",
+        "GatewayClass",
+        &["v1", "v1beta1"],
+    ),
+    ("gateway.networking.k8s.io", "Gateway", &["v1", "v1beta1"]),
+    (
+        "gateway.networking.k8s.io",
+        "ListenerSet",
+        &["v1", "v1alpha1"],
+    ),
+    ("gateway.networking.x-k8s.io", "XListenerSet", &["v1alpha1"]),
+    ("gateway.networking.k8s.io", "HTTPRoute", &["v1", "v1beta1"]),
+    (
+        "gateway.networking.k8s.io",
+        "GRPCRoute",
+        &["v1", "v1alpha2"],
+    ),
+    (
+        "gateway.networking.k8s.io",
+        "TLSRoute",
+        &["v1", "v1alpha3", "v1alpha2"],
+    ),
+    ("gateway.networking.k8s.io", "TCPRoute", &["v1", "v1alpha2"]),
+    ("gateway.networking.k8s.io", "UDPRoute", &["v1", "v1alpha2"]),
+    (
+        "gateway.networking.k8s.io",
+        "ReferenceGrant",
+        &["v1", "v1beta1", "v1alpha2"],
+    ),
+    ("", "Namespace", &["v1"]),
+    ("", "Service", &["v1"]),
+    ("", "Secret", &["v1"]),
+    ("", "ConfigMap", &["v1"]),
+    ("discovery.k8s.io", "EndpointSlice", &["v1"]),
+    ("networking.k8s.io", "Ingress", &["v1"]),
+    ("networking.k8s.io", "IngressClass", &["v1"]),
+];
+
+const CLUSTER_SCOPED: &[&str] = &["GatewayClass", "Namespace", "IngressClass"];
+
+impl Config {
+    /// An empty configuration with default limits.
+    pub fn new() -> Self {
+        Config::default()
+    }
+
+    /// An empty configuration with the given load limits.
+    pub fn with_limits(limits: LoadLimits) -> Self {
+        Config {
+            limits,
+            ..Config::default()
+        }
+    }
+
+    /// Loads YAML (one or more `---`-separated documents) or JSON text.
+    ///
+    /// ```
+    /// let config = trieway::Config::from_str(r#"
+    /// apiVersion: gateway.networking.k8s.io/v1
+    /// kind: HTTPRoute
+    /// metadata: {name: web, namespace: default}
+    /// spec:
+    ///   parentRefs: [{name: gw}]
+    ///   rules: [{backendRefs: [{name: web, port: 80}]}]
+    /// "#);
+    /// assert_eq!(config.http_routes.len(), 1);
+    /// assert!(config.errors.is_empty());
+    /// ```
+    #[allow(clippy::should_implement_trait)]
+    pub fn from_str(text: &str) -> Config {
+        let mut c = Config::new();
+        c.add_str(text, "<string>");
+        c.finish()
+    }
+
+    /// Loads a file or a directory (every `.yaml`, `.yml` and `.json` file below it, recursively,
+    /// in sorted order).
+    pub fn from_path(path: impl AsRef<Path>) -> Result<Config, Error> {
+        let mut c = Config::new();
+        c.add_path(path.as_ref())?;
+        Ok(c.finish())
+    }
+
+    /// Validates what was added and returns the configuration (called by the `from_*`
+    /// constructors; call it yourself after `add_*`).
+    pub fn finish(mut self) -> Config {
+        crate::validate::validate(&mut self);
+        self
+    }
+
+    /// `Err` with every problem when any object or rule was invalid, else the configuration.
+    pub fn strict(self) -> Result<Config, Error> {
+        if self.errors.is_empty() {
+            Ok(self)
+        } else {
+            Err(Error::Invalid(self.errors))
+        }
+    }
+
+    /// Whether no document, object or rule was dropped.
+    pub fn is_valid(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    /// Adds a file or directory. Directories are walked recursively in sorted order and only
+    /// `.yaml`, `.yml` and `.json` files are read.
+    pub fn add_path(&mut self, path: &Path) -> Result<(), Error> {
+        let io = |source| Error::Io {
+            path: path.display().to_string(),
+            source,
+        };
+        let meta = std::fs::metadata(path).map_err(io)?;
+        if meta.is_dir() {
+            let mut entries: Vec<_> = std::fs::read_dir(path)
+                .map_err(io)?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .collect();
+            entries.sort();
+            for p in entries {
+                let is_config = p
+                    .extension()
+                    .and_then(|e| e.to_str())
+                    .is_some_and(|e| matches!(e, "yaml" | "yml" | "json"));
+                if p.is_dir() || is_config {
+                    self.add_path(&p)?;
+                }
+            }
+            Ok(())
+        } else {
+            let bytes = std::fs::read(path).map_err(io)?;
+            self.add_bytes(&bytes, &path.display().to_string());
+            Ok(())
+        }
+    }
+
+    /// Adds bytes, which must be UTF-8 YAML or JSON; `name` is used in messages.
+    pub fn add_bytes(&mut self, bytes: &[u8], name: &str) {
+        match std::str::from_utf8(bytes) {
+            Ok(text) => self.add_str(text, name),
+            Err(e) => self.errors.push(ConfigError::new(
+                "",
+                "",
+                Some(origin(name, 0)),
+                "",
+                format!(
+                    "input is not UTF-8 (invalid byte at offset {})",
+                    e.valid_up_to()
+                ),
+            )),
+        }
+    }
+
+    /// Adds YAML or JSON text; `name` is used in messages.
+    pub fn add_str(&mut self, text: &str, name: &str) {
+        self.bytes = self.bytes.saturating_add(text.len());
+        if self.bytes > self.limits.max_bytes {
+            self.errors.push(ConfigError::new(
+                "",
+                "",
+                Some(origin(name, 0)),
+                "",
+                format!(
+                    "input exceeds the limit of {} bytes; not loaded",
+                    self.limits.max_bytes
+                ),
+            ));
+            return;
+        }
+        let file: Arc<str> = Arc::from(name);
+        let trimmed = text.trim_start_matches('\u{feff}').trim_start();
+        if trimmed.starts_with('{') || trimmed.starts_with('[') {
+            match serde_json::from_str::<Value>(trimmed) {
+                Ok(Value::Array(items)) => {
+                    for (i, v) in items.into_iter().enumerate() {
+                        self.add_value_at(
+                            v,
+                            Origin {
+                                file: file.clone(),
+                                index: i,
+                            },
+                        );
+                    }
+                }
+                Ok(v) => self.add_value_at(v, Origin { file, index: 0 }),
+                Err(e) => self.errors.push(ConfigError::new(
+                    "",
+                    "",
+                    Some(Origin { file, index: 0 }),
+                    "",
+                    format!("invalid JSON: {e}"),
+                )),
+            }
+            return;
+        }
+        for (index, doc) in split_yaml_documents(text).into_iter().enumerate() {
+            let at = Origin {
+                file: file.clone(),
+                index,
+            };
+            if doc.lines().all(|l| {
+                let l = l.trim();
+                l.is_empty() || l.starts_with('#') || l == "---" || l == "..." || l.starts_with('%')
+            }) {
+                continue;
+            }
+            match serde_saphyr::from_str::<Value>(doc) {
+                Ok(Value::Null) => {}
+                Ok(v) => self.add_value_at(v, at),
+                Err(e) => self.errors.push(ConfigError::new(
+                    "",
+                    "",
+                    Some(at),
+                    "",
+                    format!("invalid YAML: {}", first_line(&e.to_string())),
+                )),
+            }
+        }
+    }
+
+    /// Adds one already-parsed object (or `kind: List`), as if it were document `index` of `name`.
+    pub fn add_value(&mut self, value: Value, name: &str, index: usize) {
+        self.add_value_at(value, origin(name, index));
+    }
+
+    fn add_value_at(&mut self, value: Value, at: Origin) {
+        let Value::Object(mut map) = value else {
+            self.errors.push(ConfigError::new(
+                "",
+                "",
+                Some(at),
+                "",
+                format!(
+                    "expected an object with apiVersion and kind, found {}",
+                    type_name(&value)
+                ),
+            ));
+            return;
+        };
+        let kind = map
+            .get("kind")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        let api_version = map
+            .get("apiVersion")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        if kind == "List" || kind.ends_with("List") && map.contains_key("items") {
+            match map.remove("items") {
+                Some(Value::Array(items)) => {
+                    for item in items {
+                        self.add_value_at(item, at.clone());
+                    }
+                }
+                Some(Value::Null) | None => {}
+                Some(other) => self.errors.push(ConfigError::new(
+                    kind,
+                    "",
+                    Some(at),
+                    "items",
+                    format!("expected a list, found {}", type_name(&other)),
+                )),
+            }
+            return;
+        }
+        self.objects += 1;
+        if self.objects > self.limits.max_objects {
+            if self.objects == self.limits.max_objects + 1 {
+                self.errors.push(ConfigError::new(
+                    kind,
+                    "",
+                    Some(at),
+                    "",
+                    format!(
+                        "more than {} objects; this and later objects are not loaded",
+                        self.limits.max_objects
+                    ),
+                ));
+            }
+            return;
+        }
+        if kind.is_empty() || api_version.is_empty() {
+            let missing = if kind.is_empty() {
+                "kind"
+            } else {
+                "apiVersion"
+            };
+            self.errors.push(ConfigError::new(
+                kind,
+                "",
+                Some(at),
+                missing,
+                "required field is missing",
+            ));
+            return;
+        }
+        let (group, version) = match api_version.rsplit_once('/') {
+            Some((g, v)) => (g, v),
+            None => ("", api_version.as_str()),
+        };
+        let Some((_, _, versions)) = KINDS.iter().find(|(g, k, _)| *g == group && *k == kind)
+        else {
+            self.warnings.push(ConfigError::new(
+                kind,
+                meta_key(&map),
+                Some(at),
+                "",
+                format!(
+                    "kind {api_version}/{} is not used by trieway; skipped",
+                    map_kind(&map)
+                ),
+            ));
+            return;
+        };
+        if !versions.contains(&version) {
+            self.errors.push(ConfigError::new(
+                kind.as_str(),
+                meta_key(&map),
+                Some(at),
+                "apiVersion",
+                format!(
+                    "{api_version} is not a served version of {kind} (served: {})",
+                    versions
+                        .iter()
+                        .map(|v| format!("{group}/{v}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ));
+            return;
+        }
+        let meta_value = map.remove("metadata").unwrap_or(Value::Null);
+        let meta: ObjectMeta = match parse_at(meta_value, "metadata") {
+            Ok(m) => m,
+            Err(e) => {
+                self.errors
+                    .push(ConfigError::new(kind, "", Some(at), e.0, e.1));
+                return;
+            }
+        };
+        let mut meta = meta;
+        let cluster_scoped = CLUSTER_SCOPED.contains(&kind.as_str());
+        if cluster_scoped {
+            meta.namespace.clear();
+        } else if meta.namespace.is_empty() {
+            meta.namespace = "default".to_string();
+        }
+        let key = if cluster_scoped {
+            meta.name.clone()
+        } else {
+            format!("{}/{}", meta.namespace, meta.name)
+        };
+        if meta.name.is_empty() {
+            self.errors.push(ConfigError::new(
+                kind,
+                key,
+                Some(at),
+                "metadata.name",
+                "required field is missing",
+            ));
+            return;
+        }
+        let created = match meta.creation_timestamp.as_deref() {
+            None => 0,
+            Some(ts) => match parse_rfc3339(ts) {
+                Some(t) => t,
+                None => {
+                    self.errors.push(ConfigError::new(
+                        kind,
+                        key,
+                        Some(at),
+                        "metadata.creationTimestamp",
+                        format!("{ts:?} is not an RFC 3339 timestamp"),
+                    ));
+                    return;
+                }
+            },
+        };
+        let body = match kind.as_str() {
+            // These kinds keep their fields at the top level.
+            "EndpointSlice" | "Secret" | "ConfigMap" | "Namespace" => Value::Object(map),
+            _ => map
+                .remove("spec")
+                .unwrap_or(Value::Object(Default::default())),
+        };
+        let field = match kind.as_str() {
+            "EndpointSlice" | "Secret" | "ConfigMap" | "Namespace" => "",
+            _ => "spec",
+        };
+        let ctx = Ctx {
+            api_version: &api_version,
+            meta,
+            created,
+            at,
+            kind: &kind,
+            key,
+            field,
+        };
+        match kind.as_str() {
+            "GatewayClass" => ctx.push(body, &mut self.gateway_classes, &mut self.errors),
+            "Gateway" => ctx.push(body, &mut self.gateways, &mut self.errors),
+            "ListenerSet" | "XListenerSet" => {
+                ctx.push(body, &mut self.listener_sets, &mut self.errors)
+            }
+            "HTTPRoute" => ctx.push_route(body, &mut self.http_routes, &mut self.errors),
+            "GRPCRoute" => ctx.push_route(body, &mut self.grpc_routes, &mut self.errors),
+            "TLSRoute" => ctx.push_route(body, &mut self.tls_routes, &mut self.errors),
+            "TCPRoute" => ctx.push_route(body, &mut self.tcp_routes, &mut self.errors),
+            "UDPRoute" => ctx.push_route(body, &mut self.udp_routes, &mut self.errors),
+            "ReferenceGrant" => ctx.push(body, &mut self.reference_grants, &mut self.errors),
+            "Namespace" => ctx.push(body, &mut self.namespaces, &mut self.errors),
+            "Service" => ctx.push(body, &mut self.services, &mut self.errors),
+            "Secret" => ctx.push(body, &mut self.secrets, &mut self.errors),
+            "ConfigMap" => ctx.push(body, &mut self.config_maps, &mut self.errors),
+            "EndpointSlice" => ctx.push(body, &mut self.endpoint_slices, &mut self.errors),
+            "Ingress" => ctx.push(body, &mut self.ingresses, &mut self.errors),
+            "IngressClass" => ctx.push(body, &mut self.ingress_classes, &mut self.errors),
+            _ => unreachable!("every kind of KINDS is dispatched"),
+        }
+    }
+}
+
+struct Ctx<'a> {
+    api_version: &'a str,
+    meta: ObjectMeta,
+    created: i64,
+    at: Origin,
+    kind: &'a str,
+    key: String,
+    field: &'static str,
+}
+
+impl Ctx<'_> {
+    fn parse<S: DeserializeOwned>(
+        self,
+        body: Value,
+        errors: &mut Vec<ConfigError>,
+    ) -> Option<Object<S>> {
+        match parse_at::<S>(body, self.field) {
+            Ok(spec) => Some(Object {
+                api_version: self.api_version.to_string(),
+                meta: self.meta,
+                created: self.created,
+                origin: self.at,
+                spec,
+            }),
+            Err((field, msg)) => {
+                errors.push(ConfigError::new(
+                    self.kind,
+                    self.key,
+                    Some(self.at),
+                    field,
+                    msg,
+                ));
+                None
+            }
+        }
+    }
+
+    fn duplicate<S>(&self, existing: &[&Object<S>]) -> Option<ConfigError> {
+        existing
+            .iter()
+            .find(|o| o.meta.name == self.meta.name && o.meta.namespace == self.meta.namespace)
+            .map(|first| {
+                ConfigError::new(
+                    self.kind,
+                    self.key.clone(),
+                    Some(self.at.clone()),
+                    "metadata.name",
+                    format!(
+                        "duplicate object: {} {} is already defined at {}; this copy is ignored",
+                        self.kind, self.key, first.origin
+                    ),
+                )
+            })
+    }
+
+    fn push<S: DeserializeOwned>(
+        self,
+        body: Value,
+        out: &mut Vec<Object<S>>,
+        errors: &mut Vec<ConfigError>,
+    ) {
+        if let Some(e) = self.duplicate(&out.iter().collect::<Vec<_>>()) {
+            errors.push(e);
+            return;
+        }
+        if let Some(o) = self.parse(body, errors) {
+            out.push(o);
+        }
+    }
+
+    fn push_route<S: DeserializeOwned>(
+        self,
+        body: Value,
+        out: &mut Vec<Route<S>>,
+        errors: &mut Vec<ConfigError>,
+    ) {
+        if let Some(e) = self.duplicate(&out.iter().map(|r| &r.object).collect::<Vec<_>>()) {
+            errors.push(e);
+            return;
+        }
+        if let Some(object) = self.parse(body, errors) {
+            out.push(Route {
+                object,
+                invalid_rules: Vec::new(),
+            });
+        }
+    }
+}
+
+fn origin(name: &str, index: usize) -> Origin {
+    Origin {
+        file: Arc::from(name),
+        index,
+    }
+}
+
+/// Deserializes `value` into `T`, reporting the failing field path under `prefix`.
+fn parse_at<T: DeserializeOwned>(value: Value, prefix: &str) -> Result<T, (String, String)> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let inner = e.path().to_string();
+        let path = match (prefix.is_empty(), inner == ".") {
+            (_, true) => prefix.to_string(),
+            (true, false) => inner,
+            (false, false) => format!("{prefix}.{inner}"),
+        };
+        (path.replace(".[", "["), e.into_inner().to_string())
+    })
+}
+
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn map_kind(map: &serde_json::Map<String, Value>) -> &str {
+    map.get("kind").and_then(Value::as_str).unwrap_or("")
+}
+
+fn meta_key(map: &serde_json::Map<String, Value>) -> String {
+    let m = map.get("metadata");
+    let name = m
+        .and_then(|m| m.get("name"))
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    match m.and_then(|m| m.get("namespace")).and_then(Value::as_str) {
+        Some(ns) => format!("{ns}/{name}"),
+        None => name.to_string(),
+    }
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or(s)
+}
+
+/// Splits YAML text into documents at `---` lines (a document marker at column 0 always ends
+/// the previous document, whatever it contained).
+fn split_yaml_documents(text: &str) -> Vec<&str> {
+    let mut docs = Vec::new();
+    let mut start = 0;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let bare = line.trim_end_matches(['\n', '\r']);
+        let is_marker = bare == "---" || bare.starts_with("--- ") || bare.starts_with("---\t");
+        if is_marker && offset > start {
+            docs.push(&text[start..offset]);
+            start = offset;
+        } else if is_marker {
+            start = offset;
+        }
+        if is_marker {
+            // Keep inline content after the marker (`--- {a: 1}`) in the next document.
+            start = offset + 3;
+        }
+        offset += line.len();
+    }
+    if start < text.len() {
+        docs.push(&text[start..]);
+    }
+    docs
+}
+
+/// Parses an RFC 3339 timestamp (`2024-01-02T03:04:05Z`, optional fraction and offset) to
+/// seconds since the Unix epoch.
+pub(crate) fn parse_rfc3339(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    if b.len() < 20
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !matches!(b[10], b'T' | b't' | b' ')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<i64> {
+        let t = s.get(r)?;
+        if t.bytes().all(|c| c.is_ascii_digit()) {
+            t.parse().ok()
+        } else {
+            None
+        }
+    };
+    let (y, mo, d, h, mi, se) = (
+        num(0..4)?,
+        num(5..7)?,
+        num(8..10)?,
+        num(11..13)?,
+        num(14..16)?,
+        num(17..19)?,
+    );
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 {
+        return None;
+    }
+    let mut rest = &s[19..];
+    if let Some(frac) = rest.strip_prefix('.') {
+        let n = frac.bytes().take_while(u8::is_ascii_digit).count();
+        if n == 0 {
+            return None;
+        }
+        rest = &frac[n..];
+    }
+    let offset = match rest {
+        "Z" | "z" => 0,
+        _ if rest.len() == 6
+            && (rest.starts_with('+') || rest.starts_with('-'))
+            && &rest[3..4] == ":" =>
+        {
+            let oh = num(s.len() - 5..s.len() - 3)?;
+            let om = num(s.len() - 2..s.len())?;
+            let sign = if rest.starts_with('-') { -1 } else { 1 };
+            sign * (oh * 3600 + om * 60)
+        }
+        _ => return None,
+    };
+    // Days from civil (Howard Hinnant's algorithm).
+    let y2 = if mo <= 2 { y - 1 } else { y };
+    let era = y2.div_euclid(400);
+    let yoe = y2 - era * 400;
+    let mp = (mo + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(days * 86_400 + h * 3600 + mi * 60 + se - offset)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc3339() {
+        assert_eq!(parse_rfc3339("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(parse_rfc3339("2024-01-02T03:04:05Z"), Some(1_704_164_645));
+        assert_eq!(
+            parse_rfc3339("2024-01-02T04:04:05+01:00"),
+            Some(1_704_164_645)
+        );
+        assert_eq!(
+            parse_rfc3339("2024-01-02T03:04:05.123Z"),
+            Some(1_704_164_645)
+        );
+        assert_eq!(parse_rfc3339("2024-13-02T03:04:05Z"), None);
+        assert_eq!(parse_rfc3339("yesterday"), None);
+        assert_eq!(parse_rfc3339("2024-01-02T03:04:05"), None);
+    }
+
+    #[test]
+    fn splits_documents() {
+        let docs = split_yaml_documents("a: 1\n---\nb: 2\n--- \nc: 3\n");
+        assert_eq!(docs.len(), 3);
+        assert!(docs[0].contains("a: 1"));
+        assert!(docs[2].contains("c: 3"));
+        assert_eq!(split_yaml_documents("---\na: 1\n").len(), 1);
+    }
+}

@@ -1,0 +1,154 @@
+//! GatewayClass, Gateway (with its listeners) and ListenerSet (SPEC §1.2, §1.3).
+
+use super::meta::{string_enum, LabelSelector, SecretObjectReference};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// `GatewayClass.spec`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct GatewayClassSpec {
+    /// The controller that manages Gateways of this class, e.g. `example.net/gateway-controller`.
+    pub controller_name: String,
+    /// Free text, at most 64 characters.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// `Gateway.spec`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct GatewaySpec {
+    /// Name of the GatewayClass.
+    pub gateway_class_name: String,
+    /// Listeners (1–64, unique names).
+    pub listeners: Vec<Listener>,
+    /// Which ListenerSets may attach (default: none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed_listeners: Option<AllowedListeners>,
+}
+
+/// `Gateway.spec.allowedListeners`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct AllowedListeners {
+    /// Which namespaces' ListenerSets may attach.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespaces: Option<RouteNamespaces>,
+}
+
+string_enum! {
+    /// A listener's protocol. Domain-prefixed values (`vendor.com/proto`) are kept as `Other`.
+    ProtocolType { Http = "HTTP", Https = "HTTPS", Tls = "TLS", Tcp = "TCP", Udp = "UDP" }
+}
+
+impl Default for ProtocolType {
+    fn default() -> Self {
+        ProtocolType::Other(String::new())
+    }
+}
+
+string_enum! {
+    /// TLS mode of a listener.
+    TlsMode { Terminate = "Terminate", Passthrough = "Passthrough" }
+}
+
+/// One listener of a Gateway or ListenerSet.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Listener {
+    /// Listener name (a SectionName), unique within its Gateway.
+    pub name: String,
+    /// Optional hostname, possibly a wildcard `*.example.com`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hostname: Option<String>,
+    /// Port, 1–65535.
+    pub port: i64,
+    /// Protocol.
+    pub protocol: ProtocolType,
+    /// TLS settings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls: Option<ListenerTls>,
+    /// Which routes may attach.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed_routes: Option<AllowedRoutes>,
+}
+
+/// `listeners[].tls`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ListenerTls {
+    /// `Terminate` (default) or `Passthrough`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<TlsMode>,
+    /// Certificates (Secrets) presented by the listener.
+    pub certificate_refs: Vec<SecretObjectReference>,
+    /// Implementation-specific options (≤16).
+    pub options: BTreeMap<String, String>,
+}
+
+/// `listeners[].allowedRoutes`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct AllowedRoutes {
+    /// Which namespaces' routes may attach (default `Same`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespaces: Option<RouteNamespaces>,
+    /// Which route kinds may attach (empty: the protocol's default kinds).
+    pub kinds: Vec<RouteGroupKind>,
+}
+
+string_enum! {
+    /// `allowedRoutes.namespaces.from`.
+    FromNamespaces { Same = "Same", All = "All", Selector = "Selector", None = "None" }
+}
+
+/// `allowedRoutes.namespaces`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RouteNamespaces {
+    /// `Same` (default), `All` or `Selector`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<FromNamespaces>,
+    /// Label selector over Namespace labels, for `Selector`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub selector: Option<LabelSelector>,
+}
+
+/// `allowedRoutes.kinds[]`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RouteGroupKind {
+    /// Group; absent means `gateway.networking.k8s.io`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// Kind.
+    pub kind: String,
+}
+
+/// `ListenerSet.spec`: listeners added to a parent Gateway.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ListenerSetSpec {
+    /// The Gateway the listeners join.
+    pub parent_ref: ListenerSetParent,
+    /// The listeners.
+    pub listeners: Vec<Listener>,
+}
+
+/// `ListenerSet.spec.parentRef`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ListenerSetParent {
+    /// Group; absent means `gateway.networking.k8s.io`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// Kind; absent means `Gateway`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// Gateway name.
+    pub name: String,
+    /// Gateway namespace; absent means the ListenerSet's namespace.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+}

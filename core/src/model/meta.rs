@@ -1,0 +1,294 @@
+//! Object metadata, origins and the small reference types every route kind shares.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+
+/// Where an object came from: a file (or `<string>`) and its document index there.
+///
+/// Every error and warning carries the origin, so that a message can be traced back to the
+/// document that produced it: `routes.yaml#2` is the third document of `routes.yaml`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Origin {
+    /// File name, or `<string>` / `<bytes>` for in-memory input.
+    pub file: Arc<str>,
+    /// Zero-based index of the document within its file (array element for JSON arrays,
+    /// `items` element for `kind: List`).
+    pub index: usize,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}#{}", self.file, self.index)
+    }
+}
+
+/// The part of Kubernetes `metadata` the engine reads. Unknown fields are ignored.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ObjectMeta {
+    /// `metadata.name`.
+    pub name: String,
+    /// `metadata.namespace`; empty for cluster-scoped objects. The loader fills `default` for
+    /// namespaced kinds that leave it out.
+    pub namespace: String,
+    /// `metadata.labels`.
+    pub labels: BTreeMap<String, String>,
+    /// `metadata.annotations`.
+    pub annotations: BTreeMap<String, String>,
+    /// `metadata.creationTimestamp` as RFC 3339 text, if given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub creation_timestamp: Option<String>,
+    /// `metadata.generation`, if given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub generation: Option<i64>,
+}
+
+/// One loaded object: its kind-specific body plus the metadata and origin every object has.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Object<S> {
+    /// `apiVersion` as written.
+    pub api_version: String,
+    /// `metadata`.
+    pub meta: ObjectMeta,
+    /// Parsed `creationTimestamp` in seconds since the Unix epoch; `0` when absent.
+    pub created: i64,
+    /// Where the object came from.
+    pub origin: Origin,
+    /// The kind-specific body (usually `spec`).
+    pub spec: S,
+}
+
+impl<S> Object<S> {
+    /// `namespace/name`, or `name` for cluster-scoped objects.
+    pub fn key(&self) -> String {
+        if self.meta.namespace.is_empty() {
+            self.meta.name.clone()
+        } else {
+            format!("{}/{}", self.meta.namespace, self.meta.name)
+        }
+    }
+}
+
+/// Declares a string enum whose unknown values are kept (as `Other`) instead of failing to
+/// parse: SPEC §1.5 asks that future enum values never crash the engine but be reported.
+macro_rules! string_enum {
+    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum $name {
+            $($(#[$vm])* #[doc = concat!("`", $text, "`")] $variant,)+
+            /// A value this version of the engine does not know.
+            Other(String),
+        }
+        impl $name {
+            /// The value as written in the API.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $(Self::$variant => $text,)+
+                    Self::Other(s) => s,
+                }
+            }
+        }
+        impl From<&str> for $name {
+            fn from(s: &str) -> Self {
+                match s {
+                    $($text => Self::$variant,)+
+                    other => Self::Other(other.to_string()),
+                }
+            }
+        }
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = String::deserialize(d)?;
+                Ok(Self::from(s.as_str()))
+            }
+        }
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+pub(crate) use string_enum;
+
+/// The API group of the Gateway API resources.
+pub const GATEWAY_GROUP: &str = "gateway.networking.k8s.io";
+
+/// `parentRefs[]` entry of a route (SPEC §1.4). Defaults are applied by the accessors.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ParentReference {
+    /// Group; absent means `gateway.networking.k8s.io`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// Kind; absent means `Gateway`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// Namespace; absent means the route's namespace.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    /// Name of the parent.
+    pub name: String,
+    /// Listener name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub section_name: Option<String>,
+    /// Listener port.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port: Option<i64>,
+}
+
+impl ParentReference {
+    /// The group with its default applied.
+    pub fn group(&self) -> &str {
+        self.group.as_deref().unwrap_or(GATEWAY_GROUP)
+    }
+    /// The kind with its default applied.
+    pub fn kind(&self) -> &str {
+        self.kind.as_deref().unwrap_or("Gateway")
+    }
+    /// The namespace with its default (`route_ns`) applied.
+    pub fn namespace<'a>(&'a self, route_ns: &'a str) -> &'a str {
+        self.namespace.as_deref().unwrap_or(route_ns)
+    }
+}
+
+/// A `BackendObjectReference` (mirror targets) or the reference part of a `backendRef`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct BackendObjectReference {
+    /// Group; absent or `""` is the core group.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// Kind; absent means `Service`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// Name of the target.
+    pub name: String,
+    /// Namespace; absent means the route's namespace.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    /// Port (a Service port, never a target port).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port: Option<i64>,
+}
+
+impl BackendObjectReference {
+    /// The group with its default (`""`) applied.
+    pub fn group(&self) -> &str {
+        self.group.as_deref().unwrap_or("")
+    }
+    /// The kind with its default (`Service`) applied.
+    pub fn kind(&self) -> &str {
+        self.kind.as_deref().unwrap_or("Service")
+    }
+    /// The namespace with its default (`route_ns`) applied.
+    pub fn namespace<'a>(&'a self, route_ns: &'a str) -> &'a str {
+        self.namespace.as_deref().unwrap_or(route_ns)
+    }
+}
+
+/// A route rule's `backendRefs[]` entry without filters (TLS/TCP/UDP routes).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct BackendRef {
+    /// The referenced object.
+    #[serde(flatten)]
+    pub target: BackendObjectReference,
+    /// Weight; absent means 1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub weight: Option<i64>,
+}
+
+impl BackendRef {
+    /// The weight with its default (1) applied.
+    pub fn weight(&self) -> i64 {
+        self.weight.unwrap_or(1)
+    }
+}
+
+/// `{group, kind, name}` reference in the same namespace (ExtensionRef, certificateRefs use
+/// [`SecretObjectReference`]).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct LocalObjectReference {
+    /// Group.
+    pub group: String,
+    /// Kind.
+    pub kind: String,
+    /// Name.
+    pub name: String,
+}
+
+/// A reference to a Secret (or another certificate holder), possibly in another namespace.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SecretObjectReference {
+    /// Group; absent or `""` is the core group.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// Kind; absent means `Secret`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// Name.
+    pub name: String,
+    /// Namespace; absent means the referrer's namespace.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+}
+
+/// A standard Kubernetes label selector.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct LabelSelector {
+    /// Labels that must be present with these values.
+    pub match_labels: BTreeMap<String, String>,
+    /// Set-based requirements.
+    pub match_expressions: Vec<LabelSelectorRequirement>,
+}
+
+string_enum! {
+    /// Operator of a [`LabelSelectorRequirement`].
+    SelectorOperator { In = "In", NotIn = "NotIn", Exists = "Exists", DoesNotExist = "DoesNotExist" }
+}
+
+/// One `matchExpressions` entry.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LabelSelectorRequirement {
+    /// Label key.
+    pub key: String,
+    /// Operator.
+    pub operator: SelectorOperator,
+    /// Values for `In` / `NotIn`.
+    #[serde(default)]
+    pub values: Vec<String>,
+}
+
+impl LabelSelector {
+    /// Whether `labels` satisfy the selector (matchLabels AND every matchExpression).
+    /// An unknown operator never matches.
+    pub fn matches(&self, labels: &BTreeMap<String, String>) -> bool {
+        self.match_labels
+            .iter()
+            .all(|(k, v)| labels.get(k) == Some(v))
+            && self.match_expressions.iter().all(|e| {
+                let got = labels.get(&e.key);
+                match e.operator {
+                    SelectorOperator::In => got.is_some_and(|v| e.values.contains(v)),
+                    SelectorOperator::NotIn => got.is_none_or(|v| !e.values.contains(v)),
+                    SelectorOperator::Exists => got.is_some(),
+                    SelectorOperator::DoesNotExist => got.is_none(),
+                    SelectorOperator::Other(_) => false,
+                }
+            })
+    }
+}
