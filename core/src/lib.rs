@@ -6,6 +6,7 @@ mod error;
 mod load;
 pub mod model;
 mod validate;
+pub mod attach;
 
 pub use error::{ConfigError, Error};
 pub use load::{Config, LoadLimits};
