@@ -1,0 +1,197 @@
+//! Backends and weighted splits (SPEC §5): cumulative weights computed once, a pick per
+//! request from a caller-supplied random number.
+
+use crate::attach::{BackendProblem, ResolvedBackend};
+
+/// One backendRef of a rule, resolved: a Service port, or an invalid reference with the
+/// reason a controller would report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Backend {
+    pub(crate) group: Box<str>,
+    pub(crate) kind: Box<str>,
+    pub(crate) namespace: Box<str>,
+    pub(crate) name: Box<str>,
+    pub(crate) port: Option<u16>,
+    pub(crate) weight: u32,
+    pub(crate) app_protocol: Option<Box<str>>,
+    pub(crate) problem: Option<BackendProblem>,
+    /// Index of the backendRef in its rule.
+    pub(crate) index: u32,
+}
+
+impl Backend {
+    pub(crate) fn new(index: u32, weight: u32, resolved: Result<ResolvedBackend, BackendProblem>, fallback: (&str, &str, &str, &str, Option<u16>)) -> Self {
+        match resolved {
+            Ok(r) => Backend {
+                group: r.group.into(),
+                kind: r.kind.into(),
+                namespace: r.namespace.into(),
+                name: r.name.into(),
+                port: r.port,
+                weight,
+                app_protocol: r.app_protocol.map(Into::into),
+                problem: None,
+                index,
+            },
+            Err(p) => Backend {
+                group: fallback.0.into(),
+                kind: fallback.1.into(),
+                namespace: fallback.2.into(),
+                name: fallback.3.into(),
+                port: fallback.4,
+                weight,
+                app_protocol: None,
+                problem: Some(p),
+                index,
+            },
+        }
+    }
+
+    /// Group (`""` for core Services).
+    pub fn group(&self) -> &str {
+        &self.group
+    }
+    /// Kind (`Service`).
+    pub fn kind(&self) -> &str {
+        &self.kind
+    }
+    /// Namespace.
+    pub fn namespace(&self) -> &str {
+        &self.namespace
+    }
+    /// Name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// Service port.
+    pub fn port(&self) -> Option<u16> {
+        self.port
+    }
+    /// Weight (0 never receives traffic).
+    pub fn weight(&self) -> u32 {
+        self.weight
+    }
+    /// The Service port's `appProtocol` (`kubernetes.io/h2c`, `kubernetes.io/ws`, …).
+    pub fn app_protocol(&self) -> Option<&str> {
+        self.app_protocol.as_deref()
+    }
+    /// Whether the reference resolved. Requests drawn to an invalid backend get 500.
+    pub fn is_valid(&self) -> bool {
+        self.problem.is_none()
+    }
+    /// `(reason, message)` of an invalid reference (`BackendNotFound`, `RefNotPermitted`, …).
+    pub fn problem(&self) -> Option<(&str, &str)> {
+        self.problem.as_ref().map(|p| (p.reason, p.message.as_str()))
+    }
+    /// Position of the backendRef in its rule.
+    pub fn index(&self) -> usize {
+        self.index as usize
+    }
+}
+
+/// The weighted split of a rule.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Split {
+    pub(crate) backends: Box<[Backend]>,
+    /// `(cumulative weight, backend index)` for backends with weight > 0.
+    cumulative: Box<[(u64, u32)]>,
+    total: u64,
+}
+
+/// What a request drawn into a split goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Target<'r> {
+    /// Forward to this backend.
+    Backend(&'r Backend),
+    /// The engine answers with this status (500: invalid backend, no backendRefs, or all
+    /// weights zero).
+    Status(u16),
+}
+
+impl Split {
+    pub(crate) fn new(backends: Vec<Backend>) -> Self {
+        let mut total = 0u64;
+        let mut cumulative = Vec::new();
+        for (i, b) in backends.iter().enumerate() {
+            if b.weight > 0 {
+                total += u64::from(b.weight);
+                cumulative.push((total, i as u32));
+            }
+        }
+        Split { backends: backends.into(), cumulative: cumulative.into(), total }
+    }
+
+    /// Draws a backend: `random` is mapped onto `[0, total)` by multiply-shift, then the
+    /// cumulative weights are walked (SPEC §5.3).
+    #[inline]
+    pub(crate) fn pick(&self, random: u64, all_zero_status: u16) -> Target<'_> {
+        if self.total == 0 {
+            return Target::Status(if self.backends.is_empty() { 500 } else { all_zero_status });
+        }
+        let x = ((u128::from(random) * u128::from(self.total)) >> 64) as u64;
+        let i = self.cumulative.partition_point(|&(c, _)| c <= x);
+        let b = &self.backends[self.cumulative[i].1 as usize];
+        if b.is_valid() {
+            Target::Backend(b)
+        } else {
+            Target::Status(500)
+        }
+    }
+
+    /// Sum of weights.
+    pub(crate) fn total(&self) -> u64 {
+        self.total
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn b(name: &str, weight: u32, valid: bool) -> Backend {
+        let r = if valid {
+            Ok(ResolvedBackend {
+                group: String::new(),
+                kind: "Service".into(),
+                namespace: "ns".into(),
+                name: name.into(),
+                port: Some(80),
+                app_protocol: None,
+            })
+        } else {
+            Err(BackendProblem { reason: "BackendNotFound", message: "missing".into() })
+        };
+        Backend::new(0, weight, r, ("", "Service", "ns", name, Some(80)))
+    }
+
+    fn name(t: Target<'_>) -> String {
+        match t {
+            Target::Backend(b) => b.name().to_string(),
+            Target::Status(s) => s.to_string(),
+        }
+    }
+
+    /// Draws follow the weights: 0 never receives, invalid shares answer 500 (SPEC §5.3).
+    #[test]
+    fn weighted_pick() {
+        let s = Split::new(vec![b("a", 3, true), b("zero", 0, true), b("bad", 1, false)]);
+        let mut counts = std::collections::BTreeMap::new();
+        for i in 0..4000u64 {
+            let r = i.wrapping_mul(u64::MAX / 4000);
+            *counts.entry(name(s.pick(r, 500))).or_insert(0) += 1;
+        }
+        assert_eq!(counts.get("a"), Some(&3000));
+        assert_eq!(counts.get("500"), Some(&1000));
+        assert_eq!(counts.get("zero"), None);
+        assert_eq!(name(s.pick(u64::MAX, 500)), "500");
+        assert_eq!(name(s.pick(0, 500)), "a");
+    }
+
+    /// No backendRefs, or only weight-0 ones, answer 500 (or the configured status).
+    #[test]
+    fn empty_and_zero() {
+        assert_eq!(Split::new(vec![]).pick(7, 503), Target::Status(500));
+        assert_eq!(Split::new(vec![b("z", 0, true)]).pick(7, 503), Target::Status(503));
+    }
+}

@@ -1,0 +1,178 @@
+//! The host index: an exact-host hash map, a reversed-label trie for wildcard hostnames and
+//! the catch-all `*`, visited most specific first (SPEC §4.1 K1/K2).
+
+use rustc_hash::FxHashMap;
+
+/// Maps effective hostnames to virtual-host ids (`V` is the payload, usually an index).
+#[derive(Debug, Default)]
+pub(crate) struct HostIndex {
+    exact: FxHashMap<Box<str>, u32>,
+    wild: Vec<WildNode>,
+    any: Option<u32>,
+}
+
+#[derive(Debug, Default)]
+struct WildNode {
+    /// `(label, child)` sorted by label.
+    children: Vec<(Box<str>, u32)>,
+    /// The vhost of `*.<suffix>` where suffix is the path from the root to this node.
+    vhost: Option<u32>,
+    parent: u32,
+    /// Length of the suffix `s` this node stands for.
+    suffix_len: u32,
+}
+
+impl HostIndex {
+    pub(crate) fn new() -> Self {
+        HostIndex { exact: FxHashMap::default(), wild: vec![WildNode::default()], any: None }
+    }
+
+    /// The vhost id for an effective hostname (`*`, `*.suffix` or a precise name), if present.
+    pub(crate) fn get(&self, hostname: &str) -> Option<u32> {
+        if hostname == "*" {
+            self.any
+        } else if let Some(suffix) = hostname.strip_prefix("*.") {
+            let mut node = 0u32;
+            for label in suffix.rsplit('.') {
+                node = self.child(node, label)?;
+            }
+            self.wild[node as usize].vhost
+        } else {
+            self.exact.get(hostname).copied()
+        }
+    }
+
+    /// Registers `hostname` with vhost id `id` (caller makes ids unique per hostname).
+    pub(crate) fn insert(&mut self, hostname: &str, id: u32) {
+        if hostname == "*" {
+            self.any = Some(id);
+        } else if let Some(suffix) = hostname.strip_prefix("*.") {
+            let mut node = 0u32;
+            for label in suffix.rsplit('.') {
+                node = match self.child(node, label) {
+                    Some(c) => c,
+                    None => {
+                        let new = self.wild.len() as u32;
+                        let parent_len = self.wild[node as usize].suffix_len;
+                        let suffix_len = if node == 0 { label.len() } else { parent_len as usize + 1 + label.len() };
+                        self.wild.push(WildNode { parent: node, suffix_len: suffix_len as u32, ..WildNode::default() });
+                        let children = &mut self.wild[node as usize].children;
+                        let at = children.partition_point(|(l, _)| &**l < label);
+                        children.insert(at, (label.into(), new));
+                        new
+                    }
+                };
+            }
+            self.wild[node as usize].vhost = Some(id);
+        } else {
+            self.exact.insert(hostname.into(), id);
+        }
+    }
+
+    fn child(&self, node: u32, label: &str) -> Option<u32> {
+        let children = &self.wild[node as usize].children;
+        children
+            .binary_search_by(|(l, _)| (**l).cmp(label))
+            .ok()
+            .map(|i| children[i].1)
+    }
+
+    /// Calls `f` with every vhost whose hostname matches `host` (already normalized), most
+    /// specific first: the exact host, wildcards from the longest suffix down, then `*`.
+    /// Stops at the first `Some` that `f` returns. With `isolation`, only the most specific
+    /// vhost is tried.
+    #[inline]
+    pub(crate) fn find<T>(
+        &self,
+        host: Option<&str>,
+        isolation: bool,
+        mut f: impl FnMut(u32, HostKind) -> Option<T>,
+    ) -> Option<T> {
+        if let Some(host) = host.filter(|h| !h.is_empty()) {
+            if let Some(&v) = self.exact.get(host) {
+                let r = f(v, HostKind::Exact);
+                if r.is_some() || isolation {
+                    return r;
+                }
+            }
+            if self.wild.len() > 1 {
+                // Walk down the reversed labels as far as the trie goes.
+                let mut node = 0u32;
+                for label in host.rsplit('.') {
+                    match self.child(node, label) {
+                        Some(c) => node = c,
+                        None => break,
+                    }
+                }
+                while node != 0 {
+                    let n = &self.wild[node as usize];
+                    // `*.s` needs something in front of `.s` (SPEC §2.2: one or more labels).
+                    if let Some(v) = n.vhost.filter(|_| host.len() > n.suffix_len as usize + 1) {
+                        let r = f(v, HostKind::Wildcard);
+                        if r.is_some() || isolation {
+                            return r;
+                        }
+                    }
+                    node = n.parent;
+                }
+            }
+        }
+        self.any.and_then(|v| f(v, HostKind::Any))
+    }
+}
+
+/// Which kind of hostname matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum HostKind {
+    Exact,
+    Wildcard,
+    Any,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all(ix: &HostIndex, host: &str) -> Vec<u32> {
+        let mut seen = Vec::new();
+        ix.find::<()>(Some(host), false, |v, _| {
+            seen.push(v);
+            None
+        });
+        seen
+    }
+
+    /// Wildcards cover one or more labels and are visited longest suffix first, after the
+    /// exact host and before the catch-all.
+    #[test]
+    fn visit_order() {
+        let mut ix = HostIndex::new();
+        ix.insert("a.b.example.com", 1);
+        ix.insert("*.b.example.com", 2);
+        ix.insert("*.example.com", 3);
+        ix.insert("*.com", 4);
+        ix.insert("*", 5);
+        assert_eq!(all(&ix, "a.b.example.com"), vec![1, 2, 3, 4, 5]);
+        assert_eq!(all(&ix, "x.y.b.example.com"), vec![2, 3, 4, 5]);
+        assert_eq!(all(&ix, "b.example.com"), vec![3, 4, 5]);
+        assert_eq!(all(&ix, "example.com"), vec![4, 5]);
+        assert_eq!(all(&ix, "com"), vec![5]);
+        assert_eq!(all(&ix, "example.org"), vec![5]);
+        assert_eq!(ix.get("*.example.com"), Some(3));
+        assert_eq!(ix.get("*.org"), None);
+    }
+
+    /// With isolation only the most specific matching hostname is tried.
+    #[test]
+    fn isolation_stops_at_first() {
+        let mut ix = HostIndex::new();
+        ix.insert("*.example.com", 3);
+        ix.insert("*", 5);
+        let mut seen = Vec::new();
+        ix.find::<()>(Some("a.example.com"), true, |v, _| {
+            seen.push(v);
+            None
+        });
+        assert_eq!(seen, vec![3]);
+    }
+}

@@ -1,0 +1,437 @@
+//! Compilation: the attached routes of one Gateway → per port a listener table, per listener a
+//! host index, per hostname a path index whose candidates are already in precedence order
+//! (DESIGN §3). Everything a lookup needs is decided here: names are lowercased, regexes
+//! compiled, candidates sorted, weights accumulated.
+
+pub(crate) mod backend;
+pub(crate) mod conds;
+pub(crate) mod host;
+pub(crate) mod path;
+pub(crate) mod rank;
+
+use crate::attach::{self, AttachedGateway, AttachedListener};
+use crate::load::Config;
+use crate::model::{HttpRouteMatch, HttpRouteRule, MatchType, PathMatchType, ProtocolType, RouteKind};
+use crate::options::Options;
+use backend::{Backend, Split};
+use conds::{HeaderCond, QueryCond, ValueMatch};
+use host::HostIndex;
+use path::PathTrie;
+use rank::{Bucket, Key};
+use regex::bytes::{Regex, RegexBuilder};
+use rustc_hash::FxHashMap;
+use std::cmp::Reverse;
+
+/// The kind of a path match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PathKind {
+    /// `Exact`.
+    Exact,
+    /// `PathPrefix`.
+    Prefix,
+    /// `RegularExpression`.
+    Regex,
+}
+
+/// A route as the router reports it.
+#[derive(Debug, Clone)]
+pub(crate) struct RouteInfo {
+    pub kind: RouteKind,
+    pub namespace: Box<str>,
+    pub name: Box<str>,
+    pub created: i64,
+}
+
+/// A compiled rule.
+#[derive(Debug, Clone)]
+pub(crate) struct RuleInfo {
+    pub route: u32,
+    pub index: u32,
+    pub name: Option<Box<str>>,
+    pub split: Split,
+}
+
+/// A compiled match: its path and its other conditions.
+#[derive(Debug, Clone)]
+pub(crate) struct MatchInfo {
+    pub rule: u32,
+    pub index: u32,
+    pub path_kind: PathKind,
+    pub path_value: Box<str>,
+    pub method: Option<Box<str>>,
+    pub headers: Box<[HeaderCond]>,
+    pub query: Box<[QueryCond]>,
+}
+
+/// Candidates of one effective hostname.
+#[derive(Debug, Default)]
+pub(crate) struct VHost {
+    pub hostname: Box<str>,
+    pub exact: FxHashMap<Box<str>, (u32, u32)>,
+    /// `(regex, candidate)` in precedence order.
+    pub regex: Vec<(u32, u32)>,
+    pub prefix: PathTrie,
+}
+
+/// One listener of a port, with its own host index.
+#[derive(Debug)]
+pub(crate) struct ListenerEntry {
+    pub name: Box<str>,
+    pub hostname: Option<Box<str>>,
+    pub hosts: HostIndex,
+}
+
+/// Everything on one port.
+#[derive(Debug)]
+pub(crate) struct Frontend {
+    pub port: u16,
+    pub tls: bool,
+    /// Usable listeners, most specific hostname first (SPEC §2.5 selection order).
+    pub listeners: Vec<ListenerEntry>,
+    /// All listeners' routes together, for `listener_isolation = false`.
+    pub merged: HostIndex,
+}
+
+/// The compiled form of one Gateway.
+#[derive(Debug)]
+pub(crate) struct Compiled {
+    pub gateway: String,
+    pub frontends: Vec<Frontend>,
+    pub routes: Vec<RouteInfo>,
+    pub rules: Vec<RuleInfo>,
+    pub matches: Vec<MatchInfo>,
+    /// Match ids, laid out per vhost bucket in precedence order.
+    pub candidates: Vec<u32>,
+    pub regexes: Vec<Regex>,
+    pub vhosts: Vec<VHost>,
+    pub options: Options,
+}
+
+/// Wildcard (`*.s`) or precise listener-hostname match, SPEC §2.2.
+pub(crate) fn hostname_matches(pattern: &str, host: &str) -> bool {
+    if pattern == "*" {
+        return true;
+    }
+    match pattern.strip_prefix("*.") {
+        Some(s) => host.len() > s.len() + 1 && host.ends_with(s) && host.as_bytes()[host.len() - s.len() - 1] == b'.',
+        None => pattern == host,
+    }
+}
+
+/// Orders listener hostnames for selection: precise, then wildcards with longer suffixes,
+/// then absent (SPEC §2.5).
+pub(crate) fn listener_specificity(hostname: Option<&str>) -> (u8, Reverse<usize>) {
+    match hostname {
+        Some(h) if h.starts_with("*.") => (1, Reverse(h.len())),
+        Some(h) => (0, Reverse(h.len())),
+        None => (2, Reverse(0)),
+    }
+}
+
+struct Builder<'c> {
+    config: &'c Config,
+    options: Options,
+    out: Compiled,
+    route_ids: FxHashMap<(RouteKind, usize), u32>,
+    /// Match ids of each compiled route.
+    route_matches: Vec<Vec<u32>>,
+    regex_ids: FxHashMap<String, u32>,
+    /// Pending candidates per vhost.
+    pending: Vec<Vec<u32>>,
+}
+
+/// Compiles one attached Gateway.
+pub(crate) fn compile(config: &Config, gateway: &AttachedGateway, options: &Options) -> Compiled {
+    let mut b = Builder {
+        config,
+        options: options.clone(),
+        out: Compiled {
+            gateway: format!("{}/{}", gateway.namespace, gateway.name),
+            frontends: Vec::new(),
+            routes: Vec::new(),
+            rules: Vec::new(),
+            matches: Vec::new(),
+            candidates: Vec::new(),
+            regexes: Vec::new(),
+            vhosts: Vec::new(),
+            options: options.clone(),
+        },
+        route_ids: FxHashMap::default(),
+        route_matches: Vec::new(),
+        regex_ids: FxHashMap::default(),
+        pending: Vec::new(),
+    };
+    b.add_routes(gateway);
+    let ranks = rank::route_ranks(
+        &b.out.routes.iter().map(|r| (r.created, format!("{}/{}", r.namespace, r.name))).collect::<Vec<_>>(),
+    );
+    b.add_frontends(gateway);
+    b.finish(&ranks);
+    b.out
+}
+
+fn is_http(l: &AttachedListener) -> bool {
+    matches!(l.protocol, ProtocolType::Http | ProtocolType::Https)
+}
+
+impl Builder<'_> {
+    /// Compiles every HTTPRoute attached to a usable HTTP/HTTPS listener, once.
+    fn add_routes(&mut self, gateway: &AttachedGateway) {
+        let config = self.config;
+        for l in gateway.listeners.iter().filter(|l| l.usable && is_http(l)) {
+            for ar in &l.routes {
+                if ar.kind != RouteKind::Http || self.route_ids.contains_key(&(ar.kind, ar.index)) {
+                    continue;
+                }
+                let Some(route) = config.http_routes.get(ar.index) else { continue };
+                let id = self.out.routes.len() as u32;
+                self.route_ids.insert((ar.kind, ar.index), id);
+                self.out.routes.push(RouteInfo {
+                    kind: RouteKind::Http,
+                    namespace: route.meta.namespace.as_str().into(),
+                    name: route.meta.name.as_str().into(),
+                    created: route.created,
+                });
+                let default_rule;
+                let rules: &[HttpRouteRule] = match &route.spec.rules {
+                    Some(r) => r,
+                    None => {
+                        default_rule = [HttpRouteRule::default()];
+                        &default_rule
+                    }
+                };
+                let mut ids = Vec::new();
+                for (ri, rule) in rules.iter().enumerate() {
+                    if route.invalid_rules.iter().any(|r| r.index == ri) {
+                        continue;
+                    }
+                    let rule_id = self.out.rules.len() as u32;
+                    let backends = rule
+                        .backend_refs
+                        .iter()
+                        .enumerate()
+                        .map(|(bi, br)| {
+                            let t = &br.target;
+                            let ns = t.namespace(&route.meta.namespace);
+                            let resolved = attach::resolve_backend(config, RouteKind::Http, &route.meta.namespace, t);
+                            let port = t.port.and_then(|p| u16::try_from(p).ok());
+                            let weight = u32::try_from(br.weight().clamp(0, 1_000_000)).unwrap_or(0);
+                            Backend::new(bi as u32, weight, resolved, (t.group(), t.kind(), ns, &t.name, port))
+                        })
+                        .collect();
+                    self.out.rules.push(RuleInfo {
+                        route: id,
+                        index: ri as u32,
+                        name: rule.name.as_deref().map(Into::into),
+                        split: Split::new(backends),
+                    });
+                    let default_match;
+                    let matches: &[HttpRouteMatch] = if rule.matches.is_empty() {
+                        default_match = [HttpRouteMatch::default()];
+                        &default_match
+                    } else {
+                        &rule.matches
+                    };
+                    for (mi, m) in matches.iter().enumerate() {
+                        if let Some(info) = self.compile_match(rule_id, mi as u32, m) {
+                            ids.push(self.out.matches.len() as u32);
+                            self.out.matches.push(info);
+                        }
+                    }
+                }
+                self.route_matches.push(ids);
+            }
+        }
+    }
+
+    fn regex(&mut self, pattern: &str) -> Option<u32> {
+        if let Some(&id) = self.regex_ids.get(pattern) {
+            return Some(id);
+        }
+        let re = RegexBuilder::new(&format!("^(?:{pattern})$"))
+            .size_limit(self.options.regex_size_limit)
+            .build()
+            .ok()?;
+        let id = self.out.regexes.len() as u32;
+        self.out.regexes.push(re);
+        self.regex_ids.insert(pattern.to_string(), id);
+        Some(id)
+    }
+
+    fn value_match(&mut self, kind: Option<&MatchType>, value: &str) -> Option<ValueMatch> {
+        match kind.unwrap_or(&MatchType::Exact) {
+            MatchType::Exact => Some(ValueMatch::Exact(value.as_bytes().into())),
+            MatchType::RegularExpression => self.regex(value).map(ValueMatch::Regex),
+            MatchType::Other(_) => None,
+        }
+    }
+
+    /// Compiles one match; `None` when it cannot match anything (validation reports why).
+    fn compile_match(&mut self, rule: u32, index: u32, m: &HttpRouteMatch) -> Option<MatchInfo> {
+        let (kind, value) = match &m.path {
+            None => (PathKind::Prefix, "/".to_string()),
+            Some(p) => {
+                let value = p.value.clone().unwrap_or_else(|| "/".to_string());
+                let kind = match p.kind.as_ref().unwrap_or(&PathMatchType::PathPrefix) {
+                    PathMatchType::Exact => PathKind::Exact,
+                    PathMatchType::PathPrefix => PathKind::Prefix,
+                    PathMatchType::RegularExpression => PathKind::Regex,
+                    PathMatchType::Other(_) => return None,
+                };
+                (kind, value)
+            }
+        };
+        if kind == PathKind::Regex {
+            self.regex(&value)?;
+        }
+        // Of two equivalent names in one match only the first counts (SPEC §3.4, §11).
+        let mut headers: Vec<HeaderCond> = Vec::new();
+        for h in &m.headers {
+            let name = h.name.to_ascii_lowercase();
+            if headers.iter().any(|c| *c.name == *name) {
+                continue;
+            }
+            let value = self.value_match(h.kind.as_ref(), &h.value)?;
+            headers.push(HeaderCond { name: name.into(), value });
+        }
+        let mut query: Vec<QueryCond> = Vec::new();
+        for q in &m.query_params {
+            if query.iter().any(|c| *c.name == *q.name) {
+                continue;
+            }
+            let value = self.value_match(q.kind.as_ref(), &q.value)?;
+            query.push(QueryCond { name: q.name.as_str().into(), value });
+        }
+        Some(MatchInfo {
+            rule,
+            index,
+            path_kind: kind,
+            path_value: value.into(),
+            method: m.method.as_deref().map(Into::into),
+            headers: headers.into(),
+            query: query.into(),
+        })
+    }
+
+    /// The vhost of `hostname` in `index`, created if needed.
+    fn vhost(&mut self, index: &mut HostIndex, hostname: &str) -> u32 {
+        if let Some(v) = index.get(hostname) {
+            return v;
+        }
+        let v = self.out.vhosts.len() as u32;
+        self.out.vhosts.push(VHost { hostname: hostname.into(), ..VHost::default() });
+        self.pending.push(Vec::new());
+        index.insert(hostname, v);
+        v
+    }
+
+    fn add_to(&mut self, index: &mut HostIndex, l: &AttachedListener) {
+        for ar in &l.routes {
+            let Some(&rid) = self.route_ids.get(&(ar.kind, ar.index)) else { continue };
+            for h in &ar.hostnames {
+                let v = self.vhost(index, &h.to_ascii_lowercase());
+                let ms = &self.route_matches[rid as usize];
+                self.pending[v as usize].extend_from_slice(ms);
+            }
+        }
+    }
+
+    fn add_frontends(&mut self, gateway: &AttachedGateway) {
+        let mut ports: Vec<u16> = gateway.listeners.iter().filter(|l| l.usable && is_http(l)).map(|l| l.port).collect();
+        ports.sort_unstable();
+        ports.dedup();
+        for port in ports {
+            let mut ls: Vec<&AttachedListener> =
+                gateway.listeners.iter().filter(|l| l.usable && is_http(l) && l.port == port).collect();
+            ls.sort_by_key(|l| listener_specificity(l.hostname.as_deref()));
+            let tls = ls.iter().any(|l| l.protocol == ProtocolType::Https);
+            let mut merged = HostIndex::new();
+            let mut listeners = Vec::new();
+            for l in ls {
+                let mut hosts = HostIndex::new();
+                self.add_to(&mut hosts, l);
+                if !self.options.listener_isolation {
+                    self.add_to(&mut merged, l);
+                }
+                listeners.push(ListenerEntry {
+                    name: l.name.as_str().into(),
+                    hostname: l.hostname.as_deref().map(|h| h.to_ascii_lowercase().into()),
+                    hosts,
+                });
+            }
+            self.out.frontends.push(Frontend { port, tls, listeners, merged });
+        }
+    }
+
+    fn key(&self, ranks: &[u32], m: u32) -> (Bucket, Key) {
+        let mi = &self.out.matches[m as usize];
+        let rule = &self.out.rules[mi.rule as usize];
+        // Buckets are separate lists; the lookup visits them in K3 order.
+        let bucket = match mi.path_kind {
+            PathKind::Exact => Bucket::Exact,
+            PathKind::Prefix => Bucket::Prefix,
+            PathKind::Regex => Bucket::Regex,
+        };
+        let path_len = match mi.path_kind {
+            PathKind::Prefix => path::prefix_of(&mi.path_value).len(),
+            _ => mi.path_value.len(),
+        };
+        (
+            bucket,
+            Key {
+                path_len: Reverse(path_len),
+                method: Reverse(mi.method.is_some()),
+                headers: Reverse(mi.headers.len()),
+                query: Reverse(mi.query.len()),
+                route_rank: ranks[rule.route as usize],
+                rule: rule.index,
+                matched: mi.index,
+            },
+        )
+    }
+
+    /// Sorts every vhost's candidates and lays them out.
+    fn finish(&mut self, ranks: &[u32]) {
+        let pending = std::mem::take(&mut self.pending);
+        for (v, mut cands) in pending.into_iter().enumerate() {
+            cands.sort_by_cached_key(|&m| self.key(ranks, m));
+            cands.dedup();
+            let mut exact: FxHashMap<Box<str>, Vec<u32>> = FxHashMap::default();
+            let mut prefix: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
+            let mut regex = Vec::new();
+            let mut trie = std::mem::take(&mut self.out.vhosts[v].prefix);
+            for m in cands {
+                let mi = &self.out.matches[m as usize];
+                match mi.path_kind {
+                    PathKind::Exact => exact.entry(mi.path_value.clone()).or_default().push(m),
+                    PathKind::Prefix => prefix.entry(trie.node_for(&mi.path_value)).or_default().push(m),
+                    PathKind::Regex => {
+                        let re = self.regex_ids[&*mi.path_value];
+                        let at = self.out.candidates.len() as u32;
+                        self.out.candidates.push(m);
+                        regex.push((re, at));
+                    }
+                }
+            }
+            let mut exact_ranges = FxHashMap::default();
+            for (path, ms) in exact {
+                exact_ranges.insert(path, self.push_range(&ms));
+            }
+            for (node, ms) in prefix {
+                let r = self.push_range(&ms);
+                trie.set_terminal(node, r);
+            }
+            let vh = &mut self.out.vhosts[v];
+            vh.exact = exact_ranges;
+            vh.regex = regex;
+            vh.prefix = trie;
+        }
+    }
+
+    fn push_range(&mut self, ms: &[u32]) -> (u32, u32) {
+        let start = self.out.candidates.len() as u32;
+        self.out.candidates.extend_from_slice(ms);
+        (start, self.out.candidates.len() as u32)
+    }
+}

@@ -1,0 +1,76 @@
+//! [`Options`]: every choice SPEC leaves to the engine ([ENGINE]), with SPEC's defaults.
+
+use crate::attach::DEFAULT_CONTROLLER_NAME;
+
+/// Where RegularExpression paths rank among path kinds (SPEC §4.1 K3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum RegexRank {
+    /// Exact > RegularExpression > PathPrefix (SPEC's [ENGINE] default).
+    #[default]
+    BetweenExactAndPrefix,
+    /// Exact > PathPrefix > RegularExpression.
+    BelowPrefix,
+}
+
+/// How a header that appears on several field lines is compared (SPEC §3.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum RepeatedHeaders {
+    /// Join all lines with `,` in order and compare the result (RFC 7230 §3.2.2); `set-cookie`
+    /// matches if any single line does. SPEC's [ENGINE] default.
+    #[default]
+    Join,
+    /// Compare the first line only.
+    First,
+    /// Match if any single line matches.
+    Any,
+}
+
+/// Compile- and lookup-time options. `Options::default()` is SPEC's behaviour.
+///
+/// ```
+/// let opts = trieway::Options { host_isolation: true, ..Default::default() };
+/// assert_eq!(opts.controller_name, "example.com/gateway-under-test");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Options {
+    /// The controller trieway acts as: only Gateways whose GatewayClass names it are served.
+    pub controller_name: String,
+    /// Which Gateway (`namespace/name`) the Router serves. `None`: the only served Gateway.
+    pub gateway: Option<String>,
+    /// `true`: once a request's host selects the most specific hostname that has routes, only
+    /// those routes are considered (Envoy-style virtual hosts). `false` (SPEC §4.2 default):
+    /// fall back to less specific hostnames when no rule of the more specific one matches.
+    pub host_isolation: bool,
+    /// `true` (SPEC §2.5 default): only routes of the listener selected by the Host are
+    /// considered. `false`: routes of every listener on the port compete by precedence.
+    pub listener_isolation: bool,
+    /// Rank of RegularExpression paths.
+    pub regex_rank: RegexRank,
+    /// Repeated-header policy.
+    pub repeated_headers: RepeatedHeaders,
+    /// Status when every backendRef of a non-empty list has weight 0 (SPEC §5.3: 500).
+    pub all_weights_zero_status: u16,
+    /// Compiled size limit of one regular expression, in bytes.
+    pub regex_size_limit: usize,
+    /// Paths longer than this never match (and cost no work beyond the length check).
+    pub max_path_len: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            controller_name: DEFAULT_CONTROLLER_NAME.to_string(),
+            gateway: None,
+            host_isolation: false,
+            listener_isolation: true,
+            regex_rank: RegexRank::default(),
+            repeated_headers: RepeatedHeaders::default(),
+            all_weights_zero_status: 500,
+            regex_size_limit: 1 << 20,
+            max_path_len: 16 * 1024,
+        }
+    }
+}

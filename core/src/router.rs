@@ -1,0 +1,303 @@
+//! [`Router`], [`Outcome`] and [`RouteMatch`]: the immutable compiled table and its lookup.
+
+use crate::attach::{self, Report};
+use crate::compile::backend::{Backend, Target};
+use crate::compile::{self, conds, hostname_matches, Compiled, ListenerEntry, MatchInfo, PathKind, VHost};
+use crate::error::Error;
+use crate::load::Config;
+use crate::model::RouteKind;
+use crate::options::{Options, RegexRank};
+use crate::request::{normalize_host, RequestView};
+use std::sync::Arc;
+
+/// An immutable routing table for one Gateway, compiled from a [`Config`].
+///
+/// `Router` is `Send + Sync` and cloning it is cheap (an `Arc`), so one instance serves every
+/// thread of a proxy; build a new one and swap it in (for example with `arc-swap`) when the
+/// configuration changes.
+///
+/// One Router serves one Gateway: every listener of that Gateway (grouped by port), including
+/// ListenerSet listeners. A request names the listener it arrived on by its port
+/// ([`RequestView::port`]) and, for HTTPS, its SNI.
+#[derive(Debug, Clone)]
+pub struct Router {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    compiled: Compiled,
+    report: Report,
+}
+
+/// The result of a lookup.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub enum Outcome<'r> {
+    /// A rule matched. Its filters and backends decide what happens next
+    /// ([`RouteMatch::pick`]).
+    Matched(RouteMatch<'r>),
+    /// No route matches: 404 (gRPC `UNIMPLEMENTED`).
+    NotFound,
+    /// The TLS SNI selected another listener than the Host header: 421 (SPEC §2.5).
+    Misdirected,
+}
+
+impl<'r> Outcome<'r> {
+    /// The match, if any.
+    pub fn matched(&self) -> Option<&RouteMatch<'r>> {
+        match self {
+            Outcome::Matched(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status the client gets for a given random draw, assuming backends answer 200:
+    /// 200 forwarded, 404, 421, or 500 for an invalid or missing backend.
+    pub fn status(&self, random: u64) -> u16 {
+        match self {
+            Outcome::Matched(m) => match m.pick(random) {
+                Target::Backend(_) => 200,
+                Target::Status(s) => s,
+            },
+            Outcome::NotFound => 404,
+            Outcome::Misdirected => 421,
+        }
+    }
+}
+
+/// Identifies a route: kind, namespace and name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RouteRef<'r> {
+    /// `HTTPRoute`, `GRPCRoute`, …
+    pub kind: RouteKind,
+    /// Namespace.
+    pub namespace: &'r str,
+    /// Name.
+    pub name: &'r str,
+}
+
+impl std::fmt::Display for RouteRef<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}/{}", self.kind, self.namespace, self.name)
+    }
+}
+
+/// A winning rule: borrowed from the [`Router`], no allocation.
+#[derive(Debug, Clone, Copy)]
+pub struct RouteMatch<'r> {
+    compiled: &'r Compiled,
+    info: &'r MatchInfo,
+    listener: &'r str,
+    hostname: &'r str,
+    port: u16,
+}
+
+impl<'r> RouteMatch<'r> {
+    /// The route.
+    pub fn route(&self) -> RouteRef<'r> {
+        let r = &self.compiled.routes[self.compiled.rules[self.info.rule as usize].route as usize];
+        RouteRef { kind: r.kind, namespace: &r.namespace, name: &r.name }
+    }
+    /// Index of the rule in the route's `spec.rules`.
+    pub fn rule_index(&self) -> usize {
+        self.compiled.rules[self.info.rule as usize].index as usize
+    }
+    /// The rule's `name`, if set.
+    pub fn rule_name(&self) -> Option<&'r str> {
+        self.compiled.rules[self.info.rule as usize].name.as_deref()
+    }
+    /// Index of the match within the rule (diagnostics only: same rule, same action).
+    pub fn match_index(&self) -> usize {
+        self.info.index as usize
+    }
+    /// The path condition that matched: kind and value as configured.
+    pub fn path_match(&self) -> (PathKind, &'r str) {
+        (self.info.path_kind, &self.info.path_value)
+    }
+    /// The effective hostname the request matched (`*` for any host).
+    pub fn hostname(&self) -> &'r str {
+        self.hostname
+    }
+    /// Name of the listener the request was routed on.
+    pub fn listener(&self) -> &'r str {
+        self.listener
+    }
+    /// Port of that listener.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+    /// Every backendRef of the rule (valid and invalid), with its weight.
+    pub fn backends(&self) -> &'r [Backend] {
+        &self.compiled.rules[self.info.rule as usize].split.backends
+    }
+    /// Sum of the rule's weights.
+    pub fn total_weight(&self) -> u64 {
+        self.compiled.rules[self.info.rule as usize].split.total()
+    }
+    /// Draws a backend with a caller-supplied uniform random number (SPEC §5.3): a backend to
+    /// forward to, or the status the engine answers (500 for an invalid backend's share, no
+    /// backendRefs, or all weights zero).
+    pub fn pick(&self, random: u64) -> Target<'r> {
+        self.compiled.rules[self.info.rule as usize].split.pick(random, self.compiled.options.all_weights_zero_status)
+    }
+}
+
+impl Router {
+    /// Compiles the Gateway chosen by `options.gateway` (or the only Gateway served by
+    /// `options.controller_name`) from a loaded configuration. Invalid objects and rules of
+    /// `config` were already dropped and are reported in `config.errors` and in
+    /// [`Router::report`].
+    pub fn new(config: &Config, options: Options) -> Result<Router, Error> {
+        let attachment = attach::attach(config, &options.controller_name);
+        let gateway = match &options.gateway {
+            Some(key) => attachment
+                .gateways
+                .iter()
+                .find(|g| format!("{}/{}", g.namespace, g.name) == *key)
+                .ok_or_else(|| Error::Gateway(format!("Gateway {key} is not in the configuration or not served by controller {}", options.controller_name)))?,
+            None => match attachment.gateways.as_slice() {
+                [only] => only,
+                [] => return Err(Error::Gateway(format!("no Gateway is served by controller {}", options.controller_name))),
+                many => {
+                    return Err(Error::Gateway(format!(
+                        "{} Gateways are served ({}); choose one with Options::gateway",
+                        many.len(),
+                        many.iter().map(|g| format!("{}/{}", g.namespace, g.name)).collect::<Vec<_>>().join(", ")
+                    )))
+                }
+            },
+        };
+        let compiled = compile::compile(config, gateway, &options);
+        Ok(Router { inner: Arc::new(Inner { compiled, report: attachment.report }) })
+    }
+
+    /// Loads YAML or JSON text, refuses it if any object or rule is invalid (every problem is
+    /// listed in the error), and compiles the only served Gateway.
+    ///
+    /// ```
+    /// # let yaml = include_str!("../../examples/demo.yaml");
+    /// let router = trieway::Router::from_yaml(yaml, trieway::Options::default()).unwrap();
+    /// # let _ = router;
+    /// ```
+    pub fn from_yaml(text: &str, options: Options) -> Result<Router, Error> {
+        Router::new(&Config::from_str(text).strict()?, options)
+    }
+
+    /// `namespace/name` of the Gateway this Router serves.
+    pub fn gateway(&self) -> &str {
+        &self.inner.compiled.gateway
+    }
+
+    /// The attachment status of every route and listener of the configuration.
+    pub fn report(&self) -> &Report {
+        &self.inner.report
+    }
+
+    /// The options this Router was compiled with.
+    pub fn options(&self) -> &Options {
+        &self.inner.compiled.options
+    }
+
+    /// Routes a request: zero heap allocations, no sorting or lowercasing beyond the host's
+    /// bytes on the stack.
+    pub fn route<R: RequestView + ?Sized>(&self, req: &R) -> Outcome<'_> {
+        let c = &self.inner.compiled;
+        let fe = match req.port() {
+            Some(p) => c.frontends.iter().find(|f| f.port == p),
+            None => c.frontends.first(),
+        };
+        let Some(fe) = fe else { return Outcome::NotFound };
+        let path = req.path();
+        if path.len() > c.options.max_path_len {
+            return Outcome::NotFound;
+        }
+        let mut buf = [0u8; 256];
+        let host = match req.authority() {
+            Some(a) => normalize_host(a, &mut buf),
+            None => Some(""),
+        };
+        let found = if c.options.listener_isolation {
+            let Some(listener) = select_listener(&fe.listeners, host) else { return Outcome::NotFound };
+            if fe.tls {
+                if let Some(sni) = req.sni() {
+                    let mut sbuf = [0u8; 256];
+                    let by_sni = normalize_host(sni, &mut sbuf).and_then(|s| select_listener(&fe.listeners, Some(s)));
+                    if !by_sni.is_some_and(|l| std::ptr::eq(l, listener)) {
+                        return Outcome::Misdirected;
+                    }
+                }
+            }
+            self.lookup(&listener.hosts, host, path, req).map(|r| (r, &*listener.name))
+        } else {
+            self.lookup(&fe.merged, host, path, req).map(|r| (r, ""))
+        };
+        match found {
+            Some(((info, hostname), listener)) => Outcome::Matched(RouteMatch { compiled: c, info, listener, hostname, port: fe.port }),
+            None => Outcome::NotFound,
+        }
+    }
+
+    #[inline]
+    fn lookup<'r, R: RequestView + ?Sized>(
+        &'r self,
+        hosts: &'r compile::host::HostIndex,
+        host: Option<&str>,
+        path: &str,
+        req: &R,
+    ) -> Option<(&'r MatchInfo, &'r str)> {
+        let c = &self.inner.compiled;
+        // `None` (a host too long for any hostname) and `""` match only `*`.
+        hosts.find(host, c.options.host_isolation, |v, _| {
+            let vh = &c.vhosts[v as usize];
+            self.in_vhost(vh, path, req).map(|m| (m, &*vh.hostname))
+        })
+    }
+
+    #[inline]
+    fn in_vhost<'r, R: RequestView + ?Sized>(&'r self, vh: &'r VHost, path: &str, req: &R) -> Option<&'r MatchInfo> {
+        let c = &self.inner.compiled;
+        let first = |range: (u32, u32)| {
+            c.candidates[range.0 as usize..range.1 as usize].iter().map(|&m| &c.matches[m as usize]).find(|m| self.conditions_hold(m, req))
+        };
+        if let Some(&range) = vh.exact.get(path) {
+            if let Some(m) = first(range) {
+                return Some(m);
+            }
+        }
+        let regex = |this: &'r Router| {
+            vh.regex.iter().find_map(|&(re, at)| {
+                let m = &c.matches[c.candidates[at as usize] as usize];
+                (c.regexes[re as usize].is_match(path.as_bytes()) && this.conditions_hold(m, req)).then_some(m)
+            })
+        };
+        match c.options.regex_rank {
+            RegexRank::BetweenExactAndPrefix => regex(self).or_else(|| vh.prefix.find(path, first)),
+            RegexRank::BelowPrefix => vh.prefix.find(path, first).or_else(|| regex(self)),
+        }
+    }
+
+    #[inline]
+    fn conditions_hold<R: RequestView + ?Sized>(&self, m: &MatchInfo, req: &R) -> bool {
+        let c = &self.inner.compiled;
+        if let Some(method) = &m.method {
+            if req.method() != &**method {
+                return false;
+            }
+        }
+        m.headers.iter().all(|h| conds::header_ok(h, &c.regexes, c.options.repeated_headers, req))
+            && (m.query.is_empty() || {
+                let q = req.query();
+                m.query.iter().all(|qc| conds::query_ok(qc, &c.regexes, q))
+            })
+    }
+}
+
+/// The most specific usable listener whose hostname matches `host` (SPEC §2.5).
+fn select_listener<'l>(listeners: &'l [ListenerEntry], host: Option<&str>) -> Option<&'l ListenerEntry> {
+    listeners.iter().find(|l| match (&l.hostname, host) {
+        (None, _) => true,
+        (Some(p), Some(h)) => hostname_matches(p, h),
+        (Some(_), None) => false,
+    })
+}
