@@ -8,6 +8,10 @@ mod error;
 mod load;
 pub mod model;
 mod options;
+#[cfg(test)]
+mod proptests;
+#[cfg(test)]
+mod reference;
 mod request;
 mod router;
 mod validate;

@@ -185,7 +185,9 @@ impl RequestView for Request<'_> {
 fn parts_authority<'a>(uri: &'a http::Uri, headers: &'a http::HeaderMap) -> Option<&'a str> {
     match uri.authority() {
         Some(a) => Some(a.as_str()),
-        None => headers.get(http::header::HOST).and_then(|h| h.to_str().ok()),
+        None => headers
+            .get(http::header::HOST)
+            .and_then(|h| h.to_str().ok()),
     }
 }
 
@@ -272,7 +274,10 @@ mod tests {
     #[test]
     fn host_normalization() {
         let mut b = [0u8; 256];
-        assert_eq!(normalize_host("Example.COM:8080", &mut b), Some("example.com"));
+        assert_eq!(
+            normalize_host("Example.COM:8080", &mut b),
+            Some("example.com")
+        );
         assert_eq!(normalize_host("example.com.", &mut b), Some("example.com"));
         assert_eq!(normalize_host("[::1]:80", &mut b), Some("[::1]"));
         assert_eq!(normalize_host("", &mut b), Some(""));

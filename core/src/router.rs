@@ -2,7 +2,9 @@
 
 use crate::attach::{self, Report};
 use crate::compile::backend::{Backend, Target};
-use crate::compile::{self, conds, hostname_matches, Compiled, ListenerEntry, MatchInfo, PathKind, VHost};
+use crate::compile::{
+    self, conds, hostname_matches, Compiled, ListenerEntry, MatchInfo, PathKind, VHost,
+};
 use crate::error::Error;
 use crate::load::Config;
 use crate::model::RouteKind;
@@ -97,7 +99,11 @@ impl<'r> RouteMatch<'r> {
     /// The route.
     pub fn route(&self) -> RouteRef<'r> {
         let r = &self.compiled.routes[self.compiled.rules[self.info.rule as usize].route as usize];
-        RouteRef { kind: r.kind, namespace: &r.namespace, name: &r.name }
+        RouteRef {
+            kind: r.kind,
+            namespace: &r.namespace,
+            name: &r.name,
+        }
     }
     /// Index of the rule in the route's `spec.rules`.
     pub fn rule_index(&self) -> usize {
@@ -139,7 +145,9 @@ impl<'r> RouteMatch<'r> {
     /// forward to, or the status the engine answers (500 for an invalid backend's share, no
     /// backendRefs, or all weights zero).
     pub fn pick(&self, random: u64) -> Target<'r> {
-        self.compiled.rules[self.info.rule as usize].split.pick(random, self.compiled.options.all_weights_zero_status)
+        self.compiled.rules[self.info.rule as usize]
+            .split
+            .pick(random, self.compiled.options.all_weights_zero_status)
     }
 }
 
@@ -155,21 +163,55 @@ impl Router {
                 .gateways
                 .iter()
                 .find(|g| format!("{}/{}", g.namespace, g.name) == *key)
-                .ok_or_else(|| Error::Gateway(format!("Gateway {key} is not in the configuration or not served by controller {}", options.controller_name)))?,
+                .ok_or_else(|| {
+                    Error::Gateway(format!(
+                        "Gateway {key} is not in the configuration or not served by controller {}",
+                        options.controller_name
+                    ))
+                })?,
             None => match attachment.gateways.as_slice() {
                 [only] => only,
-                [] => return Err(Error::Gateway(format!("no Gateway is served by controller {}", options.controller_name))),
+                [] => {
+                    return Err(Error::Gateway(format!(
+                        "no Gateway is served by controller {}",
+                        options.controller_name
+                    )))
+                }
                 many => {
                     return Err(Error::Gateway(format!(
                         "{} Gateways are served ({}); choose one with Options::gateway",
                         many.len(),
-                        many.iter().map(|g| format!("{}/{}", g.namespace, g.name)).collect::<Vec<_>>().join(", ")
+                        many.iter()
+                            .map(|g| format!("{}/{}", g.namespace, g.name))
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     )))
                 }
             },
         };
         let compiled = compile::compile(config, gateway, &options);
-        Ok(Router { inner: Arc::new(Inner { compiled, report: attachment.report }) })
+        Ok(Router {
+            inner: Arc::new(Inner {
+                compiled,
+                report: attachment.report,
+            }),
+        })
+    }
+
+    /// Compiles an already attached Gateway (tests compare this with the reference matcher).
+    #[cfg(test)]
+    pub(crate) fn from_attached(
+        config: &Config,
+        gateway: &attach::AttachedGateway,
+        options: Options,
+    ) -> Router {
+        let compiled = compile::compile(config, gateway, &options);
+        Router {
+            inner: Arc::new(Inner {
+                compiled,
+                report: Report::default(),
+            }),
+        }
     }
 
     /// Loads YAML or JSON text, refuses it if any object or rule is invalid (every problem is
@@ -207,7 +249,9 @@ impl Router {
             Some(p) => c.frontends.iter().find(|f| f.port == p),
             None => c.frontends.first(),
         };
-        let Some(fe) = fe else { return Outcome::NotFound };
+        let Some(fe) = fe else {
+            return Outcome::NotFound;
+        };
         let path = req.path();
         if path.len() > c.options.max_path_len {
             return Outcome::NotFound;
@@ -218,22 +262,32 @@ impl Router {
             None => Some(""),
         };
         let found = if c.options.listener_isolation {
-            let Some(listener) = select_listener(&fe.listeners, host) else { return Outcome::NotFound };
+            let Some(listener) = select_listener(&fe.listeners, host) else {
+                return Outcome::NotFound;
+            };
             if fe.tls {
                 if let Some(sni) = req.sni() {
                     let mut sbuf = [0u8; 256];
-                    let by_sni = normalize_host(sni, &mut sbuf).and_then(|s| select_listener(&fe.listeners, Some(s)));
+                    let by_sni = normalize_host(sni, &mut sbuf)
+                        .and_then(|s| select_listener(&fe.listeners, Some(s)));
                     if !by_sni.is_some_and(|l| std::ptr::eq(l, listener)) {
                         return Outcome::Misdirected;
                     }
                 }
             }
-            self.lookup(&listener.hosts, host, path, req).map(|r| (r, &*listener.name))
+            self.lookup(&listener.hosts, host, path, req)
+                .map(|r| (r, &*listener.name))
         } else {
             self.lookup(&fe.merged, host, path, req).map(|r| (r, ""))
         };
         match found {
-            Some(((info, hostname), listener)) => Outcome::Matched(RouteMatch { compiled: c, info, listener, hostname, port: fe.port }),
+            Some(((info, hostname), listener)) => Outcome::Matched(RouteMatch {
+                compiled: c,
+                info,
+                listener,
+                hostname,
+                port: fe.port,
+            }),
             None => Outcome::NotFound,
         }
     }
@@ -255,10 +309,18 @@ impl Router {
     }
 
     #[inline]
-    fn in_vhost<'r, R: RequestView + ?Sized>(&'r self, vh: &'r VHost, path: &str, req: &R) -> Option<&'r MatchInfo> {
+    fn in_vhost<'r, R: RequestView + ?Sized>(
+        &'r self,
+        vh: &'r VHost,
+        path: &str,
+        req: &R,
+    ) -> Option<&'r MatchInfo> {
         let c = &self.inner.compiled;
         let first = |range: (u32, u32)| {
-            c.candidates[range.0 as usize..range.1 as usize].iter().map(|&m| &c.matches[m as usize]).find(|m| self.conditions_hold(m, req))
+            c.candidates[range.0 as usize..range.1 as usize]
+                .iter()
+                .map(|&m| &c.matches[m as usize])
+                .find(|m| self.conditions_hold(m, req))
         };
         if let Some(&range) = vh.exact.get(path) {
             if let Some(m) = first(range) {
@@ -268,7 +330,8 @@ impl Router {
         let regex = |this: &'r Router| {
             vh.regex.iter().find_map(|&(re, at)| {
                 let m = &c.matches[c.candidates[at as usize] as usize];
-                (c.regexes[re as usize].is_match(path.as_bytes()) && this.conditions_hold(m, req)).then_some(m)
+                (c.regexes[re as usize].is_match(path.as_bytes()) && this.conditions_hold(m, req))
+                    .then_some(m)
             })
         };
         match c.options.regex_rank {
@@ -285,7 +348,9 @@ impl Router {
                 return false;
             }
         }
-        m.headers.iter().all(|h| conds::header_ok(h, &c.regexes, c.options.repeated_headers, req))
+        m.headers
+            .iter()
+            .all(|h| conds::header_ok(h, &c.regexes, c.options.repeated_headers, req))
             && (m.query.is_empty() || {
                 let q = req.query();
                 m.query.iter().all(|qc| conds::query_ok(qc, &c.regexes, q))
@@ -294,7 +359,10 @@ impl Router {
 }
 
 /// The most specific usable listener whose hostname matches `host` (SPEC §2.5).
-fn select_listener<'l>(listeners: &'l [ListenerEntry], host: Option<&str>) -> Option<&'l ListenerEntry> {
+fn select_listener<'l>(
+    listeners: &'l [ListenerEntry],
+    host: Option<&str>,
+) -> Option<&'l ListenerEntry> {
     listeners.iter().find(|l| match (&l.hostname, host) {
         (None, _) => true,
         (Some(p), Some(h)) => hostname_matches(p, h),

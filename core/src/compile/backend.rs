@@ -20,7 +20,12 @@ pub struct Backend {
 }
 
 impl Backend {
-    pub(crate) fn new(index: u32, weight: u32, resolved: Result<ResolvedBackend, BackendProblem>, fallback: (&str, &str, &str, &str, Option<u16>)) -> Self {
+    pub(crate) fn new(
+        index: u32,
+        weight: u32,
+        resolved: Result<ResolvedBackend, BackendProblem>,
+        fallback: (&str, &str, &str, &str, Option<u16>),
+    ) -> Self {
         match resolved {
             Ok(r) => Backend {
                 group: r.group.into(),
@@ -81,7 +86,9 @@ impl Backend {
     }
     /// `(reason, message)` of an invalid reference (`BackendNotFound`, `RefNotPermitted`, …).
     pub fn problem(&self) -> Option<(&str, &str)> {
-        self.problem.as_ref().map(|p| (p.reason, p.message.as_str()))
+        self.problem
+            .as_ref()
+            .map(|p| (p.reason, p.message.as_str()))
     }
     /// Position of the backendRef in its rule.
     pub fn index(&self) -> usize {
@@ -119,7 +126,11 @@ impl Split {
                 cumulative.push((total, i as u32));
             }
         }
-        Split { backends: backends.into(), cumulative: cumulative.into(), total }
+        Split {
+            backends: backends.into(),
+            cumulative: cumulative.into(),
+            total,
+        }
     }
 
     /// Draws a backend: `random` is mapped onto `[0, total)` by multiply-shift, then the
@@ -127,7 +138,11 @@ impl Split {
     #[inline]
     pub(crate) fn pick(&self, random: u64, all_zero_status: u16) -> Target<'_> {
         if self.total == 0 {
-            return Target::Status(if self.backends.is_empty() { 500 } else { all_zero_status });
+            return Target::Status(if self.backends.is_empty() {
+                500
+            } else {
+                all_zero_status
+            });
         }
         let x = ((u128::from(random) * u128::from(self.total)) >> 64) as u64;
         let i = self.cumulative.partition_point(|&(c, _)| c <= x);
@@ -160,7 +175,10 @@ mod tests {
                 app_protocol: None,
             })
         } else {
-            Err(BackendProblem { reason: "BackendNotFound", message: "missing".into() })
+            Err(BackendProblem {
+                reason: "BackendNotFound",
+                message: "missing".into(),
+            })
         };
         Backend::new(0, weight, r, ("", "Service", "ns", name, Some(80)))
     }
@@ -175,7 +193,11 @@ mod tests {
     /// Draws follow the weights: 0 never receives, invalid shares answer 500 (SPEC §5.3).
     #[test]
     fn weighted_pick() {
-        let s = Split::new(vec![b("a", 3, true), b("zero", 0, true), b("bad", 1, false)]);
+        let s = Split::new(vec![
+            b("a", 3, true),
+            b("zero", 0, true),
+            b("bad", 1, false),
+        ]);
         let mut counts = std::collections::BTreeMap::new();
         for i in 0..4000u64 {
             let r = i.wrapping_mul(u64::MAX / 4000);
@@ -192,6 +214,9 @@ mod tests {
     #[test]
     fn empty_and_zero() {
         assert_eq!(Split::new(vec![]).pick(7, 503), Target::Status(500));
-        assert_eq!(Split::new(vec![b("z", 0, true)]).pick(7, 503), Target::Status(503));
+        assert_eq!(
+            Split::new(vec![b("z", 0, true)]).pick(7, 503),
+            Target::Status(503)
+        );
     }
 }

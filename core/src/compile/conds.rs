@@ -50,7 +50,8 @@ pub(crate) fn header_ok<R: RequestView + ?Sized>(
     policy: RepeatedHeaders,
     req: &R,
 ) -> bool {
-    let any_line = policy == RepeatedHeaders::Any || (policy == RepeatedHeaders::Join && &*c.name == "set-cookie");
+    let any_line = policy == RepeatedHeaders::Any
+        || (policy == RepeatedHeaders::Join && &*c.name == "set-cookie");
     if any_line || policy == RepeatedHeaders::First {
         let mut ok = false;
         req.for_each_header(&c.name, &mut |line| {
@@ -104,10 +105,12 @@ pub(crate) fn header_ok<R: RequestView + ?Sized>(
                 _ => JOIN.with(|buf| {
                     let mut buf = buf.borrow_mut();
                     buf.clear();
+                    let mut n = 0;
                     req.for_each_header(&c.name, &mut |line| {
-                        if !buf.is_empty() {
+                        if n > 0 {
                             buf.push(b',');
                         }
+                        n += 1;
                         buf.extend_from_slice(line);
                         ControlFlow::Continue(())
                     });
@@ -141,7 +144,10 @@ mod tests {
     use crate::request::{Headers, Request};
 
     fn exact(name: &str, v: &str) -> HeaderCond {
-        HeaderCond { name: name.into(), value: ValueMatch::Exact(v.as_bytes().into()) }
+        HeaderCond {
+            name: name.into(),
+            value: ValueMatch::Exact(v.as_bytes().into()),
+        }
     }
 
     /// Repeated headers compare as their lines joined with ',' (SPEC §3.4 [ENGINE]).
@@ -149,14 +155,47 @@ mod tests {
     fn repeated_headers_join() {
         let h = [("X-A", "1"), ("x-a", "2")];
         let req = Request::new("GET", "h", "/").headers(Headers::Pairs(&h));
-        assert!(header_ok(&exact("x-a", "1,2"), &[], RepeatedHeaders::Join, &req));
-        assert!(!header_ok(&exact("x-a", "1"), &[], RepeatedHeaders::Join, &req));
-        assert!(!header_ok(&exact("x-a", "1,2,"), &[], RepeatedHeaders::Join, &req));
-        assert!(header_ok(&exact("x-a", "1"), &[], RepeatedHeaders::First, &req));
-        assert!(header_ok(&exact("x-a", "2"), &[], RepeatedHeaders::Any, &req));
-        assert!(!header_ok(&exact("x-b", "1"), &[], RepeatedHeaders::Join, &req));
+        assert!(header_ok(
+            &exact("x-a", "1,2"),
+            &[],
+            RepeatedHeaders::Join,
+            &req
+        ));
+        assert!(!header_ok(
+            &exact("x-a", "1"),
+            &[],
+            RepeatedHeaders::Join,
+            &req
+        ));
+        assert!(!header_ok(
+            &exact("x-a", "1,2,"),
+            &[],
+            RepeatedHeaders::Join,
+            &req
+        ));
+        assert!(header_ok(
+            &exact("x-a", "1"),
+            &[],
+            RepeatedHeaders::First,
+            &req
+        ));
+        assert!(header_ok(
+            &exact("x-a", "2"),
+            &[],
+            RepeatedHeaders::Any,
+            &req
+        ));
+        assert!(!header_ok(
+            &exact("x-b", "1"),
+            &[],
+            RepeatedHeaders::Join,
+            &req
+        ));
         let re = [Regex::new("^(?:1,[0-9])$").unwrap()];
-        let c = HeaderCond { name: "x-a".into(), value: ValueMatch::Regex(0) };
+        let c = HeaderCond {
+            name: "x-a".into(),
+            value: ValueMatch::Regex(0),
+        };
         assert!(header_ok(&c, &re, RepeatedHeaders::Join, &req));
     }
 
@@ -165,7 +204,12 @@ mod tests {
     fn set_cookie_any_line() {
         let h = [("Set-Cookie", "a=1"), ("set-cookie", "b=2")];
         let req = Request::new("GET", "h", "/").headers(Headers::Pairs(&h));
-        assert!(header_ok(&exact("set-cookie", "b=2"), &[], RepeatedHeaders::Join, &req));
+        assert!(header_ok(
+            &exact("set-cookie", "b=2"),
+            &[],
+            RepeatedHeaders::Join,
+            &req
+        ));
     }
 
     /// Query parameters: first occurrence, exact case-sensitive names, raw values.
@@ -176,7 +220,10 @@ mod tests {
         assert_eq!(query_value("flag&x=%20", "flag"), Some(""));
         assert_eq!(query_value("flag&x=%20", "x"), Some("%20"));
         assert_eq!(query_value("", "x"), None);
-        let c = QueryCond { name: "a".into(), value: ValueMatch::Exact(b"2".to_vec().into()) };
+        let c = QueryCond {
+            name: "a".into(),
+            value: ValueMatch::Exact(b"2".to_vec().into()),
+        };
         assert!(!query_ok(&c, &[], Some("a=1&a=2")));
     }
 }

@@ -24,7 +24,11 @@ struct WildNode {
 
 impl HostIndex {
     pub(crate) fn new() -> Self {
-        HostIndex { exact: FxHashMap::default(), wild: vec![WildNode::default()], any: None }
+        HostIndex {
+            exact: FxHashMap::default(),
+            wild: vec![WildNode::default()],
+            any: None,
+        }
     }
 
     /// The vhost id for an effective hostname (`*`, `*.suffix` or a precise name), if present.
@@ -54,8 +58,16 @@ impl HostIndex {
                     None => {
                         let new = self.wild.len() as u32;
                         let parent_len = self.wild[node as usize].suffix_len;
-                        let suffix_len = if node == 0 { label.len() } else { parent_len as usize + 1 + label.len() };
-                        self.wild.push(WildNode { parent: node, suffix_len: suffix_len as u32, ..WildNode::default() });
+                        let suffix_len = if node == 0 {
+                            label.len()
+                        } else {
+                            parent_len as usize + 1 + label.len()
+                        };
+                        self.wild.push(WildNode {
+                            parent: node,
+                            suffix_len: suffix_len as u32,
+                            ..WildNode::default()
+                        });
                         let children = &mut self.wild[node as usize].children;
                         let at = children.partition_point(|(l, _)| &**l < label);
                         children.insert(at, (label.into(), new));

@@ -11,7 +11,9 @@ pub(crate) mod rank;
 
 use crate::attach::{self, AttachedGateway, AttachedListener};
 use crate::load::Config;
-use crate::model::{HttpRouteMatch, HttpRouteRule, MatchType, PathMatchType, ProtocolType, RouteKind};
+use crate::model::{
+    HttpRouteMatch, HttpRouteRule, MatchType, PathMatchType, ProtocolType, RouteKind,
+};
 use crate::options::Options;
 use backend::{Backend, Split};
 use conds::{HeaderCond, QueryCond, ValueMatch};
@@ -114,7 +116,11 @@ pub(crate) fn hostname_matches(pattern: &str, host: &str) -> bool {
         return true;
     }
     match pattern.strip_prefix("*.") {
-        Some(s) => host.len() > s.len() + 1 && host.ends_with(s) && host.as_bytes()[host.len() - s.len() - 1] == b'.',
+        Some(s) => {
+            host.len() > s.len() + 1
+                && host.ends_with(s)
+                && host.as_bytes()[host.len() - s.len() - 1] == b'.'
+        }
         None => pattern == host,
     }
 }
@@ -164,7 +170,11 @@ pub(crate) fn compile(config: &Config, gateway: &AttachedGateway, options: &Opti
     };
     b.add_routes(gateway);
     let ranks = rank::route_ranks(
-        &b.out.routes.iter().map(|r| (r.created, format!("{}/{}", r.namespace, r.name))).collect::<Vec<_>>(),
+        &b.out
+            .routes
+            .iter()
+            .map(|r| (r.created, format!("{}/{}", r.namespace, r.name)))
+            .collect::<Vec<_>>(),
     );
     b.add_frontends(gateway);
     b.finish(&ranks);
@@ -184,7 +194,9 @@ impl Builder<'_> {
                 if ar.kind != RouteKind::Http || self.route_ids.contains_key(&(ar.kind, ar.index)) {
                     continue;
                 }
-                let Some(route) = config.http_routes.get(ar.index) else { continue };
+                let Some(route) = config.http_routes.get(ar.index) else {
+                    continue;
+                };
                 let id = self.out.routes.len() as u32;
                 self.route_ids.insert((ar.kind, ar.index), id);
                 self.out.routes.push(RouteInfo {
@@ -214,10 +226,21 @@ impl Builder<'_> {
                         .map(|(bi, br)| {
                             let t = &br.target;
                             let ns = t.namespace(&route.meta.namespace);
-                            let resolved = attach::resolve_backend(config, RouteKind::Http, &route.meta.namespace, t);
+                            let resolved = attach::resolve_backend(
+                                config,
+                                RouteKind::Http,
+                                &route.meta.namespace,
+                                t,
+                            );
                             let port = t.port.and_then(|p| u16::try_from(p).ok());
-                            let weight = u32::try_from(br.weight().clamp(0, 1_000_000)).unwrap_or(0);
-                            Backend::new(bi as u32, weight, resolved, (t.group(), t.kind(), ns, &t.name, port))
+                            let weight =
+                                u32::try_from(br.weight().clamp(0, 1_000_000)).unwrap_or(0);
+                            Backend::new(
+                                bi as u32,
+                                weight,
+                                resolved,
+                                (t.group(), t.kind(), ns, &t.name, port),
+                            )
                         })
                         .collect();
                     self.out.rules.push(RuleInfo {
@@ -293,7 +316,10 @@ impl Builder<'_> {
                 continue;
             }
             let value = self.value_match(h.kind.as_ref(), &h.value)?;
-            headers.push(HeaderCond { name: name.into(), value });
+            headers.push(HeaderCond {
+                name: name.into(),
+                value,
+            });
         }
         let mut query: Vec<QueryCond> = Vec::new();
         for q in &m.query_params {
@@ -301,7 +327,10 @@ impl Builder<'_> {
                 continue;
             }
             let value = self.value_match(q.kind.as_ref(), &q.value)?;
-            query.push(QueryCond { name: q.name.as_str().into(), value });
+            query.push(QueryCond {
+                name: q.name.as_str().into(),
+                value,
+            });
         }
         Some(MatchInfo {
             rule,
@@ -320,7 +349,10 @@ impl Builder<'_> {
             return v;
         }
         let v = self.out.vhosts.len() as u32;
-        self.out.vhosts.push(VHost { hostname: hostname.into(), ..VHost::default() });
+        self.out.vhosts.push(VHost {
+            hostname: hostname.into(),
+            ..VHost::default()
+        });
         self.pending.push(Vec::new());
         index.insert(hostname, v);
         v
@@ -328,7 +360,9 @@ impl Builder<'_> {
 
     fn add_to(&mut self, index: &mut HostIndex, l: &AttachedListener) {
         for ar in &l.routes {
-            let Some(&rid) = self.route_ids.get(&(ar.kind, ar.index)) else { continue };
+            let Some(&rid) = self.route_ids.get(&(ar.kind, ar.index)) else {
+                continue;
+            };
             for h in &ar.hostnames {
                 let v = self.vhost(index, &h.to_ascii_lowercase());
                 let ms = &self.route_matches[rid as usize];
@@ -338,12 +372,20 @@ impl Builder<'_> {
     }
 
     fn add_frontends(&mut self, gateway: &AttachedGateway) {
-        let mut ports: Vec<u16> = gateway.listeners.iter().filter(|l| l.usable && is_http(l)).map(|l| l.port).collect();
+        let mut ports: Vec<u16> = gateway
+            .listeners
+            .iter()
+            .filter(|l| l.usable && is_http(l))
+            .map(|l| l.port)
+            .collect();
         ports.sort_unstable();
         ports.dedup();
         for port in ports {
-            let mut ls: Vec<&AttachedListener> =
-                gateway.listeners.iter().filter(|l| l.usable && is_http(l) && l.port == port).collect();
+            let mut ls: Vec<&AttachedListener> = gateway
+                .listeners
+                .iter()
+                .filter(|l| l.usable && is_http(l) && l.port == port)
+                .collect();
             ls.sort_by_key(|l| listener_specificity(l.hostname.as_deref()));
             let tls = ls.iter().any(|l| l.protocol == ProtocolType::Https);
             let mut merged = HostIndex::new();
@@ -360,7 +402,12 @@ impl Builder<'_> {
                     hosts,
                 });
             }
-            self.out.frontends.push(Frontend { port, tls, listeners, merged });
+            self.out.frontends.push(Frontend {
+                port,
+                tls,
+                listeners,
+                merged,
+            });
         }
     }
 
@@ -405,7 +452,10 @@ impl Builder<'_> {
                 let mi = &self.out.matches[m as usize];
                 match mi.path_kind {
                     PathKind::Exact => exact.entry(mi.path_value.clone()).or_default().push(m),
-                    PathKind::Prefix => prefix.entry(trie.node_for(&mi.path_value)).or_default().push(m),
+                    PathKind::Prefix => prefix
+                        .entry(trie.node_for(&mi.path_value))
+                        .or_default()
+                        .push(m),
                     PathKind::Regex => {
                         let re = self.regex_ids[&*mi.path_value];
                         let at = self.out.candidates.len() as u32;

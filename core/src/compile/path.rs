@@ -19,7 +19,9 @@ struct Node {
 
 impl Default for PathTrie {
     fn default() -> Self {
-        PathTrie { nodes: vec![Node::default()] }
+        PathTrie {
+            nodes: vec![Node::default()],
+        }
     }
 }
 
@@ -44,8 +46,13 @@ impl PathTrie {
                 Ok(i) => children[i].1,
                 Err(at) => {
                     let new = self.nodes.len() as u32;
-                    self.nodes.push(Node { parent: node, ..Node::default() });
-                    self.nodes[node as usize].children.insert(at, (seg.into(), new));
+                    self.nodes.push(Node {
+                        parent: node,
+                        ..Node::default()
+                    });
+                    self.nodes[node as usize]
+                        .children
+                        .insert(at, (seg.into(), new));
                     new
                 }
             };
@@ -61,7 +68,11 @@ impl PathTrie {
     /// Calls `f` with each non-empty terminal range that matches `path`, deepest first, until
     /// `f` returns `Some`.
     #[inline]
-    pub(crate) fn find<T>(&self, path: &str, mut f: impl FnMut((u32, u32)) -> Option<T>) -> Option<T> {
+    pub(crate) fn find<T>(
+        &self,
+        path: &str,
+        mut f: impl FnMut((u32, u32)) -> Option<T>,
+    ) -> Option<T> {
         let mut node = 0u32;
         if !path.is_empty() {
             // Byte semantics: prefix `p` matches `x` iff `x` starts with `p` and is followed by
@@ -72,7 +83,10 @@ impl PathTrie {
                 let next = if children.len() <= 8 {
                     children.iter().find(|(s, _)| **s == *seg).map(|c| c.1)
                 } else {
-                    children.binary_search_by(|(s, _)| (**s).cmp(seg)).ok().map(|i| children[i].1)
+                    children
+                        .binary_search_by(|(s, _)| (**s).cmp(seg))
+                        .ok()
+                        .map(|i| children[i].1)
                 };
                 match next {
                     Some(c) => node = c,
@@ -123,7 +137,12 @@ mod tests {
     #[test]
     fn prefix_is_segment_wise() {
         for p in ["/abc", "/abc/"] {
-            for (path, hit) in [("/abc", true), ("/abc/", true), ("/abc/def", true), ("/abcd", false)] {
+            for (path, hit) in [
+                ("/abc", true),
+                ("/abc/", true),
+                ("/abc/def", true),
+                ("/abcd", false),
+            ] {
                 assert_eq!(matches(&[p], path) == vec![0], hit, "{p} vs {path}");
             }
         }

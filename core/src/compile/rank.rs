@@ -42,7 +42,10 @@ pub(crate) struct Key {
 pub(crate) fn route_ranks(routes: &[(i64, String)]) -> Vec<u32> {
     let mut order: Vec<usize> = (0..routes.len()).collect();
     order.sort_by(|&a, &b| {
-        routes[a].0.cmp(&routes[b].0).then_with(|| routes[a].1.as_bytes().cmp(routes[b].1.as_bytes()))
+        routes[a]
+            .0
+            .cmp(&routes[b].0)
+            .then_with(|| routes[a].1.as_bytes().cmp(routes[b].1.as_bytes()))
     });
     let mut rank = vec![0u32; routes.len()];
     for (r, i) in order.into_iter().enumerate() {
@@ -81,12 +84,27 @@ mod tests {
             rule: 0,
             matched: 0,
         };
-        let with_method = Key { method: Reverse(true), route_rank: 9, ..base };
-        let with_headers = Key { headers: Reverse(3), ..base };
-        let with_query = Key { query: Reverse(5), ..base };
+        let with_method = Key {
+            method: Reverse(true),
+            route_rank: 9,
+            ..base
+        };
+        let with_headers = Key {
+            headers: Reverse(3),
+            ..base
+        };
+        let with_query = Key {
+            query: Reverse(5),
+            ..base
+        };
         assert!(with_method < with_headers);
         assert!(with_headers < with_query);
         assert!(with_query < base);
-        assert!(Key { path_len: Reverse(2), ..base } < with_method);
+        assert!(
+            Key {
+                path_len: Reverse(2),
+                ..base
+            } < with_method
+        );
     }
 }

@@ -1,0 +1,328 @@
+//! Property tests: the compiled [`Router`] and the linear [`reference`](crate::reference)
+//! matcher agree on every outcome, for random route sets and random requests.
+//!
+//! `PROPTEST_CASES` scales the number of configurations (default 2,000); each configuration
+//! is asked 24 random requests.
+
+use crate::attach::{AttachedGateway, AttachedListener, AttachedRoute};
+use crate::load::Config;
+use crate::model::{ProtocolType, RouteKind};
+use crate::options::{Options, RegexRank, RepeatedHeaders};
+use crate::reference::{self, RefOutcome};
+use crate::request::{Headers, Request};
+use crate::router::{Outcome, Router};
+use proptest::prelude::*;
+use serde_json::{json, Value};
+
+const HOSTNAMES: &[&str] = &[
+    "foo.example.com",
+    "bar.example.com",
+    "*.example.com",
+    "*.com",
+    "a.b.example.com",
+    "*.b.example.com",
+    "*",
+];
+const PATHS: &[&str] = &["/", "/a", "/a/", "/a/b", "/ab", "/a/b/c", "/b", "/a/b/"];
+const REGEXES: &[&str] = &["/a/[^/]+", "/a.*", "/[ab]/b", "/a/b/c", "(", "/.*"];
+const NAMES: &[(&str, &str)] = &[
+    ("a", "x"),
+    ("a-b", "x"),
+    ("a", "y"),
+    ("b", "x"),
+    ("b", "a"),
+    ("a-b", "a"),
+    ("c", "c"),
+    ("a", "z"),
+];
+
+fn path_match() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        Just(Value::Null),
+        prop::sample::select(PATHS).prop_map(|v| json!({"type": "Exact", "value": v})),
+        prop::sample::select(PATHS).prop_map(|v| json!({"type": "PathPrefix", "value": v})),
+        prop::sample::select(PATHS).prop_map(|v| json!({"value": v})),
+        prop::sample::select(REGEXES)
+            .prop_map(|v| json!({"type": "RegularExpression", "value": v})),
+    ]
+}
+
+fn value_match(names: &'static [&'static str]) -> impl Strategy<Value = Value> {
+    (
+        prop::sample::select(names),
+        prop::sample::select(&["1", "2", "[12]", "1,2", "("][..]),
+        any::<bool>(),
+    )
+        .prop_map(|(n, v, re)| {
+            if re {
+                json!({"type": "RegularExpression", "name": n, "value": v})
+            } else {
+                json!({"name": n, "value": v})
+            }
+        })
+}
+
+fn route_match() -> impl Strategy<Value = Value> {
+    (
+        path_match(),
+        prop::option::of(prop::sample::select(&["GET", "POST"][..])),
+        prop::collection::vec(value_match(&["x-a", "X-A", "x-b"]), 0..3),
+        prop::collection::vec(value_match(&["q", "Q"]), 0..2),
+    )
+        .prop_map(|(path, method, headers, query)| {
+            let mut m = json!({"headers": headers, "queryParams": query});
+            if !path.is_null() {
+                m["path"] = path;
+            }
+            if let Some(method) = method {
+                m["method"] = json!(method);
+            }
+            m
+        })
+}
+
+fn rule() -> impl Strategy<Value = Value> {
+    (
+        prop::collection::vec(route_match(), 0..3),
+        prop::collection::vec((0u32..3, 0u32..3), 0..3),
+    )
+        .prop_map(|(matches, backends)| {
+            let refs: Vec<Value> = backends
+                .iter()
+                .map(|(s, w)| json!({"name": format!("svc{s}"), "port": 80, "weight": w}))
+                .collect();
+            json!({"matches": matches, "backendRefs": refs})
+        })
+}
+
+#[derive(Debug, Clone)]
+struct GenRoute {
+    created: u32,
+    rules: Option<Vec<Value>>,
+    hostnames: Vec<&'static str>,
+    listeners: Vec<usize>,
+}
+
+fn gen_route() -> impl Strategy<Value = GenRoute> {
+    (
+        0u32..3,
+        prop::option::weighted(0.9, prop::collection::vec(rule(), 1..4)),
+        prop::collection::vec(prop::sample::select(HOSTNAMES), 1..3),
+        prop::collection::vec(0usize..3, 1..3),
+    )
+        .prop_map(|(created, rules, hostnames, listeners)| GenRoute {
+            created,
+            rules,
+            hostnames,
+            listeners,
+        })
+}
+
+#[derive(Debug, Clone)]
+struct Setup {
+    routes: Vec<GenRoute>,
+    listener_hosts: Vec<Option<&'static str>>,
+    https: bool,
+    options: Options,
+}
+
+fn setup() -> impl Strategy<Value = Setup> {
+    (
+        prop::collection::vec(gen_route(), 1..8),
+        prop::sample::select(vec![
+            vec![None],
+            vec![None, Some("*.example.com")],
+            vec![Some("foo.example.com"), Some("*.example.com"), None],
+        ]),
+        any::<bool>(),
+        (any::<bool>(), any::<bool>(), any::<bool>(), 0u8..3),
+    )
+        .prop_map(|(routes, listener_hosts, https, (hi, li, below, rep))| {
+            let mut options = Options::default();
+            options.host_isolation = hi;
+            options.listener_isolation = li;
+            options.regex_rank = if below {
+                RegexRank::BelowPrefix
+            } else {
+                RegexRank::BetweenExactAndPrefix
+            };
+            options.repeated_headers = [
+                RepeatedHeaders::Join,
+                RepeatedHeaders::First,
+                RepeatedHeaders::Any,
+            ][rep as usize];
+            Setup {
+                routes,
+                listener_hosts,
+                https,
+                options,
+            }
+        })
+}
+
+#[derive(Debug, Clone)]
+struct GenRequest {
+    method: &'static str,
+    host: &'static str,
+    path: &'static str,
+    query: Option<&'static str>,
+    headers: Vec<(&'static str, &'static str)>,
+    sni: Option<&'static str>,
+    random: u64,
+}
+
+fn request() -> impl Strategy<Value = GenRequest> {
+    (
+        prop::sample::select(&["GET", "POST", "HEAD"][..]),
+        prop::sample::select(
+            &[
+                "foo.example.com",
+                "FOO.example.com:80",
+                "x.bar.example.com",
+                "a.b.example.com",
+                "bar.example.com.",
+                "example.com",
+                "other.org",
+                "",
+                "x.b.example.com",
+            ][..],
+        ),
+        prop::sample::select(
+            &[
+                "/", "/a", "/a/", "/a/b", "/ab", "/a/b/c", "/a/b/c/d", "/abc", "/b", "/b/b", "",
+                "*", "/a//b", "/A",
+            ][..],
+        ),
+        prop::option::of(prop::sample::select(
+            &["q=1", "q=2&q=1", "Q=1", "q", "x=2&q=2", ""][..],
+        )),
+        prop::collection::vec(
+            (
+                prop::sample::select(&["x-a", "X-A", "x-b", "set-cookie"][..]),
+                prop::sample::select(&["1", "2", "1,2", ""][..]),
+            ),
+            0..4,
+        ),
+        prop::option::of(prop::sample::select(
+            &["foo.example.com", "x.example.com", "other.org"][..],
+        )),
+        any::<u64>(),
+    )
+        .prop_map(
+            |(method, host, path, query, headers, sni, random)| GenRequest {
+                method,
+                host,
+                path,
+                query,
+                headers,
+                sni,
+                random,
+            },
+        )
+}
+
+fn build(s: &Setup) -> (Config, AttachedGateway) {
+    let mut config = Config::new();
+    let mut listeners: Vec<AttachedListener> = s
+        .listener_hosts
+        .iter()
+        .enumerate()
+        .map(|(i, h)| AttachedListener {
+            name: format!("l{i}"),
+            port: 80,
+            protocol: if s.https {
+                ProtocolType::Https
+            } else {
+                ProtocolType::Http
+            },
+            hostname: h.map(str::to_string),
+            usable: true,
+            ..AttachedListener::default()
+        })
+        .collect();
+    for (i, r) in s.routes.iter().enumerate() {
+        let (ns, name) = NAMES[i % NAMES.len()];
+        let mut obj = json!({
+            "apiVersion": "gateway.networking.k8s.io/v1",
+            "kind": "HTTPRoute",
+            "metadata": {"name": name, "namespace": ns, "creationTimestamp": format!("2024-01-01T00:00:0{}Z", r.created)},
+            "spec": {"parentRefs": [{"name": "gw"}]},
+        });
+        if let Some(rules) = &r.rules {
+            obj["spec"]["rules"] = json!(rules);
+        }
+        config.add_value(obj, "gen", i);
+        for &li in &r.listeners {
+            if let Some(l) = listeners.get_mut(li) {
+                l.routes.push(AttachedRoute {
+                    kind: RouteKind::Http,
+                    index: i,
+                    hostnames: r.hostnames.iter().map(|h| h.to_string()).collect(),
+                });
+            }
+        }
+    }
+    assert_eq!(
+        config.http_routes.len(),
+        s.routes.len(),
+        "{:?}",
+        config.errors
+    );
+    (
+        config,
+        AttachedGateway {
+            namespace: "gw".into(),
+            name: "gw".into(),
+            listeners,
+        },
+    )
+}
+
+fn compiled_outcome(router: &Router, req: &Request<'_>) -> RefOutcome {
+    match router.route(req) {
+        Outcome::Matched(m) => RefOutcome::Matched {
+            namespace: m.route().namespace.to_string(),
+            name: m.route().name.to_string(),
+            rule: m.rule_index(),
+            matched: m.match_index(),
+            hostname: m.hostname().to_string(),
+            listener: m.listener().to_string(),
+        },
+        Outcome::NotFound => RefOutcome::NotFound,
+        Outcome::Misdirected => RefOutcome::Misdirected,
+    }
+}
+
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2000)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(), failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// The compiled router and the reference matcher pick the same route, rule, match and
+    /// hostname (or both 404 / 421) for every request.
+    #[test]
+    fn router_equals_reference(s in setup(), reqs in prop::collection::vec(request(), 24)) {
+        let (config, gw) = build(&s);
+        let router = Router::from_attached(&config, &gw, s.options.clone());
+        for r in &reqs {
+            let mut req = Request::new(r.method, r.host, r.path).headers(Headers::Pairs(&r.headers));
+            req.query = r.query;
+            req.sni = r.sni;
+            let got = compiled_outcome(&router, &req);
+            let want = reference::route(&config, &gw, &s.options, &req);
+            prop_assert_eq!(&got, &want, "request {:?}", r);
+            if let Outcome::Matched(m) = router.route(&req) {
+                // The draw is a pure function of the split and the random number.
+                let total = m.total_weight();
+                let weights: Vec<u64> = m.backends().iter().map(|b| u64::from(b.weight())).collect();
+                prop_assert_eq!(total, weights.iter().sum::<u64>());
+                let _ = m.pick(r.random);
+            }
+        }
+    }
+}

@@ -1,0 +1,364 @@
+//! The reference matcher: a linear scan written to be obviously right, not fast.
+//!
+//! It reads the same inputs as the compiler (the configuration and one attached Gateway) and
+//! applies SPEC §2.5, §3 and §4 literally: collect every fully matching candidate, compute its
+//! whole precedence key, take the maximum. The property tests assert that the compiled
+//! [`Router`](crate::Router) gives the same answer for random configurations and requests.
+
+use crate::attach::{AttachedGateway, AttachedListener};
+use crate::load::Config;
+use crate::model::{
+    HttpRouteMatch, HttpRouteRule, MatchType, PathMatchType, ProtocolType, RouteKind,
+};
+use crate::options::{Options, RegexRank, RepeatedHeaders};
+use crate::request::RequestView;
+use std::cmp::Reverse;
+use std::ops::ControlFlow;
+
+/// What the reference matcher decided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum RefOutcome {
+    /// `(namespace, name, rule index, match index, effective hostname, listener)`.
+    Matched {
+        namespace: String,
+        name: String,
+        rule: usize,
+        matched: usize,
+        hostname: String,
+        listener: String,
+    },
+    NotFound,
+    Misdirected,
+}
+
+fn normalize(authority: Option<&str>) -> String {
+    let a = authority.unwrap_or("");
+    let host = if a.starts_with('[') {
+        match a.find(']') {
+            Some(i) => &a[..=i],
+            None => a,
+        }
+    } else {
+        a.rsplit_once(':').map_or(a, |(h, _)| h)
+    };
+    let host = host.strip_suffix('.').unwrap_or(host);
+    host.to_ascii_lowercase()
+}
+
+/// Does hostname pattern `p` (`*`, `*.s` or precise) match `host`? SPEC §2.2, §3.2.
+fn host_ok(p: &str, host: &str) -> bool {
+    if p == "*" {
+        return true;
+    }
+    if host.is_empty() || host.len() > 253 {
+        return false;
+    }
+    match p.strip_prefix("*.") {
+        Some(s) => {
+            let dotted = format!(".{s}");
+            host.ends_with(&dotted) && host.len() > dotted.len()
+        }
+        None => p == host,
+    }
+}
+
+/// K1/K2 of an effective hostname.
+fn host_key(h: &str) -> (usize, usize) {
+    if h == "*" {
+        (0, 0)
+    } else if h.starts_with("*.") {
+        (0, h.len())
+    } else {
+        (h.len(), h.len())
+    }
+}
+
+fn path_ok(kind: &PathMatchType, value: &str, path: &str) -> Option<bool> {
+    Some(match kind {
+        PathMatchType::Exact => path == value,
+        PathMatchType::PathPrefix => {
+            let p = value.strip_suffix('/').unwrap_or(value);
+            path.starts_with(p) && (path.len() == p.len() || path.as_bytes()[p.len()] == b'/')
+        }
+        PathMatchType::RegularExpression => regex::Regex::new(&format!("^(?:{value})$"))
+            .ok()?
+            .is_match(path),
+        PathMatchType::Other(_) => return None,
+    })
+}
+
+fn value_ok(kind: Option<&MatchType>, expected: &str, got: &[u8]) -> Option<bool> {
+    Some(match kind.unwrap_or(&MatchType::Exact) {
+        MatchType::Exact => expected.as_bytes() == got,
+        MatchType::RegularExpression => regex::bytes::Regex::new(&format!("^(?:{expected})$"))
+            .ok()?
+            .is_match(got),
+        MatchType::Other(_) => return None,
+    })
+}
+
+fn header_lines<R: RequestView + ?Sized>(req: &R, name: &str) -> Vec<Vec<u8>> {
+    let mut lines = Vec::new();
+    req.for_each_header(name, &mut |v| {
+        lines.push(v.to_vec());
+        ControlFlow::Continue(())
+    });
+    lines
+}
+
+/// `Some(true)` when every condition of `m` holds; `None` when the match cannot be compiled.
+fn match_ok<R: RequestView + ?Sized>(m: &HttpRouteMatch, req: &R, opts: &Options) -> Option<bool> {
+    let (kind, value) = match &m.path {
+        None => (PathMatchType::PathPrefix, "/".to_string()),
+        Some(p) => (
+            p.kind.clone().unwrap_or(PathMatchType::PathPrefix),
+            p.value.clone().unwrap_or_else(|| "/".into()),
+        ),
+    };
+    let mut ok = path_ok(&kind, &value, req.path())?;
+    if let Some(method) = &m.method {
+        ok &= req.method() == method;
+    }
+    let mut seen: Vec<String> = Vec::new();
+    for h in &m.headers {
+        let name = h.name.to_ascii_lowercase();
+        if seen.contains(&name) {
+            continue;
+        }
+        seen.push(name.clone());
+        let lines = header_lines(req, &name);
+        let any = opts.repeated_headers == RepeatedHeaders::Any
+            || (opts.repeated_headers == RepeatedHeaders::Join && name == "set-cookie");
+        let hit = if lines.is_empty() {
+            // Still validate the regex.
+            value_ok(h.kind.as_ref(), &h.value, b"")?;
+            false
+        } else if any {
+            let mut hit = false;
+            for l in &lines {
+                hit |= value_ok(h.kind.as_ref(), &h.value, l)?;
+            }
+            hit
+        } else if opts.repeated_headers == RepeatedHeaders::First {
+            value_ok(h.kind.as_ref(), &h.value, &lines[0])?
+        } else {
+            value_ok(h.kind.as_ref(), &h.value, &lines.join(&b","[..]))?
+        };
+        ok &= hit;
+    }
+    let mut seen_q: Vec<&str> = Vec::new();
+    for q in &m.query_params {
+        if seen_q.contains(&q.name.as_str()) {
+            continue;
+        }
+        seen_q.push(&q.name);
+        let first = req.query().and_then(|query| {
+            query
+                .split('&')
+                .map(|pair| pair.split_once('=').unwrap_or((pair, "")))
+                .find(|(n, _)| *n == q.name)
+                .map(|(_, v)| v)
+        });
+        let hit = match first {
+            Some(v) => value_ok(q.kind.as_ref(), &q.value, v.as_bytes())?,
+            None => {
+                value_ok(q.kind.as_ref(), &q.value, b"")?;
+                false
+            }
+        };
+        ok &= hit;
+    }
+    Some(ok)
+}
+
+fn distinct_headers(m: &HttpRouteMatch) -> usize {
+    let mut names: Vec<String> = m
+        .headers
+        .iter()
+        .map(|h| h.name.to_ascii_lowercase())
+        .collect();
+    names.sort();
+    names.dedup();
+    names.len()
+}
+
+fn distinct_query(m: &HttpRouteMatch) -> usize {
+    let mut names: Vec<&str> = m.query_params.iter().map(|q| q.name.as_str()).collect();
+    names.sort();
+    names.dedup();
+    names.len()
+}
+
+fn listener_rank(l: &AttachedListener) -> (u8, Reverse<usize>) {
+    match &l.hostname {
+        Some(h) if h.starts_with("*.") => (1, Reverse(h.len())),
+        Some(h) => (0, Reverse(h.len())),
+        None => (2, Reverse(0)),
+    }
+}
+
+fn select<'a>(ls: &[&'a AttachedListener], host: &str) -> Option<&'a AttachedListener> {
+    ls.iter()
+        .copied()
+        .filter(|l| l.hostname.as_deref().is_none_or(|p| host_ok(p, host)))
+        .min_by_key(|l| listener_rank(l))
+}
+
+/// Routes `req` on `gateway` by linear scan.
+pub(crate) fn route<R: RequestView + ?Sized>(
+    config: &Config,
+    gateway: &AttachedGateway,
+    opts: &Options,
+    req: &R,
+) -> RefOutcome {
+    let http = |l: &&AttachedListener| {
+        l.usable && matches!(l.protocol, ProtocolType::Http | ProtocolType::Https)
+    };
+    let port = match req.port() {
+        Some(p) => p,
+        None => match gateway.listeners.iter().filter(http).map(|l| l.port).min() {
+            Some(p) => p,
+            None => return RefOutcome::NotFound,
+        },
+    };
+    let on_port: Vec<&AttachedListener> = gateway
+        .listeners
+        .iter()
+        .filter(http)
+        .filter(|l| l.port == port)
+        .collect();
+    if on_port.is_empty() || req.path().len() > opts.max_path_len {
+        return RefOutcome::NotFound;
+    }
+    let host = normalize(req.authority());
+    let considered: Vec<&AttachedListener> = if opts.listener_isolation {
+        let Some(l) = select(&on_port, &host) else {
+            return RefOutcome::NotFound;
+        };
+        let tls = on_port.iter().any(|l| l.protocol == ProtocolType::Https);
+        if let (true, Some(sni)) = (tls, req.sni()) {
+            let by_sni = select(&on_port, &normalize(Some(sni)));
+            if !by_sni.is_some_and(|s| std::ptr::eq(s, l)) {
+                return RefOutcome::Misdirected;
+            }
+        }
+        vec![l]
+    } else {
+        on_port
+    };
+
+    type Cand = (
+        (usize, usize),
+        u8,
+        usize,
+        bool,
+        usize,
+        usize,
+        Reverse<i64>,
+        Reverse<Vec<u8>>,
+        Reverse<usize>,
+        Reverse<usize>,
+    );
+    let mut best: Option<(Cand, RefOutcome)> = None;
+    let mut best_host: Option<(usize, usize)> = None;
+    let mut cands: Vec<(Cand, RefOutcome)> = Vec::new();
+    for l in considered {
+        for ar in &l.routes {
+            if ar.kind != RouteKind::Http {
+                continue;
+            }
+            let Some(route) = config.http_routes.get(ar.index) else {
+                continue;
+            };
+            let Some(hk) = ar
+                .hostnames
+                .iter()
+                .filter(|h| host_ok(&h.to_ascii_lowercase(), &host))
+                .map(|h| host_key(h))
+                .max()
+            else {
+                continue;
+            };
+            let hname = ar
+                .hostnames
+                .iter()
+                .filter(|h| host_ok(&h.to_ascii_lowercase(), &host))
+                .max_by_key(|h| host_key(h))
+                .cloned()
+                .unwrap_or_default();
+            best_host = best_host.max(Some(hk));
+            let default_rules = [HttpRouteRule::default()];
+            let rules: &[HttpRouteRule] = route.spec.rules.as_deref().unwrap_or(&default_rules);
+            for (ri, rule) in rules.iter().enumerate() {
+                if route.invalid_rules.iter().any(|r| r.index == ri) {
+                    continue;
+                }
+                let default_matches = [HttpRouteMatch::default()];
+                let matches: &[HttpRouteMatch] = if rule.matches.is_empty() {
+                    &default_matches
+                } else {
+                    &rule.matches
+                };
+                for (mi, m) in matches.iter().enumerate() {
+                    if match_ok(m, req, opts) != Some(true) {
+                        continue;
+                    }
+                    let (kind, value) = match &m.path {
+                        None => (PathMatchType::PathPrefix, "/".to_string()),
+                        Some(p) => (
+                            p.kind.clone().unwrap_or(PathMatchType::PathPrefix),
+                            p.value.clone().unwrap_or_else(|| "/".into()),
+                        ),
+                    };
+                    let (k3, k4) = match kind {
+                        PathMatchType::Exact => (3, value.len()),
+                        PathMatchType::RegularExpression
+                            if opts.regex_rank == RegexRank::BetweenExactAndPrefix =>
+                        {
+                            (2, value.len())
+                        }
+                        PathMatchType::RegularExpression => (0, value.len()),
+                        _ => (1, value.strip_suffix('/').unwrap_or(&value).len()),
+                    };
+                    let key: Cand = (
+                        hk,
+                        k3,
+                        k4,
+                        m.method.is_some(),
+                        distinct_headers(m),
+                        distinct_query(m),
+                        Reverse(route.created),
+                        Reverse(
+                            format!("{}/{}", route.meta.namespace, route.meta.name).into_bytes(),
+                        ),
+                        Reverse(ri),
+                        Reverse(mi),
+                    );
+                    let out = RefOutcome::Matched {
+                        namespace: route.meta.namespace.clone(),
+                        name: route.meta.name.clone(),
+                        rule: ri,
+                        matched: mi,
+                        hostname: hname.clone(),
+                        listener: if opts.listener_isolation {
+                            l.name.clone()
+                        } else {
+                            String::new()
+                        },
+                    };
+                    cands.push((key, out));
+                }
+            }
+        }
+    }
+    for (key, out) in cands {
+        // Host isolation: only the most specific hostname that has routes takes part.
+        if opts.host_isolation && Some(key.0) != best_host {
+            continue;
+        }
+        if best.as_ref().is_none_or(|(b, _)| key > *b) {
+            best = Some((key, out));
+        }
+    }
+    best.map_or(RefOutcome::NotFound, |(_, o)| o)
+}
