@@ -33,8 +33,9 @@ pub enum RepeatedHeaders {
 /// let opts = trieway::Options { host_isolation: true, ..Default::default() };
 /// assert_eq!(opts.controller_name, "example.com/gateway-under-test");
 /// ```
+/// Build it with struct-update syntax (`..Default::default()`) so that new fields do not break
+/// your code.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
 pub struct Options {
     /// The controller trieway acts as: only Gateways whose GatewayClass names it are served.
     pub controller_name: String,
