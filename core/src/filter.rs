@@ -1,0 +1,579 @@
+//! Filters (SPEC §6) compiled once, and [`Action`]: what the proxy must do with a matched
+//! request. Applying filters is a separate step from the lookup; it writes into a reusable
+//! `Action` and, once the action's buffers have grown, allocates nothing for header and path
+//! edits.
+
+use crate::compile::backend::{Backend, Target};
+use crate::compile::conds::query_value;
+use crate::model::{Cors as CorsSpec, HeaderModifier, HttpPathModifier, HttpRouteFilter, LocalObjectReference, PathModifierType};
+use crate::policy::Policies;
+use crate::request::RequestView;
+use crate::router::RouteMatch;
+use std::borrow::Cow;
+use std::fmt::Write as _;
+use std::ops::ControlFlow;
+
+/// Kind of a header edit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EditOp {
+    /// Replace every line of the header with one value (create it if absent).
+    Set,
+    /// Append a value (create it if absent).
+    Add,
+    /// Remove every line.
+    Remove,
+}
+
+/// One header edit, in the order the proxy must apply it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeaderEdit<'r> {
+    /// What to do.
+    pub op: EditOp,
+    /// Header name as configured (compare case-insensitively).
+    pub name: Cow<'r, str>,
+    /// Value (empty for `Remove`).
+    pub value: Cow<'r, str>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct CompiledHeaders {
+    edits: Box<[(EditOp, Box<str>, Box<str>)]>,
+}
+
+impl CompiledHeaders {
+    fn new(m: &HeaderModifier) -> Self {
+        let mut edits = Vec::new();
+        edits.extend(m.set.iter().map(|h| (EditOp::Set, h.name.as_str().into(), h.value.as_str().into())));
+        edits.extend(m.add.iter().map(|h| (EditOp::Add, h.name.as_str().into(), h.value.as_str().into())));
+        edits.extend(m.remove.iter().map(|n| (EditOp::Remove, n.as_str().into(), "".into())));
+        CompiledHeaders { edits: edits.into() }
+    }
+    fn push_into<'r>(&'r self, out: &mut Vec<HeaderEdit<'r>>) {
+        out.extend(self.edits.iter().map(|(op, n, v)| HeaderEdit { op: *op, name: Cow::Borrowed(n), value: Cow::Borrowed(v) }));
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum PathMod {
+    Full(Box<str>),
+    Prefix(Box<str>),
+}
+
+impl PathMod {
+    fn new(m: &Option<HttpPathModifier>) -> Option<Self> {
+        let m = m.as_ref()?;
+        match m.kind {
+            PathModifierType::ReplaceFullPath => Some(PathMod::Full(m.replace_full_path.as_deref()?.into())),
+            PathModifierType::ReplacePrefixMatch => Some(PathMod::Prefix(m.replace_prefix_match.as_deref().unwrap_or("").into())),
+            _ => None,
+        }
+    }
+}
+
+/// `ReplacePrefixMatch` (SPEC §6.5): `r + rest` where `p`/`r` lose one trailing `/`, or `/`.
+pub fn replace_prefix(path: &str, matched_prefix: &str, replacement: &str, out: &mut String) {
+    let p = matched_prefix.strip_suffix('/').unwrap_or(matched_prefix);
+    let rest = path.get(p.len()..).unwrap_or("");
+    let r = replacement.strip_suffix('/').unwrap_or(replacement);
+    out.clear();
+    out.push_str(r);
+    out.push_str(rest);
+    if out.is_empty() {
+        out.push('/');
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Redirect {
+    scheme: Option<Box<str>>,
+    hostname: Option<Box<str>>,
+    port: Option<u16>,
+    path: Option<PathMod>,
+    status: u16,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Rewrite {
+    hostname: Option<Box<str>>,
+    path: Option<PathMod>,
+}
+
+/// A request mirror target.
+#[derive(Debug, Clone)]
+pub(crate) struct MirrorSpec {
+    backend: Backend,
+    percent: f64,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Cors {
+    origins: Box<[Box<str>]>,
+    credentials: bool,
+    methods: Box<[Box<str>]>,
+    headers: Box<[Box<str>]>,
+    expose: Box<str>,
+    max_age: Box<str>,
+}
+
+/// A compiled filter.
+#[derive(Debug, Clone)]
+pub(crate) enum Filter {
+    RequestHeaders(CompiledHeaders),
+    ResponseHeaders(CompiledHeaders),
+    Redirect(Redirect),
+    Rewrite(Rewrite),
+    Mirror(MirrorSpec),
+    Cors(Cors),
+    Extension(LocalObjectReference),
+}
+
+/// Compiles a filter list. `mirror` resolves a mirror target (invalid targets are omitted,
+/// SPEC §6.6).
+pub(crate) fn compile_filters(list: &[HttpRouteFilter], mut mirror: impl FnMut(&crate::model::RequestMirror) -> Option<Backend>) -> Box<[Filter]> {
+    list.iter()
+        .filter_map(|f| {
+            if let Some(m) = &f.request_header_modifier {
+                return Some(Filter::RequestHeaders(CompiledHeaders::new(m)));
+            }
+            if let Some(m) = &f.response_header_modifier {
+                return Some(Filter::ResponseHeaders(CompiledHeaders::new(m)));
+            }
+            if let Some(r) = &f.request_redirect {
+                return Some(Filter::Redirect(Redirect {
+                    scheme: r.scheme.as_deref().map(Into::into),
+                    hostname: r.hostname.as_deref().map(Into::into),
+                    port: r.port.and_then(|p| u16::try_from(p).ok()),
+                    path: PathMod::new(&r.path),
+                    status: r.status_code.and_then(|s| u16::try_from(s).ok()).unwrap_or(302),
+                }));
+            }
+            if let Some(r) = &f.url_rewrite {
+                return Some(Filter::Rewrite(Rewrite { hostname: r.hostname.as_deref().map(Into::into), path: PathMod::new(&r.path) }));
+            }
+            if let Some(m) = &f.request_mirror {
+                let percent = match (m.percent, &m.fraction) {
+                    (Some(p), _) => p as f64,
+                    (None, Some(fr)) => {
+                        let den = fr.denominator.unwrap_or(100).max(1) as f64;
+                        fr.numerator as f64 * 100.0 / den
+                    }
+                    (None, None) => 100.0,
+                };
+                return mirror(m).map(|backend| Filter::Mirror(MirrorSpec { backend, percent }));
+            }
+            if let Some(c) = &f.cors {
+                return Some(Filter::Cors(Cors::new(c)));
+            }
+            f.extension_ref.clone().map(Filter::Extension)
+        })
+        .collect()
+}
+
+impl Cors {
+    fn new(c: &CorsSpec) -> Self {
+        Cors {
+            origins: c.allow_origins.iter().map(|o| o.to_ascii_lowercase().into()).collect(),
+            credentials: c.allow_credentials == Some(true),
+            methods: c.allow_methods.iter().map(|m| m.as_str().into()).collect(),
+            headers: c.allow_headers.iter().map(|h| h.as_str().into()).collect(),
+            expose: c.expose_headers.join(", ").into(),
+            max_age: c.max_age.unwrap_or(5).to_string().into(),
+        }
+    }
+
+    /// Origin match: scheme, host and port (default ports filled in); `*` in the host covers
+    /// any number of labels; a lone `*` allows every origin (SPEC §6.7).
+    fn allows(&self, origin: &str) -> bool {
+        let origin = origin.trim();
+        self.origins.iter().any(|o| &**o == "*" || origin_matches(o, origin))
+    }
+
+    fn wildcard_origin(&self) -> bool {
+        self.origins.iter().any(|o| &**o == "*")
+    }
+}
+
+fn split_origin(o: &str) -> Option<(&str, &str, u16)> {
+    let (scheme, rest) = o.split_once("://")?;
+    let default = match scheme.to_ascii_lowercase().as_str() {
+        "http" => 80,
+        "https" => 443,
+        _ => 0,
+    };
+    let (host, port) = match rest.rsplit_once(':') {
+        Some((h, p)) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => (h, p.parse().ok()?),
+        _ => (rest, default),
+    };
+    Some((scheme, host, port))
+}
+
+fn origin_matches(pattern: &str, origin: &str) -> bool {
+    let (Some((ps, ph, pp)), Some((os, oh, op))) = (split_origin(pattern), split_origin(origin)) else { return false };
+    if !ps.eq_ignore_ascii_case(os) || pp != op {
+        return false;
+    }
+    let oh = oh.to_ascii_lowercase();
+    match ph.strip_prefix('*') {
+        Some(suffix) => oh.len() > suffix.len() && oh.ends_with(suffix),
+        None => ph == oh,
+    }
+}
+
+/// What the proxy should do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum ActionKind {
+    /// Forward to [`Action::backend`] with the edits applied.
+    #[default]
+    Forward,
+    /// Answer with [`Action::status`] and a `Location` header ([`Action::location`]).
+    Redirect,
+    /// Answer with [`Action::status`] without contacting a backend (500 for an invalid
+    /// backend, 200 for a CORS preflight, 404 when nothing matched).
+    Respond,
+}
+
+/// A request mirror to send (fire and forget).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mirror<'r> {
+    /// The target.
+    pub backend: &'r Backend,
+    /// Share of requests to mirror, 0–100.
+    pub percent: f64,
+}
+
+/// What applying a match's filters produced. Reuse one `Action` across requests: its buffers
+/// keep their capacity.
+#[derive(Debug, Default)]
+pub struct Action<'r> {
+    /// Forward, redirect or respond.
+    pub kind: ActionKind,
+    /// 200 for forwards, the redirect status, or the engine's answer.
+    pub status: u16,
+    /// The backend drawn (forwards only).
+    pub backend: Option<&'r Backend>,
+    /// Upstream scheme as seen by the client (`http`/`https`).
+    pub scheme: &'static str,
+    /// Upstream Host / `:authority`.
+    pub authority: String,
+    /// Upstream path and query.
+    pub path_and_query: String,
+    /// Request header edits, in order.
+    pub request_headers: Vec<HeaderEdit<'r>>,
+    /// Response header edits, in order (including CORS headers the engine generates).
+    pub response_headers: Vec<HeaderEdit<'r>>,
+    /// `Location` of a redirect.
+    pub location: String,
+    /// Mirrors to send.
+    pub mirrors: Vec<Mirror<'r>>,
+    /// ExtensionRef filters reached, for the embedder (an unknown one must answer 500).
+    pub extensions: Vec<&'r LocalObjectReference>,
+    /// Timeouts, retry and session persistence of the rule.
+    pub policies: Option<&'r Policies>,
+    scratch: String,
+}
+
+impl<'r> Action<'r> {
+    /// An empty action.
+    pub fn new() -> Self {
+        Action::default()
+    }
+
+    fn reset(&mut self) {
+        self.kind = ActionKind::Forward;
+        self.status = 200;
+        self.backend = None;
+        self.scheme = "http";
+        self.authority.clear();
+        self.path_and_query.clear();
+        self.request_headers.clear();
+        self.response_headers.clear();
+        self.location.clear();
+        self.mirrors.clear();
+        self.extensions.clear();
+        self.policies = None;
+    }
+
+    /// Applies the request edits to a list of `(name, value)` lines: what the backend receives
+    /// (SPEC §6.2: `set` replaces all lines, `add` appends to the last value with `,`, `remove`
+    /// drops all lines). Allocates; meant for tools and tests.
+    pub fn edit_headers(edits: &[HeaderEdit<'_>], lines: &[(String, String)]) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = lines.to_vec();
+        for e in edits {
+            let same = |n: &String| n.eq_ignore_ascii_case(&e.name);
+            match e.op {
+                EditOp::Set => {
+                    out.retain(|(n, _)| !same(n));
+                    out.push((e.name.to_string(), e.value.to_string()));
+                }
+                EditOp::Add => match out.iter_mut().rev().find(|(n, _)| same(n)) {
+                    Some((_, v)) => {
+                        v.push(',');
+                        v.push_str(&e.value);
+                    }
+                    None => out.push((e.name.to_string(), e.value.to_string())),
+                },
+                EditOp::Remove => out.retain(|(n, _)| !same(n)),
+            }
+        }
+        out
+    }
+}
+
+fn first_header<'a, R: RequestView + ?Sized>(req: &R, name: &str, out: &mut String) -> bool {
+    out.clear();
+    let mut found = false;
+    req.for_each_header(name, &mut |v| {
+        found = true;
+        out.push_str(&String::from_utf8_lossy(v));
+        ControlFlow::Break(())
+    });
+    found
+}
+
+impl<'r> RouteMatch<'r> {
+    /// Applies the rule's filters, draws a backend with `random` and applies that backend's
+    /// filters (SPEC §6.1: rule filters first, then the backend's, each in list order), writing
+    /// the result into `action`.
+    ///
+    /// ```
+    /// # let yaml = include_str!("../../examples/demo.yaml");
+    /// # let router = trieway::Router::from_yaml(yaml, Default::default()).unwrap();
+    /// let req = trieway::Request::new("GET", "shop.example.com", "/");
+    /// let mut action = trieway::Action::new();
+    /// if let trieway::Outcome::Matched(m) = router.route(&req) {
+    ///     m.apply(&req, 42, &mut action);
+    ///     println!("{:?} {}", action.kind, action.path_and_query);
+    /// }
+    /// ```
+    pub fn apply<R: RequestView + ?Sized>(&self, req: &R, random: u64, action: &mut Action<'r>) {
+        action.reset();
+        let tls = self.is_tls();
+        action.scheme = match req.scheme() {
+            Some(s) if s.eq_ignore_ascii_case("https") => "https",
+            Some(_) => "http",
+            None if tls => "https",
+            None => "http",
+        };
+        action.authority.push_str(req.authority().unwrap_or(""));
+        action.path_and_query.push_str(req.path());
+        action.policies = Some(self.policies());
+        if self.apply_list(self.rule_filters(), req, action) {
+            return;
+        }
+        match self.pick(random) {
+            Target::Backend(b) => {
+                action.backend = Some(b);
+                self.apply_list(self.backend_filters(b), req, action);
+            }
+            Target::Status(s) => {
+                action.kind = ActionKind::Respond;
+                action.status = s;
+            }
+        }
+        if action.kind == ActionKind::Forward {
+            if let Some(q) = req.query() {
+                action.path_and_query.push('?');
+                action.path_and_query.push_str(q);
+            }
+        }
+    }
+
+    /// Returns `true` when the filters produced the response (redirect or engine answer).
+    fn apply_list<R: RequestView + ?Sized>(&self, filters: &'r [Filter], req: &R, action: &mut Action<'r>) -> bool {
+        for f in filters {
+            match f {
+                Filter::RequestHeaders(h) => h.push_into(&mut action.request_headers),
+                Filter::ResponseHeaders(h) => h.push_into(&mut action.response_headers),
+                Filter::Rewrite(rw) => {
+                    if let Some(h) = &rw.hostname {
+                        action.authority.clear();
+                        action.authority.push_str(h);
+                    }
+                    self.modify_path(&rw.path, action);
+                }
+                Filter::Redirect(r) => {
+                    self.modify_path(&r.path, action);
+                    self.redirect(r, req, action);
+                    return true;
+                }
+                Filter::Mirror(m) => action.mirrors.push(Mirror { backend: &m.backend, percent: m.percent }),
+                Filter::Extension(e) => action.extensions.push(e),
+                Filter::Cors(c) => {
+                    if self.cors(c, req, action) {
+                        return true;
+                    }
+                }
+            }
+        }
+        false
+    }
+
+    fn modify_path(&self, m: &Option<PathMod>, action: &mut Action<'r>) {
+        match m {
+            None => {}
+            Some(PathMod::Full(p)) => {
+                action.path_and_query.clear();
+                action.path_and_query.push_str(p);
+            }
+            Some(PathMod::Prefix(r)) => {
+                let (kind, value) = self.path_match();
+                let prefix = if kind == crate::PathKind::Prefix { value } else { "/" };
+                let mut scratch = std::mem::take(&mut action.scratch);
+                replace_prefix(&action.path_and_query, prefix, r, &mut scratch);
+                std::mem::swap(&mut action.path_and_query, &mut scratch);
+                action.scratch = scratch;
+            }
+        }
+    }
+
+    fn redirect<R: RequestView + ?Sized>(&self, r: &Redirect, req: &R, action: &mut Action<'r>) {
+        let scheme: &str = r.scheme.as_deref().unwrap_or(action.scheme);
+        let port = match (r.port, &r.scheme) {
+            (Some(p), _) => p,
+            (None, Some(s)) if s.eq_ignore_ascii_case("https") => 443,
+            (None, Some(_)) => 80,
+            (None, None) => self.port(),
+        };
+        let host = match &r.hostname {
+            Some(h) => &**h,
+            None => {
+                let a = req.authority().unwrap_or("");
+                if a.starts_with('[') {
+                    a.find(']').map_or(a, |i| &a[..=i])
+                } else {
+                    a.rsplit_once(':').map_or(a, |(h, _)| h)
+                }
+            }
+        };
+        let default_port = (scheme.eq_ignore_ascii_case("http") && port == 80) || (scheme.eq_ignore_ascii_case("https") && port == 443);
+        let loc = &mut action.location;
+        loc.clear();
+        let _ = write!(loc, "{scheme}://{host}");
+        if !default_port {
+            let _ = write!(loc, ":{port}");
+        }
+        loc.push_str(&action.path_and_query);
+        if let Some(q) = req.query() {
+            loc.push('?');
+            loc.push_str(q);
+        }
+        action.kind = ActionKind::Redirect;
+        action.status = r.status;
+    }
+
+    /// CORS (SPEC §6.7). Returns `true` when the engine answers a preflight itself.
+    fn cors<R: RequestView + ?Sized>(&self, c: &'r Cors, req: &R, action: &mut Action<'r>) -> bool {
+        let mut origin = String::new();
+        if !first_header(req, "origin", &mut origin) {
+            return false;
+        }
+        let mut req_method = String::new();
+        let preflight = req.method() == "OPTIONS" && first_header(req, "access-control-request-method", &mut req_method);
+        let credentialed = {
+            let mut s = String::new();
+            first_header(req, "cookie", &mut s) || first_header(req, "authorization", &mut s)
+        };
+        let allowed = c.allows(&origin) && !(credentialed && !c.credentials);
+        let push = |action: &mut Action<'r>, name: &'static str, value: Cow<'r, str>| {
+            action.response_headers.push(HeaderEdit { op: EditOp::Set, name: Cow::Borrowed(name), value });
+        };
+        if preflight {
+            action.kind = ActionKind::Respond;
+            action.status = 200;
+        }
+        if !allowed {
+            return preflight;
+        }
+        let echo_origin = credentialed || c.credentials || !c.wildcard_origin();
+        push(action, "Access-Control-Allow-Origin", if echo_origin { Cow::Owned(origin) } else { Cow::Borrowed("*") });
+        if c.credentials {
+            push(action, "Access-Control-Allow-Credentials", Cow::Borrowed("true"));
+        }
+        if preflight {
+            let wildcard_methods = c.methods.iter().any(|m| &**m == "*");
+            let methods: Cow<'r, str> = if wildcard_methods {
+                if c.credentials { Cow::Owned(req_method) } else { Cow::Borrowed("*") }
+            } else {
+                Cow::Owned(c.methods.join(", "))
+            };
+            if !methods.is_empty() {
+                push(action, "Access-Control-Allow-Methods", methods);
+            }
+            let mut req_headers = String::new();
+            let has_req_headers = first_header(req, "access-control-request-headers", &mut req_headers);
+            if c.headers.iter().any(|h| &**h == "*") {
+                if !c.credentials {
+                    push(action, "Access-Control-Allow-Headers", Cow::Borrowed("*"));
+                } else if has_req_headers {
+                    push(action, "Access-Control-Allow-Headers", Cow::Owned(req_headers));
+                }
+            } else if !c.headers.is_empty() {
+                push(action, "Access-Control-Allow-Headers", Cow::Owned(c.headers.join(", ")));
+            }
+            push(action, "Access-Control-Max-Age", Cow::Borrowed(&c.max_age));
+        } else if !c.expose.is_empty() {
+            push(action, "Access-Control-Expose-Headers", Cow::Borrowed(&c.expose));
+        }
+        action.response_headers.push(HeaderEdit { op: EditOp::Add, name: Cow::Borrowed("Vary"), value: Cow::Borrowed("Origin") });
+        preflight
+    }
+}
+
+/// Looks up a query parameter like the router does (first occurrence, raw).
+#[doc(hidden)]
+pub fn query_param<'q>(query: &'q str, name: &str) -> Option<&'q str> {
+    query_value(query, name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The whole ReplacePrefixMatch table of SPEC §6.5.
+    #[test]
+    fn replace_prefix_table() {
+        let rows: &[(&str, &[&str], &[&str], &str)] = &[
+            ("/foo/bar", &["/foo", "/foo/"], &["/xyz", "/xyz/"], "/xyz/bar"),
+            ("/foo", &["/foo"], &["/xyz"], "/xyz"),
+            ("/foo/", &["/foo"], &["/xyz"], "/xyz/"),
+            ("/foo/bar", &["/foo"], &[""], "/bar"),
+            ("/foo/", &["/foo"], &["", "/"], "/"),
+            ("/foo", &["/foo"], &["", "/"], "/"),
+            ("/prefix/one/two", &["/prefix/one"], &["/one"], "/one/two"),
+            ("/anything", &["/"], &["/api"], "/api/anything"),
+        ];
+        let mut out = String::new();
+        for (path, ps, rs, want) in rows {
+            for p in *ps {
+                for r in *rs {
+                    replace_prefix(path, p, r, &mut out);
+                    assert_eq!(out, *want, "{path} {p} {r}");
+                }
+            }
+        }
+    }
+
+    /// Set replaces all lines, add appends with ',', remove drops all lines (SPEC §6.2).
+    #[test]
+    fn header_edit_semantics() {
+        let lines = vec![("X-A".to_string(), "1".to_string()), ("x-a".to_string(), "2".to_string()), ("B".to_string(), "b".to_string())];
+        let e = |op, n: &'static str, v: &'static str| HeaderEdit { op, name: Cow::Borrowed(n), value: Cow::Borrowed(v) };
+        let out = Action::edit_headers(&[e(EditOp::Add, "b", "c"), e(EditOp::Set, "x-a", "s"), e(EditOp::Add, "new", "n")], &lines);
+        assert_eq!(out, vec![("B".into(), "b,c".into()), ("x-a".into(), "s".into()), ("new".into(), "n".into())]);
+        let out = Action::edit_headers(&[e(EditOp::Remove, "X-a", "")], &lines);
+        assert_eq!(out, vec![("B".into(), "b".into())]);
+    }
+
+    /// Origins compare scheme, host and port (default ports filled in); `*.` covers any number
+    /// of labels (SPEC §6.7).
+    #[test]
+    fn origin_matching() {
+        assert!(origin_matches("https://*.bar.com", "https://xpto.www.bar.com"));
+        assert!(!origin_matches("https://*.bar.com", "https://bar.com"));
+        assert!(origin_matches("https://foo.com", "https://foo.com:443"));
+        assert!(!origin_matches("https://foo.com", "http://foo.com"));
+        assert!(!origin_matches("http://foo.com:8080", "http://foo.com"));
+    }
+}
