@@ -462,6 +462,113 @@ mod tests {
         assert!(p(&["--controller="]).is_err());
     }
 
+    /// The report as attach will fill it: one listener, one accepted and one refused route.
+    fn sample_attachment() -> Attachment {
+        use trieway::attach::{AttachedGateway, AttachedListener, ListenerStatus};
+        use trieway::model::{ProtocolType, RouteKind};
+        let full = |kind: &str, status: &str, reason: &str, message: &str| Condition {
+            kind: kind.into(),
+            status: status.into(),
+            reason: reason.into(),
+            message: message.into(),
+        };
+        let parent = |section: &str, conditions| RouteParentStatus {
+            parent_kind: "Gateway".into(),
+            parent: "infra/edge".into(),
+            section_name: Some(section.into()),
+            port: None,
+            conditions,
+        };
+        Attachment {
+            gateways: vec![AttachedGateway {
+                namespace: "infra".into(),
+                name: "edge".into(),
+                listeners: vec![AttachedListener {
+                    name: "https".into(),
+                    port: 443,
+                    protocol: ProtocolType::Https,
+                    hostname: Some("*.example.com".into()),
+                    ..Default::default()
+                }],
+            }],
+            report: Report {
+                routes: vec![
+                    RouteStatus {
+                        kind: RouteKind::Http,
+                        namespace: "tenant-a".into(),
+                        name: "store".into(),
+                        parents: vec![parent(
+                            "https",
+                            vec![
+                                full("Accepted", "True", "Accepted", ""),
+                                full("ResolvedRefs", "True", "ResolvedRefs", ""),
+                            ],
+                        )],
+                    },
+                    RouteStatus {
+                        kind: RouteKind::Http,
+                        namespace: "tenant-b".into(),
+                        name: "blog".into(),
+                        parents: vec![parent(
+                            "http",
+                            vec![full(
+                                "Accepted",
+                                "False",
+                                "NotAllowedByListeners",
+                                "namespace not selected",
+                            )],
+                        )],
+                    },
+                ],
+                listeners: vec![ListenerStatus {
+                    gateway: "infra/edge".into(),
+                    name: "https".into(),
+                    attached_routes: 1,
+                    supported_kinds: vec!["HTTPRoute".into()],
+                    conditions: vec![
+                        full("Accepted", "True", "Accepted", ""),
+                        full("Conflicted", "False", "NoConflicts", ""),
+                    ],
+                }],
+            },
+        }
+    }
+
+    #[test]
+    fn text_report_highlights_refused_parents() {
+        let config = load(&[]).unwrap_or_else(|_| panic!("the demo loads"));
+        let attachment = sample_attachment();
+        let checked = Checked {
+            config: &config,
+            attachment: &attachment,
+            controller: attach::DEFAULT_CONTROLLER_NAME,
+            sources: &[],
+        };
+        assert!(!checked.ok());
+        let text = checked.text();
+        for line in [
+            "Gateway infra/edge (class trieway-demo)",
+            "  listener https (HTTPS 443, hostname *.example.com): attachedRoutes 1, kinds HTTPRoute",
+            "    ✓ Accepted=True (Accepted)",
+            "    ✓ Conflicted=False (NoConflicts)",
+            "HTTPRoute tenant-a/store",
+            "  parent Gateway infra/edge, sectionName https",
+            "    ✓ ResolvedRefs=True (ResolvedRefs)",
+            "HTTPRoute tenant-b/blog",
+            "    ✗ Accepted=False (NotAllowedByListeners): namespace not selected",
+            "  - HTTPRoute infra/https-redirect",
+            "FAILED: 17 objects, 0 errors, 0 warnings, 1/2 route parentRefs accepted",
+        ] {
+            assert!(text.lines().any(|l| l == line), "{line:?} in\n{text}");
+        }
+        let json: serde_json::Value = serde_json::from_str(&checked.json().unwrap()).unwrap();
+        assert_eq!(
+            json["routes"][1]["parents"][0]["conditions"][0]["status"],
+            "False"
+        );
+        assert_eq!(json["listeners"][0]["name"], "https");
+    }
+
     #[test]
     fn demo_loads_without_errors() {
         let config = load(&[]).unwrap_or_else(|_| panic!("the demo loads"));
