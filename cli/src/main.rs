@@ -83,7 +83,7 @@ fn find(name: &str) -> Option<&'static Command> {
 
 fn dispatch(mut parser: Parser) -> Result<Status, Failure> {
     let Some(arg) = parser.next_arg()? else {
-        let _ = write!(std::io::stderr(), "{}\n", main_help());
+        let _ = writeln!(std::io::stderr(), "{}", main_help());
         return Err(Failure::Usage(UsageError("no command given".into())));
     };
     match arg {
