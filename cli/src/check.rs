@@ -6,7 +6,9 @@ use crate::{demo, out, Failure, Status};
 use std::ffi::OsString;
 use std::fmt::Write as _;
 use std::path::Path;
-use trieway::attach::{self, Attachment, Condition, Report, RouteParentStatus, RouteStatus};
+use trieway::attach::{
+    self, Attachment, Condition, ListenerStatus, Report, RouteParentStatus, RouteStatus,
+};
 use trieway::Config;
 
 /// `trieway check --help`.
@@ -122,6 +124,15 @@ fn load(files: &[OsString]) -> Result<Config, Failure> {
     Ok(config.finish())
 }
 
+/// The `--output json` document.
+#[derive(serde::Serialize)]
+struct JsonReport<'a> {
+    errors: Vec<String>,
+    warnings: Vec<String>,
+    routes: &'a [RouteStatus],
+    listeners: &'a [ListenerStatus],
+}
+
 struct Checked<'a> {
     config: &'a Config,
     attachment: &'a Attachment,
@@ -161,28 +172,14 @@ impl Checked<'_> {
     }
 
     fn json(&self) -> Result<String, Failure> {
-        let messages = |list: &[trieway::ConfigError]| {
-            serde_json::Value::Array(
-                list.iter()
-                    .map(|e| serde_json::Value::String(e.to_string()))
-                    .collect(),
-            )
+        let messages = |list: &[trieway::ConfigError]| list.iter().map(|e| e.to_string()).collect();
+        let report = JsonReport {
+            errors: messages(&self.config.errors),
+            warnings: messages(&self.config.warnings),
+            routes: &self.report().routes,
+            listeners: &self.report().listeners,
         };
-        let serialize = |what: &str, v: serde_json::Result<serde_json::Value>| {
-            v.map_err(|e| Failure::Other(format!("cannot serialize {what}: {e}")))
-        };
-        let mut map = serde_json::Map::new();
-        map.insert("errors".into(), messages(&self.config.errors));
-        map.insert("warnings".into(), messages(&self.config.warnings));
-        map.insert(
-            "routes".into(),
-            serialize("routes", serde_json::to_value(&self.report().routes))?,
-        );
-        map.insert(
-            "listeners".into(),
-            serialize("listeners", serde_json::to_value(&self.report().listeners))?,
-        );
-        let mut text = serde_json::to_string_pretty(&serde_json::Value::Object(map))
+        let mut text = serde_json::to_string_pretty(&report)
             .map_err(|e| Failure::Other(format!("cannot serialize the report: {e}")))?;
         text.push('\n');
         Ok(text)
@@ -366,12 +363,20 @@ impl Checked<'_> {
         let accepted = self.parents().filter(|p| is_accepted(p)).count();
         let _ = writeln!(
             s,
-            "\n{}: {} objects, {} errors, {} warnings, {accepted}/{total} route parentRefs accepted",
+            "\n{}: {}, {}, {}, {accepted}/{total} route parentRefs accepted",
             if self.ok() { "OK" } else { "FAILED" },
-            objects(self.config),
-            self.config.errors.len(),
-            self.config.warnings.len(),
+            plural(objects(self.config), "object"),
+            plural(self.config.errors.len(), "error"),
+            plural(self.config.warnings.len(), "warning"),
         );
+    }
+}
+
+fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
     }
 }
 
