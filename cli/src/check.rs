@@ -1,0 +1,585 @@
+//! `trieway check`: load, validate and attach a configuration, then report every problem and
+//! every route's and listener's status conditions.
+
+use crate::args::{Arg, Parser, UsageError};
+use crate::{demo, out, Failure, Status};
+use std::ffi::OsString;
+use std::fmt::Write as _;
+use std::path::Path;
+use trieway::attach::{
+    self, Attachment, Condition, ListenerStatus, Report, RouteParentStatus, RouteStatus,
+};
+use trieway::Config;
+
+/// `trieway check --help`.
+pub const HELP: &str = "\
+Usage: trieway check [OPTIONS] [FILE|DIR]...
+
+Load every FILE (YAML or JSON; for a DIR, every .yaml, .yml and .json file below it) into one
+configuration, validate it, attach the routes to the Gateways the controller serves, and print
+every problem and the status conditions of every route parentRef and listener.
+With no FILE, check the built-in demo configuration (examples/demo.yaml).
+
+Options:
+  -o, --output FORMAT    Output format: text (default) or json
+      --controller NAME  Act as the controller NAME: serve the Gateways whose GatewayClass
+                         has this controllerName [default: example.com/gateway-under-test]
+  -h, --help             Print help
+
+JSON output is one object: {\"errors\": [...], \"warnings\": [...], \"routes\": [...],
+\"listeners\": [...]}; errors and warnings are messages, routes and listeners are the status
+report.
+
+Exit status:
+  0  every object and rule is valid and every route parentRef is Accepted
+  1  some object or rule is invalid, or some route parentRef is not Accepted
+  2  usage error, or a FILE could not be read
+";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Debug)]
+struct Options {
+    files: Vec<OsString>,
+    format: Format,
+    controller: String,
+}
+
+fn parse(mut p: Parser) -> Result<Option<Options>, UsageError> {
+    let mut opts = Options {
+        files: Vec::new(),
+        format: Format::Text,
+        controller: attach::DEFAULT_CONTROLLER_NAME.to_string(),
+    };
+    while let Some(arg) = p.next_arg()? {
+        match &arg {
+            Arg::Short('h') => return Ok(None),
+            Arg::Long(n) if n == "help" => return Ok(None),
+            Arg::Short('o') => opts.format = format(&p.string(&arg)?)?,
+            Arg::Long(n) if n == "output" => opts.format = format(&p.string(&arg)?)?,
+            Arg::Long(n) if n == "controller" => {
+                opts.controller = p.string(&arg)?;
+                if opts.controller.is_empty() {
+                    return Err(UsageError("--controller needs a non-empty NAME".into()));
+                }
+            }
+            Arg::Value(v) => opts.files.push(v.clone()),
+            _ => return Err(arg.unexpected()),
+        }
+    }
+    Ok(Some(opts))
+}
+
+fn format(value: &str) -> Result<Format, UsageError> {
+    match value {
+        "text" => Ok(Format::Text),
+        "json" => Ok(Format::Json),
+        other => Err(UsageError(format!(
+            "unknown output format '{other}' (expected text or json)"
+        ))),
+    }
+}
+
+/// Runs `trieway check`.
+pub fn run(p: Parser) -> Result<Status, Failure> {
+    let Some(opts) = parse(p)? else {
+        out(HELP);
+        return Ok(Status::Ok);
+    };
+    let config = load(&opts.files)?;
+    let attachment = attach::attach(&config, &opts.controller);
+    let checked = Checked {
+        config: &config,
+        attachment: &attachment,
+        controller: &opts.controller,
+        sources: &opts.files,
+    };
+    let text = match opts.format {
+        Format::Text => checked.text(),
+        Format::Json => checked.json()?,
+    };
+    out(&text);
+    Ok(if checked.ok() {
+        Status::Ok
+    } else {
+        Status::Problems
+    })
+}
+
+/// Loads every file into one configuration, or the demo when there is none.
+fn load(files: &[OsString]) -> Result<Config, Failure> {
+    let mut config = Config::new();
+    if files.is_empty() {
+        config.add_str(demo::YAML, demo::NAME);
+    }
+    for f in files {
+        config
+            .add_path(Path::new(f))
+            .map_err(|e| Failure::Other(e.to_string()))?;
+    }
+    Ok(config.finish())
+}
+
+/// The `--output json` document.
+#[derive(serde::Serialize)]
+struct JsonReport<'a> {
+    errors: Vec<String>,
+    warnings: Vec<String>,
+    routes: &'a [RouteStatus],
+    listeners: &'a [ListenerStatus],
+}
+
+struct Checked<'a> {
+    config: &'a Config,
+    attachment: &'a Attachment,
+    controller: &'a str,
+    sources: &'a [OsString],
+}
+
+/// Whether a condition reports a healthy state. `Conflicted` and `PartiallyInvalid` are
+/// problems when True; every other type is a problem unless True.
+fn is_good(c: &Condition) -> bool {
+    match c.kind.as_str() {
+        "Conflicted" | "PartiallyInvalid" => c.status != "True",
+        _ => c.status == "True",
+    }
+}
+
+/// Whether a route parentRef has `Accepted=True`.
+fn is_accepted(parent: &RouteParentStatus) -> bool {
+    parent
+        .conditions
+        .iter()
+        .any(|c| c.kind == "Accepted" && c.status == "True")
+}
+
+impl Checked<'_> {
+    fn report(&self) -> &Report {
+        &self.attachment.report
+    }
+
+    fn parents(&self) -> impl Iterator<Item = &RouteParentStatus> {
+        self.report().routes.iter().flat_map(|r| r.parents.iter())
+    }
+
+    /// Exit 0 only with no invalid object or rule and every route parentRef accepted.
+    fn ok(&self) -> bool {
+        self.config.errors.is_empty() && self.parents().all(is_accepted)
+    }
+
+    fn json(&self) -> Result<String, Failure> {
+        let messages = |list: &[trieway::ConfigError]| list.iter().map(|e| e.to_string()).collect();
+        let report = JsonReport {
+            errors: messages(&self.config.errors),
+            warnings: messages(&self.config.warnings),
+            routes: &self.report().routes,
+            listeners: &self.report().listeners,
+        };
+        let mut text = serde_json::to_string_pretty(&report)
+            .map_err(|e| Failure::Other(format!("cannot serialize the report: {e}")))?;
+        text.push('\n');
+        Ok(text)
+    }
+
+    fn text(&self) -> String {
+        let mut s = String::new();
+        let source = if self.sources.is_empty() {
+            format!("{} (built-in demo)", demo::NAME)
+        } else {
+            self.sources
+                .iter()
+                .map(|f| f.to_string_lossy())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let _ = writeln!(s, "trieway check: {source}");
+        let _ = writeln!(s, "controller: {}", self.controller);
+        self.problems(&mut s);
+        self.gateways(&mut s);
+        self.routes(&mut s);
+        self.summary(&mut s);
+        s
+    }
+
+    fn problems(&self, s: &mut String) {
+        let c = self.config;
+        for (title, list, mark) in [("Errors", &c.errors, "✗"), ("Warnings", &c.warnings, "!")] {
+            if list.is_empty() {
+                continue;
+            }
+            let _ = writeln!(s, "\n{title} ({}):", list.len());
+            for e in list {
+                let _ = writeln!(s, "  {mark} {e}");
+            }
+        }
+    }
+
+    /// Gateways in input order: served ones with their listeners' status, the others with the
+    /// reason they are not served.
+    fn gateways(&self, s: &mut String) {
+        let report = self.report();
+        let mut keys: Vec<String> = self.config.gateways.iter().map(|g| g.key()).collect();
+        for l in &report.listeners {
+            if !keys.contains(&l.gateway) {
+                keys.push(l.gateway.clone());
+            }
+        }
+        for key in keys {
+            let object = self.config.gateways.iter().find(|g| g.key() == key);
+            let class = object.map(|g| g.spec.gateway_class_name.as_str());
+            match class {
+                Some(class) => {
+                    let _ = writeln!(s, "\nGateway {key} (class {class})");
+                }
+                None => {
+                    let _ = writeln!(s, "\nGateway {key}");
+                }
+            }
+            if let Some(why) = class.and_then(|c| self.not_served(c)) {
+                let _ = writeln!(s, "  - not served: {why}");
+                continue;
+            }
+            let mut any = false;
+            for l in report.listeners.iter().filter(|l| l.gateway == key) {
+                any = true;
+                let _ = writeln!(
+                    s,
+                    "  listener {}{}: attachedRoutes {}{}",
+                    l.name,
+                    self.listener_detail(&key, &l.name),
+                    l.attached_routes,
+                    if l.supported_kinds.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", kinds {}", l.supported_kinds.join(", "))
+                    }
+                );
+                conditions(s, &l.conditions, "    ");
+            }
+            if !any {
+                let _ = writeln!(s, "  - no listener status reported");
+            }
+        }
+    }
+
+    /// Why a Gateway of class `class` is not served by this controller, if it is not.
+    fn not_served(&self, class: &str) -> Option<String> {
+        match self
+            .config
+            .gateway_classes
+            .iter()
+            .find(|c| c.meta.name == class)
+        {
+            None => Some(format!("GatewayClass {class} is not in the configuration")),
+            Some(c) if c.spec.controller_name != self.controller => Some(format!(
+                "GatewayClass {class} names controller {}, not {}",
+                c.spec.controller_name, self.controller
+            )),
+            Some(_) => None,
+        }
+    }
+
+    /// ` (HTTPS 443, hostname *.example.com)` from the attached listener, when known.
+    fn listener_detail(&self, gateway: &str, listener: &str) -> String {
+        let found = self
+            .attachment
+            .gateways
+            .iter()
+            .filter(|g| format!("{}/{}", g.namespace, g.name) == gateway)
+            .flat_map(|g| g.listeners.iter())
+            .find(|l| l.name == listener);
+        match found {
+            Some(l) => format!(
+                " ({} {}, {})",
+                l.protocol,
+                l.port,
+                match &l.hostname {
+                    Some(h) => format!("hostname {h}"),
+                    None => "any hostname".to_string(),
+                }
+            ),
+            None => String::new(),
+        }
+    }
+
+    /// Routes with status, then routes that reached no served parent.
+    fn routes(&self, s: &mut String) {
+        for r in &self.report().routes {
+            let _ = writeln!(s, "\n{} {}/{}", r.kind, r.namespace, r.name);
+            for p in &r.parents {
+                let mut target = format!("{} {}", p.parent_kind, p.parent);
+                if let Some(section) = &p.section_name {
+                    let _ = write!(target, ", sectionName {section}");
+                }
+                if let Some(port) = p.port {
+                    let _ = write!(target, ", port {port}");
+                }
+                let _ = writeln!(s, "  parent {target}");
+                if p.conditions.iter().all(|c| c.kind != "Accepted") {
+                    let _ = writeln!(s, "    ✗ Accepted: no condition reported");
+                }
+                conditions(s, &p.conditions, "    ");
+            }
+        }
+        let unreported = self.unreported_routes();
+        if !unreported.is_empty() {
+            let _ = writeln!(
+                s,
+                "\nRoutes with no status (no parentRef reached a Gateway served by {}):",
+                self.controller
+            );
+            for (kind, key) in unreported {
+                let _ = writeln!(s, "  - {kind} {key}");
+            }
+        }
+    }
+
+    /// `(kind, ns/name)` of every loaded route that has no entry in the report.
+    fn unreported_routes(&self) -> Vec<(&'static str, String)> {
+        let c = self.config;
+        let all = c
+            .http_routes
+            .iter()
+            .map(|r| ("HTTPRoute", r.key()))
+            .chain(c.grpc_routes.iter().map(|r| ("GRPCRoute", r.key())))
+            .chain(c.tls_routes.iter().map(|r| ("TLSRoute", r.key())))
+            .chain(c.tcp_routes.iter().map(|r| ("TCPRoute", r.key())))
+            .chain(c.udp_routes.iter().map(|r| ("UDPRoute", r.key())));
+        let reported = |kind: &str, key: &str| {
+            self.report()
+                .routes
+                .iter()
+                .any(|r: &RouteStatus| r.kind.as_str() == kind && route_key(r) == key)
+        };
+        all.filter(|(kind, key)| !reported(kind, key)).collect()
+    }
+
+    fn summary(&self, s: &mut String) {
+        let total = self.parents().count();
+        let accepted = self.parents().filter(|p| is_accepted(p)).count();
+        let _ = writeln!(
+            s,
+            "\n{}: {}, {}, {}, {accepted}/{total} route parentRefs accepted",
+            if self.ok() { "OK" } else { "FAILED" },
+            plural(objects(self.config), "object"),
+            plural(self.config.errors.len(), "error"),
+            plural(self.config.warnings.len(), "warning"),
+        );
+    }
+}
+
+fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+fn route_key(r: &RouteStatus) -> String {
+    format!("{}/{}", r.namespace, r.name)
+}
+
+fn conditions(s: &mut String, list: &[Condition], indent: &str) {
+    for c in list {
+        let mark = if is_good(c) { "✓" } else { "✗" };
+        let _ = write!(s, "{indent}{mark} {}={} ({})", c.kind, c.status, c.reason);
+        if !c.message.is_empty() {
+            let _ = write!(s, ": {}", c.message);
+        }
+        s.push('\n');
+    }
+}
+
+/// Number of loaded (valid) objects.
+fn objects(c: &Config) -> usize {
+    c.gateway_classes.len()
+        + c.gateways.len()
+        + c.listener_sets.len()
+        + c.http_routes.len()
+        + c.grpc_routes.len()
+        + c.tls_routes.len()
+        + c.tcp_routes.len()
+        + c.udp_routes.len()
+        + c.reference_grants.len()
+        + c.namespaces.len()
+        + c.services.len()
+        + c.endpoint_slices.len()
+        + c.secrets.len()
+        + c.config_maps.len()
+        + c.ingresses.len()
+        + c.ingress_classes.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cond(kind: &str, status: &str) -> Condition {
+        Condition {
+            kind: kind.into(),
+            status: status.into(),
+            reason: String::new(),
+            message: String::new(),
+        }
+    }
+
+    #[test]
+    fn polarity_of_conditions() {
+        assert!(is_good(&cond("Accepted", "True")));
+        assert!(!is_good(&cond("Accepted", "False")));
+        assert!(!is_good(&cond("ResolvedRefs", "Unknown")));
+        assert!(is_good(&cond("Conflicted", "False")));
+        assert!(!is_good(&cond("Conflicted", "True")));
+        assert!(!is_good(&cond("PartiallyInvalid", "True")));
+    }
+
+    #[test]
+    fn accepted_needs_an_accepted_true_condition() {
+        let parent = |conditions| RouteParentStatus {
+            parent_kind: "Gateway".into(),
+            parent: "infra/edge".into(),
+            section_name: None,
+            port: None,
+            conditions,
+        };
+        assert!(is_accepted(&parent(vec![cond("Accepted", "True")])));
+        assert!(!is_accepted(&parent(vec![cond("Accepted", "False")])));
+        assert!(!is_accepted(&parent(vec![cond("ResolvedRefs", "True")])));
+    }
+
+    #[test]
+    fn options() {
+        let p = |a: &[&str]| parse(Parser::new(a.iter().map(OsString::from)));
+        let o = p(&["-o", "json", "a.yaml", "--controller=x.io/y", "dir"])
+            .unwrap()
+            .unwrap();
+        assert_eq!(o.format, Format::Json);
+        assert_eq!(o.controller, "x.io/y");
+        assert_eq!(o.files, [OsString::from("a.yaml"), OsString::from("dir")]);
+        assert!(p(&["--help"]).unwrap().is_none());
+        assert!(p(&["--output", "yaml"]).is_err());
+        assert!(p(&["--frobnicate"]).is_err());
+        assert!(p(&["--controller="]).is_err());
+    }
+
+    /// The report as attach will fill it: one listener, one accepted and one refused route.
+    fn sample_attachment() -> Attachment {
+        use trieway::attach::{AttachedGateway, AttachedListener, ListenerStatus};
+        use trieway::model::{ProtocolType, RouteKind};
+        let full = |kind: &str, status: &str, reason: &str, message: &str| Condition {
+            kind: kind.into(),
+            status: status.into(),
+            reason: reason.into(),
+            message: message.into(),
+        };
+        let parent = |section: &str, conditions| RouteParentStatus {
+            parent_kind: "Gateway".into(),
+            parent: "infra/edge".into(),
+            section_name: Some(section.into()),
+            port: None,
+            conditions,
+        };
+        Attachment {
+            gateways: vec![AttachedGateway {
+                namespace: "infra".into(),
+                name: "edge".into(),
+                listeners: vec![AttachedListener {
+                    name: "https".into(),
+                    port: 443,
+                    protocol: ProtocolType::Https,
+                    hostname: Some("*.example.com".into()),
+                    ..Default::default()
+                }],
+            }],
+            report: Report {
+                routes: vec![
+                    RouteStatus {
+                        kind: RouteKind::Http,
+                        namespace: "tenant-a".into(),
+                        name: "store".into(),
+                        parents: vec![parent(
+                            "https",
+                            vec![
+                                full("Accepted", "True", "Accepted", ""),
+                                full("ResolvedRefs", "True", "ResolvedRefs", ""),
+                            ],
+                        )],
+                    },
+                    RouteStatus {
+                        kind: RouteKind::Http,
+                        namespace: "tenant-b".into(),
+                        name: "blog".into(),
+                        parents: vec![parent(
+                            "http",
+                            vec![full(
+                                "Accepted",
+                                "False",
+                                "NotAllowedByListeners",
+                                "namespace not selected",
+                            )],
+                        )],
+                    },
+                ],
+                listeners: vec![ListenerStatus {
+                    gateway: "infra/edge".into(),
+                    name: "https".into(),
+                    attached_routes: 1,
+                    supported_kinds: vec!["HTTPRoute".into()],
+                    conditions: vec![
+                        full("Accepted", "True", "Accepted", ""),
+                        full("Conflicted", "False", "NoConflicts", ""),
+                    ],
+                }],
+            },
+        }
+    }
+
+    #[test]
+    fn text_report_highlights_refused_parents() {
+        let config = load(&[]).unwrap_or_else(|_| panic!("the demo loads"));
+        let attachment = sample_attachment();
+        let checked = Checked {
+            config: &config,
+            attachment: &attachment,
+            controller: attach::DEFAULT_CONTROLLER_NAME,
+            sources: &[],
+        };
+        assert!(!checked.ok());
+        let text = checked.text();
+        for line in [
+            "Gateway infra/edge (class trieway-demo)",
+            "  listener https (HTTPS 443, hostname *.example.com): attachedRoutes 1, kinds HTTPRoute",
+            "    ✓ Accepted=True (Accepted)",
+            "    ✓ Conflicted=False (NoConflicts)",
+            "HTTPRoute tenant-a/store",
+            "  parent Gateway infra/edge, sectionName https",
+            "    ✓ ResolvedRefs=True (ResolvedRefs)",
+            "HTTPRoute tenant-b/blog",
+            "    ✗ Accepted=False (NotAllowedByListeners): namespace not selected",
+            "  - HTTPRoute infra/https-redirect",
+            "FAILED: 17 objects, 0 errors, 0 warnings, 1/2 route parentRefs accepted",
+        ] {
+            assert!(text.lines().any(|l| l == line), "{line:?} in\n{text}");
+        }
+        let json: serde_json::Value = serde_json::from_str(&checked.json().unwrap()).unwrap();
+        assert_eq!(
+            json["routes"][1]["parents"][0]["conditions"][0]["status"],
+            "False"
+        );
+        assert_eq!(json["listeners"][0]["name"], "https");
+    }
+
+    #[test]
+    fn demo_loads_without_errors() {
+        let config = load(&[]).unwrap_or_else(|_| panic!("the demo loads"));
+        assert!(config.errors.is_empty(), "{:?}", config.errors);
+        assert!(config.warnings.is_empty(), "{:?}", config.warnings);
+        assert_eq!(config.gateways.len(), 1);
+        assert_eq!(config.http_routes.len(), 4);
+    }
+}
