@@ -4,8 +4,10 @@
 //! edits.
 
 use crate::compile::backend::{Backend, Target};
-use crate::compile::conds::query_value;
-use crate::model::{Cors as CorsSpec, HeaderModifier, HttpPathModifier, HttpRouteFilter, LocalObjectReference, PathModifierType};
+use crate::model::{
+    Cors as CorsSpec, HeaderModifier, HttpPathModifier, HttpRouteFilter, LocalObjectReference,
+    PathModifierType,
+};
 use crate::policy::Policies;
 use crate::request::RequestView;
 use crate::router::RouteMatch;
@@ -44,13 +46,31 @@ pub(crate) struct CompiledHeaders {
 impl CompiledHeaders {
     fn new(m: &HeaderModifier) -> Self {
         let mut edits = Vec::new();
-        edits.extend(m.set.iter().map(|h| (EditOp::Set, h.name.as_str().into(), h.value.as_str().into())));
-        edits.extend(m.add.iter().map(|h| (EditOp::Add, h.name.as_str().into(), h.value.as_str().into())));
-        edits.extend(m.remove.iter().map(|n| (EditOp::Remove, n.as_str().into(), "".into())));
-        CompiledHeaders { edits: edits.into() }
+        edits.extend(
+            m.set
+                .iter()
+                .map(|h| (EditOp::Set, h.name.as_str().into(), h.value.as_str().into())),
+        );
+        edits.extend(
+            m.add
+                .iter()
+                .map(|h| (EditOp::Add, h.name.as_str().into(), h.value.as_str().into())),
+        );
+        edits.extend(
+            m.remove
+                .iter()
+                .map(|n| (EditOp::Remove, n.as_str().into(), "".into())),
+        );
+        CompiledHeaders {
+            edits: edits.into(),
+        }
     }
     fn push_into<'r>(&'r self, out: &mut Vec<HeaderEdit<'r>>) {
-        out.extend(self.edits.iter().map(|(op, n, v)| HeaderEdit { op: *op, name: Cow::Borrowed(n), value: Cow::Borrowed(v) }));
+        out.extend(self.edits.iter().map(|(op, n, v)| HeaderEdit {
+            op: *op,
+            name: Cow::Borrowed(n),
+            value: Cow::Borrowed(v),
+        }));
     }
 }
 
@@ -64,8 +84,12 @@ impl PathMod {
     fn new(m: &Option<HttpPathModifier>) -> Option<Self> {
         let m = m.as_ref()?;
         match m.kind {
-            PathModifierType::ReplaceFullPath => Some(PathMod::Full(m.replace_full_path.as_deref()?.into())),
-            PathModifierType::ReplacePrefixMatch => Some(PathMod::Prefix(m.replace_prefix_match.as_deref().unwrap_or("").into())),
+            PathModifierType::ReplaceFullPath => {
+                Some(PathMod::Full(m.replace_full_path.as_deref()?.into()))
+            }
+            PathModifierType::ReplacePrefixMatch => Some(PathMod::Prefix(
+                m.replace_prefix_match.as_deref().unwrap_or("").into(),
+            )),
             _ => None,
         }
     }
@@ -130,7 +154,10 @@ pub(crate) enum Filter {
 
 /// Compiles a filter list. `mirror` resolves a mirror target (invalid targets are omitted,
 /// SPEC §6.6).
-pub(crate) fn compile_filters(list: &[HttpRouteFilter], mut mirror: impl FnMut(&crate::model::RequestMirror) -> Option<Backend>) -> Box<[Filter]> {
+pub(crate) fn compile_filters(
+    list: &[HttpRouteFilter],
+    mut mirror: impl FnMut(&crate::model::RequestMirror) -> Option<Backend>,
+) -> Box<[Filter]> {
     list.iter()
         .filter_map(|f| {
             if let Some(m) = &f.request_header_modifier {
@@ -145,11 +172,17 @@ pub(crate) fn compile_filters(list: &[HttpRouteFilter], mut mirror: impl FnMut(&
                     hostname: r.hostname.as_deref().map(Into::into),
                     port: r.port.and_then(|p| u16::try_from(p).ok()),
                     path: PathMod::new(&r.path),
-                    status: r.status_code.and_then(|s| u16::try_from(s).ok()).unwrap_or(302),
+                    status: r
+                        .status_code
+                        .and_then(|s| u16::try_from(s).ok())
+                        .unwrap_or(302),
                 }));
             }
             if let Some(r) = &f.url_rewrite {
-                return Some(Filter::Rewrite(Rewrite { hostname: r.hostname.as_deref().map(Into::into), path: PathMod::new(&r.path) }));
+                return Some(Filter::Rewrite(Rewrite {
+                    hostname: r.hostname.as_deref().map(Into::into),
+                    path: PathMod::new(&r.path),
+                }));
             }
             if let Some(m) = &f.request_mirror {
                 let percent = match (m.percent, &m.fraction) {
@@ -173,7 +206,11 @@ pub(crate) fn compile_filters(list: &[HttpRouteFilter], mut mirror: impl FnMut(&
 impl Cors {
     fn new(c: &CorsSpec) -> Self {
         Cors {
-            origins: c.allow_origins.iter().map(|o| o.to_ascii_lowercase().into()).collect(),
+            origins: c
+                .allow_origins
+                .iter()
+                .map(|o| o.to_ascii_lowercase().into())
+                .collect(),
             credentials: c.allow_credentials == Some(true),
             methods: c.allow_methods.iter().map(|m| m.as_str().into()).collect(),
             headers: c.allow_headers.iter().map(|h| h.as_str().into()).collect(),
@@ -186,7 +223,9 @@ impl Cors {
     /// any number of labels; a lone `*` allows every origin (SPEC §6.7).
     fn allows(&self, origin: &str) -> bool {
         let origin = origin.trim();
-        self.origins.iter().any(|o| &**o == "*" || origin_matches(o, origin))
+        self.origins
+            .iter()
+            .any(|o| &**o == "*" || origin_matches(o, origin))
     }
 
     fn wildcard_origin(&self) -> bool {
@@ -202,14 +241,19 @@ fn split_origin(o: &str) -> Option<(&str, &str, u16)> {
         _ => 0,
     };
     let (host, port) = match rest.rsplit_once(':') {
-        Some((h, p)) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => (h, p.parse().ok()?),
+        Some((h, p)) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => {
+            (h, p.parse().ok()?)
+        }
         _ => (rest, default),
     };
     Some((scheme, host, port))
 }
 
 fn origin_matches(pattern: &str, origin: &str) -> bool {
-    let (Some((ps, ph, pp)), Some((os, oh, op))) = (split_origin(pattern), split_origin(origin)) else { return false };
+    let (Some((ps, ph, pp)), Some((os, oh, op))) = (split_origin(pattern), split_origin(origin))
+    else {
+        return false;
+    };
     if !ps.eq_ignore_ascii_case(os) || pp != op {
         return false;
     }
@@ -298,7 +342,10 @@ impl<'r> Action<'r> {
     /// Applies the request edits to a list of `(name, value)` lines: what the backend receives
     /// (SPEC §6.2: `set` replaces all lines, `add` appends to the last value with `,`, `remove`
     /// drops all lines). Allocates; meant for tools and tests.
-    pub fn edit_headers(edits: &[HeaderEdit<'_>], lines: &[(String, String)]) -> Vec<(String, String)> {
+    pub fn edit_headers(
+        edits: &[HeaderEdit<'_>],
+        lines: &[(String, String)],
+    ) -> Vec<(String, String)> {
         let mut out: Vec<(String, String)> = lines.to_vec();
         for e in edits {
             let same = |n: &String| n.eq_ignore_ascii_case(&e.name);
@@ -381,7 +428,12 @@ impl<'r> RouteMatch<'r> {
     }
 
     /// Returns `true` when the filters produced the response (redirect or engine answer).
-    fn apply_list<R: RequestView + ?Sized>(&self, filters: &'r [Filter], req: &R, action: &mut Action<'r>) -> bool {
+    fn apply_list<R: RequestView + ?Sized>(
+        &self,
+        filters: &'r [Filter],
+        req: &R,
+        action: &mut Action<'r>,
+    ) -> bool {
         for f in filters {
             match f {
                 Filter::RequestHeaders(h) => h.push_into(&mut action.request_headers),
@@ -398,7 +450,10 @@ impl<'r> RouteMatch<'r> {
                     self.redirect(r, req, action);
                     return true;
                 }
-                Filter::Mirror(m) => action.mirrors.push(Mirror { backend: &m.backend, percent: m.percent }),
+                Filter::Mirror(m) => action.mirrors.push(Mirror {
+                    backend: &m.backend,
+                    percent: m.percent,
+                }),
                 Filter::Extension(e) => action.extensions.push(e),
                 Filter::Cors(c) => {
                     if self.cors(c, req, action) {
@@ -419,7 +474,11 @@ impl<'r> RouteMatch<'r> {
             }
             Some(PathMod::Prefix(r)) => {
                 let (kind, value) = self.path_match();
-                let prefix = if kind == crate::PathKind::Prefix { value } else { "/" };
+                let prefix = if kind == crate::PathKind::Prefix {
+                    value
+                } else {
+                    "/"
+                };
                 let mut scratch = std::mem::take(&mut action.scratch);
                 replace_prefix(&action.path_and_query, prefix, r, &mut scratch);
                 std::mem::swap(&mut action.path_and_query, &mut scratch);
@@ -447,7 +506,8 @@ impl<'r> RouteMatch<'r> {
                 }
             }
         };
-        let default_port = (scheme.eq_ignore_ascii_case("http") && port == 80) || (scheme.eq_ignore_ascii_case("https") && port == 443);
+        let default_port = (scheme.eq_ignore_ascii_case("http") && port == 80)
+            || (scheme.eq_ignore_ascii_case("https") && port == 443);
         let loc = &mut action.location;
         loc.clear();
         let _ = write!(loc, "{scheme}://{host}");
@@ -470,14 +530,19 @@ impl<'r> RouteMatch<'r> {
             return false;
         }
         let mut req_method = String::new();
-        let preflight = req.method() == "OPTIONS" && first_header(req, "access-control-request-method", &mut req_method);
+        let preflight = req.method() == "OPTIONS"
+            && first_header(req, "access-control-request-method", &mut req_method);
         let credentialed = {
             let mut s = String::new();
             first_header(req, "cookie", &mut s) || first_header(req, "authorization", &mut s)
         };
         let allowed = c.allows(&origin) && !(credentialed && !c.credentials);
         let push = |action: &mut Action<'r>, name: &'static str, value: Cow<'r, str>| {
-            action.response_headers.push(HeaderEdit { op: EditOp::Set, name: Cow::Borrowed(name), value });
+            action.response_headers.push(HeaderEdit {
+                op: EditOp::Set,
+                name: Cow::Borrowed(name),
+                value,
+            });
         };
         if preflight {
             action.kind = ActionKind::Respond;
@@ -487,14 +552,30 @@ impl<'r> RouteMatch<'r> {
             return preflight;
         }
         let echo_origin = credentialed || c.credentials || !c.wildcard_origin();
-        push(action, "Access-Control-Allow-Origin", if echo_origin { Cow::Owned(origin) } else { Cow::Borrowed("*") });
+        push(
+            action,
+            "Access-Control-Allow-Origin",
+            if echo_origin {
+                Cow::Owned(origin)
+            } else {
+                Cow::Borrowed("*")
+            },
+        );
         if c.credentials {
-            push(action, "Access-Control-Allow-Credentials", Cow::Borrowed("true"));
+            push(
+                action,
+                "Access-Control-Allow-Credentials",
+                Cow::Borrowed("true"),
+            );
         }
         if preflight {
             let wildcard_methods = c.methods.iter().any(|m| &**m == "*");
             let methods: Cow<'r, str> = if wildcard_methods {
-                if c.credentials { Cow::Owned(req_method) } else { Cow::Borrowed("*") }
+                if c.credentials {
+                    Cow::Owned(req_method)
+                } else {
+                    Cow::Borrowed("*")
+                }
             } else {
                 Cow::Owned(c.methods.join(", "))
             };
@@ -502,29 +583,40 @@ impl<'r> RouteMatch<'r> {
                 push(action, "Access-Control-Allow-Methods", methods);
             }
             let mut req_headers = String::new();
-            let has_req_headers = first_header(req, "access-control-request-headers", &mut req_headers);
+            let has_req_headers =
+                first_header(req, "access-control-request-headers", &mut req_headers);
             if c.headers.iter().any(|h| &**h == "*") {
                 if !c.credentials {
                     push(action, "Access-Control-Allow-Headers", Cow::Borrowed("*"));
                 } else if has_req_headers {
-                    push(action, "Access-Control-Allow-Headers", Cow::Owned(req_headers));
+                    push(
+                        action,
+                        "Access-Control-Allow-Headers",
+                        Cow::Owned(req_headers),
+                    );
                 }
             } else if !c.headers.is_empty() {
-                push(action, "Access-Control-Allow-Headers", Cow::Owned(c.headers.join(", ")));
+                push(
+                    action,
+                    "Access-Control-Allow-Headers",
+                    Cow::Owned(c.headers.join(", ")),
+                );
             }
             push(action, "Access-Control-Max-Age", Cow::Borrowed(&c.max_age));
         } else if !c.expose.is_empty() {
-            push(action, "Access-Control-Expose-Headers", Cow::Borrowed(&c.expose));
+            push(
+                action,
+                "Access-Control-Expose-Headers",
+                Cow::Borrowed(&c.expose),
+            );
         }
-        action.response_headers.push(HeaderEdit { op: EditOp::Add, name: Cow::Borrowed("Vary"), value: Cow::Borrowed("Origin") });
+        action.response_headers.push(HeaderEdit {
+            op: EditOp::Add,
+            name: Cow::Borrowed("Vary"),
+            value: Cow::Borrowed("Origin"),
+        });
         preflight
     }
-}
-
-/// Looks up a query parameter like the router does (first occurrence, raw).
-#[doc(hidden)]
-pub fn query_param<'q>(query: &'q str, name: &str) -> Option<&'q str> {
-    query_value(query, name)
 }
 
 #[cfg(test)]
@@ -535,7 +627,12 @@ mod tests {
     #[test]
     fn replace_prefix_table() {
         let rows: &[(&str, &[&str], &[&str], &str)] = &[
-            ("/foo/bar", &["/foo", "/foo/"], &["/xyz", "/xyz/"], "/xyz/bar"),
+            (
+                "/foo/bar",
+                &["/foo", "/foo/"],
+                &["/xyz", "/xyz/"],
+                "/xyz/bar",
+            ),
             ("/foo", &["/foo"], &["/xyz"], "/xyz"),
             ("/foo/", &["/foo"], &["/xyz"], "/xyz/"),
             ("/foo/bar", &["/foo"], &[""], "/bar"),
@@ -558,10 +655,32 @@ mod tests {
     /// Set replaces all lines, add appends with ',', remove drops all lines (SPEC §6.2).
     #[test]
     fn header_edit_semantics() {
-        let lines = vec![("X-A".to_string(), "1".to_string()), ("x-a".to_string(), "2".to_string()), ("B".to_string(), "b".to_string())];
-        let e = |op, n: &'static str, v: &'static str| HeaderEdit { op, name: Cow::Borrowed(n), value: Cow::Borrowed(v) };
-        let out = Action::edit_headers(&[e(EditOp::Add, "b", "c"), e(EditOp::Set, "x-a", "s"), e(EditOp::Add, "new", "n")], &lines);
-        assert_eq!(out, vec![("B".into(), "b,c".into()), ("x-a".into(), "s".into()), ("new".into(), "n".into())]);
+        let lines = vec![
+            ("X-A".to_string(), "1".to_string()),
+            ("x-a".to_string(), "2".to_string()),
+            ("B".to_string(), "b".to_string()),
+        ];
+        let e = |op, n: &'static str, v: &'static str| HeaderEdit {
+            op,
+            name: Cow::Borrowed(n),
+            value: Cow::Borrowed(v),
+        };
+        let out = Action::edit_headers(
+            &[
+                e(EditOp::Add, "b", "c"),
+                e(EditOp::Set, "x-a", "s"),
+                e(EditOp::Add, "new", "n"),
+            ],
+            &lines,
+        );
+        assert_eq!(
+            out,
+            vec![
+                ("B".into(), "b,c".into()),
+                ("x-a".into(), "s".into()),
+                ("new".into(), "n".into())
+            ]
+        );
         let out = Action::edit_headers(&[e(EditOp::Remove, "X-a", "")], &lines);
         assert_eq!(out, vec![("B".into(), "b".into())]);
     }
@@ -570,7 +689,10 @@ mod tests {
     /// of labels (SPEC §6.7).
     #[test]
     fn origin_matching() {
-        assert!(origin_matches("https://*.bar.com", "https://xpto.www.bar.com"));
+        assert!(origin_matches(
+            "https://*.bar.com",
+            "https://xpto.www.bar.com"
+        ));
         assert!(!origin_matches("https://*.bar.com", "https://bar.com"));
         assert!(origin_matches("https://foo.com", "https://foo.com:443"));
         assert!(!origin_matches("https://foo.com", "http://foo.com"));

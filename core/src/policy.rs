@@ -60,7 +60,10 @@ pub struct ConfiguredDuration {
 impl ConfiguredDuration {
     fn parse(text: &Option<String>) -> Option<Self> {
         let t = text.as_deref()?;
-        Some(ConfiguredDuration { text: t.into(), value: parse_duration(t)? })
+        Some(ConfiguredDuration {
+            text: t.into(),
+            value: parse_duration(t)?,
+        })
     }
 }
 
@@ -111,7 +114,11 @@ pub struct Policies {
 }
 
 impl Policies {
-    pub(crate) fn new(t: Option<&HttpRouteTimeouts>, r: Option<&HttpRouteRetry>, s: Option<&SessionPersistence>) -> Self {
+    pub(crate) fn new(
+        t: Option<&HttpRouteTimeouts>,
+        r: Option<&HttpRouteRetry>,
+        s: Option<&SessionPersistence>,
+    ) -> Self {
         Policies {
             timeouts: t.map(|t| Timeouts {
                 request: ConfiguredDuration::parse(&t.request),
@@ -119,18 +126,25 @@ impl Policies {
             }),
             retry: r.map(|r| Retry {
                 attempts: r.attempts.and_then(|a| u32::try_from(a).ok()),
-                codes: r.codes.iter().filter_map(|&c| u16::try_from(c).ok()).collect(),
+                codes: r
+                    .codes
+                    .iter()
+                    .filter_map(|&c| u16::try_from(c).ok())
+                    .collect(),
                 backoff: ConfiguredDuration::parse(&r.backoff),
             }),
             session: s.map(|s| {
                 let str_field = |v: &Option<serde_json::Value>, k: &str| {
-                    v.as_ref().and_then(|v| v.get(k)).and_then(|v| v.as_str()).map(Into::into)
+                    v.as_ref()
+                        .and_then(|v| v.get(k))
+                        .and_then(|v| v.as_str())
+                        .map(Into::into)
                 };
                 let name = str_field(&s.cookie, "name")
                     .or_else(|| str_field(&s.header, "name"))
                     .or_else(|| s.session_name.as_deref().map(Into::into));
-                let lifetime: Option<Box<str>> =
-                    str_field(&s.cookie, "lifetimeType").or_else(|| str_field(&s.cookie_config, "lifetimeType"));
+                let lifetime: Option<Box<str>> = str_field(&s.cookie, "lifetimeType")
+                    .or_else(|| str_field(&s.cookie_config, "lifetimeType"));
                 SessionPolicy {
                     kind: s.kind.as_deref().unwrap_or("Cookie").into(),
                     name,
@@ -163,7 +177,19 @@ mod tests {
         assert_eq!(parse_duration("1s1s"), ms(2000));
         assert_eq!(parse_duration("99999ms"), ms(99_999));
         assert_eq!(parse_duration("1h1m1s1ms"), ms(3_661_001));
-        for bad in ["", "0", "1", "1d", "-1s", "1.5s", "100000s", "1h1m1s1ms1h", "1us", "s", "1 s"] {
+        for bad in [
+            "",
+            "0",
+            "1",
+            "1d",
+            "-1s",
+            "1.5s",
+            "100000s",
+            "1h1m1s1ms1h",
+            "1us",
+            "s",
+            "1 s",
+        ] {
             assert_eq!(parse_duration(bad), None, "{bad}");
         }
     }

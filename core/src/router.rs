@@ -93,6 +93,7 @@ pub struct RouteMatch<'r> {
     listener: &'r str,
     hostname: &'r str,
     port: u16,
+    tls: bool,
 }
 
 impl<'r> RouteMatch<'r> {
@@ -140,6 +141,20 @@ impl<'r> RouteMatch<'r> {
     /// Sum of the rule's weights.
     pub fn total_weight(&self) -> u64 {
         self.compiled.rules[self.info.rule as usize].split.total()
+    }
+    /// Timeouts, retry and session persistence configured on the rule.
+    pub fn policies(&self) -> &'r crate::policy::Policies {
+        &self.compiled.rules[self.info.rule as usize].policies
+    }
+    pub(crate) fn rule_filters(&self) -> &'r [crate::filter::Filter] {
+        &self.compiled.rules[self.info.rule as usize].filters
+    }
+    pub(crate) fn backend_filters(&self, b: &'r Backend) -> &'r [crate::filter::Filter] {
+        &b.filters
+    }
+    /// Whether the listener port terminates TLS (HTTPS).
+    pub fn is_tls(&self) -> bool {
+        self.tls
     }
     /// Draws a backend with a caller-supplied uniform random number (SPEC §5.3): a backend to
     /// forward to, or the status the engine answers (500 for an invalid backend's share, no
@@ -287,6 +302,7 @@ impl Router {
                 listener,
                 hostname,
                 port: fe.port,
+                tls: fe.tls,
             }),
             None => Outcome::NotFound,
         }

@@ -5,7 +5,7 @@ use crate::attach::{BackendProblem, ResolvedBackend};
 
 /// One backendRef of a rule, resolved: a Service port, or an invalid reference with the
 /// reason a controller would report.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Backend {
     pub(crate) group: Box<str>,
     pub(crate) kind: Box<str>,
@@ -17,6 +17,30 @@ pub struct Backend {
     pub(crate) problem: Option<BackendProblem>,
     /// Index of the backendRef in its rule.
     pub(crate) index: u32,
+    /// Filters applied when this backend is drawn.
+    pub(crate) filters: Box<[crate::filter::Filter]>,
+}
+
+impl PartialEq for Backend {
+    fn eq(&self, other: &Self) -> bool {
+        (
+            &self.group,
+            &self.kind,
+            &self.namespace,
+            &self.name,
+            self.port,
+            self.weight,
+            self.index,
+        ) == (
+            &other.group,
+            &other.kind,
+            &other.namespace,
+            &other.name,
+            other.port,
+            other.weight,
+            other.index,
+        )
+    }
 }
 
 impl Backend {
@@ -37,6 +61,7 @@ impl Backend {
                 app_protocol: r.app_protocol.map(Into::into),
                 problem: None,
                 index,
+                filters: Box::default(),
             },
             Err(p) => Backend {
                 group: fallback.0.into(),
@@ -48,6 +73,7 @@ impl Backend {
                 app_protocol: None,
                 problem: Some(p),
                 index,
+                filters: Box::default(),
             },
         }
     }
@@ -106,7 +132,7 @@ pub(crate) struct Split {
 }
 
 /// What a request drawn into a split goes to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 #[non_exhaustive]
 pub enum Target<'r> {
     /// Forward to this backend.

@@ -10,11 +10,14 @@ pub(crate) mod path;
 pub(crate) mod rank;
 
 use crate::attach::{self, AttachedGateway, AttachedListener};
+use crate::filter::{compile_filters, Filter};
 use crate::load::Config;
 use crate::model::{
-    HttpRouteMatch, HttpRouteRule, MatchType, PathMatchType, ProtocolType, RouteKind,
+    BackendObjectReference, HttpRouteMatch, HttpRouteRule, MatchType, PathMatchType, ProtocolType,
+    RequestMirror, RouteKind,
 };
 use crate::options::Options;
+use crate::policy::Policies;
 use backend::{Backend, Split};
 use conds::{HeaderCond, QueryCond, ValueMatch};
 use host::HostIndex;
@@ -52,6 +55,8 @@ pub(crate) struct RuleInfo {
     pub index: u32,
     pub name: Option<Box<str>>,
     pub split: Split,
+    pub filters: Box<[Filter]>,
+    pub policies: Policies,
 }
 
 /// A compiled match: its path and its other conditions.
@@ -181,6 +186,29 @@ pub(crate) fn compile(config: &Config, gateway: &AttachedGateway, options: &Opti
     b.out
 }
 
+/// Resolves a backendRef of an HTTPRoute in namespace `ns`.
+fn resolve(
+    config: &Config,
+    ns: &str,
+    t: &BackendObjectReference,
+    index: usize,
+    weight: u32,
+) -> Backend {
+    let resolved = attach::resolve_backend(config, RouteKind::Http, ns, t);
+    let port = t.port.and_then(|p| u16::try_from(p).ok());
+    Backend::new(
+        index as u32,
+        weight,
+        resolved,
+        (t.group(), t.kind(), t.namespace(ns), &t.name, port),
+    )
+}
+
+/// A mirror target, omitted when invalid (SPEC §6.6).
+fn mirror(config: &Config, ns: &str, m: &RequestMirror) -> Option<Backend> {
+    Some(resolve(config, ns, &m.backend_ref, 0, 1)).filter(Backend::is_valid)
+}
+
 fn is_http(l: &AttachedListener) -> bool {
     matches!(l.protocol, ProtocolType::Http | ProtocolType::Https)
 }
@@ -219,28 +247,17 @@ impl Builder<'_> {
                         continue;
                     }
                     let rule_id = self.out.rules.len() as u32;
+                    let ns = &route.meta.namespace;
                     let backends = rule
                         .backend_refs
                         .iter()
                         .enumerate()
                         .map(|(bi, br)| {
-                            let t = &br.target;
-                            let ns = t.namespace(&route.meta.namespace);
-                            let resolved = attach::resolve_backend(
-                                config,
-                                RouteKind::Http,
-                                &route.meta.namespace,
-                                t,
-                            );
-                            let port = t.port.and_then(|p| u16::try_from(p).ok());
                             let weight =
                                 u32::try_from(br.weight().clamp(0, 1_000_000)).unwrap_or(0);
-                            Backend::new(
-                                bi as u32,
-                                weight,
-                                resolved,
-                                (t.group(), t.kind(), ns, &t.name, port),
-                            )
+                            let mut b = resolve(config, ns, &br.target, bi, weight);
+                            b.filters = compile_filters(&br.filters, |m| mirror(config, ns, m));
+                            b
                         })
                         .collect();
                     self.out.rules.push(RuleInfo {
@@ -248,6 +265,12 @@ impl Builder<'_> {
                         index: ri as u32,
                         name: rule.name.as_deref().map(Into::into),
                         split: Split::new(backends),
+                        filters: compile_filters(&rule.filters, |m| mirror(config, ns, m)),
+                        policies: Policies::new(
+                            rule.timeouts.as_ref(),
+                            rule.retry.as_ref(),
+                            rule.session_persistence.as_ref(),
+                        ),
                     });
                     let default_match;
                     let matches: &[HttpRouteMatch] = if rule.matches.is_empty() {
