@@ -38,9 +38,12 @@ pub struct HeaderEdit<'r> {
     pub value: Cow<'r, str>,
 }
 
+type Edit = (EditOp, Box<str>, Box<str>);
+
 #[derive(Debug, Clone)]
 pub(crate) struct CompiledHeaders {
-    edits: Box<[(EditOp, Box<str>, Box<str>)]>,
+    /// `(op, name, value)` in application order.
+    edits: Box<[Edit]>,
 }
 
 impl CompiledHeaders {
@@ -368,7 +371,7 @@ impl<'r> Action<'r> {
     }
 }
 
-fn first_header<'a, R: RequestView + ?Sized>(req: &R, name: &str, out: &mut String) -> bool {
+fn first_header<R: RequestView + ?Sized>(req: &R, name: &str, out: &mut String) -> bool {
     out.clear();
     let mut found = false;
     req.for_each_header(name, &mut |v| {
@@ -536,7 +539,7 @@ impl<'r> RouteMatch<'r> {
             let mut s = String::new();
             first_header(req, "cookie", &mut s) || first_header(req, "authorization", &mut s)
         };
-        let allowed = c.allows(&origin) && !(credentialed && !c.credentials);
+        let allowed = (c.credentials || !credentialed) && c.allows(&origin);
         let push = |action: &mut Action<'r>, name: &'static str, value: Cow<'r, str>| {
             action.response_headers.push(HeaderEdit {
                 op: EditOp::Set,

@@ -71,7 +71,8 @@ spec:
 #[test]
 fn lookups_do_not_allocate() {
     let router = common::router(ROUTES);
-    let cases: &[(&str, &str, &str, &[(&str, &str)], bool)] = &[
+    type Case<'a> = (&'a str, &'a str, &'a str, &'a [(&'a str, &'a str)], bool);
+    let cases: &[Case<'_>] = &[
         ("GET", "exact.example.com", "/exact", &[], true),
         ("GET", "EXACT.example.com:80", "/prefix/a/b", &[], true),
         ("GET", "a.b.wild.example.com", "/re/123", &[], true),

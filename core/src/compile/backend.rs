@@ -226,7 +226,8 @@ mod tests {
         ]);
         let mut counts = std::collections::BTreeMap::new();
         for i in 0..4000u64 {
-            let r = i.wrapping_mul(u64::MAX / 4000);
+            // Midpoints of 4000 equal slices of the u64 range.
+            let r = ((u128::from(2 * i + 1) << 64) / 8000) as u64;
             *counts.entry(name(s.pick(r, 500))).or_insert(0) += 1;
         }
         assert_eq!(counts.get("a"), Some(&3000));
