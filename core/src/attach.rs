@@ -104,7 +104,10 @@ pub fn resolve_backend(
     _route_ns: &str,
     _target: &crate::model::BackendObjectReference,
 ) -> Result<ResolvedBackend, BackendProblem> {
-    Err(BackendProblem { reason: "BackendNotFound", message: "not implemented".into() })
+    Err(BackendProblem {
+        reason: "BackendNotFound",
+        message: "not implemented".into(),
+    })
 }
 
 /// Attaches every route of `config` (SPEC §2.1) for the Gateways whose class names
