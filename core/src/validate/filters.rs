@@ -185,7 +185,7 @@ fn filter(f: &HttpRouteFilter, p: &str, ctx: FilterCtx, r: &mut Report) {
 fn header_modifier(m: &HeaderModifier, p: &str, ctx: FilterCtx, r: &mut Report) {
     let mut seen: Vec<(String, String)> = Vec::new();
     let mut name = |r: &mut Report, n: &str, at: String| {
-        r.check(|| format!("{at}.name"), scalars::header_name(n));
+        r.check(|| format!("{p}.{at}.name"), scalars::header_name(n));
         if let Some((_, first)) = seen.iter().find(|(s, _)| s.eq_ignore_ascii_case(n)) {
             r.rule(
                 ctx.rule,

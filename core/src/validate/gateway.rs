@@ -9,6 +9,7 @@ pub(super) fn count(r: &mut Report, field: &str, n: usize, min: usize, max: usiz
     let plural = |k: usize| match (k, what.strip_suffix('y')) {
         (1, _) => what.to_string(),
         (_, Some(stem)) => format!("{stem}ies"),
+        _ if what.ends_with("ch") => format!("{what}es"),
         _ => format!("{what}s"),
     };
     if (n < min || n > max) && min == max {
