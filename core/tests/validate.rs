@@ -564,7 +564,7 @@ fn ingress_rules() {
     let rows: &[(String, &[&str])] = &[
         ("{}".into(), &["spec: either defaultBackend or rules must be specified"]),
         (
-            format!("{{rules: [{{host: 1.2.3.4}}, {{host: '*'}}, {{host: 'a.com:80'}}, {{host: '*.*.a.com'}}, {{host: A.com}}], tls: [{{hosts: ['::1']}}]}}"),
+            "{rules: [{host: 1.2.3.4}, {host: '*'}, {host: 'a.com:80'}, {host: '*.*.a.com'}, {host: A.com}], tls: [{hosts: ['::1']}]}".into(),
             &[
                 "spec.tls[0].hosts[0]: \"::1\": must be a DNS name, not an IP address",
                 "spec.rules[0].host: \"1.2.3.4\": must be a DNS name, not an IP address",
