@@ -841,3 +841,38 @@ fn hostile_values_never_panic() {
         assert!(c.http_routes.len() + c.errors.len() > 0);
     }
 }
+
+#[test]
+fn core_objects_and_session_type() {
+    let c = Config::from_str(
+        "apiVersion: v1\nkind: Namespace\nmetadata: {name: a.b}\n---\n\
+         apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {ports: [{port: 80}, {port: 0}]}\n---\n\
+         apiVersion: v1\nkind: Namespace\nmetadata: {name: ok}\n",
+    );
+    let got: Vec<String> = c.errors.iter().map(ToString::to_string).collect();
+    assert_eq!(got.len(), 2, "{got:#?}");
+    assert!(got[0].starts_with(
+        "Namespace a.b (<string>#0): metadata.name: \"a.b\" is not a lowercase RFC 1123 label"
+    ));
+    assert_eq!(
+        got[1],
+        "Service default/s (<string>#1): spec.ports[1].port: port 0 is out of range (1-65535)"
+    );
+    assert_eq!(c.namespaces.len(), 1);
+    assert!(c.services.is_empty());
+
+    let c = Config::from_str(&doc(
+        "HTTPRoute",
+        &http("{sessionPersistence: {type: Sticky}}, {}"),
+    ));
+    let got: Vec<String> = c.errors.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        got,
+        [format!(
+            "{}spec.rules[0].sessionPersistence.type: unsupported session persistence type \
+             \"Sticky\" (supported: Cookie, Header) (rule 0 dropped: UnsupportedValue)",
+            head("HTTPRoute")
+        )]
+    );
+    assert_eq!(c.http_routes[0].invalid_rules.len(), 1);
+}
