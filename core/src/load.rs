@@ -271,17 +271,32 @@ impl Config {
                     }
                 }
                 Ok(v) => self.add_value_at(v, Origin { file, index: 0 }),
-                Err(e) => self.errors.push(ConfigError::new(
-                    "",
-                    "",
-                    Some(Origin { file, index: 0 }),
-                    "",
-                    format!("invalid JSON: {e}"),
-                )),
+                // YAML flow collections (`{kind: Namespace, ...}`) start like JSON: when the
+                // text is not JSON, read it as YAML before giving up.
+                Err(e) => {
+                    if looks_like_json(trimmed) || !self.add_yaml(text, &file, true) {
+                        self.errors.push(ConfigError::new(
+                            "",
+                            "",
+                            Some(Origin { file, index: 0 }),
+                            "",
+                            format!("invalid JSON: {e}"),
+                        ))
+                    }
+                }
             }
             return;
         }
-        for (index, doc) in split_yaml_documents(text).into_iter().enumerate() {
+        self.add_yaml(text, &file, false);
+    }
+
+    /// Adds the documents of YAML `text`. With `fallback`, returns `false` and adds nothing
+    /// when the text is a single document that is not valid YAML (the caller reports its own
+    /// error).
+    fn add_yaml(&mut self, text: &str, file: &Arc<str>, fallback: bool) -> bool {
+        let docs = split_yaml_documents(text);
+        let single = fallback && docs.len() == 1;
+        for (index, doc) in docs.into_iter().enumerate() {
             let at = Origin {
                 file: file.clone(),
                 index,
@@ -295,15 +310,17 @@ impl Config {
             match serde_saphyr::from_str::<Value>(doc) {
                 Ok(Value::Null) => {}
                 Ok(v) => self.add_value_at(v, at),
+                Err(_) if single => return false,
                 Err(e) => self.errors.push(ConfigError::new(
                     "",
                     "",
                     Some(at),
                     "",
-                    format!("invalid YAML: {}", first_line(&e.to_string())),
+                    format!("invalid YAML: {}", yaml_message(&e.to_string())),
                 )),
             }
         }
+        true
     }
 
     /// Adds one already-parsed object (or `kind: List`), as if it were document `index` of `name`.
@@ -338,8 +355,13 @@ impl Config {
         if kind == "List" || kind.ends_with("List") && map.contains_key("items") {
             match map.remove("items") {
                 Some(Value::Array(items)) => {
-                    for item in items {
-                        self.add_value_at(item, at.clone());
+                    // As documented on `Origin`, an item's index is its place in `items`.
+                    for (index, item) in items.into_iter().enumerate() {
+                        let at = Origin {
+                            file: at.file.clone(),
+                            index,
+                        };
+                        self.add_value_at(item, at);
                     }
                 }
                 Some(Value::Null) | None => {}
@@ -419,7 +441,10 @@ impl Config {
             ));
             return;
         }
-        let meta_value = map.remove("metadata").unwrap_or(Value::Null);
+        let meta_value = match map.remove("metadata") {
+            None | Some(Value::Null) => Value::Object(Default::default()),
+            Some(v) => v,
+        };
         let meta: ObjectMeta = match parse_at(meta_value, "metadata") {
             Ok(m) => m,
             Err(e) => {
@@ -443,7 +468,7 @@ impl Config {
         if meta.name.is_empty() {
             self.errors.push(ConfigError::new(
                 kind,
-                key,
+                "",
                 Some(at),
                 "metadata.name",
                 "required field is missing",
@@ -646,8 +671,27 @@ fn meta_key(map: &serde_json::Map<String, Value>) -> String {
     }
 }
 
-fn first_line(s: &str) -> &str {
-    s.lines().next().unwrap_or(s)
+/// The first line of a YAML parser message, without its `error: ` prefix and without advice
+/// about parser options the user cannot set.
+fn yaml_message(s: &str) -> &str {
+    let line = s.lines().next().unwrap_or(s);
+    let line = line.strip_prefix("error: ").unwrap_or(line);
+    match line.find(", set DuplicateKeyPolicy") {
+        Some(i) => &line[..i],
+        None => line,
+    }
+}
+
+/// Whether text that starts with `{` or `[` is meant as JSON (a quoted key or string first, or
+/// an empty collection) rather than as a YAML flow collection.
+fn looks_like_json(t: &str) -> bool {
+    let inner = t.get(1..).unwrap_or("").trim_start();
+    inner.starts_with('"')
+        || inner.starts_with('}')
+        || inner.starts_with(']')
+        || (t.starts_with('[')
+            && inner.starts_with('{')
+            && inner.get(1..).unwrap_or("").trim_start().starts_with('"'))
 }
 
 /// Splits YAML text into documents at `---` lines (a document marker at column 0 always ends
@@ -721,7 +765,7 @@ pub(crate) fn parse_rfc3339(s: &str) -> Option<i64> {
         "Z" | "z" => 0,
         _ if rest.len() == 6
             && (rest.starts_with('+') || rest.starts_with('-'))
-            && &rest[3..4] == ":" =>
+            && rest.as_bytes()[3] == b':' =>
         {
             let oh = num(s.len() - 5..s.len() - 3)?;
             let om = num(s.len() - 2..s.len())?;
@@ -760,6 +804,11 @@ mod tests {
         assert_eq!(parse_rfc3339("2024-13-02T03:04:05Z"), None);
         assert_eq!(parse_rfc3339("yesterday"), None);
         assert_eq!(parse_rfc3339("2024-01-02T03:04:05"), None);
+        // A multi-byte character where the offset's ':' should be must not panic.
+        assert_eq!(parse_rfc3339("2024-01-02T03:04:05+0é00"), None);
+        assert_eq!(parse_rfc3339("2024-01-02T03:04:05+é:00"), None);
+        assert_eq!(parse_rfc3339("2024-01-02T03:04:05.é"), None);
+        assert_eq!(parse_rfc3339("2024-01-02T03:04:éé"), None);
     }
 
     #[test]

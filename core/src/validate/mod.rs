@@ -1,0 +1,303 @@
+//! CRD rules → `ConfigError`s (SPEC §1, re-checked because input may bypass the API server).
+//!
+//! Validation works on two levels:
+//!
+//! * **Object level**: what the CRD OpenAPI schema or its CEL rules would reject at admission
+//!   (limits, patterns, Listener and parentRef rules, filter shapes, durations, Ingress
+//!   validation). Such an object is removed from its list in [`Config`] and every violation
+//!   found in it becomes one [`ConfigError`] (problems that would only drop a rule are
+//!   reported too, since the object is gone anyway).
+//! * **Rule level**: what a controller reports through route status rather than rejecting
+//!   (unknown enum values, SPEC §1.5; filter combinations, §6.1/§6.2; filters a GRPCRoute does
+//!   not support; invalid regular expressions, §11). The route stays; the rule gets an
+//!   [`InvalidRule`] entry and each problem one [`ConfigError`] whose message ends with
+//!   `(rule N dropped: Reason)`.
+//!
+//! Decisions where SPEC leaves room:
+//!
+//! * `Route::invalid_rules` holds at most one entry per rule, sorted by index; its reason and
+//!   message are those of the rule's first problem (every problem still gets a `ConfigError`).
+//! * An invalid or oversized regular expression makes the whole route unserved (§11): every
+//!   rule of the route is marked invalid with reason `UnsupportedValue`, so `attach` reports
+//!   `Accepted=False`. One `ConfigError` is pushed per bad expression (ending with
+//!   `(route not served: UnsupportedValue)`), not one per rule.
+//! * Duplicate filters of a single-instance type, RequestRedirect with URLRewrite, and a
+//!   rule-level RequestRedirect with backendRefs give `IncompatibleFilters`; everything else at
+//!   rule level (unknown values, misplaced `ReplacePrefixMatch`, two actions on one header,
+//!   filters a GRPCRoute cannot carry, bad regexes) gives `UnsupportedValue`.
+//! * Unknown values of enums that only configure the Gateway side (listener TLS `mode`,
+//!   `allowedRoutes.namespaces.from`, selector operators, Ingress `pathType`, redirect
+//!   `scheme`) are object-level errors, as the CRD enums reject them; an unknown listener
+//!   protocol that matches the protocol pattern is accepted here (attach reports it).
+//! * "The same parent twice" (§1.4) compares parentRefs after defaults (group, kind, and the
+//!   route's namespace), which is slightly stricter than the upstream CEL rule.
+//! * `metadata.namespace` must be an RFC 1123 label and `metadata.name` an RFC 1123 subdomain
+//!   (a label for Namespaces), as the Kubernetes API server requires.
+//! * Errors are appended grouped by kind (in the order of `Config`'s fields), in input order
+//!   within a kind.
+
+mod filters;
+mod gateway;
+mod ingress;
+mod routes;
+mod scalars;
+
+/// The GEP-2257 duration parser, for the stages that expose timeouts (SPEC §8).
+#[allow(unused_imports)]
+pub(crate) use scalars::parse_duration;
+
+use crate::error::ConfigError;
+use crate::load::Config;
+use crate::model::{InvalidRule, Object, Route};
+use scalars::Check;
+
+/// Drops invalid objects (recording errors) and marks invalid rules.
+pub(crate) fn validate(config: &mut Config) {
+    let errors = &mut config.errors;
+    objects(
+        &mut config.gateway_classes,
+        "GatewayClass",
+        errors,
+        |o, r| gateway::gateway_class(&o.spec, r),
+    );
+    objects(&mut config.gateways, "Gateway", errors, |o, r| {
+        gateway::gateway(&o.spec, r)
+    });
+    objects(&mut config.listener_sets, "ListenerSet", errors, |o, r| {
+        gateway::listener_set(&o.spec, r)
+    });
+    routes(&mut config.http_routes, "HTTPRoute", errors, |o, r| {
+        routes::http_route(o, r);
+        o.spec.rules.as_ref().map_or(1, Vec::len)
+    });
+    routes(&mut config.grpc_routes, "GRPCRoute", errors, |o, r| {
+        routes::grpc_route(o, r);
+        o.spec.rules.len()
+    });
+    routes(&mut config.tls_routes, "TLSRoute", errors, |o, r| {
+        routes::tls_route(o, r);
+        o.spec.rules.len()
+    });
+    routes(&mut config.tcp_routes, "TCPRoute", errors, |o, r| {
+        routes::l4_route(o, r);
+        o.spec.rules.len()
+    });
+    routes(&mut config.udp_routes, "UDPRoute", errors, |o, r| {
+        routes::l4_route(o, r);
+        o.spec.rules.len()
+    });
+    objects(
+        &mut config.reference_grants,
+        "ReferenceGrant",
+        errors,
+        |o, r| gateway::reference_grant(&o.spec, r),
+    );
+    objects(&mut config.namespaces, "Namespace", errors, |_, _| {});
+    objects(&mut config.services, "Service", errors, |o, r| {
+        for (i, p) in o.spec.ports.iter().enumerate() {
+            r.check(|| format!("spec.ports[{i}].port"), scalars::port(p.port));
+        }
+    });
+    objects(
+        &mut config.endpoint_slices,
+        "EndpointSlice",
+        errors,
+        |_, _| {},
+    );
+    objects(&mut config.secrets, "Secret", errors, |_, _| {});
+    objects(&mut config.config_maps, "ConfigMap", errors, |_, _| {});
+    objects(&mut config.ingresses, "Ingress", errors, |o, r| {
+        ingress::ingress(&o.spec, r)
+    });
+    objects(
+        &mut config.ingress_classes,
+        "IngressClass",
+        errors,
+        |_, _| {},
+    );
+}
+
+/// How serious a problem is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Level {
+    /// The API server would reject the object.
+    Object,
+    /// The rule with this index is invalid, with this condition reason.
+    Rule(usize, &'static str),
+    /// The whole route is not served (invalid regex); found in this rule.
+    Route(usize),
+}
+
+/// One problem with its field path.
+#[derive(Debug, Clone)]
+struct Problem {
+    level: Level,
+    field: String,
+    message: String,
+}
+
+/// The problems found in one object.
+#[derive(Debug, Default)]
+pub(super) struct Report {
+    problems: Vec<Problem>,
+}
+
+impl Report {
+    /// An object-level violation.
+    pub(super) fn err(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.problems.push(Problem {
+            level: Level::Object,
+            field: field.into(),
+            message: message.into(),
+        });
+    }
+
+    /// Records an object-level violation when `check` failed (the path is built lazily).
+    pub(super) fn check(&mut self, field: impl FnOnce() -> String, check: Check) {
+        if let Err(m) = check {
+            self.err(field(), m);
+        }
+    }
+
+    /// A problem that drops rule `index` with the given condition reason.
+    pub(super) fn rule(
+        &mut self,
+        index: usize,
+        reason: &'static str,
+        field: impl Into<String>,
+        message: impl Into<String>,
+    ) {
+        self.problems.push(Problem {
+            level: Level::Rule(index, reason),
+            field: field.into(),
+            message: message.into(),
+        });
+    }
+
+    /// A problem (found in rule `index`) that stops the whole route from being served.
+    pub(super) fn route(&mut self, index: usize, field: impl Into<String>, message: String) {
+        self.problems.push(Problem {
+            level: Level::Route(index),
+            field: field.into(),
+            message,
+        });
+    }
+
+    fn has_object_errors(&self) -> bool {
+        self.problems.iter().any(|p| p.level == Level::Object)
+    }
+
+    /// Checks `metadata` (namespace label, name subdomain).
+    fn metadata<S>(&mut self, kind: &str, o: &Object<S>) {
+        if !o.meta.namespace.is_empty() {
+            self.check(
+                || "metadata.namespace".into(),
+                scalars::dns_label(&o.meta.namespace),
+            );
+        }
+        let name = if kind == "Namespace" {
+            scalars::dns_label(&o.meta.name)
+        } else {
+            scalars::dns_subdomain(&o.meta.name)
+        };
+        self.check(|| "metadata.name".into(), name);
+    }
+}
+
+fn error<S>(kind: &str, o: &Object<S>, field: String, message: String) -> ConfigError {
+    ConfigError::new(kind, o.key(), Some(o.origin.clone()), field, message)
+}
+
+/// Validates plain objects: removes those with any problem.
+fn objects<S>(
+    list: &mut Vec<Object<S>>,
+    kind: &str,
+    errors: &mut Vec<ConfigError>,
+    check: impl Fn(&Object<S>, &mut Report),
+) {
+    list.retain(|o| {
+        let mut r = Report::default();
+        r.metadata(kind, o);
+        check(o, &mut r);
+        for p in &r.problems {
+            errors.push(error(kind, o, p.field.clone(), p.message.clone()));
+        }
+        r.problems.is_empty()
+    });
+}
+
+/// Validates routes: removes those with object-level problems, marks invalid rules on the
+/// others. `check` returns the number of rules the route has (after defaults).
+fn routes<S>(
+    list: &mut Vec<Route<S>>,
+    kind: &str,
+    errors: &mut Vec<ConfigError>,
+    check: impl Fn(&Object<S>, &mut Report) -> usize,
+) {
+    list.retain_mut(|route| {
+        let o = &route.object;
+        let mut r = Report::default();
+        r.metadata(kind, o);
+        let rule_count = check(o, &mut r);
+        if r.has_object_errors() {
+            for p in r.problems {
+                errors.push(error(kind, o, p.field, p.message));
+            }
+            return false;
+        }
+        let mut invalid: Vec<InvalidRule> = Vec::new();
+        let mut add = |index: usize, reason: &'static str, message: String| {
+            if !invalid.iter().any(|i| i.index == index) {
+                invalid.push(InvalidRule {
+                    index,
+                    reason,
+                    message,
+                });
+            }
+        };
+        // Regex problems first: they decide the reason of every rule.
+        for p in &r.problems {
+            if let Level::Route(index) = p.level {
+                add(
+                    index,
+                    "UnsupportedValue",
+                    format!("{}: {}", p.field, p.message),
+                );
+            }
+        }
+        if let Some(first) = r
+            .problems
+            .iter()
+            .find(|p| matches!(p.level, Level::Route(_)))
+        {
+            for index in 0..rule_count {
+                add(
+                    index,
+                    "UnsupportedValue",
+                    format!(
+                        "{}: {} (the route is not served)",
+                        first.field, first.message
+                    ),
+                );
+            }
+        }
+        for p in &r.problems {
+            if let Level::Rule(index, reason) = p.level {
+                add(index, reason, format!("{}: {}", p.field, p.message));
+            }
+        }
+        for p in r.problems {
+            let message = match p.level {
+                Level::Rule(index, reason) => {
+                    format!("{} (rule {index} dropped: {reason})", p.message)
+                }
+                Level::Route(_) => format!("{} (route not served: UnsupportedValue)", p.message),
+                Level::Object => p.message,
+            };
+            errors.push(error(kind, o, p.field, message));
+        }
+        invalid.sort_by_key(|i| i.index);
+        route.invalid_rules = invalid;
+        true
+    });
+}
