@@ -138,19 +138,21 @@ fn setup() -> impl Strategy<Value = Setup> {
         (any::<bool>(), any::<bool>(), any::<bool>(), 0u8..3),
     )
         .prop_map(|(routes, listener_hosts, https, (hi, li, below, rep))| {
-            let mut options = Options::default();
-            options.host_isolation = hi;
-            options.listener_isolation = li;
-            options.regex_rank = if below {
-                RegexRank::BelowPrefix
-            } else {
-                RegexRank::BetweenExactAndPrefix
+            let options = Options {
+                host_isolation: hi,
+                listener_isolation: li,
+                regex_rank: if below {
+                    RegexRank::BelowPrefix
+                } else {
+                    RegexRank::BetweenExactAndPrefix
+                },
+                repeated_headers: [
+                    RepeatedHeaders::Join,
+                    RepeatedHeaders::First,
+                    RepeatedHeaders::Any,
+                ][rep as usize],
+                ..Options::default()
             };
-            options.repeated_headers = [
-                RepeatedHeaders::Join,
-                RepeatedHeaders::First,
-                RepeatedHeaders::Any,
-            ][rep as usize];
             Setup {
                 routes,
                 listener_hosts,

@@ -216,9 +216,7 @@ fn duplicate_header_names_count_once() {
 /// K8: the older route wins a tie, whatever its name.
 #[test]
 fn older_route_wins() {
-    let r = router(concat!(
-        "---\napiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: a, namespace: default, creationTimestamp: '2024-02-01T00:00:00Z'}\nspec: {parentRefs: [{name: gw, namespace: infra}]}\n---\napiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: z, namespace: default, creationTimestamp: '2024-01-01T00:00:00Z'}\nspec: {parentRefs: [{name: gw, namespace: infra}]}\n"
-    ));
+    let r = router("---\napiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: a, namespace: default, creationTimestamp: '2024-02-01T00:00:00Z'}\nspec: {parentRefs: [{name: gw, namespace: infra}]}\n---\napiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: z, namespace: default, creationTimestamp: '2024-01-01T00:00:00Z'}\nspec: {parentRefs: [{name: gw, namespace: infra}]}\n");
     assert_eq!(hit(&r, "GET", "h", "/", &[]), "default/z#0");
 }
 

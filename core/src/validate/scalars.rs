@@ -337,48 +337,7 @@ pub(super) fn protocol(s: &str) -> Check {
     Ok(())
 }
 
-/// Parses a GEP-2257 duration: `^([0-9]{1,5}(h|m|s|ms)){1,4}$`, the sum of its components.
-/// `0` (no unit) is invalid, `0s` is valid; units may repeat; `ms` is read before `m`.
-pub(crate) fn parse_duration(s: &str) -> Option<Duration> {
-    let b = s.as_bytes();
-    let mut i = 0;
-    let mut parts = 0;
-    let mut total = Duration::ZERO;
-    while i < b.len() {
-        parts += 1;
-        if parts > 4 {
-            return None;
-        }
-        let start = i;
-        while i < b.len() && b[i].is_ascii_digit() {
-            i += 1;
-        }
-        let digits = i - start;
-        if digits == 0 || digits > 5 {
-            return None;
-        }
-        let n: u64 = s[start..i].parse().ok()?;
-        let rest = &b[i..];
-        let (unit, len) = if rest.starts_with(b"ms") {
-            (Duration::from_millis(n), 2)
-        } else if rest.starts_with(b"h") {
-            (Duration::from_secs(n * 3600), 1)
-        } else if rest.starts_with(b"m") {
-            (Duration::from_secs(n * 60), 1)
-        } else if rest.starts_with(b"s") {
-            (Duration::from_secs(n), 1)
-        } else {
-            return None;
-        };
-        total += unit;
-        i += len;
-    }
-    if parts == 0 {
-        None
-    } else {
-        Some(total)
-    }
-}
+pub(crate) use crate::policy::parse_duration;
 
 /// A GEP-2257 duration field.
 pub(super) fn duration(s: &str) -> Result<Duration, String> {
