@@ -2,11 +2,11 @@
 #![deny(missing_docs, missing_debug_implementations)]
 #![forbid(unsafe_code)]
 
+pub mod attach;
 mod error;
 mod load;
 pub mod model;
 mod validate;
-pub mod attach;
 
 pub use error::{ConfigError, Error};
 pub use load::{Config, LoadLimits};
