@@ -4,6 +4,8 @@
 //! ending in `.s` with **one or more** labels in front, or the special match-all value `*`
 //! that stands for an absent hostname. Comparisons ignore ASCII case; results are lowercase.
 
+use rustc_hash::FxHashMap;
+
 /// Whether `host` is covered by `pattern`.
 ///
 /// `pattern` may be `*` (matches everything), a wildcard `*.s` (matches names that end with
@@ -102,6 +104,78 @@ pub fn intersect_all(listener: Option<&str>, route: &[String]) -> Vec<String> {
 /// Whether two effective hostnames (each precise, `*.s` or `*`) can match a common host.
 pub fn overlaps(a: &str, b: &str) -> bool {
     intersect(Some(a), b).is_some()
+}
+
+/// A set of effective hostnames (precise, `*.s` or `*`) that answers "does any member overlap
+/// this hostname?" in time linear in the hostname's label count, each member carrying an id.
+#[derive(Debug, Default)]
+pub(crate) struct HostIndex {
+    first: Option<usize>,
+    any: Option<usize>,
+    exact: FxHashMap<String, usize>,
+    /// Proper suffixes (after a `.`) of precise members.
+    exact_suffixes: FxHashMap<String, usize>,
+    /// Wildcard members, keyed by `s` of `*.s`.
+    wild: FxHashMap<String, usize>,
+    /// Proper suffixes (after a `.`) of the `s` of wildcard members.
+    wild_suffixes: FxHashMap<String, usize>,
+}
+
+/// The suffixes of `h` that follow a `.`, longest first.
+fn dot_suffixes(h: &str) -> impl Iterator<Item = &str> {
+    h.char_indices()
+        .filter(|&(_, c)| c == '.')
+        .map(move |(i, _)| &h[i + 1..])
+}
+
+impl HostIndex {
+    /// Adds `host` (lowercase) with `id`; the first id stays for repeated names.
+    pub(crate) fn insert(&mut self, host: &str, id: usize) {
+        fn add(map: &mut FxHashMap<String, usize>, key: &str, id: usize) {
+            if !map.contains_key(key) {
+                map.insert(key.to_string(), id);
+            }
+        }
+        self.first.get_or_insert(id);
+        if host == "*" {
+            self.any.get_or_insert(id);
+        } else if let Some(s) = host.strip_prefix("*.") {
+            add(&mut self.wild, s, id);
+            for t in dot_suffixes(s) {
+                add(&mut self.wild_suffixes, t, id);
+            }
+        } else {
+            add(&mut self.exact, host, id);
+            for t in dot_suffixes(host) {
+                add(&mut self.exact_suffixes, t, id);
+            }
+        }
+    }
+
+    /// The id of a member that overlaps `host` (lowercase), if any.
+    pub(crate) fn find(&self, host: &str) -> Option<usize> {
+        if self.any.is_some() {
+            return self.any;
+        }
+        if host == "*" {
+            return self.first;
+        }
+        if let Some(s) = host.strip_prefix("*.") {
+            // A precise member under `*.s`, the same wildcard, a wider `*.t` (s ends with .t),
+            // or a narrower wildcard (t ends with .s).
+            return self
+                .exact_suffixes
+                .get(s)
+                .or_else(|| self.wild.get(s))
+                .or_else(|| dot_suffixes(s).find_map(|t| self.wild.get(t)))
+                .or_else(|| self.wild_suffixes.get(s))
+                .copied();
+        }
+        self.exact
+            .get(host)
+            .or_else(|| dot_suffixes(host).find_map(|t| self.wild.get(t)))
+            .copied()
+    }
 }
 
 #[cfg(test)]
@@ -230,5 +304,33 @@ mod tests {
         assert!(overlaps("a.com", "*.com"));
         assert!(!overlaps("a.com", "b.com"));
         assert!(overlaps("*.a.com", "*.com"));
+    }
+
+    /// The index agrees with pairwise `overlaps` on every pair of a small hostname universe.
+    #[test]
+    fn host_index_agrees_with_overlaps() {
+        let names = [
+            "*",
+            "a.com",
+            "b.a.com",
+            "*.a.com",
+            "*.com",
+            "*.b.a.com",
+            "com",
+            "x.org",
+            "*.org",
+            "a.org",
+        ];
+        for (i, member) in names.iter().enumerate() {
+            let mut idx = HostIndex::default();
+            idx.insert(member, i);
+            for q in names {
+                assert_eq!(
+                    idx.find(q).is_some(),
+                    overlaps(member, q),
+                    "member {member} query {q}"
+                );
+            }
+        }
     }
 }

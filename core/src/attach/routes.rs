@@ -1,7 +1,7 @@
 //! Routes → listeners (SPEC §2.1), route conditions (§2.3) and HTTPRoute/GRPCRoute
 //! conflicts (§2.4).
 
-use super::hostname::{intersect_all, overlaps};
+use super::hostname::{intersect_all, HostIndex};
 use super::listeners::{admits_namespace, ListenerInfo, X_GATEWAY_GROUP};
 use super::report::{Condition, RouteParentStatus, RouteStatus};
 use super::{ns_name, AttachedRoute, Ctx, Parents};
@@ -273,13 +273,36 @@ fn evaluate(
 
 /// SPEC §2.4: on each listener, an HTTPRoute and a GRPCRoute with overlapping effective
 /// hostnames cannot both attach; the older wins.
+/// `ns/name` of a route as bytes, for byte-string ordering without allocating.
+fn name_key<'v>(v: &RouteView<'v>) -> impl Iterator<Item = u8> + 'v {
+    v.namespace
+        .bytes()
+        .chain(std::iter::once(b'/'))
+        .chain(v.name.bytes())
+}
+
 fn resolve_conflicts(
     views: &[RouteView<'_>],
     listeners: &[ListenerInfo<'_>],
     evals: &mut [(usize, Vec<ParentEval>)],
 ) {
-    // listener → (age key, view, eval position) of HTTP/GRPC candidates.
-    type Entry = (i64, String, RouteKind, usize, usize, usize);
+    // Age rank of every HTTP/GRPC route: `created`, then `ns/name` as one byte string, then
+    // HTTPRoute before GRPCRoute (views are in kind order, and the sort is stable).
+    let mut order: Vec<usize> = (0..views.len())
+        .filter(|&vi| matches!(views[vi].kind, RouteKind::Http | RouteKind::Grpc))
+        .collect();
+    order.sort_by(|&a, &b| {
+        let (a, b) = (&views[a], &views[b]);
+        a.created
+            .cmp(&b.created)
+            .then_with(|| name_key(a).cmp(name_key(b)))
+    });
+    let mut rank = vec![usize::MAX; views.len()];
+    for (r, &vi) in order.iter().enumerate() {
+        rank[vi] = r;
+    }
+    // listener → (age rank, kind, view, eval, parent) of HTTP/GRPC candidates.
+    type Entry = (usize, RouteKind, usize, usize, usize);
     let mut per_listener: FxHashMap<usize, Vec<Entry>> = FxHashMap::default();
     for (e, (vi, parents)) in evals.iter().enumerate() {
         let v = &views[*vi];
@@ -289,14 +312,10 @@ fn resolve_conflicts(
         for (pi, pe) in parents.iter().enumerate() {
             if let Outcome::Attached(list) = &pe.outcome {
                 for (id, _) in list {
-                    per_listener.entry(*id).or_default().push((
-                        v.created,
-                        ns_name(v.namespace, v.name),
-                        v.kind,
-                        *vi,
-                        e,
-                        pi,
-                    ));
+                    per_listener
+                        .entry(*id)
+                        .or_default()
+                        .push((rank[*vi], v.kind, *vi, e, pi));
                 }
             }
         }
@@ -308,13 +327,13 @@ fn resolve_conflicts(
         let Some(mut entries) = per_listener.remove(&id) else {
             continue;
         };
-        let has = |k| entries.iter().any(|e| e.2 == k);
+        let has = |k| entries.iter().any(|e| e.1 == k);
         if !(has(RouteKind::Http) && has(RouteKind::Grpc)) {
             continue;
         }
-        entries.sort();
+        entries.sort_unstable();
         let hosts = |e: &Entry| -> &[String] {
-            match &evals[e.4].1[e.5].outcome {
+            match &evals[e.3].1[e.4].outcome {
                 Outcome::Attached(list) => list
                     .iter()
                     .find(|(l, _)| *l == id)
@@ -322,27 +341,35 @@ fn resolve_conflicts(
                 Outcome::Refused(..) => &[],
             }
         };
-        let mut winners: Vec<&Entry> = Vec::new();
-        for e in &entries {
-            let beaten_by = winners.iter().find(|w| {
-                w.2 != e.2
-                    && hosts(w)
-                        .iter()
-                        .any(|a| hosts(e).iter().any(|b| overlaps(a, b)))
-            });
-            match beaten_by {
-                Some(w) => losers.push((
-                    e.4,
-                    e.5,
-                    id,
-                    format!(
-                        "{} {} is older and serves an overlapping hostname on listener {}",
-                        views[w.3].kind.as_str(),
-                        w.1,
-                        listeners.get(id).map_or("", |l| l.spec.name.as_str())
-                    ),
-                )),
-                None => winners.push(e),
+        // Accepted routes per kind: [HTTPRoute, GRPCRoute], each id an index into `entries`.
+        let mut accepted = [HostIndex::default(), HostIndex::default()];
+        for (n, e) in entries.iter().enumerate() {
+            let (own, other) = if e.1 == RouteKind::Http {
+                (0, 1)
+            } else {
+                (1, 0)
+            };
+            let hs = hosts(e);
+            match hs.iter().find_map(|h| accepted[other].find(h)) {
+                Some(w) => {
+                    let w = &views[entries[w].2];
+                    losers.push((
+                        e.3,
+                        e.4,
+                        id,
+                        format!(
+                            "{} {} is older and serves an overlapping hostname on listener {}",
+                            w.kind.as_str(),
+                            ns_name(w.namespace, w.name),
+                            listeners.get(id).map_or("", |l| l.spec.name.as_str())
+                        ),
+                    ));
+                }
+                None => {
+                    for h in hs {
+                        accepted[own].insert(h, n);
+                    }
+                }
             }
         }
     }
@@ -426,13 +453,14 @@ pub(super) fn attach_routes(
     out
 }
 
-/// Adds the route to the listener once (merging hostnames of repeated attachments).
+/// Adds the route to the listener once (merging hostnames of repeated attachments). Routes
+/// are attached one after the other, so a repeated attachment finds the route last.
 fn attach_to(l: &mut ListenerInfo<'_>, v: &RouteView<'_>, hosts: Vec<String>) {
     let existing = l
         .attached
         .routes
-        .iter_mut()
-        .find(|r| r.kind == v.kind && r.index == v.index);
+        .last_mut()
+        .filter(|r| r.kind == v.kind && r.index == v.index);
     match existing {
         Some(r) => {
             for h in hosts {
