@@ -1714,3 +1714,39 @@ fn another_controller_name() {
     assert_eq!(attach(&config, "example.net/other").gateways.len(), 0);
     assert_eq!(attach(&config, DEFAULT_CONTROLLER_NAME).gateways.len(), 1);
 }
+
+#[test]
+fn odd_inputs_do_not_panic() {
+    let config = load(
+        r#"
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: default}
+spec:
+  gatewayClassName: ours
+  listeners:
+  - {name: odd, port: -1, protocol: HTTP, hostname: "*."}
+  - {name: huge, port: 99999999, protocol: ""}
+  - {name: x, port: 1, protocol: HTTPS, tls: {mode: Passthrough}}
+  - {name: why, port: 2, protocol: TLS, tls: {mode: Sideways}}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: empty, namespace: default}
+spec: {gatewayClassName: ours}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: r, namespace: default}
+spec:
+  parentRefs: [{name: gw, port: -5}, {name: gw, sectionName: ""}, {name: empty}, {name: gw}]
+  hostnames: ["*.", "", "É.COM", "*"]
+  rules: [{backendRefs: [{name: web, port: -1}, {name: web}, {name: "", kind: ""}]}]
+"#,
+    );
+    let a = attach(&config, DEFAULT_CONTROLLER_NAME);
+    assert_eq!(a.gateways.len(), 2);
+    assert_eq!(a.report.routes[0].parents.len(), 4);
+    assert!(a.gateways[0].listeners.iter().all(|l| !l.usable));
+    assert!(attach(&Config::default(), "").gateways.is_empty());
+}

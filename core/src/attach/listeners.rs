@@ -442,3 +442,67 @@ impl ListenerInfo<'_> {
         self.attached.usable = usable;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::Config;
+
+    fn listeners(yaml: &str) -> Vec<(String, bool, Option<&'static str>)> {
+        let config = Config::from_str(yaml);
+        let ctx = Ctx::new(&config);
+        let (infos, _) = build(&ctx, 0, &config.gateways[0], &[]);
+        infos
+            .into_iter()
+            .map(|l| (l.spec.name.clone(), l.attached.usable, l.conflict))
+            .collect()
+    }
+
+    #[test]
+    fn protocol_defaults() {
+        assert_eq!(
+            protocol_kinds(&ProtocolType::Https),
+            &[RouteKind::Http, RouteKind::Grpc]
+        );
+        assert_eq!(protocol_kinds(&ProtocolType::Tls), &[RouteKind::Tls]);
+        assert!(protocol_kinds(&ProtocolType::Other("example.com/x".into())).is_empty());
+    }
+
+    #[test]
+    fn conflicts() {
+        let got = listeners(
+            r#"
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gw}
+spec:
+  listeners:
+  - {name: a, port: 80, protocol: HTTP, hostname: a.com}
+  - {name: b, port: 80, protocol: HTTP, hostname: b.com}
+  - {name: c, port: 81, protocol: HTTP}
+  - {name: d, port: 81, protocol: HTTP}
+  - {name: e, port: 82, protocol: UDP}
+  - {name: f, port: 82, protocol: TCP}
+  - {name: g, port: 83, protocol: HTTP}
+  - {name: h, port: 83, protocol: TLS, tls: {mode: Passthrough}}
+  - {name: i, port: 70000, protocol: HTTP}
+"#,
+        );
+        let want = [
+            ("a", true, None),
+            ("b", true, None),
+            ("c", false, Some("HostnameConflict")),
+            ("d", false, Some("HostnameConflict")),
+            ("e", true, None),
+            ("f", true, None),
+            ("g", false, Some("ProtocolConflict")),
+            ("h", false, Some("ProtocolConflict")),
+            ("i", false, None),
+        ];
+        let want: Vec<_> = want
+            .iter()
+            .map(|(n, u, c)| (n.to_string(), *u, *c))
+            .collect();
+        assert_eq!(got, want);
+    }
+}
