@@ -1,15 +1,17 @@
 //! The conformance harness.
 //!
-//! For now this only loads every case file of `spec-tests/cases/` and checks that it is a
-//! well-formed case (requests with unique names, consistent with `INDEX.json`), so that the
-//! harness is exercised. Running the engine on each case (`trieway eval`) and judging its
-//! decisions with `trieway_spec_tests::judge::judge_case` is added with the eval issue.
+//! Loads every case file of `spec-tests/cases/` (the upstream conformance cases) and
+//! `spec-tests/own-cases/` (ours, from SPEC.md), checks that each is well formed, routes every
+//! request through `trieway eval` (as a library call) and judges the decisions with the Rust
+//! port of `judge.py`. Prints the per-category table; fails on any failed request, and on any
+//! skipped request outside the categories listed as unsupported in README.md.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
-use trieway_spec_tests::cases_dir;
+use trieway_spec_tests::judge::summarize;
 use trieway_spec_tests::judge::{category, collect_case_files, load_case};
+use trieway_spec_tests::{cases_dir, own_cases_dir, report, run_dir, Verdict, UNSUPPORTED};
 
 #[test]
 fn every_case_file_parses_and_has_uniquely_named_requests() {
@@ -61,4 +63,50 @@ fn index_lists_every_case_file() {
         let n = case["requests"].as_array().unwrap().len() as u64;
         assert_eq!(entry["n_requests"].as_u64(), Some(n), "{file}: n_requests");
     }
+}
+
+fn judge_dir(dir: &std::path::Path) {
+    let results = run_dir(dir).unwrap_or_else(|e| panic!("{e}"));
+    println!("{}:\n{}", dir.display(), report(&results));
+    let summary = summarize(&results);
+    assert!(
+        summary.total.total() > 0,
+        "no requests judged in {}",
+        dir.display()
+    );
+    let mut problems = Vec::new();
+    for case in &results {
+        if let Some(e) = &case.error {
+            problems.push(format!("{:?}: {e}", case.file));
+        }
+        for r in &case.requests {
+            match r.result {
+                Verdict::Fail => problems.push(format!("{:?} | {} failed", case.file, r.name)),
+                Verdict::Skip if !UNSUPPORTED.iter().any(|(c, _)| *c == case.category) => problems
+                    .push(format!(
+                        "{:?} | {} skipped in supported category {}",
+                        case.file, r.name, case.category
+                    )),
+                _ => {}
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "{} problem(s):\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
+
+/// Every request of the upstream cases in a supported category passes.
+#[test]
+fn upstream_cases_pass() {
+    judge_dir(&cases_dir());
+}
+
+/// Every request of our own cases passes.
+#[test]
+fn own_cases_pass() {
+    judge_dir(&own_cases_dir());
 }
