@@ -7,6 +7,7 @@
 mod args;
 mod check;
 mod demo;
+mod demo_cmd;
 mod eval_cmd;
 mod route_cmd;
 
@@ -49,6 +50,12 @@ struct Command {
 
 /// Every subcommand, in the order `--help` lists them.
 const COMMANDS: &[Command] = &[
+    Command {
+        name: "demo",
+        summary: "Route sample requests through the built-in demo configuration",
+        help: demo_cmd::HELP,
+        run: demo_cmd::run,
+    },
     Command {
         name: "check",
         summary: "Load configuration, attach routes to Gateways, report status and problems",
