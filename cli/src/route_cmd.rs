@@ -53,42 +53,45 @@ fn parse(mut p: Parser) -> Result<Option<Args>, UsageError> {
         positional: vec![],
     };
     while let Some(arg) = p.next_arg()? {
-        match &arg {
-            Arg::Short('h') => return Ok(None),
-            Arg::Long(n) if n == "help" => return Ok(None),
-            Arg::Short('c') => a.configs.push(p.value(&arg)?),
-            Arg::Long(n) if n == "config" => a.configs.push(p.value(&arg)?),
-            Arg::Short('H') | Arg::Long(_)
-                if matches!(&arg, Arg::Short('H'))
-                    || matches!(&arg, Arg::Long(n) if n == "header") =>
-            {
+        // Short options are aliases of long ones.
+        let long = match &arg {
+            Arg::Value(v) => {
+                a.positional.push(v.to_string_lossy().into_owned());
+                continue;
+            }
+            Arg::Short('h') => "help",
+            Arg::Short('c') => "config",
+            Arg::Short('H') => "header",
+            Arg::Short('p') => "port",
+            Arg::Short('o') => "output",
+            Arg::Short(_) => return Err(arg.unexpected()),
+            Arg::Long(n) => n.as_str(),
+        };
+        match long {
+            "help" => return Ok(None),
+            "config" => a.configs.push(p.value(&arg)?),
+            "header" => {
                 let h = p.string(&arg)?;
                 let (n, v) = h
                     .split_once(':')
                     .ok_or_else(|| UsageError(format!("header {h:?} is not 'Name: value'")))?;
                 a.headers.push((n.trim().to_string(), v.trim().to_string()));
             }
-            Arg::Short('p') | Arg::Long(_)
-                if matches!(&arg, Arg::Short('p'))
-                    || matches!(&arg, Arg::Long(n) if n == "port") =>
-            {
+            "port" => {
                 let v = p.string(&arg)?;
                 a.port = Some(v.parse().map_err(|_| {
                     UsageError(format!("port {v:?} is not a number from 1 to 65535"))
                 })?);
             }
-            Arg::Long(n) if n == "sni" => a.sni = Some(p.string(&arg)?),
-            Arg::Long(n) if n == "gateway" => a.gateway = Some(p.string(&arg)?),
-            Arg::Long(n) if n == "random" => {
+            "sni" => a.sni = Some(p.string(&arg)?),
+            "gateway" => a.gateway = Some(p.string(&arg)?),
+            "random" => {
                 let v = p.string(&arg)?;
                 a.random = v.parse().map_err(|_| {
                     UsageError(format!("--random {v:?} is not an unsigned 64-bit number"))
                 })?;
             }
-            Arg::Short('o') | Arg::Long(_)
-                if matches!(&arg, Arg::Short('o'))
-                    || matches!(&arg, Arg::Long(n) if n == "output") =>
-            {
+            "output" => {
                 a.json = match p.string(&arg)?.as_str() {
                     "json" => true,
                     "text" => false,
@@ -99,7 +102,6 @@ fn parse(mut p: Parser) -> Result<Option<Args>, UsageError> {
                     }
                 }
             }
-            Arg::Value(v) => a.positional.push(v.to_string_lossy().into_owned()),
             _ => return Err(arg.unexpected()),
         }
     }
