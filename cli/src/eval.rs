@@ -9,7 +9,10 @@
 use crate::decision::decision;
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
-use trieway::{Action, Config, Headers, Options, Request, Router};
+use trieway::{
+    Action, ActionKind, Config, Headers, L4Match, Options, Outcome, Request, Router, Target,
+    TlsOutcome,
+};
 
 /// Address used as Host when a case request names none (the suite sends the Gateway's IP).
 const GATEWAY_ADDRESS: &str = "192.0.2.10";
@@ -19,13 +22,7 @@ fn unsupported(request: &Value) -> Option<&'static str> {
     if request.get("client_certificate").is_some() {
         return Some("frontend TLS client-certificate validation is not supported");
     }
-    match request.get("protocol").and_then(Value::as_str) {
-        Some("grpc") => Some("GRPCRoute routing is not supported yet"),
-        Some("tls") => Some("TLSRoute routing is not supported yet"),
-        Some("tcp") => Some("TCPRoute routing is not supported yet"),
-        Some("udp") => Some("UDPRoute routing is not supported yet"),
-        _ => None,
-    }
+    None
 }
 
 fn object_id(v: &Value) -> (String, String, String, String) {
@@ -242,16 +239,84 @@ pub fn evaluate(case: &Value) -> Vec<Value> {
                 d
             }
             Some(router) => {
-                let outcome = router.route(&request);
-                let mut action = Action::new();
-                if let Some(m) = outcome.matched() {
-                    m.apply(&request, 0, &mut action);
+                let protocol = r.get("protocol").and_then(Value::as_str).unwrap_or("");
+                let sni = request.sni.or(r.get("host").and_then(Value::as_str));
+                let tls = match (protocol, scheme, port) {
+                    ("tls", _, Some(p)) | (_, "https", Some(p)) => Some(router.route_tls(p, sni)),
+                    _ => None,
+                };
+                match (protocol, tls) {
+                    (_, Some(TlsOutcome::Forward(m))) => {
+                        l4_decision(Some(m), sni, protocol != "tls")
+                    }
+                    ("tls", _) => l4_decision(None, sni, false),
+                    ("tcp", _) => l4_decision(port.and_then(|p| router.route_tcp(p)), None, false),
+                    ("udp", _) => l4_decision(port.and_then(|p| router.route_udp(p)), None, false),
+                    ("grpc", _) => {
+                        let outcome = router.route_grpc(&request);
+                        let mut action = Action::new();
+                        if let Some(m) = outcome.matched() {
+                            m.apply(&request, 0, &mut action);
+                        }
+                        let mut d = decision(&outcome, &action, &headers, &response_headers);
+                        // The engine answers gRPC itself with a status in the trailers.
+                        let code = match (&outcome, action.kind) {
+                            (Outcome::Matched(_), ActionKind::Forward) => None,
+                            (Outcome::Matched(_), _) => Some(14),
+                            _ => Some(12),
+                        };
+                        if let Some(code) = code {
+                            d.insert("grpc_status".into(), json!(code));
+                        }
+                        d
+                    }
+                    _ => {
+                        let outcome = router.route(&request);
+                        let mut action = Action::new();
+                        if let Some(m) = outcome.matched() {
+                            m.apply(&request, 0, &mut action);
+                        }
+                        decision(&outcome, &action, &headers, &response_headers)
+                    }
                 }
-                decision(&outcome, &action, &headers, &response_headers)
             }
         };
         d.insert("name".into(), name);
         out.push(Value::Object(d));
     }
     out
+}
+
+/// The decision for a TLS, TCP or UDP connection (`None`: rejected). `http` marks an HTTPS
+/// request tunnelled through a TLS listener, which answers with a status.
+fn l4_decision(m: Option<L4Match<'_>>, sni: Option<&str>, http: bool) -> Map<String, Value> {
+    let mut d = Map::new();
+    let backend = m.and_then(|m| match m.pick(0) {
+        Target::Backend(b) => Some(b),
+        _ => None,
+    });
+    match (m, backend) {
+        (Some(m), Some(b)) => {
+            let r = m.route();
+            d.insert(
+                "route".into(),
+                json!(format!("{}/{}/{}", r.kind, r.namespace, r.name)),
+            );
+            d.insert("backend".into(), json!(crate::decision::backend_key(b)));
+            d.insert("split".into(), crate::decision::split(m.backends()));
+            if http {
+                d.insert("status".into(), json!(200));
+            }
+            let backend_sni = if m.passthrough() { sni } else { None };
+            d.insert(
+                "tls".into(),
+                json!({"rejected": false, "passthrough": m.passthrough(), "backend_sni": backend_sni}),
+            );
+        }
+        _ => {
+            d.insert("backend".into(), Value::Null);
+            d.insert("tls".into(), json!({"rejected": true}));
+        }
+    }
+    d
 }
