@@ -15,7 +15,9 @@ pub fn split(backends: &[Backend]) -> Value {
         backends
             .iter()
             .map(|b| {
-                if b.is_valid() {
+                if b.is_valid() && b.has_no_ready_endpoints() {
+                    json!({"status": 503, "weight": b.weight(), "backend_not_ready": backend_key(b)})
+                } else if b.is_valid() {
                     json!({"backend": backend_key(b), "weight": b.weight()})
                 } else {
                     json!({"status": 500, "weight": b.weight(), "reason": b.problem().map(|p| p.0)})

@@ -455,3 +455,61 @@ fn no_backends_and_invalid_rules() {
     assert_eq!(hit(&r, "GET", "h", "/x", &[]), "404");
     assert_eq!(hit(&r, "GET", "h", "/ok", &[]), "default/bad#1");
 }
+
+/// ExtensionRef (SPEC §6.8): an ExtensionRef the embedder does not implement answers 500; one
+/// it registered in `Options::extension_kinds` is handed over in `Action::extensions`.
+#[test]
+fn extension_refs() {
+    let routes = route(
+        "default",
+        "r",
+        "  rules:\n  - filters: [{type: ExtensionRef, extensionRef: {group: example.com, kind: Auth, name: a}}]\n    backendRefs: [{name: svc-a, port: 80}]",
+    );
+    let config = trieway::Config::from_str(&format!("{PORTS}{routes}"));
+    let run = |options: Options| {
+        let r = Router::new(&config, options).unwrap();
+        let req = Request::new("GET", "h", "/");
+        let Outcome::Matched(m) = r.route(&req) else {
+            panic!()
+        };
+        let mut a = Action::new();
+        m.apply(&req, 0, &mut a);
+        (
+            a.kind,
+            a.status,
+            a.extensions
+                .iter()
+                .map(|e| e.name.clone())
+                .collect::<Vec<_>>(),
+        )
+    };
+    assert_eq!(run(Options::default()), (ActionKind::Respond, 500, vec![]));
+    let known = Options {
+        extension_kinds: vec!["example.com/Auth".into()],
+        ..Options::default()
+    };
+    assert_eq!(
+        run(known),
+        (ActionKind::Forward, 200, vec!["a".to_string()])
+    );
+}
+
+/// A valid backend whose EndpointSlices list endpoints but none ready answers 503 (SPEC §5.3);
+/// a Service without EndpointSlices is assumed ready.
+#[test]
+fn no_ready_endpoints_503() {
+    let slices = r#"
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: a-1, namespace: default, labels: {kubernetes.io/service-name: svc-a}}
+addressType: IPv4
+endpoints: [{addresses: [10.0.0.1], conditions: {ready: false}}]
+"#;
+    let r = router_ports(&format!(
+        "{slices}{}",
+        route("default", "r", "  rules:\n  - matches: [{path: {value: /a}}]\n    backendRefs: [{name: svc-a, port: 80}]\n  - matches: [{path: {value: /b}}]\n    backendRefs: [{name: svc-b, port: 80}]")
+    ));
+    assert_eq!(act(&r, &Request::new("GET", "h", "/a")).1, 503);
+    assert_eq!(act(&r, &Request::new("GET", "h", "/b")).1, 200);
+}

@@ -1539,17 +1539,7 @@ ALL = [case_precedence_hostnames, case_hostname_intersection, case_precedence_pa
 # reason}. They are moved to spec-tests/own-cases-failing/<file> (same resources, same request
 # names), so spec-tests/own-cases/ stays green while the engine is fixed. Their expectations follow
 # SPEC.md, not the engine. See spec-tests/own-cases-failing/README.md.
-FAILING = {
-    "backend_problems.json": {
-        "GET /extref -> 500":
-            "engine forwards (200) and only lists the ExtensionRef under 'extensions'; SPEC §6.8 says a request "
-            "reaching an unresolvable ExtensionRef MUST get an error ([ENGINE] 500), and in `trieway eval` no "
-            "embedder resolves example.com/Frobnicator",
-        "GET /notready -> 503":
-            "engine forwards (200) to a Service whose only EndpointSlice has no ready endpoint; SPEC §5.3 says "
-            "a valid backend with zero ready endpoints SHOULD get 503",
-    },
-}
+FAILING: dict = {}
 
 
 def _key(name):

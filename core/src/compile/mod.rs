@@ -164,6 +164,8 @@ pub(crate) struct Builder<'c> {
     pending: Vec<Vec<u32>>,
     /// Rule id of each compiled TLS/TCP/UDP route.
     l4_rules: FxHashMap<(RouteKind, usize), u32>,
+    /// Services whose EndpointSlices list endpoints, none of them ready.
+    not_ready: rustc_hash::FxHashSet<(String, String)>,
 }
 
 /// Compiles one attached Gateway.
@@ -184,6 +186,7 @@ pub(crate) fn compile(config: &Config, gateway: &AttachedGateway, options: &Opti
             options: options.clone(),
         },
         l4_rules: FxHashMap::default(),
+        not_ready: not_ready_services(config),
         route_ids: FxHashMap::default(),
         route_matches: Vec::new(),
         regex_ids: FxHashMap::default(),
@@ -201,6 +204,33 @@ pub(crate) fn compile(config: &Config, gateway: &AttachedGateway, options: &Opti
     b.add_frontends(gateway);
     b.finish(&ranks);
     b.out
+}
+
+/// Services whose EndpointSlices list at least one endpoint and no ready one (SPEC §5.3: such
+/// a backend's share answers 503). A Service without EndpointSlices, or whose slices list no
+/// endpoints, is assumed ready: endpoints are usually not part of the routing configuration.
+fn not_ready_services(config: &Config) -> rustc_hash::FxHashSet<(String, String)> {
+    let mut seen: FxHashMap<(String, String), bool> = FxHashMap::default();
+    for slice in &config.endpoint_slices {
+        let Some(svc) = slice.meta.labels.get("kubernetes.io/service-name") else {
+            continue;
+        };
+        for ep in &slice.spec.endpoints {
+            // `conditions.ready` absent or null means ready.
+            let ready = ep
+                .pointer("/conditions/ready")
+                .and_then(serde_json::Value::as_bool)
+                .unwrap_or(true);
+            let any_ready = seen
+                .entry((slice.meta.namespace.clone(), svc.clone()))
+                .or_insert(false);
+            *any_ready |= ready;
+        }
+    }
+    seen.into_iter()
+        .filter(|(_, ready)| !ready)
+        .map(|(k, _)| k)
+        .collect()
 }
 
 /// Resolves a backendRef of an HTTPRoute in namespace `ns`.
@@ -286,7 +316,12 @@ impl Builder<'_> {
             .map(|(bi, br)| {
                 let weight = u32::try_from(br.weight().clamp(0, 1_000_000)).unwrap_or(0);
                 let mut b = resolve(config, kind, ns, &br.target, bi, weight);
-                b.filters = compile_filters(&br.filters, |m| mirror(config, kind, ns, m));
+                b.filters = compile_filters(&br.filters, &self.options.extension_kinds, |m| {
+                    mirror(config, kind, ns, m)
+                });
+                b.not_ready = self
+                    .not_ready
+                    .contains(&(b.namespace.to_string(), b.name.to_string()));
                 b
             })
             .collect();
@@ -296,7 +331,9 @@ impl Builder<'_> {
             index: index as u32,
             name: name.map(Into::into),
             split: Split::new(backends),
-            filters: compile_filters(filters, |m| mirror(config, kind, ns, m)),
+            filters: compile_filters(filters, &self.options.extension_kinds, |m| {
+                mirror(config, kind, ns, m)
+            }),
             policies,
         });
         id
