@@ -229,6 +229,22 @@ impl Router {
         }
     }
 
+    /// Compiles the Ingress objects of `config` with native Ingress v1 semantics (SPEC §9.2):
+    /// the Ingresses of IngressClass `class` (resolved from `ingressClassName`, the legacy
+    /// `kubernetes.io/ingress.class` annotation, or the default IngressClass), or every Ingress
+    /// when `class` is `None`. Lookups work as for Gateway API routes; a match's
+    /// [`RouteMatch::route`] is the Ingress, `rule_index` its `spec.rules` index (the default
+    /// backend counts as one past the last rule) and `match_index` the path's index.
+    pub fn from_ingress(config: &Config, class: Option<&str>, options: Options) -> Router {
+        let compiled = compile::compile_ingress(config, class, &options);
+        Router {
+            inner: Arc::new(Inner {
+                compiled,
+                report: Report::default(),
+            }),
+        }
+    }
+
     /// Loads YAML or JSON text, refuses it if any object or rule is invalid (every problem is
     /// listed in the error), and compiles the only served Gateway.
     ///
@@ -277,6 +293,21 @@ impl Router {
 
     fn route_as<R: RequestView + ?Sized>(&self, req: &R, grpc: bool) -> Outcome<'_> {
         let c = &self.inner.compiled;
+        if let Some(table) = &c.ingress {
+            let mut buf = [0u8; 256];
+            let host = req.authority().and_then(|a| normalize_host(a, &mut buf));
+            return match table.lookup(&c.matches, host, req.path()) {
+                Some(m) if !grpc => Outcome::Matched(RouteMatch {
+                    compiled: c,
+                    info: &c.matches[m as usize],
+                    listener: "",
+                    hostname: "",
+                    port: req.port().unwrap_or(80),
+                    tls: false,
+                }),
+                _ => Outcome::NotFound,
+            };
+        }
         let fe = match req.port() {
             Some(p) => c.frontends.iter().find(|f| f.port == p),
             None => c.frontends.first(),

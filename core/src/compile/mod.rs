@@ -7,6 +7,7 @@ pub(crate) mod backend;
 pub(crate) mod conds;
 pub(crate) mod grpc;
 pub(crate) mod host;
+pub(crate) mod ingress;
 pub(crate) mod l4;
 pub(crate) mod path;
 pub(crate) mod rank;
@@ -124,6 +125,8 @@ pub(crate) struct Compiled {
     pub regexes: Vec<Regex>,
     pub vhosts: Vec<VHost>,
     pub l4: l4::L4Tables,
+    /// Set for a Router built from Ingress objects.
+    pub ingress: Option<ingress::IngressTable>,
     pub options: Options,
 }
 
@@ -183,6 +186,7 @@ pub(crate) fn compile(config: &Config, gateway: &AttachedGateway, options: &Opti
             regexes: Vec::new(),
             vhosts: Vec::new(),
             l4: l4::L4Tables::default(),
+            ingress: None,
             options: options.clone(),
         },
         l4_rules: FxHashMap::default(),
@@ -716,4 +720,30 @@ impl Builder<'_> {
         self.out.candidates.extend_from_slice(ms);
         (start, self.out.candidates.len() as u32)
     }
+}
+
+/// Compiles the Ingresses of `class` (every Ingress when `None`) with Ingress semantics.
+pub(crate) fn compile_ingress(config: &Config, class: Option<&str>, options: &Options) -> Compiled {
+    let mut out = Compiled {
+        gateway: format!("ingress/{}", class.unwrap_or("*")),
+        frontends: Vec::new(),
+        routes: Vec::new(),
+        rules: Vec::new(),
+        matches: Vec::new(),
+        candidates: Vec::new(),
+        regexes: Vec::new(),
+        vhosts: Vec::new(),
+        l4: l4::L4Tables::default(),
+        ingress: None,
+        options: options.clone(),
+    };
+    let table = ingress::compile(
+        config,
+        class,
+        &mut out.routes,
+        &mut out.rules,
+        &mut out.matches,
+    );
+    out.ingress = Some(table);
+    out
 }
