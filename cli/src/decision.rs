@@ -2,7 +2,7 @@
 //! produced, in the conformance decision format (`spec-tests/README.md`).
 
 use serde_json::{json, Map, Value};
-use trieway::{Action, ActionKind, Backend, Outcome, Policies};
+use trieway::{Action, ActionKind, Backend, L4Match, Outcome, Policies, Target};
 
 /// `namespace/name` of a backend.
 pub fn backend_key(b: &Backend) -> String {
@@ -146,6 +146,40 @@ pub fn decision(
         }
         _ => {
             d.insert("backend".into(), Value::Null);
+        }
+    }
+    d
+}
+
+/// The decision for a TLS, TCP or UDP connection (`None`: rejected). `http` marks an HTTPS
+/// request tunnelled through a TLS listener, which answers with a status.
+pub fn l4(m: Option<L4Match<'_>>, sni: Option<&str>, http: bool) -> Map<String, Value> {
+    let mut d = Map::new();
+    let backend = m.and_then(|m| match m.pick(0) {
+        Target::Backend(b) => Some(b),
+        _ => None,
+    });
+    match (m, backend) {
+        (Some(m), Some(b)) => {
+            let r = m.route();
+            d.insert(
+                "route".into(),
+                json!(format!("{}/{}/{}", r.kind, r.namespace, r.name)),
+            );
+            d.insert("backend".into(), json!(backend_key(b)));
+            d.insert("split".into(), split(m.backends()));
+            if http {
+                d.insert("status".into(), json!(200));
+            }
+            let backend_sni = if m.passthrough() { sni } else { None };
+            d.insert(
+                "tls".into(),
+                json!({"rejected": false, "passthrough": m.passthrough(), "backend_sni": backend_sni}),
+            );
+        }
+        _ => {
+            d.insert("backend".into(), Value::Null);
+            d.insert("tls".into(), json!({"rejected": true}));
         }
     }
     d

@@ -9,10 +9,7 @@
 use crate::decision::decision;
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
-use trieway::{
-    Action, ActionKind, Config, Headers, L4Match, Options, Outcome, Request, Router, Target,
-    TlsOutcome,
-};
+use trieway::{Action, ActionKind, Config, Headers, Options, Outcome, Request, Router, TlsOutcome};
 
 /// Address used as Host when a case request names none (the suite sends the Gateway's IP).
 const GATEWAY_ADDRESS: &str = "192.0.2.10";
@@ -247,11 +244,15 @@ pub fn evaluate(case: &Value) -> Vec<Value> {
                 };
                 match (protocol, tls) {
                     (_, Some(TlsOutcome::Forward(m))) => {
-                        l4_decision(Some(m), sni, protocol != "tls")
+                        crate::decision::l4(Some(m), sni, protocol != "tls")
                     }
-                    ("tls", _) => l4_decision(None, sni, false),
-                    ("tcp", _) => l4_decision(port.and_then(|p| router.route_tcp(p)), None, false),
-                    ("udp", _) => l4_decision(port.and_then(|p| router.route_udp(p)), None, false),
+                    ("tls", _) => crate::decision::l4(None, sni, false),
+                    ("tcp", _) => {
+                        crate::decision::l4(port.and_then(|p| router.route_tcp(p)), None, false)
+                    }
+                    ("udp", _) => {
+                        crate::decision::l4(port.and_then(|p| router.route_udp(p)), None, false)
+                    }
                     ("grpc", _) => {
                         let outcome = router.route_grpc(&request);
                         let mut action = Action::new();
@@ -285,38 +286,4 @@ pub fn evaluate(case: &Value) -> Vec<Value> {
         out.push(Value::Object(d));
     }
     out
-}
-
-/// The decision for a TLS, TCP or UDP connection (`None`: rejected). `http` marks an HTTPS
-/// request tunnelled through a TLS listener, which answers with a status.
-fn l4_decision(m: Option<L4Match<'_>>, sni: Option<&str>, http: bool) -> Map<String, Value> {
-    let mut d = Map::new();
-    let backend = m.and_then(|m| match m.pick(0) {
-        Target::Backend(b) => Some(b),
-        _ => None,
-    });
-    match (m, backend) {
-        (Some(m), Some(b)) => {
-            let r = m.route();
-            d.insert(
-                "route".into(),
-                json!(format!("{}/{}/{}", r.kind, r.namespace, r.name)),
-            );
-            d.insert("backend".into(), json!(crate::decision::backend_key(b)));
-            d.insert("split".into(), crate::decision::split(m.backends()));
-            if http {
-                d.insert("status".into(), json!(200));
-            }
-            let backend_sni = if m.passthrough() { sni } else { None };
-            d.insert(
-                "tls".into(),
-                json!({"rejected": false, "passthrough": m.passthrough(), "backend_sni": backend_sni}),
-            );
-        }
-        _ => {
-            d.insert("backend".into(), Value::Null);
-            d.insert("tls".into(), json!({"rejected": true}));
-        }
-    }
-    d
 }

@@ -2,7 +2,7 @@
 
 use crate::args::{Arg, Parser, UsageError};
 use crate::{demo, out, Failure, Status};
-use trieway::{Action, Config, Headers, Options, Outcome, Request, Router, Target};
+use trieway::{Action, Config, Headers, Options, Outcome, Request, Router, Target, TlsOutcome};
 use trieway_cli::decision::decision;
 
 /// `trieway route --help`.
@@ -14,8 +14,10 @@ rule, the backend drawn, and what the filters do (upstream request, header edits
 mirrors, timeouts and retry). Without --config, the built-in demo configuration is used.
 
 Arguments:
-  METHOD  HTTP method, e.g. GET
-  URL     http://host[:port]/path?query (scheme https selects TLS listeners)
+  METHOD  HTTP method, e.g. GET (optional for grpc, tls, tcp and udp targets)
+  URL     http://host[:port]/path?query (https selects HTTPS listeners),
+          grpc://host[:port]/pkg.Service/Method (GRPCRoutes),
+          tls://sni[:port] (TLSRoutes; JSON output), tcp://:port, udp://:port
 
 Options:
   -c, --config FILE      Configuration file or directory (repeatable) [default: the demo]
@@ -113,9 +115,9 @@ fn split_url(url: &str) -> Result<(&str, &str, &str), UsageError> {
     let (scheme, rest) = url
         .split_once("://")
         .ok_or_else(|| UsageError(format!("URL {url:?} has no scheme (http:// or https://)")))?;
-    if scheme != "http" && scheme != "https" {
+    if !matches!(scheme, "http" | "https" | "grpc" | "tls" | "tcp" | "udp") {
         return Err(UsageError(format!(
-            "URL scheme {scheme:?} is not http or https"
+            "URL scheme {scheme:?} is not http, https, grpc, tls, tcp or udp"
         )));
     }
     let (authority, target) = match rest.find('/') {
@@ -134,8 +136,11 @@ pub fn run(p: Parser) -> Result<Status, Failure> {
         out(HELP);
         return Ok(Status::Ok);
     };
-    let [method, url] = a.positional.as_slice() else {
-        return Err(UsageError("expected METHOD and URL".into()).into());
+    let (method, url) = match a.positional.as_slice() {
+        [method, url] => (method.as_str(), url.as_str()),
+        // gRPC calls are POSTs; layer-4 targets have no method.
+        [url] if url.contains("://") && !url.starts_with("http") => ("POST", url.as_str()),
+        _ => return Err(UsageError("expected METHOD and URL".into()).into()),
     };
     let (scheme, authority, target) = split_url(url)?;
     let url_port = authority
@@ -144,7 +149,11 @@ pub fn run(p: Parser) -> Result<Status, Failure> {
     let port = a
         .port
         .or(url_port)
-        .unwrap_or(if scheme == "https" { 443 } else { 80 });
+        .unwrap_or(if matches!(scheme, "https" | "tls") {
+            443
+        } else {
+            80
+        });
     let config = if a.configs.is_empty() {
         let mut c = Config::new();
         c.add_str(demo::YAML, demo::NAME);
@@ -178,7 +187,34 @@ pub fn run(p: Parser) -> Result<Status, Failure> {
         .port(port)
         .scheme(scheme);
     req.sni = a.sni.as_deref();
-    let outcome = router.route(&req);
+    if matches!(scheme, "tls" | "tcp" | "udp") {
+        let host = authority.rsplit_once(':').map_or(authority, |(h, _)| h);
+        let sni = a.sni.as_deref().or(Some(host).filter(|h| !h.is_empty()));
+        let m = match scheme {
+            "tls" => match router.route_tls(port, sni) {
+                TlsOutcome::Forward(m) => Some(m),
+                TlsOutcome::Http => {
+                    out("the SNI selects an HTTPS listener: route its requests with https://\n");
+                    return Ok(Status::Ok);
+                }
+                _ => None,
+            },
+            "tcp" => router.route_tcp(port),
+            _ => router.route_udp(port),
+        };
+        let d = trieway_cli::decision::l4(m, sni, false);
+        out(&format!("{}\n", serde_json::Value::Object(d)));
+        return Ok(if m.is_some() {
+            Status::Ok
+        } else {
+            Status::Problems
+        });
+    }
+    let outcome = if scheme == "grpc" {
+        router.route_grpc(&req)
+    } else {
+        router.route(&req)
+    };
     let mut action = Action::new();
     if let Some(m) = outcome.matched() {
         m.apply(&req, a.random, &mut action);
@@ -236,8 +272,10 @@ fn text(
         m.port(),
         m.hostname()
     );
-    let (kind, value) = m.path_match();
-    let _ = writeln!(s, "path:      {kind:?} {value}");
+    if r.kind != trieway::model::RouteKind::Grpc {
+        let (kind, value) = m.path_match();
+        let _ = writeln!(s, "path:      {kind:?} {value}");
+    }
     let split: Vec<String> = m
         .backends()
         .iter()

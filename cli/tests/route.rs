@@ -96,3 +96,82 @@ fn eval_prints_one_decision_per_request() {
     let (code, _, err) = trieway(&["eval", "/nonexistent.json"]);
     assert_eq!(code, 2, "{err}");
 }
+
+#[test]
+fn route_grpc_and_layer4_targets() {
+    let dir = std::env::temp_dir().join(format!("trieway-route-l4-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("l4.yaml");
+    std::fs::write(
+        &file,
+        r#"
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: c}
+spec: {controllerName: example.com/gateway-under-test}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: default}
+spec:
+  gatewayClassName: c
+  listeners:
+  - {name: http, port: 80, protocol: HTTP}
+  - {name: tls, port: 443, protocol: TLS, tls: {mode: Passthrough}}
+  - {name: tcp, port: 9000, protocol: TCP}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: s, namespace: default}
+spec: {ports: [{port: 80}]}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: GRPCRoute
+metadata: {name: g, namespace: default}
+spec:
+  parentRefs: [{name: gw, sectionName: http}]
+  rules: [{matches: [{method: {service: pkg.Echo}}], backendRefs: [{name: s, port: 80}]}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: TLSRoute
+metadata: {name: t, namespace: default}
+spec:
+  parentRefs: [{name: gw, sectionName: tls}]
+  hostnames: [a.example.com]
+  rules: [{backendRefs: [{name: s, port: 80}]}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: TCPRoute
+metadata: {name: tcp, namespace: default}
+spec:
+  parentRefs: [{name: gw, sectionName: tcp}]
+  rules: [{backendRefs: [{name: s, port: 80}]}]
+"#,
+    )
+    .unwrap();
+    let f = file.to_str().unwrap();
+    let (code, out, err) = trieway(&["route", "-c", f, "grpc://x/pkg.Echo/Ping", "-o", "json"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("GRPCRoute/default/g"), "{out}");
+    let (code, out, _) = trieway(&["route", "-c", f, "grpc://x/other.Svc/Ping", "-o", "json"]);
+    assert_eq!((code, out.contains("404")), (1, true), "{out}");
+    let (code, out, _) = trieway(&["route", "-c", f, "tls://a.example.com"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("\"passthrough\":true") && out.contains("TLSRoute/default/t"),
+        "{out}"
+    );
+    let (code, out, _) = trieway(&["route", "-c", f, "tls://b.example.com"]);
+    assert_eq!(
+        (code, out.contains("\"rejected\":true")),
+        (1, true),
+        "{out}"
+    );
+    let (code, out, _) = trieway(&["route", "-c", f, "tcp://:9000"]);
+    assert_eq!(
+        (code, out.contains("TCPRoute/default/tcp")),
+        (0, true),
+        "{out}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
