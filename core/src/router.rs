@@ -409,11 +409,23 @@ impl Router {
             }
         }
         let regex = |this: &'r Router| {
-            vh.regex.iter().find_map(|&(re, at)| {
+            // The best non-template regex, then a template with a smaller position.
+            let linear = vh.regex.iter().find_map(|&(re, at, pos)| {
                 let m = &c.matches[c.candidates[at as usize] as usize];
                 (c.regexes[re as usize].is_match(path.as_bytes()) && this.conditions_hold(m, req))
-                    .then_some(m)
-            })
+                    .then_some((pos, at))
+            });
+            let bound = linear.map_or(u32::MAX, |(p, _)| p);
+            let templated = if vh.templates.is_empty() {
+                None
+            } else {
+                vh.templates.best(path, bound, &mut |at| {
+                    this.conditions_hold(&c.matches[c.candidates[at as usize] as usize], req)
+                })
+            };
+            templated
+                .or(linear)
+                .map(|(_, at)| &c.matches[c.candidates[at as usize] as usize])
         };
         match c.options.regex_rank {
             RegexRank::BetweenExactAndPrefix => regex(self).or_else(|| vh.prefix.find(path, first)),

@@ -11,6 +11,7 @@ pub(crate) mod ingress;
 pub(crate) mod l4;
 pub(crate) mod path;
 pub(crate) mod rank;
+pub(crate) mod template;
 
 use crate::attach::{self, AttachedGateway, AttachedListener};
 use crate::filter::{compile_filters, Filter};
@@ -82,8 +83,10 @@ pub(crate) struct MatchInfo {
 pub(crate) struct VHost {
     pub hostname: Box<str>,
     pub exact: FxHashMap<Box<str>, (u32, u32)>,
-    /// `(regex, candidate)` in precedence order.
-    pub regex: Vec<(u32, u32)>,
+    /// `(regex, candidate, position)` of regexes that are not templates, in precedence order.
+    pub regex: Vec<(u32, u32, u32)>,
+    /// Template regexes (`/a/[^/]+/b(/.*)?`), matched without running the regex.
+    pub templates: template::TemplateTrie,
     pub prefix: PathTrie,
     /// GRPCRoute candidates (match ids) in SPEC §4.3 order.
     pub grpc: Vec<u32>,
@@ -520,7 +523,8 @@ impl Builder<'_> {
                 (kind, value)
             }
         };
-        if kind == PathKind::Regex {
+        // Template regexes are matched by the template trie and need no compiled regex.
+        if kind == PathKind::Regex && template::parse(&value).is_none() {
             self.regex(&value)?;
         }
         let headers = self.header_conds(&m.headers)?;
@@ -683,6 +687,8 @@ impl Builder<'_> {
             let mut exact: FxHashMap<Box<str>, Vec<u32>> = FxHashMap::default();
             let mut prefix: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
             let mut regex = Vec::new();
+            let mut templates = template::TemplateTrie::default();
+            let mut position = 0u32;
             let mut trie = std::mem::take(&mut self.out.vhosts[v].prefix);
             for m in cands {
                 let mi = &self.out.matches[m as usize];
@@ -693,10 +699,13 @@ impl Builder<'_> {
                         .or_default()
                         .push(m),
                     PathKind::Regex => {
-                        let re = self.regex_ids[&*mi.path_value];
                         let at = self.out.candidates.len() as u32;
                         self.out.candidates.push(m);
-                        regex.push((re, at));
+                        match template::parse(&mi.path_value) {
+                            Some((segs, rest)) => templates.insert(&segs, rest, position, at),
+                            None => regex.push((self.regex_ids[&*mi.path_value], at, position)),
+                        }
+                        position += 1;
                     }
                 }
             }
@@ -711,6 +720,7 @@ impl Builder<'_> {
             let vh = &mut self.out.vhosts[v];
             vh.exact = exact_ranges;
             vh.regex = regex;
+            vh.templates = templates;
             vh.prefix = trie;
         }
     }
