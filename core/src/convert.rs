@@ -801,7 +801,8 @@ fn emit_gateway(
     }));
 
     // Host routes.
-    let mut slash_rules: Vec<(String, &Ingress)> = Vec::new(); // routes with a PathPrefix `/` rule
+    // Routes with a `PathPrefix /` rule: (name, first Ingress, Ingress whose age it carries).
+    let mut slash_rules: Vec<(String, &Ingress, &Ingress)> = Vec::new();
     let mut host_routes: BTreeMap<&str, String> = BTreeMap::new();
     for (host, g) in &gw.hosts {
         let rules = convert_rules(config, options, g, out);
@@ -838,7 +839,7 @@ fn emit_gateway(
                 .iter()
                 .any(|r| r.path == ("PathPrefix", "/".to_string()))
             {
-                slash_rules.push((name.clone(), g.first));
+                slash_rules.push((name.clone(), g.first, g.oldest));
             }
             let mut spec = Map::new();
             spec.insert("parentRefs".into(), json!([{"name": class}]));
@@ -872,7 +873,24 @@ fn emit_gateway(
                 json!({})
             }
         };
-        for (route, other) in &slash_rules {
+        for (route, other, aged) in &slash_rules {
+            // SPEC §4.1 K8/K9: the older route, then the smaller "namespace/name".
+            let age = |i: &Ingress| {
+                if options.creation_timestamps && i.meta.creation_timestamp.is_some() {
+                    i.created
+                } else {
+                    0
+                }
+            };
+            let default_wins =
+                (age(ing), format!("{ns}/{name}")) < (age(aged), format!("{ns}/{route}"));
+            let winner = if default_wins {
+                "the default backend takes the requests of that / rule that no longer path \
+                 matches"
+                    .to_string()
+            } else {
+                format!("HTTPRoute {ns}/{route} (as in Ingress, but only by age or name)")
+            };
             out.warn(
                 ing,
                 field,
@@ -880,7 +898,8 @@ fn emit_gateway(
                     "defaultBackend serves only requests no rule matches, but the converted \
                      HTTPRoute {ns}/{name} (no hostnames, PathPrefix /) ties with the \
                      PathPrefix / rule of HTTPRoute {ns}/{route} (from Ingress {}) on every \
-                     host that route serves: the older route wins, not the rule",
+                     host that route serves; the older route, then the smaller \
+                     namespace/name, wins: here {winner}",
                     other.key()
                 ),
             );
@@ -1077,12 +1096,13 @@ fn host_fallback_warnings(gw: &GatewayGroup, routes: &BTreeMap<&str, String>, ou
                     && host.ends_with(&other[1..]));
             if let (true, Some(route)) = (covers, routes.get(other.as_str())) {
                 let shown = if other.is_empty() {
-                    "rules without host".to_string()
+                    "the rules without host".to_string()
                 } else {
-                    format!("host {other:?}")
+                    format!("the rules of host {other:?}")
                 };
                 others.push(format!(
-                    "{shown} (HTTPRoute {route}, Ingress {})",
+                    "{shown} (HTTPRoute {}/{route}, Ingress {})",
+                    og.first.meta.namespace,
                     og.first.key()
                 ));
             }
@@ -1095,10 +1115,10 @@ fn host_fallback_warnings(gw: &GatewayGroup, routes: &BTreeMap<&str, String>, ou
             format!("{}.host", g.first_field),
             format!(
                 "Ingress routes requests for {host:?} by that host's rules only (then the \
-                 defaultBackend, else 404); in Gateway API the rules of {} also apply to \
-                 {host:?} and compete by path precedence, and serve its requests that no rule \
-                 of {host:?} matches",
-                others.join(", ")
+                 defaultBackend, else 404); in Gateway API {} also apply to {host:?}: they \
+                 compete with its rules by path precedence and serve its requests that none \
+                 of its rules matches",
+                others.join(" and ")
             ),
         );
     }

@@ -1053,14 +1053,15 @@ fn host_fallback_gaps() {
     assert_eq!(w[0].object, "ns/hosts");
     assert_eq!(w[0].field, "spec.rules[0].host");
     assert!(
-        w[0].message
-            .contains("host \"*.foo.com\" (HTTPRoute hosts-foo-com, Ingress ns/hosts)"),
+        w[0].message.contains(
+            "the rules of host \"*.foo.com\" (HTTPRoute ns/hosts-foo-com, Ingress ns/hosts)"
+        ),
         "{}",
         w[0]
     );
     assert!(
         w[0].message
-            .contains("rules without host (HTTPRoute rest-all-hosts, Ingress ns/rest)"),
+            .contains("the rules without host (HTTPRoute ns/rest-all-hosts, Ingress ns/rest)"),
         "{}",
         w[0]
     );
@@ -1125,6 +1126,45 @@ fn default_backend_ties_with_slash_rules() {
     );
     assert_eq!(w.len(), 1, "{:?}", warnings(&c));
     assert_eq!(w[0].object, "ns/spare");
+
+    // Equal ages: "ns/site-default-backend" < "ns/site-h-com", the default backend wins.
+    let site = warned(&c, &["HTTPRoute ns/site-default-backend (no hostnames"]);
+    assert!(
+        site[0].message.contains("here the default backend takes"),
+        "{}",
+        site[0]
+    );
+    // A rule route older than the default-backend route keeps its requests.
+    let yaml = [
+        ingress(
+            "ns",
+            "site",
+            &rules(&[rule("h.com", &[("Prefix", "/", "s", 80)])]),
+        )
+        .replace(
+            "namespace: ns}",
+            "namespace: ns, creationTimestamp: \"2020-01-01T00:00:00Z\"}",
+        ),
+        ingress(
+            "ns",
+            "catch",
+            "  defaultBackend: {service: {name: other, port: {number: 80}}}",
+        )
+        .replace(
+            "namespace: ns}",
+            "namespace: ns, creationTimestamp: \"2021-01-01T00:00:00Z\"}",
+        ),
+    ]
+    .concat();
+    let c = convert(&yaml);
+    let w = warned(&c, &["defaultBackend serves only requests no rule matches"]);
+    assert_eq!(w.len(), 1, "{:?}", warnings(&c));
+    assert!(
+        w[0].message
+            .contains("here HTTPRoute ns/site-h-com (as in Ingress, but only by age or name)"),
+        "{}",
+        w[0]
+    );
 }
 
 #[test]
