@@ -6,6 +6,7 @@
 
 mod args;
 mod check;
+mod convert_cmd;
 mod demo;
 mod demo_cmd;
 mod eval_cmd;
@@ -74,10 +75,16 @@ const COMMANDS: &[Command] = &[
         help: eval_cmd::HELP,
         run: eval_cmd::run,
     },
+    Command {
+        name: "convert",
+        summary: "Convert Ingress objects to Gateway API resources (YAML or JSON)",
+        help: convert_cmd::HELP,
+        run: convert_cmd::run,
+    },
 ];
 
 /// Commands planned but not implemented yet (listed in `--help`).
-const COMING: &[&str] = &["explain", "convert"];
+const COMING: &[&str] = &["explain"];
 
 fn main_help() -> String {
     let mut s = String::from(

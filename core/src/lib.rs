@@ -101,6 +101,7 @@
 
 pub mod attach;
 mod compile;
+pub mod convert;
 mod error;
 mod filter;
 mod l4;

@@ -1,0 +1,1125 @@
+//! Ingress v1 → Gateway API conversion (SPEC §9.3, the generic provider of `ingress2gateway`).
+//!
+//! [`ingress_to_gateway`] turns the Ingresses of a [`Config`] into Gateways and HTTPRoutes,
+//! returned as JSON objects ready to be written out (see [`to_yaml`]) or loaded into another
+//! [`Config`] with [`Config::add_value`]:
+//!
+//! * one **Gateway** per `(namespace, class)`, named after the class, with
+//!   `gatewayClassName` = class. Per Ingress host a listener `<slug>-http` (port 80, HTTP,
+//!   `hostname` = host) plus `<slug>-https` (443, HTTPS, `certificateRefs` = the distinct TLS
+//!   `secretName`s) if an Ingress with a rule for the host has TLS for it; rules without a host
+//!   get `http` / `https` without a hostname (an `http` listener is also added for a
+//!   `defaultBackend` when no rule lacks a host, so that the default backend is reachable for
+//!   every host, as in Ingress);
+//! * one **HTTPRoute** per `(namespace, class, host)`, named `<first Ingress>-<slug>`, with
+//!   `parentRefs: [{name: <class>}]` and `hostnames: [host]` (none for host-less rules). The
+//!   paths are grouped by `(pathType, path)` in first-seen order; each group is one rule with
+//!   one match and one backendRef per path (duplicates across Ingresses become an equal-weight
+//!   split);
+//! * one HTTPRoute `<ingress>-default-backend` per `defaultBackend`: no hostnames, one rule
+//!   without matches (so `PathPrefix /`).
+//!
+//! No GatewayClass is emitted: the Gateways reference the Ingress class names, and the
+//! GatewayClasses of those names belong to the controller that serves them.
+//!
+//! The semantic gaps between Ingress and the converted configuration (single-label wildcards,
+//! path precedence, host-first selection, default backend only on a miss, duplicate paths)
+//! are reported as warnings naming the Ingress and field; see `docs/ingress.md`.
+//!
+//! ```
+//! use trieway::convert::{ingress_to_gateway, ConvertOptions};
+//! let config = trieway::Config::from_str(r#"
+//! apiVersion: networking.k8s.io/v1
+//! kind: Ingress
+//! metadata: {name: web, namespace: shop}
+//! spec:
+//!   ingressClassName: edge
+//!   rules:
+//!   - host: shop.example.com
+//!     http:
+//!       paths:
+//!       - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}
+//! "#);
+//! let out = ingress_to_gateway(&config, &ConvertOptions::default());
+//! assert!(out.errors.is_empty());
+//! assert_eq!(out.objects[0]["kind"], "Gateway");
+//! assert_eq!(out.objects[0]["spec"]["listeners"][0]["name"], "shop-example-com-http");
+//! assert_eq!(out.objects[1]["metadata"]["name"], "web-shop-example-com");
+//! ```
+
+use crate::attach::hostname_matches;
+use crate::error::ConfigError;
+use crate::load::Config;
+use crate::model::{
+    IngressBackend, IngressPathType, IngressSpec, IngressTls, Object, GATEWAY_GROUP,
+};
+use serde_json::{json, Map, Value};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The annotation naming an Ingress's class, read when `spec.ingressClassName` is absent.
+pub const CLASS_ANNOTATION: &str = "kubernetes.io/ingress.class";
+/// The IngressClass annotation marking the cluster's default class (value `"true"`).
+pub const DEFAULT_CLASS_ANNOTATION: &str = "ingressclass.kubernetes.io/is-default-class";
+
+/// The Gateway API limits the conversion must respect.
+const MAX_RULES: usize = 16;
+const MAX_BACKEND_REFS: usize = 16;
+const MAX_LISTENERS: usize = 64;
+const MAX_CERTIFICATE_REFS: usize = 64;
+
+/// How `ImplementationSpecific` Ingress paths become Gateway API path matches (SPEC §9.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ImplementationSpecific {
+    /// `PathPrefix` (SPEC's [ENGINE] default); an empty path is `/`.
+    #[default]
+    Prefix,
+    /// `Exact`; an empty path is `/`.
+    Exact,
+    /// GCE style: `/x/*` is `PathPrefix /x` (`/*` is `PathPrefix /`), anything else `Exact`.
+    Gce,
+}
+
+/// Conversion options. `ConvertOptions::default()` follows SPEC §9.3.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConvertOptions {
+    /// How `ImplementationSpecific` paths are converted.
+    pub implementation_specific: ImplementationSpecific,
+    /// Copy the oldest contributing Ingress's `creationTimestamp` to each HTTPRoute, so that
+    /// ties between routes (SPEC §4.1 K8) are broken by the age of the Ingresses, as Ingress
+    /// conflicts are (SPEC §9.2). The API server ignores the field on create.
+    pub creation_timestamps: bool,
+}
+
+impl Default for ConvertOptions {
+    fn default() -> Self {
+        ConvertOptions {
+            implementation_specific: ImplementationSpecific::Prefix,
+            creation_timestamps: true,
+        }
+    }
+}
+
+/// The result of [`ingress_to_gateway`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Conversion {
+    /// Gateways and HTTPRoutes (`apiVersion`, `kind`, `metadata`, `spec`), in a deterministic
+    /// order: per `(namespace, class)` sorted, the Gateway, then its host routes sorted by host
+    /// (host-less first), then its default-backend routes.
+    pub objects: Vec<Value>,
+    /// Semantic differences between the Ingresses and the output, and things skipped (an
+    /// Ingress without class, a renamed listener…). Each names the Ingress and field.
+    pub warnings: Vec<ConfigError>,
+    /// What could not be converted (a named port without a matching Service port, a path the
+    /// Gateway API cannot express, a limit exceeded). The affected backendRef or rule is left
+    /// out of `objects`.
+    pub errors: Vec<ConfigError>,
+}
+
+impl Conversion {
+    /// Whether nothing failed to convert (warnings allowed).
+    pub fn is_ok(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    /// The objects as multi-document YAML (see [`to_yaml`]).
+    pub fn to_yaml(&self) -> String {
+        to_yaml(&self.objects)
+    }
+}
+
+/// Writes JSON objects as multi-document YAML, `---` between documents, keys in the order
+/// Kubernetes manifests are usually written (`apiVersion`, `kind`, `metadata`, `spec`; `name`
+/// first…), block style, strings quoted where YAML would read them as something else.
+pub fn to_yaml(objects: &[Value]) -> String {
+    let mut out = String::new();
+    for (i, o) in objects.iter().enumerate() {
+        if i > 0 {
+            out.push_str("---\n");
+        }
+        match o {
+            Value::Object(m) if !m.is_empty() => yaml_map(m, 0, false, &mut out),
+            other => {
+                yaml_scalar(other, &mut out);
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
+/// Keys written first, in this order; others follow alphabetically.
+const KEY_ORDER: &[&str] = &[
+    "apiVersion",
+    "group",
+    "kind",
+    "metadata",
+    "name",
+    "namespace",
+    "creationTimestamp",
+    "hostname",
+    "port",
+    "protocol",
+    "tls",
+    "spec",
+    "gatewayClassName",
+    "listeners",
+    "parentRefs",
+    "hostnames",
+    "rules",
+    "matches",
+    "path",
+    "type",
+    "value",
+    "backendRefs",
+    "weight",
+];
+
+/// A block mapping at `indent`; with `inline`, the first key continues the current line
+/// (a list item's `- `).
+fn yaml_map(m: &Map<String, Value>, indent: usize, inline: bool, out: &mut String) {
+    let mut keys: Vec<&String> = m.keys().collect();
+    keys.sort_by_key(|k| {
+        KEY_ORDER
+            .iter()
+            .position(|o| o == k)
+            .unwrap_or(KEY_ORDER.len())
+    });
+    for (i, k) in keys.into_iter().enumerate() {
+        if !(inline && i == 0) {
+            out.push_str(&" ".repeat(indent));
+        }
+        yaml_string(k, out);
+        out.push(':');
+        match &m[k] {
+            Value::Object(v) if !v.is_empty() => {
+                out.push('\n');
+                yaml_map(v, indent + 2, false, out);
+            }
+            Value::Array(v) if !v.is_empty() => {
+                out.push('\n');
+                yaml_list(v, indent, out);
+            }
+            v => {
+                out.push(' ');
+                yaml_scalar(v, out);
+                out.push('\n');
+            }
+        }
+    }
+}
+
+/// A block sequence whose `- ` sits at `indent`.
+fn yaml_list(items: &[Value], indent: usize, out: &mut String) {
+    for item in items {
+        out.push_str(&" ".repeat(indent));
+        out.push_str("- ");
+        match item {
+            Value::Object(m) if !m.is_empty() => yaml_map(m, indent + 2, true, out),
+            Value::Array(v) if !v.is_empty() => {
+                out.push('\n');
+                yaml_list(v, indent + 2, out);
+            }
+            v => {
+                yaml_scalar(v, out);
+                out.push('\n');
+            }
+        }
+    }
+}
+
+/// A scalar, or an empty collection in flow style.
+fn yaml_scalar(v: &Value, out: &mut String) {
+    match v {
+        Value::String(s) => yaml_string(s, out),
+        Value::Object(_) => out.push_str("{}"),
+        Value::Array(_) => out.push_str("[]"),
+        other => out.push_str(&other.to_string()),
+    }
+}
+
+/// A string: plain when it is unambiguous, else double-quoted (JSON escapes are valid YAML).
+fn yaml_string(s: &str, out: &mut String) {
+    let plain = s.starts_with(|c: char| c.is_ascii_alphabetic() || c == '/')
+        && s.bytes()
+            .all(|c| c.is_ascii_alphanumeric() || b"._/-".contains(&c))
+        && !matches!(
+            s.to_ascii_lowercase().as_str(),
+            "true" | "false" | "null" | "yes" | "no" | "on" | "off" | "y" | "n"
+        );
+    if plain {
+        out.push_str(s);
+    } else {
+        out.push_str(&Value::String(s.to_string()).to_string());
+    }
+}
+
+/// The slug of SPEC §9.3 used in listener and route names: every run of characters other
+/// than ASCII letters and digits becomes `-`, leading ones are dropped; `""` and `*` (and
+/// anything without a letter or digit) give `all-hosts`.
+///
+/// ```
+/// use trieway::convert::slug;
+/// assert_eq!(slug("foo.example.com"), "foo-example-com");
+/// assert_eq!(slug("*.example.com"), "example-com");
+/// assert_eq!(slug(""), "all-hosts");
+/// ```
+pub fn slug(host: &str) -> String {
+    let mut out = String::new();
+    let mut gap = false;
+    for c in host.chars() {
+        if c.is_ascii_alphanumeric() {
+            if gap && !out.is_empty() {
+                out.push('-');
+            }
+            gap = false;
+            out.push(c);
+        } else {
+            gap = true;
+        }
+    }
+    if out.is_empty() {
+        return "all-hosts".to_string();
+    }
+    if gap {
+        out.push('-');
+    }
+    out
+}
+
+/// The class of an Ingress: `spec.ingressClassName`, else the `kubernetes.io/ingress.class`
+/// annotation, else the one IngressClass annotated `ingressclass.kubernetes.io/is-default-class:
+/// "true"`. `Err` explains why there is none (no default class, or several).
+pub fn ingress_class(config: &Config, ingress: &Object<IngressSpec>) -> Result<String, String> {
+    if let Some(c) = ingress.spec.ingress_class_name.as_deref() {
+        if !c.is_empty() {
+            return Ok(c.to_string());
+        }
+    }
+    if let Some(c) = ingress.meta.annotations.get(CLASS_ANNOTATION) {
+        if !c.is_empty() {
+            return Ok(c.clone());
+        }
+    }
+    let mut defaults: Vec<&str> = config
+        .ingress_classes
+        .iter()
+        .filter(|c| {
+            c.meta
+                .annotations
+                .get(DEFAULT_CLASS_ANNOTATION)
+                .is_some_and(|v| v == "true")
+        })
+        .map(|c| c.meta.name.as_str())
+        .collect();
+    defaults.sort_unstable();
+    defaults.dedup();
+    match defaults.as_slice() {
+        [one] => Ok(one.to_string()),
+        [] => Err(format!(
+            "no ingress class: spec.ingressClassName and the {CLASS_ANNOTATION} annotation are \
+             absent and no IngressClass is marked {DEFAULT_CLASS_ANNOTATION}: \"true\"; skipped"
+        )),
+        many => Err(format!(
+            "no ingress class: spec.ingressClassName and the {CLASS_ANNOTATION} annotation are \
+             absent and {} IngressClasses are marked default ({}); skipped",
+            many.len(),
+            many.join(", ")
+        )),
+    }
+}
+
+type Ingress = Object<IngressSpec>;
+
+/// One Ingress path contributing to a rule.
+struct PathEntry<'a> {
+    ingress: &'a Ingress,
+    field: String,
+    backend: &'a IngressBackend,
+}
+
+/// The paths of one `(pathType, path)` within a host.
+struct PathGroup<'a> {
+    path_type: IngressPathType,
+    path: String,
+    entries: Vec<PathEntry<'a>>,
+}
+
+/// Everything one `(namespace, class, host)` collects.
+struct HostGroup<'a> {
+    first: &'a Ingress,
+    /// Field of the first rule with this host in `first` (for messages).
+    first_field: String,
+    oldest: &'a Ingress,
+    paths: Vec<PathGroup<'a>>,
+    /// Some contributing Ingress has a `tls` entry for the host.
+    tls: bool,
+    secrets: Vec<String>,
+}
+
+/// Everything one `(namespace, class)` collects.
+#[derive(Default)]
+struct GatewayGroup<'a> {
+    hosts: BTreeMap<String, HostGroup<'a>>,
+    defaults: Vec<(&'a Ingress, &'a IngressBackend)>,
+}
+
+/// Whether a `tls[]` entry covers a rule host: it lists the host, lists a wildcard covering
+/// it (one label, Ingress semantics), or lists no host at all (then it applies to every host
+/// of the Ingress).
+fn tls_covers(t: &IngressTls, host: &str) -> bool {
+    t.hosts.is_empty()
+        || t.hosts.iter().any(|h| {
+            h == host
+                || h.strip_prefix("*.").is_some_and(|suffix| {
+                    host.strip_suffix(suffix)
+                        .and_then(|label| label.strip_suffix('.'))
+                        .is_some_and(|label| !label.is_empty() && !label.contains('.'))
+                })
+        })
+}
+
+/// A converted path match: `(type, value)`.
+type PathMatch = (&'static str, String);
+
+/// Converts one Ingress path to a Gateway API path match.
+fn path_match(
+    kind: &IngressPathType,
+    path: &str,
+    opts: &ConvertOptions,
+) -> Result<PathMatch, String> {
+    let m = match kind {
+        IngressPathType::Exact => ("Exact", path.to_string()),
+        IngressPathType::Prefix => ("PathPrefix", path.to_string()),
+        IngressPathType::ImplementationSpecific => {
+            let p = if path.is_empty() { "/" } else { path };
+            match opts.implementation_specific {
+                ImplementationSpecific::Prefix => ("PathPrefix", p.to_string()),
+                ImplementationSpecific::Exact => ("Exact", p.to_string()),
+                ImplementationSpecific::Gce => match p.strip_suffix("/*") {
+                    Some("") => ("PathPrefix", "/".to_string()),
+                    Some(base) => ("PathPrefix", base.to_string()),
+                    None => ("Exact", p.to_string()),
+                },
+            }
+        }
+        other => return Err(format!("unsupported pathType {other}")),
+    };
+    gateway_path(&m.1).map_err(|e| {
+        format!(
+            "path {:?} ({kind}) cannot be expressed as a Gateway API {} path: {e}",
+            path, m.0
+        )
+    })?;
+    Ok(m)
+}
+
+/// The Gateway API constraints on an `Exact` / `PathPrefix` value (SPEC §1.1).
+fn gateway_path(s: &str) -> Result<(), String> {
+    if s.len() > 1024 {
+        return Err("longer than 1024 characters".into());
+    }
+    if !s.starts_with('/') {
+        return Err("must start with '/'".into());
+    }
+    for bad in ["//", "/./", "/../", "%2f", "%2F", "#"] {
+        if s.contains(bad) {
+            return Err(format!("must not contain '{bad}'"));
+        }
+    }
+    for bad in ["/..", "/."] {
+        if s.ends_with(bad) {
+            return Err(format!("must not end with '{bad}'"));
+        }
+    }
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c == b'%' {
+            let hex = |j: usize| b.get(j).is_some_and(u8::is_ascii_hexdigit);
+            if !(hex(i + 1) && hex(i + 2)) {
+                return Err("'%' must be followed by two hexadecimal digits".into());
+            }
+            i += 3;
+            continue;
+        }
+        if !(c.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/".contains(&c)) {
+            let ch = s[i..].chars().next().unwrap_or('?');
+            return Err(format!("invalid character {ch:?}"));
+        }
+        i += 1;
+    }
+    Ok(())
+}
+
+/// State while emitting.
+struct Out {
+    conv: Conversion,
+    /// Route names used per namespace.
+    route_names: BTreeMap<String, BTreeSet<String>>,
+}
+
+fn issue(ing: &Ingress, field: impl Into<String>, message: impl Into<String>) -> ConfigError {
+    ConfigError::new(
+        "Ingress",
+        ing.key(),
+        Some(ing.origin.clone()),
+        field,
+        message,
+    )
+}
+
+impl Out {
+    fn warn(&mut self, ing: &Ingress, field: impl Into<String>, message: impl Into<String>) {
+        self.conv.warnings.push(issue(ing, field, message));
+    }
+
+    fn error(&mut self, ing: &Ingress, field: impl Into<String>, message: impl Into<String>) {
+        self.conv.errors.push(issue(ing, field, message));
+    }
+
+    /// A route name not yet used in `ns`: `base`, else `base-2`, `base-3`…
+    fn route_name(&mut self, ns: &str, base: &str, ing: &Ingress, field: &str) -> String {
+        let used = self.route_names.entry(ns.to_string()).or_default();
+        let name = unique(used, base, |n| n.to_string());
+        used.insert(name.clone());
+        if name != base {
+            self.warn(
+                ing,
+                field,
+                format!(
+                    "HTTPRoute name {base:?} is already taken in namespace {ns}; using {name:?}"
+                ),
+            );
+        }
+        name
+    }
+}
+
+/// The first of `base`, `base-2`, `base-3`… for which no name made by `names` is in `used`.
+fn unique(used: &BTreeSet<String>, base: &str, names: impl Fn(&str) -> String) -> String {
+    let mut candidate = base.to_string();
+    let mut n = 2;
+    while used.contains(&names(&candidate)) {
+        candidate = format!("{base}-{n}");
+        n += 1;
+    }
+    candidate
+}
+
+/// The backendRef of an Ingress backend: a Service port (a named port resolved through the
+/// Service) or a resource `{group, kind, name}`.
+fn backend_ref(
+    config: &Config,
+    ing: &Ingress,
+    backend: &IngressBackend,
+    field: &str,
+) -> Result<Value, ConfigError> {
+    if let Some(s) = &backend.service {
+        if let Some(n) = s.port.number {
+            return Ok(json!({"name": s.name, "port": n}));
+        }
+        let port_name = s.port.name.as_deref().unwrap_or("");
+        let ns = &ing.meta.namespace;
+        let service = config
+            .services
+            .iter()
+            .find(|svc| svc.meta.namespace == *ns && svc.meta.name == s.name);
+        let message = match service {
+            None => format!(
+                "Service {ns}/{} not found: cannot resolve port name {port_name:?} to a number",
+                s.name
+            ),
+            Some(svc) => match svc.spec.ports.iter().find(|p| p.name == port_name) {
+                Some(p) => return Ok(json!({"name": s.name, "port": p.port})),
+                None => format!(
+                    "Service {ns}/{} has no port named {port_name:?} (ports: {})",
+                    s.name,
+                    svc.spec
+                        .ports
+                        .iter()
+                        .map(|p| if p.name.is_empty() {
+                            p.port.to_string()
+                        } else {
+                            format!("{} = {}", p.name, p.port)
+                        })
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            },
+        };
+        return Err(issue(ing, format!("{field}.service.port.name"), message));
+    }
+    if let Some(r) = &backend.resource {
+        return Ok(json!({
+            "group": r.api_group.clone().unwrap_or_default(),
+            "kind": r.kind,
+            "name": r.name,
+        }));
+    }
+    Err(issue(ing, field, "neither service nor resource is set"))
+}
+
+/// Converts the Ingresses of `config` to Gateway API resources (SPEC §9.3).
+pub fn ingress_to_gateway(config: &Config, options: &ConvertOptions) -> Conversion {
+    let mut out = Out {
+        conv: Conversion::default(),
+        route_names: BTreeMap::new(),
+    };
+    // The order an API server lists them in: by namespace, then name.
+    let mut ingresses: Vec<&Ingress> = config.ingresses.iter().collect();
+    ingresses
+        .sort_by(|a, b| (&a.meta.namespace, &a.meta.name).cmp(&(&b.meta.namespace, &b.meta.name)));
+
+    let mut gateways: BTreeMap<(String, String), GatewayGroup> = BTreeMap::new();
+    for &ing in &ingresses {
+        let class = match ingress_class(config, ing) {
+            Ok(c) => c,
+            Err(why) => {
+                out.warn(ing, "", why);
+                continue;
+            }
+        };
+        let gw = gateways
+            .entry((ing.meta.namespace.clone(), class))
+            .or_default();
+        let mut wildcards_flagged = BTreeSet::new();
+        for (i, rule) in ing.spec.rules.iter().enumerate() {
+            let host = rule.host.clone().unwrap_or_default();
+            let rule_field = format!("spec.rules[{i}]");
+            let Some(http) = &rule.http else {
+                out.warn(
+                    ing,
+                    &rule_field,
+                    "rule without http paths: nothing to convert; skipped",
+                );
+                continue;
+            };
+            if host.starts_with("*.") && wildcards_flagged.insert(host.clone()) {
+                let suffix = &host[1..];
+                out.warn(
+                    ing,
+                    format!("{rule_field}.host"),
+                    format!(
+                        "wildcard host {host:?} matches exactly one label in Ingress \
+                         (a{suffix}, not a.b{suffix}) but one or more in Gateway API: the \
+                         converted HTTPRoute also serves a.b{suffix}"
+                    ),
+                );
+            }
+            let group = gw.hosts.entry(host.clone()).or_insert_with(|| HostGroup {
+                first: ing,
+                first_field: rule_field.clone(),
+                oldest: ing,
+                paths: Vec::new(),
+                tls: false,
+                secrets: Vec::new(),
+            });
+            if ing.created < group.oldest.created {
+                group.oldest = ing;
+            }
+            for t in ing.spec.tls.iter().filter(|t| tls_covers(t, &host)) {
+                group.tls = true;
+                if let Some(s) = t.secret_name.as_deref().filter(|s| !s.is_empty()) {
+                    if !group.secrets.iter().any(|x| x == s) {
+                        group.secrets.push(s.to_string());
+                    }
+                }
+            }
+            for (k, p) in http.paths.iter().enumerate() {
+                let path = p.path.clone().unwrap_or_default();
+                let entry = PathEntry {
+                    ingress: ing,
+                    field: format!("{rule_field}.http.paths[{k}]"),
+                    backend: &p.backend,
+                };
+                match group
+                    .paths
+                    .iter_mut()
+                    .find(|g| g.path_type == p.path_type && g.path == path)
+                {
+                    Some(g) => g.entries.push(entry),
+                    None => group.paths.push(PathGroup {
+                        path_type: p.path_type.clone(),
+                        path,
+                        entries: vec![entry],
+                    }),
+                }
+            }
+        }
+        if let Some(b) = &ing.spec.default_backend {
+            gw.defaults.push((ing, b));
+        }
+    }
+
+    class_namespaces_warning(&gateways, &mut out);
+    for ((ns, class), gw) in &gateways {
+        emit_gateway(config, options, ns, class, gw, &mut out);
+    }
+    out.conv
+}
+
+/// Warns about a class whose Ingresses span namespaces: one Gateway (address) per namespace.
+fn class_namespaces_warning(gateways: &BTreeMap<(String, String), GatewayGroup>, out: &mut Out) {
+    let mut by_class: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (ns, class) in gateways.keys() {
+        by_class.entry(class).or_default().push(ns);
+    }
+    for (class, namespaces) in by_class {
+        if namespaces.len() > 1 {
+            out.conv.warnings.push(ConfigError::new(
+                "IngressClass",
+                class,
+                None,
+                "",
+                format!(
+                    "Ingresses of this class are in {} namespaces ({}): Ingress serves them \
+                     together, the conversion makes one Gateway per namespace ({}), each with \
+                     its own listeners and address",
+                    namespaces.len(),
+                    namespaces.join(", "),
+                    namespaces
+                        .iter()
+                        .map(|ns| format!("{ns}/{class}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ));
+        }
+    }
+}
+
+/// One converted rule of a host route.
+struct Rule<'a> {
+    path: PathMatch,
+    group: &'a PathGroup<'a>,
+    value: Value,
+}
+
+fn emit_gateway(
+    config: &Config,
+    options: &ConvertOptions,
+    ns: &str,
+    class: &str,
+    gw: &GatewayGroup,
+    out: &mut Out,
+) {
+    // Listeners.
+    let mut listeners = Vec::new();
+    let mut listener_names = BTreeSet::new();
+    if !gw.hosts.contains_key("") && !gw.defaults.is_empty() {
+        listeners.push(json!({"name": "http", "port": 80, "protocol": "HTTP"}));
+        listener_names.insert("http".to_string());
+    }
+    for (host, g) in &gw.hosts {
+        let (http, https) = if host.is_empty() {
+            ("http".to_string(), "https".to_string())
+        } else {
+            let base = unique(&listener_names, &slug(host), |s| format!("{s}-http"));
+            if base != slug(host) {
+                out.warn(
+                    g.first,
+                    format!("{}.host", g.first_field),
+                    format!(
+                        "listener name {:?} of Gateway {ns}/{class} is taken by another host; \
+                         host {host:?} gets {:?}",
+                        format!("{}-http", slug(host)),
+                        format!("{base}-http")
+                    ),
+                );
+            }
+            (format!("{base}-http"), format!("{base}-https"))
+        };
+        let mut l = Map::new();
+        l.insert("name".into(), json!(http));
+        if !host.is_empty() {
+            l.insert("hostname".into(), json!(host));
+        }
+        l.insert("port".into(), json!(80));
+        l.insert("protocol".into(), json!("HTTP"));
+        listeners.push(Value::Object(l.clone()));
+        listener_names.insert(http);
+        if g.tls && g.secrets.is_empty() {
+            out.warn(
+                g.first,
+                "spec.tls",
+                format!(
+                    "TLS for host {:?} names no secretName: no HTTPS listener is made",
+                    if host.is_empty() { "*" } else { host }
+                ),
+            );
+        } else if g.tls {
+            if g.secrets.len() > MAX_CERTIFICATE_REFS {
+                out.error(
+                    g.first,
+                    "spec.tls",
+                    format!(
+                        "host {host:?} has {} TLS secrets; a listener takes at most \
+                         {MAX_CERTIFICATE_REFS} certificateRefs",
+                        g.secrets.len()
+                    ),
+                );
+            }
+            let refs: Vec<Value> = g
+                .secrets
+                .iter()
+                .take(MAX_CERTIFICATE_REFS)
+                .map(|s| json!({"name": s}))
+                .collect();
+            l.insert("name".into(), json!(https));
+            l.insert("port".into(), json!(443));
+            l.insert("protocol".into(), json!("HTTPS"));
+            l.insert("tls".into(), json!({"certificateRefs": refs}));
+            listeners.push(Value::Object(l));
+            listener_names.insert(https);
+        }
+    }
+    if listeners.len() > MAX_LISTENERS {
+        let first = gw
+            .hosts
+            .values()
+            .map(|g| g.first)
+            .next()
+            .or(gw.defaults.first().map(|d| d.0));
+        if let Some(ing) = first {
+            out.error(
+                ing,
+                "",
+                format!(
+                    "Gateway {ns}/{class} needs {} listeners; the Gateway API allows \
+                     {MAX_LISTENERS}",
+                    listeners.len()
+                ),
+            );
+        }
+    }
+    out.conv.objects.push(json!({
+        "apiVersion": format!("{GATEWAY_GROUP}/v1"),
+        "kind": "Gateway",
+        "metadata": {"name": class, "namespace": ns},
+        "spec": {"gatewayClassName": class, "listeners": listeners},
+    }));
+
+    // Host routes.
+    // Routes with a `PathPrefix /` rule: (name, first Ingress, Ingress whose age it carries).
+    let mut slash_rules: Vec<(String, &Ingress, &Ingress)> = Vec::new();
+    let mut host_routes: BTreeMap<&str, String> = BTreeMap::new();
+    for (host, g) in &gw.hosts {
+        let rules = convert_rules(config, options, g, out);
+        if rules.is_empty() {
+            continue;
+        }
+        precedence_warnings(&rules, host, out);
+        let base = format!("{}-{}", g.first.meta.name, slug(host));
+        let chunks: Vec<&[Rule]> = rules.chunks(MAX_RULES).collect();
+        if chunks.len() > 1 {
+            out.warn(
+                g.first,
+                format!("{}.host", g.first_field),
+                format!(
+                    "host {:?} has {} distinct paths; an HTTPRoute holds at most {MAX_RULES} \
+                     rules, so they are split over {} HTTPRoutes",
+                    if host.is_empty() { "*" } else { host },
+                    rules.len(),
+                    chunks.len()
+                ),
+            );
+        }
+        for (c, chunk) in chunks.into_iter().enumerate() {
+            let wanted = if c == 0 {
+                base.clone()
+            } else {
+                format!("{base}-{}", c + 1)
+            };
+            let name = out.route_name(ns, &wanted, g.first, &format!("{}.host", g.first_field));
+            if c == 0 {
+                host_routes.insert(host, name.clone());
+            }
+            if chunk
+                .iter()
+                .any(|r| r.path == ("PathPrefix", "/".to_string()))
+            {
+                slash_rules.push((name.clone(), g.first, g.oldest));
+            }
+            let mut spec = Map::new();
+            spec.insert("parentRefs".into(), json!([{"name": class}]));
+            if !host.is_empty() {
+                spec.insert("hostnames".into(), json!([host]));
+            }
+            spec.insert(
+                "rules".into(),
+                Value::Array(chunk.iter().map(|r| r.value.clone()).collect()),
+            );
+            out.conv
+                .objects
+                .push(route_object(&name, ns, g.oldest, options, spec));
+        }
+    }
+    host_fallback_warnings(gw, &host_routes, out);
+
+    // Default-backend routes.
+    for (i, &(ing, backend)) in gw.defaults.iter().enumerate() {
+        let field = "spec.defaultBackend";
+        let name = out.route_name(
+            ns,
+            &format!("{}-default-backend", ing.meta.name),
+            ing,
+            field,
+        );
+        let rule = match backend_ref(config, ing, backend, field) {
+            Ok(r) => json!({"backendRefs": [r]}),
+            Err(e) => {
+                out.conv.errors.push(e);
+                json!({})
+            }
+        };
+        for (route, other, aged) in &slash_rules {
+            // SPEC §4.1 K8/K9: the older route, then the smaller "namespace/name".
+            let age = |i: &Ingress| {
+                if options.creation_timestamps && i.meta.creation_timestamp.is_some() {
+                    i.created
+                } else {
+                    0
+                }
+            };
+            let default_wins =
+                (age(ing), format!("{ns}/{name}")) < (age(aged), format!("{ns}/{route}"));
+            let winner = if default_wins {
+                "the default backend takes the requests of that / rule that no longer path \
+                 matches"
+                    .to_string()
+            } else {
+                format!("HTTPRoute {ns}/{route} (as in Ingress, but only by age or name)")
+            };
+            out.warn(
+                ing,
+                field,
+                format!(
+                    "defaultBackend serves only requests no rule matches, but the converted \
+                     HTTPRoute {ns}/{name} (no hostnames, PathPrefix /) ties with the \
+                     PathPrefix / rule of HTTPRoute {ns}/{route} (from Ingress {}) on every \
+                     host that route serves; the older route, then the smaller \
+                     namespace/name, wins: here {winner}",
+                    other.key()
+                ),
+            );
+        }
+        if i > 0 {
+            out.warn(
+                ing,
+                field,
+                format!(
+                    "Ingress {} of the same class and namespace also has a defaultBackend: \
+                     their converted HTTPRoutes tie on every request and the older one wins",
+                    gw.defaults[0].0.key()
+                ),
+            );
+        }
+        let mut spec = Map::new();
+        spec.insert("parentRefs".into(), json!([{"name": class}]));
+        spec.insert("rules".into(), json!([rule]));
+        out.conv
+            .objects
+            .push(route_object(&name, ns, ing, options, spec));
+    }
+}
+
+fn route_object(
+    name: &str,
+    ns: &str,
+    age_of: &Ingress,
+    options: &ConvertOptions,
+    spec: Map<String, Value>,
+) -> Value {
+    let mut meta = Map::new();
+    meta.insert("name".into(), json!(name));
+    meta.insert("namespace".into(), json!(ns));
+    if options.creation_timestamps {
+        if let Some(t) = &age_of.meta.creation_timestamp {
+            meta.insert("creationTimestamp".into(), json!(t));
+        }
+    }
+    json!({
+        "apiVersion": format!("{GATEWAY_GROUP}/v1"),
+        "kind": "HTTPRoute",
+        "metadata": meta,
+        "spec": spec,
+    })
+}
+
+/// The rules of one host: one per `(pathType, path)` group that converts.
+fn convert_rules<'a>(
+    config: &Config,
+    options: &ConvertOptions,
+    g: &'a HostGroup<'a>,
+    out: &mut Out,
+) -> Vec<Rule<'a>> {
+    let mut rules = Vec::new();
+    for group in &g.paths {
+        let first = &group.entries[0];
+        let path = match path_match(&group.path_type, &group.path, options) {
+            Ok(p) => p,
+            Err(e) => {
+                out.error(first.ingress, format!("{}.path", first.field), e);
+                continue;
+            }
+        };
+        let mut refs = Vec::new();
+        for e in &group.entries {
+            match backend_ref(
+                config,
+                e.ingress,
+                e.backend,
+                &format!("{}.backend", e.field),
+            ) {
+                Ok(r) => refs.push(r),
+                Err(err) => out.conv.errors.push(err),
+            }
+        }
+        let owners: BTreeSet<String> = group.entries.iter().map(|e| e.ingress.key()).collect();
+        if owners.len() > 1 {
+            let last = group.entries.last().map_or(first, |e| e);
+            out.warn(
+                last.ingress,
+                format!("{}.path", last.field),
+                format!(
+                    "{} path {:?} is also defined by Ingress {}: Ingress sends such requests \
+                     to one of them (trieway: the oldest Ingress), the converted rule splits \
+                     them equally over {} backendRefs",
+                    group.path_type,
+                    group.path,
+                    owners
+                        .iter()
+                        .filter(|o| **o != last.ingress.key())
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    refs.len()
+                ),
+            );
+        }
+        if refs.len() > MAX_BACKEND_REFS {
+            out.error(
+                first.ingress,
+                format!("{}.path", first.field),
+                format!(
+                    "path {:?} has {} backends; a rule takes at most {MAX_BACKEND_REFS} \
+                     backendRefs",
+                    group.path,
+                    refs.len()
+                ),
+            );
+            refs.truncate(MAX_BACKEND_REFS);
+        }
+        let mut rule = Map::new();
+        rule.insert(
+            "matches".into(),
+            json!([{"path": {"type": path.0, "value": path.1}}]),
+        );
+        if !refs.is_empty() {
+            rule.insert("backendRefs".into(), Value::Array(refs));
+        }
+        rules.push(Rule {
+            path,
+            group,
+            value: Value::Object(rule),
+        });
+    }
+    rules
+}
+
+/// Warns where Ingress path precedence (longest path string first, then Exact) and the
+/// Gateway API's (Exact first; `/a` and `/a/` prefixes tie, the earlier rule wins) disagree.
+fn precedence_warnings(rules: &[Rule], host: &str, out: &mut Out) {
+    let host = if host.is_empty() { "any host" } else { host };
+    for (i, a) in rules.iter().enumerate() {
+        for b in &rules[i + 1..] {
+            let (first, second) = (a, b);
+            let trimmed = |p: &str| p.strip_suffix('/').unwrap_or(p).to_string();
+            let message = match (first.path.0, second.path.0) {
+                ("Exact", "PathPrefix") | ("PathPrefix", "Exact") => {
+                    let (exact, prefix) = if first.path.0 == "Exact" {
+                        (first, second)
+                    } else {
+                        (second, first)
+                    };
+                    if prefix.path.1 != format!("{}/", exact.path.1) {
+                        continue;
+                    }
+                    format!(
+                        "for request {host}{e}, Ingress prefers the longer {pt} path {p:?} \
+                         over Exact {e:?}, Gateway API prefers Exact {e:?}",
+                        e = exact.path.1,
+                        p = prefix.group.path,
+                        pt = prefix.group.path_type,
+                    )
+                }
+                ("PathPrefix", "PathPrefix")
+                    if first.path.1.len() < second.path.1.len()
+                        && trimmed(&first.path.1) == trimmed(&second.path.1) =>
+                {
+                    format!(
+                        "for request {host}{s}, Ingress prefers the longer path {l:?} over \
+                         {s:?}, Gateway API ranks the two prefixes equal and takes the \
+                         earlier rule, {s:?}",
+                        s = first.path.1,
+                        l = second.group.path,
+                    )
+                }
+                _ => continue,
+            };
+            let e = &second.group.entries[0];
+            out.warn(e.ingress, format!("{}.path", e.field), message);
+        }
+    }
+}
+
+/// Warns where Gateway API lets the rules of a less specific host compete with a host's own
+/// rules (host fallback), while Ingress selects the host first.
+fn host_fallback_warnings(gw: &GatewayGroup, routes: &BTreeMap<&str, String>, out: &mut Out) {
+    for (host, g) in &gw.hosts {
+        if host.is_empty() || !routes.contains_key(host.as_str()) {
+            continue;
+        }
+        let mut others = Vec::new();
+        for (other, og) in &gw.hosts {
+            if other == host {
+                continue;
+            }
+            let covers = other.is_empty()
+                || (other.starts_with("*.")
+                    && !host.starts_with("*.")
+                    && hostname_matches(other, host))
+                || (other.starts_with("*.")
+                    && host.starts_with("*.")
+                    && host.len() > other.len()
+                    && host.ends_with(&other[1..]));
+            if let (true, Some(route)) = (covers, routes.get(other.as_str())) {
+                let shown = if other.is_empty() {
+                    "the rules without host".to_string()
+                } else {
+                    format!("the rules of host {other:?}")
+                };
+                others.push(format!(
+                    "{shown} (HTTPRoute {}/{route}, Ingress {})",
+                    og.first.meta.namespace,
+                    og.first.key()
+                ));
+            }
+        }
+        if others.is_empty() {
+            continue;
+        }
+        out.warn(
+            g.first,
+            format!("{}.host", g.first_field),
+            format!(
+                "Ingress routes requests for {host:?} by that host's rules only (then the \
+                 defaultBackend, else 404); in Gateway API {} also apply to {host:?}: they \
+                 compete with its rules by path precedence and serve its requests that none \
+                 of its rules matches",
+                others.join(" and ")
+            ),
+        );
+    }
+}
