@@ -66,32 +66,6 @@ impl IngressTable {
     }
 }
 
-/// The class an Ingress belongs to: `ingressClassName`, else the legacy annotation, else the
-/// default IngressClass.
-pub(crate) fn class_of<'a>(config: &'a Config, ing: &'a Object<IngressSpec>) -> Option<&'a str> {
-    ing.spec
-        .ingress_class_name
-        .as_deref()
-        .or_else(|| {
-            ing.meta
-                .annotations
-                .get("kubernetes.io/ingress.class")
-                .map(String::as_str)
-        })
-        .or_else(|| {
-            config
-                .ingress_classes
-                .iter()
-                .find(|c| {
-                    c.meta
-                        .annotations
-                        .get("ingressclass.kubernetes.io/is-default-class")
-                        .is_some_and(|v| v == "true")
-                })
-                .map(|c| c.meta.name.as_str())
-        })
-}
-
 fn backend(config: &Config, ns: &str, b: &IngressBackend) -> Backend {
     if let Some(r) = &b.resource {
         let resolved = ResolvedBackend {
@@ -159,7 +133,9 @@ pub(crate) fn compile(
     let served: Vec<&Object<IngressSpec>> = config
         .ingresses
         .iter()
-        .filter(|i| class.is_none() || class_of(config, i) == class)
+        .filter(|i| {
+            class.is_none_or(|c| crate::convert::ingress_class(config, i).is_ok_and(|k| k == c))
+        })
         .collect();
     // Candidates per host key ("" = host-less), with their sort keys.
     type Key = (Reverse<usize>, u8, i64, String, usize, usize);
