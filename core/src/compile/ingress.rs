@@ -66,7 +66,12 @@ impl IngressTable {
     }
 }
 
-fn backend(config: &Config, ns: &str, b: &IngressBackend) -> Backend {
+fn backend(
+    config: &Config,
+    resolver: &attach::Resolver<'_>,
+    ns: &str,
+    b: &IngressBackend,
+) -> Backend {
     if let Some(r) = &b.resource {
         let resolved = ResolvedBackend {
             group: r.api_group.clone().unwrap_or_default(),
@@ -100,7 +105,7 @@ fn backend(config: &Config, ns: &str, b: &IngressBackend) -> Backend {
         ..BackendObjectReference::default()
     };
     let resolved = match port {
-        Some(_) => attach::resolve_backend(config, RouteKind::Ingress, ns, &target),
+        Some(_) => resolver.resolve(RouteKind::Ingress, ns, &target),
         None => Err(BackendProblem {
             reason: "BackendNotFound",
             message: format!("Service {ns}/{} has no port {:?}", svc.name, svc.port.name),
@@ -130,6 +135,7 @@ pub(crate) fn compile(
     matches: &mut Vec<MatchInfo>,
 ) -> IngressTable {
     let mut t = IngressTable::default();
+    let resolver = attach::resolver(config);
     let served: Vec<&Object<IngressSpec>> = config
         .ingresses
         .iter()
@@ -162,7 +168,7 @@ pub(crate) fn compile(
                 route,
                 index: rule_index as u32,
                 name: None,
-                split: Split::new(vec![backend(config, ns, b)]),
+                split: Split::new(vec![backend(config, &resolver, ns, b)]),
                 filters: Box::default(),
                 policies: Policies::default(),
             });

@@ -170,6 +170,8 @@ pub(crate) struct Builder<'c> {
     pending: Vec<Vec<u32>>,
     /// Rule id of each compiled TLS/TCP/UDP route.
     l4_rules: FxHashMap<(RouteKind, usize), u32>,
+    /// Backend references resolved through indexes built once (SPEC §5.1, §5.2).
+    resolver: attach::Resolver<'c>,
     /// Services whose EndpointSlices list endpoints, none of them ready.
     not_ready: rustc_hash::FxHashSet<(String, String)>,
 }
@@ -194,6 +196,7 @@ pub(crate) fn compile(config: &Config, gateway: &AttachedGateway, options: &Opti
         },
         l4_rules: FxHashMap::default(),
         not_ready: not_ready_services(config),
+        resolver: attach::resolver(config),
         route_ids: FxHashMap::default(),
         route_matches: Vec::new(),
         regex_ids: FxHashMap::default(),
@@ -242,14 +245,14 @@ fn not_ready_services(config: &Config) -> rustc_hash::FxHashSet<(String, String)
 
 /// Resolves a backendRef of an HTTPRoute in namespace `ns`.
 fn resolve(
-    config: &Config,
+    resolver: &attach::Resolver<'_>,
     kind: RouteKind,
     ns: &str,
     t: &BackendObjectReference,
     index: usize,
     weight: u32,
 ) -> Backend {
-    let resolved = attach::resolve_backend(config, kind, ns, t);
+    let resolved = resolver.resolve(kind, ns, t);
     let port = t.port.and_then(|p| u16::try_from(p).ok());
     Backend::new(
         index as u32,
@@ -260,8 +263,13 @@ fn resolve(
 }
 
 /// A mirror target, omitted when invalid (SPEC §6.6).
-fn mirror(config: &Config, kind: RouteKind, ns: &str, m: &RequestMirror) -> Option<Backend> {
-    Some(resolve(config, kind, ns, &m.backend_ref, 0, 1)).filter(Backend::is_valid)
+fn mirror(
+    resolver: &attach::Resolver<'_>,
+    kind: RouteKind,
+    ns: &str,
+    m: &RequestMirror,
+) -> Option<Backend> {
+    Some(resolve(resolver, kind, ns, &m.backend_ref, 0, 1)).filter(Backend::is_valid)
 }
 
 fn is_http(l: &AttachedListener) -> bool {
@@ -316,15 +324,15 @@ impl Builder<'_> {
         filters: &[HttpRouteFilter],
         policies: Policies,
     ) -> u32 {
-        let config = self.config;
+        let resolver = &self.resolver;
         let backends = backend_refs
             .iter()
             .enumerate()
             .map(|(bi, br)| {
                 let weight = u32::try_from(br.weight().clamp(0, 1_000_000)).unwrap_or(0);
-                let mut b = resolve(config, kind, ns, &br.target, bi, weight);
+                let mut b = resolve(resolver, kind, ns, &br.target, bi, weight);
                 b.filters = compile_filters(&br.filters, &self.options.extension_kinds, |m| {
-                    mirror(config, kind, ns, m)
+                    mirror(resolver, kind, ns, m)
                 });
                 b.not_ready = self
                     .not_ready
@@ -339,7 +347,7 @@ impl Builder<'_> {
             name: name.map(Into::into),
             split: Split::new(backends),
             filters: compile_filters(filters, &self.options.extension_kinds, |m| {
-                mirror(config, kind, ns, m)
+                mirror(resolver, kind, ns, m)
             }),
             policies,
         });
