@@ -176,3 +176,9 @@ def config_objects() -> List[Dict[str, Any]]:
             },
         },
     ]
+
+
+@pytest.fixture
+def typed_router(router: trieway.Router) -> trieway.Router:
+    """The same Router (tests that call it wrongly on purpose bind it to an ``Any``)."""
+    return router

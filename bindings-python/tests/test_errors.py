@@ -60,14 +60,17 @@ def test_missing_file(tmp_path: Path) -> None:
     assert info.value.problems == [str(info.value)]
 
 
-def test_wrong_argument_types(router: trieway.Router) -> None:
+def test_wrong_argument_types(typed_router: trieway.Router) -> None:
+    # Called through Any: these calls are wrong on purpose.
+    router: Any = typed_router
+    tw: Any = trieway
     bad_calls: Any = [
-        lambda: trieway.Router.from_yaml(42),
-        lambda: trieway.Router.from_yaml(CONFIG, 42),
-        lambda: trieway.Router.from_yaml(CONFIG, host_isolation="yes"),
-        lambda: trieway.Router.from_yaml(CONFIG, no_such_option=True),
-        lambda: trieway.Router.from_path(42),
-        lambda: trieway.Router.from_json(object()),
+        lambda: tw.Router.from_yaml(42),
+        lambda: tw.Router.from_yaml(CONFIG, 42),
+        lambda: tw.Router.from_yaml(CONFIG, host_isolation="yes"),
+        lambda: tw.Router.from_yaml(CONFIG, no_such_option=True),
+        lambda: tw.Router.from_path(42),
+        lambda: tw.Router.from_json(object()),
         lambda: router.route(1, "h", "/"),
         lambda: router.route("GET", b"h", "/"),
         lambda: router.route("GET", "h", None),
@@ -86,7 +89,7 @@ def test_wrong_argument_types(router: trieway.Router) -> None:
         lambda: router.route_asgi({"type": "http", "method": 1, "path": "/"}),
         lambda: router.route_asgi({"type": "http", "method": "GET", "path": "/", "headers": 5}),
         lambda: router.route_asgi({"type": "http", "method": "GET", "path": "/", "query_string": 5}),
-        lambda: trieway.check(None),
+        lambda: tw.check(None),
     ]
     for i, call in enumerate(bad_calls):
         with pytest.raises(TypeError):
@@ -94,18 +97,20 @@ def test_wrong_argument_types(router: trieway.Router) -> None:
             pytest.fail(f"call {i} did not raise")
 
 
-def test_wrong_values(router: trieway.Router) -> None:
+def test_wrong_values(typed_router: trieway.Router) -> None:
+    router: Any = typed_router
+    tw: Any = trieway
     with pytest.raises(ValueError, match="regex_rank"):
-        trieway.Router.from_yaml(CONFIG, regex_rank="first")
+        tw.Router.from_yaml(CONFIG, regex_rank="first")
     with pytest.raises(ValueError, match="repeated_headers"):
-        trieway.Router.from_yaml(CONFIG, repeated_headers="all")
+        tw.Router.from_yaml(CONFIG, repeated_headers="all")
     with pytest.raises(ValueError, match="all_weights_zero_status"):
-        trieway.Router.from_yaml(CONFIG, all_weights_zero_status=42)
+        tw.Router.from_yaml(CONFIG, all_weights_zero_status=42)
     with pytest.raises(OverflowError):
         router.route("GET", "h", "/", port=70000)
     with pytest.raises(OverflowError):
         router.route("GET", "h", "/", port=-1)
-    m = router.route("GET", "store.example.com", "/")
+    m: Any = typed_router.route("GET", "store.example.com", "/")
     assert isinstance(m, trieway.Match)
     with pytest.raises(OverflowError):
         m.pick(-1)
@@ -118,7 +123,7 @@ def test_wrong_values(router: trieway.Router) -> None:
     with pytest.raises(ValueError, match="no 'path'"):
         router.route_asgi({"type": "http", "method": "GET"})
     with pytest.raises(ValueError, match="not UTF-8"):
-        trieway.Router.from_yaml(b"\xff\xfe")
+        tw.Router.from_yaml(b"\xff\xfe")
 
 
 def test_surrogates_raise_unicode_errors(router: trieway.Router) -> None:

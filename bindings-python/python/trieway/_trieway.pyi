@@ -10,7 +10,9 @@ __version__: str
 HeaderText = Union[str, bytes]
 """A header name or value: ``str`` (sent as UTF-8) or ``bytes`` (need not be UTF-8)."""
 
-HeadersArg = Union[Mapping[HeaderText, HeaderText], Iterable[Tuple[HeaderText, HeaderText]]]
+HeadersArg = Union[
+    Mapping[str, HeaderText], Mapping[bytes, HeaderText], Iterable[Tuple[HeaderText, HeaderText]]
+]
 """Request headers: a mapping, or ``(name, value)`` pairs (repeat a name for several lines)."""
 
 RegexRank = Literal["between_exact_and_prefix", "below_prefix"]
@@ -163,22 +165,22 @@ class Action:
     def policies(self) -> Policies:
         """Timeouts, retry and session persistence of the rule."""
     @overload
-    def edit_request_headers(self, lines: List[Tuple[str, str]]) -> List[Tuple[str, str]]: ...
-    @overload
     def edit_request_headers(
         self, lines: List[Tuple[bytes, bytes]]
     ) -> List[Tuple[bytes, bytes]]: ...
+    @overload
+    def edit_request_headers(self, lines: List[Tuple[str, str]]) -> List[Tuple[str, str]]: ...
     def edit_request_headers(self, lines: Any) -> Any:
         """The header lines the backend receives: ``request_headers`` applied to ``lines``
         (all ``str`` or all ``bytes``; an empty or mixed list comes back as ``bytes``).
         ``set`` replaces every line of a header, ``add`` appends ``,value`` to its last line,
         ``remove`` drops every line. The input is not modified."""
     @overload
-    def edit_response_headers(self, lines: List[Tuple[str, str]]) -> List[Tuple[str, str]]: ...
-    @overload
     def edit_response_headers(
         self, lines: List[Tuple[bytes, bytes]]
     ) -> List[Tuple[bytes, bytes]]: ...
+    @overload
+    def edit_response_headers(self, lines: List[Tuple[str, str]]) -> List[Tuple[str, str]]: ...
     def edit_response_headers(self, lines: Any) -> Any:
         """The header lines the client receives: ``response_headers`` applied to ``lines``
         (see :meth:`edit_request_headers`)."""
