@@ -10,6 +10,7 @@
 //! release it: they take milliseconds on large configurations.
 
 #![deny(missing_docs)]
+#![deny(unsafe_op_in_unsafe_fn)]
 
 mod request;
 mod types;
@@ -24,7 +25,7 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 use trieway::model::RouteKind;
 use trieway::{Config, Options, Outcome, RegexRank, RepeatedHeaders};
-use types::{Match, MatchCell};
+use types::Match;
 
 pyo3::create_exception!(
     trieway,
@@ -274,33 +275,25 @@ impl Router {
             _ => serde_json::Value::Array(Vec::new()),
         }
     }
-
-    /// The Python result of a lookup; `stored` is called for a match only.
-    fn finish(
-        py: Python<'_>,
-        outcome: Result<MatchCell, Outcome<'static>>,
-        stored: impl FnOnce() -> request::Stored,
-    ) -> PyResult<Py<PyAny>> {
-        match outcome {
-            Ok(cell) => Ok(Py::new(py, Match::new(cell, stored()))?.into_any()),
-            Err(Outcome::Misdirected) => Ok(types::misdirected(py)?.into_any()),
-            Err(_) => Ok(py.None()),
-        }
-    }
 }
 
-/// Runs the lookup inside a [`MatchCell`] that owns a reference to the Python Router.
+/// Routes `req` with the Router object `slf` and turns the outcome into the Python result;
+/// `stored` (the request to keep for `Match.apply`) is called for a match only.
 fn lookup(
     slf: &Bound<'_, Router>,
     req: &trieway::Request<'_>,
-) -> Result<MatchCell, Outcome<'static>> {
-    MatchCell::try_new(slf.clone().unbind(), |owner| {
-        match owner.get().router.route(req) {
-            Outcome::Matched(m) => Ok(m),
-            Outcome::Misdirected => Err(Outcome::Misdirected),
-            _ => Err(Outcome::NotFound),
+    stored: impl FnOnce() -> request::Stored,
+) -> PyResult<Py<PyAny>> {
+    let py = slf.py();
+    match slf.get().router.route(req) {
+        Outcome::Matched(m) => {
+            // SAFETY: `m` borrows from `slf.get()`, the data of the object passed along.
+            let matched = unsafe { Match::new(slf.clone().unbind(), m, stored()) };
+            Ok(Py::new(py, matched)?.into_any())
         }
-    })
+        Outcome::Misdirected => Ok(types::misdirected(py)?.into_any()),
+        _ => Ok(py.None()),
+    }
 }
 
 #[pymethods]
@@ -482,21 +475,21 @@ impl Router {
         scheme: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
         guard(|| {
-            let py = slf.py();
             let collected =
                 request::collect_args(method, host, path, headers, query, port, sni, scheme)?;
-            let outcome = collected.with_request(|req| lookup(slf, req));
-            Router::finish(py, outcome, || {
-                request::Stored::Args(Box::new(request::ArgRequest {
-                    method: method.clone().unbind(),
-                    host: host.clone().unbind(),
-                    path: path.clone().unbind(),
-                    headers: headers.map(|h| h.clone().unbind()),
-                    query: query.map(|q| q.clone().unbind()),
-                    port,
-                    sni: sni.map(|s| s.clone().unbind()),
-                    scheme: scheme.map(|s| s.clone().unbind()),
-                }))
+            collected.with_request(|req| {
+                lookup(slf, req, || {
+                    request::Stored::Args(request::ArgRequest {
+                        method: method.clone().unbind(),
+                        host: host.clone().unbind(),
+                        path: path.clone().unbind(),
+                        headers: headers.map(|h| h.clone().unbind()),
+                        query: query.map(|q| q.clone().unbind()),
+                        port,
+                        sni: sni.map(|s| s.clone().unbind()),
+                        scheme: scheme.map(|s| s.clone().unbind()),
+                    })
+                })
             })
         })
     }
@@ -514,13 +507,13 @@ impl Router {
         sni: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
         guard(|| {
-            let py = slf.py();
             let collected = request::collect_asgi(scope, port, sni)?;
-            let outcome = collected.with_request(|req| lookup(slf, req));
-            Router::finish(py, outcome, || request::Stored::Asgi {
-                scope: scope.clone().unbind(),
-                port,
-                sni: sni.map(|s| s.clone().unbind()),
+            collected.with_request(|req| {
+                lookup(slf, req, || request::Stored::Asgi {
+                    scope: scope.clone().unbind(),
+                    port,
+                    sni: sni.map(|s| s.clone().unbind()),
+                })
             })
         })
     }

@@ -153,8 +153,13 @@ pub(crate) struct Collected<'py> {
     scheme: Option<Bytes<'py>>,
 }
 
+/// UTF-8 text of `b`: borrowed when valid (always for encoded `str`, whose check takes the
+/// fast ASCII path), else with U+FFFD replacements (raw bytes from an ASGI scope).
 fn text(b: &[u8]) -> Cow<'_, str> {
-    String::from_utf8_lossy(b)
+    match std::str::from_utf8(b) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(b),
+    }
 }
 
 impl<'py> Collected<'py> {
@@ -189,7 +194,7 @@ impl<'py> Collected<'py> {
 /// The request a [`Match`](crate::types::Match) was routed for: references to the caller's
 /// objects, read again by `apply()`.
 pub(crate) enum Stored {
-    Args(Box<ArgRequest>),
+    Args(ArgRequest),
     Asgi {
         scope: Py<PyAny>,
         port: Option<u16>,

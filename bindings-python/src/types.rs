@@ -6,20 +6,8 @@ use crate::{guard, next_random, Router};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::IntoPyObject;
-use self_cell::self_cell;
 use std::borrow::Cow;
 use trieway::{ActionKind, EditOp, HeaderEdit, RouteMatch, Target};
-
-type RouteMatchOf<'a> = RouteMatch<'a>;
-
-self_cell!(
-    /// A [`RouteMatch`] together with the Python `Router` it borrows from.
-    pub(crate) struct MatchCell {
-        owner: Py<Router>,
-        #[covariant]
-        dependent: RouteMatchOf,
-    }
-);
 
 /// A rule matched a request. Everything about it borrows from the Router, which this object
 /// keeps alive.
@@ -29,16 +17,29 @@ self_cell!(
 /// marker (421).
 #[pyclass(frozen, module = "trieway")]
 pub struct Match {
-    cell: MatchCell,
+    /// The Router object `m` borrows from; holding it keeps that object alive.
+    router: Py<Router>,
+    /// Borrows from `router`'s data: never handed out with a lifetime longer than `&self`.
+    m: RouteMatch<'static>,
     request: Stored,
 }
 
 impl Match {
-    pub(crate) fn new(cell: MatchCell, request: Stored) -> Self {
-        Match { cell, request }
+    /// A match of the Router object `router`.
+    ///
+    /// # Safety
+    ///
+    /// `m` must borrow from `router.get()` (the data of that very Python object).
+    pub(crate) unsafe fn new(router: Py<Router>, m: RouteMatch<'_>, request: Stored) -> Self {
+        // SAFETY: `m` borrows from the data of the `Router` Python object (the caller
+        // guarantees it), which is a frozen pyclass: its Rust value is never moved, mutated or
+        // dropped while a reference to the object exists, and `Match` holds one (`router`).
+        // The `'static` lifetime never leaves this type: `m()` re-borrows it for `&self`.
+        let m = unsafe { std::mem::transmute::<RouteMatch<'_>, RouteMatch<'static>>(m) };
+        Match { router, m, request }
     }
     fn m(&self) -> &RouteMatch<'_> {
-        self.cell.borrow_dependent()
+        &self.m
     }
 }
 
@@ -153,7 +154,7 @@ impl Match {
     #[getter]
     fn filters<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let r = self.m().route();
-        let router = self.cell.borrow_owner().get();
+        let router = self.router.get();
         let value = router.rule_filters(r.kind, r.namespace, r.name, self.m().rule_index());
         crate::to_python(py, &value)
     }
