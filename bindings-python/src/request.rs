@@ -9,6 +9,7 @@
 //! objects, not copies) so that `Match.apply()` can read the same request again.
 
 use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 use smallvec::SmallVec;
@@ -116,11 +117,26 @@ fn collect_headers<'py>(headers: &Bound<'py, PyAny>, out: &mut HeaderList<'py>) 
         }
         return Ok(());
     }
+    // Lists (ASGI servers, most callers) and tuples first: `hasattr` on them would raise and
+    // clear an AttributeError, which costs more than the whole lookup.
+    if let Ok(l) = headers.cast::<PyList>() {
+        for item in l.iter() {
+            out.push(pair(&item)?);
+        }
+        return Ok(());
+    }
+    if let Ok(t) = headers.cast::<PyTuple>() {
+        for item in t.iter() {
+            out.push(pair(&item)?);
+        }
+        return Ok(());
+    }
     if headers.is_instance_of::<PyString>() || headers.is_instance_of::<PyBytes>() {
         return Err(headers_type_error(headers));
     }
-    let iter = if headers.hasattr("items")? {
-        headers.call_method0("items")?.try_iter()?
+    let py = headers.py();
+    let iter = if headers.hasattr(intern!(py, "items"))? {
+        headers.call_method0(intern!(py, "items"))?.try_iter()?
     } else {
         headers
             .try_iter()
@@ -268,7 +284,12 @@ pub(crate) fn collect_args<'py>(
     })
 }
 
-fn scope_get<'py>(scope: &Bound<'py, PyAny>, key: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
+/// `scope[key]`, `None` when missing or `None`. Keys are interned Python strings (see
+/// `pyo3::intern!`), so a lookup neither allocates nor hashes.
+fn scope_get<'py>(
+    scope: &Bound<'py, PyAny>,
+    key: &Bound<'py, PyString>,
+) -> PyResult<Option<Bound<'py, PyAny>>> {
     let v = if let Ok(d) = scope.cast::<PyDict>() {
         d.get_item(key)?
     } else {
@@ -290,36 +311,31 @@ pub(crate) fn collect_asgi<'py>(
     sni: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Collected<'py>> {
     let py = scope.py();
-    if !scope.is_instance_of::<PyDict>() && !scope.hasattr("__getitem__")? {
+    if !scope.is_instance_of::<PyDict>() && !scope.hasattr(intern!(py, "__getitem__"))? {
         return Err(PyTypeError::new_err(format!(
             "scope must be an ASGI scope mapping, not {}",
             type_name(scope)
         )));
     }
-    let kind = scope_get(scope, "type")?;
-    let kind = match &kind {
-        Some(k) => k
-            .cast::<PyString>()
-            .ok()
-            .map(|s| s.to_string_lossy().into_owned()),
-        None => None,
-    };
-    let websocket = match kind.as_deref() {
-        Some("http") => false,
-        Some("websocket") => true,
+    let websocket = match scope_get(scope, intern!(py, "type"))? {
+        Some(k) if k.eq(intern!(py, "http"))? => false,
+        Some(k) if k.eq(intern!(py, "websocket"))? => true,
         other => {
             return Err(PyValueError::new_err(format!(
                 "route_asgi reads an ASGI 'http' or 'websocket' scope, not type {}",
-                other.map_or("(missing)".to_string(), |k| format!("'{k}'"))
+                match other {
+                    Some(k) => k.repr()?.to_string(),
+                    None => "(missing)".into(),
+                }
             )))
         }
     };
-    let method = match scope_get(scope, "method")? {
+    let method = match scope_get(scope, intern!(py, "method"))? {
         Some(m) => str_bytes(&m, "scope['method']")?,
         None if websocket => PyBytes::new(py, b"GET"),
         None => return Err(PyValueError::new_err("ASGI scope has no 'method'")),
     };
-    let raw = match scope_get(scope, "raw_path")? {
+    let raw = match scope_get(scope, intern!(py, "raw_path"))? {
         Some(r) => Some(to_bytes(&r, "scope['raw_path']")?),
         None => None,
     };
@@ -337,12 +353,12 @@ pub(crate) fn collect_asgi<'py>(
                 None => (r, None),
             }
         }
-        None => match scope_get(scope, "path")? {
+        None => match scope_get(scope, intern!(py, "path"))? {
             Some(p) => (str_bytes(&p, "scope['path']")?, None),
             None => return Err(PyValueError::new_err("ASGI scope has no 'path'")),
         },
     };
-    let query = match scope_get(scope, "query_string")? {
+    let query = match scope_get(scope, intern!(py, "query_string"))? {
         Some(q) => {
             let q = to_bytes(&q, "scope['query_string']")?;
             if q.as_bytes().is_empty() {
@@ -354,7 +370,7 @@ pub(crate) fn collect_asgi<'py>(
         None => query_in_path,
     };
     let mut headers = HeaderList::new();
-    if let Some(h) = scope_get(scope, "headers")? {
+    if let Some(h) = scope_get(scope, intern!(py, "headers"))? {
         collect_headers(&h, &mut headers)?;
     }
     let host = headers
@@ -363,7 +379,7 @@ pub(crate) fn collect_asgi<'py>(
         .map(|(_, v)| v.clone());
     let port = match port {
         Some(p) => Some(p),
-        None => match scope_get(scope, "server")? {
+        None => match scope_get(scope, intern!(py, "server"))? {
             Some(server) => {
                 let p = server.get_item(1)?;
                 if p.is_none() {
@@ -384,7 +400,7 @@ pub(crate) fn collect_asgi<'py>(
         headers,
         port,
         sni: opt_str_bytes(sni, "sni")?,
-        scheme: match scope_get(scope, "scheme")? {
+        scheme: match scope_get(scope, intern!(py, "scheme"))? {
             Some(s) => {
                 let s = str_bytes(&s, "scope['scheme']")?;
                 // WebSocket scopes say ws/wss; the router knows http/https.
