@@ -1,0 +1,85 @@
+"""trieway: an embeddable routing engine for the Kubernetes Gateway API.
+
+Load Gateway API objects (Gateways, HTTPRoutes, GRPCRoutes, Services, ReferenceGrants, ...)
+once, then answer "which rule, which backend, which filters?" for each request::
+
+    import trieway
+
+    router = trieway.Router.from_path("gateway.yaml")
+    m = router.route("GET", "store.example.com", "/api/orders?page=2",
+                     headers={"x-api-version": "v2"}, port=443)
+    if m is None:
+        ...                                     # 404: no route matches
+    elif not m:
+        ...                                     # trieway.MISDIRECTED: 421 (SNI != Host)
+    else:
+        action = m.apply()                      # filters + weighted backend draw
+        action.kind                             # "forward" | "redirect" | "respond"
+        action.backend, action.authority, action.path_and_query, action.request_headers
+
+Results:
+
+- ``Router.route()`` / ``Router.route_asgi()`` return a :class:`Match`, ``None`` (404), or the
+  falsy marker :data:`MISDIRECTED` (421, possible only when an ``sni`` is given).
+- :meth:`Match.apply` returns an :class:`Action`: the upstream host and path, header edits,
+  the redirect ``Location``, the response header edits, mirrors and policies.
+- Configuration errors raise :class:`ConfigError` (a ``ValueError``) with the Rust library's
+  message and ``.problems``, a list with one message per problem.
+
+Threads and the GIL: a :class:`Router` is immutable and safe to share between threads.
+``route()`` keeps the GIL: a lookup takes tens of nanoseconds, less than releasing and
+re-acquiring the GIL would cost. Loading and compiling (``from_yaml``, ``from_json``,
+``from_path``, ``check``) release the GIL.
+"""
+
+from __future__ import annotations
+
+from ._report import (
+    CheckResult,
+    Condition,
+    ListenerStatus,
+    Problems,
+    Report,
+    RouteParentStatus,
+    RouteStatus,
+)
+from ._trieway import (
+    MISDIRECTED,
+    Action,
+    Backend,
+    ConfigError,
+    InternalError,
+    Match,
+    Misdirected,
+    Policies,
+    Retry,
+    Router,
+    SessionPolicy,
+    Timeouts,
+    __version__,
+    check,
+)
+
+__all__ = [
+    "Action",
+    "Backend",
+    "CheckResult",
+    "Condition",
+    "ConfigError",
+    "InternalError",
+    "ListenerStatus",
+    "MISDIRECTED",
+    "Match",
+    "Misdirected",
+    "Policies",
+    "Problems",
+    "Report",
+    "Retry",
+    "RouteParentStatus",
+    "RouteStatus",
+    "Router",
+    "SessionPolicy",
+    "Timeouts",
+    "__version__",
+    "check",
+]

@@ -1,0 +1,402 @@
+"""Type stub of the native module ``trieway._trieway`` (import ``trieway`` instead)."""
+
+import os
+from typing import Any, Final, Iterable, List, Literal, Mapping, Optional, Tuple, Union, overload
+
+from ._report import CheckResult, Problems, Report
+
+__version__: str
+
+HeaderText = Union[str, bytes]
+"""A header name or value: ``str`` (sent as UTF-8) or ``bytes`` (need not be UTF-8)."""
+
+HeadersArg = Union[
+    Mapping[str, HeaderText], Mapping[bytes, HeaderText], Iterable[Tuple[HeaderText, HeaderText]]
+]
+"""Request headers: a mapping, or ``(name, value)`` pairs (repeat a name for several lines)."""
+
+RegexRank = Literal["between_exact_and_prefix", "below_prefix"]
+RepeatedHeaders = Literal["join", "first", "any"]
+EditOpName = Literal["set", "add", "remove"]
+Edit = Tuple[EditOpName, str, str]
+"""A header edit ``(op, name, value)``; ``value`` is empty for ``remove``."""
+
+class ConfigError(ValueError):
+    """The configuration is invalid, a file cannot be read, or the Gateway cannot be chosen.
+
+    ``str(e)`` is the Rust library's message; ``problems`` has one message per problem.
+    """
+
+    problems: List[str]
+
+class InternalError(RuntimeError):
+    """A bug in trieway: a Rust panic caught at the boundary and raised as an exception."""
+
+class Backend:
+    """One backendRef of a rule, resolved against the configuration's Services."""
+
+    @property
+    def group(self) -> str:
+        """Group (``""`` for core Services)."""
+    @property
+    def kind(self) -> str:
+        """Kind (``Service``)."""
+    @property
+    def namespace(self) -> str:
+        """Namespace."""
+    @property
+    def name(self) -> str:
+        """Name."""
+    @property
+    def port(self) -> Optional[int]:
+        """Service port."""
+    @property
+    def weight(self) -> int:
+        """Weight (0 never receives traffic)."""
+    @property
+    def app_protocol(self) -> Optional[str]:
+        """The Service port's ``appProtocol``, if any."""
+    @property
+    def valid(self) -> bool:
+        """Whether the reference resolved (a request drawn to an invalid backend gets 500)."""
+    @property
+    def problem(self) -> Optional[Tuple[str, str]]:
+        """``(reason, message)`` of an invalid reference, e.g. ``("BackendNotFound", ...)``."""
+    @property
+    def index(self) -> int:
+        """Position of the backendRef in its rule."""
+
+class Timeouts:
+    """``timeouts`` of a rule, in seconds (``0.0`` means no limit)."""
+
+    @property
+    def request(self) -> Optional[float]:
+        """Whole-transaction deadline."""
+    @property
+    def backend_request(self) -> Optional[float]:
+        """One gateway-to-backend attempt."""
+
+class Retry:
+    """``retry`` of a rule."""
+
+    @property
+    def attempts(self) -> Optional[int]:
+        """Retries after the first try (``None``: the implementation's default)."""
+    @property
+    def codes(self) -> List[int]:
+        """Retryable statuses."""
+    @property
+    def backoff(self) -> Optional[float]:
+        """Minimum wait between tries, in seconds."""
+
+class SessionPolicy:
+    """Session persistence of a rule."""
+
+    @property
+    def kind(self) -> str:
+        """``Cookie`` or ``Header``."""
+    @property
+    def name(self) -> Optional[str]:
+        """Cookie or header name (``None``: generate one)."""
+    @property
+    def absolute_timeout(self) -> Optional[float]:
+        """Absolute timeout in seconds."""
+    @property
+    def idle_timeout(self) -> Optional[float]:
+        """Idle timeout in seconds."""
+    @property
+    def permanent(self) -> bool:
+        """Whether cookies are permanent (carry Expires/Max-Age)."""
+
+class Policies:
+    """Everything a rule asks of the proxy besides routing (not enforced by the engine)."""
+
+    @property
+    def timeouts(self) -> Optional[Timeouts]:
+        """Timeouts, if configured."""
+    @property
+    def retry(self) -> Optional[Retry]:
+        """Retry, if configured."""
+    @property
+    def session(self) -> Optional[SessionPolicy]:
+        """Session persistence, if configured."""
+    def is_empty(self) -> bool:
+        """Whether nothing is configured."""
+
+class Action:
+    """What the proxy must do with a matched request: the result of :meth:`Match.apply`."""
+
+    @property
+    def kind(self) -> Literal["forward", "redirect", "respond"]:
+        """``forward`` (to ``backend``), ``redirect`` (answer ``status`` with ``location``) or
+        ``respond`` (answer ``status`` without a backend: 500 for an invalid backend, 200 for
+        a CORS preflight)."""
+    @property
+    def status(self) -> int:
+        """200 for forwards, the redirect status, or the engine's answer."""
+    @property
+    def backend(self) -> Optional[Backend]:
+        """The backend drawn (forwards only)."""
+    @property
+    def scheme(self) -> Literal["http", "https"]:
+        """Scheme as the client sees it."""
+    @property
+    def authority(self) -> str:
+        """Upstream Host / ``:authority`` (after a URLRewrite hostname)."""
+    @property
+    def path_and_query(self) -> str:
+        """Upstream path and query (after a URLRewrite path)."""
+    @property
+    def request_headers(self) -> List[Edit]:
+        """Request header edits, in order."""
+    @property
+    def response_headers(self) -> List[Edit]:
+        """Response header edits, in order (including CORS headers the engine adds)."""
+    @property
+    def location(self) -> Optional[str]:
+        """``Location`` of a redirect, else ``None``."""
+    @property
+    def mirrors(self) -> List[Tuple[Backend, float]]:
+        """Request mirrors to send: ``(backend, percent)``."""
+    @property
+    def extensions(self) -> List[Tuple[str, str, str]]:
+        """ExtensionRef filters reached, ``(group, kind, name)``; an unknown one must answer 500."""
+    @property
+    def policies(self) -> Policies:
+        """Timeouts, retry and session persistence of the rule."""
+    @overload
+    def edit_request_headers(
+        self, lines: List[Tuple[bytes, bytes]]
+    ) -> List[Tuple[bytes, bytes]]: ...
+    @overload
+    def edit_request_headers(self, lines: List[Tuple[str, str]]) -> List[Tuple[str, str]]: ...
+    def edit_request_headers(self, lines: Any) -> Any:
+        """The header lines the backend receives: ``request_headers`` applied to ``lines``
+        (all ``str`` or all ``bytes``; an empty or mixed list comes back as ``bytes``).
+        ``set`` replaces every line of a header, ``add`` appends ``,value`` to its last line,
+        ``remove`` drops every line. The input is not modified."""
+    @overload
+    def edit_response_headers(
+        self, lines: List[Tuple[bytes, bytes]]
+    ) -> List[Tuple[bytes, bytes]]: ...
+    @overload
+    def edit_response_headers(self, lines: List[Tuple[str, str]]) -> List[Tuple[str, str]]: ...
+    def edit_response_headers(self, lines: Any) -> Any:
+        """The header lines the client receives: ``response_headers`` applied to ``lines``
+        (see :meth:`edit_request_headers`)."""
+
+class Misdirected:
+    """The answer to a request whose TLS server name (SNI) selects another listener than its
+    Host: 421 Misdirected Request. Falsy. The only instance is :data:`MISDIRECTED`."""
+
+    @property
+    def status(self) -> Literal[421]:
+        """Always 421."""
+    def __bool__(self) -> Literal[False]:
+        """Always ``False``."""
+
+MISDIRECTED: Final[Misdirected]
+"""The 421 marker returned by ``route()`` and ``route_asgi()``."""
+
+class Match:
+    """A rule matched a request. Truthy. It keeps its Router alive."""
+
+    @property
+    def route(self) -> str:
+        """``namespace/name`` of the route."""
+    @property
+    def route_kind(self) -> str:
+        """Kind of the route: ``HTTPRoute``, ``GRPCRoute``, ..."""
+    @property
+    def namespace(self) -> str:
+        """Namespace of the route."""
+    @property
+    def name(self) -> str:
+        """Name of the route."""
+    @property
+    def rule(self) -> int:
+        """Index of the rule in the route's ``spec.rules``."""
+    @property
+    def rule_name(self) -> Optional[str]:
+        """The rule's ``name``, if set."""
+    @property
+    def match_index(self) -> int:
+        """Index of the match within the rule's ``matches``."""
+    @property
+    def path_match(self) -> Tuple[Literal["Exact", "PathPrefix", "RegularExpression"], str]:
+        """The path condition that matched: ``(kind, value)`` as configured."""
+    @property
+    def hostname(self) -> str:
+        """The effective hostname that matched (``*`` for any host)."""
+    @property
+    def listener(self) -> str:
+        """Name of the listener the request was routed on."""
+    @property
+    def port(self) -> int:
+        """Port of that listener."""
+    @property
+    def is_tls(self) -> bool:
+        """Whether the listener terminates TLS (HTTPS)."""
+    @property
+    def backends(self) -> List[Backend]:
+        """Every backendRef of the rule (valid and invalid) with its weight: the split."""
+    @property
+    def total_weight(self) -> int:
+        """Sum of the rule's weights."""
+    @property
+    def policies(self) -> Policies:
+        """Timeouts, retry and session persistence of the rule."""
+    @property
+    def filters(self) -> List[dict[str, Any]]:
+        """The rule's filters as configured (Kubernetes JSON form, camelCase keys)."""
+    def pick(self, random: Optional[int] = None) -> Union[Backend, int]:
+        """Draws a backend with ``random``, a uniform integer in ``[0, 2**64)`` (``None``: a
+        per-thread generator draws one): a :class:`Backend` to forward to, or the status (500)
+        the engine answers for an invalid backend's share, no backendRefs or all weights 0."""
+    def status(self, random: Optional[int] = None) -> int:
+        """The status the client gets for the draw ``random``, assuming backends answer 200."""
+    def apply(self, random: Optional[int] = None) -> Action:
+        """Applies the rule's filters, draws a backend with ``random`` (see :meth:`pick`) and
+        applies that backend's filters, reading the request this match was routed for again
+        (the same objects: do not mutate them in between)."""
+
+class Router:
+    """An immutable routing table for one Gateway, safe to share between threads.
+
+    Build one with :meth:`from_yaml`, :meth:`from_json` or :meth:`from_path`. Keyword options
+    (all optional): ``strict`` (default ``True``: any invalid object raises; ``False`` drops
+    invalid objects like a controller), ``controller_name`` (serve Gateways whose class names
+    this controller), ``host_isolation``, ``listener_isolation``, ``regex_rank``,
+    ``repeated_headers``, ``all_weights_zero_status``, ``regex_size_limit``, ``max_path_len``.
+    """
+
+    @staticmethod
+    def from_yaml(
+        text: Union[str, bytes],
+        gateway: Optional[str] = None,
+        *,
+        strict: bool = True,
+        controller_name: Optional[str] = None,
+        host_isolation: Optional[bool] = None,
+        listener_isolation: Optional[bool] = None,
+        regex_rank: Optional[RegexRank] = None,
+        repeated_headers: Optional[RepeatedHeaders] = None,
+        all_weights_zero_status: Optional[int] = None,
+        regex_size_limit: Optional[int] = None,
+        max_path_len: Optional[int] = None,
+    ) -> Router:
+        """Loads YAML (``---``-separated documents) or JSON text and compiles the Gateway
+        ``gateway`` (``"namespace/name"``; ``None``: the only Gateway served). Raises
+        :class:`ConfigError`. Releases the GIL while loading and compiling."""
+    @staticmethod
+    def from_json(
+        data: Union[str, bytes, Mapping[str, Any], List[Any]],
+        gateway: Optional[str] = None,
+        *,
+        strict: bool = True,
+        controller_name: Optional[str] = None,
+        host_isolation: Optional[bool] = None,
+        listener_isolation: Optional[bool] = None,
+        regex_rank: Optional[RegexRank] = None,
+        repeated_headers: Optional[RepeatedHeaders] = None,
+        all_weights_zero_status: Optional[int] = None,
+        regex_size_limit: Optional[int] = None,
+        max_path_len: Optional[int] = None,
+    ) -> Router:
+        """Like :meth:`from_yaml` for JSON text, or for Python objects (a Kubernetes object,
+        a ``List`` object or a list of objects), serialized with ``json.dumps`` first."""
+    @staticmethod
+    def from_path(
+        path: Union[str, os.PathLike[str]],
+        gateway: Optional[str] = None,
+        *,
+        strict: bool = True,
+        controller_name: Optional[str] = None,
+        host_isolation: Optional[bool] = None,
+        listener_isolation: Optional[bool] = None,
+        regex_rank: Optional[RegexRank] = None,
+        repeated_headers: Optional[RepeatedHeaders] = None,
+        all_weights_zero_status: Optional[int] = None,
+        regex_size_limit: Optional[int] = None,
+        max_path_len: Optional[int] = None,
+    ) -> Router:
+        """Loads a file or a directory (every ``.yaml``, ``.yml`` and ``.json`` file below it,
+        in sorted order) like :meth:`from_yaml`. An unreadable path raises :class:`ConfigError`."""
+    @property
+    def gateway(self) -> str:
+        """``namespace/name`` of the Gateway this Router serves."""
+    @overload
+    def route(
+        self,
+        method: str,
+        host: Optional[str],
+        path: str,
+        headers: Optional[HeadersArg] = None,
+        *,
+        query: Optional[str] = None,
+        port: Optional[int] = None,
+        sni: None = None,
+        scheme: Optional[str] = None,
+    ) -> Optional[Match]: ...
+    @overload
+    def route(
+        self,
+        method: str,
+        host: Optional[str],
+        path: str,
+        headers: Optional[HeadersArg] = None,
+        *,
+        query: Optional[str] = None,
+        port: Optional[int] = None,
+        sni: Optional[str] = None,
+        scheme: Optional[str] = None,
+    ) -> Union[Match, Misdirected, None]: ...
+    def route(
+        self,
+        method: str,
+        host: Optional[str],
+        path: str,
+        headers: Optional[HeadersArg] = None,
+        *,
+        query: Optional[str] = None,
+        port: Optional[int] = None,
+        sni: Optional[str] = None,
+        scheme: Optional[str] = None,
+    ) -> Union[Match, Misdirected, None]:
+        """Routes a request.
+
+        ``path`` is the request-target (the query is split at the first ``?``) unless
+        ``query`` is given. ``headers``: a mapping or ``(name, value)`` pairs of ``str`` or
+        ``bytes``. ``port``: the listener port (default: the Gateway's lowest). ``sni``: the
+        TLS server name for HTTPS listeners. ``scheme``: ``http``/``https`` as the client sees
+        it. Returns a :class:`Match`, ``None`` (404), or :data:`MISDIRECTED` (421, only when
+        ``sni`` is given). Keeps the GIL (a lookup is cheaper than releasing it).
+        """
+    @overload
+    def route_asgi(
+        self, scope: Mapping[str, Any], *, port: Optional[int] = None, sni: None = None
+    ) -> Optional[Match]: ...
+    @overload
+    def route_asgi(
+        self, scope: Mapping[str, Any], *, port: Optional[int] = None, sni: Optional[str] = None
+    ) -> Union[Match, Misdirected, None]: ...
+    def route_asgi(
+        self, scope: Mapping[str, Any], *, port: Optional[int] = None, sni: Optional[str] = None
+    ) -> Union[Match, Misdirected, None]:
+        """Routes an ASGI ``http`` or ``websocket`` scope: ``method``, ``raw_path`` (else
+        ``path``), ``query_string``, ``headers`` (bytes, read without copying; the first
+        ``host`` line is the authority), ``scheme``, and the port of ``server`` unless ``port``
+        is given. Returns what :meth:`route` returns."""
+    def report(self) -> Report:
+        """Conditions of every route parentRef and listener (``Accepted``, ``ResolvedRefs``,
+        ...), as a controller would write them."""
+    def problems(self) -> Problems:
+        """Messages of objects dropped (with ``strict=False``) and of warnings."""
+
+def check(text: Union[str, bytes], *, controller_name: Optional[str] = None) -> CheckResult:
+    """The ``trieway check --output json`` document for ``text``: every configuration problem
+    and the status conditions of every route parentRef and listener. Never raises for an
+    invalid configuration. Releases the GIL while loading."""
+
+def _panic_for_tests() -> None:
+    """Panics in Rust inside the guard every entry point uses (raises :class:`InternalError`)."""

@@ -1,0 +1,416 @@
+//! Reading a request from Python arguments or an ASGI scope, without copying header bytes.
+//!
+//! A lookup happens in two phases. [`Collected`] holds owned references to Python `bytes`
+//! objects (a `str` argument is encoded to UTF-8 once; a `bytes` argument is used as is), then
+//! [`Collected::with_request`] borrows slices from them into a [`trieway::Request`] on the
+//! stack. Up to 24 header lines need no heap allocation on the Rust side.
+//!
+//! A [`Match`](crate::types::Match) keeps a [`Stored`] request (references to the caller's
+//! objects, not copies) so that `Match.apply()` can read the same request again.
+
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::intern;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
+use smallvec::SmallVec;
+use std::borrow::Cow;
+use trieway::{Headers, Request};
+
+/// Header lines kept inline before spilling to the heap.
+const INLINE_HEADERS: usize = 24;
+
+type Bytes<'py> = Bound<'py, PyBytes>;
+type HeaderList<'py> = SmallVec<[(Bytes<'py>, Bytes<'py>); INLINE_HEADERS]>;
+
+/// `str` → its UTF-8 encoding (a new `bytes`), `bytes` → itself. Anything else is a
+/// `TypeError` naming `what`.
+fn to_bytes<'py>(obj: &Bound<'py, PyAny>, what: &str) -> PyResult<Bytes<'py>> {
+    if let Ok(s) = obj.cast::<PyString>() {
+        // Raises UnicodeEncodeError (a ValueError) for lone surrogates.
+        s.encode_utf8()
+    } else if let Ok(b) = obj.cast::<PyBytes>() {
+        Ok(b.clone())
+    } else {
+        Err(PyTypeError::new_err(format!(
+            "{what} must be str or bytes, not {}",
+            type_name(obj)
+        )))
+    }
+}
+
+/// Like [`to_bytes`] but only `str` is accepted.
+fn str_bytes<'py>(obj: &Bound<'py, PyAny>, what: &str) -> PyResult<Bytes<'py>> {
+    match obj.cast::<PyString>() {
+        Ok(s) => s.encode_utf8(),
+        Err(_) => Err(PyTypeError::new_err(format!(
+            "{what} must be str, not {}",
+            type_name(obj)
+        ))),
+    }
+}
+
+fn opt_str_bytes<'py>(obj: Option<&Bound<'py, PyAny>>, what: &str) -> PyResult<Option<Bytes<'py>>> {
+    match obj {
+        Some(o) if !o.is_none() => str_bytes(o, what).map(Some),
+        _ => Ok(None),
+    }
+}
+
+pub(crate) fn type_name(obj: &Bound<'_, PyAny>) -> String {
+    obj.get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "object".into())
+}
+
+/// One `(name, value)` pair from a 2-tuple, a 2-list or any 2-item iterable.
+fn pair<'py>(item: &Bound<'py, PyAny>) -> PyResult<(Bytes<'py>, Bytes<'py>)> {
+    let bad = || {
+        PyTypeError::new_err(format!(
+            "each header must be a (name, value) pair, not {}",
+            type_name(item)
+        ))
+    };
+    if let Ok(t) = item.cast::<PyTuple>() {
+        if t.len() != 2 {
+            return Err(bad());
+        }
+        return Ok((
+            to_bytes(&t.get_item(0)?, "a header name")?,
+            to_bytes(&t.get_item(1)?, "a header value")?,
+        ));
+    }
+    if let Ok(l) = item.cast::<PyList>() {
+        if l.len() != 2 {
+            return Err(bad());
+        }
+        return Ok((
+            to_bytes(&l.get_item(0)?, "a header name")?,
+            to_bytes(&l.get_item(1)?, "a header value")?,
+        ));
+    }
+    if item.is_instance_of::<PyString>() || item.is_instance_of::<PyBytes>() {
+        return Err(bad());
+    }
+    let mut it = item.try_iter().map_err(|_| bad())?;
+    let (Some(n), Some(v), None) = (it.next(), it.next(), it.next()) else {
+        return Err(bad());
+    };
+    Ok((
+        to_bytes(&n?, "a header name")?,
+        to_bytes(&v?, "a header value")?,
+    ))
+}
+
+/// Reads headers given as a mapping (`dict`, or anything with `items()`) or an iterable of
+/// `(name, value)` pairs; names and values may be `str` or `bytes`.
+fn collect_headers<'py>(headers: &Bound<'py, PyAny>, out: &mut HeaderList<'py>) -> PyResult<()> {
+    if headers.is_none() {
+        return Ok(());
+    }
+    if let Ok(d) = headers.cast::<PyDict>() {
+        for (k, v) in d.iter() {
+            out.push((
+                to_bytes(&k, "a header name")?,
+                to_bytes(&v, "a header value")?,
+            ));
+        }
+        return Ok(());
+    }
+    // Lists (ASGI servers, most callers) and tuples first: `hasattr` on them would raise and
+    // clear an AttributeError, which costs more than the whole lookup.
+    if let Ok(l) = headers.cast::<PyList>() {
+        for item in l.iter() {
+            out.push(pair(&item)?);
+        }
+        return Ok(());
+    }
+    if let Ok(t) = headers.cast::<PyTuple>() {
+        for item in t.iter() {
+            out.push(pair(&item)?);
+        }
+        return Ok(());
+    }
+    if headers.is_instance_of::<PyString>() || headers.is_instance_of::<PyBytes>() {
+        return Err(headers_type_error(headers));
+    }
+    let py = headers.py();
+    let iter = if headers.hasattr(intern!(py, "items"))? {
+        headers.call_method0(intern!(py, "items"))?.try_iter()?
+    } else {
+        headers
+            .try_iter()
+            .map_err(|_| headers_type_error(headers))?
+    };
+    for item in iter {
+        out.push(pair(&item?)?);
+    }
+    Ok(())
+}
+
+fn headers_type_error(obj: &Bound<'_, PyAny>) -> PyErr {
+    PyTypeError::new_err(format!(
+        "headers must be a mapping or an iterable of (name, value) pairs, not {}",
+        type_name(obj)
+    ))
+}
+
+/// Owned references to everything a lookup reads.
+pub(crate) struct Collected<'py> {
+    method: Bytes<'py>,
+    host: Option<Bytes<'py>>,
+    path: Bytes<'py>,
+    /// `Some` when the query is separate from `path` (a `query=` argument or an ASGI scope).
+    query: Option<Bytes<'py>>,
+    query_given: bool,
+    headers: HeaderList<'py>,
+    port: Option<u16>,
+    sni: Option<Bytes<'py>>,
+    scheme: Option<Bytes<'py>>,
+}
+
+/// UTF-8 text of `b`: borrowed when valid (always for encoded `str`, whose check takes the
+/// fast ASCII path), else with U+FFFD replacements (raw bytes from an ASGI scope).
+fn text(b: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(b) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(b),
+    }
+}
+
+impl<'py> Collected<'py> {
+    /// Builds the borrowed [`Request`] and calls `f` with it.
+    pub(crate) fn with_request<T>(&self, f: impl FnOnce(&Request<'_>) -> T) -> T {
+        let pairs: SmallVec<[(&[u8], &[u8]); INLINE_HEADERS]> = self
+            .headers
+            .iter()
+            .map(|(n, v)| (n.as_bytes(), v.as_bytes()))
+            .collect();
+        let method = text(self.method.as_bytes());
+        let host = self.host.as_ref().map(|h| text(h.as_bytes()));
+        let path = text(self.path.as_bytes());
+        let query = self.query.as_ref().map(|q| text(q.as_bytes()));
+        let sni = self.sni.as_ref().map(|s| text(s.as_bytes()));
+        let scheme = self.scheme.as_ref().map(|s| text(s.as_bytes()));
+        let mut req = Request::new(&method, host.as_deref().unwrap_or(""), &path);
+        if self.query_given {
+            req.path = &path;
+            req.query = query.as_deref();
+        }
+        if !pairs.is_empty() {
+            req = req.headers(Headers::Bytes(&pairs));
+        }
+        req.port = self.port;
+        req.sni = sni.as_deref();
+        req.scheme = scheme.as_deref();
+        f(&req)
+    }
+}
+
+/// The request a [`Match`](crate::types::Match) was routed for: references to the caller's
+/// objects, read again by `apply()`.
+pub(crate) enum Stored {
+    Args(ArgRequest),
+    Asgi {
+        scope: Py<PyAny>,
+        port: Option<u16>,
+        sni: Option<Py<PyAny>>,
+    },
+}
+
+/// The arguments of `Router.route`.
+pub(crate) struct ArgRequest {
+    pub method: Py<PyAny>,
+    pub host: Py<PyAny>,
+    pub path: Py<PyAny>,
+    pub headers: Option<Py<PyAny>>,
+    pub query: Option<Py<PyAny>>,
+    pub port: Option<u16>,
+    pub sni: Option<Py<PyAny>>,
+    pub scheme: Option<Py<PyAny>>,
+}
+
+impl Stored {
+    pub(crate) fn collect<'py>(&self, py: Python<'py>) -> PyResult<Collected<'py>> {
+        match self {
+            Stored::Args(a) => collect_args(
+                a.method.bind(py),
+                a.host.bind(py),
+                a.path.bind(py),
+                a.headers.as_ref().map(|h| h.bind(py)),
+                a.query.as_ref().map(|q| q.bind(py)),
+                a.port,
+                a.sni.as_ref().map(|s| s.bind(py)),
+                a.scheme.as_ref().map(|s| s.bind(py)),
+            ),
+            Stored::Asgi { scope, port, sni } => {
+                collect_asgi(scope.bind(py), *port, sni.as_ref().map(|s| s.bind(py)))
+            }
+        }
+    }
+}
+
+/// Reads `Router.route`'s arguments.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn collect_args<'py>(
+    method: &Bound<'py, PyAny>,
+    host: &Bound<'py, PyAny>,
+    path: &Bound<'py, PyAny>,
+    headers: Option<&Bound<'py, PyAny>>,
+    query: Option<&Bound<'py, PyAny>>,
+    port: Option<u16>,
+    sni: Option<&Bound<'py, PyAny>>,
+    scheme: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Collected<'py>> {
+    let mut list = HeaderList::new();
+    if let Some(h) = headers {
+        collect_headers(h, &mut list)?;
+    }
+    let query = opt_str_bytes(query, "query")?;
+    Ok(Collected {
+        method: str_bytes(method, "method")?,
+        host: if host.is_none() {
+            None
+        } else {
+            Some(str_bytes(host, "host")?)
+        },
+        path: str_bytes(path, "path")?,
+        query_given: query.is_some(),
+        query,
+        headers: list,
+        port,
+        sni: opt_str_bytes(sni, "sni")?,
+        scheme: opt_str_bytes(scheme, "scheme")?,
+    })
+}
+
+/// `scope[key]`, `None` when missing or `None`. Keys are interned Python strings (see
+/// `pyo3::intern!`), so a lookup neither allocates nor hashes.
+fn scope_get<'py>(
+    scope: &Bound<'py, PyAny>,
+    key: &Bound<'py, PyString>,
+) -> PyResult<Option<Bound<'py, PyAny>>> {
+    let v = if let Ok(d) = scope.cast::<PyDict>() {
+        d.get_item(key)?
+    } else {
+        match scope.get_item(key) {
+            Ok(v) => Some(v),
+            Err(e) if e.is_instance_of::<pyo3::exceptions::PyKeyError>(scope.py()) => None,
+            Err(e) => return Err(e),
+        }
+    };
+    Ok(v.filter(|v| !v.is_none()))
+}
+
+/// Reads an ASGI `http` or `websocket` connection scope: `method`, `raw_path` (or `path`),
+/// `query_string`, `headers` (the first `host` line is the authority), `scheme` and the port
+/// of `server` unless `port` is given.
+pub(crate) fn collect_asgi<'py>(
+    scope: &Bound<'py, PyAny>,
+    port: Option<u16>,
+    sni: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Collected<'py>> {
+    let py = scope.py();
+    if !scope.is_instance_of::<PyDict>() && !scope.hasattr(intern!(py, "__getitem__"))? {
+        return Err(PyTypeError::new_err(format!(
+            "scope must be an ASGI scope mapping, not {}",
+            type_name(scope)
+        )));
+    }
+    let websocket = match scope_get(scope, intern!(py, "type"))? {
+        Some(k) if k.eq(intern!(py, "http"))? => false,
+        Some(k) if k.eq(intern!(py, "websocket"))? => true,
+        other => {
+            return Err(PyValueError::new_err(format!(
+                "route_asgi reads an ASGI 'http' or 'websocket' scope, not type {}",
+                match other {
+                    Some(k) => k.repr()?.to_string(),
+                    None => "(missing)".into(),
+                }
+            )))
+        }
+    };
+    let method = match scope_get(scope, intern!(py, "method"))? {
+        Some(m) => str_bytes(&m, "scope['method']")?,
+        None if websocket => PyBytes::new(py, b"GET"),
+        None => return Err(PyValueError::new_err("ASGI scope has no 'method'")),
+    };
+    let raw = match scope_get(scope, intern!(py, "raw_path"))? {
+        Some(r) => Some(to_bytes(&r, "scope['raw_path']")?),
+        None => None,
+    };
+    let (path, query_in_path) = match raw {
+        Some(r) => {
+            // Some servers leave the query in raw_path; the router wants it apart.
+            match r.as_bytes().iter().position(|&b| b == b'?') {
+                Some(i) => {
+                    let bytes = r.as_bytes();
+                    (
+                        PyBytes::new(py, &bytes[..i]),
+                        Some(PyBytes::new(py, &bytes[i + 1..])),
+                    )
+                }
+                None => (r, None),
+            }
+        }
+        None => match scope_get(scope, intern!(py, "path"))? {
+            Some(p) => (str_bytes(&p, "scope['path']")?, None),
+            None => return Err(PyValueError::new_err("ASGI scope has no 'path'")),
+        },
+    };
+    let query = match scope_get(scope, intern!(py, "query_string"))? {
+        Some(q) => {
+            let q = to_bytes(&q, "scope['query_string']")?;
+            if q.as_bytes().is_empty() {
+                query_in_path
+            } else {
+                Some(q)
+            }
+        }
+        None => query_in_path,
+    };
+    let mut headers = HeaderList::new();
+    if let Some(h) = scope_get(scope, intern!(py, "headers"))? {
+        collect_headers(&h, &mut headers)?;
+    }
+    let host = headers
+        .iter()
+        .find(|(n, _)| n.as_bytes().eq_ignore_ascii_case(b"host"))
+        .map(|(_, v)| v.clone());
+    let port = match port {
+        Some(p) => Some(p),
+        None => match scope_get(scope, intern!(py, "server"))? {
+            Some(server) => {
+                let p = server.get_item(1)?;
+                if p.is_none() {
+                    None
+                } else {
+                    Some(p.extract::<u16>()?)
+                }
+            }
+            None => None,
+        },
+    };
+    Ok(Collected {
+        method,
+        host,
+        path,
+        query_given: true,
+        query,
+        headers,
+        port,
+        sni: opt_str_bytes(sni, "sni")?,
+        scheme: match scope_get(scope, intern!(py, "scheme"))? {
+            Some(s) => {
+                let s = str_bytes(&s, "scope['scheme']")?;
+                // WebSocket scopes say ws/wss; the router knows http/https.
+                Some(match s.as_bytes() {
+                    b"wss" => PyBytes::new(py, b"https"),
+                    b"ws" => PyBytes::new(py, b"http"),
+                    _ => s,
+                })
+            }
+            None => None,
+        },
+    })
+}

@@ -1,0 +1,582 @@
+//! The objects a lookup returns: [`Match`], [`Misdirected`], [`Action`], [`Backend`] and the
+//! rule's [`Policies`].
+
+use crate::request::Stored;
+use crate::{guard, next_random, Router};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::IntoPyObject;
+use std::borrow::Cow;
+use trieway::{ActionKind, EditOp, HeaderEdit, RouteMatch, Target};
+
+/// A rule matched a request. Everything about it borrows from the Router, which this object
+/// keeps alive.
+///
+/// `Match` is truthy; a lookup that finds nothing returns `None` (404) and one whose TLS SNI
+/// selects another listener than its Host returns the falsy [`MISDIRECTED`](Misdirected)
+/// marker (421).
+#[pyclass(frozen, module = "trieway")]
+pub struct Match {
+    /// The Router object `m` borrows from; holding it keeps that object alive.
+    router: Py<Router>,
+    /// Borrows from `router`'s data: never handed out with a lifetime longer than `&self`.
+    m: RouteMatch<'static>,
+    request: Stored,
+}
+
+impl Match {
+    /// A match of the Router object `router`.
+    ///
+    /// # Safety
+    ///
+    /// `m` must borrow from `router.get()` (the data of that very Python object).
+    pub(crate) unsafe fn new(router: Py<Router>, m: RouteMatch<'_>, request: Stored) -> Self {
+        // SAFETY: `m` borrows from the data of the `Router` Python object (the caller
+        // guarantees it), which is a frozen pyclass: its Rust value is never moved, mutated or
+        // dropped while a reference to the object exists, and `Match` holds one (`router`).
+        // The `'static` lifetime never leaves this type: `m()` re-borrows it for `&self`.
+        let m = unsafe { std::mem::transmute::<RouteMatch<'_>, RouteMatch<'static>>(m) };
+        Match { router, m, request }
+    }
+    fn m(&self) -> &RouteMatch<'_> {
+        &self.m
+    }
+}
+
+fn path_kind(k: trieway::PathKind) -> &'static str {
+    match k {
+        trieway::PathKind::Exact => "Exact",
+        trieway::PathKind::Prefix => "PathPrefix",
+        trieway::PathKind::Regex => "RegularExpression",
+        _ => "Unknown",
+    }
+}
+
+/// What a weighted draw gives: a backend, or the status the engine answers.
+#[derive(IntoPyObject)]
+pub enum Picked {
+    /// Forward to this backend.
+    Backend(Backend),
+    /// The engine answers with this status (500).
+    Status(u16),
+}
+
+fn picked(t: Target<'_>) -> Picked {
+    match t {
+        Target::Backend(b) => Picked::Backend(Backend::from(b)),
+        Target::Status(s) => Picked::Status(s),
+        #[allow(unreachable_patterns)]
+        _ => Picked::Status(500),
+    }
+}
+
+#[pymethods]
+impl Match {
+    /// `namespace/name` of the route.
+    #[getter]
+    fn route(&self) -> String {
+        let r = self.m().route();
+        format!("{}/{}", r.namespace, r.name)
+    }
+    /// Kind of the route: `HTTPRoute`, `GRPCRoute`, …
+    #[getter]
+    fn route_kind(&self) -> &'static str {
+        self.m().route().kind.as_str()
+    }
+    /// Namespace of the route.
+    #[getter]
+    fn namespace(&self) -> &str {
+        self.m().route().namespace
+    }
+    /// Name of the route.
+    #[getter]
+    fn name(&self) -> &str {
+        self.m().route().name
+    }
+    /// Index of the rule in the route's `spec.rules`.
+    #[getter]
+    fn rule(&self) -> usize {
+        self.m().rule_index()
+    }
+    /// The rule's `name`, if set.
+    #[getter]
+    fn rule_name(&self) -> Option<&str> {
+        self.m().rule_name()
+    }
+    /// Index of the match within the rule's `matches`.
+    #[getter]
+    fn match_index(&self) -> usize {
+        self.m().match_index()
+    }
+    /// The path condition that matched: `(kind, value)`, kind one of `Exact`, `PathPrefix`,
+    /// `RegularExpression`.
+    #[getter]
+    fn path_match(&self) -> (&'static str, &str) {
+        let (k, v) = self.m().path_match();
+        (path_kind(k), v)
+    }
+    /// The effective hostname that matched (`*` for any host).
+    #[getter]
+    fn hostname(&self) -> &str {
+        self.m().hostname()
+    }
+    /// Name of the listener the request was routed on (empty with `listener_isolation=False`).
+    #[getter]
+    fn listener(&self) -> &str {
+        self.m().listener()
+    }
+    /// Port of that listener.
+    #[getter]
+    fn port(&self) -> u16 {
+        self.m().port()
+    }
+    /// Whether the listener terminates TLS (HTTPS).
+    #[getter]
+    fn is_tls(&self) -> bool {
+        self.m().is_tls()
+    }
+    /// Every backendRef of the rule (valid and invalid) with its weight: the split.
+    #[getter]
+    fn backends(&self) -> Vec<Backend> {
+        self.m().backends().iter().map(Backend::from).collect()
+    }
+    /// Sum of the rule's weights.
+    #[getter]
+    fn total_weight(&self) -> u64 {
+        self.m().total_weight()
+    }
+    /// Timeouts, retry and session persistence of the rule.
+    #[getter]
+    fn policies(&self) -> Policies {
+        Policies::from(self.m().policies())
+    }
+    /// The rule's filters as configured (Kubernetes JSON form, camelCase keys).
+    #[getter]
+    fn filters<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let r = self.m().route();
+        let router = self.router.get();
+        let value = router.rule_filters(r.kind, r.namespace, r.name, self.m().rule_index());
+        crate::to_python(py, &value)
+    }
+    /// Draws a backend with `random` (a uniform integer in `[0, 2**64)`; `None` draws one from
+    /// a per-thread generator): a `Backend` to forward to, or the status (500) the engine
+    /// answers for an invalid backend's share, no backendRefs or all weights zero.
+    #[pyo3(signature = (random=None))]
+    fn pick(&self, random: Option<u64>) -> Picked {
+        picked(self.m().pick(random.unwrap_or_else(next_random)))
+    }
+    /// The status the client gets for the draw `random`, assuming backends answer 200: 200
+    /// when forwarded, else the engine's answer (500).
+    #[pyo3(signature = (random=None))]
+    fn status(&self, random: Option<u64>) -> u16 {
+        match self.m().pick(random.unwrap_or_else(next_random)) {
+            Target::Status(s) => s,
+            _ => 200,
+        }
+    }
+    /// Applies the rule's filters, draws a backend with `random` (see `pick`) and applies that
+    /// backend's filters, reading the request this match was routed for again. Returns what
+    /// the proxy must do.
+    #[pyo3(signature = (random=None))]
+    fn apply(&self, py: Python<'_>, random: Option<u64>) -> PyResult<Action> {
+        guard(|| {
+            let random = random.unwrap_or_else(next_random);
+            let collected = self.request.collect(py)?;
+            Ok(collected.with_request(|req| {
+                let mut action = trieway::Action::new();
+                self.m().apply(req, random, &mut action);
+                Action::from(&action)
+            }))
+        })
+    }
+    fn __repr__(&self) -> String {
+        let m = self.m();
+        let r = m.route();
+        format!(
+            "<trieway.Match {} {}/{} rule={} path={}:{}>",
+            r.kind,
+            r.namespace,
+            r.name,
+            m.rule_index(),
+            path_kind(m.path_match().0),
+            m.path_match().1
+        )
+    }
+}
+
+/// The answer to a request whose TLS server name (SNI) selects another listener than its Host
+/// header: 421 Misdirected Request (SPEC §2.5). Falsy, so `if not result:` covers 404 and 421.
+/// There is one instance, `trieway.MISDIRECTED`.
+#[pyclass(frozen, module = "trieway")]
+pub struct Misdirected;
+
+#[pymethods]
+impl Misdirected {
+    /// Always 421.
+    #[getter]
+    fn status(&self) -> u16 {
+        421
+    }
+    fn __bool__(&self) -> bool {
+        false
+    }
+    fn __repr__(&self) -> &'static str {
+        "trieway.MISDIRECTED"
+    }
+}
+
+static MISDIRECTED: PyOnceLock<Py<Misdirected>> = PyOnceLock::new();
+
+/// The `MISDIRECTED` singleton.
+pub(crate) fn misdirected(py: Python<'_>) -> PyResult<Py<Misdirected>> {
+    MISDIRECTED
+        .get_or_try_init(py, || Py::new(py, Misdirected))
+        .map(|m| m.clone_ref(py))
+}
+
+/// One backendRef of a rule, resolved against the configuration's Services.
+#[pyclass(frozen, eq, get_all, module = "trieway")]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Backend {
+    /// Group (`""` for core Services).
+    pub group: String,
+    /// Kind (`Service`).
+    pub kind: String,
+    /// Namespace.
+    pub namespace: String,
+    /// Name.
+    pub name: String,
+    /// Service port.
+    pub port: Option<u16>,
+    /// Weight (0 never receives traffic).
+    pub weight: u32,
+    /// The Service port's `appProtocol`, if any.
+    pub app_protocol: Option<String>,
+    /// Whether the reference resolved (a request drawn to an invalid backend gets 500).
+    pub valid: bool,
+    /// `(reason, message)` of an invalid reference, e.g. `("BackendNotFound", "...")`.
+    pub problem: Option<(String, String)>,
+    /// Position of the backendRef in its rule.
+    pub index: usize,
+}
+
+impl From<&trieway::Backend> for Backend {
+    fn from(b: &trieway::Backend) -> Self {
+        Backend {
+            group: b.group().to_string(),
+            kind: b.kind().to_string(),
+            namespace: b.namespace().to_string(),
+            name: b.name().to_string(),
+            port: b.port(),
+            weight: b.weight(),
+            app_protocol: b.app_protocol().map(str::to_string),
+            valid: b.is_valid(),
+            problem: b.problem().map(|(r, m)| (r.to_string(), m.to_string())),
+            index: b.index(),
+        }
+    }
+}
+
+#[pymethods]
+impl Backend {
+    fn __repr__(&self) -> String {
+        let port = self.port.map_or(String::new(), |p| format!(":{p}"));
+        let bad = self
+            .problem
+            .as_ref()
+            .map_or(String::new(), |(r, _)| format!(" invalid={r}"));
+        format!(
+            "<trieway.Backend {}/{}{} weight={}{}>",
+            self.namespace, self.name, port, self.weight, bad
+        )
+    }
+}
+
+/// A header edit: `(op, name, value)` with op `set`, `add` or `remove` (value empty).
+pub type Edit = (&'static str, String, String);
+
+fn op_name(op: EditOp) -> &'static str {
+    match op {
+        EditOp::Set => "set",
+        EditOp::Add => "add",
+        EditOp::Remove => "remove",
+        #[allow(unreachable_patterns)]
+        _ => "unknown",
+    }
+}
+
+fn edits(list: &[HeaderEdit<'_>]) -> Vec<Edit> {
+    list.iter()
+        .map(|e| (op_name(e.op), e.name.to_string(), e.value.to_string()))
+        .collect()
+}
+
+/// What the proxy must do with a matched request: the result of `Match.apply()`.
+#[pyclass(frozen, get_all, module = "trieway")]
+#[derive(Debug, Clone)]
+pub struct Action {
+    /// `forward` (to `backend`), `redirect` (answer `status` with `location`) or `respond`
+    /// (answer `status` without a backend: 500 for an invalid backend, 200 for a CORS
+    /// preflight).
+    pub kind: &'static str,
+    /// 200 for forwards, the redirect status, or the engine's answer.
+    pub status: u16,
+    /// The backend drawn (forwards only).
+    pub backend: Option<Backend>,
+    /// Scheme as seen by the client (`http`/`https`).
+    pub scheme: &'static str,
+    /// Upstream Host / `:authority` (after a URLRewrite hostname).
+    pub authority: String,
+    /// Upstream path and query (after a URLRewrite path).
+    pub path_and_query: String,
+    /// Request header edits in order, `(op, name, value)`.
+    pub request_headers: Vec<Edit>,
+    /// Response header edits in order (including CORS headers the engine adds).
+    pub response_headers: Vec<Edit>,
+    /// `Location` of a redirect, else `None`.
+    pub location: Option<String>,
+    /// Request mirrors to send: `(backend, percent)`.
+    pub mirrors: Vec<(Backend, f64)>,
+    /// ExtensionRef filters reached: `(group, kind, name)`. An unknown one must answer 500.
+    pub extensions: Vec<(String, String, String)>,
+    /// Timeouts, retry and session persistence of the rule.
+    pub policies: Policies,
+}
+
+impl From<&trieway::Action<'_>> for Action {
+    fn from(a: &trieway::Action<'_>) -> Self {
+        Action {
+            kind: match a.kind {
+                ActionKind::Forward => "forward",
+                ActionKind::Redirect => "redirect",
+                _ => "respond",
+            },
+            status: a.status,
+            backend: a.backend.map(Backend::from),
+            scheme: a.scheme,
+            authority: a.authority.clone(),
+            path_and_query: a.path_and_query.clone(),
+            request_headers: edits(&a.request_headers),
+            response_headers: edits(&a.response_headers),
+            location: (a.kind == ActionKind::Redirect).then(|| a.location.clone()),
+            mirrors: a
+                .mirrors
+                .iter()
+                .map(|m| (Backend::from(m.backend), m.percent))
+                .collect(),
+            extensions: a
+                .extensions
+                .iter()
+                .map(|e| (e.group.clone(), e.kind.clone(), e.name.clone()))
+                .collect(),
+            policies: a.policies.map(Policies::from).unwrap_or_default(),
+        }
+    }
+}
+
+/// A header line for the edit functions: `str` or `bytes` name and value.
+#[derive(FromPyObject)]
+pub enum Line {
+    /// Text.
+    Str(String, String),
+    /// Bytes (kept as bytes; values need not be UTF-8).
+    Bytes(Vec<u8>, Vec<u8>),
+}
+
+/// Applies `edits` to `lines` with SPEC §6.2's semantics, on bytes: `set` replaces every line
+/// of the header, `add` appends `,value` to the last line (or adds one), `remove` drops every
+/// line. The same algorithm as `trieway::Action::edit_headers`, which the text path uses.
+fn edit_bytes(edits: &[Edit], lines: Vec<(Vec<u8>, Vec<u8>)>) -> Vec<(Vec<u8>, Vec<u8>)> {
+    let mut out = lines;
+    for (op, name, value) in edits {
+        let same = |n: &[u8]| n.eq_ignore_ascii_case(name.as_bytes());
+        match *op {
+            "set" => {
+                out.retain(|(n, _)| !same(n));
+                out.push((name.as_bytes().to_vec(), value.as_bytes().to_vec()));
+            }
+            "add" => match out.iter_mut().rev().find(|(n, _)| same(n)) {
+                Some((_, v)) => {
+                    v.push(b',');
+                    v.extend_from_slice(value.as_bytes());
+                }
+                None => out.push((name.as_bytes().to_vec(), value.as_bytes().to_vec())),
+            },
+            _ => out.retain(|(n, _)| !same(n)),
+        }
+    }
+    out
+}
+
+fn edit_text(edits: &[Edit], lines: Vec<(String, String)>) -> Vec<(String, String)> {
+    let list: Vec<HeaderEdit<'_>> = edits
+        .iter()
+        .map(|(op, n, v)| HeaderEdit {
+            op: match *op {
+                "set" => EditOp::Set,
+                "add" => EditOp::Add,
+                _ => EditOp::Remove,
+            },
+            name: Cow::Borrowed(n),
+            value: Cow::Borrowed(v),
+        })
+        .collect();
+    trieway::Action::edit_headers(&list, &lines)
+}
+
+/// Either all-text or all-bytes header lines.
+#[derive(IntoPyObject)]
+pub enum Lines {
+    /// Text lines.
+    Str(Vec<(String, String)>),
+    /// Byte lines.
+    Bytes(Vec<(Vec<u8>, Vec<u8>)>),
+}
+
+fn edit_lines(edits: &[Edit], lines: Vec<Line>) -> PyResult<Lines> {
+    let all_str = lines.iter().all(|l| matches!(l, Line::Str(..)));
+    if all_str && !lines.is_empty() {
+        let text = lines
+            .into_iter()
+            .filter_map(|l| match l {
+                Line::Str(n, v) => Some((n, v)),
+                Line::Bytes(..) => None,
+            })
+            .collect();
+        return Ok(Lines::Str(edit_text(edits, text)));
+    }
+    let bytes = lines
+        .into_iter()
+        .map(|l| match l {
+            Line::Str(n, v) => (n.into_bytes(), v.into_bytes()),
+            Line::Bytes(n, v) => (n, v),
+        })
+        .collect();
+    Ok(Lines::Bytes(edit_bytes(edits, bytes)))
+}
+
+#[pymethods]
+impl Action {
+    /// The request header lines the backend receives: `request_headers` applied to `lines`, a
+    /// list of `(name, value)` pairs, all `str` or all `bytes` (mixed lists are returned as
+    /// bytes, and so is an empty list). The input is not modified.
+    fn edit_request_headers(&self, lines: Vec<Line>) -> PyResult<Lines> {
+        edit_lines(&self.request_headers, lines)
+    }
+    /// The response header lines the client receives: `response_headers` applied to `lines`
+    /// (see `edit_request_headers`).
+    fn edit_response_headers(&self, lines: Vec<Line>) -> PyResult<Lines> {
+        edit_lines(&self.response_headers, lines)
+    }
+    fn __repr__(&self) -> String {
+        match self.kind {
+            "forward" => format!(
+                "<trieway.Action forward {} {}{}>",
+                self.backend
+                    .as_ref()
+                    .map_or("-".into(), |b| format!("{}/{}", b.namespace, b.name)),
+                self.authority,
+                self.path_and_query
+            ),
+            "redirect" => format!(
+                "<trieway.Action redirect {} {}>",
+                self.status,
+                self.location.as_deref().unwrap_or("")
+            ),
+            _ => format!("<trieway.Action respond {}>", self.status),
+        }
+    }
+}
+
+fn secs(d: &Option<trieway::ConfiguredDuration>) -> Option<f64> {
+    d.as_ref().map(|d| d.value.as_secs_f64())
+}
+
+/// `timeouts` of a rule, in seconds (`0.0` means no limit).
+#[pyclass(frozen, get_all, module = "trieway")]
+#[derive(Debug, Clone, Default)]
+pub struct Timeouts {
+    /// Whole-transaction deadline.
+    pub request: Option<f64>,
+    /// One gateway→backend attempt.
+    pub backend_request: Option<f64>,
+}
+
+/// `retry` of a rule.
+#[pyclass(frozen, get_all, module = "trieway")]
+#[derive(Debug, Clone, Default)]
+pub struct Retry {
+    /// Retries after the first try (`None`: the implementation's default).
+    pub attempts: Option<u32>,
+    /// Retryable statuses.
+    pub codes: Vec<u16>,
+    /// Minimum wait between tries, in seconds.
+    pub backoff: Option<f64>,
+}
+
+/// Session persistence of a rule.
+#[pyclass(frozen, get_all, module = "trieway")]
+#[derive(Debug, Clone)]
+pub struct SessionPolicy {
+    /// `Cookie` or `Header`.
+    pub kind: String,
+    /// Cookie or header name (`None`: generate one).
+    pub name: Option<String>,
+    /// Absolute timeout in seconds.
+    pub absolute_timeout: Option<f64>,
+    /// Idle timeout in seconds.
+    pub idle_timeout: Option<f64>,
+    /// Whether cookies are permanent (carry Expires/Max-Age).
+    pub permanent: bool,
+}
+
+/// Everything a rule asks of the proxy besides routing (the engine does not enforce them).
+#[pyclass(frozen, get_all, module = "trieway")]
+#[derive(Debug, Clone, Default)]
+pub struct Policies {
+    /// Timeouts, if configured.
+    pub timeouts: Option<Timeouts>,
+    /// Retry, if configured.
+    pub retry: Option<Retry>,
+    /// Session persistence, if configured.
+    pub session: Option<SessionPolicy>,
+}
+
+impl From<&trieway::Policies> for Policies {
+    fn from(p: &trieway::Policies) -> Self {
+        Policies {
+            timeouts: p.timeouts.as_ref().map(|t| Timeouts {
+                request: secs(&t.request),
+                backend_request: secs(&t.backend_request),
+            }),
+            retry: p.retry.as_ref().map(|r| Retry {
+                attempts: r.attempts,
+                codes: r.codes.to_vec(),
+                backoff: secs(&r.backoff),
+            }),
+            session: p.session.as_ref().map(|s| SessionPolicy {
+                kind: s.kind.to_string(),
+                name: s.name.as_deref().map(str::to_string),
+                absolute_timeout: secs(&s.absolute_timeout),
+                idle_timeout: secs(&s.idle_timeout),
+                permanent: s.permanent,
+            }),
+        }
+    }
+}
+
+#[pymethods]
+impl Policies {
+    /// Whether nothing is configured.
+    fn is_empty(&self) -> bool {
+        self.timeouts.is_none() && self.retry.is_none() && self.session.is_none()
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "<trieway.Policies timeouts={} retry={} session={}>",
+            self.timeouts.is_some(),
+            self.retry.is_some(),
+            self.session.is_some()
+        )
+    }
+}
