@@ -131,3 +131,64 @@ fn counter_sees_allocations() {
     let (_v, n) = allocations(|| vec![1u8; 64]);
     assert!(n >= 1);
 }
+
+const FILTERS: &str = r#"
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: f, namespace: default}
+spec:
+  parentRefs: [{name: gw, namespace: infra}]
+  rules:
+  - matches: [{path: {type: PathPrefix, value: /rewrite}}]
+    filters:
+    - type: RequestHeaderModifier
+      requestHeaderModifier:
+        set: [{name: x-set, value: s}]
+        add: [{name: x-add, value: a}]
+        remove: [x-remove]
+    - type: ResponseHeaderModifier
+      responseHeaderModifier: {add: [{name: x-resp, value: r}]}
+    - type: URLRewrite
+      urlRewrite: {hostname: upstream.internal, path: {type: ReplacePrefixMatch, replacePrefixMatch: /v2}}
+    - type: RequestMirror
+      requestMirror: {backendRef: {name: svc-b, port: 80}, percent: 10}
+    backendRefs: [{name: svc-a, port: 80}]
+  - matches: [{path: {type: PathPrefix, value: /redirect}}]
+    filters:
+    - type: RequestRedirect
+      requestRedirect: {scheme: https, path: {type: ReplaceFullPath, replaceFullPath: /moved}}
+"#;
+
+/// Applying filters into a used `Action` allocates nothing for header edits, path rewrites and
+/// redirects that fit its capacity (SPEC §6; issue: reusable Action).
+#[test]
+fn apply_reuses_action_buffers() {
+    let router = common::router(FILTERS);
+    let reqs = [
+        Request::new("GET", "h.example.com", "/rewrite/a/b?x=1"),
+        Request::new("GET", "h.example.com", "/redirect/x?y=2"),
+    ];
+    fn run<'r>(
+        router: &'r trieway::Router,
+        reqs: &[Request<'_>],
+        action: &mut trieway::Action<'r>,
+    ) -> usize {
+        let mut seen = 0;
+        for req in reqs {
+            if let Outcome::Matched(m) = router.route(req) {
+                m.apply(req, 7, action);
+                seen += action.request_headers.len()
+                    + action.location.len()
+                    + action.path_and_query.len();
+            }
+        }
+        seen
+    }
+    let mut action = trieway::Action::new();
+    let warm = run(&router, &reqs, &mut action);
+    assert!(warm > 0);
+    let (again, n) = allocations(|| run(&router, &reqs, &mut action));
+    assert_eq!(again, warm);
+    assert_eq!(n, 0, "apply allocated {n} times");
+}

@@ -1,0 +1,343 @@
+//! Backend references (SPEC §5.1, §8 backend protocol) and ReferenceGrants (SPEC §5.2).
+
+use crate::load::Config;
+use crate::model::{
+    BackendObjectReference, ReferenceGrantSpec, RouteKind, SecretSpec, ServiceSpec, GATEWAY_GROUP,
+};
+use rustc_hash::FxHashMap;
+
+/// A backendRef resolved against the Services of the configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolvedBackend {
+    /// Group (`""` for core).
+    pub group: String,
+    /// Kind (`Service`).
+    pub kind: String,
+    /// Namespace.
+    pub namespace: String,
+    /// Name.
+    pub name: String,
+    /// Service port.
+    pub port: Option<u16>,
+    /// The port's `appProtocol`, if any.
+    pub app_protocol: Option<String>,
+}
+
+/// Why a backendRef is invalid: the `ResolvedRefs=False` reason and a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackendProblem {
+    /// `InvalidKind`, `BackendNotFound`, `RefNotPermitted` or `UnsupportedProtocol`.
+    pub reason: &'static str,
+    /// Human-readable detail.
+    pub message: String,
+}
+
+/// `namespace → name → value`, looked up with borrowed strings.
+#[derive(Debug)]
+pub(crate) struct NsMap<'a, V>(FxHashMap<&'a str, FxHashMap<&'a str, V>>);
+
+impl<V> Default for NsMap<'_, V> {
+    fn default() -> Self {
+        NsMap(FxHashMap::default())
+    }
+}
+
+impl<'a, V> NsMap<'a, V> {
+    /// Inserts unless `(ns, name)` is already present (the first object wins).
+    pub(crate) fn insert_first(&mut self, ns: &'a str, name: &'a str, v: V) {
+        self.0.entry(ns).or_default().entry(name).or_insert(v);
+    }
+
+    /// Looks `(ns, name)` up.
+    pub(crate) fn get(&self, ns: &str, name: &str) -> Option<&V> {
+        self.0.get(ns)?.get(name)
+    }
+}
+
+/// Indexes of the Services, Secrets and ReferenceGrants of a [`Config`], for resolving many
+/// references quickly. Build one with [`resolver`] and reuse it for every backendRef.
+#[derive(Debug)]
+pub struct Resolver<'a> {
+    services: NsMap<'a, &'a ServiceSpec>,
+    secrets: NsMap<'a, &'a SecretSpec>,
+    grants: FxHashMap<&'a str, Vec<&'a ReferenceGrantSpec>>,
+}
+
+/// Builds a [`Resolver`] over `config` (cost linear in its Services, Secrets and grants).
+pub fn resolver(config: &Config) -> Resolver<'_> {
+    let mut services = NsMap::default();
+    for s in &config.services {
+        services.insert_first(&s.meta.namespace, &s.meta.name, &s.spec);
+    }
+    let mut secrets = NsMap::default();
+    for s in &config.secrets {
+        secrets.insert_first(&s.meta.namespace, &s.meta.name, &s.spec);
+    }
+    let mut grants: FxHashMap<&str, Vec<&ReferenceGrantSpec>> = FxHashMap::default();
+    for g in &config.reference_grants {
+        grants.entry(&g.meta.namespace).or_default().push(&g.spec);
+    }
+    Resolver {
+        services,
+        secrets,
+        grants,
+    }
+}
+
+/// Resolves a backend reference made by a route of `route_kind` in `route_ns` (SPEC §5.1, §5.2).
+///
+/// This builds a [`Resolver`] on every call; to resolve many references, build one with
+/// [`resolver`] and call [`Resolver::resolve`].
+pub fn resolve_backend(
+    config: &Config,
+    route_kind: RouteKind,
+    route_ns: &str,
+    target: &BackendObjectReference,
+) -> Result<ResolvedBackend, BackendProblem> {
+    resolver(config).resolve(route_kind, route_ns, target)
+}
+
+fn problem(reason: &'static str, message: String) -> BackendProblem {
+    BackendProblem { reason, message }
+}
+
+/// The `kubernetes.io/…` application protocols a route kind can speak to a backend (SPEC §8).
+fn speaks(kind: RouteKind, app_protocol: &str) -> bool {
+    match kind {
+        RouteKind::Http => matches!(app_protocol, "kubernetes.io/h2c" | "kubernetes.io/ws"),
+        RouteKind::Grpc => app_protocol == "kubernetes.io/h2c",
+        RouteKind::Tls => app_protocol == "kubernetes.io/wss",
+        _ => false,
+    }
+}
+
+impl<'a> Resolver<'a> {
+    /// Whether a ReferenceGrant in `target_ns` lets (`from_group`, `from_kind`, `from_ns`)
+    /// refer to the object (`to_group`, `to_kind`, `to_name`) there (SPEC §5.2).
+    pub fn permits(
+        &self,
+        from: (&str, &str, &str),
+        target_ns: &str,
+        to: (&str, &str, &str),
+    ) -> bool {
+        let (fg, fk, fns) = from;
+        let (tg, tk, tname) = to;
+        self.grants.get(target_ns).is_some_and(|grants| {
+            grants.iter().any(|g| {
+                g.from
+                    .iter()
+                    .any(|f| f.group == fg && f.kind == fk && f.namespace == fns)
+                    && g.to.iter().any(|t| {
+                        t.group == tg
+                            && t.kind == tk
+                            && t.name.as_deref().is_none_or(|n| n == tname)
+                    })
+            })
+        })
+    }
+
+    /// Whether the Secret `ns/name` exists.
+    pub(crate) fn secret_exists(&self, ns: &str, name: &str) -> bool {
+        self.secrets.get(ns, name).is_some()
+    }
+
+    /// Resolves a backend reference made by a route of `route_kind` in `route_ns`.
+    ///
+    /// Checks, in order: the group/kind is a core Service (else `InvalidKind`); the Service
+    /// exists (else `BackendNotFound`); a cross-namespace reference is permitted by a
+    /// ReferenceGrant (else `RefNotPermitted`); the Service is not `ExternalName` (else
+    /// `InvalidKind`); the port is one of the Service's ports (else `BackendNotFound`); the
+    /// port's `appProtocol` is one the route kind speaks (else `UnsupportedProtocol`).
+    pub fn resolve(
+        &self,
+        route_kind: RouteKind,
+        route_ns: &str,
+        target: &BackendObjectReference,
+    ) -> Result<ResolvedBackend, BackendProblem> {
+        let (group, kind) = (target.group(), target.kind());
+        let ns = target.namespace(route_ns);
+        let name = target.name.as_str();
+        if !(group.is_empty() && kind == "Service") {
+            let what = if group.is_empty() {
+                kind.to_string()
+            } else {
+                format!("{kind}.{group}")
+            };
+            return Err(problem(
+                "InvalidKind",
+                format!("backendRef {ns}/{name}: kind {what} is not supported"),
+            ));
+        }
+        let Some(svc) = self.services.get(ns, name) else {
+            return Err(problem(
+                "BackendNotFound",
+                format!("backendRef {ns}/{name}: Service not found"),
+            ));
+        };
+        if ns != route_ns
+            && !self.permits(
+                (GATEWAY_GROUP, route_kind.as_str(), route_ns),
+                ns,
+                ("", "Service", name),
+            )
+        {
+            return Err(problem(
+                "RefNotPermitted",
+                format!(
+                    "backendRef {ns}/{name}: no ReferenceGrant in namespace {ns} allows {} \
+                     from namespace {route_ns} to refer to it",
+                    route_kind.as_str()
+                ),
+            ));
+        }
+        if svc.kind.as_deref() == Some("ExternalName") {
+            return Err(problem(
+                "InvalidKind",
+                format!("backendRef {ns}/{name}: Services of type ExternalName are not supported"),
+            ));
+        }
+        let Some(port) = target.port else {
+            return Err(problem(
+                "BackendNotFound",
+                format!("backendRef {ns}/{name}: port is required for a Service"),
+            ));
+        };
+        let Some(sp) = svc.ports.iter().find(|p| p.port == port) else {
+            return Err(problem(
+                "BackendNotFound",
+                format!("backendRef {ns}/{name}: Service has no port {port}"),
+            ));
+        };
+        let app_protocol = sp.app_protocol.clone();
+        if let Some(ap) = app_protocol.as_deref() {
+            if ap.starts_with("kubernetes.io/") && !speaks(route_kind, ap) {
+                return Err(problem(
+                    "UnsupportedProtocol",
+                    format!(
+                        "backendRef {ns}/{name}: {} cannot speak appProtocol {ap} of port {port}",
+                        route_kind.as_str()
+                    ),
+                ));
+            }
+        }
+        Ok(ResolvedBackend {
+            group: String::new(),
+            kind: "Service".to_string(),
+            namespace: ns.to_string(),
+            name: name.to_string(),
+            port: u16::try_from(port).ok(),
+            app_protocol,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg() -> Config {
+        Config::from_str(
+            r#"
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: app}
+spec:
+  ports:
+  - {name: http, port: 80}
+  - {name: h2c, port: 81, appProtocol: kubernetes.io/h2c}
+  - {name: ws, port: 82, appProtocol: kubernetes.io/ws}
+  - {name: wss, port: 83, appProtocol: kubernetes.io/wss}
+  - {name: odd, port: 84, appProtocol: kubernetes.io/unknown}
+  - {name: custom, port: 85, appProtocol: example.com/custom}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: ext, namespace: app}
+spec: {type: ExternalName, ports: [{port: 80}]}
+---
+apiVersion: gateway.networking.k8s.io/v1beta1
+kind: ReferenceGrant
+metadata: {name: g, namespace: app}
+spec:
+  from: [{group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: front}]
+  to: [{group: "", kind: Service, name: web}]
+"#,
+        )
+    }
+
+    fn svc(ns: Option<&str>, name: &str, port: i64) -> BackendObjectReference {
+        BackendObjectReference {
+            name: name.into(),
+            namespace: ns.map(Into::into),
+            port: Some(port),
+            ..Default::default()
+        }
+    }
+
+    fn reason(r: Result<ResolvedBackend, BackendProblem>) -> &'static str {
+        match r {
+            Ok(_) => "Ok",
+            Err(p) => p.reason,
+        }
+    }
+
+    #[test]
+    fn resolves_and_rejects() {
+        let c = cfg();
+        let r = resolver(&c);
+        let http = RouteKind::Http;
+        let ok = r.resolve(http, "app", &svc(None, "web", 80)).unwrap();
+        assert_eq!((ok.namespace.as_str(), ok.port), ("app", Some(80)));
+        assert_eq!(
+            reason(r.resolve(http, "app", &svc(None, "nope", 80))),
+            "BackendNotFound"
+        );
+        assert_eq!(
+            reason(r.resolve(http, "app", &svc(None, "web", 99))),
+            "BackendNotFound"
+        );
+        assert_eq!(
+            reason(r.resolve(http, "app", &svc(None, "ext", 80))),
+            "InvalidKind"
+        );
+        let mut imp = svc(None, "web", 80);
+        imp.group = Some("multicluster.x-k8s.io".into());
+        imp.kind = Some("ServiceImport".into());
+        assert_eq!(reason(r.resolve(http, "app", &imp)), "InvalidKind");
+        // Cross-namespace: permitted from `front` for HTTPRoute only.
+        assert_eq!(
+            reason(r.resolve(http, "front", &svc(Some("app"), "web", 80))),
+            "Ok"
+        );
+        assert_eq!(
+            reason(r.resolve(RouteKind::Grpc, "front", &svc(Some("app"), "web", 80))),
+            "RefNotPermitted"
+        );
+        assert_eq!(
+            reason(r.resolve(http, "other", &svc(Some("app"), "web", 80))),
+            "RefNotPermitted"
+        );
+        // Missing target wins over the missing grant.
+        assert_eq!(
+            reason(r.resolve(http, "other", &svc(Some("app"), "gone", 80))),
+            "BackendNotFound"
+        );
+    }
+
+    #[test]
+    fn app_protocols() {
+        let c = cfg();
+        let r = resolver(&c);
+        let k = |kind, port| reason(r.resolve(kind, "app", &svc(None, "web", port)));
+        assert_eq!(k(RouteKind::Http, 81), "Ok");
+        assert_eq!(k(RouteKind::Http, 82), "Ok");
+        assert_eq!(k(RouteKind::Http, 83), "UnsupportedProtocol");
+        assert_eq!(k(RouteKind::Grpc, 81), "Ok");
+        assert_eq!(k(RouteKind::Grpc, 82), "UnsupportedProtocol");
+        assert_eq!(k(RouteKind::Tls, 83), "Ok");
+        assert_eq!(k(RouteKind::Tls, 81), "UnsupportedProtocol");
+        assert_eq!(k(RouteKind::Http, 84), "UnsupportedProtocol");
+        assert_eq!(k(RouteKind::Tcp, 85), "Ok");
+        assert_eq!(k(RouteKind::Tcp, 81), "UnsupportedProtocol");
+    }
+}

@@ -1,0 +1,259 @@
+//! Attachment and status (SPEC §2): parentRefs → listeners, allowedRoutes, hostname
+//! intersection, ReferenceGrant, conflicts. Produces the effective routes per listener that
+//! `compile` consumes, and a [`Report`] with the conditions a conformant controller would write.
+//!
+//! Decisions where SPEC leaves a choice (all [ENGINE]):
+//!
+//! - **Listener conflicts.** Listeners are grouped by port. HTTP, HTTPS/TLS (one family: both
+//!   select by SNI, and Terminate and Passthrough may share a port) and TCP cannot share a port:
+//!   every listener of a mixed port gets `Conflicted=True/ProtocolConflict`. UDP is another
+//!   transport and never conflicts with them. Within a family, two HTTP (or two HTTPS/TLS)
+//!   listeners with the same hostname (both absent included), or two TCP (two UDP) listeners,
+//!   get `Conflicted=True/HostnameConflict`. Every party is refused (`Accepted=False` with the
+//!   conflict reason, `Programmed=False/Invalid`, `usable=false`); no winner is picked.
+//! - **Certificates.** A Terminate listener (HTTPS, TLS Terminate) reports
+//!   `ResolvedRefs=False` with `InvalidCertificateRef` (unsupported kind, missing Secret, no
+//!   certificateRef at all) or `RefNotPermitted` (cross-namespace without a ReferenceGrant from
+//!   the Gateway / ListenerSet; checked before existence, as upstream requires). It stays
+//!   `Accepted` and routes still attach (they are counted), but with no valid certificate it
+//!   is `Programmed=False` and not `usable`. With at least one valid certificate it serves.
+//! - **Route conditions.** When every rule is invalid, `Accepted=False` with the first invalid
+//!   rule's reason (`UnsupportedValue` or `IncompatibleFilters`) takes precedence over the
+//!   listener-based reasons. Backends of dropped rules do not affect `ResolvedRefs`.
+//! - **HTTPRoute vs GRPCRoute** (SPEC §2.4). Per listener, routes are taken oldest first
+//!   (`created`, then `ns/name` as one byte string, then HTTPRoute before GRPCRoute); a route
+//!   whose effective hostnames overlap those of an already accepted route of the other kind
+//!   is not attached to that listener. A parentRef left with no listener reports
+//!   `Accepted=False/NotAllowedByListeners` (upstream defines no dedicated route reason; the
+//!   listener refuses the route, which is what that reason documents).
+//! - **TCP/UDP routes** are attached with the effective hostname `*`; several on one listener
+//!   are all attached and counted, the compiler picks the oldest.
+
+mod backend;
+mod hostname;
+mod listeners;
+mod report;
+mod routes;
+
+pub use backend::{resolve_backend, resolver, BackendProblem, ResolvedBackend, Resolver};
+pub use hostname::{hostname_matches, intersect, intersect_all, overlaps};
+pub use report::{condition, Condition, ListenerStatus, Report, RouteParentStatus, RouteStatus};
+
+use crate::load::Config;
+use crate::model::{LabelSelector, ListenerSetSpec, Object, ProtocolType, RouteKind, TlsMode};
+use backend::NsMap;
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::collections::BTreeMap;
+
+/// The controller name trieway acts as unless `Options` says otherwise.
+pub const DEFAULT_CONTROLLER_NAME: &str = "example.com/gateway-under-test";
+
+/// The label every Namespace carries with its own name.
+const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";
+
+/// The outcome of attaching a [`Config`]'s routes to its Gateways' listeners.
+#[derive(Debug, Clone, Default)]
+pub struct Attachment {
+    /// Every Gateway this controller serves (its class names our controller), in input order.
+    pub gateways: Vec<AttachedGateway>,
+    /// Conditions per route parentRef and per listener.
+    pub report: Report,
+}
+
+/// A served Gateway with its listeners (own listeners first, then ListenerSets' in SPEC order).
+#[derive(Debug, Clone, Default)]
+pub struct AttachedGateway {
+    /// Namespace.
+    pub namespace: String,
+    /// Name.
+    pub name: String,
+    /// Listeners, in merge order.
+    pub listeners: Vec<AttachedListener>,
+}
+
+/// Where a listener was declared.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum ListenerSource {
+    /// In the Gateway itself.
+    #[default]
+    Gateway,
+    /// In a ListenerSet (`namespace`, `name`).
+    ListenerSet(String, String),
+}
+
+/// One listener and the routes attached to it.
+#[derive(Debug, Clone, Default)]
+pub struct AttachedListener {
+    /// Listener name.
+    pub name: String,
+    /// Port (`0` when the declared port is out of range; such a listener is not usable).
+    pub port: u16,
+    /// Protocol.
+    pub protocol: ProtocolType,
+    /// Hostname (lowercase), `None` when absent.
+    pub hostname: Option<String>,
+    /// TLS mode for HTTPS/TLS listeners (`Terminate` by default for HTTPS).
+    pub tls_mode: Option<TlsMode>,
+    /// Gateway or ListenerSet.
+    pub source: ListenerSource,
+    /// Whether the listener carries traffic (accepted, not conflicted, and for Terminate
+    /// listeners with at least one valid certificate).
+    pub usable: bool,
+    /// Attached, accepted routes (also on an unusable listener, where they are only counted).
+    pub routes: Vec<AttachedRoute>,
+}
+
+/// A route attached to a listener.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttachedRoute {
+    /// Route kind.
+    pub kind: RouteKind,
+    /// Index into the matching `Config` list (`http_routes`, `grpc_routes`, …).
+    pub index: usize,
+    /// Effective (intersected, lowercase) hostnames on this listener; `"*"` matches every host
+    /// (TCP and UDP routes always carry `["*"]`).
+    pub hostnames: Vec<String>,
+}
+
+/// Shared lookups for one `attach` run.
+#[derive(Debug)]
+pub(crate) struct Ctx<'a> {
+    pub(crate) resolver: Resolver<'a>,
+    ns_labels: FxHashMap<&'a str, BTreeMap<String, String>>,
+}
+
+impl<'a> Ctx<'a> {
+    fn new(config: &'a Config) -> Self {
+        let mut ns_labels: FxHashMap<&'a str, BTreeMap<String, String>> = FxHashMap::default();
+        for n in &config.namespaces {
+            let mut labels = n.meta.labels.clone();
+            labels.insert(NAMESPACE_NAME_LABEL.to_string(), n.meta.name.clone());
+            ns_labels.entry(&n.meta.name).or_insert(labels);
+        }
+        let implicit =
+            |ns: &str| BTreeMap::from([(NAMESPACE_NAME_LABEL.to_string(), ns.to_string())]);
+        let route_namespaces = config
+            .http_routes
+            .iter()
+            .map(|r| &r.meta)
+            .chain(config.grpc_routes.iter().map(|r| &r.meta))
+            .chain(config.tls_routes.iter().map(|r| &r.meta))
+            .chain(config.tcp_routes.iter().map(|r| &r.meta))
+            .chain(config.udp_routes.iter().map(|r| &r.meta))
+            .chain(config.listener_sets.iter().map(|r| &r.meta));
+        for m in route_namespaces {
+            ns_labels
+                .entry(&m.namespace)
+                .or_insert_with(|| implicit(&m.namespace));
+        }
+        Ctx {
+            resolver: resolver(config),
+            ns_labels,
+        }
+    }
+
+    /// Whether the labels of namespace `ns` satisfy `selector`.
+    pub(crate) fn namespace_matches(&self, selector: &LabelSelector, ns: &str) -> bool {
+        match self.ns_labels.get(ns) {
+            Some(labels) => selector.matches(labels),
+            None => selector.matches(&BTreeMap::from([(
+                NAMESPACE_NAME_LABEL.to_string(),
+                ns.to_string(),
+            )])),
+        }
+    }
+}
+
+/// Where a route parentRef can lead: served Gateways and the ListenerSets that target them.
+#[derive(Debug, Default)]
+pub(crate) struct Parents<'a> {
+    /// Served Gateway → ids (into the flat listener list) of its own listeners.
+    pub(crate) gateways: NsMap<'a, Vec<usize>>,
+    /// ListenerSet targeting a served Gateway → ids of its merged listeners (empty when the
+    /// Gateway does not allow it).
+    pub(crate) listener_sets: NsMap<'a, Vec<usize>>,
+}
+
+/// `ns/name` as one string, the tie-breaker of SPEC §4.1 K9.
+pub(crate) fn ns_name(ns: &str, name: &str) -> String {
+    let mut s = String::with_capacity(ns.len() + name.len() + 1);
+    s.push_str(ns);
+    s.push('/');
+    s.push_str(name);
+    s
+}
+
+/// Attaches every route of `config` (SPEC §2.1) for the Gateways whose class names
+/// `controller_name`.
+pub fn attach(config: &Config, controller_name: &str) -> Attachment {
+    let ctx = Ctx::new(config);
+    let served_classes: FxHashSet<&str> = config
+        .gateway_classes
+        .iter()
+        .filter(|c| c.spec.controller_name == controller_name)
+        .map(|c| c.meta.name.as_str())
+        .collect();
+    let mut sets: Vec<&Object<ListenerSetSpec>> = config.listener_sets.iter().collect();
+    sets.sort_by_cached_key(|s| (s.created, ns_name(&s.meta.namespace, &s.meta.name)));
+
+    let mut gateways = Vec::new();
+    let mut listeners = Vec::new();
+    let mut parents = Parents::default();
+    for gw in &config.gateways {
+        if !served_classes.contains(gw.spec.gateway_class_name.as_str()) {
+            continue;
+        }
+        if parents
+            .gateways
+            .get(&gw.meta.namespace, &gw.meta.name)
+            .is_some()
+        {
+            continue; // a duplicate the loader let through: the first one wins
+        }
+        let index = gateways.len();
+        let (infos, merged) = listeners::build(&ctx, index, gw, &sets);
+        let base = listeners.len();
+        let own: Vec<usize> = infos
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.attached.source == ListenerSource::Gateway)
+            .map(|(i, _)| base + i)
+            .collect();
+        parents
+            .gateways
+            .insert_first(&gw.meta.namespace, &gw.meta.name, own);
+        for (ls, ok) in merged {
+            let source =
+                ListenerSource::ListenerSet(ls.meta.namespace.clone(), ls.meta.name.clone());
+            let ids = infos
+                .iter()
+                .enumerate()
+                .filter(|(_, l)| ok && l.attached.source == source)
+                .map(|(i, _)| base + i)
+                .collect();
+            parents
+                .listener_sets
+                .insert_first(&ls.meta.namespace, &ls.meta.name, ids);
+        }
+        listeners.extend(infos);
+        gateways.push(AttachedGateway {
+            namespace: gw.meta.namespace.clone(),
+            name: gw.meta.name.clone(),
+            listeners: Vec::new(),
+        });
+    }
+
+    let routes = routes::attach_routes(&ctx, config, &parents, &mut listeners);
+
+    let mut report = Report {
+        routes,
+        listeners: Vec::with_capacity(listeners.len()),
+    };
+    for info in listeners {
+        if let Some(g) = gateways.get_mut(info.gateway) {
+            g.listeners.push(info.attached);
+        }
+        report.listeners.push(info.status);
+    }
+    Attachment { gateways, report }
+}

@@ -1,0 +1,124 @@
+//! The status report: conditions per route parentRef and per listener (SPEC §2.3).
+
+use crate::model::RouteKind;
+use serde::Serialize;
+
+/// Status of every route parentRef and every listener, as a controller would write it.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Report {
+    /// One entry per route that names at least one served parent.
+    pub routes: Vec<RouteStatus>,
+    /// One entry per listener of every served Gateway.
+    pub listeners: Vec<ListenerStatus>,
+}
+
+/// A Kubernetes-style condition.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Condition {
+    /// `Accepted`, `ResolvedRefs`, `PartiallyInvalid`, `Programmed`, `Conflicted`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// `True`, `False` or `Unknown`.
+    pub status: String,
+    /// Reason, e.g. `NotAllowedByListeners`.
+    pub reason: String,
+    /// Detail.
+    pub message: String,
+}
+
+impl Condition {
+    /// A condition of type `kind` with status `True` or `False`.
+    pub fn new(kind: &str, status: bool, reason: &str, message: impl Into<String>) -> Condition {
+        Condition {
+            kind: kind.to_string(),
+            status: if status { "True" } else { "False" }.to_string(),
+            reason: reason.to_string(),
+            message: message.into(),
+        }
+    }
+
+    /// Whether the status is `True`.
+    pub fn is_true(&self) -> bool {
+        self.status == "True"
+    }
+}
+
+/// Status of one route.
+#[derive(Debug, Clone, Serialize)]
+pub struct RouteStatus {
+    /// Route kind.
+    pub kind: RouteKind,
+    /// Namespace.
+    pub namespace: String,
+    /// Name.
+    pub name: String,
+    /// One entry per parentRef that resolves to a served parent.
+    pub parents: Vec<RouteParentStatus>,
+}
+
+/// Status of one route parentRef.
+#[derive(Debug, Clone, Serialize)]
+pub struct RouteParentStatus {
+    /// Parent kind (`Gateway` or `ListenerSet`).
+    pub parent_kind: String,
+    /// Parent `namespace/name`.
+    pub parent: String,
+    /// `sectionName`, if set.
+    pub section_name: Option<String>,
+    /// `port`, if set.
+    pub port: Option<u16>,
+    /// Conditions (`Accepted`, `ResolvedRefs`, maybe `PartiallyInvalid`).
+    pub conditions: Vec<Condition>,
+}
+
+/// Status of one listener.
+#[derive(Debug, Clone, Serialize)]
+pub struct ListenerStatus {
+    /// Gateway `namespace/name`.
+    pub gateway: String,
+    /// Listener name.
+    pub name: String,
+    /// The ListenerSet (`namespace/name`) that declared the listener; absent for the
+    /// Gateway's own listeners.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listener_set: Option<String>,
+    /// Accepted routes attached to this listener.
+    pub attached_routes: u32,
+    /// Route kinds the listener accepts.
+    pub supported_kinds: Vec<String>,
+    /// Conditions (`Accepted`, `ResolvedRefs`, `Programmed`, `Conflicted`).
+    pub conditions: Vec<Condition>,
+}
+
+/// Finds the condition of type `kind` in `conditions`.
+pub fn condition<'c>(conditions: &'c [Condition], kind: &str) -> Option<&'c Condition> {
+    conditions.iter().find(|c| c.kind == kind)
+}
+
+impl Report {
+    /// The status of route `kind` `namespace/name`, if the route names a served parent.
+    pub fn route(&self, kind: RouteKind, namespace: &str, name: &str) -> Option<&RouteStatus> {
+        self.routes
+            .iter()
+            .find(|r| r.kind == kind && r.namespace == namespace && r.name == name)
+    }
+
+    /// The status of listener `name` of Gateway `gateway` (`namespace/name`); for a
+    /// ListenerSet's listener pass `listener_set` (`namespace/name`).
+    pub fn listener(
+        &self,
+        gateway: &str,
+        listener_set: Option<&str>,
+        name: &str,
+    ) -> Option<&ListenerStatus> {
+        self.listeners.iter().find(|l| {
+            l.gateway == gateway && l.listener_set.as_deref() == listener_set && l.name == name
+        })
+    }
+}
+
+impl serde::Serialize for RouteKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}

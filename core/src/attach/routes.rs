@@ -1,0 +1,533 @@
+//! Routes → listeners (SPEC §2.1), route conditions (§2.3) and HTTPRoute/GRPCRoute
+//! conflicts (§2.4).
+
+use super::hostname::{intersect_all, HostIndex};
+use super::listeners::{admits_namespace, ListenerInfo, X_GATEWAY_GROUP};
+use super::report::{Condition, RouteParentStatus, RouteStatus};
+use super::{ns_name, AttachedRoute, Ctx, Parents};
+use crate::load::Config;
+use crate::model::{
+    BackendObjectReference, FilterType, FromNamespaces, HttpBackendRef, HttpRouteFilter,
+    InvalidRule, ParentReference, Route, RouteKind, GATEWAY_GROUP,
+};
+use rustc_hash::FxHashMap;
+
+/// What attachment needs from a route of any kind.
+struct RouteView<'a> {
+    kind: RouteKind,
+    index: usize,
+    namespace: &'a str,
+    name: &'a str,
+    created: i64,
+    parent_refs: &'a [ParentReference],
+    /// `None` for TCP/UDP routes, which have no hostnames.
+    hostnames: Option<&'a [String]>,
+    rule_count: usize,
+    invalid: &'a [InvalidRule],
+    /// Backend and mirror targets of the valid rules, in rule order.
+    backends: Vec<&'a BackendObjectReference>,
+}
+
+fn is_invalid(invalid: &[InvalidRule], rule: usize) -> bool {
+    invalid.iter().any(|r| r.index == rule)
+}
+
+/// Backend targets of an HTTP/GRPC rule: each backendRef followed by its filters' mirror
+/// targets, then the rule filters' mirror targets.
+fn http_targets<'a>(
+    backend_refs: &'a [HttpBackendRef],
+    filters: &'a [HttpRouteFilter],
+    out: &mut Vec<&'a BackendObjectReference>,
+) {
+    let mirror = |f: &'a HttpRouteFilter| match (&f.kind, &f.request_mirror) {
+        (FilterType::RequestMirror, Some(m)) => Some(&m.backend_ref),
+        _ => None,
+    };
+    for b in backend_refs {
+        out.push(&b.target);
+        out.extend(b.filters.iter().filter_map(mirror));
+    }
+    out.extend(filters.iter().filter_map(mirror));
+}
+
+fn view<'a, S>(
+    kind: RouteKind,
+    index: usize,
+    r: &'a Route<S>,
+    parent_refs: &'a [ParentReference],
+    hostnames: Option<&'a [String]>,
+    rule_count: usize,
+    backends: Vec<&'a BackendObjectReference>,
+) -> RouteView<'a> {
+    RouteView {
+        kind,
+        index,
+        namespace: &r.meta.namespace,
+        name: &r.meta.name,
+        created: r.created,
+        parent_refs,
+        hostnames,
+        rule_count,
+        invalid: &r.invalid_rules,
+        backends,
+    }
+}
+
+/// Every route of `config`, in kind order (HTTP, GRPC, TLS, TCP, UDP) then input order.
+fn views(config: &Config) -> Vec<RouteView<'_>> {
+    let mut out = Vec::new();
+    for (i, r) in config.http_routes.iter().enumerate() {
+        let mut b = Vec::new();
+        let rules = r.spec.rules.as_deref();
+        for (ri, rule) in rules.unwrap_or(&[]).iter().enumerate() {
+            if !is_invalid(&r.invalid_rules, ri) {
+                http_targets(&rule.backend_refs, &rule.filters, &mut b);
+            }
+        }
+        let count = rules.map_or(1, <[_]>::len);
+        let (p, h) = (&r.spec.parent_refs, &r.spec.hostnames);
+        out.push(view(RouteKind::Http, i, r, p, Some(h), count, b));
+    }
+    for (i, r) in config.grpc_routes.iter().enumerate() {
+        let mut b = Vec::new();
+        for (ri, rule) in r.spec.rules.iter().enumerate() {
+            if !is_invalid(&r.invalid_rules, ri) {
+                http_targets(&rule.backend_refs, &rule.filters, &mut b);
+            }
+        }
+        let (p, h) = (&r.spec.parent_refs, &r.spec.hostnames);
+        out.push(view(
+            RouteKind::Grpc,
+            i,
+            r,
+            p,
+            Some(h),
+            r.spec.rules.len(),
+            b,
+        ));
+    }
+    fn l4<'a>(
+        rules: &'a [crate::model::L4RouteRule],
+        invalid: &[InvalidRule],
+    ) -> Vec<&'a BackendObjectReference> {
+        let mut b = Vec::new();
+        for (ri, rule) in rules.iter().enumerate() {
+            if !is_invalid(invalid, ri) {
+                b.extend(rule.backend_refs.iter().map(|x| &x.target));
+            }
+        }
+        b
+    }
+    for (i, r) in config.tls_routes.iter().enumerate() {
+        let b = l4(&r.spec.rules, &r.invalid_rules);
+        let (p, h) = (&r.spec.parent_refs, &r.spec.hostnames);
+        out.push(view(
+            RouteKind::Tls,
+            i,
+            r,
+            p,
+            Some(h),
+            r.spec.rules.len(),
+            b,
+        ));
+    }
+    for (kind, list) in [
+        (RouteKind::Tcp, &config.tcp_routes),
+        (RouteKind::Udp, &config.udp_routes),
+    ] {
+        for (i, r) in list.iter().enumerate() {
+            let b = l4(&r.spec.rules, &r.invalid_rules);
+            out.push(view(
+                kind,
+                i,
+                r,
+                &r.spec.parent_refs,
+                None,
+                r.spec.rules.len(),
+                b,
+            ));
+        }
+    }
+    out
+}
+
+/// The result of evaluating one parentRef.
+enum Outcome {
+    /// `Accepted=False` with this reason and message.
+    Refused(&'static str, String),
+    /// Attached to these listeners with these effective hostnames.
+    Attached(Vec<(usize, Vec<String>)>),
+}
+
+struct ParentEval {
+    status: RouteParentStatus,
+    outcome: Outcome,
+}
+
+/// The listener ids a parentRef can reach, or `None` when it names no served parent.
+fn relevant<'p>(
+    parents: &'p Parents<'_>,
+    p: &ParentReference,
+    route_ns: &str,
+) -> Option<&'p [usize]> {
+    let ns = p.namespace(route_ns);
+    match (p.group(), p.kind()) {
+        (GATEWAY_GROUP, "Gateway") => parents.gateways.get(ns, &p.name),
+        (GATEWAY_GROUP, "ListenerSet") | (X_GATEWAY_GROUP, "XListenerSet") => {
+            parents.listener_sets.get(ns, &p.name)
+        }
+        _ => None,
+    }
+    .map(Vec::as_slice)
+}
+
+/// SPEC §2.1 steps 2–4 for one parentRef (before cross-route conflicts).
+fn evaluate(
+    ctx: &Ctx<'_>,
+    listeners: &[ListenerInfo<'_>],
+    v: &RouteView<'_>,
+    p: &ParentReference,
+    ids: &[usize],
+) -> Outcome {
+    let mut invalid: Vec<&InvalidRule> = v
+        .invalid
+        .iter()
+        .filter(|r| r.index < v.rule_count)
+        .collect();
+    invalid.sort_by_key(|r| r.index);
+    invalid.dedup_by_key(|r| r.index);
+    if !invalid.is_empty() && invalid.len() == v.rule_count {
+        let first = invalid[0];
+        let reason = match first.reason {
+            "IncompatibleFilters" => "IncompatibleFilters",
+            _ => "UnsupportedValue",
+        };
+        let msgs: Vec<String> = invalid
+            .iter()
+            .map(|r| format!("rule {}: {}", r.index, r.message))
+            .collect();
+        return Outcome::Refused(
+            reason,
+            format!("All rules are invalid: {}", msgs.join("; ")),
+        );
+    }
+    let selected: Vec<(usize, &ListenerInfo<'_>)> = ids
+        .iter()
+        .filter_map(|&id| Some((id, listeners.get(id)?)))
+        .filter(|(_, l)| p.section_name.as_deref().is_none_or(|s| s == l.spec.name))
+        .filter(|(_, l)| p.port.is_none_or(|port| port == l.spec.port))
+        .collect();
+    if selected.is_empty() {
+        return Outcome::Refused(
+            "NoMatchingParent",
+            "no listener of the parent matches the parentRef's sectionName/port".to_string(),
+        );
+    }
+    let mut allowed = false;
+    let mut out = Vec::new();
+    for (id, l) in selected {
+        if !l.kinds.contains(&v.kind) {
+            continue;
+        }
+        let namespaces = l
+            .spec
+            .allowed_routes
+            .as_ref()
+            .and_then(|a| a.namespaces.as_ref());
+        if !admits_namespace(
+            ctx,
+            namespaces,
+            FromNamespaces::Same,
+            l.owner_ns,
+            v.namespace,
+        ) {
+            continue;
+        }
+        allowed = true;
+        let hosts = match v.hostnames {
+            Some(h) => intersect_all(l.attached.hostname.as_deref(), h),
+            None => vec!["*".to_string()],
+        };
+        if !hosts.is_empty() {
+            out.push((id, hosts));
+        }
+    }
+    if !out.is_empty() {
+        Outcome::Attached(out)
+    } else if !allowed {
+        Outcome::Refused(
+            "NotAllowedByListeners",
+            format!(
+                "no listener of the parent allows {} from namespace {}",
+                v.kind.as_str(),
+                v.namespace
+            ),
+        )
+    } else {
+        Outcome::Refused(
+            "NoMatchingListenerHostname",
+            "no listener hostname intersects the route's hostnames".to_string(),
+        )
+    }
+}
+
+/// SPEC §2.4: on each listener, an HTTPRoute and a GRPCRoute with overlapping effective
+/// hostnames cannot both attach; the older wins.
+/// `ns/name` of a route as bytes, for byte-string ordering without allocating.
+fn name_key<'v>(v: &RouteView<'v>) -> impl Iterator<Item = u8> + 'v {
+    v.namespace
+        .bytes()
+        .chain(std::iter::once(b'/'))
+        .chain(v.name.bytes())
+}
+
+fn resolve_conflicts(
+    views: &[RouteView<'_>],
+    listeners: &[ListenerInfo<'_>],
+    evals: &mut [(usize, Vec<ParentEval>)],
+) {
+    // Age rank of every HTTP/GRPC route: `created`, then `ns/name` as one byte string, then
+    // HTTPRoute before GRPCRoute (views are in kind order, and the sort is stable).
+    let mut order: Vec<usize> = (0..views.len())
+        .filter(|&vi| matches!(views[vi].kind, RouteKind::Http | RouteKind::Grpc))
+        .collect();
+    order.sort_by(|&a, &b| {
+        let (a, b) = (&views[a], &views[b]);
+        a.created
+            .cmp(&b.created)
+            .then_with(|| name_key(a).cmp(name_key(b)))
+    });
+    let mut rank = vec![usize::MAX; views.len()];
+    for (r, &vi) in order.iter().enumerate() {
+        rank[vi] = r;
+    }
+    // listener → (age rank, kind, view, eval, parent) of HTTP/GRPC candidates.
+    type Entry = (usize, RouteKind, usize, usize, usize);
+    let mut per_listener: FxHashMap<usize, Vec<Entry>> = FxHashMap::default();
+    for (e, (vi, parents)) in evals.iter().enumerate() {
+        let v = &views[*vi];
+        if !matches!(v.kind, RouteKind::Http | RouteKind::Grpc) {
+            continue;
+        }
+        for (pi, pe) in parents.iter().enumerate() {
+            if let Outcome::Attached(list) = &pe.outcome {
+                for (id, _) in list {
+                    per_listener
+                        .entry(*id)
+                        .or_default()
+                        .push((rank[*vi], v.kind, *vi, e, pi));
+                }
+            }
+        }
+    }
+    let mut losers: Vec<(usize, usize, usize, String)> = Vec::new();
+    let mut ids: Vec<usize> = per_listener.keys().copied().collect();
+    ids.sort_unstable();
+    for id in ids {
+        let Some(mut entries) = per_listener.remove(&id) else {
+            continue;
+        };
+        let has = |k| entries.iter().any(|e| e.1 == k);
+        if !(has(RouteKind::Http) && has(RouteKind::Grpc)) {
+            continue;
+        }
+        entries.sort_unstable();
+        let hosts = |e: &Entry| -> &[String] {
+            match &evals[e.3].1[e.4].outcome {
+                Outcome::Attached(list) => list
+                    .iter()
+                    .find(|(l, _)| *l == id)
+                    .map_or(&[][..], |(_, h)| h.as_slice()),
+                Outcome::Refused(..) => &[],
+            }
+        };
+        // Accepted routes per kind: [HTTPRoute, GRPCRoute], each id an index into `entries`.
+        let mut accepted = [HostIndex::default(), HostIndex::default()];
+        for (n, e) in entries.iter().enumerate() {
+            let (own, other) = if e.1 == RouteKind::Http {
+                (0, 1)
+            } else {
+                (1, 0)
+            };
+            let hs = hosts(e);
+            match hs.iter().find_map(|h| accepted[other].find(h)) {
+                Some(w) => {
+                    let w = &views[entries[w].2];
+                    losers.push((
+                        e.3,
+                        e.4,
+                        id,
+                        format!(
+                            "{} {} is older and serves an overlapping hostname on listener {}",
+                            w.kind.as_str(),
+                            ns_name(w.namespace, w.name),
+                            listeners.get(id).map_or("", |l| l.spec.name.as_str())
+                        ),
+                    ));
+                }
+                None => {
+                    for h in hs {
+                        accepted[own].insert(h, n);
+                    }
+                }
+            }
+        }
+    }
+    for (e, pi, id, msg) in losers {
+        let pe = &mut evals[e].1[pi];
+        if let Outcome::Attached(list) = &mut pe.outcome {
+            list.retain(|(l, _)| *l != id);
+            if list.is_empty() {
+                pe.outcome = Outcome::Refused("NotAllowedByListeners", msg);
+            }
+        }
+    }
+}
+
+/// Attaches every route; fills listener `routes` and `attached_routes`; returns route status.
+pub(super) fn attach_routes(
+    ctx: &Ctx<'_>,
+    config: &Config,
+    parents: &Parents<'_>,
+    listeners: &mut [ListenerInfo<'_>],
+) -> Vec<RouteStatus> {
+    let views = views(config);
+    let mut evals: Vec<(usize, Vec<ParentEval>)> = Vec::new();
+    for (vi, v) in views.iter().enumerate() {
+        let mut list = Vec::new();
+        for p in v.parent_refs {
+            let Some(ids) = relevant(parents, p, v.namespace) else {
+                continue;
+            };
+            let outcome = evaluate(ctx, listeners, v, p, ids);
+            list.push(ParentEval {
+                status: RouteParentStatus {
+                    parent_kind: p.kind().to_string(),
+                    parent: ns_name(p.namespace(v.namespace), &p.name),
+                    section_name: p.section_name.clone(),
+                    port: p.port.and_then(|x| u16::try_from(x).ok()),
+                    conditions: Vec::new(),
+                },
+                outcome,
+            });
+        }
+        if !list.is_empty() {
+            evals.push((vi, list));
+        }
+    }
+    resolve_conflicts(&views, listeners, &mut evals);
+
+    let mut out = Vec::with_capacity(evals.len());
+    for (vi, list) in evals {
+        let v = &views[vi];
+        let refs = resolved_refs(ctx, v);
+        let partial = partially_invalid(v);
+        let mut parents_out = Vec::with_capacity(list.len());
+        for pe in list {
+            let mut status = pe.status;
+            let accepted = match pe.outcome {
+                Outcome::Refused(reason, msg) => Condition::new("Accepted", false, reason, msg),
+                Outcome::Attached(list) => {
+                    for (id, hosts) in list {
+                        if let Some(l) = listeners.get_mut(id) {
+                            attach_to(l, v, hosts);
+                        }
+                    }
+                    Condition::new("Accepted", true, "Accepted", "route is accepted")
+                }
+            };
+            status.conditions.push(accepted);
+            status.conditions.push(refs.clone());
+            if let Some(p) = &partial {
+                status.conditions.push(p.clone());
+            }
+            parents_out.push(status);
+        }
+        out.push(RouteStatus {
+            kind: v.kind,
+            namespace: v.namespace.to_string(),
+            name: v.name.to_string(),
+            parents: parents_out,
+        });
+    }
+    out
+}
+
+/// Adds the route to the listener once (merging hostnames of repeated attachments). Routes
+/// are attached one after the other, so a repeated attachment finds the route last.
+fn attach_to(l: &mut ListenerInfo<'_>, v: &RouteView<'_>, hosts: Vec<String>) {
+    let existing = l
+        .attached
+        .routes
+        .last_mut()
+        .filter(|r| r.kind == v.kind && r.index == v.index);
+    match existing {
+        Some(r) => {
+            for h in hosts {
+                if !r.hostnames.contains(&h) {
+                    r.hostnames.push(h);
+                }
+            }
+        }
+        None => {
+            l.attached.routes.push(AttachedRoute {
+                kind: v.kind,
+                index: v.index,
+                hostnames: hosts,
+            });
+            l.status.attached_routes = l.status.attached_routes.saturating_add(1);
+        }
+    }
+}
+
+/// `ResolvedRefs` for a route: the first invalid backend's reason, every problem's message.
+fn resolved_refs(ctx: &Ctx<'_>, v: &RouteView<'_>) -> Condition {
+    let problems: Vec<_> = v
+        .backends
+        .iter()
+        .filter_map(|t| ctx.resolver.resolve(v.kind, v.namespace, t).err())
+        .collect();
+    match problems.first() {
+        None => Condition::new(
+            "ResolvedRefs",
+            true,
+            "ResolvedRefs",
+            "all references resolved",
+        ),
+        Some(first) => Condition::new(
+            "ResolvedRefs",
+            false,
+            first.reason,
+            problems
+                .iter()
+                .map(|p| p.message.as_str())
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
+    }
+}
+
+/// `PartiallyInvalid=True` when some but not all rules were dropped.
+fn partially_invalid(v: &RouteView<'_>) -> Option<Condition> {
+    let mut invalid: Vec<&InvalidRule> = v
+        .invalid
+        .iter()
+        .filter(|r| r.index < v.rule_count)
+        .collect();
+    invalid.sort_by_key(|r| r.index);
+    invalid.dedup_by_key(|r| r.index);
+    if invalid.is_empty() || invalid.len() >= v.rule_count {
+        return None;
+    }
+    let msg = invalid
+        .iter()
+        .map(|r| format!("Dropped Rule {}: {}", r.index, r.message))
+        .collect::<Vec<_>>()
+        .join("; ");
+    Some(Condition::new(
+        "PartiallyInvalid",
+        true,
+        "UnsupportedValue",
+        msg,
+    ))
+}
