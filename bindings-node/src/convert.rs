@@ -115,7 +115,10 @@ pub fn issue(e: &ConfigError) -> Value {
 /// A load or compile failure as the JSON the wrapper turns into a `ConfigError`.
 pub fn config_error(e: &Error) -> napi::Error {
     let (code, issues): (&str, Vec<Value>) = match e {
-        Error::Invalid(list) => ("ERR_TRIEWAY_INVALID_CONFIG", list.iter().map(issue).collect()),
+        Error::Invalid(list) => (
+            "ERR_TRIEWAY_INVALID_CONFIG",
+            list.iter().map(issue).collect(),
+        ),
         Error::Gateway(_) => ("ERR_TRIEWAY_GATEWAY", Vec::new()),
         Error::Limit(_) => ("ERR_TRIEWAY_LIMIT", Vec::new()),
         Error::Io { .. } => ("ERR_TRIEWAY_IO", Vec::new()),

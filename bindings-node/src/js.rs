@@ -98,7 +98,9 @@ impl Raw {
         let st = unsafe { sys::napi_get_value_double(self.env, self.value, &mut n) };
         match st {
             sys::Status::napi_ok => Ok(n),
-            sys::Status::napi_number_expected => Err(type_error(format!("{what} must be a number"))),
+            sys::Status::napi_number_expected => {
+                Err(type_error(format!("{what} must be a number")))
+            }
             s => Err(status_error(what, s)),
         }
     }
@@ -192,7 +194,9 @@ impl Raw {
     pub fn make_string(env: sys::napi_env, s: &str) -> napi::Result<sys::napi_value> {
         let mut v = ptr::null_mut();
         // SAFETY: `s` points to `s.len()` valid UTF-8 bytes.
-        let st = unsafe { sys::napi_create_string_utf8(env, s.as_ptr().cast(), s.len() as isize, &mut v) };
+        let st = unsafe {
+            sys::napi_create_string_utf8(env, s.as_ptr().cast(), s.len() as isize, &mut v)
+        };
         if st != sys::Status::napi_ok {
             return Err(status_error("a key", st));
         }

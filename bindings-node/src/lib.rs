@@ -14,6 +14,7 @@
 #![deny(clippy::undocumented_unsafe_blocks)]
 
 mod convert;
+mod fast;
 mod js;
 mod request;
 
@@ -24,6 +25,7 @@ use request::{Inputs, Read, Scratch};
 use rustc_hash::FxHashMap;
 use std::cell::{Cell, RefCell};
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{LazyLock, Mutex};
 use trieway::{Action, Config, Outcome, RouteMatch, Router, Target};
@@ -34,7 +36,7 @@ const NOT_FOUND: i32 = -1;
 const MISDIRECTED: i32 = -2;
 
 /// Runs `f`, turning a panic into a JS error instead of an abort.
-fn guard<T>(f: impl FnOnce() -> napi::Result<T>) -> napi::Result<T> {
+pub(crate) fn guard<T>(f: impl FnOnce() -> napi::Result<T>) -> napi::Result<T> {
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(r) => r,
         Err(payload) => {
@@ -52,14 +54,21 @@ fn guard<T>(f: impl FnOnce() -> napi::Result<T>) -> napi::Result<T> {
     }
 }
 
-/// Identity of a distinct match: route, rule, match, listener, hostname, port.
-type Key = (usize, usize, usize, usize, usize, u16);
+/// Runs a finalizer body; a panic there is dropped (it must not unwind into N-API).
+pub(crate) fn catch_unwind_silently(f: impl FnOnce()) {
+    let _ = catch_unwind(AssertUnwindSafe(f));
+}
+
+/// Identity of a distinct match: the addresses of its path value (one allocation per
+/// compiled match), listener name and effective hostname, and the port. All of them live in
+/// the router, so equal keys mean the same match (the path value is never empty: it starts
+/// with `/`). Reading them touches only data the lookup itself just read.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct Key(usize, usize, usize, u16);
 
 fn key(m: &RouteMatch<'_>) -> Key {
-    (
-        m.route().name.as_ptr() as usize,
-        m.rule_index(),
-        m.match_index(),
+    Key(
+        m.path_match().1.as_ptr() as usize,
         m.listener().as_ptr() as usize,
         m.hostname().as_ptr() as usize,
         m.port(),
@@ -78,16 +87,22 @@ struct Interner {
 static SHARED: LazyLock<Mutex<FxHashMap<u64, Router>>> = LazyLock::new(Default::default);
 static NEXT_TOKEN: AtomicU64 = AtomicU64::new(1);
 
-/// The compiled router of one Gateway. Create it with `compile` (or `fromShared`).
-#[napi]
-pub struct NativeRouter {
+/// The compiled router plus the state its calls reuse. Shared (`Rc`) between the
+/// `NativeRouter` object and the fast functions made by `fastFunctions()`.
+pub(crate) struct Core {
     // Field order matters: `interner` holds `RouteMatch<'static>` values that really borrow
     // from `router` and is declared first, so it is dropped first.
     interner: RefCell<Interner>,
     scratch: RefCell<Scratch>,
+    router: Router,
+}
+
+/// The compiled router of one Gateway. Create it with `compile` (or `fromShared`).
+#[napi]
+pub struct NativeRouter {
+    core: Rc<Core>,
     token: Cell<Option<u64>>,
     problems: String,
-    router: Router,
 }
 
 impl Drop for NativeRouter {
@@ -107,11 +122,13 @@ fn busy() -> napi::Error {
 impl NativeRouter {
     fn wrap(router: Router, problems: String) -> NativeRouter {
         NativeRouter {
-            interner: RefCell::default(),
-            scratch: RefCell::default(),
+            core: Rc::new(Core {
+                interner: RefCell::default(),
+                scratch: RefCell::default(),
+                router,
+            }),
             token: Cell::new(None),
             problems,
-            router,
         }
     }
 
@@ -122,7 +139,9 @@ impl NativeRouter {
             }
         }
     }
+}
 
+impl Core {
     /// The id of a match, interning it on first sight.
     fn intern(&self, m: RouteMatch<'_>) -> napi::Result<i32> {
         let mut interner = self.interner.try_borrow_mut().map_err(|_| busy())?;
@@ -159,7 +178,7 @@ impl NativeRouter {
         }
     }
 
-    fn route_inputs(&self, inputs: &Inputs) -> napi::Result<i32> {
+    pub(crate) fn route_inputs(&self, inputs: &Inputs) -> napi::Result<i32> {
         let mut scratch = self.scratch.try_borrow_mut().map_err(|_| busy())?;
         match request::read(&mut scratch, inputs, self.router.options().max_path_len)? {
             Read::TooLong => Ok(NOT_FOUND),
@@ -212,13 +231,8 @@ impl NativeRouter {
             let (opts, load) = convert::options(options.as_deref())?;
             if json {
                 if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(&text) {
-                    let err = trieway::ConfigError::new(
-                        "",
-                        "",
-                        None,
-                        "",
-                        format!("invalid JSON: {e}"),
-                    );
+                    let err =
+                        trieway::ConfigError::new("", "", None, "", format!("invalid JSON: {e}"));
                     return Err(convert::config_error(&trieway::Error::Invalid(vec![err])));
                 }
             }
@@ -253,7 +267,10 @@ impl NativeRouter {
                     format!("no shared router with token {token} (released or never shared)"),
                 )
             })?;
-            Ok(NativeRouter::wrap(router, r#"{"errors":[],"warnings":[]}"#.into()))
+            Ok(NativeRouter::wrap(
+                router,
+                r#"{"errors":[],"warnings":[]}"#.into(),
+            ))
         })
     }
 
@@ -269,7 +286,7 @@ impl NativeRouter {
             SHARED
                 .lock()
                 .map_err(|_| js::type_error("shared router registry poisoned"))?
-                .insert(t, self.router.clone());
+                .insert(t, self.core.router.clone());
             self.token.set(Some(t));
             Ok(t as f64)
         })
@@ -297,7 +314,7 @@ impl NativeRouter {
         sni: Raw,
     ) -> napi::Result<i32> {
         guard(|| {
-            self.route_inputs(&Inputs {
+            self.core.route_inputs(&Inputs {
                 method,
                 host: Some(host),
                 target: path,
@@ -322,7 +339,7 @@ impl NativeRouter {
         sni: Raw,
     ) -> napi::Result<i32> {
         guard(|| {
-            self.route_inputs(&Inputs {
+            self.core.route_inputs(&Inputs {
                 method,
                 host: None,
                 target: url,
@@ -332,44 +349,6 @@ impl NativeRouter {
                 scheme: None,
                 raw: true,
             })
-        })
-    }
-
-    /// Routes an array of `{method, host, path, headers, port, sni}` objects in one call and
-    /// returns their ids.
-    #[napi]
-    pub fn route_batch(&self, requests: Raw) -> napi::Result<Int32Array> {
-        guard(|| {
-            if !requests.is_array() {
-                return Err(js::type_error("requests must be an array"));
-            }
-            let env = requests.env;
-            let keys = ["method", "host", "path", "headers", "port", "sni"]
-                .map(|k| Raw::make_string(env, k));
-            let mut k = [std::ptr::null_mut(); 6];
-            for (slot, v) in k.iter_mut().zip(keys) {
-                *slot = v?;
-            }
-            let n = requests.array_len();
-            let mut out = Vec::with_capacity(n as usize);
-            for i in 0..n {
-                let r = requests.element(i, "a request")?;
-                if r.kind() != js::Kind::Object {
-                    return Err(js::type_error(format!("requests[{i}] must be an object")));
-                }
-                let get = |j: usize| r.property(k[j], "a request field");
-                out.push(self.route_inputs(&Inputs {
-                    method: get(0)?,
-                    host: Some(get(1)?),
-                    target: get(2)?,
-                    headers: get(3)?,
-                    port: get(4)?,
-                    sni: Some(get(5)?),
-                    scheme: None,
-                    raw: false,
-                })?);
-            }
-            Ok(Int32Array::new(out))
         })
     }
 
@@ -390,7 +369,7 @@ impl NativeRouter {
             let n = paths.array_len();
             let mut out = Vec::with_capacity(n as usize);
             for i in 0..n {
-                out.push(self.route_inputs(&Inputs {
+                out.push(self.core.route_inputs(&Inputs {
                     method,
                     host: Some(host),
                     target: paths.element(i, "a path")?,
@@ -405,10 +384,18 @@ impl NativeRouter {
         })
     }
 
+    /// `{route, routeRaw}`: the same as the methods of that name, as plain functions that
+    /// skip napi-rs's per-call method machinery (this-unwrapping and borrow tracking). They
+    /// keep the router alive by themselves.
+    #[napi(ts_return_type = "{ route: Function, routeRaw: Function }")]
+    pub fn fast_functions(&self, env: napi::Env) -> napi::Result<fast::RawValue> {
+        guard(|| fast::functions(env.raw(), &self.core))
+    }
+
     /// The match with id `id` as JSON (the wrapper caches the parsed object).
     #[napi]
     pub fn match_info(&self, id: u32) -> napi::Result<String> {
-        guard(|| Ok(convert::route_match(&self.get(id)?).to_string()))
+        guard(|| Ok(convert::route_match(&self.core.get(id)?).to_string()))
     }
 
     /// Draws a backend of match `id` with `random` in `[0, 1)`: the backend's index, or the
@@ -416,7 +403,7 @@ impl NativeRouter {
     #[napi]
     pub fn pick(&self, id: u32, random: f64) -> napi::Result<i32> {
         guard(|| {
-            let m = self.get(id)?;
+            let m = self.core.get(id)?;
             Ok(match m.pick(fraction(random)?) {
                 Target::Backend(b) => b.index() as i32,
                 Target::Status(s) => -i32::from(s),
@@ -441,7 +428,7 @@ impl NativeRouter {
         random: f64,
     ) -> napi::Result<String> {
         guard(|| {
-            self.apply_inputs(
+            self.core.apply_inputs(
                 id,
                 &Inputs {
                     method,
@@ -473,7 +460,7 @@ impl NativeRouter {
         random: f64,
     ) -> napi::Result<String> {
         guard(|| {
-            self.apply_inputs(
+            self.core.apply_inputs(
                 id,
                 &Inputs {
                     method,
@@ -494,7 +481,7 @@ impl NativeRouter {
     #[napi]
     pub fn report(&self) -> napi::Result<String> {
         guard(|| {
-            serde_json::to_string(self.router.report())
+            serde_json::to_string(self.core.router.report())
                 .map_err(|e| napi::Error::from_reason(e.to_string()))
         })
     }
@@ -509,7 +496,7 @@ impl NativeRouter {
     /// `namespace/name` of the Gateway served.
     #[napi]
     pub fn gateway(&self) -> String {
-        self.router.gateway().to_string()
+        self.core.router.gateway().to_string()
     }
 }
 

@@ -293,11 +293,8 @@ pub fn read<'a>(
                 continue;
             }
             if name.eq_ignore_ascii_case(b"host") || name == b":authority" {
-                arr.element(i + 1, "a header value")?.read_str(
-                    host,
-                    usize::MAX,
-                    &|| format!("rawHeaders[{}]", i + 1),
-                )?;
+                arr.element(i + 1, "a header value")?
+                    .read_str(host, usize::MAX, &|| format!("rawHeaders[{}]", i + 1))?;
                 has_host = true;
                 break;
             }
@@ -308,19 +305,18 @@ pub fn read<'a>(
             has_host = read_opt_str(h, host, "host")?;
         }
         let hv = inputs.headers;
-        source = match hv.kind() {
-            crate::js::Kind::Undefined | crate::js::Kind::Null => Source::None,
-            crate::js::Kind::Object if hv.is_array() => Source::Flat(hv),
-            crate::js::Kind::Object => {
-                headers.load_object(hv)?;
-                Source::Loaded
-            }
-            _ => {
-                return Err(type_error(
+        source =
+            match hv.kind() {
+                crate::js::Kind::Undefined | crate::js::Kind::Null => Source::None,
+                crate::js::Kind::Object if hv.is_array() => Source::Flat(hv),
+                crate::js::Kind::Object => {
+                    headers.load_object(hv)?;
+                    Source::Loaded
+                }
+                _ => return Err(type_error(
                     "headers must be an object {name: value} or a flat array [name, value, ...]",
-                ))
-            }
-        };
+                )),
+            };
         if let Source::Flat(arr) = source {
             if arr.array_len() % 2 != 0 {
                 return Err(type_error(
@@ -342,7 +338,11 @@ pub fn read<'a>(
         query: q,
         port,
         sni: if has_sni { Some(utf8(sni)?) } else { None },
-        scheme: if has_scheme { Some(utf8(scheme)?) } else { None },
+        scheme: if has_scheme {
+            Some(utf8(scheme)?)
+        } else {
+            None
+        },
         headers: LazyHeaders::new(source, headers),
     }))
 }
