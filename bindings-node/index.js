@@ -88,6 +88,21 @@ function socketSni(req) {
   return typeof s === 'string' ? s : undefined;
 }
 
+function backendObject(b) {
+  return Object.freeze({
+    group: b.group,
+    kind: b.kind,
+    namespace: b.namespace,
+    name: b.name,
+    port: b.port,
+    weight: b.weight,
+    appProtocol: b.appProtocol,
+    valid: b.valid,
+    problem: b.problem ? Object.freeze(b.problem) : null,
+    index: b.index,
+  });
+}
+
 const statusTargets = new Map();
 function statusTarget(status) {
   let t = statusTargets.get(status);
@@ -118,7 +133,7 @@ class Match {
     this.listener = info.listener;
     this.port = info.port;
     this.tls = info.tls;
-    this.backends = deepFreeze(info.backends);
+    this.backends = Object.freeze(info.backends.map(backendObject));
     this.totalWeight = info.totalWeight;
     this.policies = deepFreeze(info.policies);
     this.#targets = this.backends.map((backend) => Object.freeze({ backend, status: 200 }));
@@ -180,9 +195,20 @@ class Match {
       rethrow(e);
     }
     const a = JSON.parse(json);
-    a.backend = a.backend === null ? null : this.backends[a.backend];
-    a.policies = this.policies;
-    return a;
+    return {
+      kind: a.kind,
+      status: a.status,
+      backend: a.backend === null ? null : this.backends[a.backend],
+      scheme: a.scheme,
+      authority: a.authority,
+      pathAndQuery: a.pathAndQuery,
+      requestHeaders: a.requestHeaders,
+      responseHeaders: a.responseHeaders,
+      location: a.location,
+      mirrors: a.mirrors.map((m) => ({ backend: backendObject(m.backend), percent: m.percent })),
+      extensions: a.extensions,
+      policies: this.policies,
+    };
   }
 }
 

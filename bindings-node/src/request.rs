@@ -171,8 +171,9 @@ impl RequestView for JsRequest<'_> {
         if !h.loaded.get() {
             h.loaded.set(true);
             if let Source::Flat(arr) = h.source {
-                if let Err(e) = h.cache.borrow_mut().load_flat(arr) {
-                    h.cache.borrow_mut().clear();
+                let mut cache = h.cache.borrow_mut();
+                if let Err(e) = cache.load_flat(arr) {
+                    cache.clear();
                     *h.error.borrow_mut() = Some(e);
                 }
             }
