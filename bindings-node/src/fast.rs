@@ -38,10 +38,8 @@ fn check(st: sys::napi_status, what: &str) -> napi::Result<()> {
 pub fn functions(env: sys::napi_env, core: &Rc<Core>) -> napi::Result<RawValue> {
     let mut obj = ptr::null_mut();
     // SAFETY: `env` is the env of the current call; `obj` is a valid out pointer.
-    check(
-        unsafe { sys::napi_create_object(env, &mut obj) },
-        "create object",
-    )?;
+    let st = unsafe { sys::napi_create_object(env, &mut obj) };
+    check(st, "create object")?;
     let list: [(&[u8], sys::napi_callback); 2] = [
         (b"route\0", Some(route_cb)),
         (b"routeRaw\0", Some(route_raw_cb)),

@@ -89,7 +89,7 @@ impl HeaderCache {
     fn load_flat(&mut self, arr: Raw) -> napi::Result<()> {
         self.clear();
         let n = arr.array_len();
-        if n % 2 != 0 {
+        if !n.is_multiple_of(2) {
             return Err(type_error(
                 "a flat headers array must have an even length ([name, value, ...])",
             ));
@@ -230,7 +230,8 @@ pub struct Inputs {
     pub raw: bool,
 }
 
-/// The outcome of reading the inputs.
+/// The outcome of reading the inputs (returned on the stack, once per call: no boxing).
+#[allow(clippy::large_enum_variant)]
 pub enum Read<'a> {
     Request(JsRequest<'a>),
     /// The path is longer than the router accepts: nothing can match.
@@ -319,7 +320,7 @@ pub fn read<'a>(
                 )),
             };
         if let Source::Flat(arr) = source {
-            if arr.array_len() % 2 != 0 {
+            if !arr.array_len().is_multiple_of(2) {
                 return Err(type_error(
                     "a flat headers array must have an even length ([name, value, ...])",
                 ));
