@@ -1,0 +1,273 @@
+// Type declarations of the npm package `trieway` (hand-written; checked by `tsc --noEmit`
+// against test/types.ts).
+import type { IncomingMessage } from 'node:http';
+
+/** Options of Router.fromYaml / fromJson. Every field is optional; defaults follow SPEC. */
+export interface RouterOptions {
+  /** `namespace/name` of the Gateway to serve (default: the only Gateway served). */
+  gateway?: string | null;
+  /** The controller trieway acts as (default `example.com/gateway-under-test`). */
+  controllerName?: string;
+  /** Envoy-style virtual hosts: no fallback to less specific hostnames (default false). */
+  hostIsolation?: boolean;
+  /** Only routes of the listener selected by the Host compete (default true). */
+  listenerIsolation?: boolean;
+  /** Rank of RegularExpression paths (default 'betweenExactAndPrefix'). */
+  regexRank?: 'betweenExactAndPrefix' | 'belowPrefix';
+  /** How a header on several lines is compared (default 'join'). */
+  repeatedHeaders?: 'join' | 'first' | 'any';
+  /** Status when every backend weight is 0 (default 500). */
+  allWeightsZeroStatus?: number;
+  /** Compiled size limit of one regular expression, in bytes (default 1 MiB). */
+  regexSizeLimit?: number;
+  /** Longer paths never match (default 16384). */
+  maxPathLen?: number;
+  /** Refuse a configuration with any invalid object (default true); false serves the rest
+   * and lists the problems in `router.errors`. */
+  strict?: boolean;
+}
+
+/** Headers: an object (values may be arrays for repeated lines) or a flat
+ * `[name, value, name, value, ...]` array like `IncomingMessage.rawHeaders` (fastest). */
+export type HeadersInput = Record<string, string | readonly string[]> | readonly string[];
+
+/** A request to route. */
+export interface RouteInput {
+  /** Method token (default 'GET'). */
+  method?: string;
+  /** Host or `:authority`, a port is allowed and ignored. */
+  host?: string;
+  /** The request-target: path with an optional `?query`. */
+  path: string;
+  headers?: HeadersInput;
+  /** Port of the Gateway listener the request arrived on (default: the lowest port). */
+  port?: number;
+  /** TLS server name, for HTTPS listeners. */
+  sni?: string;
+  /** `http` or `https` as seen by the client (apply() only). */
+  scheme?: string;
+}
+
+/** Anything shaped like an http.IncomingMessage. */
+export interface IncomingLike {
+  method?: string;
+  url?: string;
+  rawHeaders: readonly string[];
+  socket?: { servername?: string | false | null; encrypted?: boolean } | null;
+}
+
+export interface RouteRequestOptions {
+  /** Gateway listener port (default: the lowest). */
+  port?: number;
+  /** TLS server name (default: the socket's servername). */
+  sni?: string;
+}
+
+export interface ApplyOptions {
+  /** Uniform random number in [0, 1) for the weighted backend draw (default Math.random()). */
+  random?: number;
+  /** For IncomingMessage input: listener port, SNI, scheme. */
+  port?: number;
+  sni?: string;
+  scheme?: string;
+}
+
+export interface RouteRef {
+  kind: 'HTTPRoute' | 'GRPCRoute' | 'TLSRoute' | 'TCPRoute' | 'UDPRoute';
+  namespace: string;
+  name: string;
+}
+
+export interface Backend {
+  group: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  port: number | null;
+  weight: number;
+  appProtocol: string | null;
+  /** false: the reference did not resolve; requests drawn to it get 500. */
+  valid: boolean;
+  problem: { reason: string; message: string } | null;
+  /** Position of the backendRef in its rule. */
+  index: number;
+}
+
+export interface Duration {
+  /** As configured, e.g. `1m30s`. */
+  text: string;
+  ms: number;
+}
+
+export interface Policies {
+  timeouts: { request: Duration | null; backendRequest: Duration | null } | null;
+  retry: { attempts: number | null; codes: number[]; backoff: Duration | null } | null;
+  session: {
+    type: string;
+    name: string | null;
+    absoluteTimeout: Duration | null;
+    idleTimeout: Duration | null;
+    permanent: boolean;
+  } | null;
+}
+
+export interface HeaderEdit {
+  op: 'set' | 'add' | 'remove';
+  name: string;
+  value: string;
+}
+
+/** What the proxy must do with a matched request. */
+export interface Action {
+  kind: 'forward' | 'redirect' | 'respond';
+  /** 200 for forwards, the redirect status, or the status the engine answers. */
+  status: number;
+  /** The backend drawn (forwards only). */
+  backend: Backend | null;
+  scheme: 'http' | 'https';
+  /** Upstream Host / :authority. */
+  authority: string;
+  /** Upstream path and query. */
+  pathAndQuery: string;
+  requestHeaders: HeaderEdit[];
+  responseHeaders: HeaderEdit[];
+  /** `Location` of a redirect, else null. */
+  location: string | null;
+  mirrors: { backend: Backend; percent: number }[];
+  /** ExtensionRef filters reached (an unknown one must answer 500). */
+  extensions: { group: string; kind: string; name: string }[];
+  policies: Policies;
+}
+
+/** The result of pick(). */
+export type Target = { backend: Backend; status: 200 } | { backend: null; status: number };
+
+/** A rule that matched. Match objects are cached and frozen: one per distinct match. */
+export declare class Match {
+  private constructor();
+  readonly kind: 'matched';
+  readonly matched: true;
+  readonly route: Readonly<RouteRef>;
+  readonly ruleIndex: number;
+  readonly ruleName: string | null;
+  readonly matchIndex: number;
+  readonly pathMatch: Readonly<{ type: 'Exact' | 'PathPrefix' | 'RegularExpression'; value: string }>;
+  /** The effective hostname matched (`*` for any host). */
+  readonly hostname: string;
+  readonly listener: string;
+  readonly port: number;
+  readonly tls: boolean;
+  readonly backends: readonly Readonly<Backend>[];
+  readonly totalWeight: number;
+  readonly policies: Readonly<Policies>;
+  /** Draws a backend (random in [0, 1), default Math.random()). */
+  pick(random?: number): Target;
+  /** Applies the filters to the request that was routed. */
+  apply(req: RouteInput | IncomingLike | IncomingMessage, options?: ApplyOptions): Action;
+}
+
+export interface NotFound {
+  readonly kind: 'notFound';
+  readonly matched: false;
+  readonly status: 404;
+}
+
+export interface Misdirected {
+  readonly kind: 'misdirected';
+  readonly matched: false;
+  readonly status: 421;
+}
+
+export type Outcome = Match | NotFound | Misdirected;
+
+export declare const NOT_FOUND: NotFound;
+export declare const MISDIRECTED: Misdirected;
+
+export interface Issue {
+  /** Kind of the object, or ''. */
+  kind: string;
+  /** `namespace/name`, or ''. */
+  object: string;
+  origin: { file: string; index: number } | null;
+  /** Field path such as `spec.rules[2].matches[0].path.value`, or ''. */
+  field: string;
+  message: string;
+  /** The full message, as the Rust engine prints it. */
+  text: string;
+}
+
+export type ConfigErrorCode =
+  | 'ERR_TRIEWAY_INVALID_CONFIG'
+  | 'ERR_TRIEWAY_GATEWAY'
+  | 'ERR_TRIEWAY_LIMIT'
+  | 'ERR_TRIEWAY_IO'
+  | 'ERR_TRIEWAY_CONFIG';
+
+/** A configuration that cannot be loaded or compiled. */
+export declare class ConfigError extends Error {
+  constructor(message: string, init?: { code?: ConfigErrorCode; issues?: Issue[] });
+  readonly name: 'ConfigError';
+  code: ConfigErrorCode;
+  /** Every problem, in input order (empty for Gateway selection errors). */
+  issues: Issue[];
+}
+
+export interface Condition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  reason: string;
+  message: string;
+}
+
+export interface Report {
+  routes: readonly {
+    kind: RouteRef['kind'];
+    namespace: string;
+    name: string;
+    parents: readonly {
+      parentKind: string;
+      parent: string;
+      sectionName: string | null;
+      port: number | null;
+      conditions: readonly Condition[];
+    }[];
+  }[];
+  listeners: readonly {
+    gateway: string;
+    name: string;
+    attachedRoutes: number;
+    supportedKinds: readonly string[];
+    conditions: readonly Condition[];
+  }[];
+}
+
+/** The compiled routing table of one Gateway. Immutable; not transferable between worker
+ * threads, but share() / fromShared() give another thread the same table without
+ * recompiling. */
+export declare class Router {
+  private constructor();
+  /** Loads YAML (or JSON) text and compiles it. Throws ConfigError. */
+  static fromYaml(text: string | Uint8Array, options?: RouterOptions): Router;
+  /** Loads JSON text or objects and compiles them. Throws ConfigError. */
+  static fromJson(json: string | object | readonly object[], options?: RouterOptions): Router;
+  /** A Router over a table registered by share() in any thread of this process. */
+  static fromShared(token: number): Router;
+  /** `namespace/name` of the Gateway served. */
+  readonly gateway: string;
+  /** Problems of the configuration (non-strict loading only). */
+  readonly errors: readonly Issue[];
+  readonly warnings: readonly Issue[];
+  route(req: RouteInput): Outcome;
+  routeRequest(req: IncomingLike | IncomingMessage, options?: RouteRequestOptions): Outcome;
+  routeBatch(requests: readonly RouteInput[]): Outcome[];
+  routePaths(
+    paths: readonly string[],
+    common?: { method?: string; host?: string; headers?: HeadersInput; port?: number },
+  ): Outcome[];
+  report(): Report;
+  share(): number;
+  unshare(): void;
+}
+
+/** Applies header edits to a flat `[name, value, ...]` list and returns a new list. */
+export declare function editHeaders(edits: readonly HeaderEdit[], rawHeaders: readonly string[]): string[];

@@ -1,0 +1,442 @@
+'use strict';
+// trieway for Node.js: a thin idiomatic layer over the native addon (src/lib.rs).
+//
+// The native `route*` methods return a small integer per request: a match id (>= 0), -1 (no
+// route: 404) or -2 (misdirected: 421). Each distinct match is converted to a frozen `Match`
+// object once and cached here, so routing a request allocates nothing on either side.
+
+const native = require('./lib/native.js');
+
+const { NativeRouter } = native;
+
+/** A configuration that cannot be loaded or compiled. */
+class ConfigError extends Error {
+  constructor(message, { code = 'ERR_TRIEWAY_CONFIG', issues = [] } = {}) {
+    super(message);
+    this.name = 'ConfigError';
+    this.code = code;
+    this.issues = issues;
+  }
+}
+
+// Native errors carry JSON `{"trieway": class, code, message, issues?}`; anything else is
+// rethrown unchanged.
+function rethrow(e) {
+  const m = e && e.message;
+  if (typeof m === 'string' && m.charCodeAt(0) === 123 && m.includes('"trieway":')) {
+    let d;
+    try {
+      d = JSON.parse(m);
+    } catch {
+      throw e;
+    }
+    let err;
+    switch (d.trieway) {
+      case 'ConfigError':
+        throw new ConfigError(d.message, { code: d.code, issues: d.issues || [] });
+      case 'TypeError':
+        err = new TypeError(d.message);
+        break;
+      case 'RangeError':
+        err = new RangeError(d.message);
+        break;
+      default:
+        err = new Error(d.message);
+    }
+    err.code = d.code;
+    throw err;
+  }
+  throw e;
+}
+
+function argType(name, expected, value) {
+  const got = value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
+  const err = new TypeError(`${name} must be ${expected}, got ${got}`);
+  err.code = 'ERR_INVALID_ARG_TYPE';
+  return err;
+}
+
+const NOT_FOUND = Object.freeze({ kind: 'notFound', matched: false, status: 404 });
+const MISDIRECTED = Object.freeze({ kind: 'misdirected', matched: false, status: 421 });
+
+function camel(key) {
+  return key.replace(/_([a-z])/g, (_, c) => c.toUpperCase());
+}
+
+function deepFreeze(v, rename = false) {
+  if (Array.isArray(v)) return Object.freeze(v.map((x) => deepFreeze(x, rename)));
+  if (v && typeof v === 'object') {
+    const out = {};
+    for (const [k, x] of Object.entries(v)) out[rename ? camel(k) : k] = deepFreeze(x, rename);
+    return Object.freeze(out);
+  }
+  return v;
+}
+
+function randomArg(opts) {
+  const r = opts && opts.random !== undefined ? opts.random : Math.random();
+  if (typeof r !== 'number') throw argType('random', 'a number in [0, 1)', r);
+  return r;
+}
+
+function isIncomingMessage(req) {
+  return Array.isArray(req.rawHeaders) && typeof req.url === 'string' && req.path === undefined;
+}
+
+function socketSni(req) {
+  const s = req.socket && req.socket.servername;
+  return typeof s === 'string' ? s : undefined;
+}
+
+function backendObject(b) {
+  return Object.freeze({
+    group: b.group,
+    kind: b.kind,
+    namespace: b.namespace,
+    name: b.name,
+    port: b.port,
+    weight: b.weight,
+    appProtocol: b.appProtocol,
+    valid: b.valid,
+    problem: b.problem ? Object.freeze(b.problem) : null,
+    index: b.index,
+  });
+}
+
+const statusTargets = new Map();
+function statusTarget(status) {
+  let t = statusTargets.get(status);
+  if (!t) {
+    t = Object.freeze({ backend: null, status });
+    statusTargets.set(status, t);
+  }
+  return t;
+}
+
+/** A rule that matched: everything about it that does not depend on the request. */
+class Match {
+  #native;
+  #id;
+  #targets;
+
+  constructor(nativeRouter, id, info) {
+    this.#native = nativeRouter;
+    this.#id = id;
+    this.kind = 'matched';
+    this.matched = true;
+    this.route = Object.freeze(info.route);
+    this.ruleIndex = info.ruleIndex;
+    this.ruleName = info.ruleName;
+    this.matchIndex = info.matchIndex;
+    this.pathMatch = Object.freeze(info.pathMatch);
+    this.hostname = info.hostname;
+    this.listener = info.listener;
+    this.port = info.port;
+    this.tls = info.tls;
+    this.backends = Object.freeze(info.backends.map(backendObject));
+    this.totalWeight = info.totalWeight;
+    this.policies = deepFreeze(info.policies);
+    this.#targets = this.backends.map((backend) => Object.freeze({ backend, status: 200 }));
+    Object.freeze(this);
+  }
+
+  /**
+   * Draws a backend with `random` in [0, 1) (default Math.random()): `{backend, status: 200}`,
+   * or `{backend: null, status}` when the engine answers itself (500 for an invalid backend).
+   */
+  pick(random = Math.random()) {
+    if (typeof random !== 'number') throw argType('random', 'a number in [0, 1)', random);
+    let r;
+    try {
+      r = this.#native.pick(this.#id, random);
+    } catch (e) {
+      rethrow(e);
+    }
+    return r >= 0 ? this.#targets[r] : statusTarget(-r);
+  }
+
+  /**
+   * Applies the rule's filters to `req` (the same request that was routed: a route() input
+   * or an http.IncomingMessage), draws a backend and applies its filters. Returns an Action.
+   */
+  apply(req, opts) {
+    if (req === null || typeof req !== 'object') throw argType('req', 'an object', req);
+    if (opts !== undefined && (opts === null || typeof opts !== 'object')) {
+      throw argType('options', 'an object', opts);
+    }
+    const random = randomArg(opts);
+    let json;
+    try {
+      if (isIncomingMessage(req)) {
+        json = this.#native.applyRaw(
+          this.#id,
+          req.method,
+          req.url,
+          req.rawHeaders,
+          opts && opts.port,
+          opts && opts.sni !== undefined ? opts.sni : socketSni(req),
+          opts && opts.scheme !== undefined ? opts.scheme : req.socket && req.socket.encrypted ? 'https' : undefined,
+          random,
+        );
+      } else {
+        json = this.#native.apply(
+          this.#id,
+          req.method,
+          req.host,
+          req.path,
+          req.headers,
+          req.port,
+          req.sni,
+          req.scheme,
+          random,
+        );
+      }
+    } catch (e) {
+      rethrow(e);
+    }
+    const a = JSON.parse(json);
+    return {
+      kind: a.kind,
+      status: a.status,
+      backend: a.backend === null ? null : this.backends[a.backend],
+      scheme: a.scheme,
+      authority: a.authority,
+      pathAndQuery: a.pathAndQuery,
+      requestHeaders: a.requestHeaders,
+      responseHeaders: a.responseHeaders,
+      location: a.location,
+      mirrors: a.mirrors.map((m) => ({ backend: backendObject(m.backend), percent: m.percent })),
+      extensions: a.extensions,
+      policies: this.policies,
+    };
+  }
+}
+
+const INTERNAL = Symbol('trieway.internal');
+
+/** The compiled routing table of one Gateway. Build it with Router.fromYaml / fromJson. */
+class Router {
+  #native;
+  #route;
+  #routeRaw;
+  #matches = [];
+  #report;
+  #problems;
+
+  constructor(token, nativeRouter) {
+    if (token !== INTERNAL) {
+      throw new TypeError('use Router.fromYaml(), Router.fromJson() or Router.fromShared()');
+    }
+    this.#native = nativeRouter;
+    // Plain native functions for the hot path (no per-call method machinery).
+    const fast = nativeRouter.fastFunctions();
+    this.#route = fast.route;
+    this.#routeRaw = fast.routeRaw;
+  }
+
+  static #compile(text, json, options) {
+    if (options !== undefined && options !== null && (typeof options !== 'object' || Array.isArray(options))) {
+      throw argType('options', 'an object', options);
+    }
+    let opts;
+    if (options !== undefined && options !== null) {
+      opts = JSON.stringify(options);
+    }
+    try {
+      return new Router(INTERNAL, NativeRouter.compile(text, json, opts));
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+
+  /** Loads YAML (or JSON) text, refuses it if any object is invalid, and compiles it. */
+  static fromYaml(text, options) {
+    if (text instanceof Uint8Array) {
+      try {
+        text = new TextDecoder('utf-8', { fatal: true }).decode(text);
+      } catch {
+        throw new ConfigError('input is not UTF-8', {
+          code: 'ERR_TRIEWAY_INVALID_CONFIG',
+          issues: [{ kind: '', object: '', origin: null, field: '', message: 'input is not UTF-8', text: 'input is not UTF-8' }],
+        });
+      }
+    }
+    if (typeof text !== 'string') throw argType('text', 'a string or a Uint8Array', text);
+    return Router.#compile(text, false, options);
+  }
+
+  /** Loads JSON text, or a plain object / array of Kubernetes objects, and compiles it. */
+  static fromJson(json, options) {
+    if (typeof json !== 'string') {
+      if (json === null || typeof json !== 'object') throw argType('json', 'a string, an object or an array', json);
+      json = JSON.stringify(json);
+    }
+    return Router.#compile(json, true, options);
+  }
+
+  /** A Router over the table another Router (of any worker thread) registered with share(). */
+  static fromShared(token) {
+    if (typeof token !== 'number') throw argType('token', 'a number from router.share()', token);
+    try {
+      return new Router(INTERNAL, NativeRouter.fromShared(token));
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+
+  /** `namespace/name` of the Gateway this Router serves. */
+  get gateway() {
+    return this.#native.gateway();
+  }
+
+  #outcome(id) {
+    if (id >= 0) return this.#matches[id] || this.#load(id);
+    return id === -1 ? NOT_FOUND : MISDIRECTED;
+  }
+
+  #load(id) {
+    const m = new Match(this.#native, id, JSON.parse(this.#native.matchInfo(id)));
+    this.#matches[id] = m;
+    return m;
+  }
+
+  /**
+   * Routes `{method, host, path, headers, port, sni}`. `path` is the request-target
+   * (`/a/b?x=1`); `headers` an object `{name: value | value[]}` or a flat
+   * `[name, value, ...]` array (fastest). Returns a Match, NOT_FOUND or MISDIRECTED.
+   */
+  route(req) {
+    if (req === null || typeof req !== 'object') throw argType('req', 'an object', req);
+    let id;
+    try {
+      id = this.#route(req.method, req.host, req.path, req.headers, req.port, req.sni);
+    } catch (e) {
+      rethrow(e);
+    }
+    return this.#outcome(id);
+  }
+
+  /**
+   * Routes an http.IncomingMessage (or any `{method, url, rawHeaders}`): the host comes from
+   * rawHeaders (`Host`, or `:authority` for HTTP/2), headers are read from rawHeaders only if
+   * a rule needs them. `opts.port` names the Gateway listener port (default: the lowest);
+   * `opts.sni` defaults to the TLS socket's servername.
+   */
+  routeRequest(req, opts) {
+    if (req === null || typeof req !== 'object') throw argType('req', 'an http.IncomingMessage', req);
+    const sni = opts && opts.sni !== undefined ? opts.sni : socketSni(req);
+    let id;
+    try {
+      id = this.#routeRaw(req.method, req.url, req.rawHeaders, opts && opts.port, sni);
+    } catch (e) {
+      rethrow(e);
+    }
+    return this.#outcome(id);
+  }
+
+  /**
+   * Routes many requests. (A loop over the fast native function: reading request objects'
+   * properties from native code costs more than calling it once per request.)
+   */
+  routeBatch(requests) {
+    if (!Array.isArray(requests)) throw argType('requests', 'an array', requests);
+    const out = new Array(requests.length);
+    for (let i = 0; i < requests.length; i++) out[i] = this.route(requests[i]);
+    return out;
+  }
+
+  /** Routes many request-targets that share `{method, host, headers, port}` in one call. */
+  routePaths(paths, common = {}) {
+    if (!Array.isArray(paths)) throw argType('paths', 'an array of strings', paths);
+    if (common === null || typeof common !== 'object') throw argType('common', 'an object', common);
+    let ids;
+    try {
+      ids = this.#native.routePaths(common.method, common.host, paths, common.headers, common.port);
+    } catch (e) {
+      rethrow(e);
+    }
+    const out = new Array(ids.length);
+    for (let i = 0; i < ids.length; i++) out[i] = this.#outcome(ids[i]);
+    return out;
+  }
+
+  /** The attachment status of every route and listener (conditions as a controller writes them). */
+  report() {
+    if (!this.#report) this.#report = deepFreeze(JSON.parse(this.#native.report()), true);
+    return this.#report;
+  }
+
+  #loadProblems() {
+    if (!this.#problems) this.#problems = deepFreeze(JSON.parse(this.#native.problems()));
+    return this.#problems;
+  }
+
+  /** Objects and rules that were dropped (only with `strict: false`; else always empty). */
+  get errors() {
+    return this.#loadProblems().errors;
+  }
+
+  /** Things skipped without harm (unknown kinds, ignored documents). */
+  get warnings() {
+    return this.#loadProblems().warnings;
+  }
+
+  /**
+   * Registers this Router's compiled table so that other worker threads of this process can
+   * use it without recompiling: pass the returned token (a number) to them and call
+   * Router.fromShared(token) there. The registration ends with unshare() or when this Router
+   * is garbage-collected; Routers already made from it keep working.
+   */
+  share() {
+    return this.#native.share();
+  }
+
+  /** Ends the registration made by share(). */
+  unshare() {
+    this.#native.unshare();
+  }
+}
+
+/**
+ * Applies request or response header edits (Action.requestHeaders / responseHeaders) to a
+ * flat `[name, value, ...]` list such as rawHeaders and returns a new list: `set` replaces
+ * every line of the header, `add` appends `,value` to its last line (or adds a line),
+ * `remove` drops every line. Names compare case-insensitively.
+ */
+function editHeaders(edits, rawHeaders) {
+  if (!Array.isArray(edits)) throw argType('edits', 'an array', edits);
+  if (!Array.isArray(rawHeaders) || rawHeaders.length % 2 !== 0) {
+    throw argType('rawHeaders', 'a flat [name, value, ...] array', rawHeaders);
+  }
+  let lines = [];
+  for (let i = 0; i < rawHeaders.length; i += 2) lines.push([rawHeaders[i], rawHeaders[i + 1]]);
+  for (const e of edits) {
+    const n = String(e.name).toLowerCase();
+    if (e.op === 'set') {
+      lines = lines.filter(([k]) => k.toLowerCase() !== n);
+      lines.push([e.name, e.value]);
+    } else if (e.op === 'add') {
+      let j = lines.length - 1;
+      while (j >= 0 && lines[j][0].toLowerCase() !== n) j--;
+      if (j >= 0) lines[j][1] = `${lines[j][1]},${e.value}`;
+      else lines.push([e.name, e.value]);
+    } else if (e.op === 'remove') {
+      lines = lines.filter(([k]) => k.toLowerCase() !== n);
+    }
+  }
+  return lines.flat();
+}
+
+exports.Router = Router;
+exports.Match = Match;
+exports.ConfigError = ConfigError;
+exports.NOT_FOUND = NOT_FOUND;
+exports.MISDIRECTED = MISDIRECTED;
+exports.editHeaders = editHeaders;
+exports.__panicForTest = () => {
+  try {
+    native.__panicForTest();
+  } catch (e) {
+    rethrow(e);
+  }
+};

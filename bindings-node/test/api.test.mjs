@@ -1,0 +1,196 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { YAML } from './fixtures.mjs';
+import { githubYaml, githubTemplates, githubPath, tenantSet } from '../bench/gen.mjs';
+
+const require = createRequire(import.meta.url);
+const { Router, Match, NOT_FOUND, MISDIRECTED, editHeaders } = require('../index.js');
+
+const router = Router.fromYaml(YAML);
+
+test('fromYaml compiles the only Gateway', () => {
+  assert.equal(router.gateway, 'default/gw');
+  assert.deepEqual(router.errors, []);
+});
+
+test('route: prefix, header, method, query and exact matches', () => {
+  const api = router.route({ method: 'GET', host: 'edge.test', path: '/api/users' });
+  assert.ok(api instanceof Match);
+  assert.equal(api.kind, 'matched');
+  assert.deepEqual({ ...api.route }, { kind: 'HTTPRoute', namespace: 'default', name: 'web' });
+  assert.equal(api.ruleName, 'api');
+  assert.equal(api.ruleIndex, 0);
+  assert.deepEqual({ ...api.pathMatch }, { type: 'PathPrefix', value: '/api' });
+  assert.equal(api.hostname, 'edge.test');
+  assert.equal(api.listener, 'http');
+  assert.equal(api.port, 80);
+  assert.equal(api.tls, false);
+  assert.equal(api.backends.length, 1);
+  assert.equal(api.backends[0].name, 'a');
+  assert.equal(api.backends[0].valid, true);
+
+  // Headers as an object, a flat array, an array value; names are case-insensitive.
+  for (const headers of [{ 'X-Version': '2' }, ['x-version', '2'], { 'x-version': ['2'] }]) {
+    assert.equal(router.route({ host: 'edge.test', path: '/api/x', headers }).ruleName, 'api-v2');
+  }
+  assert.equal(router.route({ host: 'edge.test', path: '/api/x', headers: { 'x-version': '3' } }).ruleName, 'api');
+  assert.equal(router.route({ method: 'GET', host: 'edge.test', path: '/healthz' }).ruleName, 'health');
+  assert.equal(router.route({ method: 'POST', host: 'edge.test', path: '/healthz' }), NOT_FOUND);
+  assert.equal(router.route({ host: 'edge.test', path: '/search?q=cats' }).ruleName, 'search');
+  assert.equal(router.route({ host: 'edge.test', path: '/search?q=dogs' }), NOT_FOUND);
+  // Host with port and upper case.
+  assert.equal(router.route({ host: 'EDGE.test:80', path: '/api' }).ruleName, 'api');
+});
+
+test('route: not found and misdirected are frozen singletons', () => {
+  assert.equal(router.route({ host: 'nope.test', path: '/' }), NOT_FOUND);
+  assert.equal(NOT_FOUND.status, 404);
+  assert.equal(router.route({ host: 'app.secure.test', path: '/', port: 443, sni: 'www.other.test' }), MISDIRECTED);
+  assert.equal(MISDIRECTED.status, 421);
+  assert.ok(Object.isFrozen(NOT_FOUND));
+  const ok = router.route({ host: 'app.secure.test', path: '/', port: 443, sni: 'app.secure.test' });
+  assert.equal(ok.listener, 'https');
+  assert.equal(ok.tls, true);
+});
+
+test('the same match is the same cached, frozen object', () => {
+  const a = router.route({ host: 'edge.test', path: '/api/1' });
+  const b = router.route({ host: 'edge.test', path: '/api/2' });
+  assert.equal(a, b);
+  assert.ok(Object.isFrozen(a));
+  assert.ok(Object.isFrozen(a.backends[0]));
+});
+
+test('routeRequest reads IncomingMessage-shaped input', () => {
+  const req = { method: 'GET', url: '/api/x?y=1', rawHeaders: ['User-Agent', 'x', 'Host', 'edge.test', 'X-Version', '2'], socket: {} };
+  assert.equal(router.routeRequest(req).ruleName, 'api-v2');
+  // HTTP/2 compatibility API: :authority.
+  const h2 = { method: 'GET', url: '/api', rawHeaders: [':authority', 'edge.test', ':path', '/api'], socket: {} };
+  assert.equal(router.routeRequest(h2).ruleName, 'api');
+  // TLS socket: servername is the SNI.
+  const tls = { method: 'GET', url: '/', rawHeaders: ['host', 'app.secure.test'], socket: { servername: 'www.other.test' } };
+  assert.equal(router.routeRequest(tls, { port: 443 }), MISDIRECTED);
+  assert.equal(router.routeRequest(tls, { port: 443, sni: 'app.secure.test' }).listener, 'https');
+  assert.equal(router.routeRequest({ method: 'GET', url: '/', rawHeaders: [] }), NOT_FOUND);
+});
+
+test('routeBatch and routePaths agree with route', () => {
+  const reqs = [
+    { host: 'edge.test', path: '/api' },
+    { host: 'edge.test', path: '/nothing' },
+    { host: 'edge.test', path: '/split/x' },
+  ];
+  assert.deepEqual(router.routeBatch(reqs), reqs.map((r) => router.route(r)));
+  assert.deepEqual(
+    router.routePaths(['/api', '/nothing', '/split/x'], { host: 'edge.test' }),
+    reqs.map((r) => router.route(r)),
+  );
+});
+
+test('pick draws by weight with the caller random number', () => {
+  const m = router.route({ host: 'edge.test', path: '/split' });
+  assert.equal(m.totalWeight, 4);
+  let a = 0;
+  for (let i = 0; i < 400; i++) if (m.pick(i / 400).backend.name === 'a') a++;
+  assert.equal(a, 300);
+  assert.equal(m.pick(0).status, 200);
+  const broken = router.route({ host: 'edge.test', path: '/broken' });
+  assert.deepEqual({ ...broken.pick(0.5) }, { backend: null, status: 500 });
+  assert.equal(broken.backends[0].problem.reason, 'BackendNotFound');
+});
+
+test('apply: header edits, rewrite, redirect, respond', () => {
+  const req = { method: 'GET', host: 'edge.test', path: '/api/users?page=2', headers: ['X-Debug', '1', 'X-Via', 'client'] };
+  const a = router.route(req).apply(req, { random: 0.5 });
+  assert.equal(a.kind, 'forward');
+  assert.equal(a.status, 200);
+  assert.equal(a.backend.name, 'a');
+  assert.equal(a.authority, 'edge.test');
+  assert.equal(a.pathAndQuery, '/v1/users?page=2');
+  assert.deepEqual(a.requestHeaders, [
+    { op: 'set', name: 'x-tenant', value: 't1' },
+    { op: 'add', name: 'x-via', value: 'trieway' },
+    { op: 'remove', name: 'x-debug', value: '' },
+  ]);
+  assert.deepEqual(a.responseHeaders, [{ op: 'set', name: 'x-served-by', value: 'edge' }]);
+  assert.deepEqual(editHeaders(a.requestHeaders, ['Host', 'edge.test', 'X-Debug', '1', 'X-Via', 'client']), [
+    'Host', 'edge.test', 'X-Via', 'client,trieway', 'x-tenant', 't1',
+  ]);
+
+  const old = { host: 'edge.test', path: '/old/page?x=1' };
+  const r = router.route(old).apply(old);
+  assert.equal(r.kind, 'redirect');
+  assert.equal(r.status, 301);
+  assert.equal(r.location, 'http://edge.test/new/page?x=1');
+  assert.equal(r.backend, null);
+
+  const broken = { host: 'edge.test', path: '/broken' };
+  const b = router.route(broken).apply(broken);
+  assert.equal(b.kind, 'respond');
+  assert.equal(b.status, 500);
+
+  // IncomingMessage input.
+  const im = { method: 'GET', url: '/api/z', rawHeaders: ['Host', 'edge.test'], socket: {} };
+  assert.equal(router.routeRequest(im).apply(im).pathAndQuery, '/v1/z');
+});
+
+test('report: conditions per route and listener', () => {
+  const rep = router.report();
+  const web = rep.routes.find((r) => r.name === 'web');
+  assert.equal(web.kind, 'HTTPRoute');
+  const accepted = web.parents[0].conditions.find((c) => c.type === 'Accepted');
+  assert.equal(accepted.status, 'True');
+  const resolved = web.parents[0].conditions.find((c) => c.type === 'ResolvedRefs');
+  assert.equal(resolved.status, 'False'); // the `broken` rule names a missing Service
+  const http = rep.listeners.find((l) => l.name === 'http');
+  assert.equal(http.attachedRoutes, 1);
+  assert.ok(Object.isFrozen(rep));
+});
+
+test('fromJson compiles JSON objects and text', () => {
+  const objs = [
+    { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: 'c' }, spec: { controllerName: 'example.com/gateway-under-test' } },
+    { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'g', namespace: 'ns' }, spec: { gatewayClassName: 'c', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] } },
+    { apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: 'ns' }, spec: { ports: [{ port: 8080 }] } },
+    { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'r', namespace: 'ns' }, spec: { parentRefs: [{ name: 'g' }], rules: [{ backendRefs: [{ name: 's', port: 8080 }] }] } },
+  ];
+  for (const input of [objs, JSON.stringify(objs), { apiVersion: 'v1', kind: 'List', items: objs }]) {
+    const r = Router.fromJson(input);
+    assert.equal(r.gateway, 'ns/g');
+    assert.equal(r.route({ host: 'any', path: '/x' }).backends[0].port, 8080);
+  }
+});
+
+test('options: gateway, hostIsolation, strict: false', () => {
+  const demo = readFileSync(new URL('../../examples/demo.yaml', import.meta.url), 'utf8');
+  const r = Router.fromYaml(demo, { gateway: 'infra/edge', hostIsolation: true, regexRank: 'belowPrefix', repeatedHeaders: 'first', maxPathLen: 100 });
+  assert.equal(r.gateway, 'infra/edge');
+  assert.equal(r.route({ host: 'store.example.com', path: '/healthz', port: 443 }).ruleName, 'health');
+  assert.equal(r.route({ host: 'store.example.com', path: '/' + 'a'.repeat(200), port: 443 }), NOT_FOUND);
+
+  const lenient = Router.fromYaml(`${YAML}\n---\nkind: HTTPRoute\napiVersion: gateway.networking.k8s.io/v1\nmetadata: {name: bad, namespace: default}\nspec: {rules: [{matches: [{path: {type: Exact, value: nope}}]}]}\n`, { strict: false });
+  assert.ok(lenient.errors.length >= 1);
+  assert.match(lenient.errors[0].text, /HTTPRoute default\/bad/);
+  assert.equal(lenient.route({ host: 'edge.test', path: '/api' }).ruleName, 'api');
+});
+
+test('GitHub route set: every template reaches its rule', () => {
+  const templates = githubTemplates();
+  const gh = Router.fromYaml(githubYaml(templates));
+  templates.forEach((t, i) => {
+    const m = gh.route({ method: 'GET', host: 'api.github.com', path: githubPath(t) });
+    assert.equal(m.route.name, `github-${i >> 4}`, t);
+    assert.equal(m.ruleIndex, i & 15, t);
+  });
+});
+
+test('multi-tenant set (small): every request reaches its rule', () => {
+  const set = tenantSet({ tenants: 5, routesPerTenant: 3, rulesPerRoute: 10 });
+  const r = Router.fromYaml(set.yaml);
+  for (const q of set.requests) {
+    const m = r.route(q);
+    assert.deepEqual([m.route.namespace, m.route.name, m.ruleIndex], [q.expect.namespace, q.expect.route, q.expect.rule], `${q.host}${q.path}`);
+  }
+});
