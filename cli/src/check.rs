@@ -529,6 +529,7 @@ mod tests {
                     gateway: "infra/edge".into(),
                     name: "https".into(),
                     attached_routes: 1,
+                    listener_set: None,
                     supported_kinds: vec!["HTTPRoute".into()],
                     conditions: vec![
                         full("Accepted", "True", "Accepted", ""),

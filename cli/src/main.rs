@@ -7,6 +7,9 @@
 mod args;
 mod check;
 mod demo;
+mod demo_cmd;
+mod eval_cmd;
+mod route_cmd;
 
 use args::{Arg, Parser, UsageError};
 use std::ffi::OsString;
@@ -46,15 +49,35 @@ struct Command {
 }
 
 /// Every subcommand, in the order `--help` lists them.
-const COMMANDS: &[Command] = &[Command {
-    name: "check",
-    summary: "Load configuration, attach routes to Gateways, report status and problems",
-    help: check::HELP,
-    run: check::run,
-}];
+const COMMANDS: &[Command] = &[
+    Command {
+        name: "demo",
+        summary: "Route sample requests through the built-in demo configuration",
+        help: demo_cmd::HELP,
+        run: demo_cmd::run,
+    },
+    Command {
+        name: "check",
+        summary: "Load configuration, attach routes to Gateways, report status and problems",
+        help: check::HELP,
+        run: check::run,
+    },
+    Command {
+        name: "route",
+        summary: "Route one request and show the outcome and the filters' action",
+        help: route_cmd::HELP,
+        run: route_cmd::run,
+    },
+    Command {
+        name: "eval",
+        summary: "Evaluate a conformance case file: one JSON decision per request",
+        help: eval_cmd::HELP,
+        run: eval_cmd::run,
+    },
+];
 
 /// Commands planned but not implemented yet (listed in `--help`).
-const COMING: &[&str] = &["route", "eval", "explain", "convert"];
+const COMING: &[&str] = &["explain", "convert"];
 
 fn main_help() -> String {
     let mut s = String::from(

@@ -180,7 +180,7 @@ fn foreign_controller_serves_nothing() {
 }
 
 #[test]
-#[ignore = "enable when attach lands"]
+
 fn every_demo_route_is_accepted() {
     let o = trieway(&["check", "--output", "json"]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("valid JSON");

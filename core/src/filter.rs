@@ -152,13 +152,16 @@ pub(crate) enum Filter {
     Rewrite(Rewrite),
     Mirror(MirrorSpec),
     Cors(Cors),
-    Extension(LocalObjectReference),
+    /// An ExtensionRef and whether the embedder resolves its group/kind
+    /// (`Options::extension_kinds`).
+    Extension(LocalObjectReference, bool),
 }
 
 /// Compiles a filter list. `mirror` resolves a mirror target (invalid targets are omitted,
 /// SPEC §6.6).
 pub(crate) fn compile_filters(
     list: &[HttpRouteFilter],
+    extension_kinds: &[String],
     mut mirror: impl FnMut(&crate::model::RequestMirror) -> Option<Backend>,
 ) -> Box<[Filter]> {
     list.iter()
@@ -201,7 +204,12 @@ pub(crate) fn compile_filters(
             if let Some(c) = &f.cors {
                 return Some(Filter::Cors(Cors::new(c)));
             }
-            f.extension_ref.clone().map(Filter::Extension)
+            f.extension_ref.clone().map(|e| {
+                let known = extension_kinds
+                    .iter()
+                    .any(|k| *k == format!("{}/{}", e.group, e.kind));
+                Filter::Extension(e, known)
+            })
         })
         .collect()
 }
@@ -457,7 +465,13 @@ impl<'r> RouteMatch<'r> {
                     backend: &m.backend,
                     percent: m.percent,
                 }),
-                Filter::Extension(e) => action.extensions.push(e),
+                Filter::Extension(e, true) => action.extensions.push(e),
+                // An unresolvable ExtensionRef is never ignored (SPEC §6.8): 500.
+                Filter::Extension(_, false) => {
+                    action.kind = ActionKind::Respond;
+                    action.status = 500;
+                    return true;
+                }
                 Filter::Cors(c) => {
                     if self.cors(c, req, action) {
                         return true;

@@ -1,4 +1,101 @@
-//! trieway
+//! An embeddable routing engine for the Kubernetes Gateway API.
+//!
+//! trieway loads Gateway API resources (GatewayClass, Gateway, ListenerSet, HTTPRoute,
+//! ReferenceGrant, Services, …) from YAML or JSON, validates them as the API server would,
+//! attaches routes to listeners as a conformant controller would, and compiles one Gateway
+//! into an immutable [`Router`]. A lookup answers which rule of which route a request goes to,
+//! which backend it is drawn to, and (with [`RouteMatch::apply`]) what the rule's filters do —
+//! with the full Gateway API matching semantics and **no heap allocation per lookup**.
+//!
+//! # The pipeline
+//!
+//! ```text
+//! YAML / JSON ─ load (Config) ─ validate ─ attach (Report) ─ compile ─ Router
+//!                                                              route(&request) → Outcome
+//!                                                              apply(filters)  → Action
+//! ```
+//!
+//! * [`Config`] holds the loaded objects. Invalid documents, objects and rules are dropped
+//!   and reported in [`Config::errors`], each message naming kind, `namespace/name`, origin
+//!   and field path; the valid remainder keeps serving, as a controller would.
+//! * [`attach`] computes, per route parentRef and per listener, the conditions a controller
+//!   writes (`Accepted`, `ResolvedRefs`, …), available as [`Router::report`].
+//! * [`Router`] serves one Gateway (all of its listeners, grouped by port). It is `Send +
+//!   Sync` and cheap to clone.
+//!
+//! # Example
+//!
+//! ```
+//! use trieway::{Action, ActionKind, Headers, Options, Outcome, Request, Router, Target};
+//!
+//! let router = Router::from_yaml(r#"
+//! apiVersion: gateway.networking.k8s.io/v1
+//! kind: GatewayClass
+//! metadata: {name: trieway}
+//! spec: {controllerName: example.com/gateway-under-test}
+//! ---
+//! apiVersion: gateway.networking.k8s.io/v1
+//! kind: Gateway
+//! metadata: {name: edge, namespace: infra}
+//! spec:
+//!   gatewayClassName: trieway
+//!   listeners: [{name: http, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: All}}}]
+//! ---
+//! apiVersion: v1
+//! kind: Service
+//! metadata: {name: api, namespace: shop}
+//! spec: {ports: [{port: 8080}]}
+//! ---
+//! apiVersion: gateway.networking.k8s.io/v1
+//! kind: HTTPRoute
+//! metadata: {name: store, namespace: shop}
+//! spec:
+//!   parentRefs: [{name: edge, namespace: infra}]
+//!   hostnames: ["*.example.com"]
+//!   rules:
+//!   - matches: [{path: {type: PathPrefix, value: /api}, headers: [{name: x-version, value: "2"}]}]
+//!     filters:
+//!     - type: URLRewrite
+//!       urlRewrite: {path: {type: ReplacePrefixMatch, replacePrefixMatch: /v2}}
+//!     backendRefs: [{name: api, port: 8080}]
+//! "#, Options::default())?;
+//!
+//! let headers = [("X-Version", "2")];
+//! let req = Request::new("GET", "shop.example.com", "/api/items?page=2").headers(Headers::Pairs(&headers));
+//! let Outcome::Matched(m) = router.route(&req) else { panic!("no route") };
+//! assert_eq!(m.route().name, "store");
+//! assert!(matches!(m.pick(0), Target::Backend(b) if b.name() == "api"));
+//!
+//! let mut action = Action::new();
+//! m.apply(&req, 0, &mut action);
+//! assert_eq!(action.kind, ActionKind::Forward);
+//! assert_eq!(action.path_and_query, "/v2/items?page=2");
+//!
+//! // Without the header no rule matches: 404.
+//! assert!(matches!(router.route(&Request::new("GET", "shop.example.com", "/api")), Outcome::NotFound));
+//! # Ok::<(), trieway::Error>(())
+//! ```
+//!
+//! # Precedence
+//!
+//! Among every *fully* matching `(route, rule, match)` on the listener the Host selects, the
+//! winner is the maximum of SPEC §4.1's key: exact hostname > longer wildcard > shorter
+//! wildcard > any host; then Exact > RegularExpression > PathPrefix (configurable with
+//! [`Options::regex_rank`]); longer path; a method condition; more header conditions; more
+//! query conditions; the older route; the smaller `"namespace/name"` as one string; the lower
+//! rule index. A deeper path whose header condition fails never hides a shallower one, and a
+//! more specific hostname without a matching rule falls back to less specific ones unless
+//! [`Options::host_isolation`] is set.
+//!
+//! # Performance contract
+//!
+//! Compilation decides everything it can: header names are lowercased, regexes compiled
+//! (linear-time, size-limited), candidates sorted by the precedence key, weights accumulated.
+//! A lookup then costs one hash probe for the exact host (a reversed-label trie walk for
+//! wildcards), one hash probe for Exact paths, one segment walk of the path trie, and checks of
+//! the candidates' remaining conditions in precedence order — independent of the number of
+//! unrelated routes. [`Router::route`] and [`RouteMatch::pick`] never allocate (tested with a
+//! counting global allocator); [`RouteMatch::apply`] reuses the [`Action`]'s buffers.
 #![deny(missing_docs, missing_debug_implementations)]
 #![forbid(unsafe_code)]
 
@@ -6,6 +103,7 @@ pub mod attach;
 mod compile;
 mod error;
 mod filter;
+mod l4;
 mod load;
 pub mod model;
 mod options;
@@ -22,8 +120,14 @@ pub use compile::backend::{Backend, Target};
 pub use compile::PathKind;
 pub use error::{ConfigError, Error};
 pub use filter::{replace_prefix, Action, ActionKind, EditOp, HeaderEdit, Mirror};
+pub use l4::{L4Match, TlsOutcome};
 pub use load::{Config, LoadLimits};
 pub use options::{Options, RegexRank, RepeatedHeaders};
 pub use policy::{parse_duration, ConfiguredDuration, Policies, Retry, SessionPolicy, Timeouts};
 pub use request::{Headers, Request, RequestView};
 pub use router::{Outcome, RouteMatch, RouteRef, Router};
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;

@@ -82,6 +82,8 @@ pub struct Config {
     limits: LoadLimits,
     bytes: usize,
     objects: usize,
+    /// First origin of every `(kind, key)` loaded, to refuse duplicates in O(1).
+    seen: std::collections::HashMap<(String, String), Origin>,
 }
 
 /// The kinds the loader knows, keyed by `(group, kind)`, with the API versions served.
@@ -502,6 +504,26 @@ impl Config {
             "EndpointSlice" | "Secret" | "ConfigMap" | "Namespace" => "",
             _ => "spec",
         };
+        let kind_name = if kind == "XListenerSet" {
+            "ListenerSet"
+        } else {
+            kind.as_str()
+        };
+        if let Some(first) = self.seen.get(&(kind_name.to_string(), key.clone())) {
+            let message = format!(
+                "duplicate object: {kind} {key} is already defined at {first}; this copy is ignored"
+            );
+            self.errors.push(ConfigError::new(
+                kind.as_str(),
+                key,
+                Some(at),
+                "metadata.name",
+                message,
+            ));
+            return;
+        }
+        self.seen
+            .insert((kind_name.to_string(), key.clone()), at.clone());
         let ctx = Ctx {
             api_version: &api_version,
             meta,
@@ -572,34 +594,12 @@ impl Ctx<'_> {
         }
     }
 
-    fn duplicate<S>(&self, existing: &[&Object<S>]) -> Option<ConfigError> {
-        existing
-            .iter()
-            .find(|o| o.meta.name == self.meta.name && o.meta.namespace == self.meta.namespace)
-            .map(|first| {
-                ConfigError::new(
-                    self.kind,
-                    self.key.clone(),
-                    Some(self.at.clone()),
-                    "metadata.name",
-                    format!(
-                        "duplicate object: {} {} is already defined at {}; this copy is ignored",
-                        self.kind, self.key, first.origin
-                    ),
-                )
-            })
-    }
-
     fn push<S: DeserializeOwned>(
         self,
         body: Value,
         out: &mut Vec<Object<S>>,
         errors: &mut Vec<ConfigError>,
     ) {
-        if let Some(e) = self.duplicate(&out.iter().collect::<Vec<_>>()) {
-            errors.push(e);
-            return;
-        }
         if let Some(o) = self.parse(body, errors) {
             out.push(o);
         }
@@ -611,10 +611,6 @@ impl Ctx<'_> {
         out: &mut Vec<Route<S>>,
         errors: &mut Vec<ConfigError>,
     ) {
-        if let Some(e) = self.duplicate(&out.iter().map(|r| &r.object).collect::<Vec<_>>()) {
-            errors.push(e);
-            return;
-        }
         if let Some(object) = self.parse(body, errors) {
             out.push(Route {
                 object,

@@ -56,6 +56,10 @@ pub struct Options {
     pub all_weights_zero_status: u16,
     /// Compiled size limit of one regular expression, in bytes.
     pub regex_size_limit: usize,
+    /// ExtensionRef filter kinds the embedder implements, as `group/kind`. A request reaching
+    /// an ExtensionRef of any other kind is answered with 500 (SPEC §6.8: never silently
+    /// ignored); known ones are handed over in `Action::extensions`.
+    pub extension_kinds: Vec<String>,
     /// Paths longer than this never match (and cost no work beyond the length check).
     pub max_path_len: usize,
 }
@@ -72,6 +76,7 @@ impl Default for Options {
             all_weights_zero_status: 500,
             regex_size_limit: 1 << 20,
             max_path_len: 16 * 1024,
+            extension_kinds: Vec::new(),
         }
     }
 }

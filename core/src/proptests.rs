@@ -328,3 +328,156 @@ proptest! {
         }
     }
 }
+
+const SERVICES: &[&str] = &["foo.Echo", "foo.Other", "bar.Echo", "foo\\..*", "[fb].*"];
+const METHODS: &[&str] = &["Ping", "Pong", "P.*"];
+
+fn grpc_match() -> impl Strategy<Value = Value> {
+    (
+        prop::option::of((
+            any::<bool>(),
+            prop::option::of(prop::sample::select(SERVICES)),
+            prop::option::of(prop::sample::select(METHODS)),
+        )),
+        prop::collection::vec(value_match(&["x-a", "X-A", "x-b"]), 0..2),
+    )
+        .prop_map(|(method, headers)| {
+            let mut m = json!({ "headers": headers });
+            if let Some((regex, service, meth)) = method {
+                let mut mm = json!({});
+                if regex {
+                    mm["type"] = json!("RegularExpression");
+                }
+                if let Some(s) = service {
+                    mm["service"] = json!(s);
+                }
+                if let Some(x) = meth {
+                    mm["method"] = json!(x);
+                }
+                m["method"] = mm;
+            }
+            m
+        })
+}
+
+fn grpc_route() -> impl Strategy<Value = GenRoute> {
+    (
+        0u32..3,
+        prop::collection::vec(
+            prop::collection::vec(grpc_match(), 0..3).prop_map(
+                |ms| json!({"matches": ms, "backendRefs": [{"name": "svc0", "port": 80}]}),
+            ),
+            1..3,
+        ),
+        prop::collection::vec(prop::sample::select(HOSTNAMES), 1..3),
+        prop::collection::vec(0usize..3, 1..3),
+    )
+        .prop_map(|(created, rules, hostnames, listeners)| GenRoute {
+            created,
+            rules: Some(rules),
+            hostnames,
+            listeners,
+        })
+}
+
+fn build_kind(s: &Setup, kind: RouteKind) -> (Config, AttachedGateway) {
+    let (mut config, mut gw) = build(&Setup {
+        routes: vec![],
+        ..s.clone()
+    });
+    let (api_kind, list_name) = match kind {
+        RouteKind::Grpc => ("GRPCRoute", "grpc"),
+        _ => ("TLSRoute", "tls"),
+    };
+    for (i, r) in s.routes.iter().enumerate() {
+        let (ns, name) = NAMES[i % NAMES.len()];
+        let obj = json!({
+            "apiVersion": "gateway.networking.k8s.io/v1",
+            "kind": api_kind,
+            "metadata": {"name": name, "namespace": ns, "creationTimestamp": format!("2024-01-01T00:00:0{}Z", r.created)},
+            "spec": {"parentRefs": [{"name": "gw"}], "rules": r.rules.clone().unwrap_or_default(), "hostnames": r.hostnames},
+        });
+        config.add_value(obj, "gen", i);
+        for &li in &r.listeners {
+            if let Some(l) = gw.listeners.get_mut(li) {
+                l.routes.push(AttachedRoute {
+                    kind,
+                    index: i,
+                    hostnames: r.hostnames.iter().map(|h| h.to_string()).collect(),
+                });
+            }
+        }
+    }
+    let n = if kind == RouteKind::Grpc {
+        config.grpc_routes.len()
+    } else {
+        config.tls_routes.len()
+    };
+    assert_eq!(n, s.routes.len(), "{list_name}: {:?}", config.errors);
+    (config, gw)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases() / 2, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// GRPCRoute: the compiled router and the reference agree (SPEC §7.1, §4.3).
+    #[test]
+    fn grpc_router_equals_reference(
+        routes in prop::collection::vec(grpc_route(), 1..6),
+        base in setup(),
+        reqs in prop::collection::vec((
+            prop::sample::select(&["/foo.Echo/Ping", "/foo.Echo/Pong", "/bar.Echo/Ping", "/foo.Other/Px", "/malformed", "/foo.Echo/", "/a/b/Ping", ""][..]),
+            prop::sample::select(&["foo.example.com", "x.bar.example.com", "a.b.example.com", "other.org", ""][..]),
+            prop::collection::vec((prop::sample::select(&["x-a", "x-b"][..]), prop::sample::select(&["1", "2"][..])), 0..3),
+        ), 16),
+    ) {
+        let s = Setup { routes, ..base };
+        let (config, gw) = build_kind(&s, RouteKind::Grpc);
+        let router = Router::from_attached(&config, &gw, s.options.clone());
+        for (path, host, headers) in &reqs {
+            let req = Request::new("POST", host, path).headers(Headers::Pairs(headers));
+            let got = match router.route_grpc(&req) {
+                Outcome::Matched(m) => RefOutcome::Matched {
+                    namespace: m.route().namespace.to_string(),
+                    name: m.route().name.to_string(),
+                    rule: m.rule_index(),
+                    matched: m.match_index(),
+                    hostname: m.hostname().to_string(),
+                    listener: m.listener().to_string(),
+                },
+                Outcome::NotFound => RefOutcome::NotFound,
+                _ => RefOutcome::Misdirected,
+            };
+            let want = reference::route_grpc(&config, &gw, &s.options, &req);
+            prop_assert_eq!(&got, &want, "{} {} {:?}", host, path, headers);
+        }
+    }
+
+    /// TLSRoute: SNI selection agrees with the reference (SPEC §7.2).
+    #[test]
+    fn tls_router_equals_reference(
+        routes in prop::collection::vec(gen_route(), 1..6),
+        hosts in prop::sample::select(vec![vec![None], vec![None, Some("*.example.com")], vec![Some("foo.example.com"), Some("*.example.com"), None]]),
+        passthrough in any::<bool>(),
+        snis in prop::collection::vec(prop::option::of(prop::sample::select(&["foo.example.com", "FOO.example.com.", "x.bar.example.com", "a.b.example.com", "example.com", "other.org", ""][..])), 16),
+    ) {
+        let routes: Vec<GenRoute> = routes.into_iter().map(|r| GenRoute { rules: Some(vec![json!({"backendRefs": [{"name": "svc0", "port": 80}]})]), ..r }).collect();
+        let s = Setup { routes, listener_hosts: hosts, https: false, options: Options::default() };
+        let (config, mut gw) = build_kind(&s, RouteKind::Tls);
+        for l in &mut gw.listeners {
+            l.protocol = ProtocolType::Tls;
+            l.port = 443;
+            l.tls_mode = Some(if passthrough { crate::model::TlsMode::Passthrough } else { crate::model::TlsMode::Terminate });
+        }
+        let router = Router::from_attached(&config, &gw, Options::default());
+        for sni in &snis {
+            let got = match router.route_tls(443, *sni) {
+                crate::l4::TlsOutcome::Forward(m) => Ok(Some((m.route().namespace.to_string(), m.route().name.to_string(), m.passthrough()))),
+                crate::l4::TlsOutcome::Http => Err(()),
+                _ => Ok(None),
+            };
+            let want = reference::route_tls(&config, &gw, 443, *sni);
+            prop_assert_eq!(&got, &want, "sni {:?}", sni);
+        }
+    }
+}

@@ -362,3 +362,249 @@ pub(crate) fn route<R: RequestView + ?Sized>(
     }
     best.map_or(RefOutcome::NotFound, |(_, o)| o)
 }
+
+fn grpc_component_ok(kind: &MatchType, expected: Option<&String>, got: &str) -> Option<bool> {
+    match expected {
+        None => Some(true),
+        Some(e) => value_ok(Some(kind), e, got.as_bytes()),
+    }
+}
+
+/// Routes a gRPC call on `gateway` by linear scan (SPEC §7.1, §4.3).
+pub(crate) fn route_grpc<R: RequestView + ?Sized>(
+    config: &Config,
+    gateway: &AttachedGateway,
+    opts: &Options,
+    req: &R,
+) -> RefOutcome {
+    let http = |l: &&AttachedListener| {
+        l.usable && matches!(l.protocol, ProtocolType::Http | ProtocolType::Https)
+    };
+    let Some(port) = req
+        .port()
+        .or_else(|| gateway.listeners.iter().filter(http).map(|l| l.port).min())
+    else {
+        return RefOutcome::NotFound;
+    };
+    let on_port: Vec<&AttachedListener> = gateway
+        .listeners
+        .iter()
+        .filter(http)
+        .filter(|l| l.port == port)
+        .collect();
+    let host = normalize(req.authority());
+    let considered: Vec<&AttachedListener> = if opts.listener_isolation {
+        match select(&on_port, &host) {
+            Some(l) => vec![l],
+            None => return RefOutcome::NotFound,
+        }
+    } else {
+        on_port
+    };
+    let path = req.path();
+    let parts = path
+        .strip_prefix('/')
+        .and_then(|r| r.rsplit_once('/'))
+        .filter(|(s, m)| !s.is_empty() && !m.is_empty());
+    type Key = (
+        (usize, usize),
+        usize,
+        usize,
+        usize,
+        Reverse<i64>,
+        Reverse<Vec<u8>>,
+        Reverse<usize>,
+        Reverse<usize>,
+    );
+    let mut cands: Vec<(Key, RefOutcome)> = Vec::new();
+    let mut best_host = None;
+    for l in considered {
+        for ar in l.routes.iter().filter(|r| r.kind == RouteKind::Grpc) {
+            let Some(route) = config.grpc_routes.get(ar.index) else {
+                continue;
+            };
+            let matching = ar
+                .hostnames
+                .iter()
+                .filter(|h| host_ok(&h.to_ascii_lowercase(), &host));
+            let Some(hname) = matching.max_by_key(|h| host_key(h)) else {
+                continue;
+            };
+            let hk = host_key(hname);
+            best_host = best_host.max(Some(hk));
+            for (ri, rule) in route.spec.rules.iter().enumerate() {
+                if route.invalid_rules.iter().any(|r| r.index == ri) {
+                    continue;
+                }
+                let default = [crate::model::GrpcRouteMatch::default()];
+                let matches: &[crate::model::GrpcRouteMatch] = if rule.matches.is_empty() {
+                    &default
+                } else {
+                    &rule.matches
+                };
+                for (mi, m) in matches.iter().enumerate() {
+                    let (kind, svc, meth) = match &m.method {
+                        Some(mm) => (
+                            mm.kind.clone().unwrap_or(MatchType::Exact),
+                            mm.service.as_ref(),
+                            mm.method.as_ref(),
+                        ),
+                        None => (MatchType::Exact, None, None),
+                    };
+                    let method_ok = match parts {
+                        Some((s, me)) => {
+                            grpc_component_ok(&kind, svc, s) == Some(true)
+                                && grpc_component_ok(&kind, meth, me) == Some(true)
+                        }
+                        None => svc.is_none() && meth.is_none(),
+                    };
+                    // Headers: reuse the HTTP evaluation on a path-less match.
+                    let hm = HttpRouteMatch {
+                        headers: m.headers.clone(),
+                        ..HttpRouteMatch::default()
+                    };
+                    let headers_ok = {
+                        let probe = PathOverride { inner: req };
+                        match_ok(&hm, &probe, opts) == Some(true)
+                    };
+                    if !(method_ok && headers_ok) {
+                        continue;
+                    }
+                    let exact = kind == MatchType::Exact;
+                    let len = |v: Option<&String>| if exact { v.map_or(0, |v| v.len()) } else { 0 };
+                    let key: Key = (
+                        hk,
+                        len(svc),
+                        len(meth),
+                        distinct_headers(&hm),
+                        Reverse(route.created),
+                        Reverse(
+                            format!("{}/{}", route.meta.namespace, route.meta.name).into_bytes(),
+                        ),
+                        Reverse(ri),
+                        Reverse(mi),
+                    );
+                    let out = RefOutcome::Matched {
+                        namespace: route.meta.namespace.clone(),
+                        name: route.meta.name.clone(),
+                        rule: ri,
+                        matched: mi,
+                        hostname: hname.clone(),
+                        listener: if opts.listener_isolation {
+                            l.name.clone()
+                        } else {
+                            String::new()
+                        },
+                    };
+                    cands.push((key, out));
+                }
+            }
+        }
+    }
+    cands
+        .into_iter()
+        .filter(|(k, _)| !opts.host_isolation || Some(k.0) == best_host)
+        .max_by(|a, b| a.0.cmp(&b.0))
+        .map_or(RefOutcome::NotFound, |(_, o)| o)
+}
+
+/// A request seen with path `/`, so that a path-less HTTP match tests only its headers.
+struct PathOverride<'a, R: ?Sized> {
+    inner: &'a R,
+}
+
+impl<R: RequestView + ?Sized> RequestView for PathOverride<'_, R> {
+    fn method(&self) -> &str {
+        self.inner.method()
+    }
+    fn authority(&self) -> Option<&str> {
+        self.inner.authority()
+    }
+    fn path(&self) -> &str {
+        "/"
+    }
+    fn for_each_header(&self, name: &str, f: &mut dyn FnMut(&[u8]) -> ControlFlow<()>) {
+        self.inner.for_each_header(name, f)
+    }
+}
+
+/// Routes a TLS connection by SNI on `gateway` by linear scan (SPEC §7.2): `Some((namespace,
+/// name, passthrough))`, `None` for reject; `Err(())` when an HTTPS listener takes it.
+#[allow(clippy::result_unit_err)]
+pub(crate) fn route_tls(
+    config: &Config,
+    gateway: &AttachedGateway,
+    port: u16,
+    sni: Option<&str>,
+) -> Result<Option<(String, String, bool)>, ()> {
+    let Some(sni) = sni
+        .map(|s| normalize(Some(&format!("{s}:0"))))
+        .filter(|s| !s.is_empty())
+    else {
+        return Ok(None);
+    };
+    let ls: Vec<&AttachedListener> = gateway
+        .listeners
+        .iter()
+        .filter(|l| {
+            l.usable
+                && l.port == port
+                && matches!(l.protocol, ProtocolType::Tls | ProtocolType::Https)
+        })
+        .collect();
+    let Some(l) = select(&ls, &sni) else {
+        return Ok(None);
+    };
+    if l.protocol == ProtocolType::Https {
+        return Err(());
+    }
+    type Best<'a> = (
+        (usize, usize),
+        Reverse<i64>,
+        Reverse<Vec<u8>>,
+        &'a crate::model::Route<crate::model::TlsRouteSpec>,
+    );
+    let mut best: Option<Best<'_>> = None;
+    for ar in l.routes.iter().filter(|r| r.kind == RouteKind::Tls) {
+        let Some(route) = config.tls_routes.get(ar.index) else {
+            continue;
+        };
+        if !route
+            .spec
+            .rules
+            .iter()
+            .enumerate()
+            .any(|(i, _)| !route.invalid_rules.iter().any(|r| r.index == i))
+        {
+            continue;
+        }
+        let Some(hk) = ar
+            .hostnames
+            .iter()
+            .filter(|h| host_ok(&h.to_ascii_lowercase(), &sni))
+            .map(|h| host_key(h))
+            .max()
+        else {
+            continue;
+        };
+        let key = (
+            hk,
+            Reverse(route.created),
+            Reverse(format!("{}/{}", route.meta.namespace, route.meta.name).into_bytes()),
+            route,
+        );
+        if best
+            .as_ref()
+            .is_none_or(|b| (key.0, &key.1, &key.2) > (b.0, &b.1, &b.2))
+        {
+            best = Some(key);
+        }
+    }
+    Ok(best.map(|(_, _, _, r)| {
+        (
+            r.meta.namespace.clone(),
+            r.meta.name.clone(),
+            l.tls_mode == Some(crate::model::TlsMode::Passthrough),
+        )
+    }))
+}

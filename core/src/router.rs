@@ -229,6 +229,22 @@ impl Router {
         }
     }
 
+    /// Compiles the Ingress objects of `config` with native Ingress v1 semantics (SPEC §9.2):
+    /// the Ingresses of IngressClass `class` (resolved from `ingressClassName`, the legacy
+    /// `kubernetes.io/ingress.class` annotation, or the default IngressClass), or every Ingress
+    /// when `class` is `None`. Lookups work as for Gateway API routes; a match's
+    /// [`RouteMatch::route`] is the Ingress, `rule_index` its `spec.rules` index (the default
+    /// backend counts as one past the last rule) and `match_index` the path's index.
+    pub fn from_ingress(config: &Config, class: Option<&str>, options: Options) -> Router {
+        let compiled = compile::compile_ingress(config, class, &options);
+        Router {
+            inner: Arc::new(Inner {
+                compiled,
+                report: Report::default(),
+            }),
+        }
+    }
+
     /// Loads YAML or JSON text, refuses it if any object or rule is invalid (every problem is
     /// listed in the error), and compiles the only served Gateway.
     ///
@@ -239,6 +255,10 @@ impl Router {
     /// ```
     pub fn from_yaml(text: &str, options: Options) -> Result<Router, Error> {
         Router::new(&Config::from_str(text).strict()?, options)
+    }
+
+    pub(crate) fn compiled(&self) -> &Compiled {
+        &self.inner.compiled
     }
 
     /// `namespace/name` of the Gateway this Router serves.
@@ -259,7 +279,35 @@ impl Router {
     /// Routes a request: zero heap allocations, no sorting or lowercasing beyond the host's
     /// bytes on the stack.
     pub fn route<R: RequestView + ?Sized>(&self, req: &R) -> Outcome<'_> {
+        self.route_as(req, false)
+    }
+
+    /// Routes a gRPC call (SPEC §7.1) over the GRPCRoutes of the listener: the request's path
+    /// is the call's `:path`, `/{service}/{method}`. [`Outcome::NotFound`] means gRPC status
+    /// `UNIMPLEMENTED` (12); an invalid backend's share means `UNAVAILABLE` (14). gRPC calls to
+    /// hosts served by HTTPRoutes go through [`Router::route`] like any HTTP/2 request.
+    /// Allocates nothing.
+    pub fn route_grpc<R: RequestView + ?Sized>(&self, req: &R) -> Outcome<'_> {
+        self.route_as(req, true)
+    }
+
+    fn route_as<R: RequestView + ?Sized>(&self, req: &R, grpc: bool) -> Outcome<'_> {
         let c = &self.inner.compiled;
+        if let Some(table) = &c.ingress {
+            let mut buf = [0u8; 256];
+            let host = req.authority().and_then(|a| normalize_host(a, &mut buf));
+            return match table.lookup(&c.matches, host, req.path()) {
+                Some(m) if !grpc => Outcome::Matched(RouteMatch {
+                    compiled: c,
+                    info: &c.matches[m as usize],
+                    listener: "",
+                    hostname: "",
+                    port: req.port().unwrap_or(80),
+                    tls: false,
+                }),
+                _ => Outcome::NotFound,
+            };
+        }
         let fe = match req.port() {
             Some(p) => c.frontends.iter().find(|f| f.port == p),
             None => c.frontends.first(),
@@ -290,10 +338,16 @@ impl Router {
                     }
                 }
             }
-            self.lookup(&listener.hosts, host, path, req)
+            let hosts = if grpc {
+                &listener.grpc_hosts
+            } else {
+                &listener.hosts
+            };
+            self.lookup(hosts, host, path, req, grpc)
                 .map(|r| (r, &*listener.name))
         } else {
-            self.lookup(&fe.merged, host, path, req).map(|r| (r, ""))
+            let hosts = if grpc { &fe.merged_grpc } else { &fe.merged };
+            self.lookup(hosts, host, path, req, grpc).map(|r| (r, ""))
         };
         match found {
             Some(((info, hostname), listener)) => Outcome::Matched(RouteMatch {
@@ -315,12 +369,23 @@ impl Router {
         host: Option<&str>,
         path: &str,
         req: &R,
+        grpc: bool,
     ) -> Option<(&'r MatchInfo, &'r str)> {
         let c = &self.inner.compiled;
         // `None` (a host too long for any hostname) and `""` match only `*`.
         hosts.find(host, c.options.host_isolation, |v, _| {
             let vh = &c.vhosts[v as usize];
-            self.in_vhost(vh, path, req).map(|m| (m, &*vh.hostname))
+            let m = if grpc {
+                vh.grpc.iter().map(|&m| &c.matches[m as usize]).find(|m| {
+                    m.grpc
+                        .as_ref()
+                        .is_some_and(|g| compile::grpc::matches(g, &c.regexes, path))
+                        && self.conditions_hold(m, req)
+                })
+            } else {
+                self.in_vhost(vh, path, req)
+            };
+            m.map(|m| (m, &*vh.hostname))
         })
     }
 

@@ -131,3 +131,158 @@ fn counter_sees_allocations() {
     let (_v, n) = allocations(|| vec![1u8; 64]);
     assert!(n >= 1);
 }
+
+const FILTERS: &str = r#"
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: f, namespace: default}
+spec:
+  parentRefs: [{name: gw, namespace: infra}]
+  rules:
+  - matches: [{path: {type: PathPrefix, value: /rewrite}}]
+    filters:
+    - type: RequestHeaderModifier
+      requestHeaderModifier:
+        set: [{name: x-set, value: s}]
+        add: [{name: x-add, value: a}]
+        remove: [x-remove]
+    - type: ResponseHeaderModifier
+      responseHeaderModifier: {add: [{name: x-resp, value: r}]}
+    - type: URLRewrite
+      urlRewrite: {hostname: upstream.internal, path: {type: ReplacePrefixMatch, replacePrefixMatch: /v2}}
+    - type: RequestMirror
+      requestMirror: {backendRef: {name: svc-b, port: 80}, percent: 10}
+    backendRefs: [{name: svc-a, port: 80}]
+  - matches: [{path: {type: PathPrefix, value: /redirect}}]
+    filters:
+    - type: RequestRedirect
+      requestRedirect: {scheme: https, path: {type: ReplaceFullPath, replaceFullPath: /moved}}
+"#;
+
+/// Applying filters into a used `Action` allocates nothing for header edits, path rewrites and
+/// redirects that fit its capacity (SPEC §6; issue: reusable Action).
+#[test]
+fn apply_reuses_action_buffers() {
+    let router = common::router(FILTERS);
+    let reqs = [
+        Request::new("GET", "h.example.com", "/rewrite/a/b?x=1"),
+        Request::new("GET", "h.example.com", "/redirect/x?y=2"),
+    ];
+    fn run<'r>(
+        router: &'r trieway::Router,
+        reqs: &[Request<'_>],
+        action: &mut trieway::Action<'r>,
+    ) -> usize {
+        let mut seen = 0;
+        for req in reqs {
+            if let Outcome::Matched(m) = router.route(req) {
+                m.apply(req, 7, action);
+                seen += action.request_headers.len()
+                    + action.location.len()
+                    + action.path_and_query.len();
+            }
+        }
+        seen
+    }
+    let mut action = trieway::Action::new();
+    let warm = run(&router, &reqs, &mut action);
+    assert!(warm > 0);
+    let (again, n) = allocations(|| run(&router, &reqs, &mut action));
+    assert_eq!(again, warm);
+    assert_eq!(n, 0, "apply allocated {n} times");
+}
+
+const L4: &str = r#"
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: infra}
+spec:
+  gatewayClassName: trieway
+  listeners:
+  - {name: http, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: All}}}
+  - {name: tls, port: 443, protocol: TLS, hostname: '*.example.com', tls: {mode: Passthrough}, allowedRoutes: {namespaces: {from: All}}}
+  - {name: tcp, port: 9000, protocol: TCP, allowedRoutes: {namespaces: {from: All}}}
+  - {name: udp, port: 9001, protocol: UDP, allowedRoutes: {namespaces: {from: All}}}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: GRPCRoute
+metadata: {name: g, namespace: default}
+spec:
+  parentRefs: [{name: gw, namespace: infra}]
+  hostnames: [grpc.example.com]
+  rules:
+  - matches: [{method: {service: foo.Echo, method: Ping}}]
+    backendRefs: [{name: svc-a, port: 80}]
+  - matches: [{method: {type: RegularExpression, service: 'foo\..*'}, headers: [{name: x-a, value: '1'}]}]
+    backendRefs: [{name: svc-b, port: 80}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: TLSRoute
+metadata: {name: t, namespace: default}
+spec:
+  parentRefs: [{name: gw, namespace: infra}]
+  hostnames: ['*.example.com']
+  rules: [{backendRefs: [{name: svc-a, port: 80}]}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: TCPRoute
+metadata: {name: tcp, namespace: default}
+spec:
+  parentRefs: [{name: gw, namespace: infra}]
+  rules: [{backendRefs: [{name: svc-a, port: 80, weight: 1}, {name: svc-b, port: 80, weight: 1}]}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: UDPRoute
+metadata: {name: udp, namespace: default}
+spec:
+  parentRefs: [{name: gw, namespace: infra}]
+  rules: [{backendRefs: [{name: svc-a, port: 80}]}]
+"#;
+
+/// gRPC, TLS, TCP and UDP lookups allocate nothing either.
+#[test]
+fn layer4_and_grpc_lookups_do_not_allocate() {
+    let config =
+        trieway::Config::from_str(&format!("{}\n{}{L4}", common::CLASS, common::services()));
+    assert!(config.errors.is_empty(), "{:?}", config.errors);
+    let router = trieway::Router::new(&config, trieway::Options::default()).expect("router");
+    let run = || {
+        let mut hits = 0;
+        let h = [("x-a", "1")];
+        for (path, headers) in [
+            ("/foo.Echo/Ping", &[][..]),
+            ("/foo.Other/X", &h[..]),
+            ("/nope/X", &[][..]),
+        ] {
+            let req = Request::new("POST", "grpc.example.com", path)
+                .headers(Headers::Pairs(headers))
+                .port(80);
+            if let Outcome::Matched(m) = router.route_grpc(&req) {
+                hits += usize::from(matches!(m.pick(3), Target::Backend(_)));
+            }
+        }
+        for sni in [
+            Some("a.example.com"),
+            Some("A.Example.com."),
+            Some("other.org"),
+            None,
+        ] {
+            if let trieway::TlsOutcome::Forward(m) = router.route_tls(443, sni) {
+                hits += usize::from(m.passthrough());
+            }
+        }
+        hits += router.route_tcp(9000).map_or(0, |m| {
+            usize::from(matches!(m.pick(u64::MAX), Target::Backend(_)))
+        });
+        hits += router
+            .route_udp(9001)
+            .map_or(0, |m| usize::from(matches!(m.pick(0), Target::Backend(_))));
+        hits
+    };
+    assert_eq!(run(), 6);
+    let (hits, n) = allocations(run);
+    assert_eq!(hits, 6);
+    assert_eq!(n, 0, "lookups allocated {n} times");
+}

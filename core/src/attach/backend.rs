@@ -104,7 +104,9 @@ fn problem(reason: &'static str, message: String) -> BackendProblem {
 /// The `kubernetes.io/…` application protocols a route kind can speak to a backend (SPEC §8).
 fn speaks(kind: RouteKind, app_protocol: &str) -> bool {
     match kind {
-        RouteKind::Http => matches!(app_protocol, "kubernetes.io/h2c" | "kubernetes.io/ws"),
+        RouteKind::Http | RouteKind::Ingress => {
+            matches!(app_protocol, "kubernetes.io/h2c" | "kubernetes.io/ws")
+        }
         RouteKind::Grpc => app_protocol == "kubernetes.io/h2c",
         RouteKind::Tls => app_protocol == "kubernetes.io/wss",
         _ => false,

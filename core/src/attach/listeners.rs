@@ -449,7 +449,10 @@ mod tests {
     use crate::load::Config;
 
     fn listeners(yaml: &str) -> Vec<(String, bool, Option<&'static str>)> {
-        let config = Config::from_str(yaml);
+        // Unvalidated on purpose: duplicate (port, protocol, hostname) triples are rejected by
+        // validation, but input that bypasses the API server must still be handled.
+        let mut config = Config::new();
+        config.add_str(yaml, "test");
         let ctx = Ctx::new(&config);
         let (infos, _) = build(&ctx, 0, &config.gateways[0], &[]);
         infos

@@ -19,6 +19,8 @@ pub struct Backend {
     pub(crate) index: u32,
     /// Filters applied when this backend is drawn.
     pub(crate) filters: Box<[crate::filter::Filter]>,
+    /// Valid, but its EndpointSlices have no ready endpoint: its share answers 503.
+    pub(crate) not_ready: bool,
 }
 
 impl PartialEq for Backend {
@@ -62,6 +64,7 @@ impl Backend {
                 problem: None,
                 index,
                 filters: Box::default(),
+                not_ready: false,
             },
             Err(p) => Backend {
                 group: fallback.0.into(),
@@ -74,6 +77,7 @@ impl Backend {
                 problem: Some(p),
                 index,
                 filters: Box::default(),
+                not_ready: false,
             },
         }
     }
@@ -116,6 +120,11 @@ impl Backend {
             .as_ref()
             .map(|p| (p.reason, p.message.as_str()))
     }
+    /// `true` when the Service's EndpointSlices list endpoints but none is ready: requests
+    /// drawn to it get 503 (SPEC §5.3).
+    pub fn has_no_ready_endpoints(&self) -> bool {
+        self.not_ready
+    }
     /// Position of the backendRef in its rule.
     pub fn index(&self) -> usize {
         self.index as usize
@@ -138,7 +147,7 @@ pub enum Target<'r> {
     /// Forward to this backend.
     Backend(&'r Backend),
     /// The engine answers with this status (500: invalid backend, no backendRefs, or all
-    /// weights zero).
+    /// weights zero; 503: a valid backend without ready endpoints).
     Status(u16),
 }
 
@@ -173,10 +182,10 @@ impl Split {
         let x = ((u128::from(random) * u128::from(self.total)) >> 64) as u64;
         let i = self.cumulative.partition_point(|&(c, _)| c <= x);
         let b = &self.backends[self.cumulative[i].1 as usize];
-        if b.is_valid() {
-            Target::Backend(b)
-        } else {
-            Target::Status(500)
+        match (b.is_valid(), b.not_ready) {
+            (true, false) => Target::Backend(b),
+            (true, true) => Target::Status(503),
+            (false, _) => Target::Status(500),
         }
     }
 

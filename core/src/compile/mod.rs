@@ -5,7 +5,10 @@
 
 pub(crate) mod backend;
 pub(crate) mod conds;
+pub(crate) mod grpc;
 pub(crate) mod host;
+pub(crate) mod ingress;
+pub(crate) mod l4;
 pub(crate) mod path;
 pub(crate) mod rank;
 
@@ -13,8 +16,9 @@ use crate::attach::{self, AttachedGateway, AttachedListener};
 use crate::filter::{compile_filters, Filter};
 use crate::load::Config;
 use crate::model::{
-    BackendObjectReference, HttpRouteMatch, HttpRouteRule, MatchType, PathMatchType, ProtocolType,
-    RequestMirror, RouteKind,
+    BackendObjectReference, GrpcRouteMatch, HttpBackendRef, HttpHeaderMatch, HttpRouteFilter,
+    HttpRouteMatch, HttpRouteRule, MatchType, PathMatchType, ProtocolType, RequestMirror,
+    RouteKind,
 };
 use crate::options::Options;
 use crate::policy::Policies;
@@ -69,6 +73,8 @@ pub(crate) struct MatchInfo {
     pub method: Option<Box<str>>,
     pub headers: Box<[HeaderCond]>,
     pub query: Box<[QueryCond]>,
+    /// GRPCRoute matches only: the service/method condition.
+    pub grpc: Option<grpc::GrpcCond>,
 }
 
 /// Candidates of one effective hostname.
@@ -79,6 +85,8 @@ pub(crate) struct VHost {
     /// `(regex, candidate)` in precedence order.
     pub regex: Vec<(u32, u32)>,
     pub prefix: PathTrie,
+    /// GRPCRoute candidates (match ids) in SPEC §4.3 order.
+    pub grpc: Vec<u32>,
 }
 
 /// One listener of a port, with its own host index.
@@ -87,6 +95,8 @@ pub(crate) struct ListenerEntry {
     pub name: Box<str>,
     pub hostname: Option<Box<str>>,
     pub hosts: HostIndex,
+    /// GRPCRoutes of the listener.
+    pub grpc_hosts: HostIndex,
 }
 
 /// Everything on one port.
@@ -98,6 +108,8 @@ pub(crate) struct Frontend {
     pub listeners: Vec<ListenerEntry>,
     /// All listeners' routes together, for `listener_isolation = false`.
     pub merged: HostIndex,
+    /// GRPCRoutes of every listener, for `listener_isolation = false`.
+    pub merged_grpc: HostIndex,
 }
 
 /// The compiled form of one Gateway.
@@ -112,6 +124,9 @@ pub(crate) struct Compiled {
     pub candidates: Vec<u32>,
     pub regexes: Vec<Regex>,
     pub vhosts: Vec<VHost>,
+    pub l4: l4::L4Tables,
+    /// Set for a Router built from Ingress objects.
+    pub ingress: Option<ingress::IngressTable>,
     pub options: Options,
 }
 
@@ -140,7 +155,7 @@ pub(crate) fn listener_specificity(hostname: Option<&str>) -> (u8, Reverse<usize
     }
 }
 
-struct Builder<'c> {
+pub(crate) struct Builder<'c> {
     config: &'c Config,
     options: Options,
     out: Compiled,
@@ -150,6 +165,10 @@ struct Builder<'c> {
     regex_ids: FxHashMap<String, u32>,
     /// Pending candidates per vhost.
     pending: Vec<Vec<u32>>,
+    /// Rule id of each compiled TLS/TCP/UDP route.
+    l4_rules: FxHashMap<(RouteKind, usize), u32>,
+    /// Services whose EndpointSlices list endpoints, none of them ready.
+    not_ready: rustc_hash::FxHashSet<(String, String)>,
 }
 
 /// Compiles one attached Gateway.
@@ -166,14 +185,19 @@ pub(crate) fn compile(config: &Config, gateway: &AttachedGateway, options: &Opti
             candidates: Vec::new(),
             regexes: Vec::new(),
             vhosts: Vec::new(),
+            l4: l4::L4Tables::default(),
+            ingress: None,
             options: options.clone(),
         },
+        l4_rules: FxHashMap::default(),
+        not_ready: not_ready_services(config),
         route_ids: FxHashMap::default(),
         route_matches: Vec::new(),
         regex_ids: FxHashMap::default(),
         pending: Vec::new(),
     };
     b.add_routes(gateway);
+    b.add_l4(gateway);
     let ranks = rank::route_ranks(
         &b.out
             .routes
@@ -186,15 +210,43 @@ pub(crate) fn compile(config: &Config, gateway: &AttachedGateway, options: &Opti
     b.out
 }
 
+/// Services whose EndpointSlices list at least one endpoint and no ready one (SPEC §5.3: such
+/// a backend's share answers 503). A Service without EndpointSlices, or whose slices list no
+/// endpoints, is assumed ready: endpoints are usually not part of the routing configuration.
+fn not_ready_services(config: &Config) -> rustc_hash::FxHashSet<(String, String)> {
+    let mut seen: FxHashMap<(String, String), bool> = FxHashMap::default();
+    for slice in &config.endpoint_slices {
+        let Some(svc) = slice.meta.labels.get("kubernetes.io/service-name") else {
+            continue;
+        };
+        for ep in &slice.spec.endpoints {
+            // `conditions.ready` absent or null means ready.
+            let ready = ep
+                .pointer("/conditions/ready")
+                .and_then(serde_json::Value::as_bool)
+                .unwrap_or(true);
+            let any_ready = seen
+                .entry((slice.meta.namespace.clone(), svc.clone()))
+                .or_insert(false);
+            *any_ready |= ready;
+        }
+    }
+    seen.into_iter()
+        .filter(|(_, ready)| !ready)
+        .map(|(k, _)| k)
+        .collect()
+}
+
 /// Resolves a backendRef of an HTTPRoute in namespace `ns`.
 fn resolve(
     config: &Config,
+    kind: RouteKind,
     ns: &str,
     t: &BackendObjectReference,
     index: usize,
     weight: u32,
 ) -> Backend {
-    let resolved = attach::resolve_backend(config, RouteKind::Http, ns, t);
+    let resolved = attach::resolve_backend(config, kind, ns, t);
     let port = t.port.and_then(|p| u16::try_from(p).ok());
     Backend::new(
         index as u32,
@@ -205,8 +257,8 @@ fn resolve(
 }
 
 /// A mirror target, omitted when invalid (SPEC §6.6).
-fn mirror(config: &Config, ns: &str, m: &RequestMirror) -> Option<Backend> {
-    Some(resolve(config, ns, &m.backend_ref, 0, 1)).filter(Backend::is_valid)
+fn mirror(config: &Config, kind: RouteKind, ns: &str, m: &RequestMirror) -> Option<Backend> {
+    Some(resolve(config, kind, ns, &m.backend_ref, 0, 1)).filter(Backend::is_valid)
 }
 
 fn is_http(l: &AttachedListener) -> bool {
@@ -214,81 +266,221 @@ fn is_http(l: &AttachedListener) -> bool {
 }
 
 impl Builder<'_> {
-    /// Compiles every HTTPRoute attached to a usable HTTP/HTTPS listener, once.
+    /// Compiles every HTTPRoute and GRPCRoute attached to a usable HTTP/HTTPS listener, once.
     fn add_routes(&mut self, gateway: &AttachedGateway) {
-        let config = self.config;
         for l in gateway.listeners.iter().filter(|l| l.usable && is_http(l)) {
             for ar in &l.routes {
-                if ar.kind != RouteKind::Http || self.route_ids.contains_key(&(ar.kind, ar.index)) {
+                if self.route_ids.contains_key(&(ar.kind, ar.index)) {
                     continue;
                 }
-                let Some(route) = config.http_routes.get(ar.index) else {
-                    continue;
-                };
-                let id = self.out.routes.len() as u32;
-                self.route_ids.insert((ar.kind, ar.index), id);
-                self.out.routes.push(RouteInfo {
-                    kind: RouteKind::Http,
-                    namespace: route.meta.namespace.as_str().into(),
-                    name: route.meta.name.as_str().into(),
-                    created: route.created,
-                });
-                let default_rule;
-                let rules: &[HttpRouteRule] = match &route.spec.rules {
-                    Some(r) => r,
-                    None => {
-                        default_rule = [HttpRouteRule::default()];
-                        &default_rule
-                    }
-                };
-                let mut ids = Vec::new();
-                for (ri, rule) in rules.iter().enumerate() {
-                    if route.invalid_rules.iter().any(|r| r.index == ri) {
-                        continue;
-                    }
-                    let rule_id = self.out.rules.len() as u32;
-                    let ns = &route.meta.namespace;
-                    let backends = rule
-                        .backend_refs
-                        .iter()
-                        .enumerate()
-                        .map(|(bi, br)| {
-                            let weight =
-                                u32::try_from(br.weight().clamp(0, 1_000_000)).unwrap_or(0);
-                            let mut b = resolve(config, ns, &br.target, bi, weight);
-                            b.filters = compile_filters(&br.filters, |m| mirror(config, ns, m));
-                            b
-                        })
-                        .collect();
-                    self.out.rules.push(RuleInfo {
-                        route: id,
-                        index: ri as u32,
-                        name: rule.name.as_deref().map(Into::into),
-                        split: Split::new(backends),
-                        filters: compile_filters(&rule.filters, |m| mirror(config, ns, m)),
-                        policies: Policies::new(
-                            rule.timeouts.as_ref(),
-                            rule.retry.as_ref(),
-                            rule.session_persistence.as_ref(),
-                        ),
-                    });
-                    let default_match;
-                    let matches: &[HttpRouteMatch] = if rule.matches.is_empty() {
-                        default_match = [HttpRouteMatch::default()];
-                        &default_match
-                    } else {
-                        &rule.matches
-                    };
-                    for (mi, m) in matches.iter().enumerate() {
-                        if let Some(info) = self.compile_match(rule_id, mi as u32, m) {
-                            ids.push(self.out.matches.len() as u32);
-                            self.out.matches.push(info);
-                        }
-                    }
+                match ar.kind {
+                    RouteKind::Http => self.add_http_route(ar.index),
+                    RouteKind::Grpc => self.add_grpc_route(ar.index),
+                    _ => {}
                 }
-                self.route_matches.push(ids);
             }
         }
+    }
+
+    fn register_route(
+        &mut self,
+        kind: RouteKind,
+        index: usize,
+        meta: &crate::model::ObjectMeta,
+        created: i64,
+    ) -> u32 {
+        let id = self.out.routes.len() as u32;
+        self.route_ids.insert((kind, index), id);
+        self.out.routes.push(RouteInfo {
+            kind,
+            namespace: meta.namespace.as_str().into(),
+            name: meta.name.as_str().into(),
+            created,
+        });
+        id
+    }
+
+    /// Compiles a rule's backends, filters and policies; returns the rule id.
+    #[allow(clippy::too_many_arguments)]
+    fn add_rule(
+        &mut self,
+        route: u32,
+        kind: RouteKind,
+        ns: &str,
+        index: usize,
+        name: Option<&str>,
+        backend_refs: &[HttpBackendRef],
+        filters: &[HttpRouteFilter],
+        policies: Policies,
+    ) -> u32 {
+        let config = self.config;
+        let backends = backend_refs
+            .iter()
+            .enumerate()
+            .map(|(bi, br)| {
+                let weight = u32::try_from(br.weight().clamp(0, 1_000_000)).unwrap_or(0);
+                let mut b = resolve(config, kind, ns, &br.target, bi, weight);
+                b.filters = compile_filters(&br.filters, &self.options.extension_kinds, |m| {
+                    mirror(config, kind, ns, m)
+                });
+                b.not_ready = self
+                    .not_ready
+                    .contains(&(b.namespace.to_string(), b.name.to_string()));
+                b
+            })
+            .collect();
+        let id = self.out.rules.len() as u32;
+        self.out.rules.push(RuleInfo {
+            route,
+            index: index as u32,
+            name: name.map(Into::into),
+            split: Split::new(backends),
+            filters: compile_filters(filters, &self.options.extension_kinds, |m| {
+                mirror(config, kind, ns, m)
+            }),
+            policies,
+        });
+        id
+    }
+
+    fn add_http_route(&mut self, index: usize) {
+        let config = self.config;
+        let Some(route) = config.http_routes.get(index) else {
+            return;
+        };
+        let id = self.register_route(RouteKind::Http, index, &route.meta, route.created);
+        let default_rule;
+        let rules: &[HttpRouteRule] = match &route.spec.rules {
+            Some(r) => r,
+            None => {
+                default_rule = [HttpRouteRule::default()];
+                &default_rule
+            }
+        };
+        let mut ids = Vec::new();
+        for (ri, rule) in rules.iter().enumerate() {
+            if route.invalid_rules.iter().any(|r| r.index == ri) {
+                continue;
+            }
+            let policies = Policies::new(
+                rule.timeouts.as_ref(),
+                rule.retry.as_ref(),
+                rule.session_persistence.as_ref(),
+            );
+            let rule_id = self.add_rule(
+                id,
+                RouteKind::Http,
+                &route.meta.namespace,
+                ri,
+                rule.name.as_deref(),
+                &rule.backend_refs,
+                &rule.filters,
+                policies,
+            );
+            let default_match;
+            let matches: &[HttpRouteMatch] = if rule.matches.is_empty() {
+                default_match = [HttpRouteMatch::default()];
+                &default_match
+            } else {
+                &rule.matches
+            };
+            for (mi, m) in matches.iter().enumerate() {
+                if let Some(info) = self.compile_match(rule_id, mi as u32, m) {
+                    ids.push(self.out.matches.len() as u32);
+                    self.out.matches.push(info);
+                }
+            }
+        }
+        self.route_matches.push(ids);
+    }
+
+    fn add_grpc_route(&mut self, index: usize) {
+        let config = self.config;
+        let Some(route) = config.grpc_routes.get(index) else {
+            return;
+        };
+        let id = self.register_route(RouteKind::Grpc, index, &route.meta, route.created);
+        let mut ids = Vec::new();
+        for (ri, rule) in route.spec.rules.iter().enumerate() {
+            if route.invalid_rules.iter().any(|r| r.index == ri) {
+                continue;
+            }
+            let policies = Policies::new(None, None, rule.session_persistence.as_ref());
+            let rule_id = self.add_rule(
+                id,
+                RouteKind::Grpc,
+                &route.meta.namespace,
+                ri,
+                rule.name.as_deref(),
+                &rule.backend_refs,
+                &rule.filters,
+                policies,
+            );
+            let default_match;
+            let matches: &[GrpcRouteMatch] = if rule.matches.is_empty() {
+                default_match = [GrpcRouteMatch::default()];
+                &default_match
+            } else {
+                &rule.matches
+            };
+            for (mi, m) in matches.iter().enumerate() {
+                if let Some(info) = self.compile_grpc_match(rule_id, mi as u32, m) {
+                    ids.push(self.out.matches.len() as u32);
+                    self.out.matches.push(info);
+                }
+            }
+        }
+        self.route_matches.push(ids);
+    }
+
+    fn compile_grpc_match(
+        &mut self,
+        rule: u32,
+        index: u32,
+        m: &GrpcRouteMatch,
+    ) -> Option<MatchInfo> {
+        let mut cond = grpc::GrpcCond::default();
+        if let Some(mm) = &m.method {
+            let exact = matches!(
+                mm.kind.as_ref().unwrap_or(&MatchType::Exact),
+                MatchType::Exact
+            );
+            if let Some(s) = &mm.service {
+                cond.service = Some(self.value_match(mm.kind.as_ref(), s)?);
+                cond.service_len = if exact { s.len() } else { 0 };
+            }
+            if let Some(me) = &mm.method {
+                cond.method = Some(self.value_match(mm.kind.as_ref(), me)?);
+                cond.method_len = if exact { me.len() } else { 0 };
+            }
+        }
+        Some(MatchInfo {
+            rule,
+            index,
+            path_kind: PathKind::Exact,
+            path_value: "".into(),
+            method: None,
+            headers: self.header_conds(&m.headers)?,
+            query: Box::default(),
+            grpc: Some(cond),
+        })
+    }
+
+    /// Header conditions; of two equivalent names only the first counts (SPEC §3.4, §11).
+    fn header_conds(&mut self, hs: &[HttpHeaderMatch]) -> Option<Box<[HeaderCond]>> {
+        let mut headers: Vec<HeaderCond> = Vec::new();
+        for h in hs {
+            let name = h.name.to_ascii_lowercase();
+            if headers.iter().any(|c| *c.name == *name) {
+                continue;
+            }
+            let value = self.value_match(h.kind.as_ref(), &h.value)?;
+            headers.push(HeaderCond {
+                name: name.into(),
+                value,
+            });
+        }
+        Some(headers.into())
     }
 
     fn regex(&mut self, pattern: &str) -> Option<u32> {
@@ -331,19 +523,7 @@ impl Builder<'_> {
         if kind == PathKind::Regex {
             self.regex(&value)?;
         }
-        // Of two equivalent names in one match only the first counts (SPEC §3.4, §11).
-        let mut headers: Vec<HeaderCond> = Vec::new();
-        for h in &m.headers {
-            let name = h.name.to_ascii_lowercase();
-            if headers.iter().any(|c| *c.name == *name) {
-                continue;
-            }
-            let value = self.value_match(h.kind.as_ref(), &h.value)?;
-            headers.push(HeaderCond {
-                name: name.into(),
-                value,
-            });
-        }
+        let headers = self.header_conds(&m.headers)?;
         let mut query: Vec<QueryCond> = Vec::new();
         for q in &m.query_params {
             if query.iter().any(|c| *c.name == *q.name) {
@@ -361,8 +541,9 @@ impl Builder<'_> {
             path_kind: kind,
             path_value: value.into(),
             method: m.method.as_deref().map(Into::into),
-            headers: headers.into(),
+            headers,
             query: query.into(),
+            grpc: None,
         })
     }
 
@@ -381,8 +562,8 @@ impl Builder<'_> {
         v
     }
 
-    fn add_to(&mut self, index: &mut HostIndex, l: &AttachedListener) {
-        for ar in &l.routes {
+    fn add_to(&mut self, index: &mut HostIndex, l: &AttachedListener, kind: RouteKind) {
+        for ar in l.routes.iter().filter(|r| r.kind == kind) {
             let Some(&rid) = self.route_ids.get(&(ar.kind, ar.index)) else {
                 continue;
             };
@@ -412,17 +593,22 @@ impl Builder<'_> {
             ls.sort_by_key(|l| listener_specificity(l.hostname.as_deref()));
             let tls = ls.iter().any(|l| l.protocol == ProtocolType::Https);
             let mut merged = HostIndex::new();
+            let mut merged_grpc = HostIndex::new();
             let mut listeners = Vec::new();
             for l in ls {
                 let mut hosts = HostIndex::new();
-                self.add_to(&mut hosts, l);
+                let mut grpc_hosts = HostIndex::new();
+                self.add_to(&mut hosts, l, RouteKind::Http);
+                self.add_to(&mut grpc_hosts, l, RouteKind::Grpc);
                 if !self.options.listener_isolation {
-                    self.add_to(&mut merged, l);
+                    self.add_to(&mut merged, l, RouteKind::Http);
+                    self.add_to(&mut merged_grpc, l, RouteKind::Grpc);
                 }
                 listeners.push(ListenerEntry {
                     name: l.name.as_str().into(),
                     hostname: l.hostname.as_deref().map(|h| h.to_ascii_lowercase().into()),
                     hosts,
+                    grpc_hosts,
                 });
             }
             self.out.frontends.push(Frontend {
@@ -430,6 +616,7 @@ impl Builder<'_> {
                 tls,
                 listeners,
                 merged,
+                merged_grpc,
             });
         }
     }
@@ -461,10 +648,36 @@ impl Builder<'_> {
         )
     }
 
+    fn grpc_key(&self, ranks: &[u32], m: u32) -> grpc::GrpcKey {
+        let mi = &self.out.matches[m as usize];
+        let rule = &self.out.rules[mi.rule as usize];
+        let g = mi
+            .grpc
+            .as_ref()
+            .map_or((0, 0), |g| (g.service_len, g.method_len));
+        (
+            Reverse(g.0),
+            Reverse(g.1),
+            Reverse(mi.headers.len()),
+            ranks[rule.route as usize],
+            rule.index,
+            mi.index,
+        )
+    }
+
     /// Sorts every vhost's candidates and lays them out.
     fn finish(&mut self, ranks: &[u32]) {
         let pending = std::mem::take(&mut self.pending);
         for (v, mut cands) in pending.into_iter().enumerate() {
+            if cands
+                .first()
+                .is_some_and(|&m| self.out.matches[m as usize].grpc.is_some())
+            {
+                cands.sort_by_cached_key(|&m| self.grpc_key(ranks, m));
+                cands.dedup();
+                self.out.vhosts[v].grpc = cands;
+                continue;
+            }
             cands.sort_by_cached_key(|&m| self.key(ranks, m));
             cands.dedup();
             let mut exact: FxHashMap<Box<str>, Vec<u32>> = FxHashMap::default();
@@ -507,4 +720,30 @@ impl Builder<'_> {
         self.out.candidates.extend_from_slice(ms);
         (start, self.out.candidates.len() as u32)
     }
+}
+
+/// Compiles the Ingresses of `class` (every Ingress when `None`) with Ingress semantics.
+pub(crate) fn compile_ingress(config: &Config, class: Option<&str>, options: &Options) -> Compiled {
+    let mut out = Compiled {
+        gateway: format!("ingress/{}", class.unwrap_or("*")),
+        frontends: Vec::new(),
+        routes: Vec::new(),
+        rules: Vec::new(),
+        matches: Vec::new(),
+        candidates: Vec::new(),
+        regexes: Vec::new(),
+        vhosts: Vec::new(),
+        l4: l4::L4Tables::default(),
+        ingress: None,
+        options: options.clone(),
+    };
+    let table = ingress::compile(
+        config,
+        class,
+        &mut out.routes,
+        &mut out.rules,
+        &mut out.matches,
+    );
+    out.ingress = Some(table);
+    out
 }

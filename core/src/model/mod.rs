@@ -68,6 +68,8 @@ pub enum RouteKind {
     Tcp,
     /// `UDPRoute`.
     Udp,
+    /// `Ingress` (networking.k8s.io/v1), routed natively by `Router::from_ingress`.
+    Ingress,
 }
 
 impl RouteKind {
@@ -79,6 +81,7 @@ impl RouteKind {
             RouteKind::Tls => "TLSRoute",
             RouteKind::Tcp => "TCPRoute",
             RouteKind::Udp => "UDPRoute",
+            RouteKind::Ingress => "Ingress",
         }
     }
 }

@@ -5,13 +5,22 @@
 
 use trieway::{Headers, Options, Outcome, Request, Router};
 
-/// GatewayClass, Gateway `infra/gw` (HTTP :80, allowedRoutes All) and Services `svc-a`..`svc-d`
-/// (port 80) in namespaces `default`, `a`, `a-b` and `b`.
-pub const BASE: &str = r#"
+macro_rules! class {
+    () => {
+        r#"
 apiVersion: gateway.networking.k8s.io/v1
 kind: GatewayClass
 metadata: {name: trieway}
 spec: {controllerName: example.com/gateway-under-test}
+"#
+    };
+}
+
+/// GatewayClass, Gateway `infra/gw` (HTTP :80, allowedRoutes All) and Services `svc-a`..`svc-d`
+/// (port 80) in namespaces `default`, `a`, `a-b` and `b`.
+pub const BASE: &str = concat!(
+    class!(),
+    r#"
 ---
 apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
@@ -20,9 +29,13 @@ spec:
   gatewayClassName: trieway
   listeners:
   - {name: http, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: All}}}
-"#;
+"#
+);
 
-fn services() -> String {
+/// The GatewayClass `trieway`, served by the default controller name.
+pub const CLASS: &str = class!();
+
+pub fn services() -> String {
     let mut s = String::new();
     for ns in ["default", "a", "a-b", "b"] {
         for name in ["svc-a", "svc-b", "svc-c", "svc-d"] {

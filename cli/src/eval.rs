@@ -1,0 +1,289 @@
+//! `trieway eval CASE.json`: routes every request of a conformance case and prints one
+//! decision per request (JSON Lines), in the format `spec-tests/README.md` describes.
+//!
+//! It uses only the public API a user has: load the case's objects into a [`Config`], compile
+//! a [`Router`] per Gateway, route each request, apply the filters. No code here knows about
+//! particular cases. Mutations between phases are applied to the object list, and objects
+//! they add are stamped newer than everything before them.
+
+use crate::decision::decision;
+use serde_json::{json, Map, Value};
+use std::collections::HashMap;
+use trieway::{Action, ActionKind, Config, Headers, Options, Outcome, Request, Router, TlsOutcome};
+
+/// Address used as Host when a case request names none (the suite sends the Gateway's IP).
+const GATEWAY_ADDRESS: &str = "192.0.2.10";
+
+/// What this engine does not evaluate yet, by request protocol (reported as `skipped`).
+fn unsupported(request: &Value) -> Option<&'static str> {
+    if request.get("client_certificate").is_some() {
+        return Some("frontend TLS client-certificate validation is not supported");
+    }
+    None
+}
+
+fn object_id(v: &Value) -> (String, String, String, String) {
+    // Objects carry `metadata`; delete entries name `namespace` and `name` at the top level.
+    let s = |a: &str, b: &str| {
+        v.pointer(a)
+            .or_else(|| v.pointer(b))
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
+    let api = s("/apiVersion", "/apiVersion");
+    let group = api
+        .rsplit_once('/')
+        .map_or(String::new(), |(g, _)| g.to_string());
+    (
+        group,
+        s("/kind", "/kind"),
+        s("/metadata/namespace", "/namespace"),
+        s("/metadata/name", "/name"),
+    )
+}
+
+struct Phase {
+    objects: Vec<Value>,
+    stamp: u32,
+}
+
+impl Phase {
+    fn apply(&mut self, mutation: &Value) {
+        for d in mutation
+            .get("delete")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let (g, k, ns, n) = object_id(d);
+            self.objects.retain(|o| {
+                let (og, ok, ons, on) = object_id(o);
+                !(og == g && ok == k && on == n && (ons == ns || ns.is_empty()))
+            });
+        }
+        for a in mutation
+            .get("apply")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let mut a = a.clone();
+            self.stamp += 1;
+            if a.pointer("/metadata/creationTimestamp").is_none() {
+                if let Some(meta) = a.get_mut("metadata").and_then(Value::as_object_mut) {
+                    let t = format!(
+                        "2100-01-01T{:02}:{:02}:00Z",
+                        self.stamp / 60,
+                        self.stamp % 60
+                    );
+                    meta.insert("creationTimestamp".into(), json!(t));
+                }
+            }
+            let id = object_id(&a);
+            match self.objects.iter_mut().find(|o| object_id(o) == id) {
+                // An update keeps the original creation time.
+                Some(existing) => {
+                    let created = existing.pointer("/metadata/creationTimestamp").cloned();
+                    *existing = a;
+                    if let (Some(c), Some(meta)) = (
+                        created,
+                        existing.get_mut("metadata").and_then(Value::as_object_mut),
+                    ) {
+                        meta.insert("creationTimestamp".into(), c);
+                    }
+                }
+                None => self.objects.push(a),
+            }
+        }
+    }
+
+    /// Whether Gateway `ns/name` configures frontend client-certificate validation
+    /// (`spec.tls.frontend`), which the engine does not model: its TLS handshakes are out of
+    /// scope.
+    fn validates_client_certificates(&self, gateway: &str) -> bool {
+        self.objects.iter().any(|o| {
+            let (_, kind, ns, name) = object_id(o);
+            kind == "Gateway"
+                && format!("{ns}/{name}") == gateway
+                && o.pointer("/spec/tls/frontend").is_some()
+        })
+    }
+
+    fn config(&self) -> Config {
+        let mut c = Config::new();
+        for (i, o) in self.objects.iter().enumerate() {
+            c.add_value(o.clone(), "case", i);
+        }
+        c.finish()
+    }
+}
+
+fn header_lines(v: Option<&Value>) -> Vec<(String, String)> {
+    v.and_then(Value::as_object)
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        v.as_str().map_or_else(|| v.to_string(), str::to_string),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Evaluates every request of a case, returning one decision per request in order.
+pub fn evaluate(case: &Value) -> Vec<Value> {
+    let mut phase = Phase {
+        objects: case
+            .get("resources")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default(),
+        stamp: 0,
+    };
+    let mutations: Vec<&Value> = case
+        .get("mutations")
+        .and_then(Value::as_array)
+        .map(|m| m.iter().collect())
+        .unwrap_or_default();
+    let mut current = 0u64;
+    let mut config = phase.config();
+    let mut routers: HashMap<String, Option<Router>> = HashMap::new();
+    let mut out = Vec::new();
+    for req in case
+        .get("requests")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let name = req.get("name").cloned().unwrap_or(Value::Null);
+        let want_phase = req.get("phase").and_then(Value::as_u64).unwrap_or(0);
+        if want_phase > current {
+            for m in &mutations {
+                let before = m.get("before_phase").and_then(Value::as_u64).unwrap_or(0);
+                if before > current && before <= want_phase {
+                    phase.apply(m);
+                }
+            }
+            current = want_phase;
+            config = phase.config();
+            routers.clear();
+        }
+        let r = req.get("request").cloned().unwrap_or(Value::Null);
+        if let Some(reason) = unsupported(&r) {
+            out.push(json!({"name": name, "skipped": reason}));
+            continue;
+        }
+        let gateway = req
+            .get("gateway")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        let https = r.get("scheme").and_then(Value::as_str) == Some("https");
+        if https && phase.validates_client_certificates(&gateway) {
+            out.push(json!({"name": name, "skipped": "frontend TLS client-certificate validation is not supported"}));
+            continue;
+        }
+        let router = routers.entry(gateway.clone()).or_insert_with(|| {
+            Router::new(
+                &config,
+                Options {
+                    gateway: Some(gateway.clone()),
+                    ..Options::default()
+                },
+            )
+            .ok()
+        });
+        let port = req
+            .get("listener_port")
+            .and_then(Value::as_u64)
+            .and_then(|p| u16::try_from(p).ok());
+        let scheme = r.get("scheme").and_then(Value::as_str).unwrap_or("http");
+        let default_port = if scheme == "https" { 443 } else { 80 };
+        let fallback_host = match port {
+            Some(p) if p != default_port => format!("{GATEWAY_ADDRESS}:{p}"),
+            _ => GATEWAY_ADDRESS.to_string(),
+        };
+        let host = r
+            .get("host")
+            .and_then(Value::as_str)
+            .map_or(fallback_host, str::to_string);
+        let method = r.get("method").and_then(Value::as_str).unwrap_or("GET");
+        let target = r.get("path").and_then(Value::as_str).unwrap_or("/");
+        let headers = header_lines(r.get("headers"));
+        let pairs: Vec<(&str, &str)> = headers
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let mut request = Request::new(method, &host, target)
+            .headers(Headers::Pairs(&pairs))
+            .scheme(scheme);
+        request.port = port;
+        request.sni = r.get("sni").and_then(Value::as_str);
+        let response_headers = header_lines(req.get("backend_response_headers"));
+        let mut d = match router {
+            None => {
+                let mut d = Map::new();
+                d.insert("status".into(), json!(404));
+                d.insert("backend".into(), Value::Null);
+                d.insert(
+                    "note".into(),
+                    json!(format!("Gateway {gateway} is not served")),
+                );
+                d
+            }
+            Some(router) => {
+                let protocol = r.get("protocol").and_then(Value::as_str).unwrap_or("");
+                let sni = request.sni.or(r.get("host").and_then(Value::as_str));
+                let tls = match (protocol, scheme, port) {
+                    ("tls", _, Some(p)) | (_, "https", Some(p)) => Some(router.route_tls(p, sni)),
+                    _ => None,
+                };
+                match (protocol, tls) {
+                    (_, Some(TlsOutcome::Forward(m))) => {
+                        crate::decision::l4(Some(m), sni, protocol != "tls")
+                    }
+                    ("tls", _) => crate::decision::l4(None, sni, false),
+                    ("tcp", _) => {
+                        crate::decision::l4(port.and_then(|p| router.route_tcp(p)), None, false)
+                    }
+                    ("udp", _) => {
+                        crate::decision::l4(port.and_then(|p| router.route_udp(p)), None, false)
+                    }
+                    ("grpc", _) => {
+                        let outcome = router.route_grpc(&request);
+                        let mut action = Action::new();
+                        if let Some(m) = outcome.matched() {
+                            m.apply(&request, 0, &mut action);
+                        }
+                        let mut d = decision(&outcome, &action, &headers, &response_headers);
+                        // The engine answers gRPC itself with a status in the trailers.
+                        let code = match (&outcome, action.kind) {
+                            (Outcome::Matched(_), ActionKind::Forward) => None,
+                            (Outcome::Matched(_), _) => Some(14),
+                            _ => Some(12),
+                        };
+                        if let Some(code) = code {
+                            d.insert("grpc_status".into(), json!(code));
+                        }
+                        d
+                    }
+                    _ => {
+                        let outcome = router.route(&request);
+                        let mut action = Action::new();
+                        if let Some(m) = outcome.matched() {
+                            m.apply(&request, 0, &mut action);
+                        }
+                        decision(&outcome, &action, &headers, &response_headers)
+                    }
+                }
+            }
+        };
+        d.insert("name".into(), name);
+        out.push(Value::Object(d));
+    }
+    out
+}

@@ -1,0 +1,353 @@
+//! `trieway route`: route one request and show the outcome and the action its filters produce.
+
+use crate::args::{Arg, Parser, UsageError};
+use crate::{demo, out, Failure, Status};
+use trieway::{Action, Config, Headers, Options, Outcome, Request, Router, Target, TlsOutcome};
+use trieway_cli::decision::decision;
+
+/// `trieway route --help`.
+pub const HELP: &str = "\
+Usage: trieway route [OPTIONS] METHOD URL
+
+Route one request through the compiled router and print the outcome: the matching route and
+rule, the backend drawn, and what the filters do (upstream request, header edits, redirect,
+mirrors, timeouts and retry). Without --config, the built-in demo configuration is used.
+
+Arguments:
+  METHOD  HTTP method, e.g. GET (optional for grpc, tls, tcp and udp targets)
+  URL     http://host[:port]/path?query (https selects HTTPS listeners),
+          grpc://host[:port]/pkg.Service/Method (GRPCRoutes),
+          tls://sni[:port] (TLSRoutes; JSON output), tcp://:port, udp://:port
+
+Options:
+  -c, --config FILE      Configuration file or directory (repeatable) [default: the demo]
+  -H, --header 'N: V'    Request header (repeatable)
+  -p, --port N           Listener port [default: the URL's port, else 80/443 by scheme]
+      --sni NAME         TLS server name [default: none]
+      --gateway NS/NAME  Gateway to route on [default: the only served Gateway]
+      --random N         Random number for the weighted backend draw [default: 0]
+  -o, --output FORMAT    text (default) or json
+  -h, --help             Print help
+
+Exit status: 0 when a route matched, 1 for 404/421/500 answers, 2 for usage errors.
+";
+
+struct Args {
+    configs: Vec<std::ffi::OsString>,
+    headers: Vec<(String, String)>,
+    port: Option<u16>,
+    sni: Option<String>,
+    gateway: Option<String>,
+    random: u64,
+    json: bool,
+    positional: Vec<String>,
+}
+
+fn parse(mut p: Parser) -> Result<Option<Args>, UsageError> {
+    let mut a = Args {
+        configs: vec![],
+        headers: vec![],
+        port: None,
+        sni: None,
+        gateway: None,
+        random: 0,
+        json: false,
+        positional: vec![],
+    };
+    while let Some(arg) = p.next_arg()? {
+        // Short options are aliases of long ones.
+        let long = match &arg {
+            Arg::Value(v) => {
+                a.positional.push(v.to_string_lossy().into_owned());
+                continue;
+            }
+            Arg::Short('h') => "help",
+            Arg::Short('c') => "config",
+            Arg::Short('H') => "header",
+            Arg::Short('p') => "port",
+            Arg::Short('o') => "output",
+            Arg::Short(_) => return Err(arg.unexpected()),
+            Arg::Long(n) => n.as_str(),
+        };
+        match long {
+            "help" => return Ok(None),
+            "config" => a.configs.push(p.value(&arg)?),
+            "header" => {
+                let h = p.string(&arg)?;
+                let (n, v) = h
+                    .split_once(':')
+                    .ok_or_else(|| UsageError(format!("header {h:?} is not 'Name: value'")))?;
+                a.headers.push((n.trim().to_string(), v.trim().to_string()));
+            }
+            "port" => {
+                let v = p.string(&arg)?;
+                a.port = Some(v.parse().map_err(|_| {
+                    UsageError(format!("port {v:?} is not a number from 1 to 65535"))
+                })?);
+            }
+            "sni" => a.sni = Some(p.string(&arg)?),
+            "gateway" => a.gateway = Some(p.string(&arg)?),
+            "random" => {
+                let v = p.string(&arg)?;
+                a.random = v.parse().map_err(|_| {
+                    UsageError(format!("--random {v:?} is not an unsigned 64-bit number"))
+                })?;
+            }
+            "output" => {
+                a.json = match p.string(&arg)?.as_str() {
+                    "json" => true,
+                    "text" => false,
+                    other => {
+                        return Err(UsageError(format!(
+                            "unknown output format {other:?} (text or json)"
+                        )))
+                    }
+                }
+            }
+            _ => return Err(arg.unexpected()),
+        }
+    }
+    Ok(Some(a))
+}
+
+/// Splits `scheme://host[:port]/path?query` into (scheme, authority, target).
+fn split_url(url: &str) -> Result<(&str, &str, &str), UsageError> {
+    let (scheme, rest) = url
+        .split_once("://")
+        .ok_or_else(|| UsageError(format!("URL {url:?} has no scheme (http:// or https://)")))?;
+    if !matches!(scheme, "http" | "https" | "grpc" | "tls" | "tcp" | "udp") {
+        return Err(UsageError(format!(
+            "URL scheme {scheme:?} is not http, https, grpc, tls, tcp or udp"
+        )));
+    }
+    let (authority, target) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => match rest.find('?') {
+            Some(i) => (&rest[..i], &rest[i..]),
+            None => (rest, "/"),
+        },
+    };
+    Ok((scheme, authority, target))
+}
+
+/// Runs `trieway route`.
+pub fn run(p: Parser) -> Result<Status, Failure> {
+    let Some(a) = parse(p)? else {
+        out(HELP);
+        return Ok(Status::Ok);
+    };
+    let (method, url) = match a.positional.as_slice() {
+        [method, url] => (method.as_str(), url.as_str()),
+        // gRPC calls are POSTs; layer-4 targets have no method.
+        [url] if url.contains("://") && !url.starts_with("http") => ("POST", url.as_str()),
+        _ => return Err(UsageError("expected METHOD and URL".into()).into()),
+    };
+    let (scheme, authority, target) = split_url(url)?;
+    let url_port = authority
+        .rsplit_once(':')
+        .and_then(|(_, p)| p.parse::<u16>().ok());
+    let port = a
+        .port
+        .or(url_port)
+        .unwrap_or(if matches!(scheme, "https" | "tls") {
+            443
+        } else {
+            80
+        });
+    let config = if a.configs.is_empty() {
+        let mut c = Config::new();
+        c.add_str(demo::YAML, demo::NAME);
+        c.finish()
+    } else {
+        let mut c = Config::new();
+        for f in &a.configs {
+            c.add_path(std::path::Path::new(f))
+                .map_err(|e| Failure::Other(e.to_string()))?;
+        }
+        c.finish()
+    };
+    for e in &config.errors {
+        eprintln!("trieway: warning: {e}");
+    }
+    let router = Router::new(
+        &config,
+        Options {
+            gateway: a.gateway.clone(),
+            ..Options::default()
+        },
+    )
+    .map_err(|e| Failure::Other(e.to_string()))?;
+    let pairs: Vec<(&str, &str)> = a
+        .headers
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    let mut req = Request::new(method, authority, target)
+        .headers(Headers::Pairs(&pairs))
+        .port(port)
+        .scheme(scheme);
+    req.sni = a.sni.as_deref();
+    if matches!(scheme, "tls" | "tcp" | "udp") {
+        let host = authority.rsplit_once(':').map_or(authority, |(h, _)| h);
+        let sni = a.sni.as_deref().or(Some(host).filter(|h| !h.is_empty()));
+        let m = match scheme {
+            "tls" => match router.route_tls(port, sni) {
+                TlsOutcome::Forward(m) => Some(m),
+                TlsOutcome::Http => {
+                    out("the SNI selects an HTTPS listener: route its requests with https://\n");
+                    return Ok(Status::Ok);
+                }
+                _ => None,
+            },
+            "tcp" => router.route_tcp(port),
+            _ => router.route_udp(port),
+        };
+        let d = trieway_cli::decision::l4(m, sni, false);
+        out(&format!("{}\n", serde_json::Value::Object(d)));
+        return Ok(if m.is_some() {
+            Status::Ok
+        } else {
+            Status::Problems
+        });
+    }
+    let outcome = if scheme == "grpc" {
+        router.route_grpc(&req)
+    } else {
+        router.route(&req)
+    };
+    let mut action = Action::new();
+    if let Some(m) = outcome.matched() {
+        m.apply(&req, a.random, &mut action);
+    }
+    let d = decision(&outcome, &action, &a.headers, &[]);
+    if a.json {
+        out(&format!("{}\n", serde_json::Value::Object(d)));
+    } else {
+        out(&text(&outcome, &action, &d));
+    }
+    Ok(match outcome {
+        Outcome::Matched(m)
+            if !matches!(m.pick(a.random), Target::Status(_)) || action.status < 400 =>
+        {
+            Status::Ok
+        }
+        _ => Status::Problems,
+    })
+}
+
+fn text(
+    outcome: &Outcome<'_>,
+    action: &Action<'_>,
+    d: &serde_json::Map<String, serde_json::Value>,
+) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::new();
+    let Some(m) = outcome.matched() else {
+        let _ = writeln!(
+            s,
+            "{}",
+            if matches!(outcome, Outcome::Misdirected) {
+                "421 Misdirected Request"
+            } else {
+                "404 Not Found: no route matches"
+            }
+        );
+        return s;
+    };
+    let r = m.route();
+    let _ = writeln!(
+        s,
+        "route:     {}/{}/{} rule {}{} (match {})",
+        r.kind,
+        r.namespace,
+        r.name,
+        m.rule_index(),
+        m.rule_name().map(|n| format!(" ({n})")).unwrap_or_default(),
+        m.match_index()
+    );
+    let _ = writeln!(
+        s,
+        "listener:  {} port {} hostname {}",
+        m.listener(),
+        m.port(),
+        m.hostname()
+    );
+    if r.kind != trieway::model::RouteKind::Grpc {
+        let (kind, value) = m.path_match();
+        let _ = writeln!(s, "path:      {kind:?} {value}");
+    }
+    let split: Vec<String> = m
+        .backends()
+        .iter()
+        .map(|b| {
+            if b.is_valid() {
+                format!("{}/{} w{}", b.namespace(), b.name(), b.weight())
+            } else {
+                format!(
+                    "invalid {}/{} w{} ({})",
+                    b.namespace(),
+                    b.name(),
+                    b.weight(),
+                    b.problem().map(|p| p.0).unwrap_or("")
+                )
+            }
+        })
+        .collect();
+    let _ = writeln!(
+        s,
+        "split:     {}",
+        if split.is_empty() {
+            "(no backendRefs)".to_string()
+        } else {
+            split.join(", ")
+        }
+    );
+    match action.kind {
+        trieway::ActionKind::Redirect => {
+            let _ = writeln!(s, "redirect:  {} {}", action.status, action.location);
+        }
+        trieway::ActionKind::Forward => {
+            let b = action
+                .backend
+                .map(|b| {
+                    format!(
+                        "{}/{}:{}",
+                        b.namespace(),
+                        b.name(),
+                        b.port().map_or("-".into(), |p| p.to_string())
+                    )
+                })
+                .unwrap_or_default();
+            let _ = writeln!(s, "forward:   {b}");
+            let _ = writeln!(
+                s,
+                "upstream:  {}://{}{}",
+                action.scheme, action.authority, action.path_and_query
+            );
+        }
+        _ => {
+            let _ = writeln!(s, "respond:   {}", action.status);
+        }
+    }
+    for e in &action.request_headers {
+        let _ = writeln!(s, "request header:  {:?} {}: {}", e.op, e.name, e.value);
+    }
+    for e in &action.response_headers {
+        let _ = writeln!(s, "response header: {:?} {}: {}", e.op, e.name, e.value);
+    }
+    for mi in &action.mirrors {
+        let _ = writeln!(
+            s,
+            "mirror:    {}/{} {}%",
+            mi.backend.namespace(),
+            mi.backend.name(),
+            mi.percent
+        );
+    }
+    for key in ["timeouts", "retry", "session_persistence"] {
+        if let Some(v) = d.get(key) {
+            let _ = writeln!(s, "{key}: {v}");
+        }
+    }
+    s
+}

@@ -1,0 +1,253 @@
+//! Native Ingress v1 routing (SPEC §9.2): host-first selection (exact host > single-label
+//! wildcard > host-less rules), then the longest path string, Exact before Prefix at equal
+//! length, then the older Ingress and `namespace/name`; `defaultBackend` only when nothing in
+//! the selected host matches.
+
+use super::backend::{Backend, Split};
+use super::{MatchInfo, PathKind, RouteInfo, RuleInfo};
+use crate::attach::{self, BackendProblem, ResolvedBackend};
+use crate::load::Config;
+use crate::model::{
+    BackendObjectReference, IngressBackend, IngressPathType, IngressSpec, Object, RouteKind,
+};
+use crate::policy::Policies;
+use rustc_hash::FxHashMap;
+use std::cmp::Reverse;
+
+/// The Ingress table of a Router built with `Router::from_ingress`.
+#[derive(Debug, Default)]
+pub(crate) struct IngressTable {
+    exact: FxHashMap<Box<str>, u32>,
+    /// Keyed by the suffix after `*.`: covers exactly one more label.
+    wildcard: FxHashMap<Box<str>, u32>,
+    any: Option<u32>,
+    /// Match ids per host entry, in precedence order.
+    hosts: Vec<Vec<u32>>,
+    default: Option<u32>,
+}
+
+impl IngressTable {
+    /// The host entry a (normalized) host selects.
+    fn entry(&self, host: Option<&str>) -> Option<&[u32]> {
+        let host = host.filter(|h| !h.is_empty());
+        let id = host
+            .and_then(|h| self.exact.get(h).copied())
+            .or_else(|| {
+                let (first, rest) = host?.split_once('.')?;
+                (!first.is_empty())
+                    .then(|| self.wildcard.get(rest).copied())
+                    .flatten()
+            })
+            .or(self.any)?;
+        Some(&self.hosts[id as usize])
+    }
+
+    /// The winning match id, or the default backend's.
+    pub(crate) fn lookup(
+        &self,
+        matches: &[MatchInfo],
+        host: Option<&str>,
+        path: &str,
+    ) -> Option<u32> {
+        let found = self.entry(host).and_then(|ms| {
+            ms.iter().copied().find(|&m| {
+                let mi = &matches[m as usize];
+                match mi.path_kind {
+                    PathKind::Exact => *mi.path_value == *path,
+                    _ => {
+                        let p = super::path::prefix_of(&mi.path_value);
+                        path.starts_with(p)
+                            && (path.len() == p.len() || path.as_bytes()[p.len()] == b'/')
+                    }
+                }
+            })
+        });
+        found.or(self.default)
+    }
+}
+
+/// The class an Ingress belongs to: `ingressClassName`, else the legacy annotation, else the
+/// default IngressClass.
+pub(crate) fn class_of<'a>(config: &'a Config, ing: &'a Object<IngressSpec>) -> Option<&'a str> {
+    ing.spec
+        .ingress_class_name
+        .as_deref()
+        .or_else(|| {
+            ing.meta
+                .annotations
+                .get("kubernetes.io/ingress.class")
+                .map(String::as_str)
+        })
+        .or_else(|| {
+            config
+                .ingress_classes
+                .iter()
+                .find(|c| {
+                    c.meta
+                        .annotations
+                        .get("ingressclass.kubernetes.io/is-default-class")
+                        .is_some_and(|v| v == "true")
+                })
+                .map(|c| c.meta.name.as_str())
+        })
+}
+
+fn backend(config: &Config, ns: &str, b: &IngressBackend) -> Backend {
+    if let Some(r) = &b.resource {
+        let resolved = ResolvedBackend {
+            group: r.api_group.clone().unwrap_or_default(),
+            kind: r.kind.clone(),
+            namespace: ns.to_string(),
+            name: r.name.clone(),
+            port: None,
+            app_protocol: None,
+        };
+        return Backend::new(0, 1, Ok(resolved), ("", "", "", "", None));
+    }
+    let Some(svc) = &b.service else {
+        let p = BackendProblem {
+            reason: "BackendNotFound",
+            message: "backend names no Service".into(),
+        };
+        return Backend::new(0, 1, Err(p), ("", "Service", ns, "", None));
+    };
+    // A named port resolves through the Service (SPEC §9.3).
+    let port = svc.port.number.or_else(|| {
+        let name = svc.port.name.as_deref()?;
+        let s = config
+            .services
+            .iter()
+            .find(|s| s.meta.namespace == ns && s.meta.name == svc.name)?;
+        s.spec.ports.iter().find(|p| p.name == name).map(|p| p.port)
+    });
+    let target = BackendObjectReference {
+        name: svc.name.clone(),
+        port,
+        ..BackendObjectReference::default()
+    };
+    let resolved = match port {
+        Some(_) => attach::resolve_backend(config, RouteKind::Ingress, ns, &target),
+        None => Err(BackendProblem {
+            reason: "BackendNotFound",
+            message: format!("Service {ns}/{} has no port {:?}", svc.name, svc.port.name),
+        }),
+    };
+    Backend::new(
+        0,
+        1,
+        resolved,
+        (
+            "",
+            "Service",
+            ns,
+            &svc.name,
+            port.and_then(|p| u16::try_from(p).ok()),
+        ),
+    )
+}
+
+/// Fills `routes`, `rules`, `matches` and returns the table for the Ingresses of `class`
+/// (every Ingress when `None`).
+pub(crate) fn compile(
+    config: &Config,
+    class: Option<&str>,
+    routes: &mut Vec<RouteInfo>,
+    rules: &mut Vec<RuleInfo>,
+    matches: &mut Vec<MatchInfo>,
+) -> IngressTable {
+    let mut t = IngressTable::default();
+    let served: Vec<&Object<IngressSpec>> = config
+        .ingresses
+        .iter()
+        .filter(|i| class.is_none() || class_of(config, i) == class)
+        .collect();
+    // Candidates per host key ("" = host-less), with their sort keys.
+    type Key = (Reverse<usize>, u8, i64, String, usize, usize);
+    let mut per_host: FxHashMap<String, Vec<(Key, u32)>> = FxHashMap::default();
+    let mut defaults: Vec<((i64, String), u32)> = Vec::new();
+    for ing in served {
+        let ns = ing.meta.namespace.as_str();
+        let key = format!("{}/{}", ns, ing.meta.name);
+        let route = routes.len() as u32;
+        routes.push(RouteInfo {
+            kind: RouteKind::Ingress,
+            namespace: ns.into(),
+            name: ing.meta.name.as_str().into(),
+            created: ing.created,
+        });
+        let mut add = |rule_index: usize,
+                       match_index: usize,
+                       b: &IngressBackend,
+                       kind: PathKind,
+                       value: &str|
+         -> u32 {
+            let rule = rules.len() as u32;
+            rules.push(RuleInfo {
+                route,
+                index: rule_index as u32,
+                name: None,
+                split: Split::new(vec![backend(config, ns, b)]),
+                filters: Box::default(),
+                policies: Policies::default(),
+            });
+            let m = matches.len() as u32;
+            matches.push(MatchInfo {
+                rule,
+                index: match_index as u32,
+                path_kind: kind,
+                path_value: value.into(),
+                method: None,
+                headers: Box::default(),
+                query: Box::default(),
+                grpc: None,
+            });
+            m
+        };
+        for (ri, r) in ing.spec.rules.iter().enumerate() {
+            let host = r.host.as_deref().unwrap_or("").to_ascii_lowercase();
+            for (pi, p) in r.http.iter().flat_map(|h| h.paths.iter()).enumerate() {
+                let value = p.path.as_deref().filter(|v| !v.is_empty()).unwrap_or("/");
+                let kind = match p.path_type {
+                    IngressPathType::Exact => PathKind::Exact,
+                    _ => PathKind::Prefix,
+                };
+                let m = add(ri, pi, &p.backend, kind, value);
+                let exact_first = u8::from(kind != PathKind::Exact);
+                let k: Key = (
+                    Reverse(value.len()),
+                    exact_first,
+                    ing.created,
+                    key.clone(),
+                    ri,
+                    pi,
+                );
+                per_host.entry(host.clone()).or_default().push((k, m));
+            }
+        }
+        if let Some(d) = &ing.spec.default_backend {
+            let m = add(ing.spec.rules.len(), 0, d, PathKind::Prefix, "/");
+            defaults.push(((ing.created, key.clone()), m));
+        }
+    }
+    let mut hosts: Vec<(String, Vec<(Key, u32)>)> = per_host.into_iter().collect();
+    hosts.sort_by(|a, b| a.0.cmp(&b.0));
+    for (host, mut ms) in hosts {
+        ms.sort_by(|a, b| a.0.cmp(&b.0));
+        let id = t.hosts.len() as u32;
+        t.hosts.push(ms.into_iter().map(|(_, m)| m).collect());
+        if host.is_empty() {
+            t.any = Some(id);
+        } else if let Some(suffix) = host.strip_prefix("*.") {
+            t.wildcard.insert(suffix.into(), id);
+        } else {
+            t.exact.insert(host.into(), id);
+        }
+    }
+    defaults.sort_by(|a, b| {
+        a.0 .0
+            .cmp(&b.0 .0)
+            .then_with(|| a.0 .1.as_bytes().cmp(b.0 .1.as_bytes()))
+    });
+    t.default = defaults.first().map(|d| d.1);
+    t
+}
