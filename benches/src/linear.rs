@@ -56,7 +56,17 @@ pub struct Linear {
 }
 
 /// The full precedence key; smaller wins.
-type Key = (Reverse<(usize, usize)>, u8, Reverse<usize>, bool, Reverse<usize>, Reverse<usize>, u32, u32, u32);
+type Key = (
+    Reverse<(usize, usize)>,
+    u8,
+    Reverse<usize>,
+    bool,
+    Reverse<usize>,
+    Reverse<usize>,
+    u32,
+    u32,
+    u32,
+);
 
 impl Linear {
     /// Builds the candidate list of a route set.
@@ -152,8 +162,14 @@ impl Linear {
             };
             if !path_ok(&c.path, path)
                 || c.method.is_some_and(|m| m != req.method)
-                || !c.headers.iter().all(|&(n, v)| header_ok(&req.headers, n, v))
-                || !c.query.iter().all(|&(n, v)| query_value(query, n) == Some(v))
+                || !c
+                    .headers
+                    .iter()
+                    .all(|&(n, v)| header_ok(&req.headers, n, v))
+                || !c
+                    .query
+                    .iter()
+                    .all(|&(n, v)| query_value(query, n) == Some(v))
             {
                 continue;
             }

@@ -94,7 +94,10 @@ pub struct RouteSet {
 fn timestamp(secs: i64) -> String {
     // 2024-01-01T00:00:00Z = 1704067200; the generators stay within January.
     let t = secs - 1_704_067_200;
-    assert!((0..31 * 86_400).contains(&t), "timestamp outside January 2024");
+    assert!(
+        (0..31 * 86_400).contains(&t),
+        "timestamp outside January 2024"
+    );
     let (d, rem) = (t / 86_400, t % 86_400);
     format!(
         "2024-01-{:02}T{:02}:{:02}:{:02}Z",

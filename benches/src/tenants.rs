@@ -269,9 +269,8 @@ mod tests {
             .flat_map(|r| &r.rules)
             .flat_map(|r| &r.matches)
             .collect();
-        let share = |f: &dyn Fn(&MatchSpec) -> bool| {
-            ms.iter().filter(|m| f(m)).count() * 100 / ms.len()
-        };
+        let share =
+            |f: &dyn Fn(&MatchSpec) -> bool| ms.iter().filter(|m| f(m)).count() * 100 / ms.len();
         assert!((17..=23).contains(&share(&|m| !m.headers.is_empty())));
         assert!((8..=12).contains(&share(&|m| m.method.is_some())));
         assert!((3..=7).contains(&share(&|m| !m.query.is_empty())));

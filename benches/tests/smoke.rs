@@ -26,7 +26,10 @@ fn tenants_router_equals_linear() {
         let t = tenants::generate(n, 42 + n as u64);
         let (hits, total) = cross_check(&t.set, &t.random_requests(count, n as u64));
         // The perturbations leave a healthy mix of hits and misses.
-        assert!(hits * 10 > total * 3 && hits < total, "n={n}: {hits}/{total} hits");
+        assert!(
+            hits * 10 > total * 3 && hits < total,
+            "n={n}: {hits}/{total} hits"
+        );
     }
 }
 
