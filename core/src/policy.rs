@@ -114,6 +114,13 @@ pub struct Policies {
 }
 
 impl Policies {
+    /// No policy configured.
+    pub const EMPTY: Policies = Policies {
+        timeouts: None,
+        retry: None,
+        session: None,
+    };
+
     pub(crate) fn new(
         t: Option<&HttpRouteTimeouts>,
         r: Option<&HttpRouteRetry>,

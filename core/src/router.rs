@@ -144,7 +144,11 @@ impl<'r> RouteMatch<'r> {
     }
     /// Timeouts, retry and session persistence configured on the rule.
     pub fn policies(&self) -> &'r crate::policy::Policies {
-        &self.compiled.rules[self.info.rule as usize].policies
+        static NONE: crate::policy::Policies = crate::policy::Policies::EMPTY;
+        self.compiled.rules[self.info.rule as usize]
+            .policies
+            .as_deref()
+            .unwrap_or(&NONE)
     }
     pub(crate) fn rule_filters(&self) -> &'r [crate::filter::Filter] {
         &self.compiled.rules[self.info.rule as usize].filters

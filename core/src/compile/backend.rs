@@ -2,18 +2,20 @@
 //! request from a caller-supplied random number.
 
 use crate::attach::{BackendProblem, ResolvedBackend};
+use rustc_hash::FxHashSet;
+use std::sync::Arc;
 
 /// One backendRef of a rule, resolved: a Service port, or an invalid reference with the
 /// reason a controller would report.
 #[derive(Debug, Clone)]
 pub struct Backend {
-    pub(crate) group: Box<str>,
-    pub(crate) kind: Box<str>,
-    pub(crate) namespace: Box<str>,
-    pub(crate) name: Box<str>,
+    pub(crate) group: Arc<str>,
+    pub(crate) kind: Arc<str>,
+    pub(crate) namespace: Arc<str>,
+    pub(crate) name: Arc<str>,
     pub(crate) port: Option<u16>,
     pub(crate) weight: u32,
-    pub(crate) app_protocol: Option<Box<str>>,
+    pub(crate) app_protocol: Option<Arc<str>>,
     pub(crate) problem: Option<BackendProblem>,
     /// Index of the backendRef in its rule.
     pub(crate) index: u32,
@@ -21,6 +23,33 @@ pub struct Backend {
     pub(crate) filters: Box<[crate::filter::Filter]>,
     /// Valid, but its EndpointSlices have no ready endpoint: its share answers 503.
     pub(crate) not_ready: bool,
+}
+
+/// Shares the identity strings of backends: thousands of rules name the same few Services.
+#[derive(Debug, Default)]
+pub(crate) struct Interner(FxHashSet<Arc<str>>);
+
+impl Interner {
+    fn get(&mut self, s: &Arc<str>) -> Arc<str> {
+        match self.0.get(&**s) {
+            Some(a) => a.clone(),
+            None => {
+                self.0.insert(s.clone());
+                s.clone()
+            }
+        }
+    }
+
+    /// Replaces the backend's strings with shared copies.
+    pub(crate) fn backend(&mut self, b: &mut Backend) {
+        b.group = self.get(&b.group);
+        b.kind = self.get(&b.kind);
+        b.namespace = self.get(&b.namespace);
+        b.name = self.get(&b.name);
+        if let Some(p) = &b.app_protocol {
+            b.app_protocol = Some(self.get(p));
+        }
+    }
 }
 
 impl PartialEq for Backend {

@@ -10,7 +10,6 @@ use crate::load::Config;
 use crate::model::{
     BackendObjectReference, IngressBackend, IngressPathType, IngressSpec, Object, RouteKind,
 };
-use crate::policy::Policies;
 use rustc_hash::FxHashMap;
 use std::cmp::Reverse;
 
@@ -170,7 +169,7 @@ pub(crate) fn compile(
                 name: None,
                 split: Split::new(vec![backend(config, &resolver, ns, b)]),
                 filters: Box::default(),
-                policies: Policies::default(),
+                policies: None,
             });
             let m = matches.len() as u32;
             matches.push(MatchInfo {

@@ -61,7 +61,8 @@ pub(crate) struct RuleInfo {
     pub name: Option<Box<str>>,
     pub split: Split,
     pub filters: Box<[Filter]>,
-    pub policies: Policies,
+    /// `None` when nothing is configured (the common case; keeps rules small).
+    pub policies: Option<Box<Policies>>,
 }
 
 /// A compiled match: its path and its other conditions.
@@ -75,7 +76,7 @@ pub(crate) struct MatchInfo {
     pub headers: Box<[HeaderCond]>,
     pub query: Box<[QueryCond]>,
     /// GRPCRoute matches only: the service/method condition.
-    pub grpc: Option<grpc::GrpcCond>,
+    pub grpc: Option<Box<grpc::GrpcCond>>,
 }
 
 /// Candidates of one effective hostname.
@@ -170,6 +171,8 @@ pub(crate) struct Builder<'c> {
     pending: Vec<Vec<u32>>,
     /// Rule id of each compiled TLS/TCP/UDP route.
     l4_rules: FxHashMap<(RouteKind, usize), u32>,
+    /// Shared backend identity strings.
+    interner: backend::Interner,
     /// Backend references resolved through indexes built once (SPEC §5.1, §5.2).
     resolver: attach::Resolver<'c>,
     /// Services whose EndpointSlices list endpoints, none of them ready.
@@ -197,6 +200,7 @@ pub(crate) fn compile(config: &Config, gateway: &AttachedGateway, options: &Opti
         l4_rules: FxHashMap::default(),
         not_ready: not_ready_services(config),
         resolver: attach::resolver(config),
+        interner: backend::Interner::default(),
         route_ids: FxHashMap::default(),
         route_matches: Vec::new(),
         regex_ids: FxHashMap::default(),
@@ -325,6 +329,7 @@ impl Builder<'_> {
         policies: Policies,
     ) -> u32 {
         let resolver = &self.resolver;
+        let interner = &mut self.interner;
         let backends = backend_refs
             .iter()
             .enumerate()
@@ -337,6 +342,7 @@ impl Builder<'_> {
                 b.not_ready = self
                     .not_ready
                     .contains(&(b.namespace.to_string(), b.name.to_string()));
+                interner.backend(&mut b);
                 b
             })
             .collect();
@@ -349,7 +355,7 @@ impl Builder<'_> {
             filters: compile_filters(filters, &self.options.extension_kinds, |m| {
                 mirror(resolver, kind, ns, m)
             }),
-            policies,
+            policies: (!policies.is_empty()).then(|| Box::new(policies)),
         });
         id
     }
@@ -473,7 +479,7 @@ impl Builder<'_> {
             method: None,
             headers: self.header_conds(&m.headers)?,
             query: Box::default(),
-            grpc: Some(cond),
+            grpc: Some(Box::new(cond)),
         })
     }
 
