@@ -16,7 +16,7 @@ pub struct Backend {
     pub(crate) port: Option<u16>,
     pub(crate) weight: u32,
     pub(crate) app_protocol: Option<Arc<str>>,
-    pub(crate) problem: Option<BackendProblem>,
+    pub(crate) problem: Option<Box<BackendProblem>>,
     /// Index of the backendRef in its rule.
     pub(crate) index: u32,
     /// Filters applied when this backend is drawn.
@@ -103,7 +103,7 @@ impl Backend {
                 port: fallback.4,
                 weight,
                 app_protocol: None,
-                problem: Some(p),
+                problem: Some(Box::new(p)),
                 index,
                 filters: Box::default(),
                 not_ready: false,
