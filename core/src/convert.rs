@@ -404,52 +404,13 @@ fn path_match(
         }
         other => return Err(format!("unsupported pathType {other}")),
     };
-    gateway_path(&m.1).map_err(|e| {
+    crate::validate::path_value(&m.1).map_err(|e| {
         format!(
             "path {:?} ({kind}) cannot be expressed as a Gateway API {} path: {e}",
             path, m.0
         )
     })?;
     Ok(m)
-}
-
-/// The Gateway API constraints on an `Exact` / `PathPrefix` value (SPEC §1.1).
-fn gateway_path(s: &str) -> Result<(), String> {
-    if s.len() > 1024 {
-        return Err("longer than 1024 characters".into());
-    }
-    if !s.starts_with('/') {
-        return Err("must start with '/'".into());
-    }
-    for bad in ["//", "/./", "/../", "%2f", "%2F", "#"] {
-        if s.contains(bad) {
-            return Err(format!("must not contain '{bad}'"));
-        }
-    }
-    for bad in ["/..", "/."] {
-        if s.ends_with(bad) {
-            return Err(format!("must not end with '{bad}'"));
-        }
-    }
-    let b = s.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        let c = b[i];
-        if c == b'%' {
-            let hex = |j: usize| b.get(j).is_some_and(u8::is_ascii_hexdigit);
-            if !(hex(i + 1) && hex(i + 2)) {
-                return Err("'%' must be followed by two hexadecimal digits".into());
-            }
-            i += 3;
-            continue;
-        }
-        if !(c.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/".contains(&c)) {
-            let ch = s[i..].chars().next().unwrap_or('?');
-            return Err(format!("invalid character {ch:?}"));
-        }
-        i += 1;
-    }
-    Ok(())
 }
 
 /// State while emitting.

@@ -204,13 +204,14 @@ fn select<'a>(ls: &[&'a AttachedListener], host: &str) -> Option<&'a AttachedLis
         .min_by_key(|l| listener_rank(l))
 }
 
-/// Routes `req` on `gateway` by linear scan.
-pub(crate) fn route<R: RequestView + ?Sized>(
-    config: &Config,
-    gateway: &AttachedGateway,
+/// SPEC §2.5: the HTTP/HTTPS listeners whose routes a request may use (the one its Host
+/// selects, or every listener on the port without isolation) and the normalized host; or the
+/// answer when there is none (404) or the SNI chose another listener (421).
+fn listeners<'g, R: RequestView + ?Sized>(
+    gateway: &'g AttachedGateway,
     opts: &Options,
     req: &R,
-) -> RefOutcome {
+) -> Result<(Vec<&'g AttachedListener>, String), RefOutcome> {
     let http = |l: &&AttachedListener| {
         l.usable && matches!(l.protocol, ProtocolType::Http | ProtocolType::Https)
     };
@@ -218,7 +219,7 @@ pub(crate) fn route<R: RequestView + ?Sized>(
         Some(p) => p,
         None => match gateway.listeners.iter().filter(http).map(|l| l.port).min() {
             Some(p) => p,
-            None => return RefOutcome::NotFound,
+            None => return Err(RefOutcome::NotFound),
         },
     };
     let on_port: Vec<&AttachedListener> = gateway
@@ -228,23 +229,35 @@ pub(crate) fn route<R: RequestView + ?Sized>(
         .filter(|l| l.port == port)
         .collect();
     if on_port.is_empty() || req.path().len() > opts.max_path_len {
-        return RefOutcome::NotFound;
+        return Err(RefOutcome::NotFound);
     }
     let host = normalize(req.authority());
-    let considered: Vec<&AttachedListener> = if opts.listener_isolation {
-        let Some(l) = select(&on_port, &host) else {
-            return RefOutcome::NotFound;
-        };
-        let tls = on_port.iter().any(|l| l.protocol == ProtocolType::Https);
-        if let (true, Some(sni)) = (tls, req.sni()) {
-            let by_sni = select(&on_port, &normalize(Some(sni)));
-            if !by_sni.is_some_and(|s| std::ptr::eq(s, l)) {
-                return RefOutcome::Misdirected;
-            }
+    if !opts.listener_isolation {
+        return Ok((on_port, host));
+    }
+    let Some(l) = select(&on_port, &host) else {
+        return Err(RefOutcome::NotFound);
+    };
+    let tls = on_port.iter().any(|l| l.protocol == ProtocolType::Https);
+    if let (true, Some(sni)) = (tls, req.sni()) {
+        let by_sni = select(&on_port, &normalize(Some(sni)));
+        if !by_sni.is_some_and(|s| std::ptr::eq(s, l)) {
+            return Err(RefOutcome::Misdirected);
         }
-        vec![l]
-    } else {
-        on_port
+    }
+    Ok((vec![l], host))
+}
+
+/// Routes `req` on `gateway` by linear scan.
+pub(crate) fn route<R: RequestView + ?Sized>(
+    config: &Config,
+    gateway: &AttachedGateway,
+    opts: &Options,
+    req: &R,
+) -> RefOutcome {
+    let (considered, host) = match listeners(gateway, opts, req) {
+        Ok(x) => x,
+        Err(o) => return o,
     };
 
     type Cand = (
@@ -377,29 +390,9 @@ pub(crate) fn route_grpc<R: RequestView + ?Sized>(
     opts: &Options,
     req: &R,
 ) -> RefOutcome {
-    let http = |l: &&AttachedListener| {
-        l.usable && matches!(l.protocol, ProtocolType::Http | ProtocolType::Https)
-    };
-    let Some(port) = req
-        .port()
-        .or_else(|| gateway.listeners.iter().filter(http).map(|l| l.port).min())
-    else {
-        return RefOutcome::NotFound;
-    };
-    let on_port: Vec<&AttachedListener> = gateway
-        .listeners
-        .iter()
-        .filter(http)
-        .filter(|l| l.port == port)
-        .collect();
-    let host = normalize(req.authority());
-    let considered: Vec<&AttachedListener> = if opts.listener_isolation {
-        match select(&on_port, &host) {
-            Some(l) => vec![l],
-            None => return RefOutcome::NotFound,
-        }
-    } else {
-        on_port
+    let (considered, host) = match listeners(gateway, opts, req) {
+        Ok(x) => x,
+        Err(o) => return o,
     };
     let path = req.path();
     let parts = path

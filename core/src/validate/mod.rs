@@ -44,7 +44,7 @@ mod scalars;
 
 /// The GEP-2257 duration parser, for the stages that expose timeouts (SPEC §8).
 #[allow(unused_imports)]
-pub(crate) use scalars::parse_duration;
+pub(crate) use scalars::{parse_duration, path_value};
 
 use crate::error::ConfigError;
 use crate::load::Config;

@@ -148,7 +148,7 @@ pub(super) fn length(s: &str, min: usize, max: usize) -> Check {
 }
 
 /// An `Exact` or `PathPrefix` path value (SPEC §1.1).
-pub(super) fn path_value(s: &str) -> Check {
+pub(crate) fn path_value(s: &str) -> Check {
     length(s, 1, 1024)?;
     if !s.starts_with('/') {
         return Err("must start with '/'".into());
