@@ -105,6 +105,7 @@ mod error;
 mod filter;
 mod load;
 pub mod model;
+pub mod normalize;
 mod options;
 mod policy;
 #[cfg(test)]
