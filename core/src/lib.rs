@@ -107,6 +107,7 @@ mod filter;
 mod l4;
 mod load;
 pub mod model;
+pub mod normalize;
 mod options;
 mod policy;
 #[cfg(test)]
