@@ -204,6 +204,29 @@ fn select<'a>(ls: &[&'a AttachedListener], host: &str) -> Option<&'a AttachedLis
         .min_by_key(|l| listener_rank(l))
 }
 
+/// The outcome for rule `rule`, match `matched` of a route, as the router reports it.
+fn matched(
+    meta: &crate::model::ObjectMeta,
+    rule: usize,
+    matched: usize,
+    hostname: &str,
+    l: &AttachedListener,
+    opts: &Options,
+) -> RefOutcome {
+    RefOutcome::Matched {
+        namespace: meta.namespace.clone(),
+        name: meta.name.clone(),
+        rule,
+        matched,
+        hostname: hostname.to_string(),
+        listener: if opts.listener_isolation {
+            l.name.clone()
+        } else {
+            String::new()
+        },
+    }
+}
+
 /// SPEC §2.5: the HTTP/HTTPS listeners whose routes a request may use (the one its Host
 /// selects, or every listener on the port without isolation) and the normalized host; or the
 /// answer when there is none (404) or the SNI chose another listener (421).
@@ -347,19 +370,7 @@ pub(crate) fn route<R: RequestView + ?Sized>(
                         Reverse(ri),
                         Reverse(mi),
                     );
-                    let out = RefOutcome::Matched {
-                        namespace: route.meta.namespace.clone(),
-                        name: route.meta.name.clone(),
-                        rule: ri,
-                        matched: mi,
-                        hostname: hname.clone(),
-                        listener: if opts.listener_isolation {
-                            l.name.clone()
-                        } else {
-                            String::new()
-                        },
-                    };
-                    cands.push((key, out));
+                    cands.push((key, matched(&route.meta, ri, mi, &hname, l, opts)));
                 }
             }
         }
@@ -477,19 +488,7 @@ pub(crate) fn route_grpc<R: RequestView + ?Sized>(
                         Reverse(ri),
                         Reverse(mi),
                     );
-                    let out = RefOutcome::Matched {
-                        namespace: route.meta.namespace.clone(),
-                        name: route.meta.name.clone(),
-                        rule: ri,
-                        matched: mi,
-                        hostname: hname.clone(),
-                        listener: if opts.listener_isolation {
-                            l.name.clone()
-                        } else {
-                            String::new()
-                        },
-                    };
-                    cands.push((key, out));
+                    cands.push((key, matched(&route.meta, ri, mi, hname, l, opts)));
                 }
             }
         }
