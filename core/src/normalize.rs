@@ -288,7 +288,8 @@ pub fn normalize_path(
 
 /// The host as the router compares it (SPEC §3.1): the authority without its port (a
 /// bracketed IPv6 literal is kept whole), ASCII-lowercased, without one trailing dot. Written
-/// into `buf`; `None` when it is longer than 256 bytes (no hostname can match it).
+/// into `buf` when it has to be lowercased (else borrowed from `authority`); `None` when it is
+/// longer than 256 bytes (no hostname can match it).
 ///
 /// Useful to log or key caches by the same host the router used.
 ///
@@ -296,7 +297,7 @@ pub fn normalize_path(
 /// let mut buf = [0u8; 256];
 /// assert_eq!(trieway::normalize::normalize_host("Shop.Example.COM.:8443", &mut buf), Some("shop.example.com"));
 /// ```
-pub fn normalize_host<'b>(authority: &str, buf: &'b mut [u8; 256]) -> Option<&'b str> {
+pub fn normalize_host<'a>(authority: &'a str, buf: &'a mut [u8; 256]) -> Option<&'a str> {
     crate::request::normalize_host(authority, buf)
 }
 

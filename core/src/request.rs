@@ -244,14 +244,15 @@ impl<B> RequestView for http::Request<B> {
 /// Normalizes an authority for host matching (SPEC §3.1) into `buf`: drops the port (keeping
 /// a bracketed IPv6 literal whole), ASCII-lowercases, strips one trailing dot. Returns `None`
 /// when the host is longer than `buf` (no configured hostname can be that long).
-pub(crate) fn normalize_host<'b>(authority: &str, buf: &'b mut [u8; 256]) -> Option<&'b str> {
+pub(crate) fn normalize_host<'a>(authority: &'a str, buf: &'a mut [u8; 256]) -> Option<&'a str> {
     let host = if authority.starts_with('[') {
         match authority.find(']') {
             Some(end) => &authority[..=end],
             None => authority,
         }
     } else {
-        match authority.rfind(':') {
+        // Hosts are short: a plain reverse byte scan beats a general search.
+        match authority.bytes().rposition(|b| b == b':') {
             Some(i) => &authority[..i],
             None => authority,
         }
@@ -260,6 +261,10 @@ pub(crate) fn normalize_host<'b>(authority: &str, buf: &'b mut [u8; 256]) -> Opt
     let n = host.len();
     if n > buf.len() {
         return None;
+    }
+    // The common case, an already lowercase host, needs no copy.
+    if !host.bytes().any(|b| b.is_ascii_uppercase()) {
+        return Some(host);
     }
     buf[..n].copy_from_slice(host.as_bytes());
     buf[..n].make_ascii_lowercase();

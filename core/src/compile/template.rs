@@ -188,12 +188,25 @@ impl TemplateTrie {
                 if !n.rest.is_empty() && !r.contains('\n') {
                     consider(&n.rest, best);
                 }
-                let (seg, after) = match r.split_once('/') {
-                    Some((s, a)) => (s, Some(a)),
+                // Segments are short: a plain byte scan beats a general substring search.
+                let (seg, after) = match r.bytes().position(|b| b == b'/') {
+                    Some(i) => (&r[..i], Some(&r[i + 1..])),
                     None => (r, None),
                 };
-                if let Ok(i) = n.lits.binary_search_by(|(s, _)| (**s).cmp(seg)) {
-                    self.walk(n.lits[i].1 as usize, after, bound, ok, best);
+                // Few children: compare lengths first, bytes only on a length hit.
+                let child = if n.lits.len() <= 8 {
+                    n.lits
+                        .iter()
+                        .find(|(s, _)| s.len() == seg.len() && **s == *seg)
+                        .map(|c| c.1)
+                } else {
+                    n.lits
+                        .binary_search_by(|(s, _)| (**s).cmp(seg))
+                        .ok()
+                        .map(|i| n.lits[i].1)
+                };
+                if let Some(c) = child {
+                    self.walk(c as usize, after, bound, ok, best);
                 }
                 if let (Some(p), false) = (n.param, seg.is_empty()) {
                     self.walk(p as usize, after, bound, ok, best);
