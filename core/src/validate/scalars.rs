@@ -40,15 +40,7 @@ fn is_lower_subdomain(s: &str) -> bool {
 
 /// A Kubernetes DNS-1123 subdomain: ≤253 characters, labels ≤63.
 pub(super) fn dns_subdomain(s: &str) -> Check {
-    if s.is_empty() {
-        return Err("must not be empty".into());
-    }
-    if s.len() > 253 {
-        return Err(format!(
-            "must be at most 253 characters (found {})",
-            s.len()
-        ));
-    }
+    length(s, 1, 253)?;
     if !s.split('.').all(|l| l.len() <= 63 && is_lower_label(l)) {
         return Err(format!(
             "{} is not a lowercase RFC 1123 subdomain (labels of [a-z0-9-], at most 63 \
@@ -77,15 +69,7 @@ pub(super) fn dns_label(s: &str) -> Check {
 /// `Hostname` (SPEC §1.1): 1–253 characters, lowercase labels, optional leading `*.`, no IP
 /// literal. With `wildcard == false` this is `PreciseHostname`.
 pub(super) fn hostname(s: &str, wildcard: bool) -> Check {
-    if s.is_empty() {
-        return Err("must not be empty".into());
-    }
-    if s.len() > 253 {
-        return Err(format!(
-            "must be at most 253 characters (found {})",
-            s.len()
-        ));
-    }
+    length(s, 1, 253)?;
     let body = match s.strip_prefix("*.") {
         Some(rest) if wildcard => rest,
         Some(_) => return Err(format!("{}: a wildcard is not allowed here", q(s))),
@@ -112,15 +96,7 @@ fn is_tchar(c: u8) -> bool {
 
 /// `HeaderName` (also query-parameter names): 1–256 RFC 7230 token characters.
 pub(super) fn header_name(s: &str) -> Check {
-    if s.is_empty() {
-        return Err("must not be empty".into());
-    }
-    if s.len() > 256 {
-        return Err(format!(
-            "must be at most 256 characters (found {})",
-            s.len()
-        ));
-    }
+    length(s, 1, 256)?;
     if !s.bytes().all(is_tchar) {
         return Err(format!(
             "{} is not a valid header name (RFC 7230 token characters only)",
@@ -194,12 +170,7 @@ pub(super) fn group(s: &str) -> Check {
     if s.is_empty() {
         return Ok(());
     }
-    if s.len() > 253 {
-        return Err(format!(
-            "must be at most 253 characters (found {})",
-            s.len()
-        ));
-    }
+    length(s, 0, 253)?;
     if !is_lower_subdomain(s) {
         return Err(format!("{} is not a valid API group", q(s)));
     }
@@ -238,15 +209,7 @@ pub(super) fn namespace(s: &str) -> Check {
 
 /// `SectionName`: a lowercase DNS subdomain, 1–253.
 pub(super) fn section_name(s: &str) -> Check {
-    if s.is_empty() {
-        return Err("must not be empty".into());
-    }
-    if s.len() > 253 {
-        return Err(format!(
-            "must be at most 253 characters (found {})",
-            s.len()
-        ));
-    }
+    length(s, 1, 253)?;
     if !is_lower_subdomain(s) {
         return Err(format!(
             "{} is not a valid section name (lowercase RFC 1123 labels joined by '.')",
@@ -279,12 +242,7 @@ pub(super) fn controller_name(s: &str) -> Check {
     if s.is_empty() {
         return Err("required field is missing".into());
     }
-    if s.len() > 253 {
-        return Err(format!(
-            "must be at most 253 characters (found {})",
-            s.len()
-        ));
-    }
+    length(s, 0, 253)?;
     let ok = match s.split_once('/') {
         Some((domain, path)) => {
             is_lower_subdomain(domain)
