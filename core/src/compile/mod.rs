@@ -360,6 +360,28 @@ impl Builder<'_> {
         id
     }
 
+    /// Compiles a rule's matches (absent or empty: one default match) and records their ids.
+    fn add_matches<M: Default>(
+        &mut self,
+        rule: u32,
+        matches: &[M],
+        ids: &mut Vec<u32>,
+        compile: fn(&mut Self, u32, u32, &M) -> Option<MatchInfo>,
+    ) {
+        let default = [M::default()];
+        let matches = if matches.is_empty() {
+            &default[..]
+        } else {
+            matches
+        };
+        for (mi, m) in matches.iter().enumerate() {
+            if let Some(info) = compile(self, rule, mi as u32, m) {
+                ids.push(self.out.matches.len() as u32);
+                self.out.matches.push(info);
+            }
+        }
+    }
+
     fn add_http_route(&mut self, index: usize) {
         let config = self.config;
         let Some(route) = config.http_routes.get(index) else {
@@ -394,19 +416,7 @@ impl Builder<'_> {
                 &rule.filters,
                 policies,
             );
-            let default_match;
-            let matches: &[HttpRouteMatch] = if rule.matches.is_empty() {
-                default_match = [HttpRouteMatch::default()];
-                &default_match
-            } else {
-                &rule.matches
-            };
-            for (mi, m) in matches.iter().enumerate() {
-                if let Some(info) = self.compile_match(rule_id, mi as u32, m) {
-                    ids.push(self.out.matches.len() as u32);
-                    self.out.matches.push(info);
-                }
-            }
+            self.add_matches(rule_id, &rule.matches, &mut ids, Self::compile_match);
         }
         self.route_matches.push(ids);
     }
@@ -433,19 +443,7 @@ impl Builder<'_> {
                 &rule.filters,
                 policies,
             );
-            let default_match;
-            let matches: &[GrpcRouteMatch] = if rule.matches.is_empty() {
-                default_match = [GrpcRouteMatch::default()];
-                &default_match
-            } else {
-                &rule.matches
-            };
-            for (mi, m) in matches.iter().enumerate() {
-                if let Some(info) = self.compile_grpc_match(rule_id, mi as u32, m) {
-                    ids.push(self.out.matches.len() as u32);
-                    self.out.matches.push(info);
-                }
-            }
+            self.add_matches(rule_id, &rule.matches, &mut ids, Self::compile_grpc_match);
         }
         self.route_matches.push(ids);
     }
