@@ -34,6 +34,9 @@ const REGEXES: &[&str] = &[
     "/[^/]+/b(/.*)?",
     "/a/[^/]+(/.*)?",
     "/[^/]+/[^/]+",
+    "/a/[^/]+/",
+    "/a//b",
+    "/[^/]+/",
 ];
 const NAMES: &[(&str, &str)] = &[
     ("a", "x"),
@@ -202,7 +205,7 @@ fn request() -> impl Strategy<Value = GenRequest> {
         prop::sample::select(
             &[
                 "/", "/a", "/a/", "/a/b", "/ab", "/a/b/c", "/a/b/c/d", "/abc", "/b", "/b/b", "",
-                "*", "/a//b", "/A",
+                "*", "/a//b", "/A", "/a/b/", "/b/", "/a//b/c",
             ][..],
         ),
         prop::option::of(prop::sample::select(

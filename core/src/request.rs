@@ -118,8 +118,9 @@ pub struct Request<'a> {
 impl<'a> Request<'a> {
     /// A request with a method, a host and a request-target (`/path?query`).
     pub fn new(method: &'a str, host: &'a str, target: &'a str) -> Self {
-        let (path, query) = match target.split_once('?') {
-            Some((p, q)) => (p, Some(q)),
+        let (path, query) = match memchr::memchr(b'?', target.as_bytes()) {
+            // `?` is ASCII: both halves stay valid UTF-8.
+            Some(i) => (&target[..i], Some(&target[i + 1..])),
             None => (target, None),
         };
         Request {
@@ -245,14 +246,21 @@ impl<B> RequestView for http::Request<B> {
 /// a bracketed IPv6 literal whole), ASCII-lowercases, strips one trailing dot. Returns `None`
 /// when the host is longer than `buf` (no configured hostname can be that long).
 pub(crate) fn normalize_host<'a>(authority: &'a str, buf: &'a mut [u8; 256]) -> Option<&'a str> {
-    let host = if authority.starts_with('[') {
+    let bytes = authority.as_bytes();
+    // One pass finds the port separator (the last `:`) and any uppercase letter.
+    let mut colon = None;
+    let mut upper = false;
+    for (i, &b) in bytes.iter().enumerate() {
+        colon = if b == b':' { Some(i) } else { colon };
+        upper |= b.is_ascii_uppercase();
+    }
+    let host = if bytes.first() == Some(&b'[') {
         match authority.find(']') {
             Some(end) => &authority[..=end],
             None => authority,
         }
     } else {
-        // Hosts are short: a plain reverse byte scan beats a general search.
-        match authority.bytes().rposition(|b| b == b':') {
+        match colon {
             Some(i) => &authority[..i],
             None => authority,
         }
@@ -263,7 +271,7 @@ pub(crate) fn normalize_host<'a>(authority: &'a str, buf: &'a mut [u8; 256]) -> 
         return None;
     }
     // The common case, an already lowercase host, needs no copy.
-    if !host.bytes().any(|b| b.is_ascii_uppercase()) {
+    if !upper {
         return Some(host);
     }
     buf[..n].copy_from_slice(host.as_bytes());

@@ -325,6 +325,7 @@ impl Router {
         }
         let mut buf = [0u8; 256];
         let host = match req.authority() {
+            _ if fe.host_blind => Some(""),
             Some(a) => normalize_host(a, &mut buf),
             None => Some(""),
         };
@@ -423,7 +424,7 @@ impl Router {
             let templated = if vh.templates.is_empty() {
                 None
             } else {
-                vh.templates.best(path, bound, &mut |at| {
+                vh.templates.best(path, bound, &mut |at: u32| {
                     this.conditions_hold(&c.matches[c.candidates[at as usize] as usize], req)
                 })
             };

@@ -7,7 +7,7 @@
 //! report --callgrind SCENARIO ITERS                               # a fixed loop for callgrind
 //! ```
 //!
-//! Callgrind scenarios: `github`, `tenants-last:N`, `tenants-mixed:N`, `envoy-regex:N`,
+//! Callgrind scenarios: `github`, `github-matchit` (the matchit baseline, count `*matchit_loop*`), `tenants-last:N`, `tenants-mixed:N`, `envoy-regex:N`,
 //! `envoy-prefix:N`, `envoy-exact:N`. Only `lookup_loop` is worth counting:
 //! `valgrind --tool=callgrind --toggle-collect='*lookup_loop*' target/release/report --callgrind github 1000`.
 
@@ -129,12 +129,31 @@ fn lookup_loop(router: &Router, reqs: &[Req], iters: usize) -> usize {
     hits
 }
 
+/// The matchit baseline of the `github` scenario (path only).
+#[inline(never)]
+fn matchit_loop(router: &matchit::Router<usize>, reqs: &[Req], iters: usize) -> usize {
+    let mut hits = 0;
+    for _ in 0..iters {
+        for r in reqs {
+            hits += usize::from(router.at(black_box(r.path())).is_ok());
+        }
+    }
+    hits
+}
+
 /// `report --callgrind SCENARIO ITERS`: builds the scenario, then runs `lookup_loop`.
 fn callgrind(scenario: &str, iters: usize) {
     let (name, n) = match scenario.split_once(':') {
         Some((a, b)) => (a, b.parse().expect("N")),
         None => (scenario, 0usize),
     };
+    if name == "github-matchit" {
+        let mm = github::matchit_router();
+        let reqs = github::requests();
+        let hits = matchit_loop(&mm, &reqs, iters);
+        println!("{scenario}: {} lookups, {hits} hits", iters * reqs.len());
+        return;
+    }
     let (set, reqs): (RouteSet, Vec<Req>) = match name {
         "github" => (github::route_set(), github::requests()),
         "tenants-last" | "tenants-mixed" => {

@@ -31,6 +31,11 @@ impl HostIndex {
         }
     }
 
+    /// Whether every hostname is `*` (or there is none): the request's host does not matter.
+    pub(crate) fn any_only(&self) -> bool {
+        self.exact.is_empty() && self.wild.len() == 1
+    }
+
     /// The vhost id for an effective hostname (`*`, `*.suffix` or a precise name), if present.
     pub(crate) fn get(&self, hostname: &str) -> Option<u32> {
         if hostname == "*" {

@@ -114,6 +114,9 @@ pub(crate) struct Frontend {
     pub merged: HostIndex,
     /// GRPCRoutes of every listener, for `listener_isolation = false`.
     pub merged_grpc: HostIndex,
+    /// No listener of the port has a hostname and every route hostname is `*`: the request's
+    /// host cannot change the answer, so a lookup does not read it.
+    pub host_blind: bool,
 }
 
 /// The compiled form of one Gateway.
@@ -627,12 +630,18 @@ impl Builder<'_> {
                     grpc_hosts,
                 });
             }
+            let host_blind = listeners
+                .iter()
+                .all(|l| l.hostname.is_none() && l.hosts.any_only() && l.grpc_hosts.any_only())
+                && merged.any_only()
+                && merged_grpc.any_only();
             self.out.frontends.push(Frontend {
                 port,
                 tls,
                 listeners,
                 merged,
                 merged_grpc,
+                host_blind,
             });
         }
     }
@@ -713,8 +722,10 @@ impl Builder<'_> {
                     PathKind::Regex => {
                         let at = self.out.candidates.len() as u32;
                         self.out.candidates.push(m);
+                        let free =
+                            mi.method.is_none() && mi.headers.is_empty() && mi.query.is_empty();
                         match template::parse(&mi.path_value) {
-                            Some((segs, rest)) => templates.insert(&segs, rest, position, at),
+                            Some((segs, rest)) => templates.insert(&segs, rest, position, at, free),
                             None => regex.push((self.regex_ids[&*mi.path_value], at, position)),
                         }
                         position += 1;
