@@ -8,7 +8,7 @@ use crate::compile::{
 use crate::error::Error;
 use crate::load::Config;
 use crate::model::RouteKind;
-use crate::options::{Options, RegexRank};
+use crate::options::Options;
 use crate::request::{normalize_host, RequestView};
 use std::sync::Arc;
 
@@ -323,10 +323,13 @@ impl Router {
         if path.len() > c.options.max_path_len {
             return Outcome::NotFound;
         }
-        let mut buf = [0u8; 256];
+        let mut buf;
         let host = match req.authority() {
             _ if fe.host_blind => Some(""),
-            Some(a) => normalize_host(a, &mut buf),
+            Some(a) => {
+                buf = [0u8; 256];
+                normalize_host(a, &mut buf)
+            }
             None => Some(""),
         };
         let found = if c.options.listener_isolation {
@@ -394,6 +397,8 @@ impl Router {
         })
     }
 
+    /// The best candidate of one hostname: the path trie's, then a non-template regex with a
+    /// smaller position.
     #[inline]
     fn in_vhost<'r, R: RequestView + ?Sized>(
         &'r self,
@@ -402,40 +407,21 @@ impl Router {
         req: &R,
     ) -> Option<&'r MatchInfo> {
         let c = &self.inner.compiled;
-        let first = |range: (u32, u32)| {
-            c.candidates[range.0 as usize..range.1 as usize]
-                .iter()
-                .map(|&m| &c.matches[m as usize])
-                .find(|m| self.conditions_hold(m, req))
-        };
-        if let Some(&range) = vh.exact.get(path) {
-            if let Some(m) = first(range) {
-                return Some(m);
+        let hold = &mut |m: u32| self.conditions_hold(&c.matches[m as usize], req);
+        let (limit, mut best) = vh
+            .paths
+            .best(path, u32::MAX, hold)
+            .unwrap_or((u32::MAX, u32::MAX));
+        for &(re, m, pos) in vh.regex.iter() {
+            if pos >= limit {
+                break;
+            }
+            if c.regexes[re as usize].is_match(path.as_bytes()) && hold(m) {
+                best = m;
+                break;
             }
         }
-        let regex = |this: &'r Router| {
-            // The best non-template regex, then a template with a smaller position.
-            let linear = vh.regex.iter().find_map(|&(re, at, pos)| {
-                let m = &c.matches[c.candidates[at as usize] as usize];
-                (c.regexes[re as usize].is_match(path.as_bytes()) && this.conditions_hold(m, req))
-                    .then_some((pos, at))
-            });
-            let bound = linear.map_or(u32::MAX, |(p, _)| p);
-            let templated = if vh.templates.is_empty() {
-                None
-            } else {
-                vh.templates.best(path, bound, &mut |at: u32| {
-                    this.conditions_hold(&c.matches[c.candidates[at as usize] as usize], req)
-                })
-            };
-            templated
-                .or(linear)
-                .map(|(_, at)| &c.matches[c.candidates[at as usize] as usize])
-        };
-        match c.options.regex_rank {
-            RegexRank::BetweenExactAndPrefix => regex(self).or_else(|| vh.prefix.find(path, first)),
-            RegexRank::BelowPrefix => vh.prefix.find(path, first).or_else(|| regex(self)),
-        }
+        c.matches.get(best as usize)
     }
 
     #[inline]

@@ -11,6 +11,7 @@ pub(crate) mod ingress;
 pub(crate) mod l4;
 pub(crate) mod path;
 pub(crate) mod rank;
+pub(crate) mod segment;
 pub(crate) mod template;
 
 use crate::attach::{self, AttachedGateway, AttachedListener};
@@ -26,7 +27,7 @@ use crate::policy::Policies;
 use backend::{Backend, Split};
 use conds::{HeaderCond, QueryCond, ValueMatch};
 use host::HostIndex;
-use path::PathTrie;
+use path::{PathIndex, Tail};
 use rank::{Bucket, Key};
 use regex::bytes::{Regex, RegexBuilder};
 use rustc_hash::FxHashMap;
@@ -83,12 +84,10 @@ pub(crate) struct MatchInfo {
 #[derive(Debug, Default)]
 pub(crate) struct VHost {
     pub hostname: Box<str>,
-    pub exact: FxHashMap<Box<str>, (u32, u32)>,
-    /// `(regex, candidate, position)` of regexes that are not templates, in precedence order.
-    pub regex: Vec<(u32, u32, u32)>,
-    /// Template regexes (`/a/[^/]+/b(/.*)?`), matched without running the regex.
-    pub templates: template::TemplateTrie,
-    pub prefix: PathTrie,
+    /// Exact, PathPrefix and template-regex candidates in one trie, by position.
+    pub paths: PathIndex,
+    /// `(regex, match id, position)` of regexes that are not templates, by position.
+    pub regex: Box<[(u32, u32, u32)]>,
     /// GRPCRoute candidates (match ids) in SPEC §4.3 order.
     pub grpc: Vec<u32>,
 }
@@ -127,8 +126,6 @@ pub(crate) struct Compiled {
     pub routes: Vec<RouteInfo>,
     pub rules: Vec<RuleInfo>,
     pub matches: Vec<MatchInfo>,
-    /// Match ids, laid out per vhost bucket in precedence order.
-    pub candidates: Vec<u32>,
     pub regexes: Vec<Regex>,
     pub vhosts: Vec<VHost>,
     pub l4: l4::L4Tables,
@@ -193,7 +190,6 @@ pub(crate) fn compile(config: &Config, gateway: &AttachedGateway, options: &Opti
             routes: Vec::new(),
             rules: Vec::new(),
             matches: Vec::new(),
-            candidates: Vec::new(),
             regexes: Vec::new(),
             vhosts: Vec::new(),
             l4: l4::L4Tables::default(),
@@ -649,11 +645,14 @@ impl Builder<'_> {
     fn key(&self, ranks: &[u32], m: u32) -> (Bucket, Key) {
         let mi = &self.out.matches[m as usize];
         let rule = &self.out.rules[mi.rule as usize];
-        // Buckets are separate lists; the lookup visits them in K3 order.
+        // K3, with regexes where `Options::regex_rank` puts them.
+        let below = self.options.regex_rank == crate::options::RegexRank::BelowPrefix;
         let bucket = match mi.path_kind {
             PathKind::Exact => Bucket::Exact,
-            PathKind::Prefix => Bucket::Prefix,
-            PathKind::Regex => Bucket::Regex,
+            PathKind::Regex if below => Bucket::Last,
+            PathKind::Regex => Bucket::Middle,
+            PathKind::Prefix if below => Bucket::Middle,
+            PathKind::Prefix => Bucket::Last,
         };
         let path_len = match mi.path_kind {
             PathKind::Prefix => path::prefix_of(&mi.path_value).len(),
@@ -705,53 +704,35 @@ impl Builder<'_> {
             }
             cands.sort_by_cached_key(|&m| self.key(ranks, m));
             cands.dedup();
-            let mut exact: FxHashMap<Box<str>, Vec<u32>> = FxHashMap::default();
-            let mut prefix: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
+            let mut paths = PathIndex::default();
             let mut regex = Vec::new();
-            let mut templates = template::TemplateTrie::default();
-            let mut position = 0u32;
-            let mut trie = std::mem::take(&mut self.out.vhosts[v].prefix);
-            for m in cands {
+            for (pos, &m) in cands.iter().enumerate() {
+                let pos = pos as u32;
                 let mi = &self.out.matches[m as usize];
-                match mi.path_kind {
-                    PathKind::Exact => exact.entry(mi.path_value.clone()).or_default().push(m),
-                    PathKind::Prefix => prefix
-                        .entry(trie.node_for(&mi.path_value))
-                        .or_default()
-                        .push(m),
-                    PathKind::Regex => {
-                        let at = self.out.candidates.len() as u32;
-                        self.out.candidates.push(m);
-                        let free =
-                            mi.method.is_none() && mi.headers.is_empty() && mi.query.is_empty();
-                        match template::parse(&mi.path_value) {
-                            Some((segs, rest)) => templates.insert(&segs, rest, position, at, free),
-                            None => regex.push((self.regex_ids[&*mi.path_value], at, position)),
-                        }
-                        position += 1;
+                let free = mi.method.is_none() && mi.headers.is_empty() && mi.query.is_empty();
+                let (segs, tail) = match mi.path_kind {
+                    PathKind::Exact => {
+                        (path::literal_segments(&mi.path_value, Tail::End), Tail::End)
                     }
-                }
-            }
-            let mut exact_ranges = FxHashMap::default();
-            for (path, ms) in exact {
-                exact_ranges.insert(path, self.push_range(&ms));
-            }
-            for (node, ms) in prefix {
-                let r = self.push_range(&ms);
-                trie.set_terminal(node, r);
+                    PathKind::Prefix => (
+                        path::literal_segments(&mi.path_value, Tail::Prefix),
+                        Tail::Prefix,
+                    ),
+                    PathKind::Regex => match template::parse(&mi.path_value) {
+                        Some((segs, true)) => (segs, Tail::Rest),
+                        Some((segs, false)) => (segs, Tail::End),
+                        None => {
+                            regex.push((self.regex_ids[&*mi.path_value], m, pos));
+                            continue;
+                        }
+                    },
+                };
+                paths.insert(&segs, tail, pos, m, free);
             }
             let vh = &mut self.out.vhosts[v];
-            vh.exact = exact_ranges;
-            vh.regex = regex;
-            vh.templates = templates;
-            vh.prefix = trie;
+            vh.paths = paths;
+            vh.regex = regex.into_boxed_slice();
         }
-    }
-
-    fn push_range(&mut self, ms: &[u32]) -> (u32, u32) {
-        let start = self.out.candidates.len() as u32;
-        self.out.candidates.extend_from_slice(ms);
-        (start, self.out.candidates.len() as u32)
     }
 }
 
@@ -763,7 +744,6 @@ pub(crate) fn compile_ingress(config: &Config, class: Option<&str>, options: &Op
         routes: Vec::new(),
         rules: Vec::new(),
         matches: Vec::new(),
-        candidates: Vec::new(),
         regexes: Vec::new(),
         vhosts: Vec::new(),
         l4: l4::L4Tables::default(),

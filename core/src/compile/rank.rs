@@ -7,15 +7,15 @@
 
 use std::cmp::Reverse;
 
-/// Path-kind bucket in lookup order.
+/// K3, the path-kind bucket, in precedence order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) enum Bucket {
     /// Exact paths.
     Exact,
-    /// Regular expressions (rank configurable, see `Options::regex_rank`).
-    Regex,
-    /// PathPrefix.
-    Prefix,
+    /// Regular expressions by default (`RegexRank::BetweenExactAndPrefix`), else PathPrefix.
+    Middle,
+    /// PathPrefix by default, else regular expressions (`RegexRank::BelowPrefix`).
+    Last,
 }
 
 /// A candidate's precedence within one hostname: smaller wins.
