@@ -5,6 +5,7 @@
 //! cargo run --release -p trieway-benches --bin report            # full run, writes RESULTS.md
 //! TRIEWAY_BENCH_QUICK=1 cargo run --release -p trieway-benches --bin report
 //! report --callgrind SCENARIO ITERS                               # a fixed loop for callgrind
+//! report --memory N                                                # Router heap bytes per rule
 //! ```
 //!
 //! Callgrind scenarios: `github`, `github-matchit` (the matchit baseline, count `*matchit_loop*`), `tenants-last:N`, `tenants-mixed:N`, `envoy-regex:N`,
@@ -364,6 +365,19 @@ fn main() {
         let scenario = args.get(1).expect("scenario");
         let iters = args.get(2).map_or(1000, |s| s.parse().expect("ITERS"));
         callgrind(scenario, iters);
+        return;
+    }
+    if args.first().map(String::as_str) == Some("--memory") {
+        let n = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(10_000);
+        let config = tenants::generate(n, SEED).set.config();
+        let before = live();
+        let router = router_of(&config);
+        let bytes = live() - before;
+        println!(
+            "N = {n}: Router {bytes} bytes, {} bytes/rule",
+            bytes / n as isize
+        );
+        drop(router);
         return;
     }
     if args.first().map(String::as_str) == Some("--compile") {

@@ -27,7 +27,7 @@ use crate::policy::Policies;
 use backend::{Backend, Split};
 use conds::{HeaderCond, QueryCond, ValueMatch};
 use host::HostIndex;
-use path::{PathIndex, Tail};
+use path::{PathIndex, PathIndexBuilder, Tail};
 use rank::{Bucket, Key};
 use regex::bytes::{Regex, RegexBuilder};
 use rustc_hash::FxHashMap;
@@ -704,7 +704,7 @@ impl Builder<'_> {
             }
             cands.sort_by_cached_key(|&m| self.key(ranks, m));
             cands.dedup();
-            let mut paths = PathIndex::default();
+            let mut paths = PathIndexBuilder::default();
             let mut regex = Vec::new();
             for (pos, &m) in cands.iter().enumerate() {
                 let pos = pos as u32;
@@ -730,7 +730,7 @@ impl Builder<'_> {
                 paths.insert(&segs, tail, pos, m, free);
             }
             let vh = &mut self.out.vhosts[v];
-            vh.paths = paths;
+            vh.paths = paths.build();
             vh.regex = regex.into_boxed_slice();
         }
     }

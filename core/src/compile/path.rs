@@ -16,7 +16,7 @@
 //! - A template's literal matches its bytes, `[^/]+` any non-empty segment, and a trailing
 //!   `(/.*)?` is open like a prefix except that `.` does not match a newline.
 
-use super::segment::{find_byte, next_segment, Lits};
+use super::segment::{find_byte, find_lit, next_segment, Lit, LitsBuilder};
 use super::template::Seg;
 
 /// The prefix a `PathPrefix` value stands for: the value without one trailing `/`.
@@ -37,29 +37,39 @@ struct Term {
     prefix: bool,
 }
 
+/// A node while the index is built.
 #[derive(Debug)]
-struct Node {
-    lits: Lits,
-    /// The `[^/]+` child, or `NONE`.
+struct BuildNode {
+    lits: LitsBuilder,
     param: u32,
-    /// Candidates whose path ends exactly here (Exact, closed templates), by position.
-    end: Box<[Term]>,
-    /// Candidates open here (PathPrefix, `(/.*)?` templates), by position.
-    open: Box<[Term]>,
-    /// Smallest position in this subtree, for pruning.
+    end: Vec<Term>,
+    open: Vec<Term>,
     min_pos: u32,
 }
 
-impl Default for Node {
+impl Default for BuildNode {
     fn default() -> Self {
-        Node {
-            lits: Lits::default(),
+        BuildNode {
+            lits: LitsBuilder::default(),
             param: NONE,
-            end: Box::new([]),
-            open: Box::new([]),
+            end: Vec::new(),
+            open: Vec::new(),
             min_pos: NONE,
         }
     }
+}
+
+/// A frozen node.
+#[derive(Debug)]
+struct Node {
+    lits: Box<[Lit]>,
+    /// `end_len` candidates ending here, then the open ones, each by position.
+    terms: Box<[Term]>,
+    end_len: u32,
+    /// The `[^/]+` child, or `NONE`.
+    param: u32,
+    /// Smallest position in this subtree, for pruning.
+    min_pos: u32,
 }
 
 /// How a candidate's path ends at its node.
@@ -73,17 +83,31 @@ pub(crate) enum Tail {
     Rest,
 }
 
-/// The Exact, PathPrefix and template candidates of one hostname.
+/// Builds a [`PathIndex`].
+#[derive(Debug)]
+pub(crate) struct PathIndexBuilder {
+    nodes: Vec<BuildNode>,
+}
+
+impl Default for PathIndexBuilder {
+    fn default() -> Self {
+        PathIndexBuilder {
+            nodes: vec![BuildNode::default()],
+        }
+    }
+}
+
+/// The Exact, PathPrefix and template candidates of one hostname, frozen.
 #[derive(Debug)]
 pub(crate) struct PathIndex {
-    nodes: Vec<Node>,
+    nodes: Box<[Node]>,
+    /// Bytes of long literals after their eighth.
+    tails: Box<[u8]>,
 }
 
 impl Default for PathIndex {
     fn default() -> Self {
-        PathIndex {
-            nodes: vec![Node::default()],
-        }
+        PathIndexBuilder::default().build()
     }
 }
 
@@ -103,7 +127,7 @@ pub(crate) fn literal_segments(value: &str, kind: Tail) -> Vec<Seg> {
     }
 }
 
-impl PathIndex {
+impl PathIndexBuilder {
     /// Adds a candidate: its segments, how it ends, its position and match id, and whether
     /// it has no other condition than its path.
     pub(crate) fn insert(&mut self, segs: &[Seg], tail: Tail, pos: u32, id: u32, free: bool) {
@@ -112,13 +136,13 @@ impl PathIndex {
         for seg in segs {
             let next = match seg {
                 Seg::Param => Some(self.nodes[node].param).filter(|&p| p != NONE),
-                Seg::Lit(l) => self.nodes[node].lits.find(l.as_bytes()),
+                Seg::Lit(l) => self.nodes[node].lits.find(l),
             };
             node = match next {
                 Some(n) => n as usize,
                 None => {
                     let n = self.nodes.len();
-                    self.nodes.push(Node::default());
+                    self.nodes.push(BuildNode::default());
                     match seg {
                         Seg::Param => self.nodes[node].param = n as u32,
                         Seg::Lit(l) => self.nodes[node].lits.insert(l, n as u32),
@@ -134,9 +158,8 @@ impl PathIndex {
         } else {
             &mut n.open
         };
-        let mut v = std::mem::take(list).into_vec();
-        let at = v.partition_point(|t| t.pos < pos);
-        v.insert(
+        let at = list.partition_point(|t| t.pos < pos);
+        list.insert(
             at,
             Term {
                 pos,
@@ -145,7 +168,41 @@ impl PathIndex {
                 prefix: tail == Tail::Prefix,
             },
         );
-        *list = v.into_boxed_slice();
+    }
+
+    /// Freezes the index.
+    pub(crate) fn build(self) -> PathIndex {
+        let mut nodes = Vec::with_capacity(self.nodes.len());
+        let mut tails = Vec::new();
+        for n in &self.nodes {
+            let mut lits = Vec::new();
+            n.lits.freeze_into(&mut lits, &mut tails);
+            let mut terms = n.end.clone();
+            terms.extend_from_slice(&n.open);
+            nodes.push(Node {
+                lits: lits.into_boxed_slice(),
+                terms: terms.into_boxed_slice(),
+                end_len: n.end.len() as u32,
+                param: n.param,
+                min_pos: n.min_pos,
+            });
+        }
+        PathIndex {
+            nodes: nodes.into_boxed_slice(),
+            tails: tails.into_boxed_slice(),
+        }
+    }
+}
+
+impl PathIndex {
+    #[inline]
+    fn end(n: &Node) -> &[Term] {
+        &n.terms[..n.end_len as usize]
+    }
+
+    #[inline]
+    fn open(n: &Node) -> &[Term] {
+        &n.terms[n.end_len as usize..]
     }
 
     /// The smallest-position candidate below `bound` whose path matches `path` and for which
@@ -163,7 +220,7 @@ impl PathIndex {
             Some(rest) => self.walk(0, Some(rest.as_bytes()), &mut limit, &mut best, ok),
             // Only PathPrefix `/` (open at the root) matches the empty path.
             None if path.is_empty() => {
-                consider(&self.nodes[0].open, None, &mut limit, &mut best, ok)
+                consider(Self::open(&self.nodes[0]), None, &mut limit, &mut best, ok)
             }
             None => {}
         }
@@ -190,22 +247,22 @@ impl PathIndex {
                 return;
             }
             let Some(r) = rest else {
-                consider(&n.end, None, limit, best, ok);
-                consider(&n.open, None, limit, best, ok);
+                consider(Self::end(n), None, limit, best, ok);
+                consider(Self::open(n), None, limit, best, ok);
                 return;
             };
             let (len, key) = next_segment(r);
             let after = r.get(len + 1..);
-            let lit = n.lits.get(&r[..len], key);
+            let lit = find_lit(&n.lits, &self.tails, &r[..len], key);
             let param = if len > 0 { n.param } else { NONE };
-            if !n.open.is_empty() {
+            if n.terms.len() > n.end_len as usize {
                 if let Some(c) = lit {
                     self.walk(c as usize, after, limit, best, ok);
                 }
                 if param != NONE {
                     self.walk(param as usize, after, limit, best, ok);
                 }
-                consider(&n.open, Some(r), limit, best, ok);
+                consider(Self::open(n), Some(r), limit, best, ok);
                 return;
             }
             match (lit, param) {
@@ -266,7 +323,7 @@ mod tests {
 
     /// Builds an index from `(kind, value)` candidates, positions in list order.
     fn index(cands: &[(&str, &str)]) -> PathIndex {
-        let mut t = PathIndex::default();
+        let mut t = PathIndexBuilder::default();
         for (i, (kind, v)) in cands.iter().enumerate() {
             let (segs, tail) = match *kind {
                 "exact" => (literal_segments(v, Tail::End), Tail::End),
@@ -278,7 +335,7 @@ mod tests {
             };
             t.insert(&segs, tail, i as u32, i as u32, false);
         }
-        t
+        t.build()
     }
 
     /// Every candidate that matches `path`, best first (by asking `ok` to refuse each).

@@ -1,52 +1,21 @@
 //! Path segments for the tries: the next segment of a path and its 8-byte key in one word
 //! scan, and literal children found by that key without a call to `memcmp`.
 
-/// Literal children of a trie node, found by a word made of their first eight bytes (an
-/// integer comparison) and confirmed by length and bytes.
+/// Literal children of a trie node while it is built: `(key, literal, child)` sorted by
+/// key, then literal.
 #[derive(Debug, Default)]
-pub(crate) struct Lits {
-    /// `(key, literal, child)` sorted by key, then literal.
+pub(crate) struct LitsBuilder {
     items: Vec<(u64, Box<str>, u32)>,
 }
 
-impl Lits {
-    /// The child for segment `seg` whose [`key`] is `key`.
-    #[inline]
-    pub(crate) fn get(&self, seg: &[u8], key: u64) -> Option<u32> {
-        let items = &self.items[..];
-        let start = if items.len() <= 8 {
-            0
-        } else {
-            items.partition_point(|i| i.0 < key)
-        };
-        let run = &items[start..];
-        for (seen, (k, lit, child)) in run.iter().enumerate() {
-            if *k < key {
-                continue;
-            }
-            if *k > key {
-                break;
-            }
-            if seen == 8 {
-                // Many literals share these first eight bytes: binary-search them by bytes.
-                return run
-                    .binary_search_by(|(k, lit, _)| {
-                        k.cmp(&key).then_with(|| lit.as_bytes().cmp(seg))
-                    })
-                    .ok()
-                    .map(|i| run[i].2);
-            }
-            let lit = lit.as_bytes();
-            if lit.len() == seg.len() && (seg.len() <= 8 || same_bytes(lit, seg)) {
-                return Some(*child);
-            }
-        }
-        None
-    }
-
-    /// The child for segment `seg` (compile time).
-    pub(crate) fn find(&self, seg: &[u8]) -> Option<u32> {
-        self.get(seg, key(seg))
+impl LitsBuilder {
+    /// The child for `seg`.
+    pub(crate) fn find(&self, seg: &str) -> Option<u32> {
+        let k = key(seg.as_bytes());
+        self.items
+            .binary_search_by(|(ik, l, _)| (*ik, &**l).cmp(&(k, seg)))
+            .ok()
+            .map(|i| self.items[i].2)
     }
 
     /// Adds literal `lit` with child `child` (the caller checked it is absent).
@@ -57,6 +26,109 @@ impl Lits {
             .partition_point(|(ik, l, _)| (*ik, &**l) < (k, lit));
         self.items.insert(at, (k, lit.into(), child));
     }
+
+    /// Appends the frozen form to `lits`, the bytes between the first and the last eight of
+    /// literals longer than sixteen to `tails`.
+    pub(crate) fn freeze_into(&self, lits: &mut Vec<Lit>, tails: &mut Vec<u8>) {
+        for (k, l, child) in &self.items {
+            let l = l.as_bytes();
+            lits.push(Lit {
+                key: *k,
+                last: last_word(l),
+                child: *child,
+                len: l.len() as u32,
+                tail: tails.len() as u32,
+            });
+            if l.len() > 16 {
+                tails.extend_from_slice(&l[8..l.len() - 8]);
+            }
+        }
+    }
+}
+
+/// A literal child of a frozen trie node: the words of its first and last eight bytes, its
+/// length, and where its middle bytes are in the shared tail buffer (literals longer than 16).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Lit {
+    key: u64,
+    last: u64,
+    child: u32,
+    len: u32,
+    tail: u32,
+}
+
+/// The last eight bytes of `s` (at least nine long) as a word; 0 for shorter ones.
+#[inline]
+fn last_word(s: &[u8]) -> u64 {
+    match s.len().checked_sub(8) {
+        Some(at) if at > 0 => u64::from_le_bytes(s[at..].try_into().unwrap_or([0; 8])),
+        _ => 0,
+    }
+}
+
+/// Whether `l` (same key, same length) equals `seg`.
+#[inline]
+fn same_lit(l: &Lit, tails: &[u8], seg: &[u8]) -> bool {
+    let n = seg.len();
+    n <= 8
+        || (l.last == last_word(seg)
+            && (n <= 16 || {
+                let at = l.tail as usize;
+                tails
+                    .get(at..at + n - 16)
+                    .is_some_and(|t| same_bytes(t, &seg[8..n - 8]))
+            }))
+}
+
+/// The child of `lits` (one node's, in builder order) for segment `seg` whose [`key`] is
+/// `key`: an integer comparison per literal, bytes compared only past the eighth.
+#[inline]
+pub(crate) fn find_lit(lits: &[Lit], tails: &[u8], seg: &[u8], key: u64) -> Option<u32> {
+    let start = if lits.len() <= 8 {
+        0
+    } else {
+        lits.partition_point(|l| l.key < key)
+    };
+    let run = &lits[start..];
+    for (seen, l) in run.iter().enumerate() {
+        if l.key < key {
+            continue;
+        }
+        if l.key > key {
+            break;
+        }
+        if seen == 8 {
+            return search_run(run, tails, seg, key);
+        }
+        if l.len as usize == seg.len() && same_lit(l, tails, seg) {
+            return Some(l.child);
+        }
+    }
+    None
+}
+
+/// Many literals share the first eight bytes of `seg`: binary-search them by bytes (`run`
+/// starts at the first literal whose key is not below `key`).
+#[cold]
+fn search_run(run: &[Lit], tails: &[u8], seg: &[u8], key: u64) -> Option<u32> {
+    run.binary_search_by(|l| {
+        l.key.cmp(&key).then_with(|| {
+            // The literal's bytes: head word, middle bytes, last word (overlaps removed).
+            let (head, last) = (l.key.to_le_bytes(), l.last.to_le_bytes());
+            let n = l.len as usize;
+            let at = l.tail as usize;
+            let (h, mid, tl): (&[u8], &[u8], &[u8]) = if n <= 8 {
+                (&head[..n], &[], &[])
+            } else if n <= 16 {
+                (&head, &[], &last[16 - n..])
+            } else {
+                (&head, tails.get(at..at + n - 16).unwrap_or_default(), &last)
+            };
+            h.iter().chain(mid).chain(tl).cmp(seg.iter())
+        })
+    })
+    .ok()
+    .map(|i| run[i].child)
 }
 
 /// The first eight bytes of `s` as a little-endian word, zero-padded.
@@ -186,40 +258,75 @@ mod tests {
         }
     }
 
+    fn frozen(words: &[String]) -> (Vec<Lit>, Vec<u8>) {
+        let mut l = LitsBuilder::default();
+        for (i, w) in words.iter().enumerate() {
+            l.insert(w, i as u32);
+        }
+        let (mut lits, mut tails) = (Vec::new(), Vec::new());
+        l.freeze_into(&mut lits, &mut tails);
+        (lits, tails)
+    }
+
+    fn get(f: &(Vec<Lit>, Vec<u8>), w: &str) -> Option<u32> {
+        find_lit(&f.0, &f.1, w.as_bytes(), key(w.as_bytes()))
+    }
+
     #[test]
     fn lits() {
-        let mut l = Lits::default();
-        let words = [
+        let words: Vec<String> = [
             "",
             "a",
             "ab",
             "abcdefgh",
             "abcdefghi",
             "abcdefghj",
+            "abcdefghijklmnop",
+            "abcdefghijklmnopq",
+            "abcdefghijklmnopqrstuvwxyz",
+            "abcdefghijklm-opqrstuvwxyz",
             "repos",
             "users",
             "x",
             "y",
             "z",
-        ];
+        ]
+        .map(String::from)
+        .to_vec();
+        let f = frozen(&words);
         for (i, w) in words.iter().enumerate() {
-            l.insert(w, i as u32);
+            assert_eq!(get(&f, w), Some(i as u32), "{w}");
         }
-        for (i, w) in words.iter().enumerate() {
-            assert_eq!(l.find(w.as_bytes()), Some(i as u32), "{w}");
-        }
-        for w in ["b", "abc", "abcdefghk", "abcdefg", "repo", "\0"] {
-            assert_eq!(l.find(w.as_bytes()), None, "{w}");
+        for w in [
+            "b",
+            "abc",
+            "abcdefghk",
+            "abcdefg",
+            "repo",
+            "\0",
+            "a\0",
+            "abcdefghijklmnoq",
+            "abcdefghijklmnopr",
+            "abcdefghijk-mnopqrstuvwxyz",
+            "abcdefghijklmnopqrstuvwxy",
+        ] {
+            assert_eq!(get(&f, w), None, "{w}");
         }
         // Many literals sharing their first eight bytes.
-        let mut l = Lits::default();
-        for i in 0..100 {
-            l.insert(&format!("book_id_{i}"), i);
+        let mut words: Vec<String> = (0..100).map(|i| format!("book_id_{i}")).collect();
+        words.extend((0..20).map(|i| format!("book_id_{i}_and_more_text_{i}")));
+        let f = frozen(&words);
+        for (i, w) in words.iter().enumerate() {
+            assert_eq!(get(&f, w), Some(i as u32), "{w}");
         }
-        for i in 0..100 {
-            assert_eq!(l.find(format!("book_id_{i}").as_bytes()), Some(i));
+        for w in [
+            "book_id_100",
+            "book_id_",
+            "book_id",
+            "book_id_1x",
+            "book_id_1_and_more_text_2",
+        ] {
+            assert_eq!(get(&f, w), None, "{w}");
         }
-        assert_eq!(l.find(b"book_id_100"), None);
-        assert_eq!(l.find(b"book_id_"), None);
     }
 }
