@@ -333,10 +333,16 @@ impl Router {
             None => Some(""),
         };
         let found = if c.options.listener_isolation {
-            let Some(listener) = select_listener(&fe.listeners, host) else {
+            // Without hostnames every host (and SNI) selects the first listener.
+            let selected = if fe.host_blind {
+                fe.listeners.first()
+            } else {
+                select_listener(&fe.listeners, host)
+            };
+            let Some(listener) = selected else {
                 return Outcome::NotFound;
             };
-            if fe.tls {
+            if fe.tls && !fe.host_blind {
                 if let Some(sni) = req.sni() {
                     let mut sbuf = [0u8; 256];
                     let by_sni = normalize_host(sni, &mut sbuf)
