@@ -30,7 +30,18 @@ impl LitsBuilder {
     /// Appends the frozen form to `lits`, the bytes between the first and the last eight of
     /// literals longer than sixteen to `tails`.
     pub(crate) fn freeze_into(&self, lits: &mut Vec<Lit>, tails: &mut Vec<u8>) {
-        for (k, l, child) in &self.items {
+        // Frozen order: key, length, last word, middle bytes (what `search_run` compares).
+        let mut items: Vec<&(u64, Box<str>, u32)> = self.items.iter().collect();
+        items.sort_by_key(|(k, l, _)| {
+            let b = l.as_bytes();
+            (
+                *k,
+                b.len(),
+                last_word(b),
+                b.get(8..b.len().saturating_sub(8)),
+            )
+        });
+        for (k, l, child) in items {
             let l = l.as_bytes();
             lits.push(Lit {
                 key: *k,
@@ -111,20 +122,13 @@ pub(crate) fn find_lit(lits: &[Lit], tails: &[u8], seg: &[u8], key: u64) -> Opti
 /// starts at the first literal whose key is not below `key`).
 #[cold]
 fn search_run(run: &[Lit], tails: &[u8], seg: &[u8], key: u64) -> Option<u32> {
+    let n = seg.len();
+    let want = (key, n, last_word(seg));
     run.binary_search_by(|l| {
-        l.key.cmp(&key).then_with(|| {
-            // The literal's bytes: head word, middle bytes, last word (overlaps removed).
-            let (head, last) = (l.key.to_le_bytes(), l.last.to_le_bytes());
-            let n = l.len as usize;
+        (l.key, l.len as usize, l.last).cmp(&want).then_with(|| {
             let at = l.tail as usize;
-            let (h, mid, tl): (&[u8], &[u8], &[u8]) = if n <= 8 {
-                (&head[..n], &[], &[])
-            } else if n <= 16 {
-                (&head, &[], &last[16 - n..])
-            } else {
-                (&head, tails.get(at..at + n - 16).unwrap_or_default(), &last)
-            };
-            h.iter().chain(mid).chain(tl).cmp(seg.iter())
+            let mid = tails.get(at..at + n.saturating_sub(16)).unwrap_or_default();
+            mid.cmp(seg.get(8..n.saturating_sub(8)).unwrap_or_default())
         })
     })
     .ok()
