@@ -101,6 +101,9 @@ pub(crate) fn find_lit(lits: &[Lit], tails: &[u8], seg: &[u8], key: u64) -> Opti
         lits.partition_point(|l| l.key < key)
     };
     let run = &lits[start..];
+    if run.get(8).is_some_and(|l| l.key == key) {
+        return search_run(run, tails, seg, key);
+    }
     for (seen, l) in run.iter().enumerate() {
         if l.key < key {
             continue;
