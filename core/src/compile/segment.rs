@@ -104,15 +104,13 @@ pub(crate) fn find_lit(lits: &[Lit], tails: &[u8], seg: &[u8], key: u64) -> Opti
     if run.get(8).is_some_and(|l| l.key == key) {
         return search_run(run, tails, seg, key);
     }
-    for (seen, l) in run.iter().enumerate() {
+    // At most eight literals share `key` here.
+    for l in run {
         if l.key < key {
             continue;
         }
         if l.key > key {
             break;
-        }
-        if seen == 8 {
-            return search_run(run, tails, seg, key);
         }
         if l.len as usize == seg.len() && same_lit(l, tails, seg) {
             return Some(l.child);
