@@ -16,7 +16,7 @@
 //! - A template's literal matches its bytes, `[^/]+` any non-empty segment, and a trailing
 //!   `(/.*)?` is open like a prefix except that `.` does not match a newline.
 
-use super::segment::{find_byte, find_lit, next_segment, Lit, LitsBuilder};
+use super::segment::{find_byte, find_lit, next_segment, table_len, Lit, LitsBuilder};
 use super::template::Seg;
 
 /// The prefix a `PathPrefix` value stands for: the value without one trailing `/`.
@@ -63,6 +63,9 @@ impl Default for BuildNode {
 #[derive(Debug)]
 struct Node {
     lits: Box<[Lit]>,
+    /// Where the node's hash table of literals starts in the index's `slots` (it has
+    /// `table_len(lits.len())` slots, none for up to eight literals).
+    table: u32,
     /// `end_len` candidates ending here, then the open ones, each by position.
     terms: Box<[Term]>,
     end_len: u32,
@@ -101,8 +104,10 @@ impl Default for PathIndexBuilder {
 #[derive(Debug)]
 pub(crate) struct PathIndex {
     nodes: Box<[Node]>,
-    /// Bytes of long literals after their eighth.
+    /// Middle bytes of literals over sixteen bytes.
     tails: Box<[u8]>,
+    /// Hash tables of nodes with many literals.
+    slots: Box<[u32]>,
 }
 
 impl Default for PathIndex {
@@ -173,14 +178,16 @@ impl PathIndexBuilder {
     /// Freezes the index.
     pub(crate) fn build(self) -> PathIndex {
         let mut nodes = Vec::with_capacity(self.nodes.len());
-        let mut tails = Vec::new();
+        let (mut tails, mut slots) = (Vec::new(), Vec::new());
         for n in &self.nodes {
             let mut lits = Vec::new();
-            n.lits.freeze_into(&mut lits, &mut tails);
+            let table = slots.len() as u32;
+            n.lits.freeze_into(&mut lits, &mut tails, &mut slots);
             let mut terms = n.end.clone();
             terms.extend_from_slice(&n.open);
             nodes.push(Node {
                 lits: lits.into_boxed_slice(),
+                table,
                 terms: terms.into_boxed_slice(),
                 end_len: n.end.len() as u32,
                 param: n.param,
@@ -190,6 +197,7 @@ impl PathIndexBuilder {
         PathIndex {
             nodes: nodes.into_boxed_slice(),
             tails: tails.into_boxed_slice(),
+            slots: slots.into_boxed_slice(),
         }
     }
 }
@@ -253,7 +261,12 @@ impl PathIndex {
             };
             let (len, key) = next_segment(r);
             let after = r.get(len + 1..);
-            let lit = find_lit(&n.lits, &self.tails, &r[..len], key);
+            let at = n.table as usize;
+            let table = self
+                .slots
+                .get(at..at + table_len(n.lits.len()))
+                .unwrap_or_default();
+            let lit = find_lit(&n.lits, table, &self.tails, &r[..len], key);
             let param = if len > 0 { n.param } else { NONE };
             if n.terms.len() > n.end_len as usize {
                 if let Some(c) = lit {

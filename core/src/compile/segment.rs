@@ -28,20 +28,16 @@ impl LitsBuilder {
     }
 
     /// Appends the frozen form to `lits`, the bytes between the first and the last eight of
-    /// literals longer than sixteen to `tails`.
-    pub(crate) fn freeze_into(&self, lits: &mut Vec<Lit>, tails: &mut Vec<u8>) {
-        // Frozen order: key, length, last word, middle bytes (what `search_run` compares).
-        let mut items: Vec<&(u64, Box<str>, u32)> = self.items.iter().collect();
-        items.sort_by_key(|(k, l, _)| {
-            let b = l.as_bytes();
-            (
-                *k,
-                b.len(),
-                last_word(b),
-                b.get(8..b.len().saturating_sub(8)),
-            )
-        });
-        for (k, l, child) in items {
+    /// literals longer than sixteen to `tails`, and for more than eight literals a hash table
+    /// ([`table_len`] slots) to `slots`.
+    pub(crate) fn freeze_into(
+        &self,
+        lits: &mut Vec<Lit>,
+        tails: &mut Vec<u8>,
+        slots: &mut Vec<u32>,
+    ) {
+        let start = lits.len();
+        for (k, l, child) in &self.items {
             let l = l.as_bytes();
             lits.push(Lit {
                 key: *k,
@@ -54,7 +50,36 @@ impl LitsBuilder {
                 tails.extend_from_slice(&l[8..l.len() - 8]);
             }
         }
+        let size = table_len(self.items.len());
+        if size > 0 {
+            let table = slots.len();
+            slots.resize(table + size, 0);
+            for (i, l) in lits[start..].iter().enumerate() {
+                let mut at = slot(l.key, l.last, l.len as usize, size);
+                while slots[table + at] != 0 {
+                    at = (at + 1) & (size - 1);
+                }
+                slots[table + at] = i as u32 + 1;
+            }
+        }
     }
+}
+
+/// Hash-table slots of a node with `n` literal children: none up to eight (a scan is faster),
+/// else a power of two at least twice `n` (linear probing stays short).
+pub(crate) fn table_len(n: usize) -> usize {
+    if n <= 8 {
+        0
+    } else {
+        (2 * n).next_power_of_two()
+    }
+}
+
+/// The home slot of a literal in a table of `size` slots, from the words a lookup has at hand.
+#[inline]
+fn slot(key: u64, last: u64, len: usize, size: usize) -> usize {
+    let h = (key ^ last.rotate_left(29) ^ len as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    (h >> 32) as usize & (size - 1)
 }
 
 /// A literal child of a frozen trie node: the words of its first and last eight bytes, its
@@ -77,6 +102,36 @@ fn last_word(s: &[u8]) -> u64 {
     }
 }
 
+/// The child among `lits` (one node's) for segment `seg` whose [`key`] is `key`: up to eight
+/// literals are scanned, more are found through the node's hash table `table`. Integer
+/// comparisons only, bytes compared just for literals over sixteen bytes.
+#[inline]
+pub(crate) fn find_lit(
+    lits: &[Lit],
+    table: &[u32],
+    tails: &[u8],
+    seg: &[u8],
+    key: u64,
+) -> Option<u32> {
+    let n = seg.len();
+    if table.is_empty() {
+        return lits
+            .iter()
+            .find(|l| l.key == key && l.len as usize == n && same_lit(l, tails, seg))
+            .map(|l| l.child);
+    }
+    let mask = table.len() - 1;
+    let mut at = slot(key, last_word(seg), n, table.len());
+    loop {
+        let i = *table.get(at)? as usize;
+        let l = lits.get(i.checked_sub(1)?)?;
+        if l.key == key && l.len as usize == n && same_lit(l, tails, seg) {
+            return Some(l.child);
+        }
+        at = (at + 1) & mask;
+    }
+}
+
 /// Whether `l` (same key, same length) equals `seg`.
 #[inline]
 fn same_lit(l: &Lit, tails: &[u8], seg: &[u8]) -> bool {
@@ -89,51 +144,6 @@ fn same_lit(l: &Lit, tails: &[u8], seg: &[u8]) -> bool {
                     .get(at..at + n - 16)
                     .is_some_and(|t| same_bytes(t, &seg[8..n - 8]))
             }))
-}
-
-/// The child of `lits` (one node's, in builder order) for segment `seg` whose [`key`] is
-/// `key`: an integer comparison per literal, bytes compared only past the eighth.
-#[inline]
-pub(crate) fn find_lit(lits: &[Lit], tails: &[u8], seg: &[u8], key: u64) -> Option<u32> {
-    let start = if lits.len() <= 8 {
-        0
-    } else {
-        lits.partition_point(|l| l.key < key)
-    };
-    let run = &lits[start..];
-    if run.get(8).is_some_and(|l| l.key == key) {
-        return search_run(run, tails, seg, key);
-    }
-    // At most eight literals share `key` here.
-    for l in run {
-        if l.key < key {
-            continue;
-        }
-        if l.key > key {
-            break;
-        }
-        if l.len as usize == seg.len() && same_lit(l, tails, seg) {
-            return Some(l.child);
-        }
-    }
-    None
-}
-
-/// Many literals share the first eight bytes of `seg`: binary-search them by bytes (`run`
-/// starts at the first literal whose key is not below `key`).
-#[cold]
-fn search_run(run: &[Lit], tails: &[u8], seg: &[u8], key: u64) -> Option<u32> {
-    let n = seg.len();
-    let want = (key, n, last_word(seg));
-    run.binary_search_by(|l| {
-        (l.key, l.len as usize, l.last).cmp(&want).then_with(|| {
-            let at = l.tail as usize;
-            let mid = tails.get(at..at + n.saturating_sub(16)).unwrap_or_default();
-            mid.cmp(seg.get(8..n.saturating_sub(8)).unwrap_or_default())
-        })
-    })
-    .ok()
-    .map(|i| run[i].child)
 }
 
 /// The first eight bytes of `s` as a little-endian word, zero-padded.
@@ -263,18 +273,19 @@ mod tests {
         }
     }
 
-    fn frozen(words: &[String]) -> (Vec<Lit>, Vec<u8>) {
+    fn frozen(words: &[String]) -> (Vec<Lit>, Vec<u8>, Vec<u32>) {
         let mut l = LitsBuilder::default();
         for (i, w) in words.iter().enumerate() {
             l.insert(w, i as u32);
         }
-        let (mut lits, mut tails) = (Vec::new(), Vec::new());
-        l.freeze_into(&mut lits, &mut tails);
-        (lits, tails)
+        let (mut lits, mut tails, mut slots) = (Vec::new(), Vec::new(), Vec::new());
+        l.freeze_into(&mut lits, &mut tails, &mut slots);
+        assert_eq!(slots.len(), table_len(words.len()));
+        (lits, tails, slots)
     }
 
-    fn get(f: &(Vec<Lit>, Vec<u8>), w: &str) -> Option<u32> {
-        find_lit(&f.0, &f.1, w.as_bytes(), key(w.as_bytes()))
+    fn get(f: &(Vec<Lit>, Vec<u8>, Vec<u32>), w: &str) -> Option<u32> {
+        find_lit(&f.0, &f.2, &f.1, w.as_bytes(), key(w.as_bytes()))
     }
 
     #[test]
@@ -317,6 +328,15 @@ mod tests {
         ] {
             assert_eq!(get(&f, w), None, "{w}");
         }
+        // Up to eight literals are scanned, without a table.
+        let few: Vec<String> = words[..8].to_vec();
+        let f = frozen(&few);
+        assert!(f.2.is_empty());
+        for (i, w) in few.iter().enumerate() {
+            assert_eq!(get(&f, w), Some(i as u32), "{w}");
+        }
+        assert_eq!(get(&f, "repos"), None);
+        assert_eq!(get(&f, "abcdefghk"), None);
         // Many literals sharing their first eight bytes.
         let mut words: Vec<String> = (0..100).map(|i| format!("book_id_{i}")).collect();
         words.extend((0..20).map(|i| format!("book_id_{i}_and_more_text_{i}")));
