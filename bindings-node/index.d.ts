@@ -6,7 +6,7 @@ import type { IncomingMessage } from 'node:http';
 export interface RouterOptions {
   /** `namespace/name` of the Gateway to serve (default: the only Gateway served). */
   gateway?: string | null;
-  /** The controller trieway acts as (default `example.com/gateway-under-test`). */
+  /** Serve only Gateways whose GatewayClass names this controllerName (default: every Gateway in the configuration). */
   controllerName?: string;
   /** Envoy-style virtual hosts: no fallback to less specific hostnames (default false). */
   hostIsolation?: boolean;

@@ -64,7 +64,13 @@ pub fn options(text: Option<&str>) -> napi::Result<(Options, LoadOptions)> {
                     Some(string(k, v)?)
                 }
             }
-            "controllerName" => o.controller_name = string(k, v)?,
+            "controllerName" => {
+                o.controller_name = if v.is_null() {
+                    None
+                } else {
+                    Some(string(k, v)?)
+                }
+            }
             "hostIsolation" => o.host_isolation = boolean(k, v)?,
             "listenerIsolation" => o.listener_isolation = boolean(k, v)?,
             "strict" => load.strict = boolean(k, v)?,

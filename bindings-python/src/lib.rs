@@ -116,11 +116,9 @@ fn options(
 ) -> PyResult<Options> {
     let mut o = Options {
         gateway,
+        controller_name,
         ..Options::default()
     };
-    if let Some(c) = controller_name {
-        o.controller_name = c;
-    }
     if let Some(v) = host_isolation {
         o.host_isolation = v;
     }
@@ -565,17 +563,18 @@ fn check<'py>(
     }
     guard(|| {
         let text = config_text(text)?;
-        let controller =
-            controller_name.unwrap_or_else(|| trieway::attach::DEFAULT_CONTROLLER_NAME.into());
         let checked = py.detach(|| {
             catch_unwind(AssertUnwindSafe(|| {
                 let config = Config::from_str(&text);
-                let attachment = trieway::attach::attach(&config, &controller);
+                let attachment = trieway::attach::attach(&config, controller_name.as_deref());
                 let messages =
                     |l: &[trieway::ConfigError]| l.iter().map(|e| e.to_string()).collect();
                 Checked {
                     errors: messages(&config.errors),
-                    warnings: messages(&config.warnings),
+                    warnings: messages(&config.warnings)
+                        .into_iter()
+                        .chain(attachment.report.warnings)
+                        .collect(),
                     routes: attachment.report.routes,
                     listeners: attachment.report.listeners,
                 }

@@ -136,6 +136,15 @@ impl Parser {
             ))
         })
     }
+
+    /// The value of `--controller`: a non-empty controller name.
+    pub fn controller(&mut self, option: &Arg) -> Result<String, UsageError> {
+        let name = self.string(option)?;
+        if name.is_empty() {
+            return Err(UsageError(format!("'{option}' needs a non-empty NAME")));
+        }
+        Ok(name)
+    }
 }
 
 #[cfg(test)]

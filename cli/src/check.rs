@@ -22,8 +22,9 @@ With no FILE, check the built-in demo configuration (examples/demo.yaml).
 
 Options:
   -o, --output FORMAT    Output format: text (default) or json
-      --controller NAME  Act as the controller NAME: serve the Gateways whose GatewayClass
-                         has this controllerName [default: example.com/gateway-under-test]
+      --controller NAME  Act as the controller NAME: serve only the Gateways whose
+                         GatewayClass is given and has this controllerName [default: serve
+                         every Gateway; one whose GatewayClass is not given gets a warning]
   -h, --help             Print help
 
 JSON output is one object: {\"errors\": [...], \"warnings\": [...], \"routes\": [...],
@@ -46,14 +47,14 @@ enum Format {
 struct Options {
     files: Vec<OsString>,
     format: Format,
-    controller: String,
+    controller: Option<String>,
 }
 
 fn parse(mut p: Parser) -> Result<Option<Options>, UsageError> {
     let mut opts = Options {
         files: Vec::new(),
         format: Format::Text,
-        controller: attach::DEFAULT_CONTROLLER_NAME.to_string(),
+        controller: None,
     };
     while let Some(arg) = p.next_arg()? {
         match &arg {
@@ -61,12 +62,7 @@ fn parse(mut p: Parser) -> Result<Option<Options>, UsageError> {
             Arg::Long(n) if n == "help" => return Ok(None),
             Arg::Short('o') => opts.format = format(&p.string(&arg)?)?,
             Arg::Long(n) if n == "output" => opts.format = format(&p.string(&arg)?)?,
-            Arg::Long(n) if n == "controller" => {
-                opts.controller = p.string(&arg)?;
-                if opts.controller.is_empty() {
-                    return Err(UsageError("--controller needs a non-empty NAME".into()));
-                }
-            }
+            Arg::Long(n) if n == "controller" => opts.controller = Some(p.controller(&arg)?),
             Arg::Value(v) => opts.files.push(v.clone()),
             _ => return Err(arg.unexpected()),
         }
@@ -91,11 +87,11 @@ pub fn run(p: Parser) -> Result<Status, Failure> {
         return Ok(Status::Ok);
     };
     let config = load(&opts.files)?;
-    let attachment = attach::attach(&config, &opts.controller);
+    let attachment = attach::attach(&config, opts.controller.as_deref());
     let checked = Checked {
         config: &config,
         attachment: &attachment,
-        controller: &opts.controller,
+        controller: opts.controller.as_deref(),
         sources: &opts.files,
     };
     let text = match opts.format {
@@ -136,7 +132,7 @@ struct JsonReport<'a> {
 struct Checked<'a> {
     config: &'a Config,
     attachment: &'a Attachment,
-    controller: &'a str,
+    controller: Option<&'a str>,
     sources: &'a [OsString],
 }
 
@@ -175,7 +171,10 @@ impl Checked<'_> {
         let messages = |list: &[trieway::ConfigError]| list.iter().map(|e| e.to_string()).collect();
         let report = JsonReport {
             errors: messages(&self.config.errors),
-            warnings: messages(&self.config.warnings),
+            warnings: messages(&self.config.warnings)
+                .into_iter()
+                .chain(self.report().warnings.iter().cloned())
+                .collect(),
             routes: &self.report().routes,
             listeners: &self.report().listeners,
         };
@@ -197,7 +196,14 @@ impl Checked<'_> {
                 .join(", ")
         };
         let _ = writeln!(s, "trieway check: {source}");
-        let _ = writeln!(s, "controller: {}", self.controller);
+        match self.controller {
+            Some(c) => {
+                let _ = writeln!(s, "controller: {c}");
+            }
+            None => {
+                let _ = writeln!(s, "controller: any (every Gateway is served)");
+            }
+        }
         self.problems(&mut s);
         self.gateways(&mut s);
         self.routes(&mut s);
@@ -207,7 +213,14 @@ impl Checked<'_> {
 
     fn problems(&self, s: &mut String) {
         let c = self.config;
-        for (title, list, mark) in [("Errors", &c.errors, "✗"), ("Warnings", &c.warnings, "!")] {
+        let errors: Vec<String> = c.errors.iter().map(|e| e.to_string()).collect();
+        let warnings: Vec<String> = c
+            .warnings
+            .iter()
+            .map(|e| e.to_string())
+            .chain(self.report().warnings.iter().cloned())
+            .collect();
+        for (title, list, mark) in [("Errors", &errors, "✗"), ("Warnings", &warnings, "!")] {
             if list.is_empty() {
                 continue;
             }
@@ -268,6 +281,7 @@ impl Checked<'_> {
 
     /// Why a Gateway of class `class` is not served by this controller, if it is not.
     fn not_served(&self, class: &str) -> Option<String> {
+        let ours = self.controller?;
         match self
             .config
             .gateway_classes
@@ -275,9 +289,9 @@ impl Checked<'_> {
             .find(|c| c.meta.name == class)
         {
             None => Some(format!("GatewayClass {class} is not in the configuration")),
-            Some(c) if c.spec.controller_name != self.controller => Some(format!(
-                "GatewayClass {class} names controller {}, not {}",
-                c.spec.controller_name, self.controller
+            Some(c) if c.spec.controller_name != ours => Some(format!(
+                "GatewayClass {class} names controller {}, not {ours}",
+                c.spec.controller_name
             )),
             Some(_) => None,
         }
@@ -327,10 +341,13 @@ impl Checked<'_> {
         }
         let unreported = self.unreported_routes();
         if !unreported.is_empty() {
+            let served = match self.controller {
+                Some(c) => format!("a Gateway served by {c}"),
+                None => "a Gateway in the configuration".to_string(),
+            };
             let _ = writeln!(
                 s,
-                "\nRoutes with no status (no parentRef reached a Gateway served by {}):",
-                self.controller
+                "\nRoutes with no status (no parentRef reached {served}):"
             );
             for (kind, key) in unreported {
                 let _ = writeln!(s, "  - {kind} {key}");
@@ -367,7 +384,10 @@ impl Checked<'_> {
             if self.ok() { "OK" } else { "FAILED" },
             plural(objects(self.config), "object"),
             plural(self.config.errors.len(), "error"),
-            plural(self.config.warnings.len(), "warning"),
+            plural(
+                self.config.warnings.len() + self.report().warnings.len(),
+                "warning"
+            ),
         );
     }
 }
@@ -459,7 +479,7 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(o.format, Format::Json);
-        assert_eq!(o.controller, "x.io/y");
+        assert_eq!(o.controller.as_deref(), Some("x.io/y"));
         assert_eq!(o.files, [OsString::from("a.yaml"), OsString::from("dir")]);
         assert!(p(&["--help"]).unwrap().is_none());
         assert!(p(&["--output", "yaml"]).is_err());
@@ -536,6 +556,7 @@ mod tests {
                         full("Conflicted", "False", "NoConflicts", ""),
                     ],
                 }],
+                warnings: Vec::new(),
             },
         }
     }
@@ -547,7 +568,7 @@ mod tests {
         let checked = Checked {
             config: &config,
             attachment: &attachment,
-            controller: attach::DEFAULT_CONTROLLER_NAME,
+            controller: Some("example.com/gateway-under-test"),
             sources: &[],
         };
         assert!(!checked.ok());

@@ -1,19 +1,24 @@
 //! `trieway demo`: the main job on the built-in demo configuration: check it, compile it, and
 //! route a set of sample requests, showing each outcome and what the filters do.
 
-use crate::args::Parser;
+use crate::args::{Arg, Parser};
 use crate::{demo, out, Failure, Status};
 use std::fmt::Write as _;
 use trieway::{Action, ActionKind, Config, Headers, Options, Outcome, Request, Router};
 
 /// `trieway demo --help`.
 pub const HELP: &str = "\
-Usage: trieway demo
+Usage: trieway demo [--controller NAME]
 
 Load the built-in demo configuration (examples/demo.yaml: a shared Gateway with HTTP and HTTPS
 listeners and two tenants' routes), report its status, compile it, and route sample requests
 that show exact and wildcard hosts, Exact, PathPrefix and RegularExpression paths, header,
 method and query conditions, a weighted canary split, header edits and a redirect.
+
+Options:
+      --controller NAME  Serve only Gateways whose GatewayClass names this controllerName
+                         [default: every Gateway in the configuration]
+  -h, --help             Print help
 ";
 
 /// `(method, scheme, host, target, headers, random)`.
@@ -79,20 +84,27 @@ const SAMPLES: &[Sample] = &[
 
 /// Runs `trieway demo`.
 pub fn run(mut p: Parser) -> Result<Status, Failure> {
-    if let Some(arg) = p.next_arg()? {
-        if matches!(&arg, crate::args::Arg::Short('h'))
-            || matches!(&arg, crate::args::Arg::Long(n) if n == "help")
-        {
-            out(HELP);
-            return Ok(Status::Ok);
+    let mut options = Options::default();
+    while let Some(arg) = p.next_arg()? {
+        match &arg {
+            Arg::Short('h') => {
+                out(HELP);
+                return Ok(Status::Ok);
+            }
+            Arg::Long(n) if n == "help" => {
+                out(HELP);
+                return Ok(Status::Ok);
+            }
+            Arg::Long(n) if n == "controller" => {
+                options.controller_name = Some(p.controller(&arg)?);
+            }
+            _ => return Err(arg.unexpected().into()),
         }
-        return Err(arg.unexpected().into());
     }
     let mut config = Config::new();
     config.add_str(demo::YAML, demo::NAME);
     let config = config.finish();
-    let router =
-        Router::new(&config, Options::default()).map_err(|e| Failure::Other(e.to_string()))?;
+    let router = Router::new(&config, options).map_err(|e| Failure::Other(e.to_string()))?;
     let report = router.report();
     let accepted = report
         .routes

@@ -11,6 +11,10 @@ use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 use trieway::{Action, ActionKind, Config, Headers, Options, Outcome, Request, Router, TlsOutcome};
 
+/// The controller the conformance harness addresses (the cases' README: the engine acts as the
+/// controller named `example.com/gateway-under-test` and serves that class only).
+const CONFORMANCE_CONTROLLER: &str = "example.com/gateway-under-test";
+
 /// Address used as Host when a case request names none (the suite sends the Gateway's IP).
 const GATEWAY_ADDRESS: &str = "192.0.2.10";
 
@@ -191,6 +195,7 @@ pub fn evaluate(case: &Value) -> Vec<Value> {
             Router::new(
                 &config,
                 Options {
+                    controller_name: Some(CONFORMANCE_CONTROLLER.to_string()),
                     gateway: Some(gateway.clone()),
                     ..Options::default()
                 },

@@ -25,6 +25,8 @@ Options:
   -p, --port N           Listener port [default: the URL's port, else 80/443 by scheme]
       --sni NAME         TLS server name [default: none]
       --gateway NS/NAME  Gateway to route on [default: the only served Gateway]
+      --controller NAME  Serve only Gateways whose GatewayClass names this controllerName
+                         [default: every Gateway in the configuration]
       --random N         Random number for the weighted backend draw [default: 0]
   -o, --output FORMAT    text (default) or json
   -h, --help             Print help
@@ -38,6 +40,7 @@ struct Args {
     port: Option<u16>,
     sni: Option<String>,
     gateway: Option<String>,
+    controller: Option<String>,
     random: u64,
     json: bool,
     positional: Vec<String>,
@@ -50,6 +53,7 @@ fn parse(mut p: Parser) -> Result<Option<Args>, UsageError> {
         port: None,
         sni: None,
         gateway: None,
+        controller: None,
         random: 0,
         json: false,
         positional: vec![],
@@ -87,6 +91,7 @@ fn parse(mut p: Parser) -> Result<Option<Args>, UsageError> {
             }
             "sni" => a.sni = Some(p.string(&arg)?),
             "gateway" => a.gateway = Some(p.string(&arg)?),
+            "controller" => a.controller = Some(p.controller(&arg)?),
             "random" => {
                 let v = p.string(&arg)?;
                 a.random = v.parse().map_err(|_| {
@@ -173,6 +178,7 @@ pub fn run(p: Parser) -> Result<Status, Failure> {
         &config,
         Options {
             gateway: a.gateway.clone(),
+            controller_name: a.controller.clone(),
             ..Options::default()
         },
     )

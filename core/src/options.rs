@@ -1,7 +1,5 @@
 //! [`Options`]: every choice SPEC leaves to the engine ([ENGINE]), with SPEC's defaults.
 
-use crate::attach::DEFAULT_CONTROLLER_NAME;
-
 /// Where RegularExpression paths rank among path kinds (SPEC §4.1 K3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
@@ -31,14 +29,24 @@ pub enum RepeatedHeaders {
 ///
 /// ```
 /// let opts = trieway::Options { host_isolation: true, ..Default::default() };
-/// assert_eq!(opts.controller_name, "example.com/gateway-under-test");
+/// assert_eq!(opts.controller_name, None); // serve every Gateway in the input
+/// let only_ours = trieway::Options {
+///     controller_name: Some("example.net/gateway-controller".into()),
+///     ..Default::default()
+/// };
+/// # let _ = only_ours;
 /// ```
 /// Build it with struct-update syntax (`..Default::default()`) so that new fields do not break
 /// your code.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Options {
-    /// The controller trieway acts as: only Gateways whose GatewayClass names it are served.
-    pub controller_name: String,
+    /// The controller trieway acts as. `None` (the default): every Gateway of the input is
+    /// served, whatever controller its GatewayClass names, and a Gateway whose GatewayClass is
+    /// not in the input too (the report carries a warning naming the class), which is what a
+    /// user pasting a getting-started example or `kubectl get -o yaml` output expects.
+    /// `Some(name)`: only Gateways whose GatewayClass is in the input and names this
+    /// `controllerName` are served, as a controller in a cluster does.
+    pub controller_name: Option<String>,
     /// Which Gateway (`namespace/name`) the Router serves. `None`: the only served Gateway.
     pub gateway: Option<String>,
     /// `true`: once a request's host selects the most specific hostname that has routes, only
@@ -67,7 +75,7 @@ pub struct Options {
 impl Default for Options {
     fn default() -> Self {
         Options {
-            controller_name: DEFAULT_CONTROLLER_NAME.to_string(),
+            controller_name: None,
             gateway: None,
             host_isolation: false,
             listener_isolation: true,

@@ -171,31 +171,25 @@ impl<'r> RouteMatch<'r> {
 }
 
 impl Router {
-    /// Compiles the Gateway chosen by `options.gateway` (or the only Gateway served by
-    /// `options.controller_name`) from a loaded configuration. Invalid objects and rules of
+    /// Compiles the Gateway chosen by `options.gateway` (or the only Gateway served, see
+    /// [`Options::controller_name`]) from a loaded configuration. Invalid objects and rules of
     /// `config` were already dropped and are reported in `config.errors` and in
     /// [`Router::report`].
     pub fn new(config: &Config, options: Options) -> Result<Router, Error> {
-        let attachment = attach::attach(config, &options.controller_name);
+        let attachment = attach::attach(config, options.controller_name.as_deref());
+        let served_by = match &options.controller_name {
+            Some(c) => format!("served by controller {c}"),
+            None => "in the configuration".to_string(),
+        };
         let gateway = match &options.gateway {
             Some(key) => attachment
                 .gateways
                 .iter()
                 .find(|g| format!("{}/{}", g.namespace, g.name) == *key)
-                .ok_or_else(|| {
-                    Error::Gateway(format!(
-                        "Gateway {key} is not in the configuration or not served by controller {}",
-                        options.controller_name
-                    ))
-                })?,
+                .ok_or_else(|| Error::Gateway(format!("Gateway {key} is not {served_by}")))?,
             None => match attachment.gateways.as_slice() {
                 [only] => only,
-                [] => {
-                    return Err(Error::Gateway(format!(
-                        "no Gateway is served by controller {}",
-                        options.controller_name
-                    )))
-                }
+                [] => return Err(Error::Gateway(format!("no Gateway is {served_by}"))),
                 many => {
                     return Err(Error::Gateway(format!(
                         "{} Gateways are served ({}); choose one with Options::gateway",

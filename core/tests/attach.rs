@@ -1,7 +1,10 @@
 //! Table-driven attachment tests (SPEC §2): each case is a small YAML configuration and the
 //! conditions expected per route parentRef and per listener.
 
-use trieway::attach::{attach, Attachment, DEFAULT_CONTROLLER_NAME};
+use trieway::attach::{attach, Attachment};
+
+/// The controller the test configurations name.
+const DEFAULT_CONTROLLER_NAME: Option<&str> = Some("example.com/gateway-under-test");
 use trieway::model::{InvalidRule, RouteKind};
 use trieway::Config;
 
@@ -1012,13 +1015,15 @@ spec:
                 "False",
                 "RefNotPermitted",
             ),
+            // No grant: RefNotPermitted although the Service is missing too (a route author
+            // must not learn which Services exist where they have no grant).
             (
                 Http,
                 "missing-cross",
                 0,
                 "ResolvedRefs",
                 "False",
-                "BackendNotFound",
+                "RefNotPermitted",
             ),
             (
                 Http,
@@ -1714,7 +1719,7 @@ spec: {parentRefs: [{name: gw}]}
 #[test]
 fn another_controller_name() {
     let config = load(GW_HTTP);
-    assert_eq!(attach(&config, "example.net/other").gateways.len(), 0);
+    assert_eq!(attach(&config, Some("example.net/other")).gateways.len(), 0);
     assert_eq!(attach(&config, DEFAULT_CONTROLLER_NAME).gateways.len(), 1);
 }
 
@@ -1751,5 +1756,5 @@ spec:
     assert_eq!(a.gateways.len(), 2);
     assert_eq!(a.report.routes[0].parents.len(), 4);
     assert!(a.gateways[0].listeners.iter().all(|l| !l.usable));
-    assert!(attach(&Config::default(), "").gateways.is_empty());
+    assert!(attach(&Config::default(), None).gateways.is_empty());
 }

@@ -3,7 +3,10 @@
 //! routing.
 
 use serde_json::{json, Value};
-use trieway::attach::{attach, DEFAULT_CONTROLLER_NAME};
+use trieway::attach::attach;
+
+/// The controller the test configurations name.
+const DEFAULT_CONTROLLER_NAME: Option<&str> = Some("example.com/gateway-under-test");
 use trieway::convert::{
     ingress_class, ingress_to_gateway, slug, to_yaml, Conversion, ConvertOptions,
     ImplementationSpecific,

@@ -265,8 +265,8 @@ class Router:
 
     Build one with :meth:`from_yaml`, :meth:`from_json` or :meth:`from_path`. Keyword options
     (all optional): ``strict`` (default ``True``: any invalid object raises; ``False`` drops
-    invalid objects like a controller), ``controller_name`` (serve Gateways whose class names
-    this controller), ``host_isolation``, ``listener_isolation``, ``regex_rank``,
+    invalid objects like a controller), ``controller_name`` (serve only Gateways whose class
+    names this controller; default: every Gateway), ``host_isolation``, ``listener_isolation``, ``regex_rank``,
     ``repeated_headers``, ``all_weights_zero_status``, ``regex_size_limit``, ``max_path_len``.
     """
 

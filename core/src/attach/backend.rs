@@ -59,6 +59,9 @@ impl<'a, V> NsMap<'a, V> {
 #[derive(Debug)]
 pub struct Resolver<'a> {
     services: NsMap<'a, &'a ServiceSpec>,
+    /// Whether the configuration holds any Service: when it holds none, the Services live
+    /// in the cluster, not in the files, and backendRefs to Services are taken as written.
+    services_given: bool,
     secrets: NsMap<'a, &'a SecretSpec>,
     grants: FxHashMap<&'a str, Vec<&'a ReferenceGrantSpec>>,
 }
@@ -79,6 +82,7 @@ pub fn resolver(config: &Config) -> Resolver<'_> {
     }
     Resolver {
         services,
+        services_given: !config.services.is_empty(),
         secrets,
         grants,
     }
@@ -145,11 +149,14 @@ impl<'a> Resolver<'a> {
 
     /// Resolves a backend reference made by a route of `route_kind` in `route_ns`.
     ///
-    /// Checks, in order: the group/kind is a core Service (else `InvalidKind`); the Service
-    /// exists (else `BackendNotFound`); a cross-namespace reference is permitted by a
-    /// ReferenceGrant (else `RefNotPermitted`); the Service is not `ExternalName` (else
-    /// `InvalidKind`); the port is one of the Service's ports (else `BackendNotFound`); the
-    /// port's `appProtocol` is one the route kind speaks (else `UnsupportedProtocol`).
+    /// Checks, in order: the group/kind is a core Service (else `InvalidKind`); a
+    /// cross-namespace reference is permitted by a ReferenceGrant (else `RefNotPermitted`,
+    /// whether or not the Service exists); a port is given (else `BackendNotFound`); the
+    /// Service exists (else `BackendNotFound`; when the configuration holds no Service at all,
+    /// the Services are taken to live in the cluster and the reference resolves as written);
+    /// the Service is not `ExternalName` (else `InvalidKind`); the port is one of the
+    /// Service's ports (else `BackendNotFound`); the port's `appProtocol` is one the route kind
+    /// speaks (else `UnsupportedProtocol`).
     pub fn resolve(
         &self,
         route_kind: RouteKind,
@@ -170,12 +177,8 @@ impl<'a> Resolver<'a> {
                 format!("backendRef {ns}/{name}: kind {what} is not supported"),
             ));
         }
-        let Some(svc) = self.services.get(ns, name) else {
-            return Err(problem(
-                "BackendNotFound",
-                format!("backendRef {ns}/{name}: Service not found"),
-            ));
-        };
+        // The grant is checked before existence: a route author without a grant must not
+        // learn which Services exist in the other namespace.
         if ns != route_ns
             && !self.permits(
                 (GATEWAY_GROUP, route_kind.as_str(), route_ns),
@@ -192,18 +195,34 @@ impl<'a> Resolver<'a> {
                 ),
             ));
         }
-        if svc.kind.as_deref() == Some("ExternalName") {
-            return Err(problem(
-                "InvalidKind",
-                format!("backendRef {ns}/{name}: Services of type ExternalName are not supported"),
-            ));
-        }
         let Some(port) = target.port else {
             return Err(problem(
                 "BackendNotFound",
                 format!("backendRef {ns}/{name}: port is required for a Service"),
             ));
         };
+        let Some(svc) = self.services.get(ns, name) else {
+            if !self.services_given {
+                return Ok(ResolvedBackend {
+                    group: String::new(),
+                    kind: "Service".to_string(),
+                    namespace: ns.to_string(),
+                    name: name.to_string(),
+                    port: u16::try_from(port).ok(),
+                    app_protocol: None,
+                });
+            }
+            return Err(problem(
+                "BackendNotFound",
+                format!("backendRef {ns}/{name}: Service not found"),
+            ));
+        };
+        if svc.kind.as_deref() == Some("ExternalName") {
+            return Err(problem(
+                "InvalidKind",
+                format!("backendRef {ns}/{name}: Services of type ExternalName are not supported"),
+            ));
+        }
         let Some(sp) = svc.ports.iter().find(|p| p.port == port) else {
             return Err(problem(
                 "BackendNotFound",
@@ -319,9 +338,47 @@ spec:
             reason(r.resolve(http, "other", &svc(Some("app"), "web", 80))),
             "RefNotPermitted"
         );
-        // Missing target wins over the missing grant.
+        // Without a grant the answer is RefNotPermitted whether or not the Service exists:
+        // it must not tell a route author which Services exist in another namespace.
         assert_eq!(
             reason(r.resolve(http, "other", &svc(Some("app"), "gone", 80))),
+            "RefNotPermitted"
+        );
+    }
+
+    #[test]
+    fn without_any_service_in_the_configuration_references_resolve_as_written() {
+        let c = Config::from_str(
+            r#"
+apiVersion: gateway.networking.k8s.io/v1beta1
+kind: ReferenceGrant
+metadata: {name: g, namespace: app}
+spec:
+  from: [{group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: front}]
+  to: [{group: "", kind: Service}]
+"#,
+        );
+        let r = resolver(&c);
+        let ok = r
+            .resolve(RouteKind::Http, "app", &svc(None, "web", 8080))
+            .unwrap();
+        assert_eq!(
+            (ok.namespace.as_str(), ok.name.as_str(), ok.port),
+            ("app", "web", Some(8080))
+        );
+        // Grants and the port requirement still apply.
+        assert_eq!(
+            reason(r.resolve(RouteKind::Http, "front", &svc(Some("app"), "web", 80))),
+            "Ok"
+        );
+        assert_eq!(
+            reason(r.resolve(RouteKind::Http, "other", &svc(Some("app"), "web", 80))),
+            "RefNotPermitted"
+        );
+        let mut no_port = svc(None, "web", 80);
+        no_port.port = None;
+        assert_eq!(
+            reason(r.resolve(RouteKind::Http, "app", &no_port)),
             "BackendNotFound"
         );
     }

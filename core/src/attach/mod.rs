@@ -42,11 +42,8 @@ pub use report::{condition, Condition, ListenerStatus, Report, RouteParentStatus
 use crate::load::Config;
 use crate::model::{LabelSelector, ListenerSetSpec, Object, ProtocolType, RouteKind, TlsMode};
 use backend::NsMap;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
-
-/// The controller name trieway acts as unless `Options` says otherwise.
-pub const DEFAULT_CONTROLLER_NAME: &str = "example.com/gateway-under-test";
 
 /// The label every Namespace carries with its own name.
 const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";
@@ -183,16 +180,19 @@ pub(crate) fn ns_name(ns: &str, name: &str) -> String {
     s
 }
 
-/// Attaches every route of `config` (SPEC §2.1) for the Gateways whose class names
-/// `controller_name`.
-pub fn attach(config: &Config, controller_name: &str) -> Attachment {
+/// Attaches every route of `config` (SPEC §2.1) to the listeners of the Gateways served.
+///
+/// `controller`: `Some(name)` serves the Gateways whose GatewayClass is in `config` and names
+/// `name` as its `controllerName`; `None` serves every Gateway of `config`, and reports a
+/// warning in [`Report::warnings`] for each Gateway whose GatewayClass is not in `config`.
+pub fn attach(config: &Config, controller: Option<&str>) -> Attachment {
     let ctx = Ctx::new(config);
-    let served_classes: FxHashSet<&str> = config
+    let classes: FxHashMap<&str, &str> = config
         .gateway_classes
         .iter()
-        .filter(|c| c.spec.controller_name == controller_name)
-        .map(|c| c.meta.name.as_str())
+        .map(|c| (c.meta.name.as_str(), c.spec.controller_name.as_str()))
         .collect();
+    let mut warnings = Vec::new();
     let mut sets: Vec<&Object<ListenerSetSpec>> = config.listener_sets.iter().collect();
     sets.sort_by_cached_key(|s| (s.created, ns_name(&s.meta.namespace, &s.meta.name)));
 
@@ -200,8 +200,16 @@ pub fn attach(config: &Config, controller_name: &str) -> Attachment {
     let mut listeners = Vec::new();
     let mut parents = Parents::default();
     for gw in &config.gateways {
-        if !served_classes.contains(gw.spec.gateway_class_name.as_str()) {
-            continue;
+        let class = gw.spec.gateway_class_name.as_str();
+        match (controller, classes.get(class)) {
+            (Some(ours), Some(theirs)) if *theirs == ours => {}
+            (Some(_), _) => continue,
+            (None, Some(_)) => {}
+            (None, None) => warnings.push(format!(
+                "Gateway {}/{}: GatewayClass {class} is not in the configuration; the Gateway \
+                 is served anyway (name a controller to serve only its classes)",
+                gw.meta.namespace, gw.meta.name
+            )),
         }
         if parents
             .gateways
@@ -244,10 +252,19 @@ pub fn attach(config: &Config, controller_name: &str) -> Attachment {
     }
 
     let routes = routes::attach_routes(&ctx, config, &parents, &mut listeners);
+    if config.services.is_empty() && !routes.is_empty() {
+        warnings.push(
+            "the configuration holds no Service: backendRefs to Services are taken as written \
+             (add the Services, e.g. from `kubectl get services -A -o yaml`, to check their \
+             names and ports)"
+                .to_string(),
+        );
+    }
 
     let mut report = Report {
         routes,
         listeners: Vec::with_capacity(listeners.len()),
+        warnings,
     };
     for info in listeners {
         if let Some(g) = gateways.get_mut(info.gateway) {

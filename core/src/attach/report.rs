@@ -10,6 +10,9 @@ pub struct Report {
     pub routes: Vec<RouteStatus>,
     /// One entry per listener of every served Gateway.
     pub listeners: Vec<ListenerStatus>,
+    /// Things a user should know that are not conditions of an object, e.g. a Gateway served
+    /// although its GatewayClass is not in the configuration.
+    pub warnings: Vec<String>,
 }
 
 /// A Kubernetes-style condition.
