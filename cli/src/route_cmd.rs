@@ -27,11 +27,19 @@ Options:
       --gateway NS/NAME  Gateway to route on [default: the only served Gateway]
       --controller NAME  Serve only Gateways whose GatewayClass names this controllerName
                          [default: every Gateway in the configuration]
+      --ingress-class NAME
+                         Route the configuration's Ingress objects of this IngressClass with
+                         Ingress semantics [default: Ingress semantics, every class, when
+                         the configuration holds Ingresses and no Gateway]
       --random N         Random number for the weighted backend draw [default: 0]
   -o, --output FORMAT    text (default) or json
   -h, --help             Print help
 
-Exit status: 0 when a route matched, 1 for 404/421/500 answers, 2 for usage errors.
+A gRPC call that no GRPCRoute matches is answered as a gRPC server would: status 12
+UNIMPLEMENTED.
+
+Exit status: 0 when a route matched, 1 for 404/421/500 answers (and gRPC UNIMPLEMENTED), 2 for
+usage errors.
 ";
 
 struct Args {
@@ -41,6 +49,7 @@ struct Args {
     sni: Option<String>,
     gateway: Option<String>,
     controller: Option<String>,
+    ingress_class: Option<String>,
     random: u64,
     json: bool,
     positional: Vec<String>,
@@ -54,6 +63,7 @@ fn parse(mut p: Parser) -> Result<Option<Args>, UsageError> {
         sni: None,
         gateway: None,
         controller: None,
+        ingress_class: None,
         random: 0,
         json: false,
         positional: vec![],
@@ -92,6 +102,7 @@ fn parse(mut p: Parser) -> Result<Option<Args>, UsageError> {
             "sni" => a.sni = Some(p.string(&arg)?),
             "gateway" => a.gateway = Some(p.string(&arg)?),
             "controller" => a.controller = Some(p.controller(&arg)?),
+            "ingress-class" => a.ingress_class = Some(p.string(&arg)?),
             "random" => {
                 let v = p.string(&arg)?;
                 a.random = v.parse().map_err(|_| {
@@ -174,15 +185,19 @@ pub fn run(p: Parser) -> Result<Status, Failure> {
     for e in &config.errors {
         eprintln!("trieway: warning: {e}");
     }
-    let router = Router::new(
-        &config,
-        Options {
-            gateway: a.gateway.clone(),
-            controller_name: a.controller.clone(),
-            ..Options::default()
-        },
-    )
-    .map_err(|e| Failure::Other(e.to_string()))?;
+    let options = Options {
+        gateway: a.gateway.clone(),
+        controller_name: a.controller.clone(),
+        ..Options::default()
+    };
+    // Ingress semantics when asked for, or when Ingresses are all there is to route.
+    let ingress =
+        a.ingress_class.is_some() || (config.gateways.is_empty() && !config.ingresses.is_empty());
+    let router = if ingress {
+        Router::from_ingress(&config, a.ingress_class.as_deref(), options)
+    } else {
+        Router::new(&config, options).map_err(|e| Failure::Other(e.to_string()))?
+    };
     let pairs: Vec<(&str, &str)> = a
         .headers
         .iter()
@@ -225,11 +240,17 @@ pub fn run(p: Parser) -> Result<Status, Failure> {
     if let Some(m) = outcome.matched() {
         m.apply(&req, a.random, &mut action);
     }
-    let d = decision(&outcome, &action, &a.headers, &[]);
+    let mut d = decision(&outcome, &action, &a.headers, &[]);
+    let grpc = scheme == "grpc";
+    if grpc && matches!(outcome, Outcome::NotFound) {
+        // A gRPC server answers an unknown method with HTTP 200 and grpc-status 12.
+        d.insert("status".into(), 200.into());
+        d.insert("grpc_status".into(), GRPC_UNIMPLEMENTED.into());
+    }
     if a.json {
         out(&format!("{}\n", serde_json::Value::Object(d)));
     } else {
-        out(&text(&outcome, &action, &d));
+        out(&text(&outcome, &action, &d, grpc));
     }
     Ok(match outcome {
         Outcome::Matched(m)
@@ -241,10 +262,14 @@ pub fn run(p: Parser) -> Result<Status, Failure> {
     })
 }
 
+/// gRPC status code UNIMPLEMENTED: what a gRPC server answers for a method it does not serve.
+const GRPC_UNIMPLEMENTED: u8 = 12;
+
 fn text(
     outcome: &Outcome<'_>,
     action: &Action<'_>,
     d: &serde_json::Map<String, serde_json::Value>,
+    grpc: bool,
 ) -> String {
     use std::fmt::Write as _;
     let mut s = String::new();
@@ -253,9 +278,14 @@ fn text(
             s,
             "{}",
             if matches!(outcome, Outcome::Misdirected) {
-                "421 Misdirected Request"
+                "421 Misdirected Request".to_string()
+            } else if grpc && matches!(outcome, Outcome::NotFound) {
+                format!(
+                    "gRPC status {GRPC_UNIMPLEMENTED} UNIMPLEMENTED: no GRPCRoute matches \
+                     (HTTP 200 with grpc-status: {GRPC_UNIMPLEMENTED})"
+                )
             } else {
-                "404 Not Found: no route matches"
+                "404 Not Found: no route matches".to_string()
             }
         );
         return s;
@@ -271,13 +301,16 @@ fn text(
         m.rule_name().map(|n| format!(" ({n})")).unwrap_or_default(),
         m.match_index()
     );
-    let _ = writeln!(
-        s,
-        "listener:  {} port {} hostname {}",
-        m.listener(),
-        m.port(),
-        m.hostname()
-    );
+    if !m.listener().is_empty() {
+        // Ingress matches have no listener.
+        let _ = writeln!(
+            s,
+            "listener:  {} port {} hostname {}",
+            m.listener(),
+            m.port(),
+            m.hostname()
+        );
+    }
     if r.kind != trieway::model::RouteKind::Grpc {
         let (kind, value) = m.path_match();
         let _ = writeln!(s, "path:      {kind:?} {value}");

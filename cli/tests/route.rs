@@ -153,8 +153,19 @@ spec:
     let (code, out, err) = trieway(&["route", "-c", f, "grpc://x/pkg.Echo/Ping", "-o", "json"]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("GRPCRoute/default/g"), "{out}");
+    // No GRPCRoute matches: gRPC status 12 UNIMPLEMENTED (HTTP 200), not 404.
     let (code, out, _) = trieway(&["route", "-c", f, "grpc://x/other.Svc/Ping", "-o", "json"]);
-    assert_eq!((code, out.contains("404")), (1, true), "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(code, 1, "{out}");
+    assert_eq!(
+        (v["status"].as_u64(), v["grpc_status"].as_u64()),
+        (Some(200), Some(12)),
+        "{out}"
+    );
+    let (code, out, _) = trieway(&["route", "-c", f, "grpc://x/other.Svc/Ping"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("gRPC status 12 UNIMPLEMENTED"), "{out}");
+    assert!(!out.contains("404"), "{out}");
     let (code, out, _) = trieway(&["route", "-c", f, "tls://a.example.com"]);
     assert_eq!(code, 0);
     assert!(
@@ -174,4 +185,49 @@ spec:
         "{out}"
     );
     std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn route_on_ingress_only_configuration_uses_ingress_semantics() {
+    let f = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/ingress.yaml");
+    let (code, out, err) = trieway(&[
+        "route",
+        "-c",
+        f,
+        "GET",
+        "http://shop.example.com/products/1",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("route:     Ingress/shop/storefront rule 0"),
+        "{out}"
+    );
+    assert!(out.contains("forward:   shop/web:8080"), "{out}");
+    // The defaultBackend answers on a miss, as Ingress semantics say.
+    let (code, out, err) = trieway(&["route", "-c", f, "GET", "http://other.example.com/x"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("Ingress/shop/storefront"), "{out}");
+    // A class no Ingress has: nothing routes.
+    let (code, out, _) = trieway(&[
+        "route",
+        "-c",
+        f,
+        "--ingress-class",
+        "nginx",
+        "GET",
+        "http://shop.example.com/products/1",
+    ]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("404"), "{out}");
+    let (code, out, err) = trieway(&[
+        "route",
+        "-c",
+        f,
+        "--ingress-class",
+        "trieway",
+        "GET",
+        "http://api.shop.example.com/v1/x",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("Ingress/shop/api"), "{out}");
 }
