@@ -239,6 +239,9 @@ export interface Report {
     supportedKinds: readonly string[];
     conditions: readonly Condition[];
   }[];
+  /** Notes that are no object's condition, e.g. a Gateway served although its GatewayClass
+   * is not in the configuration. */
+  warnings: readonly string[];
 }
 
 /** The compiled routing table of one Gateway. Immutable; not transferable between worker

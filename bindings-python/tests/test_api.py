@@ -286,7 +286,7 @@ def test_gateway_and_options() -> None:
 
 def test_report_and_check(router: trieway.Router) -> None:
     report = router.report()
-    assert set(report) == {"routes", "listeners"}
+    assert set(report) == {"routes", "listeners", "warnings"}
     store = next(r for r in report["routes"] if r["name"] == "store")
     conds = {c["type"]: c for c in store["parents"][0]["conditions"]}
     assert conds["Accepted"]["status"] == "True"

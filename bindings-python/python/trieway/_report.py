@@ -60,6 +60,9 @@ class Report(TypedDict):
 
     routes: List[RouteStatus]
     listeners: List[ListenerStatus]
+    warnings: List[str]
+    """Notes that are no object's condition, e.g. a Gateway served although its GatewayClass
+    is not in the configuration."""
 
 
 class Problems(TypedDict):
