@@ -235,8 +235,25 @@ export interface Report {
   listeners: readonly {
     gateway: string;
     name: string;
+    /** `namespace/name` of the ListenerSet that declared the listener; absent for the
+     * Gateway's own. */
+    listenerSet?: string;
     attachedRoutes: number;
     supportedKinds: readonly string[];
+    conditions: readonly Condition[];
+  }[];
+  /** Things to know that are not conditions of an object. */
+  warnings: readonly string[];
+  /** GatewayClasses of the controller: `Accepted`, `SupportedVersion`. */
+  gatewayClasses: readonly { name: string; conditions: readonly Condition[] }[];
+  /** Served Gateways: `Accepted`, `Programmed`. */
+  gateways: readonly { namespace: string; name: string; conditions: readonly Condition[] }[];
+  /** ListenerSets naming a served Gateway (`gateway`, `namespace/name`): `Accepted`
+   * (`NotAllowed` when the Gateway refuses it), `Programmed`. */
+  listenerSets: readonly {
+    namespace: string;
+    name: string;
+    gateway: string;
     conditions: readonly Condition[];
   }[];
 }

@@ -115,7 +115,9 @@ pub(crate) fn build<'a>(
     sets: &[&'a Object<ListenerSetSpec>],
 ) -> Built<'a> {
     let gw_key = gw.key();
-    let mut infos = Vec::new();
+    let total =
+        gw.spec.listeners.len() + sets.iter().map(|s| s.spec.listeners.len()).sum::<usize>();
+    let mut infos = Vec::with_capacity(total);
     for l in &gw.spec.listeners {
         infos.push(listener(
             ctx,
