@@ -130,7 +130,8 @@ pub(crate) fn build<'a>(
         ));
     }
     let own = infos.len();
-    let mut groups = vec![0..own];
+    let mut groups: Vec<Range<usize>> = Vec::with_capacity(sets.len() + 1);
+    groups.push(0..own);
     let mut merged = Vec::with_capacity(sets.len());
     for ls in sets {
         let ok = allows_listener_set(
