@@ -325,17 +325,20 @@ spec:
 """
     report = trieway.Router.from_yaml(config).report()
 
-    def conds(obj: dict) -> dict:
-        return {c["type"]: (c["status"], c["reason"]) for c in obj["conditions"]}
+    def conds(conditions: List[trieway.Condition]) -> Dict[str, Tuple[str, str]]:
+        return {c["type"]: (c["status"], c["reason"]) for c in conditions}
 
     (gw,) = report["gateways"]
     assert (gw["namespace"], gw["name"]) == ("infra", "gw")
-    assert conds(gw) == {"Accepted": ("True", "Accepted"), "Programmed": ("False", "AddressNotAssigned")}
+    assert conds(gw["conditions"]) == {"Accepted": ("True", "Accepted"), "Programmed": ("False", "AddressNotAssigned")}
     (cls,) = report["gateway_classes"]
-    assert conds(cls) == {"Accepted": ("True", "Accepted"), "SupportedVersion": ("True", "SupportedVersion")}
+    assert conds(cls["conditions"]) == {
+        "Accepted": ("True", "Accepted"),
+        "SupportedVersion": ("True", "SupportedVersion"),
+    }
     (ls,) = report["listener_sets"]
     assert ls["gateway"] == "infra/gw"
-    assert conds(ls) == {"Accepted": ("False", "NotAllowed"), "Programmed": ("False", "NotAllowed")}
+    assert conds(ls["conditions"]) == {"Accepted": ("False", "NotAllowed"), "Programmed": ("False", "NotAllowed")}
     assert trieway.check(config)["listener_sets"] == report["listener_sets"]
 
 
