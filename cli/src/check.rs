@@ -484,13 +484,14 @@ impl Checked<'_> {
             .chain(c.tls_routes.iter().map(|r| ("TLSRoute", r.key())))
             .chain(c.tcp_routes.iter().map(|r| ("TCPRoute", r.key())))
             .chain(c.udp_routes.iter().map(|r| ("UDPRoute", r.key())));
-        let reported = |kind: &str, key: &str| {
-            self.report()
-                .routes
-                .iter()
-                .any(|r: &RouteStatus| r.kind.as_str() == kind && route_key(r) == key)
-        };
-        all.filter(|(kind, key)| !reported(kind, key)).collect()
+        let reported: std::collections::HashSet<(&str, String)> = self
+            .report()
+            .routes
+            .iter()
+            .map(|r: &RouteStatus| (r.kind.as_str(), route_key(r)))
+            .collect();
+        all.filter(|(kind, key)| !reported.contains(&(*kind, key.clone())))
+            .collect()
     }
 
     fn summary(&self, s: &mut String) {

@@ -440,36 +440,56 @@ spec:
     assert!(r.listener_set("infra", "elsewhere").is_none());
 }
 
-/// Conflict detection is linear: 1,000 ListenerSets of 64 listeners on one port attach in
-/// well under a second of work. Bounded by size, not time: every listener gets exactly one
-/// status and the usable ones are the distinct first ones.
+/// Conflict detection is linear: 1,000 ListenerSets of 64 listeners on one port (built in
+/// memory from one parsed template). Bounded by size, not time: every listener gets exactly
+/// one status and the usable ones are exactly the distinct first ones in merge order.
 #[test]
 fn many_listener_sets_scale() {
-    use std::fmt::Write as _;
-    let mut yaml = String::from(
-        "apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: gw, namespace: infra}\n\
-         spec:\n  gatewayClassName: ours\n  allowedListeners: {namespaces: {from: All}}\n  listeners:\n  \
-         - {name: http, port: 80, protocol: HTTP, hostname: h0-0.example.com}\n",
+    let mut config = Config::new();
+    config.add_str(
+        &format!(
+            "{CLASSES}\n---\n\
+             apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\n\
+             metadata: {{name: gw, namespace: infra}}\nspec:\n  gatewayClassName: ours\n  \
+             allowedListeners: {{namespaces: {{from: All}}}}\n  listeners:\n  \
+             - {{name: http, port: 80, protocol: HTTP, hostname: h0-0.example.com}}\n---\n\
+             apiVersion: gateway.networking.k8s.io/v1\nkind: ListenerSet\n\
+             metadata: {{name: template, namespace: infra}}\nspec:\n  parentRef: {{name: gw}}\n  \
+             listeners: [{{name: l, port: 80, protocol: HTTP}}]\n"
+        ),
+        "<string>",
     );
+    assert!(config.errors.is_empty(), "{:?}", config.errors);
+    let template = config.listener_sets.pop().unwrap();
+    let listener = template.spec.listeners[0].clone();
     for s in 0..1000 {
-        let _ = write!(
-            yaml,
-            "---\napiVersion: gateway.networking.k8s.io/v1\nkind: ListenerSet\nmetadata: {{name: s{s:04}, namespace: infra}}\n\
-             spec:\n  parentRef: {{name: gw}}\n  listeners:\n"
-        );
-        for i in 0..64 {
-            // Every second ListenerSet repeats the hostnames of the one before it.
-            let h = s - s % 2;
-            let _ = writeln!(
-                yaml,
-                "  - {{name: l{i}, port: 80, protocol: HTTP, hostname: h{h}-{i}.example.com}}"
-            );
-        }
+        let mut ls = template.clone();
+        ls.meta.name = format!("s{s:04}");
+        ls.spec.listeners = (0..64)
+            .map(|i| {
+                let mut l = listener.clone();
+                l.name = format!("l{i}");
+                // Every second ListenerSet repeats the hostnames of the one before it.
+                l.hostname = Some(format!("h{}-{i}.example.com", s - s % 2));
+                l
+            })
+            .collect();
+        config.listener_sets.push(ls);
     }
-    let a = run(&yaml);
+    let a = attach(&config, CONTROLLER);
     assert_eq!(a.report.listeners.len(), 1 + 1000 * 64);
     let usable = a.gateways[0].listeners.iter().filter(|l| l.usable).count();
     // The Gateway's own, then 500 ListenerSets' 64 (minus h0-0, taken by the Gateway).
     assert_eq!(usable, 1 + 500 * 64 - 1);
     assert_eq!(a.report.listener_sets.len(), 1000);
+    let odd = a.report.listener_set("infra", "s0001").unwrap();
+    assert_eq!(
+        cond(&odd.conditions, "Accepted"),
+        want("False", "ListenersNotValid")
+    );
+    let first = a.report.listener_set("infra", "s0000").unwrap();
+    assert_eq!(
+        cond(&first.conditions, "Accepted"),
+        want("True", "ListenersNotValid")
+    );
 }
