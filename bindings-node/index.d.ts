@@ -235,6 +235,9 @@ export interface Report {
   listeners: readonly {
     gateway: string;
     name: string;
+    /** `namespace/name` of the ListenerSet that declared the listener; absent for the
+     * Gateway's own. */
+    listenerSet?: string;
     attachedRoutes: number;
     supportedKinds: readonly string[];
     conditions: readonly Condition[];
@@ -242,6 +245,18 @@ export interface Report {
   /** Notes that are no object's condition, e.g. a Gateway served although its GatewayClass
    * is not in the configuration. */
   warnings: readonly string[];
+  /** GatewayClasses of the controller: `Accepted`, `SupportedVersion`. */
+  gatewayClasses: readonly { name: string; conditions: readonly Condition[] }[];
+  /** Served Gateways: `Accepted`, `Programmed`. */
+  gateways: readonly { namespace: string; name: string; conditions: readonly Condition[] }[];
+  /** ListenerSets naming a served Gateway (`gateway`, `namespace/name`): `Accepted`
+   * (`NotAllowed` when the Gateway refuses it), `Programmed`. */
+  listenerSets: readonly {
+    namespace: string;
+    name: string;
+    gateway: string;
+    conditions: readonly Condition[];
+  }[];
 }
 
 /** The compiled routing table of one Gateway. Immutable; not transferable between worker

@@ -149,6 +149,43 @@ test('report: conditions per route and listener', () => {
   assert.ok(Object.isFrozen(rep));
 });
 
+test('report: GatewayClass, Gateway and ListenerSet status', () => {
+  const yaml = `
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: c}
+spec: {controllerName: example.com/x}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: infra}
+spec:
+  gatewayClassName: c
+  allowedListeners: {namespaces: {from: All}}
+  listeners: [{name: http, port: 80, protocol: HTTP, hostname: a.example.com}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: ListenerSet
+metadata: {name: tenant, namespace: other}
+spec:
+  parentRef: {name: gw, namespace: infra}
+  listeners: [{name: steal, port: 80, protocol: HTTP, hostname: a.example.com}]
+`;
+  const rep = Router.fromYaml(yaml).report();
+  const conds = (o) => Object.fromEntries(o.conditions.map((c) => [c.type, `${c.status}/${c.reason}`]));
+  assert.deepEqual(conds(rep.gateways[0]), { Accepted: 'True/Accepted', Programmed: 'True/Programmed' });
+  assert.deepEqual(conds(rep.gatewayClasses[0]), { Accepted: 'True/Accepted', SupportedVersion: 'True/SupportedVersion' });
+  const ls = rep.listenerSets[0];
+  assert.equal(ls.gateway, 'infra/gw');
+  assert.deepEqual(conds(ls), { Accepted: 'False/ListenersNotValid', Programmed: 'False/Invalid' });
+  // The tenant's listener loses; the Gateway's own keeps serving.
+  const own = rep.listeners.find((l) => l.name === 'http');
+  assert.equal(conds(own).Conflicted, 'False/NoConflicts');
+  const steal = rep.listeners.find((l) => l.name === 'steal');
+  assert.equal(steal.listenerSet, 'other/tenant');
+  assert.equal(conds(steal).Conflicted, 'True/HostnameConflict');
+});
+
 test('fromJson compiles JSON objects and text', () => {
   const objs = [
     { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: 'c' }, spec: { controllerName: 'example.com/gateway-under-test' } },

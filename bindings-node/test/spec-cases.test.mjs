@@ -32,6 +32,8 @@ import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
 const { Router, ConfigError, editHeaders } = require('../index.js');
+// The controller the spec cases are written for (`trieway eval` serves it too).
+const CONFORMANCE_CONTROLLER = 'example.com/gateway-under-test';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..', '..');
@@ -178,7 +180,11 @@ for (const file of files) {
       if (!routers.has(gateway)) {
         let r;
         try {
-          r = Router.fromJson(kase.resources || [], { gateway, strict: false });
+          r = Router.fromJson(kase.resources || [], {
+            gateway,
+            strict: false,
+            controllerName: CONFORMANCE_CONTROLLER,
+          });
         } catch (e) {
           // Only "this Gateway cannot be served" is expected (eval answers 404 for it).
           if (!(e instanceof ConfigError) || e.code !== 'ERR_TRIEWAY_GATEWAY') throw e;

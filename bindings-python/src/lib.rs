@@ -516,9 +516,9 @@ impl Router {
         })
     }
 
-    /// The attachment status of every route parentRef and listener: a dict
-    /// `{"routes": [...], "listeners": [...]}` with Kubernetes-style `conditions`
-    /// (`type`, `status`, `reason`, `message`).
+    /// The status a controller would write: a dict `{"routes": [...], "listeners": [...],
+    /// "warnings": [...], "gateway_classes": [...], "gateways": [...], "listener_sets": [...]}`
+    /// with Kubernetes-style `conditions` (`type`, `status`, `reason`, `message`).
     fn report<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         guard(|| to_python(py, self.router.report()))
     }
@@ -543,10 +543,11 @@ impl Router {
     }
 }
 
-/// The `trieway check --output json` document for `text`: every configuration problem and
-/// the status conditions of every route parentRef and listener, without raising for an
-/// invalid configuration: `{"errors": [...], "warnings": [...], "routes": [...],
-/// "listeners": [...]}`.
+/// The `trieway check --output json` report for `text` (without its `ok` and `failures`):
+/// every configuration problem and the status conditions of every GatewayClass, Gateway,
+/// ListenerSet, route parentRef and listener, without raising for an invalid configuration:
+/// `{"errors": [...], "warnings": [...], "gateway_classes": [...], "gateways": [...],
+/// "listener_sets": [...], "routes": [...], "listeners": [...]}`.
 #[pyfunction]
 #[pyo3(signature = (text, *, controller_name=None))]
 fn check<'py>(
@@ -558,6 +559,9 @@ fn check<'py>(
     struct Checked {
         errors: Vec<String>,
         warnings: Vec<String>,
+        gateway_classes: Vec<trieway::attach::GatewayClassStatus>,
+        gateways: Vec<trieway::attach::GatewayStatus>,
+        listener_sets: Vec<trieway::attach::ListenerSetStatus>,
         routes: Vec<trieway::attach::RouteStatus>,
         listeners: Vec<trieway::attach::ListenerStatus>,
     }
@@ -575,6 +579,9 @@ fn check<'py>(
                         .into_iter()
                         .chain(attachment.report.warnings)
                         .collect(),
+                    gateway_classes: attachment.report.gateway_classes,
+                    gateways: attachment.report.gateways,
+                    listener_sets: attachment.report.listener_sets,
                     routes: attachment.report.routes,
                     listeners: attachment.report.listeners,
                 }

@@ -286,7 +286,7 @@ def test_gateway_and_options() -> None:
 
 def test_report_and_check(router: trieway.Router) -> None:
     report = router.report()
-    assert set(report) == {"routes", "listeners", "warnings"}
+    assert set(report) == {"routes", "listeners", "warnings", "gateway_classes", "gateways", "listener_sets"}
     store = next(r for r in report["routes"] if r["name"] == "store")
     conds = {c["type"]: c for c in store["parents"][0]["conditions"]}
     assert conds["Accepted"]["status"] == "True"
@@ -297,7 +297,49 @@ def test_report_and_check(router: trieway.Router) -> None:
     assert trieway.check(CONFIG.encode())["listeners"] == report["listeners"]
     other = trieway.check(CONFIG, controller_name="someone/else")
     assert other["routes"] == [] and other["listeners"] == []
+    assert other["gateways"] == [] and other["gateway_classes"] == []
     assert router.problems() == {"errors": [], "warnings": []}
+
+
+def test_gateway_and_listener_set_status() -> None:
+    config = """
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: c}
+spec: {controllerName: example.com/x}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: infra}
+spec:
+  gatewayClassName: c
+  addresses: [{value: 10.0.0.1}]
+  listeners: [{name: http, port: 80, protocol: HTTP, hostname: a.example.com}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: ListenerSet
+metadata: {name: tenant, namespace: other}
+spec:
+  parentRef: {name: gw, namespace: infra}
+  listeners: [{name: http, port: 80, protocol: HTTP, hostname: a.example.com}]
+"""
+    report = trieway.Router.from_yaml(config).report()
+
+    def conds(conditions: List[trieway.Condition]) -> Dict[str, Tuple[str, str]]:
+        return {c["type"]: (c["status"], c["reason"]) for c in conditions}
+
+    (gw,) = report["gateways"]
+    assert (gw["namespace"], gw["name"]) == ("infra", "gw")
+    assert conds(gw["conditions"]) == {"Accepted": ("True", "Accepted"), "Programmed": ("False", "AddressNotAssigned")}
+    (cls,) = report["gateway_classes"]
+    assert conds(cls["conditions"]) == {
+        "Accepted": ("True", "Accepted"),
+        "SupportedVersion": ("True", "SupportedVersion"),
+    }
+    (ls,) = report["listener_sets"]
+    assert ls["gateway"] == "infra/gw"
+    assert conds(ls["conditions"]) == {"Accepted": ("False", "NotAllowed"), "Programmed": ("False", "NotAllowed")}
+    assert trieway.check(config)["listener_sets"] == report["listener_sets"]
 
 
 def test_non_strict_keeps_valid_objects() -> None:

@@ -43,7 +43,7 @@ def test_several_problems_are_all_listed() -> None:
 
 
 def test_no_gateway_or_unknown_gateway() -> None:
-    with pytest.raises(trieway.ConfigError, match="no Gateway is served"):
+    with pytest.raises(trieway.ConfigError, match="no Gateway is in the configuration"):
         trieway.Router.from_yaml("")
     with pytest.raises(trieway.ConfigError, match="no Gateway is served by controller other/ctl"):
         trieway.Router.from_yaml(CONFIG, controller_name="other/ctl")

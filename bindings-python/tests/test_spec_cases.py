@@ -53,6 +53,9 @@ CASE_FILES = sorted(
     if p.name != "INDEX.json"
 )
 
+#: The controller the spec cases are written for (``trieway eval`` serves it too).
+CONFORMANCE_CONTROLLER = "example.com/gateway-under-test"
+
 #: Protocols routed by ``Router.route`` in eval (``None``: plain HTTP/1.1).
 PLAIN_HTTP = {None, "h2", "h2c-prior-knowledge", "websocket"}
 #: The Host eval sends when a case names none (the suite sends to the Gateway's address).
@@ -264,7 +267,9 @@ def compare_case(path: Path) -> CaseResult:
         gateway: str = req.get("gateway") or ""
         if gateway not in routers:
             try:
-                routers[gateway] = trieway.Router.from_json(resources, gateway, strict=False)
+                routers[gateway] = trieway.Router.from_json(
+                    resources, gateway, strict=False, controller_name=CONFORMANCE_CONTROLLER
+                )
             except trieway.ConfigError:
                 routers[gateway] = None
         result.compared += 1

@@ -7,7 +7,8 @@ use std::ffi::OsString;
 use std::fmt::Write as _;
 use std::path::Path;
 use trieway::attach::{
-    self, Attachment, Condition, ListenerStatus, Report, RouteParentStatus, RouteStatus,
+    self, Attachment, Condition, GatewayClassStatus, GatewayStatus, ListenerSetStatus,
+    ListenerStatus, Report, RouteParentStatus, RouteStatus,
 };
 use trieway::Config;
 
@@ -27,13 +28,17 @@ Options:
                          every Gateway; one whose GatewayClass is not given gets a warning]
   -h, --help             Print help
 
-JSON output is one object: {\"errors\": [...], \"warnings\": [...], \"routes\": [...],
-\"listeners\": [...]}; errors and warnings are messages, routes and listeners are the status
-report.
+JSON output is one object: {\"ok\": bool, \"failures\": [...], \"errors\": [...],
+\"warnings\": [...], \"gateway_classes\": [...], \"gateways\": [...], \"listener_sets\": [...],
+\"routes\": [...], \"listeners\": [...]}; failures, errors and warnings are messages, the rest
+is the status report.
 
 Exit status:
-  0  every object and rule is valid and every route parentRef is Accepted
-  1  some object or rule is invalid, or some route parentRef is not Accepted
+  0  something was checked and all is well: a Gateway is served; every object and rule is
+     valid; every served GatewayClass, Gateway, ListenerSet and listener is Accepted and
+     Programmed; every route parentRef is Accepted
+  1  otherwise, with a FAILED line saying why (e.g. no Gateway is served, a listener is not
+     Programmed, routes were given but none attached)
   2  usage error, or a FILE could not be read
 ";
 
@@ -123,11 +128,19 @@ fn load(files: &[OsString]) -> Result<Config, Failure> {
 /// The `--output json` document.
 #[derive(serde::Serialize)]
 struct JsonReport<'a> {
+    ok: bool,
+    failures: Vec<String>,
     errors: Vec<String>,
     warnings: Vec<String>,
+    gateway_classes: &'a [GatewayClassStatus],
+    gateways: &'a [GatewayStatus],
+    listener_sets: &'a [ListenerSetStatus],
     routes: &'a [RouteStatus],
     listeners: &'a [ListenerStatus],
 }
+
+/// At most this many FAILED lines in the text output (the JSON lists every failure).
+const MAX_FAILURE_LINES: usize = 20;
 
 struct Checked<'a> {
     config: &'a Config,
@@ -143,6 +156,18 @@ fn is_good(c: &Condition) -> bool {
         "Conflicted" | "PartiallyInvalid" => c.status != "True",
         _ => c.status == "True",
     }
+}
+
+/// The first of `Accepted`, `Programmed` in `conditions` that is not `True`, as
+/// `"not Accepted (Reason)"`.
+fn not_ready(conditions: &[Condition]) -> Option<String> {
+    ["Accepted", "Programmed"].iter().find_map(|ty| {
+        match conditions.iter().find(|c| c.kind == *ty) {
+            Some(c) if c.is_true() => None,
+            Some(c) => Some(format!("not {ty} ({}: {})", c.reason, c.message)),
+            None => Some(format!("not {ty} (no condition reported)")),
+        }
+    })
 }
 
 /// Whether a route parentRef has `Accepted=True`.
@@ -162,19 +187,97 @@ impl Checked<'_> {
         self.report().routes.iter().flat_map(|r| r.parents.iter())
     }
 
-    /// Exit 0 only with no invalid object or rule and every route parentRef accepted.
+    /// Exit 0 only when [`Checked::failures`] is empty.
     fn ok(&self) -> bool {
-        self.config.errors.is_empty() && self.parents().all(is_accepted)
+        self.failures().is_empty()
+    }
+
+    /// Why the check fails, one line each; empty when all is well.
+    fn failures(&self) -> Vec<String> {
+        let report = self.report();
+        let mut out = Vec::new();
+        let errors = self.config.errors.len();
+        if errors > 0 {
+            out.push(format!(
+                "{} in the configuration (see Errors)",
+                plural(errors, "error")
+            ));
+        }
+        if report.gateways.is_empty() {
+            out.push(match self.controller {
+                Some(c) => {
+                    format!("no Gateway is served (none has a GatewayClass of controller {c})")
+                }
+                None => "no Gateway is served (the configuration has no Gateway)".to_string(),
+            });
+        }
+        for c in &report.gateway_classes {
+            if let Some(why) = c
+                .conditions
+                .iter()
+                .find(|c| c.kind == "Accepted" && !c.is_true())
+            {
+                out.push(format!(
+                    "GatewayClass {} is not Accepted ({}: {})",
+                    c.name, why.reason, why.message
+                ));
+            }
+        }
+        for g in &report.gateways {
+            if let Some(why) = not_ready(&g.conditions) {
+                out.push(format!("Gateway {}/{} is {why}", g.namespace, g.name));
+            }
+        }
+        for l in &report.listener_sets {
+            if let Some(why) = not_ready(&l.conditions) {
+                out.push(format!("ListenerSet {}/{} is {why}", l.namespace, l.name));
+            }
+        }
+        for l in &report.listeners {
+            if let Some(why) = not_ready(&l.conditions) {
+                let owner = match &l.listener_set {
+                    Some(ls) => format!("ListenerSet {ls}"),
+                    None => format!("Gateway {}", l.gateway),
+                };
+                out.push(format!("listener {} of {owner} is {why}", l.name));
+            }
+        }
+        let refused = self.parents().filter(|p| !is_accepted(p)).count();
+        if refused > 0 {
+            out.push(format!(
+                "{} not Accepted (see the routes)",
+                plural(refused, "route parentRef")
+            ));
+        }
+        let c = self.config;
+        let routes = c.http_routes.len()
+            + c.grpc_routes.len()
+            + c.tls_routes.len()
+            + c.tcp_routes.len()
+            + c.udp_routes.len();
+        if routes > 0 && !self.parents().any(is_accepted) {
+            out.push(format!(
+                "{} given but none is attached to a served Gateway",
+                plural(routes, "route")
+            ));
+        }
+        out
     }
 
     fn json(&self) -> Result<String, Failure> {
         let messages = |list: &[trieway::ConfigError]| list.iter().map(|e| e.to_string()).collect();
+        let failures = self.failures();
         let report = JsonReport {
+            ok: failures.is_empty(),
+            failures,
             errors: messages(&self.config.errors),
             warnings: messages(&self.config.warnings)
                 .into_iter()
                 .chain(self.report().warnings.iter().cloned())
                 .collect(),
+            gateway_classes: &self.report().gateway_classes,
+            gateways: &self.report().gateways,
+            listener_sets: &self.report().listener_sets,
             routes: &self.report().routes,
             listeners: &self.report().listeners,
         };
@@ -205,6 +308,7 @@ impl Checked<'_> {
             }
         }
         self.problems(&mut s);
+        self.classes(&mut s);
         self.gateways(&mut s);
         self.routes(&mut s);
         self.summary(&mut s);
@@ -231,19 +335,55 @@ impl Checked<'_> {
         }
     }
 
-    /// Gateways in input order: served ones with their listeners' status, the others with the
+    /// GatewayClasses the controller is responsible for, with their conditions.
+    fn classes(&self, s: &mut String) {
+        for c in &self.report().gateway_classes {
+            let _ = writeln!(s, "\nGatewayClass {}", c.name);
+            conditions(s, &c.conditions, "  ");
+        }
+    }
+
+    /// Gateways in input order: served ones with their own conditions, their listeners'
+    /// status, then each ListenerSet that targets them with its listeners; the others with the
     /// reason they are not served.
     fn gateways(&self, s: &mut String) {
         let report = self.report();
-        let mut keys: Vec<String> = self.config.gateways.iter().map(|g| g.key()).collect();
+        // Listeners (with their attached counterpart, same order) per (Gateway, ListenerSet).
+        let attached = self
+            .attachment
+            .gateways
+            .iter()
+            .flat_map(|g| g.listeners.iter());
+        let mut by_owner: std::collections::HashMap<(&str, Option<&str>), Vec<Listed<'_>>> =
+            std::collections::HashMap::new();
+        let mut attached = attached.map(Some).chain(std::iter::repeat(None));
         for l in &report.listeners {
-            if !keys.contains(&l.gateway) {
+            let a = attached.next().flatten().filter(|a| a.name == l.name);
+            by_owner
+                .entry((l.gateway.as_str(), l.listener_set.as_deref()))
+                .or_default()
+                .push((l, a));
+        }
+        let mut sets: std::collections::HashMap<&str, Vec<&ListenerSetStatus>> =
+            std::collections::HashMap::new();
+        for ls in &report.listener_sets {
+            sets.entry(ls.gateway.as_str()).or_default().push(ls);
+        }
+        let mut keys: Vec<String> = self.config.gateways.iter().map(|g| g.key()).collect();
+        let mut seen: std::collections::HashSet<String> = keys.iter().cloned().collect();
+        for l in &report.listeners {
+            if seen.insert(l.gateway.clone()) {
                 keys.push(l.gateway.clone());
             }
         }
+        let classes: std::collections::HashMap<String, &str> = self
+            .config
+            .gateways
+            .iter()
+            .map(|g| (g.key(), g.spec.gateway_class_name.as_str()))
+            .collect();
         for key in keys {
-            let object = self.config.gateways.iter().find(|g| g.key() == key);
-            let class = object.map(|g| g.spec.gateway_class_name.as_str());
+            let class = classes.get(&key).copied();
             match class {
                 Some(class) => {
                     let _ = writeln!(s, "\nGateway {key} (class {class})");
@@ -256,25 +396,26 @@ impl Checked<'_> {
                 let _ = writeln!(s, "  - not served: {why}");
                 continue;
             }
-            let mut any = false;
-            for l in report.listeners.iter().filter(|l| l.gateway == key) {
-                any = true;
-                let _ = writeln!(
-                    s,
-                    "  listener {}{}: attachedRoutes {}{}",
-                    l.name,
-                    self.listener_detail(&key, &l.name),
-                    l.attached_routes,
-                    if l.supported_kinds.is_empty() {
-                        String::new()
-                    } else {
-                        format!(", kinds {}", l.supported_kinds.join(", "))
-                    }
-                );
-                conditions(s, &l.conditions, "    ");
+            if let Some((ns, name)) = key.split_once('/') {
+                if let Some(g) = report.gateway(ns, name) {
+                    conditions(s, &g.conditions, "  ");
+                }
             }
-            if !any {
+            let own = by_owner.get(&(key.as_str(), None));
+            if own.is_none_or(|v| v.is_empty()) {
                 let _ = writeln!(s, "  - no listener status reported");
+            }
+            for &(l, a) in own.into_iter().flatten() {
+                listener_lines(s, l, a, "  ");
+            }
+            for ls in sets.get(key.as_str()).into_iter().flatten() {
+                let ls_key = format!("{}/{}", ls.namespace, ls.name);
+                let _ = writeln!(s, "  ListenerSet {ls_key}");
+                conditions(s, &ls.conditions, "    ");
+                let listed = by_owner.get(&(key.as_str(), Some(ls_key.as_str())));
+                for &(l, a) in listed.into_iter().flatten() {
+                    listener_lines(s, l, a, "    ");
+                }
             }
         }
     }
@@ -294,29 +435,6 @@ impl Checked<'_> {
                 c.spec.controller_name
             )),
             Some(_) => None,
-        }
-    }
-
-    /// ` (HTTPS 443, hostname *.example.com)` from the attached listener, when known.
-    fn listener_detail(&self, gateway: &str, listener: &str) -> String {
-        let found = self
-            .attachment
-            .gateways
-            .iter()
-            .filter(|g| format!("{}/{}", g.namespace, g.name) == gateway)
-            .flat_map(|g| g.listeners.iter())
-            .find(|l| l.name == listener);
-        match found {
-            Some(l) => format!(
-                " ({} {}, {})",
-                l.protocol,
-                l.port,
-                match &l.hostname {
-                    Some(h) => format!("hostname {h}"),
-                    None => "any hostname".to_string(),
-                }
-            ),
-            None => String::new(),
         }
     }
 
@@ -366,22 +484,35 @@ impl Checked<'_> {
             .chain(c.tls_routes.iter().map(|r| ("TLSRoute", r.key())))
             .chain(c.tcp_routes.iter().map(|r| ("TCPRoute", r.key())))
             .chain(c.udp_routes.iter().map(|r| ("UDPRoute", r.key())));
-        let reported = |kind: &str, key: &str| {
-            self.report()
-                .routes
-                .iter()
-                .any(|r: &RouteStatus| r.kind.as_str() == kind && route_key(r) == key)
-        };
-        all.filter(|(kind, key)| !reported(kind, key)).collect()
+        let reported: std::collections::HashSet<(&str, String)> = self
+            .report()
+            .routes
+            .iter()
+            .map(|r: &RouteStatus| (r.kind.as_str(), route_key(r)))
+            .collect();
+        all.filter(|(kind, key)| !reported.contains(&(*kind, key.clone())))
+            .collect()
     }
 
     fn summary(&self, s: &mut String) {
         let total = self.parents().count();
         let accepted = self.parents().filter(|p| is_accepted(p)).count();
+        let failures = self.failures();
+        s.push('\n');
+        for f in failures.iter().take(MAX_FAILURE_LINES) {
+            let _ = writeln!(s, "FAILED: {f}");
+        }
+        if failures.len() > MAX_FAILURE_LINES {
+            let _ = writeln!(
+                s,
+                "FAILED: ... and {} more (--output json lists them all)",
+                failures.len() - MAX_FAILURE_LINES
+            );
+        }
         let _ = writeln!(
             s,
-            "\n{}: {}, {}, {}, {accepted}/{total} route parentRefs accepted",
-            if self.ok() { "OK" } else { "FAILED" },
+            "{}: {}, {}, {}, {accepted}/{total} route parentRefs accepted",
+            if failures.is_empty() { "OK" } else { "FAILED" },
             plural(objects(self.config), "object"),
             plural(self.config.errors.len(), "error"),
             plural(
@@ -390,6 +521,46 @@ impl Checked<'_> {
             ),
         );
     }
+}
+
+/// A listener's status and, when known, what the compiler consumes of it.
+type Listed<'a> = (
+    &'a ListenerStatus,
+    Option<&'a trieway::attach::AttachedListener>,
+);
+
+/// `listener NAME (HTTPS 443, hostname *.example.com): attachedRoutes N, kinds ...` and its
+/// conditions.
+fn listener_lines(
+    s: &mut String,
+    l: &ListenerStatus,
+    a: Option<&trieway::attach::AttachedListener>,
+    indent: &str,
+) {
+    let detail = match a {
+        Some(a) => format!(
+            " ({} {}, {})",
+            a.protocol,
+            a.port,
+            match &a.hostname {
+                Some(h) => format!("hostname {h}"),
+                None => "any hostname".to_string(),
+            }
+        ),
+        None => String::new(),
+    };
+    let _ = writeln!(
+        s,
+        "{indent}listener {}{detail}: attachedRoutes {}{}",
+        l.name,
+        l.attached_routes,
+        if l.supported_kinds.is_empty() {
+            String::new()
+        } else {
+            format!(", kinds {}", l.supported_kinds.join(", "))
+        }
+    );
+    conditions(s, &l.conditions, &format!("{indent}  "));
 }
 
 fn plural(n: usize, noun: &str) -> String {
@@ -557,6 +728,7 @@ mod tests {
                     ],
                 }],
                 warnings: Vec::new(),
+                ..Default::default()
             },
         }
     }

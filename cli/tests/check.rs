@@ -148,11 +148,31 @@ fn json_output_has_the_report_keys() {
     let obj = v.as_object().expect("a JSON object");
     let mut keys: Vec<&str> = obj.keys().map(String::as_str).collect();
     keys.sort_unstable();
-    assert_eq!(keys, ["errors", "listeners", "routes", "warnings"]);
-    for k in keys {
-        assert!(obj[k].is_array(), "{k} is an array");
+    assert_eq!(
+        keys,
+        [
+            "errors",
+            "failures",
+            "gateway_classes",
+            "gateways",
+            "listener_sets",
+            "listeners",
+            "ok",
+            "routes",
+            "warnings"
+        ]
+    );
+    for k in keys.iter().filter(|k| **k != "ok") {
+        assert!(obj[*k].is_array(), "{k} is an array");
     }
+    assert_eq!(obj["ok"], true);
     assert!(obj["errors"].as_array().unwrap().is_empty());
+    assert_eq!(obj["gateways"][0]["name"], "edge");
+    assert_eq!(obj["gateways"][0]["conditions"][1]["type"], "Programmed");
+    assert_eq!(
+        obj["gateway_classes"][0]["conditions"][1]["type"],
+        "SupportedVersion"
+    );
 }
 
 #[test]
@@ -173,10 +193,94 @@ fn json_errors_are_messages() {
 
 #[test]
 fn foreign_controller_serves_nothing() {
+    // Nothing was checked, so nothing is OK (issue #14 item 2; this used to exit 0).
     let o = trieway(&["check", "--controller", "example.net/other"]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let text = stdout(&o);
     assert!(text.contains("not served"), "{text}");
+    assert!(
+        text.lines().any(|l| l
+            == "FAILED: no Gateway is served (none has a GatewayClass of controller example.net/other)"),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l == "FAILED: 4 routes given but none is attached to a served Gateway"),
+        "{text}"
+    );
+}
+
+/// Exit 1 with a FAILED line for each thing that is not well; exit 0 only when something was
+/// served and all of it is Accepted and Programmed.
+#[test]
+fn exit_status_follows_the_status() {
+    let gw = |extra: &str| {
+        format!(
+            "apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\nmetadata: {{name: c}}\n\
+             spec: {{controllerName: example.com/x}}\n---\n\
+             apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {{name: gw, namespace: infra}}\n\
+             spec:\n  gatewayClassName: c\n{extra}"
+        )
+    };
+    let listeners = "  listeners:\n  - {name: http, port: 80, protocol: HTTP}\n";
+    let cases: &[(&str, String, i32, &str)] = &[
+        ("plain", gw(listeners), 0, "OK: "),
+        ("empty", String::new(), 1, "FAILED: no Gateway is served (the configuration has no Gateway)"),
+        (
+            "address",
+            gw(&format!("  addresses: [{{value: 10.0.0.1}}]\n{listeners}")),
+            1,
+            "FAILED: Gateway infra/gw is not Programmed (AddressNotAssigned: ",
+        ),
+        (
+            "no-cert",
+            gw("  listeners:\n  - {name: https, port: 443, protocol: HTTPS, tls: {certificateRefs: [{name: missing}]}}\n"),
+            1,
+            "FAILED: listener https of Gateway infra/gw is not Programmed (Invalid: ",
+        ),
+        (
+            "conflict",
+            gw("  listeners:\n  - {name: a, port: 80, protocol: HTTP}\n  - {name: b, port: 80, protocol: TCP}\n"),
+            1,
+            "FAILED: Gateway infra/gw is not Accepted (ListenersNotValid: ",
+        ),
+        (
+            "listener-set",
+            format!(
+                "{}---\napiVersion: gateway.networking.k8s.io/v1\nkind: ListenerSet\n\
+                 metadata: {{name: ls, namespace: infra}}\nspec:\n  parentRef: {{name: gw}}\n  \
+                 listeners: [{{name: x, port: 80, protocol: HTTP, hostname: x.example.com}}]\n",
+                gw(listeners)
+            ),
+            1,
+            "FAILED: ListenerSet infra/ls is not Accepted (NotAllowed: ",
+        ),
+    ];
+    for (name, yaml, code, line) in cases {
+        let path = temp_file(&format!("{name}.yaml"), yaml);
+        let o = trieway(&["check", path.to_str().unwrap()]);
+        let text = stdout(&o);
+        assert_eq!(o.status.code(), Some(*code), "{name}: {text}{}", stderr(&o));
+        assert!(
+            text.lines().any(|l| l.starts_with(line)),
+            "{name}: {line:?} in\n{text}"
+        );
+        let j = trieway(&["check", "-o", "json", path.to_str().unwrap()]);
+        assert_eq!(j.status.code(), Some(*code), "{name}");
+        let v: serde_json::Value = serde_json::from_slice(&j.stdout).expect("valid JSON");
+        assert_eq!(v["ok"], *code == 0, "{name}: {v:#}");
+        let failures = v["failures"].as_array().unwrap();
+        assert_eq!(failures.is_empty(), *code == 0, "{name}: {failures:?}");
+        if *code != 0 {
+            let want = line.trim_start_matches("FAILED: ");
+            assert!(
+                failures
+                    .iter()
+                    .any(|f| f.as_str().unwrap().starts_with(want)),
+                "{name}: {failures:?}"
+            );
+        }
+    }
 }
 
 #[test]

@@ -1591,11 +1591,17 @@ spec:
             ("infra/gw", "team-a/newer", "http", 1),
             ("infra/gw", "team-a/older", "extra", 1),
         ],
+        // SPEC §2.5 (correction of 2026-12-03): across the Gateway and its ListenerSets only
+        // the later conflicting listener is refused; this case used to expect the Gateway's
+        // own `http` Conflicted too.
         listener_conds: &[
+            ("infra/gw", "", "http", "Conflicted", "False", "NoConflicts"),
+            ("infra/gw", "", "http", "Accepted", "True", "Accepted"),
+            ("infra/gw", "", "http", "Programmed", "True", "Programmed"),
             (
                 "infra/gw",
-                "",
-                "http",
+                "team-a/older",
+                "clash",
                 "Conflicted",
                 "True",
                 "HostnameConflict",
@@ -1604,9 +1610,17 @@ spec:
                 "infra/gw",
                 "team-a/older",
                 "clash",
-                "Conflicted",
-                "True",
+                "Accepted",
+                "False",
                 "HostnameConflict",
+            ),
+            (
+                "infra/gw",
+                "team-a/older",
+                "clash",
+                "Programmed",
+                "False",
+                "Invalid",
             ),
             (
                 "infra/gw",
@@ -1638,6 +1652,54 @@ spec:
         .report
         .listener("infra/gw", Some("team-b/refused"), "http")
         .is_none());
+    let clash = a
+        .report
+        .listener("infra/gw", Some("team-a/older"), "clash")
+        .unwrap();
+    let msg = &trieway::attach::condition(&clash.conditions, "Conflicted")
+        .unwrap()
+        .message;
+    assert!(
+        msg.contains("listener http of Gateway infra/gw"),
+        "the message names the earlier listener: {msg}"
+    );
+    // Gateway, ListenerSet statuses: the refused ListenerSet is reported, not dropped.
+    let cond = |c: &[trieway::attach::Condition], ty: &str| {
+        let c = trieway::attach::condition(c, ty).unwrap();
+        (c.status.clone(), c.reason.clone())
+    };
+    let s = |a: &str, b: &str| (a.to_string(), b.to_string());
+    let gw = a.report.gateway("infra", "gw").unwrap();
+    assert_eq!(cond(&gw.conditions, "Accepted"), s("True", "Accepted"));
+    assert_eq!(cond(&gw.conditions, "Programmed"), s("True", "Programmed"));
+    let refused = a.report.listener_set("team-b", "refused").unwrap();
+    assert_eq!(refused.gateway, "infra/gw");
+    assert_eq!(
+        cond(&refused.conditions, "Accepted"),
+        s("False", "NotAllowed")
+    );
+    assert_eq!(
+        cond(&refused.conditions, "Programmed"),
+        s("False", "NotAllowed")
+    );
+    let older = a.report.listener_set("team-a", "older").unwrap();
+    assert_eq!(
+        cond(&older.conditions, "Accepted"),
+        s("True", "ListenersNotValid")
+    );
+    assert_eq!(
+        cond(&older.conditions, "Programmed"),
+        s("True", "Programmed")
+    );
+    let newer = a.report.listener_set("team-a", "newer").unwrap();
+    assert_eq!(cond(&newer.conditions, "Accepted"), s("True", "Accepted"));
+    let order: Vec<&str> = a
+        .report
+        .listener_sets
+        .iter()
+        .map(|l| l.name.as_str())
+        .collect();
+    assert_eq!(order, ["refused", "older", "newer"]);
 }
 
 #[test]

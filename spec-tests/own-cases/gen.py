@@ -1456,7 +1456,10 @@ def case_listener_sets():
 
     sets = [lset("ls-a", "ls-gw", [listener("ls-l", 80, "ls.test"), listener("ls-wild", 80, "*.ls.test")]),
             lset("ls-b", "plain-gw", [listener("ls-b-l", 80, "lsb.test")]),
-            lset("ls-c", "ls-gw", [listener("ls-c-l", 80, "lsc.test")], ns=APP)]
+            lset("ls-c", "ls-gw", [listener("ls-c-l", 80, "lsc.test")], ns=APP),
+            # Conflicts with the Gateway's own `gw` listener (SPEC §2.5, correction of 2026-12-03):
+            # only this later listener is refused; the Gateway's keeps serving gw.test.
+            lset("ls-d", "ls-gw", [listener("ls-steal", 80, "gw.test"), listener("ls-d-l", 80, "lsd.test")])]
 
     def lsp(name, ns=INFRA, **kw):
         d = {"kind": "ListenerSet", "group": "gateway.networking.k8s.io", "name": name, "namespace": ns}
@@ -1472,12 +1475,14 @@ def case_listener_sets():
         route("r-lsb", [to("own-backend-a", "/lsb")], parents=lsp("ls-b")),
         route("r-lsc", [rule([m("/lsc")], [be("app-backend-v1")])], ns=APP, parents=lsp("ls-c", ns=APP)),
         route("r-both", [to("own-backend-b", "/both")], parents=gwp() + lsp("ls-a")),
+        route("r-lsd", [to("infra-backend-v2", "/lsd")], parents=lsp("ls-d")),
     ]
     c = Case("listener_sets.json", "OwnListenerSets", "SPEC.md §1.3, §2.1, §2.5",
              "A Gateway parentRef never reaches ListenerSet listeners (not even via sectionName); a ListenerSet "
              "parentRef reaches only that set's listeners; ListenerSets are admitted only per the Gateway's "
              "allowedListeners (default none; Same excludes other namespaces); listener isolation spans "
-             "Gateway and ListenerSet listeners.",
+             "Gateway and ListenerSet listeners; a ListenerSet listener that conflicts with the Gateway's "
+             "own is the only one refused (the Gateway's keeps serving).",
              ["Gateway", "HTTPRoute", "ListenerSet"], [gw, plain], routes, extra=sets)
     G = f"{INFRA}/ls-gw"
     for host, path, exp, note in [
@@ -1488,6 +1493,10 @@ def case_listener_sets():
         ("a.b.ls.test", "/lss", V3, None),
         ("lsc.test", "/lsc", None, "allowedListeners Same: a ListenerSet in another namespace is not admitted"),
         ("gw.test", "/both", OB, None), ("ls.test", "/both", OB, None),
+        ("gw.test", "/gw/conflict", V1,
+         "ls-d's ls-steal (gw.test) conflicts with the Gateway's gw: only ls-steal is refused"),
+        ("gw.test", "/lsd", None, "the refused ls-steal carries nothing; gw.test stays the Gateway's"),
+        ("lsd.test", "/lsd", V2, "ls-d's other listener is accepted"),
     ]:
         c.req(path, fwd(exp) if exp else NF, host, gateway=G, note=note)
     c.req("/lsb", NF, "lsb.test", gateway=f"{INFRA}/plain-gw", note="no allowedListeners: ListenerSets not admitted")

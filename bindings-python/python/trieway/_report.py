@@ -10,6 +10,9 @@ __all__ = [
     "RouteParentStatus",
     "RouteStatus",
     "ListenerStatus",
+    "GatewayClassStatus",
+    "GatewayStatus",
+    "ListenerSetStatus",
     "Report",
     "Problems",
     "CheckResult",
@@ -45,9 +48,7 @@ class RouteStatus(TypedDict):
     parents: List[RouteParentStatus]
 
 
-class ListenerStatus(TypedDict):
-    """Status of one listener of a served Gateway."""
-
+class _ListenerStatusBase(TypedDict):
     gateway: str
     name: str
     attached_routes: int
@@ -55,14 +56,50 @@ class ListenerStatus(TypedDict):
     conditions: List[Condition]
 
 
+class ListenerStatus(_ListenerStatusBase, total=False):
+    """Status of one listener of a served Gateway (``listener_set`` is present for a
+    ListenerSet's listener: its ``namespace/name``)."""
+
+    listener_set: str
+
+
+class GatewayClassStatus(TypedDict):
+    """Status of one GatewayClass: ``Accepted``, ``SupportedVersion``."""
+
+    name: str
+    conditions: List[Condition]
+
+
+class GatewayStatus(TypedDict):
+    """Status of one served Gateway: ``Accepted``, ``Programmed``."""
+
+    namespace: str
+    name: str
+    conditions: List[Condition]
+
+
+class ListenerSetStatus(TypedDict):
+    """Status of one ListenerSet whose parent is a served Gateway (``gateway``, as
+    ``namespace/name``): ``Accepted`` (``NotAllowed`` when the Gateway refuses it),
+    ``Programmed``."""
+
+    namespace: str
+    name: str
+    gateway: str
+    conditions: List[Condition]
+
+
 class Report(TypedDict):
-    """``Router.report()``: conditions of every route parentRef and listener."""
+    """``Router.report()``: the status a controller would write."""
 
     routes: List[RouteStatus]
     listeners: List[ListenerStatus]
     warnings: List[str]
     """Notes that are no object's condition, e.g. a Gateway served although its GatewayClass
     is not in the configuration."""
+    gateway_classes: List[GatewayClassStatus]
+    gateways: List[GatewayStatus]
+    listener_sets: List[ListenerSetStatus]
 
 
 class Problems(TypedDict):
@@ -73,9 +110,13 @@ class Problems(TypedDict):
 
 
 class CheckResult(TypedDict):
-    """``trieway.check()``: the ``trieway check --output json`` document."""
+    """``trieway.check()``: the ``trieway check --output json`` report (without ``ok`` and
+    ``failures``)."""
 
     errors: List[str]
     warnings: List[str]
+    gateway_classes: List[GatewayClassStatus]
+    gateways: List[GatewayStatus]
+    listener_sets: List[ListenerSetStatus]
     routes: List[RouteStatus]
     listeners: List[ListenerStatus]

@@ -48,6 +48,14 @@ impl<'a, V> NsMap<'a, V> {
         self.0.entry(ns).or_default().entry(name).or_insert(v);
     }
 
+    /// The value of `(ns, name)`, inserted as `V::default()` when absent.
+    pub(crate) fn get_or_default(&mut self, ns: &'a str, name: &'a str) -> &mut V
+    where
+        V: Default,
+    {
+        self.0.entry(ns).or_default().entry(name).or_default()
+    }
+
     /// Looks `(ns, name)` up.
     pub(crate) fn get(&self, ns: &str, name: &str) -> Option<&V> {
         self.0.get(ns)?.get(name)

@@ -8,6 +8,7 @@ use crate::model::{
     RouteKind, RouteNamespaces, TlsMode, GATEWAY_GROUP,
 };
 use rustc_hash::FxHashMap;
+use std::ops::Range;
 
 /// The experimental group of `XListenerSet`.
 pub(crate) const X_GATEWAY_GROUP: &str = "gateway.networking.x-k8s.io";
@@ -30,7 +31,8 @@ pub(crate) struct ListenerInfo<'a> {
     not_accepted: Option<(&'static str, String)>,
     ref_problems: Vec<(&'static str, String)>,
     no_certificate: bool,
-    conflict: Option<&'static str>,
+    /// Conflict reason and message (naming the other party).
+    conflict: Option<(&'static str, String)>,
 }
 
 /// The route kinds a listener protocol can carry (SPEC §2.1 a).
@@ -76,32 +78,48 @@ fn allows_listener_set(
     })
 }
 
-/// Whether ListenerSet `ls` names the Gateway `gw_ns/gw_name` as its parent.
-pub(crate) fn targets_gateway(ls: &Object<ListenerSetSpec>, gw_ns: &str, gw_name: &str) -> bool {
+/// The Gateway (`namespace`, `name`) that ListenerSet `ls` names as its parent, if its
+/// parentRef names a Gateway at all.
+pub(crate) fn target(ls: &Object<ListenerSetSpec>) -> Option<(&str, &str)> {
     let p = &ls.spec.parent_ref;
     let group = p.group.as_deref().unwrap_or(GATEWAY_GROUP);
-    (group == GATEWAY_GROUP || group == X_GATEWAY_GROUP)
-        && p.kind.as_deref().unwrap_or("Gateway") == "Gateway"
-        && p.namespace.as_deref().unwrap_or(&ls.meta.namespace) == gw_ns
-        && p.name == gw_name
+    ((group == GATEWAY_GROUP || group == X_GATEWAY_GROUP)
+        && p.kind.as_deref().unwrap_or("Gateway") == "Gateway")
+        .then(|| {
+            (
+                p.namespace.as_deref().unwrap_or(&ls.meta.namespace),
+                p.name.as_str(),
+            )
+        })
 }
 
-/// The listeners of Gateway `gw` in merge order: its own, then those of the ListenerSets in
-/// `sets` (already sorted oldest first, then `ns/name`) that target it and that it allows.
-/// Also returns, for each ListenerSet of `sets` that targets it, whether it was merged.
+/// The listeners of a served Gateway in merge order, and what became of each ListenerSet that
+/// targets it.
+#[derive(Debug)]
+pub(crate) struct Built<'a> {
+    /// Own listeners first, then those of the admitted ListenerSets in merge order.
+    pub infos: Vec<ListenerInfo<'a>>,
+    /// Number of the Gateway's own listeners (the first `own` of `infos`).
+    pub own: usize,
+    /// Every ListenerSet that targets the Gateway, in merge order, with the range of `infos`
+    /// holding its listeners, or `None` when `allowedListeners` refuses it.
+    pub sets: Vec<(&'a Object<ListenerSetSpec>, Option<Range<usize>>)>,
+}
+
+/// The listeners of Gateway `gw` in merge order: its own, then those of `sets` (the
+/// ListenerSets that target it, already sorted oldest first, then `ns/name`) that it allows.
 pub(crate) fn build<'a>(
     ctx: &Ctx<'a>,
     gateway: usize,
     gw: &'a Object<GatewaySpec>,
     sets: &[&'a Object<ListenerSetSpec>],
-) -> (
-    Vec<ListenerInfo<'a>>,
-    Vec<(&'a Object<ListenerSetSpec>, bool)>,
-) {
+) -> Built<'a> {
     let gw_key = gw.key();
-    let mut out = Vec::new();
+    let total =
+        gw.spec.listeners.len() + sets.iter().map(|s| s.spec.listeners.len()).sum::<usize>();
+    let mut infos = Vec::with_capacity(total);
     for l in &gw.spec.listeners {
-        out.push(listener(
+        infos.push(listener(
             ctx,
             gateway,
             &gw_key,
@@ -111,24 +129,25 @@ pub(crate) fn build<'a>(
             ListenerSource::Gateway,
         ));
     }
-    let mut merged = Vec::new();
+    let own = infos.len();
+    let mut groups: Vec<Range<usize>> = Vec::with_capacity(sets.len() + 1);
+    groups.push(0..own);
+    let mut merged = Vec::with_capacity(sets.len());
     for ls in sets {
-        if !targets_gateway(ls, &gw.meta.namespace, &gw.meta.name) {
-            continue;
-        }
         let ok = allows_listener_set(
             ctx,
             gw.spec.allowed_listeners.as_ref(),
             &gw.meta.namespace,
             &ls.meta.namespace,
         );
-        merged.push((*ls, ok));
         if !ok {
+            merged.push((*ls, None));
             continue;
         }
+        let start = infos.len();
         let source = ListenerSource::ListenerSet(ls.meta.namespace.clone(), ls.meta.name.clone());
         for l in &ls.spec.listeners {
-            out.push(listener(
+            infos.push(listener(
                 ctx,
                 gateway,
                 &gw_key,
@@ -138,12 +157,18 @@ pub(crate) fn build<'a>(
                 source.clone(),
             ));
         }
+        groups.push(start..infos.len());
+        merged.push((*ls, Some(start..infos.len())));
     }
-    detect_conflicts(&mut out);
-    for info in &mut out {
+    detect_conflicts(&mut infos, &groups);
+    for info in &mut infos {
         info.finish();
     }
-    (out, merged)
+    Built {
+        infos,
+        own,
+        sets: merged,
+    }
 }
 
 fn listener<'a>(
@@ -325,71 +350,173 @@ fn family(p: &ProtocolType) -> Option<Family> {
     }
 }
 
-/// Marks conflicted listeners (every party of a conflict is refused; no winner is picked).
-fn detect_conflicts(listeners: &mut [ListenerInfo<'_>]) {
-    let mut by_port: FxHashMap<u16, Vec<usize>> = FxHashMap::default();
-    for (i, l) in listeners.iter().enumerate() {
-        if l.not_accepted.is_none() {
-            by_port.entry(l.attached.port).or_default().push(i);
-        }
+/// Bit of a stream family (everything but UDP) in a per-port mask.
+fn stream_bit(f: Family) -> u8 {
+    match f {
+        Family::Http => 1,
+        Family::Tls => 2,
+        Family::Tcp => 4,
+        Family::Udp => 0,
     }
-    let mut ports: Vec<_> = by_port.into_iter().collect();
-    ports.sort_by_key(|(p, _)| *p);
-    let hostnames: Vec<Option<String>> = listeners
-        .iter()
-        .map(|l| l.attached.hostname.clone())
-        .collect();
-    let fams: Vec<Option<Family>> = listeners.iter().map(|l| family(&l.spec.protocol)).collect();
-    let fam = |i: usize| fams[i];
-    for (_, idx) in ports {
-        // Stream families (everything but UDP) cannot share a port with each other.
-        let stream: Vec<usize> = idx
-            .iter()
-            .copied()
-            .filter(|&i| fam(i) != Some(Family::Udp))
-            .collect();
-        let mixed = stream.iter().any(|&i| fam(i) != fam(stream[0]));
-        if mixed {
-            for &i in &stream {
-                listeners[i].conflict = Some("ProtocolConflict");
-            }
+}
+
+/// Index of a stream family in `[HTTP, HTTPS/TLS, TCP]`; UDP is no stream family.
+fn stream_slot(f: Family) -> Option<usize> {
+    match f {
+        Family::Http => Some(0),
+        Family::Tls => Some(1),
+        Family::Tcp => Some(2),
+        Family::Udp => None,
+    }
+}
+
+/// What makes two listeners of one family on one port indistinct: the hostname for HTTP and
+/// HTTPS/TLS, nothing for TCP and UDP.
+type DistinctKey<'l> = (u16, Family, Option<&'l str>);
+
+fn distinct_key<'l>(l: &'l ListenerInfo<'_>, f: Family) -> DistinctKey<'l> {
+    let host = match f {
+        Family::Http | Family::Tls => l.attached.hostname.as_deref(),
+        Family::Tcp | Family::Udp => None,
+    };
+    (l.attached.port, f, host)
+}
+
+/// Who declared listener `l`, for messages.
+fn owner(l: &ListenerInfo<'_>) -> String {
+    match &l.attached.source {
+        ListenerSource::Gateway => {
+            format!("listener {} of Gateway {}", l.spec.name, l.status.gateway)
         }
-        // Same family on one port: distinct hostnames (HTTP, HTTPS/TLS) or nothing (TCP, UDP).
-        for (a_pos, &a) in idx.iter().enumerate() {
-            for &b in &idx[a_pos + 1..] {
-                if fam(a) != fam(b) {
-                    continue;
-                }
-                let clash = match fam(a) {
-                    Some(Family::Tcp | Family::Udp) => true,
-                    _ => hostnames[a] == hostnames[b],
-                };
-                if clash {
-                    for i in [a, b] {
-                        listeners[i].conflict.get_or_insert("HostnameConflict");
-                    }
-                }
-            }
+        ListenerSource::ListenerSet(ns, name) => {
+            format!("listener {} of ListenerSet {ns}/{name}", l.spec.name)
         }
     }
 }
 
+/// Marks conflicted listeners (SPEC §2.5). `groups` are the ranges of `listeners` declared
+/// together (the Gateway's own list, then each admitted ListenerSet's), in merge order.
+/// Inside a group every party of a conflict is refused (no winner is picked); a listener that
+/// conflicts with one of an earlier group is refused and the earlier one is kept, so a
+/// ListenerSet can never disable the Gateway's listeners or an older ListenerSet's.
+///
+/// Hash maps keyed by port and by (port, family, hostname): linear in the number of
+/// listeners, whatever their distribution over ports and groups.
+fn detect_conflicts(listeners: &mut [ListenerInfo<'_>], groups: &[Range<usize>]) {
+    let fams: Vec<Option<Family>> = listeners
+        .iter()
+        .map(|l| family(&l.spec.protocol).filter(|_| l.not_accepted.is_none()))
+        .collect();
+    let mut found: Vec<Option<(&'static str, String)>> = vec![None; listeners.len()];
+    {
+        let ls: &[ListenerInfo<'_>] = listeners;
+        // Earlier groups: per port, the first listener of each stream family; per distinct
+        // key, the first listener.
+        let mut earlier_port: FxHashMap<u16, [Option<usize>; 3]> = FxHashMap::default();
+        let mut earlier_key: FxHashMap<DistinctKey<'_>, usize> = FxHashMap::default();
+        for g in groups {
+            let mut mask: FxHashMap<u16, u8> = FxHashMap::default();
+            let mut count: FxHashMap<DistinctKey<'_>, u32> = FxHashMap::default();
+            for i in g.clone() {
+                if let Some(f) = fams[i] {
+                    *mask.entry(ls[i].attached.port).or_default() |= stream_bit(f);
+                    *count.entry(distinct_key(&ls[i], f)).or_default() += 1;
+                }
+            }
+            for i in g.clone() {
+                let Some(f) = fams[i] else { continue };
+                let port = ls[i].attached.port;
+                let bit = stream_bit(f);
+                let other = |m: u8| bit != 0 && m & !bit != 0;
+                let before_other = match (stream_slot(f), earlier_port.get(&port)) {
+                    (Some(slot), Some(firsts)) => {
+                        (0..3).filter(|&k| k != slot).find_map(|k| firsts[k])
+                    }
+                    _ => None,
+                };
+                let key = distinct_key(&ls[i], f);
+                found[i] = if let Some(j) = before_other {
+                    Some((
+                        "ProtocolConflict",
+                        format!(
+                            "port {port} is already used with another protocol by {}, \
+                             earlier in merge order",
+                            owner(&ls[j])
+                        ),
+                    ))
+                } else if other(mask.get(&port).copied().unwrap_or(0)) {
+                    Some((
+                        "ProtocolConflict",
+                        format!("another listener on port {port} uses an incompatible protocol"),
+                    ))
+                } else if let Some(&j) = earlier_key.get(&key) {
+                    Some((
+                        "HostnameConflict",
+                        format!(
+                            "{} uses the same port and hostname, earlier in merge order",
+                            owner(&ls[j])
+                        ),
+                    ))
+                } else if count.get(&key).copied().unwrap_or(0) > 1 {
+                    Some((
+                        "HostnameConflict",
+                        format!("another listener on port {port} uses the same hostname"),
+                    ))
+                } else {
+                    None
+                };
+            }
+            for i in g.clone() {
+                let Some(f) = fams[i] else { continue };
+                if let Some(slot) = stream_slot(f) {
+                    let firsts = earlier_port.entry(ls[i].attached.port).or_default();
+                    firsts[slot].get_or_insert(i);
+                }
+                earlier_key.entry(distinct_key(&ls[i], f)).or_insert(i);
+            }
+        }
+    }
+    for (l, c) in listeners.iter_mut().zip(found) {
+        l.conflict = c;
+    }
+}
+
 impl ListenerInfo<'_> {
+    /// Whether the listener is accepted (valid and not conflicted).
+    pub(crate) fn accepted(&self) -> bool {
+        self.not_accepted.is_none() && self.conflict.is_none()
+    }
+
+    /// The Gateway is not accepted: the listener carries no traffic.
+    pub(crate) fn parent_not_accepted(&mut self, gateway: &str) {
+        self.attached.usable = false;
+        let programmed = Condition::new(
+            "Programmed",
+            false,
+            "Invalid",
+            format!("Gateway {gateway} is not accepted"),
+        );
+        match self
+            .status
+            .conditions
+            .iter_mut()
+            .find(|c| c.kind == "Programmed")
+        {
+            Some(c) => *c = programmed,
+            None => self.status.conditions.push(programmed),
+        }
+    }
+
     /// Computes `usable` and the listener conditions.
     fn finish(&mut self) {
         let c = &mut self.status.conditions;
-        let usable = match (&self.not_accepted, self.conflict) {
+        let usable = match (&self.not_accepted, &self.conflict) {
             (Some((reason, msg)), _) => {
                 c.push(Condition::new("Accepted", false, reason, msg.clone()));
                 false
             }
-            (None, Some(reason)) => {
-                c.push(Condition::new(
-                    "Accepted",
-                    false,
-                    reason,
-                    "listener conflicts with another listener on the same port",
-                ));
+            (None, Some((reason, msg))) => {
+                c.push(Condition::new("Accepted", false, reason, msg.clone()));
                 false
             }
             (None, None) => {
@@ -402,18 +529,8 @@ impl ListenerInfo<'_> {
                 !self.no_certificate
             }
         };
-        c.push(match self.conflict {
-            Some(reason) => Condition::new(
-                "Conflicted",
-                true,
-                reason,
-                match reason {
-                    "ProtocolConflict" => {
-                        "another listener on this port uses an incompatible protocol"
-                    }
-                    _ => "another listener on this port uses the same hostname",
-                },
-            ),
+        c.push(match &self.conflict {
+            Some((reason, msg)) => Condition::new("Conflicted", true, reason, msg.clone()),
             None => Condition::new("Conflicted", false, "NoConflicts", "no conflicts"),
         });
         c.push(match self.ref_problems.first() {
@@ -454,10 +571,16 @@ mod tests {
         let mut config = Config::new();
         config.add_str(yaml, "test");
         let ctx = Ctx::new(&config);
-        let (infos, _) = build(&ctx, 0, &config.gateways[0], &[]);
-        infos
+        build(&ctx, 0, &config.gateways[0], &[])
+            .infos
             .into_iter()
-            .map(|l| (l.spec.name.clone(), l.attached.usable, l.conflict))
+            .map(|l| {
+                (
+                    l.spec.name.clone(),
+                    l.attached.usable,
+                    l.conflict.map(|c| c.0),
+                )
+            })
             .collect()
     }
 

@@ -5,12 +5,18 @@
 //! Decisions where SPEC leaves a choice (all [ENGINE]):
 //!
 //! - **Listener conflicts.** Listeners are grouped by port. HTTP, HTTPS/TLS (one family: both
-//!   select by SNI, and Terminate and Passthrough may share a port) and TCP cannot share a port:
-//!   every listener of a mixed port gets `Conflicted=True/ProtocolConflict`. UDP is another
-//!   transport and never conflicts with them. Within a family, two HTTP (or two HTTPS/TLS)
-//!   listeners with the same hostname (both absent included), or two TCP (two UDP) listeners,
-//!   get `Conflicted=True/HostnameConflict`. Every party is refused (`Accepted=False` with the
-//!   conflict reason, `Programmed=False/Invalid`, `usable=false`); no winner is picked.
+//!   select by SNI, and Terminate and Passthrough may share a port) and TCP cannot share a port
+//!   (`ProtocolConflict`). UDP is another transport and never conflicts with them. Within a
+//!   family, two HTTP (or two HTTPS/TLS) listeners with the same hostname (both absent
+//!   included), or two TCP (two UDP) listeners, conflict (`HostnameConflict`). Within one
+//!   list (the Gateway's own listeners, or one ListenerSet's) every party is refused; across
+//!   lists, in merge order (the Gateway's own, then ListenerSets oldest first, then `ns/name`),
+//!   only the later listener is refused (SPEC §2.5): a ListenerSet can never disable the
+//!   Gateway's listeners or an older ListenerSet's. A refused listener has `Accepted=False`
+//!   and `Conflicted=True` with the conflict reason (the message names the earlier listener),
+//!   `Programmed=False/Invalid`, `usable=false`.
+//! - **GatewayClass, Gateway and ListenerSet conditions**: see the `status` module (the
+//!   reasons each can get and why).
 //! - **Certificates.** A Terminate listener (HTTPS, TLS Terminate) reports
 //!   `ResolvedRefs=False` with `InvalidCertificateRef` (unsupported kind, missing Secret, no
 //!   certificateRef at all) or `RefNotPermitted` (cross-namespace without a ReferenceGrant from
@@ -34,10 +40,14 @@ mod hostname;
 mod listeners;
 mod report;
 mod routes;
+mod status;
 
 pub use backend::{resolve_backend, resolver, BackendProblem, ResolvedBackend, Resolver};
 pub use hostname::{hostname_matches, intersect, intersect_all, overlaps};
-pub use report::{condition, Condition, ListenerStatus, Report, RouteParentStatus, RouteStatus};
+pub use report::{
+    condition, Condition, GatewayClassStatus, GatewayStatus, ListenerSetStatus, ListenerStatus,
+    Report, RouteParentStatus, RouteStatus,
+};
 
 use crate::load::Config;
 use crate::model::{LabelSelector, ListenerSetSpec, Object, ProtocolType, RouteKind, TlsMode};
@@ -195,10 +205,19 @@ pub fn attach(config: &Config, controller: Option<&str>) -> Attachment {
     let mut warnings = Vec::new();
     let mut sets: Vec<&Object<ListenerSetSpec>> = config.listener_sets.iter().collect();
     sets.sort_by_cached_key(|s| (s.created, ns_name(&s.meta.namespace, &s.meta.name)));
+    // ListenerSets per parent Gateway, each list in merge order.
+    let mut by_parent: NsMap<'_, Vec<&Object<ListenerSetSpec>>> = NsMap::default();
+    for ls in sets {
+        if let Some((ns, name)) = listeners::target(ls) {
+            by_parent.get_or_default(ns, name).push(ls);
+        }
+    }
 
     let mut gateways = Vec::new();
     let mut listeners = Vec::new();
     let mut parents = Parents::default();
+    let mut gateway_statuses = Vec::new();
+    let mut set_statuses = Vec::new();
     for gw in &config.gateways {
         let class = gw.spec.gateway_class_name.as_str();
         match (controller, classes.get(class)) {
@@ -219,37 +238,50 @@ pub fn attach(config: &Config, controller: Option<&str>) -> Attachment {
             continue; // a duplicate the loader let through: the first one wins
         }
         let index = gateways.len();
-        let (infos, merged) = listeners::build(&ctx, index, gw, &sets);
+        let targeting = by_parent
+            .get(&gw.meta.namespace, &gw.meta.name)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        let mut built = listeners::build(&ctx, index, gw, targeting);
+        let own = built.own.min(built.infos.len());
+        let (gw_status, gw_accepted) = status::gateway(config, gw, &built.infos[..own]);
+        gateway_statuses.push(gw_status);
+        let gw_key = gw.key();
+        if !gw_accepted {
+            for info in &mut built.infos {
+                info.parent_not_accepted(&gw_key);
+            }
+        }
         let base = listeners.len();
-        let own: Vec<usize> = infos
-            .iter()
-            .enumerate()
-            .filter(|(_, l)| l.attached.source == ListenerSource::Gateway)
-            .map(|(i, _)| base + i)
-            .collect();
-        parents
-            .gateways
-            .insert_first(&gw.meta.namespace, &gw.meta.name, own);
-        for (ls, ok) in merged {
-            let source =
-                ListenerSource::ListenerSet(ls.meta.namespace.clone(), ls.meta.name.clone());
-            let ids = infos
-                .iter()
-                .enumerate()
-                .filter(|(_, l)| ok && l.attached.source == source)
-                .map(|(i, _)| base + i)
-                .collect();
+        parents.gateways.insert_first(
+            &gw.meta.namespace,
+            &gw.meta.name,
+            (base..base + own).collect(),
+        );
+        for (ls, range) in &built.sets {
+            let infos = range.clone().and_then(|r| built.infos.get(r));
+            set_statuses.push(status::listener_set(ls, &gw_key, infos, gw_accepted));
+            let ids = range
+                .clone()
+                .map(|r| (base + r.start..base + r.end).collect())
+                .unwrap_or_default();
             parents
                 .listener_sets
                 .insert_first(&ls.meta.namespace, &ls.meta.name, ids);
         }
-        listeners.extend(infos);
+        listeners.extend(built.infos);
         gateways.push(AttachedGateway {
             namespace: gw.meta.namespace.clone(),
             name: gw.meta.name.clone(),
             listeners: Vec::new(),
         });
     }
+    let gateway_classes = config
+        .gateway_classes
+        .iter()
+        .filter(|c| controller.is_none_or(|ours| c.spec.controller_name == ours))
+        .map(|c| status::gateway_class(config, c))
+        .collect();
 
     let routes = routes::attach_routes(&ctx, config, &parents, &mut listeners);
     if config.services.is_empty() && !routes.is_empty() {
@@ -265,6 +297,9 @@ pub fn attach(config: &Config, controller: Option<&str>) -> Attachment {
         routes,
         listeners: Vec::with_capacity(listeners.len()),
         warnings,
+        gateway_classes,
+        gateways: gateway_statuses,
+        listener_sets: set_statuses,
     };
     for info in listeners {
         if let Some(g) = gateways.get_mut(info.gateway) {

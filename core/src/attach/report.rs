@@ -3,22 +3,66 @@
 use crate::model::RouteKind;
 use serde::Serialize;
 
-/// Status of every route parentRef and every listener, as a controller would write it.
+/// Status of every GatewayClass, Gateway, ListenerSet, listener and route parentRef that the
+/// controller is responsible for, as a controller would write it.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Report {
     /// One entry per route that names at least one served parent.
     pub routes: Vec<RouteStatus>,
-    /// One entry per listener of every served Gateway.
+    /// One entry per listener of every served Gateway (own listeners, then those of the
+    /// ListenerSets it admits, in merge order).
     pub listeners: Vec<ListenerStatus>,
     /// Things a user should know that are not conditions of an object, e.g. a Gateway served
     /// although its GatewayClass is not in the configuration.
     pub warnings: Vec<String>,
+    /// One entry per GatewayClass of the controller (every GatewayClass of the configuration
+    /// when no controller is named), in input order.
+    pub gateway_classes: Vec<GatewayClassStatus>,
+    /// One entry per served Gateway, in input order.
+    pub gateways: Vec<GatewayStatus>,
+    /// One entry per ListenerSet whose parentRef names a served Gateway (admitted or not), in
+    /// merge order.
+    pub listener_sets: Vec<ListenerSetStatus>,
+}
+
+/// Status of one GatewayClass (`Accepted`, `SupportedVersion`).
+#[derive(Debug, Clone, Serialize)]
+pub struct GatewayClassStatus {
+    /// Name (GatewayClasses are cluster-scoped).
+    pub name: String,
+    /// Conditions (`Accepted`, `SupportedVersion`).
+    pub conditions: Vec<Condition>,
+}
+
+/// Status of one served Gateway (`Accepted`, `Programmed`).
+#[derive(Debug, Clone, Serialize)]
+pub struct GatewayStatus {
+    /// Namespace.
+    pub namespace: String,
+    /// Name.
+    pub name: String,
+    /// Conditions (`Accepted`, `Programmed`).
+    pub conditions: Vec<Condition>,
+}
+
+/// Status of one ListenerSet whose parent is a served Gateway (`Accepted`, `Programmed`).
+#[derive(Debug, Clone, Serialize)]
+pub struct ListenerSetStatus {
+    /// Namespace.
+    pub namespace: String,
+    /// Name.
+    pub name: String,
+    /// The parent Gateway, `namespace/name`.
+    pub gateway: String,
+    /// Conditions (`Accepted`, `Programmed`).
+    pub conditions: Vec<Condition>,
 }
 
 /// A Kubernetes-style condition.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Condition {
-    /// `Accepted`, `ResolvedRefs`, `PartiallyInvalid`, `Programmed`, `Conflicted`.
+    /// `Accepted`, `ResolvedRefs`, `PartiallyInvalid`, `Programmed`, `Conflicted`,
+    /// `SupportedVersion`.
     #[serde(rename = "type")]
     pub kind: String,
     /// `True`, `False` or `Unknown`.
@@ -99,6 +143,25 @@ pub fn condition<'c>(conditions: &'c [Condition], kind: &str) -> Option<&'c Cond
 }
 
 impl Report {
+    /// The status of GatewayClass `name`, if the controller is responsible for it.
+    pub fn gateway_class(&self, name: &str) -> Option<&GatewayClassStatus> {
+        self.gateway_classes.iter().find(|c| c.name == name)
+    }
+
+    /// The status of Gateway `namespace/name`, if it is served.
+    pub fn gateway(&self, namespace: &str, name: &str) -> Option<&GatewayStatus> {
+        self.gateways
+            .iter()
+            .find(|g| g.namespace == namespace && g.name == name)
+    }
+
+    /// The status of ListenerSet `namespace/name`, if its parent is a served Gateway.
+    pub fn listener_set(&self, namespace: &str, name: &str) -> Option<&ListenerSetStatus> {
+        self.listener_sets
+            .iter()
+            .find(|l| l.namespace == namespace && l.name == name)
+    }
+
     /// The status of route `kind` `namespace/name`, if the route names a served parent.
     pub fn route(&self, kind: RouteKind, namespace: &str, name: &str) -> Option<&RouteStatus> {
         self.routes

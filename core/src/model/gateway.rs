@@ -13,6 +13,53 @@ pub struct GatewayClassSpec {
     /// Free text, at most 64 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// Controller-specific parameters. trieway takes none: it reports a reference it cannot
+    /// resolve as `Accepted=False/InvalidParameters`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parameters_ref: Option<ParametersReference>,
+}
+
+/// `GatewayClass.spec.parametersRef` and `Gateway.spec.infrastructure.parametersRef` (the
+/// latter has no `namespace`: it is the Gateway's own).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ParametersReference {
+    /// API group of the referent (`""` is the core group).
+    pub group: String,
+    /// Kind of the referent, e.g. `ConfigMap`.
+    pub kind: String,
+    /// Name of the referent.
+    pub name: String,
+    /// Namespace of a namespaced referent (GatewayClass references only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+}
+
+/// One entry of `Gateway.spec.addresses`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct GatewayAddress {
+    /// `IPAddress` (the default), `Hostname`, `NamedAddress` or a domain-prefixed type.
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// The requested address; empty asks the implementation to pick one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+/// `Gateway.spec.infrastructure`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct GatewayInfrastructure {
+    /// Labels for the resources the implementation creates (opaque to trieway).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
+    /// Annotations for the resources the implementation creates (opaque to trieway).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub annotations: BTreeMap<String, String>,
+    /// Implementation-specific parameters for this Gateway.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parameters_ref: Option<ParametersReference>,
 }
 
 /// `Gateway.spec`.
@@ -26,6 +73,13 @@ pub struct GatewaySpec {
     /// Which ListenerSets may attach (default: none).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed_listeners: Option<AllowedListeners>,
+    /// Requested addresses. trieway assigns none (the embedding proxy owns its sockets), so a
+    /// Gateway that requests any is reported `Programmed=False/AddressNotAssigned`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub addresses: Vec<GatewayAddress>,
+    /// Infrastructure hints; only `parametersRef` affects the status.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub infrastructure: Option<GatewayInfrastructure>,
 }
 
 /// `Gateway.spec.allowedListeners`.
