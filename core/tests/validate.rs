@@ -451,8 +451,9 @@ fn route_object_rules() {
             "TLSRoute",
             "{rules: [{backendRefs: []}, {backendRefs: [{name: s, port: 1}]}]}".into(),
             &[
-                "spec.hostnames: must have at least 1 hostname (found 0)",
-                "spec.rules: must have exactly 1 rule (found 2)",
+                "spec.hostnames: required in TLSRoute v1: must have at least 1 hostname (found 0; \
+                 only v1alpha2 allows a TLSRoute without hostnames)",
+                "spec.rules: must have exactly 1 rule in TLSRoute v1 (found 2)",
                 "spec.rules[0].backendRefs: must have at least 1 backendRef (found 0)",
             ],
         ),
@@ -464,7 +465,7 @@ fn route_object_rules() {
                 "spec.rules[0].backendRefs[0].port: must be set for a Service reference",
             ],
         ),
-        ("TCPRoute", "{rules: []}".into(), &["spec.rules: must have exactly 1 rule (found 0)"]),
+        ("TCPRoute", "{rules: []}".into(), &["spec.rules: must have exactly 1 rule in TCPRoute v1 (found 0)"]),
         (
             "UDPRoute",
             format!("{{rules: [{{backendRefs: [{}]}}]}}", many(17, "{name: s, port: 53}")),

@@ -79,11 +79,11 @@ pub(crate) fn validate(config: &mut Config) {
         o.spec.rules.len()
     });
     routes(&mut config.tcp_routes, "TCPRoute", errors, |o, r| {
-        routes::l4_route(o, r);
+        routes::l4_route("TCPRoute", o, r);
         o.spec.rules.len()
     });
     routes(&mut config.udp_routes, "UDPRoute", errors, |o, r| {
-        routes::l4_route(o, r);
+        routes::l4_route("UDPRoute", o, r);
         o.spec.rules.len()
     });
     objects(
