@@ -39,8 +39,11 @@
 mod filters;
 mod gateway;
 mod ingress;
+#[rustfmt::skip]
+mod known_fields;
 mod routes;
 mod scalars;
+pub(crate) mod unknown;
 
 /// The GEP-2257 duration parser, for the stages that expose timeouts (SPEC §8).
 #[allow(unused_imports)]
