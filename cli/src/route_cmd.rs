@@ -2,7 +2,9 @@
 
 use crate::args::{Arg, Parser, UsageError};
 use crate::{demo, out, Failure, Status};
-use trieway::{Action, Config, Headers, Options, Outcome, Request, Router, Target, TlsOutcome};
+use trieway::{
+    Action, Config, Headers, Options, Outcome, Request, Router, Target, TlsOutcome, UnknownFields,
+};
 use trieway_cli::decision::decision;
 
 /// `trieway route --help`.
@@ -27,6 +29,9 @@ Options:
       --gateway NS/NAME  Gateway to route on [default: the only served Gateway]
       --controller NAME  Serve only Gateways whose GatewayClass names this controllerName
                          [default: every Gateway in the configuration]
+      --unknown-fields POLICY
+                         A field the schema of its kind and version does not list: error
+                         (default: the object is not loaded), warn or ignore
       --random N         Random number for the weighted backend draw [default: 0]
   -o, --output FORMAT    text (default) or json
   -h, --help             Print help
@@ -41,6 +46,7 @@ struct Args {
     sni: Option<String>,
     gateway: Option<String>,
     controller: Option<String>,
+    unknown_fields: UnknownFields,
     random: u64,
     json: bool,
     positional: Vec<String>,
@@ -54,6 +60,7 @@ fn parse(mut p: Parser) -> Result<Option<Args>, UsageError> {
         sni: None,
         gateway: None,
         controller: None,
+        unknown_fields: UnknownFields::Error,
         random: 0,
         json: false,
         positional: vec![],
@@ -92,6 +99,7 @@ fn parse(mut p: Parser) -> Result<Option<Args>, UsageError> {
             "sni" => a.sni = Some(p.string(&arg)?),
             "gateway" => a.gateway = Some(p.string(&arg)?),
             "controller" => a.controller = Some(p.controller(&arg)?),
+            "unknown-fields" => a.unknown_fields = p.unknown_fields(&arg)?,
             "random" => {
                 let v = p.string(&arg)?;
                 a.random = v.parse().map_err(|_| {
@@ -160,11 +168,11 @@ pub fn run(p: Parser) -> Result<Status, Failure> {
             80
         });
     let config = if a.configs.is_empty() {
-        let mut c = Config::new();
+        let mut c = Config::new().with_unknown_fields(a.unknown_fields);
         c.add_str(demo::YAML, demo::NAME);
         c.finish()
     } else {
-        let mut c = Config::new();
+        let mut c = Config::new().with_unknown_fields(a.unknown_fields);
         for f in &a.configs {
             c.add_path(std::path::Path::new(f))
                 .map_err(|e| Failure::Other(e.to_string()))?;
@@ -173,6 +181,14 @@ pub fn run(p: Parser) -> Result<Status, Failure> {
     };
     for e in &config.errors {
         eprintln!("trieway: warning: {e}");
+    }
+    // Other warnings (skipped kinds) stay quiet here; unknown fields under `warn` are shown.
+    for w in config
+        .warnings
+        .iter()
+        .filter(|w| w.message.starts_with("unknown field"))
+    {
+        eprintln!("trieway: warning: {w}");
     }
     let router = Router::new(
         &config,

@@ -177,7 +177,7 @@ pub(crate) fn unknown_fields(
     if w.found > MAX_REPORTED {
         w.out.push(UnknownField {
             field: String::new(),
-            message: format!("{} more unknown fields not listed", w.found - MAX_REPORTED),
+            message: format!("unknown fields: {} more not listed", w.found - MAX_REPORTED),
         });
     }
     w.out
