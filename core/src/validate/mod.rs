@@ -33,6 +33,8 @@
 //!   route's namespace), which is slightly stricter than the upstream CEL rule.
 //! * `metadata.namespace` must be an RFC 1123 label and `metadata.name` an RFC 1123 subdomain
 //!   (a label for Namespaces), as the Kubernetes API server requires.
+//! * Unknown fields are found by the loader, before these checks (`unknown.rs`, with the
+//!   tree of known fields generated from the CRDs in `known_fields.rs`).
 //! * Errors are appended grouped by kind (in the order of `Config`'s fields), in input order
 //!   within a kind.
 
