@@ -26,6 +26,7 @@
 
 use super::known_fields::SPECS;
 use serde_json::{Map, Value};
+use std::fmt::Write as _;
 
 /// A node of the static tree of known fields.
 #[derive(Debug)]
@@ -170,7 +171,7 @@ pub(crate) fn unknown_fields(
             k => {
                 let mut names: Vec<&str> = COMMON_TOP.to_vec();
                 names.extend_from_slice(extra);
-                w.unknown(String::new(), k, names.into_iter());
+                w.unknown(k, names.into_iter());
             }
         }
     }
@@ -183,24 +184,42 @@ pub(crate) fn unknown_fields(
     w.out
 }
 
-#[derive(Default)]
-struct Walk {
-    out: Vec<UnknownField>,
-    found: usize,
+/// One step of a field path, kept unrendered until an unknown field needs it (the walk of a
+/// valid object formats and allocates nothing per field).
+#[derive(Clone, Copy)]
+enum Step<'v> {
+    Key(&'v str),
+    Index(usize),
 }
 
-impl Walk {
-    /// Checks `value` against `node`; `path` is the value's field path.
-    fn node(&mut self, node: &'static Node, value: &Value, path: &str) {
+#[derive(Default)]
+struct Walk<'v> {
+    out: Vec<UnknownField>,
+    found: usize,
+    path: Vec<Step<'v>>,
+}
+
+impl<'v> Walk<'v> {
+    /// Checks `value`, found at `key` of the top level, against `node`.
+    fn node(&mut self, node: &'static Node, value: &'v Value, key: &'v str) {
+        self.path.push(Step::Key(key));
+        self.value(node, value);
+        self.path.pop();
+    }
+
+    /// Checks `value`, at the current path, against `node`.
+    fn value(&mut self, node: &'static Node, value: &'v Value) {
         let Fields(fields) = node else { return };
         match value {
-            Value::Object(map) => self.object(fields, map, path),
+            Value::Object(map) => self.object(fields, map),
             // Lists are transparent; a list directly inside a list is a type error the model
             // reports, and is not walked (so the depth stays bounded by the schema's).
             Value::Array(items) => {
                 for (i, item) in items.iter().enumerate() {
                     if let Value::Object(map) = item {
-                        self.object(fields, map, &format!("{path}[{i}]"));
+                        self.path.push(Step::Index(i));
+                        self.object(fields, map);
+                        self.path.pop();
                     }
                 }
             }
@@ -211,34 +230,47 @@ impl Walk {
     fn object(
         &mut self,
         fields: &'static [(&'static str, &'static Node)],
-        map: &Map<String, Value>,
-        path: &str,
+        map: &'v Map<String, Value>,
     ) {
         for (key, value) in map {
             match fields.binary_search_by(|(name, _)| (*name).cmp(key.as_str())) {
                 Ok(i) => {
                     let child = fields[i].1;
                     if matches!(child, Fields(_)) {
-                        self.node(child, value, &format!("{path}.{key}"));
+                        self.path.push(Step::Key(key));
+                        self.value(child, value);
+                        self.path.pop();
                     }
                 }
-                Err(_) => self.unknown(path.to_string(), key, fields.iter().map(|(name, _)| *name)),
+                Err(_) => self.unknown(key, fields.iter().map(|(name, _)| *name)),
             }
         }
     }
 
-    /// Records unknown field `key` under `path`, suggesting the closest of `siblings`.
-    fn unknown<'a>(&mut self, path: String, key: &str, siblings: impl Iterator<Item = &'a str>) {
+    /// Records unknown field `key` under the current path, suggesting the closest of
+    /// `siblings`.
+    fn unknown<'a>(&mut self, key: &str, siblings: impl Iterator<Item = &'a str>) {
         self.found += 1;
         if self.found > MAX_REPORTED {
             return;
         }
-        let shown = short(key);
-        let field = if path.is_empty() {
-            shown
-        } else {
-            format!("{path}.{shown}")
-        };
+        let mut field = String::new();
+        for step in &self.path {
+            match step {
+                Step::Key(k) if field.is_empty() => field.push_str(&short(k)),
+                Step::Key(k) => {
+                    field.push('.');
+                    field.push_str(&short(k));
+                }
+                Step::Index(i) => {
+                    let _ = write!(field, "[{i}]");
+                }
+            }
+        }
+        if !field.is_empty() {
+            field.push('.');
+        }
+        field.push_str(&short(key));
         let message = match suggest(key, siblings) {
             Some(s) => format!("unknown field, did you mean {s}?"),
             None => "unknown field".to_string(),
