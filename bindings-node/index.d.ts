@@ -22,8 +22,11 @@ export interface RouterOptions {
   regexSizeLimit?: number;
   /** Longer paths never match (default 16384). */
   maxPathLen?: number;
-  /** Refuse a configuration with any invalid object (default true); false serves the rest
-   * and lists the problems in `router.errors`. */
+  /** Refuse a configuration with any invalid object or any unknown field (default true:
+   * throws ConfigError, e.g. `spec.rules[0].backendRef: unknown field, did you mean
+   * backendRefs?`, as `kubectl apply` with strict field validation refuses it); false serves
+   * the rest, lists invalid objects in `router.errors` and unknown fields in
+   * `router.warnings`. */
   strict?: boolean;
 }
 

@@ -12,7 +12,8 @@ use trieway::{
 
 /// Load options that are not engine [`Options`].
 pub struct LoadOptions {
-    /// Refuse a configuration with any invalid object (default), or serve the valid rest.
+    /// Refuse a configuration with any invalid object or unknown field (default), or serve
+    /// the valid rest (unknown fields are then warnings).
     pub strict: bool,
 }
 

@@ -236,7 +236,15 @@ impl NativeRouter {
                     return Err(convert::config_error(&trieway::Error::Invalid(vec![err])));
                 }
             }
-            let config = Config::from_str(&text);
+            // Strict loading refuses unknown fields too; otherwise they are warnings.
+            let policy = if load.strict {
+                trieway::UnknownFields::Error
+            } else {
+                trieway::UnknownFields::Warn
+            };
+            let mut config = Config::new().with_unknown_fields(policy);
+            config.add_str(&text, "<string>");
+            let config = config.finish();
             let problems = serde_json::json!({
                 "errors": config.errors.iter().map(convert::issue).collect::<Vec<_>>(),
                 "warnings": config.warnings.iter().map(convert::issue).collect::<Vec<_>>(),

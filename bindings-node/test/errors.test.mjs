@@ -161,3 +161,33 @@ test('shared router tokens: released tokens are refused', () => {
   // A Router made from the token keeps working after the registration ends.
   assert.equal(copy.route({ host: 'edge.test', path: '/api' }).ruleName, 'api');
 });
+
+test('unknown fields: strict loading throws with the field and a suggestion; strict: false warns', () => {
+  const typo = `${YAML}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: typo, namespace: default}
+spec:
+  parentRefs: [{name: gw, sectionName: http}]
+  hostnames: [typo.test]
+  rules: [{backendRefs: [{name: a, port: 80}], backendRef: [{name: a, port: 80}]}]
+`;
+  const field = 'spec.rules[0].backendRef';
+  const message = 'unknown field, did you mean backendRefs?';
+  try {
+    Router.fromYaml(typo);
+    assert.fail('no error');
+  } catch (e) {
+    assert.ok(e instanceof ConfigError);
+    assert.equal(e.code, 'ERR_TRIEWAY_INVALID_CONFIG');
+    const issue = e.issues.find((i) => i.object === 'default/typo');
+    assert.deepEqual([issue.kind, issue.field, issue.message], ['HTTPRoute', field, message]);
+    assert.match(e.message, /backendRef: unknown field, did you mean backendRefs\?/);
+  }
+  const lenient = Router.fromYaml(typo, { strict: false });
+  assert.deepEqual(lenient.errors, []);
+  const warning = lenient.warnings.find((w) => w.field === field);
+  assert.equal(warning.message, message);
+  assert.equal(lenient.route({ host: 'typo.test', path: '/' }).route.name, 'typo');
+});

@@ -24,7 +24,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::sync::OnceLock;
 use trieway::model::RouteKind;
-use trieway::{Config, Options, Outcome, RegexRank, RepeatedHeaders};
+use trieway::{Config, Options, Outcome, RegexRank, RepeatedHeaders, UnknownFields};
 use types::Match;
 
 pyo3::create_exception!(
@@ -299,9 +299,11 @@ impl Router {
     /// Loads YAML (one or more `---`-separated documents) or JSON text and compiles the
     /// Gateway `gateway` (`"namespace/name"`; `None`: the only Gateway served).
     ///
-    /// With `strict=True` (the default) any invalid object or rule raises `ConfigError`
-    /// listing every problem; with `strict=False` invalid objects are dropped (as a
-    /// controller would) and reported by `check()`.
+    /// With `strict=True` (the default) any invalid object or rule, and any unknown field
+    /// (`spec.rules[0].backendRef: unknown field, did you mean backendRefs?`), raises
+    /// `ConfigError` listing every problem; with `strict=False` invalid objects are dropped
+    /// (as a controller would), unknown fields are warnings, and both are reported by
+    /// `problems()`.
     #[staticmethod]
     #[pyo3(signature = (text, gateway=None, *, strict=true, controller_name=None,
         host_isolation=None, listener_isolation=None, regex_rank=None, repeated_headers=None,
@@ -336,7 +338,9 @@ impl Router {
             let text = config_text(text)?;
             let config = py.detach(|| {
                 catch_unwind(AssertUnwindSafe(|| {
-                    let c = Config::from_str(&text);
+                    let mut c = Config::new().with_unknown_fields(unknown_fields(strict));
+                    c.add_str(&text, "<string>");
+                    let c = c.finish();
                     if strict {
                         c.strict()
                     } else {
@@ -431,7 +435,14 @@ impl Router {
             )?;
             let config = py.detach(|| {
                 catch_unwind(AssertUnwindSafe(|| {
-                    Config::from_path(&path).and_then(|c| if strict { c.strict() } else { Ok(c) })
+                    let mut c = Config::new().with_unknown_fields(unknown_fields(strict));
+                    c.add_path(&path)?;
+                    let c = c.finish();
+                    if strict {
+                        c.strict()
+                    } else {
+                        Ok(c)
+                    }
                 }))
             });
             let config = config.map_err(|_| {
@@ -543,11 +554,21 @@ impl Router {
     }
 }
 
+/// The unknown-field policy of `strict`: unknown fields raise with it, else are warnings.
+fn unknown_fields(strict: bool) -> UnknownFields {
+    if strict {
+        UnknownFields::Error
+    } else {
+        UnknownFields::Warn
+    }
+}
+
 /// The `trieway check --output json` report for `text` (without its `ok` and `failures`):
 /// every configuration problem and the status conditions of every GatewayClass, Gateway,
 /// ListenerSet, route parentRef and listener, without raising for an invalid configuration:
 /// `{"errors": [...], "warnings": [...], "gateway_classes": [...], "gateways": [...],
-/// "listener_sets": [...], "routes": [...], "listeners": [...]}`.
+/// "listener_sets": [...], "routes": [...], "listeners": [...]}`. Unknown fields are errors, as with
+/// `trieway check`.
 #[pyfunction]
 #[pyo3(signature = (text, *, controller_name=None))]
 fn check<'py>(
@@ -569,7 +590,9 @@ fn check<'py>(
         let text = config_text(text)?;
         let checked = py.detach(|| {
             catch_unwind(AssertUnwindSafe(|| {
-                let config = Config::from_str(&text);
+                let mut config = Config::new().with_unknown_fields(UnknownFields::Error);
+                config.add_str(&text, "<string>");
+                let config = config.finish();
                 let attachment = trieway::attach::attach(&config, controller_name.as_deref());
                 let messages =
                     |l: &[trieway::ConfigError]| l.iter().map(|e| e.to_string()).collect();

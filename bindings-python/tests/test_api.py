@@ -361,6 +361,41 @@ spec:
     assert trieway.check(CONFIG + bad_route)["errors"] == problems["errors"]
 
 
+def test_unknown_fields_raise_when_strict() -> None:
+    typo = """
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: typo, namespace: default}
+spec:
+  parentRefs: [{name: gw}]
+  hostnames: [typo.example.com]
+  rules: [{backendRefs: [{name: web, port: 8080}], backendRef: [{name: web, port: 8080}]}]
+"""
+    field = "spec.rules[0].backendRef: unknown field, did you mean backendRefs?"
+    with pytest.raises(trieway.ConfigError, match=r"HTTPRoute default/typo .*backendRef: unknown field"):
+        trieway.Router.from_yaml(CONFIG + typo)
+    with pytest.raises(trieway.ConfigError, match="did you mean backendRefs"):
+        trieway.Router.from_json(json.dumps(config_objects() + [typo_object()]))
+    r = trieway.Router.from_yaml(CONFIG + typo, strict=False)
+    problems = r.problems()
+    assert problems["errors"] == []
+    warnings = [w for w in problems["warnings"] if field in w]
+    assert len(warnings) == 1 and warnings[0].startswith("HTTPRoute default/typo (<string>#"), warnings
+    assert matched(r.route("GET", "typo.example.com", "/")).route == "default/typo"
+    checked = trieway.check(CONFIG + typo)
+    assert any(field in e for e in checked["errors"]), checked["errors"]
+
+
+def typo_object() -> Dict[str, Any]:
+    return {
+        "apiVersion": "gateway.networking.k8s.io/v1",
+        "kind": "HTTPRoute",
+        "metadata": {"name": "typo", "namespace": "default"},
+        "spec": {"parentRefs": [{"name": "gw"}], "rules": [{"backendRef": []}]},
+    }
+
+
 def test_demo_config(tmp_path: Path) -> None:
     demo = trieway.Router.from_path(EXAMPLES / "demo.yaml")
     m = demo.route("GET", "store.example.com", "/api/orders", {"x-api-version": "v2"}, port=443)

@@ -7,6 +7,7 @@
 use std::collections::VecDeque;
 use std::ffi::OsString;
 use std::fmt;
+use trieway::UnknownFields;
 
 /// One parsed command-line item.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -135,6 +136,18 @@ impl Parser {
                 v.to_string_lossy()
             ))
         })
+    }
+
+    /// The value of `--unknown-fields`: `error`, `warn` or `ignore`.
+    pub fn unknown_fields(&mut self, option: &Arg) -> Result<UnknownFields, UsageError> {
+        match self.string(option)?.as_str() {
+            "error" => Ok(UnknownFields::Error),
+            "warn" => Ok(UnknownFields::Warn),
+            "ignore" => Ok(UnknownFields::Ignore),
+            other => Err(UsageError(format!(
+                "unknown value '{other}' for '{option}' (expected error, warn or ignore)"
+            ))),
+        }
     }
 
     /// The value of `--controller`: a non-empty controller name.

@@ -10,7 +10,7 @@ use trieway::attach::{
     self, Attachment, Condition, GatewayClassStatus, GatewayStatus, ListenerSetStatus,
     ListenerStatus, Report, RouteParentStatus, RouteStatus,
 };
-use trieway::Config;
+use trieway::{Config, UnknownFields};
 
 /// `trieway check --help`.
 pub const HELP: &str = "\
@@ -26,6 +26,11 @@ Options:
       --controller NAME  Act as the controller NAME: serve only the Gateways whose
                          GatewayClass is given and has this controllerName [default: serve
                          every Gateway; one whose GatewayClass is not given gets a warning]
+      --unknown-fields POLICY
+                         A field the schema of its kind and version does not list (a typo
+                         such as backendRef): error (default: the object is invalid and not
+                         loaded, as kubectl's strict validation refuses it), warn (a warning;
+                         the field is ignored) or ignore
   -h, --help             Print help
 
 JSON output is one object: {\"ok\": bool, \"failures\": [...], \"errors\": [...],
@@ -53,6 +58,7 @@ struct Options {
     files: Vec<OsString>,
     format: Format,
     controller: Option<String>,
+    unknown_fields: UnknownFields,
 }
 
 fn parse(mut p: Parser) -> Result<Option<Options>, UsageError> {
@@ -60,6 +66,7 @@ fn parse(mut p: Parser) -> Result<Option<Options>, UsageError> {
         files: Vec::new(),
         format: Format::Text,
         controller: None,
+        unknown_fields: UnknownFields::Error,
     };
     while let Some(arg) = p.next_arg()? {
         match &arg {
@@ -68,6 +75,9 @@ fn parse(mut p: Parser) -> Result<Option<Options>, UsageError> {
             Arg::Short('o') => opts.format = format(&p.string(&arg)?)?,
             Arg::Long(n) if n == "output" => opts.format = format(&p.string(&arg)?)?,
             Arg::Long(n) if n == "controller" => opts.controller = Some(p.controller(&arg)?),
+            Arg::Long(n) if n == "unknown-fields" => {
+                opts.unknown_fields = p.unknown_fields(&arg)?
+            }
             Arg::Value(v) => opts.files.push(v.clone()),
             _ => return Err(arg.unexpected()),
         }
@@ -91,7 +101,7 @@ pub fn run(p: Parser) -> Result<Status, Failure> {
         out(HELP);
         return Ok(Status::Ok);
     };
-    let config = load(&opts.files)?;
+    let config = load(&opts.files, opts.unknown_fields)?;
     let attachment = attach::attach(&config, opts.controller.as_deref());
     let checked = Checked {
         config: &config,
@@ -112,8 +122,8 @@ pub fn run(p: Parser) -> Result<Status, Failure> {
 }
 
 /// Loads every file into one configuration, or the demo when there is none.
-fn load(files: &[OsString]) -> Result<Config, Failure> {
-    let mut config = Config::new();
+fn load(files: &[OsString], unknown_fields: UnknownFields) -> Result<Config, Failure> {
+    let mut config = Config::new().with_unknown_fields(unknown_fields);
     if files.is_empty() {
         config.add_str(demo::YAML, demo::NAME);
     }
@@ -735,7 +745,7 @@ mod tests {
 
     #[test]
     fn text_report_highlights_refused_parents() {
-        let config = load(&[]).unwrap_or_else(|_| panic!("the demo loads"));
+        let config = load(&[], UnknownFields::Error).unwrap_or_else(|_| panic!("the demo loads"));
         let attachment = sample_attachment();
         let checked = Checked {
             config: &config,
@@ -770,7 +780,7 @@ mod tests {
 
     #[test]
     fn demo_loads_without_errors() {
-        let config = load(&[]).unwrap_or_else(|_| panic!("the demo loads"));
+        let config = load(&[], UnknownFields::Error).unwrap_or_else(|_| panic!("the demo loads"));
         assert!(config.errors.is_empty(), "{:?}", config.errors);
         assert!(config.warnings.is_empty(), "{:?}", config.warnings);
         assert_eq!(config.gateways.len(), 1);

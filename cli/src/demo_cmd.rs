@@ -4,11 +4,13 @@
 use crate::args::{Arg, Parser};
 use crate::{demo, out, Failure, Status};
 use std::fmt::Write as _;
-use trieway::{Action, ActionKind, Config, Headers, Options, Outcome, Request, Router};
+use trieway::{
+    Action, ActionKind, Config, Headers, Options, Outcome, Request, Router, UnknownFields,
+};
 
 /// `trieway demo --help`.
 pub const HELP: &str = "\
-Usage: trieway demo [--controller NAME]
+Usage: trieway demo [--controller NAME] [--unknown-fields POLICY]
 
 Load the built-in demo configuration (examples/demo.yaml: a shared Gateway with HTTP and HTTPS
 listeners and two tenants' routes), report its status, compile it, and route sample requests
@@ -18,6 +20,9 @@ method and query conditions, a weighted canary split, header edits and a redirec
 Options:
       --controller NAME  Serve only Gateways whose GatewayClass names this controllerName
                          [default: every Gateway in the configuration]
+      --unknown-fields POLICY
+                         A field the schema of its kind and version does not list: error
+                         (default: the object is not loaded), warn or ignore
   -h, --help             Print help
 ";
 
@@ -85,6 +90,7 @@ const SAMPLES: &[Sample] = &[
 /// Runs `trieway demo`.
 pub fn run(mut p: Parser) -> Result<Status, Failure> {
     let mut options = Options::default();
+    let mut unknown_fields = UnknownFields::Error;
     while let Some(arg) = p.next_arg()? {
         match &arg {
             Arg::Short('h') => {
@@ -98,10 +104,11 @@ pub fn run(mut p: Parser) -> Result<Status, Failure> {
             Arg::Long(n) if n == "controller" => {
                 options.controller_name = Some(p.controller(&arg)?);
             }
+            Arg::Long(n) if n == "unknown-fields" => unknown_fields = p.unknown_fields(&arg)?,
             _ => return Err(arg.unexpected().into()),
         }
     }
-    let mut config = Config::new();
+    let mut config = Config::new().with_unknown_fields(unknown_fields);
     config.add_str(demo::YAML, demo::NAME);
     let config = config.finish();
     let router = Router::new(&config, options).map_err(|e| Failure::Other(e.to_string()))?;

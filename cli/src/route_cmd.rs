@@ -2,7 +2,9 @@
 
 use crate::args::{Arg, Parser, UsageError};
 use crate::{demo, out, Failure, Status};
-use trieway::{Action, Config, Headers, Options, Outcome, Request, Router, Target, TlsOutcome};
+use trieway::{
+    Action, Config, Headers, Options, Outcome, Request, Router, Target, TlsOutcome, UnknownFields,
+};
 use trieway_cli::decision::decision;
 
 /// `trieway route --help`.
@@ -31,6 +33,9 @@ Options:
                          Route the configuration's Ingress objects of this IngressClass with
                          Ingress semantics [default: Ingress semantics, every class, when
                          the configuration holds Ingresses and no Gateway]
+      --unknown-fields POLICY
+                         A field the schema of its kind and version does not list: error
+                         (default: the object is not loaded), warn or ignore
       --random N         Random number for the weighted backend draw [default: 0]
   -o, --output FORMAT    text (default) or json
   -h, --help             Print help
@@ -50,6 +55,7 @@ struct Args {
     gateway: Option<String>,
     controller: Option<String>,
     ingress_class: Option<String>,
+    unknown_fields: UnknownFields,
     random: u64,
     json: bool,
     positional: Vec<String>,
@@ -64,6 +70,7 @@ fn parse(mut p: Parser) -> Result<Option<Args>, UsageError> {
         gateway: None,
         controller: None,
         ingress_class: None,
+        unknown_fields: UnknownFields::Error,
         random: 0,
         json: false,
         positional: vec![],
@@ -103,6 +110,7 @@ fn parse(mut p: Parser) -> Result<Option<Args>, UsageError> {
             "gateway" => a.gateway = Some(p.string(&arg)?),
             "controller" => a.controller = Some(p.controller(&arg)?),
             "ingress-class" => a.ingress_class = Some(p.string(&arg)?),
+            "unknown-fields" => a.unknown_fields = p.unknown_fields(&arg)?,
             "random" => {
                 let v = p.string(&arg)?;
                 a.random = v.parse().map_err(|_| {
@@ -171,11 +179,11 @@ pub fn run(p: Parser) -> Result<Status, Failure> {
             80
         });
     let config = if a.configs.is_empty() {
-        let mut c = Config::new();
+        let mut c = Config::new().with_unknown_fields(a.unknown_fields);
         c.add_str(demo::YAML, demo::NAME);
         c.finish()
     } else {
-        let mut c = Config::new();
+        let mut c = Config::new().with_unknown_fields(a.unknown_fields);
         for f in &a.configs {
             c.add_path(std::path::Path::new(f))
                 .map_err(|e| Failure::Other(e.to_string()))?;
@@ -184,6 +192,14 @@ pub fn run(p: Parser) -> Result<Status, Failure> {
     };
     for e in &config.errors {
         eprintln!("trieway: warning: {e}");
+    }
+    // Other warnings (skipped kinds) stay quiet here; unknown fields under `warn` are shown.
+    for w in config
+        .warnings
+        .iter()
+        .filter(|w| w.message.starts_with("unknown field"))
+    {
+        eprintln!("trieway: warning: {w}");
     }
     let options = Options {
         gateway: a.gateway.clone(),

@@ -620,7 +620,9 @@ impl<'r> RouteMatch<'r> {
                 );
             }
             push(action, "Access-Control-Max-Age", Cow::Borrowed(&c.max_age));
-        } else if !c.expose.is_empty() {
+        }
+        // On preflights too: the upstream CORS conformance test expects it on both.
+        if !c.expose.is_empty() {
             push(
                 action,
                 "Access-Control-Expose-Headers",

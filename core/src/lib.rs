@@ -123,7 +123,7 @@ pub use compile::PathKind;
 pub use error::{ConfigError, Error};
 pub use filter::{replace_prefix, Action, ActionKind, EditOp, HeaderEdit, Mirror};
 pub use l4::{L4Match, TlsOutcome};
-pub use load::{Config, LoadLimits};
+pub use load::{Config, LoadLimits, UnknownFields};
 pub use options::{Options, RegexRank, RepeatedHeaders};
 pub use policy::{parse_duration, ConfiguredDuration, Policies, Retry, SessionPolicy, Timeouts};
 pub use request::{Headers, Request, RequestView};

@@ -18,6 +18,34 @@ pub const DEFAULT_MAX_BYTES: usize = 64 << 20;
 /// Largest number of objects accepted by default.
 pub const DEFAULT_MAX_OBJECTS: usize = 200_000;
 
+/// What the loader does with a field that the schema of the object's kind and version does
+/// not list (a typo such as `backendRef` for `backendRefs`), as `kubectl apply` with strict
+/// field validation does.
+///
+/// Every unknown field is reported with its path and, when a sibling field is close, the one
+/// probably meant: `spec.rules[0].backendRef: unknown field, did you mean backendRefs?`. The
+/// known fields of the Gateway API kinds are those of every served version's CRD schema;
+/// Ingress `spec` is checked against the Kubernetes API; other core kinds (Service, Secret,
+/// …) only at their top level and in `metadata`. Anything under `status`, and the keys of
+/// free-form maps such as `labels` and `annotations`, are always accepted.
+///
+/// Set it with [`Config::with_unknown_fields`] (or [`crate::Options::unknown_fields`] for
+/// [`crate::Router::from_yaml`]). The policy belongs to the loader because loading happens
+/// before a `Router` and its `Options` exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum UnknownFields {
+    /// Each unknown field is a [`ConfigError`] in [`Config::errors`] and the object is not
+    /// loaded, as the API server refuses it under strict validation. The CLI's default.
+    Error,
+    /// Each unknown field is a warning in [`Config::warnings`]; the object loads (the field is
+    /// ignored). The library's default.
+    #[default]
+    Warn,
+    /// Unknown fields are ignored silently (the check does not run).
+    Ignore,
+}
+
 /// Limits applied while loading.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LoadLimits {
@@ -80,6 +108,7 @@ pub struct Config {
     /// Things skipped without harm (unknown kinds, ignored documents).
     pub warnings: Vec<ConfigError>,
     limits: LoadLimits,
+    unknown_fields: UnknownFields,
     bytes: usize,
     objects: usize,
     /// First origin of every `(kind, key)` loaded, to refuse duplicates in O(1).
@@ -141,6 +170,33 @@ impl Config {
             limits,
             ..Config::default()
         }
+    }
+
+    /// Sets how objects added from now on treat unknown fields (default:
+    /// [`UnknownFields::Warn`]).
+    ///
+    /// ```
+    /// use trieway::{Config, UnknownFields};
+    /// let mut config = Config::new().with_unknown_fields(UnknownFields::Error);
+    /// config.add_str(r#"
+    /// apiVersion: gateway.networking.k8s.io/v1
+    /// kind: HTTPRoute
+    /// metadata: {name: web, namespace: default}
+    /// spec:
+    ///   parentRefs: [{name: gw}]
+    ///   rules: [{backendRef: [{name: web, port: 80}]}]
+    /// "#, "route.yaml");
+    /// let config = config.finish();
+    /// assert!(config.http_routes.is_empty());
+    /// assert_eq!(
+    ///     config.errors[0].to_string(),
+    ///     "HTTPRoute default/web (route.yaml#0): spec.rules[0].backendRef: unknown field, \
+    ///      did you mean backendRefs?"
+    /// );
+    /// ```
+    pub fn with_unknown_fields(mut self, policy: UnknownFields) -> Self {
+        self.unknown_fields = policy;
+        self
     }
 
     /// Loads YAML (one or more `---`-separated documents) or JSON text.
@@ -443,6 +499,12 @@ impl Config {
             ));
             return;
         }
+        let unknown = match self.unknown_fields {
+            UnknownFields::Ignore => Vec::new(),
+            UnknownFields::Error | UnknownFields::Warn => {
+                crate::validate::unknown::unknown_fields(group, &kind, version, &map)
+            }
+        };
         let meta_value = match map.remove("metadata") {
             None | Some(Value::Null) => Value::Object(Default::default()),
             Some(v) => v,
@@ -493,6 +555,22 @@ impl Config {
                 }
             },
         };
+        if !unknown.is_empty() {
+            let list = unknown.into_iter().map(|u| {
+                ConfigError::new(
+                    kind.as_str(),
+                    key.as_str(),
+                    Some(at.clone()),
+                    u.field,
+                    u.message,
+                )
+            });
+            if self.unknown_fields == UnknownFields::Error {
+                self.errors.extend(list);
+                return;
+            }
+            self.warnings.extend(list);
+        }
         let body = match kind.as_str() {
             // These kinds keep their fields at the top level.
             "EndpointSlice" | "Secret" | "ConfigMap" | "Namespace" => Value::Object(map),

@@ -1,5 +1,7 @@
 //! [`Options`]: every choice SPEC leaves to the engine ([ENGINE]), with SPEC's defaults.
 
+use crate::load::UnknownFields;
+
 /// Where RegularExpression paths rank among path kinds (SPEC §4.1 K3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
@@ -70,6 +72,11 @@ pub struct Options {
     pub extension_kinds: Vec<String>,
     /// Paths longer than this never match (and cost no work beyond the length check).
     pub max_path_len: usize,
+    /// How [`crate::Router::from_yaml`] treats fields its input's schemas do not list
+    /// (default [`UnknownFields::Warn`]: reported as warnings, which `from_yaml` discards;
+    /// [`UnknownFields::Error`] refuses the input). When you load a [`crate::Config`]
+    /// yourself, set the policy there with [`crate::Config::with_unknown_fields`].
+    pub unknown_fields: UnknownFields,
 }
 
 impl Default for Options {
@@ -85,6 +92,7 @@ impl Default for Options {
             regex_size_limit: 1 << 20,
             max_path_len: 16 * 1024,
             extension_kinds: Vec::new(),
+            unknown_fields: UnknownFields::default(),
         }
     }
 }

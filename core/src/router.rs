@@ -244,7 +244,8 @@ impl Router {
     }
 
     /// Loads YAML or JSON text, refuses it if any object or rule is invalid (every problem is
-    /// listed in the error), and compiles the only served Gateway.
+    /// listed in the error), and compiles the only served Gateway. Unknown fields are handled
+    /// as [`Options::unknown_fields`] says.
     ///
     /// ```
     /// # let yaml = include_str!("../../examples/demo.yaml");
@@ -252,7 +253,9 @@ impl Router {
     /// # let _ = router;
     /// ```
     pub fn from_yaml(text: &str, options: Options) -> Result<Router, Error> {
-        Router::new(&Config::from_str(text).strict()?, options)
+        let mut config = Config::new().with_unknown_fields(options.unknown_fields);
+        config.add_str(text, "<string>");
+        Router::new(&config.finish().strict()?, options)
     }
 
     pub(crate) fn compiled(&self) -> &Compiled {

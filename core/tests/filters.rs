@@ -374,6 +374,8 @@ fn cors() {
             ("Access-Control-Allow-Methods", "GET, PUT"),
             ("Access-Control-Allow-Headers", "x-a"),
             ("Access-Control-Max-Age", "60"),
+            // Issue #14: the upstream CORS conformance test wants it on preflights too.
+            ("Access-Control-Expose-Headers", "x-e"),
             ("Vary", "Origin"),
         ])
     );

@@ -182,3 +182,87 @@ fn tcp_udp_oldest_route_and_weights() {
         Outcome::NotFound
     ));
 }
+
+/// Issue #14: each served TLSRoute version keeps its own schema. v1alpha2 accepts a route
+/// without hostnames (it then takes the listener's hostname, or every SNI on a listener
+/// without one) and up to 16 rules (only the first is served; the others are reported);
+/// v1alpha3 and v1 require hostnames and exactly one rule, and the messages name the version.
+#[test]
+fn tls_route_versions_follow_their_own_schema() {
+    let versioned = |version: &str, name: &str, spec: &str| {
+        route("TLSRoute", name, T0, spec).replace(
+            "gateway.networking.k8s.io/v1\nkind: TLSRoute",
+            &format!("gateway.networking.k8s.io/{version}\nkind: TLSRoute"),
+        )
+    };
+    let one_rule = "  rules: [{backendRefs: [{name: svc-a, port: 80}]}]";
+    let r = router(&versioned("v1alpha2", "any", one_rule));
+    assert_eq!(
+        tls(&r, 443, Some("abc.example.com")),
+        "default/any passthrough=true"
+    );
+    assert_eq!(
+        tls(&r, 8443, Some("anything.example.net")),
+        "default/any passthrough=false"
+    );
+    assert_eq!(tls(&r, 443, Some("example.org")), "reject");
+
+    let config = |routes: &str| {
+        Config::from_str(&format!(
+            "{}\n{}{GATEWAY}{routes}",
+            common::CLASS,
+            common::services()
+        ))
+    };
+    let problems = |c: &Config| -> Vec<(String, String, String)> {
+        c.errors
+            .iter()
+            .map(|e| (e.object.clone(), e.field.clone(), e.message.clone()))
+            .collect()
+    };
+    let two_rules = "  hostnames: [abc.example.com]\n  rules: [{name: a, backendRefs: [{name: \
+                     svc-a, port: 80}]}, {name: b, backendRefs: [{name: svc-b, port: 80}]}]";
+    let c = config(&versioned("v1alpha2", "two", two_rules));
+    assert_eq!(c.tls_routes.len(), 1);
+    assert_eq!(
+        problems(&c),
+        [(
+            "default/two".into(),
+            "spec.rules[1]".into(),
+            "TLSRoute v1alpha2 allows up to 16 rules, but only the first is served (v1 allows \
+             exactly 1) (rule 1 dropped: UnsupportedValue)"
+                .into()
+        )]
+    );
+    let r = Router::new(&c, Options::default()).expect("router");
+    assert_eq!(
+        tls(&r, 443, Some("abc.example.com")),
+        "default/two passthrough=true"
+    );
+
+    for version in ["v1", "v1alpha3"] {
+        let c = config(&versioned(version, "none", one_rule));
+        assert!(c.tls_routes.is_empty(), "{version}");
+        assert_eq!(
+            problems(&c),
+            [(
+                "default/none".into(),
+                "spec.hostnames".into(),
+                format!(
+                    "required in TLSRoute {version}: must have at least 1 hostname (found 0; \
+                     only v1alpha2 allows a TLSRoute without hostnames)"
+                )
+            )]
+        );
+        let c = config(&versioned(version, "two", two_rules));
+        assert!(c.tls_routes.is_empty(), "{version}");
+        assert_eq!(
+            problems(&c),
+            [(
+                "default/two".into(),
+                "spec.rules".into(),
+                format!("must have exactly 1 rule in TLSRoute {version} (found 2)")
+            )]
+        );
+    }
+}

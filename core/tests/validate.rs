@@ -451,8 +451,9 @@ fn route_object_rules() {
             "TLSRoute",
             "{rules: [{backendRefs: []}, {backendRefs: [{name: s, port: 1}]}]}".into(),
             &[
-                "spec.hostnames: must have at least 1 hostname (found 0)",
-                "spec.rules: must have exactly 1 rule (found 2)",
+                "spec.hostnames: required in TLSRoute v1: must have at least 1 hostname (found 0; \
+                 only v1alpha2 allows a TLSRoute without hostnames)",
+                "spec.rules: must have exactly 1 rule in TLSRoute v1 (found 2)",
                 "spec.rules[0].backendRefs: must have at least 1 backendRef (found 0)",
             ],
         ),
@@ -464,7 +465,7 @@ fn route_object_rules() {
                 "spec.rules[0].backendRefs[0].port: must be set for a Service reference",
             ],
         ),
-        ("TCPRoute", "{rules: []}".into(), &["spec.rules: must have exactly 1 rule (found 0)"]),
+        ("TCPRoute", "{rules: []}".into(), &["spec.rules: must have exactly 1 rule in TCPRoute v1 (found 0)"]),
         (
             "UDPRoute",
             format!("{{rules: [{{backendRefs: [{}]}}]}}", many(17, "{name: s, port: 53}")),
@@ -875,4 +876,43 @@ fn core_objects_and_session_type() {
         )]
     );
     assert_eq!(c.http_routes[0].invalid_rules.len(), 1);
+}
+
+/// Issue #14: `metadata.name` of Gateway API objects is an RFC 1123 subdomain of at most 253
+/// characters with no 63-character limit per label, so a Gateway (and a route naming it) with
+/// a 253-character name loads and gets status; 254 characters is the first length refused.
+#[test]
+fn names_up_to_253_characters_without_label_limit_get_status() {
+    let name = format!("{}.{}", "g".repeat(140), "w".repeat(112));
+    assert_eq!(name.len(), 253);
+    let yaml = |name: &str| {
+        format!(
+            "apiVersion: {GW}\nkind: Gateway\nmetadata: {{name: {name}, namespace: infra}}\n\
+             spec:\n  gatewayClassName: c\n  listeners: [{{name: http, port: 80, protocol: HTTP, \
+             allowedRoutes: {{namespaces: {{from: All}}}}}}]\n---\n\
+             apiVersion: {GW}\nkind: HTTPRoute\nmetadata: {{name: {name}, namespace: app}}\n\
+             spec: {{parentRefs: [{{name: {name}, namespace: infra}}]}}\n"
+        )
+    };
+    let c = Config::from_str(&yaml(&name));
+    assert!(c.errors.is_empty(), "{:#?}", c.errors);
+    assert_eq!((c.gateways.len(), c.http_routes.len()), (1, 1));
+    let a = trieway::attach::attach(&c, None);
+    let key = format!("infra/{name}");
+    assert_eq!(a.gateways.len(), 1);
+    assert!(a.report.listeners.iter().any(|l| l.gateway == key));
+    let route = &a.report.routes[0];
+    assert_eq!(route.name, name);
+    assert_eq!(route.parents[0].parent, key);
+    assert!(route.parents[0]
+        .conditions
+        .iter()
+        .any(|c| c.kind == "Accepted" && c.is_true()));
+
+    let long = format!("{name}x");
+    let c = Config::from_str(&yaml(&long));
+    assert!(c.gateways.is_empty() && c.http_routes.is_empty());
+    assert!(c.errors[0]
+        .to_string()
+        .ends_with("metadata.name: must be at most 253 characters (found 254)"));
 }

@@ -264,8 +264,11 @@ class Router:
     """An immutable routing table for one Gateway, safe to share between threads.
 
     Build one with :meth:`from_yaml`, :meth:`from_json` or :meth:`from_path`. Keyword options
-    (all optional): ``strict`` (default ``True``: any invalid object raises; ``False`` drops
-    invalid objects like a controller), ``controller_name`` (serve only Gateways whose class
+    (all optional): ``strict`` (default ``True``: any invalid object, and any unknown field
+    such as ``spec.rules[0].backendRef: unknown field, did you mean backendRefs?``, raises
+    :class:`ConfigError`, as ``kubectl apply`` with strict field validation refuses it;
+    ``False`` drops invalid objects like a controller and reports unknown fields as warnings in
+    :meth:`problems`), ``controller_name`` (serve only Gateways whose class
     names this controller; default: every Gateway), ``host_isolation``, ``listener_isolation``, ``regex_rank``,
     ``repeated_headers``, ``all_weights_zero_status``, ``regex_size_limit``, ``max_path_len``.
     """
@@ -395,8 +398,9 @@ class Router:
 
 def check(text: Union[str, bytes], *, controller_name: Optional[str] = None) -> CheckResult:
     """The ``trieway check --output json`` document for ``text``: every configuration problem
-    and the status conditions of every route parentRef and listener. Never raises for an
-    invalid configuration. Releases the GIL while loading."""
+    and the status conditions of every route parentRef and listener. Unknown fields are errors
+    (the object is left out), as with ``trieway check``. Never raises for an invalid
+    configuration. Releases the GIL while loading."""
 
 def _panic_for_tests() -> None:
     """Panics in Rust inside the guard every entry point uses (raises :class:`InternalError`)."""

@@ -1,7 +1,8 @@
 //! The resource model: plain serde types for the objects the engine reads (SPEC §1).
 //!
 //! There is no Kubernetes client here: objects are parsed from YAML or JSON by
-//! [`crate::Config`]'s loaders. Unknown fields are ignored; unknown enum values are kept as
+//! [`crate::Config`]'s loaders. The types ignore unknown fields (the loader reports them
+//! first, see [`crate::UnknownFields`]); unknown enum values are kept as
 //! `Other(..)` so that validation can report them instead of failing to parse.
 
 mod core;

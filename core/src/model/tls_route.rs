@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 pub struct TlsRouteSpec {
     /// Parents.
     pub parent_refs: Vec<ParentReference>,
-    /// SNI hostnames (required, 1–1024).
+    /// SNI hostnames: required (1–1024) in v1 and v1alpha3, optional in v1alpha2 (then the
+    /// listener's hostname decides).
     pub hostnames: Vec<String>,
     /// Exactly one rule.
     pub rules: Vec<L4RouteRule>,

@@ -33,14 +33,19 @@
 //!   route's namespace), which is slightly stricter than the upstream CEL rule.
 //! * `metadata.namespace` must be an RFC 1123 label and `metadata.name` an RFC 1123 subdomain
 //!   (a label for Namespaces), as the Kubernetes API server requires.
+//! * Unknown fields are found by the loader, before these checks (`unknown.rs`, with the
+//!   tree of known fields generated from the CRDs in `known_fields.rs`).
 //! * Errors are appended grouped by kind (in the order of `Config`'s fields), in input order
 //!   within a kind.
 
 mod filters;
 mod gateway;
 mod ingress;
+#[rustfmt::skip]
+mod known_fields;
 mod routes;
 mod scalars;
+pub(crate) mod unknown;
 
 /// The GEP-2257 duration parser, for the stages that expose timeouts (SPEC §8).
 #[allow(unused_imports)]
@@ -79,11 +84,11 @@ pub(crate) fn validate(config: &mut Config) {
         o.spec.rules.len()
     });
     routes(&mut config.tcp_routes, "TCPRoute", errors, |o, r| {
-        routes::l4_route(o, r);
+        routes::l4_route("TCPRoute", o, r);
         o.spec.rules.len()
     });
     routes(&mut config.udp_routes, "UDPRoute", errors, |o, r| {
-        routes::l4_route(o, r);
+        routes::l4_route("UDPRoute", o, r);
         o.spec.rules.len()
     });
     objects(

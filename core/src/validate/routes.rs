@@ -446,9 +446,47 @@ fn grpc_method(mm: &GrpcMethodMatch, rule: usize, p: &str, r: &mut Report) {
     }
 }
 
-/// The single rule of a TLS/TCP/UDP route: exactly one, with 1–16 backendRefs.
-fn l4_rules(rules: &[L4RouteRule], r: &mut Report) {
-    count(r, "spec.rules", rules.len(), 1, 1, "rule");
+/// The version part of an `apiVersion` (`gateway.networking.k8s.io/v1alpha2` → `v1alpha2`).
+fn version_of(api_version: &str) -> &str {
+    api_version.rsplit_once('/').map_or(api_version, |(_, v)| v)
+}
+
+/// The rules of a TLS/TCP/UDP route, each with 1–16 backendRefs. v1 and v1alpha3 require
+/// exactly one rule; v1alpha2's schema allows 1–16 with unique names: the object is accepted
+/// as the API server would, and every rule after the first is dropped (`UnsupportedValue`),
+/// since the engine routes one rule per route (SPEC §1.7).
+fn l4_rules(kind: &str, api_version: &str, rules: &[L4RouteRule], r: &mut Report) {
+    let version = version_of(api_version);
+    if version == "v1alpha2" {
+        if rules.is_empty() || rules.len() > 16 {
+            r.err(
+                "spec.rules",
+                format!(
+                    "must have between 1 and 16 rules in {kind} {version} (found {})",
+                    rules.len()
+                ),
+            );
+        }
+        for i in 1..rules.len().min(16) {
+            r.rule(
+                i,
+                UNSUPPORTED,
+                format!("spec.rules[{i}]"),
+                format!(
+                    "{kind} {version} allows up to 16 rules, but only the first is served \
+                     (v1 allows exactly 1)"
+                ),
+            );
+        }
+    } else if rules.len() != 1 {
+        r.err(
+            "spec.rules",
+            format!(
+                "must have exactly 1 rule in {kind} {version} (found {})",
+                rules.len()
+            ),
+        );
+    }
     rule_names(rules.iter().map(|x| x.name.as_ref()), r);
     for (i, rule) in rules.iter().enumerate() {
         let p = format!("spec.rules[{i}].backendRefs");
@@ -462,15 +500,26 @@ fn l4_rules(rules: &[L4RouteRule], r: &mut Report) {
     }
 }
 
-/// `TLSRoute` (§1.7): hostnames required, 1–1024.
+/// `TLSRoute` (§1.7). Each served version keeps its own schema: `hostnames` is required
+/// (1–1024) in v1 and v1alpha3 and optional (0–1024) in v1alpha2.
 pub(super) fn tls_route(o: &Object<TlsRouteSpec>, r: &mut Report) {
     parent_refs(&o.spec.parent_refs, &o.meta.namespace, r);
-    hostnames(&o.spec.hostnames, 1, 1024, r);
-    l4_rules(&o.spec.rules, r);
+    let version = version_of(&o.api_version);
+    if o.spec.hostnames.is_empty() && version != "v1alpha2" {
+        r.err(
+            "spec.hostnames",
+            format!(
+                "required in TLSRoute {version}: must have at least 1 hostname (found 0; only \
+                 v1alpha2 allows a TLSRoute without hostnames)"
+            ),
+        );
+    }
+    hostnames(&o.spec.hostnames, 0, 1024, r);
+    l4_rules("TLSRoute", &o.api_version, &o.spec.rules, r);
 }
 
 /// `TCPRoute` / `UDPRoute` (§1.7).
-pub(super) fn l4_route(o: &Object<L4RouteSpec>, r: &mut Report) {
+pub(super) fn l4_route(kind: &str, o: &Object<L4RouteSpec>, r: &mut Report) {
     parent_refs(&o.spec.parent_refs, &o.meta.namespace, r);
-    l4_rules(&o.spec.rules, r);
+    l4_rules(kind, &o.api_version, &o.spec.rules, r);
 }

@@ -38,13 +38,15 @@ fn is_lower_subdomain(s: &str) -> bool {
     s.split('.').all(is_lower_label)
 }
 
-/// A Kubernetes DNS-1123 subdomain: ≤253 characters, labels ≤63.
+/// A Kubernetes DNS-1123 subdomain: ≤253 characters, lowercase labels joined by `.`. Like the
+/// API server's `IsDNS1123Subdomain` (and SPEC §1.1 for `metadata.name`) there is no
+/// per-label length limit.
 pub(super) fn dns_subdomain(s: &str) -> Check {
     length(s, 1, 253)?;
-    if !s.split('.').all(|l| l.len() <= 63 && is_lower_label(l)) {
+    if !is_lower_subdomain(s) {
         return Err(format!(
-            "{} is not a lowercase RFC 1123 subdomain (labels of [a-z0-9-], at most 63 \
-             characters, starting and ending alphanumeric, joined by '.')",
+            "{} is not a lowercase RFC 1123 subdomain (labels of [a-z0-9-], starting and \
+             ending alphanumeric, joined by '.')",
             q(s)
         ));
     }
@@ -461,7 +463,11 @@ mod tests {
         assert!(namespace(&"a".repeat(64)).is_err());
         assert!(section_name("http.v1").is_ok());
         assert!(section_name("HTTP").is_err());
-        assert!(dns_subdomain(&format!("{}.b", "a".repeat(64))).is_err());
+        // No per-label limit (issue #14): a 253-character name is one valid label.
+        assert!(dns_subdomain(&format!("{}.b", "a".repeat(64))).is_ok());
+        assert!(dns_subdomain(&"a".repeat(253)).is_ok());
+        assert!(dns_subdomain(&"a".repeat(254)).is_err());
+        assert!(dns_subdomain("a..b").is_err());
         assert!(dns_subdomain("a.b-c").is_ok());
     }
 
