@@ -16,7 +16,7 @@
 //! - A template's literal matches its bytes, `[^/]+` any non-empty segment, and a trailing
 //!   `(/.*)?` is open like a prefix except that `.` does not match a newline.
 
-use super::segment::{find_lit, key, next_segment, table_len, Lit, LitsBuilder};
+use super::segment::{find_lit, key_at, next_segment, table_len, Lit, LitsBuilder};
 use super::template::Seg;
 use crate::cost;
 
@@ -76,9 +76,30 @@ struct Node {
     param: u32,
     /// Smallest position in this subtree, for pruning.
     min_pos: u32,
-    /// The parent node (`NONE` for the root): the walk backtracks through it, no stack.
-    parent: u32,
+    /// Where a search resumes after this node's subtree: the nearest ancestor that may have
+    /// something left to try (open candidates, or a `[^/]+` child when this node is in its
+    /// literal subtree, then [`VIA_LIT`] is set), or `NONE`. The search backtracks through
+    /// these links: no stack, no recursion.
+    up: u32,
+    /// Number of segments from the root.
+    depth: u32,
+    /// Fewest and most segments of a path that a candidate of this subtree matches (most:
+    /// `u32::MAX` when one is open): a request with a segment count outside them cannot match
+    /// below, whatever its bytes.
+    min_segs: u32,
+    max_segs: u32,
 }
+
+impl Node {
+    /// Whether a request of `segs` segments can match in this node's subtree.
+    #[inline]
+    fn fits(&self, segs: u32) -> bool {
+        self.min_segs <= segs && segs <= self.max_segs
+    }
+}
+
+/// Flag of [`Node::up`]: the node is in the literal subtree of its `up` node.
+const VIA_LIT: u32 = 1 << 31;
 
 /// How a candidate's path ends at its node.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -181,7 +202,7 @@ impl PathIndexBuilder {
 
     /// Freezes the index.
     pub(crate) fn build(self) -> PathIndex {
-        let mut nodes = Vec::with_capacity(self.nodes.len());
+        let mut nodes: Vec<Node> = Vec::with_capacity(self.nodes.len());
         let (mut tails, mut slots) = (Vec::new(), Vec::new());
         for n in &self.nodes {
             let mut lits = Vec::new();
@@ -201,8 +222,43 @@ impl PathIndexBuilder {
                 end_len: n.end.len() as u32,
                 param: n.param,
                 min_pos: n.min_pos,
-                parent: n.parent,
+                up: NONE,
+                depth: 0,
+                min_segs: u32::MAX,
+                max_segs: 0,
             });
+            // Parents come before their children.
+            let i = nodes.len() - 1;
+            if let Some(parent) = nodes.get(n.parent as usize) {
+                let (up, depth) = if parent.terms.len() > parent.end_len as usize {
+                    let lit = if parent.param == i as u32 { 0 } else { VIA_LIT };
+                    (n.parent | lit, parent.depth + 1)
+                } else if parent.param != NONE && parent.param != i as u32 {
+                    (n.parent | VIA_LIT, parent.depth + 1)
+                } else {
+                    (parent.up, parent.depth + 1)
+                };
+                nodes[i].up = up;
+                nodes[i].depth = depth;
+            }
+            let d = nodes[i].depth;
+            if !n.end.is_empty() || !n.open.is_empty() {
+                nodes[i].min_segs = d;
+            }
+            nodes[i].max_segs = if n.open.is_empty() {
+                d * u32::from(!n.end.is_empty())
+            } else {
+                u32::MAX
+            };
+        }
+        // Children come after their parents: fold the segment-count ranges upwards.
+        for i in (1..nodes.len()).rev() {
+            let parent = self.nodes[i].parent as usize;
+            let (lo, hi) = (nodes[i].min_segs, nodes[i].max_segs);
+            if let Some(p) = nodes.get_mut(parent) {
+                p.min_segs = p.min_segs.min(lo);
+                p.max_segs = p.max_segs.max(hi);
+            }
         }
         PathIndex {
             nodes: nodes.into_boxed_slice(),
@@ -301,13 +357,13 @@ impl PathIndex {
     /// then `[^/]+` child, then the node's open candidates (weighed after the deeper, better
     /// placed ones), pruning subtrees whose smallest position cannot beat the best so far.
     ///
-    /// Iterative, in constant space: it backtracks through parent links, so no configuration
-    /// can overflow a stack. All nodes at one depth share their offset in the path, so the
-    /// offsets of the first [`MEMO`] depths below `top` are remembered: each of those segments
-    /// is scanned once per lookup however many nodes share it; deeper ones are rescanned per
-    /// node (a backward scan on the way up). The last newline is looked for once.
-    /// Each node is entered at most once (the trie is a tree and a depth fixes the segment),
-    /// and left once.
+    /// Iterative, in constant space: it backtracks through [`Node::up`] links, so no
+    /// configuration can overflow a stack. All nodes at one depth share their offset in the
+    /// path, so the offsets of the first [`MEMO`] depths below `top` are remembered: each of
+    /// those segments is scanned once per lookup however many nodes share it; deeper ones are
+    /// scanned forward per node entered and backward per jump up. The last newline is looked
+    /// for once. Each node is entered at most once (the trie is a tree and a depth fixes the
+    /// segment).
     #[inline(never)]
     fn search<F: FnMut(u32) -> bool>(
         &self,
@@ -316,46 +372,50 @@ impl PathIndex {
         off: usize,
         s: &mut Search<'_, F>,
     ) {
-        // offs[d]: offset of the nodes at depth `d` below `top` (valid up to `known`).
+        let Some(base) = self.nodes.get(top).map(|n| n.depth as usize) else {
+            return;
+        };
+        // offs[d]: offset of the nodes at depth `base + d` (valid up to `known`).
         let mut offs = [0u32; MEMO];
         let mut known = 0usize;
         offs[0] = off as u32;
         // The last newline in `p`, looked for on first need.
         let mut newline = None;
-        let (mut node, mut off, mut depth) = (top, off, 0usize);
+        // Segments of the request: a node at depth `d` has `segs - d` left to match.
+        cost::bytes(p.len());
+        let segs = u32::try_from(memchr::memchr_iter(b'/', p).count()).unwrap_or(u32::MAX);
+        let (mut node, mut off) = (top, off);
         'down: loop {
             let Some(n) = self.nodes.get(node) else {
                 return;
             };
-            if n.min_pos < s.limit {
+            if n.min_pos < s.limit && n.fits(segs) {
                 match p.get(off..) {
                     None => {
                         s.consider(Self::end(n), || false);
                         s.consider(Self::open(n), || false);
                     }
                     Some(r) => {
-                        let len = if depth < known {
-                            offs[depth + 1] as usize - off - 1
+                        let depth = n.depth as usize - base;
+                        let (len, k) = if depth < known {
+                            let len = offs[depth + 1] as usize - off - 1;
+                            (len, key_at(r, len))
                         } else {
-                            let len = next_segment(r).0;
+                            let (len, k) = next_segment(r);
                             cost::bytes(len);
-                            if depth == known
-                                && depth + 1 < MEMO
-                                && off + len < u32::MAX as usize
-                            {
+                            if depth == known && depth + 1 < MEMO && off + len < u32::MAX as usize {
                                 offs[depth + 1] = (off + len + 1) as u32;
                                 known = depth + 1;
                             }
-                            len
+                            (len, k)
                         };
-                        let seg = &r[..len];
-                        if let Some(c) = self.lit(n, seg, key(seg)) {
-                            (node, off, depth) = (c as usize, off + len + 1, depth + 1);
+                        if let Some(c) = self.lit(n, &r[..len], k) {
+                            (node, off) = (c as usize, off + len + 1);
                             cost::node();
                             continue 'down;
                         }
                         if len > 0 && n.param != NONE {
-                            (node, off, depth) = (n.param as usize, off + len + 1, depth + 1);
+                            (node, off) = (n.param as usize, off + len + 1);
                             cost::node();
                             continue 'down;
                         }
@@ -363,41 +423,43 @@ impl PathIndex {
                     }
                 }
             }
-            // Back up until a node has something left to try.
+            // Jump up until a node has something left to try.
             loop {
                 if node == top {
                     return;
                 }
                 cost::up();
-                let child = node;
-                let child_off = off;
-                node = self.nodes[child].parent as usize;
-                depth -= 1;
-                off = if depth <= known {
-                    offs[depth] as usize
-                } else {
-                    // Back over the parent's segment: it starts after the `/` before it.
-                    let end = child_off - 1;
-                    let before = p.get(..end).unwrap_or_default();
-                    let Some(slash) = memchr::memrchr(b'/', before) else {
-                        return;
-                    };
-                    cost::bytes(end - slash);
-                    slash + 1
-                };
-                let Some(n) = self.nodes.get(node) else {
+                let Some(x) = self.nodes.get(node) else {
                     return;
                 };
+                let (a, via_lit) = (x.up & !VIA_LIT, x.up & VIA_LIT != 0);
+                let Some(n) = self
+                    .nodes
+                    .get(a as usize)
+                    .filter(|n| n.depth as usize >= base)
+                else {
+                    return;
+                };
+                let (from, to) = (x.depth as usize - base, n.depth as usize - base);
+                // Offsets of the ancestor's depth and of the next one.
+                let (at, next) = if to < known {
+                    (offs[to] as usize, offs[to + 1] as usize)
+                } else {
+                    let next = back(p, off, from - to - 1);
+                    (back(p, next, 1), next)
+                };
+                (node, off) = (a as usize, at);
+                // (It fitted `segs` on the way down.)
                 if n.min_pos >= s.limit {
                     continue;
                 }
                 // Came from the literal child: the `[^/]+` child is next (non-empty segment).
-                if child as u32 != n.param && n.param != NONE && child_off > off + 1 {
-                    (node, off, depth) = (n.param as usize, child_off, depth + 1);
+                if via_lit && n.param != NONE && next > at + 1 {
+                    (node, off) = (n.param as usize, next);
                     cost::node();
                     continue 'down;
                 }
-                s.consider(Self::open(n), || has_newline(p, off, &mut newline));
+                s.consider(Self::open(n), || has_newline(p, at, &mut newline));
             }
         }
     }
@@ -411,6 +473,28 @@ impl PathIndex {
 
 /// Depths below the first branching node whose path offsets a search remembers.
 const MEMO: usize = 64;
+
+/// The offset `steps` segments above offset `off` of `p` (each segment starts after the `/`
+/// before it; the path starts with `/`).
+#[inline]
+fn back(p: &[u8], off: usize, steps: usize) -> usize {
+    if steps == 0 {
+        return off;
+    }
+    // A plain loop: segments are short, and a `memrchr` call per segment costs more.
+    let (mut end, mut left) = (off.saturating_sub(1), steps);
+    while end > 0 {
+        end -= 1;
+        if p.get(end) == Some(&b'/') {
+            left -= 1;
+            if left == 0 {
+                break;
+            }
+        }
+    }
+    cost::bytes(off - end);
+    end + 1
+}
 
 /// Whether `p[off..]` holds a newline, given the memo `last` of the last newline's index
 /// (`None`: not looked for yet).
@@ -710,7 +794,7 @@ mod tests {
         /// Random configurations and requests: the walk finds the best accepted candidate of a
         /// brute-force match, and stays within its work budget (SECURITY.md, "Path-trie
         /// walk"): nodes entered <= trie nodes consistent with the path, one step up per node
-        /// entered, each candidate looked at once, path bytes scanned <= 3 x path length.
+        /// entered, each candidate looked at once, path bytes scanned <= 4 x path length.
         #[test]
         fn walk_is_right_and_within_budget(
             cands in arb_cands(),
@@ -733,7 +817,7 @@ mod tests {
             prop_assert!(c.nodes <= budget, "{c:?} > {budget} nodes");
             prop_assert!(c.ups <= c.nodes, "{c:?}");
             prop_assert!(c.terms <= cands.len() as u64, "{c:?}");
-            prop_assert!(c.bytes <= 3 * path.len() as u64, "{c:?} for {} bytes", path.len());
+            prop_assert!(c.bytes <= 4 * path.len() as u64, "{c:?} for {} bytes", path.len());
         }
     }
 
@@ -773,8 +857,11 @@ mod tests {
         let c = got.1;
         // The `a` chain and the `[^/]+` leaf beside each link.
         assert_eq!(c.nodes, 2 * DEPTH as u64 + 1, "{c:?}");
-        // Below the remembered depths the walk scans back over each segment once.
-        assert!(c.bytes <= 4 * path.len() as u64, "{c:?}");
+        // Below the remembered depths, each node entered scans its segment (here `a` and its
+        // `/`) forward and each jump up scans back over the segments it climbs.
+        let budget = 4 * path.len() as u64 + 2 * (c.nodes + c.ups) * 2;
+        assert!(c.bytes <= budget, "{c:?} > {budget}");
+        assert!(c.ups <= c.nodes, "{c:?}");
     }
 
     /// Issue #15, finding 6: 2^14 templates over {literal, `[^/]+`}^14 with a long last
@@ -808,8 +895,35 @@ mod tests {
             let c = cost::take();
             assert!(c.nodes < 1 << (D + 1), "{c:?}");
             assert!(c.terms <= 1 << D, "{c:?}");
-            assert!(c.bytes <= 3 * path.len() as u64, "{c:?}");
+            assert!(c.bytes <= 4 * path.len() as u64, "{c:?}");
         }
+    }
+
+    /// The same templates without `(/.*)?`: a path with one segment too many cannot match
+    /// any, and the search stops at the first choice (remaining-segment ranges).
+    #[test]
+    fn segment_count_prunes() {
+        const D: usize = 14;
+        let cands: Vec<Cand> = (0..1u32 << D)
+            .map(|mask| {
+                let segs = (0..D)
+                    .map(|i| match mask >> i & 1 {
+                        1 => Seg::Param,
+                        _ => Seg::Lit("a".into()),
+                    })
+                    .collect();
+                (segs, Tail::End, mask, false)
+            })
+            .collect();
+        let ix = build(&cands);
+        let path = format!("{}/x", "/a".repeat(D));
+        cost::take();
+        assert_eq!(ix.best(&path, u32::MAX, &mut |_| true), None);
+        let c = cost::take();
+        assert_eq!((c.nodes, c.terms), (1, 0), "{c:?}");
+        // One segment fewer: every template matches; the first accepted one wins.
+        let path = "/a".repeat(D);
+        assert_eq!(ix.best(&path, u32::MAX, &mut |id| id == 77), Some((77, 77)));
     }
 
     /// Issue #15, finding 3: 400,000 Exact paths under one node build in linear time (sorted

@@ -149,6 +149,23 @@ pub(crate) fn key(s: &[u8]) -> u64 {
         .fold(0, |k, (i, &b)| k | u64::from(b) << (8 * i))
 }
 
+/// The [`key`] of the first `len` bytes of `r` (`len <= r.len()`), with one load when `r`
+/// has eight bytes.
+#[inline]
+pub(crate) fn key_at(r: &[u8], len: usize) -> u64 {
+    match r.get(..8) {
+        Some(w) => {
+            let w = u64::from_le_bytes(w.try_into().unwrap_or([0; 8]));
+            if len >= 8 {
+                w
+            } else {
+                w & ((1u64 << (8 * len)) - 1)
+            }
+        }
+        None => key(r.get(..len).unwrap_or_default()),
+    }
+}
+
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGHS: u64 = 0x8080_8080_8080_8080;
 
@@ -253,6 +270,11 @@ mod tests {
             }
         }
         assert_eq!(next_segment(b"\x2e/\x2f"), (1, 0x2e));
+        for len in 0..base.len() {
+            for cut in 0..=len {
+                assert_eq!(key_at(&base[..len], cut), key(&base[..cut]), "{len} {cut}");
+            }
+        }
     }
 
     #[test]
