@@ -345,11 +345,13 @@ impl PathIndex {
     /// The literal child of `n` for segment `seg` (whose [`key`](super::segment::key) is `key`).
     #[inline]
     fn lit(&self, n: &Node, seg: &[u8], key: u64) -> Option<u32> {
-        let at = n.table as usize;
-        let table = self
-            .slots
-            .get(at..at + table_len(n.lits.len()))
-            .unwrap_or_default();
+        let size = table_len(n.lits.len());
+        let table = if size == 0 {
+            &[]
+        } else {
+            let at = n.table as usize;
+            self.slots.get(at..at + size).unwrap_or_default()
+        };
         find_lit(&n.lits, table, &self.tails, seg, key)
     }
 
