@@ -294,6 +294,7 @@ impl PathIndex {
             ok,
         };
         let p = path.as_bytes();
+        cost::walk();
         match p.first() {
             Some(b'/') => self.walk(p, &mut s),
             // Only PathPrefix `/` (open at the root) matches the empty path.
