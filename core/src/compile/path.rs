@@ -824,6 +824,62 @@ mod tests {
         }
     }
 
+    fn arb_deep_cands() -> impl Strategy<Value = Vec<Cand>> {
+        let seg = prop_oneof![
+            1 => Just(Seg::Param),
+            4 => Just(Seg::Lit("a".into())),
+            1 => Just(Seg::Lit("b".into())),
+        ];
+        prop::collection::vec(
+            (
+                prop::collection::vec(seg, 60..90),
+                prop::sample::select(vec![Tail::End, Tail::Prefix, Tail::Rest]),
+                any::<bool>(),
+            ),
+            1..12,
+        )
+        .prop_map(|v| {
+            v.into_iter()
+                .enumerate()
+                .map(|(i, (segs, tail, free))| (segs, tail, (i as u32 * 7919) % 101, free))
+                .collect()
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+
+        /// Tries deeper than the remembered offsets (64 levels): same answers as brute force,
+        /// nodes entered <= consistent nodes, one step up per node entered.
+        #[test]
+        fn deep_walk_is_right(
+            cands in arb_deep_cands(),
+            segs in prop::collection::vec(prop::sample::select(vec!["a", "b", "", "ab"]), 55..95),
+            refused in prop::collection::vec(any::<bool>(), 12),
+        ) {
+            // Mostly `a`, so that paths follow the candidates deep into the trie.
+            let path: String = segs
+                .iter()
+                .enumerate()
+                .map(|(i, s)| if i % 7 == 3 { format!("/{s}") } else { "/a".to_string() })
+                .collect();
+            let ix = build(&cands);
+            let ok = |id: u32| !refused[id as usize];
+            let want = cands
+                .iter()
+                .enumerate()
+                .filter(|(id, c)| brute_match(c, &path) && (c.3 || ok(*id as u32)))
+                .map(|(id, c)| (c.2, id as u32))
+                .min();
+            cost::take();
+            let got = ix.best(&path, u32::MAX, &mut |id| ok(id));
+            let c = cost::take();
+            prop_assert_eq!(got, want);
+            prop_assert!(c.nodes <= consistent_nodes(&cands, &path) as u64, "{c:?}");
+            prop_assert!(c.ups <= c.nodes, "{c:?}");
+        }
+    }
+
     /// A trie as deep as the longest allowed path, every level a choice (open candidates and
     /// a `[^/]+` sibling): the walk goes to the bottom and back on a 64 KiB stack. The
     /// recursive walk overflowed it (issue #15, finding 7: an abort, not a panic).
