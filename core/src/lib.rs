@@ -102,6 +102,7 @@
 pub mod attach;
 mod compile;
 pub mod convert;
+pub mod cost;
 mod error;
 mod filter;
 mod l4;

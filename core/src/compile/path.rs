@@ -16,8 +16,9 @@
 //! - A template's literal matches its bytes, `[^/]+` any non-empty segment, and a trailing
 //!   `(/.*)?` is open like a prefix except that `.` does not match a newline.
 
-use super::segment::{find_byte, find_lit, next_segment, table_len, Lit, LitsBuilder};
+use super::segment::{find_lit, key_at, next_segment, table_len, Lit, LitsBuilder};
 use super::template::Seg;
+use crate::cost;
 
 /// The prefix a `PathPrefix` value stands for: the value without one trailing `/`.
 pub(crate) fn prefix_of(value: &str) -> &str {
@@ -45,6 +46,7 @@ struct BuildNode {
     end: Vec<Term>,
     open: Vec<Term>,
     min_pos: u32,
+    parent: u32,
 }
 
 impl Default for BuildNode {
@@ -55,6 +57,7 @@ impl Default for BuildNode {
             end: Vec::new(),
             open: Vec::new(),
             min_pos: NONE,
+            parent: NONE,
         }
     }
 }
@@ -73,7 +76,30 @@ struct Node {
     param: u32,
     /// Smallest position in this subtree, for pruning.
     min_pos: u32,
+    /// Where a search resumes after this node's subtree: the nearest ancestor that may have
+    /// something left to try (open candidates, or a `[^/]+` child when this node is in its
+    /// literal subtree, then [`VIA_LIT`] is set), or `NONE`. The search backtracks through
+    /// these links: no stack, no recursion.
+    up: u32,
+    /// Number of segments from the root.
+    depth: u32,
+    /// Fewest and most segments of a path that a candidate of this subtree matches (most:
+    /// `u32::MAX` when one is open): a request with a segment count outside them cannot match
+    /// below, whatever its bytes.
+    min_segs: u32,
+    max_segs: u32,
 }
+
+impl Node {
+    /// Whether a request of `segs` segments can match in this node's subtree.
+    #[inline]
+    fn fits(&self, segs: u32) -> bool {
+        self.min_segs <= segs && segs <= self.max_segs
+    }
+}
+
+/// Flag of [`Node::up`]: the node is in the literal subtree of its `up` node.
+const VIA_LIT: u32 = 1 << 31;
 
 /// How a candidate's path ends at its node.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -147,7 +173,10 @@ impl PathIndexBuilder {
                 Some(n) => n as usize,
                 None => {
                     let n = self.nodes.len();
-                    self.nodes.push(BuildNode::default());
+                    self.nodes.push(BuildNode {
+                        parent: node as u32,
+                        ..BuildNode::default()
+                    });
                     match seg {
                         Seg::Param => self.nodes[node].param = n as u32,
                         Seg::Lit(l) => self.nodes[node].lits.insert(l, n as u32),
@@ -163,28 +192,29 @@ impl PathIndexBuilder {
         } else {
             &mut n.open
         };
-        let at = list.partition_point(|t| t.pos < pos);
-        list.insert(
-            at,
-            Term {
-                pos,
-                id,
-                free,
-                prefix: tail == Tail::Prefix,
-            },
-        );
+        list.push(Term {
+            pos,
+            id,
+            free,
+            prefix: tail == Tail::Prefix,
+        });
     }
 
     /// Freezes the index.
     pub(crate) fn build(self) -> PathIndex {
-        let mut nodes = Vec::with_capacity(self.nodes.len());
+        let mut nodes: Vec<Node> = Vec::with_capacity(self.nodes.len());
         let (mut tails, mut slots) = (Vec::new(), Vec::new());
         for n in &self.nodes {
             let mut lits = Vec::new();
             let table = slots.len() as u32;
             n.lits.freeze_into(&mut lits, &mut tails, &mut slots);
-            let mut terms = n.end.clone();
-            terms.extend_from_slice(&n.open);
+            // Sorted once here rather than by inserts (quadratic for many candidates per node).
+            let mut end = n.end.clone();
+            end.sort_by_key(|t| t.pos);
+            let mut open = n.open.clone();
+            open.sort_by_key(|t| t.pos);
+            let mut terms = end;
+            terms.extend_from_slice(&open);
             nodes.push(Node {
                 lits: lits.into_boxed_slice(),
                 table,
@@ -192,7 +222,43 @@ impl PathIndexBuilder {
                 end_len: n.end.len() as u32,
                 param: n.param,
                 min_pos: n.min_pos,
+                up: NONE,
+                depth: 0,
+                min_segs: u32::MAX,
+                max_segs: 0,
             });
+            // Parents come before their children.
+            let i = nodes.len() - 1;
+            if let Some(parent) = nodes.get(n.parent as usize) {
+                let (up, depth) = if parent.terms.len() > parent.end_len as usize {
+                    let lit = if parent.param == i as u32 { 0 } else { VIA_LIT };
+                    (n.parent | lit, parent.depth + 1)
+                } else if parent.param != NONE && parent.param != i as u32 {
+                    (n.parent | VIA_LIT, parent.depth + 1)
+                } else {
+                    (parent.up, parent.depth + 1)
+                };
+                nodes[i].up = up;
+                nodes[i].depth = depth;
+            }
+            let d = nodes[i].depth;
+            if !n.end.is_empty() || !n.open.is_empty() {
+                nodes[i].min_segs = d;
+            }
+            nodes[i].max_segs = if n.open.is_empty() {
+                d * u32::from(!n.end.is_empty())
+            } else {
+                u32::MAX
+            };
+        }
+        // Children come after their parents: fold the segment-count ranges upwards.
+        for i in (1..nodes.len()).rev() {
+            let parent = self.nodes[i].parent as usize;
+            let (lo, hi) = (nodes[i].min_segs, nodes[i].max_segs);
+            if let Some(p) = nodes.get_mut(parent) {
+                p.min_segs = p.min_segs.min(lo);
+                p.max_segs = p.max_segs.max(hi);
+            }
         }
         PathIndex {
             nodes: nodes.into_boxed_slice(),
@@ -222,72 +288,182 @@ impl PathIndex {
         bound: u32,
         ok: &mut F,
     ) -> Option<(u32, u32)> {
-        let mut limit = bound;
-        let mut best = NONE;
-        match path.strip_prefix('/') {
-            Some(rest) => self.walk(0, Some(rest.as_bytes()), &mut limit, &mut best, ok),
+        let mut s = Search {
+            limit: bound,
+            best: NONE,
+            ok,
+        };
+        let p = path.as_bytes();
+        cost::walk();
+        match p.first() {
+            Some(b'/') => self.walk(p, &mut s),
             // Only PathPrefix `/` (open at the root) matches the empty path.
-            None if path.is_empty() => {
-                consider(Self::open(&self.nodes[0]), None, &mut limit, &mut best, ok)
-            }
-            None => {}
+            None => s.consider(Self::open(&self.nodes[0]), || false),
+            Some(_) => {}
         }
-        (best != NONE).then_some((limit, best))
+        (s.best != NONE).then_some((s.limit, s.best))
     }
 
-    /// `rest` is the path after the consumed segments and their leading `/`; `None` when the
-    /// path ended exactly at this node. A match lowers `limit` to its position and sets `best`.
-    /// A node with open candidates recurses so that they are weighed after the deeper (better
-    /// placed) ones; otherwise one branch continues in the loop and only a segment that both a
-    /// literal and `[^/]+` accept recurses (literal first). Depth is bounded by the deepest
-    /// candidate (configuration), not by the request.
-    fn walk<F: FnMut(u32) -> bool>(
-        &self,
-        mut node: usize,
-        mut rest: Option<&[u8]>,
-        limit: &mut u32,
-        best: &mut u32,
-        ok: &mut F,
-    ) {
+    /// The common case: follows the one branch the path allows while no node offers a
+    /// choice. Node `node`'s remaining path starts at `off` in `p` (just after the `/` that
+    /// ends its segment); `off == p.len() + 1` means the path ended exactly at the node. At the
+    /// first node with open candidates, or whose segment both a literal and `[^/]+` accept, the
+    /// rest of the search goes to [`Self::search`].
+    #[inline]
+    fn walk<F: FnMut(u32) -> bool>(&self, p: &[u8], s: &mut Search<'_, F>) {
+        let (mut node, mut off) = (0usize, 1usize);
+        cost::node();
         loop {
-            let n = &self.nodes[node];
-            if n.min_pos >= *limit {
-                return;
-            }
-            let Some(r) = rest else {
-                consider(Self::end(n), None, limit, best, ok);
-                consider(Self::open(n), None, limit, best, ok);
+            let Some(n) = self.nodes.get(node) else {
                 return;
             };
-            let (len, key) = next_segment(r);
-            let after = r.get(len + 1..);
-            let at = n.table as usize;
-            let table = self
-                .slots
-                .get(at..at + table_len(n.lits.len()))
-                .unwrap_or_default();
-            let lit = find_lit(&n.lits, table, &self.tails, &r[..len], key);
-            let param = if len > 0 { n.param } else { NONE };
-            if n.terms.len() > n.end_len as usize {
-                if let Some(c) = lit {
-                    self.walk(c as usize, after, limit, best, ok);
-                }
-                if param != NONE {
-                    self.walk(param as usize, after, limit, best, ok);
-                }
-                consider(Self::open(n), Some(r), limit, best, ok);
+            if n.min_pos >= s.limit {
                 return;
             }
+            let Some(r) = p.get(off..) else {
+                s.consider(Self::end(n), || false);
+                s.consider(Self::open(n), || false);
+                return;
+            };
+            if n.terms.len() > n.end_len as usize {
+                return self.search(p, node, off, s);
+            }
+            let (len, key) = next_segment(r);
+            cost::bytes(len);
+            let lit = self.lit(n, &r[..len], key);
+            let param = if len > 0 { n.param } else { NONE };
             match (lit, param) {
                 (Some(c), NONE) => node = c as usize,
                 (None, NONE) => return,
                 (None, p) => node = p as usize,
-                (Some(c), p) => {
-                    self.walk(c as usize, after, limit, best, ok);
-                    node = p as usize;
+                (Some(_), _) => return self.search(p, node, off, s),
+            }
+            off += len + 1;
+            cost::node();
+        }
+    }
+
+    /// The literal child of `n` for segment `seg` (whose [`key`](super::segment::key) is `key`).
+    #[inline]
+    fn lit(&self, n: &Node, seg: &[u8], key: u64) -> Option<u32> {
+        let size = table_len(n.lits.len());
+        let table = if size == 0 {
+            &[]
+        } else {
+            let at = n.table as usize;
+            self.slots.get(at..at + size).unwrap_or_default()
+        };
+        find_lit(&n.lits, table, &self.tails, seg, key)
+    }
+
+    /// Depth-first search of the subtree of `top` (remaining path at `off`): literal child,
+    /// then `[^/]+` child, then the node's open candidates (weighed after the deeper, better
+    /// placed ones), pruning subtrees whose smallest position cannot beat the best so far.
+    ///
+    /// Iterative, in constant space: it backtracks through [`Node::up`] links, so no
+    /// configuration can overflow a stack. All nodes at one depth share their offset in the
+    /// path, so the offsets of the first [`MEMO`] depths below `top` are remembered: each of
+    /// those segments is scanned once per lookup however many nodes share it; deeper ones are
+    /// scanned forward per node entered and backward per jump up. The last newline is looked
+    /// for once. Each node is entered at most once (the trie is a tree and a depth fixes the
+    /// segment).
+    #[inline(never)]
+    fn search<F: FnMut(u32) -> bool>(
+        &self,
+        p: &[u8],
+        top: usize,
+        off: usize,
+        s: &mut Search<'_, F>,
+    ) {
+        let Some(base) = self.nodes.get(top).map(|n| n.depth as usize) else {
+            return;
+        };
+        // offs[d]: offset of the nodes at depth `base + d` (valid up to `known`).
+        let mut offs = [0u32; MEMO];
+        let mut known = 0usize;
+        offs[0] = off as u32;
+        // The last newline in `p`, looked for on first need.
+        let mut newline = None;
+        // Segments of the request: a node at depth `d` has `segs - d` left to match.
+        cost::bytes(p.len());
+        let segs = u32::try_from(memchr::memchr_iter(b'/', p).count()).unwrap_or(u32::MAX);
+        let (mut node, mut off) = (top, off);
+        'down: loop {
+            let Some(n) = self.nodes.get(node) else {
+                return;
+            };
+            if n.min_pos < s.limit && n.fits(segs) {
+                match p.get(off..) {
+                    None => {
+                        s.consider(Self::end(n), || false);
+                        s.consider(Self::open(n), || false);
+                    }
+                    Some(r) => {
+                        let depth = n.depth as usize - base;
+                        let (len, k) = if depth < known {
+                            let len = offs[depth + 1] as usize - off - 1;
+                            (len, key_at(r, len))
+                        } else {
+                            let (len, k) = next_segment(r);
+                            cost::bytes(len);
+                            if depth == known && depth + 1 < MEMO && off + len < u32::MAX as usize {
+                                offs[depth + 1] = (off + len + 1) as u32;
+                                known = depth + 1;
+                            }
+                            (len, k)
+                        };
+                        if let Some(c) = self.lit(n, &r[..len], k) {
+                            (node, off) = (c as usize, off + len + 1);
+                            cost::node();
+                            continue 'down;
+                        }
+                        if len > 0 && n.param != NONE {
+                            (node, off) = (n.param as usize, off + len + 1);
+                            cost::node();
+                            continue 'down;
+                        }
+                        s.consider(Self::open(n), || has_newline(p, off, &mut newline));
+                    }
                 }
             }
-            rest = after;
+            // Jump up until a node has something left to try.
+            loop {
+                if node == top {
+                    return;
+                }
+                cost::up();
+                let Some(x) = self.nodes.get(node) else {
+                    return;
+                };
+                let (a, via_lit) = (x.up & !VIA_LIT, x.up & VIA_LIT != 0);
+                let Some(n) = self
+                    .nodes
+                    .get(a as usize)
+                    .filter(|n| n.depth as usize >= base)
+                else {
+                    return;
+                };
+                let (from, to) = (x.depth as usize - base, n.depth as usize - base);
+                // Offsets of the ancestor's depth and of the next one.
+                let (at, next) = if to < known {
+                    (offs[to] as usize, offs[to + 1] as usize)
+                } else {
+                    let next = back(p, off, from - to - 1);
+                    (back(p, next, 1), next)
+                };
+                (node, off) = (a as usize, at);
+                // (It fitted `segs` on the way down.)
+                if n.min_pos >= s.limit {
+                    continue;
+                }
+                // Came from the literal child: the `[^/]+` child is next (non-empty segment).
+                if via_lit && n.param != NONE && next > at + 1 {
+                    (node, off) = (n.param as usize, next);
+                    cost::node();
+                    continue 'down;
+                }
+                s.consider(Self::open(n), || has_newline(p, at, &mut newline));
+            }
         }
     }
 
@@ -298,33 +474,70 @@ impl PathIndex {
     }
 }
 
-/// Takes the first candidate of `list` below `limit` that matches and holds. `rest` is what
-/// follows the node's segment after a `/` (`None` when the path ends at the node): a
-/// template's `(/.*)?` refuses a newline there.
-#[inline(always)]
-fn consider<F: FnMut(u32) -> bool>(
-    list: &[Term],
-    rest: Option<&[u8]>,
-    limit: &mut u32,
-    best: &mut u32,
-    ok: &mut F,
-) {
-    let mut newline = None;
-    for t in list {
-        if t.pos >= *limit {
-            return;
-        }
-        if !t.prefix {
-            if let Some(r) = rest {
-                if *newline.get_or_insert_with(|| find_byte(r, b'\n').is_some()) {
-                    continue;
-                }
+/// Depths below the first branching node whose path offsets a search remembers.
+const MEMO: usize = 64;
+
+/// The offset `steps` segments above offset `off` of `p` (each segment starts after the `/`
+/// before it; the path starts with `/`).
+#[inline]
+fn back(p: &[u8], off: usize, steps: usize) -> usize {
+    if steps == 0 {
+        return off;
+    }
+    // A plain loop: segments are short, and a `memrchr` call per segment costs more.
+    let (mut end, mut left) = (off.saturating_sub(1), steps);
+    while end > 0 {
+        end -= 1;
+        if p.get(end) == Some(&b'/') {
+            left -= 1;
+            if left == 0 {
+                break;
             }
         }
-        if t.free || ok(t.id) {
-            *limit = t.pos;
-            *best = t.id;
-            return;
+    }
+    cost::bytes(off - end);
+    end + 1
+}
+
+/// Whether `p[off..]` holds a newline, given the memo `last` of the last newline's index
+/// (`None`: not looked for yet).
+#[inline]
+fn has_newline(p: &[u8], off: usize, last: &mut Option<Option<usize>>) -> bool {
+    let last = *last.get_or_insert_with(|| {
+        cost::bytes(p.len());
+        memchr::memrchr(b'\n', p)
+    });
+    last.is_some_and(|i| i >= off)
+}
+
+/// The state of one lookup: the best position so far (`limit`), its match id, and the
+/// caller's condition check.
+struct Search<'a, F> {
+    limit: u32,
+    best: u32,
+    ok: &'a mut F,
+}
+
+impl<F: FnMut(u32) -> bool> Search<'_, F> {
+    /// Takes the first candidate of `list` below `limit` that matches and holds. `newline`
+    /// tells whether what follows the node's segment holds a newline, which a template's
+    /// `(/.*)?` refuses (asked at most once, only for such a template).
+    #[inline(always)]
+    fn consider(&mut self, list: &[Term], mut newline: impl FnMut() -> bool) {
+        let mut nl = None;
+        for t in list {
+            if t.pos >= self.limit {
+                return;
+            }
+            cost::term();
+            if !t.prefix && *nl.get_or_insert_with(&mut newline) {
+                continue;
+            }
+            if t.free || (self.ok)(t.id) {
+                self.limit = t.pos;
+                self.best = t.id;
+                return;
+            }
         }
     }
 }
@@ -333,6 +546,7 @@ fn consider<F: FnMut(u32) -> bool>(
 mod tests {
     use super::*;
     use crate::compile::template;
+    use proptest::prelude::*;
 
     /// Builds an index from `(kind, value)` candidates, positions in list order.
     fn index(cands: &[(&str, &str)]) -> PathIndex {
@@ -469,5 +683,327 @@ mod tests {
     fn shares_nodes() {
         let t = index(&[("prefix", "/a/b"), ("exact", "/a/b"), ("exact", "/a/c")]);
         assert_eq!(t.len(), 4);
+    }
+
+    /// A candidate for the brute-force checks: segments, tail, position, conditions-free.
+    type Cand = (Vec<Seg>, Tail, u32, bool);
+
+    /// Whether candidate `c` matches `path`, straight from the semantics in the module docs.
+    fn brute_match(c: &Cand, path: &str) -> bool {
+        let (segs, tail) = (&c.0, c.1);
+        let Some(rest) = path.strip_prefix('/') else {
+            // The empty path: only what is open at the root (`/` prefix, `(/.*)?`).
+            return path.is_empty() && segs.is_empty() && tail != Tail::End;
+        };
+        let req: Vec<&str> = rest.split('/').collect();
+        let head_ok = segs.len() <= req.len()
+            && segs.iter().zip(&req).all(|(s, r)| match s {
+                Seg::Lit(l) => l == r,
+                Seg::Param => !r.is_empty(),
+            });
+        match tail {
+            Tail::End => head_ok && segs.len() == req.len(),
+            Tail::Prefix => head_ok,
+            Tail::Rest => {
+                head_ok && (segs.len() == req.len() || !req[segs.len()..].join("/").contains('\n'))
+            }
+        }
+    }
+
+    /// Trie nodes consistent with `path`: distinct segment prefixes of the candidates that the
+    /// path's first segments match (the walk may enter each at most once).
+    fn consistent_nodes(cands: &[Cand], path: &str) -> usize {
+        let Some(rest) = path.strip_prefix('/') else {
+            return usize::from(path.is_empty());
+        };
+        let req: Vec<&str> = rest.split('/').collect();
+        let mut seen = std::collections::HashSet::new();
+        for (segs, ..) in cands {
+            for d in 0..=segs.len().min(req.len()) {
+                let ok = segs[..d].iter().zip(&req).all(|(s, r)| match s {
+                    Seg::Lit(l) => l == r,
+                    Seg::Param => !r.is_empty(),
+                });
+                if !ok {
+                    break;
+                }
+                seen.insert(segs[..d].to_vec());
+            }
+        }
+        seen.len().max(1)
+    }
+
+    fn build(cands: &[Cand]) -> PathIndex {
+        let mut b = PathIndexBuilder::default();
+        for (id, (segs, tail, pos, free)) in cands.iter().enumerate() {
+            b.insert(segs, *tail, *pos, id as u32, *free);
+        }
+        b.build()
+    }
+
+    fn arb_seg() -> impl Strategy<Value = Seg> {
+        prop_oneof![
+            3 => Just(Seg::Param),
+            6 => prop::sample::select(vec![
+                "a", "b", "", "x\n", "abcdefghij", "abcdefghijklmnopqrstu", "abcdefghijklmnopqrstv",
+                "l0", "l1", "l2", "l3", "l4", "l5", "l6", "l7", "l8", "l9",
+            ])
+            .prop_map(|l| Seg::Lit(l.to_string())),
+        ]
+    }
+
+    fn arb_cands() -> impl Strategy<Value = Vec<Cand>> {
+        prop::collection::vec(
+            (
+                prop::collection::vec(arb_seg(), 0..6),
+                prop::sample::select(vec![Tail::End, Tail::Prefix, Tail::Rest]),
+                any::<bool>(),
+            ),
+            1..40,
+        )
+        .prop_flat_map(|v| {
+            let n = v.len();
+            (
+                Just(v),
+                Just((0..n as u32).collect::<Vec<_>>()).prop_shuffle(),
+            )
+        })
+        .prop_map(|(v, pos)| {
+            v.into_iter()
+                .zip(pos)
+                .map(|((segs, tail, free), p)| (segs, tail, p, free))
+                .collect()
+        })
+    }
+
+    fn arb_path() -> impl Strategy<Value = String> {
+        prop_oneof![
+            1 => Just(String::new()),
+            1 => Just("a/b".to_string()),
+            12 => prop::collection::vec(
+                prop::sample::select(vec![
+                    "a", "b", "", "x\n", "zz", "abcdefghij", "abcdefghijklmnopqrstu",
+                    "abcdefghijklmnopqrstw", "l3", "l9", "l10",
+                ]),
+                1..8,
+            )
+            .prop_map(|segs| format!("/{}", segs.join("/"))),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        /// Random configurations and requests: the walk finds the best accepted candidate of a
+        /// brute-force match, and stays within its work budget (SECURITY.md, "Path-trie
+        /// walk"): nodes entered <= trie nodes consistent with the path, one step up per node
+        /// entered, each candidate looked at once, path bytes scanned <= 4 x path length.
+        #[test]
+        fn walk_is_right_and_within_budget(
+            cands in arb_cands(),
+            path in arb_path(),
+            refused in prop::collection::vec(any::<bool>(), 40),
+        ) {
+            let ix = build(&cands);
+            let ok = |id: u32| !refused[id as usize];
+            let want = cands
+                .iter()
+                .enumerate()
+                .filter(|(id, c)| brute_match(c, &path) && (c.3 || ok(*id as u32)))
+                .map(|(id, c)| (c.2, id as u32))
+                .min();
+            cost::take();
+            let got = ix.best(&path, u32::MAX, &mut |id| ok(id));
+            let c = cost::take();
+            prop_assert_eq!(got, want);
+            let budget = consistent_nodes(&cands, &path) as u64;
+            prop_assert!(c.nodes <= budget, "{c:?} > {budget} nodes");
+            prop_assert!(c.ups <= c.nodes, "{c:?}");
+            prop_assert!(c.terms <= cands.len() as u64, "{c:?}");
+            prop_assert!(c.bytes <= 4 * path.len() as u64, "{c:?} for {} bytes", path.len());
+        }
+    }
+
+    fn arb_deep_cands() -> impl Strategy<Value = Vec<Cand>> {
+        let seg = prop_oneof![
+            1 => Just(Seg::Param),
+            4 => Just(Seg::Lit("a".into())),
+            1 => Just(Seg::Lit("b".into())),
+        ];
+        prop::collection::vec(
+            (
+                prop::collection::vec(seg, 60..90),
+                prop::sample::select(vec![Tail::End, Tail::Prefix, Tail::Rest]),
+                any::<bool>(),
+            ),
+            1..12,
+        )
+        .prop_map(|v| {
+            v.into_iter()
+                .enumerate()
+                .map(|(i, (segs, tail, free))| (segs, tail, (i as u32 * 7919) % 101, free))
+                .collect()
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+
+        /// Tries deeper than the remembered offsets (64 levels): same answers as brute force,
+        /// nodes entered <= consistent nodes, one step up per node entered.
+        #[test]
+        fn deep_walk_is_right(
+            cands in arb_deep_cands(),
+            segs in prop::collection::vec(prop::sample::select(vec!["a", "b", "", "ab"]), 55..95),
+            refused in prop::collection::vec(any::<bool>(), 12),
+        ) {
+            // Mostly `a`, so that paths follow the candidates deep into the trie.
+            let path: String = segs
+                .iter()
+                .enumerate()
+                .map(|(i, s)| if i % 7 == 3 { format!("/{s}") } else { "/a".to_string() })
+                .collect();
+            let ix = build(&cands);
+            let ok = |id: u32| !refused[id as usize];
+            let want = cands
+                .iter()
+                .enumerate()
+                .filter(|(id, c)| brute_match(c, &path) && (c.3 || ok(*id as u32)))
+                .map(|(id, c)| (c.2, id as u32))
+                .min();
+            cost::take();
+            let got = ix.best(&path, u32::MAX, &mut |id| ok(id));
+            let c = cost::take();
+            prop_assert_eq!(got, want);
+            prop_assert!(c.nodes <= consistent_nodes(&cands, &path) as u64, "{c:?}");
+            prop_assert!(c.ups <= c.nodes, "{c:?}");
+        }
+    }
+
+    /// A trie as deep as the longest allowed path, every level a choice (open candidates and
+    /// a `[^/]+` sibling): the walk goes to the bottom and back on a 64 KiB stack. The
+    /// recursive walk overflowed it (issue #15, finding 7: an abort, not a panic).
+    #[test]
+    fn deep_walk_on_small_stack() {
+        const DEPTH: usize = 4000;
+        let mut cands: Vec<Cand> = Vec::new();
+        for d in 0..=DEPTH {
+            let lits = vec![Seg::Lit("a".into()); d];
+            cands.push((lits.clone(), Tail::Prefix, (DEPTH - d) as u32, false));
+            if d > 0 {
+                let mut p = lits.clone();
+                p[d - 1] = Seg::Param;
+                cands.push((p, Tail::End, (2 * DEPTH + d) as u32, false));
+            }
+        }
+        let ix = build(&cands);
+        let path = "/a".repeat(DEPTH);
+        // Only the root prefix (the worst position) is accepted: every level is visited.
+        let root = cands.iter().position(|c| c.0.is_empty()).unwrap() as u32;
+        let got = std::thread::scope(|sc| {
+            std::thread::Builder::new()
+                .stack_size(64 * 1024)
+                .spawn_scoped(sc, || {
+                    cost::take();
+                    let r = ix.best(&path, u32::MAX, &mut |id| id == root);
+                    (r, cost::take())
+                })
+                .unwrap()
+                .join()
+                .unwrap()
+        });
+        assert_eq!(got.0, Some((DEPTH as u32, root)));
+        let c = got.1;
+        // The `a` chain and the `[^/]+` leaf beside each link.
+        assert_eq!(c.nodes, 2 * DEPTH as u64 + 1, "{c:?}");
+        // Below the remembered depths, each node entered scans its segment (here `a` and its
+        // `/`) forward and each jump up scans back over the segments it climbs.
+        let budget = 4 * path.len() as u64 + 2 * (c.nodes + c.ups) * 2;
+        assert!(c.bytes <= budget, "{c:?} > {budget}");
+        assert!(c.ups <= c.nodes, "{c:?}");
+    }
+
+    /// Issue #15, finding 6: 2^14 templates over {literal, `[^/]+`}^14 with a long last
+    /// segment. Each of the 2^15 - 1 consistent nodes is entered once, and the long segment is
+    /// scanned once, not once per node.
+    #[test]
+    fn binary_templates_bounded() {
+        const D: usize = 14;
+        let mut cands: Vec<Cand> = Vec::new();
+        for mask in 0..1u32 << D {
+            let segs = (0..D)
+                .map(|i| {
+                    if mask >> i & 1 == 1 {
+                        Seg::Param
+                    } else {
+                        Seg::Lit("a".into())
+                    }
+                })
+                .collect();
+            cands.push((segs, Tail::Rest, mask, false));
+        }
+        let ix = build(&cands);
+        let long = "b".repeat(8000);
+        for path in [
+            format!("{}/{long}", "/a".repeat(D - 1)),
+            format!("{}/{long}/x", "/a".repeat(D - 1)),
+        ] {
+            cost::take();
+            // Every template matches the first path; none is accepted.
+            assert_eq!(ix.best(&path, u32::MAX, &mut |_| false), None);
+            let c = cost::take();
+            assert!(c.nodes < 1 << (D + 1), "{c:?}");
+            assert!(c.terms <= 1 << D, "{c:?}");
+            assert!(c.bytes <= 4 * path.len() as u64, "{c:?}");
+        }
+    }
+
+    /// The same templates without `(/.*)?`: a path with one segment too many cannot match
+    /// any, and the search stops at the first choice (remaining-segment ranges).
+    #[test]
+    fn segment_count_prunes() {
+        const D: usize = 14;
+        let cands: Vec<Cand> = (0..1u32 << D)
+            .map(|mask| {
+                let segs = (0..D)
+                    .map(|i| match mask >> i & 1 {
+                        1 => Seg::Param,
+                        _ => Seg::Lit("a".into()),
+                    })
+                    .collect();
+                (segs, Tail::End, mask, false)
+            })
+            .collect();
+        let ix = build(&cands);
+        let path = format!("{}/x", "/a".repeat(D));
+        cost::take();
+        assert_eq!(ix.best(&path, u32::MAX, &mut |_| true), None);
+        let c = cost::take();
+        assert_eq!((c.nodes, c.terms), (1, 0), "{c:?}");
+        // One segment fewer: every template matches; the first accepted one wins.
+        let path = "/a".repeat(D);
+        assert_eq!(ix.best(&path, u32::MAX, &mut |id| id == 77), Some((77, 77)));
+    }
+
+    /// Issue #15, finding 3: 400,000 Exact paths under one node build in linear time (sorted
+    /// inserts took 111 s in release) and are all found.
+    #[test]
+    fn many_children_under_one_node() {
+        const N: usize = 400_000;
+        let mut b = PathIndexBuilder::default();
+        for i in 0..N {
+            let segs = literal_segments(&format!("/api/item-{i}"), Tail::End);
+            b.insert(&segs, Tail::End, i as u32, i as u32, true);
+        }
+        let ix = b.build();
+        assert_eq!(ix.len(), N + 2);
+        for i in (0..N).step_by(997).chain([N - 1]) {
+            let p = format!("/api/item-{i}");
+            assert_eq!(
+                ix.best(&p, u32::MAX, &mut |_| true),
+                Some((i as u32, i as u32))
+            );
+        }
+        assert_eq!(ix.best("/api/item-x", u32::MAX, &mut |_| true), None);
     }
 }

@@ -1,30 +1,25 @@
 //! Path segments for the tries: the next segment of a path and its 8-byte key in one word
 //! scan, and literal children found by that key without a call to `memcmp`.
 
-/// Literal children of a trie node while it is built: `(key, literal, child)` sorted by
-/// key, then literal.
+/// Literal children of a trie node while it is built, in insertion order, with a hash map
+/// from literal to child so that a node with many children is built in linear time (a sorted
+/// `Vec` made 400,000 children under one node quadratic: issue #15, finding 3).
 #[derive(Debug, Default)]
 pub(crate) struct LitsBuilder {
     items: Vec<(u64, Box<str>, u32)>,
+    index: rustc_hash::FxHashMap<Box<str>, u32>,
 }
 
 impl LitsBuilder {
     /// The child for `seg`.
     pub(crate) fn find(&self, seg: &str) -> Option<u32> {
-        let k = key(seg.as_bytes());
-        self.items
-            .binary_search_by(|(ik, l, _)| (*ik, &**l).cmp(&(k, seg)))
-            .ok()
-            .map(|i| self.items[i].2)
+        self.index.get(seg).copied()
     }
 
     /// Adds literal `lit` with child `child` (the caller checked it is absent).
     pub(crate) fn insert(&mut self, lit: &str, child: u32) {
-        let k = key(lit.as_bytes());
-        let at = self
-            .items
-            .partition_point(|(ik, l, _)| (*ik, &**l) < (k, lit));
-        self.items.insert(at, (k, lit.into(), child));
+        self.items.push((key(lit.as_bytes()), lit.into(), child));
+        self.index.insert(lit.into(), child);
     }
 
     /// Appends the frozen form to `lits`, the bytes between the first and the last eight of
@@ -154,6 +149,23 @@ pub(crate) fn key(s: &[u8]) -> u64 {
         .fold(0, |k, (i, &b)| k | u64::from(b) << (8 * i))
 }
 
+/// The [`key`] of the first `len` bytes of `r` (`len <= r.len()`), with one load when `r`
+/// has eight bytes.
+#[inline]
+pub(crate) fn key_at(r: &[u8], len: usize) -> u64 {
+    match r.get(..8) {
+        Some(w) => {
+            let w = u64::from_le_bytes(w.try_into().unwrap_or([0; 8]));
+            if len >= 8 {
+                w
+            } else {
+                w & ((1u64 << (8 * len)) - 1)
+            }
+        }
+        None => key(r.get(..len).unwrap_or_default()),
+    }
+}
+
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGHS: u64 = 0x8080_8080_8080_8080;
 
@@ -258,6 +270,11 @@ mod tests {
             }
         }
         assert_eq!(next_segment(b"\x2e/\x2f"), (1, 0x2e));
+        for len in 0..base.len() {
+            for cut in 0..=len {
+                assert_eq!(key_at(&base[..len], cut), key(&base[..cut]), "{len} {cut}");
+            }
+        }
     }
 
     #[test]

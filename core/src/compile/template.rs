@@ -4,7 +4,7 @@
 //! regexes are run outside the trie.
 
 /// One segment of a template.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) enum Seg {
     /// A literal segment.
     Lit(String),
