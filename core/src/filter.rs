@@ -573,6 +573,11 @@ impl<'r> RouteMatch<'r> {
         if !default_port {
             let _ = write!(loc, ":{port}");
         }
+        // The authority always ends at a `/`: a request path such as `@evil.com` or `*` cannot
+        // extend it.
+        if !action.path_and_query.starts_with('/') {
+            loc.push('/');
+        }
         push_uri_bytes(loc, &action.path_and_query);
         if let Some(q) = req.query() {
             loc.push('?');
