@@ -310,7 +310,8 @@ pub struct Action<'r> {
     pub backend: Option<&'r Backend>,
     /// Upstream scheme as seen by the client (`http`/`https`).
     pub scheme: &'static str,
-    /// Upstream Host / `:authority`.
+    /// Upstream Host / `:authority`: the configured rewrite, else the request's authority when
+    /// it is a valid `host[:port]`, else empty (never a value with control bytes).
     pub authority: String,
     /// Upstream path and query.
     pub path_and_query: String,
@@ -318,7 +319,9 @@ pub struct Action<'r> {
     pub request_headers: Vec<HeaderEdit<'r>>,
     /// Response header edits, in order (including CORS headers the engine generates).
     pub response_headers: Vec<HeaderEdit<'r>>,
-    /// `Location` of a redirect.
+    /// `Location` of a redirect: `scheme://host[:port]/path[?query]` where the host is the
+    /// configured one or the request's valid host (a request without one gets 400 instead),
+    /// and control bytes and spaces of the path and query are percent-encoded.
     pub location: String,
     /// Mirrors to send.
     pub mirrors: Vec<Mirror<'r>>,

@@ -281,6 +281,14 @@ impl Router {
 
     /// Routes a request: zero heap allocations, no sorting or lowercasing beyond the host's
     /// bytes on the stack.
+    ///
+    /// Request hygiene: a host that is not a valid `host[:port]`
+    /// ([`normalize_host`](crate::normalize::normalize_host) returns `None`) counts as no host
+    /// and matches only catch-all hostnames, on a listener without hostname; a path longer than
+    /// [`Options::max_path_len`] never matches; a query longer than [`Options::max_query_len`]
+    /// counts as absent; header values longer than [`Options::max_header_value_len`] never
+    /// satisfy a header condition. The listener is found by a hostname index (one hash probe
+    /// per label suffix of the host), and the query is read at most once per lookup.
     pub fn route<R: RequestView + ?Sized>(&self, req: &R) -> Outcome<'_> {
         self.route_as(req, false)
     }
