@@ -52,8 +52,14 @@ impl ListenerIndex {
     /// Work: one hash probe of `host`, then one probe per `.` of `host` whose suffix length
     /// some wildcard has (a valid host has at most 127 dots and 253 bytes).
     pub(crate) fn select(&self, host: Option<&str>) -> Option<usize> {
+        self.select_counting(host, &mut 0)
+    }
+
+    /// [`select`](Self::select), adding the number of hash probes to `probes`.
+    fn select_counting(&self, host: Option<&str>, probes: &mut u32) -> Option<usize> {
         let mut best = self.any.unwrap_or(u32::MAX);
         if let Some(h) = host {
+            *probes += 1;
             if let Some(&i) = self.exact.get(h) {
                 best = best.min(i);
             }
@@ -67,6 +73,7 @@ impl ListenerIndex {
                         .get(n / 64)
                         .is_some_and(|w| w & (1 << (n % 64)) != 0);
                     if probe {
+                        *probes += 1;
                         if let Some(&i) = self.wildcard.get(suffix) {
                             best = best.min(i);
                         }
@@ -124,5 +131,50 @@ mod tests {
         assert_eq!(none.select(None), None);
         assert_eq!(none.select(Some("b.example.com")), None);
         assert_eq!(none.select(Some("x.b.example.com")), Some(1));
+    }
+
+    /// 64,000 listeners (1,000 ListenerSets × 64) on one port: a selection costs at most one
+    /// probe plus one per `.` of the host, whatever the number of listeners (the former scan
+    /// compared up to 64,000 hostnames).
+    #[test]
+    fn selection_work_does_not_grow_with_listeners() {
+        let mut names: Vec<String> = Vec::new();
+        for s in 0..1_000 {
+            for l in 0..64 {
+                names.push(if l % 2 == 0 {
+                    format!("l{l}.s{s}.example.com")
+                } else {
+                    format!("*.w{l}.s{s}.example.com")
+                });
+            }
+        }
+        let mut hostnames: Vec<Option<&str>> = names.iter().map(|n| Some(n.as_str())).collect();
+        hostnames.sort_by_key(|h| crate::compile::listener_specificity(*h));
+        hostnames.push(None);
+        let index = ListenerIndex::new(hostnames.iter().copied());
+        for (host, want) in [
+            ("unknown.example.org", Some(hostnames.len() - 1)),
+            (
+                "l0.s999.example.com",
+                hostnames
+                    .iter()
+                    .position(|h| *h == Some("l0.s999.example.com")),
+            ),
+            (
+                "a.b.w63.s999.example.com",
+                hostnames
+                    .iter()
+                    .position(|h| *h == Some("*.w63.s999.example.com")),
+            ),
+        ] {
+            let mut probes = 0;
+            assert_eq!(
+                index.select_counting(Some(host), &mut probes),
+                want,
+                "{host}"
+            );
+            let dots = host.bytes().filter(|&b| b == b'.').count() as u32;
+            assert!(probes <= 1 + dots, "{host}: {probes} probes");
+        }
     }
 }
