@@ -285,7 +285,8 @@ pub enum ActionKind {
     /// Answer with [`Action::status`] and a `Location` header ([`Action::location`]).
     Redirect,
     /// Answer with [`Action::status`] without contacting a backend (500 for an invalid
-    /// backend, 200 for a CORS preflight, 404 when nothing matched).
+    /// backend, 200 for a CORS preflight, 404 when nothing matched, 400 for a redirect that
+    /// would copy the request's host when it has no valid one).
     Respond,
 }
 
