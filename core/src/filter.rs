@@ -9,7 +9,7 @@ use crate::model::{
     PathModifierType,
 };
 use crate::policy::Policies;
-use crate::request::RequestView;
+use crate::request::{authority_host, is_token, RequestView};
 use crate::router::RouteMatch;
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -285,7 +285,8 @@ pub enum ActionKind {
     /// Answer with [`Action::status`] and a `Location` header ([`Action::location`]).
     Redirect,
     /// Answer with [`Action::status`] without contacting a backend (500 for an invalid
-    /// backend, 200 for a CORS preflight, 404 when nothing matched).
+    /// backend, 200 for a CORS preflight, 404 when nothing matched, 400 for a redirect that
+    /// would copy the request's host when it has no valid one).
     Respond,
 }
 
@@ -310,7 +311,8 @@ pub struct Action<'r> {
     pub backend: Option<&'r Backend>,
     /// Upstream scheme as seen by the client (`http`/`https`).
     pub scheme: &'static str,
-    /// Upstream Host / `:authority`.
+    /// Upstream Host / `:authority`: the configured rewrite, else the request's authority when
+    /// it is a valid `host[:port]`, else empty (never a value with control bytes).
     pub authority: String,
     /// Upstream path and query.
     pub path_and_query: String,
@@ -318,7 +320,9 @@ pub struct Action<'r> {
     pub request_headers: Vec<HeaderEdit<'r>>,
     /// Response header edits, in order (including CORS headers the engine generates).
     pub response_headers: Vec<HeaderEdit<'r>>,
-    /// `Location` of a redirect.
+    /// `Location` of a redirect: `scheme://host[:port]/path[?query]` where the host is the
+    /// configured one or the request's valid host (a request without one gets 400 instead),
+    /// and control bytes and spaces of the path and query are percent-encoded.
     pub location: String,
     /// Mirrors to send.
     pub mirrors: Vec<Mirror<'r>>,
@@ -379,6 +383,42 @@ impl<'r> Action<'r> {
     }
 }
 
+/// Appends `s` with ASCII control bytes, space and DEL percent-encoded (`%0D`, `%0A`, `%00`,
+/// …): a path or query copied from a request never puts CR, LF or NUL into a header value.
+fn push_uri_bytes(out: &mut String, s: &str) {
+    for part in s.split_inclusive(|c: char| c.is_ascii_control() || c == ' ') {
+        let mut chars = part.chars();
+        match chars.next_back() {
+            Some(c) if c.is_ascii_control() || c == ' ' => {
+                out.push_str(chars.as_str());
+                let _ = write!(out, "%{:02X}", c as u32);
+            }
+            _ => out.push_str(part),
+        }
+    }
+}
+
+/// A serialized origin (RFC 6454): `null`, or `scheme://host[:port]` with a valid host.
+fn valid_origin(o: &str) -> bool {
+    if o == "null" {
+        return true;
+    }
+    let Some((scheme, authority)) = o.split_once("://") else {
+        return false;
+    };
+    let mut sb = scheme.bytes();
+    sb.next().is_some_and(|b| b.is_ascii_alphabetic())
+        && sb.all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
+        && authority_host(authority).is_some()
+}
+
+/// A comma-separated list of header names (`Access-Control-Request-Headers`).
+fn valid_token_list(s: &str) -> bool {
+    s.split(',')
+        .map(|t| t.trim_matches([' ', '\t']))
+        .all(|t| t.is_empty() || is_token(t))
+}
+
 fn first_header<R: RequestView + ?Sized>(req: &R, name: &str, out: &mut String) -> bool {
     out.clear();
     let mut found = false;
@@ -414,7 +454,11 @@ impl<'r> RouteMatch<'r> {
             None if tls => "https",
             None => "http",
         };
-        action.authority.push_str(req.authority().unwrap_or(""));
+        // Only a valid `host[:port]` is copied: no request byte can put a control character,
+        // whitespace or a delimiter into the upstream Host (or a mirror's).
+        if let Some(a) = req.authority().filter(|a| authority_host(a).is_some()) {
+            action.authority.push_str(a);
+        }
         action.path_and_query.push_str(req.path());
         action.policies = Some(self.policies());
         if self.apply_list(self.rule_filters(), req, action) {
@@ -512,16 +556,18 @@ impl<'r> RouteMatch<'r> {
             (None, Some(_)) => 80,
             (None, None) => self.port(),
         };
+        // The request's host only when it is a valid host: otherwise there is no safe
+        // Location to build, and the request gets 400.
         let host = match &r.hostname {
             Some(h) => &**h,
-            None => {
-                let a = req.authority().unwrap_or("");
-                if a.starts_with('[') {
-                    a.find(']').map_or(a, |i| &a[..=i])
-                } else {
-                    a.rsplit_once(':').map_or(a, |(h, _)| h)
+            None => match req.authority().and_then(authority_host) {
+                Some(h) => h,
+                None => {
+                    action.kind = ActionKind::Respond;
+                    action.status = 400;
+                    return;
                 }
-            }
+            },
         };
         let default_port = (scheme.eq_ignore_ascii_case("http") && port == 80)
             || (scheme.eq_ignore_ascii_case("https") && port == 443);
@@ -531,10 +577,15 @@ impl<'r> RouteMatch<'r> {
         if !default_port {
             let _ = write!(loc, ":{port}");
         }
-        loc.push_str(&action.path_and_query);
+        // The authority always ends at a `/`: a request path such as `@evil.com` or `*` cannot
+        // extend it.
+        if !action.path_and_query.starts_with('/') {
+            loc.push('/');
+        }
+        push_uri_bytes(loc, &action.path_and_query);
         if let Some(q) = req.query() {
             loc.push('?');
-            loc.push_str(q);
+            push_uri_bytes(loc, q);
         }
         action.kind = ActionKind::Redirect;
         action.status = r.status;
@@ -553,7 +604,14 @@ impl<'r> RouteMatch<'r> {
             let mut s = String::new();
             first_header(req, "cookie", &mut s) || first_header(req, "authorization", &mut s)
         };
-        let allowed = (c.credentials || !credentialed) && c.allows(&origin);
+        // Only a well-formed origin is compared (and so echoed): no CR, LF, NUL or other
+        // stray byte of the request reaches Access-Control-Allow-Origin.
+        let trimmed = origin.trim_matches([' ', '\t']);
+        if trimmed.len() != origin.len() {
+            origin = trimmed.to_string();
+        }
+        let allowed =
+            (c.credentials || !credentialed) && valid_origin(&origin) && c.allows(&origin);
         let push = |action: &mut Action<'r>, name: &'static str, value: Cow<'r, str>| {
             action.response_headers.push(HeaderEdit {
                 op: EditOp::Set,
@@ -589,7 +647,12 @@ impl<'r> RouteMatch<'r> {
             let wildcard_methods = c.methods.iter().any(|m| &**m == "*");
             let methods: Cow<'r, str> = if wildcard_methods {
                 if c.credentials {
-                    Cow::Owned(req_method)
+                    // Echoed only when it is a token (nothing else is a method).
+                    Cow::Owned(if is_token(&req_method) {
+                        req_method
+                    } else {
+                        String::new()
+                    })
                 } else {
                     Cow::Borrowed("*")
                 }
@@ -601,7 +664,8 @@ impl<'r> RouteMatch<'r> {
             }
             let mut req_headers = String::new();
             let has_req_headers =
-                first_header(req, "access-control-request-headers", &mut req_headers);
+                first_header(req, "access-control-request-headers", &mut req_headers)
+                    && valid_token_list(&req_headers);
             if c.headers.iter().any(|h| &**h == "*") {
                 if !c.credentials {
                     push(action, "Access-Control-Allow-Headers", Cow::Borrowed("*"));

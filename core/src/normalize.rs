@@ -288,14 +288,22 @@ pub fn normalize_path(
 
 /// The host as the router compares it (SPEC §3.1): the authority without its port (a
 /// bracketed IPv6 literal is kept whole), ASCII-lowercased, without one trailing dot. Written
-/// into `buf` when it has to be lowercased (else borrowed from `authority`); `None` when it is
-/// longer than 256 bytes (no hostname can match it).
+/// into `buf` when it has to be lowercased (else borrowed from `authority`).
+///
+/// `None` when `authority` is not a valid `host[:port]`: a hostname of 1–253 bytes (one
+/// trailing dot allowed) of dot-separated labels of 1–63 ASCII letters, digits, `-` or `_`, or
+/// a bracketed IPv6 literal, then optionally `:` and at most five digits. The router treats
+/// such a request as having no host (only listeners without hostname and routes without
+/// hostnames match it); an embedder that prefers to answer 400 tests this first.
 ///
 /// Useful to log or key caches by the same host the router used.
 ///
 /// ```
 /// let mut buf = [0u8; 256];
 /// assert_eq!(trieway::normalize::normalize_host("Shop.Example.COM.:8443", &mut buf), Some("shop.example.com"));
+/// assert_eq!(trieway::normalize::normalize_host("evil.com/.example.com", &mut buf), None);
+/// assert_eq!(trieway::normalize::normalize_host("a.example\r\nX: 1", &mut buf), None);
+/// assert_eq!(trieway::normalize::normalize_host(":80", &mut buf), None);
 /// ```
 pub fn normalize_host<'a>(authority: &'a str, buf: &'a mut [u8; 256]) -> Option<&'a str> {
     crate::request::normalize_host(authority, buf)

@@ -77,6 +77,17 @@ pub struct Options {
     /// [`UnknownFields::Error`] refuses the input). When you load a [`crate::Config`]
     /// yourself, set the policy there with [`crate::Config::with_unknown_fields`].
     pub unknown_fields: UnknownFields,
+    /// A query longer than this (in bytes, after the `?`) is not read at lookup: it counts as
+    /// absent, so every queryParams condition fails and only matches without query conditions
+    /// can win. Gateway API has no negative conditions, so this reaches nothing a client
+    /// could not reach by sending no query at all; the query is still forwarded unchanged.
+    /// Default 16 KiB.
+    pub max_query_len: usize,
+    /// A header field line longer than this (in bytes) never satisfies a header condition,
+    /// and neither does a repeated header whose lines joined with `,` are longer
+    /// ([`RepeatedHeaders::Join`]); such values are not read beyond their length. Default
+    /// 16 KiB.
+    pub max_header_value_len: usize,
 }
 
 impl Default for Options {
@@ -93,6 +104,8 @@ impl Default for Options {
             max_path_len: 16 * 1024,
             extension_kinds: Vec::new(),
             unknown_fields: UnknownFields::default(),
+            max_query_len: 16 * 1024,
+            max_header_value_len: 16 * 1024,
         }
     }
 }

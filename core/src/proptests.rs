@@ -149,30 +149,38 @@ fn setup() -> impl Strategy<Value = Setup> {
         ]),
         any::<bool>(),
         (any::<bool>(), any::<bool>(), any::<bool>(), 0u8..3),
+        (
+            prop::sample::select(vec![16 * 1024, 3]),
+            prop::sample::select(vec![16 * 1024, 1]),
+        ),
     )
-        .prop_map(|(routes, listener_hosts, https, (hi, li, below, rep))| {
-            let options = Options {
-                host_isolation: hi,
-                listener_isolation: li,
-                regex_rank: if below {
-                    RegexRank::BelowPrefix
-                } else {
-                    RegexRank::BetweenExactAndPrefix
-                },
-                repeated_headers: [
-                    RepeatedHeaders::Join,
-                    RepeatedHeaders::First,
-                    RepeatedHeaders::Any,
-                ][rep as usize],
-                ..Options::default()
-            };
-            Setup {
-                routes,
-                listener_hosts,
-                https,
-                options,
-            }
-        })
+        .prop_map(
+            |(routes, listener_hosts, https, (hi, li, below, rep), (max_query, max_header))| {
+                let options = Options {
+                    host_isolation: hi,
+                    listener_isolation: li,
+                    regex_rank: if below {
+                        RegexRank::BelowPrefix
+                    } else {
+                        RegexRank::BetweenExactAndPrefix
+                    },
+                    repeated_headers: [
+                        RepeatedHeaders::Join,
+                        RepeatedHeaders::First,
+                        RepeatedHeaders::Any,
+                    ][rep as usize],
+                    max_query_len: max_query,
+                    max_header_value_len: max_header,
+                    ..Options::default()
+                };
+                Setup {
+                    routes,
+                    listener_hosts,
+                    https,
+                    options,
+                }
+            },
+        )
 }
 
 #[derive(Debug, Clone)]
@@ -200,6 +208,13 @@ fn request() -> impl Strategy<Value = GenRequest> {
                 "other.org",
                 "",
                 "x.b.example.com",
+                // Not valid hosts: they match only catch-all hostnames.
+                "evil.com/.foo.example.com",
+                "x.bar.example.com@evil",
+                ":80",
+                "a..example.com",
+                "foo.example.com\r\nx: 1",
+                "[::1]:80",
             ][..],
         ),
         prop::sample::select(

@@ -31,8 +31,31 @@ pub(crate) enum RefOutcome {
     Misdirected,
 }
 
+/// Is `a` a valid `host[:port]`: a hostname of dot-separated labels of 1–63 letters, digits,
+/// `-` or `_`, at most 253 bytes without one trailing dot, or a bracketed IPv6 literal; then
+/// an optional `:` and at most five digits?
+fn valid_authority(a: &str) -> bool {
+    let re = regex::Regex::new(
+        r"^(?:(?P<name>(?:[A-Za-z0-9_-]{1,63}\.)*[A-Za-z0-9_-]{1,63})\.?|\[(?P<ip6>[0-9A-Fa-f:.]{2,45})\])(?::[0-9]{0,5})?$",
+    )
+    .expect("valid pattern");
+    match re.captures(a) {
+        Some(c) => match (c.name("name"), c.name("ip6")) {
+            (Some(n), _) => n.as_str().len() <= 253,
+            (_, Some(ip)) => ip.as_str().contains(':'),
+            _ => false,
+        },
+        None => false,
+    }
+}
+
+/// The host the request is matched with; `""` (only `*` matches it) when the authority is
+/// absent or not a valid `host[:port]`.
 fn normalize(authority: Option<&str>) -> String {
     let a = authority.unwrap_or("");
+    if !valid_authority(a) {
+        return String::new();
+    }
     let host = if a.starts_with('[') {
         match a.find(']') {
             Some(i) => &a[..=i],
@@ -119,6 +142,8 @@ fn match_ok<R: RequestView + ?Sized>(m: &HttpRouteMatch, req: &R, opts: &Options
     if let Some(method) = &m.method {
         ok &= req.method() == method;
     }
+    // Values longer than `max_header_value_len` never match.
+    let fits = |v: &[u8]| v.len() <= opts.max_header_value_len;
     let mut seen: Vec<String> = Vec::new();
     for h in &m.headers {
         let name = h.name.to_ascii_lowercase();
@@ -136,13 +161,14 @@ fn match_ok<R: RequestView + ?Sized>(m: &HttpRouteMatch, req: &R, opts: &Options
         } else if any {
             let mut hit = false;
             for l in &lines {
-                hit |= value_ok(h.kind.as_ref(), &h.value, l)?;
+                hit |= value_ok(h.kind.as_ref(), &h.value, l)? && fits(l);
             }
             hit
         } else if opts.repeated_headers == RepeatedHeaders::First {
-            value_ok(h.kind.as_ref(), &h.value, &lines[0])?
+            value_ok(h.kind.as_ref(), &h.value, &lines[0])? && fits(&lines[0])
         } else {
-            value_ok(h.kind.as_ref(), &h.value, &lines.join(&b","[..]))?
+            let joined = lines.join(&b","[..]);
+            value_ok(h.kind.as_ref(), &h.value, &joined)? && fits(&joined)
         };
         ok &= hit;
     }
@@ -152,7 +178,9 @@ fn match_ok<R: RequestView + ?Sized>(m: &HttpRouteMatch, req: &R, opts: &Options
             continue;
         }
         seen_q.push(&q.name);
-        let first = req.query().and_then(|query| {
+        // A query longer than `max_query_len` counts as absent.
+        let query = req.query().filter(|q| q.len() <= opts.max_query_len);
+        let first = query.and_then(|query| {
             query
                 .split('&')
                 .map(|pair| pair.split_once('=').unwrap_or((pair, "")))

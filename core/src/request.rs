@@ -242,42 +242,76 @@ impl<B> RequestView for http::Request<B> {
     }
 }
 
-/// Normalizes an authority for host matching (SPEC §3.1) into `buf`: drops the port (keeping
-/// a bracketed IPv6 literal whole), ASCII-lowercases, strips one trailing dot. Returns `None`
-/// when the host is longer than `buf` (no configured hostname can be that long).
-pub(crate) fn normalize_host<'a>(authority: &'a str, buf: &'a mut [u8; 256]) -> Option<&'a str> {
-    let bytes = authority.as_bytes();
-    // One pass finds the port separator (the last `:`) and any uppercase letter.
-    let mut colon = None;
-    let mut upper = false;
-    for (i, &b) in bytes.iter().enumerate() {
-        colon = if b == b':' { Some(i) } else { colon };
-        upper |= b.is_ascii_uppercase();
-    }
-    let host = if bytes.first() == Some(&b'[') {
-        match authority.find(']') {
-            Some(end) => &authority[..=end],
-            None => authority,
+/// The host of a valid authority (SPEC §3.1), without its port and as sent (case and one
+/// trailing dot kept); `None` when `authority` is not `host[:port]`.
+///
+/// A valid host is a hostname of 1–253 bytes (without one optional trailing dot) made of
+/// dot-separated labels of 1–63 ASCII letters, digits, `-` or `_` (IPv4 literals are such
+/// hostnames), or a bracketed IPv6 literal (`[` 2–45 hex digits, `:` and `.` with at least one
+/// `:` `]`). The port, if any, is `:` and at most five ASCII digits. Everything else, among
+/// them an empty host, whitespace, control bytes, `/`, `?`, `#`, `@`, `%`, `\` and non-ASCII
+/// bytes, is refused: such a host matches only catch-all hostnames and is never copied into
+/// a header value the engine builds.
+pub(crate) fn authority_host(authority: &str) -> Option<&str> {
+    let (host, rest) = if authority.starts_with('[') {
+        let end = authority.find(']')?;
+        let (host, rest) = authority.split_at(end + 1);
+        let inner = &host[1..end];
+        let ok = (2..=45).contains(&inner.len())
+            && inner.contains(':')
+            && inner
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.');
+        if !ok {
+            return None;
         }
+        (host, rest)
     } else {
-        match colon {
-            Some(i) => &authority[..i],
-            None => authority,
+        let (host, rest) = match authority.find(':') {
+            Some(i) => authority.split_at(i),
+            None => (authority, ""),
+        };
+        let name = host.strip_suffix('.').unwrap_or(host);
+        let label_ok = |l: &str| {
+            (1..=63).contains(&l.len())
+                && l.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        };
+        if name.is_empty() || name.len() > 253 || !name.split('.').all(label_ok) {
+            return None;
         }
+        (host, rest)
     };
+    let port_ok = rest.is_empty()
+        || rest
+            .strip_prefix(':')
+            .is_some_and(|p| p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
+    port_ok.then_some(host)
+}
+
+/// Whether `s` is a non-empty HTTP token (RFC 9110 §5.6.2): a method or a header name.
+pub(crate) fn is_token(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+/// Normalizes an authority for host matching (SPEC §3.1) into `buf`: drops the port,
+/// ASCII-lowercases, strips one trailing dot. Returns `None` when the authority is not a valid
+/// `host[:port]` ([`authority_host`]): such a request matches only catch-all hostnames.
+pub(crate) fn normalize_host<'a>(authority: &'a str, buf: &'a mut [u8; 256]) -> Option<&'a str> {
+    let host = authority_host(authority)?;
     let host = host.strip_suffix('.').unwrap_or(host);
-    let n = host.len();
-    if n > buf.len() {
-        return None;
-    }
     // The common case, an already lowercase host, needs no copy.
-    if !upper {
+    if !host.bytes().any(|b| b.is_ascii_uppercase()) {
         return Some(host);
     }
-    buf[..n].copy_from_slice(host.as_bytes());
-    buf[..n].make_ascii_lowercase();
+    let n = host.len();
+    let out = buf.get_mut(..n)?;
+    out.copy_from_slice(host.as_bytes());
+    out.make_ascii_lowercase();
     // Lowercasing ASCII bytes keeps UTF-8 valid.
-    std::str::from_utf8(&buf[..n]).ok()
+    std::str::from_utf8(out).ok()
 }
 
 #[cfg(test)]
@@ -293,8 +327,49 @@ mod tests {
         );
         assert_eq!(normalize_host("example.com.", &mut b), Some("example.com"));
         assert_eq!(normalize_host("[::1]:80", &mut b), Some("[::1]"));
-        assert_eq!(normalize_host("", &mut b), Some(""));
+        assert_eq!(normalize_host("[::1]", &mut b), Some("[::1]"));
+        assert_eq!(normalize_host("10.0.0.1:8080", &mut b), Some("10.0.0.1"));
+        assert_eq!(
+            normalize_host("a_b.example.com:", &mut b),
+            Some("a_b.example.com")
+        );
         assert_eq!(normalize_host(&"a".repeat(300), &mut b), None);
+        // Not hosts: each would match only catch-all hostnames.
+        for bad in [
+            "",
+            ":80",
+            ".",
+            "a..b",
+            "evil.com/.pages.example.com",
+            "a.example\r\nSet-Cookie: x=1",
+            "a.example com",
+            "user@a.example",
+            "a.example?x",
+            "a.example#x",
+            "a.example%2f",
+            "a.example:80:80",
+            "a.example:123456",
+            "a.example:8o",
+            "[::1",
+            "[]",
+            "[::1]x",
+            "[::1%25eth0]",
+            "ex\u{e4}mple.com",
+            "a\0b",
+            &format!("{}.com", "a".repeat(64)),
+        ] {
+            assert_eq!(normalize_host(bad, &mut b), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn tokens() {
+        assert!(is_token("GET"));
+        assert!(is_token("x-custom_h"));
+        assert!(!is_token(""));
+        assert!(!is_token("a b"));
+        assert!(!is_token("a\r\nb"));
+        assert!(!is_token("a,b"));
     }
 
     #[test]

@@ -2,9 +2,8 @@
 
 use crate::attach::{self, Report};
 use crate::compile::backend::{Backend, Target};
-use crate::compile::{
-    self, conds, hostname_matches, Compiled, ListenerEntry, MatchInfo, PathKind, VHost,
-};
+use crate::compile::conds::{self, QueryScan};
+use crate::compile::{self, Compiled, Frontend, ListenerEntry, MatchInfo, PathKind, VHost};
 use crate::error::Error;
 use crate::load::Config;
 use crate::model::RouteKind;
@@ -279,6 +278,14 @@ impl Router {
 
     /// Routes a request: zero heap allocations, no sorting or lowercasing beyond the host's
     /// bytes on the stack.
+    ///
+    /// Request hygiene: a host that is not a valid `host[:port]`
+    /// ([`normalize_host`](crate::normalize::normalize_host) returns `None`) counts as no host
+    /// and matches only catch-all hostnames, on a listener without hostname; a path longer than
+    /// [`Options::max_path_len`] never matches; a query longer than [`Options::max_query_len`]
+    /// counts as absent; header values longer than [`Options::max_header_value_len`] never
+    /// satisfy a header condition. The listener is found by a hostname index (one hash probe
+    /// per label suffix of the host), and the query is read at most once per lookup.
     pub fn route<R: RequestView + ?Sized>(&self, req: &R) -> Outcome<'_> {
         self.route_as(req, false)
     }
@@ -310,7 +317,12 @@ impl Router {
             };
         }
         let fe = match req.port() {
-            Some(p) => c.frontends.iter().find(|f| f.port == p),
+            // Ports are ascending.
+            Some(p) => c
+                .frontends
+                .binary_search_by_key(&p, |f| f.port)
+                .ok()
+                .and_then(|i| c.frontends.get(i)),
             None => c.frontends.first(),
         };
         let Some(fe) = fe else {
@@ -320,21 +332,23 @@ impl Router {
         if path.len() > c.options.max_path_len {
             return Outcome::NotFound;
         }
+        // `None`: no valid host (absent, empty, over-long or malformed): matches only `*`.
         let mut buf;
         let host = match req.authority() {
-            _ if fe.host_blind => Some(""),
+            _ if fe.host_blind => None,
             Some(a) => {
                 buf = [0u8; 256];
                 normalize_host(a, &mut buf)
             }
-            None => Some(""),
+            None => None,
         };
+        let mut query = query_scan(req, &c.options);
         let found = if c.options.listener_isolation {
             // Without hostnames every host (and SNI) selects the first listener.
             let selected = if fe.host_blind {
                 fe.listeners.first()
             } else {
-                select_listener(&fe.listeners, host)
+                select_listener(fe, host)
             };
             let Some(listener) = selected else {
                 return Outcome::NotFound;
@@ -342,8 +356,7 @@ impl Router {
             if fe.tls && !fe.host_blind {
                 if let Some(sni) = req.sni() {
                     let mut sbuf = [0u8; 256];
-                    let by_sni = normalize_host(sni, &mut sbuf)
-                        .and_then(|s| select_listener(&fe.listeners, Some(s)));
+                    let by_sni = select_listener(fe, normalize_host(sni, &mut sbuf));
                     if !by_sni.is_some_and(|l| std::ptr::eq(l, listener)) {
                         return Outcome::Misdirected;
                     }
@@ -354,11 +367,12 @@ impl Router {
             } else {
                 &listener.hosts
             };
-            self.lookup(hosts, host, path, req, grpc)
+            self.lookup(hosts, host, path, req, grpc, &mut query)
                 .map(|r| (r, &*listener.name))
         } else {
             let hosts = if grpc { &fe.merged_grpc } else { &fe.merged };
-            self.lookup(hosts, host, path, req, grpc).map(|r| (r, ""))
+            self.lookup(hosts, host, path, req, grpc, &mut query)
+                .map(|r| (r, ""))
         };
         match found {
             Some(((info, hostname), listener)) => Outcome::Matched(RouteMatch {
@@ -381,9 +395,10 @@ impl Router {
         path: &str,
         req: &R,
         grpc: bool,
+        query: &mut QueryScan<'_>,
     ) -> Option<(&'r MatchInfo, &'r str)> {
         let c = &self.inner.compiled;
-        // `None` (a host too long for any hostname) and `""` match only `*`.
+        // `None` (no valid host) matches only `*`.
         hosts.find(host, c.options.host_isolation, |v, _| {
             let vh = &c.vhosts[v as usize];
             let m = if grpc {
@@ -391,10 +406,10 @@ impl Router {
                     m.grpc
                         .as_ref()
                         .is_some_and(|g| compile::grpc::matches(g, &c.regexes, path))
-                        && self.conditions_hold(m, req)
+                        && self.conditions_hold(m, req, query)
                 })
             } else {
-                self.in_vhost(vh, path, req)
+                self.in_vhost(vh, path, req, query)
             };
             m.map(|m| (m, &*vh.hostname))
         })
@@ -408,9 +423,10 @@ impl Router {
         vh: &'r VHost,
         path: &str,
         req: &R,
+        query: &mut QueryScan<'_>,
     ) -> Option<&'r MatchInfo> {
         let c = &self.inner.compiled;
-        let hold = &mut |m: u32| self.conditions_hold(&c.matches[m as usize], req);
+        let hold = &mut |m: u32| self.conditions_hold(&c.matches[m as usize], req, query);
         let (limit, mut best) = vh
             .paths
             .best(path, u32::MAX, hold)
@@ -428,31 +444,36 @@ impl Router {
     }
 
     #[inline]
-    fn conditions_hold<R: RequestView + ?Sized>(&self, m: &MatchInfo, req: &R) -> bool {
+    fn conditions_hold<R: RequestView + ?Sized>(
+        &self,
+        m: &MatchInfo,
+        req: &R,
+        query: &mut QueryScan<'_>,
+    ) -> bool {
         let c = &self.inner.compiled;
         if let Some(method) = &m.method {
             if req.method() != &**method {
                 return false;
             }
         }
+        let (policy, max) = (c.options.repeated_headers, c.options.max_header_value_len);
         m.headers
             .iter()
-            .all(|h| conds::header_ok(h, &c.regexes, c.options.repeated_headers, req))
-            && (m.query.is_empty() || {
-                let q = req.query();
-                m.query.iter().all(|qc| conds::query_ok(qc, &c.regexes, q))
-            })
+            .all(|h| conds::header_ok(h, &c.regexes, policy, max, req))
+            && query.all_ok(&m.query, &c.query_names, &c.regexes)
     }
 }
 
-/// The most specific usable listener whose hostname matches `host` (SPEC §2.5).
-fn select_listener<'l>(
-    listeners: &'l [ListenerEntry],
-    host: Option<&str>,
-) -> Option<&'l ListenerEntry> {
-    listeners.iter().find(|l| match (&l.hostname, host) {
-        (None, _) => true,
-        (Some(p), Some(h)) => hostname_matches(p, h),
-        (Some(_), None) => false,
-    })
+/// The query of a request as the conditions read it: absent when longer than
+/// `Options::max_query_len`.
+fn query_scan<'q, R: RequestView + ?Sized>(req: &'q R, options: &Options) -> QueryScan<'q> {
+    QueryScan::new(req.query().filter(|q| q.len() <= options.max_query_len))
+}
+
+/// The most specific usable listener whose hostname matches `host` (SPEC §2.5), found by the
+/// port's hostname index; `None` (no valid host) selects only a listener without hostname.
+fn select_listener<'f>(fe: &'f Frontend, host: Option<&str>) -> Option<&'f ListenerEntry> {
+    fe.listener_index
+        .select(host)
+        .and_then(|i| fe.listeners.get(i))
 }

@@ -286,3 +286,73 @@ fn layer4_and_grpc_lookups_do_not_allocate() {
     assert_eq!(hits, 6);
     assert_eq!(n, 0, "lookups allocated {n} times");
 }
+
+/// The single query scan (128 query conditions, long queries, the query-length limit), the
+/// header-length limit and hostile hosts allocate nothing either, once the per-thread scan
+/// slots and the regex caches exist.
+#[test]
+fn query_scan_limits_and_hostile_hosts_do_not_allocate() {
+    let mut routes = String::new();
+    for r in 0..8 {
+        let mut rules = String::from("  rules:\n");
+        for k in r * 16..(r + 1) * 16 {
+            let kind = if k % 2 == 0 {
+                "Exact"
+            } else {
+                "RegularExpression"
+            };
+            rules.push_str(&format!(
+                "  - matches: [{{path: {{value: /q}}, queryParams: [{{name: p{k}, type: {kind}, value: v}}]}}]\n    backendRefs: [{{name: svc-a, port: 80}}]\n"
+            ));
+        }
+        routes.push_str(&common::route("default", &format!("q{r}"), &rules));
+    }
+    routes.push_str(&common::route(
+        "default",
+        "h",
+        "  hostnames: ['*.example.com']\n  rules:\n  - matches: [{headers: [{name: x-re, type: RegularExpression, value: 'a+'}]}]\n    backendRefs: [{name: svc-b, port: 80}]\n  - backendRefs: [{name: svc-b, port: 80}]",
+    ));
+    let router = common::router_with(
+        &routes,
+        trieway::Options {
+            max_query_len: 64 * 1024,
+            max_header_value_len: 1024,
+            ..trieway::Options::default()
+        },
+    );
+    let long = format!("/q?{}p127=v&p2=v", "a&".repeat(20_000));
+    let over = format!("/q?{}p2=v", "a&".repeat(40_000));
+    let big_header = "a".repeat(4096);
+    let joined: Vec<(&str, &str)> = vec![("x-re", "aaaaaaaaaa"); 200];
+    type Case<'a> = (&'a str, &'a str, Vec<(&'a str, &'a str)>, bool);
+    let cases: Vec<Case<'_>> = vec![
+        ("a.other.org", long.as_str(), vec![], true),
+        ("a.other.org", over.as_str(), vec![], false),
+        ("a.other.org", "/q?p5=v&p6=x", vec![], true),
+        (
+            "a.example.com",
+            "/",
+            vec![("x-re", big_header.as_str())],
+            false,
+        ),
+        ("a.example.com", "/", joined, false),
+        ("evil.com/.example.com", "/q?p1=v", vec![], true),
+        ("a.example.com\r\nx: 1", "/", vec![], false),
+        ("", "/q?p0=v", vec![], true),
+    ];
+    let run = || {
+        let mut hits = 0;
+        for (host, target, headers, _) in &cases {
+            let req = Request::new("GET", host, target).headers(Headers::Pairs(headers));
+            if let Outcome::Matched(m) = router.route(&req) {
+                hits += usize::from(m.route().name.starts_with('q'));
+            }
+        }
+        hits
+    };
+    let expected = cases.iter().filter(|c| c.3).count();
+    assert_eq!(run(), expected);
+    let (hits, n) = allocations(run);
+    assert_eq!(hits, expected);
+    assert_eq!(n, 0, "lookups allocated {n} times");
+}

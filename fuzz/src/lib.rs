@@ -729,6 +729,28 @@ pub fn exercise<'r>(router: &'r Router, r: &Req, action: &mut Action<'r>) {
         ActionKind::Respond => assert!((100..=599).contains(&action.status)),
         _ => {}
     }
+    // No request byte puts CR, LF or NUL into a header value the engine builds from the
+    // request: the redirect's Location (configured path values are escaped too), the upstream
+    // Host (request authority only when it is a valid host; configured rewrites are
+    // validated hostnames) and the CORS origin echo.
+    let clean = |v: &str| !v.bytes().any(|b| matches!(b, b'\r' | b'\n' | 0));
+    assert!(clean(&action.location), "Location {:?}", action.location);
+    assert!(clean(&action.authority), "authority {:?}", action.authority);
+    if action.kind == ActionKind::Redirect {
+        let host = action.location.split_once("://").map(|(_, rest)| rest);
+        let host = host.map(|h| &h[..h.find('/').unwrap_or(h.len())]);
+        assert!(
+            host.is_some_and(|h| !h.is_empty() && !h.starts_with(':')
+                && !h.bytes().any(|b| b" \t#?@\\".contains(&b))),
+            "Location authority {:?}",
+            action.location
+        );
+    }
+    for e in &action.response_headers {
+        if e.name.eq_ignore_ascii_case("access-control-allow-origin") {
+            assert!(clean(&e.value), "{}: {:?}", e.name, e.value);
+        }
+    }
     for mirror in &action.mirrors {
         assert!(
             (0.0..=100.0).contains(&mirror.percent),

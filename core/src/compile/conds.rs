@@ -27,7 +27,110 @@ pub(crate) struct HeaderCond {
 #[derive(Debug, Clone)]
 pub(crate) struct QueryCond {
     pub name: Box<str>,
+    /// Number of `name` among every name a query condition of the router uses
+    /// ([`QueryNames`]): where [`QueryScan`] records its first value.
+    pub slot: u32,
     pub value: ValueMatch,
+}
+
+/// Every parameter name some query condition uses, numbered at compile time.
+#[derive(Debug, Default)]
+pub(crate) struct QueryNames {
+    ids: rustc_hash::FxHashMap<Box<str>, u32>,
+}
+
+impl QueryNames {
+    /// The slot of `name`, numbered on first use.
+    pub(crate) fn slot(&mut self, name: &str) -> u32 {
+        let next = self.ids.len() as u32;
+        *self.ids.entry(name.into()).or_insert(next)
+    }
+}
+
+/// Where a scan records the first value of each named parameter: `(scan, start, end)`, valid
+/// when `scan` is the number of the scan that wrote it (no clearing between lookups).
+type Slot = (u64, u32, u32);
+
+thread_local! {
+    /// Slots of the last query scanned on this thread and that scan's number. The slot list
+    /// grows to the largest router's name count seen on this thread and is then reused.
+    static SCAN: RefCell<(u64, Vec<Slot>)> = const { RefCell::new((0, Vec::new())) };
+}
+
+/// The query of one lookup, read at most once: the first time a candidate with query
+/// conditions is checked, one pass over the query records the first value of every parameter
+/// that some condition names (a hash probe per parameter); each condition then reads its
+/// slot. Work per lookup: O(query length + conditions checked), whatever the number of
+/// conditions.
+#[derive(Debug)]
+pub(crate) struct QueryScan<'q> {
+    /// The query, `None` when absent or longer than `Options::max_query_len`.
+    query: Option<&'q str>,
+    /// Number of this lookup's scan, once done.
+    scan: Option<u64>,
+}
+
+impl<'q> QueryScan<'q> {
+    /// A lookup's query, not yet read; `None` (absent or over the limit) fails every condition.
+    pub(crate) fn new(query: Option<&'q str>) -> Self {
+        // Slots hold u32 offsets.
+        let query = query.filter(|q| u32::try_from(q.len()).is_ok());
+        QueryScan { query, scan: None }
+    }
+
+    /// Whether every condition of `conds` holds.
+    pub(crate) fn all_ok(
+        &mut self,
+        conds: &[QueryCond],
+        names: &QueryNames,
+        regexes: &[Regex],
+    ) -> bool {
+        if conds.is_empty() {
+            return true;
+        }
+        let Some(q) = self.query else {
+            return false;
+        };
+        let scanned = SCAN.try_with(|cell| {
+            // Busy only if a RequestView re-entered the router from a callback: scan directly.
+            let mut state = cell.try_borrow_mut().ok()?;
+            let (counter, slots) = &mut *state;
+            // Another lookup on this thread may have scanned since (a re-entrant lookup).
+            if self.scan != Some(*counter) {
+                *counter += 1;
+                let n = *counter;
+                if slots.len() < names.ids.len() {
+                    slots.resize(names.ids.len(), (0, 0, 0));
+                }
+                let mut start = 0usize;
+                for pair in q.split('&') {
+                    let name = pair.split_once('=').map_or(pair, |(n, _)| n);
+                    if let Some(slot) = names.ids.get(name).and_then(|&i| slots.get_mut(i as usize))
+                    {
+                        if slot.0 != n {
+                            let from = start + (name.len() + 1).min(pair.len());
+                            // `q.len()` fits u32 (checked in `new`).
+                            *slot = (n, from as u32, (start + pair.len()) as u32);
+                        }
+                    }
+                    start += pair.len() + 1;
+                }
+                self.scan = Some(n);
+            }
+            let n = *counter;
+            Some(conds.iter().all(|c| {
+                let value = slots
+                    .get(c.slot as usize)
+                    .filter(|s| s.0 == n)
+                    .and_then(|s| q.get(s.1 as usize..s.2 as usize));
+                value.is_some_and(|v| value_ok(&c.value, regexes, v.as_bytes()))
+            }))
+        });
+        match scanned {
+            Ok(Some(ok)) => ok,
+            _ => conds.iter().all(|c| query_ok(c, regexes, Some(q))),
+        }
+    }
 }
 
 thread_local! {
@@ -43,11 +146,13 @@ fn value_ok(v: &ValueMatch, regexes: &[Regex], got: &[u8]) -> bool {
     }
 }
 
-/// Evaluates a header condition against every field line of the header.
+/// Evaluates a header condition against every field line of the header. A line longer than
+/// `max_len`, or lines joined longer than `max_len`, never match (`Options::max_header_value_len`).
 pub(crate) fn header_ok<R: RequestView + ?Sized>(
     c: &HeaderCond,
     regexes: &[Regex],
     policy: RepeatedHeaders,
+    max_len: usize,
     req: &R,
 ) -> bool {
     let any_line = policy == RepeatedHeaders::Any
@@ -55,7 +160,7 @@ pub(crate) fn header_ok<R: RequestView + ?Sized>(
     if any_line || policy == RepeatedHeaders::First {
         let mut ok = false;
         req.for_each_header(&c.name, &mut |line| {
-            ok = value_ok(&c.value, regexes, line);
+            ok = line.len() <= max_len && value_ok(&c.value, regexes, line);
             if ok || !any_line {
                 ControlFlow::Break(())
             } else {
@@ -84,23 +189,27 @@ pub(crate) fn header_ok<R: RequestView + ?Sized>(
                 lines += 1;
                 ControlFlow::Continue(())
             });
-            ok && lines > 0 && pos == expected.len()
+            ok && lines > 0 && pos == expected.len() && pos <= max_len
         }
         ValueMatch::Regex(i) => {
             let re = &regexes[*i as usize];
-            // The common case, one line, needs no joining.
-            let (mut first, mut lines): (Option<bool>, usize) = (None, 0);
+            // The common case, one line, needs no joining; nothing longer than `max_len` is read.
+            let (mut first, mut lines, mut joined): (Option<bool>, usize, usize) = (None, 0, 0);
             req.for_each_header(&c.name, &mut |line| {
                 lines += 1;
+                joined += line.len() + usize::from(lines > 1);
+                // Every line is visited for the joined length, but only while within the limit.
+                if joined > max_len {
+                    return ControlFlow::Break(());
+                }
                 if lines == 1 {
                     first = Some(re.is_match(line));
-                    ControlFlow::Continue(())
-                } else {
-                    ControlFlow::Break(())
                 }
+                ControlFlow::Continue(())
             });
             match lines {
                 0 => false,
+                _ if joined > max_len => false,
                 1 => first.unwrap_or(false),
                 _ => JOIN.with(|buf| {
                     let mut buf = buf.borrow_mut();
@@ -159,36 +268,42 @@ mod tests {
             &exact("x-a", "1,2"),
             &[],
             RepeatedHeaders::Join,
+            usize::MAX,
             &req
         ));
         assert!(!header_ok(
             &exact("x-a", "1"),
             &[],
             RepeatedHeaders::Join,
+            usize::MAX,
             &req
         ));
         assert!(!header_ok(
             &exact("x-a", "1,2,"),
             &[],
             RepeatedHeaders::Join,
+            usize::MAX,
             &req
         ));
         assert!(header_ok(
             &exact("x-a", "1"),
             &[],
             RepeatedHeaders::First,
+            usize::MAX,
             &req
         ));
         assert!(header_ok(
             &exact("x-a", "2"),
             &[],
             RepeatedHeaders::Any,
+            usize::MAX,
             &req
         ));
         assert!(!header_ok(
             &exact("x-b", "1"),
             &[],
             RepeatedHeaders::Join,
+            usize::MAX,
             &req
         ));
         let re = [Regex::new("^(?:1,[0-9])$").unwrap()];
@@ -196,7 +311,7 @@ mod tests {
             name: "x-a".into(),
             value: ValueMatch::Regex(0),
         };
-        assert!(header_ok(&c, &re, RepeatedHeaders::Join, &req));
+        assert!(header_ok(&c, &re, RepeatedHeaders::Join, usize::MAX, &req));
     }
 
     /// `set-cookie` matches when any single line matches.
@@ -208,6 +323,7 @@ mod tests {
             &exact("set-cookie", "b=2"),
             &[],
             RepeatedHeaders::Join,
+            usize::MAX,
             &req
         ));
     }
@@ -222,8 +338,94 @@ mod tests {
         assert_eq!(query_value("", "x"), None);
         let c = QueryCond {
             name: "a".into(),
+            slot: 0,
             value: ValueMatch::Exact(b"2".to_vec().into()),
         };
         assert!(!query_ok(&c, &[], Some("a=1&a=2")));
+    }
+
+    /// Values longer than the limit never match, joined or not, whatever the policy.
+    #[test]
+    fn header_value_limit() {
+        let h = [("X-A", "1234"), ("x-a", "5")];
+        let req = Request::new("GET", "h", "/").headers(Headers::Pairs(&h));
+        let re = [Regex::new("^(?:[0-9,]*)$").unwrap()];
+        let rc = HeaderCond {
+            name: "x-a".into(),
+            value: ValueMatch::Regex(0),
+        };
+        for (cond, policy, fits) in [
+            (exact("x-a", "1234,5"), RepeatedHeaders::Join, 6),
+            (rc.clone(), RepeatedHeaders::Join, 6),
+            (exact("x-a", "1234"), RepeatedHeaders::First, 4),
+            (rc.clone(), RepeatedHeaders::First, 4),
+            (exact("x-a", "1234"), RepeatedHeaders::Any, 4),
+        ] {
+            assert!(header_ok(&cond, &re, policy, fits, &req), "{policy:?}");
+            assert!(!header_ok(&cond, &re, policy, fits - 1, &req), "{policy:?}");
+        }
+        // Any: a short line still matches when another line is too long.
+        assert!(header_ok(
+            &exact("x-a", "5"),
+            &re,
+            RepeatedHeaders::Any,
+            1,
+            &req
+        ));
+    }
+
+    /// One scan answers every condition: first occurrence, raw values, absent names, names
+    /// without `=`; the same as `query_ok` for each condition alone.
+    #[test]
+    fn query_scan_matches_per_condition_scan() {
+        let mut names = QueryNames::default();
+        let re = [Regex::new("^(?:[0-9]+)$").unwrap()];
+        let cond = |names: &mut QueryNames, n: &str, v: Option<&str>| QueryCond {
+            name: n.into(),
+            slot: names.slot(n),
+            value: match v {
+                Some(v) => ValueMatch::Exact(v.as_bytes().into()),
+                None => ValueMatch::Regex(0),
+            },
+        };
+        let conds = [
+            cond(&mut names, "a", Some("1")),
+            cond(&mut names, "b", None),
+            cond(&mut names, "flag", Some("")),
+            cond(&mut names, "x", Some("%20")),
+            cond(&mut names, "a", Some("2")),
+            cond(&mut names, "missing", Some("")),
+            cond(&mut names, "", Some("v")),
+        ];
+        for q in [
+            "a=1&b=22&flag&x=%20",
+            "a=2&a=1",
+            "b=x&b=1",
+            "flag=&x=%20&a=1",
+            "=v&a",
+            "",
+            "&&&",
+            "a=1=2",
+        ] {
+            for c in &conds {
+                let mut scan = QueryScan::new(Some(q));
+                let one = std::slice::from_ref(c);
+                assert_eq!(
+                    scan.all_ok(one, &names, &re),
+                    query_ok(c, &re, Some(q)),
+                    "{q:?} {}",
+                    c.name
+                );
+            }
+            // Several conditions against one scan.
+            let mut scan = QueryScan::new(Some(q));
+            for pair in conds.windows(2) {
+                let want = pair.iter().all(|c| query_ok(c, &re, Some(q)));
+                assert_eq!(scan.all_ok(pair, &names, &re), want, "{q:?}");
+            }
+        }
+        // An absent (or over-long) query fails every condition, and no condition holds.
+        assert!(!QueryScan::new(None).all_ok(&conds[..1], &names, &re));
+        assert!(QueryScan::new(None).all_ok(&[], &names, &re));
     }
 }

@@ -9,6 +9,7 @@ pub(crate) mod grpc;
 pub(crate) mod host;
 pub(crate) mod ingress;
 pub(crate) mod l4;
+pub(crate) mod listener_index;
 pub(crate) mod path;
 pub(crate) mod rank;
 pub(crate) mod segment;
@@ -109,6 +110,8 @@ pub(crate) struct Frontend {
     pub tls: bool,
     /// Usable listeners, most specific hostname first (SPEC §2.5 selection order).
     pub listeners: Vec<ListenerEntry>,
+    /// Selects among `listeners` by the request's host without scanning them.
+    pub listener_index: listener_index::ListenerIndex,
     /// All listeners' routes together, for `listener_isolation = false`.
     pub merged: HostIndex,
     /// GRPCRoutes of every listener, for `listener_isolation = false`.
@@ -127,6 +130,8 @@ pub(crate) struct Compiled {
     pub rules: Vec<RuleInfo>,
     pub matches: Vec<MatchInfo>,
     pub regexes: Vec<Regex>,
+    /// Every parameter name a query condition uses, numbered.
+    pub query_names: conds::QueryNames,
     pub vhosts: Vec<VHost>,
     pub l4: l4::L4Tables,
     /// Set for a Router built from Ingress objects.
@@ -191,6 +196,7 @@ pub(crate) fn compile(config: &Config, gateway: &AttachedGateway, options: &Opti
             rules: Vec::new(),
             matches: Vec::new(),
             regexes: Vec::new(),
+            query_names: conds::QueryNames::default(),
             vhosts: Vec::new(),
             l4: l4::L4Tables::default(),
             ingress: None,
@@ -547,6 +553,7 @@ impl Builder<'_> {
             let value = self.value_match(q.kind.as_ref(), &q.value)?;
             query.push(QueryCond {
                 name: q.name.as_str().into(),
+                slot: self.out.query_names.slot(&q.name),
                 value,
             });
         }
@@ -591,26 +598,21 @@ impl Builder<'_> {
     }
 
     fn add_frontends(&mut self, gateway: &AttachedGateway) {
-        let mut ports: Vec<u16> = gateway
+        // Usable HTTP listeners grouped by port (ascending), each group in selection order;
+        // the sorts are stable, so equally specific listeners keep the Gateway's order.
+        let mut all: Vec<&AttachedListener> = gateway
             .listeners
             .iter()
             .filter(|l| l.usable && is_http(l))
-            .map(|l| l.port)
             .collect();
-        ports.sort_unstable();
-        ports.dedup();
-        for port in ports {
-            let mut ls: Vec<&AttachedListener> = gateway
-                .listeners
-                .iter()
-                .filter(|l| l.usable && is_http(l) && l.port == port)
-                .collect();
-            ls.sort_by_key(|l| listener_specificity(l.hostname.as_deref()));
+        all.sort_by_key(|l| (l.port, listener_specificity(l.hostname.as_deref())));
+        for ls in all.chunk_by(|a, b| a.port == b.port) {
+            let port = ls[0].port;
             let tls = ls.iter().any(|l| l.protocol == ProtocolType::Https);
             let mut merged = HostIndex::new();
             let mut merged_grpc = HostIndex::new();
             let mut listeners = Vec::new();
-            for l in ls {
+            for &l in ls {
                 let mut hosts = HostIndex::new();
                 let mut grpc_hosts = HostIndex::new();
                 self.add_to(&mut hosts, l, RouteKind::Http);
@@ -631,10 +633,13 @@ impl Builder<'_> {
                 .all(|l| l.hostname.is_none() && l.hosts.any_only() && l.grpc_hosts.any_only())
                 && merged.any_only()
                 && merged_grpc.any_only();
+            let listener_index =
+                listener_index::ListenerIndex::new(listeners.iter().map(|l| l.hostname.as_deref()));
             self.out.frontends.push(Frontend {
                 port,
                 tls,
                 listeners,
+                listener_index,
                 merged,
                 merged_grpc,
                 host_blind,
@@ -745,6 +750,7 @@ pub(crate) fn compile_ingress(config: &Config, class: Option<&str>, options: &Op
         rules: Vec::new(),
         matches: Vec::new(),
         regexes: Vec::new(),
+        query_names: conds::QueryNames::default(),
         vhosts: Vec::new(),
         l4: l4::L4Tables::default(),
         ingress: None,
