@@ -140,7 +140,7 @@ struct Problem {
 #[derive(Debug, Default)]
 pub(super) struct Report {
     problems: Vec<Problem>,
-    /// Dense DFA bytes the object's regexes needed so far (`scalars::ROUTE_REGEX_BUDGET`).
+    /// Bytes the object's regex builds touched so far (`scalars::ROUTE_REGEX_BUDGET`).
     regex_bytes: usize,
     /// A regex already failed: the route is not served, later ones are only parsed.
     regex_failed: bool,
@@ -211,7 +211,7 @@ impl Report {
             })
         } else {
             build(pattern, limit).map(|d| {
-                self.regex_bytes += d.built_bytes();
+                self.regex_bytes += d.built_bytes() + limit / crate::compile::dfa::SCRATCH_SHARE;
                 self.regex_seen.insert(pattern.to_string());
             })
         };
@@ -227,8 +227,9 @@ impl Report {
             ),
             Err(BuildError::TooBig(_)) => format!(
                 "regular expression {} does not fit in the route's regex budget: the route's \
-                 regular expressions need DFAs of more than {ROUTE_REGEX_BUDGET} bytes together \
-                 ({} bytes before this one)",
+                 regular expressions need more than {ROUTE_REGEX_BUDGET} bytes together to \
+                 compile (each counts its NFA, its DFA and its scratch space; {} bytes before \
+                 this one)",
                 q(pattern),
                 self.regex_bytes
             ),
