@@ -90,7 +90,7 @@ impl Default for Options {
             max_path_len: 16 * 1024,
             extension_kinds: Vec::new(),
             regex_route_budget: 2 << 20,
-            regex_router_budget: 32 << 20,
+            regex_router_budget: 64 << 20,
         }
     }
 }

@@ -161,6 +161,24 @@ fn main() {
         })
         .collect();
     load("100 rules /[a-z]{14000}N", &rules100);
+    let rules: String = (0..100)
+        .map(|i| {
+            route(
+                &format!("r{i}"),
+                &format!("  - matches: [{{path: {{type: RegularExpression, value: '/[a-z]{{2000}}N{i}'}}}}]\n    backendRefs: [{{name: svc, port: 80}}]"),
+            )
+        })
+        .collect();
+    load("100 rules /[a-z]{2000}N (accepted)", &rules);
+    let rules: String = (0..3000)
+        .map(|i| {
+            route(
+                &format!("u{i}"),
+                &format!("  - matches: [{{path: {{type: RegularExpression, value: '/u{i}/\\w+'}}}}]\n    backendRefs: [{{name: svc, port: 80}}]"),
+            )
+        })
+        .collect();
+    load("3,000 rules /uN/\\w+ (Unicode classes)", &rules);
 
     let mut rules = String::new();
     for r in 0..8 {
