@@ -102,7 +102,8 @@ pub fn run(p: Parser) -> Result<Status, Failure> {
         return Ok(Status::Ok);
     };
     let config = load(&opts.files, opts.unknown_fields)?;
-    let attachment = attach::attach(&config, opts.controller.as_deref());
+    let mut attachment = attach::attach(&config, opts.controller.as_deref());
+    compile_drops(&config, opts.controller.as_deref(), &mut attachment);
     let checked = Checked {
         config: &config,
         attachment: &attachment,
@@ -119,6 +120,34 @@ pub fn run(p: Parser) -> Result<Status, Failure> {
     } else {
         Status::Problems
     })
+}
+
+/// Compiles every served Gateway with the default `Options` and takes over the route
+/// conditions its Router reports differently: rules the compile step drops (regex DFA budgets
+/// per route and per Router) then show in `check` as they would in the proxy.
+fn compile_drops(config: &Config, controller: Option<&str>, attachment: &mut Attachment) {
+    for g in &attachment.gateways.clone() {
+        let options = trieway::Options {
+            controller_name: controller.map(str::to_string),
+            gateway: Some(format!("{}/{}", g.namespace, g.name)),
+            ..trieway::Options::default()
+        };
+        let Ok(router) = trieway::Router::new(config, options) else {
+            continue;
+        };
+        for (mine, theirs) in attachment
+            .report
+            .routes
+            .iter_mut()
+            .zip(&router.report().routes)
+        {
+            for (p, q) in mine.parents.iter_mut().zip(&theirs.parents) {
+                if p.conditions != q.conditions {
+                    p.conditions = q.conditions.clone();
+                }
+            }
+        }
+    }
 }
 
 /// Loads every file into one configuration, or the demo when there is none.

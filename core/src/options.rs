@@ -64,7 +64,11 @@ pub struct Options {
     pub repeated_headers: RepeatedHeaders,
     /// Status when every backendRef of a non-empty list has weight 0 (SPEC §5.3: 500).
     pub all_weights_zero_status: u16,
-    /// Compiled size limit of one regular expression, in bytes.
+    /// Bytes one regular expression may need to compile into its DFA (each of: the NFA, the
+    /// determinization's scratch space, the DFA). Validation refuses patterns above 1 MiB
+    /// whatever this says; a smaller value drops every rule with a regex that needs more, and
+    /// the route reports it (`PartiallyInvalid=True`, or `Accepted=False` when no rule is
+    /// left, reason `UnsupportedValue`).
     pub regex_size_limit: usize,
     /// ExtensionRef filter kinds the embedder implements, as `group/kind`. A request reaching
     /// an ExtensionRef of any other kind is answered with 500 (SPEC §6.8: never silently
@@ -88,6 +92,14 @@ pub struct Options {
     /// ([`RepeatedHeaders::Join`]); such values are not read beyond their length. Default
     /// 16 KiB.
     pub max_header_value_len: usize,
+    /// Heap bytes the DFAs of one route's regular expressions may take together in this
+    /// Router. Rules are compiled in order; a rule whose regexes would exceed the budget is
+    /// dropped (reported like `regex_size_limit`), later smaller rules may still fit.
+    pub regex_route_budget: usize,
+    /// Heap bytes the DFAs of all regular expressions may take together in this Router
+    /// (routes in compile order: by listener, oldest route first). A rule that would exceed
+    /// it is dropped and reported like `regex_size_limit`.
+    pub regex_router_budget: usize,
 }
 
 impl Default for Options {
@@ -106,6 +118,8 @@ impl Default for Options {
             unknown_fields: UnknownFields::default(),
             max_query_len: 16 * 1024,
             max_header_value_len: 16 * 1024,
+            regex_route_budget: 2 << 20,
+            regex_router_budget: 64 << 20,
         }
     }
 }

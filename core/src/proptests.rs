@@ -37,6 +37,11 @@ const REGEXES: &[&str] = &[
     "/a/[^/]+/",
     "/a//b",
     "/[^/]+/",
+    "(?x) /a .* # a comment swallows a textual `)$`",
+    "(?i)/A/B",
+    "(?s)/a.",
+    "(?m)/a$",
+    "/a|/b",
 ];
 const NAMES: &[(&str, &str)] = &[
     ("a", "x"),

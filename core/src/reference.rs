@@ -96,6 +96,47 @@ fn host_key(h: &str) -> (usize, usize) {
     }
 }
 
+/// Whether the whole of `hay` matches `pattern` (RE2 syntax): the `regex` crate's own engine
+/// (`meta`, NFA-based) on `\A(?:pattern)\z` built from the syntax tree, so that flags and
+/// `(?x)` comments stay inside the pattern. `None` when the pattern does not parse.
+fn full_match(pattern: &str, hay: &[u8]) -> Option<bool> {
+    use regex_syntax::hir::{Hir, Look};
+    let hir = regex_syntax::parse(pattern).ok()?;
+    let hir = Hir::concat(vec![Hir::look(Look::Start), hir, Hir::look(Look::End)]);
+    let re = regex_automata::meta::Builder::new()
+        .build_from_hir(&hir)
+        .ok()?;
+    Some(re.is_match(hay))
+}
+
+/// Whether every regular expression `m` uses (its path, the first condition of each header and
+/// query-parameter name) compiles. A rule with one that does not is dropped whole, and the
+/// Router reports it.
+fn regexes_compile(m: &HttpRouteMatch) -> bool {
+    let ok = |p: &str| regex_syntax::parse(p).is_ok();
+    let is_re = |k: Option<&MatchType>| matches!(k, Some(MatchType::RegularExpression));
+    let path = match &m.path {
+        Some(p) if matches!(p.kind, Some(PathMatchType::RegularExpression)) => {
+            ok(p.value.as_deref().unwrap_or("/"))
+        }
+        _ => true,
+    };
+    let mut names: Vec<String> = Vec::new();
+    let headers = m.headers.iter().all(|h| {
+        let name = h.name.to_ascii_lowercase();
+        let first = !names.contains(&name);
+        names.push(name);
+        !first || !is_re(h.kind.as_ref()) || ok(&h.value)
+    });
+    let mut names: Vec<&str> = Vec::new();
+    let query = m.query_params.iter().all(|q| {
+        let first = !names.contains(&q.name.as_str());
+        names.push(&q.name);
+        !first || !is_re(q.kind.as_ref()) || ok(&q.value)
+    });
+    path && headers && query
+}
+
 fn path_ok(kind: &PathMatchType, value: &str, path: &str) -> Option<bool> {
     Some(match kind {
         PathMatchType::Exact => path == value,
@@ -103,9 +144,7 @@ fn path_ok(kind: &PathMatchType, value: &str, path: &str) -> Option<bool> {
             let p = value.strip_suffix('/').unwrap_or(value);
             path.starts_with(p) && (path.len() == p.len() || path.as_bytes()[p.len()] == b'/')
         }
-        PathMatchType::RegularExpression => regex::Regex::new(&format!("^(?:{value})$"))
-            .ok()?
-            .is_match(path),
+        PathMatchType::RegularExpression => full_match(value, path.as_bytes())?,
         PathMatchType::Other(_) => return None,
     })
 }
@@ -113,9 +152,7 @@ fn path_ok(kind: &PathMatchType, value: &str, path: &str) -> Option<bool> {
 fn value_ok(kind: Option<&MatchType>, expected: &str, got: &[u8]) -> Option<bool> {
     Some(match kind.unwrap_or(&MatchType::Exact) {
         MatchType::Exact => expected.as_bytes() == got,
-        MatchType::RegularExpression => regex::bytes::Regex::new(&format!("^(?:{expected})$"))
-            .ok()?
-            .is_match(got),
+        MatchType::RegularExpression => full_match(expected, got)?,
         MatchType::Other(_) => return None,
     })
 }
@@ -354,7 +391,9 @@ pub(crate) fn route<R: RequestView + ?Sized>(
             let default_rules = [HttpRouteRule::default()];
             let rules: &[HttpRouteRule] = route.spec.rules.as_deref().unwrap_or(&default_rules);
             for (ri, rule) in rules.iter().enumerate() {
-                if route.invalid_rules.iter().any(|r| r.index == ri) {
+                if route.invalid_rules.iter().any(|r| r.index == ri)
+                    || !rule.matches.iter().all(regexes_compile)
+                {
                     continue;
                 }
                 let default_matches = [HttpRouteMatch::default()];
@@ -465,7 +504,21 @@ pub(crate) fn route_grpc<R: RequestView + ?Sized>(
             let hk = host_key(hname);
             best_host = best_host.max(Some(hk));
             for (ri, rule) in route.spec.rules.iter().enumerate() {
-                if route.invalid_rules.iter().any(|r| r.index == ri) {
+                let grpc_regexes_compile = rule.matches.iter().all(|m| {
+                    let method = m.method.as_ref().is_none_or(|mm| {
+                        !matches!(mm.kind, Some(MatchType::RegularExpression))
+                            || [&mm.service, &mm.method]
+                                .into_iter()
+                                .flatten()
+                                .all(|v| regex_syntax::parse(v).is_ok())
+                    });
+                    let headers = HttpRouteMatch {
+                        headers: m.headers.clone(),
+                        ..HttpRouteMatch::default()
+                    };
+                    method && regexes_compile(&headers)
+                });
+                if route.invalid_rules.iter().any(|r| r.index == ri) || !grpc_regexes_compile {
                     continue;
                 }
                 let default = [crate::model::GrpcRouteMatch::default()];

@@ -202,11 +202,10 @@ impl Router {
             },
         };
         let compiled = compile::compile(config, gateway, &options);
+        let mut report = attachment.report;
+        compile::report_dropped(&mut report, config, gateway, &compiled.dropped);
         Ok(Router {
-            inner: Arc::new(Inner {
-                compiled,
-                report: attachment.report,
-            }),
+            inner: Arc::new(Inner { compiled, report }),
         })
     }
 
@@ -269,6 +268,12 @@ impl Router {
     /// The attachment status of every route and listener of the configuration.
     pub fn report(&self) -> &Report {
         &self.inner.report
+    }
+
+    /// Heap bytes the DFAs of this Router's regular expressions take, at most
+    /// [`Options::regex_router_budget`].
+    pub fn regex_memory(&self) -> usize {
+        self.inner.compiled.regex_bytes
     }
 
     /// The options this Router was compiled with.

@@ -235,7 +235,7 @@ fn oversized_regex_is_a_clear_validation_error() {
     assert_eq!(e.field, "spec.rules[0].matches[0].path.value");
     assert!(
         e.message
-            .contains("exceeds the size limit of 1048576 bytes when compiled"),
+            .contains("needs a DFA of more than 1048576 bytes (limit 1048576)"),
         "{e}"
     );
     // The rule is dropped; the route (with no rule left) does not serve it.
@@ -244,13 +244,13 @@ fn oversized_regex_is_a_clear_validation_error() {
     ));
     let e = one_error(&c);
     assert_eq!(e.field, "spec.rules[0].matches[0].headers[0].value");
-    assert!(e.message.contains("exceeds the size limit"), "{e}");
+    assert!(e.message.contains("needs a DFA of more than"), "{e}");
 }
 
 #[test]
-fn regex_size_limit_option_below_validation_limit_drops_the_match() {
+fn regex_size_limit_option_below_validation_limit_drops_the_rule_with_a_condition() {
     // A regex that passes validation (≤ 1 MiB) but exceeds a smaller `Options::regex_size_limit`
-    // is not compiled: its match never matches (documented in SECURITY.md).
+    // is not compiled: its rule is dropped and the route says so (SECURITY.md).
     let text = route_with_rule(
         "{matches: [{path: {type: RegularExpression, value: '/r/[a-z]{1,500}'}}], backendRefs: [{name: svc-a, port: 80}]}",
     );
@@ -267,6 +267,20 @@ fn regex_size_limit_option_below_validation_limit_drops_the_match() {
     )
     .unwrap();
     assert!(matches!(tiny.route(&req), Outcome::NotFound));
+    let status = tiny
+        .report()
+        .route(trieway::model::RouteKind::Http, "default", "r")
+        .unwrap();
+    let accepted = trieway::attach::condition(&status.parents[0].conditions, "Accepted").unwrap();
+    assert!(!accepted.is_true(), "{accepted:?}");
+    assert_eq!(accepted.reason, "UnsupportedValue");
+    assert!(
+        accepted.message.contains(
+            "spec.rules[0].matches[0].path.value: regular expression \"/r/[a-z]{1,500}\" needs \
+             more than 1000 bytes to compile to a DFA (Options::regex_size_limit)"
+        ),
+        "{accepted:?}"
+    );
 }
 
 #[test]

@@ -719,7 +719,7 @@ fn rule_level_problems() {
         (
             "HTTPRoute",
             http("{matches: [{headers: [{type: RegularExpression, name: a, value: 'x{1000}{1000}'}]}]}"),
-            &["spec.rules[0].matches[0].headers[0].value: regular expression \"x{1000}{1000}\" exceeds the size limit of 1048576 bytes when compiled (route not served: UnsupportedValue)"],
+            &["spec.rules[0].matches[0].headers[0].value: regular expression \"x{1000}{1000}\" needs a DFA of more than 1048576 bytes (limit 1048576) (route not served: UnsupportedValue)"],
             &[(0, UV)],
         ),
         (

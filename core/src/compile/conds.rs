@@ -1,9 +1,9 @@
 //! The non-path conditions of a match (method, headers, query parameters) and their
 //! allocation-free evaluation (SPEC §3.4–§3.6).
 
+use super::dfa::Dfa as Regex;
 use crate::options::RepeatedHeaders;
 use crate::request::RequestView;
-use regex::bytes::Regex;
 use std::cell::RefCell;
 use std::ops::ControlFlow;
 

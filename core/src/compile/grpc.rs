@@ -6,7 +6,7 @@
 //! a method matcher.
 
 use super::conds::ValueMatch;
-use regex::bytes::Regex;
+use super::dfa::Dfa as Regex;
 use std::cmp::Reverse;
 
 /// The service/method condition of a GRPCRoute match.

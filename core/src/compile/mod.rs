@@ -5,6 +5,7 @@
 
 pub(crate) mod backend;
 pub(crate) mod conds;
+pub(crate) mod dfa;
 pub(crate) mod grpc;
 pub(crate) mod host;
 pub(crate) mod ingress;
@@ -27,10 +28,10 @@ use crate::options::Options;
 use crate::policy::Policies;
 use backend::{Backend, Split};
 use conds::{HeaderCond, QueryCond, ValueMatch};
+use dfa::Dfa;
 use host::HostIndex;
 use path::{PathIndex, PathIndexBuilder, Tail};
 use rank::{Bucket, Key};
-use regex::bytes::{Regex, RegexBuilder};
 use rustc_hash::FxHashMap;
 use std::cmp::Reverse;
 
@@ -129,14 +130,32 @@ pub(crate) struct Compiled {
     pub routes: Vec<RouteInfo>,
     pub rules: Vec<RuleInfo>,
     pub matches: Vec<MatchInfo>,
-    pub regexes: Vec<Regex>,
+    pub regexes: Vec<Dfa>,
     /// Every parameter name a query condition uses, numbered.
     pub query_names: conds::QueryNames,
+    /// Heap bytes of `regexes` (bounded by `Options::regex_router_budget`).
+    pub regex_bytes: usize,
+    /// Rules compilation dropped because of their regular expressions.
+    pub dropped: Vec<DroppedRule>,
     pub vhosts: Vec<VHost>,
     pub l4: l4::L4Tables,
     /// Set for a Router built from Ingress objects.
     pub ingress: Option<ingress::IngressTable>,
     pub options: Options,
+}
+
+/// A rule that validation accepted and compilation dropped: one of its regular expressions
+/// needs more than `Options::regex_size_limit`, or does not fit in the route's or the Router's
+/// regex budget.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct DroppedRule {
+    pub kind: RouteKind,
+    /// Index into the `Config` list of `kind`.
+    pub route: usize,
+    /// Index in `spec.rules`.
+    pub rule: usize,
+    /// What happened, starting with the field path.
+    pub message: String,
 }
 
 /// Wildcard (`*.s`) or precise listener-hostname match, SPEC §2.2.
@@ -172,6 +191,9 @@ pub(crate) struct Builder<'c> {
     /// Match ids of each compiled route.
     route_matches: Vec<Vec<u32>>,
     regex_ids: FxHashMap<String, u32>,
+    /// Regexes (ids) the route being compiled uses, and their bytes.
+    route_regexes: rustc_hash::FxHashSet<u32>,
+    route_regex_bytes: usize,
     /// Pending candidates per vhost.
     pending: Vec<Vec<u32>>,
     /// Rule id of each compiled TLS/TCP/UDP route.
@@ -197,6 +219,8 @@ pub(crate) fn compile(config: &Config, gateway: &AttachedGateway, options: &Opti
             matches: Vec::new(),
             regexes: Vec::new(),
             query_names: conds::QueryNames::default(),
+            regex_bytes: 0,
+            dropped: Vec::new(),
             vhosts: Vec::new(),
             l4: l4::L4Tables::default(),
             ingress: None,
@@ -209,6 +233,8 @@ pub(crate) fn compile(config: &Config, gateway: &AttachedGateway, options: &Opti
         route_ids: FxHashMap::default(),
         route_matches: Vec::new(),
         regex_ids: FxHashMap::default(),
+        route_regexes: Default::default(),
+        route_regex_bytes: 0,
         pending: Vec::new(),
     };
     b.add_routes(gateway);
@@ -402,8 +428,19 @@ impl Builder<'_> {
             }
         };
         let mut ids = Vec::new();
+        self.route_regexes.clear();
+        self.route_regex_bytes = 0;
         for (ri, rule) in rules.iter().enumerate() {
             if route.invalid_rules.iter().any(|r| r.index == ri) {
+                continue;
+            }
+            if let Err(message) = self.rule_regexes(&http_rule_regexes(ri, rule)) {
+                self.out.dropped.push(DroppedRule {
+                    kind: RouteKind::Http,
+                    route: index,
+                    rule: ri,
+                    message,
+                });
                 continue;
             }
             let policies = Policies::new(
@@ -433,8 +470,19 @@ impl Builder<'_> {
         };
         let id = self.register_route(RouteKind::Grpc, index, &route.meta, route.created);
         let mut ids = Vec::new();
+        self.route_regexes.clear();
+        self.route_regex_bytes = 0;
         for (ri, rule) in route.spec.rules.iter().enumerate() {
             if route.invalid_rules.iter().any(|r| r.index == ri) {
+                continue;
+            }
+            if let Err(message) = self.rule_regexes(&grpc_rule_regexes(ri, rule)) {
+                self.out.dropped.push(DroppedRule {
+                    kind: RouteKind::Grpc,
+                    route: index,
+                    rule: ri,
+                    message,
+                });
                 continue;
             }
             let policies = Policies::new(None, None, rule.session_persistence.as_ref());
@@ -503,18 +551,87 @@ impl Builder<'_> {
         Some(headers.into())
     }
 
+    /// The id of a regex [`Builder::rule_regexes`] built.
     fn regex(&mut self, pattern: &str) -> Option<u32> {
-        if let Some(&id) = self.regex_ids.get(pattern) {
-            return Some(id);
+        self.regex_ids.get(pattern).copied()
+    }
+
+    /// Builds the regexes of one rule (`(field, pattern)`), all or none: each within
+    /// `Options::regex_size_limit` and what is left of the route's and the Router's budgets.
+    /// A pattern another rule already built costs the Router nothing more, and costs the route
+    /// once. `Err` names the field and the limit.
+    fn rule_regexes(&mut self, wanted: &[(String, &str)]) -> Result<(), String> {
+        let o = &self.options;
+        let mut new: Vec<(&str, Dfa)> = Vec::new();
+        let mut reused: Vec<u32> = Vec::new();
+        let (mut route_add, mut router_add) = (0usize, 0usize);
+        for (field, pattern) in wanted {
+            if new.iter().any(|(p, _)| p == pattern) {
+                continue;
+            }
+            if let Some(&id) = self.regex_ids.get(*pattern) {
+                if !self.route_regexes.contains(&id) && !reused.contains(&id) {
+                    let bytes = self.out.regexes[id as usize].memory_usage();
+                    if self.route_regex_bytes + route_add + bytes > o.regex_route_budget {
+                        return Err(route_budget(field, pattern, o, self.route_regex_bytes));
+                    }
+                    route_add += bytes;
+                    reused.push(id);
+                }
+                continue;
+            }
+            let route_left = o
+                .regex_route_budget
+                .saturating_sub(self.route_regex_bytes + route_add);
+            let router_left = o
+                .regex_router_budget
+                .saturating_sub(self.out.regex_bytes + router_add);
+            // The build is capped by the per-regex limit only: what it keeps (often a sparse
+            // DFA, smaller than the dense one built) is what the budgets count. The work per
+            // route stays within validation's, which built the same patterns.
+            let too_big = format!(
+                "{field}: regular expression {} needs more than {} bytes to compile to a DFA \
+                 (Options::regex_size_limit)",
+                quote(pattern),
+                o.regex_size_limit
+            );
+            let d = match dfa::build(pattern, o.regex_size_limit) {
+                Ok(d) => d,
+                Err(dfa::BuildError::TooBig(_)) => return Err(too_big),
+                Err(dfa::BuildError::Invalid(why)) => {
+                    return Err(format!(
+                        "{field}: invalid regular expression {}: {why}",
+                        quote(pattern)
+                    ))
+                }
+            };
+            let bytes = d.memory_usage();
+            if bytes > route_left {
+                return Err(route_budget(field, pattern, o, self.route_regex_bytes));
+            }
+            if bytes > router_left {
+                return Err(format!(
+                    "{field}: regular expression {} does not fit in the Router's regex budget \
+                     (Options::regex_router_budget = {} bytes, {} used)",
+                    quote(pattern),
+                    o.regex_router_budget,
+                    self.out.regex_bytes
+                ));
+            }
+            route_add += bytes;
+            router_add += bytes;
+            new.push((pattern, d));
         }
-        let re = RegexBuilder::new(&format!("^(?:{pattern})$"))
-            .size_limit(self.options.regex_size_limit)
-            .build()
-            .ok()?;
-        let id = self.out.regexes.len() as u32;
-        self.out.regexes.push(re);
-        self.regex_ids.insert(pattern.to_string(), id);
-        Some(id)
+        self.route_regex_bytes += route_add;
+        self.out.regex_bytes += router_add;
+        self.route_regexes.extend(reused);
+        for (pattern, d) in new {
+            let id = self.out.regexes.len() as u32;
+            self.out.regexes.push(d);
+            self.regex_ids.insert(pattern.to_string(), id);
+            self.route_regexes.insert(id);
+        }
+        Ok(())
     }
 
     fn value_match(&mut self, kind: Option<&MatchType>, value: &str) -> Option<ValueMatch> {
@@ -741,6 +858,93 @@ impl Builder<'_> {
     }
 }
 
+/// A value for a message, shortened when long.
+fn quote(s: &str) -> String {
+    const MAX: usize = 64;
+    if s.chars().count() <= MAX {
+        format!("{s:?}")
+    } else {
+        let short: String = s.chars().take(MAX).collect();
+        format!("{:?}... ({} bytes)", short, s.len())
+    }
+}
+
+fn route_budget(field: &str, pattern: &str, o: &Options, used: usize) -> String {
+    format!(
+        "{field}: regular expression {} does not fit in the route's regex budget \
+         (Options::regex_route_budget = {} bytes, {used} used by earlier rules)",
+        quote(pattern),
+        o.regex_route_budget
+    )
+}
+
+fn is_regex(kind: Option<&MatchType>) -> bool {
+    matches!(kind, Some(MatchType::RegularExpression))
+}
+
+/// `(field, pattern)` of the regexes an HTTPRoute rule's matches use, as `compile_match` uses
+/// them (first condition of each header or query name; template paths need none).
+fn http_rule_regexes(ri: usize, rule: &HttpRouteRule) -> Vec<(String, &str)> {
+    let mut out = Vec::new();
+    for (mi, m) in rule.matches.iter().enumerate() {
+        let p = format!("spec.rules[{ri}].matches[{mi}]");
+        if let Some(path) = &m.path {
+            let v = path.value.as_deref().unwrap_or("/");
+            if matches!(path.kind, Some(PathMatchType::RegularExpression))
+                && template::parse(v).is_none()
+            {
+                out.push((format!("{p}.path.value"), v));
+            }
+        }
+        header_regexes(&m.headers, &format!("{p}.headers"), &mut out);
+        let mut names: Vec<&str> = Vec::new();
+        for (k, q) in m.query_params.iter().enumerate() {
+            if names.contains(&q.name.as_str()) {
+                continue;
+            }
+            names.push(&q.name);
+            if is_regex(q.kind.as_ref()) {
+                out.push((format!("{p}.queryParams[{k}].value"), q.value.as_str()));
+            }
+        }
+    }
+    out
+}
+
+/// `(field, pattern)` of the regexes a GRPCRoute rule's matches use.
+fn grpc_rule_regexes(ri: usize, rule: &crate::model::GrpcRouteRule) -> Vec<(String, &str)> {
+    let mut out = Vec::new();
+    for (mi, m) in rule.matches.iter().enumerate() {
+        let p = format!("spec.rules[{ri}].matches[{mi}]");
+        if let Some(mm) = &m.method {
+            if is_regex(mm.kind.as_ref()) {
+                for (f, v) in [("service", &mm.service), ("method", &mm.method)] {
+                    if let Some(v) = v {
+                        out.push((format!("{p}.method.{f}"), v.as_str()));
+                    }
+                }
+            }
+        }
+        header_regexes(&m.headers, &format!("{p}.headers"), &mut out);
+    }
+    out
+}
+
+/// Regex header conditions that count (the first of each name, case-insensitively).
+fn header_regexes<'a>(hs: &'a [HttpHeaderMatch], p: &str, out: &mut Vec<(String, &'a str)>) {
+    let mut names: Vec<String> = Vec::new();
+    for (k, h) in hs.iter().enumerate() {
+        let name = h.name.to_ascii_lowercase();
+        if names.contains(&name) {
+            continue;
+        }
+        names.push(name);
+        if is_regex(h.kind.as_ref()) {
+            out.push((format!("{p}[{k}].value"), h.value.as_str()));
+        }
+    }
+}
+
 /// Compiles the Ingresses of `class` (every Ingress when `None`) with Ingress semantics.
 pub(crate) fn compile_ingress(config: &Config, class: Option<&str>, options: &Options) -> Compiled {
     let mut out = Compiled {
@@ -751,6 +955,8 @@ pub(crate) fn compile_ingress(config: &Config, class: Option<&str>, options: &Op
         matches: Vec::new(),
         regexes: Vec::new(),
         query_names: conds::QueryNames::default(),
+        regex_bytes: 0,
+        dropped: Vec::new(),
         vhosts: Vec::new(),
         l4: l4::L4Tables::default(),
         ingress: None,
@@ -765,4 +971,99 @@ pub(crate) fn compile_ingress(config: &Config, class: Option<&str>, options: &Op
     );
     out.ingress = Some(table);
     out
+}
+
+/// Records the rules compilation dropped ([`DroppedRule`]) in their routes' status, as
+/// validation's dropped rules are (SPEC §2.3, reason `UnsupportedValue`): the parents of the
+/// compiled Gateway (the Gateway and its ListenerSets) that accepted the route get
+/// `PartiallyInvalid=True` listing every dropped rule, or `Accepted=False` with
+/// `All rules are invalid: …` when no rule is left.
+pub(crate) fn report_dropped(
+    report: &mut attach::Report,
+    config: &Config,
+    gateway: &AttachedGateway,
+    dropped: &[DroppedRule],
+) {
+    use attach::Condition;
+    let gw = format!("{}/{}", gateway.namespace, gateway.name);
+    let sets: Vec<String> = gateway
+        .listeners
+        .iter()
+        .filter_map(|l| match &l.source {
+            attach::ListenerSource::ListenerSet(ns, n) => Some(format!("{ns}/{n}")),
+            attach::ListenerSource::Gateway => None,
+        })
+        .collect();
+    let mut routes: Vec<(RouteKind, usize)> = dropped.iter().map(|d| (d.kind, d.route)).collect();
+    routes.dedup();
+    for (kind, index) in routes {
+        let (meta, rule_count, invalid) = match kind {
+            RouteKind::Http => match config.http_routes.get(index) {
+                Some(r) => (
+                    &r.meta,
+                    r.spec.rules.as_ref().map_or(1, Vec::len),
+                    &r.invalid_rules,
+                ),
+                None => continue,
+            },
+            RouteKind::Grpc => match config.grpc_routes.get(index) {
+                Some(r) => (&r.meta, r.spec.rules.len(), &r.invalid_rules),
+                None => continue,
+            },
+            _ => continue,
+        };
+        let mut all: Vec<(usize, String)> = invalid
+            .iter()
+            .filter(|r| r.index < rule_count)
+            .map(|r| (r.index, r.message.clone()))
+            .collect();
+        all.extend(
+            dropped
+                .iter()
+                .filter(|d| d.kind == kind && d.route == index)
+                .map(|d| (d.rule, d.message.clone())),
+        );
+        all.sort_by_key(|r| r.0);
+        all.dedup_by_key(|r| r.0);
+        let Some(status) = report
+            .routes
+            .iter_mut()
+            .find(|r| r.kind == kind && r.namespace == meta.namespace && r.name == meta.name)
+        else {
+            continue;
+        };
+        for p in status.parents.iter_mut().filter(|p| {
+            (p.parent_kind == "Gateway" && p.parent == gw)
+                || (p.parent_kind.ends_with("ListenerSet") && sets.contains(&p.parent))
+        }) {
+            let accepted = p.conditions.iter().position(|c| c.kind == "Accepted");
+            if !accepted.is_some_and(|i| p.conditions[i].is_true()) {
+                continue;
+            }
+            p.conditions.retain(|c| c.kind != "PartiallyInvalid");
+            if all.len() >= rule_count {
+                let msgs: Vec<String> = all.iter().map(|(i, m)| format!("rule {i}: {m}")).collect();
+                let c = Condition::new(
+                    "Accepted",
+                    false,
+                    "UnsupportedValue",
+                    format!("All rules are invalid: {}", msgs.join("; ")),
+                );
+                if let Some(slot) = p.conditions.iter_mut().find(|c| c.kind == "Accepted") {
+                    *slot = c;
+                }
+            } else {
+                let msgs: Vec<String> = all
+                    .iter()
+                    .map(|(i, m)| format!("Dropped Rule {i}: {m}"))
+                    .collect();
+                p.conditions.push(Condition::new(
+                    "PartiallyInvalid",
+                    true,
+                    "UnsupportedValue",
+                    msgs.join("; "),
+                ));
+            }
+        }
+    }
 }

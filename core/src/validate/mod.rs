@@ -145,6 +145,12 @@ struct Problem {
 #[derive(Debug, Default)]
 pub(super) struct Report {
     problems: Vec<Problem>,
+    /// Bytes the object's regex builds touched so far (`scalars::ROUTE_REGEX_BUDGET`).
+    regex_bytes: usize,
+    /// A regex already failed: the route is not served, later ones are only parsed.
+    regex_failed: bool,
+    /// Patterns already built for this object.
+    regex_seen: rustc_hash::FxHashSet<String>,
 }
 
 impl Report {
@@ -186,6 +192,55 @@ impl Report {
             field: field.into(),
             message,
         });
+    }
+
+    /// Checks a user regular expression of rule `rule` at `field` with the compiler's own
+    /// builder (`compile::dfa::build`, so validation and routing cannot disagree): syntax,
+    /// then a DFA within `scalars::REGEX_SIZE_LIMIT` and what is left of the route's
+    /// `scalars::ROUTE_REGEX_BUDGET`. A failure stops the whole route from being served.
+    pub(super) fn regex(&mut self, rule: usize, field: impl Into<String>, pattern: &str) {
+        use crate::compile::dfa::{build, BuildError};
+        use scalars::{q, REGEX_SIZE_LIMIT, ROUTE_REGEX_BUDGET};
+        // Template paths (`/a/[^/]+(/.*)?`) are valid by construction and never compiled by
+        // the router.
+        if crate::compile::template::parse(pattern).is_some() || self.regex_seen.contains(pattern) {
+            return;
+        }
+        let left = ROUTE_REGEX_BUDGET.saturating_sub(self.regex_bytes);
+        let limit = REGEX_SIZE_LIMIT.min(left);
+        let built = if self.regex_failed {
+            // The route is not served anyway: only the syntax is checked (cheap).
+            build(pattern, 0).map(|_| ()).or_else(|e| match e {
+                BuildError::TooBig(_) => Ok(()),
+                e => Err(e),
+            })
+        } else {
+            build(pattern, limit).map(|d| {
+                self.regex_bytes += d.built_bytes() + limit / crate::compile::dfa::SCRATCH_SHARE;
+                self.regex_seen.insert(pattern.to_string());
+            })
+        };
+        let message = match built {
+            Ok(()) => return,
+            Err(BuildError::Invalid(why)) => {
+                format!("invalid regular expression {}: {why}", q(pattern))
+            }
+            Err(BuildError::TooBig(_)) if limit == REGEX_SIZE_LIMIT => format!(
+                "regular expression {} needs a DFA of more than {REGEX_SIZE_LIMIT} bytes \
+                 (limit {REGEX_SIZE_LIMIT})",
+                q(pattern)
+            ),
+            Err(BuildError::TooBig(_)) => format!(
+                "regular expression {} does not fit in the route's regex budget: the route's \
+                 regular expressions need more than {ROUTE_REGEX_BUDGET} bytes together to \
+                 compile (each counts its NFA, its DFA and its scratch space; {} bytes before \
+                 this one)",
+                q(pattern),
+                self.regex_bytes
+            ),
+        };
+        self.regex_failed = true;
+        self.route(rule, field, message);
     }
 
     fn has_object_errors(&self) -> bool {

@@ -138,9 +138,7 @@ fn value_matches(list: &[HttpHeaderMatch], p: &str, rule: usize, max_value: usiz
         match &m.kind {
             None | Some(MatchType::Exact) => {}
             Some(MatchType::RegularExpression) => {
-                if let Err(e) = scalars::regex(&m.value) {
-                    r.route(rule, format!("{mp}.value"), e);
-                }
+                r.regex(rule, format!("{mp}.value"), &m.value);
             }
             Some(MatchType::Other(t)) => r.rule(
                 rule,
@@ -275,9 +273,7 @@ fn http_match(m: &HttpRouteMatch, rule: usize, p: &str, r: &mut Report) {
             }
             Some(PathMatchType::RegularExpression) => {
                 r.check(vp, scalars::length(value, 0, 1024));
-                if let Err(e) = scalars::regex(value) {
-                    r.route(rule, vp(), e);
-                }
+                r.regex(rule, vp(), value);
             }
             Some(PathMatchType::Other(t)) => r.rule(
                 rule,
@@ -426,9 +422,7 @@ fn grpc_method(mm: &GrpcMethodMatch, rule: usize, p: &str, r: &mut Report) {
                 }
             }
             Some(MatchType::RegularExpression) => {
-                if let Err(e) = scalars::regex(v) {
-                    r.route(rule, fp, e);
-                }
+                r.regex(rule, fp, v);
             }
             Some(MatchType::Other(_)) => {}
         }

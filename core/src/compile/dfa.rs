@@ -1,0 +1,282 @@
+//! User regular expressions as fully determinized DFAs (issue #15, findings 1, 2 and 8).
+//!
+//! Every RegularExpression the engine runs (HTTPRoute path, header and query-parameter values,
+//! GRPCRoute service, method and header values) goes through [`build`], at validation and at
+//! compile time alike, so the two cannot disagree:
+//!
+//! 1. the pattern is parsed once with `regex-syntax` (RE2 syntax, Unicode on, only valid
+//!    UTF-8 matched: the language the `regex` crate accepts);
+//! 2. the full-match form `\A(?:pattern)\z` is built from the syntax tree, never by string
+//!    concatenation, so flags such as `(?x)` (whose `# comment` would swallow a textual `)$`),
+//!    `(?i)`, `(?s)` and `(?m)` stay inside the pattern;
+//! 3. a Thompson NFA and then a dense DFA are built up front, anchored at the start only, each
+//!    step under the byte limit given by the caller (NFA heap, determinization scratch and the
+//!    DFA itself are each capped, so building costs bounded memory and time).
+//!
+//! A lookup is then one table transition per input byte plus one end-of-input transition
+//! ([`Dfa::is_match`]): no search cache, no per-thread state, no fallback to an NFA
+//! simulation, no allocation. The only construct a DFA cannot run is a Unicode word boundary
+//! (`\b`, `\B` with Unicode on); such patterns are refused with a message suggesting the
+//! ASCII form `(?-u:\b)`.
+
+use regex_automata::dfa::{dense, sparse, Automaton, StartKind};
+use regex_automata::nfa::thompson;
+use regex_automata::util::primitives::StateID;
+use regex_automata::util::start;
+use regex_automata::{Anchored, MatchKind};
+use regex_syntax::hir::{Hir, Look};
+
+/// Dense DFAs up to this size are kept dense (one table load per byte); larger ones are
+/// converted to the sparse representation, typically 10-15 times smaller for Unicode classes
+/// (`\w`: 168 KB dense, 11 KB sparse) at the price of a scan of the state's byte ranges per
+/// byte (at most 256 comparisons, usually a handful).
+const DENSE_MAX: usize = 16 << 10;
+
+/// The determinization's scratch space may take `limit / SCRATCH_SHARE` bytes. Its size is
+/// what makes a build slow (about 25 ns per byte: a pattern like `(?:a?){1000}a*b` has few DFA
+/// states, each a set of ~1,000 NFA states), so it gets an eighth of the limit: 128 KiB by
+/// default, enough for Unicode classes (`/users/\w+` needs < 64 KiB).
+pub(crate) const SCRATCH_SHARE: usize = 8;
+
+/// A compiled, anchored (full-match) regular expression.
+#[derive(Debug, Clone)]
+pub(crate) struct Dfa {
+    engine: Engine,
+    /// Heap bytes of the NFA and the dense DFA as built (before a conversion to sparse).
+    built: usize,
+    /// The start state for a haystack's beginning (anchored).
+    start: StateID,
+}
+
+#[derive(Debug, Clone)]
+enum Engine {
+    Dense(dense::DFA<Vec<u32>>),
+    Sparse(sparse::DFA<Vec<u8>>),
+}
+
+/// Why a pattern could not be built.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum BuildError {
+    /// The pattern is not valid (syntax, invalid UTF-8, unsupported construct): one line.
+    Invalid(String),
+    /// The NFA, the determinization or the DFA needs more than the given number of bytes.
+    TooBig(usize),
+}
+
+/// Parses `pattern`, anchors it at both ends from its syntax tree, and builds its DFA within
+/// `limit` bytes (the NFA, the DFA) and `limit / 8` bytes of determinization scratch.
+pub(crate) fn build(pattern: &str, limit: usize) -> Result<Dfa, BuildError> {
+    let hir = regex_syntax::ParserBuilder::new()
+        .build()
+        .parse(pattern)
+        .map_err(|e| BuildError::Invalid(one_line(&e.to_string())))?;
+    if hir.properties().look_set().contains_word_unicode() {
+        return Err(BuildError::Invalid(
+            "Unicode word boundaries (\\b, \\B) are not supported; use the ASCII form \
+             (?-u:\\b) or (?-u:\\B)"
+                .to_string(),
+        ));
+    }
+    let anchored = Hir::concat(vec![Hir::look(Look::Start), hir, Hir::look(Look::End)]);
+    let nfa = thompson::Compiler::new()
+        .configure(
+            thompson::Config::new()
+                .nfa_size_limit(Some(limit))
+                .which_captures(thompson::WhichCaptures::None),
+        )
+        .build_from_hir(&anchored)
+        .map_err(|e| match e.size_limit() {
+            Some(_) => BuildError::TooBig(limit),
+            None => BuildError::Invalid(one_line(&e.to_string())),
+        })?;
+    let dfa = dense::Builder::new()
+        .configure(
+            dense::Config::new()
+                .start_kind(StartKind::Anchored)
+                .match_kind(MatchKind::All)
+                .dfa_size_limit(Some(limit))
+                .determinize_size_limit(Some(limit / SCRATCH_SHARE)),
+        )
+        .build_from_nfa(&nfa)
+        .map_err(|e| {
+            if e.is_size_limit_exceeded() {
+                BuildError::TooBig(limit)
+            } else {
+                BuildError::Invalid(one_line(&e.to_string()))
+            }
+        })?;
+    let at_start = start::Config::new().anchored(Anchored::Yes);
+    let invalid = |e: &dyn std::fmt::Display| BuildError::Invalid(one_line(&e.to_string()));
+    let built = nfa.memory_usage() + dfa.memory_usage();
+    if dfa.memory_usage() <= DENSE_MAX {
+        let start = dfa.start_state(&at_start).map_err(|e| invalid(&e))?;
+        return Ok(Dfa {
+            engine: Engine::Dense(dfa),
+            built,
+            start,
+        });
+    }
+    let dfa = dfa.to_sparse().map_err(|e| invalid(&e))?;
+    let start = dfa.start_state(&at_start).map_err(|e| invalid(&e))?;
+    Ok(Dfa {
+        engine: Engine::Sparse(dfa),
+        built,
+        start,
+    })
+}
+
+/// Runs `dfa` from `start` over `hay`: whether it matches and the transitions taken.
+#[inline]
+fn run<A: Automaton>(dfa: &A, start: StateID, hay: &[u8]) -> (bool, usize) {
+    let mut sid = start;
+    for (i, &b) in hay.iter().enumerate() {
+        sid = dfa.next_state(sid, b);
+        // Built without quit bytes, a DFA never enters a quit state; dead means no match.
+        if dfa.is_special_state(sid) && (dfa.is_dead_state(sid) || dfa.is_quit_state(sid)) {
+            return (false, i + 1);
+        }
+    }
+    let end = dfa.next_eoi_state(sid);
+    (dfa.is_match_state(end), hay.len() + 1)
+}
+
+/// The first line of a `regex-syntax` message that says what is wrong.
+fn one_line(text: &str) -> String {
+    text.lines()
+        .find_map(|l| l.trim().strip_prefix("error: "))
+        .unwrap_or_else(|| text.lines().next().unwrap_or("syntax error"))
+        .to_string()
+}
+
+impl Dfa {
+    /// Whether the whole of `hay` matches: `hay.len() + 1` transitions at most, no allocation.
+    #[inline]
+    pub(crate) fn is_match(&self, hay: &[u8]) -> bool {
+        self.run(hay).0
+    }
+
+    /// [`Dfa::is_match`] and the number of transitions it took (tests bound the work).
+    #[inline]
+    pub(crate) fn run(&self, hay: &[u8]) -> (bool, usize) {
+        match &self.engine {
+            Engine::Dense(d) => run(d, self.start, hay),
+            Engine::Sparse(d) => run(d, self.start, hay),
+        }
+    }
+
+    /// Heap bytes of the DFA as kept (what the budgets of [`crate::Options`] count).
+    pub(crate) fn memory_usage(&self) -> usize {
+        match &self.engine {
+            Engine::Dense(d) => d.memory_usage(),
+            Engine::Sparse(d) => d.memory_usage(),
+        }
+    }
+
+    /// Heap bytes of the NFA and the dense DFA as built. With the scratch cap
+    /// (`limit / SCRATCH_SHARE`) this bounds the memory a build touched, and so its work:
+    /// validation's per-route budget counts it.
+    pub(crate) fn built_bytes(&self) -> usize {
+        self.built
+    }
+
+    /// Builds `pattern` with the default per-regex limit (tests).
+    #[cfg(test)]
+    pub(crate) fn new(pattern: &str) -> Result<Dfa, BuildError> {
+        build(pattern, crate::Options::default().regex_size_limit)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MIB: usize = 1 << 20;
+
+    fn m(p: &str, hay: &str) -> bool {
+        build(p, MIB).unwrap().is_match(hay.as_bytes())
+    }
+
+    #[test]
+    fn full_match_semantics() {
+        assert!(m("/foo/[0-9]+", "/foo/12"));
+        assert!(!m("/foo/[0-9]+", "/foo/12/"));
+        assert!(!m("/foo/[0-9]+", "x/foo/12"));
+        assert!(m("a|ab", "ab"));
+        assert!(m("", ""));
+        assert!(!m("", "a"));
+        assert!(m("(?i)/ADMIN", "/admin"));
+        assert!(m("(?s)a.b", "a\nb"));
+        assert!(!m("a.b", "a\nb"));
+        assert!(m("(?m)a$\n^b", "a\nb"));
+        assert!(m("é.", "éé"));
+        assert!(m(r"(?-u:\b)ab(?-u:\b)", "ab"));
+    }
+
+    #[test]
+    fn extended_mode_comments_stay_inside_the_pattern() {
+        // A textual `^(?:...)$` would put `)$` inside the comment.
+        let p = "(?x) /admin/ .* # everything under admin";
+        assert!(m(p, "/admin/users"));
+        assert!(!m(p, "/public"));
+        assert!(m("(?x)/a # c\n|/b # d", "/b"));
+    }
+
+    #[test]
+    fn errors_are_one_line() {
+        assert!(matches!(build("(", MIB), Err(BuildError::Invalid(e)) if !e.contains('\n')));
+        assert!(matches!(
+            build(r"\p{Foo}", MIB),
+            Err(BuildError::Invalid(_))
+        ));
+        assert!(
+            matches!(build(r"\bx", MIB), Err(BuildError::Invalid(e)) if e.contains("(?-u:\\b)"))
+        );
+        assert!(matches!(
+            build(r"(?-u:\xFF)", MIB),
+            Err(BuildError::Invalid(_))
+        ));
+        assert_eq!(
+            build("a{100}{100}{100}", MIB).unwrap_err(),
+            BuildError::TooBig(MIB)
+        );
+        assert_eq!(
+            build("(?:(?:a?){100}){100}.*b", MIB).unwrap_err(),
+            BuildError::TooBig(MIB)
+        );
+    }
+
+    #[test]
+    fn work_is_one_transition_per_byte() {
+        let d = build("/(?:a|aa)*b", MIB).unwrap();
+        let hay = format!("/{}", "a".repeat(16 * 1024));
+        assert_eq!(d.run(hay.as_bytes()), (false, hay.len() + 1));
+        // Finding 1's shapes that fit the limit: still one transition per byte.
+        for p in [
+            "/(?:(?:a?){10}){10}.*b",
+            "(?:a|aa)*(?:a*)*c",
+            "/(?:a?){100}a*b",
+        ] {
+            let d = build(p, MIB).unwrap();
+            let slash = if p.starts_with('/') { "/" } else { "" };
+            let hay = format!("{slash}{}", "a".repeat(100_000));
+            assert_eq!(d.run(hay.as_bytes()), (false, hay.len() + 1), "{p}");
+        }
+        let d = build("/x.*", MIB).unwrap();
+        assert_eq!(d.run(b"/y/aaaa"), (false, 2));
+        // Sparse (Unicode classes) too.
+        let d = build(r"/users/\w+", MIB).unwrap();
+        assert!(matches!(d.engine, Engine::Sparse(_)));
+        assert_eq!(d.run("/users/Zoë".as_bytes()), (true, 12));
+        assert_eq!(d.run(b"/users/a/b"), (false, 9));
+    }
+
+    #[test]
+    fn the_dfa_respects_its_limit() {
+        for limit in [4 << 10, 64 << 10, MIB] {
+            match build("/[a-z]{14000}N", limit) {
+                Ok(d) => assert!(d.memory_usage() <= limit),
+                Err(e) => assert_eq!(e, BuildError::TooBig(limit)),
+            }
+        }
+    }
+}
