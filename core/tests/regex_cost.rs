@@ -123,13 +123,21 @@ fn finding1_pathological_patterns_are_refused_at_validation() {
 /// `compile::dfa`).
 #[test]
 fn accepted_hard_patterns_route_long_inputs_without_allocating() {
-    let router = common::router(&common::route(
-        "default",
-        "r",
-        r"  rules:
+    // The 100 KB header value is over the default `max_header_value_len` (16 KiB, which alone
+    // would make it miss unread): raise the limit so the regex itself reads every byte.
+    let router = common::router_with(
+        &common::route(
+            "default",
+            "r",
+            r"  rules:
   - matches: [{path: {type: RegularExpression, value: '/(?:(?:a?){10}){10}.*b'}, headers: [{name: x, type: RegularExpression, value: '(?:a|aa)*(?:a*)*c'}]}]
     backendRefs: [{name: svc-a, port: 80}]",
-    ));
+        ),
+        Options {
+            max_header_value_len: 128 * 1024,
+            ..Options::default()
+        },
+    );
     // 16 KiB with the final byte (`Options::max_path_len`).
     let miss = format!("/{}", "a".repeat(16 * 1024 - 2));
     let hit = format!("{miss}b");
