@@ -22,6 +22,16 @@ export interface RouterOptions {
   regexSizeLimit?: number;
   /** Longer paths never match (default 16384). */
   maxPathLen?: number;
+  /** A longer query (bytes after `?`) counts as absent: query conditions fail (default 16384). */
+  maxQueryLen?: number;
+  /** A longer header value never satisfies a header condition (default 16384). */
+  maxHeaderValueLen?: number;
+  /** DFA bytes one route's regexes may take; rules over it are dropped and reported
+   * (default 2 MiB). */
+  regexRouteBudget?: number;
+  /** DFA bytes all regexes of the Router may take; rules over it are dropped and reported
+   * (default 64 MiB). */
+  regexRouterBudget?: number;
   /** Refuse a configuration with any invalid object or any unknown field (default true:
    * throws ConfigError, e.g. `spec.rules[0].backendRef: unknown field, did you mean
    * backendRefs?`, as `kubectl apply` with strict field validation refuses it); false serves

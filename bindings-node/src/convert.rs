@@ -101,6 +101,12 @@ pub fn options(text: Option<&str>) -> napi::Result<(Options, LoadOptions)> {
             "allWeightsZeroStatus" => o.all_weights_zero_status = int(k, v, 100, 599)? as u16,
             "regexSizeLimit" => o.regex_size_limit = int(k, v, 1, u32::MAX as u64)? as usize,
             "maxPathLen" => o.max_path_len = int(k, v, 1, 1 << 30)? as usize,
+            "maxQueryLen" => o.max_query_len = int(k, v, 0, 1 << 30)? as usize,
+            "maxHeaderValueLen" => o.max_header_value_len = int(k, v, 0, 1 << 30)? as usize,
+            "regexRouteBudget" => o.regex_route_budget = int(k, v, 0, u32::MAX as u64)? as usize,
+            "regexRouterBudget" => {
+                o.regex_router_budget = int(k, v, 0, u32::MAX as u64)? as usize
+            }
             other => return Err(bad_value(format!("unknown option {other:?}"))),
         }
     }

@@ -231,3 +231,44 @@ test('multi-tenant set (small): every request reaches its rule', () => {
     assert.deepEqual([m.route.namespace, m.route.name, m.ruleIndex], [q.expect.namespace, q.expect.route, q.expect.rule], `${q.host}${q.path}`);
   }
 });
+
+test('options: request and regex bounds (maxQueryLen, maxHeaderValueLen, regex budgets)', () => {
+  const yaml = `
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: default}
+spec:
+  gatewayClassName: any
+  listeners: [{name: http, port: 80, protocol: HTTP}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: r, namespace: default}
+spec:
+  parentRefs: [{name: gw}]
+  rules:
+  - name: q
+    matches: [{path: {value: /q}, queryParams: [{name: q, value: "1"}]}]
+    backendRefs: [{name: svc, port: 80}]
+  - name: h
+    matches: [{path: {value: /h}, headers: [{name: x, value: long-value}]}]
+    backendRefs: [{name: svc, port: 80}]
+  - name: re
+    matches: [{path: {type: RegularExpression, value: "/re/[a-z]+"}}]
+    backendRefs: [{name: svc, port: 80}]
+`;
+  const loose = Router.fromYaml(yaml);
+  assert.equal(loose.route({ host: 'a', path: '/q?q=1' }).ruleName, 'q');
+  assert.equal(loose.route({ host: 'a', path: '/h', headers: { x: 'long-value' } }).ruleName, 'h');
+  assert.equal(loose.route({ host: 'a', path: '/re/abc' }).ruleName, 're');
+
+  const tight = Router.fromYaml(yaml, { maxQueryLen: 2, maxHeaderValueLen: 4, regexRouteBudget: 1, regexRouterBudget: 1 });
+  assert.equal(tight.route({ host: 'a', path: '/q?q=1' }), NOT_FOUND);
+  assert.equal(tight.route({ host: 'a', path: '/h', headers: { x: 'long-value' } }), NOT_FOUND);
+  assert.equal(tight.route({ host: 'a', path: '/re/abc' }), NOT_FOUND);
+  const conds = tight.report().routes[0].parents[0].conditions;
+  const partial = conds.find((c) => c.type === 'PartiallyInvalid');
+  assert.equal(partial.status, 'True');
+  assert.match(partial.message, /regex_route_budget/);
+  assert.throws(() => Router.fromYaml(yaml, { maxQueryLen: -1 }), /maxQueryLen/);
+});

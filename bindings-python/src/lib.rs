@@ -113,6 +113,10 @@ fn options(
     all_weights_zero_status: Option<u16>,
     regex_size_limit: Option<usize>,
     max_path_len: Option<usize>,
+    max_query_len: Option<usize>,
+    max_header_value_len: Option<usize>,
+    regex_route_budget: Option<usize>,
+    regex_router_budget: Option<usize>,
 ) -> PyResult<Options> {
     let mut o = Options {
         gateway,
@@ -161,6 +165,18 @@ fn options(
     }
     if let Some(v) = max_path_len {
         o.max_path_len = v;
+    }
+    if let Some(v) = max_query_len {
+        o.max_query_len = v;
+    }
+    if let Some(v) = max_header_value_len {
+        o.max_header_value_len = v;
+    }
+    if let Some(v) = regex_route_budget {
+        o.regex_route_budget = v;
+    }
+    if let Some(v) = regex_router_budget {
+        o.regex_router_budget = v;
     }
     Ok(o)
 }
@@ -307,7 +323,9 @@ impl Router {
     #[staticmethod]
     #[pyo3(signature = (text, gateway=None, *, strict=true, controller_name=None,
         host_isolation=None, listener_isolation=None, regex_rank=None, repeated_headers=None,
-        all_weights_zero_status=None, regex_size_limit=None, max_path_len=None))]
+        all_weights_zero_status=None, regex_size_limit=None, max_path_len=None,
+        max_query_len=None, max_header_value_len=None, regex_route_budget=None,
+        regex_router_budget=None))]
     #[allow(clippy::too_many_arguments)]
     fn from_yaml(
         py: Python<'_>,
@@ -322,6 +340,10 @@ impl Router {
         all_weights_zero_status: Option<u16>,
         regex_size_limit: Option<usize>,
         max_path_len: Option<usize>,
+        max_query_len: Option<usize>,
+        max_header_value_len: Option<usize>,
+        regex_route_budget: Option<usize>,
+        regex_router_budget: Option<usize>,
     ) -> PyResult<Self> {
         guard(|| {
             let opts = options(
@@ -334,6 +356,10 @@ impl Router {
                 all_weights_zero_status,
                 regex_size_limit,
                 max_path_len,
+                max_query_len,
+                max_header_value_len,
+                regex_route_budget,
+                regex_router_budget,
             )?;
             let text = config_text(text)?;
             let config = py.detach(|| {
@@ -362,7 +388,9 @@ impl Router {
     #[staticmethod]
     #[pyo3(signature = (data, gateway=None, *, strict=true, controller_name=None,
         host_isolation=None, listener_isolation=None, regex_rank=None, repeated_headers=None,
-        all_weights_zero_status=None, regex_size_limit=None, max_path_len=None))]
+        all_weights_zero_status=None, regex_size_limit=None, max_path_len=None,
+        max_query_len=None, max_header_value_len=None, regex_route_budget=None,
+        regex_router_budget=None))]
     #[allow(clippy::too_many_arguments)]
     fn from_json(
         py: Python<'_>,
@@ -377,6 +405,10 @@ impl Router {
         all_weights_zero_status: Option<u16>,
         regex_size_limit: Option<usize>,
         max_path_len: Option<usize>,
+        max_query_len: Option<usize>,
+        max_header_value_len: Option<usize>,
+        regex_route_budget: Option<usize>,
+        regex_router_budget: Option<usize>,
     ) -> PyResult<Self> {
         let text = if data.is_instance_of::<PyString>() || data.is_instance_of::<PyBytes>() {
             data.clone()
@@ -396,6 +428,10 @@ impl Router {
             all_weights_zero_status,
             regex_size_limit,
             max_path_len,
+            max_query_len,
+            max_header_value_len,
+            regex_route_budget,
+            regex_router_budget,
         )
     }
 
@@ -405,7 +441,9 @@ impl Router {
     #[staticmethod]
     #[pyo3(signature = (path, gateway=None, *, strict=true, controller_name=None,
         host_isolation=None, listener_isolation=None, regex_rank=None, repeated_headers=None,
-        all_weights_zero_status=None, regex_size_limit=None, max_path_len=None))]
+        all_weights_zero_status=None, regex_size_limit=None, max_path_len=None,
+        max_query_len=None, max_header_value_len=None, regex_route_budget=None,
+        regex_router_budget=None))]
     #[allow(clippy::too_many_arguments)]
     fn from_path(
         py: Python<'_>,
@@ -420,6 +458,10 @@ impl Router {
         all_weights_zero_status: Option<u16>,
         regex_size_limit: Option<usize>,
         max_path_len: Option<usize>,
+        max_query_len: Option<usize>,
+        max_header_value_len: Option<usize>,
+        regex_route_budget: Option<usize>,
+        regex_router_budget: Option<usize>,
     ) -> PyResult<Self> {
         guard(|| {
             let opts = options(
@@ -432,6 +474,10 @@ impl Router {
                 all_weights_zero_status,
                 regex_size_limit,
                 max_path_len,
+                max_query_len,
+                max_header_value_len,
+                regex_route_budget,
+                regex_router_budget,
             )?;
             let config = py.detach(|| {
                 catch_unwind(AssertUnwindSafe(|| {

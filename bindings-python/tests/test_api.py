@@ -404,3 +404,47 @@ def test_demo_config(tmp_path: Path) -> None:
     assert (redirect.status, redirect.location) == (301, "https://store.example.com/cart")
     blog: Tuple[str, str] = matched(demo.route("GET", "blog.example.com", "/posts/42", port=443)).path_match
     assert blog == ("RegularExpression", "/posts/[0-9]+")
+
+
+LIMITS = """
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: default}
+spec:
+  gatewayClassName: any
+  listeners: [{name: http, port: 80, protocol: HTTP}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: r, namespace: default}
+spec:
+  parentRefs: [{name: gw}]
+  rules:
+  - name: q
+    matches: [{path: {value: /q}, queryParams: [{name: q, value: "1"}]}]
+    backendRefs: [{name: svc, port: 80}]
+  - name: h
+    matches: [{path: {value: /h}, headers: [{name: x, value: long-value}]}]
+    backendRefs: [{name: svc, port: 80}]
+  - name: re
+    matches: [{path: {type: RegularExpression, value: "/re/[a-z]+"}}]
+    backendRefs: [{name: svc, port: 80}]
+"""
+
+
+def test_request_and_regex_bounds_are_options() -> None:
+    default = trieway.Router.from_yaml(LIMITS)
+    assert matched(default.route("GET", "a", "/q", query="q=1")).rule_name == "q"
+    assert matched(default.route("GET", "a", "/h", {"x": "long-value"})).rule_name == "h"
+    assert matched(default.route("GET", "a", "/re/abc")).rule_name == "re"
+    assert default.report()["routes"][0]["parents"][0]["conditions"][0]["status"] == "True"
+
+    tight = trieway.Router.from_yaml(
+        LIMITS, max_query_len=2, max_header_value_len=4, regex_route_budget=1, regex_router_budget=1
+    )
+    assert tight.route("GET", "a", "/q", query="q=1") is None  # the query counts as absent
+    assert tight.route("GET", "a", "/h", {"x": "long-value"}) is None  # value never read
+    assert tight.route("GET", "a", "/re/abc") is None  # the rule did not fit the budget
+    conds = {c["type"]: c for c in tight.report()["routes"][0]["parents"][0]["conditions"]}
+    assert conds["PartiallyInvalid"]["status"] == "True"
+    assert "regex_route_budget" in conds["PartiallyInvalid"]["message"]

@@ -270,7 +270,12 @@ class Router:
     ``False`` drops invalid objects like a controller and reports unknown fields as warnings in
     :meth:`problems`), ``controller_name`` (serve only Gateways whose class
     names this controller; default: every Gateway), ``host_isolation``, ``listener_isolation``, ``regex_rank``,
-    ``repeated_headers``, ``all_weights_zero_status``, ``regex_size_limit``, ``max_path_len``.
+    ``repeated_headers``, ``all_weights_zero_status``, ``regex_size_limit``, ``max_path_len``,
+    and the request and regex bounds of ``SECURITY.md``: ``max_query_len`` and
+    ``max_header_value_len`` (bytes, default 16 KiB: longer queries count as absent, longer
+    header values never match), ``regex_route_budget`` and ``regex_router_budget`` (DFA bytes
+    per route, default 2 MiB, and per Router, default 64 MiB: rules over them are dropped and
+    reported in :meth:`report`).
     """
 
     @staticmethod
@@ -287,6 +292,10 @@ class Router:
         all_weights_zero_status: Optional[int] = None,
         regex_size_limit: Optional[int] = None,
         max_path_len: Optional[int] = None,
+        max_query_len: Optional[int] = None,
+        max_header_value_len: Optional[int] = None,
+        regex_route_budget: Optional[int] = None,
+        regex_router_budget: Optional[int] = None,
     ) -> Router:
         """Loads YAML (``---``-separated documents) or JSON text and compiles the Gateway
         ``gateway`` (``"namespace/name"``; ``None``: the only Gateway served). Raises
@@ -305,6 +314,10 @@ class Router:
         all_weights_zero_status: Optional[int] = None,
         regex_size_limit: Optional[int] = None,
         max_path_len: Optional[int] = None,
+        max_query_len: Optional[int] = None,
+        max_header_value_len: Optional[int] = None,
+        regex_route_budget: Optional[int] = None,
+        regex_router_budget: Optional[int] = None,
     ) -> Router:
         """Like :meth:`from_yaml` for JSON text, or for Python objects (a Kubernetes object,
         a ``List`` object or a list of objects), serialized with ``json.dumps`` first."""
@@ -322,6 +335,10 @@ class Router:
         all_weights_zero_status: Optional[int] = None,
         regex_size_limit: Optional[int] = None,
         max_path_len: Optional[int] = None,
+        max_query_len: Optional[int] = None,
+        max_header_value_len: Optional[int] = None,
+        regex_route_budget: Optional[int] = None,
+        regex_router_budget: Optional[int] = None,
     ) -> Router:
         """Loads a file or a directory (every ``.yaml``, ``.yml`` and ``.json`` file below it,
         in sorted order) like :meth:`from_yaml`. An unreadable path raises :class:`ConfigError`."""
