@@ -348,7 +348,17 @@ proptest! {
             let mut req = Request::new(r.method, r.host, r.path).headers(Headers::Pairs(&r.headers));
             req.query = r.query;
             req.sni = r.sni;
+            crate::cost::take();
             let got = compiled_outcome(&router, &req);
+            // The work bound of SECURITY.md ("Path-trie walk") on random configurations: one
+            // step up per node entered at most, at most 4 bytes scanned per path byte per
+            // hostname tried (generated templates are far shallower than 64 levels).
+            let cost = crate::cost::take();
+            prop_assert!(cost.ups <= cost.nodes, "{:?} for {:?}", cost, r);
+            prop_assert!(
+                cost.bytes <= 4 * r.path.len() as u64 * cost.walks,
+                "{:?} for {:?}", cost, r
+            );
             let want = reference::route(&config, &gw, &s.options, &req);
             prop_assert_eq!(&got, &want, "request {:?}", r);
             if let Outcome::Matched(m) = router.route(&req) {
