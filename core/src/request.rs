@@ -253,40 +253,77 @@ impl<B> RequestView for http::Request<B> {
 /// bytes, is refused: such a host matches only catch-all hostnames and is never copied into
 /// a header value the engine builds.
 pub(crate) fn authority_host(authority: &str) -> Option<&str> {
-    let (host, rest) = if authority.starts_with('[') {
-        let end = authority.find(']')?;
-        let (host, rest) = authority.split_at(end + 1);
-        let inner = &host[1..end];
+    parse_authority(authority).map(|(host, _)| host)
+}
+
+/// Byte classes of an authority's host name: 0 refused, 1 lowercase letter, digit, `-` or `_`,
+/// 2 uppercase letter, 3 `.`, 4 `:` (where the port begins).
+const HOST_CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut c = 0;
+    while c < 256 {
+        t[c] = match c as u8 {
+            b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' => 1,
+            b'A'..=b'Z' => 2,
+            b'.' => 3,
+            b':' => 4,
+            _ => 0,
+        };
+        c += 1;
+    }
+    t
+};
+
+/// [`authority_host`], and whether that host has an uppercase ASCII letter: one pass over the
+/// bytes of a name (this runs on every lookup).
+fn parse_authority(authority: &str) -> Option<(&str, bool)> {
+    let b = authority.as_bytes();
+    let (end, upper) = if b.first() == Some(&b'[') {
+        let end = authority.find(']')? + 1;
+        let inner = &b[1..end - 1];
         let ok = (2..=45).contains(&inner.len())
-            && inner.contains(':')
+            && inner.contains(&b':')
             && inner
-                .bytes()
-                .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.');
+                .iter()
+                .all(|&c| c.is_ascii_hexdigit() || c == b':' || c == b'.');
         if !ok {
             return None;
         }
-        (host, rest)
+        (end, inner.iter().any(u8::is_ascii_uppercase))
     } else {
-        let (host, rest) = match authority.find(':') {
-            Some(i) => authority.split_at(i),
-            None => (authority, ""),
-        };
-        let name = host.strip_suffix('.').unwrap_or(host);
-        let label_ok = |l: &str| {
-            (1..=63).contains(&l.len())
-                && l.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        };
-        if name.is_empty() || name.len() > 253 || !name.split('.').all(label_ok) {
+        // Labels of 1-63 bytes separated by single dots, one trailing dot allowed; the name
+        // (without that dot) 1-253 bytes; it ends at the first `:`.
+        let mut end = b.len();
+        let mut label = 0usize;
+        let mut upper = false;
+        for (i, &c) in b.iter().enumerate() {
+            match HOST_CLASS[usize::from(c)] {
+                1 => label += 1,
+                2 => {
+                    label += 1;
+                    upper = true;
+                }
+                3 if (1..=63).contains(&label) => label = 0,
+                4 => {
+                    end = i;
+                    break;
+                }
+                _ => return None,
+            }
+        }
+        if label > 63 {
             return None;
         }
-        (host, rest)
+        let name_len = if label == 0 { end.checked_sub(1)? } else { end };
+        if name_len == 0 || name_len > 253 {
+            return None;
+        }
+        (end, upper)
     };
-    let port_ok = rest.is_empty()
-        || rest
-            .strip_prefix(':')
-            .is_some_and(|p| p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
-    port_ok.then_some(host)
+    let port = &b[end..];
+    let port_ok = port.is_empty()
+        || (port[0] == b':' && port.len() <= 6 && port[1..].iter().all(u8::is_ascii_digit));
+    port_ok.then(|| (&authority[..end], upper))
 }
 
 /// Whether `s` is a non-empty HTTP token (RFC 9110 §5.6.2): a method or a header name.
@@ -300,10 +337,10 @@ pub(crate) fn is_token(s: &str) -> bool {
 /// ASCII-lowercases, strips one trailing dot. Returns `None` when the authority is not a valid
 /// `host[:port]` ([`authority_host`]): such a request matches only catch-all hostnames.
 pub(crate) fn normalize_host<'a>(authority: &'a str, buf: &'a mut [u8; 256]) -> Option<&'a str> {
-    let host = authority_host(authority)?;
+    let (host, upper) = parse_authority(authority)?;
     let host = host.strip_suffix('.').unwrap_or(host);
     // The common case, an already lowercase host, needs no copy.
-    if !host.bytes().any(|b| b.is_ascii_uppercase()) {
+    if !upper {
         return Some(host);
     }
     let n = host.len();
@@ -317,6 +354,39 @@ pub(crate) fn normalize_host<'a>(authority: &'a str, buf: &'a mut [u8; 256]) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The rule of [`authority_host`] for names, written the obvious way.
+    fn name_rule(authority: &str) -> Option<&str> {
+        let (host, rest) = match authority.find(':') {
+            Some(i) => authority.split_at(i),
+            None => (authority, ""),
+        };
+        let name = host.strip_suffix('.').unwrap_or(host);
+        let label_ok = |l: &str| {
+            (1..=63).contains(&l.len())
+                && l.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        };
+        if name.is_empty() || name.len() > 253 || !name.split('.').all(label_ok) {
+            return None;
+        }
+        let port_ok = rest.is_empty()
+            || rest
+                .strip_prefix(':')
+                .is_some_and(|p| p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
+        port_ok.then_some(host)
+    }
+
+    proptest! {
+        /// The one-pass scanner accepts exactly the names the obvious rule accepts.
+        #[test]
+        fn authority_host_equals_the_obvious_rule(
+            s in "[a.:_1A\\-é/ ]{0,12}|[a.]{60,70}(:[0-9]{0,6})?|([a-z]{1,63}\\.){3,5}[a-z]{0,63}\\.?"
+        ) {
+            prop_assert_eq!(authority_host(&s), name_rule(&s), "{:?}", s);
+        }
+    }
 
     #[test]
     fn host_normalization() {
