@@ -95,6 +95,33 @@ pub(crate) fn gateway_class(
     }
 }
 
+/// `Accepted` of a Gateway or a ListenerSet (`what`) from its own listeners:
+/// `False/ListenersNotValid` when none is accepted, `True/ListenersNotValid` naming the
+/// refused ones when some are, else `True/Accepted`.
+fn accepted_by_listeners(
+    what: &str,
+    empty: bool,
+    any_accepted: bool,
+    refused: &[&str],
+) -> Condition {
+    if !any_accepted {
+        let message = if empty {
+            format!("the {what} has no listener")
+        } else {
+            format!("no listener is accepted: {}", refused.join(", "))
+        };
+        Condition::new("Accepted", false, "ListenersNotValid", message)
+    } else if !refused.is_empty() {
+        let message = format!(
+            "listeners not accepted: {}; the others are accepted",
+            refused.join(", ")
+        );
+        Condition::new("Accepted", true, "ListenersNotValid", message)
+    } else {
+        Condition::new("Accepted", true, "Accepted", format!("{what} is accepted"))
+    }
+}
+
 /// Names of `listeners` that are not accepted, and whether any is accepted / programmed.
 fn summarize<'l>(listeners: &'l [ListenerInfo<'_>]) -> (Vec<&'l str>, bool, bool) {
     let refused: Vec<&str> = listeners
@@ -140,29 +167,8 @@ pub(crate) fn gateway(
                 unsupported.join(", ")
             ),
         )
-    } else if !any_accepted {
-        Condition::new(
-            "Accepted",
-            false,
-            "ListenersNotValid",
-            if own.is_empty() {
-                "the Gateway has no listener".to_string()
-            } else {
-                format!("no listener is accepted: {}", refused.join(", "))
-            },
-        )
-    } else if !refused.is_empty() {
-        Condition::new(
-            "Accepted",
-            true,
-            "ListenersNotValid",
-            format!(
-                "listeners not accepted: {}; the others are accepted",
-                refused.join(", ")
-            ),
-        )
     } else {
-        Condition::new("Accepted", true, "Accepted", "Gateway is accepted")
+        accepted_by_listeners("Gateway", own.is_empty(), any_accepted, &refused)
     };
     let ok = accepted.is_true();
     let programmed = if !ok {
@@ -229,29 +235,8 @@ pub(crate) fn listener_set(
                     "ParentNotAccepted",
                     format!("Gateway {gw_key} is not accepted"),
                 )
-            } else if !any_accepted {
-                Condition::new(
-                    "Accepted",
-                    false,
-                    "ListenersNotValid",
-                    if listeners.is_empty() {
-                        "the ListenerSet has no listener".to_string()
-                    } else {
-                        format!("no listener is accepted: {}", refused.join(", "))
-                    },
-                )
-            } else if !refused.is_empty() {
-                Condition::new(
-                    "Accepted",
-                    true,
-                    "ListenersNotValid",
-                    format!(
-                        "listeners not accepted: {}; the others are accepted",
-                        refused.join(", ")
-                    ),
-                )
             } else {
-                Condition::new("Accepted", true, "Accepted", "ListenerSet is accepted")
+                accepted_by_listeners("ListenerSet", listeners.is_empty(), any_accepted, &refused)
             };
             let programmed = if !accepted.is_true() {
                 Condition::new(
