@@ -100,6 +100,7 @@
 #![forbid(unsafe_code)]
 
 pub mod attach;
+mod builder;
 mod compile;
 pub mod convert;
 pub mod cost;
@@ -119,6 +120,7 @@ mod request;
 mod router;
 mod validate;
 
+pub use builder::{RouteSet, Rule};
 pub use compile::backend::{Backend, Target};
 pub use compile::PathKind;
 pub use error::{ConfigError, Error};
