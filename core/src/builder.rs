@@ -70,6 +70,7 @@ const MAX_MATCHES: usize = 128;
 /// # Ok::<(), trieway::Error>(())
 /// ```
 #[derive(Debug, Clone)]
+#[must_use]
 pub struct RouteSet {
     namespace: String,
     port: u16,
@@ -367,6 +368,20 @@ impl From<&str> for BackendObjectReference {
     }
 }
 
+/// `"name:port"`, as for `&str`.
+impl From<String> for BackendObjectReference {
+    fn from(s: String) -> Self {
+        s.as_str().into()
+    }
+}
+
+/// `"name:port"`, as for `&str`.
+impl From<&String> for BackendObjectReference {
+    fn from(s: &String) -> Self {
+        s.as_str().into()
+    }
+}
+
 /// `(name, port)`: a Service in the route's namespace.
 impl From<(&str, u16)> for BackendObjectReference {
     fn from((name, port): (&str, u16)) -> Self {
@@ -405,6 +420,7 @@ impl From<(&str, u16, &str)> for BackendObjectReference {
 /// assert_eq!(rule.into_model().matches.len(), 2);
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
+#[must_use]
 pub struct Rule(HttpRouteRule);
 
 impl From<HttpRouteRule> for Rule {

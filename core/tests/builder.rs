@@ -339,7 +339,7 @@ fn call_order_breaks_ties_only() {
 fn many_rules_on_one_host_are_split_in_order() {
     let mut set = RouteSet::new().host("many.example.com");
     for i in 0..40 {
-        set = set.prefix(&format!("/p{i}"), format!("svc-{i}:80").as_str());
+        set = set.prefix(&format!("/p{i}"), format!("svc-{i}:80"));
     }
     // Ties with rule 1, given later (in a later HTTPRoute): rule 1 keeps winning.
     set = set.prefix("/p1", "late:80");
