@@ -89,10 +89,7 @@ impl std::fmt::Display for RouteRef<'_> {
 pub struct RouteMatch<'r> {
     compiled: &'r Compiled,
     info: &'r MatchInfo,
-    listener: &'r str,
-    hostname: &'r str,
-    port: u16,
-    tls: bool,
+    /// Indices of the listener and hostname (read by their accessors), port and TLS.
     id: MatchId,
 }
 
@@ -116,6 +113,7 @@ pub struct MatchId {
     listener: u32,
     vhost: u32,
     port: u16,
+    tls: bool,
 }
 
 impl<'r> RouteMatch<'r> {
@@ -150,15 +148,22 @@ impl<'r> RouteMatch<'r> {
     }
     /// The effective hostname the request matched (`*` for any host).
     pub fn hostname(&self) -> &'r str {
-        self.hostname
+        match self.compiled.vhosts.get(self.id.vhost as usize) {
+            Some(vh) => &vh.hostname,
+            None => "", // NONE: Ingress
+        }
     }
     /// Name of the listener the request was routed on.
     pub fn listener(&self) -> &'r str {
-        self.listener
+        let fe = self.compiled.frontends.get(self.id.frontend as usize);
+        match fe.and_then(|fe| fe.listeners.get(self.id.listener as usize)) {
+            Some(l) => &l.name,
+            None => "", // NONE: Ingress, or every listener of the port
+        }
     }
     /// Port of that listener.
     pub fn port(&self) -> u16 {
-        self.port
+        self.id.port
     }
     /// Every backendRef of the rule (valid and invalid), with its weight.
     pub fn backends(&self) -> &'r [Backend] {
@@ -184,7 +189,7 @@ impl<'r> RouteMatch<'r> {
     }
     /// Whether the listener port terminates TLS (HTTPS).
     pub fn is_tls(&self) -> bool {
-        self.tls
+        self.id.tls
     }
     /// Draws a backend with a caller-supplied uniform random number (SPEC §5.3): a backend to
     /// forward to, or the status the engine answers (500 for an invalid backend's share, no
@@ -344,6 +349,7 @@ impl Router {
                     listener: NONE,
                     vhost: NONE,
                     port,
+                    tls: false,
                 }),
                 _ => None,
             }
@@ -351,10 +357,13 @@ impl Router {
         }
         let fe_index = match req.port() {
             // Ports are ascending.
-            Some(p) => c.frontends.binary_search_by_key(&p, |f| f.port).ok(),
-            None => Some(0),
+            Some(p) => match c.frontends.binary_search_by_key(&p, |f| f.port) {
+                Ok(i) => i,
+                Err(_) => return Outcome::NotFound,
+            },
+            None => 0,
         };
-        let Some((fe_index, fe)) = fe_index.and_then(|i| Some((i, c.frontends.get(i)?))) else {
+        let Some(fe) = c.frontends.get(fe_index) else {
             return Outcome::NotFound;
         };
         let path = req.path();
@@ -374,13 +383,18 @@ impl Router {
         let mut query = query_scan(req, &c.options);
         let found = if c.options.listener_isolation {
             // Without hostnames every host (and SNI) selects the first listener.
-            let selected = if fe.host_blind {
-                Some(0)
+            // The most specific usable listener whose hostname matches the host (SPEC §2.5),
+            // found by the port's hostname index; no valid host selects only a listener
+            // without hostname.
+            let li = if fe.host_blind {
+                0
             } else {
-                fe.listener_index.select(host)
+                match fe.listener_index.select(host) {
+                    Some(i) => i,
+                    None => return Outcome::NotFound,
+                }
             };
-            let Some((li, listener)) = selected.and_then(|i| Some((i, fe.listeners.get(i)?)))
-            else {
+            let Some(listener) = fe.listeners.get(li) else {
                 return Outcome::NotFound;
             };
             if fe.tls && !fe.host_blind {
@@ -404,17 +418,21 @@ impl Router {
             self.lookup(hosts, host, path, req, grpc, &mut query)
                 .map(|r| (r, NONE))
         };
-        found
-            .and_then(|((matched, vhost), listener)| {
-                self.match_by_id(MatchId {
+        match found {
+            Some(((info, matched, vhost), listener)) => Outcome::Matched(RouteMatch {
+                compiled: c,
+                info,
+                id: MatchId {
                     matched,
                     frontend: fe_index as u32,
                     listener,
                     vhost,
                     port: fe.port,
-                })
-            })
-            .map_or(Outcome::NotFound, Outcome::Matched)
+                    tls: fe.tls,
+                },
+            }),
+            None => Outcome::NotFound,
+        }
     }
 
     /// The match `id` names ([`RouteMatch::id`]), as a lookup returned it; `None` for an id
@@ -422,25 +440,17 @@ impl Router {
     pub fn match_by_id(&self, id: MatchId) -> Option<RouteMatch<'_>> {
         let c = &self.inner.compiled;
         let info = c.matches.get(id.matched as usize)?;
-        let (listener, hostname, port, tls) = if id.frontend == NONE {
-            c.ingress.as_ref()?;
-            ("", "", id.port, false)
+        let valid = if id.frontend == NONE {
+            c.ingress.is_some() && id.listener == NONE && id.vhost == NONE && !id.tls
         } else {
-            let fe = c.frontends.get(id.frontend as usize)?;
-            let listener = match id.listener {
-                NONE => "",
-                l => &fe.listeners.get(l as usize)?.name,
-            };
-            let hostname = &c.vhosts.get(id.vhost as usize)?.hostname;
-            (listener, &**hostname, fe.port, fe.tls)
+            c.frontends.get(id.frontend as usize).is_some_and(|fe| {
+                (id.listener == NONE || (id.listener as usize) < fe.listeners.len())
+                    && (id.port, id.tls) == (fe.port, fe.tls)
+            }) && (id.vhost as usize) < c.vhosts.len()
         };
-        Some(RouteMatch {
+        valid.then_some(RouteMatch {
             compiled: c,
             info,
-            listener,
-            hostname,
-            port,
-            tls,
             id,
         })
     }
@@ -454,28 +464,29 @@ impl Router {
         req: &R,
         grpc: bool,
         query: &mut QueryScan<'_>,
-    ) -> Option<(u32, u32)> {
+    ) -> Option<(&'r MatchInfo, u32, u32)> {
         let c = &self.inner.compiled;
         // `None` (no valid host) matches only `*`.
         hosts.find(host, c.options.host_isolation, |v, _| {
             let vh = &c.vhosts[v as usize];
             let m = if grpc {
-                vh.grpc.iter().copied().find(|&i| {
+                vh.grpc.iter().find_map(|&i| {
                     let m = &c.matches[i as usize];
-                    m.grpc
+                    (m.grpc
                         .as_ref()
                         .is_some_and(|g| compile::grpc::matches(g, &c.regexes, path))
-                        && self.conditions_hold(m, req, query)
+                        && self.conditions_hold(m, req, query))
+                    .then_some((m, i))
                 })
             } else {
                 self.in_vhost(vh, path, req, query)
             };
-            m.map(|m| (m, v))
+            m.map(|(m, i)| (m, i, v))
         })
     }
 
-    /// The best candidate of one hostname (its index in the match table): the path trie's,
-    /// then a non-template regex with a smaller position.
+    /// The best candidate of one hostname (and its index in the match table): the path
+    /// trie's, then a non-template regex with a smaller position.
     #[inline]
     fn in_vhost<'r, R: RequestView + ?Sized>(
         &'r self,
@@ -483,7 +494,7 @@ impl Router {
         path: &str,
         req: &R,
         query: &mut QueryScan<'_>,
-    ) -> Option<u32> {
+    ) -> Option<(&'r MatchInfo, u32)> {
         let c = &self.inner.compiled;
         let hold = &mut |m: u32| self.conditions_hold(&c.matches[m as usize], req, query);
         let (limit, mut best) = vh
@@ -499,7 +510,7 @@ impl Router {
                 break;
             }
         }
-        (best != u32::MAX).then_some(best)
+        c.matches.get(best as usize).map(|m| (m, best))
     }
 
     #[inline]
