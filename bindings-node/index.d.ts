@@ -32,6 +32,10 @@ export interface RouterOptions {
   /** DFA bytes all regexes of the Router may take; rules over it are dropped and reported
    * (default 64 MiB). */
   regexRouterBudget?: number;
+  /** ExtensionRef filter kinds you implement, as `group/kind` (others answer 500; default none). */
+  extensionKinds?: readonly string[];
+  /** With `strict: false`: unknown fields are warnings ('warn', the default) or ignored ('ignore'). */
+  unknownFields?: 'error' | 'warn' | 'ignore';
   /** Refuse a configuration with any invalid object or any unknown field (default true:
    * throws ConfigError, e.g. `spec.rules[0].backendRef: unknown field, did you mean
    * backendRefs?`, as `kubectl apply` with strict field validation refuses it); false serves

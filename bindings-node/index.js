@@ -401,30 +401,21 @@ class Router {
  * Applies request or response header edits (Action.requestHeaders / responseHeaders) to a
  * flat `[name, value, ...]` list such as rawHeaders and returns a new list: `set` replaces
  * every line of the header, `add` appends `,value` to its last line (or adds a line),
- * `remove` drops every line. Names compare case-insensitively.
+ * `remove` drops every line. Names compare case-insensitively (ASCII). The edits run in the
+ * core (`trieway::edit_header_lines`), the same code as the Rust and Python APIs.
  */
 function editHeaders(edits, rawHeaders) {
   if (!Array.isArray(edits)) throw argType('edits', 'an array', edits);
   if (!Array.isArray(rawHeaders) || rawHeaders.length % 2 !== 0) {
     throw argType('rawHeaders', 'a flat [name, value, ...] array', rawHeaders);
   }
-  let lines = [];
-  for (let i = 0; i < rawHeaders.length; i += 2) lines.push([rawHeaders[i], rawHeaders[i + 1]]);
-  for (const e of edits) {
-    const n = String(e.name).toLowerCase();
-    if (e.op === 'set') {
-      lines = lines.filter(([k]) => k.toLowerCase() !== n);
-      lines.push([e.name, e.value]);
-    } else if (e.op === 'add') {
-      let j = lines.length - 1;
-      while (j >= 0 && lines[j][0].toLowerCase() !== n) j--;
-      if (j >= 0) lines[j][1] = `${lines[j][1]},${e.value}`;
-      else lines.push([e.name, e.value]);
-    } else if (e.op === 'remove') {
-      lines = lines.filter(([k]) => k.toLowerCase() !== n);
-    }
+  const flat = [];
+  for (const e of edits) flat.push(String(e.op), String(e.name), String(e.value ?? ''));
+  try {
+    return native.editHeaders(flat, rawHeaders.map(String));
+  } catch (e) {
+    rethrow(e);
   }
-  return lines.flat();
 }
 
 exports.Router = Router;

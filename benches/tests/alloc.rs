@@ -2,45 +2,13 @@
 //! not disturb the count) sees zero allocations while routing every benchmark scenario, the
 //! GitHub set, the Envoy shapes and a batch of random requests, plus the weighted pick.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
+#[path = "../../core/tests/common/counting_alloc.rs"]
+mod counting_alloc;
+
+use counting_alloc::allocations;
 use std::hint::black_box;
 use trieway_benches::spec::Req;
 use trieway_benches::{envoy, github, tenants};
-
-struct Counting;
-
-thread_local! {
-    static ALLOCS: Cell<u64> = const { Cell::new(0) };
-}
-
-// SAFETY: every call goes unchanged to the system allocator; the only addition is a
-// thread-local counter that never allocates (const-initialized `Cell`).
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCS.with(|c| c.set(c.get() + 1));
-        // SAFETY: same contract as the caller's.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: same contract as the caller's.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCS.with(|c| c.set(c.get() + 1));
-        // SAFETY: same contract as the caller's.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
-
-fn allocations(f: impl FnOnce()) -> u64 {
-    let before = ALLOCS.with(Cell::get);
-    f();
-    ALLOCS.with(Cell::get) - before
-}
 
 /// Routes every request (and picks a backend) twice: once to warm up the regex engines' lazy
 /// caches, then counted.
@@ -56,12 +24,12 @@ fn assert_no_alloc(router: &trieway::Router, requests: &[Req], what: &str) {
         }
     };
     run();
-    assert_eq!(allocations(run), 0, "{what}: lookups allocated");
+    assert_eq!(allocations(run).1, 0, "{what}: lookups allocated");
 }
 
 #[test]
 fn positive_control() {
-    assert!(allocations(|| drop(black_box(vec![1u8; 16]))) >= 1);
+    assert!(allocations(|| drop(black_box(vec![1u8; 16]))).1 >= 1);
 }
 
 #[test]

@@ -7,7 +7,7 @@ use crate::js::{js_error, type_error};
 use serde_json::{json, Map, Value};
 use trieway::{
     Action, ActionKind, Backend, ConfigError, ConfiguredDuration, EditOp, Error, HeaderEdit,
-    Options, PathKind, Policies, RegexRank, RepeatedHeaders, RouteMatch,
+    Options, PathKind, Policies, RouteMatch,
 };
 
 /// Load options that are not engine [`Options`].
@@ -21,95 +21,38 @@ fn bad_value(message: String) -> napi::Error {
     js_error("TypeError", "ERR_INVALID_ARG_VALUE", message)
 }
 
-/// Parses the options object (JSON text from the wrapper).
+/// Parses the options object (JSON text from the wrapper): `strict` is read here, every other
+/// key is deserialized by the core into [`Options`] (camelCase names; see `Options`'s
+/// `Deserialize` implementation). Its errors name the option; they become a `TypeError`
+/// (`ERR_INVALID_ARG_TYPE`) for a value of the wrong type, a `RangeError`
+/// (`ERR_OUT_OF_RANGE`) for a number out of range and a `TypeError`
+/// (`ERR_INVALID_ARG_VALUE`) for an unknown option or value.
 pub fn options(text: Option<&str>) -> napi::Result<(Options, LoadOptions)> {
-    let mut o = Options::default();
     let mut load = LoadOptions { strict: true };
     let Some(text) = text else {
-        return Ok((o, load));
+        return Ok((Options::default(), load));
     };
     let v: Value = serde_json::from_str(text).map_err(|e| type_error(e.to_string()))?;
-    let map = match v {
-        Value::Null => return Ok((o, load)),
+    let mut map = match v {
+        Value::Null => return Ok((Options::default(), load)),
         Value::Object(m) => m,
         _ => return Err(type_error("options must be an object")),
     };
-    let boolean = |k: &str, v: &Value| {
-        v.as_bool()
-            .ok_or_else(|| type_error(format!("options.{k} must be a boolean")))
-    };
-    let string = |k: &str, v: &Value| {
-        v.as_str()
-            .map(str::to_string)
-            .ok_or_else(|| type_error(format!("options.{k} must be a string")))
-    };
-    let int = |k: &str, v: &Value, lo: u64, hi: u64| {
-        let n = v
-            .as_u64()
-            .ok_or_else(|| type_error(format!("options.{k} must be a non-negative integer")))?;
-        if n < lo || n > hi {
-            return Err(js_error(
-                "RangeError",
-                "ERR_OUT_OF_RANGE",
-                format!("options.{k} must be from {lo} to {hi}, got {n}"),
-            ));
-        }
-        Ok(n)
-    };
-    for (k, v) in &map {
-        match k.as_str() {
-            "gateway" => {
-                o.gateway = if v.is_null() {
-                    None
-                } else {
-                    Some(string(k, v)?)
-                }
-            }
-            "controllerName" => {
-                o.controller_name = if v.is_null() {
-                    None
-                } else {
-                    Some(string(k, v)?)
-                }
-            }
-            "hostIsolation" => o.host_isolation = boolean(k, v)?,
-            "listenerIsolation" => o.listener_isolation = boolean(k, v)?,
-            "strict" => load.strict = boolean(k, v)?,
-            "regexRank" => {
-                o.regex_rank = match string(k, v)?.as_str() {
-                    "betweenExactAndPrefix" => RegexRank::BetweenExactAndPrefix,
-                    "belowPrefix" => RegexRank::BelowPrefix,
-                    other => {
-                        return Err(bad_value(format!(
-                            "options.regexRank must be 'betweenExactAndPrefix' or 'belowPrefix', got {other:?}"
-                        )))
-                    }
-                }
-            }
-            "repeatedHeaders" => {
-                o.repeated_headers = match string(k, v)?.as_str() {
-                    "join" => RepeatedHeaders::Join,
-                    "first" => RepeatedHeaders::First,
-                    "any" => RepeatedHeaders::Any,
-                    other => {
-                        return Err(bad_value(format!(
-                            "options.repeatedHeaders must be 'join', 'first' or 'any', got {other:?}"
-                        )))
-                    }
-                }
-            }
-            "allWeightsZeroStatus" => o.all_weights_zero_status = int(k, v, 100, 599)? as u16,
-            "regexSizeLimit" => o.regex_size_limit = int(k, v, 1, u32::MAX as u64)? as usize,
-            "maxPathLen" => o.max_path_len = int(k, v, 1, 1 << 30)? as usize,
-            "maxQueryLen" => o.max_query_len = int(k, v, 0, 1 << 30)? as usize,
-            "maxHeaderValueLen" => o.max_header_value_len = int(k, v, 0, 1 << 30)? as usize,
-            "regexRouteBudget" => o.regex_route_budget = int(k, v, 0, u32::MAX as u64)? as usize,
-            "regexRouterBudget" => {
-                o.regex_router_budget = int(k, v, 0, u32::MAX as u64)? as usize
-            }
-            other => return Err(bad_value(format!("unknown option {other:?}"))),
-        }
+    if let Some(v) = map.remove("strict") {
+        load.strict = v
+            .as_bool()
+            .ok_or_else(|| type_error("option `strict`: invalid type: expected a boolean"))?;
     }
+    let o = serde_json::from_value::<Options>(Value::Object(map)).map_err(|e| {
+        let message = e.to_string();
+        if message.contains(": invalid type: ") {
+            type_error(message)
+        } else if message.contains(": out of range: ") {
+            js_error("RangeError", "ERR_OUT_OF_RANGE", message)
+        } else {
+            bad_value(message)
+        }
+    })?;
     Ok((o, load))
 }
 

@@ -28,7 +28,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{LazyLock, Mutex};
-use trieway::{Action, Config, Outcome, RouteMatch, Router, Target};
+use trieway::{Action, Config, EditOp, HeaderEdit, MatchId, Outcome, RouteMatch, Router, Target};
 
 /// `route()` result for "no route matches" (404).
 const NOT_FOUND: i32 = -1;
@@ -59,28 +59,13 @@ pub(crate) fn catch_unwind_silently(f: impl FnOnce()) {
     let _ = catch_unwind(AssertUnwindSafe(f));
 }
 
-/// Identity of a distinct match: the addresses of its path value (one allocation per
-/// compiled match), listener name and effective hostname, and the port. All of them live in
-/// the router, so equal keys mean the same match (the path value is never empty: it starts
-/// with `/`). Reading them touches only data the lookup itself just read.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-struct Key(usize, usize, usize, u16);
-
-fn key(m: &RouteMatch<'_>) -> Key {
-    Key(
-        m.path_match().1.as_ptr() as usize,
-        m.listener().as_ptr() as usize,
-        m.hostname().as_ptr() as usize,
-        m.port(),
-    )
-}
-
-/// Distinct matches seen so far, by id.
+/// Distinct matches seen so far, by the small integer JS holds: the core's [`MatchId`]
+/// (plain indices into the router's tables), which `Router::match_by_id` turns back into the
+/// match.
 #[derive(Default)]
 struct Interner {
-    ids: FxHashMap<Key, u32>,
-    /// Each entry borrows from the `Router` that owns this interner (see `NativeRouter`).
-    matches: Vec<RouteMatch<'static>>,
+    ids: FxHashMap<MatchId, u32>,
+    matches: Vec<MatchId>,
 }
 
 /// Routers shared with worker threads by token (`share()` / `fromShared()`).
@@ -90,8 +75,6 @@ static NEXT_TOKEN: AtomicU64 = AtomicU64::new(1);
 /// The compiled router plus the state its calls reuse. Shared (`Rc`) between the
 /// `NativeRouter` object and the fast functions made by `fastFunctions()`.
 pub(crate) struct Core {
-    // Field order matters: `interner` holds `RouteMatch<'static>` values that really borrow
-    // from `router` and is declared first, so it is dropped first.
     interner: RefCell<Interner>,
     scratch: RefCell<Scratch>,
     router: Router,
@@ -145,17 +128,12 @@ impl Core {
     /// The id of a match, interning it on first sight.
     fn intern(&self, m: RouteMatch<'_>) -> napi::Result<i32> {
         let mut interner = self.interner.try_borrow_mut().map_err(|_| busy())?;
-        let k = key(&m);
+        let k = m.id();
         if let Some(&id) = interner.ids.get(&k) {
             return Ok(id as i32);
         }
         let id = interner.matches.len() as u32;
-        // SAFETY: `m` borrows from the data behind `self.router`'s `Arc`, which lives (at a
-        // fixed address, immutable) as long as `self`. The 'static copy is stored in
-        // `self.interner`, which is dropped before `self.router`, and is only ever handed
-        // out again with the lifetime of `&self` (see `get`).
-        let m: RouteMatch<'static> = unsafe { std::mem::transmute(m) };
-        interner.matches.push(m);
+        interner.matches.push(k);
         interner.ids.insert(k, id);
         Ok(id as i32)
     }
@@ -166,7 +144,7 @@ impl Core {
         interner
             .matches
             .get(id as usize)
-            .copied()
+            .and_then(|&k| self.router.match_by_id(k))
             .ok_or_else(|| js::js_error("RangeError", "ERR_OUT_OF_RANGE", "unknown match id"))
     }
 
@@ -236,11 +214,12 @@ impl NativeRouter {
                     return Err(convert::config_error(&trieway::Error::Invalid(vec![err])));
                 }
             }
-            // Strict loading refuses unknown fields too; otherwise they are warnings.
+            // Strict loading refuses unknown fields too; otherwise `unknownFields` says
+            // (default: warnings).
             let policy = if load.strict {
                 trieway::UnknownFields::Error
             } else {
-                trieway::UnknownFields::Warn
+                opts.unknown_fields
             };
             let mut config = Config::new().with_unknown_fields(policy);
             config.add_str(&text, "<string>");
@@ -506,6 +485,43 @@ impl NativeRouter {
     pub fn gateway(&self) -> String {
         self.core.router.gateway().to_string()
     }
+}
+
+/// Applies header edits, flattened as `[op, name, value, ...]`, to a flat
+/// `[name, value, ...]` list with the core's `edit_header_lines` (SPEC §6.2); edits with
+/// another op than `set`, `add` or `remove` are skipped. The wrapper checks the arguments.
+#[napi(js_name = "editHeaders")]
+pub fn edit_headers(edits: Vec<String>, raw_headers: Vec<String>) -> napi::Result<Vec<String>> {
+    guard(|| {
+        if !edits.len().is_multiple_of(3) || !raw_headers.len().is_multiple_of(2) {
+            return Err(js::type_error(
+                "editHeaders: edits must be [op, name, value, ...], headers [name, value, ...]",
+            ));
+        }
+        let list: Vec<HeaderEdit<'_>> = edits
+            .chunks_exact(3)
+            .filter_map(|e| {
+                let op = match e[0].as_str() {
+                    "set" => EditOp::Set,
+                    "add" => EditOp::Add,
+                    "remove" => EditOp::Remove,
+                    _ => return None,
+                };
+                Some(HeaderEdit {
+                    op,
+                    name: e[1].as_str().into(),
+                    value: e[2].as_str().into(),
+                })
+            })
+            .collect();
+        let mut it = raw_headers.into_iter();
+        let mut lines: Vec<(String, String)> = Vec::with_capacity(it.len() / 2);
+        while let (Some(n), Some(v)) = (it.next(), it.next()) {
+            lines.push((n, v));
+        }
+        trieway::edit_header_lines(&list, &mut lines);
+        Ok(lines.into_iter().flat_map(|(n, v)| [n, v]).collect())
+    })
 }
 
 /// Panics on purpose, to prove that a Rust panic reaches JS as an error, not an abort.

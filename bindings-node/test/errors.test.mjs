@@ -88,6 +88,16 @@ test('wrong argument types', () => {
   throwsCode(() => Router.fromYaml(YAML, { hostIsolaton: true }), TypeError, 'ERR_INVALID_ARG_VALUE', /unknown option/);
   throwsCode(() => Router.fromYaml(YAML, { allWeightsZeroStatus: 42 }), RangeError, 'ERR_OUT_OF_RANGE');
   throwsCode(() => new Router(), TypeError, undefined);
+  // Options are deserialized by the core: errors name the option as written.
+  throwsCode(() => Router.fromYaml(YAML, { maxPathLenght: 10 }), TypeError, 'ERR_INVALID_ARG_VALUE', /^unknown option `maxPathLenght`; the options are 'controllerName', .*'maxPathLen'/);
+  throwsCode(() => Router.fromYaml(YAML, { repeatedHeaders: 'all' }), TypeError, 'ERR_INVALID_ARG_VALUE', /^option `repeatedHeaders`: invalid value "all", expected 'join', 'first' or 'any'/);
+  throwsCode(() => Router.fromYaml(YAML, { regexRank: 'below' }), TypeError, 'ERR_INVALID_ARG_VALUE', /'betweenExactAndPrefix' or 'belowPrefix'/);
+  throwsCode(() => Router.fromYaml(YAML, { maxPathLen: 0 }), RangeError, 'ERR_OUT_OF_RANGE', /^option `maxPathLen`: out of range: 0, expected an integer from 1 to/);
+  throwsCode(() => Router.fromYaml(YAML, { maxQueryLen: 1.5 }), RangeError, 'ERR_OUT_OF_RANGE', /maxQueryLen/);
+  throwsCode(() => Router.fromYaml(YAML, { regexSizeLimit: '1' }), TypeError, 'ERR_INVALID_ARG_TYPE', /^option `regexSizeLimit`: invalid type/);
+  throwsCode(() => Router.fromYaml(YAML, { strict: 1 }), TypeError, 'ERR_INVALID_ARG_TYPE', /strict/);
+  // Valid values of every kind are accepted (camelCase names and enum values).
+  Router.fromYaml(YAML, { extensionKinds: ['example.com/Auth'], unknownFields: 'ignore', allWeightsZeroStatus: 503, maxHeaderValueLen: 0 });
   throwsCode(() => Router.fromShared('1'), TypeError, 'ERR_INVALID_ARG_TYPE');
 
   throwsCode(() => router.route(), TypeError, 'ERR_INVALID_ARG_TYPE');

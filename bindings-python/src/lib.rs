@@ -10,21 +10,21 @@
 //! release it: they take milliseconds on large configurations.
 
 #![deny(missing_docs)]
-#![deny(unsafe_op_in_unsafe_fn)]
+#![deny(unsafe_code)]
 
 mod request;
 mod types;
 
 use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyList, PyString};
+use pyo3::types::{PyBytes, PyDict, PyList, PyString};
 use std::cell::Cell;
 use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::sync::OnceLock;
 use trieway::model::RouteKind;
-use trieway::{Config, Options, Outcome, RegexRank, RepeatedHeaders, UnknownFields};
+use trieway::{Config, Options, Outcome, UnknownFields};
 use types::Match;
 
 pyo3::create_exception!(
@@ -101,84 +101,65 @@ pub(crate) fn to_python<'py, T: serde::Serialize>(
     py.import("json")?.call_method1("loads", (text,))
 }
 
-/// Keyword options shared by the constructors (see `Options` in the Rust crate).
-#[allow(clippy::too_many_arguments)]
-fn options(
-    gateway: Option<String>,
-    controller_name: Option<String>,
-    host_isolation: Option<bool>,
-    listener_isolation: Option<bool>,
-    regex_rank: Option<&str>,
-    repeated_headers: Option<&str>,
-    all_weights_zero_status: Option<u16>,
-    regex_size_limit: Option<usize>,
-    max_path_len: Option<usize>,
-    max_query_len: Option<usize>,
-    max_header_value_len: Option<usize>,
-    regex_route_budget: Option<usize>,
-    regex_router_budget: Option<usize>,
-) -> PyResult<Options> {
-    let mut o = Options {
-        gateway,
-        controller_name,
-        ..Options::default()
-    };
-    if let Some(v) = host_isolation {
-        o.host_isolation = v;
-    }
-    if let Some(v) = listener_isolation {
-        o.listener_isolation = v;
-    }
-    if let Some(v) = regex_rank {
-        o.regex_rank = match v {
-            "between_exact_and_prefix" => RegexRank::BetweenExactAndPrefix,
-            "below_prefix" => RegexRank::BelowPrefix,
-            other => {
-                return Err(PyValueError::new_err(format!(
-                    "regex_rank must be 'between_exact_and_prefix' or 'below_prefix', not {other:?}"
-                )))
-            }
-        };
-    }
-    if let Some(v) = repeated_headers {
-        o.repeated_headers = match v {
-            "join" => RepeatedHeaders::Join,
-            "first" => RepeatedHeaders::First,
-            "any" => RepeatedHeaders::Any,
-            other => {
-                return Err(PyValueError::new_err(format!(
-                    "repeated_headers must be 'join', 'first' or 'any', not {other:?}"
-                )))
-            }
-        };
-    }
-    if let Some(v) = all_weights_zero_status {
-        if !(100..=599).contains(&v) {
-            return Err(PyValueError::new_err(format!(
-                "all_weights_zero_status must be an HTTP status (100-599), not {v}"
-            )));
+/// A keyword argument's value as JSON for `Options`'s deserializer: `None` (dropped by the
+/// caller), `bool`, `int`, `float`, `str`, or a list or tuple of those.
+fn option_value(key: &str, v: &Bound<'_, PyAny>) -> PyResult<serde_json::Value> {
+    use serde_json::Value;
+    if v.is_none() {
+        Ok(Value::Null)
+    } else if let Ok(b) = v.cast::<pyo3::types::PyBool>() {
+        Ok(Value::Bool(b.is_true()))
+    } else if v.is_instance_of::<pyo3::types::PyInt>() {
+        if let Ok(n) = v.extract::<u64>() {
+            Ok(Value::from(n))
+        } else if let Ok(n) = v.extract::<i64>() {
+            Ok(Value::from(n))
+        } else {
+            Err(PyValueError::new_err(format!(
+                "option `{key}`: out of range: {v}"
+            )))
         }
-        o.all_weights_zero_status = v;
+    } else if let Ok(f) = v.cast::<pyo3::types::PyFloat>() {
+        Ok(Value::from(f.value()))
+    } else if let Ok(s) = v.cast::<PyString>() {
+        Ok(Value::String(s.to_cow()?.into_owned()))
+    } else if v.is_instance_of::<PyList>() || v.is_instance_of::<pyo3::types::PyTuple>() {
+        v.try_iter()?
+            .map(|item| option_value(key, &item?))
+            .collect::<PyResult<Vec<_>>>()
+            .map(Value::Array)
+    } else {
+        Err(PyTypeError::new_err(format!(
+            "option `{key}`: invalid type: {}",
+            request::type_name(v)
+        )))
     }
-    if let Some(v) = regex_size_limit {
-        o.regex_size_limit = v;
+}
+
+/// The keyword options of the constructors as `Options`: collected into one map and
+/// deserialized by the core (`Options`'s `Deserialize`, snake_case names as in Rust). `None`
+/// means the default. An unknown option or a value of the wrong type raises `TypeError`, a
+/// bad value `ValueError`; both name the option.
+fn parse_options(gateway: Option<String>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Options> {
+    let mut map = serde_json::Map::new();
+    if let Some(g) = gateway {
+        map.insert("gateway".into(), serde_json::Value::String(g));
     }
-    if let Some(v) = max_path_len {
-        o.max_path_len = v;
+    for (k, v) in kwargs.into_iter().flat_map(|d| d.iter()) {
+        let key: String = k.extract()?;
+        if !v.is_none() {
+            let value = option_value(&key, &v)?;
+            map.insert(key, value);
+        }
     }
-    if let Some(v) = max_query_len {
-        o.max_query_len = v;
-    }
-    if let Some(v) = max_header_value_len {
-        o.max_header_value_len = v;
-    }
-    if let Some(v) = regex_route_budget {
-        o.regex_route_budget = v;
-    }
-    if let Some(v) = regex_router_budget {
-        o.regex_router_budget = v;
-    }
-    Ok(o)
+    serde_json::from_value::<Options>(serde_json::Value::Object(map)).map_err(|e| {
+        let message = e.to_string();
+        if message.starts_with("unknown option") || message.contains(": invalid type: ") {
+            PyTypeError::new_err(message)
+        } else {
+            PyValueError::new_err(message)
+        }
+    })
 }
 
 /// Text of a configuration: `str`, or UTF-8 `bytes`.
@@ -301,8 +282,7 @@ fn lookup(
     let py = slf.py();
     match slf.get().router.route(req) {
         Outcome::Matched(m) => {
-            // SAFETY: `m` borrows from `slf.get()`, the data of the object passed along.
-            let matched = unsafe { Match::new(slf.clone().unbind(), m, stored()) };
+            let matched = Match::new(slf.clone().unbind(), m.id(), stored());
             Ok(Py::new(py, matched)?.into_any())
         }
         Outcome::Misdirected => Ok(types::misdirected(py)?.into_any()),
@@ -321,50 +301,21 @@ impl Router {
     /// (as a controller would), unknown fields are warnings, and both are reported by
     /// `problems()`.
     #[staticmethod]
-    #[pyo3(signature = (text, gateway=None, *, strict=true, controller_name=None,
-        host_isolation=None, listener_isolation=None, regex_rank=None, repeated_headers=None,
-        all_weights_zero_status=None, regex_size_limit=None, max_path_len=None,
-        max_query_len=None, max_header_value_len=None, regex_route_budget=None,
-        regex_router_budget=None))]
-    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (text, gateway=None, *, strict=true, **options))]
     fn from_yaml(
         py: Python<'_>,
         text: &Bound<'_, PyAny>,
         gateway: Option<String>,
         strict: bool,
-        controller_name: Option<String>,
-        host_isolation: Option<bool>,
-        listener_isolation: Option<bool>,
-        regex_rank: Option<String>,
-        repeated_headers: Option<String>,
-        all_weights_zero_status: Option<u16>,
-        regex_size_limit: Option<usize>,
-        max_path_len: Option<usize>,
-        max_query_len: Option<usize>,
-        max_header_value_len: Option<usize>,
-        regex_route_budget: Option<usize>,
-        regex_router_budget: Option<usize>,
+        options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
         guard(|| {
-            let opts = options(
-                gateway,
-                controller_name,
-                host_isolation,
-                listener_isolation,
-                regex_rank.as_deref(),
-                repeated_headers.as_deref(),
-                all_weights_zero_status,
-                regex_size_limit,
-                max_path_len,
-                max_query_len,
-                max_header_value_len,
-                regex_route_budget,
-                regex_router_budget,
-            )?;
+            let opts = parse_options(gateway, options)?;
+            let policy = unknown_fields(strict, &opts);
             let text = config_text(text)?;
             let config = py.detach(|| {
                 catch_unwind(AssertUnwindSafe(|| {
-                    let mut c = Config::new().with_unknown_fields(unknown_fields(strict));
+                    let mut c = Config::new().with_unknown_fields(policy);
                     c.add_str(&text, "<string>");
                     let c = c.finish();
                     if strict {
@@ -386,102 +337,40 @@ impl Router {
     /// Like `from_yaml`, for JSON: a `str`/`bytes` document, or Python objects (a dict or a
     /// list of Kubernetes objects) that are serialized with `json.dumps` first.
     #[staticmethod]
-    #[pyo3(signature = (data, gateway=None, *, strict=true, controller_name=None,
-        host_isolation=None, listener_isolation=None, regex_rank=None, repeated_headers=None,
-        all_weights_zero_status=None, regex_size_limit=None, max_path_len=None,
-        max_query_len=None, max_header_value_len=None, regex_route_budget=None,
-        regex_router_budget=None))]
-    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (data, gateway=None, *, strict=true, **options))]
     fn from_json(
         py: Python<'_>,
         data: &Bound<'_, PyAny>,
         gateway: Option<String>,
         strict: bool,
-        controller_name: Option<String>,
-        host_isolation: Option<bool>,
-        listener_isolation: Option<bool>,
-        regex_rank: Option<String>,
-        repeated_headers: Option<String>,
-        all_weights_zero_status: Option<u16>,
-        regex_size_limit: Option<usize>,
-        max_path_len: Option<usize>,
-        max_query_len: Option<usize>,
-        max_header_value_len: Option<usize>,
-        regex_route_budget: Option<usize>,
-        regex_router_budget: Option<usize>,
+        options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
         let text = if data.is_instance_of::<PyString>() || data.is_instance_of::<PyBytes>() {
             data.clone()
         } else {
             py.import("json")?.call_method1("dumps", (data,))?
         };
-        Router::from_yaml(
-            py,
-            &text,
-            gateway,
-            strict,
-            controller_name,
-            host_isolation,
-            listener_isolation,
-            regex_rank,
-            repeated_headers,
-            all_weights_zero_status,
-            regex_size_limit,
-            max_path_len,
-            max_query_len,
-            max_header_value_len,
-            regex_route_budget,
-            regex_router_budget,
-        )
+        Router::from_yaml(py, &text, gateway, strict, options)
     }
 
     /// Loads a file, or a directory (every `.yaml`, `.yml` and `.json` file below it, in
     /// sorted order), and compiles it like `from_yaml`. A file that cannot be read raises
     /// `ConfigError`.
     #[staticmethod]
-    #[pyo3(signature = (path, gateway=None, *, strict=true, controller_name=None,
-        host_isolation=None, listener_isolation=None, regex_rank=None, repeated_headers=None,
-        all_weights_zero_status=None, regex_size_limit=None, max_path_len=None,
-        max_query_len=None, max_header_value_len=None, regex_route_budget=None,
-        regex_router_budget=None))]
-    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (path, gateway=None, *, strict=true, **options))]
     fn from_path(
         py: Python<'_>,
         path: PathBuf,
         gateway: Option<String>,
         strict: bool,
-        controller_name: Option<String>,
-        host_isolation: Option<bool>,
-        listener_isolation: Option<bool>,
-        regex_rank: Option<String>,
-        repeated_headers: Option<String>,
-        all_weights_zero_status: Option<u16>,
-        regex_size_limit: Option<usize>,
-        max_path_len: Option<usize>,
-        max_query_len: Option<usize>,
-        max_header_value_len: Option<usize>,
-        regex_route_budget: Option<usize>,
-        regex_router_budget: Option<usize>,
+        options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
         guard(|| {
-            let opts = options(
-                gateway,
-                controller_name,
-                host_isolation,
-                listener_isolation,
-                regex_rank.as_deref(),
-                repeated_headers.as_deref(),
-                all_weights_zero_status,
-                regex_size_limit,
-                max_path_len,
-                max_query_len,
-                max_header_value_len,
-                regex_route_budget,
-                regex_router_budget,
-            )?;
+            let opts = parse_options(gateway, options)?;
+            let policy = unknown_fields(strict, &opts);
             let config = py.detach(|| {
                 catch_unwind(AssertUnwindSafe(|| {
-                    let mut c = Config::new().with_unknown_fields(unknown_fields(strict));
+                    let mut c = Config::new().with_unknown_fields(policy);
                     c.add_path(&path)?;
                     let c = c.finish();
                     if strict {
@@ -601,11 +490,13 @@ impl Router {
 }
 
 /// The unknown-field policy of `strict`: unknown fields raise with it, else are warnings.
-fn unknown_fields(strict: bool) -> UnknownFields {
+/// The loader's unknown-field policy: refused under `strict`, else as the `unknown_fields`
+/// option says (default: warnings).
+fn unknown_fields(strict: bool, options: &Options) -> UnknownFields {
     if strict {
         UnknownFields::Error
     } else {
-        UnknownFields::Warn
+        options.unknown_fields
     }
 }
 

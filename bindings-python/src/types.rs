@@ -7,7 +7,7 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::IntoPyObject;
 use std::borrow::Cow;
-use trieway::{ActionKind, EditOp, HeaderEdit, RouteMatch, Target};
+use trieway::{edit_header_lines, ActionKind, EditOp, HeaderEdit, MatchId, RouteMatch, Target};
 
 /// A rule matched a request. Everything about it borrows from the Router, which this object
 /// keeps alive.
@@ -17,29 +17,29 @@ use trieway::{ActionKind, EditOp, HeaderEdit, RouteMatch, Target};
 /// marker (421).
 #[pyclass(frozen, module = "trieway")]
 pub struct Match {
-    /// The Router object `m` borrows from; holding it keeps that object alive.
+    /// The Router object that produced the match; holding it keeps that object alive.
     router: Py<Router>,
-    /// Borrows from `router`'s data: never handed out with a lifetime longer than `&self`.
-    m: RouteMatch<'static>,
+    /// The match in `router` (plain indices: `m()` resolves it, without allocating).
+    id: MatchId,
     request: Stored,
 }
 
 impl Match {
-    /// A match of the Router object `router`.
-    ///
-    /// # Safety
-    ///
-    /// `m` must borrow from `router.get()` (the data of that very Python object).
-    pub(crate) unsafe fn new(router: Py<Router>, m: RouteMatch<'_>, request: Stored) -> Self {
-        // SAFETY: `m` borrows from the data of the `Router` Python object (the caller
-        // guarantees it), which is a frozen pyclass: its Rust value is never moved, mutated or
-        // dropped while a reference to the object exists, and `Match` holds one (`router`).
-        // The `'static` lifetime never leaves this type: `m()` re-borrows it for `&self`.
-        let m = unsafe { std::mem::transmute::<RouteMatch<'_>, RouteMatch<'static>>(m) };
-        Match { router, m, request }
+    /// Match `id` of the Router object `router` (an id that Router returned).
+    pub(crate) fn new(router: Py<Router>, id: MatchId, request: Stored) -> Self {
+        Match {
+            router,
+            id,
+            request,
+        }
     }
-    fn m(&self) -> &RouteMatch<'_> {
-        &self.m
+    /// The match, borrowed from the Router object this `Match` keeps alive.
+    fn m(&self) -> RouteMatch<'_> {
+        match self.router.get().router.match_by_id(self.id) {
+            Some(m) => m,
+            // `id` came from this very Router (see `lookup`), which always resolves it.
+            None => unreachable!("match id of another Router"),
+        }
     }
 }
 
@@ -383,32 +383,10 @@ pub enum Line {
     Bytes(Vec<u8>, Vec<u8>),
 }
 
-/// Applies `edits` to `lines` with SPEC §6.2's semantics, on bytes: `set` replaces every line
-/// of the header, `add` appends `,value` to the last line (or adds one), `remove` drops every
-/// line. The same algorithm as `trieway::Action::edit_headers`, which the text path uses.
-fn edit_bytes(edits: &[Edit], lines: Vec<(Vec<u8>, Vec<u8>)>) -> Vec<(Vec<u8>, Vec<u8>)> {
-    let mut out = lines;
-    for (op, name, value) in edits {
-        let same = |n: &[u8]| n.eq_ignore_ascii_case(name.as_bytes());
-        match *op {
-            "set" => {
-                out.retain(|(n, _)| !same(n));
-                out.push((name.as_bytes().to_vec(), value.as_bytes().to_vec()));
-            }
-            "add" => match out.iter_mut().rev().find(|(n, _)| same(n)) {
-                Some((_, v)) => {
-                    v.push(b',');
-                    v.extend_from_slice(value.as_bytes());
-                }
-                None => out.push((name.as_bytes().to_vec(), value.as_bytes().to_vec())),
-            },
-            _ => out.retain(|(n, _)| !same(n)),
-        }
-    }
-    out
-}
-
-fn edit_text(edits: &[Edit], lines: Vec<(String, String)>) -> Vec<(String, String)> {
+/// Applies `edits` to `lines` (text or byte lines) with the core's `edit_header_lines`
+/// (SPEC §6.2): `set` replaces every line of the header, `add` appends `,value` to the last
+/// line (or adds one), `remove` drops every line.
+fn edit<L: trieway::HeaderLine>(edits: &[Edit], mut lines: Vec<L>) -> Vec<L> {
     let list: Vec<HeaderEdit<'_>> = edits
         .iter()
         .map(|(op, n, v)| HeaderEdit {
@@ -421,7 +399,8 @@ fn edit_text(edits: &[Edit], lines: Vec<(String, String)>) -> Vec<(String, Strin
             value: Cow::Borrowed(v),
         })
         .collect();
-    trieway::Action::edit_headers(&list, &lines)
+    edit_header_lines(&list, &mut lines);
+    lines
 }
 
 /// Either all-text or all-bytes header lines.
@@ -443,7 +422,7 @@ fn edit_lines(edits: &[Edit], lines: Vec<Line>) -> PyResult<Lines> {
                 Line::Bytes(..) => None,
             })
             .collect();
-        return Ok(Lines::Str(edit_text(edits, text)));
+        return Ok(Lines::Str(edit(edits, text)));
     }
     let bytes = lines
         .into_iter()
@@ -452,7 +431,7 @@ fn edit_lines(edits: &[Edit], lines: Vec<Line>) -> PyResult<Lines> {
             Line::Bytes(n, v) => (n, v),
         })
         .collect();
-    Ok(Lines::Bytes(edit_bytes(edits, bytes)))
+    Ok(Lines::Bytes(edit(edits, bytes)))
 }
 
 #[pymethods]

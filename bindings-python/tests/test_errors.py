@@ -108,6 +108,20 @@ def test_wrong_values(typed_router: trieway.Router) -> None:
         tw.Router.from_yaml(CONFIG, all_weights_zero_status=42)
     with pytest.raises(OverflowError):
         router.route("GET", "h", "/", port=70000)
+    # The options are deserialized by the core: bad values name the option, as spelled here.
+    with pytest.raises(ValueError, match=r"^option `max_path_len`: out of range: 0, expected an integer from 1 to"):
+        tw.Router.from_yaml(CONFIG, max_path_len=0)
+    with pytest.raises(ValueError, match=r"^option `max_query_len`: out of range: -1"):
+        tw.Router.from_yaml(CONFIG, max_query_len=-1)
+    with pytest.raises(ValueError, match=r"^option `regex_route_budget`: out of range"):
+        tw.Router.from_yaml(CONFIG, regex_route_budget=1 << 70)
+    with pytest.raises(
+        ValueError,
+        match=r"^option `regex_rank`: invalid value \"first\", expected 'between_exact_and_prefix' or 'below_prefix'",
+    ):
+        tw.Router.from_yaml(CONFIG, regex_rank="first")
+    with pytest.raises(ValueError, match=r"^option `unknown_fields`: invalid value \"loud\""):
+        tw.Router.from_yaml(CONFIG, strict=False, unknown_fields="loud")
     with pytest.raises(OverflowError):
         router.route("GET", "h", "/", port=-1)
     m: Any = typed_router.route("GET", "store.example.com", "/")
@@ -176,3 +190,26 @@ def test_panic_becomes_internal_error() -> None:
         trieway._trieway._panic_for_tests()
     # The interpreter and the module keep working.
     assert trieway.check("")["errors"] == []
+
+
+def test_options_unknown_and_wrong_type_name_the_option() -> None:
+    tw: Any = trieway
+    with pytest.raises(TypeError, match=r"^unknown option `max_path`; the options are 'controller_name', .*'max_path_len'"):
+        tw.Router.from_yaml(CONFIG, max_path=10)
+    with pytest.raises(TypeError, match=r"^option `host_isolation`: invalid type: string \"yes\", expected a boolean"):
+        tw.Router.from_yaml(CONFIG, host_isolation="yes")
+    with pytest.raises(TypeError, match=r"^option `extension_kinds`: invalid type"):
+        tw.Router.from_json(CONFIG, extension_kinds="example.com/Auth")
+    with pytest.raises(TypeError, match=r"^option `max_path_len`: invalid type: dict"):
+        tw.Router.from_path(Path(__file__), max_path_len={})
+    # None is the default; every kind of value is accepted.
+    r = tw.Router.from_yaml(
+        CONFIG,
+        max_path_len=None,
+        extension_kinds=("example.com/Auth",),
+        all_weights_zero_status=503,
+        strict=False,
+        unknown_fields="ignore",
+        max_header_value_len=0,
+    )
+    assert r.gateway

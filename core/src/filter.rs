@@ -356,30 +356,83 @@ impl<'r> Action<'r> {
 
     /// Applies the request edits to a list of `(name, value)` lines: what the backend receives
     /// (SPEC §6.2: `set` replaces all lines, `add` appends to the last value with `,`, `remove`
-    /// drops all lines). Allocates; meant for tools and tests.
+    /// drops all lines). Allocates; meant for tools and tests. [`edit_header_lines`] does the
+    /// same in place, on text or byte lines.
     pub fn edit_headers(
         edits: &[HeaderEdit<'_>],
         lines: &[(String, String)],
     ) -> Vec<(String, String)> {
         let mut out: Vec<(String, String)> = lines.to_vec();
-        for e in edits {
-            let same = |n: &String| n.eq_ignore_ascii_case(&e.name);
-            match e.op {
-                EditOp::Set => {
-                    out.retain(|(n, _)| !same(n));
-                    out.push((e.name.to_string(), e.value.to_string()));
-                }
-                EditOp::Add => match out.iter_mut().rev().find(|(n, _)| same(n)) {
-                    Some((_, v)) => {
-                        v.push(',');
-                        v.push_str(&e.value);
-                    }
-                    None => out.push((e.name.to_string(), e.value.to_string())),
-                },
-                EditOp::Remove => out.retain(|(n, _)| !same(n)),
-            }
-        }
+        edit_header_lines(edits, &mut out);
         out
+    }
+}
+
+/// A header line [`edit_header_lines`] can edit: a `(name, value)` pair, as text
+/// (`(String, String)`) or as bytes (`(Vec<u8>, Vec<u8>)`, for values that need not be UTF-8),
+/// or any representation a binding implements it for.
+pub trait HeaderLine {
+    /// The line's field name as received (compared ASCII-case-insensitively).
+    fn name(&self) -> &[u8];
+    /// A new line `name: value`.
+    fn new_line(name: &str, value: &str) -> Self;
+    /// Appends `,` and `value` to the line's value.
+    fn append_value(&mut self, value: &str);
+}
+
+impl HeaderLine for (String, String) {
+    fn name(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+    fn new_line(name: &str, value: &str) -> Self {
+        (name.to_string(), value.to_string())
+    }
+    fn append_value(&mut self, value: &str) {
+        self.1.push(',');
+        self.1.push_str(value);
+    }
+}
+
+impl HeaderLine for (Vec<u8>, Vec<u8>) {
+    fn name(&self) -> &[u8] {
+        &self.0
+    }
+    fn new_line(name: &str, value: &str) -> Self {
+        (name.as_bytes().to_vec(), value.as_bytes().to_vec())
+    }
+    fn append_value(&mut self, value: &str) {
+        self.1.push(b',');
+        self.1.extend_from_slice(value.as_bytes());
+    }
+}
+
+/// Applies header edits ([`Action::request_headers`] or [`Action::response_headers`]) to
+/// `lines` in place, in order, with SPEC §6.2's semantics: `set` removes every line of the
+/// header and appends one line with the value, `add` appends `,value` to the header's last
+/// line (or appends a line), `remove` drops every line. Names compare ASCII-case-insensitively;
+/// the other lines keep their order. Allocates only for the lines and values it adds.
+///
+/// ```
+/// use trieway::{edit_header_lines, EditOp, HeaderEdit};
+/// let edits = [HeaderEdit { op: EditOp::Add, name: "X-Tag".into(), value: "b".into() }];
+/// let mut lines = vec![(b"x-tag".to_vec(), b"a\xff".to_vec())];
+/// edit_header_lines(&edits, &mut lines);
+/// assert_eq!(lines, [(b"x-tag".to_vec(), b"a\xff,b".to_vec())]);
+/// ```
+pub fn edit_header_lines<L: HeaderLine>(edits: &[HeaderEdit<'_>], lines: &mut Vec<L>) {
+    for e in edits {
+        let same = |l: &L| l.name().eq_ignore_ascii_case(e.name.as_bytes());
+        match e.op {
+            EditOp::Set => {
+                lines.retain(|l| !same(l));
+                lines.push(L::new_line(&e.name, &e.value));
+            }
+            EditOp::Add => match lines.iter_mut().rev().find(|l| same(l)) {
+                Some(l) => l.append_value(&e.value),
+                None => lines.push(L::new_line(&e.name, &e.value)),
+            },
+            EditOp::Remove => lines.retain(|l| !same(l)),
+        }
     }
 }
 
@@ -766,6 +819,29 @@ mod tests {
         );
         let out = Action::edit_headers(&[e(EditOp::Remove, "X-a", "")], &lines);
         assert_eq!(out, vec![("B".into(), "b".into())]);
+        // Byte lines get the same edits; values need not be UTF-8.
+        let mut bytes: Vec<(Vec<u8>, Vec<u8>)> = vec![
+            (b"X-A".to_vec(), b"\xff".to_vec()),
+            (b"b".to_vec(), b"1".to_vec()),
+            (b"x-a".to_vec(), b"2".to_vec()),
+        ];
+        edit_header_lines(
+            &[
+                e(EditOp::Add, "X-a", "3"),
+                e(EditOp::Set, "B", "s"),
+                e(EditOp::Add, "c", "n"),
+                e(EditOp::Remove, "c", ""),
+            ],
+            &mut bytes,
+        );
+        assert_eq!(
+            bytes,
+            vec![
+                (b"X-A".to_vec(), b"\xff".to_vec()),
+                (b"x-a".to_vec(), b"2,3".to_vec()),
+                (b"B".to_vec(), b"s".to_vec()),
+            ]
+        );
     }
 
     /// Origins compare scheme, host and port (default ports filled in); `*.` covers any number

@@ -124,13 +124,15 @@ pub use builder::{RouteSet, Rule};
 pub use compile::backend::{Backend, Target};
 pub use compile::PathKind;
 pub use error::{ConfigError, Error};
-pub use filter::{replace_prefix, Action, ActionKind, EditOp, HeaderEdit, Mirror};
+pub use filter::{
+    edit_header_lines, replace_prefix, Action, ActionKind, EditOp, HeaderEdit, HeaderLine, Mirror,
+};
 pub use l4::{L4Match, TlsOutcome};
 pub use load::{Config, LoadLimits, UnknownFields};
 pub use options::{Options, RegexRank, RepeatedHeaders};
 pub use policy::{parse_duration, ConfiguredDuration, Policies, Retry, SessionPolicy, Timeouts};
 pub use request::{Headers, Request, RequestView};
-pub use router::{Outcome, RouteMatch, RouteRef, Router};
+pub use router::{MatchId, Outcome, RouteMatch, RouteRef, Router};
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]

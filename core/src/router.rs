@@ -3,7 +3,7 @@
 use crate::attach::{self, Report};
 use crate::compile::backend::{Backend, Target};
 use crate::compile::conds::{self, QueryScan};
-use crate::compile::{self, Compiled, Frontend, ListenerEntry, MatchInfo, PathKind, VHost};
+use crate::compile::{self, Compiled, MatchInfo, PathKind, VHost};
 use crate::error::Error;
 use crate::load::Config;
 use crate::model::RouteKind;
@@ -89,13 +89,38 @@ impl std::fmt::Display for RouteRef<'_> {
 pub struct RouteMatch<'r> {
     compiled: &'r Compiled,
     info: &'r MatchInfo,
-    listener: &'r str,
-    hostname: &'r str,
+    /// Indices of the listener and hostname (read by their accessors), port and TLS.
+    id: MatchId,
+}
+
+/// `MatchId` field of a match that has no frontend, listener or vhost (Ingress routers, or
+/// every listener of the port when `listener_isolation` is off).
+const NONE: u32 = u32::MAX;
+
+/// A plain-data identity of a [`RouteMatch`]: indices into its [`Router`]'s tables (the
+/// compiled match, the port, the listener and the hostname it matched on). Two lookups that
+/// return the same match (same rule match, listener, effective hostname and port) have equal
+/// ids, so an id can key a cache; [`Router::match_by_id`] turns it back into the
+/// `RouteMatch` without allocating.
+///
+/// Store an id instead of a `RouteMatch` where a borrow cannot be kept (a binding's object
+/// that owns a clone of the `Router`, a cache across requests). An id is meaningful only for
+/// the Router that returned it and its clones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct MatchId {
+    matched: u32,
+    frontend: u32,
+    listener: u32,
+    vhost: u32,
     port: u16,
     tls: bool,
 }
 
 impl<'r> RouteMatch<'r> {
+    /// This match's identity in its Router ([`Router::match_by_id`] gives the match back).
+    pub fn id(&self) -> MatchId {
+        self.id
+    }
     /// The route.
     pub fn route(&self) -> RouteRef<'r> {
         let r = &self.compiled.routes[self.compiled.rules[self.info.rule as usize].route as usize];
@@ -123,15 +148,22 @@ impl<'r> RouteMatch<'r> {
     }
     /// The effective hostname the request matched (`*` for any host).
     pub fn hostname(&self) -> &'r str {
-        self.hostname
+        match self.compiled.vhosts.get(self.id.vhost as usize) {
+            Some(vh) => &vh.hostname,
+            None => "", // NONE: Ingress
+        }
     }
     /// Name of the listener the request was routed on.
     pub fn listener(&self) -> &'r str {
-        self.listener
+        let fe = self.compiled.frontends.get(self.id.frontend as usize);
+        match fe.and_then(|fe| fe.listeners.get(self.id.listener as usize)) {
+            Some(l) => &l.name,
+            None => "", // NONE: Ingress, or every listener of the port
+        }
     }
     /// Port of that listener.
     pub fn port(&self) -> u16 {
-        self.port
+        self.id.port
     }
     /// Every backendRef of the rule (valid and invalid), with its weight.
     pub fn backends(&self) -> &'r [Backend] {
@@ -157,7 +189,7 @@ impl<'r> RouteMatch<'r> {
     }
     /// Whether the listener port terminates TLS (HTTPS).
     pub fn is_tls(&self) -> bool {
-        self.tls
+        self.id.tls
     }
     /// Draws a backend with a caller-supplied uniform random number (SPEC §5.3): a backend to
     /// forward to, or the status the engine answers (500 for an invalid backend's share, no
@@ -309,28 +341,29 @@ impl Router {
         if let Some(table) = &c.ingress {
             let mut buf = [0u8; 256];
             let host = req.authority().and_then(|a| normalize_host(a, &mut buf));
+            let port = req.port().unwrap_or(80);
             return match table.lookup(&c.matches, host, req.path()) {
-                Some(m) if !grpc => Outcome::Matched(RouteMatch {
-                    compiled: c,
-                    info: &c.matches[m as usize],
-                    listener: "",
-                    hostname: "",
-                    port: req.port().unwrap_or(80),
+                Some(m) if !grpc => self.match_by_id(MatchId {
+                    matched: m,
+                    frontend: NONE,
+                    listener: NONE,
+                    vhost: NONE,
+                    port,
                     tls: false,
                 }),
-                _ => Outcome::NotFound,
-            };
+                _ => None,
+            }
+            .map_or(Outcome::NotFound, Outcome::Matched);
         }
-        let fe = match req.port() {
+        let fe_index = match req.port() {
             // Ports are ascending.
-            Some(p) => c
-                .frontends
-                .binary_search_by_key(&p, |f| f.port)
-                .ok()
-                .and_then(|i| c.frontends.get(i)),
-            None => c.frontends.first(),
+            Some(p) => match c.frontends.binary_search_by_key(&p, |f| f.port) {
+                Ok(i) => i,
+                Err(_) => return Outcome::NotFound,
+            },
+            None => 0,
         };
-        let Some(fe) = fe else {
+        let Some(fe) = c.frontends.get(fe_index) else {
             return Outcome::NotFound;
         };
         let path = req.path();
@@ -350,19 +383,25 @@ impl Router {
         let mut query = query_scan(req, &c.options);
         let found = if c.options.listener_isolation {
             // Without hostnames every host (and SNI) selects the first listener.
-            let selected = if fe.host_blind {
-                fe.listeners.first()
+            // The most specific usable listener whose hostname matches the host (SPEC §2.5),
+            // found by the port's hostname index; no valid host selects only a listener
+            // without hostname.
+            let li = if fe.host_blind {
+                0
             } else {
-                select_listener(fe, host)
+                match fe.listener_index.select(host) {
+                    Some(i) => i,
+                    None => return Outcome::NotFound,
+                }
             };
-            let Some(listener) = selected else {
+            let Some(listener) = fe.listeners.get(li) else {
                 return Outcome::NotFound;
             };
             if fe.tls && !fe.host_blind {
                 if let Some(sni) = req.sni() {
                     let mut sbuf = [0u8; 256];
-                    let by_sni = select_listener(fe, normalize_host(sni, &mut sbuf));
-                    if !by_sni.is_some_and(|l| std::ptr::eq(l, listener)) {
+                    let by_sni = fe.listener_index.select(normalize_host(sni, &mut sbuf));
+                    if by_sni != Some(li) {
                         return Outcome::Misdirected;
                     }
                 }
@@ -373,23 +412,47 @@ impl Router {
                 &listener.hosts
             };
             self.lookup(hosts, host, path, req, grpc, &mut query)
-                .map(|r| (r, &*listener.name))
+                .map(|r| (r, li as u32))
         } else {
             let hosts = if grpc { &fe.merged_grpc } else { &fe.merged };
             self.lookup(hosts, host, path, req, grpc, &mut query)
-                .map(|r| (r, ""))
+                .map(|r| (r, NONE))
         };
         match found {
-            Some(((info, hostname), listener)) => Outcome::Matched(RouteMatch {
+            Some(((info, matched, vhost), listener)) => Outcome::Matched(RouteMatch {
                 compiled: c,
                 info,
-                listener,
-                hostname,
-                port: fe.port,
-                tls: fe.tls,
+                id: MatchId {
+                    matched,
+                    frontend: fe_index as u32,
+                    listener,
+                    vhost,
+                    port: fe.port,
+                    tls: fe.tls,
+                },
             }),
             None => Outcome::NotFound,
         }
+    }
+
+    /// The match `id` names ([`RouteMatch::id`]), as a lookup returned it; `None` for an id
+    /// that does not come from this Router or a clone of it. Allocates nothing.
+    pub fn match_by_id(&self, id: MatchId) -> Option<RouteMatch<'_>> {
+        let c = &self.inner.compiled;
+        let info = c.matches.get(id.matched as usize)?;
+        let valid = if id.frontend == NONE {
+            c.ingress.is_some() && id.listener == NONE && id.vhost == NONE && !id.tls
+        } else {
+            c.frontends.get(id.frontend as usize).is_some_and(|fe| {
+                (id.listener == NONE || (id.listener as usize) < fe.listeners.len())
+                    && (id.port, id.tls) == (fe.port, fe.tls)
+            }) && (id.vhost as usize) < c.vhosts.len()
+        };
+        valid.then_some(RouteMatch {
+            compiled: c,
+            info,
+            id,
+        })
     }
 
     #[inline]
@@ -401,27 +464,29 @@ impl Router {
         req: &R,
         grpc: bool,
         query: &mut QueryScan<'_>,
-    ) -> Option<(&'r MatchInfo, &'r str)> {
+    ) -> Option<(&'r MatchInfo, u32, u32)> {
         let c = &self.inner.compiled;
         // `None` (no valid host) matches only `*`.
         hosts.find(host, c.options.host_isolation, |v, _| {
             let vh = &c.vhosts[v as usize];
             let m = if grpc {
-                vh.grpc.iter().map(|&m| &c.matches[m as usize]).find(|m| {
-                    m.grpc
+                vh.grpc.iter().find_map(|&i| {
+                    let m = &c.matches[i as usize];
+                    (m.grpc
                         .as_ref()
                         .is_some_and(|g| compile::grpc::matches(g, &c.regexes, path))
-                        && self.conditions_hold(m, req, query)
+                        && self.conditions_hold(m, req, query))
+                    .then_some((m, i))
                 })
             } else {
                 self.in_vhost(vh, path, req, query)
             };
-            m.map(|m| (m, &*vh.hostname))
+            m.map(|(m, i)| (m, i, v))
         })
     }
 
-    /// The best candidate of one hostname: the path trie's, then a non-template regex with a
-    /// smaller position.
+    /// The best candidate of one hostname (and its index in the match table): the path
+    /// trie's, then a non-template regex with a smaller position.
     #[inline]
     fn in_vhost<'r, R: RequestView + ?Sized>(
         &'r self,
@@ -429,7 +494,7 @@ impl Router {
         path: &str,
         req: &R,
         query: &mut QueryScan<'_>,
-    ) -> Option<&'r MatchInfo> {
+    ) -> Option<(&'r MatchInfo, u32)> {
         let c = &self.inner.compiled;
         let hold = &mut |m: u32| self.conditions_hold(&c.matches[m as usize], req, query);
         let (limit, mut best) = vh
@@ -445,7 +510,7 @@ impl Router {
                 break;
             }
         }
-        c.matches.get(best as usize)
+        c.matches.get(best as usize).map(|m| (m, best))
     }
 
     #[inline]
@@ -473,12 +538,4 @@ impl Router {
 /// `Options::max_query_len`.
 fn query_scan<'q, R: RequestView + ?Sized>(req: &'q R, options: &Options) -> QueryScan<'q> {
     QueryScan::new(req.query().filter(|q| q.len() <= options.max_query_len))
-}
-
-/// The most specific usable listener whose hostname matches `host` (SPEC §2.5), found by the
-/// port's hostname index; `None` (no valid host) selects only a listener without hostname.
-fn select_listener<'f>(fe: &'f Frontend, host: Option<&str>) -> Option<&'f ListenerEntry> {
-    fe.listener_index
-        .select(host)
-        .and_then(|i| fe.listeners.get(i))
 }

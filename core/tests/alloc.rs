@@ -3,43 +3,11 @@
 
 mod common;
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
+#[path = "common/counting_alloc.rs"]
+mod counting_alloc;
+
+use counting_alloc::allocations;
 use trieway::{Headers, Outcome, Request, Target};
-
-struct Counting;
-
-thread_local! {
-    static ALLOCS: Cell<u64> = const { Cell::new(0) };
-}
-
-// SAFETY: every call is forwarded unchanged to the system allocator; the only addition is a
-// thread-local counter that never allocates (const-initialized `Cell`).
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCS.with(|c| c.set(c.get() + 1));
-        // SAFETY: same contract as the caller's.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: same contract as the caller's.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCS.with(|c| c.set(c.get() + 1));
-        // SAFETY: same contract as the caller's.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
-
-fn allocations<T>(f: impl FnOnce() -> T) -> (T, u64) {
-    let before = ALLOCS.with(Cell::get);
-    let out = f();
-    (out, ALLOCS.with(Cell::get) - before)
-}
 
 const ROUTES: &str = r#"
 ---
@@ -104,6 +72,22 @@ fn lookups_do_not_allocate() {
             let req = Request::new(method, host, target).headers(Headers::Pairs(headers));
             if let Outcome::Matched(m) = router.route(&req) {
                 hits += 1;
+                // A match id turns back into the same match without allocating.
+                let again = router.match_by_id(m.id()).expect("own id resolves");
+                assert_eq!(again.id(), m.id());
+                assert_eq!(
+                    (again.route(), again.rule_index(), again.match_index()),
+                    (m.route(), m.rule_index(), m.match_index())
+                );
+                assert_eq!(
+                    (
+                        again.listener(),
+                        again.hostname(),
+                        again.port(),
+                        again.is_tls()
+                    ),
+                    (m.listener(), m.hostname(), m.port(), m.is_tls())
+                );
                 // Weighted picks, valid and invalid, allocate nothing either.
                 for r in [0u64, u64::MAX / 2, u64::MAX] {
                     match m.pick(r) {
@@ -123,6 +107,40 @@ fn lookups_do_not_allocate() {
     let (hits, n) = allocations(run);
     assert_eq!(hits, expected_hits);
     assert_eq!(n, 0, "lookups allocated {n} times");
+}
+
+/// Match ids: equal for the same match, different for different ones (rule, listener or
+/// hostname), and refused by a Router they do not come from.
+#[test]
+fn match_ids_identify_matches() {
+    let router = common::router(ROUTES);
+    let id = |host: &str, target: &str| match router.route(&Request::new("GET", host, target)) {
+        Outcome::Matched(m) => m.id(),
+        other => panic!("{host}{target}: {}", common::describe(other)),
+    };
+    assert_eq!(
+        id("exact.example.com", "/exact"),
+        id("EXACT.example.com", "/exact")
+    );
+    assert_eq!(
+        id("exact.example.com", "/prefix/a"),
+        id("exact.example.com", "/prefix/b")
+    );
+    assert_ne!(
+        id("exact.example.com", "/exact"),
+        id("exact.example.com", "/prefix/a")
+    );
+    // Same rule, other effective hostname: another match.
+    let wild = id("a.wild.example.com", "/prefix/a");
+    assert_ne!(wild, id("exact.example.com", "/prefix/a"));
+    assert_eq!(wild, id("b.wild.example.com", "/prefix/a"));
+    let m = router.match_by_id(wild).unwrap();
+    assert_eq!(m.hostname(), "*.wild.example.com");
+    // A Router with fewer matches does not resolve an id of this one.
+    let small = common::router("");
+    assert!(small
+        .match_by_id(id("exact.example.com", "/q?a=1"))
+        .is_none());
 }
 
 /// Positive control: the counter does see allocations.

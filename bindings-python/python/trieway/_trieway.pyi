@@ -17,6 +17,7 @@ HeadersArg = Union[
 
 RegexRank = Literal["between_exact_and_prefix", "below_prefix"]
 RepeatedHeaders = Literal["join", "first", "any"]
+UnknownFieldsPolicy = Literal["error", "warn", "ignore"]
 EditOpName = Literal["set", "add", "remove"]
 Edit = Tuple[EditOpName, str, str]
 """A header edit ``(op, name, value)``; ``value`` is empty for ``remove``."""
@@ -296,6 +297,8 @@ class Router:
         max_header_value_len: Optional[int] = None,
         regex_route_budget: Optional[int] = None,
         regex_router_budget: Optional[int] = None,
+        extension_kinds: Optional[List[str]] = None,
+        unknown_fields: Optional[UnknownFieldsPolicy] = None,
     ) -> Router:
         """Loads YAML (``---``-separated documents) or JSON text and compiles the Gateway
         ``gateway`` (``"namespace/name"``; ``None``: the only Gateway served). Raises
@@ -318,6 +321,8 @@ class Router:
         max_header_value_len: Optional[int] = None,
         regex_route_budget: Optional[int] = None,
         regex_router_budget: Optional[int] = None,
+        extension_kinds: Optional[List[str]] = None,
+        unknown_fields: Optional[UnknownFieldsPolicy] = None,
     ) -> Router:
         """Like :meth:`from_yaml` for JSON text, or for Python objects (a Kubernetes object,
         a ``List`` object or a list of objects), serialized with ``json.dumps`` first."""
@@ -339,6 +344,8 @@ class Router:
         max_header_value_len: Optional[int] = None,
         regex_route_budget: Optional[int] = None,
         regex_router_budget: Optional[int] = None,
+        extension_kinds: Optional[List[str]] = None,
+        unknown_fields: Optional[UnknownFieldsPolicy] = None,
     ) -> Router:
         """Loads a file or a directory (every ``.yaml``, ``.yml`` and ``.json`` file below it,
         in sorted order) like :meth:`from_yaml`. An unreadable path raises :class:`ConfigError`."""
