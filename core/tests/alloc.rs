@@ -374,3 +374,45 @@ fn query_scan_limits_and_hostile_hosts_do_not_allocate() {
     assert_eq!(hits, expected);
     assert_eq!(n, 0, "lookups allocated {n} times");
 }
+
+/// A Router built in code by `RouteSet` is the same engine: its lookups allocate nothing
+/// either (hits with path, header and query conditions, a weighted split, and misses).
+#[test]
+fn route_set_lookups_do_not_allocate() {
+    use trieway::{RouteSet, Rule};
+    let router = RouteSet::new()
+        .host("api.example.com")
+        .prefix("/users", "users:8080")
+        .regex("/items/[0-9]+", "items:80")
+        .route(
+            Rule::prefix("/v2")
+                .header("x-canary", "1")
+                .query("q", "1")
+                .backend("v2:80", 10)
+                .backend("v1:80", 90),
+        )
+        .build()
+        .expect("valid routes");
+    let headers = [("x-canary", "1")];
+    let requests = [
+        Request::new("GET", "api.example.com", "/users/7"),
+        Request::new("GET", "API.example.com:80", "/items/42"),
+        Request::new("GET", "api.example.com", "/v2/x?q=1").headers(Headers::Pairs(&headers)),
+        Request::new("GET", "api.example.com", "/nowhere"),
+        Request::new("GET", "other.example.com", "/users"),
+    ];
+    let want = [true, true, true, false, false];
+    // The per-thread query slots are allocated by the first query lookup on a thread (see
+    // `query_scan_limits_and_hostile_hosts_do_not_allocate`): warm this thread up once.
+    for req in &requests {
+        let _ = router.route(req);
+    }
+    for (req, want) in requests.iter().zip(want) {
+        let (got, n) = allocations(|| match router.route(req) {
+            Outcome::Matched(m) => matches!(m.pick(77), Target::Backend(_)),
+            _ => false,
+        });
+        assert_eq!(got, want, "{req:?}");
+        assert_eq!(n, 0, "{req:?} allocated");
+    }
+}
