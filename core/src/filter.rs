@@ -436,7 +436,7 @@ impl<'r> RouteMatch<'r> {
     /// the result into `action`.
     ///
     /// ```
-    /// # let yaml = include_str!("../../examples/demo.yaml");
+    /// # let yaml = include_str!("../examples/demo.yaml");
     /// # let router = trieway::Router::from_yaml(yaml, Default::default()).unwrap();
     /// let req = trieway::Request::new("GET", "shop.example.com", "/");
     /// let mut action = trieway::Action::new();

@@ -130,7 +130,16 @@ pub use policy::{parse_duration, ConfiguredDuration, Policies, Retry, SessionPol
 pub use request::{Headers, Request, RequestView};
 pub use router::{Outcome, RouteMatch, RouteRef, Router};
 
-/// The README's examples, compiled and run as doctests.
+// Which README examples run as doctests, and where. Everything a doctest reads must be inside
+// core/, or the published crate's own tests fail (`cargo package` copies only core/):
+// - core/README.md, the crate's README (its crates.io page), is included here, so its examples
+//   run with the crate's tests, in the repository and in the unpacked package alike;
+// - the repository's README.md is outside the crate: its examples run as doctests of the
+//   workspace-only crate `trieway-spec-tests` (spec-tests/src/lib.rs), which is never
+//   published, so `cargo test --workspace` (CI) still runs every one of them as written;
+// - the rustdoc examples that load the demo configuration read core/examples/demo.yaml, a
+//   copy of examples/demo.yaml that core/tests/example_copies.rs keeps identical.
+/// The crate README's examples, compiled and run as doctests.
 #[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
-struct ReadmeDoctests;
+#[doc = include_str!("../README.md")]
+struct CrateReadmeDoctests;

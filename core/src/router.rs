@@ -246,7 +246,7 @@ impl Router {
     /// as [`Options::unknown_fields`] says.
     ///
     /// ```
-    /// # let yaml = include_str!("../../examples/demo.yaml");
+    /// # let yaml = include_str!("../examples/demo.yaml");
     /// let router = trieway::Router::from_yaml(yaml, trieway::Options::default()).unwrap();
     /// # let _ = router;
     /// ```
