@@ -98,7 +98,9 @@ impl PathMod {
     }
 }
 
-/// `ReplacePrefixMatch` (SPEC §6.5): `r + rest` where `p`/`r` lose one trailing `/`, or `/`.
+/// `ReplacePrefixMatch`: `r + rest` where `p`/`r` lose one trailing `/`, or `/`. `rest` is
+/// `path` without its first `p.len()` bytes: `/foo/bar` with prefix `/foo` and replacement
+/// `/xyz` gives `/xyz/bar`; prefix `/` and replacement `/api` turn `/x` into `/api/x`.
 pub fn replace_prefix(path: &str, matched_prefix: &str, replacement: &str, out: &mut String) {
     let p = matched_prefix.strip_suffix('/').unwrap_or(matched_prefix);
     let rest = path.get(p.len()..).unwrap_or("");
@@ -355,8 +357,8 @@ impl<'r> Action<'r> {
     }
 
     /// Applies the request edits to a list of `(name, value)` lines: what the backend receives
-    /// (SPEC §6.2: `set` replaces all lines, `add` appends to the last value with `,`, `remove`
-    /// drops all lines). Allocates; meant for tools and tests.
+    /// (`set` replaces all lines, `add` appends to the last value with `,`, `remove` drops all
+    /// lines). Allocates; meant for tools and tests.
     pub fn edit_headers(
         edits: &[HeaderEdit<'_>],
         lines: &[(String, String)],
@@ -432,7 +434,7 @@ fn first_header<R: RequestView + ?Sized>(req: &R, name: &str, out: &mut String) 
 
 impl<'r> RouteMatch<'r> {
     /// Applies the rule's filters, draws a backend with `random` and applies that backend's
-    /// filters (SPEC §6.1: rule filters first, then the backend's, each in list order), writing
+    /// filters (rule filters first, then the backend's, each in list order), writing
     /// the result into `action`.
     ///
     /// ```

@@ -79,13 +79,14 @@
 //! # Precedence
 //!
 //! Among every *fully* matching `(route, rule, match)` on the listener the Host selects, the
-//! winner is the maximum of SPEC §4.1's key: exact hostname > longer wildcard > shorter
+//! winner is the first by these criteria: exact hostname > longer wildcard > shorter
 //! wildcard > any host; then Exact > RegularExpression > PathPrefix (configurable with
 //! [`Options::regex_rank`]); longer path; a method condition; more header conditions; more
 //! query conditions; the older route; the smaller `"namespace/name"` as one string; the lower
 //! rule index. A deeper path whose header condition fails never hides a shallower one, and a
 //! more specific hostname without a matching rule falls back to less specific ones unless
-//! [`Options::host_isolation`] is set.
+//! [`Options::host_isolation`] is set. The whole of it, with examples, is in the repository's
+//! `docs/semantics.md` ("How trieway picks a route").
 //!
 //! # Performance contract
 //!
