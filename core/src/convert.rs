@@ -1,4 +1,5 @@
-//! Ingress v1 → Gateway API conversion (SPEC §9.3, the generic provider of `ingress2gateway`).
+//! Ingress v1 → Gateway API conversion (the mapping of the generic provider of
+//! `ingress2gateway`; the repository's `docs/ingress.md` lists it with every difference).
 //!
 //! [`ingress_to_gateway`] turns the Ingresses of a [`Config`] into Gateways and HTTPRoutes,
 //! returned as JSON objects ready to be written out (see [`to_yaml`]) or loaded into another
@@ -67,10 +68,10 @@ const MAX_BACKEND_REFS: usize = 16;
 const MAX_LISTENERS: usize = 64;
 const MAX_CERTIFICATE_REFS: usize = 64;
 
-/// How `ImplementationSpecific` Ingress paths become Gateway API path matches (SPEC §9.2).
+/// How `ImplementationSpecific` Ingress paths become Gateway API path matches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ImplementationSpecific {
-    /// `PathPrefix` (SPEC's [ENGINE] default); an empty path is `/`.
+    /// `PathPrefix` (the default); an empty path is `/`.
     #[default]
     Prefix,
     /// `Exact`; an empty path is `/`.
@@ -79,14 +80,14 @@ pub enum ImplementationSpecific {
     Gce,
 }
 
-/// Conversion options. `ConvertOptions::default()` follows SPEC §9.3.
+/// Conversion options. `ConvertOptions::default()` follows ingress2gateway's generic provider.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConvertOptions {
     /// How `ImplementationSpecific` paths are converted.
     pub implementation_specific: ImplementationSpecific,
     /// Copy the oldest contributing Ingress's `creationTimestamp` to each HTTPRoute, so that
-    /// ties between routes (SPEC §4.1 K8) are broken by the age of the Ingresses, as Ingress
-    /// conflicts are (SPEC §9.2). The API server ignores the field on create.
+    /// ties between routes (the age criterion of precedence) are broken by the age of the
+    /// Ingresses, as Ingress conflicts are. The API server ignores the field on create.
     pub creation_timestamps: bool,
 }
 
@@ -253,7 +254,7 @@ fn yaml_string(s: &str, out: &mut String) {
     }
 }
 
-/// The slug of SPEC §9.3 used in listener and route names: every run of characters other
+/// The slug used in listener and route names: every run of characters other
 /// than ASCII letters and digits becomes `-`, leading ones are dropped; `""` and `*` (and
 /// anything without a letter or digit) give `all-hosts`.
 ///
@@ -521,7 +522,7 @@ fn backend_ref(
     Err(issue(ing, field, "neither service nor resource is set"))
 }
 
-/// Converts the Ingresses of `config` to Gateway API resources (SPEC §9.3).
+/// Converts the Ingresses of `config` to Gateway API resources.
 pub fn ingress_to_gateway(config: &Config, options: &ConvertOptions) -> Conversion {
     let mut out = Out {
         conv: Conversion::default(),

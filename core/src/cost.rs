@@ -1,7 +1,7 @@
 //! Work counters of path lookups, for tests and fuzzing that bound *work* instead of time.
 //!
 //! With the cargo feature `cost-counters` (off by default) or in the crate's own tests, every
-//! path-trie walk adds to per-thread counters that [`take`] reads and resets. Without them the
+//! path-trie walk adds to per-thread counters that `take` reads and resets. Without them the
 //! counting calls are empty inline functions: no field, no branch, no cost.
 //!
 //! The guarantee they check is stated in SECURITY.md ("Path-trie walk"): one lookup visits
@@ -10,7 +10,7 @@
 //! (fuzz/) enables the feature and checks, for every request, `ups <= nodes` and
 //! `bytes <= 4 x path length x walks`.
 
-/// What one or more lookups did since the last [`take`] on this thread.
+/// What one or more lookups did since the last `take` on this thread.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Cost {
     /// Path-index walks (one per hostname whose paths a lookup tries).

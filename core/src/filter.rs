@@ -98,7 +98,9 @@ impl PathMod {
     }
 }
 
-/// `ReplacePrefixMatch` (SPEC §6.5): `r + rest` where `p`/`r` lose one trailing `/`, or `/`.
+/// `ReplacePrefixMatch`: `r + rest` where `p`/`r` lose one trailing `/`, or `/`. `rest` is
+/// `path` without its first `p.len()` bytes: `/foo/bar` with prefix `/foo` and replacement
+/// `/xyz` gives `/xyz/bar`; prefix `/` and replacement `/api` turn `/x` into `/api/x`.
 pub fn replace_prefix(path: &str, matched_prefix: &str, replacement: &str, out: &mut String) {
     let p = matched_prefix.strip_suffix('/').unwrap_or(matched_prefix);
     let rest = path.get(p.len()..).unwrap_or("");
@@ -355,9 +357,9 @@ impl<'r> Action<'r> {
     }
 
     /// Applies the request edits to a list of `(name, value)` lines: what the backend receives
-    /// (SPEC §6.2: `set` replaces all lines, `add` appends to the last value with `,`, `remove`
-    /// drops all lines). Allocates; meant for tools and tests. [`edit_header_lines`] does the
-    /// same in place, on text or byte lines.
+    /// (`set` replaces all lines, `add` appends to the last value with `,`, `remove` drops all
+    /// lines). Allocates; meant for tools and tests. [`edit_header_lines`] does the same in place,
+    /// on text or byte lines.
     pub fn edit_headers(
         edits: &[HeaderEdit<'_>],
         lines: &[(String, String)],
@@ -407,7 +409,7 @@ impl HeaderLine for (Vec<u8>, Vec<u8>) {
 }
 
 /// Applies header edits ([`Action::request_headers`] or [`Action::response_headers`]) to
-/// `lines` in place, in order, with SPEC §6.2's semantics: `set` removes every line of the
+/// `lines` in place, in order (see docs/semantics.md, "Filters"): `set` removes every line of the
 /// header and appends one line with the value, `add` appends `,value` to the header's last
 /// line (or appends a line), `remove` drops every line. Names compare ASCII-case-insensitively;
 /// the other lines keep their order. Allocates only for the lines and values it adds.
@@ -485,11 +487,11 @@ fn first_header<R: RequestView + ?Sized>(req: &R, name: &str, out: &mut String) 
 
 impl<'r> RouteMatch<'r> {
     /// Applies the rule's filters, draws a backend with `random` and applies that backend's
-    /// filters (SPEC §6.1: rule filters first, then the backend's, each in list order), writing
+    /// filters (rule filters first, then the backend's, each in list order), writing
     /// the result into `action`.
     ///
     /// ```
-    /// # let yaml = include_str!("../../examples/demo.yaml");
+    /// # let yaml = include_str!("../examples/demo.yaml");
     /// # let router = trieway::Router::from_yaml(yaml, Default::default()).unwrap();
     /// let req = trieway::Request::new("GET", "shop.example.com", "/");
     /// let mut action = trieway::Action::new();

@@ -53,7 +53,7 @@ impl<'r> L4Match<'r> {
     }
 }
 
-/// What to do with a TLS connection (SPEC §7.2).
+/// What to do with a TLS connection, chosen by its SNI.
 #[derive(Debug, Clone, Copy)]
 #[non_exhaustive]
 pub enum TlsOutcome<'r> {
@@ -112,7 +112,7 @@ impl Router {
     }
 
     /// Routes a TCP connection arriving on `port`: the oldest TCPRoute of the listener carries
-    /// it (SPEC §2.4). `None`: reject.
+    /// it (then the smaller `namespace/name`). `None`: reject.
     pub fn route_tcp(&self, port: u16) -> Option<L4Match<'_>> {
         self.l4(port, false)
     }

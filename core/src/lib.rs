@@ -79,13 +79,14 @@
 //! # Precedence
 //!
 //! Among every *fully* matching `(route, rule, match)` on the listener the Host selects, the
-//! winner is the maximum of SPEC §4.1's key: exact hostname > longer wildcard > shorter
+//! winner is the first by these criteria: exact hostname > longer wildcard > shorter
 //! wildcard > any host; then Exact > RegularExpression > PathPrefix (configurable with
 //! [`Options::regex_rank`]); longer path; a method condition; more header conditions; more
 //! query conditions; the older route; the smaller `"namespace/name"` as one string; the lower
 //! rule index. A deeper path whose header condition fails never hides a shallower one, and a
 //! more specific hostname without a matching rule falls back to less specific ones unless
-//! [`Options::host_isolation`] is set.
+//! [`Options::host_isolation`] is set. The whole of it, with examples, is in the repository's
+//! `docs/semantics.md` ("How trieway picks a route").
 //!
 //! # Performance contract
 //!
@@ -134,7 +135,16 @@ pub use policy::{parse_duration, ConfiguredDuration, Policies, Retry, SessionPol
 pub use request::{Headers, Request, RequestView};
 pub use router::{MatchId, Outcome, RouteMatch, RouteRef, Router};
 
-/// The README's examples, compiled and run as doctests.
+// Which README examples run as doctests, and where. Everything a doctest reads must be inside
+// core/, or the published crate's own tests fail (`cargo package` copies only core/):
+// - core/README.md, the crate's README (its crates.io page), is included here, so its examples
+//   run with the crate's tests, in the repository and in the unpacked package alike;
+// - the repository's README.md is outside the crate: its examples run as doctests of the
+//   workspace-only crate `trieway-spec-tests` (spec-tests/src/lib.rs), which is never
+//   published, so `cargo test --workspace` (CI) still runs every one of them as written;
+// - the rustdoc examples that load the demo configuration read core/examples/demo.yaml, a
+//   copy of examples/demo.yaml that core/tests/example_copies.rs keeps identical.
+/// The crate README's examples, compiled and run as doctests.
 #[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
-struct ReadmeDoctests;
+#[doc = include_str!("../README.md")]
+struct CrateReadmeDoctests;

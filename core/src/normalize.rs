@@ -1,4 +1,4 @@
-//! Opt-in request-path normalization for embedders (SPEC §3.1 leaves it to them).
+//! Opt-in request-path normalization for embedders (the Gateway API leaves it to them).
 //!
 //! The [`Router`](crate::Router) matches the **raw** path bytes: `/admin`, `/%61dmin`,
 //! `/public/../admin` and `/admin//x` are four different paths to it. A backend, however,
@@ -286,7 +286,7 @@ pub fn normalize_path(
     Ok(())
 }
 
-/// The host as the router compares it (SPEC §3.1): the authority without its port (a
+/// The host as the router compares it: the authority without its port (a
 /// bracketed IPv6 literal is kept whole), ASCII-lowercased, without one trailing dot. Written
 /// into `buf` when it has to be lowercased (else borrowed from `authority`).
 ///

@@ -1,26 +1,27 @@
-//! [`Options`]: every choice SPEC leaves to the engine ([ENGINE]), with SPEC's defaults.
+//! [`Options`]: every choice the Gateway API leaves to the implementation, with trieway's defaults.
 
 use crate::load::UnknownFields;
 use serde::de::{self, Deserialize, Deserializer, Error as _};
 use std::fmt;
 
-/// Where RegularExpression paths rank among path kinds (SPEC §4.1 K3).
+/// Where RegularExpression paths rank among path kinds (the precedence criterion after the
+/// hostname).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum RegexRank {
-    /// Exact > RegularExpression > PathPrefix (SPEC's [ENGINE] default).
+    /// Exact > RegularExpression > PathPrefix (the default).
     #[default]
     BetweenExactAndPrefix,
     /// Exact > PathPrefix > RegularExpression.
     BelowPrefix,
 }
 
-/// How a header that appears on several field lines is compared (SPEC §3.4).
+/// How a header that appears on several field lines is compared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum RepeatedHeaders {
     /// Join all lines with `,` in order and compare the result (RFC 7230 §3.2.2); `set-cookie`
-    /// matches if any single line does. SPEC's [ENGINE] default.
+    /// matches if any single line does. The default.
     #[default]
     Join,
     /// Compare the first line only.
@@ -29,7 +30,8 @@ pub enum RepeatedHeaders {
     Any,
 }
 
-/// Compile- and lookup-time options. `Options::default()` is SPEC's behaviour.
+/// Compile- and lookup-time options. `Options::default()` is the behaviour the repository's
+/// `docs/semantics.md` describes.
 ///
 /// ```
 /// let opts = trieway::Options { host_isolation: true, ..Default::default() };
@@ -54,17 +56,17 @@ pub struct Options {
     /// Which Gateway (`namespace/name`) the Router serves. `None`: the only served Gateway.
     pub gateway: Option<String>,
     /// `true`: once a request's host selects the most specific hostname that has routes, only
-    /// those routes are considered (Envoy-style virtual hosts). `false` (SPEC §4.2 default):
+    /// those routes are considered (Envoy-style virtual hosts). `false` (the default):
     /// fall back to less specific hostnames when no rule of the more specific one matches.
     pub host_isolation: bool,
-    /// `true` (SPEC §2.5 default): only routes of the listener selected by the Host are
+    /// `true` (the default): only routes of the listener selected by the Host are
     /// considered. `false`: routes of every listener on the port compete by precedence.
     pub listener_isolation: bool,
     /// Rank of RegularExpression paths.
     pub regex_rank: RegexRank,
     /// Repeated-header policy.
     pub repeated_headers: RepeatedHeaders,
-    /// Status when every backendRef of a non-empty list has weight 0 (SPEC §5.3: 500).
+    /// Status when every backendRef of a non-empty list has weight 0 (default 500).
     pub all_weights_zero_status: u16,
     /// Bytes one regular expression may need to compile into its DFA (each of: the NFA, the
     /// determinization's scratch space, the DFA). Validation refuses patterns above 1 MiB
@@ -73,8 +75,7 @@ pub struct Options {
     /// left, reason `UnsupportedValue`).
     pub regex_size_limit: usize,
     /// ExtensionRef filter kinds the embedder implements, as `group/kind`. A request reaching
-    /// an ExtensionRef of any other kind is answered with 500 (SPEC §6.8: never silently
-    /// ignored); known ones are handed over in `Action::extensions`.
+    /// an ExtensionRef of any other kind is answered with 500 (never silently ignored); known ones are handed over in `Action::extensions`.
     pub extension_kinds: Vec<String>,
     /// Paths longer than this never match (and cost no work beyond the length check).
     pub max_path_len: usize,

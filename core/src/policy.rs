@@ -87,7 +87,7 @@ pub struct Retry {
     pub backoff: Option<ConfiguredDuration>,
 }
 
-/// Session persistence (SPEC §8), both the current and the v1.6.1 field shapes.
+/// Session persistence, both the current and the v1.6.1 field shapes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionPolicy {
     /// `Cookie` (default) or `Header`.

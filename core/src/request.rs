@@ -6,7 +6,7 @@
 
 use std::ops::ControlFlow;
 
-/// A request as the router sees it (SPEC §3.1).
+/// A request as the router sees it (docs/semantics.md, "The request").
 ///
 /// Only [`method`](RequestView::method), [`authority`](RequestView::authority),
 /// [`path`](RequestView::path) and [`for_each_header`](RequestView::for_each_header) are
@@ -242,7 +242,7 @@ impl<B> RequestView for http::Request<B> {
     }
 }
 
-/// The host of a valid authority (SPEC §3.1), without its port and as sent (case and one
+/// The host of a valid authority, without its port and as sent (case and one
 /// trailing dot kept); `None` when `authority` is not `host[:port]`.
 ///
 /// A valid host is a hostname of 1–253 bytes (without one optional trailing dot) made of
@@ -333,7 +333,7 @@ pub(crate) fn is_token(s: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
-/// Normalizes an authority for host matching (SPEC §3.1) into `buf`: drops the port,
+/// Normalizes an authority for host matching into `buf`: drops the port,
 /// ASCII-lowercases, strips one trailing dot. Returns `None` when the authority is not a valid
 /// `host[:port]` ([`authority_host`]): such a request matches only catch-all hostnames.
 pub(crate) fn normalize_host<'a>(authority: &'a str, buf: &'a mut [u8; 256]) -> Option<&'a str> {

@@ -40,7 +40,8 @@ pub enum Outcome<'r> {
     Matched(RouteMatch<'r>),
     /// No route matches: 404 (gRPC `UNIMPLEMENTED`).
     NotFound,
-    /// The TLS SNI selected another listener than the Host header: 421 (SPEC §2.5).
+    /// The TLS SNI selected another listener than the Host header: 421 (see
+    /// docs/semantics.md, "Listener selection").
     Misdirected,
 }
 
@@ -191,7 +192,8 @@ impl<'r> RouteMatch<'r> {
     pub fn is_tls(&self) -> bool {
         self.id.tls
     }
-    /// Draws a backend with a caller-supplied uniform random number (SPEC §5.3): a backend to
+    /// Draws a backend with a caller-supplied uniform random number, by the cumulative
+    /// weights (weight 0 never receives traffic): a backend to
     /// forward to, or the status the engine answers (500 for an invalid backend's share, no
     /// backendRefs, or all weights zero).
     pub fn pick(&self, random: u64) -> Target<'r> {
@@ -257,7 +259,8 @@ impl Router {
         }
     }
 
-    /// Compiles the Ingress objects of `config` with native Ingress v1 semantics (SPEC §9.2):
+    /// Compiles the Ingress objects of `config` with native Ingress v1 semantics (see
+    /// docs/ingress.md):
     /// the Ingresses of IngressClass `class` (resolved from `ingressClassName`, the legacy
     /// `kubernetes.io/ingress.class` annotation, or the default IngressClass), or every Ingress
     /// when `class` is `None`. Lookups work as for Gateway API routes; a match's
@@ -278,7 +281,7 @@ impl Router {
     /// as [`Options::unknown_fields`] says.
     ///
     /// ```
-    /// # let yaml = include_str!("../../examples/demo.yaml");
+    /// # let yaml = include_str!("../examples/demo.yaml");
     /// let router = trieway::Router::from_yaml(yaml, trieway::Options::default()).unwrap();
     /// # let _ = router;
     /// ```
@@ -327,7 +330,7 @@ impl Router {
         self.route_as(req, false)
     }
 
-    /// Routes a gRPC call (SPEC §7.1) over the GRPCRoutes of the listener: the request's path
+    /// Routes a gRPC call over the GRPCRoutes of the listener: the request's path
     /// is the call's `:path`, `/{service}/{method}`. [`Outcome::NotFound`] means gRPC status
     /// `UNIMPLEMENTED` (12); an invalid backend's share means `UNAVAILABLE` (14). gRPC calls to
     /// hosts served by HTTPRoutes go through [`Router::route`] like any HTTP/2 request.

@@ -13,7 +13,7 @@ use trieway::convert::{
 };
 use trieway::{Config, Options, Outcome, Request, Router, Target};
 
-const EXAMPLE: &str = include_str!("../../examples/ingress.yaml");
+const EXAMPLE: &str = include_str!("../examples/ingress.yaml");
 
 const GATEWAY_CLASS: &str = r#"
 apiVersion: gateway.networking.k8s.io/v1

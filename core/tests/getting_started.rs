@@ -2,7 +2,7 @@
 
 use trieway::{Config, Options, Outcome, Request, Router, Target};
 
-const GETTING_STARTED: &str = include_str!("../../examples/getting-started.yaml");
+const GETTING_STARTED: &str = include_str!("../examples/getting-started.yaml");
 
 #[test]
 fn getting_started_example_routes_with_default_options() {

@@ -7,7 +7,7 @@
 use trieway::convert::{ingress_to_gateway, ConvertOptions};
 use trieway::{Config, Options, Outcome, Request, Router, Target};
 
-const EXAMPLE: &str = include_str!("../../examples/ingress.yaml");
+const EXAMPLE: &str = include_str!("../examples/ingress.yaml");
 
 fn backend(r: &Router, host: &str, path: &str) -> String {
     match r.route(&Request::new("GET", host, path).port(80)) {

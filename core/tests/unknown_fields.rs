@@ -125,7 +125,7 @@ fn kubectl_get_output_has_no_unknown_fields() {
 #[test]
 fn examples_have_no_unknown_fields() {
     for name in ["demo.yaml", "getting-started.yaml", "ingress.yaml"] {
-        let path = format!("{}/../examples/{name}", env!("CARGO_MANIFEST_DIR"));
+        let path = format!("{}/examples/{name}", env!("CARGO_MANIFEST_DIR"));
         let text = std::fs::read_to_string(&path).expect("example");
         let c = load(&text, UnknownFields::Error);
         let unknown: Vec<String> = lines(&c.errors)

@@ -51,3 +51,11 @@ pub fn run_dir(dir: &std::path::Path) -> Result<Vec<CaseResult>, String> {
     }
     Ok(results)
 }
+
+/// The repository README's examples, compiled and run as doctests. They live here, in a crate
+/// that is never published, because the README is outside core/ and the published `trieway`
+/// crate must carry every file its doctests read (see the comment at the end of
+/// core/src/lib.rs).
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct RepositoryReadmeDoctests;

@@ -96,7 +96,8 @@ pub fn resolver(config: &Config) -> Resolver<'_> {
     }
 }
 
-/// Resolves a backend reference made by a route of `route_kind` in `route_ns` (SPEC §5.1, §5.2).
+/// Resolves a backend reference made by a route of `route_kind` in `route_ns`: its kind, the
+/// object and port, and the ReferenceGrant a cross-namespace reference needs.
 ///
 /// This builds a [`Resolver`] on every call; to resolve many references, build one with
 /// [`resolver`] and call [`Resolver::resolve`].
@@ -113,7 +114,7 @@ fn problem(reason: &'static str, message: String) -> BackendProblem {
     BackendProblem { reason, message }
 }
 
-/// The `kubernetes.io/…` application protocols a route kind can speak to a backend (SPEC §8).
+/// The `kubernetes.io/…` application protocols a route kind can speak to a backend.
 fn speaks(kind: RouteKind, app_protocol: &str) -> bool {
     match kind {
         RouteKind::Http | RouteKind::Ingress => {
@@ -127,7 +128,8 @@ fn speaks(kind: RouteKind, app_protocol: &str) -> bool {
 
 impl<'a> Resolver<'a> {
     /// Whether a ReferenceGrant in `target_ns` lets (`from_group`, `from_kind`, `from_ns`)
-    /// refer to the object (`to_group`, `to_kind`, `to_name`) there (SPEC §5.2).
+    /// refer to the object (`to_group`, `to_kind`, `to_name`) there (a grant lives in the
+    /// target's namespace; a `to` entry without name permits every object of the kind).
     pub fn permits(
         &self,
         from: (&str, &str, &str),

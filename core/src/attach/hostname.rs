@@ -39,7 +39,8 @@ fn has_wildcard_suffix(host: &str, suffix: &str) -> bool {
         && h[0] != b'.'
 }
 
-/// The effective hostname of one route hostname on a listener (SPEC §2.2 table), or `None`
+/// The effective hostname of one route hostname on a listener (the more specific of the two
+/// when they intersect; docs/semantics.md, "Hostnames"), or `None`
 /// when they do not intersect.
 ///
 /// `listener` is the listener's hostname (`None` or `Some("*")` when absent); `route` is one

@@ -1,8 +1,8 @@
-//! Attachment and status (SPEC §2): parentRefs → listeners, allowedRoutes, hostname
+//! Attachment and status: parentRefs → listeners, allowedRoutes, hostname
 //! intersection, ReferenceGrant, conflicts. Produces the effective routes per listener that
 //! `compile` consumes, and a [`Report`] with the conditions a conformant controller would write.
 //!
-//! Decisions where SPEC leaves a choice (all [ENGINE]):
+//! Decisions where the Gateway API leaves the choice to the implementation:
 //!
 //! - **Listener conflicts.** Listeners are grouped by port. HTTP, HTTPS/TLS (one family: both
 //!   select by SNI, and Terminate and Passthrough may share a port) and TCP cannot share a port
@@ -11,7 +11,7 @@
 //!   included), or two TCP (two UDP) listeners, conflict (`HostnameConflict`). Within one
 //!   list (the Gateway's own listeners, or one ListenerSet's) every party is refused; across
 //!   lists, in merge order (the Gateway's own, then ListenerSets oldest first, then `ns/name`),
-//!   only the later listener is refused (SPEC §2.5): a ListenerSet can never disable the
+//!   only the later listener is refused: a ListenerSet can never disable the
 //!   Gateway's listeners or an older ListenerSet's. A refused listener has `Accepted=False`
 //!   and `Conflicted=True` with the conflict reason (the message names the earlier listener),
 //!   `Programmed=False/Invalid`, `usable=false`.
@@ -26,7 +26,7 @@
 //! - **Route conditions.** When every rule is invalid, `Accepted=False` with the first invalid
 //!   rule's reason (`UnsupportedValue` or `IncompatibleFilters`) takes precedence over the
 //!   listener-based reasons. Backends of dropped rules do not affect `ResolvedRefs`.
-//! - **HTTPRoute vs GRPCRoute** (SPEC §2.4). Per listener, routes are taken oldest first
+//! - **HTTPRoute vs GRPCRoute** (only one may serve a hostname of a listener). Per listener, routes are taken oldest first
 //!   (`created`, then `ns/name` as one byte string, then HTTPRoute before GRPCRoute); a route
 //!   whose effective hostnames overlap those of an already accepted route of the other kind
 //!   is not attached to that listener. A parentRef left with no listener reports
@@ -67,7 +67,8 @@ pub struct Attachment {
     pub report: Report,
 }
 
-/// A served Gateway with its listeners (own listeners first, then ListenerSets' in SPEC order).
+/// A served Gateway with its listeners (own listeners first, then ListenerSets' in merge order:
+/// oldest first, then `namespace/name`).
 #[derive(Debug, Clone, Default)]
 pub struct AttachedGateway {
     /// Namespace.
@@ -190,7 +191,8 @@ pub(crate) fn ns_name(ns: &str, name: &str) -> String {
     s
 }
 
-/// Attaches every route of `config` (SPEC §2.1) to the listeners of the Gateways served.
+/// Attaches every route of `config` to the listeners of the Gateways served (parentRefs,
+/// allowedRoutes, hostnames: docs/semantics.md, "Attaching routes").
 ///
 /// `controller`: `Some(name)` serves the Gateways whose GatewayClass is in `config` and names
 /// `name` as its `controllerName`; `None` serves every Gateway of `config`, and reports a

@@ -150,7 +150,7 @@ impl Backend {
             .map(|p| (p.reason, p.message.as_str()))
     }
     /// `true` when the Service's EndpointSlices list endpoints but none is ready: requests
-    /// drawn to it get 503 (SPEC §5.3).
+    /// drawn to it get 503.
     pub fn has_no_ready_endpoints(&self) -> bool {
         self.not_ready
     }

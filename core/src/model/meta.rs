@@ -72,7 +72,7 @@ impl<S> Object<S> {
 }
 
 /// Declares a string enum whose unknown values are kept (as `Other`) instead of failing to
-/// parse: SPEC §1.5 asks that future enum values never crash the engine but be reported.
+/// parse: a value a future API version adds must never crash the engine but be reported.
 macro_rules! string_enum {
     ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$m])*
@@ -123,7 +123,7 @@ pub(crate) use string_enum;
 /// The API group of the Gateway API resources.
 pub const GATEWAY_GROUP: &str = "gateway.networking.k8s.io";
 
-/// `parentRefs[]` entry of a route (SPEC §1.4). Defaults are applied by the accessors.
+/// `parentRefs[]` entry of a route. Defaults are applied by the accessors.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ParentReference {

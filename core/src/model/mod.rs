@@ -1,4 +1,4 @@
-//! The resource model: plain serde types for the objects the engine reads (SPEC §1).
+//! The resource model: plain serde types for the objects the engine reads.
 //!
 //! There is no Kubernetes client here: objects are parsed from YAML or JSON by
 //! [`crate::Config`]'s loaders. The types ignore unknown fields (the loader reports them
@@ -28,7 +28,7 @@ pub use reference_grant::*;
 pub use tls_route::*;
 
 /// A rule that validation found invalid: the rule is dropped and the route reports
-/// `PartiallyInvalid` (or `Accepted=False` when no rule is left), SPEC §2.3.
+/// `PartiallyInvalid` (or `Accepted=False` when no rule is left).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InvalidRule {
     /// Index of the rule in `spec.rules`.

@@ -6,9 +6,17 @@ use serde_json::json;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// The CRDs copied into `core/crds/`, parsed, in file-name order.
-fn crds() -> Vec<(PathBuf, Value)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("crds");
+/// The CRDs copied into `core/crds/`, parsed, in file-name order; `None` in the published
+/// crate, which leaves them out (core/Cargo.toml says why): the tests that need them are then
+/// skipped. Cargo writes `Cargo.toml.orig` only into packaged crates, so in the repository a
+/// missing folder still fails.
+fn crds() -> Option<Vec<(PathBuf, Value)>> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = root.join("crds");
+    if !dir.exists() && root.join("Cargo.toml.orig").exists() {
+        eprintln!("skipped: core/crds/ is not part of the published crate");
+        return None;
+    }
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .expect("core/crds")
         .map(|e| e.expect("entry").path())
@@ -16,7 +24,7 @@ fn crds() -> Vec<(PathBuf, Value)> {
         .collect();
     files.sort();
     assert!(files.len() >= 9, "CRDs missing in {}", dir.display());
-    files
+    let crds = files
         .into_iter()
         .map(|p| {
             let text = std::fs::read_to_string(&p).expect("read CRD");
@@ -24,7 +32,8 @@ fn crds() -> Vec<(PathBuf, Value)> {
             assert_eq!(v["kind"], "CustomResourceDefinition", "{}", p.display());
             (p, v)
         })
-        .collect()
+        .collect();
+    Some(crds)
 }
 
 /// `(group, kind, version, openAPIV3Schema)` of every served version.
@@ -103,14 +112,13 @@ impl Generator {
     }
 }
 
-fn generate() -> String {
-    let crds = crds();
+fn generate(crds: &[(PathBuf, Value)]) -> String {
     let mut g = Generator {
         names: BTreeMap::new(),
         statics: Vec::new(),
     };
     let mut specs = Vec::new();
-    for (group, kind, version, schema) in served(&crds) {
+    for (group, kind, version, schema) in served(crds) {
         let node = g.node(&schema["properties"]["spec"]);
         specs.push(format!("    ({group:?}, {kind:?}, {version:?}, {node}),"));
     }
@@ -138,8 +146,9 @@ fn generate() -> String {
 /// `TRIEWAY_UPDATE_KNOWN_FIELDS=1`).
 #[test]
 fn known_fields_match_the_crds() {
+    let Some(crds) = crds() else { return };
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/validate/known_fields.rs");
-    let want = generate();
+    let want = generate(&crds);
     let got = std::fs::read_to_string(&path).unwrap_or_default();
     if got != want && std::env::var_os("TRIEWAY_UPDATE_KNOWN_FIELDS").is_some() {
         std::fs::write(&path, &want).expect("write known_fields.rs");
@@ -182,7 +191,7 @@ fn every_field(schema: &Value) -> Value {
 /// object is found).
 #[test]
 fn every_field_of_every_served_version_is_known() {
-    let crds = crds();
+    let Some(crds) = crds() else { return };
     let versions = served(&crds);
     assert!(versions.len() >= 15, "{}", versions.len());
     for (group, kind, version, schema) in &versions {
