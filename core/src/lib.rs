@@ -123,7 +123,7 @@ mod validate;
 pub use builder::{RouteSet, Rule};
 pub use compile::backend::{Backend, Target};
 pub use compile::PathKind;
-pub use error::{ConfigError, Error};
+pub use error::{ConfigError, ConfigErrorBuilder, Error};
 pub use filter::{replace_prefix, Action, ActionKind, EditOp, HeaderEdit, Mirror};
 pub use l4::{L4Match, TlsOutcome};
 pub use load::{Config, LoadLimits, UnknownFields};
