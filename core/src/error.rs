@@ -169,3 +169,53 @@ fn join_errors(errors: &[ConfigError]) -> String {
     }
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at() -> Origin {
+        Origin {
+            file: "routes.yaml".into(),
+            index: 2,
+        }
+    }
+
+    #[test]
+    fn builder_sets_each_part_where_new_takes_it_by_position() {
+        let built = ConfigError::of("HTTPRoute", "default/web")
+            .origin(at())
+            .field("spec.rules[0]")
+            .message("bad");
+        let positional = ConfigError::new(
+            "HTTPRoute",
+            "default/web",
+            Some(at()),
+            "spec.rules[0]",
+            "bad",
+        );
+        assert_eq!(built, positional);
+        assert_eq!(
+            built.to_string(),
+            "HTTPRoute default/web (routes.yaml#2): spec.rules[0]: bad"
+        );
+    }
+
+    #[test]
+    fn document_errors_name_the_origin_and_what_is_known() {
+        let e = ConfigError::document(at()).message("invalid YAML: x");
+        assert_eq!(
+            e,
+            ConfigError::new("", "", Some(at()), "", "invalid YAML: x")
+        );
+        assert_eq!(e.to_string(), "routes.yaml#2: invalid YAML: x");
+        let e = ConfigError::document(at())
+            .kind("Gateway")
+            .field("metadata.name")
+            .message("required field is missing");
+        assert_eq!(
+            e.to_string(),
+            "Gateway (routes.yaml#2): metadata.name: required field is missing"
+        );
+    }
+}
