@@ -2,8 +2,9 @@
 //! `ingress2gateway`; the repository's `docs/ingress.md` lists it with every difference).
 //!
 //! [`ingress_to_gateway`] turns the Ingresses of a [`Config`] into Gateways and HTTPRoutes,
-//! returned as JSON objects ready to be written out (see [`to_yaml`]) or loaded into another
-//! [`Config`] with [`Config::add_value`]:
+//! built as the typed structs of [`crate::model`] and returned as JSON objects ready to be
+//! written out (see [`to_yaml`]) or loaded into another [`Config`] with
+//! [`Config::add_value`]:
 //!
 //! * one **Gateway** per `(namespace, class)`, named after the class, with
 //!   `gatewayClassName` = class. Per Ingress host a listener `<slug>-http` (port 80, HTTP,
@@ -52,9 +53,13 @@ use crate::attach::hostname_matches;
 use crate::error::ConfigError;
 use crate::load::Config;
 use crate::model::{
-    IngressBackend, IngressPathType, IngressSpec, IngressTls, Object, GATEWAY_GROUP,
+    BackendObjectReference, GatewaySpec, HttpBackendRef, HttpIngressRuleValue, HttpPathMatch,
+    HttpRouteMatch, HttpRouteRule, HttpRouteSpec, IngressBackend, IngressPathType, IngressSpec,
+    IngressTls, Listener, ListenerTls, Object, ObjectMeta, ParentReference, PathMatchType,
+    ProtocolType, SecretObjectReference, GATEWAY_GROUP,
 };
-use serde_json::{json, Map, Value};
+use serde::Serialize;
+use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The annotation naming an Ingress's class, read when `spec.ingressClassName` is absent.
@@ -422,13 +427,10 @@ struct Out {
 }
 
 fn issue(ing: &Ingress, field: impl Into<String>, message: impl Into<String>) -> ConfigError {
-    ConfigError::new(
-        "Ingress",
-        ing.key(),
-        Some(ing.origin.clone()),
-        field,
-        message,
-    )
+    ConfigError::of("Ingress", ing.key())
+        .origin(ing.origin.clone())
+        .field(field)
+        .message(message)
 }
 
 impl Out {
@@ -456,6 +458,36 @@ impl Out {
         }
         name
     }
+
+    /// Appends a converted object.
+    fn push<S: Serialize>(&mut self, manifest: Manifest<S>) {
+        // The model's structs have string keys only: serializing them to a JSON value cannot
+        // fail (`Null` would stand out in the output should it ever do).
+        let value = serde_json::to_value(manifest).unwrap_or(Value::Null);
+        self.conv.objects.push(value);
+    }
+}
+
+/// A Gateway API object as written out: the model's spec with `apiVersion`, `kind` and
+/// `metadata` (`Object` keeps loading details, such as the origin, that are not written).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Manifest<S> {
+    api_version: String,
+    kind: &'static str,
+    metadata: ObjectMeta,
+    spec: S,
+}
+
+impl<S> Manifest<S> {
+    fn new(kind: &'static str, metadata: ObjectMeta, spec: S) -> Self {
+        Manifest {
+            api_version: format!("{GATEWAY_GROUP}/v1"),
+            kind,
+            metadata,
+            spec,
+        }
+    }
 }
 
 /// The first of `base`, `base-2`, `base-3`… for which no name made by `names` is in `used`.
@@ -469,57 +501,76 @@ fn unique(used: &BTreeSet<String>, base: &str, names: impl Fn(&str) -> String) -
     candidate
 }
 
+/// A backendRef to `name` with only the given parts set.
+fn backend(
+    group: Option<String>,
+    kind: Option<String>,
+    name: &str,
+    port: Option<i64>,
+) -> HttpBackendRef {
+    HttpBackendRef {
+        target: BackendObjectReference {
+            group,
+            kind,
+            name: name.to_string(),
+            namespace: None,
+            port,
+        },
+        ..HttpBackendRef::default()
+    }
+}
+
 /// The backendRef of an Ingress backend: a Service port (a named port resolved through the
 /// Service) or a resource `{group, kind, name}`.
 fn backend_ref(
     config: &Config,
     ing: &Ingress,
-    backend: &IngressBackend,
+    backend_of: &IngressBackend,
     field: &str,
-) -> Result<Value, ConfigError> {
-    if let Some(s) = &backend.service {
+) -> Result<HttpBackendRef, ConfigError> {
+    if let Some(s) = &backend_of.service {
         if let Some(n) = s.port.number {
-            return Ok(json!({"name": s.name, "port": n}));
+            return Ok(backend(None, None, &s.name, Some(n)));
         }
-        let port_name = s.port.name.as_deref().unwrap_or("");
-        let ns = &ing.meta.namespace;
-        let service = config
-            .services
-            .iter()
-            .find(|svc| svc.meta.namespace == *ns && svc.meta.name == s.name);
-        let message = match service {
-            None => format!(
-                "Service {ns}/{} not found: cannot resolve port name {port_name:?} to a number",
-                s.name
-            ),
-            Some(svc) => match svc.spec.ports.iter().find(|p| p.name == port_name) {
-                Some(p) => return Ok(json!({"name": s.name, "port": p.port})),
-                None => format!(
-                    "Service {ns}/{} has no port named {port_name:?} (ports: {})",
-                    s.name,
-                    svc.spec
-                        .ports
-                        .iter()
-                        .map(|p| if p.name.is_empty() {
-                            p.port.to_string()
-                        } else {
-                            format!("{} = {}", p.name, p.port)
-                        })
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            },
-        };
-        return Err(issue(ing, format!("{field}.service.port.name"), message));
+        return named_port(config, ing, &s.name, s.port.name.as_deref().unwrap_or(""))
+            .map(|port| backend(None, None, &s.name, Some(port)))
+            .map_err(|message| issue(ing, format!("{field}.service.port.name"), message));
     }
-    if let Some(r) = &backend.resource {
-        return Ok(json!({
-            "group": r.api_group.clone().unwrap_or_default(),
-            "kind": r.kind,
-            "name": r.name,
-        }));
+    if let Some(r) = &backend_of.resource {
+        let group = r.api_group.clone().unwrap_or_default();
+        return Ok(backend(Some(group), Some(r.kind.clone()), &r.name, None));
     }
     Err(issue(ing, field, "neither service nor resource is set"))
+}
+
+/// The number of the port named `port_name` of Service `name` in the Ingress's namespace.
+fn named_port(config: &Config, ing: &Ingress, name: &str, port_name: &str) -> Result<i64, String> {
+    let ns = &ing.meta.namespace;
+    let service = config
+        .services
+        .iter()
+        .find(|svc| svc.meta.namespace == *ns && svc.meta.name == name);
+    let Some(svc) = service else {
+        return Err(format!(
+            "Service {ns}/{name} not found: cannot resolve port name {port_name:?} to a number"
+        ));
+    };
+    if let Some(p) = svc.spec.ports.iter().find(|p| p.name == port_name) {
+        return Ok(p.port);
+    }
+    Err(format!(
+        "Service {ns}/{name} has no port named {port_name:?} (ports: {})",
+        svc.spec
+            .ports
+            .iter()
+            .map(|p| if p.name.is_empty() {
+                p.port.to_string()
+            } else {
+                format!("{} = {}", p.name, p.port)
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))
 }
 
 /// Converts the Ingresses of `config` to Gateway API resources.
@@ -545,73 +596,7 @@ pub fn ingress_to_gateway(config: &Config, options: &ConvertOptions) -> Conversi
         let gw = gateways
             .entry((ing.meta.namespace.clone(), class))
             .or_default();
-        let mut wildcards_flagged = BTreeSet::new();
-        for (i, rule) in ing.spec.rules.iter().enumerate() {
-            let host = rule.host.clone().unwrap_or_default();
-            let rule_field = format!("spec.rules[{i}]");
-            let Some(http) = &rule.http else {
-                out.warn(
-                    ing,
-                    &rule_field,
-                    "rule without http paths: nothing to convert; skipped",
-                );
-                continue;
-            };
-            if host.starts_with("*.") && wildcards_flagged.insert(host.clone()) {
-                let suffix = &host[1..];
-                out.warn(
-                    ing,
-                    format!("{rule_field}.host"),
-                    format!(
-                        "wildcard host {host:?} matches exactly one label in Ingress \
-                         (a{suffix}, not a.b{suffix}) but one or more in Gateway API: the \
-                         converted HTTPRoute also serves a.b{suffix}"
-                    ),
-                );
-            }
-            let group = gw.hosts.entry(host.clone()).or_insert_with(|| HostGroup {
-                first: ing,
-                first_field: rule_field.clone(),
-                oldest: ing,
-                paths: Vec::new(),
-                tls: false,
-                secrets: Vec::new(),
-            });
-            if ing.created < group.oldest.created {
-                group.oldest = ing;
-            }
-            for t in ing.spec.tls.iter().filter(|t| tls_covers(t, &host)) {
-                group.tls = true;
-                if let Some(s) = t.secret_name.as_deref().filter(|s| !s.is_empty()) {
-                    if !group.secrets.iter().any(|x| x == s) {
-                        group.secrets.push(s.to_string());
-                    }
-                }
-            }
-            for (k, p) in http.paths.iter().enumerate() {
-                let path = p.path.clone().unwrap_or_default();
-                let entry = PathEntry {
-                    ingress: ing,
-                    field: format!("{rule_field}.http.paths[{k}]"),
-                    backend: &p.backend,
-                };
-                match group
-                    .paths
-                    .iter_mut()
-                    .find(|g| g.path_type == p.path_type && g.path == path)
-                {
-                    Some(g) => g.entries.push(entry),
-                    None => group.paths.push(PathGroup {
-                        path_type: p.path_type.clone(),
-                        path,
-                        entries: vec![entry],
-                    }),
-                }
-            }
-        }
-        if let Some(b) = &ing.spec.default_backend {
-            gw.defaults.push((ing, b));
-        }
+        collect_ingress(ing, gw, &mut out);
     }
 
     class_namespaces_warning(&gateways, &mut out);
@@ -619,6 +604,92 @@ pub fn ingress_to_gateway(config: &Config, options: &ConvertOptions) -> Conversi
         emit_gateway(config, options, ns, class, gw, &mut out);
     }
     out.conv
+}
+
+/// Adds the rules and default backend of `ing` to the group of its namespace and class.
+fn collect_ingress<'a>(ing: &'a Ingress, gw: &mut GatewayGroup<'a>, out: &mut Out) {
+    let mut wildcards_flagged = BTreeSet::new();
+    for (i, rule) in ing.spec.rules.iter().enumerate() {
+        let host = rule.host.clone().unwrap_or_default();
+        let rule_field = format!("spec.rules[{i}]");
+        let Some(http) = &rule.http else {
+            out.warn(
+                ing,
+                &rule_field,
+                "rule without http paths: nothing to convert; skipped",
+            );
+            continue;
+        };
+        if host.starts_with("*.") && wildcards_flagged.insert(host.clone()) {
+            let suffix = &host[1..];
+            out.warn(
+                ing,
+                format!("{rule_field}.host"),
+                format!(
+                    "wildcard host {host:?} matches exactly one label in Ingress \
+                     (a{suffix}, not a.b{suffix}) but one or more in Gateway API: the \
+                     converted HTTPRoute also serves a.b{suffix}"
+                ),
+            );
+        }
+        let group = gw.hosts.entry(host.clone()).or_insert_with(|| HostGroup {
+            first: ing,
+            first_field: rule_field.clone(),
+            oldest: ing,
+            paths: Vec::new(),
+            tls: false,
+            secrets: Vec::new(),
+        });
+        if ing.created < group.oldest.created {
+            group.oldest = ing;
+        }
+        collect_tls(ing, &host, group);
+        collect_paths(ing, http, &rule_field, group);
+    }
+    if let Some(b) = &ing.spec.default_backend {
+        gw.defaults.push((ing, b));
+    }
+}
+
+/// Records the TLS entries of `ing` that cover `host` (and their distinct secrets).
+fn collect_tls(ing: &Ingress, host: &str, group: &mut HostGroup) {
+    for t in ing.spec.tls.iter().filter(|t| tls_covers(t, host)) {
+        group.tls = true;
+        if let Some(s) = t.secret_name.as_deref().filter(|s| !s.is_empty()) {
+            if !group.secrets.iter().any(|x| x == s) {
+                group.secrets.push(s.to_string());
+            }
+        }
+    }
+}
+
+/// Adds the paths of one Ingress rule to their `(pathType, path)` groups.
+fn collect_paths<'a>(
+    ing: &'a Ingress,
+    http: &'a HttpIngressRuleValue,
+    rule_field: &str,
+    group: &mut HostGroup<'a>,
+) {
+    for (k, p) in http.paths.iter().enumerate() {
+        let path = p.path.clone().unwrap_or_default();
+        let entry = PathEntry {
+            ingress: ing,
+            field: format!("{rule_field}.http.paths[{k}]"),
+            backend: &p.backend,
+        };
+        match group
+            .paths
+            .iter_mut()
+            .find(|g| g.path_type == p.path_type && g.path == path)
+        {
+            Some(g) => g.entries.push(entry),
+            None => group.paths.push(PathGroup {
+                path_type: p.path_type.clone(),
+                path,
+                entries: vec![entry],
+            }),
+        }
+    }
 }
 
 /// Warns about a class whose Ingresses span namespaces: one Gateway (address) per namespace.
@@ -629,24 +700,20 @@ fn class_namespaces_warning(gateways: &BTreeMap<(String, String), GatewayGroup>,
     }
     for (class, namespaces) in by_class {
         if namespaces.len() > 1 {
-            out.conv.warnings.push(ConfigError::new(
-                "IngressClass",
-                class,
-                None,
-                "",
-                format!(
-                    "Ingresses of this class are in {} namespaces ({}): Ingress serves them \
-                     together, the conversion makes one Gateway per namespace ({}), each with \
-                     its own listeners and address",
-                    namespaces.len(),
-                    namespaces.join(", "),
-                    namespaces
-                        .iter()
-                        .map(|ns| format!("{ns}/{class}"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            ));
+            out.conv
+                .warnings
+                .push(ConfigError::of("IngressClass", class).message(format!(
+                "Ingresses of this class are in {} namespaces ({}): Ingress serves them \
+                 together, the conversion makes one Gateway per namespace ({}), each with \
+                 its own listeners and address",
+                namespaces.len(),
+                namespaces.join(", "),
+                namespaces
+                    .iter()
+                    .map(|ns| format!("{ns}/{class}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
         }
     }
 }
@@ -655,9 +722,14 @@ fn class_namespaces_warning(gateways: &BTreeMap<(String, String), GatewayGroup>,
 struct Rule<'a> {
     path: PathMatch,
     group: &'a PathGroup<'a>,
-    value: Value,
+    rule: HttpRouteRule,
 }
 
+/// A host route with a `PathPrefix /` rule: its name, its first Ingress and the Ingress whose
+/// age it carries.
+type SlashRoute<'a> = (String, &'a Ingress, &'a Ingress);
+
+/// Emits the Gateway of `(ns, class)`, its host routes and its default-backend routes.
 fn emit_gateway(
     config: &Config,
     options: &ConvertOptions,
@@ -666,73 +738,54 @@ fn emit_gateway(
     gw: &GatewayGroup,
     out: &mut Out,
 ) {
-    // Listeners.
+    let listeners = gateway_listeners(ns, class, gw, out);
+    let spec = GatewaySpec {
+        gateway_class_name: class.to_string(),
+        listeners,
+        ..GatewaySpec::default()
+    };
+    out.push(Manifest::new("Gateway", metadata(class, ns, None), spec));
+    let slash_routes = emit_host_routes(config, options, ns, class, gw, out);
+    emit_default_routes(config, options, ns, class, gw, &slash_routes, out);
+}
+
+/// `metadata` with a name, a namespace and an optional creation timestamp.
+fn metadata(name: &str, ns: &str, created: Option<String>) -> ObjectMeta {
+    ObjectMeta {
+        name: name.to_string(),
+        namespace: ns.to_string(),
+        creation_timestamp: created,
+        ..ObjectMeta::default()
+    }
+}
+
+/// A listener of the converted Gateway.
+fn listener(name: String, hostname: &str, port: i64, protocol: ProtocolType) -> Listener {
+    Listener {
+        name,
+        hostname: (!hostname.is_empty()).then(|| hostname.to_string()),
+        port,
+        protocol,
+        ..Listener::default()
+    }
+}
+
+/// The listeners of the Gateway of `(ns, class)`: `http` (and `https` with TLS) per host.
+fn gateway_listeners(ns: &str, class: &str, gw: &GatewayGroup, out: &mut Out) -> Vec<Listener> {
     let mut listeners = Vec::new();
     let mut listener_names = BTreeSet::new();
     if !gw.hosts.contains_key("") && !gw.defaults.is_empty() {
-        listeners.push(json!({"name": "http", "port": 80, "protocol": "HTTP"}));
+        listeners.push(listener("http".into(), "", 80, ProtocolType::Http));
         listener_names.insert("http".to_string());
     }
     for (host, g) in &gw.hosts {
-        let (http, https) = if host.is_empty() {
-            ("http".to_string(), "https".to_string())
-        } else {
-            let base = unique(&listener_names, &slug(host), |s| format!("{s}-http"));
-            if base != slug(host) {
-                out.warn(
-                    g.first,
-                    format!("{}.host", g.first_field),
-                    format!(
-                        "listener name {:?} of Gateway {ns}/{class} is taken by another host; \
-                         host {host:?} gets {:?}",
-                        format!("{}-http", slug(host)),
-                        format!("{base}-http")
-                    ),
-                );
-            }
-            (format!("{base}-http"), format!("{base}-https"))
-        };
-        let mut l = Map::new();
-        l.insert("name".into(), json!(http));
-        if !host.is_empty() {
-            l.insert("hostname".into(), json!(host));
-        }
-        l.insert("port".into(), json!(80));
-        l.insert("protocol".into(), json!("HTTP"));
-        listeners.push(Value::Object(l.clone()));
+        let (http, https) = listener_names_for(host, g, ns, class, &listener_names, out);
+        listeners.push(listener(http.clone(), host, 80, ProtocolType::Http));
         listener_names.insert(http);
-        if g.tls && g.secrets.is_empty() {
-            out.warn(
-                g.first,
-                "spec.tls",
-                format!(
-                    "TLS for host {:?} names no secretName: no HTTPS listener is made",
-                    if host.is_empty() { "*" } else { host }
-                ),
-            );
-        } else if g.tls {
-            if g.secrets.len() > MAX_CERTIFICATE_REFS {
-                out.error(
-                    g.first,
-                    "spec.tls",
-                    format!(
-                        "host {host:?} has {} TLS secrets; a listener takes at most \
-                         {MAX_CERTIFICATE_REFS} certificateRefs",
-                        g.secrets.len()
-                    ),
-                );
-            }
-            let refs: Vec<Value> = g
-                .secrets
-                .iter()
-                .take(MAX_CERTIFICATE_REFS)
-                .map(|s| json!({"name": s}))
-                .collect();
-            l.insert("name".into(), json!(https));
-            l.insert("port".into(), json!(443));
-            l.insert("protocol".into(), json!("HTTPS"));
-            l.insert("tls".into(), json!({"certificateRefs": refs}));
-            listeners.push(Value::Object(l));
+        if let Some(tls) = listener_tls(host, g, out) {
+            let mut l = listener(https.clone(), host, 443, ProtocolType::Https);
+            l.tls = Some(tls);
+            listeners.push(l);
             listener_names.insert(https);
         }
     }
@@ -755,16 +808,108 @@ fn emit_gateway(
             );
         }
     }
-    out.conv.objects.push(json!({
-        "apiVersion": format!("{GATEWAY_GROUP}/v1"),
-        "kind": "Gateway",
-        "metadata": {"name": class, "namespace": ns},
-        "spec": {"gatewayClassName": class, "listeners": listeners},
-    }));
+    listeners
+}
 
-    // Host routes.
-    // Routes with a `PathPrefix /` rule: (name, first Ingress, Ingress whose age it carries).
-    let mut slash_rules: Vec<(String, &Ingress, &Ingress)> = Vec::new();
+/// The names of the HTTP and HTTPS listeners of `host`: `http`/`https` without a host, else
+/// `<slug>-http`/`<slug>-https`, made unique among `taken` (with a warning when renamed).
+fn listener_names_for(
+    host: &str,
+    g: &HostGroup,
+    ns: &str,
+    class: &str,
+    taken: &BTreeSet<String>,
+    out: &mut Out,
+) -> (String, String) {
+    if host.is_empty() {
+        return ("http".to_string(), "https".to_string());
+    }
+    let base = unique(taken, &slug(host), |s| format!("{s}-http"));
+    if base != slug(host) {
+        out.warn(
+            g.first,
+            format!("{}.host", g.first_field),
+            format!(
+                "listener name {:?} of Gateway {ns}/{class} is taken by another host; \
+                 host {host:?} gets {:?}",
+                format!("{}-http", slug(host)),
+                format!("{base}-http")
+            ),
+        );
+    }
+    (format!("{base}-http"), format!("{base}-https"))
+}
+
+/// The TLS settings of the HTTPS listener of `host`, or `None` when it gets none (no TLS, or
+/// TLS without a secret, which is warned about).
+fn listener_tls(host: &str, g: &HostGroup, out: &mut Out) -> Option<ListenerTls> {
+    if !g.tls {
+        return None;
+    }
+    if g.secrets.is_empty() {
+        out.warn(
+            g.first,
+            "spec.tls",
+            format!(
+                "TLS for host {:?} names no secretName: no HTTPS listener is made",
+                if host.is_empty() { "*" } else { host }
+            ),
+        );
+        return None;
+    }
+    if g.secrets.len() > MAX_CERTIFICATE_REFS {
+        out.error(
+            g.first,
+            "spec.tls",
+            format!(
+                "host {host:?} has {} TLS secrets; a listener takes at most \
+                 {MAX_CERTIFICATE_REFS} certificateRefs",
+                g.secrets.len()
+            ),
+        );
+    }
+    let certificate_refs = g
+        .secrets
+        .iter()
+        .take(MAX_CERTIFICATE_REFS)
+        .map(|s| SecretObjectReference {
+            name: s.clone(),
+            ..SecretObjectReference::default()
+        })
+        .collect();
+    Some(ListenerTls {
+        certificate_refs,
+        ..ListenerTls::default()
+    })
+}
+
+/// An HTTPRoute spec attached to the Gateway `class`.
+fn route_spec(class: &str, host: &str, rules: Vec<HttpRouteRule>) -> HttpRouteSpec {
+    HttpRouteSpec {
+        parent_refs: vec![ParentReference {
+            name: class.to_string(),
+            ..ParentReference::default()
+        }],
+        hostnames: if host.is_empty() {
+            Vec::new()
+        } else {
+            vec![host.to_string()]
+        },
+        rules: Some(rules),
+    }
+}
+
+/// Emits the host routes of the Gateway of `(ns, class)`, at most [`MAX_RULES`] rules each;
+/// returns those with a `PathPrefix /` rule.
+fn emit_host_routes<'a>(
+    config: &Config,
+    options: &ConvertOptions,
+    ns: &str,
+    class: &str,
+    gw: &'a GatewayGroup<'a>,
+    out: &mut Out,
+) -> Vec<SlashRoute<'a>> {
+    let mut slash_routes = Vec::new();
     let mut host_routes: BTreeMap<&str, String> = BTreeMap::new();
     for (host, g) in &gw.hosts {
         let rules = convert_rules(config, options, g, out);
@@ -801,26 +946,43 @@ fn emit_gateway(
                 .iter()
                 .any(|r| r.path == ("PathPrefix", "/".to_string()))
             {
-                slash_rules.push((name.clone(), g.first, g.oldest));
+                slash_routes.push((name.clone(), g.first, g.oldest));
             }
-            let mut spec = Map::new();
-            spec.insert("parentRefs".into(), json!([{"name": class}]));
-            if !host.is_empty() {
-                spec.insert("hostnames".into(), json!([host]));
-            }
-            spec.insert(
-                "rules".into(),
-                Value::Array(chunk.iter().map(|r| r.value.clone()).collect()),
-            );
-            out.conv
-                .objects
-                .push(route_object(&name, ns, g.oldest, options, spec));
+            let rules = chunk.iter().map(|r| r.rule.clone()).collect();
+            let meta = route_metadata(&name, ns, g.oldest, options);
+            out.push(Manifest::new(
+                "HTTPRoute",
+                meta,
+                route_spec(class, host, rules),
+            ));
         }
     }
     host_fallback_warnings(gw, &host_routes, out);
+    slash_routes
+}
 
-    // Default-backend routes.
-    for (i, &(ing, backend)) in gw.defaults.iter().enumerate() {
+/// The metadata of a converted route, with the creation timestamp of `age_of` if asked for.
+fn route_metadata(name: &str, ns: &str, age_of: &Ingress, options: &ConvertOptions) -> ObjectMeta {
+    let created = if options.creation_timestamps {
+        age_of.meta.creation_timestamp.clone()
+    } else {
+        None
+    };
+    metadata(name, ns, created)
+}
+
+/// Emits one route per default backend of the Gateway of `(ns, class)`, warning where it ties
+/// with a host route's `PathPrefix /` rule or with another default backend.
+fn emit_default_routes(
+    config: &Config,
+    options: &ConvertOptions,
+    ns: &str,
+    class: &str,
+    gw: &GatewayGroup,
+    slash_routes: &[SlashRoute],
+    out: &mut Out,
+) {
+    for (i, &(ing, backend_of)) in gw.defaults.iter().enumerate() {
         let field = "spec.defaultBackend";
         let name = out.route_name(
             ns,
@@ -828,43 +990,18 @@ fn emit_gateway(
             ing,
             field,
         );
-        let rule = match backend_ref(config, ing, backend, field) {
-            Ok(r) => json!({"backendRefs": [r]}),
+        let rule = match backend_ref(config, ing, backend_of, field) {
+            Ok(r) => HttpRouteRule {
+                backend_refs: vec![r],
+                ..HttpRouteRule::default()
+            },
             Err(e) => {
                 out.conv.errors.push(e);
-                json!({})
+                HttpRouteRule::default()
             }
         };
-        for (route, other, aged) in &slash_rules {
-            // SPEC §4.1 K8/K9: the older route, then the smaller "namespace/name".
-            let age = |i: &Ingress| {
-                if options.creation_timestamps && i.meta.creation_timestamp.is_some() {
-                    i.created
-                } else {
-                    0
-                }
-            };
-            let default_wins =
-                (age(ing), format!("{ns}/{name}")) < (age(aged), format!("{ns}/{route}"));
-            let winner = if default_wins {
-                "the default backend takes the requests of that / rule that no longer path \
-                 matches"
-                    .to_string()
-            } else {
-                format!("HTTPRoute {ns}/{route} (as in Ingress, but only by age or name)")
-            };
-            out.warn(
-                ing,
-                field,
-                format!(
-                    "defaultBackend serves only requests no rule matches, but the converted \
-                     HTTPRoute {ns}/{name} (no hostnames, PathPrefix /) ties with the \
-                     PathPrefix / rule of HTTPRoute {ns}/{route} (from Ingress {}) on every \
-                     host that route serves; the older route, then the smaller \
-                     namespace/name, wins: here {winner}",
-                    other.key()
-                ),
-            );
+        for slash in slash_routes {
+            default_tie_warning(options, ns, &name, ing, slash, out);
         }
         if i > 0 {
             out.warn(
@@ -877,36 +1014,52 @@ fn emit_gateway(
                 ),
             );
         }
-        let mut spec = Map::new();
-        spec.insert("parentRefs".into(), json!([{"name": class}]));
-        spec.insert("rules".into(), json!([rule]));
-        out.conv
-            .objects
-            .push(route_object(&name, ns, ing, options, spec));
+        let meta = route_metadata(&name, ns, ing, options);
+        out.push(Manifest::new(
+            "HTTPRoute",
+            meta,
+            route_spec(class, "", vec![rule]),
+        ));
     }
 }
 
-fn route_object(
-    name: &str,
-    ns: &str,
-    age_of: &Ingress,
+/// Warns that the default-backend route `name` of `ing` ties with the `PathPrefix /` rule of
+/// a host route, and which of the two wins.
+fn default_tie_warning(
     options: &ConvertOptions,
-    spec: Map<String, Value>,
-) -> Value {
-    let mut meta = Map::new();
-    meta.insert("name".into(), json!(name));
-    meta.insert("namespace".into(), json!(ns));
-    if options.creation_timestamps {
-        if let Some(t) = &age_of.meta.creation_timestamp {
-            meta.insert("creationTimestamp".into(), json!(t));
+    ns: &str,
+    name: &str,
+    ing: &Ingress,
+    (route, other, aged): &SlashRoute,
+    out: &mut Out,
+) {
+    // SPEC §4.1 K8/K9: the older route, then the smaller "namespace/name".
+    let age = |i: &Ingress| {
+        if options.creation_timestamps && i.meta.creation_timestamp.is_some() {
+            i.created
+        } else {
+            0
         }
-    }
-    json!({
-        "apiVersion": format!("{GATEWAY_GROUP}/v1"),
-        "kind": "HTTPRoute",
-        "metadata": meta,
-        "spec": spec,
-    })
+    };
+    let default_wins = (age(ing), format!("{ns}/{name}")) < (age(aged), format!("{ns}/{route}"));
+    let winner = if default_wins {
+        "the default backend takes the requests of that / rule that no longer path matches"
+            .to_string()
+    } else {
+        format!("HTTPRoute {ns}/{route} (as in Ingress, but only by age or name)")
+    };
+    out.warn(
+        ing,
+        "spec.defaultBackend",
+        format!(
+            "defaultBackend serves only requests no rule matches, but the converted \
+             HTTPRoute {ns}/{name} (no hostnames, PathPrefix /) ties with the \
+             PathPrefix / rule of HTTPRoute {ns}/{route} (from Ingress {}) on every \
+             host that route serves; the older route, then the smaller \
+             namespace/name, wins: here {winner}",
+            other.key()
+        ),
+    );
 }
 
 /// The rules of one host: one per `(pathType, path)` group that converts.
@@ -938,28 +1091,7 @@ fn convert_rules<'a>(
                 Err(err) => out.conv.errors.push(err),
             }
         }
-        let owners: BTreeSet<String> = group.entries.iter().map(|e| e.ingress.key()).collect();
-        if owners.len() > 1 {
-            let last = group.entries.last().map_or(first, |e| e);
-            out.warn(
-                last.ingress,
-                format!("{}.path", last.field),
-                format!(
-                    "{} path {:?} is also defined by Ingress {}: Ingress sends such requests \
-                     to one of them (trieway: the oldest Ingress), the converted rule splits \
-                     them equally over {} backendRefs",
-                    group.path_type,
-                    group.path,
-                    owners
-                        .iter()
-                        .filter(|o| **o != last.ingress.key())
-                        .cloned()
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    refs.len()
-                ),
-            );
-        }
+        duplicate_path_warning(group, refs.len(), out);
         if refs.len() > MAX_BACKEND_REFS {
             out.error(
                 first.ingress,
@@ -973,21 +1105,48 @@ fn convert_rules<'a>(
             );
             refs.truncate(MAX_BACKEND_REFS);
         }
-        let mut rule = Map::new();
-        rule.insert(
-            "matches".into(),
-            json!([{"path": {"type": path.0, "value": path.1}}]),
-        );
-        if !refs.is_empty() {
-            rule.insert("backendRefs".into(), Value::Array(refs));
-        }
-        rules.push(Rule {
-            path,
-            group,
-            value: Value::Object(rule),
-        });
+        let rule = HttpRouteRule {
+            matches: vec![HttpRouteMatch {
+                path: Some(HttpPathMatch {
+                    kind: Some(PathMatchType::from(path.0)),
+                    value: Some(path.1.clone()),
+                }),
+                ..HttpRouteMatch::default()
+            }],
+            backend_refs: refs,
+            ..HttpRouteRule::default()
+        };
+        rules.push(Rule { path, group, rule });
     }
     rules
+}
+
+/// Warns when the paths of `group` come from several Ingresses: the converted rule splits
+/// the requests over their `backends` backendRefs.
+fn duplicate_path_warning(group: &PathGroup, backends: usize, out: &mut Out) {
+    let first = &group.entries[0];
+    let owners: BTreeSet<String> = group.entries.iter().map(|e| e.ingress.key()).collect();
+    if owners.len() <= 1 {
+        return;
+    }
+    let last = group.entries.last().map_or(first, |e| e);
+    out.warn(
+        last.ingress,
+        format!("{}.path", last.field),
+        format!(
+            "{} path {:?} is also defined by Ingress {}: Ingress sends such requests \
+             to one of them (trieway: the oldest Ingress), the converted rule splits \
+             them equally over {backends} backendRefs",
+            group.path_type,
+            group.path,
+            owners
+                .iter()
+                .filter(|o| **o != last.ingress.key())
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+    );
 }
 
 /// Warns where Ingress path precedence (longest path string first, then Exact) and the

@@ -8,7 +8,7 @@ use std::fmt;
 ///
 /// Its `Display` form is the message users see:
 /// `HTTPRoute default/web (routes.yaml#2): spec.rules[2].matches[0].path.value: must start with '/'`.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct ConfigError {
     /// Kind of the object (`HTTPRoute`), or empty when the document has none.
     pub kind: String,
@@ -23,7 +23,8 @@ pub struct ConfigError {
 }
 
 impl ConfigError {
-    /// A problem with a field of an object.
+    /// A problem with `field` of an object: every part given by position. Prefer the named
+    /// starts [`ConfigError::of`] and [`ConfigError::document`], which say which part is which.
     pub fn new(
         kind: impl Into<String>,
         object: impl Into<String>,
@@ -38,6 +39,69 @@ impl ConfigError {
             field: field.into(),
             message: message.into(),
         }
+    }
+
+    /// Starts a problem with the object of `kind` named `object` (`namespace/name`, or `name`
+    /// for cluster-scoped kinds); add its origin and field, then finish with the message:
+    ///
+    /// ```
+    /// use trieway::ConfigError;
+    /// let e = ConfigError::of("HTTPRoute", "default/web")
+    ///     .field("spec.rules[2].matches[0].path.value")
+    ///     .message("must start with '/'");
+    /// assert_eq!(
+    ///     e.to_string(),
+    ///     "HTTPRoute default/web: spec.rules[2].matches[0].path.value: must start with '/'"
+    /// );
+    /// ```
+    pub fn of(kind: impl Into<String>, object: impl Into<String>) -> ConfigErrorBuilder {
+        ConfigErrorBuilder(ConfigError {
+            kind: kind.into(),
+            object: object.into(),
+            ..ConfigError::default()
+        })
+    }
+
+    /// Starts a problem with the input document at `origin`, before its kind or name is known
+    /// (not UTF-8, invalid YAML, too large…); add a [`kind`](ConfigErrorBuilder::kind) or
+    /// field if known, then finish with the message.
+    pub fn document(origin: Origin) -> ConfigErrorBuilder {
+        ConfigErrorBuilder(ConfigError {
+            origin: Some(origin),
+            ..ConfigError::default()
+        })
+    }
+}
+
+/// A [`ConfigError`] being put together: started by [`ConfigError::of`] or
+/// [`ConfigError::document`], finished by [`message`](ConfigErrorBuilder::message).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use = "finish the error with .message(..)"]
+pub struct ConfigErrorBuilder(ConfigError);
+
+impl ConfigErrorBuilder {
+    /// The kind of the object (`HTTPRoute`).
+    pub fn kind(mut self, kind: impl Into<String>) -> Self {
+        self.0.kind = kind.into();
+        self
+    }
+
+    /// Where the object came from.
+    pub fn origin(mut self, origin: Origin) -> Self {
+        self.0.origin = Some(origin);
+        self
+    }
+
+    /// The field path (`spec.rules[2].matches[0].path.value`); none means the whole object.
+    pub fn field(mut self, field: impl Into<String>) -> Self {
+        self.0.field = field.into();
+        self
+    }
+
+    /// Finishes the error with what is wrong.
+    pub fn message(mut self, message: impl Into<String>) -> ConfigError {
+        self.0.message = message.into();
+        self.0
     }
 }
 
@@ -104,4 +168,54 @@ fn join_errors(errors: &[ConfigError]) -> String {
         s.push_str(&e.to_string());
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at() -> Origin {
+        Origin {
+            file: "routes.yaml".into(),
+            index: 2,
+        }
+    }
+
+    #[test]
+    fn builder_sets_each_part_where_new_takes_it_by_position() {
+        let built = ConfigError::of("HTTPRoute", "default/web")
+            .origin(at())
+            .field("spec.rules[0]")
+            .message("bad");
+        let positional = ConfigError::new(
+            "HTTPRoute",
+            "default/web",
+            Some(at()),
+            "spec.rules[0]",
+            "bad",
+        );
+        assert_eq!(built, positional);
+        assert_eq!(
+            built.to_string(),
+            "HTTPRoute default/web (routes.yaml#2): spec.rules[0]: bad"
+        );
+    }
+
+    #[test]
+    fn document_errors_name_the_origin_and_what_is_known() {
+        let e = ConfigError::document(at()).message("invalid YAML: x");
+        assert_eq!(
+            e,
+            ConfigError::new("", "", Some(at()), "", "invalid YAML: x")
+        );
+        assert_eq!(e.to_string(), "routes.yaml#2: invalid YAML: x");
+        let e = ConfigError::document(at())
+            .kind("Gateway")
+            .field("metadata.name")
+            .message("required field is missing");
+        assert_eq!(
+            e.to_string(),
+            "Gateway (routes.yaml#2): metadata.name: required field is missing"
+        );
+    }
 }

@@ -124,7 +124,7 @@ mod validate;
 pub use builder::{RouteSet, Rule};
 pub use compile::backend::{Backend, Target};
 pub use compile::PathKind;
-pub use error::{ConfigError, Error};
+pub use error::{ConfigError, ConfigErrorBuilder, Error};
 pub use filter::{
     edit_header_lines, replace_prefix, Action, ActionKind, EditOp, HeaderEdit, HeaderLine, Mirror,
 };

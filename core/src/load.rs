@@ -8,6 +8,7 @@
 
 use crate::error::{ConfigError, Error};
 use crate::model::*;
+use crate::validate::unknown::UnknownField;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use std::path::Path;
@@ -284,16 +285,12 @@ impl Config {
     pub fn add_bytes(&mut self, bytes: &[u8], name: &str) {
         match std::str::from_utf8(bytes) {
             Ok(text) => self.add_str(text, name),
-            Err(e) => self.errors.push(ConfigError::new(
-                "",
-                "",
-                Some(origin(name, 0)),
-                "",
-                format!(
+            Err(e) => self
+                .errors
+                .push(ConfigError::document(origin(name, 0)).message(format!(
                     "input is not UTF-8 (invalid byte at offset {})",
                     e.valid_up_to()
-                ),
-            )),
+                ))),
         }
     }
 
@@ -301,16 +298,11 @@ impl Config {
     pub fn add_str(&mut self, text: &str, name: &str) {
         self.bytes = self.bytes.saturating_add(text.len());
         if self.bytes > self.limits.max_bytes {
-            self.errors.push(ConfigError::new(
-                "",
-                "",
-                Some(origin(name, 0)),
-                "",
-                format!(
+            self.errors
+                .push(ConfigError::document(origin(name, 0)).message(format!(
                     "input exceeds the limit of {} bytes; not loaded",
                     self.limits.max_bytes
-                ),
-            ));
+                )));
             return;
         }
         let file: Arc<str> = Arc::from(name);
@@ -333,13 +325,10 @@ impl Config {
                 // text is not JSON, read it as YAML before giving up.
                 Err(e) => {
                     if looks_like_json(trimmed) || !self.add_yaml(text, &file, true) {
-                        self.errors.push(ConfigError::new(
-                            "",
-                            "",
-                            Some(Origin { file, index: 0 }),
-                            "",
-                            format!("invalid JSON: {e}"),
-                        ))
+                        self.errors.push(
+                            ConfigError::document(Origin { file, index: 0 })
+                                .message(format!("invalid JSON: {e}")),
+                        )
                     }
                 }
             }
@@ -369,13 +358,10 @@ impl Config {
                 Ok(Value::Null) => {}
                 Ok(v) => self.add_value_at(v, at),
                 Err(_) if single => return false,
-                Err(e) => self.errors.push(ConfigError::new(
-                    "",
-                    "",
-                    Some(at),
-                    "",
-                    format!("invalid YAML: {}", yaml_message(&e.to_string())),
-                )),
+                Err(e) => self.errors.push(
+                    ConfigError::document(at)
+                        .message(format!("invalid YAML: {}", yaml_message(&e.to_string()))),
+                ),
             }
         }
         true
@@ -388,137 +374,180 @@ impl Config {
 
     fn add_value_at(&mut self, value: Value, at: Origin) {
         let Value::Object(mut map) = value else {
-            self.errors.push(ConfigError::new(
-                "",
-                "",
-                Some(at),
-                "",
-                format!(
-                    "expected an object with apiVersion and kind, found {}",
-                    type_name(&value)
-                ),
-            ));
+            self.errors.push(ConfigError::document(at).message(format!(
+                "expected an object with apiVersion and kind, found {}",
+                type_name(&value)
+            )));
             return;
         };
-        let kind = map
-            .get("kind")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string();
-        let api_version = map
-            .get("apiVersion")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string();
+        let kind = map_str(&map, "kind");
+        let api_version = map_str(&map, "apiVersion");
         if kind == "List" || kind.ends_with("List") && map.contains_key("items") {
-            match map.remove("items") {
-                Some(Value::Array(items)) => {
-                    // As documented on `Origin`, an item's index is its place in `items`.
-                    for (index, item) in items.into_iter().enumerate() {
-                        let at = Origin {
-                            file: at.file.clone(),
-                            index,
-                        };
-                        self.add_value_at(item, at);
-                    }
-                }
-                Some(Value::Null) | None => {}
-                Some(other) => self.errors.push(ConfigError::new(
-                    kind,
-                    "",
-                    Some(at),
-                    "items",
-                    format!("expected a list, found {}", type_name(&other)),
-                )),
-            }
+            self.add_list(&kind, map.remove("items"), at);
             return;
         }
-        self.objects += 1;
-        if self.objects > self.limits.max_objects {
-            if self.objects == self.limits.max_objects + 1 {
-                self.errors.push(ConfigError::new(
-                    kind,
-                    "",
-                    Some(at),
-                    "",
-                    format!(
-                        "more than {} objects; this and later objects are not loaded",
-                        self.limits.max_objects
-                    ),
-                ));
-            }
+        if !self.count_object(&kind, &at) {
             return;
         }
-        if kind.is_empty() || api_version.is_empty() {
-            let missing = if kind.is_empty() {
-                "kind"
-            } else {
-                "apiVersion"
-            };
-            self.errors.push(ConfigError::new(
-                kind,
-                "",
-                Some(at),
-                missing,
-                "required field is missing",
-            ));
-            return;
-        }
-        let (group, version) = match api_version.rsplit_once('/') {
-            Some((g, v)) => (g, v),
-            None => ("", api_version.as_str()),
-        };
-        let Some((_, _, versions)) = KINDS.iter().find(|(g, k, _)| *g == group && *k == kind)
-        else {
-            self.warnings.push(ConfigError::new(
-                kind,
-                meta_key(&map),
-                Some(at),
-                "",
-                format!(
-                    "kind {api_version}/{} is not used by trieway; skipped",
-                    map_kind(&map)
-                ),
-            ));
+        let Some((group, version)) = self.served_version(&kind, &api_version, &map, &at) else {
             return;
         };
-        if !versions.contains(&version) {
-            self.errors.push(ConfigError::new(
-                kind.as_str(),
-                meta_key(&map),
-                Some(at),
-                "apiVersion",
-                format!(
-                    "{api_version} is not a served version of {kind} (served: {})",
-                    versions
-                        .iter()
-                        .map(|v| format!("{group}/{v}"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            ));
-            return;
-        }
         let unknown = match self.unknown_fields {
             UnknownFields::Ignore => Vec::new(),
             UnknownFields::Error | UnknownFields::Warn => {
                 crate::validate::unknown::unknown_fields(group, &kind, version, &map)
             }
         };
-        let meta_value = match map.remove("metadata") {
+        let Some((meta, key, created)) = self.metadata(&kind, map.remove("metadata"), &at) else {
+            return;
+        };
+        if !self.report_unknown(unknown, &kind, &key, &at) {
+            return;
+        }
+        let (body, field) = match kind.as_str() {
+            // These kinds keep their fields at the top level.
+            "EndpointSlice" | "Secret" | "ConfigMap" | "Namespace" => (Value::Object(map), ""),
+            _ => (
+                map.remove("spec")
+                    .unwrap_or(Value::Object(Default::default())),
+                "spec",
+            ),
+        };
+        if !self.first_copy(&kind, &key, &at) {
+            return;
+        }
+        let ctx = Ctx {
+            api_version: &api_version,
+            meta,
+            created,
+            at,
+            kind: &kind,
+            key,
+            field,
+        };
+        self.push_object(ctx, body);
+    }
+
+    /// Adds the `items` of a `kind: List` (or `*List`) document.
+    fn add_list(&mut self, kind: &str, items: Option<Value>, at: Origin) {
+        match items {
+            Some(Value::Array(items)) => {
+                // As documented on `Origin`, an item's index is its place in `items`.
+                for (index, item) in items.into_iter().enumerate() {
+                    let at = Origin {
+                        file: at.file.clone(),
+                        index,
+                    };
+                    self.add_value_at(item, at);
+                }
+            }
+            Some(Value::Null) | None => {}
+            Some(other) => self.errors.push(
+                ConfigError::document(at)
+                    .kind(kind)
+                    .field("items")
+                    .message(format!("expected a list, found {}", type_name(&other))),
+            ),
+        }
+    }
+
+    /// Counts one more object; `false` (with an error for the first one) past the limit.
+    fn count_object(&mut self, kind: &str, at: &Origin) -> bool {
+        self.objects += 1;
+        if self.objects <= self.limits.max_objects {
+            return true;
+        }
+        if self.objects == self.limits.max_objects + 1 {
+            self.errors.push(
+                ConfigError::document(at.clone())
+                    .kind(kind)
+                    .message(format!(
+                        "more than {} objects; this and later objects are not loaded",
+                        self.limits.max_objects
+                    )),
+            );
+        }
+        false
+    }
+
+    /// The `(group, version)` of `api_version` when `kind` is a kind trieway reads in a served
+    /// version; else `None`, with an error (missing kind or apiVersion, version not served)
+    /// or a warning (a kind trieway does not use).
+    fn served_version<'v>(
+        &mut self,
+        kind: &str,
+        api_version: &'v str,
+        map: &serde_json::Map<String, Value>,
+        at: &Origin,
+    ) -> Option<(&'v str, &'v str)> {
+        if kind.is_empty() || api_version.is_empty() {
+            let missing = if kind.is_empty() {
+                "kind"
+            } else {
+                "apiVersion"
+            };
+            self.errors.push(
+                ConfigError::document(at.clone())
+                    .kind(kind)
+                    .field(missing)
+                    .message("required field is missing"),
+            );
+            return None;
+        }
+        let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
+        let Some((_, _, versions)) = KINDS.iter().find(|(g, k, _)| *g == group && *k == kind)
+        else {
+            self.warnings.push(
+                ConfigError::of(kind, meta_key(map))
+                    .origin(at.clone())
+                    .message(format!(
+                        "kind {api_version}/{} is not used by trieway; skipped",
+                        map_kind(map)
+                    )),
+            );
+            return None;
+        };
+        if !versions.contains(&version) {
+            self.errors.push(
+                ConfigError::of(kind, meta_key(map))
+                    .origin(at.clone())
+                    .field("apiVersion")
+                    .message(format!(
+                        "{api_version} is not a served version of {kind} (served: {})",
+                        versions
+                            .iter()
+                            .map(|v| format!("{group}/{v}"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
+            );
+            return None;
+        }
+        Some((group, version))
+    }
+
+    /// The object's `metadata` (namespace defaulted or cleared by scope), its key
+    /// (`namespace/name` or `name`) and its creation time; `None`, with an error, when the
+    /// metadata does not parse, has no name or an invalid timestamp.
+    fn metadata(
+        &mut self,
+        kind: &str,
+        meta_value: Option<Value>,
+        at: &Origin,
+    ) -> Option<(ObjectMeta, String, i64)> {
+        let meta_value = match meta_value {
             None | Some(Value::Null) => Value::Object(Default::default()),
             Some(v) => v,
         };
-        let meta: ObjectMeta = match parse_at(meta_value, "metadata") {
+        let mut meta: ObjectMeta = match parse_at(meta_value, "metadata") {
             Ok(m) => m,
-            Err(e) => {
-                self.errors
-                    .push(ConfigError::new(kind, "", Some(at), e.0, e.1));
-                return;
+            Err((field, message)) => {
+                let e = ConfigError::document(at.clone()).kind(kind).field(field);
+                self.errors.push(e.message(message));
+                return None;
             }
         };
-        let mut meta = meta;
-        let cluster_scoped = CLUSTER_SCOPED.contains(&kind.as_str());
+        let cluster_scoped = CLUSTER_SCOPED.contains(&kind);
         if cluster_scoped {
             meta.namespace.clear();
         } else if meta.namespace.is_empty() {
@@ -530,88 +559,86 @@ impl Config {
             format!("{}/{}", meta.namespace, meta.name)
         };
         if meta.name.is_empty() {
-            self.errors.push(ConfigError::new(
-                kind,
-                "",
-                Some(at),
-                "metadata.name",
-                "required field is missing",
-            ));
-            return;
+            self.errors.push(
+                ConfigError::document(at.clone())
+                    .kind(kind)
+                    .field("metadata.name")
+                    .message("required field is missing"),
+            );
+            return None;
         }
         let created = match meta.creation_timestamp.as_deref() {
             None => 0,
             Some(ts) => match parse_rfc3339(ts) {
                 Some(t) => t,
                 None => {
-                    self.errors.push(ConfigError::new(
-                        kind,
-                        key,
-                        Some(at),
-                        "metadata.creationTimestamp",
-                        format!("{ts:?} is not an RFC 3339 timestamp"),
-                    ));
-                    return;
+                    self.errors.push(
+                        ConfigError::of(kind, key)
+                            .origin(at.clone())
+                            .field("metadata.creationTimestamp")
+                            .message(format!("{ts:?} is not an RFC 3339 timestamp")),
+                    );
+                    return None;
                 }
             },
         };
-        if !unknown.is_empty() {
-            let list = unknown.into_iter().map(|u| {
-                ConfigError::new(
-                    kind.as_str(),
-                    key.as_str(),
-                    Some(at.clone()),
-                    u.field,
-                    u.message,
-                )
-            });
-            if self.unknown_fields == UnknownFields::Error {
-                self.errors.extend(list);
-                return;
-            }
-            self.warnings.extend(list);
+        Some((meta, key, created))
+    }
+
+    /// Reports unknown fields as errors or warnings (per `unknown_fields`); `false` when they
+    /// are errors, so the object is not loaded.
+    fn report_unknown(
+        &mut self,
+        unknown: Vec<UnknownField>,
+        kind: &str,
+        key: &str,
+        at: &Origin,
+    ) -> bool {
+        if unknown.is_empty() {
+            return true;
         }
-        let body = match kind.as_str() {
-            // These kinds keep their fields at the top level.
-            "EndpointSlice" | "Secret" | "ConfigMap" | "Namespace" => Value::Object(map),
-            _ => map
-                .remove("spec")
-                .unwrap_or(Value::Object(Default::default())),
-        };
-        let field = match kind.as_str() {
-            "EndpointSlice" | "Secret" | "ConfigMap" | "Namespace" => "",
-            _ => "spec",
-        };
+        let list = unknown.into_iter().map(|u| {
+            ConfigError::of(kind, key)
+                .origin(at.clone())
+                .field(u.field)
+                .message(u.message)
+        });
+        if self.unknown_fields == UnknownFields::Error {
+            self.errors.extend(list);
+            return false;
+        }
+        self.warnings.extend(list);
+        true
+    }
+
+    /// Records the object as seen; `false`, with an error, when an object of the same kind
+    /// and key was already loaded (`XListenerSet` counts as `ListenerSet`).
+    fn first_copy(&mut self, kind: &str, key: &str, at: &Origin) -> bool {
         let kind_name = if kind == "XListenerSet" {
             "ListenerSet"
         } else {
-            kind.as_str()
+            kind
         };
-        if let Some(first) = self.seen.get(&(kind_name.to_string(), key.clone())) {
+        let seen_key = (kind_name.to_string(), key.to_string());
+        if let Some(first) = self.seen.get(&seen_key) {
             let message = format!(
                 "duplicate object: {kind} {key} is already defined at {first}; this copy is ignored"
             );
-            self.errors.push(ConfigError::new(
-                kind.as_str(),
-                key,
-                Some(at),
-                "metadata.name",
-                message,
-            ));
-            return;
+            self.errors.push(
+                ConfigError::of(kind, key)
+                    .origin(at.clone())
+                    .field("metadata.name")
+                    .message(message),
+            );
+            return false;
         }
-        self.seen
-            .insert((kind_name.to_string(), key.clone()), at.clone());
-        let ctx = Ctx {
-            api_version: &api_version,
-            meta,
-            created,
-            at,
-            kind: &kind,
-            key,
-            field,
-        };
-        match kind.as_str() {
+        self.seen.insert(seen_key, at.clone());
+        true
+    }
+
+    /// Parses `body` as the spec of `ctx.kind` and adds the object to its list.
+    fn push_object(&mut self, ctx: Ctx, body: Value) {
+        match ctx.kind {
             "GatewayClass" => ctx.push(body, &mut self.gateway_classes, &mut self.errors),
             "Gateway" => ctx.push(body, &mut self.gateways, &mut self.errors),
             "ListenerSet" | "XListenerSet" => {
@@ -660,13 +687,12 @@ impl Ctx<'_> {
                 spec,
             }),
             Err((field, msg)) => {
-                errors.push(ConfigError::new(
-                    self.kind,
-                    self.key,
-                    Some(self.at),
-                    field,
-                    msg,
-                ));
+                errors.push(
+                    ConfigError::of(self.kind, self.key)
+                        .origin(self.at)
+                        .field(field)
+                        .message(msg),
+                );
                 None
             }
         }
@@ -727,6 +753,14 @@ fn type_name(v: &Value) -> &'static str {
         Value::Array(_) => "a list",
         Value::Object(_) => "an object",
     }
+}
+
+/// The string at `key` of `map`, or `""`.
+fn map_str(map: &serde_json::Map<String, Value>, key: &str) -> String {
+    map.get(key)
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string()
 }
 
 fn map_kind(map: &serde_json::Map<String, Value>) -> &str {

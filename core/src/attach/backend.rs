@@ -173,6 +173,36 @@ impl<'a> Resolver<'a> {
         route_ns: &str,
         target: &BackendObjectReference,
     ) -> Result<ResolvedBackend, BackendProblem> {
+        let ns = target.namespace(route_ns);
+        let name = target.name.as_str();
+        self.check_reference(route_kind, route_ns, target)?;
+        let Some(port) = target.port else {
+            return Err(problem(
+                "BackendNotFound",
+                format!("backendRef {ns}/{name}: port is required for a Service"),
+            ));
+        };
+        let Some(svc) = self.services.get(ns, name) else {
+            if !self.services_given {
+                return Ok(resolved(ns, name, port, None));
+            }
+            return Err(problem(
+                "BackendNotFound",
+                format!("backendRef {ns}/{name}: Service not found"),
+            ));
+        };
+        let app_protocol = service_port(svc, route_kind, ns, name, port)?;
+        Ok(resolved(ns, name, port, app_protocol))
+    }
+
+    /// Whether a route of `route_kind` in `route_ns` may refer to `target` at all: a core
+    /// Service, in its own namespace or one whose ReferenceGrant allows it.
+    fn check_reference(
+        &self,
+        route_kind: RouteKind,
+        route_ns: &str,
+        target: &BackendObjectReference,
+    ) -> Result<(), BackendProblem> {
         let (group, kind) = (target.group(), target.kind());
         let ns = target.namespace(route_ns);
         let name = target.name.as_str();
@@ -205,61 +235,56 @@ impl<'a> Resolver<'a> {
                 ),
             ));
         }
-        let Some(port) = target.port else {
-            return Err(problem(
-                "BackendNotFound",
-                format!("backendRef {ns}/{name}: port is required for a Service"),
-            ));
-        };
-        let Some(svc) = self.services.get(ns, name) else {
-            if !self.services_given {
-                return Ok(ResolvedBackend {
-                    group: String::new(),
-                    kind: "Service".to_string(),
-                    namespace: ns.to_string(),
-                    name: name.to_string(),
-                    port: u16::try_from(port).ok(),
-                    app_protocol: None,
-                });
-            }
-            return Err(problem(
-                "BackendNotFound",
-                format!("backendRef {ns}/{name}: Service not found"),
-            ));
-        };
-        if svc.kind.as_deref() == Some("ExternalName") {
-            return Err(problem(
-                "InvalidKind",
-                format!("backendRef {ns}/{name}: Services of type ExternalName are not supported"),
-            ));
-        }
-        let Some(sp) = svc.ports.iter().find(|p| p.port == port) else {
-            return Err(problem(
-                "BackendNotFound",
-                format!("backendRef {ns}/{name}: Service has no port {port}"),
-            ));
-        };
-        let app_protocol = sp.app_protocol.clone();
-        if let Some(ap) = app_protocol.as_deref() {
-            if ap.starts_with("kubernetes.io/") && !speaks(route_kind, ap) {
-                return Err(problem(
-                    "UnsupportedProtocol",
-                    format!(
-                        "backendRef {ns}/{name}: {} cannot speak appProtocol {ap} of port {port}",
-                        route_kind.as_str()
-                    ),
-                ));
-            }
-        }
-        Ok(ResolvedBackend {
-            group: String::new(),
-            kind: "Service".to_string(),
-            namespace: ns.to_string(),
-            name: name.to_string(),
-            port: u16::try_from(port).ok(),
-            app_protocol,
-        })
+        Ok(())
     }
+}
+
+/// A resolved core Service port.
+fn resolved(ns: &str, name: &str, port: i64, app_protocol: Option<String>) -> ResolvedBackend {
+    ResolvedBackend {
+        group: String::new(),
+        kind: "Service".to_string(),
+        namespace: ns.to_string(),
+        name: name.to_string(),
+        port: u16::try_from(port).ok(),
+        app_protocol,
+    }
+}
+
+/// The `appProtocol` of `port` of Service `ns/name`, checking that the Service is not
+/// `ExternalName`, has the port, and that `route_kind` speaks the port's protocol.
+fn service_port(
+    svc: &ServiceSpec,
+    route_kind: RouteKind,
+    ns: &str,
+    name: &str,
+    port: i64,
+) -> Result<Option<String>, BackendProblem> {
+    if svc.kind.as_deref() == Some("ExternalName") {
+        return Err(problem(
+            "InvalidKind",
+            format!("backendRef {ns}/{name}: Services of type ExternalName are not supported"),
+        ));
+    }
+    let Some(sp) = svc.ports.iter().find(|p| p.port == port) else {
+        return Err(problem(
+            "BackendNotFound",
+            format!("backendRef {ns}/{name}: Service has no port {port}"),
+        ));
+    };
+    let app_protocol = sp.app_protocol.clone();
+    if let Some(ap) = app_protocol.as_deref() {
+        if ap.starts_with("kubernetes.io/") && !speaks(route_kind, ap) {
+            return Err(problem(
+                "UnsupportedProtocol",
+                format!(
+                    "backendRef {ns}/{name}: {} cannot speak appProtocol {ap} of port {port}",
+                    route_kind.as_str()
+                ),
+            ));
+        }
+    }
+    Ok(app_protocol)
 }
 
 #[cfg(test)]

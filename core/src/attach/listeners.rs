@@ -5,7 +5,7 @@ use super::report::{Condition, ListenerStatus};
 use super::{AttachedListener, Ctx, ListenerSource};
 use crate::model::{
     AllowedListeners, FromNamespaces, GatewaySpec, Listener, ListenerSetSpec, Object, ProtocolType,
-    RouteKind, RouteNamespaces, TlsMode, GATEWAY_GROUP,
+    RouteKind, RouteNamespaces, SecretObjectReference, TlsMode, GATEWAY_GROUP,
 };
 use rustc_hash::FxHashMap;
 use std::ops::Range;
@@ -171,6 +171,9 @@ pub(crate) fn build<'a>(
     }
 }
 
+/// A condition reason and its message.
+type Problem = (&'static str, String);
+
 fn listener<'a>(
     ctx: &Ctx<'a>,
     gateway: usize,
@@ -189,37 +192,7 @@ fn listener<'a>(
             format!("protocol {:?} is not supported", l.protocol.as_str()),
         ));
     }
-    // Effective kinds: allowedRoutes.kinds ∩ supported, or the protocol's defaults.
-    let listed = l.allowed_routes.as_ref().map(|a| a.kinds.as_slice());
-    let mut kinds: Vec<RouteKind> = Vec::new();
-    match listed {
-        Some(listed) if !listed.is_empty() => {
-            let mut invalid = Vec::new();
-            for k in listed {
-                let group = k.group.as_deref().unwrap_or(GATEWAY_GROUP);
-                let found = supported
-                    .iter()
-                    .find(|s| group == GATEWAY_GROUP && s.as_str() == k.kind);
-                match found {
-                    Some(s) if !kinds.contains(s) => kinds.push(*s),
-                    Some(_) => {}
-                    None if group == GATEWAY_GROUP => invalid.push(k.kind.clone()),
-                    None => invalid.push(format!("{}.{group}", k.kind)),
-                }
-            }
-            if !invalid.is_empty() {
-                ref_problems.push((
-                    "InvalidRouteKinds",
-                    format!(
-                        "route kinds not supported on protocol {}: {}",
-                        l.protocol.as_str(),
-                        invalid.join(", ")
-                    ),
-                ));
-            }
-        }
-        _ => kinds.extend_from_slice(supported),
-    }
+    let kinds = route_kinds(l, supported, &mut ref_problems);
     let port = u16::try_from(l.port).ok().filter(|p| *p != 0);
     if port.is_none() && not_accepted.is_none() {
         not_accepted = Some((
@@ -227,75 +200,13 @@ fn listener<'a>(
             format!("port {} is out of range", l.port),
         ));
     }
-    let tls_mode = match l.protocol {
-        ProtocolType::Https | ProtocolType::Tls => Some(
-            l.tls
-                .as_ref()
-                .and_then(|t| t.mode.clone())
-                .unwrap_or(TlsMode::Terminate),
-        ),
-        _ => None,
-    };
-    match (&l.protocol, &tls_mode) {
-        (ProtocolType::Https, Some(TlsMode::Passthrough)) => {
-            not_accepted.get_or_insert((
-                "UnsupportedValue",
-                "HTTPS listeners must use TLS mode Terminate".to_string(),
-            ));
-        }
-        (_, Some(TlsMode::Other(m))) => {
-            not_accepted.get_or_insert((
-                "UnsupportedValue",
-                format!("TLS mode {m:?} is not supported"),
-            ));
-        }
-        _ => {}
+    let tls_mode = tls_mode(l);
+    if let Some(problem) = tls_mode_problem(&l.protocol, &tls_mode) {
+        not_accepted.get_or_insert(problem);
     }
     // Certificates (Terminate only): at least one valid reference (or TLS options) is needed.
-    let mut no_certificate = false;
-    if tls_mode == Some(TlsMode::Terminate) {
-        let refs = l
-            .tls
-            .as_ref()
-            .map(|t| t.certificate_refs.as_slice())
-            .unwrap_or(&[]);
-        let has_options = l.tls.as_ref().is_some_and(|t| !t.options.is_empty());
-        let mut valid = 0;
-        for r in refs {
-            let group = r.group.as_deref().unwrap_or("");
-            let kind = r.kind.as_deref().unwrap_or("Secret");
-            let ns = r.namespace.as_deref().unwrap_or(owner_ns);
-            let what = format!("certificateRef {ns}/{}", r.name);
-            if !(group.is_empty() && kind == "Secret") {
-                ref_problems.push((
-                    "InvalidCertificateRef",
-                    format!("{what}: kind {kind} in group {group:?} is not supported"),
-                ));
-            } else if ns != owner_ns
-                && !ctx.resolver.permits(
-                    (GATEWAY_GROUP, owner_kind, owner_ns),
-                    ns,
-                    ("", "Secret", &r.name),
-                )
-            {
-                ref_problems.push((
-                    "RefNotPermitted",
-                    format!("{what}: no ReferenceGrant in namespace {ns} allows it"),
-                ));
-            } else if !ctx.resolver.secret_exists(ns, &r.name) {
-                ref_problems.push(("InvalidCertificateRef", format!("{what}: Secret not found")));
-            } else {
-                valid += 1;
-            }
-        }
-        if refs.is_empty() && !has_options {
-            ref_problems.push((
-                "InvalidCertificateRef",
-                "TLS mode Terminate needs a certificateRef".to_string(),
-            ));
-        }
-        no_certificate = valid == 0 && !(refs.is_empty() && has_options);
-    }
+    let no_certificate = tls_mode == Some(TlsMode::Terminate)
+        && !certificates(ctx, l, owner_ns, owner_kind, &mut ref_problems);
     let listener_set = match &source {
         ListenerSource::ListenerSet(ns, name) => Some(format!("{ns}/{name}")),
         ListenerSource::Gateway => None,
@@ -327,6 +238,141 @@ fn listener<'a>(
         ref_problems,
         no_certificate,
         conflict: None,
+    }
+}
+
+/// The effective route kinds of `l`: `allowedRoutes.kinds` ∩ `supported`, or the protocol's
+/// defaults (`supported`) when none are listed. Listed kinds the protocol does not support
+/// are reported as `InvalidRouteKinds`.
+fn route_kinds(
+    l: &Listener,
+    supported: &[RouteKind],
+    problems: &mut Vec<Problem>,
+) -> Vec<RouteKind> {
+    let listed = l.allowed_routes.as_ref().map(|a| a.kinds.as_slice());
+    let listed = match listed {
+        Some(listed) if !listed.is_empty() => listed,
+        _ => return supported.to_vec(),
+    };
+    let mut kinds: Vec<RouteKind> = Vec::new();
+    let mut invalid = Vec::new();
+    for k in listed {
+        let group = k.group.as_deref().unwrap_or(GATEWAY_GROUP);
+        let found = supported
+            .iter()
+            .find(|s| group == GATEWAY_GROUP && s.as_str() == k.kind);
+        match found {
+            Some(s) if !kinds.contains(s) => kinds.push(*s),
+            Some(_) => {}
+            None if group == GATEWAY_GROUP => invalid.push(k.kind.clone()),
+            None => invalid.push(format!("{}.{group}", k.kind)),
+        }
+    }
+    if !invalid.is_empty() {
+        problems.push((
+            "InvalidRouteKinds",
+            format!(
+                "route kinds not supported on protocol {}: {}",
+                l.protocol.as_str(),
+                invalid.join(", ")
+            ),
+        ));
+    }
+    kinds
+}
+
+/// The TLS mode of an HTTPS or TLS listener (`Terminate` by default); `None` for the others.
+fn tls_mode(l: &Listener) -> Option<TlsMode> {
+    match l.protocol {
+        ProtocolType::Https | ProtocolType::Tls => Some(
+            l.tls
+                .as_ref()
+                .and_then(|t| t.mode.clone())
+                .unwrap_or(TlsMode::Terminate),
+        ),
+        _ => None,
+    }
+}
+
+/// Why `protocol` cannot use `tls_mode` (HTTPS with Passthrough, an unknown mode), if so.
+fn tls_mode_problem(protocol: &ProtocolType, tls_mode: &Option<TlsMode>) -> Option<Problem> {
+    match (protocol, tls_mode) {
+        (ProtocolType::Https, Some(TlsMode::Passthrough)) => Some((
+            "UnsupportedValue",
+            "HTTPS listeners must use TLS mode Terminate".to_string(),
+        )),
+        (_, Some(TlsMode::Other(m))) => Some((
+            "UnsupportedValue",
+            format!("TLS mode {m:?} is not supported"),
+        )),
+        _ => None,
+    }
+}
+
+/// Checks the certificates of a Terminate listener, adding a problem per invalid reference
+/// (and one when there is neither a reference nor TLS options); whether the listener has a
+/// certificate: a valid reference, or TLS options without references.
+fn certificates(
+    ctx: &Ctx,
+    l: &Listener,
+    owner_ns: &str,
+    owner_kind: &str,
+    problems: &mut Vec<Problem>,
+) -> bool {
+    let refs = l
+        .tls
+        .as_ref()
+        .map(|t| t.certificate_refs.as_slice())
+        .unwrap_or(&[]);
+    let has_options = l.tls.as_ref().is_some_and(|t| !t.options.is_empty());
+    let mut valid = 0;
+    for r in refs {
+        match certificate_ref_problem(ctx, r, owner_ns, owner_kind) {
+            Some(problem) => problems.push(problem),
+            None => valid += 1,
+        }
+    }
+    if refs.is_empty() && !has_options {
+        problems.push((
+            "InvalidCertificateRef",
+            "TLS mode Terminate needs a certificateRef".to_string(),
+        ));
+    }
+    valid > 0 || (refs.is_empty() && has_options)
+}
+
+/// What is wrong with one certificateRef of a listener owned by `owner_kind` in `owner_ns`:
+/// not a core Secret, in another namespace without a ReferenceGrant, or not found.
+fn certificate_ref_problem(
+    ctx: &Ctx,
+    r: &SecretObjectReference,
+    owner_ns: &str,
+    owner_kind: &str,
+) -> Option<Problem> {
+    let group = r.group.as_deref().unwrap_or("");
+    let kind = r.kind.as_deref().unwrap_or("Secret");
+    let ns = r.namespace.as_deref().unwrap_or(owner_ns);
+    let what = format!("certificateRef {ns}/{}", r.name);
+    if !(group.is_empty() && kind == "Secret") {
+        Some((
+            "InvalidCertificateRef",
+            format!("{what}: kind {kind} in group {group:?} is not supported"),
+        ))
+    } else if ns != owner_ns
+        && !ctx.resolver.permits(
+            (GATEWAY_GROUP, owner_kind, owner_ns),
+            ns,
+            ("", "Secret", &r.name),
+        )
+    {
+        Some((
+            "RefNotPermitted",
+            format!("{what}: no ReferenceGrant in namespace {ns} allows it"),
+        ))
+    } else if !ctx.resolver.secret_exists(ns, &r.name) {
+        Some(("InvalidCertificateRef", format!("{what}: Secret not found")))
+    } else {
+        None
     }
 }
 

@@ -50,7 +50,9 @@ pub use report::{
 };
 
 use crate::load::Config;
-use crate::model::{LabelSelector, ListenerSetSpec, Object, ProtocolType, RouteKind, TlsMode};
+use crate::model::{
+    GatewaySpec, LabelSelector, ListenerSetSpec, Object, ProtocolType, RouteKind, TlsMode,
+};
 use backend::NsMap;
 use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
@@ -205,78 +207,17 @@ pub fn attach(config: &Config, controller: Option<&str>) -> Attachment {
         .map(|c| (c.meta.name.as_str(), c.spec.controller_name.as_str()))
         .collect();
     let mut warnings = Vec::new();
-    let mut sets: Vec<&Object<ListenerSetSpec>> = config.listener_sets.iter().collect();
-    sets.sort_by_cached_key(|s| (s.created, ns_name(&s.meta.namespace, &s.meta.name)));
-    // ListenerSets per parent Gateway, each list in merge order.
-    let mut by_parent: NsMap<'_, Vec<&Object<ListenerSetSpec>>> = NsMap::default();
-    for ls in sets {
-        if let Some((ns, name)) = listeners::target(ls) {
-            by_parent.get_or_default(ns, name).push(ls);
-        }
-    }
-
-    let mut gateways = Vec::new();
-    let mut listeners = Vec::new();
-    let mut parents = Parents::default();
-    let mut gateway_statuses = Vec::new();
-    let mut set_statuses = Vec::new();
+    let by_parent = listener_sets_by_parent(config);
+    let mut served = Served::default();
     for gw in &config.gateways {
-        let class = gw.spec.gateway_class_name.as_str();
-        match (controller, classes.get(class)) {
-            (Some(ours), Some(theirs)) if *theirs == ours => {}
-            (Some(_), _) => continue,
-            (None, Some(_)) => {}
-            (None, None) => warnings.push(format!(
-                "Gateway {}/{}: GatewayClass {class} is not in the configuration; the Gateway \
-                 is served anyway (name a controller to serve only its classes)",
-                gw.meta.namespace, gw.meta.name
-            )),
+        if !serves(controller, &classes, gw, &mut warnings) {
+            continue;
         }
-        if parents
-            .gateways
-            .get(&gw.meta.namespace, &gw.meta.name)
-            .is_some()
-        {
-            continue; // a duplicate the loader let through: the first one wins
-        }
-        let index = gateways.len();
         let targeting = by_parent
             .get(&gw.meta.namespace, &gw.meta.name)
             .map(Vec::as_slice)
             .unwrap_or(&[]);
-        let mut built = listeners::build(&ctx, index, gw, targeting);
-        let own = built.own.min(built.infos.len());
-        let (gw_status, gw_accepted) = status::gateway(config, gw, &built.infos[..own]);
-        gateway_statuses.push(gw_status);
-        let gw_key = gw.key();
-        if !gw_accepted {
-            for info in &mut built.infos {
-                info.parent_not_accepted(&gw_key);
-            }
-        }
-        let base = listeners.len();
-        parents.gateways.insert_first(
-            &gw.meta.namespace,
-            &gw.meta.name,
-            (base..base + own).collect(),
-        );
-        for (ls, range) in &built.sets {
-            let infos = range.clone().and_then(|r| built.infos.get(r));
-            set_statuses.push(status::listener_set(ls, &gw_key, infos, gw_accepted));
-            let ids = range
-                .clone()
-                .map(|r| (base + r.start..base + r.end).collect())
-                .unwrap_or_default();
-            parents
-                .listener_sets
-                .insert_first(&ls.meta.namespace, &ls.meta.name, ids);
-        }
-        listeners.extend(built.infos);
-        gateways.push(AttachedGateway {
-            namespace: gw.meta.namespace.clone(),
-            name: gw.meta.name.clone(),
-            listeners: Vec::new(),
-        });
+        served.add(&ctx, config, gw, targeting);
     }
     let gateway_classes = config
         .gateway_classes
@@ -285,7 +226,8 @@ pub fn attach(config: &Config, controller: Option<&str>) -> Attachment {
         .map(|c| status::gateway_class(config, c))
         .collect();
 
-    let routes = routes::attach_routes(&ctx, config, &parents, &mut listeners);
+    let mut listeners = served.listeners;
+    let routes = routes::attach_routes(&ctx, config, &served.parents, &mut listeners);
     if config.services.is_empty() && !routes.is_empty() {
         warnings.push(
             "the configuration holds no Service: backendRefs to Services are taken as written \
@@ -300,9 +242,10 @@ pub fn attach(config: &Config, controller: Option<&str>) -> Attachment {
         listeners: Vec::with_capacity(listeners.len()),
         warnings,
         gateway_classes,
-        gateways: gateway_statuses,
-        listener_sets: set_statuses,
+        gateways: served.gateway_statuses,
+        listener_sets: served.set_statuses,
     };
+    let mut gateways = served.gateways;
     for info in listeners {
         if let Some(g) = gateways.get_mut(info.gateway) {
             g.listeners.push(info.attached);
@@ -310,4 +253,110 @@ pub fn attach(config: &Config, controller: Option<&str>) -> Attachment {
         report.listeners.push(info.status);
     }
     Attachment { gateways, report }
+}
+
+/// The ListenerSets of `config` per parent Gateway, each list in merge order (oldest first,
+/// then `ns/name`).
+fn listener_sets_by_parent(config: &Config) -> NsMap<'_, Vec<&Object<ListenerSetSpec>>> {
+    let mut sets: Vec<&Object<ListenerSetSpec>> = config.listener_sets.iter().collect();
+    sets.sort_by_cached_key(|s| (s.created, ns_name(&s.meta.namespace, &s.meta.name)));
+    let mut by_parent: NsMap<'_, Vec<&Object<ListenerSetSpec>>> = NsMap::default();
+    for ls in sets {
+        if let Some((ns, name)) = listeners::target(ls) {
+            by_parent.get_or_default(ns, name).push(ls);
+        }
+    }
+    by_parent
+}
+
+/// Whether `gw` is served for `controller` (see [`attach`]); warns when it is served without
+/// its GatewayClass in the configuration.
+fn serves(
+    controller: Option<&str>,
+    classes: &FxHashMap<&str, &str>,
+    gw: &Object<GatewaySpec>,
+    warnings: &mut Vec<String>,
+) -> bool {
+    let class = gw.spec.gateway_class_name.as_str();
+    match (controller, classes.get(class)) {
+        (Some(ours), Some(theirs)) if *theirs == ours => true,
+        (Some(_), _) => false,
+        (None, Some(_)) => true,
+        (None, None) => {
+            warnings.push(format!(
+                "Gateway {}/{}: GatewayClass {class} is not in the configuration; the Gateway \
+                 is served anyway (name a controller to serve only its classes)",
+                gw.meta.namespace, gw.meta.name
+            ));
+            true
+        }
+    }
+}
+
+/// The served Gateways with their listeners (flat, in Gateway then merge order), where route
+/// parentRefs lead, and the Gateway and ListenerSet statuses.
+#[derive(Default)]
+struct Served<'a> {
+    gateways: Vec<AttachedGateway>,
+    listeners: Vec<listeners::ListenerInfo<'a>>,
+    parents: Parents<'a>,
+    gateway_statuses: Vec<GatewayStatus>,
+    set_statuses: Vec<ListenerSetStatus>,
+}
+
+impl<'a> Served<'a> {
+    /// Adds Gateway `gw` with its listeners and those of the ListenerSets `targeting` it,
+    /// unless a Gateway of the same name was added already (a duplicate the loader let
+    /// through: the first one wins).
+    fn add(
+        &mut self,
+        ctx: &Ctx<'a>,
+        config: &Config,
+        gw: &'a Object<GatewaySpec>,
+        targeting: &[&'a Object<ListenerSetSpec>],
+    ) {
+        if self
+            .parents
+            .gateways
+            .get(&gw.meta.namespace, &gw.meta.name)
+            .is_some()
+        {
+            return;
+        }
+        let index = self.gateways.len();
+        let mut built = listeners::build(ctx, index, gw, targeting);
+        let own = built.own.min(built.infos.len());
+        let (gw_status, gw_accepted) = status::gateway(config, gw, &built.infos[..own]);
+        self.gateway_statuses.push(gw_status);
+        let gw_key = gw.key();
+        if !gw_accepted {
+            for info in &mut built.infos {
+                info.parent_not_accepted(&gw_key);
+            }
+        }
+        let base = self.listeners.len();
+        self.parents.gateways.insert_first(
+            &gw.meta.namespace,
+            &gw.meta.name,
+            (base..base + own).collect(),
+        );
+        for (ls, range) in &built.sets {
+            let infos = range.clone().and_then(|r| built.infos.get(r));
+            self.set_statuses
+                .push(status::listener_set(ls, &gw_key, infos, gw_accepted));
+            let ids = range
+                .clone()
+                .map(|r| (base + r.start..base + r.end).collect())
+                .unwrap_or_default();
+            self.parents
+                .listener_sets
+                .insert_first(&ls.meta.namespace, &ls.meta.name, ids);
+        }
+        self.listeners.extend(built.infos);
+        self.gateways.push(AttachedGateway {
+            namespace: gw.meta.namespace.clone(),
+            name: gw.meta.name.clone(),
+            listeners: Vec::new(),
+        });
+    }
 }

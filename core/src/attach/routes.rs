@@ -189,27 +189,8 @@ fn evaluate(
     p: &ParentReference,
     ids: &[usize],
 ) -> Outcome {
-    let mut invalid: Vec<&InvalidRule> = v
-        .invalid
-        .iter()
-        .filter(|r| r.index < v.rule_count)
-        .collect();
-    invalid.sort_by_key(|r| r.index);
-    invalid.dedup_by_key(|r| r.index);
-    if !invalid.is_empty() && invalid.len() == v.rule_count {
-        let first = invalid[0];
-        let reason = match first.reason {
-            "IncompatibleFilters" => "IncompatibleFilters",
-            _ => "UnsupportedValue",
-        };
-        let msgs: Vec<String> = invalid
-            .iter()
-            .map(|r| format!("rule {}: {}", r.index, r.message))
-            .collect();
-        return Outcome::Refused(
-            reason,
-            format!("All rules are invalid: {}", msgs.join("; ")),
-        );
+    if let Some(refused) = all_rules_invalid(v) {
+        return refused;
     }
     let selected: Vec<(usize, &ListenerInfo<'_>)> = ids
         .iter()
@@ -223,6 +204,42 @@ fn evaluate(
             "no listener of the parent matches the parentRef's sectionName/port".to_string(),
         );
     }
+    attach_to_listeners(ctx, v, selected)
+}
+
+/// The refusal of a route whose every rule is invalid, naming each rule's problem.
+fn all_rules_invalid(v: &RouteView<'_>) -> Option<Outcome> {
+    let mut invalid: Vec<&InvalidRule> = v
+        .invalid
+        .iter()
+        .filter(|r| r.index < v.rule_count)
+        .collect();
+    invalid.sort_by_key(|r| r.index);
+    invalid.dedup_by_key(|r| r.index);
+    if invalid.is_empty() || invalid.len() != v.rule_count {
+        return None;
+    }
+    let reason = match invalid[0].reason {
+        "IncompatibleFilters" => "IncompatibleFilters",
+        _ => "UnsupportedValue",
+    };
+    let msgs: Vec<String> = invalid
+        .iter()
+        .map(|r| format!("rule {}: {}", r.index, r.message))
+        .collect();
+    Some(Outcome::Refused(
+        reason,
+        format!("All rules are invalid: {}", msgs.join("; ")),
+    ))
+}
+
+/// Attaches the route to the `selected` listeners that allow its kind and namespace and
+/// whose hostname intersects its hostnames; else the reason none does.
+fn attach_to_listeners(
+    ctx: &Ctx<'_>,
+    v: &RouteView<'_>,
+    selected: Vec<(usize, &ListenerInfo<'_>)>,
+) -> Outcome {
     let mut allowed = false;
     let mut out = Vec::new();
     for (id, l) in selected {
@@ -271,8 +288,6 @@ fn evaluate(
     }
 }
 
-/// SPEC §2.4: on each listener, an HTTPRoute and a GRPCRoute with overlapping effective
-/// hostnames cannot both attach; the older wins.
 /// `ns/name` of a route as bytes, for byte-string ordering without allocating.
 fn name_key<'v>(v: &RouteView<'v>) -> impl Iterator<Item = u8> + 'v {
     v.namespace
@@ -281,13 +296,45 @@ fn name_key<'v>(v: &RouteView<'v>) -> impl Iterator<Item = u8> + 'v {
         .chain(v.name.bytes())
 }
 
+/// An HTTP/GRPC candidate on a listener: (age rank, kind, view, eval, parent).
+type Entry = (usize, RouteKind, usize, usize, usize);
+
+/// A parentRef that loses a listener to an older route: (eval, parent, listener, message).
+type Loser = (usize, usize, usize, String);
+
+/// SPEC §2.4: on each listener, an HTTPRoute and a GRPCRoute with overlapping effective
+/// hostnames cannot both attach; the older wins.
 fn resolve_conflicts(
     views: &[RouteView<'_>],
     listeners: &[ListenerInfo<'_>],
     evals: &mut [(usize, Vec<ParentEval>)],
 ) {
-    // Age rank of every HTTP/GRPC route: `created`, then `ns/name` as one byte string, then
-    // HTTPRoute before GRPCRoute (views are in kind order, and the sort is stable).
+    let rank = age_ranks(views);
+    let mut per_listener = candidates_per_listener(views, evals, &rank);
+    let mut losers: Vec<Loser> = Vec::new();
+    let mut ids: Vec<usize> = per_listener.keys().copied().collect();
+    ids.sort_unstable();
+    for id in ids {
+        let Some(entries) = per_listener.remove(&id) else {
+            continue;
+        };
+        listener_losers(views, listeners, evals, id, entries, &mut losers);
+    }
+    for (e, pi, id, msg) in losers {
+        let pe = &mut evals[e].1[pi];
+        if let Outcome::Attached(list) = &mut pe.outcome {
+            list.retain(|(l, _)| *l != id);
+            if list.is_empty() {
+                pe.outcome = Outcome::Refused("NotAllowedByListeners", msg);
+            }
+        }
+    }
+}
+
+/// Age rank of every HTTP/GRPC route (`usize::MAX` for the others): `created`, then `ns/name`
+/// as one byte string, then HTTPRoute before GRPCRoute (views are in kind order, and the
+/// sort is stable).
+fn age_ranks(views: &[RouteView<'_>]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..views.len())
         .filter(|&vi| matches!(views[vi].kind, RouteKind::Http | RouteKind::Grpc))
         .collect();
@@ -301,8 +348,15 @@ fn resolve_conflicts(
     for (r, &vi) in order.iter().enumerate() {
         rank[vi] = r;
     }
-    // listener → (age rank, kind, view, eval, parent) of HTTP/GRPC candidates.
-    type Entry = (usize, RouteKind, usize, usize, usize);
+    rank
+}
+
+/// The HTTP/GRPC candidates attached to each listener.
+fn candidates_per_listener(
+    views: &[RouteView<'_>],
+    evals: &[(usize, Vec<ParentEval>)],
+    rank: &[usize],
+) -> FxHashMap<usize, Vec<Entry>> {
     let mut per_listener: FxHashMap<usize, Vec<Entry>> = FxHashMap::default();
     for (e, (vi, parents)) in evals.iter().enumerate() {
         let v = &views[*vi];
@@ -320,65 +374,61 @@ fn resolve_conflicts(
             }
         }
     }
-    let mut losers: Vec<(usize, usize, usize, String)> = Vec::new();
-    let mut ids: Vec<usize> = per_listener.keys().copied().collect();
-    ids.sort_unstable();
-    for id in ids {
-        let Some(mut entries) = per_listener.remove(&id) else {
-            continue;
-        };
-        let has = |k| entries.iter().any(|e| e.1 == k);
-        if !(has(RouteKind::Http) && has(RouteKind::Grpc)) {
-            continue;
-        }
-        entries.sort_unstable();
-        let hosts = |e: &Entry| -> &[String] {
-            match &evals[e.3].1[e.4].outcome {
-                Outcome::Attached(list) => list
-                    .iter()
-                    .find(|(l, _)| *l == id)
-                    .map_or(&[][..], |(_, h)| h.as_slice()),
-                Outcome::Refused(..) => &[],
-            }
-        };
-        // Accepted routes per kind: [HTTPRoute, GRPCRoute], each id an index into `entries`.
-        let mut accepted = [HostIndex::default(), HostIndex::default()];
-        for (n, e) in entries.iter().enumerate() {
-            let (own, other) = if e.1 == RouteKind::Http {
-                (0, 1)
-            } else {
-                (1, 0)
-            };
-            let hs = hosts(e);
-            match hs.iter().find_map(|h| accepted[other].find(h)) {
-                Some(w) => {
-                    let w = &views[entries[w].2];
-                    losers.push((
-                        e.3,
-                        e.4,
-                        id,
-                        format!(
-                            "{} {} is older and serves an overlapping hostname on listener {}",
-                            w.kind.as_str(),
-                            ns_name(w.namespace, w.name),
-                            listeners.get(id).map_or("", |l| l.spec.name.as_str())
-                        ),
-                    ));
-                }
-                None => {
-                    for h in hs {
-                        accepted[own].insert(h, n);
-                    }
-                }
-            }
-        }
+    per_listener
+}
+
+/// On listener `id`, oldest first, each candidate whose hostnames overlap those of an
+/// accepted candidate of the other kind (HTTP vs GRPC) loses; the others are accepted.
+fn listener_losers(
+    views: &[RouteView<'_>],
+    listeners: &[ListenerInfo<'_>],
+    evals: &[(usize, Vec<ParentEval>)],
+    id: usize,
+    mut entries: Vec<Entry>,
+    losers: &mut Vec<Loser>,
+) {
+    let has = |k| entries.iter().any(|e| e.1 == k);
+    if !(has(RouteKind::Http) && has(RouteKind::Grpc)) {
+        return;
     }
-    for (e, pi, id, msg) in losers {
-        let pe = &mut evals[e].1[pi];
-        if let Outcome::Attached(list) = &mut pe.outcome {
-            list.retain(|(l, _)| *l != id);
-            if list.is_empty() {
-                pe.outcome = Outcome::Refused("NotAllowedByListeners", msg);
+    entries.sort_unstable();
+    let hosts = |e: &Entry| -> &[String] {
+        match &evals[e.3].1[e.4].outcome {
+            Outcome::Attached(list) => list
+                .iter()
+                .find(|(l, _)| *l == id)
+                .map_or(&[][..], |(_, h)| h.as_slice()),
+            Outcome::Refused(..) => &[],
+        }
+    };
+    // Accepted routes per kind: [HTTPRoute, GRPCRoute], each id an index into `entries`.
+    let mut accepted = [HostIndex::default(), HostIndex::default()];
+    for (n, e) in entries.iter().enumerate() {
+        let (own, other) = if e.1 == RouteKind::Http {
+            (0, 1)
+        } else {
+            (1, 0)
+        };
+        let hs = hosts(e);
+        match hs.iter().find_map(|h| accepted[other].find(h)) {
+            Some(w) => {
+                let w = &views[entries[w].2];
+                losers.push((
+                    e.3,
+                    e.4,
+                    id,
+                    format!(
+                        "{} {} is older and serves an overlapping hostname on listener {}",
+                        w.kind.as_str(),
+                        ns_name(w.namespace, w.name),
+                        listeners.get(id).map_or("", |l| l.spec.name.as_str())
+                    ),
+                ));
+            }
+            None => {
+                for h in hs {
+                    accepted[own].insert(h, n);
+                }
             }
         }
     }

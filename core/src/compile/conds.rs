@@ -170,63 +170,79 @@ pub(crate) fn header_ok<R: RequestView + ?Sized>(
         return ok;
     }
     match &c.value {
-        ValueMatch::Exact(expected) => {
-            // Compare with the lines joined by ',' without building the joined value.
-            let (mut pos, mut lines, mut ok) = (0usize, 0usize, true);
-            req.for_each_header(&c.name, &mut |line| {
-                if lines > 0 {
-                    if expected.get(pos) != Some(&b',') {
-                        ok = false;
-                        return ControlFlow::Break(());
-                    }
-                    pos += 1;
-                }
-                if expected.get(pos..pos + line.len()) != Some(line) {
-                    ok = false;
-                    return ControlFlow::Break(());
-                }
-                pos += line.len();
-                lines += 1;
-                ControlFlow::Continue(())
-            });
-            ok && lines > 0 && pos == expected.len() && pos <= max_len
-        }
-        ValueMatch::Regex(i) => {
-            let re = &regexes[*i as usize];
-            // The common case, one line, needs no joining; nothing longer than `max_len` is read.
-            let (mut first, mut lines, mut joined): (Option<bool>, usize, usize) = (None, 0, 0);
-            req.for_each_header(&c.name, &mut |line| {
-                lines += 1;
-                joined += line.len() + usize::from(lines > 1);
-                // Every line is visited for the joined length, but only while within the limit.
-                if joined > max_len {
-                    return ControlFlow::Break(());
-                }
-                if lines == 1 {
-                    first = Some(re.is_match(line));
-                }
-                ControlFlow::Continue(())
-            });
-            match lines {
-                0 => false,
-                _ if joined > max_len => false,
-                1 => first.unwrap_or(false),
-                _ => JOIN.with(|buf| {
-                    let mut buf = buf.borrow_mut();
-                    buf.clear();
-                    let mut n = 0;
-                    req.for_each_header(&c.name, &mut |line| {
-                        if n > 0 {
-                            buf.push(b',');
-                        }
-                        n += 1;
-                        buf.extend_from_slice(line);
-                        ControlFlow::Continue(())
-                    });
-                    re.is_match(&buf)
-                }),
+        ValueMatch::Exact(expected) => joined_equals(&c.name, expected, max_len, req),
+        ValueMatch::Regex(i) => joined_matches(&c.name, &regexes[*i as usize], max_len, req),
+    }
+}
+
+/// Whether the lines of header `name` joined by `,` equal `expected` (and are no longer than
+/// `max_len`), compared line by line without building the joined value.
+fn joined_equals<R: RequestView + ?Sized>(
+    name: &str,
+    expected: &[u8],
+    max_len: usize,
+    req: &R,
+) -> bool {
+    let (mut pos, mut lines, mut ok) = (0usize, 0usize, true);
+    req.for_each_header(name, &mut |line| {
+        if lines > 0 {
+            if expected.get(pos) != Some(&b',') {
+                ok = false;
+                return ControlFlow::Break(());
             }
+            pos += 1;
         }
+        if expected.get(pos..pos + line.len()) != Some(line) {
+            ok = false;
+            return ControlFlow::Break(());
+        }
+        pos += line.len();
+        lines += 1;
+        ControlFlow::Continue(())
+    });
+    ok && lines > 0 && pos == expected.len() && pos <= max_len
+}
+
+/// Whether the lines of header `name` joined by `,` match `re`; never when they are longer
+/// than `max_len`. The common case, one line, needs no joining; several are joined in a
+/// reused thread-local buffer.
+fn joined_matches<R: RequestView + ?Sized>(
+    name: &str,
+    re: &Regex,
+    max_len: usize,
+    req: &R,
+) -> bool {
+    let (mut first, mut lines, mut joined): (Option<bool>, usize, usize) = (None, 0, 0);
+    req.for_each_header(name, &mut |line| {
+        lines += 1;
+        joined += line.len() + usize::from(lines > 1);
+        // Every line is visited for the joined length, but only while within the limit.
+        if joined > max_len {
+            return ControlFlow::Break(());
+        }
+        if lines == 1 {
+            first = Some(re.is_match(line));
+        }
+        ControlFlow::Continue(())
+    });
+    match lines {
+        0 => false,
+        _ if joined > max_len => false,
+        1 => first.unwrap_or(false),
+        _ => JOIN.with(|buf| {
+            let mut buf = buf.borrow_mut();
+            buf.clear();
+            let mut n = 0;
+            req.for_each_header(name, &mut |line| {
+                if n > 0 {
+                    buf.push(b',');
+                }
+                n += 1;
+                buf.extend_from_slice(line);
+                ControlFlow::Continue(())
+            });
+            re.is_match(&buf)
+        }),
     }
 }
 

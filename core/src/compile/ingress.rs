@@ -124,6 +124,32 @@ fn backend(
     )
 }
 
+/// The rule of one Ingress path (or default backend): one backend, no filters.
+fn rule_info(route: u32, index: usize, target: Backend) -> RuleInfo {
+    RuleInfo {
+        route,
+        index: index as u32,
+        name: None,
+        split: Split::new(vec![target]),
+        filters: Box::default(),
+        policies: None,
+    }
+}
+
+/// The match of one Ingress path: a path condition only.
+fn path_match(rule: u32, index: usize, kind: PathKind, value: &str) -> MatchInfo {
+    MatchInfo {
+        rule,
+        index: index as u32,
+        path_kind: kind,
+        path_value: value.into(),
+        method: None,
+        headers: Box::default(),
+        query: Box::default(),
+        grpc: None,
+    }
+}
+
 /// Fills `routes`, `rules`, `matches` and returns the table for the Ingresses of `class`
 /// (every Ingress when `None`).
 pub(crate) fn compile(
@@ -133,7 +159,6 @@ pub(crate) fn compile(
     rules: &mut Vec<RuleInfo>,
     matches: &mut Vec<MatchInfo>,
 ) -> IngressTable {
-    let mut t = IngressTable::default();
     let resolver = attach::resolver(config);
     let served: Vec<&Object<IngressSpec>> = config
         .ingresses
@@ -143,7 +168,6 @@ pub(crate) fn compile(
         })
         .collect();
     // Candidates per host key ("" = host-less), with their sort keys.
-    type Key = (Reverse<usize>, u8, i64, String, usize, usize);
     let mut per_host: FxHashMap<String, Vec<(Key, u32)>> = FxHashMap::default();
     let mut defaults: Vec<((i64, String), u32)> = Vec::new();
     for ing in served {
@@ -163,25 +187,10 @@ pub(crate) fn compile(
                        value: &str|
          -> u32 {
             let rule = rules.len() as u32;
-            rules.push(RuleInfo {
-                route,
-                index: rule_index as u32,
-                name: None,
-                split: Split::new(vec![backend(config, &resolver, ns, b)]),
-                filters: Box::default(),
-                policies: None,
-            });
+            let target = backend(config, &resolver, ns, b);
+            rules.push(rule_info(route, rule_index, target));
             let m = matches.len() as u32;
-            matches.push(MatchInfo {
-                rule,
-                index: match_index as u32,
-                path_kind: kind,
-                path_value: value.into(),
-                method: None,
-                headers: Box::default(),
-                query: Box::default(),
-                grpc: None,
-            });
+            matches.push(path_match(rule, match_index, kind, value));
             m
         };
         for (ri, r) in ing.spec.rules.iter().enumerate() {
@@ -210,6 +219,18 @@ pub(crate) fn compile(
             defaults.push(((ing.created, key.clone()), m));
         }
     }
+    let mut t = IngressTable::default();
+    fill_hosts(&mut t, per_host);
+    t.default = first_default(defaults);
+    t
+}
+
+/// The sort key of an Ingress path among the candidates of its host: the longer path first,
+/// then Exact before Prefix, then the older Ingress, then `namespace/name`, rule and path.
+type Key = (Reverse<usize>, u8, i64, String, usize, usize);
+
+/// Fills the host tables of `t` with the candidates of each host key in `Key` order.
+fn fill_hosts(t: &mut IngressTable, per_host: FxHashMap<String, Vec<(Key, u32)>>) {
     let mut hosts: Vec<(String, Vec<(Key, u32)>)> = per_host.into_iter().collect();
     hosts.sort_by(|a, b| a.0.cmp(&b.0));
     for (host, mut ms) in hosts {
@@ -224,11 +245,15 @@ pub(crate) fn compile(
             t.exact.insert(host.into(), id);
         }
     }
+}
+
+/// The match of the default backend that wins: the oldest Ingress's, then the smallest
+/// `namespace/name`.
+fn first_default(mut defaults: Vec<((i64, String), u32)>) -> Option<u32> {
     defaults.sort_by(|a, b| {
         a.0 .0
             .cmp(&b.0 .0)
             .then_with(|| a.0 .1.as_bytes().cmp(b.0 .1.as_bytes()))
     });
-    t.default = defaults.first().map(|d| d.1);
-    t
+    defaults.first().map(|d| d.1)
 }

@@ -984,7 +984,6 @@ pub(crate) fn report_dropped(
     gateway: &AttachedGateway,
     dropped: &[DroppedRule],
 ) {
-    use attach::Condition;
     let gw = format!("{}/{}", gateway.namespace, gateway.name);
     let sets: Vec<String> = gateway
         .listeners
@@ -997,20 +996,8 @@ pub(crate) fn report_dropped(
     let mut routes: Vec<(RouteKind, usize)> = dropped.iter().map(|d| (d.kind, d.route)).collect();
     routes.dedup();
     for (kind, index) in routes {
-        let (meta, rule_count, invalid) = match kind {
-            RouteKind::Http => match config.http_routes.get(index) {
-                Some(r) => (
-                    &r.meta,
-                    r.spec.rules.as_ref().map_or(1, Vec::len),
-                    &r.invalid_rules,
-                ),
-                None => continue,
-            },
-            RouteKind::Grpc => match config.grpc_routes.get(index) {
-                Some(r) => (&r.meta, r.spec.rules.len(), &r.invalid_rules),
-                None => continue,
-            },
-            _ => continue,
+        let Some((meta, rule_count, invalid)) = route_rules(config, kind, index) else {
+            continue;
         };
         let mut all: Vec<(usize, String)> = invalid
             .iter()
@@ -1036,34 +1023,70 @@ pub(crate) fn report_dropped(
             (p.parent_kind == "Gateway" && p.parent == gw)
                 || (p.parent_kind.ends_with("ListenerSet") && sets.contains(&p.parent))
         }) {
-            let accepted = p.conditions.iter().position(|c| c.kind == "Accepted");
-            if !accepted.is_some_and(|i| p.conditions[i].is_true()) {
-                continue;
-            }
-            p.conditions.retain(|c| c.kind != "PartiallyInvalid");
-            if all.len() >= rule_count {
-                let msgs: Vec<String> = all.iter().map(|(i, m)| format!("rule {i}: {m}")).collect();
-                let c = Condition::new(
-                    "Accepted",
-                    false,
-                    "UnsupportedValue",
-                    format!("All rules are invalid: {}", msgs.join("; ")),
-                );
-                if let Some(slot) = p.conditions.iter_mut().find(|c| c.kind == "Accepted") {
-                    *slot = c;
-                }
-            } else {
-                let msgs: Vec<String> = all
-                    .iter()
-                    .map(|(i, m)| format!("Dropped Rule {i}: {m}"))
-                    .collect();
-                p.conditions.push(Condition::new(
-                    "PartiallyInvalid",
-                    true,
-                    "UnsupportedValue",
-                    msgs.join("; "),
-                ));
-            }
+            mark_dropped(p, &all, rule_count);
         }
+    }
+}
+
+/// The metadata, rule count and validation-dropped rules of HTTP or GRPC route `index`.
+fn route_rules(
+    config: &Config,
+    kind: RouteKind,
+    index: usize,
+) -> Option<(
+    &crate::model::ObjectMeta,
+    usize,
+    &[crate::model::InvalidRule],
+)> {
+    match kind {
+        RouteKind::Http => config.http_routes.get(index).map(|r| {
+            (
+                &r.meta,
+                r.spec.rules.as_ref().map_or(1, Vec::len),
+                r.invalid_rules.as_slice(),
+            )
+        }),
+        RouteKind::Grpc => config
+            .grpc_routes
+            .get(index)
+            .map(|r| (&r.meta, r.spec.rules.len(), r.invalid_rules.as_slice())),
+        _ => None,
+    }
+}
+
+/// On a parent that accepted the route: `Accepted=False` when the `dropped` rules are all
+/// `rule_count` rules, else `PartiallyInvalid=True` listing them.
+fn mark_dropped(p: &mut attach::RouteParentStatus, dropped: &[(usize, String)], rule_count: usize) {
+    use attach::Condition;
+    let accepted = p.conditions.iter().position(|c| c.kind == "Accepted");
+    if !accepted.is_some_and(|i| p.conditions[i].is_true()) {
+        return;
+    }
+    p.conditions.retain(|c| c.kind != "PartiallyInvalid");
+    if dropped.len() >= rule_count {
+        let msgs: Vec<String> = dropped
+            .iter()
+            .map(|(i, m)| format!("rule {i}: {m}"))
+            .collect();
+        let c = Condition::new(
+            "Accepted",
+            false,
+            "UnsupportedValue",
+            format!("All rules are invalid: {}", msgs.join("; ")),
+        );
+        if let Some(slot) = p.conditions.iter_mut().find(|c| c.kind == "Accepted") {
+            *slot = c;
+        }
+    } else {
+        let msgs: Vec<String> = dropped
+            .iter()
+            .map(|(i, m)| format!("Dropped Rule {i}: {m}"))
+            .collect();
+        p.conditions.push(Condition::new(
+            "PartiallyInvalid",
+            true,
+            "UnsupportedValue",
+            msgs.join("; "),
+        ));
     }
 }

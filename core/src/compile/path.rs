@@ -367,6 +367,11 @@ impl PathIndex {
     /// scanned forward per node entered and backward per jump up. The last newline is looked
     /// for once. Each node is entered at most once (the trie is a tree and a depth fixes the
     /// segment).
+    ///
+    /// Kept as one function (about 100 lines): it is a single state machine whose descent and
+    /// backtracking share `node`, `off` and the offset memo and jump into each other
+    /// (`continue 'down`); split into helpers, that state would be threaded through calls on
+    /// the hottest path of a lookup.
     #[inline(never)]
     fn search<F: FnMut(u32) -> bool>(
         &self,

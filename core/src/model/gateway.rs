@@ -138,6 +138,7 @@ pub struct ListenerTls {
     /// Certificates (Secrets) presented by the listener.
     pub certificate_refs: Vec<SecretObjectReference>,
     /// Implementation-specific options (≤16).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub options: BTreeMap<String, String>,
 }
 

@@ -10,6 +10,7 @@ pub struct HttpRouteSpec {
     /// Parents the route wants to attach to (≤32).
     pub parent_refs: Vec<ParentReference>,
     /// Hostnames (≤16); empty means every hostname the listener allows.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub hostnames: Vec<String>,
     /// Rules (1–16). `None` means the field was absent: one default rule `PathPrefix /`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -24,10 +25,13 @@ pub struct HttpRouteRule {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Matches (OR); absent or empty means one `PathPrefix /` match.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub matches: Vec<HttpRouteMatch>,
     /// Filters applied to every request of the rule.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub filters: Vec<HttpRouteFilter>,
     /// Weighted backends.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub backend_refs: Vec<HttpBackendRef>,
     /// Timeouts.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -48,8 +52,10 @@ pub struct HttpRouteMatch {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<HttpPathMatch>,
     /// Header conditions (≤16).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub headers: Vec<HttpHeaderMatch>,
     /// Query-parameter conditions (≤16).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub query_params: Vec<HttpQueryParamMatch>,
     /// Method condition.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -276,6 +282,7 @@ pub struct HttpBackendRef {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub weight: Option<i64>,
     /// Filters applied when this backend is drawn.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub filters: Vec<HttpRouteFilter>,
 }
 

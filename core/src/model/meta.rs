@@ -34,8 +34,10 @@ pub struct ObjectMeta {
     /// namespaced kinds that leave it out.
     pub namespace: String,
     /// `metadata.labels`.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub labels: BTreeMap<String, String>,
     /// `metadata.annotations`.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub annotations: BTreeMap<String, String>,
     /// `metadata.creationTimestamp` as RFC 3339 text, if given.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -93,6 +93,13 @@ fn filter(f: &HttpRouteFilter, p: &str, ctx: FilterCtx, r: &mut Report) {
         );
         return;
     }
+    one_config_field(f, p, r);
+    filter_config(f, p, ctx, r);
+}
+
+/// `type` names the config field that must be set; every other config field must be unset.
+fn one_config_field(f: &HttpRouteFilter, p: &str, r: &mut Report) {
+    use FilterType as T;
     let fields = [
         (
             T::RequestHeaderModifier,
@@ -132,6 +139,11 @@ fn filter(f: &HttpRouteFilter, p: &str, ctx: FilterCtx, r: &mut Report) {
             );
         }
     }
+}
+
+/// The config of the filter's type, checked by the function for that type.
+fn filter_config(f: &HttpRouteFilter, p: &str, ctx: FilterCtx, r: &mut Report) {
+    use FilterType as T;
     match &f.kind {
         T::RequestHeaderModifier => {
             if let Some(m) = &f.request_header_modifier {

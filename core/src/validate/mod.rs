@@ -265,7 +265,10 @@ impl Report {
 }
 
 fn error<S>(kind: &str, o: &Object<S>, field: String, message: String) -> ConfigError {
-    ConfigError::new(kind, o.key(), Some(o.origin.clone()), field, message)
+    ConfigError::of(kind, o.key())
+        .origin(o.origin.clone())
+        .field(field)
+        .message(message)
 }
 
 /// Validates plain objects: removes those with any problem.

@@ -215,51 +215,61 @@ fn http_rule(rule: &HttpRouteRule, i: usize, r: &mut Report) {
     }
     http_backend_refs(&rule.backend_refs, i, ctx, r);
     if let Some(t) = &rule.timeouts {
-        let request = t.request.as_deref().map(|d| (d, scalars::duration(d)));
-        let backend = t
-            .backend_request
-            .as_deref()
-            .map(|d| (d, scalars::duration(d)));
-        if let Some((_, Err(e))) = &request {
-            r.err(format!("{p}.timeouts.request"), e.clone());
-        }
-        if let Some((_, Err(e))) = &backend {
-            r.err(format!("{p}.timeouts.backendRequest"), e.clone());
-        }
-        if let (Some((rs, Ok(rd))), Some((bs, Ok(bd)))) = (&request, &backend) {
-            if !rd.is_zero() && bd > rd {
-                r.err(
-                    format!("{p}.timeouts.backendRequest"),
-                    format!("{bs} must not be greater than timeouts.request ({rs})"),
-                );
-            }
-        }
+        timeouts(t, &p, r);
     }
     if let Some(retry) = &rule.retry {
-        for (k, c) in retry.codes.iter().enumerate() {
-            if !(400..=599).contains(c) {
-                r.err(
-                    format!("{p}.retry.codes[{k}]"),
-                    format!("status code {c} is out of range (400-599)"),
-                );
-            }
-        }
-        if let Some(a) = retry.attempts {
-            if a < 1 {
-                r.err(
-                    format!("{p}.retry.attempts"),
-                    format!("must be at least 1 (found {a})"),
-                );
-            }
-        }
-        if let Some(b) = &retry.backoff {
-            if let Err(e) = scalars::duration(b) {
-                r.err(format!("{p}.retry.backoff"), e);
-            }
-        }
+        retry_policy(retry, &p, r);
     }
     if let Some(sp) = &rule.session_persistence {
         session_persistence(sp, i, &format!("{p}.sessionPersistence"), r);
+    }
+}
+
+/// `timeouts`: valid durations, `backendRequest` not above a non-zero `request`.
+fn timeouts(t: &HttpRouteTimeouts, p: &str, r: &mut Report) {
+    let request = t.request.as_deref().map(|d| (d, scalars::duration(d)));
+    let backend = t
+        .backend_request
+        .as_deref()
+        .map(|d| (d, scalars::duration(d)));
+    if let Some((_, Err(e))) = &request {
+        r.err(format!("{p}.timeouts.request"), e.clone());
+    }
+    if let Some((_, Err(e))) = &backend {
+        r.err(format!("{p}.timeouts.backendRequest"), e.clone());
+    }
+    if let (Some((rs, Ok(rd))), Some((bs, Ok(bd)))) = (&request, &backend) {
+        if !rd.is_zero() && bd > rd {
+            r.err(
+                format!("{p}.timeouts.backendRequest"),
+                format!("{bs} must not be greater than timeouts.request ({rs})"),
+            );
+        }
+    }
+}
+
+/// `retry`: status codes 400–599, at least one attempt, a valid backoff.
+fn retry_policy(retry: &HttpRouteRetry, p: &str, r: &mut Report) {
+    for (k, c) in retry.codes.iter().enumerate() {
+        if !(400..=599).contains(c) {
+            r.err(
+                format!("{p}.retry.codes[{k}]"),
+                format!("status code {c} is out of range (400-599)"),
+            );
+        }
+    }
+    if let Some(a) = retry.attempts {
+        if a < 1 {
+            r.err(
+                format!("{p}.retry.attempts"),
+                format!("must be at least 1 (found {a})"),
+            );
+        }
+    }
+    if let Some(b) = &retry.backoff {
+        if let Err(e) = scalars::duration(b) {
+            r.err(format!("{p}.retry.backoff"), e);
+        }
     }
 }
 
