@@ -210,7 +210,7 @@ impl NativeRouter {
             if json {
                 if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(&text) {
                     let err =
-                        trieway::ConfigError::new("", "", None, "", format!("invalid JSON: {e}"));
+                        trieway::ConfigError::of("", "").message(format!("invalid JSON: {e}"));
                     return Err(convert::config_error(&trieway::Error::Invalid(vec![err])));
                 }
             }
