@@ -6,14 +6,8 @@ use std::time::Duration;
 
 /// Parses a Gateway API duration (GEP-2257): one to four `<1–5 digits><h|m|s|ms>` components,
 /// summed. `0` alone is invalid, `0s` is valid.
-///
-/// ```
-/// use std::time::Duration;
-/// assert_eq!(trieway::parse_duration("1h30m"), Some(Duration::from_secs(5400)));
-/// assert_eq!(trieway::parse_duration("500ms"), Some(Duration::from_millis(500)));
-/// assert_eq!(trieway::parse_duration("0"), None);
-/// ```
-pub fn parse_duration(s: &str) -> Option<Duration> {
+/// `1h30m` is 90 minutes, `500ms` half a second (tested in `tests::durations`).
+pub(crate) fn parse_duration(s: &str) -> Option<Duration> {
     let b = s.as_bytes();
     let (mut i, mut total, mut parts) = (0usize, Duration::ZERO, 0);
     while i < b.len() {

@@ -38,16 +38,14 @@
 mod backend;
 mod hostname;
 mod listeners;
-mod report;
+pub(crate) mod report;
 mod routes;
 mod status;
 
-pub use backend::{resolve_backend, resolver, BackendProblem, ResolvedBackend, Resolver};
-pub use hostname::{hostname_matches, intersect, intersect_all, overlaps};
-pub use report::{
-    condition, Condition, GatewayClassStatus, GatewayStatus, ListenerSetStatus, ListenerStatus,
-    Report, RouteParentStatus, RouteStatus,
-};
+pub(crate) use backend::{resolver, BackendProblem, ResolvedBackend, Resolver};
+#[cfg(feature = "convert")]
+pub(crate) use hostname::hostname_matches;
+pub(crate) use report::{Condition, Report};
 
 use crate::load::Config;
 use crate::model::{LabelSelector, ListenerSetSpec, Object, ProtocolType, RouteKind, TlsMode};
