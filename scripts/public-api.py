@@ -45,7 +45,7 @@ def main(argv):
         return index.get(str(i))
 
     # id -> shortest path (list of names) by which it is reachable
-    reach = {}
+    reach = {}  # keys as in the JSON file's `items` lists
     seen_modules = set()
 
     def visit(mod_id, prefix):
@@ -105,6 +105,28 @@ def main(argv):
     print(f"public items outside model: {total(lambda p: not is_model(p))}")
     print(f"public items in model:      {total(is_model)}")
     print(f"all public items:           {len(reach)}")
+
+    # Public items rustdoc kept that no path reaches (a type named in a public signature but
+    # declared in a private module would be one): part of the API too, so they are listed.
+    members = set()
+    for item in index.values():
+        inner = item.get("inner") or {}
+        for k in ("impl", "trait"):
+            if isinstance(inner.get(k), dict):
+                members.update(str(i) for i in inner[k].get("items", []))
+    unreached = [
+        (kind_of(item), item.get("name"))
+        for item_id, item in index.items()
+        if item.get("crate_id") == 0
+        and item.get("visibility") == "public"
+        and kind_of(item) in COUNTED
+        and item_id not in members
+        and int(item_id) not in reach
+        and item_id not in reach
+    ]
+    print(f"public but unreachable:     {len(unreached)}")
+    for kind, name in sorted(unreached, key=str):
+        print(f"  {kind:<10} {name}")
 
     if listing:
         for item_id, p in sorted(reach.items(), key=lambda kv: kv[1]):

@@ -44,6 +44,7 @@ pub(crate) fn parse_duration(s: &str) -> Option<Duration> {
 
 /// A configured duration: the text as written and its value.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ConfiguredDuration {
     /// As written, e.g. `1m30s`.
     pub text: Box<str>,
@@ -63,6 +64,7 @@ impl ConfiguredDuration {
 
 /// `timeouts` of an HTTPRoute rule.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct Timeouts {
     /// Whole-transaction deadline.
     pub request: Option<ConfiguredDuration>,
@@ -72,6 +74,7 @@ pub struct Timeouts {
 
 /// `retry` of an HTTPRoute rule.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct Retry {
     /// Retries after the first try (absent: implementation default, reported as `None`).
     pub attempts: Option<u32>,
@@ -83,6 +86,7 @@ pub struct Retry {
 
 /// Session persistence, both the current and the v1.6.1 field shapes.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SessionPolicy {
     /// `Cookie` (default) or `Header`.
     pub kind: Box<str>,
@@ -98,6 +102,7 @@ pub struct SessionPolicy {
 
 /// Everything a rule asks of the proxy besides routing.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct Policies {
     /// Timeouts, if configured.
     pub timeouts: Option<Timeouts>,

@@ -79,6 +79,7 @@ pub struct AttachedGateway {
 
 /// Where a listener was declared.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum ListenerSource {
     /// In the Gateway itself.
     #[default]
@@ -111,6 +112,7 @@ pub struct AttachedListener {
 
 /// A route attached to a listener.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct AttachedRoute {
     /// Route kind.
     pub kind: RouteKind,
