@@ -97,6 +97,14 @@
 //! the candidates' remaining conditions in precedence order — independent of the number of
 //! unrelated routes. [`Router::route`] and [`RouteMatch::pick`] never allocate (tested with a
 //! counting global allocator); [`RouteMatch::apply`] reuses the [`Action`]'s buffers.
+//!
+//! # Cargo features
+//!
+//! * `convert` (off): the module `convert`, Ingress v1
+//!   to Gateway API conversion (the mapping behind `trieway convert`). Routing Ingress objects
+//!   natively ([`Router::from_ingress`]) needs no feature.
+//! * `cost-counters` (off): `cost`, per-thread work counters of path lookups, for budget tests
+//!   and fuzzing.
 #![deny(missing_docs, missing_debug_implementations)]
 #![forbid(unsafe_code)]
 
