@@ -517,11 +517,11 @@ fn check<'py>(
     struct Checked {
         errors: Vec<String>,
         warnings: Vec<String>,
-        gateway_classes: Vec<trieway::attach::GatewayClassStatus>,
-        gateways: Vec<trieway::attach::GatewayStatus>,
-        listener_sets: Vec<trieway::attach::ListenerSetStatus>,
-        routes: Vec<trieway::attach::RouteStatus>,
-        listeners: Vec<trieway::attach::ListenerStatus>,
+        gateway_classes: Vec<trieway::GatewayClassStatus>,
+        gateways: Vec<trieway::GatewayStatus>,
+        listener_sets: Vec<trieway::ListenerSetStatus>,
+        routes: Vec<trieway::RouteStatus>,
+        listeners: Vec<trieway::ListenerStatus>,
     }
     guard(|| {
         let text = config_text(text)?;

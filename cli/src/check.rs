@@ -6,11 +6,11 @@ use crate::{demo, out, Failure, Status};
 use std::ffi::OsString;
 use std::fmt::Write as _;
 use std::path::Path;
-use trieway::attach::{
-    self, Attachment, Condition, GatewayClassStatus, GatewayStatus, ListenerSetStatus,
-    ListenerStatus, Report, RouteParentStatus, RouteStatus,
+use trieway::attach::{self, Attachment};
+use trieway::{
+    Condition, Config, GatewayClassStatus, GatewayStatus, ListenerSetStatus, ListenerStatus,
+    Report, RouteParentStatus, RouteStatus, UnknownFields,
 };
-use trieway::{Config, UnknownFields};
 
 /// `trieway check --help`.
 pub const HELP: &str = "\
@@ -699,8 +699,9 @@ mod tests {
 
     /// The report as attach will fill it: one listener, one accepted and one refused route.
     fn sample_attachment() -> Attachment {
-        use trieway::attach::{AttachedGateway, AttachedListener, ListenerStatus};
+        use trieway::attach::{AttachedGateway, AttachedListener};
         use trieway::model::{ProtocolType, RouteKind};
+        use trieway::ListenerStatus;
         let full = |kind: &str, status: &str, reason: &str, message: &str| Condition {
             kind: kind.into(),
             status: status.into(),

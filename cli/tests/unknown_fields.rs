@@ -46,18 +46,20 @@ spec:
 const MESSAGE: &str = "HTTPRoute shop/web";
 const FIELD: &str = "spec.rules[0].backendRef: unknown field, did you mean backendRefs?";
 
-fn typo_file() -> PathBuf {
+/// The file, one per test (`test`): tests run in parallel and a shared file could be read while
+/// another test rewrites it.
+fn typo_file(test: &str) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
         .join(format!("unknown-fields-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("typo.yaml");
+    let path = dir.join(format!("{test}.yaml"));
     std::fs::write(&path, TYPO).unwrap();
     path
 }
 
 #[test]
 fn check_refuses_unknown_fields_by_default() {
-    let path = typo_file();
+    let path = typo_file("check_refuses_unknown_fields_by_default");
     let path = path.to_str().unwrap();
     for args in [
         &["check", path][..],
@@ -72,7 +74,7 @@ fn check_refuses_unknown_fields_by_default() {
 
 #[test]
 fn check_warn_and_ignore() {
-    let path = typo_file();
+    let path = typo_file("check_warn_and_ignore");
     let path = path.to_str().unwrap();
     let o = trieway(&["check", "--unknown-fields", "warn", path]);
     let text = both(&o);
@@ -86,7 +88,7 @@ fn check_warn_and_ignore() {
 
 #[test]
 fn route_follows_the_policy() {
-    let path = typo_file();
+    let path = typo_file("route_follows_the_policy");
     let path = path.to_str().unwrap();
     // error (default): the route is not loaded, so nothing matches (exit 1).
     let o = trieway(&["route", "-c", path, "GET", "http://a.example/"]);

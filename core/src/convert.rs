@@ -62,10 +62,9 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// The annotation naming an Ingress's class, read when `spec.ingressClassName` is absent.
-pub const CLASS_ANNOTATION: &str = "kubernetes.io/ingress.class";
-/// The IngressClass annotation marking the cluster's default class (value `"true"`).
-pub const DEFAULT_CLASS_ANNOTATION: &str = "ingressclass.kubernetes.io/is-default-class";
+// The class lookup is shared with native Ingress routing (compile/ingress.rs), which needs no
+// feature.
+pub use crate::compile::ingress::{ingress_class, CLASS_ANNOTATION, DEFAULT_CLASS_ANNOTATION};
 
 /// The Gateway API limits the conversion must respect.
 const MAX_RULES: usize = 16;
@@ -290,48 +289,6 @@ pub fn slug(host: &str) -> String {
         out.push('-');
     }
     out
-}
-
-/// The class of an Ingress: `spec.ingressClassName`, else the `kubernetes.io/ingress.class`
-/// annotation, else the one IngressClass annotated `ingressclass.kubernetes.io/is-default-class:
-/// "true"`. `Err` explains why there is none (no default class, or several).
-pub fn ingress_class(config: &Config, ingress: &Object<IngressSpec>) -> Result<String, String> {
-    if let Some(c) = ingress.spec.ingress_class_name.as_deref() {
-        if !c.is_empty() {
-            return Ok(c.to_string());
-        }
-    }
-    if let Some(c) = ingress.meta.annotations.get(CLASS_ANNOTATION) {
-        if !c.is_empty() {
-            return Ok(c.clone());
-        }
-    }
-    let mut defaults: Vec<&str> = config
-        .ingress_classes
-        .iter()
-        .filter(|c| {
-            c.meta
-                .annotations
-                .get(DEFAULT_CLASS_ANNOTATION)
-                .is_some_and(|v| v == "true")
-        })
-        .map(|c| c.meta.name.as_str())
-        .collect();
-    defaults.sort_unstable();
-    defaults.dedup();
-    match defaults.as_slice() {
-        [one] => Ok(one.to_string()),
-        [] => Err(format!(
-            "no ingress class: spec.ingressClassName and the {CLASS_ANNOTATION} annotation are \
-             absent and no IngressClass is marked {DEFAULT_CLASS_ANNOTATION}: \"true\"; skipped"
-        )),
-        many => Err(format!(
-            "no ingress class: spec.ingressClassName and the {CLASS_ANNOTATION} annotation are \
-             absent and {} IngressClasses are marked default ({}); skipped",
-            many.len(),
-            many.join(", ")
-        )),
-    }
 }
 
 type Ingress = Object<IngressSpec>;

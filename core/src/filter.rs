@@ -294,6 +294,7 @@ pub enum ActionKind {
 
 /// A request mirror to send (fire and forget).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Mirror<'r> {
     /// The target.
     pub backend: &'r Backend,

@@ -97,14 +97,27 @@
 //! the candidates' remaining conditions in precedence order — independent of the number of
 //! unrelated routes. [`Router::route`] and [`RouteMatch::pick`] never allocate (tested with a
 //! counting global allocator); [`RouteMatch::apply`] reuses the [`Action`]'s buffers.
+//!
+//! # Cargo features
+//!
+//! * `convert` (off): the module `convert`, Ingress v1
+//!   to Gateway API conversion (the mapping behind `trieway convert`). Routing Ingress objects
+//!   natively ([`Router::from_ingress`]) needs no feature.
+//! * `cost-counters` (off): `cost`, per-thread work counters of path lookups, for budget tests
+//!   and fuzzing.
 #![deny(missing_docs, missing_debug_implementations)]
 #![forbid(unsafe_code)]
 
 pub mod attach;
 mod builder;
 mod compile;
+#[cfg(feature = "convert")]
 pub mod convert;
+#[cfg(feature = "cost-counters")]
 pub mod cost;
+#[cfg(not(feature = "cost-counters"))]
+#[allow(dead_code)] // without the feature only the empty counting calls are used
+mod cost;
 mod error;
 mod filter;
 mod l4;
@@ -121,19 +134,34 @@ mod request;
 mod router;
 mod validate;
 
+// The public API, grouped by what an embedder does with it. Everything else is crate-private,
+// except the modules `model` (the serde types of the Gateway API objects), `normalize` (opt-in
+// path and host normalization for proxies), `attach` (attachment of a whole configuration, for
+// tools such as `trieway check`), `convert` (feature `convert`) and `cost` (feature
+// `cost-counters`). `scripts/public-api.py` counts the public items.
+
+// Loading and validating a configuration.
+pub use error::{ConfigError, ConfigErrorBuilder, Error};
+pub use load::{Config, LoadLimits, UnknownFields};
+// Routes defined in code.
 pub use builder::{RouteSet, Rule};
+// Compiling and routing.
 pub use compile::backend::{Backend, Target};
 pub use compile::PathKind;
-pub use error::{ConfigError, ConfigErrorBuilder, Error};
+pub use l4::{L4Match, TlsOutcome};
+pub use options::{Options, RegexRank, RepeatedHeaders};
+pub use policy::{ConfiguredDuration, Policies, Retry, SessionPolicy, Timeouts};
+pub use request::{Headers, Request, RequestView};
+pub use router::{MatchId, Outcome, RouteMatch, RouteRef, Router};
+// Applying a match's filters.
 pub use filter::{
     edit_header_lines, replace_prefix, Action, ActionKind, EditOp, HeaderEdit, HeaderLine, Mirror,
 };
-pub use l4::{L4Match, TlsOutcome};
-pub use load::{Config, LoadLimits, UnknownFields};
-pub use options::{Options, RegexRank, RepeatedHeaders};
-pub use policy::{parse_duration, ConfiguredDuration, Policies, Retry, SessionPolicy, Timeouts};
-pub use request::{Headers, Request, RequestView};
-pub use router::{MatchId, Outcome, RouteMatch, RouteRef, Router};
+// The status a controller would write ([`Router::report`], [`attach::attach`]).
+pub use attach::report::{
+    condition, Condition, GatewayClassStatus, GatewayStatus, ListenerSetStatus, ListenerStatus,
+    Report, RouteParentStatus, RouteStatus,
+};
 
 // Which README examples run as doctests, and where. Everything a doctest reads must be inside
 // core/, or the published crate's own tests fail (`cargo package` copies only core/):

@@ -6,14 +6,8 @@ use std::time::Duration;
 
 /// Parses a Gateway API duration (GEP-2257): one to four `<1–5 digits><h|m|s|ms>` components,
 /// summed. `0` alone is invalid, `0s` is valid.
-///
-/// ```
-/// use std::time::Duration;
-/// assert_eq!(trieway::parse_duration("1h30m"), Some(Duration::from_secs(5400)));
-/// assert_eq!(trieway::parse_duration("500ms"), Some(Duration::from_millis(500)));
-/// assert_eq!(trieway::parse_duration("0"), None);
-/// ```
-pub fn parse_duration(s: &str) -> Option<Duration> {
+/// `1h30m` is 90 minutes, `500ms` half a second (tested in `tests::durations`).
+pub(crate) fn parse_duration(s: &str) -> Option<Duration> {
     let b = s.as_bytes();
     let (mut i, mut total, mut parts) = (0usize, Duration::ZERO, 0);
     while i < b.len() {
@@ -50,6 +44,7 @@ pub fn parse_duration(s: &str) -> Option<Duration> {
 
 /// A configured duration: the text as written and its value.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ConfiguredDuration {
     /// As written, e.g. `1m30s`.
     pub text: Box<str>,
@@ -69,6 +64,7 @@ impl ConfiguredDuration {
 
 /// `timeouts` of an HTTPRoute rule.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct Timeouts {
     /// Whole-transaction deadline.
     pub request: Option<ConfiguredDuration>,
@@ -78,6 +74,7 @@ pub struct Timeouts {
 
 /// `retry` of an HTTPRoute rule.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct Retry {
     /// Retries after the first try (absent: implementation default, reported as `None`).
     pub attempts: Option<u32>,
@@ -89,6 +86,7 @@ pub struct Retry {
 
 /// Session persistence, both the current and the v1.6.1 field shapes.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SessionPolicy {
     /// `Cookie` (default) or `Header`.
     pub kind: Box<str>,
@@ -104,6 +102,7 @@ pub struct SessionPolicy {
 
 /// Everything a rule asks of the proxy besides routing.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct Policies {
     /// Timeouts, if configured.
     pub timeouts: Option<Timeouts>,

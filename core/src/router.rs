@@ -70,6 +70,7 @@ impl<'r> Outcome<'r> {
 
 /// Identifies a route: kind, namespace and name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct RouteRef<'r> {
     /// `HTTPRoute`, `GRPCRoute`, …
     pub kind: RouteKind,

@@ -103,7 +103,7 @@ fn check(case: &Case, config: &Config) -> Attachment {
             .parents
             .get(parent)
             .unwrap_or_else(|| panic!("{}: {kind} {key} has no parent #{parent}", case.name));
-        let c = trieway::attach::condition(&p.conditions, ty)
+        let c = trieway::condition(&p.conditions, ty)
             .unwrap_or_else(|| panic!("{}: {kind} {key}: no {ty}: {p:#?}", case.name));
         assert_eq!(
             (c.status.as_str(), c.reason.as_str()),
@@ -135,7 +135,7 @@ fn check(case: &Case, config: &Config) -> Attachment {
         let l = r
             .listener(gw, (!ls.is_empty()).then_some(ls), listener)
             .unwrap_or_else(|| panic!("{}: no listener {gw} {ls} {listener}", case.name));
-        let c = trieway::attach::condition(&l.conditions, ty)
+        let c = trieway::condition(&l.conditions, ty)
             .unwrap_or_else(|| panic!("{}: listener {listener}: no {ty}", case.name));
         assert_eq!(
             (c.status.as_str(), c.reason.as_str()),
@@ -833,7 +833,7 @@ spec:
         &with_invalid(load(&yaml), 0, &[(1, "UnsupportedValue")]),
     );
     let c = &a.report.routes[0].parents[0].conditions;
-    let p = trieway::attach::condition(c, "PartiallyInvalid").unwrap();
+    let p = trieway::condition(c, "PartiallyInvalid").unwrap();
     assert!(p.message.starts_with("Dropped Rule"), "{}", p.message);
     // Every rule invalid: Accepted=False/UnsupportedValue, not attached.
     check(
@@ -860,7 +860,7 @@ spec:
             &[(0, "IncompatibleFilters"), (1, "IncompatibleFilters")],
         ),
     );
-    assert!(trieway::attach::condition(
+    assert!(trieway::condition(
         &a.report.routes[0].parents[0].conditions,
         "PartiallyInvalid"
     )
@@ -1656,7 +1656,7 @@ spec:
         .report
         .listener("infra/gw", Some("team-a/older"), "clash")
         .unwrap();
-    let msg = &trieway::attach::condition(&clash.conditions, "Conflicted")
+    let msg = &trieway::condition(&clash.conditions, "Conflicted")
         .unwrap()
         .message;
     assert!(
@@ -1664,8 +1664,8 @@ spec:
         "the message names the earlier listener: {msg}"
     );
     // Gateway, ListenerSet statuses: the refused ListenerSet is reported, not dropped.
-    let cond = |c: &[trieway::attach::Condition], ty: &str| {
-        let c = trieway::attach::condition(c, ty).unwrap();
+    let cond = |c: &[trieway::Condition], ty: &str| {
+        let c = trieway::condition(c, ty).unwrap();
         (c.status.clone(), c.reason.clone())
     };
     let s = |a: &str, b: &str| (a.to_string(), b.to_string());

@@ -10,9 +10,8 @@ mod common;
 mod counting_alloc;
 
 use counting_alloc::{allocations, peak};
-use trieway::attach::condition;
 use trieway::model::RouteKind;
-use trieway::{Config, Headers, Options, Outcome, Request, Router};
+use trieway::{condition, Config, Headers, Options, Outcome, Request, Router};
 
 const MIB: usize = 1 << 20;
 
@@ -24,7 +23,7 @@ fn config(routes: &str) -> Config {
     ))
 }
 
-fn accepted(router: &Router, name: &str) -> trieway::attach::Condition {
+fn accepted(router: &Router, name: &str) -> trieway::Condition {
     let status = router
         .report()
         .route(RouteKind::Http, "default", name)

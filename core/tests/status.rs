@@ -1,8 +1,8 @@
 //! GatewayClass, Gateway, ListenerSet and listener status (issue #14 items 4 and 5): ListenerSet
 //! conflicts resolved in merge order, and the conditions a controller would write.
 
-use trieway::attach::{attach, condition, Attachment, Condition};
-use trieway::Config;
+use trieway::attach::{attach, Attachment};
+use trieway::{condition, Condition, Config};
 
 const CONTROLLER: Option<&str> = Some("example.com/gateway-under-test");
 

@@ -8,7 +8,7 @@ use rustc_hash::FxHashMap;
 
 /// A backendRef resolved against the Services of the configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ResolvedBackend {
+pub(crate) struct ResolvedBackend {
     /// Group (`""` for core).
     pub group: String,
     /// Kind (`Service`).
@@ -25,7 +25,7 @@ pub struct ResolvedBackend {
 
 /// Why a backendRef is invalid: the `ResolvedRefs=False` reason and a message.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BackendProblem {
+pub(crate) struct BackendProblem {
     /// `InvalidKind`, `BackendNotFound`, `RefNotPermitted` or `UnsupportedProtocol`.
     pub reason: &'static str,
     /// Human-readable detail.
@@ -65,7 +65,7 @@ impl<'a, V> NsMap<'a, V> {
 /// Indexes of the Services, Secrets and ReferenceGrants of a [`Config`], for resolving many
 /// references quickly. Build one with [`resolver`] and reuse it for every backendRef.
 #[derive(Debug)]
-pub struct Resolver<'a> {
+pub(crate) struct Resolver<'a> {
     services: NsMap<'a, &'a ServiceSpec>,
     /// Whether the configuration holds any Service: when it holds none, the Services live
     /// in the cluster, not in the files, and backendRefs to Services are taken as written.
@@ -75,7 +75,7 @@ pub struct Resolver<'a> {
 }
 
 /// Builds a [`Resolver`] over `config` (cost linear in its Services, Secrets and grants).
-pub fn resolver(config: &Config) -> Resolver<'_> {
+pub(crate) fn resolver(config: &Config) -> Resolver<'_> {
     let mut services = NsMap::default();
     for s in &config.services {
         services.insert_first(&s.meta.namespace, &s.meta.name, &s.spec);
@@ -94,20 +94,6 @@ pub fn resolver(config: &Config) -> Resolver<'_> {
         secrets,
         grants,
     }
-}
-
-/// Resolves a backend reference made by a route of `route_kind` in `route_ns`: its kind, the
-/// object and port, and the ReferenceGrant a cross-namespace reference needs.
-///
-/// This builds a [`Resolver`] on every call; to resolve many references, build one with
-/// [`resolver`] and call [`Resolver::resolve`].
-pub fn resolve_backend(
-    config: &Config,
-    route_kind: RouteKind,
-    route_ns: &str,
-    target: &BackendObjectReference,
-) -> Result<ResolvedBackend, BackendProblem> {
-    resolver(config).resolve(route_kind, route_ns, target)
 }
 
 fn problem(reason: &'static str, message: String) -> BackendProblem {

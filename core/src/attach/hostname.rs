@@ -11,15 +11,9 @@ use rustc_hash::FxHashMap;
 /// `pattern` may be `*` (matches everything), a wildcard `*.s` (matches names that end with
 /// `.s` and have at least one label in front) or a precise name (ASCII-case-insensitive
 /// equality). `host` is a precise name.
-///
-/// ```
-/// use trieway::attach::hostname_matches;
-/// assert!(hostname_matches("*.example.com", "a.b.example.com"));
-/// assert!(!hostname_matches("*.example.com", "example.com"));
-/// assert!(hostname_matches("*.com", "example.com"));
-/// assert!(hostname_matches("*", "anything.at.all"));
-/// ```
-pub fn hostname_matches(pattern: &str, host: &str) -> bool {
+/// `*.example.com` covers `a.b.example.com` but not `example.com` (tests: `wildcard_matching`).
+#[cfg_attr(not(feature = "convert"), allow(dead_code))] // used by convert and the tests
+pub(crate) fn hostname_matches(pattern: &str, host: &str) -> bool {
     if pattern == "*" {
         return true;
     }
@@ -46,16 +40,9 @@ fn has_wildcard_suffix(host: &str, suffix: &str) -> bool {
 /// `listener` is the listener's hostname (`None` or `Some("*")` when absent); `route` is one
 /// route hostname, `*` standing for an absent `hostnames` list. The result is lowercase; `*`
 /// means every host.
-///
-/// ```
-/// use trieway::attach::intersect;
-/// assert_eq!(intersect(None, "*").as_deref(), Some("*"));
-/// assert_eq!(intersect(Some("very.specific.com"), "*.specific.com").as_deref(),
-///            Some("very.specific.com"));
-/// assert_eq!(intersect(Some("*.com"), "*.example.com").as_deref(), Some("*.example.com"));
-/// assert_eq!(intersect(Some("*.example.com"), "example.com"), None);
-/// ```
-pub fn intersect(listener: Option<&str>, route: &str) -> Option<String> {
+/// `very.specific.com` on `*.specific.com` gives `very.specific.com`; `*.com` on
+/// `*.example.com` gives `*.example.com` (tests: `row_*`).
+pub(crate) fn intersect(listener: Option<&str>, route: &str) -> Option<String> {
     let l = match listener {
         None | Some("*") => return Some(route.to_ascii_lowercase()),
         Some(l) => l,
@@ -87,7 +74,7 @@ pub fn intersect(listener: Option<&str>, route: &str) -> Option<String> {
 
 /// The effective hostnames of a route on a listener: the union over the route's hostnames
 /// (an empty list behaves as `*`), deduplicated, in route order.
-pub fn intersect_all(listener: Option<&str>, route: &[String]) -> Vec<String> {
+pub(crate) fn intersect_all(listener: Option<&str>, route: &[String]) -> Vec<String> {
     if route.is_empty() {
         return intersect(listener, "*").into_iter().collect();
     }
@@ -103,7 +90,8 @@ pub fn intersect_all(listener: Option<&str>, route: &[String]) -> Vec<String> {
 }
 
 /// Whether two effective hostnames (each precise, `*.s` or `*`) can match a common host.
-pub fn overlaps(a: &str, b: &str) -> bool {
+#[cfg(test)] // the reference `HostIndex` is tested against
+pub(crate) fn overlaps(a: &str, b: &str) -> bool {
     intersect(Some(a), b).is_some()
 }
 

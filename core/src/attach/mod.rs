@@ -38,16 +38,14 @@
 mod backend;
 mod hostname;
 mod listeners;
-mod report;
+pub(crate) mod report;
 mod routes;
 mod status;
 
-pub use backend::{resolve_backend, resolver, BackendProblem, ResolvedBackend, Resolver};
-pub use hostname::{hostname_matches, intersect, intersect_all, overlaps};
-pub use report::{
-    condition, Condition, GatewayClassStatus, GatewayStatus, ListenerSetStatus, ListenerStatus,
-    Report, RouteParentStatus, RouteStatus,
-};
+pub(crate) use backend::{resolver, BackendProblem, ResolvedBackend, Resolver};
+#[cfg(feature = "convert")]
+pub(crate) use hostname::hostname_matches;
+pub(crate) use report::{Condition, GatewayStatus, ListenerSetStatus, Report, RouteParentStatus};
 
 use crate::load::Config;
 use crate::model::{
@@ -83,6 +81,7 @@ pub struct AttachedGateway {
 
 /// Where a listener was declared.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum ListenerSource {
     /// In the Gateway itself.
     #[default]
@@ -115,6 +114,7 @@ pub struct AttachedListener {
 
 /// A route attached to a listener.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct AttachedRoute {
     /// Route kind.
     pub kind: RouteKind,

@@ -27,6 +27,7 @@ pub struct Report {
 
 /// Status of one GatewayClass (`Accepted`, `SupportedVersion`).
 #[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
 pub struct GatewayClassStatus {
     /// Name (GatewayClasses are cluster-scoped).
     pub name: String,
@@ -36,6 +37,7 @@ pub struct GatewayClassStatus {
 
 /// Status of one served Gateway (`Accepted`, `Programmed`).
 #[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
 pub struct GatewayStatus {
     /// Namespace.
     pub namespace: String,
@@ -47,6 +49,7 @@ pub struct GatewayStatus {
 
 /// Status of one ListenerSet whose parent is a served Gateway (`Accepted`, `Programmed`).
 #[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
 pub struct ListenerSetStatus {
     /// Namespace.
     pub namespace: String,

@@ -163,9 +163,7 @@ pub(crate) fn compile(
     let served: Vec<&Object<IngressSpec>> = config
         .ingresses
         .iter()
-        .filter(|i| {
-            class.is_none_or(|c| crate::convert::ingress_class(config, i).is_ok_and(|k| k == c))
-        })
+        .filter(|i| class.is_none_or(|c| ingress_class(config, i).is_ok_and(|k| k == c)))
         .collect();
     // Candidates per host key ("" = host-less), with their sort keys.
     let mut per_host: FxHashMap<String, Vec<(Key, u32)>> = FxHashMap::default();
@@ -256,4 +254,51 @@ fn first_default(mut defaults: Vec<((i64, String), u32)>) -> Option<u32> {
             .then_with(|| a.0 .1.as_bytes().cmp(b.0 .1.as_bytes()))
     });
     defaults.first().map(|d| d.1)
+}
+
+/// The annotation naming an Ingress's class, read when `spec.ingressClassName` is absent.
+pub const CLASS_ANNOTATION: &str = "kubernetes.io/ingress.class";
+/// The IngressClass annotation marking the cluster's default class (value `"true"`).
+pub const DEFAULT_CLASS_ANNOTATION: &str = "ingressclass.kubernetes.io/is-default-class";
+
+/// The class of an Ingress: `spec.ingressClassName`, else the `kubernetes.io/ingress.class`
+/// annotation, else the one IngressClass annotated `ingressclass.kubernetes.io/is-default-class:
+/// "true"`. `Err` explains why there is none (no default class, or several).
+pub fn ingress_class(config: &Config, ingress: &Object<IngressSpec>) -> Result<String, String> {
+    if let Some(c) = ingress.spec.ingress_class_name.as_deref() {
+        if !c.is_empty() {
+            return Ok(c.to_string());
+        }
+    }
+    if let Some(c) = ingress.meta.annotations.get(CLASS_ANNOTATION) {
+        if !c.is_empty() {
+            return Ok(c.clone());
+        }
+    }
+    let mut defaults: Vec<&str> = config
+        .ingress_classes
+        .iter()
+        .filter(|c| {
+            c.meta
+                .annotations
+                .get(DEFAULT_CLASS_ANNOTATION)
+                .is_some_and(|v| v == "true")
+        })
+        .map(|c| c.meta.name.as_str())
+        .collect();
+    defaults.sort_unstable();
+    defaults.dedup();
+    match defaults.as_slice() {
+        [one] => Ok(one.to_string()),
+        [] => Err(format!(
+            "no ingress class: spec.ingressClassName and the {CLASS_ANNOTATION} annotation are \
+             absent and no IngressClass is marked {DEFAULT_CLASS_ANNOTATION}: \"true\"; skipped"
+        )),
+        many => Err(format!(
+            "no ingress class: spec.ingressClassName and the {CLASS_ANNOTATION} annotation are \
+             absent and {} IngressClasses are marked default ({}); skipped",
+            many.len(),
+            many.join(", ")
+        )),
+    }
 }
