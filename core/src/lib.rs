@@ -133,7 +133,7 @@ pub use load::{Config, LoadLimits, UnknownFields};
 pub use options::{Options, RegexRank, RepeatedHeaders};
 pub use policy::{parse_duration, ConfiguredDuration, Policies, Retry, SessionPolicy, Timeouts};
 pub use request::{Headers, Request, RequestView};
-pub use router::{MatchId, Outcome, RouteMatch, RouteRef, Router};
+pub use router::{MatchId, Outcome, Params, RouteMatch, RouteRef, Router};
 
 // Which README examples run as doctests, and where. Everything a doctest reads must be inside
 // core/, or the published crate's own tests fail (`cargo package` copies only core/):

@@ -181,6 +181,7 @@ pub(crate) fn compile(
                 headers: Box::default(),
                 query: Box::default(),
                 grpc: None,
+                params: Default::default(),
             });
             m
         };
