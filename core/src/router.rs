@@ -291,6 +291,8 @@ pub struct Params<'r, 'p> {
     inner: ParamsInner<'r, 'p>,
 }
 
+// The capture offsets (272 bytes) stay inline: boxing them would allocate per call.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 enum ParamsInner<'r, 'p> {
     Empty,
