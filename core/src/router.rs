@@ -193,7 +193,18 @@ impl<'r> RouteMatch<'r> {
     /// assert_eq!(m.params(path).find(|(n, _)| *n == "id").map(|(_, v)| v), Some("42"));
     /// ```
     pub fn params<'p>(&self, path: &'p str) -> Params<'r, 'p> {
-        let inner = match &self.info.params {
+        let inner = self.params_inner(path);
+        Params { inner }
+    }
+
+    /// Whether [`RouteMatch::params`] can yield anything: the path is a RegularExpression
+    /// with named groups (a template, or a one-pass regex). Bindings use it to skip the call.
+    pub fn has_params(&self) -> bool {
+        !matches!(self.info.params, ParamPlan::None)
+    }
+
+    fn params_inner<'p>(&self, path: &'p str) -> ParamsInner<'r, 'p> {
+        match &self.info.params {
             ParamPlan::None => ParamsInner::Empty,
             ParamPlan::Segments(names) => match path.strip_prefix('/') {
                 Some(_) => ParamsInner::Segments {
@@ -225,8 +236,7 @@ impl<'r> RouteMatch<'r> {
                 }
                 None => ParamsInner::Empty,
             },
-        };
-        Params { inner }
+        }
     }
     /// The effective hostname the request matched (`*` for any host).
     pub fn hostname(&self) -> &'r str {

@@ -57,6 +57,10 @@ fn regex_named_groups() {
         rule("RegularExpression", "/files/(?P<path>.*)"),
     )));
     assert_eq!(params(&r, "/users/42"), pairs(&[("id", "42")]));
+    let Outcome::Matched(m) = r.route(&Request::new("GET", "h", "/users/42")) else {
+        panic!("no match");
+    };
+    assert!(m.has_params());
     // The unnamed group is not a parameter; a named group outside the match is absent.
     assert_eq!(
         params(&r, "/u/ann-posts/7"),
@@ -104,6 +108,18 @@ fn no_params_without_named_regex_groups() {
         // Not one-pass: a `/` could end either group. Documented: no parameters.
         rule("RegularExpression", "/np/(?P<a>.*)/(?P<b>.*)"),
     )));
+    for path in [
+        "/exact",
+        "/prefix/x",
+        "/plain/1",
+        "/unnamed/1/x",
+        "/np/a/b/c",
+    ] {
+        let Outcome::Matched(m) = r.route(&Request::new("GET", "h", path)) else {
+            panic!("{path}: no match");
+        };
+        assert!(!m.has_params(), "{path}");
+    }
     for path in [
         "/exact",
         "/prefix/x",
