@@ -399,6 +399,40 @@ mod tests {
         assert_eq!(d.run(b"/users/a/b"), (false, 9));
     }
 
+    /// Capture engines: only for named groups in one-pass patterns of at most 16 groups,
+    /// counted in the memory, and right on the whole match.
+    #[test]
+    fn capture_engines() {
+        let caps = |p: &str| build(p, MIB).unwrap().captures.is_some();
+        assert!(caps("/u/(?P<id>[0-9]+)"));
+        assert!(caps("/u/(?<id>[0-9]+)(/.*)?"));
+        assert!(!caps("/u/([0-9]+)"), "no named group");
+        assert!(!caps("/u/[0-9]+"));
+        assert!(!caps("/(?P<a>.*)/(?P<b>.*)"), "not one-pass");
+        let many: String = (0..17).map(|i| format!("/(?P<g{i}>x)")).collect();
+        assert!(!caps(&many), "over 16 groups");
+        let sixteen: String = (0..16).map(|i| format!("/(?P<g{i}>x)")).collect();
+        assert!(caps(&sixteen));
+        let plain = build("/u/([0-9]+)", MIB).unwrap();
+        let named = build("/u/(?P<id>[0-9]+)", MIB).unwrap();
+        assert!(named.memory_usage() > plain.memory_usage());
+        assert!(named.built_bytes() >= named.memory_usage());
+        let c = named.captures().unwrap();
+        assert_eq!((c.group_len(), c.name(0), c.name(1)), (2, None, Some("id")));
+        let mut slots: Slots = [None; MAX_SLOTS];
+        assert!(c.search(b"/u/123", &mut slots));
+        let at = |i: usize| slots[i].map(|s| s.get());
+        assert_eq!((at(2), at(3)), (Some(3), Some(6)));
+        // Full match only: a prefix match or trailing bytes are no match.
+        assert!(!c.search(b"/u/123/", &mut slots));
+        assert!(!c.search(b"x/u/1", &mut slots));
+        // The capture engine's NFA and table are each built under the limit too.
+        for limit in [256 << 10, MIB] {
+            let d = build(r"/(?P<w>\w+)/(?P<n>[0-9]+)", limit).unwrap();
+            assert!(d.memory_usage() <= 3 * limit, "{limit}");
+        }
+    }
+
     #[test]
     fn the_dfa_respects_its_limit() {
         for limit in [4 << 10, 64 << 10, MIB] {
