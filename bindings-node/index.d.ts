@@ -159,7 +159,11 @@ export interface Action {
 /** The result of pick(). */
 export type Target = { backend: Backend; status: 200 } | { backend: null; status: number };
 
-/** A rule that matched. Match objects are cached and frozen: one per distinct match. */
+/**
+ * A rule that matched. Match objects are frozen and cached, one per distinct match, except
+ * for a RegularExpression path with named groups: its Match is new per lookup, with that
+ * request's `params`.
+ */
 export declare class Match {
   private constructor();
   readonly kind: 'matched';
@@ -169,6 +173,12 @@ export declare class Match {
   readonly ruleName: string | null;
   readonly matchIndex: number;
   readonly pathMatch: Readonly<{ type: 'Exact' | 'PathPrefix' | 'RegularExpression'; value: string }>;
+  /**
+   * Path parameters: the named groups of a RegularExpression path (`(?P<id>[0-9]+)`), name →
+   * value. Unnamed groups are not parameters; empty for Exact and PathPrefix paths and for
+   * regexes that are not one-pass (such as `(?P<a>.*)/(?P<b>.*)`).
+   */
+  readonly params: Readonly<Record<string, string>>;
   /** The effective hostname matched (`*` for any host). */
   readonly hostname: string;
   readonly listener: string;

@@ -113,13 +113,25 @@ function statusTarget(status) {
   return t;
 }
 
-/** A rule that matched: everything about it that does not depend on the request. */
+const NO_PARAMS = Object.freeze({});
+
+/** The request-target as a string (a Uint8Array is decoded as UTF-8). */
+function targetString(t) {
+  if (typeof t === 'string') return t;
+  if (t instanceof Uint8Array) return new TextDecoder().decode(t);
+  return '';
+}
+
+/**
+ * A rule that matched: everything about it that does not depend on the request, and the
+ * request's path parameters (`params`).
+ */
 class Match {
   #native;
   #id;
   #targets;
 
-  constructor(nativeRouter, id, info) {
+  constructor(nativeRouter, id, info, params) {
     this.#native = nativeRouter;
     this.#id = id;
     this.kind = 'matched';
@@ -129,6 +141,7 @@ class Match {
     this.ruleName = info.ruleName;
     this.matchIndex = info.matchIndex;
     this.pathMatch = Object.freeze(info.pathMatch);
+    this.params = params ? Object.freeze(params) : NO_PARAMS;
     this.hostname = info.hostname;
     this.listener = info.listener;
     this.port = info.port;
@@ -220,6 +233,7 @@ class Router {
   #route;
   #routeRaw;
   #matches = [];
+  #paramInfos = [];
   #report;
   #problems;
 
@@ -289,14 +303,29 @@ class Router {
     return this.#native.gateway();
   }
 
-  #outcome(id) {
-    if (id >= 0) return this.#matches[id] || this.#load(id);
+  // `target`: the request-target routed, read only for a match with path parameters (a
+  // RegularExpression path with named groups), which is a new Match per lookup.
+  #outcome(id, target) {
+    if (id >= 0) {
+      const m = this.#matches[id] || this.#load(id);
+      const info = this.#paramInfos[id];
+      if (info === undefined) return m;
+      let params;
+      try {
+        params = JSON.parse(this.#native.params(id, targetString(target)));
+      } catch (e) {
+        rethrow(e);
+      }
+      return new Match(this.#native, id, info, params);
+    }
     return id === -1 ? NOT_FOUND : MISDIRECTED;
   }
 
   #load(id) {
-    const m = new Match(this.#native, id, JSON.parse(this.#native.matchInfo(id)));
+    const info = JSON.parse(this.#native.matchInfo(id));
+    const m = new Match(this.#native, id, info);
     this.#matches[id] = m;
+    if (info.hasParams) this.#paramInfos[id] = info;
     return m;
   }
 
@@ -313,7 +342,7 @@ class Router {
     } catch (e) {
       rethrow(e);
     }
-    return this.#outcome(id);
+    return this.#outcome(id, req.path);
   }
 
   /**
@@ -331,7 +360,7 @@ class Router {
     } catch (e) {
       rethrow(e);
     }
-    return this.#outcome(id);
+    return this.#outcome(id, req.url);
   }
 
   /**
@@ -356,7 +385,7 @@ class Router {
       rethrow(e);
     }
     const out = new Array(ids.length);
-    for (let i = 0; i < ids.length; i++) out[i] = this.#outcome(ids[i]);
+    for (let i = 0; i < ids.length; i++) out[i] = this.#outcome(ids[i], paths[i]);
     return out;
   }
 

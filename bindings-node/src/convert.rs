@@ -152,6 +152,7 @@ pub fn route_match(m: &RouteMatch<'_>) -> Value {
         "ruleName": m.rule_name(),
         "matchIndex": m.match_index(),
         "pathMatch": {"type": path_kind(kind), "value": value},
+        "hasParams": m.has_params(),
         "hostname": m.hostname(),
         "listener": m.listener(),
         "port": m.port(),

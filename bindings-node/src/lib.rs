@@ -385,6 +385,21 @@ impl NativeRouter {
         guard(|| Ok(convert::route_match(&self.core.get(id)?).to_string()))
     }
 
+    /// The path parameters of match `id` for request-target `target` (its path, before any
+    /// `?`), as a JSON object `{name: value}`.
+    #[napi]
+    pub fn params(&self, id: u32, target: String) -> napi::Result<String> {
+        guard(|| {
+            let m = self.core.get(id)?;
+            let req = trieway::Request::new("", "", &target);
+            let map: serde_json::Map<String, serde_json::Value> = m
+                .params(req.path)
+                .map(|(n, v)| (n.to_string(), v.into()))
+                .collect();
+            Ok(serde_json::Value::Object(map).to_string())
+        })
+    }
+
     /// Draws a backend of match `id` with `random` in `[0, 1)`: the backend's index, or the
     /// negated status the engine answers with (e.g. `-500`).
     #[napi]

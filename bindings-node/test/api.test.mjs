@@ -272,3 +272,50 @@ spec:
   assert.match(partial.message, /regex_route_budget/);
   assert.throws(() => Router.fromYaml(yaml, { maxQueryLen: -1 }), /maxQueryLen/);
 });
+
+test('match.params: named groups of a RegularExpression path', () => {
+  const r = Router.fromYaml(`
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: c}
+spec: {controllerName: example.com/gateway-under-test}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: default}
+spec:
+  gatewayClassName: c
+  listeners: [{name: http, port: 80, protocol: HTTP}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: p, namespace: default}
+spec:
+  parentRefs: [{name: gw}]
+  rules:
+  - matches: [{path: {type: RegularExpression, value: '/users/(?P<id>[0-9]+)(?:-([a-z]+))?'}}]
+  - matches: [{path: {type: RegularExpression, value: '/repos/(?P<owner>[^/]+)/(?<repo>[^/]+)(/.*)?'}}]
+  - matches: [{path: {type: Exact, value: /exact}}]
+`);
+  const m = r.route({ method: 'GET', host: 'h', path: '/users/42-x?q=1' });
+  // The unnamed group is not a parameter.
+  assert.deepEqual({ ...m.params }, { id: '42' });
+  assert.ok(Object.isFrozen(m.params) && Object.isFrozen(m));
+  // A new Match per lookup, with that request's params.
+  const other = r.route({ method: 'GET', host: 'h', path: '/users/7' });
+  assert.deepEqual({ ...other.params }, { id: '7' });
+  assert.deepEqual({ ...m.params }, { id: '42' });
+  assert.deepEqual(
+    { ...r.route({ method: 'GET', host: 'h', path: '/repos/é/w/issues' }).params },
+    { owner: 'é', repo: 'w' },
+  );
+  assert.deepEqual(
+    r.routePaths(['/repos/a/b', '/exact'], { method: 'GET', host: 'h' }).map((x) => ({ ...x.params })),
+    [{ owner: 'a', repo: 'b' }, {}],
+  );
+  const exact = r.route({ method: 'GET', host: 'h', path: '/exact' });
+  assert.deepEqual({ ...exact.params }, {});
+  assert.equal(exact, r.route({ method: 'GET', host: 'h', path: '/exact' }));
+  const msg = { method: 'GET', url: '/users/9', rawHeaders: ['Host', 'h'] };
+  assert.deepEqual({ ...r.routeRequest(msg).params }, { id: '9' });
+});

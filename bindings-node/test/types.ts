@@ -24,6 +24,8 @@ if (outcome.matched) {
   const name: string = outcome.route.name;
   const kind: 'HTTPRoute' | 'GRPCRoute' | 'TLSRoute' | 'TCPRoute' | 'UDPRoute' = outcome.route.kind;
   const backends: readonly Backend[] = outcome.backends;
+  const id: string | undefined = outcome.params['id'];
+  void id;
   const target = outcome.pick(0.5);
   if (target.backend) {
     const n: string = target.backend.name;

@@ -115,6 +115,28 @@ impl Match {
         let (k, v) = self.m().path_match();
         (path_kind(k), v)
     }
+    /// The path parameters: the named groups of a RegularExpression path (`(?P<id>[0-9]+)`),
+    /// name → value, read from the request this match was routed for. Empty for Exact and
+    /// PathPrefix paths, regexes without named groups, and regexes that are not one-pass
+    /// (see the README, "Path parameters").
+    #[getter]
+    fn params<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyDict>> {
+        guard(|| {
+            let collected = self.request.collect(py)?;
+            let dict = pyo3::types::PyDict::new(py);
+            let pairs: Vec<(String, String)> = collected.with_request(|req| {
+                use trieway::RequestView;
+                self.m()
+                    .params(req.path())
+                    .map(|(n, v)| (n.to_string(), v.to_string()))
+                    .collect()
+            });
+            for (n, v) in pairs {
+                dict.set_item(n, v)?;
+            }
+            Ok(dict)
+        })
+    }
     /// The effective hostname that matched (`*` for any host).
     #[getter]
     fn hostname(&self) -> &str {

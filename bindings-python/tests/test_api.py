@@ -448,3 +448,41 @@ def test_request_and_regex_bounds_are_options() -> None:
     conds = {c["type"]: c for c in tight.report()["routes"][0]["parents"][0]["conditions"]}
     assert conds["PartiallyInvalid"]["status"] == "True"
     assert "regex_route_budget" in conds["PartiallyInvalid"]["message"]
+
+
+PARAMS_CONFIG = """
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: c}
+spec: {controllerName: example.com/gateway-under-test}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: default}
+spec:
+  gatewayClassName: c
+  listeners: [{name: http, port: 80, protocol: HTTP}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: p, namespace: default}
+spec:
+  parentRefs: [{name: gw}]
+  rules:
+  - matches: [{path: {type: RegularExpression, value: '/users/(?P<id>[0-9]+)(?:-([a-z]+))?'}}]
+  - matches: [{path: {type: RegularExpression, value: '/repos/(?P<owner>[^/]+)/(?<repo>[^/]+)(/.*)?'}}]
+  - matches: [{path: {type: Exact, value: /exact}}]
+"""
+
+
+def test_match_params() -> None:
+    r = trieway.Router.from_yaml(PARAMS_CONFIG)
+    m = matched(r.route("GET", "h", "/users/42-x"))
+    # The unnamed group is not a parameter.
+    assert m.params == {"id": "42"}
+    assert matched(r.route("GET", "h", "/repos/acme/wid%C3get/issues")).params == {
+        "owner": "acme",
+        "repo": "wid%C3get",
+    }
+    assert matched(r.route("GET", "h", "/repos/é/ü?x=1")).params == {"owner": "é", "repo": "ü"}
+    assert matched(r.route("GET", "h", "/exact")).params == {}

@@ -152,7 +152,7 @@ pub use l4::{L4Match, TlsOutcome};
 pub use options::{Options, RegexRank, RepeatedHeaders};
 pub use policy::{ConfiguredDuration, Policies, Retry, SessionPolicy, Timeouts};
 pub use request::{Headers, Request, RequestView};
-pub use router::{MatchId, Outcome, RouteMatch, RouteRef, Router};
+pub use router::{MatchId, Outcome, Params, RouteMatch, RouteRef, Router};
 // Applying a match's filters.
 pub use filter::{
     edit_header_lines, replace_prefix, Action, ActionKind, EditOp, HeaderEdit, HeaderLine, Mirror,

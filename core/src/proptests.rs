@@ -42,6 +42,15 @@ const REGEXES: &[&str] = &[
     "(?s)/a.",
     "(?m)/a$",
     "/a|/b",
+    // Named groups (path parameters): templates, one-pass regexes, and one that is not
+    // one-pass (no parameters).
+    "/a/(?P<x>[^/]+)",
+    "/(?P<first>[^/]+)/b(/.*)?",
+    "/(?<seg>[^/]+)/(?P<two>[^/]+)/",
+    "/(?P<p>[ab])/(?<q>[^/]*)",
+    "/a(?P<rest>/.*)?",
+    "(?i)/(?P<up>A)/(b)(?P<tail>/c)?",
+    "/(?P<all>.*)/(?P<last>[^/]*)",
 ];
 const NAMES: &[(&str, &str)] = &[
     ("a", "x"),
@@ -362,6 +371,17 @@ proptest! {
             let want = reference::route(&config, &gw, &s.options, &req);
             prop_assert_eq!(&got, &want, "request {:?}", r);
             if let Outcome::Matched(m) = router.route(&req) {
+                // Path parameters: the compiled ones equal the reference's on the winning
+                // match (none for Exact and PathPrefix paths).
+                let got: Vec<(String, String)> = m
+                    .params(r.path)
+                    .map(|(n, v)| (n.to_string(), v.to_string()))
+                    .collect();
+                let want = match m.path_match() {
+                    (crate::PathKind::Regex, pattern) => reference::params(pattern, r.path),
+                    _ => Vec::new(),
+                };
+                prop_assert_eq!(got, want, "params of {:?} for {:?}", m.path_match(), r);
                 // The draw is a pure function of the split and the random number.
                 let total = m.total_weight();
                 let weights: Vec<u64> = m.backends().iter().map(|b| u64::from(b.weight())).collect();

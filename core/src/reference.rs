@@ -109,6 +109,42 @@ fn full_match(pattern: &str, hay: &[u8]) -> Option<bool> {
     Some(re.is_match(hay))
 }
 
+/// The path parameters of a RegularExpression path `pattern` for `path` (a path it matches),
+/// as `RouteMatch::params` documents them: the named groups that took part in the full match
+/// found by the `regex` crate's own engine (`meta`), in pattern order, when the pattern is
+/// one-pass (`regex-automata`'s `onepass` builder accepts it, at most 16 groups); none
+/// otherwise.
+pub(crate) fn params(pattern: &str, path: &str) -> Vec<(String, String)> {
+    use regex_automata::dfa::onepass;
+    use regex_automata::nfa::thompson;
+    use regex_syntax::hir::{Hir, Look};
+    let Ok(hir) = regex_syntax::parse(pattern) else {
+        return Vec::new();
+    };
+    let hir = Hir::concat(vec![Hir::look(Look::Start), hir, Hir::look(Look::End)]);
+    let one_pass = thompson::Compiler::new()
+        .build_from_hir(&hir)
+        .is_ok_and(|nfa| onepass::Builder::new().build_from_nfa(nfa).is_ok());
+    let Ok(re) = regex_automata::meta::Builder::new().build_from_hir(&hir) else {
+        return Vec::new();
+    };
+    let mut caps = re.create_captures();
+    re.captures(path, &mut caps);
+    if !one_pass || !caps.is_match() {
+        return Vec::new();
+    }
+    let names = re
+        .group_info()
+        .pattern_names(regex_automata::PatternID::ZERO);
+    names
+        .enumerate()
+        .filter_map(|(i, name)| {
+            let span = caps.get_group(i)?;
+            Some((name?.to_string(), path[span.range()].to_string()))
+        })
+        .collect()
+}
+
 /// Whether every regular expression `m` uses (its path, the first condition of each header and
 /// query-parameter name) compiles. A rule with one that does not is dropped whole, and the
 /// Router reports it.

@@ -3,6 +3,8 @@
 use crate::attach::{self, Report};
 use crate::compile::backend::{Backend, Target};
 use crate::compile::conds::{self, QueryScan};
+use crate::compile::dfa::{Captures, Slots, MAX_SLOTS};
+use crate::compile::template::ParamPlan;
 use crate::compile::{self, Compiled, MatchInfo, PathKind, VHost};
 use crate::error::Error;
 use crate::load::Config;
@@ -148,6 +150,95 @@ impl<'r> RouteMatch<'r> {
     pub fn path_match(&self) -> (PathKind, &'r str) {
         (self.info.path_kind, &self.info.path_value)
     }
+    /// The path parameters of this match for `path`, the request path given to the lookup
+    /// that returned it: `(name, value)` pairs, values borrowed from `path`. No allocation.
+    ///
+    /// Only a RegularExpression path has parameters, its named groups (`(?P<name>...)` or
+    /// `(?<name>...)`); unnamed groups are not parameters, and a group that took no part in
+    /// the match is absent. Exact and PathPrefix paths, GRPCRoute and Ingress matches have
+    /// none.
+    /// - A template (`/users/(?P<id>[^/]+)/repos(/.*)?`, matched by the path trie) yields
+    ///   its named segments, found by one scan of `path` for `/`.
+    /// - Any other regex yields its groups in pattern order through a one-pass capture DFA
+    ///   built with the regex: one transition per byte of `path`. A regex that is not
+    ///   one-pass (such as `(?P<a>.*)/(?P<b>.*)`, where a `/` could end either group) or has
+    ///   more than 16 groups has no parameters.
+    ///
+    /// Nothing is computed until this is called. For another `path` than the lookup's the
+    /// result is unspecified (but never a panic).
+    ///
+    /// ```
+    /// use trieway::{Options, Request, Router};
+    /// let yaml = r#"
+    /// apiVersion: gateway.networking.k8s.io/v1
+    /// kind: Gateway
+    /// metadata: {name: gw, namespace: default}
+    /// spec:
+    ///   gatewayClassName: c
+    ///   listeners: [{name: http, port: 80, protocol: HTTP}]
+    /// ---
+    /// apiVersion: gateway.networking.k8s.io/v1
+    /// kind: HTTPRoute
+    /// metadata: {name: users, namespace: default}
+    /// spec:
+    ///   parentRefs: [{name: gw}]
+    ///   rules:
+    ///   - matches: [{path: {type: RegularExpression, value: "/users/(?P<id>[0-9]+)"}}]
+    ///     backendRefs: [{name: users, port: 8080}]
+    /// "#;
+    /// let router = Router::from_yaml(yaml, Options::default()).unwrap();
+    /// let path = "/users/42";
+    /// let outcome = router.route(&Request::new("GET", "example.com", path));
+    /// let m = outcome.matched().unwrap();
+    /// assert_eq!(m.params(path).collect::<Vec<_>>(), [("id", "42")]);
+    /// assert_eq!(m.params(path).find(|(n, _)| *n == "id").map(|(_, v)| v), Some("42"));
+    /// ```
+    pub fn params<'p>(&self, path: &'p str) -> Params<'r, 'p> {
+        let inner = self.params_inner(path);
+        Params { inner }
+    }
+
+    /// Whether [`RouteMatch::params`] can yield anything: the path is a RegularExpression
+    /// with named groups (a template, or a one-pass regex). Bindings use it to skip the call.
+    pub fn has_params(&self) -> bool {
+        !matches!(self.info.params, ParamPlan::None)
+    }
+
+    fn params_inner<'p>(&self, path: &'p str) -> ParamsInner<'r, 'p> {
+        match &self.info.params {
+            ParamPlan::None => ParamsInner::Empty,
+            ParamPlan::Segments(names) => match path.strip_prefix('/') {
+                Some(_) => ParamsInner::Segments {
+                    names,
+                    path,
+                    seg: 0,
+                    off: 1,
+                },
+                None => ParamsInner::Empty,
+            },
+            ParamPlan::Regex(id) => match self
+                .compiled
+                .regexes
+                .get(*id as usize)
+                .and_then(|d| d.captures())
+            {
+                Some(caps) => {
+                    let mut slots: Slots = [None; MAX_SLOTS];
+                    if caps.search(path.as_bytes(), &mut slots) {
+                        ParamsInner::Regex {
+                            caps,
+                            path,
+                            slots,
+                            group: 1,
+                        }
+                    } else {
+                        ParamsInner::Empty
+                    }
+                }
+                None => ParamsInner::Empty,
+            },
+        }
+    }
     /// The effective hostname the request matched (`*` for any host).
     pub fn hostname(&self) -> &'r str {
         match self.compiled.vhosts.get(self.id.vhost as usize) {
@@ -201,6 +292,82 @@ impl<'r> RouteMatch<'r> {
         self.compiled.rules[self.info.rule as usize]
             .split
             .pick(random, self.compiled.options.all_weights_zero_status)
+    }
+}
+
+/// The path parameters of a match, `(name, value)` in pattern order: see
+/// [`RouteMatch::params`].
+#[derive(Debug, Clone)]
+pub struct Params<'r, 'p> {
+    inner: ParamsInner<'r, 'p>,
+}
+
+// The capture offsets (272 bytes) stay inline: boxing them would allocate per call.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone)]
+enum ParamsInner<'r, 'p> {
+    Empty,
+    /// Named template segments; segment `seg` of `path` starts at `off`.
+    Segments {
+        names: &'r [(u32, Box<str>)],
+        path: &'p str,
+        seg: u32,
+        off: usize,
+    },
+    /// The offsets of a capture search; `group` is the next group to report.
+    Regex {
+        caps: &'r Captures,
+        path: &'p str,
+        slots: Slots,
+        group: usize,
+    },
+}
+
+impl<'r, 'p> Iterator for Params<'r, 'p> {
+    type Item = (&'r str, &'p str);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match &mut self.inner {
+            ParamsInner::Empty => None,
+            ParamsInner::Segments {
+                names,
+                path,
+                seg,
+                off,
+            } => {
+                let ((want, name), rest) = names.split_first()?;
+                *names = rest;
+                let bytes = path.as_bytes();
+                while *seg < *want {
+                    let next = memchr::memchr(b'/', bytes.get(*off..)?)?;
+                    *off += next + 1;
+                    *seg += 1;
+                }
+                let r = bytes.get(*off..)?;
+                let end = *off + memchr::memchr(b'/', r).unwrap_or(r.len());
+                Some((&**name, path.get(*off..end)?))
+            }
+            ParamsInner::Regex {
+                caps,
+                path,
+                slots,
+                group,
+            } => {
+                while *group < caps.group_len() {
+                    let g = *group;
+                    *group += 1;
+                    let (Some(name), Some(Some(s)), Some(Some(e))) =
+                        (caps.name(g), slots.get(2 * g), slots.get(2 * g + 1))
+                    else {
+                        continue;
+                    };
+                    if let Some(v) = path.get(s.get()..e.get()) {
+                        return Some((name, v));
+                    }
+                }
+                None
+            }
+        }
     }
 }
 

@@ -416,3 +416,47 @@ fn route_set_lookups_do_not_allocate() {
         assert_eq!(n, 0, "{req:?} allocated");
     }
 }
+
+/// Path parameters (issue #16, item 4): reading them from a template's segments or a regex's
+/// one-pass capture search allocates nothing (after the thread's first capture search, which
+/// creates the per-thread scratch once), and neither does the lookup.
+#[test]
+fn params_do_not_allocate() {
+    let router = common::router(
+        r#"
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: p, namespace: default}
+spec:
+  parentRefs: [{name: gw, namespace: infra}]
+  rules:
+  - matches: [{path: {type: RegularExpression, value: '/t/(?P<org>[^/]+)/r/(?P<repo>[^/]+)(/.*)?'}}]
+    backendRefs: [{name: svc-a, port: 80}]
+  - matches: [{path: {type: RegularExpression, value: '/u/(?P<id>[0-9]+)(?:/(?<tab>[a-z]+))?'}}]
+    backendRefs: [{name: svc-a, port: 80}]
+"#,
+    );
+    let cases: &[(&str, usize)] = &[
+        ("/t/acme/r/widget", 2),
+        ("/t/acme/r/widget/x/y", 2),
+        ("/u/42", 1),
+        ("/u/42/posts", 2),
+    ];
+    let run = || {
+        let mut seen = 0;
+        for &(path, want) in cases {
+            let Outcome::Matched(m) = router.route(&Request::new("GET", "h", path)) else {
+                return usize::MAX;
+            };
+            let n = m.params(path).filter(|(_, v)| !v.is_empty()).count();
+            assert_eq!(n, want, "{path}");
+            seen += n;
+        }
+        seen
+    };
+    let want: usize = cases.iter().map(|c| c.1).sum();
+    assert_eq!(run(), want);
+    let (seen, n) = allocations(run);
+    assert_eq!(seen, want);
+    assert_eq!(n, 0, "params allocated {n} times");
+}

@@ -1,7 +1,7 @@
 """Type stub of the native module ``trieway._trieway`` (import ``trieway`` instead)."""
 
 import os
-from typing import Any, Final, Iterable, List, Literal, Mapping, Optional, Tuple, Union, overload
+from typing import Any, Dict, Final, Iterable, List, Literal, Mapping, Optional, Tuple, Union, overload
 
 from ._report import CheckResult, Problems, Report
 
@@ -226,6 +226,12 @@ class Match:
     @property
     def path_match(self) -> Tuple[Literal["Exact", "PathPrefix", "RegularExpression"], str]:
         """The path condition that matched: ``(kind, value)`` as configured."""
+    @property
+    def params(self) -> Dict[str, str]:
+        """Path parameters: the named groups of a RegularExpression path (``(?P<id>[0-9]+)``,
+        ``(?<id>...)``), name -> value, for the request this match was routed for. Unnamed
+        groups are not parameters; empty for Exact and PathPrefix paths and for regexes that
+        are not one-pass (such as ``(?P<a>.*)/(?P<b>.*)``)."""
     @property
     def hostname(self) -> str:
         """The effective hostname that matched (``*`` for any host)."""

@@ -18,13 +18,26 @@
 //! simulation, no allocation. The only construct a DFA cannot run is a Unicode word boundary
 //! (`\b`, `\B` with Unicode on); such patterns are refused with a message suggesting the
 //! ASCII form `(?-u:\b)`.
+//!
+//! Path parameters (issue #16, item 4): a pattern with named groups also gets a one-pass DFA
+//! with captures ([`Captures`], `regex-automata`'s `dfa::onepass`), built under the same
+//! limit and counted with the DFA in the regex budgets. It runs only when a caller asks a
+//! match for its parameters: one table transition per path byte, writing capture offsets into
+//! a stack array, with one per-thread scratch list of 32 offsets (256 bytes) allocated once per
+//! thread. A pattern that is not one-pass (for example `(?P<a>.*)/(?P<b>.*)`, where a `/`
+//! could end either group) or has more than 16 groups gets no capture engine: its matches have
+//! no parameters.
 
-use regex_automata::dfa::{dense, sparse, Automaton, StartKind};
+use regex_automata::dfa::{dense, onepass, sparse, Automaton, StartKind};
 use regex_automata::nfa::thompson;
+use regex_automata::util::primitives::NonMaxUsize;
 use regex_automata::util::primitives::StateID;
 use regex_automata::util::start;
+use regex_automata::Input;
 use regex_automata::{Anchored, MatchKind};
 use regex_syntax::hir::{Hir, Look};
+use std::cell::RefCell;
+use std::sync::OnceLock;
 
 /// Dense DFAs up to this size are kept dense (one table load per byte); larger ones are
 /// converted to the sparse representation, typically 10-15 times smaller for Unicode classes
@@ -46,6 +59,111 @@ pub(crate) struct Dfa {
     built: usize,
     /// The start state for a haystack's beginning (anchored).
     start: StateID,
+    /// Named groups: the capture engine, when the pattern is one-pass.
+    captures: Option<Box<Captures>>,
+}
+
+/// Most slots a capture search writes: the whole match's two and the one-pass DFA's limit of
+/// 32 explicit slots (16 groups).
+pub(crate) const MAX_SLOTS: usize = 2 + 32;
+
+/// Capture offsets of one search: `2 * g` and `2 * g + 1` are group `g`'s start and end.
+pub(crate) type Slots = [Option<NonMaxUsize>; MAX_SLOTS];
+
+/// A one-pass DFA with the pattern's capture groups.
+#[derive(Debug, Clone)]
+pub(crate) struct Captures {
+    dfa: onepass::DFA,
+    /// Heap bytes of its NFA and its table.
+    bytes: usize,
+}
+
+/// The widest one-pass DFA (16 groups, the limit): per-thread scratch is sized for it, once.
+/// Built when the first capture engine is built, so never during a lookup.
+fn widest() -> Option<&'static onepass::DFA> {
+    static WIDEST: OnceLock<Option<onepass::DFA>> = OnceLock::new();
+    WIDEST
+        .get_or_init(|| onepass::DFA::new(&"()".repeat(16)).ok())
+        .as_ref()
+}
+
+thread_local! {
+    /// Scratch of the one-pass capture search: created on a thread's first capture search,
+    /// sized for the widest engine (32 offsets, 256 bytes), then reused: one
+    /// allocation per thread.
+    static CACHE: RefCell<Option<onepass::Cache>> = const { RefCell::new(None) };
+}
+
+impl Captures {
+    /// Builds the capture engine of `anchored` (the full-match syntax tree) under `limit`:
+    /// `None` without named groups, for a pattern that is not one-pass, or over the limit.
+    fn build(anchored: &Hir, limit: usize) -> Option<Captures> {
+        if anchored.properties().explicit_captures_len() == 0 {
+            return None;
+        }
+        let nfa = thompson::Compiler::new()
+            .configure(
+                thompson::Config::new()
+                    .nfa_size_limit(Some(limit))
+                    .which_captures(thompson::WhichCaptures::All),
+            )
+            .build_from_hir(anchored)
+            .ok()?;
+        let gi = nfa.group_info();
+        let named = (1..gi.group_len(regex_automata::PatternID::ZERO))
+            .any(|i| gi.to_name(regex_automata::PatternID::ZERO, i).is_some());
+        if !named || gi.slot_len() > MAX_SLOTS {
+            return None;
+        }
+        let nfa_bytes = nfa.memory_usage();
+        let dfa = onepass::Builder::new()
+            .configure(onepass::Config::new().size_limit(Some(limit)))
+            .build_from_nfa(nfa)
+            .ok()?;
+        widest()?;
+        let bytes = nfa_bytes + dfa.memory_usage();
+        Some(Captures { dfa, bytes })
+    }
+
+    /// Number of groups, the whole match (group 0) included.
+    pub(crate) fn group_len(&self) -> usize {
+        self.dfa
+            .get_nfa()
+            .group_info()
+            .group_len(regex_automata::PatternID::ZERO)
+    }
+
+    /// The name of group `i`, `None` for an unnamed one.
+    pub(crate) fn name(&self, i: usize) -> Option<&str> {
+        self.dfa
+            .get_nfa()
+            .group_info()
+            .to_name(regex_automata::PatternID::ZERO, i)
+    }
+
+    /// Runs the one-pass search over the whole of `hay` (anchored at both ends): whether it
+    /// matched, with the groups' offsets in `slots`. At most `hay.len() + 1` transitions; no
+    /// allocation once this thread's scratch exists (its first call creates it).
+    pub(crate) fn search(&self, hay: &[u8], slots: &mut Slots) -> bool {
+        let n = self.dfa.get_nfa().group_info().slot_len().min(MAX_SLOTS);
+        let input = Input::new(hay).anchored(Anchored::Yes);
+        CACHE.with(|c| {
+            let Ok(mut c) = c.try_borrow_mut() else {
+                return false;
+            };
+            let cache = match &mut *c {
+                Some(cache) => cache,
+                None => match widest() {
+                    Some(w) => c.insert(onepass::Cache::new(w)),
+                    None => return false,
+                },
+            };
+            matches!(
+                self.dfa.try_search_slots(cache, &input, &mut slots[..n]),
+                Ok(Some(_))
+            )
+        })
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -105,15 +223,18 @@ pub(crate) fn build(pattern: &str, limit: usize) -> Result<Dfa, BuildError> {
                 BuildError::Invalid(one_line(&e.to_string()))
             }
         })?;
+    let captures = Captures::build(&anchored, limit).map(Box::new);
     let at_start = start::Config::new().anchored(Anchored::Yes);
     let invalid = |e: &dyn std::fmt::Display| BuildError::Invalid(one_line(&e.to_string()));
-    let built = nfa.memory_usage() + dfa.memory_usage();
+    let cap_bytes = captures.as_ref().map_or(0, |c| c.bytes);
+    let built = nfa.memory_usage() + dfa.memory_usage() + cap_bytes;
     if dfa.memory_usage() <= DENSE_MAX {
         let start = dfa.start_state(&at_start).map_err(|e| invalid(&e))?;
         return Ok(Dfa {
             engine: Engine::Dense(dfa),
             built,
             start,
+            captures,
         });
     }
     let dfa = dfa.to_sparse().map_err(|e| invalid(&e))?;
@@ -122,6 +243,7 @@ pub(crate) fn build(pattern: &str, limit: usize) -> Result<Dfa, BuildError> {
         engine: Engine::Sparse(dfa),
         built,
         start,
+        captures,
     })
 }
 
@@ -164,12 +286,19 @@ impl Dfa {
         }
     }
 
-    /// Heap bytes of the DFA as kept (what the budgets of [`crate::Options`] count).
+    /// Heap bytes of the DFA and its capture engine as kept (what the budgets of
+    /// [`crate::Options`] count).
     pub(crate) fn memory_usage(&self) -> usize {
-        match &self.engine {
+        let caps = self.captures.as_ref().map_or(0, |c| c.bytes);
+        caps + match &self.engine {
             Engine::Dense(d) => d.memory_usage(),
             Engine::Sparse(d) => d.memory_usage(),
         }
+    }
+
+    /// The capture engine: the pattern has named groups and is one-pass.
+    pub(crate) fn captures(&self) -> Option<&Captures> {
+        self.captures.as_deref()
     }
 
     /// Heap bytes of the NFA and the dense DFA as built. With the scratch cap
@@ -268,6 +397,40 @@ mod tests {
         assert!(matches!(d.engine, Engine::Sparse(_)));
         assert_eq!(d.run("/users/Zoë".as_bytes()), (true, 12));
         assert_eq!(d.run(b"/users/a/b"), (false, 9));
+    }
+
+    /// Capture engines: only for named groups in one-pass patterns of at most 16 groups,
+    /// counted in the memory, and right on the whole match.
+    #[test]
+    fn capture_engines() {
+        let caps = |p: &str| build(p, MIB).unwrap().captures.is_some();
+        assert!(caps("/u/(?P<id>[0-9]+)"));
+        assert!(caps("/u/(?<id>[0-9]+)(/.*)?"));
+        assert!(!caps("/u/([0-9]+)"), "no named group");
+        assert!(!caps("/u/[0-9]+"));
+        assert!(!caps("/(?P<a>.*)/(?P<b>.*)"), "not one-pass");
+        let many: String = (0..17).map(|i| format!("/(?P<g{i}>x)")).collect();
+        assert!(!caps(&many), "over 16 groups");
+        let sixteen: String = (0..16).map(|i| format!("/(?P<g{i}>x)")).collect();
+        assert!(caps(&sixteen));
+        let plain = build("/u/([0-9]+)", MIB).unwrap();
+        let named = build("/u/(?P<id>[0-9]+)", MIB).unwrap();
+        assert!(named.memory_usage() > plain.memory_usage());
+        assert!(named.built_bytes() >= named.memory_usage());
+        let c = named.captures().unwrap();
+        assert_eq!((c.group_len(), c.name(0), c.name(1)), (2, None, Some("id")));
+        let mut slots: Slots = [None; MAX_SLOTS];
+        assert!(c.search(b"/u/123", &mut slots));
+        let at = |i: usize| slots[i].map(|s| s.get());
+        assert_eq!((at(2), at(3)), (Some(3), Some(6)));
+        // Full match only: a prefix match or trailing bytes are no match.
+        assert!(!c.search(b"/u/123/", &mut slots));
+        assert!(!c.search(b"x/u/1", &mut slots));
+        // The capture engine's NFA and table are each built under the limit too.
+        for limit in [256 << 10, MIB] {
+            let d = build(r"/(?P<w>\w+)/(?P<n>[0-9]+)", limit).unwrap();
+            assert!(d.memory_usage() <= 3 * limit, "{limit}");
+        }
     }
 
     #[test]

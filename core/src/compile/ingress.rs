@@ -147,6 +147,7 @@ fn path_match(rule: u32, index: usize, kind: PathKind, value: &str) -> MatchInfo
         headers: Box::default(),
         query: Box::default(),
         grpc: None,
+        params: Default::default(),
     }
 }
 

@@ -80,6 +80,8 @@ pub(crate) struct MatchInfo {
     pub query: Box<[QueryCond]>,
     /// GRPCRoute matches only: the service/method condition.
     pub grpc: Option<Box<grpc::GrpcCond>>,
+    /// How the path parameters of a RegularExpression path are found.
+    pub params: template::ParamPlan,
 }
 
 /// Candidates of one effective hostname.
@@ -531,6 +533,7 @@ impl Builder<'_> {
             headers: self.header_conds(&m.headers)?,
             query: Box::default(),
             grpc: Some(Box::new(cond)),
+            params: template::ParamPlan::None,
         })
     }
 
@@ -658,9 +661,10 @@ impl Builder<'_> {
             }
         };
         // Template regexes are matched by the template trie and need no compiled regex.
-        if kind == PathKind::Regex && template::parse(&value).is_none() {
-            self.regex(&value)?;
-        }
+        let params = match kind {
+            PathKind::Regex => self.param_plan(&value)?,
+            _ => template::ParamPlan::None,
+        };
         let headers = self.header_conds(&m.headers)?;
         let mut query: Vec<QueryCond> = Vec::new();
         for q in &m.query_params {
@@ -683,6 +687,24 @@ impl Builder<'_> {
             headers,
             query: query.into(),
             grpc: None,
+            params,
+        })
+    }
+
+    /// The path parameters of RegularExpression path `value`: named template segments, or the
+    /// capture engine of its regex (`None`: the regex was not built).
+    fn param_plan(&mut self, value: &str) -> Option<template::ParamPlan> {
+        use template::ParamPlan;
+        Some(match template::parse_named(value) {
+            Some((.., names)) if names.is_empty() => ParamPlan::None,
+            Some((.., names)) => ParamPlan::Segments(names.into()),
+            None => {
+                let id = self.regex(value)?;
+                match self.out.regexes[id as usize].captures() {
+                    Some(_) => ParamPlan::Regex(id),
+                    None => ParamPlan::None,
+                }
+            }
         })
     }
 
