@@ -1,5 +1,5 @@
 //! The generated route sets in a plain form that both sides of a comparison read: [`RouteSet`]
-//! becomes a trieway [`Config`] (as JSON values, through `Config::add_value`) and a
+//! becomes a trieway [`Config`] (as JSON values, through `ConfigBuilder::add_value`) and a
 //! [`crate::linear::Linear`] matcher, so the two never share parsing or compilation code.
 
 use serde_json::{json, Value};
@@ -166,7 +166,7 @@ impl RouteSet {
 
     /// The trieway configuration (loaded and validated).
     pub fn config(&self) -> Config {
-        let mut c = Config::new();
+        let mut c = Config::builder();
         for (i, v) in self.to_values().into_iter().enumerate() {
             c.add_value(v, "gen", i);
         }

@@ -221,7 +221,7 @@ impl NativeRouter {
             } else {
                 opts.unknown_fields
             };
-            let mut config = Config::new().with_unknown_fields(policy);
+            let mut config = Config::builder().with_unknown_fields(policy);
             config.add_str(&text, "<string>");
             let config = config.finish();
             let problems = serde_json::json!({

@@ -315,7 +315,7 @@ impl Router {
             let text = config_text(text)?;
             let config = py.detach(|| {
                 catch_unwind(AssertUnwindSafe(|| {
-                    let mut c = Config::new().with_unknown_fields(policy);
+                    let mut c = Config::builder().with_unknown_fields(policy);
                     c.add_str(&text, "<string>");
                     let c = c.finish();
                     if strict {
@@ -370,7 +370,7 @@ impl Router {
             let policy = unknown_fields(strict, &opts);
             let config = py.detach(|| {
                 catch_unwind(AssertUnwindSafe(|| {
-                    let mut c = Config::new().with_unknown_fields(policy);
+                    let mut c = Config::builder().with_unknown_fields(policy);
                     c.add_path(&path)?;
                     let c = c.finish();
                     if strict {
@@ -527,7 +527,7 @@ fn check<'py>(
         let text = config_text(text)?;
         let checked = py.detach(|| {
             catch_unwind(AssertUnwindSafe(|| {
-                let mut config = Config::new().with_unknown_fields(UnknownFields::Error);
+                let mut config = Config::builder().with_unknown_fields(UnknownFields::Error);
                 config.add_str(&text, "<string>");
                 let config = config.finish();
                 let attachment = trieway::attach::attach(&config, controller_name.as_deref());

@@ -152,7 +152,7 @@ fn compile_drops(config: &Config, controller: Option<&str>, attachment: &mut Att
 
 /// Loads every file into one configuration, or the demo when there is none.
 fn load(files: &[OsString], unknown_fields: UnknownFields) -> Result<Config, Failure> {
-    let mut config = Config::new().with_unknown_fields(unknown_fields);
+    let mut config = Config::builder().with_unknown_fields(unknown_fields);
     if files.is_empty() {
         config.add_str(demo::YAML, demo::NAME);
     }

@@ -105,7 +105,7 @@ pub fn run(p: Parser) -> Result<Status, Failure> {
         out(HELP);
         return Ok(Status::Ok);
     };
-    let mut config = Config::new();
+    let mut config = Config::builder();
     for f in &opts.files {
         config
             .add_path(Path::new(f))

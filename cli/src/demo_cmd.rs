@@ -108,7 +108,7 @@ pub fn run(mut p: Parser) -> Result<Status, Failure> {
             _ => return Err(arg.unexpected().into()),
         }
     }
-    let mut config = Config::new().with_unknown_fields(unknown_fields);
+    let mut config = Config::builder().with_unknown_fields(unknown_fields);
     config.add_str(demo::YAML, demo::NAME);
     let config = config.finish();
     let router = Router::new(&config, options).map_err(|e| Failure::Other(e.to_string()))?;

@@ -115,7 +115,7 @@ impl Phase {
     }
 
     fn config(&self) -> Config {
-        let mut c = Config::new();
+        let mut c = Config::builder();
         for (i, o) in self.objects.iter().enumerate() {
             c.add_value(o.clone(), "case", i);
         }

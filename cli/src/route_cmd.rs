@@ -179,11 +179,11 @@ pub fn run(p: Parser) -> Result<Status, Failure> {
             80
         });
     let config = if a.configs.is_empty() {
-        let mut c = Config::new().with_unknown_fields(a.unknown_fields);
+        let mut c = Config::builder().with_unknown_fields(a.unknown_fields);
         c.add_str(demo::YAML, demo::NAME);
         c.finish()
     } else {
-        let mut c = Config::new().with_unknown_fields(a.unknown_fields);
+        let mut c = Config::builder().with_unknown_fields(a.unknown_fields);
         for f in &a.configs {
             c.add_path(std::path::Path::new(f))
                 .map_err(|e| Failure::Other(e.to_string()))?;

@@ -1,9 +1,9 @@
 //! Routes defined in code: [`RouteSet`] and [`Rule`] build the same model objects a YAML file
-//! would hold, and load them through the same path ([`Config::add_value`], then
-//! [`Config::finish`]), so validation, attachment, precedence and routing are those of YAML.
+//! would hold, and load them through the same path ([`crate::ConfigBuilder::add_value`], then
+//! [`crate::ConfigBuilder::finish`]), so validation, attachment, precedence and routing are those of YAML.
 
+use crate::config::Config;
 use crate::error::Error;
-use crate::load::Config;
 use crate::model::*;
 use crate::options::Options;
 use crate::router::Router;
@@ -204,7 +204,7 @@ impl RouteSet {
     }
 
     fn config_for(&self, controller: &str) -> Config {
-        let mut config = Config::new();
+        let mut config = Config::builder();
         for (i, object) in self.objects(controller).into_iter().enumerate() {
             config.add_value(object, ORIGIN, i);
         }

@@ -4,7 +4,7 @@
 //! [`ingress_to_gateway`] turns the Ingresses of a [`Config`] into Gateways and HTTPRoutes,
 //! built as the typed structs of [`crate::model`] and returned as JSON objects ready to be
 //! written out (see [`to_yaml`]) or loaded into another [`Config`] with
-//! [`Config::add_value`]:
+//! [`crate::ConfigBuilder::add_value`]:
 //!
 //! * one **Gateway** per `(namespace, class)`, named after the class, with
 //!   `gatewayClassName` = class. Per Ingress host a listener `<slug>-http` (port 80, HTTP,
@@ -50,8 +50,8 @@
 //! ```
 
 use crate::attach::hostname_matches;
+use crate::config::Config;
 use crate::error::ConfigError;
-use crate::load::Config;
 use crate::model::{
     BackendObjectReference, GatewaySpec, HttpBackendRef, HttpIngressRuleValue, HttpPathMatch,
     HttpRouteMatch, HttpRouteRule, HttpRouteSpec, IngressBackend, IngressPathType, IngressSpec,

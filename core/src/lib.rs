@@ -10,12 +10,14 @@
 //! # The pipeline
 //!
 //! ```text
-//! YAML / JSON ─ load (Config) ─ validate ─ attach (Report) ─ compile ─ Router
+//! YAML / JSON ─ load (ConfigBuilder) ─ validate (Config) ─ attach (Report) ─ compile ─ Router
 //!                                                              route(&request) → Outcome
 //!                                                              apply(filters)  → Action
 //! ```
 //!
-//! * [`Config`] holds the loaded objects. Invalid documents, objects and rules are dropped
+//! * [`Config`] holds the loaded and validated objects; the only way to one is through
+//!   validation ([`Config::from_str`], [`Config::from_path`], or [`ConfigBuilder::finish`]
+//!   after [`Config::builder`] and `add_*`). Invalid documents, objects and rules are dropped
 //!   and reported in [`Config::errors`], each message naming kind, `namespace/name`, origin
 //!   and field path; the valid remainder keeps serving, as a controller would.
 //! * [`attach`] computes, per route parentRef and per listener, the conditions a controller
@@ -111,6 +113,7 @@
 pub mod attach;
 mod builder;
 mod compile;
+mod config;
 #[cfg(feature = "convert")]
 pub mod convert;
 #[cfg(feature = "cost-counters")]
@@ -141,8 +144,9 @@ mod validate;
 // `cost-counters`). `scripts/public-api.py` counts the public items.
 
 // Loading and validating a configuration.
+pub use config::{Config, UnknownFields};
 pub use error::{ConfigError, ConfigErrorBuilder, Error};
-pub use load::{Config, LoadLimits, UnknownFields};
+pub use load::{ConfigBuilder, LoadLimits};
 // Routes defined in code.
 pub use builder::{RouteSet, Rule};
 // Compiling and routing.

@@ -6,6 +6,7 @@
 //! type, is reported as a [`ConfigError`] and the rest still loads. Unknown kinds are skipped
 //! with a warning.
 
+use crate::config::{Config, UnknownFields};
 use crate::error::{ConfigError, Error};
 use crate::model::*;
 use crate::validate::unknown::UnknownField;
@@ -18,34 +19,6 @@ use std::sync::Arc;
 pub const DEFAULT_MAX_BYTES: usize = 64 << 20;
 /// Largest number of objects accepted by default.
 pub const DEFAULT_MAX_OBJECTS: usize = 200_000;
-
-/// What the loader does with a field that the schema of the object's kind and version does
-/// not list (a typo such as `backendRef` for `backendRefs`), as `kubectl apply` with strict
-/// field validation does.
-///
-/// Every unknown field is reported with its path and, when a sibling field is close, the one
-/// probably meant: `spec.rules[0].backendRef: unknown field, did you mean backendRefs?`. The
-/// known fields of the Gateway API kinds are those of every served version's CRD schema;
-/// Ingress `spec` is checked against the Kubernetes API; other core kinds (Service, Secret,
-/// …) only at their top level and in `metadata`. Anything under `status`, and the keys of
-/// free-form maps such as `labels` and `annotations`, are always accepted.
-///
-/// Set it with [`Config::with_unknown_fields`] (or [`crate::Options::unknown_fields`] for
-/// [`crate::Router::from_yaml`]). The policy belongs to the loader because loading happens
-/// before a `Router` and its `Options` exist.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub enum UnknownFields {
-    /// Each unknown field is a [`ConfigError`] in [`Config::errors`] and the object is not
-    /// loaded, as the API server refuses it under strict validation. The CLI's default.
-    Error,
-    /// Each unknown field is a warning in [`Config::warnings`]; the object loads (the field is
-    /// ignored). The library's default.
-    #[default]
-    Warn,
-    /// Unknown fields are ignored silently (the check does not run).
-    Ignore,
-}
 
 /// Limits applied while loading.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,49 +38,28 @@ impl Default for LoadLimits {
     }
 }
 
-/// A loaded set of Kubernetes objects, grouped by kind, plus everything that went wrong.
+/// Collects documents for a [`Config`]: every `add_*` call parses and loads objects (problems
+/// go to the configuration's errors and warnings); [`ConfigBuilder::finish`] validates what was
+/// collected and returns the [`Config`], which is the only way to obtain one with objects.
 ///
-/// Objects that failed to parse or validate are not in the lists; they are described in
-/// [`Config::errors`]. Use [`Config::is_valid`] or [`Config::strict`] to refuse a configuration
-/// with any invalid object, or keep serving the valid remainder as a controller would.
-#[derive(Debug, Clone, Default)]
-pub struct Config {
-    /// GatewayClasses.
-    pub gateway_classes: Vec<Object<GatewayClassSpec>>,
-    /// Gateways.
-    pub gateways: Vec<Object<GatewaySpec>>,
-    /// ListenerSets.
-    pub listener_sets: Vec<Object<ListenerSetSpec>>,
-    /// HTTPRoutes.
-    pub http_routes: Vec<Route<HttpRouteSpec>>,
-    /// GRPCRoutes.
-    pub grpc_routes: Vec<Route<GrpcRouteSpec>>,
-    /// TLSRoutes.
-    pub tls_routes: Vec<Route<TlsRouteSpec>>,
-    /// TCPRoutes.
-    pub tcp_routes: Vec<Route<L4RouteSpec>>,
-    /// UDPRoutes.
-    pub udp_routes: Vec<Route<L4RouteSpec>>,
-    /// ReferenceGrants.
-    pub reference_grants: Vec<Object<ReferenceGrantSpec>>,
-    /// Namespaces.
-    pub namespaces: Vec<Object<NamespaceSpec>>,
-    /// Services.
-    pub services: Vec<Object<ServiceSpec>>,
-    /// EndpointSlices.
-    pub endpoint_slices: Vec<Object<EndpointSliceSpec>>,
-    /// Secrets (type only).
-    pub secrets: Vec<Object<SecretSpec>>,
-    /// ConfigMaps (existence only).
-    pub config_maps: Vec<Object<ConfigMapSpec>>,
-    /// Ingresses.
-    pub ingresses: Vec<Object<IngressSpec>>,
-    /// IngressClasses.
-    pub ingress_classes: Vec<Object<IngressClassSpec>>,
-    /// Problems that dropped a document, an object or a rule.
-    pub errors: Vec<ConfigError>,
-    /// Things skipped without harm (unknown kinds, ignored documents).
-    pub warnings: Vec<ConfigError>,
+/// ```
+/// use trieway::{Config, UnknownFields};
+/// let mut builder = Config::builder().with_unknown_fields(UnknownFields::Error);
+/// builder.add_str(r#"
+/// apiVersion: gateway.networking.k8s.io/v1
+/// kind: HTTPRoute
+/// metadata: {name: web, namespace: default}
+/// spec:
+///   parentRefs: [{name: gw}]
+///   rules: [{backendRefs: [{name: web, port: 80}]}]
+/// "#, "route.yaml");
+/// let config = builder.finish();
+/// assert_eq!(config.http_routes.len(), 1);
+/// ```
+#[derive(Debug, Default)]
+pub struct ConfigBuilder {
+    /// What was loaded so far, not validated yet.
+    config: Config,
     limits: LoadLimits,
     unknown_fields: UnknownFields,
     bytes: usize,
@@ -160,47 +112,13 @@ const KINDS: &[(&str, &str, &[&str])] = &[
 const CLUSTER_SCOPED: &[&str] = &["GatewayClass", "Namespace", "IngressClass"];
 
 impl Config {
-    /// An empty configuration with default limits.
-    pub fn new() -> Self {
-        Config::default()
+    /// A builder that collects documents; its [`ConfigBuilder::finish`] validates them and
+    /// returns the configuration.
+    pub fn builder() -> ConfigBuilder {
+        ConfigBuilder::default()
     }
 
-    /// An empty configuration with the given load limits.
-    pub fn with_limits(limits: LoadLimits) -> Self {
-        Config {
-            limits,
-            ..Config::default()
-        }
-    }
-
-    /// Sets how objects added from now on treat unknown fields (default:
-    /// [`UnknownFields::Warn`]).
-    ///
-    /// ```
-    /// use trieway::{Config, UnknownFields};
-    /// let mut config = Config::new().with_unknown_fields(UnknownFields::Error);
-    /// config.add_str(r#"
-    /// apiVersion: gateway.networking.k8s.io/v1
-    /// kind: HTTPRoute
-    /// metadata: {name: web, namespace: default}
-    /// spec:
-    ///   parentRefs: [{name: gw}]
-    ///   rules: [{backendRef: [{name: web, port: 80}]}]
-    /// "#, "route.yaml");
-    /// let config = config.finish();
-    /// assert!(config.http_routes.is_empty());
-    /// assert_eq!(
-    ///     config.errors[0].to_string(),
-    ///     "HTTPRoute default/web (route.yaml#0): spec.rules[0].backendRef: unknown field, \
-    ///      did you mean backendRefs?"
-    /// );
-    /// ```
-    pub fn with_unknown_fields(mut self, policy: UnknownFields) -> Self {
-        self.unknown_fields = policy;
-        self
-    }
-
-    /// Loads YAML (one or more `---`-separated documents) or JSON text.
+    /// Loads YAML (one or more `---`-separated documents) or JSON text and validates it.
     ///
     /// ```
     /// let config = trieway::Config::from_str(r#"
@@ -216,38 +134,68 @@ impl Config {
     /// ```
     #[allow(clippy::should_implement_trait)]
     pub fn from_str(text: &str) -> Config {
-        let mut c = Config::new();
-        c.add_str(text, "<string>");
-        c.finish()
+        let mut b = Config::builder();
+        b.add_str(text, "<string>");
+        b.finish()
     }
 
     /// Loads a file or a directory (every `.yaml`, `.yml` and `.json` file below it, recursively,
-    /// in sorted order).
+    /// in sorted order) and validates it.
     pub fn from_path(path: impl AsRef<Path>) -> Result<Config, Error> {
-        let mut c = Config::new();
-        c.add_path(path.as_ref())?;
-        Ok(c.finish())
+        let mut b = Config::builder();
+        b.add_path(path.as_ref())?;
+        Ok(b.finish())
     }
+}
 
-    /// Validates what was added and returns the configuration (called by the `from_*`
-    /// constructors; call it yourself after `add_*`).
-    pub fn finish(mut self) -> Config {
-        crate::validate::validate(&mut self);
+impl ConfigBuilder {
+    /// Sets the load limits for what is added from now on (default: [`LoadLimits::default`]).
+    pub fn with_limits(mut self, limits: LoadLimits) -> Self {
+        self.limits = limits;
         self
     }
 
-    /// `Err` with every problem when any object or rule was invalid, else the configuration.
-    pub fn strict(self) -> Result<Config, Error> {
-        if self.errors.is_empty() {
-            Ok(self)
-        } else {
-            Err(Error::Invalid(self.errors))
-        }
+    /// Sets how objects added from now on treat unknown fields (default:
+    /// [`UnknownFields::Warn`]).
+    ///
+    /// ```
+    /// use trieway::{Config, UnknownFields};
+    /// let mut builder = Config::builder().with_unknown_fields(UnknownFields::Error);
+    /// builder.add_str(r#"
+    /// apiVersion: gateway.networking.k8s.io/v1
+    /// kind: HTTPRoute
+    /// metadata: {name: web, namespace: default}
+    /// spec:
+    ///   parentRefs: [{name: gw}]
+    ///   rules: [{backendRef: [{name: web, port: 80}]}]
+    /// "#, "route.yaml");
+    /// let config = builder.finish();
+    /// assert!(config.http_routes.is_empty());
+    /// assert_eq!(
+    ///     config.errors[0].to_string(),
+    ///     "HTTPRoute default/web (route.yaml#0): spec.rules[0].backendRef: unknown field, \
+    ///      did you mean backendRefs?"
+    /// );
+    /// ```
+    pub fn with_unknown_fields(mut self, policy: UnknownFields) -> Self {
+        self.unknown_fields = policy;
+        self
     }
 
-    /// Whether no document, object or rule was dropped.
-    pub fn is_valid(&self) -> bool {
-        self.errors.is_empty()
+    /// Validates what was added (objects and rules that break the Gateway API's rules are
+    /// dropped and reported in [`Config::errors`]) and returns the configuration.
+    pub fn finish(self) -> Config {
+        let mut config = self.config;
+        crate::validate::validate(&mut config);
+        config
+    }
+
+    /// What was loaded, without validation. Not part of the supported API: it exists for the
+    /// crate's own tests of attachment and compilation on input that validation would refuse
+    /// (input that bypasses the API server must still be handled without panicking).
+    #[doc(hidden)]
+    pub fn unvalidated(self) -> Config {
+        self.config
     }
 
     /// Adds a file or directory. Directories are walked recursively in sorted order and only
@@ -286,6 +234,7 @@ impl Config {
         match std::str::from_utf8(bytes) {
             Ok(text) => self.add_str(text, name),
             Err(e) => self
+                .config
                 .errors
                 .push(ConfigError::document(origin(name, 0)).message(format!(
                     "input is not UTF-8 (invalid byte at offset {})",
@@ -298,7 +247,8 @@ impl Config {
     pub fn add_str(&mut self, text: &str, name: &str) {
         self.bytes = self.bytes.saturating_add(text.len());
         if self.bytes > self.limits.max_bytes {
-            self.errors
+            self.config
+                .errors
                 .push(ConfigError::document(origin(name, 0)).message(format!(
                     "input exceeds the limit of {} bytes; not loaded",
                     self.limits.max_bytes
@@ -325,7 +275,7 @@ impl Config {
                 // text is not JSON, read it as YAML before giving up.
                 Err(e) => {
                     if looks_like_json(trimmed) || !self.add_yaml(text, &file, true) {
-                        self.errors.push(
+                        self.config.errors.push(
                             ConfigError::document(Origin { file, index: 0 })
                                 .message(format!("invalid JSON: {e}")),
                         )
@@ -358,7 +308,7 @@ impl Config {
                 Ok(Value::Null) => {}
                 Ok(v) => self.add_value_at(v, at),
                 Err(_) if single => return false,
-                Err(e) => self.errors.push(
+                Err(e) => self.config.errors.push(
                     ConfigError::document(at)
                         .message(format!("invalid YAML: {}", yaml_message(&e.to_string()))),
                 ),
@@ -374,10 +324,12 @@ impl Config {
 
     fn add_value_at(&mut self, value: Value, at: Origin) {
         let Value::Object(mut map) = value else {
-            self.errors.push(ConfigError::document(at).message(format!(
-                "expected an object with apiVersion and kind, found {}",
-                type_name(&value)
-            )));
+            self.config
+                .errors
+                .push(ConfigError::document(at).message(format!(
+                    "expected an object with apiVersion and kind, found {}",
+                    type_name(&value)
+                )));
             return;
         };
         let kind = map_str(&map, "kind");
@@ -442,7 +394,7 @@ impl Config {
                 }
             }
             Some(Value::Null) | None => {}
-            Some(other) => self.errors.push(
+            Some(other) => self.config.errors.push(
                 ConfigError::document(at)
                     .kind(kind)
                     .field("items")
@@ -458,7 +410,7 @@ impl Config {
             return true;
         }
         if self.objects == self.limits.max_objects + 1 {
-            self.errors.push(
+            self.config.errors.push(
                 ConfigError::document(at.clone())
                     .kind(kind)
                     .message(format!(
@@ -486,7 +438,7 @@ impl Config {
             } else {
                 "apiVersion"
             };
-            self.errors.push(
+            self.config.errors.push(
                 ConfigError::document(at.clone())
                     .kind(kind)
                     .field(missing)
@@ -497,7 +449,7 @@ impl Config {
         let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
         let Some((_, _, versions)) = KINDS.iter().find(|(g, k, _)| *g == group && *k == kind)
         else {
-            self.warnings.push(
+            self.config.warnings.push(
                 ConfigError::of(kind, meta_key(map))
                     .origin(at.clone())
                     .message(format!(
@@ -508,7 +460,7 @@ impl Config {
             return None;
         };
         if !versions.contains(&version) {
-            self.errors.push(
+            self.config.errors.push(
                 ConfigError::of(kind, meta_key(map))
                     .origin(at.clone())
                     .field("apiVersion")
@@ -543,7 +495,7 @@ impl Config {
             Ok(m) => m,
             Err((field, message)) => {
                 let e = ConfigError::document(at.clone()).kind(kind).field(field);
-                self.errors.push(e.message(message));
+                self.config.errors.push(e.message(message));
                 return None;
             }
         };
@@ -559,7 +511,7 @@ impl Config {
             format!("{}/{}", meta.namespace, meta.name)
         };
         if meta.name.is_empty() {
-            self.errors.push(
+            self.config.errors.push(
                 ConfigError::document(at.clone())
                     .kind(kind)
                     .field("metadata.name")
@@ -572,7 +524,7 @@ impl Config {
             Some(ts) => match parse_rfc3339(ts) {
                 Some(t) => t,
                 None => {
-                    self.errors.push(
+                    self.config.errors.push(
                         ConfigError::of(kind, key)
                             .origin(at.clone())
                             .field("metadata.creationTimestamp")
@@ -604,10 +556,10 @@ impl Config {
                 .message(u.message)
         });
         if self.unknown_fields == UnknownFields::Error {
-            self.errors.extend(list);
+            self.config.errors.extend(list);
             return false;
         }
-        self.warnings.extend(list);
+        self.config.warnings.extend(list);
         true
     }
 
@@ -624,7 +576,7 @@ impl Config {
             let message = format!(
                 "duplicate object: {kind} {key} is already defined at {first}; this copy is ignored"
             );
-            self.errors.push(
+            self.config.errors.push(
                 ConfigError::of(kind, key)
                     .origin(at.clone())
                     .field("metadata.name")
@@ -639,24 +591,52 @@ impl Config {
     /// Parses `body` as the spec of `ctx.kind` and adds the object to its list.
     fn push_object(&mut self, ctx: Ctx, body: Value) {
         match ctx.kind {
-            "GatewayClass" => ctx.push(body, &mut self.gateway_classes, &mut self.errors),
-            "Gateway" => ctx.push(body, &mut self.gateways, &mut self.errors),
-            "ListenerSet" | "XListenerSet" => {
-                ctx.push(body, &mut self.listener_sets, &mut self.errors)
+            "GatewayClass" => ctx.push(
+                body,
+                &mut self.config.gateway_classes,
+                &mut self.config.errors,
+            ),
+            "Gateway" => ctx.push(body, &mut self.config.gateways, &mut self.config.errors),
+            "ListenerSet" | "XListenerSet" => ctx.push(
+                body,
+                &mut self.config.listener_sets,
+                &mut self.config.errors,
+            ),
+            "HTTPRoute" => {
+                ctx.push_route(body, &mut self.config.http_routes, &mut self.config.errors)
             }
-            "HTTPRoute" => ctx.push_route(body, &mut self.http_routes, &mut self.errors),
-            "GRPCRoute" => ctx.push_route(body, &mut self.grpc_routes, &mut self.errors),
-            "TLSRoute" => ctx.push_route(body, &mut self.tls_routes, &mut self.errors),
-            "TCPRoute" => ctx.push_route(body, &mut self.tcp_routes, &mut self.errors),
-            "UDPRoute" => ctx.push_route(body, &mut self.udp_routes, &mut self.errors),
-            "ReferenceGrant" => ctx.push(body, &mut self.reference_grants, &mut self.errors),
-            "Namespace" => ctx.push(body, &mut self.namespaces, &mut self.errors),
-            "Service" => ctx.push(body, &mut self.services, &mut self.errors),
-            "Secret" => ctx.push(body, &mut self.secrets, &mut self.errors),
-            "ConfigMap" => ctx.push(body, &mut self.config_maps, &mut self.errors),
-            "EndpointSlice" => ctx.push(body, &mut self.endpoint_slices, &mut self.errors),
-            "Ingress" => ctx.push(body, &mut self.ingresses, &mut self.errors),
-            "IngressClass" => ctx.push(body, &mut self.ingress_classes, &mut self.errors),
+            "GRPCRoute" => {
+                ctx.push_route(body, &mut self.config.grpc_routes, &mut self.config.errors)
+            }
+            "TLSRoute" => {
+                ctx.push_route(body, &mut self.config.tls_routes, &mut self.config.errors)
+            }
+            "TCPRoute" => {
+                ctx.push_route(body, &mut self.config.tcp_routes, &mut self.config.errors)
+            }
+            "UDPRoute" => {
+                ctx.push_route(body, &mut self.config.udp_routes, &mut self.config.errors)
+            }
+            "ReferenceGrant" => ctx.push(
+                body,
+                &mut self.config.reference_grants,
+                &mut self.config.errors,
+            ),
+            "Namespace" => ctx.push(body, &mut self.config.namespaces, &mut self.config.errors),
+            "Service" => ctx.push(body, &mut self.config.services, &mut self.config.errors),
+            "Secret" => ctx.push(body, &mut self.config.secrets, &mut self.config.errors),
+            "ConfigMap" => ctx.push(body, &mut self.config.config_maps, &mut self.config.errors),
+            "EndpointSlice" => ctx.push(
+                body,
+                &mut self.config.endpoint_slices,
+                &mut self.config.errors,
+            ),
+            "Ingress" => ctx.push(body, &mut self.config.ingresses, &mut self.config.errors),
+            "IngressClass" => ctx.push(
+                body,
+                &mut self.config.ingress_classes,
+                &mut self.config.errors,
+            ),
             _ => unreachable!("every kind of KINDS is dispatched"),
         }
     }

@@ -1,6 +1,6 @@
 //! [`Options`]: every choice the Gateway API leaves to the implementation, with trieway's defaults.
 
-use crate::load::UnknownFields;
+use crate::config::UnknownFields;
 use serde::de::{self, Deserialize, Deserializer, Error as _};
 use std::fmt;
 
@@ -82,7 +82,7 @@ pub struct Options {
     /// How [`crate::Router::from_yaml`] treats fields its input's schemas do not list
     /// (default [`UnknownFields::Warn`]: reported as warnings, which `from_yaml` discards;
     /// [`UnknownFields::Error`] refuses the input). When you load a [`crate::Config`]
-    /// yourself, set the policy there with [`crate::Config::with_unknown_fields`].
+    /// yourself, set the policy there with [`crate::ConfigBuilder::with_unknown_fields`].
     pub unknown_fields: UnknownFields,
     /// A query longer than this (in bytes, after the `?`) is not read at lookup: it counts as
     /// absent, so every queryParams condition fails and only matches without query conditions

@@ -5,7 +5,7 @@
 //! is asked 24 random requests.
 
 use crate::attach::{AttachedGateway, AttachedListener, AttachedRoute};
-use crate::load::Config;
+use crate::config::Config;
 use crate::model::{ProtocolType, RouteKind};
 use crate::options::{Options, RegexRank, RepeatedHeaders};
 use crate::reference::{self, RefOutcome};
@@ -266,7 +266,7 @@ fn request() -> impl Strategy<Value = GenRequest> {
 }
 
 fn build(s: &Setup) -> (Config, AttachedGateway) {
-    let mut config = Config::new();
+    let mut config = Config::builder();
     let mut listeners: Vec<AttachedListener> = s
         .listener_hosts
         .iter()
@@ -306,6 +306,7 @@ fn build(s: &Setup) -> (Config, AttachedGateway) {
             }
         }
     }
+    let config = config.unvalidated();
     assert_eq!(
         config.http_routes.len(),
         s.routes.len(),
@@ -444,10 +445,11 @@ fn grpc_route() -> impl Strategy<Value = GenRoute> {
 }
 
 fn build_kind(s: &Setup, kind: RouteKind) -> (Config, AttachedGateway) {
-    let (mut config, mut gw) = build(&Setup {
+    let (_, mut gw) = build(&Setup {
         routes: vec![],
         ..s.clone()
     });
+    let mut config = Config::builder();
     let (api_kind, list_name) = match kind {
         RouteKind::Grpc => ("GRPCRoute", "grpc"),
         _ => ("TLSRoute", "tls"),
@@ -471,6 +473,7 @@ fn build_kind(s: &Setup, kind: RouteKind) -> (Config, AttachedGateway) {
             }
         }
     }
+    let config = config.unvalidated();
     let n = if kind == RouteKind::Grpc {
         config.grpc_routes.len()
     } else {

@@ -6,7 +6,7 @@
 //! [`Router`](crate::Router) gives the same answer for random configurations and requests.
 
 use crate::attach::{AttachedGateway, AttachedListener};
-use crate::load::Config;
+use crate::config::Config;
 use crate::model::{
     HttpRouteMatch, HttpRouteRule, MatchType, PathMatchType, ProtocolType, RouteKind,
 };

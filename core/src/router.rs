@@ -6,8 +6,8 @@ use crate::compile::conds::{self, QueryScan};
 use crate::compile::dfa::{Captures, Slots, MAX_SLOTS};
 use crate::compile::template::ParamPlan;
 use crate::compile::{self, Compiled, MatchInfo, PathKind, VHost};
+use crate::config::Config;
 use crate::error::Error;
-use crate::load::Config;
 use crate::model::RouteKind;
 use crate::options::Options;
 use crate::request::{normalize_host, RequestView};
@@ -454,7 +454,7 @@ impl Router {
     /// # let _ = router;
     /// ```
     pub fn from_yaml(text: &str, options: Options) -> Result<Router, Error> {
-        let mut config = Config::new().with_unknown_fields(options.unknown_fields);
+        let mut config = Config::builder().with_unknown_fields(options.unknown_fields);
         config.add_str(text, "<string>");
         Router::new(&config.finish().strict()?, options)
     }

@@ -1254,7 +1254,7 @@ fn converted_example() -> (Conversion, Config) {
     assert_eq!(source.ingresses.len(), 2);
     let conversion = ingress_to_gateway(&source, &ConvertOptions::default());
 
-    let mut config = Config::new();
+    let mut config = Config::builder();
     config.add_str(&conversion.to_yaml(), "converted.yaml");
     config.add_str(GATEWAY_CLASS, "class.yaml");
     // The example's Services and Secrets (its Ingresses and IngressClass stay out).

@@ -37,7 +37,7 @@ fn converted_config_routes_like_the_ingress() {
 
     let conversion = ingress_to_gateway(&config, &ConvertOptions::default());
     assert!(conversion.errors.is_empty(), "{:#?}", conversion.errors);
-    let mut converted = Config::new();
+    let mut converted = Config::builder();
     converted.add_str(
         "apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\nmetadata: {name: trieway}\nspec: {controllerName: example.com/gateway-under-test}\n",
         "class",

@@ -243,7 +243,7 @@ fn malformed_input_is_reported() {
 
 #[test]
 fn non_utf8_bytes() {
-    let mut c = Config::new();
+    let mut c = Config::builder();
     c.add_bytes(
         b"apiVersion: v1\nkind: Namespace\nmetadata: {name: \xff}\n",
         "bad.yaml",
@@ -287,7 +287,7 @@ fn namespaces_are_defaulted_and_cleared() {
 
 #[test]
 fn limits() {
-    let mut c = Config::with_limits(LoadLimits {
+    let mut c = Config::builder().with_limits(LoadLimits {
         max_bytes: 1 << 20,
         max_objects: 1,
     });
@@ -302,7 +302,7 @@ fn limits() {
         ["HTTPRoute (x#1): more than 1 objects; this and later objects are not loaded"]
     );
 
-    let mut c = Config::with_limits(LoadLimits {
+    let mut c = Config::builder().with_limits(LoadLimits {
         max_bytes: 10,
         max_objects: 10,
     });
@@ -335,7 +335,7 @@ proptest! {
     /// Arbitrary bytes never panic.
     #[test]
     fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
-        let mut c = Config::new();
+        let mut c = Config::builder();
         c.add_bytes(&bytes, "fuzz");
         let _ = c.finish();
     }

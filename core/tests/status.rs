@@ -19,8 +19,10 @@ spec: {controllerName: example.net/other}
 "#;
 
 fn run(yaml: &str) -> Attachment {
-    let mut config = Config::new();
+    let mut config = Config::builder();
     config.add_str(&format!("{CLASSES}\n---\n{yaml}"), "<string>");
+    // Unvalidated on purpose: several cases are outside the CRD rules.
+    let config = config.unvalidated();
     assert!(config.errors.is_empty(), "load errors: {:?}", config.errors);
     attach(&config, CONTROLLER)
 }
@@ -445,7 +447,7 @@ spec:
 /// one status and the usable ones are exactly the distinct first ones in merge order.
 #[test]
 fn many_listener_sets_scale() {
-    let mut config = Config::new();
+    let mut config = Config::builder();
     config.add_str(
         &format!(
             "{CLASSES}\n---\n\
@@ -459,6 +461,7 @@ fn many_listener_sets_scale() {
         ),
         "<string>",
     );
+    let mut config = config.finish();
     assert!(config.errors.is_empty(), "{:?}", config.errors);
     let template = config.listener_sets.pop().unwrap();
     let listener = template.spec.listeners[0].clone();

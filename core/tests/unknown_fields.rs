@@ -104,7 +104,7 @@ status:
 "#;
 
 fn load(text: &str, policy: UnknownFields) -> Config {
-    let mut c = Config::new().with_unknown_fields(policy);
+    let mut c = Config::builder().with_unknown_fields(policy);
     c.add_str(text, "route.yaml");
     c.finish()
 }

@@ -21,7 +21,7 @@ fuzz_target!(|data: &[u8]| {
 });
 
 fn raw(data: &[u8]) {
-    let mut c = Config::with_limits(LoadLimits {
+    let mut c = Config::builder().with_limits(LoadLimits {
         max_bytes: 1 << 20,
         max_objects: 500,
     });

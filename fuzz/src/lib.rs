@@ -524,7 +524,7 @@ fn yaml_flow(v: &Value, out: &mut String) {
 
 /// Loads a generated configuration with small limits.
 pub fn load(text: &str) -> Config {
-    let mut c = Config::with_limits(LoadLimits {
+    let mut c = Config::builder().with_limits(LoadLimits {
         max_bytes: 1 << 20,
         max_objects: 1000,
     });

@@ -13,7 +13,7 @@ fn no_case_resource_has_an_unknown_field() {
         assert!(!files.is_empty(), "no case files in {dir:?}");
         for path in &files {
             let case = load_case(path).unwrap_or_else(|e| panic!("{e}"));
-            let mut config = Config::new().with_unknown_fields(UnknownFields::Error);
+            let mut config = Config::builder().with_unknown_fields(UnknownFields::Error);
             for (i, r) in case["resources"]
                 .as_array()
                 .expect("resources")

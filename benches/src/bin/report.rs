@@ -194,7 +194,7 @@ fn compile_once(n: usize, services: bool) {
     let values = t.set.to_values();
     let json_ms = start.elapsed().as_secs_f64() * 1e3;
     let start = Instant::now();
-    let mut config = trieway::Config::new();
+    let mut config = trieway::Config::builder();
     for (i, v) in values.into_iter().enumerate() {
         config.add_value(v, "gen", i);
     }
@@ -493,7 +493,7 @@ fn main() {
 
     md.push_str("\n## Compile time and memory (multi-tenant sets)\n\n");
     md.push_str(
-        "`load+validate` = `Config::add_value` for every generated JSON object + `finish()`; \
+        "`load+validate` = `ConfigBuilder::add_value` for every generated JSON object + `finish()`; \
                  `Router::new` = attachment + compilation; memory = heap bytes still live after \
                  `Router::new` (counting global allocator), per rule.\n\n",
     );

@@ -1,6 +1,6 @@
 //! Backend references (SPEC §5.1, §8 backend protocol) and ReferenceGrants (SPEC §5.2).
 
-use crate::load::Config;
+use crate::config::Config;
 use crate::model::{
     BackendObjectReference, ReferenceGrantSpec, RouteKind, SecretSpec, ServiceSpec, GATEWAY_GROUP,
 };

@@ -609,13 +609,14 @@ impl ListenerInfo<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::load::Config;
+    use crate::config::Config;
 
     fn listeners(yaml: &str) -> Vec<(String, bool, Option<&'static str>)> {
         // Unvalidated on purpose: duplicate (port, protocol, hostname) triples are rejected by
         // validation, but input that bypasses the API server must still be handled.
-        let mut config = Config::new();
+        let mut config = Config::builder();
         config.add_str(yaml, "test");
+        let config = config.unvalidated();
         let ctx = Ctx::new(&config);
         build(&ctx, 0, &config.gateways[0], &[])
             .infos

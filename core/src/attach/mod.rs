@@ -47,7 +47,7 @@ pub(crate) use backend::{resolver, BackendProblem, ResolvedBackend, Resolver};
 pub(crate) use hostname::hostname_matches;
 pub(crate) use report::{Condition, GatewayStatus, ListenerSetStatus, Report, RouteParentStatus};
 
-use crate::load::Config;
+use crate::config::Config;
 use crate::model::{
     GatewaySpec, LabelSelector, ListenerSetSpec, Object, ProtocolType, RouteKind, TlsMode,
 };

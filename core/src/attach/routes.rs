@@ -5,7 +5,7 @@ use super::hostname::{intersect_all, HostIndex};
 use super::listeners::{admits_namespace, ListenerInfo, X_GATEWAY_GROUP};
 use super::report::{Condition, RouteParentStatus, RouteStatus};
 use super::{ns_name, AttachedRoute, Ctx, Parents};
-use crate::load::Config;
+use crate::config::Config;
 use crate::model::{
     BackendObjectReference, FilterType, FromNamespaces, HttpBackendRef, HttpRouteFilter,
     InvalidRule, ParentReference, Route, RouteKind, GATEWAY_GROUP,

@@ -27,7 +27,7 @@
 
 use super::listeners::ListenerInfo;
 use super::report::{Condition, GatewayClassStatus, GatewayStatus, ListenerSetStatus};
-use crate::load::Config;
+use crate::config::Config;
 use crate::model::{GatewayClassSpec, GatewaySpec, ListenerSetSpec, Object, ParametersReference};
 
 /// Why `r` cannot be resolved (for a referent in namespace `ns`, if namespaced), if it cannot.

@@ -6,7 +6,7 @@
 use super::backend::{Backend, Split};
 use super::{MatchInfo, PathKind, RouteInfo, RuleInfo};
 use crate::attach::{self, BackendProblem, ResolvedBackend};
-use crate::load::Config;
+use crate::config::Config;
 use crate::model::{
     BackendObjectReference, IngressBackend, IngressPathType, IngressSpec, Object, RouteKind,
 };

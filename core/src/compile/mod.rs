@@ -17,8 +17,8 @@ pub(crate) mod segment;
 pub(crate) mod template;
 
 use crate::attach::{self, AttachedGateway, AttachedListener};
+use crate::config::Config;
 use crate::filter::{compile_filters, Filter};
-use crate::load::Config;
 use crate::model::{
     BackendObjectReference, GrpcRouteMatch, HttpBackendRef, HttpHeaderMatch, HttpRouteFilter,
     HttpRouteMatch, HttpRouteRule, MatchType, PathMatchType, ProtocolType, RequestMirror,

@@ -51,8 +51,8 @@ pub(crate) mod unknown;
 #[allow(unused_imports)]
 pub(crate) use scalars::{parse_duration, path_value};
 
+use crate::config::Config;
 use crate::error::ConfigError;
-use crate::load::Config;
 use crate::model::{InvalidRule, Object, Route};
 use scalars::Check;
 
