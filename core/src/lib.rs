@@ -110,6 +110,7 @@
 #![deny(missing_docs, missing_debug_implementations)]
 #![forbid(unsafe_code)]
 
+mod apply;
 pub mod attach;
 mod builder;
 mod compile;
@@ -122,7 +123,6 @@ pub mod cost;
 #[allow(dead_code)] // without the feature only the empty counting calls are used
 mod cost;
 mod error;
-mod filter;
 mod l4;
 mod load;
 pub mod model;
@@ -135,6 +135,7 @@ mod proptests;
 mod reference;
 mod request;
 mod router;
+mod util;
 mod validate;
 
 // The public API, grouped by what an embedder does with it. Everything else is crate-private,
@@ -158,9 +159,10 @@ pub use policy::{ConfiguredDuration, Policies, Retry, SessionPolicy, Timeouts};
 pub use request::{Headers, Request, RequestView};
 pub use router::{MatchId, Outcome, Params, RouteMatch, RouteRef, Router};
 // Applying a match's filters.
-pub use filter::{
-    edit_header_lines, replace_prefix, Action, ActionKind, EditOp, HeaderEdit, HeaderLine, Mirror,
+pub use apply::{
+    edit_header_lines, replace_prefix, Action, ActionKind, HeaderEdit, HeaderLine, Mirror,
 };
+pub use compile::filter::EditOp;
 // The status a controller would write ([`Router::report`], [`attach::attach`]).
 pub use attach::report::{
     condition, Condition, GatewayClassStatus, GatewayStatus, ListenerSetStatus, ListenerStatus,

@@ -118,7 +118,7 @@ pub struct Request<'a> {
 impl<'a> Request<'a> {
     /// A request with a method, a host and a request-target (`/path?query`).
     pub fn new(method: &'a str, host: &'a str, target: &'a str) -> Self {
-        let (path, query) = match crate::compile::segment::find_byte(target.as_bytes(), b'?') {
+        let (path, query) = match crate::util::find_byte(target.as_bytes(), b'?') {
             // `?` is ASCII: both halves stay valid UTF-8.
             Some(i) => (&target[..i], Some(&target[i + 1..])),
             None => (target, None),

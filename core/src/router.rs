@@ -274,10 +274,10 @@ impl<'r> RouteMatch<'r> {
             .as_deref()
             .unwrap_or(&NONE)
     }
-    pub(crate) fn rule_filters(&self) -> &'r [crate::filter::Filter] {
+    pub(crate) fn rule_filters(&self) -> &'r [crate::compile::filter::Filter] {
         &self.compiled.rules[self.info.rule as usize].filters
     }
-    pub(crate) fn backend_filters(&self, b: &'r Backend) -> &'r [crate::filter::Filter] {
+    pub(crate) fn backend_filters(&self, b: &'r Backend) -> &'r [crate::compile::filter::Filter] {
         &b.filters
     }
     /// Whether the listener port terminates TLS (HTTPS).

@@ -20,7 +20,7 @@ pub struct Backend {
     /// Index of the backendRef in its rule.
     pub(crate) index: u32,
     /// Filters applied when this backend is drawn.
-    pub(crate) filters: Box<[crate::filter::Filter]>,
+    pub(crate) filters: Box<[crate::compile::filter::Filter]>,
     /// Valid, but its EndpointSlices have no ready endpoint: its share answers 503.
     pub(crate) not_ready: bool,
 }

@@ -6,6 +6,7 @@
 pub(crate) mod backend;
 pub(crate) mod conds;
 pub(crate) mod dfa;
+pub(crate) mod filter;
 pub(crate) mod grpc;
 pub(crate) mod host;
 pub(crate) mod ingress;
@@ -18,7 +19,6 @@ pub(crate) mod template;
 
 use crate::attach::{self, AttachedGateway, AttachedListener};
 use crate::config::Config;
-use crate::filter::{compile_filters, Filter};
 use crate::model::{
     BackendObjectReference, GrpcRouteMatch, HttpBackendRef, HttpHeaderMatch, HttpRouteFilter,
     HttpRouteMatch, HttpRouteRule, MatchType, PathMatchType, ProtocolType, RequestMirror,
@@ -29,6 +29,7 @@ use crate::policy::Policies;
 use backend::{Backend, Split};
 use conds::{HeaderCond, QueryCond, ValueMatch};
 use dfa::Dfa;
+use filter::{compile_filters, Filter};
 use host::HostIndex;
 use path::{PathIndex, PathIndexBuilder, Tail};
 use rank::{Bucket, Key};

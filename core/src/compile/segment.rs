@@ -1,6 +1,8 @@
 //! Path segments for the tries: the next segment of a path and its 8-byte key in one word
 //! scan, and literal children found by that key without a call to `memcmp`.
 
+use crate::util::{equal_bytes, find_byte};
+
 /// Literal children of a trie node while it is built, in insertion order, with a hash map
 /// from literal to child so that a node with many children is built in linear time (a sorted
 /// `Vec` made 400,000 children under one node quadratic: issue #15, finding 3).
@@ -166,35 +168,6 @@ pub(crate) fn key_at(r: &[u8], len: usize) -> u64 {
     }
 }
 
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGHS: u64 = 0x8080_8080_8080_8080;
-
-/// The bytes of `w` equal to `b`, as high bits: exact for the lowest one (false positives
-/// only lie above a true match).
-#[inline]
-fn equal_bytes(w: u64, b: u8) -> u64 {
-    let x = w ^ (ONES * u64::from(b));
-    x.wrapping_sub(ONES) & !x & HIGHS
-}
-
-/// The first `b` in `h`: eight bytes at a time for the short strings of a request line
-/// (`memchr` pays a dispatch that only long haystacks win back).
-#[inline]
-pub(crate) fn find_byte(h: &[u8], b: u8) -> Option<usize> {
-    if h.len() > 64 {
-        return memchr::memchr(b, h);
-    }
-    let mut i = 0;
-    while let Some(w) = h.get(i..i + 8) {
-        let t = equal_bytes(u64::from_le_bytes(w.try_into().unwrap_or([0; 8])), b);
-        if t != 0 {
-            return Some(i + (t.trailing_zeros() / 8) as usize);
-        }
-        i += 8;
-    }
-    h[i..].iter().position(|&x| x == b).map(|j| i + j)
-}
-
 /// The length of the first segment of `r` (up to the first `/` or the end) and its [`key`],
 /// reading eight bytes at a time.
 #[inline]
@@ -273,19 +246,6 @@ mod tests {
         for len in 0..base.len() {
             for cut in 0..=len {
                 assert_eq!(key_at(&base[..len], cut), key(&base[..cut]), "{len} {cut}");
-            }
-        }
-    }
-
-    #[test]
-    fn finds_bytes() {
-        for len in 0..80 {
-            // `>` and `@` differ from `?` in one bit: the cases a word trick can get wrong.
-            let mut h: Vec<u8> = (0..len).map(|i| [b'>', b'@', b'a'][i % 3]).collect();
-            assert_eq!(find_byte(&h, b'?'), None);
-            for at in (0..len).rev() {
-                h[at] = b'?';
-                assert_eq!(find_byte(&h, b'?'), Some(at), "{len} {at}");
             }
         }
     }
