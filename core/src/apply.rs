@@ -441,13 +441,6 @@ impl<'r> RouteMatch<'r> {
         }
         let allowed =
             (c.credentials || !credentialed) && valid_origin(&origin) && c.allows(&origin);
-        let push = |action: &mut Action<'r>, name: &'static str, value: Cow<'r, str>| {
-            action.response_headers.push(HeaderEdit {
-                op: EditOp::Set,
-                name: Cow::Borrowed(name),
-                value,
-            });
-        };
         if preflight {
             action.kind = ActionKind::Respond;
             action.status = 200;
@@ -456,67 +449,25 @@ impl<'r> RouteMatch<'r> {
             return preflight;
         }
         let echo_origin = credentialed || c.credentials || !c.wildcard_origin();
-        push(
-            action,
-            "Access-Control-Allow-Origin",
-            if echo_origin {
-                Cow::Owned(origin)
-            } else {
-                Cow::Borrowed("*")
-            },
-        );
+        let allow_origin = if echo_origin {
+            Cow::Owned(origin)
+        } else {
+            Cow::Borrowed("*")
+        };
+        set_header(action, "Access-Control-Allow-Origin", allow_origin);
         if c.credentials {
-            push(
+            set_header(
                 action,
                 "Access-Control-Allow-Credentials",
                 Cow::Borrowed("true"),
             );
         }
         if preflight {
-            let wildcard_methods = c.methods.iter().any(|m| &**m == "*");
-            let methods: Cow<'r, str> = if wildcard_methods {
-                if c.credentials {
-                    // Echoed only when it is a token (nothing else is a method).
-                    Cow::Owned(if is_token(&req_method) {
-                        req_method
-                    } else {
-                        String::new()
-                    })
-                } else {
-                    Cow::Borrowed("*")
-                }
-            } else {
-                Cow::Owned(c.methods.join(", "))
-            };
-            if !methods.is_empty() {
-                push(action, "Access-Control-Allow-Methods", methods);
-            }
-            let mut req_headers = String::new();
-            let has_req_headers =
-                first_header(req, "access-control-request-headers", &mut req_headers)
-                    && valid_token_list(&req_headers);
-            if c.headers.iter().any(|h| &**h == "*") {
-                if !c.credentials {
-                    push(action, "Access-Control-Allow-Headers", Cow::Borrowed("*"));
-                } else if has_req_headers {
-                    push(
-                        action,
-                        "Access-Control-Allow-Headers",
-                        Cow::Owned(req_headers),
-                    );
-                }
-            } else if !c.headers.is_empty() {
-                push(
-                    action,
-                    "Access-Control-Allow-Headers",
-                    Cow::Owned(c.headers.join(", ")),
-                );
-            }
-            push(action, "Access-Control-Max-Age", Cow::Borrowed(&c.max_age));
+            cors_preflight_headers(c, req, req_method, action);
         }
         // On preflights too: the upstream CORS conformance test expects it on both.
         if !c.expose.is_empty() {
-            push(
+            set_header(
                 action,
                 "Access-Control-Expose-Headers",
                 Cow::Borrowed(&c.expose),
@@ -529,6 +480,62 @@ impl<'r> RouteMatch<'r> {
         });
         preflight
     }
+}
+
+/// Adds a `Set` response header edit.
+fn set_header<'r>(action: &mut Action<'r>, name: &'static str, value: Cow<'r, str>) {
+    action.response_headers.push(HeaderEdit {
+        op: EditOp::Set,
+        name: Cow::Borrowed(name),
+        value,
+    });
+}
+
+/// The headers that answer an allowed CORS preflight: allowed methods and headers (a `*`
+/// echoes the request's when credentials are allowed, since browsers refuse `*` then) and
+/// the max age. `req_method` is the request's `Access-Control-Request-Method`.
+fn cors_preflight_headers<'r, R: RequestView + ?Sized>(
+    c: &'r Cors,
+    req: &R,
+    req_method: String,
+    action: &mut Action<'r>,
+) {
+    let methods: Cow<'r, str> = if !c.methods.iter().any(|m| &**m == "*") {
+        Cow::Owned(c.methods.join(", "))
+    } else if c.credentials {
+        // Echoed only when it is a token (nothing else is a method).
+        Cow::Owned(if is_token(&req_method) {
+            req_method
+        } else {
+            String::new()
+        })
+    } else {
+        Cow::Borrowed("*")
+    };
+    if !methods.is_empty() {
+        set_header(action, "Access-Control-Allow-Methods", methods);
+    }
+    let mut req_headers = String::new();
+    let has_req_headers = first_header(req, "access-control-request-headers", &mut req_headers)
+        && valid_token_list(&req_headers);
+    if c.headers.iter().any(|h| &**h == "*") {
+        if !c.credentials {
+            set_header(action, "Access-Control-Allow-Headers", Cow::Borrowed("*"));
+        } else if has_req_headers {
+            set_header(
+                action,
+                "Access-Control-Allow-Headers",
+                Cow::Owned(req_headers),
+            );
+        }
+    } else if !c.headers.is_empty() {
+        set_header(
+            action,
+            "Access-Control-Allow-Headers",
+            Cow::Owned(c.headers.join(", ")),
+        );
+    }
+    set_header(action, "Access-Control-Max-Age", Cow::Borrowed(&c.max_age));
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use crate::compile::backend::{Backend, Target};
 use crate::compile::conds::{self, QueryScan};
 use crate::compile::dfa::{Captures, Slots, MAX_SLOTS};
 use crate::compile::template::ParamPlan;
-use crate::compile::{self, Compiled, MatchInfo, PathKind, VHost};
+use crate::compile::{self, Compiled, Frontend, MatchInfo, PathKind, VHost};
 use crate::config::Config;
 use crate::error::Error;
 use crate::model::RouteKind;
@@ -507,34 +507,14 @@ impl Router {
         self.route_as(req, true)
     }
 
+    /// The lookup behind [`Router::route`] and [`Router::route_grpc`]: the port's frontend,
+    /// then its listener (with listener isolation) or merged host index, then the path.
     fn route_as<R: RequestView + ?Sized>(&self, req: &R, grpc: bool) -> Outcome<'_> {
-        let c = &self.inner.compiled;
-        if let Some(table) = &c.ingress {
-            let mut buf = [0u8; 256];
-            let host = req.authority().and_then(|a| normalize_host(a, &mut buf));
-            let port = req.port().unwrap_or(80);
-            return match table.lookup(&c.matches, host, req.path()) {
-                Some(m) if !grpc => self.match_by_id(MatchId {
-                    matched: m,
-                    frontend: NONE,
-                    listener: NONE,
-                    vhost: NONE,
-                    port,
-                    tls: false,
-                }),
-                _ => None,
-            }
-            .map_or(Outcome::NotFound, Outcome::Matched);
+        if let Some(outcome) = self.route_ingress(req, grpc) {
+            return outcome;
         }
-        let fe_index = match req.port() {
-            // Ports are ascending.
-            Some(p) => match c.frontends.binary_search_by_key(&p, |f| f.port) {
-                Ok(i) => i,
-                Err(_) => return Outcome::NotFound,
-            },
-            None => 0,
-        };
-        let Some(fe) = c.frontends.get(fe_index) else {
+        let c = &self.inner.compiled;
+        let Some((fe_index, fe)) = self.frontend(req) else {
             return Outcome::NotFound;
         };
         let path = req.path();
@@ -553,30 +533,13 @@ impl Router {
         };
         let mut query = query_scan(req, &c.options);
         let found = if c.options.listener_isolation {
-            // Without hostnames every host (and SNI) selects the first listener.
-            // The most specific usable listener whose hostname matches the host (SPEC §2.5),
-            // found by the port's hostname index; no valid host selects only a listener
-            // without hostname.
-            let li = if fe.host_blind {
-                0
-            } else {
-                match fe.listener_index.select(host) {
-                    Some(i) => i,
-                    None => return Outcome::NotFound,
-                }
+            let li = match select_listener(fe, host, req) {
+                Ok(li) => li,
+                Err(outcome) => return outcome,
             };
             let Some(listener) = fe.listeners.get(li) else {
                 return Outcome::NotFound;
             };
-            if fe.tls && !fe.host_blind {
-                if let Some(sni) = req.sni() {
-                    let mut sbuf = [0u8; 256];
-                    let by_sni = fe.listener_index.select(normalize_host(sni, &mut sbuf));
-                    if by_sni != Some(li) {
-                        return Outcome::Misdirected;
-                    }
-                }
-            }
             let hosts = if grpc {
                 &listener.grpc_hosts
             } else {
@@ -604,6 +567,40 @@ impl Router {
             }),
             None => Outcome::NotFound,
         }
+    }
+
+    /// Routes by the Ingress table when the Router was built from Ingresses (`None`
+    /// otherwise). Ingress serves no gRPC-only lookups: [`Router::route_grpc`] finds nothing.
+    fn route_ingress<R: RequestView + ?Sized>(&self, req: &R, grpc: bool) -> Option<Outcome<'_>> {
+        let c = &self.inner.compiled;
+        let table = c.ingress.as_ref()?;
+        let mut buf = [0u8; 256];
+        let host = req.authority().and_then(|a| normalize_host(a, &mut buf));
+        let port = req.port().unwrap_or(80);
+        let found = match table.lookup(&c.matches, host, req.path()) {
+            Some(m) if !grpc => self.match_by_id(MatchId {
+                matched: m,
+                frontend: NONE,
+                listener: NONE,
+                vhost: NONE,
+                port,
+                tls: false,
+            }),
+            _ => None,
+        };
+        Some(found.map_or(Outcome::NotFound, Outcome::Matched))
+    }
+
+    /// The frontend of the request's port (the first one when the request names no port),
+    /// with its index; `None` when no listener serves the port.
+    fn frontend<R: RequestView + ?Sized>(&self, req: &R) -> Option<(usize, &Frontend)> {
+        let frontends = &self.inner.compiled.frontends;
+        let index = match req.port() {
+            // Ports are ascending.
+            Some(p) => frontends.binary_search_by_key(&p, |f| f.port).ok()?,
+            None => 0,
+        };
+        Some((index, frontends.get(index)?))
     }
 
     /// The match `id` names ([`RouteMatch::id`]), as a lookup returned it; `None` for an id
@@ -709,4 +706,29 @@ impl Router {
 /// `Options::max_query_len`.
 fn query_scan<'q, R: RequestView + ?Sized>(req: &'q R, options: &Options) -> QueryScan<'q> {
     QueryScan::new(req.query().filter(|q| q.len() <= options.max_query_len))
+}
+
+/// The listener of `fe` that serves `host` under listener isolation: the most specific usable
+/// listener whose hostname matches the host (SPEC §2.5), found by the port's hostname index;
+/// no valid host selects only a listener without hostname, and without hostnames every host
+/// (and SNI) selects the first listener. On TLS, an SNI that selects another listener is
+/// [`Outcome::Misdirected`]; no listener is [`Outcome::NotFound`].
+fn select_listener<'a, R: RequestView + ?Sized>(
+    fe: &Frontend,
+    host: Option<&str>,
+    req: &R,
+) -> Result<usize, Outcome<'a>> {
+    if fe.host_blind {
+        return Ok(0);
+    }
+    let li = fe.listener_index.select(host).ok_or(Outcome::NotFound)?;
+    if fe.tls {
+        if let Some(sni) = req.sni() {
+            let mut sbuf = [0u8; 256];
+            if fe.listener_index.select(normalize_host(sni, &mut sbuf)) != Some(li) {
+                return Err(Outcome::Misdirected);
+            }
+        }
+    }
+    Ok(li)
 }
