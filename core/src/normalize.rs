@@ -209,7 +209,6 @@ pub fn normalize_path(
     let Some(rest) = path.strip_prefix('/') else {
         return Err(NormalizeError::NotAbsolute);
     };
-    let bytes = path.as_bytes();
     // Byte offset (in `path`) of the current segment's first byte.
     let mut offset = 1;
     let mut segments = rest.split('/').peekable();
@@ -217,73 +216,103 @@ pub fn normalize_path(
         let last = segments.peek().is_none();
         let start = out.len();
         out.push('/');
-        // Copy the segment, rewriting escapes and checking backslashes. Runs between special
-        // bytes are copied whole (they start and end at ASCII bytes, so at char boundaries).
-        let sb = seg.as_bytes();
-        let mut run = 0;
-        let mut i = 0;
-        while i < sb.len() {
-            match sb[i] {
-                b'%' => {
-                    out.push_str(&seg[run..i]);
-                    let at = offset + i;
-                    let (Some(h), Some(l)) = (
-                        sb.get(i + 1).copied().and_then(hex),
-                        sb.get(i + 2).copied().and_then(hex),
-                    ) else {
-                        return Err(NormalizeError::InvalidEscape { at });
-                    };
-                    let b = h << 4 | l;
-                    if b == b'/' && opts.encoded_slash == SlashPolicy::Reject {
-                        return Err(NormalizeError::EncodedSlash { at });
-                    }
-                    if b == b'\\' && opts.backslash == SlashPolicy::Reject {
-                        return Err(NormalizeError::Backslash { at });
-                    }
-                    if opts.decode_unreserved && is_unreserved(b) {
-                        out.push(char::from(b));
-                    } else {
-                        out.push('%');
-                        out.push(char::from(UPPER_HEX[usize::from(h)]));
-                        out.push(char::from(UPPER_HEX[usize::from(l)]));
-                    }
-                    i += 3;
-                    run = i;
-                }
-                b'\\' if opts.backslash == SlashPolicy::Reject => {
-                    return Err(NormalizeError::Backslash { at: offset + i });
-                }
-                _ => i += 1,
-            }
-        }
-        out.push_str(&seg[run..]);
+        copy_segment(seg, offset, opts, out)?;
         offset += seg.len() + 1;
-        debug_assert!(offset <= bytes.len() + 1);
-
-        match dots(&out[start + 1..]) {
-            1 => {
-                out.truncate(start);
-                if last {
-                    out.push('/');
-                }
-            }
-            2 => {
-                out.truncate(start);
-                // Drop the previous segment (never above the root).
-                let prev = out.rfind('/').unwrap_or(0);
-                out.truncate(prev);
-                if last {
-                    out.push('/');
-                }
-            }
-            _ if start + 1 == out.len() && opts.merge_slashes && !last => {
-                // An empty segment in the middle: a repeated slash.
-                out.truncate(start);
-            }
-            _ => {}
-        }
+        debug_assert!(offset <= path.len() + 1);
+        resolve_segment(out, start, last, opts);
     }
     Ok(())
+}
+
+/// Appends segment `seg` (which starts at byte `offset` of the path) to `out`, rewriting
+/// escapes (step 1) and applying the [`SlashPolicy`]s (step 2). Runs between special bytes are
+/// copied whole (they start and end at ASCII bytes, so at char boundaries).
+fn copy_segment(
+    seg: &str,
+    offset: usize,
+    opts: &NormalizeOptions,
+    out: &mut String,
+) -> Result<(), NormalizeError> {
+    let sb = seg.as_bytes();
+    let mut run = 0;
+    let mut i = 0;
+    while i < sb.len() {
+        match sb[i] {
+            b'%' => {
+                out.push_str(&seg[run..i]);
+                push_escape(sb, i, offset + i, opts, out)?;
+                i += 3;
+                run = i;
+            }
+            b'\\' if opts.backslash == SlashPolicy::Reject => {
+                return Err(NormalizeError::Backslash { at: offset + i });
+            }
+            _ => i += 1,
+        }
+    }
+    out.push_str(&seg[run..]);
+    Ok(())
+}
+
+/// Appends the escape at `sb[i..i + 3]` (byte `at` of the path) to `out`: decoded when it is an
+/// unreserved character and `decode_unreserved` is set, else with uppercase hex digits.
+fn push_escape(
+    sb: &[u8],
+    i: usize,
+    at: usize,
+    opts: &NormalizeOptions,
+    out: &mut String,
+) -> Result<(), NormalizeError> {
+    let (Some(h), Some(l)) = (
+        sb.get(i + 1).copied().and_then(hex),
+        sb.get(i + 2).copied().and_then(hex),
+    ) else {
+        return Err(NormalizeError::InvalidEscape { at });
+    };
+    let b = h << 4 | l;
+    if b == b'/' && opts.encoded_slash == SlashPolicy::Reject {
+        return Err(NormalizeError::EncodedSlash { at });
+    }
+    if b == b'\\' && opts.backslash == SlashPolicy::Reject {
+        return Err(NormalizeError::Backslash { at });
+    }
+    if opts.decode_unreserved && is_unreserved(b) {
+        out.push(char::from(b));
+    } else {
+        out.push('%');
+        out.push(char::from(UPPER_HEX[usize::from(h)]));
+        out.push(char::from(UPPER_HEX[usize::from(l)]));
+    }
+    Ok(())
+}
+
+/// Resolves the segment just appended at `out[start..]` (a `/` and its bytes): a `.` segment
+/// is dropped, a `..` segment drops the previous one too (never above the root), and an empty
+/// segment in the middle is a repeated slash, merged when `merge_slashes` is set (steps 3 and
+/// 4). A dot segment at the end leaves the trailing `/`.
+fn resolve_segment(out: &mut String, start: usize, last: bool, opts: &NormalizeOptions) {
+    match dots(&out[start + 1..]) {
+        1 => {
+            out.truncate(start);
+            if last {
+                out.push('/');
+            }
+        }
+        2 => {
+            out.truncate(start);
+            // Drop the previous segment (never above the root).
+            let prev = out.rfind('/').unwrap_or(0);
+            out.truncate(prev);
+            if last {
+                out.push('/');
+            }
+        }
+        _ if start + 1 == out.len() && opts.merge_slashes && !last => {
+            // An empty segment in the middle: a repeated slash.
+            out.truncate(start);
+        }
+        _ => {}
+    }
 }
 
 /// The host as the router compares it: the authority without its port (a
