@@ -159,8 +159,8 @@ pub use filter::{
 };
 // The status a controller would write ([`Router::report`], [`attach::attach`]).
 pub use attach::report::{
-    condition, Condition, GatewayClassStatus, GatewayStatus, ListenerSetStatus, ListenerStatus,
-    Report, RouteParentStatus, RouteStatus,
+    Condition, GatewayClassStatus, GatewayStatus, ListenerSetStatus, ListenerStatus, Report,
+    RouteParentStatus, RouteStatus,
 };
 
 // Which README examples run as doctests, and where. Everything a doctest reads must be inside

@@ -2,7 +2,7 @@
 //! conflicts resolved in merge order, and the conditions a controller would write.
 
 use trieway::attach::{attach, Attachment};
-use trieway::{condition, Condition, Config};
+use trieway::{Condition, Config};
 
 const CONTROLLER: Option<&str> = Some("example.com/gateway-under-test");
 
@@ -27,7 +27,7 @@ fn run(yaml: &str) -> Attachment {
 
 /// `(status, reason)` of condition `ty`.
 fn cond(list: &[Condition], ty: &str) -> (String, String) {
-    let c = condition(list, ty).unwrap_or_else(|| panic!("no {ty} in {list:#?}"));
+    let c = Condition::find(list, ty).unwrap_or_else(|| panic!("no {ty} in {list:#?}"));
     (c.status.clone(), c.reason.clone())
 }
 
@@ -179,10 +179,14 @@ fn later_listener_loses_across_lists() {
     assert_eq!(a.gateways[0].listeners[0].routes.len(), 1);
     // Messages name the earlier listener.
     let steal = a.report.listener(gw, Some("tenant/old"), "steal").unwrap();
-    let msg = &condition(&steal.conditions, "Accepted").unwrap().message;
+    let msg = &Condition::find(&steal.conditions, "Accepted")
+        .unwrap()
+        .message;
     assert!(msg.contains("listener web of Gateway infra/gw"), "{msg}");
     let late = a.report.listener(gw, Some("tenant/new"), "late").unwrap();
-    let msg = &condition(&late.conditions, "Conflicted").unwrap().message;
+    let msg = &Condition::find(&late.conditions, "Conflicted")
+        .unwrap()
+        .message;
     assert!(
         msg.contains("listener mine of ListenerSet tenant/old"),
         "{msg}"
@@ -250,7 +254,9 @@ spec:
         cond(&some.conditions, "Accepted"),
         want("True", "ListenersNotValid")
     );
-    let msg = &condition(&some.conditions, "Accepted").unwrap().message;
+    let msg = &Condition::find(&some.conditions, "Accepted")
+        .unwrap()
+        .message;
     assert!(msg.contains("a, b"), "{msg}");
     assert_eq!(
         cond(&some.conditions, "Programmed"),
@@ -347,7 +353,9 @@ spec:
         cond(gw("params-missing"), "Accepted"),
         want("False", "InvalidParameters")
     );
-    let msg = &condition(gw("params-missing"), "Accepted").unwrap().message;
+    let msg = &Condition::find(gw("params-missing"), "Accepted")
+        .unwrap()
+        .message;
     assert!(msg.contains("ConfigMap infra/nope not found"), "{msg}");
     assert_eq!(
         cond(gw("params-found"), "Accepted"),
@@ -434,7 +442,7 @@ spec:
     let set = &r.listener_set("infra", "refused").unwrap().conditions;
     assert_eq!(cond(set, "Accepted"), want("False", "NotAllowed"));
     assert_eq!(cond(set, "Programmed"), want("False", "NotAllowed"));
-    let msg = &condition(set, "Accepted").unwrap().message;
+    let msg = &Condition::find(set, "Accepted").unwrap().message;
     assert!(msg.contains("Gateway infra/gw does not allow"), "{msg}");
     assert!(r.listener("infra/gw", Some("infra/refused"), "x").is_none());
     assert!(r.listener_set("infra", "elsewhere").is_none());

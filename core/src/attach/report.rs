@@ -91,6 +91,18 @@ impl Condition {
     pub fn is_true(&self) -> bool {
         self.status == "True"
     }
+
+    /// The condition of type `kind` in `conditions` (a status's `conditions` list), if any.
+    ///
+    /// ```
+    /// use trieway::Condition;
+    /// let list = [Condition::new("Accepted", true, "Accepted", "")];
+    /// assert!(Condition::find(&list, "Accepted").is_some_and(Condition::is_true));
+    /// assert!(Condition::find(&list, "Programmed").is_none());
+    /// ```
+    pub fn find<'c>(conditions: &'c [Condition], kind: &str) -> Option<&'c Condition> {
+        conditions.iter().find(|c| c.kind == kind)
+    }
 }
 
 /// Status of one route.
@@ -138,11 +150,6 @@ pub struct ListenerStatus {
     pub supported_kinds: Vec<String>,
     /// Conditions (`Accepted`, `ResolvedRefs`, `Programmed`, `Conflicted`).
     pub conditions: Vec<Condition>,
-}
-
-/// Finds the condition of type `kind` in `conditions`.
-pub fn condition<'c>(conditions: &'c [Condition], kind: &str) -> Option<&'c Condition> {
-    conditions.iter().find(|c| c.kind == kind)
 }
 
 impl Report {
