@@ -154,9 +154,7 @@ pub use policy::{ConfiguredDuration, Policies, Retry, SessionPolicy, Timeouts};
 pub use request::{Headers, Request, RequestView};
 pub use router::{MatchId, Outcome, Params, RouteMatch, RouteRef, Router};
 // Applying a match's filters.
-pub use filter::{
-    edit_header_lines, replace_prefix, Action, ActionKind, EditOp, HeaderEdit, HeaderLine, Mirror,
-};
+pub use filter::{edit_header_lines, Action, ActionKind, EditOp, HeaderEdit, HeaderLine, Mirror};
 // The status a controller would write ([`Router::report`], [`attach::attach`]).
 pub use attach::report::{
     Condition, GatewayClassStatus, GatewayStatus, ListenerSetStatus, ListenerStatus, Report,
