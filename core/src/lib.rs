@@ -18,8 +18,9 @@
 //! * [`Config`] holds the loaded objects. Invalid documents, objects and rules are dropped
 //!   and reported in [`Config::errors`], each message naming kind, `namespace/name`, origin
 //!   and field path; the valid remainder keeps serving, as a controller would.
-//! * [`attach`] computes, per route parentRef and per listener, the conditions a controller
-//!   writes (`Accepted`, `ResolvedRefs`, …), available as [`Router::report`].
+//! * Attachment computes, per route parentRef and per listener, the conditions a controller
+//!   writes (`Accepted`, `ResolvedRefs`, …), available as [`Router::report`] (one Gateway)
+//!   and [`Report::attach`] (every Gateway of a configuration, for tools).
 //! * [`Router`] serves one Gateway (all of its listeners, grouped by port). It is `Send +
 //!   Sync` and cheap to clone.
 //!
@@ -108,7 +109,7 @@
 #![deny(missing_docs, missing_debug_implementations)]
 #![forbid(unsafe_code)]
 
-pub mod attach;
+mod attach;
 mod builder;
 mod compile;
 #[cfg(feature = "convert")]
@@ -136,8 +137,7 @@ mod validate;
 
 // The public API, grouped by what an embedder does with it. Everything else is crate-private,
 // except the modules `model` (the serde types of the Gateway API objects), `normalize` (opt-in
-// path and host normalization for proxies), `attach` (attachment of a whole configuration, for
-// tools such as `trieway check`), `convert` (feature `convert`) and `cost` (feature
+// path and host normalization for proxies), `convert` (feature `convert`) and `cost` (feature
 // `cost-counters`). `scripts/public-api.py` counts the public items.
 
 // Loading and validating a configuration.
@@ -155,7 +155,7 @@ pub use request::{Headers, Request, RequestView};
 pub use router::{MatchId, Outcome, Params, RouteMatch, RouteRef, Router};
 // Applying a match's filters.
 pub use filter::{edit_header_lines, Action, ActionKind, EditOp, HeaderEdit, HeaderLine, Mirror};
-// The status a controller would write ([`Router::report`], [`attach::attach`]).
+// The status a controller would write ([`Router::report`], [`Report::attach`]).
 pub use attach::report::{
     Condition, GatewayClassStatus, GatewayStatus, ListenerSetStatus, ListenerStatus, Report,
     RouteParentStatus, RouteStatus,

@@ -1,6 +1,6 @@
 //! The status report: conditions per route parentRef and per listener (SPEC §2.3).
 
-use crate::model::RouteKind;
+use crate::model::{ProtocolType, RouteKind};
 use serde::Serialize;
 
 /// Status of every GatewayClass, Gateway, ListenerSet, listener and route parentRef that the
@@ -150,6 +150,15 @@ pub struct ListenerStatus {
     pub supported_kinds: Vec<String>,
     /// Conditions (`Accepted`, `ResolvedRefs`, `Programmed`, `Conflicted`).
     pub conditions: Vec<Condition>,
+    /// Protocol, as declared (not part of the serialized status, which has no such field).
+    #[serde(skip)]
+    pub protocol: ProtocolType,
+    /// Port (`0` when the declared port is out of range; not serialized).
+    #[serde(skip)]
+    pub port: u16,
+    /// Hostname (lowercase), `None` when absent (not serialized).
+    #[serde(skip)]
+    pub hostname: Option<String>,
 }
 
 impl Report {

@@ -1,8 +1,9 @@
 //! GatewayClass, Gateway, ListenerSet and listener status (issue #14 items 4 and 5): ListenerSet
-//! conflicts resolved in merge order, and the conditions a controller would write.
+//! conflicts resolved in merge order, and the conditions a controller would write. Unit tests,
+//! since some also check which listeners the compiler may use (crate-private).
 
-use trieway::attach::{attach, Attachment};
-use trieway::{Condition, Config};
+use super::{attach, Attachment};
+use crate::{Condition, Config};
 
 const CONTROLLER: Option<&str> = Some("example.com/gateway-under-test");
 
