@@ -141,7 +141,7 @@ mod validate;
 // `cost-counters`). `scripts/public-api.py` counts the public items.
 
 // Loading and validating a configuration.
-pub use error::{ConfigError, ConfigErrorBuilder, Error};
+pub use error::{ConfigError, Error};
 pub use load::{Config, LoadLimits, UnknownFields};
 // Routes defined in code.
 pub use builder::{RouteSet, Rule};
