@@ -517,9 +517,9 @@ fn check<'py>(
     struct Checked {
         errors: Vec<String>,
         warnings: Vec<String>,
-        gateway_classes: Vec<trieway::GatewayClassStatus>,
-        gateways: Vec<trieway::GatewayStatus>,
-        listener_sets: Vec<trieway::ListenerSetStatus>,
+        gateway_classes: Vec<trieway::ObjectStatus>,
+        gateways: Vec<trieway::ObjectStatus>,
+        listener_sets: Vec<trieway::ObjectStatus>,
         routes: Vec<trieway::RouteStatus>,
         listeners: Vec<trieway::ListenerStatus>,
     }

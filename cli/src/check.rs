@@ -7,8 +7,8 @@ use std::ffi::OsString;
 use std::fmt::Write as _;
 use std::path::Path;
 use trieway::{
-    Condition, Config, GatewayClassStatus, GatewayStatus, ListenerSetStatus, ListenerStatus,
-    Report, RouteParentStatus, RouteStatus, UnknownFields,
+    Condition, Config, ListenerStatus, ObjectStatus, Report, RouteParentStatus, RouteStatus,
+    UnknownFields,
 };
 
 /// `trieway check --help`.
@@ -165,9 +165,9 @@ struct JsonReport<'a> {
     failures: Vec<String>,
     errors: Vec<String>,
     warnings: Vec<String>,
-    gateway_classes: &'a [GatewayClassStatus],
-    gateways: &'a [GatewayStatus],
-    listener_sets: &'a [ListenerSetStatus],
+    gateway_classes: &'a [ObjectStatus],
+    gateways: &'a [ObjectStatus],
+    listener_sets: &'a [ObjectStatus],
     routes: &'a [RouteStatus],
     listeners: &'a [ListenerStatus],
 }
@@ -390,10 +390,13 @@ impl Checked<'_> {
                 .or_default()
                 .push(l);
         }
-        let mut sets: std::collections::HashMap<&str, Vec<&ListenerSetStatus>> =
+        let mut sets: std::collections::HashMap<&str, Vec<&ObjectStatus>> =
             std::collections::HashMap::new();
         for ls in &report.listener_sets {
-            sets.entry(ls.gateway.as_str()).or_default().push(ls);
+            let Some(gateway) = ls.gateway.as_deref() else {
+                continue;
+            };
+            sets.entry(gateway).or_default().push(ls);
         }
         let mut keys: Vec<String> = self.config.gateways.iter().map(|g| g.key()).collect();
         let mut seen: std::collections::HashSet<String> = keys.iter().cloned().collect();

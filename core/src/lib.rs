@@ -157,8 +157,7 @@ pub use router::{MatchId, Outcome, Params, RouteMatch, RouteRef, Router};
 pub use filter::{edit_header_lines, Action, ActionKind, EditOp, HeaderEdit, HeaderLine, Mirror};
 // The status a controller would write ([`Router::report`], [`Report::attach`]).
 pub use attach::report::{
-    Condition, GatewayClassStatus, GatewayStatus, ListenerSetStatus, ListenerStatus, Report,
-    RouteParentStatus, RouteStatus,
+    Condition, ListenerStatus, ObjectStatus, Report, RouteParentStatus, RouteStatus,
 };
 
 // Which README examples run as doctests, and where. Everything a doctest reads must be inside

@@ -49,7 +49,7 @@ mod tests;
 pub(crate) use backend::{resolver, BackendProblem, ResolvedBackend, Resolver};
 #[cfg(feature = "convert")]
 pub(crate) use hostname::hostname_matches;
-pub(crate) use report::{Condition, GatewayStatus, ListenerSetStatus, Report, RouteParentStatus};
+pub(crate) use report::{Condition, ObjectStatus, Report, RouteParentStatus};
 
 use crate::load::Config;
 use crate::model::{
@@ -318,8 +318,8 @@ struct Served<'a> {
     gateways: Vec<AttachedGateway>,
     listeners: Vec<listeners::ListenerInfo<'a>>,
     parents: Parents<'a>,
-    gateway_statuses: Vec<GatewayStatus>,
-    set_statuses: Vec<ListenerSetStatus>,
+    gateway_statuses: Vec<ObjectStatus>,
+    set_statuses: Vec<ObjectStatus>,
 }
 
 impl<'a> Served<'a> {

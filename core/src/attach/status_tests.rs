@@ -449,6 +449,48 @@ spec:
     assert!(r.listener_set("infra", "elsewhere").is_none());
 }
 
+/// GatewayClass, Gateway and ListenerSet statuses share one type; each serializes only its own
+/// fields (the JSON of `trieway check` and Python's `check()` keep their shapes).
+#[test]
+fn object_statuses_serialize_only_their_fields() {
+    let a = run(r#"
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: infra}
+spec:
+  gatewayClassName: ours
+  allowedListeners: {namespaces: {from: All}}
+  listeners: [{name: http, port: 80, protocol: HTTP}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: ListenerSet
+metadata: {name: extra, namespace: infra}
+spec:
+  parentRef: {name: gw}
+  listeners: [{name: x, port: 80, protocol: HTTP, hostname: x.example.com}]
+"#);
+    let json = serde_json::to_value(&a.report).unwrap();
+    let keys = |list: &str| -> Vec<String> {
+        let first = &json[list][0];
+        let mut k: Vec<String> = first.as_object().unwrap().keys().cloned().collect();
+        k.sort();
+        k
+    };
+    assert_eq!(keys("gateway_classes"), ["conditions", "name"]);
+    assert_eq!(keys("gateways"), ["conditions", "name", "namespace"]);
+    assert_eq!(
+        keys("listener_sets"),
+        ["conditions", "gateway", "name", "namespace"]
+    );
+    assert_eq!(json["listener_sets"][0]["gateway"], "infra/gw");
+    // The listener view for tools is not part of the serialized status.
+    let listener = json["listeners"][0].as_object().unwrap();
+    assert!(["protocol", "port", "hostname"]
+        .iter()
+        .all(|k| !listener.contains_key(*k)));
+    assert_eq!(a.report.listeners[0].port, 80);
+}
+
 /// Conflict detection is linear: 1,000 ListenerSets of 64 listeners on one port (built in
 /// memory from one parsed template). Bounded by size, not time: every listener gets exactly
 /// one status and the usable ones are exactly the distinct first ones in merge order.

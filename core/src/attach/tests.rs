@@ -1675,7 +1675,7 @@ spec:
     assert_eq!(cond(&gw.conditions, "Accepted"), s("True", "Accepted"));
     assert_eq!(cond(&gw.conditions, "Programmed"), s("True", "Programmed"));
     let refused = a.report.listener_set("team-b", "refused").unwrap();
-    assert_eq!(refused.gateway, "infra/gw");
+    assert_eq!(refused.gateway.as_deref(), Some("infra/gw"));
     assert_eq!(
         cond(&refused.conditions, "Accepted"),
         s("False", "NotAllowed")
