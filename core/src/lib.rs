@@ -150,7 +150,7 @@ pub use compile::backend::{Backend, Target};
 pub use compile::PathKind;
 pub use l4::{L4Match, TlsOutcome};
 pub use options::{Options, RegexRank, RepeatedHeaders};
-pub use policy::{ConfiguredDuration, Policies, Retry, SessionPolicy, Timeouts};
+pub use policy::Policies;
 pub use request::{Headers, Request, RequestView};
 pub use router::{MatchId, Outcome, Params, RouteMatch, RouteRef, Router};
 // Applying a match's filters.
