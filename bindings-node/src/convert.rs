@@ -6,8 +6,8 @@
 use crate::js::{js_error, type_error};
 use serde_json::{json, Map, Value};
 use trieway::{
-    Action, ActionKind, Backend, ConfigError, ConfiguredDuration, EditOp, Error, HeaderEdit,
-    Options, PathKind, Policies, RouteMatch,
+    Action, ActionKind, Backend, ConfigError, EditOp, Error, HeaderEdit, Options, PathKind,
+    Policies, RouteMatch,
 };
 
 /// Load options that are not engine [`Options`].
@@ -89,9 +89,9 @@ pub fn config_error(e: &Error) -> napi::Error {
     napi::Error::new(napi::Status::GenericFailure, body.to_string())
 }
 
-fn duration(d: &Option<ConfiguredDuration>) -> Value {
+fn duration(d: Option<(&str, std::time::Duration)>) -> Value {
     match d {
-        Some(d) => json!({"text": &*d.text, "ms": d.value.as_millis() as f64}),
+        Some((text, value)) => json!({"text": text, "ms": value.as_millis() as f64}),
         None => Value::Null,
     }
 }
@@ -99,21 +99,21 @@ fn duration(d: &Option<ConfiguredDuration>) -> Value {
 /// Timeouts, retry and session persistence of a rule.
 pub fn policies(p: &Policies) -> Value {
     json!({
-        "timeouts": p.timeouts.as_ref().map(|t| json!({
-            "request": duration(&t.request),
-            "backendRequest": duration(&t.backend_request),
+        "timeouts": p.has_timeouts().then(|| json!({
+            "request": duration(p.request_timeout()),
+            "backendRequest": duration(p.backend_request_timeout()),
         })),
-        "retry": p.retry.as_ref().map(|r| json!({
-            "attempts": r.attempts,
-            "codes": &*r.codes,
-            "backoff": duration(&r.backoff),
+        "retry": p.has_retry().then(|| json!({
+            "attempts": p.retry_attempts(),
+            "codes": p.retry_codes(),
+            "backoff": duration(p.retry_backoff()),
         })),
-        "session": p.session.as_ref().map(|s| json!({
-            "type": &*s.kind,
-            "name": s.name.as_deref(),
-            "absoluteTimeout": duration(&s.absolute_timeout),
-            "idleTimeout": duration(&s.idle_timeout),
-            "permanent": s.permanent,
+        "session": p.session_kind().map(|kind| json!({
+            "type": kind,
+            "name": p.session_name(),
+            "absoluteTimeout": duration(p.session_absolute_timeout()),
+            "idleTimeout": duration(p.session_idle_timeout()),
+            "permanent": p.session_permanent(),
         })),
     })
 }

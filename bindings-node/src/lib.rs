@@ -209,8 +209,10 @@ impl NativeRouter {
             let (opts, load) = convert::options(options.as_deref())?;
             if json {
                 if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(&text) {
-                    let err =
-                        trieway::ConfigError::of("", "").message(format!("invalid JSON: {e}"));
+                    let err = trieway::ConfigError {
+                        message: format!("invalid JSON: {e}"),
+                        ..Default::default()
+                    };
                     return Err(convert::config_error(&trieway::Error::Invalid(vec![err])));
                 }
             }

@@ -517,9 +517,9 @@ fn check<'py>(
     struct Checked {
         errors: Vec<String>,
         warnings: Vec<String>,
-        gateway_classes: Vec<trieway::GatewayClassStatus>,
-        gateways: Vec<trieway::GatewayStatus>,
-        listener_sets: Vec<trieway::ListenerSetStatus>,
+        gateway_classes: Vec<trieway::ObjectStatus>,
+        gateways: Vec<trieway::ObjectStatus>,
+        listener_sets: Vec<trieway::ObjectStatus>,
         routes: Vec<trieway::RouteStatus>,
         listeners: Vec<trieway::ListenerStatus>,
     }
@@ -530,20 +530,20 @@ fn check<'py>(
                 let mut config = Config::builder().with_unknown_fields(UnknownFields::Error);
                 config.add_str(&text, "<string>");
                 let config = config.finish();
-                let attachment = trieway::attach::attach(&config, controller_name.as_deref());
+                let report = trieway::Report::attach(&config, controller_name.as_deref());
                 let messages =
                     |l: &[trieway::ConfigError]| l.iter().map(|e| e.to_string()).collect();
                 Checked {
                     errors: messages(&config.errors),
                     warnings: messages(&config.warnings)
                         .into_iter()
-                        .chain(attachment.report.warnings)
+                        .chain(report.warnings)
                         .collect(),
-                    gateway_classes: attachment.report.gateway_classes,
-                    gateways: attachment.report.gateways,
-                    listener_sets: attachment.report.listener_sets,
-                    routes: attachment.report.routes,
-                    listeners: attachment.report.listeners,
+                    gateway_classes: report.gateway_classes,
+                    gateways: report.gateways,
+                    listener_sets: report.listener_sets,
+                    routes: report.routes,
+                    listeners: report.listeners,
                 }
             }))
         });

@@ -489,8 +489,8 @@ impl Action {
     }
 }
 
-fn secs(d: &Option<trieway::ConfiguredDuration>) -> Option<f64> {
-    d.as_ref().map(|d| d.value.as_secs_f64())
+fn secs(d: Option<(&str, std::time::Duration)>) -> Option<f64> {
+    d.map(|(_, d)| d.as_secs_f64())
 }
 
 /// `timeouts` of a rule, in seconds (`0.0` means no limit).
@@ -546,21 +546,21 @@ pub struct Policies {
 impl From<&trieway::Policies> for Policies {
     fn from(p: &trieway::Policies) -> Self {
         Policies {
-            timeouts: p.timeouts.as_ref().map(|t| Timeouts {
-                request: secs(&t.request),
-                backend_request: secs(&t.backend_request),
+            timeouts: p.has_timeouts().then(|| Timeouts {
+                request: secs(p.request_timeout()),
+                backend_request: secs(p.backend_request_timeout()),
             }),
-            retry: p.retry.as_ref().map(|r| Retry {
-                attempts: r.attempts,
-                codes: r.codes.to_vec(),
-                backoff: secs(&r.backoff),
+            retry: p.has_retry().then(|| Retry {
+                attempts: p.retry_attempts(),
+                codes: p.retry_codes().to_vec(),
+                backoff: secs(p.retry_backoff()),
             }),
-            session: p.session.as_ref().map(|s| SessionPolicy {
-                kind: s.kind.to_string(),
-                name: s.name.as_deref().map(str::to_string),
-                absolute_timeout: secs(&s.absolute_timeout),
-                idle_timeout: secs(&s.idle_timeout),
-                permanent: s.permanent,
+            session: p.session_kind().map(|kind| SessionPolicy {
+                kind: kind.to_string(),
+                name: p.session_name().map(str::to_string),
+                absolute_timeout: secs(p.session_absolute_timeout()),
+                idle_timeout: secs(p.session_idle_timeout()),
+                permanent: p.session_permanent(),
             }),
         }
     }

@@ -6,10 +6,9 @@ use crate::{demo, out, Failure, Status};
 use std::ffi::OsString;
 use std::fmt::Write as _;
 use std::path::Path;
-use trieway::attach::{self, Attachment};
 use trieway::{
-    Condition, Config, GatewayClassStatus, GatewayStatus, ListenerSetStatus, ListenerStatus,
-    Report, RouteParentStatus, RouteStatus, UnknownFields,
+    Condition, Config, ListenerStatus, ObjectStatus, Report, RouteParentStatus, RouteStatus,
+    UnknownFields,
 };
 
 /// `trieway check --help`.
@@ -102,11 +101,11 @@ pub fn run(p: Parser) -> Result<Status, Failure> {
         return Ok(Status::Ok);
     };
     let config = load(&opts.files, opts.unknown_fields)?;
-    let mut attachment = attach::attach(&config, opts.controller.as_deref());
-    compile_drops(&config, opts.controller.as_deref(), &mut attachment);
+    let mut report = Report::attach(&config, opts.controller.as_deref());
+    compile_drops(&config, opts.controller.as_deref(), &mut report);
     let checked = Checked {
         config: &config,
-        attachment: &attachment,
+        report: &report,
         controller: opts.controller.as_deref(),
         sources: &opts.files,
     };
@@ -125,8 +124,8 @@ pub fn run(p: Parser) -> Result<Status, Failure> {
 /// Compiles every served Gateway with the default `Options` and takes over the route
 /// conditions its Router reports differently: rules the compile step drops (regex DFA budgets
 /// per route and per Router) then show in `check` as they would in the proxy.
-fn compile_drops(config: &Config, controller: Option<&str>, attachment: &mut Attachment) {
-    for g in &attachment.gateways.clone() {
+fn compile_drops(config: &Config, controller: Option<&str>, report: &mut Report) {
+    for g in &report.gateways.clone() {
         let options = trieway::Options {
             controller_name: controller.map(str::to_string),
             gateway: Some(format!("{}/{}", g.namespace, g.name)),
@@ -135,12 +134,7 @@ fn compile_drops(config: &Config, controller: Option<&str>, attachment: &mut Att
         let Ok(router) = trieway::Router::new(config, options) else {
             continue;
         };
-        for (mine, theirs) in attachment
-            .report
-            .routes
-            .iter_mut()
-            .zip(&router.report().routes)
-        {
+        for (mine, theirs) in report.routes.iter_mut().zip(&router.report().routes) {
             for (p, q) in mine.parents.iter_mut().zip(&theirs.parents) {
                 if p.conditions != q.conditions {
                     p.conditions = q.conditions.clone();
@@ -171,9 +165,9 @@ struct JsonReport<'a> {
     failures: Vec<String>,
     errors: Vec<String>,
     warnings: Vec<String>,
-    gateway_classes: &'a [GatewayClassStatus],
-    gateways: &'a [GatewayStatus],
-    listener_sets: &'a [ListenerSetStatus],
+    gateway_classes: &'a [ObjectStatus],
+    gateways: &'a [ObjectStatus],
+    listener_sets: &'a [ObjectStatus],
     routes: &'a [RouteStatus],
     listeners: &'a [ListenerStatus],
 }
@@ -183,7 +177,7 @@ const MAX_FAILURE_LINES: usize = 20;
 
 struct Checked<'a> {
     config: &'a Config,
-    attachment: &'a Attachment,
+    report: &'a Report,
     controller: Option<&'a str>,
     sources: &'a [OsString],
 }
@@ -219,7 +213,7 @@ fn is_accepted(parent: &RouteParentStatus) -> bool {
 
 impl Checked<'_> {
     fn report(&self) -> &Report {
-        &self.attachment.report
+        self.report
     }
 
     fn parents(&self) -> impl Iterator<Item = &RouteParentStatus> {
@@ -387,26 +381,22 @@ impl Checked<'_> {
     /// reason they are not served.
     fn gateways(&self, s: &mut String) {
         let report = self.report();
-        // Listeners (with their attached counterpart, same order) per (Gateway, ListenerSet).
-        let attached = self
-            .attachment
-            .gateways
-            .iter()
-            .flat_map(|g| g.listeners.iter());
-        let mut by_owner: std::collections::HashMap<(&str, Option<&str>), Vec<Listed<'_>>> =
+        // Listeners per (Gateway, ListenerSet).
+        let mut by_owner: std::collections::HashMap<(&str, Option<&str>), Vec<&ListenerStatus>> =
             std::collections::HashMap::new();
-        let mut attached = attached.map(Some).chain(std::iter::repeat(None));
         for l in &report.listeners {
-            let a = attached.next().flatten().filter(|a| a.name == l.name);
             by_owner
                 .entry((l.gateway.as_str(), l.listener_set.as_deref()))
                 .or_default()
-                .push((l, a));
+                .push(l);
         }
-        let mut sets: std::collections::HashMap<&str, Vec<&ListenerSetStatus>> =
+        let mut sets: std::collections::HashMap<&str, Vec<&ObjectStatus>> =
             std::collections::HashMap::new();
         for ls in &report.listener_sets {
-            sets.entry(ls.gateway.as_str()).or_default().push(ls);
+            let Some(gateway) = ls.gateway.as_deref() else {
+                continue;
+            };
+            sets.entry(gateway).or_default().push(ls);
         }
         let mut keys: Vec<String> = self.config.gateways.iter().map(|g| g.key()).collect();
         let mut seen: std::collections::HashSet<String> = keys.iter().cloned().collect();
@@ -444,16 +434,16 @@ impl Checked<'_> {
             if own.is_none_or(|v| v.is_empty()) {
                 let _ = writeln!(s, "  - no listener status reported");
             }
-            for &(l, a) in own.into_iter().flatten() {
-                listener_lines(s, l, a, "  ");
+            for l in own.into_iter().flatten() {
+                listener_lines(s, l, "  ");
             }
             for ls in sets.get(key.as_str()).into_iter().flatten() {
                 let ls_key = format!("{}/{}", ls.namespace, ls.name);
                 let _ = writeln!(s, "  ListenerSet {ls_key}");
                 conditions(s, &ls.conditions, "    ");
                 let listed = by_owner.get(&(key.as_str(), Some(ls_key.as_str())));
-                for &(l, a) in listed.into_iter().flatten() {
-                    listener_lines(s, l, a, "    ");
+                for l in listed.into_iter().flatten() {
+                    listener_lines(s, l, "    ");
                 }
             }
         }
@@ -562,32 +552,18 @@ impl Checked<'_> {
     }
 }
 
-/// A listener's status and, when known, what the compiler consumes of it.
-type Listed<'a> = (
-    &'a ListenerStatus,
-    Option<&'a trieway::attach::AttachedListener>,
-);
-
 /// `listener NAME (HTTPS 443, hostname *.example.com): attachedRoutes N, kinds ...` and its
 /// conditions.
-fn listener_lines(
-    s: &mut String,
-    l: &ListenerStatus,
-    a: Option<&trieway::attach::AttachedListener>,
-    indent: &str,
-) {
-    let detail = match a {
-        Some(a) => format!(
-            " ({} {}, {})",
-            a.protocol,
-            a.port,
-            match &a.hostname {
-                Some(h) => format!("hostname {h}"),
-                None => "any hostname".to_string(),
-            }
-        ),
-        None => String::new(),
-    };
+fn listener_lines(s: &mut String, l: &ListenerStatus, indent: &str) {
+    let detail = format!(
+        " ({} {}, {})",
+        l.protocol,
+        l.port,
+        match &l.hostname {
+            Some(h) => format!("hostname {h}"),
+            None => "any hostname".to_string(),
+        }
+    );
     let _ = writeln!(
         s,
         "{indent}listener {}{detail}: attachedRoutes {}{}",
@@ -698,10 +674,8 @@ mod tests {
     }
 
     /// The report as attach will fill it: one listener, one accepted and one refused route.
-    fn sample_attachment() -> Attachment {
-        use trieway::attach::{AttachedGateway, AttachedListener};
+    fn sample_report() -> Report {
         use trieway::model::{ProtocolType, RouteKind};
-        use trieway::ListenerStatus;
         let full = |kind: &str, status: &str, reason: &str, message: &str| Condition {
             kind: kind.into(),
             status: status.into(),
@@ -715,71 +689,61 @@ mod tests {
             port: None,
             conditions,
         };
-        Attachment {
-            gateways: vec![AttachedGateway {
-                namespace: "infra".into(),
-                name: "edge".into(),
-                listeners: vec![AttachedListener {
-                    name: "https".into(),
-                    port: 443,
-                    protocol: ProtocolType::Https,
-                    hostname: Some("*.example.com".into()),
-                    ..Default::default()
-                }],
-            }],
-            report: Report {
-                routes: vec![
-                    RouteStatus {
-                        kind: RouteKind::Http,
-                        namespace: "tenant-a".into(),
-                        name: "store".into(),
-                        parents: vec![parent(
-                            "https",
-                            vec![
-                                full("Accepted", "True", "Accepted", ""),
-                                full("ResolvedRefs", "True", "ResolvedRefs", ""),
-                            ],
+        Report {
+            routes: vec![
+                RouteStatus {
+                    kind: RouteKind::Http,
+                    namespace: "tenant-a".into(),
+                    name: "store".into(),
+                    parents: vec![parent(
+                        "https",
+                        vec![
+                            full("Accepted", "True", "Accepted", ""),
+                            full("ResolvedRefs", "True", "ResolvedRefs", ""),
+                        ],
+                    )],
+                },
+                RouteStatus {
+                    kind: RouteKind::Http,
+                    namespace: "tenant-b".into(),
+                    name: "blog".into(),
+                    parents: vec![parent(
+                        "http",
+                        vec![full(
+                            "Accepted",
+                            "False",
+                            "NotAllowedByListeners",
+                            "namespace not selected",
                         )],
-                    },
-                    RouteStatus {
-                        kind: RouteKind::Http,
-                        namespace: "tenant-b".into(),
-                        name: "blog".into(),
-                        parents: vec![parent(
-                            "http",
-                            vec![full(
-                                "Accepted",
-                                "False",
-                                "NotAllowedByListeners",
-                                "namespace not selected",
-                            )],
-                        )],
-                    },
+                    )],
+                },
+            ],
+            listeners: vec![ListenerStatus {
+                gateway: "infra/edge".into(),
+                name: "https".into(),
+                attached_routes: 1,
+                listener_set: None,
+                supported_kinds: vec!["HTTPRoute".into()],
+                conditions: vec![
+                    full("Accepted", "True", "Accepted", ""),
+                    full("Conflicted", "False", "NoConflicts", ""),
                 ],
-                listeners: vec![ListenerStatus {
-                    gateway: "infra/edge".into(),
-                    name: "https".into(),
-                    attached_routes: 1,
-                    listener_set: None,
-                    supported_kinds: vec!["HTTPRoute".into()],
-                    conditions: vec![
-                        full("Accepted", "True", "Accepted", ""),
-                        full("Conflicted", "False", "NoConflicts", ""),
-                    ],
-                }],
-                warnings: Vec::new(),
-                ..Default::default()
-            },
+                protocol: ProtocolType::Https,
+                port: 443,
+                hostname: Some("*.example.com".into()),
+            }],
+            warnings: Vec::new(),
+            ..Default::default()
         }
     }
 
     #[test]
     fn text_report_highlights_refused_parents() {
         let config = load(&[], UnknownFields::Error).unwrap_or_else(|_| panic!("the demo loads"));
-        let attachment = sample_attachment();
+        let report = sample_report();
         let checked = Checked {
             config: &config,
-            attachment: &attachment,
+            report: &report,
             controller: Some("example.com/gateway-under-test"),
             sources: &[],
         };

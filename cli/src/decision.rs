@@ -29,31 +29,34 @@ pub fn split(backends: &[Backend]) -> Value {
 
 /// Timeouts and retry of a rule, as the decision format spells them.
 pub fn policies(p: &Policies, out: &mut Map<String, Value>) {
-    if let Some(t) = &p.timeouts {
+    fn text(d: Option<(&str, std::time::Duration)>) -> Option<&str> {
+        d.map(|(t, _)| t)
+    }
+    if p.has_timeouts() {
         let mut m = Map::new();
-        if let Some(r) = &t.request {
-            m.insert("request".into(), json!(&*r.text));
+        if let Some(r) = text(p.request_timeout()) {
+            m.insert("request".into(), json!(r));
         }
-        if let Some(b) = &t.backend_request {
-            m.insert("backend_request".into(), json!(&*b.text));
+        if let Some(b) = text(p.backend_request_timeout()) {
+            m.insert("backend_request".into(), json!(b));
         }
         out.insert("timeouts".into(), Value::Object(m));
     }
-    if let Some(r) = &p.retry {
+    if p.has_retry() {
         let mut m = Map::new();
-        if let Some(a) = r.attempts {
+        if let Some(a) = p.retry_attempts() {
             m.insert("attempts".into(), json!(a));
         }
-        m.insert("codes".into(), json!(r.codes));
-        if let Some(b) = &r.backoff {
-            m.insert("backoff".into(), json!(&*b.text));
+        m.insert("codes".into(), json!(p.retry_codes()));
+        if let Some(b) = text(p.retry_backoff()) {
+            m.insert("backoff".into(), json!(b));
         }
         out.insert("retry".into(), Value::Object(m));
     }
-    if let Some(s) = &p.session {
+    if let Some(kind) = p.session_kind() {
         out.insert(
             "session_persistence".into(),
-            json!({"type": &*s.kind, "name": s.name.as_deref(), "permanent": s.permanent}),
+            json!({"type": kind, "name": p.session_name(), "permanent": p.session_permanent()}),
         );
     }
 }

@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 use std::time::Instant;
-use trieway::{attach, Config, Options, Router};
+use trieway::{Condition, Config, Options, Report, Router};
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -40,13 +40,13 @@ fn main() {
     let config = Config::from_str(&yaml);
     println!("load:            {:>8.3} s", t.elapsed().as_secs_f64());
     let t = Instant::now();
-    let a = attach::attach(&config, None);
+    let report = Report::attach(&config, None);
     println!("attach:          {:>8.3} s", t.elapsed().as_secs_f64());
-    let usable = a
-        .gateways
+    // A listener carries traffic exactly when it is Programmed.
+    let usable = report
+        .listeners
         .iter()
-        .flat_map(|g| &g.listeners)
-        .filter(|l| l.usable)
+        .filter(|l| Condition::find(&l.conditions, "Programmed").is_some_and(Condition::is_true))
         .count();
     let t = Instant::now();
     let router = Router::new(&config, Options::default());

@@ -23,8 +23,14 @@ pub struct ConfigError {
 }
 
 impl ConfigError {
-    /// A problem with `field` of an object: every part given by position. Prefer the named
-    /// starts [`ConfigError::of`] and [`ConfigError::document`], which say which part is which.
+    /// A problem with `field` of an object, every part given by position (inside the crate,
+    /// the named starts `ConfigError::of` and `ConfigError::document` say which part is which).
+    ///
+    /// ```
+    /// use trieway::ConfigError;
+    /// let e = ConfigError::new("HTTPRoute", "default/web", None, "spec.hostnames[0]", "invalid");
+    /// assert_eq!(e.to_string(), "HTTPRoute default/web: spec.hostnames[0]: invalid");
+    /// ```
     pub fn new(
         kind: impl Into<String>,
         object: impl Into<String>,
@@ -42,19 +48,9 @@ impl ConfigError {
     }
 
     /// Starts a problem with the object of `kind` named `object` (`namespace/name`, or `name`
-    /// for cluster-scoped kinds); add its origin and field, then finish with the message:
-    ///
-    /// ```
-    /// use trieway::ConfigError;
-    /// let e = ConfigError::of("HTTPRoute", "default/web")
-    ///     .field("spec.rules[2].matches[0].path.value")
-    ///     .message("must start with '/'");
-    /// assert_eq!(
-    ///     e.to_string(),
-    ///     "HTTPRoute default/web: spec.rules[2].matches[0].path.value: must start with '/'"
-    /// );
-    /// ```
-    pub fn of(kind: impl Into<String>, object: impl Into<String>) -> ConfigErrorBuilder {
+    /// for cluster-scoped kinds); add its origin and field, then finish with the message
+    /// (tested in `tests::named_starts`).
+    pub(crate) fn of(kind: impl Into<String>, object: impl Into<String>) -> ConfigErrorBuilder {
         ConfigErrorBuilder(ConfigError {
             kind: kind.into(),
             object: object.into(),
@@ -65,7 +61,7 @@ impl ConfigError {
     /// Starts a problem with the input document at `origin`, before its kind or name is known
     /// (not UTF-8, invalid YAML, too large…); add a [`kind`](ConfigErrorBuilder::kind) or
     /// field if known, then finish with the message.
-    pub fn document(origin: Origin) -> ConfigErrorBuilder {
+    pub(crate) fn document(origin: Origin) -> ConfigErrorBuilder {
         ConfigErrorBuilder(ConfigError {
             origin: Some(origin),
             ..ConfigError::default()
@@ -77,29 +73,29 @@ impl ConfigError {
 /// [`ConfigError::document`], finished by [`message`](ConfigErrorBuilder::message).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[must_use = "finish the error with .message(..)"]
-pub struct ConfigErrorBuilder(ConfigError);
+pub(crate) struct ConfigErrorBuilder(ConfigError);
 
 impl ConfigErrorBuilder {
     /// The kind of the object (`HTTPRoute`).
-    pub fn kind(mut self, kind: impl Into<String>) -> Self {
+    pub(crate) fn kind(mut self, kind: impl Into<String>) -> Self {
         self.0.kind = kind.into();
         self
     }
 
     /// Where the object came from.
-    pub fn origin(mut self, origin: Origin) -> Self {
+    pub(crate) fn origin(mut self, origin: Origin) -> Self {
         self.0.origin = Some(origin);
         self
     }
 
     /// The field path (`spec.rules[2].matches[0].path.value`); none means the whole object.
-    pub fn field(mut self, field: impl Into<String>) -> Self {
+    pub(crate) fn field(mut self, field: impl Into<String>) -> Self {
         self.0.field = field.into();
         self
     }
 
     /// Finishes the error with what is wrong.
-    pub fn message(mut self, message: impl Into<String>) -> ConfigError {
+    pub(crate) fn message(mut self, message: impl Into<String>) -> ConfigError {
         self.0.message = message.into();
         self.0
     }
@@ -173,6 +169,25 @@ fn join_errors(errors: &[ConfigError]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn named_starts() {
+        let e = ConfigError::of("HTTPRoute", "default/web")
+            .field("spec.rules[2].matches[0].path.value")
+            .message("must start with '/'");
+        assert_eq!(
+            e.to_string(),
+            "HTTPRoute default/web: spec.rules[2].matches[0].path.value: must start with '/'"
+        );
+        let positional = ConfigError::new(
+            "HTTPRoute",
+            "default/web",
+            None,
+            "spec.rules[2].matches[0].path.value",
+            "must start with '/'",
+        );
+        assert_eq!(e, positional);
+    }
 
     fn at() -> Origin {
         Origin {

@@ -20,8 +20,9 @@
 //!   after [`Config::builder`] and `add_*`). Invalid documents, objects and rules are dropped
 //!   and reported in [`Config::errors`], each message naming kind, `namespace/name`, origin
 //!   and field path; the valid remainder keeps serving, as a controller would.
-//! * [`attach`] computes, per route parentRef and per listener, the conditions a controller
-//!   writes (`Accepted`, `ResolvedRefs`, …), available as [`Router::report`].
+//! * Attachment computes, per route parentRef and per listener, the conditions a controller
+//!   writes (`Accepted`, `ResolvedRefs`, …), available as [`Router::report`] (one Gateway)
+//!   and [`Report::attach`] (every Gateway of a configuration, for tools).
 //! * [`Router`] serves one Gateway (all of its listeners, grouped by port). It is `Send +
 //!   Sync` and cheap to clone.
 //!
@@ -111,7 +112,7 @@
 #![forbid(unsafe_code)]
 
 mod apply;
-pub mod attach;
+mod attach;
 mod builder;
 mod compile;
 mod config;
@@ -140,13 +141,12 @@ mod validate;
 
 // The public API, grouped by what an embedder does with it. Everything else is crate-private,
 // except the modules `model` (the serde types of the Gateway API objects), `normalize` (opt-in
-// path and host normalization for proxies), `attach` (attachment of a whole configuration, for
-// tools such as `trieway check`), `convert` (feature `convert`) and `cost` (feature
+// path and host normalization for proxies), `convert` (feature `convert`) and `cost` (feature
 // `cost-counters`). `scripts/public-api.py` counts the public items.
 
 // Loading and validating a configuration.
 pub use config::{Config, UnknownFields};
-pub use error::{ConfigError, ConfigErrorBuilder, Error};
+pub use error::{ConfigError, Error};
 pub use load::{ConfigBuilder, LoadLimits};
 // Routes defined in code.
 pub use builder::{RouteSet, Rule};
@@ -155,18 +155,15 @@ pub use compile::backend::{Backend, Target};
 pub use compile::PathKind;
 pub use l4::{L4Match, TlsOutcome};
 pub use options::{Options, RegexRank, RepeatedHeaders};
-pub use policy::{ConfiguredDuration, Policies, Retry, SessionPolicy, Timeouts};
+pub use policy::Policies;
 pub use request::{Headers, Request, RequestView};
 pub use router::{MatchId, Outcome, Params, RouteMatch, RouteRef, Router};
 // Applying a match's filters.
-pub use apply::{
-    edit_header_lines, replace_prefix, Action, ActionKind, HeaderEdit, HeaderLine, Mirror,
-};
+pub use apply::{edit_header_lines, Action, ActionKind, HeaderEdit, HeaderLine, Mirror};
 pub use compile::filter::EditOp;
-// The status a controller would write ([`Router::report`], [`attach::attach`]).
+// The status a controller would write ([`Router::report`], [`Report::attach`]).
 pub use attach::report::{
-    condition, Condition, GatewayClassStatus, GatewayStatus, ListenerSetStatus, ListenerStatus,
-    Report, RouteParentStatus, RouteStatus,
+    Condition, ListenerStatus, ObjectStatus, Report, RouteParentStatus, RouteStatus,
 };
 
 // Which README examples run as doctests, and where. Everything a doctest reads must be inside

@@ -7,8 +7,8 @@
 //! backend. Normalize the path **once**, before routing, and forward the normalized path, so
 //! that the router and the backend see the same thing.
 //!
-//! [`normalize_path`] applies, in one pass and without allocating (when `out` already has
-//! `path.len()` bytes of capacity):
+//! [`NormalizeOptions::normalize_path`] applies, in one pass and without allocating (when
+//! `out` already has `path.len()` bytes of capacity):
 //!
 //! 1. percent-encoding normalization (RFC 3986 §6.2.2.1–2): escapes of unreserved characters
 //!    (`A-Z a-z 0-9 - . _ ~`) are decoded when [`NormalizeOptions::decode_unreserved`] is
@@ -38,8 +38,8 @@
 //! | `encoded_slash` | [`SlashPolicy::Reject`] | backends disagree on whether `%2F` separates segments |
 //! | `backslash` | [`SlashPolicy::Reject`] | some servers (IIS, some frameworks) treat `\` as `/` |
 //!
-//! Answer `400 Bad Request` when [`normalize_path`] fails, route the normalized path, and
-//! forward the normalized path to the backend (not the original one). Use
+//! Answer `400 Bad Request` when [`NormalizeOptions::normalize_path`] fails, route the
+//! normalized path, and forward the normalized path to the backend (not the original one). Use
 //! [`SlashPolicy::Keep`] only when every backend treats `%2F` and `\` as ordinary bytes (for
 //! example object stores whose keys contain slashes).
 //!
@@ -48,13 +48,13 @@
 //! backends strip them), or fold case. See `SECURITY.md` in the repository.
 //!
 //! ```
-//! use trieway::normalize::{normalize_path, NormalizeOptions};
+//! use trieway::normalize::NormalizeOptions;
 //!
 //! let mut out = String::with_capacity(64);
 //! let opts = NormalizeOptions::default();
-//! normalize_path("/public/../%61dmin//x/./", &opts, &mut out).unwrap();
+//! opts.normalize_path("/public/../%61dmin//x/./", &mut out).unwrap();
 //! assert_eq!(out, "/admin/x/");
-//! assert!(normalize_path("/public/..%2Fadmin", &opts, &mut out).is_err());
+//! assert!(opts.normalize_path("/public/..%2Fadmin", &mut out).is_err());
 //! ```
 
 use std::fmt;
@@ -71,8 +71,8 @@ pub enum SlashPolicy {
     Keep,
 }
 
-/// Options of [`normalize_path`]. `Default` is the recommended proxy setting (see the
-/// [module documentation](self)).
+/// Options of [`NormalizeOptions::normalize_path`], which applies them. `Default` is the
+/// recommended proxy setting (see the [module documentation](self)).
 ///
 /// ```
 /// use trieway::normalize::{NormalizeOptions, SlashPolicy};
@@ -102,7 +102,50 @@ impl Default for NormalizeOptions {
     }
 }
 
-/// Why [`normalize_path`] refused a path. `at` is a byte offset into the input.
+impl NormalizeOptions {
+    /// Normalizes `path` (the request-target up to `?`, as [`RequestView::path`] returns it) into
+    /// `out`, replacing its contents. See the [module documentation](self) for the steps.
+    ///
+    /// `out` never grows beyond `path.len()` bytes, so a buffer created with
+    /// `String::with_capacity(max_path_len)` and reused for every request makes this
+    /// allocation-free. On error the contents of `out` are unspecified.
+    ///
+    /// [`RequestView::path`]: crate::RequestView::path
+    ///
+    /// ```
+    /// use trieway::normalize::{NormalizeError, NormalizeOptions, SlashPolicy};
+    ///
+    /// let mut out = String::new();
+    /// let opts = NormalizeOptions::default();
+    /// let keep = NormalizeOptions { encoded_slash: SlashPolicy::Keep, ..opts };
+    /// keep.normalize_path("/a/%7e%2f/../b", &mut out).unwrap();
+    /// assert_eq!(out, "/a/b");
+    /// assert_eq!(opts.normalize_path("/a%zz", &mut out), Err(NormalizeError::InvalidEscape { at: 2 }));
+    /// ```
+    pub fn normalize_path(&self, path: &str, out: &mut String) -> Result<(), NormalizeError> {
+        let opts = self;
+        out.clear();
+        let Some(rest) = path.strip_prefix('/') else {
+            return Err(NormalizeError::NotAbsolute);
+        };
+        // Byte offset (in `path`) of the current segment's first byte.
+        let mut offset = 1;
+        let mut segments = rest.split('/').peekable();
+        while let Some(seg) = segments.next() {
+            let last = segments.peek().is_none();
+            let start = out.len();
+            out.push('/');
+            copy_segment(seg, offset, opts, out)?;
+            offset += seg.len() + 1;
+            debug_assert!(offset <= path.len() + 1);
+            resolve_segment(out, start, last, opts);
+        }
+        Ok(())
+    }
+}
+
+/// Why [`NormalizeOptions::normalize_path`] refused a path. `at` is a byte offset into the
+/// input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum NormalizeError {
@@ -181,109 +224,95 @@ fn dots(seg: &str) -> usize {
 
 const UPPER_HEX: &[u8; 16] = b"0123456789ABCDEF";
 
-/// Normalizes `path` (the request-target up to `?`, as [`RequestView::path`] returns it) into
-/// `out`, replacing its contents. See the [module documentation](self) for the steps.
-///
-/// `out` never grows beyond `path.len()` bytes, so a buffer created with
-/// `String::with_capacity(max_path_len)` and reused for every request makes this
-/// allocation-free. On error the contents of `out` are unspecified.
-///
-/// [`RequestView::path`]: crate::RequestView::path
-///
-/// ```
-/// use trieway::normalize::{normalize_path, NormalizeError, NormalizeOptions, SlashPolicy};
-///
-/// let mut out = String::new();
-/// let opts = NormalizeOptions::default();
-/// normalize_path("/a/%7e%2f/../b", &NormalizeOptions {
-///     encoded_slash: SlashPolicy::Keep, ..opts }, &mut out).unwrap();
-/// assert_eq!(out, "/a/b");
-/// assert_eq!(normalize_path("/a%zz", &opts, &mut out), Err(NormalizeError::InvalidEscape { at: 2 }));
-/// ```
-pub fn normalize_path(
-    path: &str,
+/// Appends segment `seg` (which starts at byte `offset` of the path) to `out`, rewriting
+/// escapes (step 1) and applying the [`SlashPolicy`]s (step 2). Runs between special bytes are
+/// copied whole (they start and end at ASCII bytes, so at char boundaries).
+fn copy_segment(
+    seg: &str,
+    offset: usize,
     opts: &NormalizeOptions,
     out: &mut String,
 ) -> Result<(), NormalizeError> {
-    out.clear();
-    let Some(rest) = path.strip_prefix('/') else {
-        return Err(NormalizeError::NotAbsolute);
-    };
-    let bytes = path.as_bytes();
-    // Byte offset (in `path`) of the current segment's first byte.
-    let mut offset = 1;
-    let mut segments = rest.split('/').peekable();
-    while let Some(seg) = segments.next() {
-        let last = segments.peek().is_none();
-        let start = out.len();
-        out.push('/');
-        // Copy the segment, rewriting escapes and checking backslashes. Runs between special
-        // bytes are copied whole (they start and end at ASCII bytes, so at char boundaries).
-        let sb = seg.as_bytes();
-        let mut run = 0;
-        let mut i = 0;
-        while i < sb.len() {
-            match sb[i] {
-                b'%' => {
-                    out.push_str(&seg[run..i]);
-                    let at = offset + i;
-                    let (Some(h), Some(l)) = (
-                        sb.get(i + 1).copied().and_then(hex),
-                        sb.get(i + 2).copied().and_then(hex),
-                    ) else {
-                        return Err(NormalizeError::InvalidEscape { at });
-                    };
-                    let b = h << 4 | l;
-                    if b == b'/' && opts.encoded_slash == SlashPolicy::Reject {
-                        return Err(NormalizeError::EncodedSlash { at });
-                    }
-                    if b == b'\\' && opts.backslash == SlashPolicy::Reject {
-                        return Err(NormalizeError::Backslash { at });
-                    }
-                    if opts.decode_unreserved && is_unreserved(b) {
-                        out.push(char::from(b));
-                    } else {
-                        out.push('%');
-                        out.push(char::from(UPPER_HEX[usize::from(h)]));
-                        out.push(char::from(UPPER_HEX[usize::from(l)]));
-                    }
-                    i += 3;
-                    run = i;
-                }
-                b'\\' if opts.backslash == SlashPolicy::Reject => {
-                    return Err(NormalizeError::Backslash { at: offset + i });
-                }
-                _ => i += 1,
+    let sb = seg.as_bytes();
+    let mut run = 0;
+    let mut i = 0;
+    while i < sb.len() {
+        match sb[i] {
+            b'%' => {
+                out.push_str(&seg[run..i]);
+                push_escape(sb, i, offset + i, opts, out)?;
+                i += 3;
+                run = i;
             }
-        }
-        out.push_str(&seg[run..]);
-        offset += seg.len() + 1;
-        debug_assert!(offset <= bytes.len() + 1);
-
-        match dots(&out[start + 1..]) {
-            1 => {
-                out.truncate(start);
-                if last {
-                    out.push('/');
-                }
+            b'\\' if opts.backslash == SlashPolicy::Reject => {
+                return Err(NormalizeError::Backslash { at: offset + i });
             }
-            2 => {
-                out.truncate(start);
-                // Drop the previous segment (never above the root).
-                let prev = out.rfind('/').unwrap_or(0);
-                out.truncate(prev);
-                if last {
-                    out.push('/');
-                }
-            }
-            _ if start + 1 == out.len() && opts.merge_slashes && !last => {
-                // An empty segment in the middle: a repeated slash.
-                out.truncate(start);
-            }
-            _ => {}
+            _ => i += 1,
         }
     }
+    out.push_str(&seg[run..]);
     Ok(())
+}
+
+/// Appends the escape at `sb[i..i + 3]` (byte `at` of the path) to `out`: decoded when it is an
+/// unreserved character and `decode_unreserved` is set, else with uppercase hex digits.
+fn push_escape(
+    sb: &[u8],
+    i: usize,
+    at: usize,
+    opts: &NormalizeOptions,
+    out: &mut String,
+) -> Result<(), NormalizeError> {
+    let (Some(h), Some(l)) = (
+        sb.get(i + 1).copied().and_then(hex),
+        sb.get(i + 2).copied().and_then(hex),
+    ) else {
+        return Err(NormalizeError::InvalidEscape { at });
+    };
+    let b = h << 4 | l;
+    if b == b'/' && opts.encoded_slash == SlashPolicy::Reject {
+        return Err(NormalizeError::EncodedSlash { at });
+    }
+    if b == b'\\' && opts.backslash == SlashPolicy::Reject {
+        return Err(NormalizeError::Backslash { at });
+    }
+    if opts.decode_unreserved && is_unreserved(b) {
+        out.push(char::from(b));
+    } else {
+        out.push('%');
+        out.push(char::from(UPPER_HEX[usize::from(h)]));
+        out.push(char::from(UPPER_HEX[usize::from(l)]));
+    }
+    Ok(())
+}
+
+/// Resolves the segment just appended at `out[start..]` (a `/` and its bytes): a `.` segment
+/// is dropped, a `..` segment drops the previous one too (never above the root), and an empty
+/// segment in the middle is a repeated slash, merged when `merge_slashes` is set (steps 3 and
+/// 4). A dot segment at the end leaves the trailing `/`.
+fn resolve_segment(out: &mut String, start: usize, last: bool, opts: &NormalizeOptions) {
+    match dots(&out[start + 1..]) {
+        1 => {
+            out.truncate(start);
+            if last {
+                out.push('/');
+            }
+        }
+        2 => {
+            out.truncate(start);
+            // Drop the previous segment (never above the root).
+            let prev = out.rfind('/').unwrap_or(0);
+            out.truncate(prev);
+            if last {
+                out.push('/');
+            }
+        }
+        _ if start + 1 == out.len() && opts.merge_slashes && !last => {
+            // An empty segment in the middle: a repeated slash.
+            out.truncate(start);
+        }
+        _ => {}
+    }
 }
 
 /// The host as the router compares it: the authority without its port (a
@@ -315,7 +344,9 @@ mod tests {
 
     fn norm(p: &str) -> Result<String, NormalizeError> {
         let mut out = String::new();
-        normalize_path(p, &NormalizeOptions::default(), &mut out).map(|()| out)
+        NormalizeOptions::default()
+            .normalize_path(p, &mut out)
+            .map(|()| out)
     }
 
     #[test]
@@ -361,7 +392,8 @@ mod tests {
             backslash: SlashPolicy::Keep,
         };
         let mut out = String::new();
-        normalize_path("/a//%2f\\%5c/%61/./%2E", &keep, &mut out).unwrap();
+        keep.normalize_path("/a//%2f\\%5c/%61/./%2E", &mut out)
+            .unwrap();
         assert_eq!(out, "/a//%2F\\%5C/%61/");
     }
 }

@@ -44,15 +44,19 @@ pub(crate) fn parse_duration(s: &str) -> Option<Duration> {
 
 /// A configured duration: the text as written and its value.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct ConfiguredDuration {
+pub(crate) struct ConfiguredDuration {
     /// As written, e.g. `1m30s`.
-    pub text: Box<str>,
+    text: Box<str>,
     /// Parsed value (`0s` means disabled / no limit).
-    pub value: Duration,
+    value: Duration,
 }
 
 impl ConfiguredDuration {
+    /// `(text as written, value)`.
+    fn pair(&self) -> (&str, Duration) {
+        (&self.text, self.value)
+    }
+
     fn parse(text: &Option<String>) -> Option<Self> {
         let t = text.as_deref()?;
         Some(ConfiguredDuration {
@@ -64,52 +68,62 @@ impl ConfiguredDuration {
 
 /// `timeouts` of an HTTPRoute rule.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub struct Timeouts {
+pub(crate) struct Timeouts {
     /// Whole-transaction deadline.
-    pub request: Option<ConfiguredDuration>,
+    request: Option<ConfiguredDuration>,
     /// One gateway→backend attempt.
-    pub backend_request: Option<ConfiguredDuration>,
+    backend_request: Option<ConfiguredDuration>,
 }
 
 /// `retry` of an HTTPRoute rule.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub struct Retry {
+pub(crate) struct Retry {
     /// Retries after the first try (absent: implementation default, reported as `None`).
-    pub attempts: Option<u32>,
+    attempts: Option<u32>,
     /// Retryable statuses (500, 502, 503, 504 must be retryable when listed or defaulted).
-    pub codes: Box<[u16]>,
+    codes: Box<[u16]>,
     /// Minimum wait between tries.
-    pub backoff: Option<ConfiguredDuration>,
+    backoff: Option<ConfiguredDuration>,
 }
 
 /// Session persistence, both the current and the v1.6.1 field shapes.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct SessionPolicy {
+pub(crate) struct SessionPolicy {
     /// `Cookie` (default) or `Header`.
-    pub kind: Box<str>,
+    kind: Box<str>,
     /// Cookie or header name (`None`: generate one).
-    pub name: Option<Box<str>>,
+    name: Option<Box<str>>,
     /// Absolute timeout.
-    pub absolute_timeout: Option<ConfiguredDuration>,
+    absolute_timeout: Option<ConfiguredDuration>,
     /// Idle timeout.
-    pub idle_timeout: Option<ConfiguredDuration>,
+    idle_timeout: Option<ConfiguredDuration>,
     /// `Permanent` cookies carry Expires/Max-Age; `Session` (default) do not.
-    pub permanent: bool,
+    permanent: bool,
 }
 
-/// Everything a rule asks of the proxy besides routing.
+/// Everything a rule asks of the proxy besides routing: timeouts, retry and session
+/// persistence, which the engine reports and does not enforce. Durations are given as
+/// `(text as written, value)`, e.g. `("1m30s", 90 s)`; a value of zero means no limit.
+///
+/// ```
+/// use std::time::Duration;
+/// use trieway::{Outcome, Request, RouteSet, Rule};
+///
+/// let router = RouteSet::new().any_host().route(Rule::prefix("/").to("web:80")).build()?;
+/// let Outcome::Matched(m) = router.route(&Request::new("GET", "h", "/")) else { panic!() };
+/// let p = m.policies();
+/// assert!(p.is_empty() && !p.has_timeouts() && p.request_timeout().is_none());
+/// # let _ = Duration::ZERO;
+/// # Ok::<(), trieway::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-#[non_exhaustive]
 pub struct Policies {
     /// Timeouts, if configured.
-    pub timeouts: Option<Timeouts>,
+    pub(crate) timeouts: Option<Timeouts>,
     /// Retry, if configured.
-    pub retry: Option<Retry>,
+    pub(crate) retry: Option<Retry>,
     /// Session persistence, if configured.
-    pub session: Option<SessionPolicy>,
+    pub(crate) session: Option<SessionPolicy>,
 }
 
 impl Policies {
@@ -165,6 +179,78 @@ impl Policies {
     /// Whether nothing is configured.
     pub fn is_empty(&self) -> bool {
         self.timeouts.is_none() && self.retry.is_none() && self.session.is_none()
+    }
+
+    /// Whether the rule has a `timeouts` block (possibly with neither timeout set).
+    pub fn has_timeouts(&self) -> bool {
+        self.timeouts.is_some()
+    }
+
+    /// `timeouts.request`, the whole-transaction deadline.
+    pub fn request_timeout(&self) -> Option<(&str, Duration)> {
+        self.timeouts.as_ref()?.request.as_ref().map(|d| d.pair())
+    }
+
+    /// `timeouts.backendRequest`, the deadline of one gateway→backend attempt.
+    pub fn backend_request_timeout(&self) -> Option<(&str, Duration)> {
+        self.timeouts
+            .as_ref()?
+            .backend_request
+            .as_ref()
+            .map(|d| d.pair())
+    }
+
+    /// Whether the rule has a `retry` block.
+    pub fn has_retry(&self) -> bool {
+        self.retry.is_some()
+    }
+
+    /// `retry.attempts`: retries after the first try (`None`: absent, or no `retry` block).
+    pub fn retry_attempts(&self) -> Option<u32> {
+        self.retry.as_ref()?.attempts
+    }
+
+    /// `retry.codes`: the retryable statuses (empty without a `retry` block).
+    pub fn retry_codes(&self) -> &[u16] {
+        self.retry.as_ref().map_or(&[], |r| &r.codes)
+    }
+
+    /// `retry.backoff`: the minimum wait between tries.
+    pub fn retry_backoff(&self) -> Option<(&str, Duration)> {
+        self.retry.as_ref()?.backoff.as_ref().map(|d| d.pair())
+    }
+
+    /// Session persistence, if configured: its type, `Cookie` (default) or `Header`.
+    pub fn session_kind(&self) -> Option<&str> {
+        self.session.as_ref().map(|s| &*s.kind)
+    }
+
+    /// The session cookie or header name (`None`: generate one, or no session persistence).
+    pub fn session_name(&self) -> Option<&str> {
+        self.session.as_ref()?.name.as_deref()
+    }
+
+    /// The session's absolute timeout.
+    pub fn session_absolute_timeout(&self) -> Option<(&str, Duration)> {
+        self.session
+            .as_ref()?
+            .absolute_timeout
+            .as_ref()
+            .map(|d| d.pair())
+    }
+
+    /// The session's idle timeout.
+    pub fn session_idle_timeout(&self) -> Option<(&str, Duration)> {
+        self.session
+            .as_ref()?
+            .idle_timeout
+            .as_ref()
+            .map(|d| d.pair())
+    }
+
+    /// Whether session cookies are `Permanent` (carry Expires/Max-Age; default `Session`).
+    pub fn session_permanent(&self) -> bool {
+        self.session.as_ref().is_some_and(|s| s.permanent)
     }
 }
 

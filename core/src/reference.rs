@@ -8,7 +8,8 @@
 use crate::attach::{AttachedGateway, AttachedListener};
 use crate::config::Config;
 use crate::model::{
-    HttpRouteMatch, HttpRouteRule, MatchType, PathMatchType, ProtocolType, RouteKind,
+    GrpcRouteMatch, GrpcRouteRule, GrpcRouteSpec, HttpRouteMatch, HttpRouteRule, HttpRouteSpec,
+    MatchType, PathMatchType, ProtocolType, Route, RouteKind,
 };
 use crate::options::{Options, RegexRank, RepeatedHeaders};
 use crate::request::RequestView;
@@ -372,6 +373,111 @@ fn listeners<'g, R: RequestView + ?Sized>(
     Ok((vec![l], host))
 }
 
+/// The most specific of an attached route's effective `hostnames` that matches `host`, with
+/// its host key (the last of equally specific ones, as `max_by_key` takes it).
+fn best_hostname<'h>(hostnames: &'h [String], host: &str) -> Option<(&'h str, (usize, usize))> {
+    hostnames
+        .iter()
+        .filter(|h| host_ok(&h.to_ascii_lowercase(), host))
+        .max_by_key(|h| host_key(h))
+        .map(|h| (h.as_str(), host_key(h)))
+}
+
+/// The route's `"namespace/name"` as bytes, the tie-breaker after the creation time.
+fn route_key(meta: &crate::model::ObjectMeta) -> Vec<u8> {
+    format!("{}/{}", meta.namespace, meta.name).into_bytes()
+}
+
+/// The path part of an HTTP match's precedence key: Exact (3) > RegularExpression (2 or 0,
+/// per `regex_rank`) > PathPrefix (1), then the length of the value (a prefix without its
+/// trailing `/`). An absent path is `PathPrefix /`.
+fn path_rank(m: &HttpRouteMatch, opts: &Options) -> (u8, usize) {
+    let (kind, value) = match &m.path {
+        None => (PathMatchType::PathPrefix, "/".to_string()),
+        Some(p) => (
+            p.kind.clone().unwrap_or(PathMatchType::PathPrefix),
+            p.value.clone().unwrap_or_else(|| "/".into()),
+        ),
+    };
+    match kind {
+        PathMatchType::Exact => (3, value.len()),
+        PathMatchType::RegularExpression if opts.regex_rank == RegexRank::BetweenExactAndPrefix => {
+            (2, value.len())
+        }
+        PathMatchType::RegularExpression => (0, value.len()),
+        _ => (1, value.strip_suffix('/').unwrap_or(&value).len()),
+    }
+}
+
+/// The whole precedence key of an HTTP candidate, compared as a tuple (greater wins): host
+/// key, path kind, path length, method condition, header and query condition counts, older
+/// route, smaller `namespace/name`, lower rule index, lower match index.
+type HttpKey = (
+    (usize, usize),
+    u8,
+    usize,
+    bool,
+    usize,
+    usize,
+    Reverse<i64>,
+    Reverse<Vec<u8>>,
+    Reverse<usize>,
+    Reverse<usize>,
+);
+
+/// Where an attached route is considered: its listener, the effective hostname that matched
+/// the request and that hostname's key.
+struct Seen<'a> {
+    listener: &'a AttachedListener,
+    hostname: &'a str,
+    host_key: (usize, usize),
+}
+
+/// Every (rule, match) of HTTPRoute `route` that fully matches `req`, with its key.
+fn http_candidates<R: RequestView + ?Sized>(
+    route: &Route<HttpRouteSpec>,
+    seen: &Seen<'_>,
+    req: &R,
+    opts: &Options,
+    cands: &mut Vec<(HttpKey, RefOutcome)>,
+) {
+    let default_rules = [HttpRouteRule::default()];
+    let rules: &[HttpRouteRule] = route.spec.rules.as_deref().unwrap_or(&default_rules);
+    for (ri, rule) in rules.iter().enumerate() {
+        if route.invalid_rules.iter().any(|r| r.index == ri)
+            || !rule.matches.iter().all(regexes_compile)
+        {
+            continue;
+        }
+        let default_matches = [HttpRouteMatch::default()];
+        let matches: &[HttpRouteMatch] = if rule.matches.is_empty() {
+            &default_matches
+        } else {
+            &rule.matches
+        };
+        for (mi, m) in matches.iter().enumerate() {
+            if match_ok(m, req, opts) != Some(true) {
+                continue;
+            }
+            let (kind, len) = path_rank(m, opts);
+            let key: HttpKey = (
+                seen.host_key,
+                kind,
+                len,
+                m.method.is_some(),
+                distinct_headers(m),
+                distinct_query(m),
+                Reverse(route.created),
+                Reverse(route_key(&route.meta)),
+                Reverse(ri),
+                Reverse(mi),
+            );
+            let out = matched(&route.meta, ri, mi, seen.hostname, seen.listener, opts);
+            cands.push((key, out));
+        }
+    }
+}
+
 /// Routes `req` on `gateway` by linear scan.
 pub(crate) fn route<R: RequestView + ?Sized>(
     config: &Config,
@@ -383,106 +489,32 @@ pub(crate) fn route<R: RequestView + ?Sized>(
         Ok(x) => x,
         Err(o) => return o,
     };
-
-    type Cand = (
-        (usize, usize),
-        u8,
-        usize,
-        bool,
-        usize,
-        usize,
-        Reverse<i64>,
-        Reverse<Vec<u8>>,
-        Reverse<usize>,
-        Reverse<usize>,
-    );
-    let mut best: Option<(Cand, RefOutcome)> = None;
     let mut best_host: Option<(usize, usize)> = None;
-    let mut cands: Vec<(Cand, RefOutcome)> = Vec::new();
+    let mut cands: Vec<(HttpKey, RefOutcome)> = Vec::new();
     for l in considered {
-        for ar in &l.routes {
-            if ar.kind != RouteKind::Http {
-                continue;
-            }
+        for ar in l.routes.iter().filter(|r| r.kind == RouteKind::Http) {
             let Some(route) = config.http_routes.get(ar.index) else {
                 continue;
             };
-            let Some(hk) = ar
-                .hostnames
-                .iter()
-                .filter(|h| host_ok(&h.to_ascii_lowercase(), &host))
-                .map(|h| host_key(h))
-                .max()
-            else {
+            let Some((hostname, host_key)) = best_hostname(&ar.hostnames, &host) else {
                 continue;
             };
-            let hname = ar
-                .hostnames
-                .iter()
-                .filter(|h| host_ok(&h.to_ascii_lowercase(), &host))
-                .max_by_key(|h| host_key(h))
-                .cloned()
-                .unwrap_or_default();
-            best_host = best_host.max(Some(hk));
-            let default_rules = [HttpRouteRule::default()];
-            let rules: &[HttpRouteRule] = route.spec.rules.as_deref().unwrap_or(&default_rules);
-            for (ri, rule) in rules.iter().enumerate() {
-                if route.invalid_rules.iter().any(|r| r.index == ri)
-                    || !rule.matches.iter().all(regexes_compile)
-                {
-                    continue;
-                }
-                let default_matches = [HttpRouteMatch::default()];
-                let matches: &[HttpRouteMatch] = if rule.matches.is_empty() {
-                    &default_matches
-                } else {
-                    &rule.matches
-                };
-                for (mi, m) in matches.iter().enumerate() {
-                    if match_ok(m, req, opts) != Some(true) {
-                        continue;
-                    }
-                    let (kind, value) = match &m.path {
-                        None => (PathMatchType::PathPrefix, "/".to_string()),
-                        Some(p) => (
-                            p.kind.clone().unwrap_or(PathMatchType::PathPrefix),
-                            p.value.clone().unwrap_or_else(|| "/".into()),
-                        ),
-                    };
-                    let (k3, k4) = match kind {
-                        PathMatchType::Exact => (3, value.len()),
-                        PathMatchType::RegularExpression
-                            if opts.regex_rank == RegexRank::BetweenExactAndPrefix =>
-                        {
-                            (2, value.len())
-                        }
-                        PathMatchType::RegularExpression => (0, value.len()),
-                        _ => (1, value.strip_suffix('/').unwrap_or(&value).len()),
-                    };
-                    let key: Cand = (
-                        hk,
-                        k3,
-                        k4,
-                        m.method.is_some(),
-                        distinct_headers(m),
-                        distinct_query(m),
-                        Reverse(route.created),
-                        Reverse(
-                            format!("{}/{}", route.meta.namespace, route.meta.name).into_bytes(),
-                        ),
-                        Reverse(ri),
-                        Reverse(mi),
-                    );
-                    cands.push((key, matched(&route.meta, ri, mi, &hname, l, opts)));
-                }
-            }
+            best_host = best_host.max(Some(host_key));
+            let seen = Seen {
+                listener: l,
+                hostname,
+                host_key,
+            };
+            http_candidates(route, &seen, req, opts, &mut cands);
         }
     }
+    let mut best: Option<(HttpKey, RefOutcome)> = None;
     for (key, out) in cands {
         // Host isolation: only the most specific hostname that has routes takes part.
         if opts.host_isolation && Some(key.0) != best_host {
             continue;
         }
+        // Strictly greater: the first of equal keys wins.
         if best.as_ref().is_none_or(|(b, _)| key > *b) {
             best = Some((key, out));
         }
@@ -497,6 +529,108 @@ fn grpc_component_ok(kind: &MatchType, expected: Option<&String>, got: &str) -> 
     }
 }
 
+/// A gRPC match's header conditions as a path-less HTTP match (so the HTTP evaluation and
+/// counting apply to them).
+fn grpc_headers(m: &GrpcRouteMatch) -> HttpRouteMatch {
+    HttpRouteMatch {
+        headers: m.headers.clone(),
+        ..HttpRouteMatch::default()
+    }
+}
+
+/// Whether every regex of a GRPCRoute rule (method service and method, headers) compiles.
+fn grpc_regexes_compile(rule: &GrpcRouteRule) -> bool {
+    rule.matches.iter().all(|m| {
+        let method = m.method.as_ref().is_none_or(|mm| {
+            !matches!(mm.kind, Some(MatchType::RegularExpression))
+                || [&mm.service, &mm.method]
+                    .into_iter()
+                    .flatten()
+                    .all(|v| regex_syntax::parse(v).is_ok())
+        });
+        method && regexes_compile(&grpc_headers(m))
+    })
+}
+
+/// A gRPC match's method condition: its match type (Exact by default), service and method.
+fn grpc_method(m: &GrpcRouteMatch) -> (MatchType, Option<&String>, Option<&String>) {
+    match &m.method {
+        Some(mm) => (
+            mm.kind.clone().unwrap_or(MatchType::Exact),
+            mm.service.as_ref(),
+            mm.method.as_ref(),
+        ),
+        None => (MatchType::Exact, None, None),
+    }
+}
+
+/// The precedence key of a gRPC candidate (greater wins): host key, Exact service length,
+/// Exact method length, header condition count, older route, smaller `namespace/name`, lower
+/// rule index, lower match index.
+type GrpcKey = (
+    (usize, usize),
+    usize,
+    usize,
+    usize,
+    Reverse<i64>,
+    Reverse<Vec<u8>>,
+    Reverse<usize>,
+    Reverse<usize>,
+);
+
+/// Every (rule, match) of GRPCRoute `route` that fully matches `req`, with its key. `parts`
+/// is the request's `(service, method)`, `None` when the path has not that shape.
+fn grpc_candidates<R: RequestView + ?Sized>(
+    route: &Route<GrpcRouteSpec>,
+    seen: &Seen<'_>,
+    parts: Option<(&str, &str)>,
+    req: &R,
+    opts: &Options,
+    cands: &mut Vec<(GrpcKey, RefOutcome)>,
+) {
+    for (ri, rule) in route.spec.rules.iter().enumerate() {
+        if route.invalid_rules.iter().any(|r| r.index == ri) || !grpc_regexes_compile(rule) {
+            continue;
+        }
+        let default = [GrpcRouteMatch::default()];
+        let matches: &[GrpcRouteMatch] = if rule.matches.is_empty() {
+            &default
+        } else {
+            &rule.matches
+        };
+        for (mi, m) in matches.iter().enumerate() {
+            let (kind, svc, meth) = grpc_method(m);
+            let method_ok = match parts {
+                Some((s, me)) => {
+                    grpc_component_ok(&kind, svc, s) == Some(true)
+                        && grpc_component_ok(&kind, meth, me) == Some(true)
+                }
+                None => svc.is_none() && meth.is_none(),
+            };
+            // Headers: reuse the HTTP evaluation on a path-less match.
+            let hm = grpc_headers(m);
+            let headers_ok = match_ok(&hm, &PathOverride { inner: req }, opts) == Some(true);
+            if !(method_ok && headers_ok) {
+                continue;
+            }
+            let exact = kind == MatchType::Exact;
+            let len = |v: Option<&String>| if exact { v.map_or(0, |v| v.len()) } else { 0 };
+            let key: GrpcKey = (
+                seen.host_key,
+                len(svc),
+                len(meth),
+                distinct_headers(&hm),
+                Reverse(route.created),
+                Reverse(route_key(&route.meta)),
+                Reverse(ri),
+                Reverse(mi),
+            );
+            let out = matched(&route.meta, ri, mi, seen.hostname, seen.listener, opts);
+            cands.push((key, out));
+        }
+    }
+}
+
 /// Routes a gRPC call on `gateway` by linear scan (SPEC §7.1, §4.3).
 pub(crate) fn route_grpc<R: RequestView + ?Sized>(
     config: &Config,
@@ -508,108 +642,31 @@ pub(crate) fn route_grpc<R: RequestView + ?Sized>(
         Ok(x) => x,
         Err(o) => return o,
     };
-    let path = req.path();
-    let parts = path
+    let parts = req
+        .path()
         .strip_prefix('/')
         .and_then(|r| r.rsplit_once('/'))
         .filter(|(s, m)| !s.is_empty() && !m.is_empty());
-    type Key = (
-        (usize, usize),
-        usize,
-        usize,
-        usize,
-        Reverse<i64>,
-        Reverse<Vec<u8>>,
-        Reverse<usize>,
-        Reverse<usize>,
-    );
-    let mut cands: Vec<(Key, RefOutcome)> = Vec::new();
+    let mut cands: Vec<(GrpcKey, RefOutcome)> = Vec::new();
     let mut best_host = None;
     for l in considered {
         for ar in l.routes.iter().filter(|r| r.kind == RouteKind::Grpc) {
             let Some(route) = config.grpc_routes.get(ar.index) else {
                 continue;
             };
-            let matching = ar
-                .hostnames
-                .iter()
-                .filter(|h| host_ok(&h.to_ascii_lowercase(), &host));
-            let Some(hname) = matching.max_by_key(|h| host_key(h)) else {
+            let Some((hostname, host_key)) = best_hostname(&ar.hostnames, &host) else {
                 continue;
             };
-            let hk = host_key(hname);
-            best_host = best_host.max(Some(hk));
-            for (ri, rule) in route.spec.rules.iter().enumerate() {
-                let grpc_regexes_compile = rule.matches.iter().all(|m| {
-                    let method = m.method.as_ref().is_none_or(|mm| {
-                        !matches!(mm.kind, Some(MatchType::RegularExpression))
-                            || [&mm.service, &mm.method]
-                                .into_iter()
-                                .flatten()
-                                .all(|v| regex_syntax::parse(v).is_ok())
-                    });
-                    let headers = HttpRouteMatch {
-                        headers: m.headers.clone(),
-                        ..HttpRouteMatch::default()
-                    };
-                    method && regexes_compile(&headers)
-                });
-                if route.invalid_rules.iter().any(|r| r.index == ri) || !grpc_regexes_compile {
-                    continue;
-                }
-                let default = [crate::model::GrpcRouteMatch::default()];
-                let matches: &[crate::model::GrpcRouteMatch] = if rule.matches.is_empty() {
-                    &default
-                } else {
-                    &rule.matches
-                };
-                for (mi, m) in matches.iter().enumerate() {
-                    let (kind, svc, meth) = match &m.method {
-                        Some(mm) => (
-                            mm.kind.clone().unwrap_or(MatchType::Exact),
-                            mm.service.as_ref(),
-                            mm.method.as_ref(),
-                        ),
-                        None => (MatchType::Exact, None, None),
-                    };
-                    let method_ok = match parts {
-                        Some((s, me)) => {
-                            grpc_component_ok(&kind, svc, s) == Some(true)
-                                && grpc_component_ok(&kind, meth, me) == Some(true)
-                        }
-                        None => svc.is_none() && meth.is_none(),
-                    };
-                    // Headers: reuse the HTTP evaluation on a path-less match.
-                    let hm = HttpRouteMatch {
-                        headers: m.headers.clone(),
-                        ..HttpRouteMatch::default()
-                    };
-                    let headers_ok = {
-                        let probe = PathOverride { inner: req };
-                        match_ok(&hm, &probe, opts) == Some(true)
-                    };
-                    if !(method_ok && headers_ok) {
-                        continue;
-                    }
-                    let exact = kind == MatchType::Exact;
-                    let len = |v: Option<&String>| if exact { v.map_or(0, |v| v.len()) } else { 0 };
-                    let key: Key = (
-                        hk,
-                        len(svc),
-                        len(meth),
-                        distinct_headers(&hm),
-                        Reverse(route.created),
-                        Reverse(
-                            format!("{}/{}", route.meta.namespace, route.meta.name).into_bytes(),
-                        ),
-                        Reverse(ri),
-                        Reverse(mi),
-                    );
-                    cands.push((key, matched(&route.meta, ri, mi, hname, l, opts)));
-                }
-            }
+            best_host = best_host.max(Some(host_key));
+            let seen = Seen {
+                listener: l,
+                hostname,
+                host_key,
+            };
+            grpc_candidates(route, &seen, parts, req, opts, &mut cands);
         }
     }
+    // `max_by`: the last of equal keys wins.
     cands
         .into_iter()
         .filter(|(k, _)| !opts.host_isolation || Some(k.0) == best_host)

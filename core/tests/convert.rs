@@ -3,7 +3,6 @@
 //! routing.
 
 use serde_json::{json, Value};
-use trieway::attach::attach;
 
 /// The controller the test configurations name.
 const DEFAULT_CONTROLLER_NAME: Option<&str> = Some("example.com/gateway-under-test");
@@ -1320,8 +1319,8 @@ fn example_round_trip_is_valid_and_every_route_is_accepted() {
     assert!(config.warnings.is_empty(), "{:?}", config.warnings);
     assert_eq!(config.gateways.len(), 1);
     assert_eq!(config.http_routes.len(), 4);
-    let attachment = attach(&config, DEFAULT_CONTROLLER_NAME);
-    let routes = &attachment.report.routes;
+    let report = trieway::Report::attach(&config, DEFAULT_CONTROLLER_NAME);
+    let routes = &report.routes;
     assert_eq!(routes.len(), 4);
     for route in routes {
         assert!(!route.parents.is_empty(), "{route:?}");
@@ -1340,7 +1339,7 @@ fn example_round_trip_is_valid_and_every_route_is_accepted() {
             assert!(resolved.is_some_and(|c| c.status == "True"), "{route:?}");
         }
     }
-    for l in &attachment.report.listeners {
+    for l in &report.listeners {
         for c in &l.conditions {
             let good = match c.kind.as_str() {
                 "Conflicted" => c.status == "False",

@@ -414,20 +414,52 @@ fn policies_exposed() {
         panic!()
     };
     let p = m.policies();
-    let t = p.timeouts.as_ref().unwrap();
+    assert!(p.has_timeouts() && p.has_retry() && !p.is_empty());
     assert_eq!(
-        t.request.as_ref().unwrap().value,
-        std::time::Duration::from_secs(10)
+        p.request_timeout(),
+        Some(("10s", std::time::Duration::from_secs(10)))
     );
     assert_eq!(
-        t.backend_request.as_ref().unwrap().value,
-        std::time::Duration::from_millis(1500)
+        p.backend_request_timeout(),
+        Some(("1s500ms", std::time::Duration::from_millis(1500)))
     );
-    let retry = p.retry.as_ref().unwrap();
     assert_eq!(
-        (retry.attempts, &*retry.codes),
+        (p.retry_attempts(), p.retry_codes()),
         (Some(2), &[500u16, 503][..])
     );
+    assert_eq!(
+        p.retry_backoff(),
+        Some(("100ms", std::time::Duration::from_millis(100)))
+    );
+    assert_eq!(p.session_kind(), None);
+}
+
+/// Session persistence through the accessors: type, name, timeouts as written and parsed,
+/// lifetime; a rule without it reports none.
+#[test]
+fn session_policy_exposed() {
+    let r = router_ports(&route(
+        "default",
+        "r",
+        "  rules:\n  - sessionPersistence: {sessionName: sid, type: Cookie, absoluteTimeout: 1h, idleTimeout: 90s, cookieConfig: {lifetimeType: Permanent}}\n    backendRefs: [{name: svc-a, port: 80}]",
+    ));
+    let req = Request::new("GET", "h", "/");
+    let Outcome::Matched(m) = r.route(&req) else {
+        panic!()
+    };
+    let p = m.policies();
+    assert_eq!(p.session_kind(), Some("Cookie"));
+    assert_eq!(p.session_name(), Some("sid"));
+    assert_eq!(
+        p.session_absolute_timeout(),
+        Some(("1h", std::time::Duration::from_secs(3600)))
+    );
+    assert_eq!(
+        p.session_idle_timeout(),
+        Some(("90s", std::time::Duration::from_secs(90)))
+    );
+    assert!(p.session_permanent());
+    assert!(!p.has_timeouts() && !p.has_retry() && p.retry_codes().is_empty());
 }
 
 /// A rule with no backendRefs answers 500; an invalid filter combination drops the rule

@@ -273,7 +273,7 @@ fn regex_size_limit_option_below_validation_limit_drops_the_rule_with_a_conditio
         .report()
         .route(trieway::model::RouteKind::Http, "default", "r")
         .unwrap();
-    let accepted = trieway::condition(&status.parents[0].conditions, "Accepted").unwrap();
+    let accepted = trieway::Condition::find(&status.parents[0].conditions, "Accepted").unwrap();
     assert!(!accepted.is_true(), "{accepted:?}");
     assert_eq!(accepted.reason, "UnsupportedValue");
     assert!(

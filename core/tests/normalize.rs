@@ -1,11 +1,11 @@
 //! Path-confusion bypasses through a real Router with `/admin` and `/public` PathPrefix routes:
 //! which route each request reaches with the raw path (what the Router does by itself, SPEC
-//! §3.1), with `normalize_path` and the recommended `NormalizeOptions::default()`, and with a
+//! §3.1), with `NormalizeOptions::normalize_path` and the recommended `NormalizeOptions::default()`, and with a
 //! lenient setting that keeps encoded slashes and backslashes.
 
 mod common;
 
-use trieway::normalize::{normalize_path, NormalizeError, NormalizeOptions, SlashPolicy};
+use trieway::normalize::{NormalizeError, NormalizeOptions, SlashPolicy};
 use trieway::Router;
 
 const ROUTES: &str = r#"
@@ -36,7 +36,7 @@ fn reach(router: &Router, path: &str, opts: Option<&NormalizeOptions>) -> String
     let mut buf = String::new();
     let path = match opts {
         None => path,
-        Some(o) => match normalize_path(path, o, &mut buf) {
+        Some(o) => match o.normalize_path(path, &mut buf) {
             Ok(()) => &buf,
             Err(_) => return "400".into(),
         },
@@ -104,7 +104,9 @@ fn path_confusion_table() {
             ));
         }
         let mut out = String::new();
-        let n = normalize_path(path, &NormalizeOptions::default(), &mut out).map(|()| out);
+        let n = NormalizeOptions::default()
+            .normalize_path(path, &mut out)
+            .map(|()| out);
         if n.as_deref().ok() != normalized {
             failures.push(format!("{path}: normalized to {n:?}, want {normalized:?}"));
         }
@@ -115,9 +117,11 @@ fn path_confusion_table() {
 #[test]
 fn lenient_keeps_escapes_uppercased() {
     let mut out = String::new();
-    normalize_path("/public/..%2fadmin%5c", &LENIENT, &mut out).unwrap();
+    LENIENT
+        .normalize_path("/public/..%2fadmin%5c", &mut out)
+        .unwrap();
     assert_eq!(out, "/public/..%2Fadmin%5C");
-    normalize_path("/a\\b", &LENIENT, &mut out).unwrap();
+    LENIENT.normalize_path("/a\\b", &mut out).unwrap();
     assert_eq!(out, "/a\\b");
 }
 
@@ -136,7 +140,7 @@ fn errors_name_the_offending_byte() {
         ("/é%", NormalizeError::InvalidEscape { at: 3 }),
     ];
     for (path, want) in cases {
-        assert_eq!(normalize_path(path, &d, &mut out), Err(*want), "{path}");
+        assert_eq!(d.normalize_path(path, &mut out), Err(*want), "{path}");
     }
     assert_eq!(
         NormalizeError::EncodedSlash { at: 3 }.to_string(),
@@ -151,24 +155,23 @@ fn options_switch_each_step_off() {
         merge_slashes: false,
         ..Default::default()
     };
-    normalize_path("/a//b/", &no_merge, &mut out).unwrap();
+    no_merge.normalize_path("/a//b/", &mut out).unwrap();
     assert_eq!(out, "/a//b/");
     let no_decode = NormalizeOptions {
         decode_unreserved: false,
         ..Default::default()
     };
-    normalize_path("/%61dmin/%7e", &no_decode, &mut out).unwrap();
+    no_decode.normalize_path("/%61dmin/%7e", &mut out).unwrap();
     assert_eq!(out, "/%61dmin/%7E");
     // Encoded dot segments are resolved even without decoding.
-    normalize_path("/public/%2E%2E/admin", &no_decode, &mut out).unwrap();
+    no_decode
+        .normalize_path("/public/%2E%2E/admin", &mut out)
+        .unwrap();
     assert_eq!(out, "/admin");
     // Non-ASCII text and reserved escapes pass through (hex uppercased).
-    normalize_path(
-        "/caf%c3%a9/é/%3f%23",
-        &NormalizeOptions::default(),
-        &mut out,
-    )
-    .unwrap();
+    NormalizeOptions::default()
+        .normalize_path("/caf%c3%a9/é/%3f%23", &mut out)
+        .unwrap();
     assert_eq!(out, "/caf%C3%A9/é/%3F%23");
 }
 
@@ -182,8 +185,12 @@ fn normalized_output_is_a_fixed_point() {
         "////",
         "/.../..../.",
     ] {
-        normalize_path(path, &NormalizeOptions::default(), &mut a).unwrap();
-        normalize_path(&a, &NormalizeOptions::default(), &mut b).unwrap();
+        NormalizeOptions::default()
+            .normalize_path(path, &mut a)
+            .unwrap();
+        NormalizeOptions::default()
+            .normalize_path(&a, &mut b)
+            .unwrap();
         assert_eq!(a, b, "{path}");
         assert!(a.len() <= path.len());
     }

@@ -6,7 +6,7 @@
 mod counting_alloc;
 
 use counting_alloc::allocations;
-use trieway::normalize::{normalize_host, normalize_path, NormalizeOptions, SlashPolicy};
+use trieway::normalize::{normalize_host, NormalizeOptions, SlashPolicy};
 
 const PATHS: &[&str] = &[
     "/",
@@ -28,7 +28,7 @@ fn positive_control_counts() {
     let (_, n) = allocations(|| Vec::<u8>::with_capacity(10));
     assert_eq!(n, 1);
     let mut small = String::new();
-    let (_, n) = allocations(|| normalize_path("/grow", &NormalizeOptions::default(), &mut small));
+    let (_, n) = allocations(|| NormalizeOptions::default().normalize_path("/grow", &mut small));
     assert!(n >= 1, "a buffer without capacity must grow");
 }
 
@@ -50,7 +50,7 @@ fn normalize_path_reuses_its_buffer() {
         for _ in 0..100 {
             for opts in &all {
                 for p in PATHS {
-                    ok += usize::from(normalize_path(p, opts, &mut out).is_ok());
+                    ok += usize::from(opts.normalize_path(p, &mut out).is_ok());
                 }
             }
         }
@@ -61,7 +61,7 @@ fn normalize_path_reuses_its_buffer() {
     // The output never outgrows the input.
     for p in PATHS {
         let mut exact = String::with_capacity(p.len());
-        let (_, n) = allocations(|| normalize_path(p, &all[1], &mut exact));
+        let (_, n) = allocations(|| all[1].normalize_path(p, &mut exact));
         assert_eq!(n, 0, "{p}");
     }
 }

@@ -11,7 +11,7 @@ mod counting_alloc;
 
 use counting_alloc::{allocations, peak};
 use trieway::model::RouteKind;
-use trieway::{condition, Config, Headers, Options, Outcome, Request, Router};
+use trieway::{Condition, Config, Headers, Options, Outcome, Request, Router};
 
 const MIB: usize = 1 << 20;
 
@@ -28,7 +28,7 @@ fn accepted(router: &Router, name: &str) -> trieway::Condition {
         .report()
         .route(RouteKind::Http, "default", name)
         .unwrap();
-    condition(&status.parents[0].conditions, "Accepted")
+    Condition::find(&status.parents[0].conditions, "Accepted")
         .unwrap()
         .clone()
 }
@@ -244,7 +244,7 @@ fn route_budget_drops_later_rules_with_a_condition() {
         .report()
         .route(RouteKind::Http, "default", "r")
         .unwrap();
-    let partial = condition(&status.parents[0].conditions, "PartiallyInvalid")
+    let partial = Condition::find(&status.parents[0].conditions, "PartiallyInvalid")
         .unwrap_or_else(|| panic!("{per_rule} {} {status:#?}", router.regex_memory()));
     assert!(partial.is_true());
     assert_eq!(partial.reason, "UnsupportedValue");

@@ -897,11 +897,11 @@ fn names_up_to_253_characters_without_label_limit_get_status() {
     let c = Config::from_str(&yaml(&name));
     assert!(c.errors.is_empty(), "{:#?}", c.errors);
     assert_eq!((c.gateways.len(), c.http_routes.len()), (1, 1));
-    let a = trieway::attach::attach(&c, None);
+    let a = trieway::Report::attach(&c, None);
     let key = format!("infra/{name}");
     assert_eq!(a.gateways.len(), 1);
-    assert!(a.report.listeners.iter().any(|l| l.gateway == key));
-    let route = &a.report.routes[0];
+    assert!(a.listeners.iter().any(|l| l.gateway == key));
+    let route = &a.routes[0];
     assert_eq!(route.name, name);
     assert_eq!(route.parents[0].parent, key);
     assert!(route.parents[0]

@@ -10,9 +10,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use trieway::normalize::{
-    normalize_host, normalize_path, NormalizeError, NormalizeOptions, SlashPolicy,
-};
+use trieway::normalize::{normalize_host, NormalizeError, NormalizeOptions, SlashPolicy};
 use trieway::{Outcome, Request, Router};
 use trieway_fuzz::fixed_routers;
 
@@ -33,7 +31,10 @@ fuzz_target!(|data: &[u8]| {
     let router = &routers[flags as usize % routers.len()];
     let mut out = String::new();
     let _ = router.route(&Request::new("GET", &host, &path));
-    if normalize_path(&path, &NormalizeOptions::default(), &mut out).is_ok() {
+    if NormalizeOptions::default()
+        .normalize_path(&path, &mut out)
+        .is_ok()
+    {
         let _ = router.route(&Request::new("GET", &host, &out));
     }
 });
@@ -57,7 +58,7 @@ fn paths(path: &str) {
             },
         };
         let cap = out.capacity();
-        let got = normalize_path(path, &opts, &mut out);
+        let got = opts.normalize_path(path, &mut out);
         assert_eq!(out.capacity(), cap, "normalize_path grew its buffer");
         let want = reference(path, &opts);
         match (&got, &want) {
@@ -72,7 +73,8 @@ fn paths(path: &str) {
             if opts.merge_slashes {
                 assert!(!out.contains("//"), "{out:?}");
             }
-            normalize_path(&out, &opts, &mut again).expect("normalized output is accepted");
+            opts.normalize_path(&out, &mut again)
+                .expect("normalized output is accepted");
             assert_eq!(out, again, "not idempotent: {path:?} {opts:?}");
         }
     }

@@ -41,11 +41,15 @@ mod listeners;
 pub(crate) mod report;
 mod routes;
 mod status;
+#[cfg(test)]
+mod status_tests;
+#[cfg(test)]
+mod tests;
 
 pub(crate) use backend::{resolver, BackendProblem, ResolvedBackend, Resolver};
 #[cfg(feature = "convert")]
 pub(crate) use hostname::hostname_matches;
-pub(crate) use report::{Condition, GatewayStatus, ListenerSetStatus, Report, RouteParentStatus};
+pub(crate) use report::{Condition, ObjectStatus, Report, RouteParentStatus};
 
 use crate::config::Config;
 use crate::model::{
@@ -193,13 +197,27 @@ pub(crate) fn ns_name(ns: &str, name: &str) -> String {
     s
 }
 
-/// Attaches every route of `config` to the listeners of the Gateways served (parentRefs,
-/// allowedRoutes, hostnames: docs/semantics.md, "Attaching routes").
-///
-/// `controller`: `Some(name)` serves the Gateways whose GatewayClass is in `config` and names
-/// `name` as its `controllerName`; `None` serves every Gateway of `config`, and reports a
-/// warning in [`Report::warnings`] for each Gateway whose GatewayClass is not in `config`.
-pub fn attach(config: &Config, controller: Option<&str>) -> Attachment {
+impl Report {
+    /// Attaches every route of `config` to the listeners of every Gateway served (parentRefs,
+    /// allowedRoutes, hostnames: docs/semantics.md, "Attaching routes") and reports the
+    /// status a controller would write, for tools such as `trieway check`. (A [`Router`]
+    /// reports the same for its one Gateway in [`Router::report`].)
+    ///
+    /// `controller`: `Some(name)` serves the Gateways whose GatewayClass is in `config` and
+    /// names `name` as its `controllerName`; `None` serves every Gateway of `config`, and
+    /// reports a warning in [`Report::warnings`] for each Gateway whose GatewayClass is not in
+    /// `config`.
+    ///
+    /// [`Router`]: crate::Router
+    /// [`Router::report`]: crate::Router::report
+    pub fn attach(config: &Config, controller: Option<&str>) -> Report {
+        attach(config, controller).report
+    }
+}
+
+/// Attaches every route of `config` to the listeners of the Gateways served: the
+/// [`Report`] (see [`Report::attach`]) and what the compiler consumes.
+pub(crate) fn attach(config: &Config, controller: Option<&str>) -> Attachment {
     let ctx = Ctx::new(config);
     let classes: FxHashMap<&str, &str> = config
         .gateway_classes
@@ -300,8 +318,8 @@ struct Served<'a> {
     gateways: Vec<AttachedGateway>,
     listeners: Vec<listeners::ListenerInfo<'a>>,
     parents: Parents<'a>,
-    gateway_statuses: Vec<GatewayStatus>,
-    set_statuses: Vec<ListenerSetStatus>,
+    gateway_statuses: Vec<ObjectStatus>,
+    set_statuses: Vec<ObjectStatus>,
 }
 
 impl<'a> Served<'a> {

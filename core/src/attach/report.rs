@@ -1,6 +1,6 @@
 //! The status report: conditions per route parentRef and per listener (SPEC §2.3).
 
-use crate::model::RouteKind;
+use crate::model::{ProtocolType, RouteKind};
 use serde::Serialize;
 
 /// Status of every GatewayClass, Gateway, ListenerSet, listener and route parentRef that the
@@ -17,47 +17,30 @@ pub struct Report {
     pub warnings: Vec<String>,
     /// One entry per GatewayClass of the controller (every GatewayClass of the configuration
     /// when no controller is named), in input order.
-    pub gateway_classes: Vec<GatewayClassStatus>,
+    pub gateway_classes: Vec<ObjectStatus>,
     /// One entry per served Gateway, in input order.
-    pub gateways: Vec<GatewayStatus>,
+    pub gateways: Vec<ObjectStatus>,
     /// One entry per ListenerSet whose parentRef names a served Gateway (admitted or not), in
     /// merge order.
-    pub listener_sets: Vec<ListenerSetStatus>,
+    pub listener_sets: Vec<ObjectStatus>,
 }
 
-/// Status of one GatewayClass (`Accepted`, `SupportedVersion`).
+/// Status of one GatewayClass (`Accepted`, `SupportedVersion`), served Gateway (`Accepted`,
+/// `Programmed`) or ListenerSet whose parent is a served Gateway (`Accepted`, `Programmed`).
+/// Serialized without the fields that do not apply (`namespace` of a GatewayClass, `gateway`
+/// of a Gateway or GatewayClass).
 #[derive(Debug, Clone, Serialize)]
 #[non_exhaustive]
-pub struct GatewayClassStatus {
-    /// Name (GatewayClasses are cluster-scoped).
-    pub name: String,
-    /// Conditions (`Accepted`, `SupportedVersion`).
-    pub conditions: Vec<Condition>,
-}
-
-/// Status of one served Gateway (`Accepted`, `Programmed`).
-#[derive(Debug, Clone, Serialize)]
-#[non_exhaustive]
-pub struct GatewayStatus {
-    /// Namespace.
+pub struct ObjectStatus {
+    /// Namespace; empty for a GatewayClass (cluster-scoped).
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub namespace: String,
     /// Name.
     pub name: String,
-    /// Conditions (`Accepted`, `Programmed`).
-    pub conditions: Vec<Condition>,
-}
-
-/// Status of one ListenerSet whose parent is a served Gateway (`Accepted`, `Programmed`).
-#[derive(Debug, Clone, Serialize)]
-#[non_exhaustive]
-pub struct ListenerSetStatus {
-    /// Namespace.
-    pub namespace: String,
-    /// Name.
-    pub name: String,
-    /// The parent Gateway, `namespace/name`.
-    pub gateway: String,
-    /// Conditions (`Accepted`, `Programmed`).
+    /// For a ListenerSet: the parent Gateway, `namespace/name`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gateway: Option<String>,
+    /// Conditions.
     pub conditions: Vec<Condition>,
 }
 
@@ -90,6 +73,18 @@ impl Condition {
     /// Whether the status is `True`.
     pub fn is_true(&self) -> bool {
         self.status == "True"
+    }
+
+    /// The condition of type `kind` in `conditions` (a status's `conditions` list), if any.
+    ///
+    /// ```
+    /// use trieway::Condition;
+    /// let list = [Condition::new("Accepted", true, "Accepted", "")];
+    /// assert!(Condition::find(&list, "Accepted").is_some_and(Condition::is_true));
+    /// assert!(Condition::find(&list, "Programmed").is_none());
+    /// ```
+    pub fn find<'c>(conditions: &'c [Condition], kind: &str) -> Option<&'c Condition> {
+        conditions.iter().find(|c| c.kind == kind)
     }
 }
 
@@ -138,28 +133,32 @@ pub struct ListenerStatus {
     pub supported_kinds: Vec<String>,
     /// Conditions (`Accepted`, `ResolvedRefs`, `Programmed`, `Conflicted`).
     pub conditions: Vec<Condition>,
-}
-
-/// Finds the condition of type `kind` in `conditions`.
-pub fn condition<'c>(conditions: &'c [Condition], kind: &str) -> Option<&'c Condition> {
-    conditions.iter().find(|c| c.kind == kind)
+    /// Protocol, as declared (not part of the serialized status, which has no such field).
+    #[serde(skip)]
+    pub protocol: ProtocolType,
+    /// Port (`0` when the declared port is out of range; not serialized).
+    #[serde(skip)]
+    pub port: u16,
+    /// Hostname (lowercase), `None` when absent (not serialized).
+    #[serde(skip)]
+    pub hostname: Option<String>,
 }
 
 impl Report {
     /// The status of GatewayClass `name`, if the controller is responsible for it.
-    pub fn gateway_class(&self, name: &str) -> Option<&GatewayClassStatus> {
+    pub fn gateway_class(&self, name: &str) -> Option<&ObjectStatus> {
         self.gateway_classes.iter().find(|c| c.name == name)
     }
 
     /// The status of Gateway `namespace/name`, if it is served.
-    pub fn gateway(&self, namespace: &str, name: &str) -> Option<&GatewayStatus> {
+    pub fn gateway(&self, namespace: &str, name: &str) -> Option<&ObjectStatus> {
         self.gateways
             .iter()
             .find(|g| g.namespace == namespace && g.name == name)
     }
 
     /// The status of ListenerSet `namespace/name`, if its parent is a served Gateway.
-    pub fn listener_set(&self, namespace: &str, name: &str) -> Option<&ListenerSetStatus> {
+    pub fn listener_set(&self, namespace: &str, name: &str) -> Option<&ObjectStatus> {
         self.listener_sets
             .iter()
             .find(|l| l.namespace == namespace && l.name == name)

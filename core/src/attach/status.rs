@@ -26,7 +26,7 @@
 //!   listener programmed), `True/Programmed`.
 
 use super::listeners::ListenerInfo;
-use super::report::{Condition, GatewayClassStatus, GatewayStatus, ListenerSetStatus};
+use super::report::{Condition, ObjectStatus};
 use crate::config::Config;
 use crate::model::{GatewayClassSpec, GatewaySpec, ListenerSetSpec, Object, ParametersReference};
 
@@ -61,10 +61,7 @@ fn kind_name(r: &ParametersReference) -> String {
 }
 
 /// Conditions of GatewayClass `class`.
-pub(crate) fn gateway_class(
-    config: &Config,
-    class: &Object<GatewayClassSpec>,
-) -> GatewayClassStatus {
+pub(crate) fn gateway_class(config: &Config, class: &Object<GatewayClassSpec>) -> ObjectStatus {
     let accepted = match class
         .spec
         .parameters_ref
@@ -89,8 +86,10 @@ pub(crate) fn gateway_class(
             }
         ),
     );
-    GatewayClassStatus {
+    ObjectStatus {
+        namespace: String::new(),
         name: class.meta.name.clone(),
+        gateway: None,
         conditions: vec![accepted, version],
     }
 }
@@ -140,7 +139,7 @@ pub(crate) fn gateway(
     config: &Config,
     gw: &Object<GatewaySpec>,
     own: &[ListenerInfo<'_>],
-) -> (GatewayStatus, bool) {
+) -> (ObjectStatus, bool) {
     let (refused, any_accepted, any_programmed) = summarize(own);
     let params = gw
         .spec
@@ -197,9 +196,10 @@ pub(crate) fn gateway(
         Condition::new("Programmed", true, "Programmed", "Gateway is programmed")
     };
     (
-        GatewayStatus {
+        ObjectStatus {
             namespace: gw.meta.namespace.clone(),
             name: gw.meta.name.clone(),
+            gateway: None,
             conditions: vec![accepted, programmed],
         },
         ok,
@@ -213,7 +213,7 @@ pub(crate) fn listener_set(
     gw_key: &str,
     listeners: Option<&[ListenerInfo<'_>]>,
     parent_accepted: bool,
-) -> ListenerSetStatus {
+) -> ObjectStatus {
     let conditions = match listeners {
         None => {
             let why = format!(
@@ -263,10 +263,10 @@ pub(crate) fn listener_set(
             vec![accepted, programmed]
         }
     };
-    ListenerSetStatus {
+    ObjectStatus {
         namespace: ls.meta.namespace.clone(),
         name: ls.meta.name.clone(),
-        gateway: gw_key.to_string(),
+        gateway: Some(gw_key.to_string()),
         conditions,
     }
 }

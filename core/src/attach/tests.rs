@@ -1,12 +1,14 @@
 //! Table-driven attachment tests (SPEC §2): each case is a small YAML configuration and the
-//! conditions expected per route parentRef and per listener.
+//! conditions expected per route parentRef and per listener. Unit tests (not integration
+//! tests), since some also check what the compiler consumes (effective hostnames, usable
+//! listeners), which is crate-private.
 
-use trieway::attach::{attach, Attachment};
+use super::{attach, Attachment};
 
 /// The controller the test configurations name.
 const DEFAULT_CONTROLLER_NAME: Option<&str> = Some("example.com/gateway-under-test");
-use trieway::model::{InvalidRule, RouteKind};
-use trieway::Config;
+use crate::model::{InvalidRule, RouteKind};
+use crate::{Condition, Config};
 
 /// GatewayClasses (ours and a foreign one) and a Gateway `default/gw` with an HTTP listener.
 const CLASSES: &str = r#"
@@ -104,7 +106,7 @@ fn check(case: &Case, config: &Config) -> Attachment {
             .parents
             .get(parent)
             .unwrap_or_else(|| panic!("{}: {kind} {key} has no parent #{parent}", case.name));
-        let c = trieway::condition(&p.conditions, ty)
+        let c = Condition::find(&p.conditions, ty)
             .unwrap_or_else(|| panic!("{}: {kind} {key}: no {ty}: {p:#?}", case.name));
         assert_eq!(
             (c.status.as_str(), c.reason.as_str()),
@@ -136,7 +138,7 @@ fn check(case: &Case, config: &Config) -> Attachment {
         let l = r
             .listener(gw, (!ls.is_empty()).then_some(ls), listener)
             .unwrap_or_else(|| panic!("{}: no listener {gw} {ls} {listener}", case.name));
-        let c = trieway::condition(&l.conditions, ty)
+        let c = Condition::find(&l.conditions, ty)
             .unwrap_or_else(|| panic!("{}: listener {listener}: no {ty}", case.name));
         assert_eq!(
             (c.status.as_str(), c.reason.as_str()),
@@ -834,7 +836,7 @@ spec:
         &with_invalid(load(&yaml), 0, &[(1, "UnsupportedValue")]),
     );
     let c = &a.report.routes[0].parents[0].conditions;
-    let p = trieway::condition(c, "PartiallyInvalid").unwrap();
+    let p = Condition::find(c, "PartiallyInvalid").unwrap();
     assert!(p.message.starts_with("Dropped Rule"), "{}", p.message);
     // Every rule invalid: Accepted=False/UnsupportedValue, not attached.
     check(
@@ -861,7 +863,7 @@ spec:
             &[(0, "IncompatibleFilters"), (1, "IncompatibleFilters")],
         ),
     );
-    assert!(trieway::condition(
+    assert!(Condition::find(
         &a.report.routes[0].parents[0].conditions,
         "PartiallyInvalid"
     )
@@ -1657,7 +1659,7 @@ spec:
         .report
         .listener("infra/gw", Some("team-a/older"), "clash")
         .unwrap();
-    let msg = &trieway::condition(&clash.conditions, "Conflicted")
+    let msg = &Condition::find(&clash.conditions, "Conflicted")
         .unwrap()
         .message;
     assert!(
@@ -1665,8 +1667,8 @@ spec:
         "the message names the earlier listener: {msg}"
     );
     // Gateway, ListenerSet statuses: the refused ListenerSet is reported, not dropped.
-    let cond = |c: &[trieway::Condition], ty: &str| {
-        let c = trieway::condition(c, ty).unwrap();
+    let cond = |c: &[Condition], ty: &str| {
+        let c = Condition::find(c, ty).unwrap();
         (c.status.clone(), c.reason.clone())
     };
     let s = |a: &str, b: &str| (a.to_string(), b.to_string());
@@ -1674,7 +1676,7 @@ spec:
     assert_eq!(cond(&gw.conditions, "Accepted"), s("True", "Accepted"));
     assert_eq!(cond(&gw.conditions, "Programmed"), s("True", "Programmed"));
     let refused = a.report.listener_set("team-b", "refused").unwrap();
-    assert_eq!(refused.gateway, "infra/gw");
+    assert_eq!(refused.gateway.as_deref(), Some("infra/gw"));
     assert_eq!(
         cond(&refused.conditions, "Accepted"),
         s("False", "NotAllowed")

@@ -1,8 +1,9 @@
 //! GatewayClass, Gateway, ListenerSet and listener status (issue #14 items 4 and 5): ListenerSet
-//! conflicts resolved in merge order, and the conditions a controller would write.
+//! conflicts resolved in merge order, and the conditions a controller would write. Unit tests,
+//! since some also check which listeners the compiler may use (crate-private).
 
-use trieway::attach::{attach, Attachment};
-use trieway::{condition, Condition, Config};
+use super::{attach, Attachment};
+use crate::{Condition, Config};
 
 const CONTROLLER: Option<&str> = Some("example.com/gateway-under-test");
 
@@ -29,7 +30,7 @@ fn run(yaml: &str) -> Attachment {
 
 /// `(status, reason)` of condition `ty`.
 fn cond(list: &[Condition], ty: &str) -> (String, String) {
-    let c = condition(list, ty).unwrap_or_else(|| panic!("no {ty} in {list:#?}"));
+    let c = Condition::find(list, ty).unwrap_or_else(|| panic!("no {ty} in {list:#?}"));
     (c.status.clone(), c.reason.clone())
 }
 
@@ -181,10 +182,14 @@ fn later_listener_loses_across_lists() {
     assert_eq!(a.gateways[0].listeners[0].routes.len(), 1);
     // Messages name the earlier listener.
     let steal = a.report.listener(gw, Some("tenant/old"), "steal").unwrap();
-    let msg = &condition(&steal.conditions, "Accepted").unwrap().message;
+    let msg = &Condition::find(&steal.conditions, "Accepted")
+        .unwrap()
+        .message;
     assert!(msg.contains("listener web of Gateway infra/gw"), "{msg}");
     let late = a.report.listener(gw, Some("tenant/new"), "late").unwrap();
-    let msg = &condition(&late.conditions, "Conflicted").unwrap().message;
+    let msg = &Condition::find(&late.conditions, "Conflicted")
+        .unwrap()
+        .message;
     assert!(
         msg.contains("listener mine of ListenerSet tenant/old"),
         "{msg}"
@@ -252,7 +257,9 @@ spec:
         cond(&some.conditions, "Accepted"),
         want("True", "ListenersNotValid")
     );
-    let msg = &condition(&some.conditions, "Accepted").unwrap().message;
+    let msg = &Condition::find(&some.conditions, "Accepted")
+        .unwrap()
+        .message;
     assert!(msg.contains("a, b"), "{msg}");
     assert_eq!(
         cond(&some.conditions, "Programmed"),
@@ -349,7 +356,9 @@ spec:
         cond(gw("params-missing"), "Accepted"),
         want("False", "InvalidParameters")
     );
-    let msg = &condition(gw("params-missing"), "Accepted").unwrap().message;
+    let msg = &Condition::find(gw("params-missing"), "Accepted")
+        .unwrap()
+        .message;
     assert!(msg.contains("ConfigMap infra/nope not found"), "{msg}");
     assert_eq!(
         cond(gw("params-found"), "Accepted"),
@@ -436,10 +445,52 @@ spec:
     let set = &r.listener_set("infra", "refused").unwrap().conditions;
     assert_eq!(cond(set, "Accepted"), want("False", "NotAllowed"));
     assert_eq!(cond(set, "Programmed"), want("False", "NotAllowed"));
-    let msg = &condition(set, "Accepted").unwrap().message;
+    let msg = &Condition::find(set, "Accepted").unwrap().message;
     assert!(msg.contains("Gateway infra/gw does not allow"), "{msg}");
     assert!(r.listener("infra/gw", Some("infra/refused"), "x").is_none());
     assert!(r.listener_set("infra", "elsewhere").is_none());
+}
+
+/// GatewayClass, Gateway and ListenerSet statuses share one type; each serializes only its own
+/// fields (the JSON of `trieway check` and Python's `check()` keep their shapes).
+#[test]
+fn object_statuses_serialize_only_their_fields() {
+    let a = run(r#"
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: infra}
+spec:
+  gatewayClassName: ours
+  allowedListeners: {namespaces: {from: All}}
+  listeners: [{name: http, port: 80, protocol: HTTP}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: ListenerSet
+metadata: {name: extra, namespace: infra}
+spec:
+  parentRef: {name: gw}
+  listeners: [{name: x, port: 80, protocol: HTTP, hostname: x.example.com}]
+"#);
+    let json = serde_json::to_value(&a.report).unwrap();
+    let keys = |list: &str| -> Vec<String> {
+        let first = &json[list][0];
+        let mut k: Vec<String> = first.as_object().unwrap().keys().cloned().collect();
+        k.sort();
+        k
+    };
+    assert_eq!(keys("gateway_classes"), ["conditions", "name"]);
+    assert_eq!(keys("gateways"), ["conditions", "name", "namespace"]);
+    assert_eq!(
+        keys("listener_sets"),
+        ["conditions", "gateway", "name", "namespace"]
+    );
+    assert_eq!(json["listener_sets"][0]["gateway"], "infra/gw");
+    // The listener view for tools is not part of the serialized status.
+    let listener = json["listeners"][0].as_object().unwrap();
+    assert!(["protocol", "port", "hostname"]
+        .iter()
+        .all(|k| !listener.contains_key(*k)));
+    assert_eq!(a.report.listeners[0].port, 80);
 }
 
 /// Conflict detection is linear: 1,000 ListenerSets of 64 listeners on one port (built in
