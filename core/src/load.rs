@@ -190,11 +190,11 @@ impl ConfigBuilder {
         config
     }
 
-    /// What was loaded, without validation. Not part of the supported API: it exists for the
-    /// crate's own tests of attachment and compilation on input that validation would refuse
-    /// (input that bypasses the API server must still be handled without panicking).
-    #[doc(hidden)]
-    pub fn unvalidated(self) -> Config {
+    /// What was loaded, without validation: for the crate's own tests of attachment and
+    /// compilation on input that validation would refuse (input that bypasses the API server
+    /// must still be handled without panicking). Only in tests: a `Config` is validated.
+    #[cfg(test)]
+    pub(crate) fn unvalidated(self) -> Config {
         self.config
     }
 
