@@ -276,6 +276,8 @@ impl<'de> de::Visitor<'de> for OptionsVisitor {
         f.write_str("a map of trieway options")
     }
 
+    // Long (about 95 lines) for a reason: one arm per option, so the list of accepted names,
+    // the exhaustive destructuring below and the arms stay side by side.
     fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Options, A::Error> {
         let mut o = Options::default();
         // Adding a field to `Options` breaks this pattern until the field is read below
