@@ -180,40 +180,13 @@ fn main() {
         .collect();
     load("3,000 rules /uN/\\w+ (Unicode classes)", &rules);
 
-    let mut rules = String::new();
-    for r in 0..8 {
-        rules.push_str("  - backendRefs: [{name: svc, port: 80}]\n    matches:\n");
-        for m in 0..16 {
-            rules.push_str("    - headers: [");
-            for h in 0..16 {
-                let i = (r * 16 + m) * 16 + h;
-                rules.push_str(&format!(
-                    "{{name: x{h}, type: RegularExpression, value: '[a-z]{{4000}}K{i}'}}, "
-                ));
-            }
-            rules.push_str("]\n");
-        }
-    }
     load(
         "one HTTPRoute, 128 matches x 16 header regexes [a-z]{4000}K",
-        &route("big", &rules),
+        &route("big", &header_regex_rules("[a-z]{4000}K")),
     );
     // Few DFA states, each a large set of NFA states: the slowest builds per DFA byte.
     for k in [100, 150, 200, 300] {
-        let mut rules = String::new();
-        for r in 0..8 {
-            rules.push_str("  - backendRefs: [{name: svc, port: 80}]\n    matches:\n");
-            for m in 0..16 {
-                rules.push_str("    - headers: [");
-                for h in 0..16 {
-                    let i = (r * 16 + m) * 16 + h;
-                    rules.push_str(&format!(
-                        "{{name: x{h}, type: RegularExpression, value: '(?:a?){{{k}}}a*bK{i}'}}, "
-                    ));
-                }
-                rules.push_str("]\n");
-            }
-        }
+        let rules = header_regex_rules(&format!("(?:a?){{{k}}}a*bK"));
         load(
             &format!("one HTTPRoute, 128 matches x 16 header regexes (?:a?){{{k}}}a*bK"),
             &route("big", &rules),
@@ -254,4 +227,24 @@ fn main() {
     println!(
         "  heap growth after one request: {one} bytes; after a request on a second thread: {spawned} bytes"
     );
+}
+
+/// 8 rules x 16 matches x 16 header conditions, each the RegularExpression `{prefix}{i}` with a
+/// distinct `i` (so no two regexes are the same).
+fn header_regex_rules(prefix: &str) -> String {
+    let mut rules = String::new();
+    for r in 0..8 {
+        rules.push_str("  - backendRefs: [{name: svc, port: 80}]\n    matches:\n");
+        for m in 0..16 {
+            rules.push_str("    - headers: [");
+            for h in 0..16 {
+                let i = (r * 16 + m) * 16 + h;
+                rules.push_str(&format!(
+                    "{{name: x{h}, type: RegularExpression, value: '{prefix}{i}'}}, "
+                ));
+            }
+            rules.push_str("]\n");
+        }
+    }
+    rules
 }
