@@ -431,7 +431,7 @@ class Router {
  * flat `[name, value, ...]` list such as rawHeaders and returns a new list: `set` replaces
  * every line of the header, `add` appends `,value` to its last line (or adds a line),
  * `remove` drops every line. Names compare case-insensitively (ASCII). The edits run in the
- * core (`trieway::edit_header_lines`), the same code as the Rust and Python APIs.
+ * core (`trieway::HeaderEdit::edit_lines`), the same code as the Rust and Python APIs.
  */
 function editHeaders(edits, rawHeaders) {
   if (!Array.isArray(edits)) throw argType('edits', 'an array', edits);

@@ -210,7 +210,7 @@ pub fn action(a: &Action<'_>) -> String {
         "mirrors".into(),
         a.mirrors
             .iter()
-            .map(|mi| json!({"backend": backend(mi.backend), "percent": mi.percent}))
+            .map(|&(b, percent)| json!({"backend": backend(b), "percent": percent}))
             .collect(),
     );
     m.insert(

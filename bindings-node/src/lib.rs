@@ -505,7 +505,7 @@ impl NativeRouter {
 }
 
 /// Applies header edits, flattened as `[op, name, value, ...]`, to a flat
-/// `[name, value, ...]` list with the core's `edit_header_lines` (SPEC §6.2); edits with
+/// `[name, value, ...]` list with the core's `HeaderEdit::edit_lines` (SPEC §6.2); edits with
 /// another op than `set`, `add` or `remove` are skipped. The wrapper checks the arguments.
 #[napi(js_name = "editHeaders")]
 pub fn edit_headers(edits: Vec<String>, raw_headers: Vec<String>) -> napi::Result<Vec<String>> {
@@ -536,7 +536,7 @@ pub fn edit_headers(edits: Vec<String>, raw_headers: Vec<String>) -> napi::Resul
         while let (Some(n), Some(v)) = (it.next(), it.next()) {
             lines.push((n, v));
         }
-        trieway::edit_header_lines(&list, &mut lines);
+        trieway::HeaderEdit::edit_lines(&list, &mut lines);
         Ok(lines.into_iter().flat_map(|(n, v)| [n, v]).collect())
     })
 }

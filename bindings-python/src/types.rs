@@ -7,7 +7,7 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::IntoPyObject;
 use std::borrow::Cow;
-use trieway::{edit_header_lines, ActionKind, EditOp, HeaderEdit, MatchId, RouteMatch, Target};
+use trieway::{ActionKind, EditOp, HeaderEdit, MatchId, RouteMatch, Target};
 
 /// A rule matched a request. Everything about it borrows from the Router, which this object
 /// keeps alive.
@@ -384,7 +384,7 @@ impl From<&trieway::Action<'_>> for Action {
             mirrors: a
                 .mirrors
                 .iter()
-                .map(|m| (Backend::from(m.backend), m.percent))
+                .map(|&(backend, percent)| (Backend::from(backend), percent))
                 .collect(),
             extensions: a
                 .extensions
@@ -405,7 +405,7 @@ pub enum Line {
     Bytes(Vec<u8>, Vec<u8>),
 }
 
-/// Applies `edits` to `lines` (text or byte lines) with the core's `edit_header_lines`
+/// Applies `edits` to `lines` (text or byte lines) with the core's `HeaderEdit::edit_lines`
 /// (SPEC §6.2): `set` replaces every line of the header, `add` appends `,value` to the last
 /// line (or adds one), `remove` drops every line.
 fn edit<L: trieway::HeaderLine>(edits: &[Edit], mut lines: Vec<L>) -> Vec<L> {
@@ -421,7 +421,7 @@ fn edit<L: trieway::HeaderLine>(edits: &[Edit], mut lines: Vec<L>) -> Vec<L> {
             value: Cow::Borrowed(v),
         })
         .collect();
-    edit_header_lines(&list, &mut lines);
+    HeaderEdit::edit_lines(&list, &mut lines);
     lines
 }
 

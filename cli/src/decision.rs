@@ -108,7 +108,7 @@ pub fn decision(
         let mirrors: Vec<Value> = action
             .mirrors
             .iter()
-            .map(|mi| json!({"backend": backend_key(mi.backend), "percent": mi.percent}))
+            .map(|&(backend, percent)| json!({"backend": backend_key(backend), "percent": percent}))
             .collect();
         d.insert("mirrors".into(), Value::Array(mirrors));
     }

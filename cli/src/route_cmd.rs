@@ -390,13 +390,13 @@ fn text(
     for e in &action.response_headers {
         let _ = writeln!(s, "response header: {:?} {}: {}", e.op, e.name, e.value);
     }
-    for mi in &action.mirrors {
+    for (backend, percent) in &action.mirrors {
         let _ = writeln!(
             s,
             "mirror:    {}/{} {}%",
-            mi.backend.namespace(),
-            mi.backend.name(),
-            mi.percent
+            backend.namespace(),
+            backend.name(),
+            percent
         );
     }
     for key in ["timeouts", "retry", "session_persistence"] {

@@ -65,16 +65,6 @@ pub enum ActionKind {
     Respond,
 }
 
-/// A request mirror to send (fire and forget).
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct Mirror<'r> {
-    /// The target.
-    pub backend: &'r Backend,
-    /// Share of requests to mirror, 0–100.
-    pub percent: f64,
-}
-
 /// What applying a match's filters produced. Reuse one `Action` across requests: its buffers
 /// keep their capacity.
 #[derive(Debug, Default)]
@@ -100,8 +90,9 @@ pub struct Action<'r> {
     /// configured one or the request's valid host (a request without one gets 400 instead),
     /// and control bytes and spaces of the path and query are percent-encoded.
     pub location: String,
-    /// Mirrors to send.
-    pub mirrors: Vec<Mirror<'r>>,
+    /// Request mirrors to send (fire and forget): the target and the share of requests to
+    /// mirror, 0–100.
+    pub mirrors: Vec<(&'r Backend, f64)>,
     /// ExtensionRef filters reached, for the embedder (an unknown one must answer 500).
     pub extensions: Vec<&'r LocalObjectReference>,
     /// Timeouts, retry and session persistence of the rule.
@@ -132,19 +123,19 @@ impl<'r> Action<'r> {
 
     /// Applies the request edits to a list of `(name, value)` lines: what the backend receives
     /// (`set` replaces all lines, `add` appends to the last value with `,`, `remove` drops all
-    /// lines). Allocates; meant for tools and tests. [`edit_header_lines`] does the same in place,
+    /// lines). Allocates; meant for tools and tests. [`HeaderEdit::edit_lines`] does the same in place,
     /// on text or byte lines.
     pub fn edit_headers(
         edits: &[HeaderEdit<'_>],
         lines: &[(String, String)],
     ) -> Vec<(String, String)> {
         let mut out: Vec<(String, String)> = lines.to_vec();
-        edit_header_lines(edits, &mut out);
+        HeaderEdit::edit_lines(edits, &mut out);
         out
     }
 }
 
-/// A header line [`edit_header_lines`] can edit: a `(name, value)` pair, as text
+/// A header line [`HeaderEdit::edit_lines`] can edit: a `(name, value)` pair, as text
 /// (`(String, String)`) or as bytes (`(Vec<u8>, Vec<u8>)`, for values that need not be UTF-8),
 /// or any representation a binding implements it for.
 pub trait HeaderLine {
@@ -182,32 +173,34 @@ impl HeaderLine for (Vec<u8>, Vec<u8>) {
     }
 }
 
-/// Applies header edits ([`Action::request_headers`] or [`Action::response_headers`]) to
-/// `lines` in place, in order (see docs/semantics.md, "Filters"): `set` removes every line of the
-/// header and appends one line with the value, `add` appends `,value` to the header's last
-/// line (or appends a line), `remove` drops every line. Names compare ASCII-case-insensitively;
-/// the other lines keep their order. Allocates only for the lines and values it adds.
-///
-/// ```
-/// use trieway::{edit_header_lines, EditOp, HeaderEdit};
-/// let edits = [HeaderEdit { op: EditOp::Add, name: "X-Tag".into(), value: "b".into() }];
-/// let mut lines = vec![(b"x-tag".to_vec(), b"a\xff".to_vec())];
-/// edit_header_lines(&edits, &mut lines);
-/// assert_eq!(lines, [(b"x-tag".to_vec(), b"a\xff,b".to_vec())]);
-/// ```
-pub fn edit_header_lines<L: HeaderLine>(edits: &[HeaderEdit<'_>], lines: &mut Vec<L>) {
-    for e in edits {
-        let same = |l: &L| l.name().eq_ignore_ascii_case(e.name.as_bytes());
-        match e.op {
-            EditOp::Set => {
-                lines.retain(|l| !same(l));
-                lines.push(L::new_line(&e.name, &e.value));
+impl HeaderEdit<'_> {
+    /// Applies header edits ([`Action::request_headers`] or [`Action::response_headers`]) to
+    /// `lines` in place, in order (see docs/semantics.md, "Filters"): `set` removes every line of the
+    /// header and appends one line with the value, `add` appends `,value` to the header's last
+    /// line (or appends a line), `remove` drops every line. Names compare ASCII-case-insensitively;
+    /// the other lines keep their order. Allocates only for the lines and values it adds.
+    ///
+    /// ```
+    /// use trieway::{EditOp, HeaderEdit};
+    /// let edits = [HeaderEdit { op: EditOp::Add, name: "X-Tag".into(), value: "b".into() }];
+    /// let mut lines = vec![(b"x-tag".to_vec(), b"a\xff".to_vec())];
+    /// HeaderEdit::edit_lines(&edits, &mut lines);
+    /// assert_eq!(lines, [(b"x-tag".to_vec(), b"a\xff,b".to_vec())]);
+    /// ```
+    pub fn edit_lines<L: HeaderLine>(edits: &[HeaderEdit<'_>], lines: &mut Vec<L>) {
+        for e in edits {
+            let same = |l: &L| l.name().eq_ignore_ascii_case(e.name.as_bytes());
+            match e.op {
+                EditOp::Set => {
+                    lines.retain(|l| !same(l));
+                    lines.push(L::new_line(&e.name, &e.value));
+                }
+                EditOp::Add => match lines.iter_mut().rev().find(|l| same(l)) {
+                    Some(l) => l.append_value(&e.value),
+                    None => lines.push(L::new_line(&e.name, &e.value)),
+                },
+                EditOp::Remove => lines.retain(|l| !same(l)),
             }
-            EditOp::Add => match lines.iter_mut().rev().find(|l| same(l)) {
-                Some(l) => l.append_value(&e.value),
-                None => lines.push(L::new_line(&e.name, &e.value)),
-            },
-            EditOp::Remove => lines.retain(|l| !same(l)),
         }
     }
 }
@@ -334,10 +327,7 @@ impl<'r> RouteMatch<'r> {
                     self.redirect(r, req, action);
                     return true;
                 }
-                Filter::Mirror(m) => action.mirrors.push(Mirror {
-                    backend: &m.backend,
-                    percent: m.percent,
-                }),
+                Filter::Mirror(m) => action.mirrors.push((&m.backend, m.percent)),
                 Filter::Extension(e, true) => action.extensions.push(e),
                 // An unresolvable ExtensionRef is never ignored (SPEC §6.8): 500.
                 Filter::Extension(_, false) => {
@@ -608,7 +598,7 @@ mod tests {
             (b"b".to_vec(), b"1".to_vec()),
             (b"x-a".to_vec(), b"2".to_vec()),
         ];
-        edit_header_lines(
+        HeaderEdit::edit_lines(
             &[
                 e(EditOp::Add, "X-a", "3"),
                 e(EditOp::Set, "B", "s"),

@@ -147,7 +147,7 @@ mod validate;
 // Loading and validating a configuration.
 pub use config::{Config, UnknownFields};
 pub use error::{ConfigError, Error};
-pub use load::{ConfigBuilder, LoadLimits};
+pub use load::ConfigBuilder;
 // Routes defined in code.
 pub use builder::{RouteSet, Rule};
 // Compiling and routing.
@@ -159,7 +159,7 @@ pub use policy::Policies;
 pub use request::{Headers, Request, RequestView};
 pub use router::{MatchId, Outcome, Params, RouteMatch, RouteRef, Router};
 // Applying a match's filters.
-pub use apply::{edit_header_lines, Action, ActionKind, HeaderEdit, HeaderLine, Mirror};
+pub use apply::{Action, ActionKind, HeaderEdit, HeaderLine};
 pub use compile::filter::EditOp;
 // The status a controller would write ([`Router::report`], [`Report::attach`]).
 pub use attach::report::{

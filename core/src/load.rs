@@ -15,14 +15,14 @@ use serde_json::Value;
 use std::path::Path;
 use std::sync::Arc;
 
-/// Largest input accepted by default, in bytes (see [`LoadLimits`]).
+/// Largest input accepted by default, in bytes (see [`ConfigBuilder::with_max_bytes`]).
 pub const DEFAULT_MAX_BYTES: usize = 64 << 20;
-/// Largest number of objects accepted by default.
+/// Largest number of objects accepted by default (see [`ConfigBuilder::with_max_objects`]).
 pub const DEFAULT_MAX_OBJECTS: usize = 200_000;
 
 /// Limits applied while loading.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LoadLimits {
+pub(crate) struct LoadLimits {
     /// Total bytes of input.
     pub max_bytes: usize,
     /// Total objects.
@@ -149,9 +149,18 @@ impl Config {
 }
 
 impl ConfigBuilder {
-    /// Sets the load limits for what is added from now on (default: [`LoadLimits::default`]).
-    pub fn with_limits(mut self, limits: LoadLimits) -> Self {
-        self.limits = limits;
+    /// Sets the most bytes of input accepted, counted over every `add_*` call (default 64 MiB).
+    /// The input that crosses it is refused whole, with the error `input exceeds the limit of
+    /// N bytes; not loaded`.
+    pub fn with_max_bytes(mut self, max_bytes: usize) -> Self {
+        self.limits.max_bytes = max_bytes;
+        self
+    }
+
+    /// Sets the most objects accepted, counted over every `add_*` call (default 200,000).
+    /// One error names the limit; the objects after it are not loaded.
+    pub fn with_max_objects(mut self, max_objects: usize) -> Self {
+        self.limits.max_objects = max_objects;
         self
     }
 
@@ -906,5 +915,19 @@ mod tests {
         assert!(docs[0].contains("a: 1"));
         assert!(docs[2].contains("c: 3"));
         assert_eq!(split_yaml_documents("---\na: 1\n").len(), 1);
+    }
+}
+
+#[cfg(test)]
+mod limit_tests {
+    #[test]
+    fn default_limits() {
+        let d = super::LoadLimits::default();
+        assert_eq!(d.max_bytes, 64 << 20);
+        assert_eq!(d.max_objects, 200_000);
+        let b = crate::Config::builder()
+            .with_max_bytes(5)
+            .with_max_objects(7);
+        assert_eq!((b.limits.max_bytes, b.limits.max_objects), (5, 7));
     }
 }

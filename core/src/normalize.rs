@@ -103,6 +103,30 @@ impl Default for NormalizeOptions {
 }
 
 impl NormalizeOptions {
+    /// The host as the router compares it: the authority without its port (a
+    /// bracketed IPv6 literal is kept whole), ASCII-lowercased, without one trailing dot. Written
+    /// into `buf` when it has to be lowercased (else borrowed from `authority`).
+    ///
+    /// `None` when `authority` is not a valid `host[:port]`: a hostname of 1–253 bytes (one
+    /// trailing dot allowed) of dot-separated labels of 1–63 ASCII letters, digits, `-` or `_`, or
+    /// a bracketed IPv6 literal, then optionally `:` and at most five digits. The router treats
+    /// such a request as having no host (only listeners without hostname and routes without
+    /// hostnames match it); an embedder that prefers to answer 400 tests this first.
+    ///
+    /// Useful to log or key caches by the same host the router used.
+    ///
+    /// ```
+    /// use trieway::normalize::NormalizeOptions;
+    /// let mut buf = [0u8; 256];
+    /// assert_eq!(NormalizeOptions::normalize_host("Shop.Example.COM.:8443", &mut buf), Some("shop.example.com"));
+    /// assert_eq!(NormalizeOptions::normalize_host("evil.com/.example.com", &mut buf), None);
+    /// assert_eq!(NormalizeOptions::normalize_host("a.example\r\nX: 1", &mut buf), None);
+    /// assert_eq!(NormalizeOptions::normalize_host(":80", &mut buf), None);
+    /// ```
+    pub fn normalize_host<'a>(authority: &'a str, buf: &'a mut [u8; 256]) -> Option<&'a str> {
+        crate::request::normalize_host(authority, buf)
+    }
+
     /// Normalizes `path` (the request-target up to `?`, as [`RequestView::path`] returns it) into
     /// `out`, replacing its contents. See the [module documentation](self) for the steps.
     ///
@@ -313,29 +337,6 @@ fn resolve_segment(out: &mut String, start: usize, last: bool, opts: &NormalizeO
         }
         _ => {}
     }
-}
-
-/// The host as the router compares it: the authority without its port (a
-/// bracketed IPv6 literal is kept whole), ASCII-lowercased, without one trailing dot. Written
-/// into `buf` when it has to be lowercased (else borrowed from `authority`).
-///
-/// `None` when `authority` is not a valid `host[:port]`: a hostname of 1–253 bytes (one
-/// trailing dot allowed) of dot-separated labels of 1–63 ASCII letters, digits, `-` or `_`, or
-/// a bracketed IPv6 literal, then optionally `:` and at most five digits. The router treats
-/// such a request as having no host (only listeners without hostname and routes without
-/// hostnames match it); an embedder that prefers to answer 400 tests this first.
-///
-/// Useful to log or key caches by the same host the router used.
-///
-/// ```
-/// let mut buf = [0u8; 256];
-/// assert_eq!(trieway::normalize::normalize_host("Shop.Example.COM.:8443", &mut buf), Some("shop.example.com"));
-/// assert_eq!(trieway::normalize::normalize_host("evil.com/.example.com", &mut buf), None);
-/// assert_eq!(trieway::normalize::normalize_host("a.example\r\nX: 1", &mut buf), None);
-/// assert_eq!(trieway::normalize::normalize_host(":80", &mut buf), None);
-/// ```
-pub fn normalize_host<'a>(authority: &'a str, buf: &'a mut [u8; 256]) -> Option<&'a str> {
-    crate::request::normalize_host(authority, buf)
 }
 
 #[cfg(test)]

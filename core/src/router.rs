@@ -488,7 +488,8 @@ impl Router {
     /// bytes on the stack.
     ///
     /// Request hygiene: a host that is not a valid `host[:port]`
-    /// ([`normalize_host`](crate::normalize::normalize_host) returns `None`) counts as no host
+    /// ([`NormalizeOptions::normalize_host`](crate::normalize::NormalizeOptions::normalize_host)
+    /// returns `None`) counts as no host
     /// and matches only catch-all hostnames, on a listener without hostname; a path longer than
     /// [`Options::max_path_len`] never matches; a query longer than [`Options::max_query_len`]
     /// counts as absent; header values longer than [`Options::max_header_value_len`] never

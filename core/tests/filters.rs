@@ -327,7 +327,7 @@ fn mirrors() {
     let got: Vec<(String, f64)> = a
         .mirrors
         .iter()
-        .map(|mi| (mi.backend.name().to_string(), mi.percent))
+        .map(|(backend, percent)| (backend.name().to_string(), *percent))
         .collect();
     assert_eq!(
         got,

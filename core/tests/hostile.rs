@@ -4,7 +4,7 @@
 mod common;
 
 use std::time::{Duration, Instant};
-use trieway::{Config, Headers, LoadLimits, Options, Outcome, Request};
+use trieway::{Config, Headers, Options, Outcome, Request};
 
 const GATEWAY: &str = r#"
 apiVersion: gateway.networking.k8s.io/v1
@@ -42,15 +42,11 @@ fn one_error(c: &Config) -> &trieway::ConfigError {
     &c.errors[0]
 }
 
-// --- LoadLimits ---------------------------------------------------------------------------
+// --- load limits ----------------------------------------------------------------------------
 
 #[test]
 fn max_bytes_is_a_clear_error_and_counts_every_input() {
-    let limits = LoadLimits {
-        max_bytes: 800,
-        ..LoadLimits::default()
-    };
-    let mut c = Config::builder().with_limits(limits);
+    let mut c = Config::builder().with_max_bytes(800);
     assert!(
         GATEWAY.len() > 400 && GATEWAY.len() <= 800,
         "{}",
@@ -77,11 +73,7 @@ fn max_bytes_is_a_clear_error_and_counts_every_input() {
 
 #[test]
 fn max_bytes_applies_to_bytes_and_json_too() {
-    let limits = LoadLimits {
-        max_bytes: 10,
-        ..LoadLimits::default()
-    };
-    let mut c = Config::builder().with_limits(limits);
+    let mut c = Config::builder().with_max_bytes(10);
     c.add_bytes(br#"[{"apiVersion": "v1", "kind": "Service"}]"#, "big.json");
     let c = c.finish();
     assert!(one_error(&c)
@@ -98,10 +90,7 @@ fn max_objects_is_one_clear_error_and_keeps_the_first_objects() {
             "---\napiVersion: v1\nkind: Service\nmetadata: {{name: s{i}}}\nspec: {{ports: [{{port: 80}}]}}\n"
         ));
     }
-    let mut c = Config::builder().with_limits(LoadLimits {
-        max_objects: 3,
-        ..LoadLimits::default()
-    });
+    let mut c = Config::builder().with_max_objects(3);
     c.add_str(&text, "many.yaml");
     let c = c.finish();
     assert_eq!(c.services.len(), 3);
@@ -117,10 +106,7 @@ fn max_objects_is_one_clear_error_and_keeps_the_first_objects() {
             .map(|i| format!("- {{apiVersion: v1, kind: Service, metadata: {{name: l{i}}}}}\n"))
             .collect::<String>()
     );
-    let mut c = Config::builder().with_limits(LoadLimits {
-        max_objects: 2,
-        ..LoadLimits::default()
-    });
+    let mut c = Config::builder().with_max_objects(2);
     c.add_str(&list, "list.yaml");
     let c = c.finish();
     assert_eq!(c.services.len(), 2);
@@ -129,9 +115,6 @@ fn max_objects_is_one_clear_error_and_keeps_the_first_objects() {
 
 #[test]
 fn default_limits() {
-    let d = LoadLimits::default();
-    assert_eq!(d.max_bytes, 64 << 20);
-    assert_eq!(d.max_objects, 200_000);
     let o = Options::default();
     assert_eq!(o.regex_size_limit, 1 << 20);
     assert_eq!(o.max_path_len, 16 * 1024);

@@ -2,7 +2,7 @@
 //! clear error naming the document.
 
 use proptest::prelude::*;
-use trieway::{Config, Error, LoadLimits};
+use trieway::{Config, Error};
 
 const GW: &str = "gateway.networking.k8s.io/v1";
 
@@ -287,10 +287,9 @@ fn namespaces_are_defaulted_and_cleared() {
 
 #[test]
 fn limits() {
-    let mut c = Config::builder().with_limits(LoadLimits {
-        max_bytes: 1 << 20,
-        max_objects: 1,
-    });
+    let mut c = Config::builder()
+        .with_max_bytes(1 << 20)
+        .with_max_objects(1);
     c.add_str(
         &format!("{}---\n{}---\n{}", route("a"), route("b"), route("c")),
         "x",
@@ -302,10 +301,7 @@ fn limits() {
         ["HTTPRoute (x#1): more than 1 objects; this and later objects are not loaded"]
     );
 
-    let mut c = Config::builder().with_limits(LoadLimits {
-        max_bytes: 10,
-        max_objects: 10,
-    });
+    let mut c = Config::builder().with_max_bytes(10).with_max_objects(10);
     c.add_str(&route("a"), "big.yaml");
     assert_eq!(
         errors(&c.finish()),

@@ -10,7 +10,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use trieway::normalize::{normalize_host, NormalizeError, NormalizeOptions, SlashPolicy};
+use trieway::normalize::{NormalizeError, NormalizeOptions, SlashPolicy};
 use trieway::{Outcome, Request, Router};
 use trieway_fuzz::fixed_routers;
 
@@ -174,7 +174,7 @@ fn remove_dot_segments(path: &str) -> String {
 
 fn hosts(host: &str, flags: u8) {
     let mut buf = [0u8; 256];
-    let got = normalize_host(host, &mut buf).map(str::to_string);
+    let got = NormalizeOptions::normalize_host(host, &mut buf).map(str::to_string);
     // SPEC §3.1 written out independently.
     let bare = if host.starts_with('[') {
         host.find(']').map_or(host, |e| &host[..=e])

@@ -10,7 +10,7 @@
 
 use arbitrary::{Arbitrary, Unstructured};
 use libfuzzer_sys::fuzz_target;
-use trieway::{Action, Config, LoadLimits};
+use trieway::{Action, Config};
 use trieway_fuzz::{exercise, load, objects, render, routers, Req};
 
 fuzz_target!(|data: &[u8]| {
@@ -21,10 +21,9 @@ fuzz_target!(|data: &[u8]| {
 });
 
 fn raw(data: &[u8]) {
-    let mut c = Config::builder().with_limits(LoadLimits {
-        max_bytes: 1 << 20,
-        max_objects: 500,
-    });
+    let mut c = Config::builder()
+        .with_max_bytes(1 << 20)
+        .with_max_objects(500);
     c.add_bytes(data, "fuzz");
     let c = c.finish();
     for e in c.errors.iter().chain(&c.warnings) {

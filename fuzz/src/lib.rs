@@ -6,7 +6,7 @@ use arbitrary::{Arbitrary, Result, Unstructured};
 use serde_json::{json, Map, Value};
 use std::sync::OnceLock;
 use trieway::{
-    Action, ActionKind, Config, Headers, LoadLimits, Options, Outcome, RegexRank, RepeatedHeaders,
+    Action, ActionKind, Config, Headers, Options, Outcome, RegexRank, RepeatedHeaders,
     Request, Router, Target,
 };
 
@@ -524,10 +524,9 @@ fn yaml_flow(v: &Value, out: &mut String) {
 
 /// Loads a generated configuration with small limits.
 pub fn load(text: &str) -> Config {
-    let mut c = Config::builder().with_limits(LoadLimits {
-        max_bytes: 1 << 20,
-        max_objects: 1000,
-    });
+    let mut c = Config::builder()
+        .with_max_bytes(1 << 20)
+        .with_max_objects(1000);
     c.add_str(text, "fuzz");
     c.finish()
 }
@@ -751,12 +750,8 @@ pub fn exercise<'r>(router: &'r Router, r: &Req, action: &mut Action<'r>) {
             assert!(clean(&e.value), "{}: {:?}", e.name, e.value);
         }
     }
-    for mirror in &action.mirrors {
-        assert!(
-            (0.0..=100.0).contains(&mirror.percent),
-            "{}",
-            mirror.percent
-        );
+    for &(_, percent) in &action.mirrors {
+        assert!((0.0..=100.0).contains(&percent), "{percent}");
     }
     // Applying again into the same (reused) Action gives the same result.
     let first = (
