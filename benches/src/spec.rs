@@ -183,9 +183,9 @@ impl RouteSet {
 /// configuration error (the generators only make valid objects).
 pub fn router_of(config: &Config) -> Router {
     assert!(
-        config.errors.is_empty(),
+        config.errors().is_empty(),
         "generated config is invalid: {:?}",
-        &config.errors[..config.errors.len().min(3)]
+        &config.errors()[..config.errors().len().min(3)]
     );
     Router::new(config, Options::default()).expect("router")
 }

@@ -227,8 +227,8 @@ impl NativeRouter {
             config.add_str(&text, "<string>");
             let config = config.finish();
             let problems = serde_json::json!({
-                "errors": config.errors.iter().map(convert::issue).collect::<Vec<_>>(),
-                "warnings": config.warnings.iter().map(convert::issue).collect::<Vec<_>>(),
+                "errors": config.errors().iter().map(convert::issue).collect::<Vec<_>>(),
+                "warnings": config.warnings().iter().map(convert::issue).collect::<Vec<_>>(),
             })
             .to_string();
             let config = if load.strict {

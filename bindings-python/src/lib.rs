@@ -226,7 +226,7 @@ impl Router {
     ) -> serde_json::Value {
         let index = self.index.get_or_init(|| {
             let mut map = HashMap::new();
-            for (i, r) in self.config.http_routes.iter().enumerate() {
+            for (i, r) in self.config.http_routes().iter().enumerate() {
                 map.insert(
                     (
                         RouteKind::Http,
@@ -236,7 +236,7 @@ impl Router {
                     i,
                 );
             }
-            for (i, r) in self.config.grpc_routes.iter().enumerate() {
+            for (i, r) in self.config.grpc_routes().iter().enumerate() {
                 map.insert(
                     (
                         RouteKind::Grpc,
@@ -252,13 +252,13 @@ impl Router {
             return serde_json::Value::Array(Vec::new());
         };
         let value = match kind {
-            RouteKind::Http => self.config.http_routes[i]
+            RouteKind::Http => self.config.http_routes()[i]
                 .spec
                 .rules
                 .as_ref()
                 .and_then(|r| r.get(rule))
                 .map(|r| serde_json::to_value(&r.filters)),
-            RouteKind::Grpc => self.config.grpc_routes[i]
+            RouteKind::Grpc => self.config.grpc_routes()[i]
                 .spec
                 .rules
                 .get(rule)
@@ -476,10 +476,10 @@ impl Router {
             l.iter().map(|e| e.to_string()).collect()
         };
         let d = pyo3::types::PyDict::new(py);
-        d.set_item("errors", PyList::new(py, messages(&self.config.errors))?)?;
+        d.set_item("errors", PyList::new(py, messages(self.config.errors()))?)?;
         d.set_item(
             "warnings",
-            PyList::new(py, messages(&self.config.warnings))?,
+            PyList::new(py, messages(self.config.warnings()))?,
         )?;
         Ok(d.into_any())
     }
@@ -534,8 +534,8 @@ fn check<'py>(
                 let messages =
                     |l: &[trieway::ConfigError]| l.iter().map(|e| e.to_string()).collect();
                 Checked {
-                    errors: messages(&config.errors),
-                    warnings: messages(&config.warnings)
+                    errors: messages(config.errors()),
+                    warnings: messages(config.warnings())
                         .into_iter()
                         .chain(report.warnings)
                         .collect(),

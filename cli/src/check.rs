@@ -229,7 +229,7 @@ impl Checked<'_> {
     fn failures(&self) -> Vec<String> {
         let report = self.report();
         let mut out = Vec::new();
-        let errors = self.config.errors.len();
+        let errors = self.config.errors().len();
         if errors > 0 {
             out.push(format!(
                 "{} in the configuration (see Errors)",
@@ -283,11 +283,11 @@ impl Checked<'_> {
             ));
         }
         let c = self.config;
-        let routes = c.http_routes.len()
-            + c.grpc_routes.len()
-            + c.tls_routes.len()
-            + c.tcp_routes.len()
-            + c.udp_routes.len();
+        let routes = c.http_routes().len()
+            + c.grpc_routes().len()
+            + c.tls_routes().len()
+            + c.tcp_routes().len()
+            + c.udp_routes().len();
         if routes > 0 && !self.parents().any(is_accepted) {
             out.push(format!(
                 "{} given but none is attached to a served Gateway",
@@ -303,8 +303,8 @@ impl Checked<'_> {
         let report = JsonReport {
             ok: failures.is_empty(),
             failures,
-            errors: messages(&self.config.errors),
-            warnings: messages(&self.config.warnings)
+            errors: messages(self.config.errors()),
+            warnings: messages(self.config.warnings())
                 .into_iter()
                 .chain(self.report().warnings.iter().cloned())
                 .collect(),
@@ -350,9 +350,9 @@ impl Checked<'_> {
 
     fn problems(&self, s: &mut String) {
         let c = self.config;
-        let errors: Vec<String> = c.errors.iter().map(|e| e.to_string()).collect();
+        let errors: Vec<String> = c.errors().iter().map(|e| e.to_string()).collect();
         let warnings: Vec<String> = c
-            .warnings
+            .warnings()
             .iter()
             .map(|e| e.to_string())
             .chain(self.report().warnings.iter().cloned())
@@ -398,7 +398,7 @@ impl Checked<'_> {
             };
             sets.entry(gateway).or_default().push(ls);
         }
-        let mut keys: Vec<String> = self.config.gateways.iter().map(|g| g.key()).collect();
+        let mut keys: Vec<String> = self.config.gateways().iter().map(|g| g.key()).collect();
         let mut seen: std::collections::HashSet<String> = keys.iter().cloned().collect();
         for l in &report.listeners {
             if seen.insert(l.gateway.clone()) {
@@ -407,7 +407,7 @@ impl Checked<'_> {
         }
         let classes: std::collections::HashMap<String, &str> = self
             .config
-            .gateways
+            .gateways()
             .iter()
             .map(|g| (g.key(), g.spec.gateway_class_name.as_str()))
             .collect();
@@ -454,7 +454,7 @@ impl Checked<'_> {
         let ours = self.controller?;
         match self
             .config
-            .gateway_classes
+            .gateway_classes()
             .iter()
             .find(|c| c.meta.name == class)
         {
@@ -506,13 +506,13 @@ impl Checked<'_> {
     fn unreported_routes(&self) -> Vec<(&'static str, String)> {
         let c = self.config;
         let all = c
-            .http_routes
+            .http_routes()
             .iter()
             .map(|r| ("HTTPRoute", r.key()))
-            .chain(c.grpc_routes.iter().map(|r| ("GRPCRoute", r.key())))
-            .chain(c.tls_routes.iter().map(|r| ("TLSRoute", r.key())))
-            .chain(c.tcp_routes.iter().map(|r| ("TCPRoute", r.key())))
-            .chain(c.udp_routes.iter().map(|r| ("UDPRoute", r.key())));
+            .chain(c.grpc_routes().iter().map(|r| ("GRPCRoute", r.key())))
+            .chain(c.tls_routes().iter().map(|r| ("TLSRoute", r.key())))
+            .chain(c.tcp_routes().iter().map(|r| ("TCPRoute", r.key())))
+            .chain(c.udp_routes().iter().map(|r| ("UDPRoute", r.key())));
         let reported: std::collections::HashSet<(&str, String)> = self
             .report()
             .routes
@@ -543,9 +543,9 @@ impl Checked<'_> {
             "{}: {}, {}, {}, {accepted}/{total} route parentRefs accepted",
             if failures.is_empty() { "OK" } else { "FAILED" },
             plural(objects(self.config), "object"),
-            plural(self.config.errors.len(), "error"),
+            plural(self.config.errors().len(), "error"),
             plural(
-                self.config.warnings.len() + self.report().warnings.len(),
+                self.config.warnings().len() + self.report().warnings.len(),
                 "warning"
             ),
         );
@@ -603,22 +603,22 @@ fn conditions(s: &mut String, list: &[Condition], indent: &str) {
 
 /// Number of loaded (valid) objects.
 fn objects(c: &Config) -> usize {
-    c.gateway_classes.len()
-        + c.gateways.len()
-        + c.listener_sets.len()
-        + c.http_routes.len()
-        + c.grpc_routes.len()
-        + c.tls_routes.len()
-        + c.tcp_routes.len()
-        + c.udp_routes.len()
-        + c.reference_grants.len()
-        + c.namespaces.len()
-        + c.services.len()
-        + c.endpoint_slices.len()
-        + c.secrets.len()
-        + c.config_maps.len()
-        + c.ingresses.len()
-        + c.ingress_classes.len()
+    c.gateway_classes().len()
+        + c.gateways().len()
+        + c.listener_sets().len()
+        + c.http_routes().len()
+        + c.grpc_routes().len()
+        + c.tls_routes().len()
+        + c.tcp_routes().len()
+        + c.udp_routes().len()
+        + c.reference_grants().len()
+        + c.namespaces().len()
+        + c.services().len()
+        + c.endpoint_slices().len()
+        + c.secrets().len()
+        + c.config_maps().len()
+        + c.ingresses().len()
+        + c.ingress_classes().len()
 }
 
 #[cfg(test)]
@@ -775,9 +775,9 @@ mod tests {
     #[test]
     fn demo_loads_without_errors() {
         let config = load(&[], UnknownFields::Error).unwrap_or_else(|_| panic!("the demo loads"));
-        assert!(config.errors.is_empty(), "{:?}", config.errors);
-        assert!(config.warnings.is_empty(), "{:?}", config.warnings);
-        assert_eq!(config.gateways.len(), 1);
-        assert_eq!(config.http_routes.len(), 4);
+        assert!(config.errors().is_empty(), "{:?}", config.errors());
+        assert!(config.warnings().is_empty(), "{:?}", config.warnings());
+        assert_eq!(config.gateways().len(), 1);
+        assert_eq!(config.http_routes().len(), 4);
     }
 }

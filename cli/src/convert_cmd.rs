@@ -126,18 +126,18 @@ pub fn run(p: Parser) -> Result<Status, Failure> {
     out(&text);
 
     let mut messages = String::new();
-    for e in config.errors.iter().chain(&conversion.errors) {
+    for e in config.errors().iter().chain(&conversion.errors) {
         let _ = writeln!(messages, "error: {e}");
     }
-    for w in config.warnings.iter().chain(&conversion.warnings) {
+    for w in config.warnings().iter().chain(&conversion.warnings) {
         let _ = writeln!(messages, "warning: {w}");
     }
-    if config.ingresses.is_empty() {
+    if config.ingresses().is_empty() {
         let _ = writeln!(messages, "warning: no valid Ingress in the input");
     }
     let _ = std::io::stderr().write_all(messages.as_bytes());
 
-    Ok(if config.errors.is_empty() && conversion.is_ok() {
+    Ok(if config.errors().is_empty() && conversion.is_ok() {
         Status::Ok
     } else {
         Status::Problems

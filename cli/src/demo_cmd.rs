@@ -129,7 +129,7 @@ pub fn run(mut p: Parser) -> Result<Status, Failure> {
         s,
         "Gateway {}: {} objects invalid, {accepted}/{parents} route parentRefs Accepted, {} listeners\n",
         router.gateway(),
-        config.errors.len(),
+        config.errors().len(),
         report.listeners.len()
     );
     let _ = writeln!(
@@ -196,7 +196,7 @@ pub fn run(mut p: Parser) -> Result<Status, Failure> {
     }
     let _ = writeln!(s, "\nTry: trieway route GET https://store.example.com/api/x -H 'X-Api-Version: v2'   (see trieway --help)");
     out(&s);
-    Ok(if config.errors.is_empty() && accepted == parents {
+    Ok(if config.errors().is_empty() && accepted == parents {
         Status::Ok
     } else {
         Status::Problems

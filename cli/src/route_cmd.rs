@@ -190,12 +190,12 @@ pub fn run(p: Parser) -> Result<Status, Failure> {
         }
         c.finish()
     };
-    for e in &config.errors {
+    for e in config.errors() {
         eprintln!("trieway: warning: {e}");
     }
     // Other warnings (skipped kinds) stay quiet here; unknown fields under `warn` are shown.
     for w in config
-        .warnings
+        .warnings()
         .iter()
         .filter(|w| w.message.starts_with("unknown field"))
     {
@@ -207,8 +207,8 @@ pub fn run(p: Parser) -> Result<Status, Failure> {
         ..Options::default()
     };
     // Ingress semantics when asked for, or when Ingresses are all there is to route.
-    let ingress =
-        a.ingress_class.is_some() || (config.gateways.is_empty() && !config.ingresses.is_empty());
+    let ingress = a.ingress_class.is_some()
+        || (config.gateways().is_empty() && !config.ingresses().is_empty());
     let router = if ingress {
         Router::from_ingress(&config, a.ingress_class.as_deref(), options)
     } else {

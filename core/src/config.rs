@@ -46,44 +46,134 @@ pub enum UnknownFields {
 #[derive(Debug, Clone, Default)]
 pub struct Config {
     /// GatewayClasses.
-    pub gateway_classes: Vec<Object<GatewayClassSpec>>,
+    pub(crate) gateway_classes: Vec<Object<GatewayClassSpec>>,
     /// Gateways.
-    pub gateways: Vec<Object<GatewaySpec>>,
+    pub(crate) gateways: Vec<Object<GatewaySpec>>,
     /// ListenerSets.
-    pub listener_sets: Vec<Object<ListenerSetSpec>>,
+    pub(crate) listener_sets: Vec<Object<ListenerSetSpec>>,
     /// HTTPRoutes.
-    pub http_routes: Vec<Route<HttpRouteSpec>>,
+    pub(crate) http_routes: Vec<Route<HttpRouteSpec>>,
     /// GRPCRoutes.
-    pub grpc_routes: Vec<Route<GrpcRouteSpec>>,
+    pub(crate) grpc_routes: Vec<Route<GrpcRouteSpec>>,
     /// TLSRoutes.
-    pub tls_routes: Vec<Route<TlsRouteSpec>>,
+    pub(crate) tls_routes: Vec<Route<TlsRouteSpec>>,
     /// TCPRoutes.
-    pub tcp_routes: Vec<Route<L4RouteSpec>>,
+    pub(crate) tcp_routes: Vec<Route<L4RouteSpec>>,
     /// UDPRoutes.
-    pub udp_routes: Vec<Route<L4RouteSpec>>,
+    pub(crate) udp_routes: Vec<Route<L4RouteSpec>>,
     /// ReferenceGrants.
-    pub reference_grants: Vec<Object<ReferenceGrantSpec>>,
+    pub(crate) reference_grants: Vec<Object<ReferenceGrantSpec>>,
     /// Namespaces.
-    pub namespaces: Vec<Object<NamespaceSpec>>,
+    pub(crate) namespaces: Vec<Object<NamespaceSpec>>,
     /// Services.
-    pub services: Vec<Object<ServiceSpec>>,
+    pub(crate) services: Vec<Object<ServiceSpec>>,
     /// EndpointSlices.
-    pub endpoint_slices: Vec<Object<EndpointSliceSpec>>,
+    pub(crate) endpoint_slices: Vec<Object<EndpointSliceSpec>>,
     /// Secrets (type only).
-    pub secrets: Vec<Object<SecretSpec>>,
+    pub(crate) secrets: Vec<Object<SecretSpec>>,
     /// ConfigMaps (existence only).
-    pub config_maps: Vec<Object<ConfigMapSpec>>,
+    pub(crate) config_maps: Vec<Object<ConfigMapSpec>>,
     /// Ingresses.
-    pub ingresses: Vec<Object<IngressSpec>>,
+    pub(crate) ingresses: Vec<Object<IngressSpec>>,
     /// IngressClasses.
-    pub ingress_classes: Vec<Object<IngressClassSpec>>,
+    pub(crate) ingress_classes: Vec<Object<IngressClassSpec>>,
     /// Problems that dropped a document, an object or a rule.
-    pub errors: Vec<ConfigError>,
+    pub(crate) errors: Vec<ConfigError>,
     /// Things skipped without harm (unknown kinds, ignored documents).
-    pub warnings: Vec<ConfigError>,
+    pub(crate) warnings: Vec<ConfigError>,
 }
 
 impl Config {
+    /// GatewayClasses.
+    pub fn gateway_classes(&self) -> &[Object<GatewayClassSpec>] {
+        &self.gateway_classes
+    }
+
+    /// Gateways.
+    pub fn gateways(&self) -> &[Object<GatewaySpec>] {
+        &self.gateways
+    }
+
+    /// ListenerSets.
+    pub fn listener_sets(&self) -> &[Object<ListenerSetSpec>] {
+        &self.listener_sets
+    }
+
+    /// HTTPRoutes.
+    pub fn http_routes(&self) -> &[Route<HttpRouteSpec>] {
+        &self.http_routes
+    }
+
+    /// GRPCRoutes.
+    pub fn grpc_routes(&self) -> &[Route<GrpcRouteSpec>] {
+        &self.grpc_routes
+    }
+
+    /// TLSRoutes.
+    pub fn tls_routes(&self) -> &[Route<TlsRouteSpec>] {
+        &self.tls_routes
+    }
+
+    /// TCPRoutes.
+    pub fn tcp_routes(&self) -> &[Route<L4RouteSpec>] {
+        &self.tcp_routes
+    }
+
+    /// UDPRoutes.
+    pub fn udp_routes(&self) -> &[Route<L4RouteSpec>] {
+        &self.udp_routes
+    }
+
+    /// ReferenceGrants.
+    pub fn reference_grants(&self) -> &[Object<ReferenceGrantSpec>] {
+        &self.reference_grants
+    }
+
+    /// Namespaces.
+    pub fn namespaces(&self) -> &[Object<NamespaceSpec>] {
+        &self.namespaces
+    }
+
+    /// Services.
+    pub fn services(&self) -> &[Object<ServiceSpec>] {
+        &self.services
+    }
+
+    /// EndpointSlices.
+    pub fn endpoint_slices(&self) -> &[Object<EndpointSliceSpec>] {
+        &self.endpoint_slices
+    }
+
+    /// Secrets (type only).
+    pub fn secrets(&self) -> &[Object<SecretSpec>] {
+        &self.secrets
+    }
+
+    /// ConfigMaps (existence only).
+    pub fn config_maps(&self) -> &[Object<ConfigMapSpec>] {
+        &self.config_maps
+    }
+
+    /// Ingresses.
+    pub fn ingresses(&self) -> &[Object<IngressSpec>] {
+        &self.ingresses
+    }
+
+    /// IngressClasses.
+    pub fn ingress_classes(&self) -> &[Object<IngressClassSpec>] {
+        &self.ingress_classes
+    }
+
+    /// Problems that dropped a document, an object or a rule.
+    pub fn errors(&self) -> &[ConfigError] {
+        &self.errors
+    }
+
+    /// Things skipped without harm (unknown kinds, ignored documents).
+    pub fn warnings(&self) -> &[ConfigError] {
+        &self.warnings
+    }
+
     /// `Err` with every problem when any object or rule was invalid, else the configuration.
     pub fn strict(self) -> Result<Config, Error> {
         if self.errors.is_empty() {

@@ -54,7 +54,7 @@ impl Default for LoadLimits {
 ///   rules: [{backendRefs: [{name: web, port: 80}]}]
 /// "#, "route.yaml");
 /// let config = builder.finish();
-/// assert_eq!(config.http_routes.len(), 1);
+/// assert_eq!(config.http_routes().len(), 1);
 /// ```
 #[derive(Debug, Default)]
 pub struct ConfigBuilder {
@@ -129,8 +129,8 @@ impl Config {
     ///   parentRefs: [{name: gw}]
     ///   rules: [{backendRefs: [{name: web, port: 80}]}]
     /// "#);
-    /// assert_eq!(config.http_routes.len(), 1);
-    /// assert!(config.errors.is_empty());
+    /// assert_eq!(config.http_routes().len(), 1);
+    /// assert!(config.errors().is_empty());
     /// ```
     #[allow(clippy::should_implement_trait)]
     pub fn from_str(text: &str) -> Config {
@@ -179,9 +179,9 @@ impl ConfigBuilder {
     ///   rules: [{backendRef: [{name: web, port: 80}]}]
     /// "#, "route.yaml");
     /// let config = builder.finish();
-    /// assert!(config.http_routes.is_empty());
+    /// assert!(config.http_routes().is_empty());
     /// assert_eq!(
-    ///     config.errors[0].to_string(),
+    ///     config.errors()[0].to_string(),
     ///     "HTTPRoute default/web (route.yaml#0): spec.rules[0].backendRef: unknown field, \
     ///      did you mean backendRefs?"
     /// );

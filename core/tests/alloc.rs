@@ -264,7 +264,7 @@ spec:
 fn layer4_and_grpc_lookups_do_not_allocate() {
     let config =
         trieway::Config::from_str(&format!("{}\n{}{L4}", common::CLASS, common::services()));
-    assert!(config.errors.is_empty(), "{:?}", config.errors);
+    assert!(config.errors().is_empty(), "{:?}", config.errors());
     let router = trieway::Router::new(&config, trieway::Options::default()).expect("router");
     let run = || {
         let mut hits = 0;

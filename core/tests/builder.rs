@@ -163,8 +163,8 @@ spec:
 
 fn yaml_router(text: &str) -> Router {
     let config = Config::from_str(text);
-    assert!(config.errors.is_empty(), "{:#?}", config.errors);
-    assert!(config.warnings.is_empty(), "{:#?}", config.warnings);
+    assert!(config.errors().is_empty(), "{:#?}", config.errors());
+    assert!(config.warnings().is_empty(), "{:#?}", config.warnings());
     Router::new(&config, Options::default()).expect("one Gateway")
 }
 
@@ -306,11 +306,11 @@ fn exported_yaml_loads_back_and_routes_identically() {
     assert!(assert_same_routing(&built, &exported) > 30);
     // The export is the same objects: loading it gives the same configuration.
     let (a, b) = (set.config(), Config::from_str(&yaml));
-    assert_eq!(a.http_routes.len(), 4);
-    for (x, y) in a.http_routes.iter().zip(&b.http_routes) {
+    assert_eq!(a.http_routes().len(), 4);
+    for (x, y) in a.http_routes().iter().zip(b.http_routes()) {
         assert_eq!((&x.meta, &x.spec), (&y.meta, &y.spec));
     }
-    assert_eq!(a.reference_grants[0].spec, b.reference_grants[0].spec);
+    assert_eq!(a.reference_grants()[0].spec, b.reference_grants()[0].spec);
 }
 
 #[test]
@@ -354,7 +354,7 @@ fn many_rules_on_one_host_are_split_in_order() {
         assert_eq!(m.route().name, format!("route-0-{:02}", i / 16));
     }
     let config = set.config();
-    assert_eq!(config.http_routes.len(), 3);
+    assert_eq!(config.http_routes().len(), 3);
     let exported = yaml_router(&set.to_yaml());
     assert_same_routing(&router, &exported);
 }
@@ -362,7 +362,7 @@ fn many_rules_on_one_host_are_split_in_order() {
 fn errors(set: &RouteSet) -> Vec<ConfigError> {
     match set.build() {
         Err(Error::Invalid(list)) => {
-            assert_eq!(list, set.config().errors);
+            assert_eq!(list, set.config().errors());
             list
         }
         other => panic!("expected Error::Invalid, got {other:?}"),

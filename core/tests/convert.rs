@@ -25,9 +25,9 @@ spec: {controllerName: example.com/gateway-under-test}
 fn convert_with(yaml: &str, options: &ConvertOptions) -> Conversion {
     let config = Config::from_str(yaml);
     assert!(
-        config.errors.is_empty(),
+        config.errors().is_empty(),
         "input errors: {:?}",
-        config.errors
+        config.errors()
     );
     ingress_to_gateway(&config, options)
 }
@@ -887,10 +887,10 @@ fn class_resolution_order() {
     ]
     .concat();
     let config = Config::from_str(&yaml);
-    assert!(config.errors.is_empty(), "{:?}", config.errors);
+    assert!(config.errors().is_empty(), "{:?}", config.errors());
     let class_of = |name: &str| {
         let ing = config
-            .ingresses
+            .ingresses()
             .iter()
             .find(|i| i.meta.name == name)
             .unwrap();
@@ -1248,9 +1248,9 @@ fn yaml_output_reads_back_as_the_same_objects() {
 /// The example converted, plus the GatewayClass and the example's Services and Secrets.
 fn converted_example() -> (Conversion, Config) {
     let source = Config::from_str(EXAMPLE);
-    assert!(source.errors.is_empty(), "{:?}", source.errors);
-    assert!(source.warnings.is_empty(), "{:?}", source.warnings);
-    assert_eq!(source.ingresses.len(), 2);
+    assert!(source.errors().is_empty(), "{:?}", source.errors());
+    assert!(source.warnings().is_empty(), "{:?}", source.warnings());
+    assert_eq!(source.ingresses().len(), 2);
     let conversion = ingress_to_gateway(&source, &ConvertOptions::default());
 
     let mut config = Config::builder();
@@ -1315,10 +1315,10 @@ fn example_converts_with_only_the_wildcard_warning() {
 #[test]
 fn example_round_trip_is_valid_and_every_route_is_accepted() {
     let (_, config) = converted_example();
-    assert!(config.errors.is_empty(), "{:?}", config.errors);
-    assert!(config.warnings.is_empty(), "{:?}", config.warnings);
-    assert_eq!(config.gateways.len(), 1);
-    assert_eq!(config.http_routes.len(), 4);
+    assert!(config.errors().is_empty(), "{:?}", config.errors());
+    assert!(config.warnings().is_empty(), "{:?}", config.warnings());
+    assert_eq!(config.gateways().len(), 1);
+    assert_eq!(config.http_routes().len(), 4);
     let report = trieway::Report::attach(&config, DEFAULT_CONTROLLER_NAME);
     let routes = &report.routes;
     assert_eq!(routes.len(), 4);

@@ -44,7 +44,7 @@ spec: {ports: [{port: 80}]}
 
 fn router_ports(routes: &str) -> Router {
     let config = trieway::Config::from_str(&format!("{PORTS}{routes}"));
-    assert!(config.errors.is_empty(), "{:#?}", config.errors);
+    assert!(config.errors().is_empty(), "{:#?}", config.errors());
     Router::new(&config, Options::default()).expect("router")
 }
 
@@ -477,13 +477,13 @@ fn no_backends_and_invalid_rules() {
         "{PORTS}{}",
         route("default", "bad", "  rules:\n  - matches: [{path: {type: Exact, value: /x}}]\n    filters:\n    - {type: URLRewrite, urlRewrite: {path: {type: ReplacePrefixMatch, replacePrefixMatch: /y}}}\n  - matches: [{path: {value: /ok}}]")
     ));
-    assert_eq!(config.errors.len(), 1, "{:?}", config.errors);
+    assert_eq!(config.errors().len(), 1, "{:?}", config.errors());
     assert!(
-        config.errors[0]
+        config.errors()[0]
             .to_string()
             .contains("spec.rules[0].filters[0]"),
         "{}",
-        config.errors[0]
+        config.errors()[0]
     );
     let r = Router::new(&config, Options::default()).unwrap();
     assert_eq!(hit(&r, "GET", "h", "/x", &[]), "404");

@@ -7,7 +7,7 @@ const GETTING_STARTED: &str = include_str!("../examples/getting-started.yaml");
 #[test]
 fn getting_started_example_routes_with_default_options() {
     let config = Config::from_str(GETTING_STARTED);
-    assert!(config.errors.is_empty(), "{:?}", config.errors);
+    assert!(config.errors().is_empty(), "{:?}", config.errors());
     let router = Router::new(&config, Options::default()).expect("the Gateway is served");
     let report = router.report();
     assert_eq!(report.routes.len(), 1);
@@ -87,7 +87,7 @@ metadata: {name: backend, namespace: default}
 spec: {ports: [{port: 3000}]}
 "#;
     let config = Config::from_str(yaml);
-    assert!(config.errors.is_empty(), "{:?}", config.errors);
+    assert!(config.errors().is_empty(), "{:?}", config.errors());
     let router = Router::new(&config, Options::default()).expect("served");
     let warnings = &router.report().warnings;
     assert_eq!(warnings.len(), 1, "{warnings:?}");

@@ -34,12 +34,12 @@ fn route_with_rule(rule: &str) -> String {
 }
 
 fn messages(c: &Config) -> Vec<String> {
-    c.errors.iter().map(|e| e.to_string()).collect()
+    c.errors().iter().map(|e| e.to_string()).collect()
 }
 
 fn one_error(c: &Config) -> &trieway::ConfigError {
-    assert_eq!(c.errors.len(), 1, "{:#?}", messages(c));
-    &c.errors[0]
+    assert_eq!(c.errors().len(), 1, "{:#?}", messages(c));
+    &c.errors()[0]
 }
 
 // --- load limits ----------------------------------------------------------------------------
@@ -57,7 +57,7 @@ fn max_bytes_is_a_clear_error_and_counts_every_input() {
     c.add_str(GATEWAY, "b.yaml");
     let c = c.finish();
     let e = c
-        .errors
+        .errors()
         .iter()
         .find(|e| e.message.contains("limit"))
         .expect("limit error");
@@ -67,8 +67,8 @@ fn max_bytes_is_a_clear_error_and_counts_every_input() {
     );
     assert!(e.to_string().contains("b.yaml"), "{e}");
     // The first input, under the limit, loaded whole.
-    assert_eq!(c.errors.len(), 1, "{:?}", c.errors);
-    assert_eq!(c.gateways.len(), 1);
+    assert_eq!(c.errors().len(), 1, "{:?}", c.errors());
+    assert_eq!(c.gateways().len(), 1);
 }
 
 #[test]
@@ -79,7 +79,7 @@ fn max_bytes_applies_to_bytes_and_json_too() {
     assert!(one_error(&c)
         .message
         .contains("exceeds the limit of 10 bytes"));
-    assert!(c.services.is_empty());
+    assert!(c.services().is_empty());
 }
 
 #[test]
@@ -93,7 +93,7 @@ fn max_objects_is_one_clear_error_and_keeps_the_first_objects() {
     let mut c = Config::builder().with_max_objects(3);
     c.add_str(&text, "many.yaml");
     let c = c.finish();
-    assert_eq!(c.services.len(), 3);
+    assert_eq!(c.services().len(), 3);
     let e = one_error(&c);
     assert_eq!(
         e.message,
@@ -109,7 +109,7 @@ fn max_objects_is_one_clear_error_and_keeps_the_first_objects() {
     let mut c = Config::builder().with_max_objects(2);
     c.add_str(&list, "list.yaml");
     let c = c.finish();
-    assert_eq!(c.services.len(), 2);
+    assert_eq!(c.services().len(), 2);
     assert!(one_error(&c).message.starts_with("more than 2 objects"));
 }
 
@@ -142,7 +142,7 @@ fn deeply_nested_yaml_is_an_error_not_a_stack_overflow() {
             "]".repeat(depth)
         );
         let c = loads_fast(&flow);
-        assert!(c.services.is_empty());
+        assert!(c.services().is_empty());
         let e = one_error(&c);
         assert!(e.message.starts_with("invalid YAML"), "{e}");
 
@@ -177,7 +177,7 @@ fn moderate_nesting_inside_free_form_fields_still_loads() {
     let c = Config::from_str(&route_with_rule(
         "{backendRefs: [{name: svc-a, port: 80}], sessionPersistence: {type: Cookie, cookieConfig: [[[[[[[[1]]]]]]]]}}",
     ));
-    assert_eq!(c.http_routes.len(), 1);
+    assert_eq!(c.http_routes().len(), 1);
 }
 
 #[test]
@@ -192,7 +192,7 @@ fn alias_expansion_bombs_are_refused() {
     let c = loads_fast(&text);
     let e = one_error(&c);
     assert!(e.message.starts_with("invalid YAML"), "{e}");
-    assert!(c.config_maps.is_empty());
+    assert!(c.config_maps().is_empty());
 }
 
 #[test]
@@ -206,7 +206,7 @@ fn many_documents_and_non_utf8_are_clear_errors() {
     );
     // Thousands of empty documents cost nothing and report nothing.
     let c = loads_fast(&"---\n".repeat(100_000));
-    assert!(c.errors.is_empty() && c.warnings.is_empty());
+    assert!(c.errors().is_empty() && c.warnings().is_empty());
 }
 
 // --- Regular expressions -------------------------------------------------------------------
@@ -300,7 +300,7 @@ fn more_than_16_backend_refs_is_a_clear_error() {
     assert_eq!(e.message, "must have at most 16 backendRefs (found 17)");
     let refs = vec!["{name: svc-a, port: 80}"; 16].join(", ");
     let c = Config::from_str(&route_with_rule(&format!("{{backendRefs: [{refs}]}}")));
-    assert!(c.errors.is_empty(), "{:#?}", messages(&c));
+    assert!(c.errors().is_empty(), "{:#?}", messages(&c));
 }
 
 // --- Lookup-time limits --------------------------------------------------------------------

@@ -30,7 +30,7 @@ const T1: &str = "2024-06-01T00:00:00Z";
 
 fn router(ingresses: &str) -> Router {
     let config = Config::from_str(&format!("{BASE}{ingresses}"));
-    assert!(config.errors.is_empty(), "{:#?}", config.errors);
+    assert!(config.errors().is_empty(), "{:#?}", config.errors());
     Router::from_ingress(&config, None, Options::default())
 }
 

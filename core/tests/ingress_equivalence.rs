@@ -32,7 +32,7 @@ fn differs_by_design(host: &str) -> bool {
 #[test]
 fn converted_config_routes_like_the_ingress() {
     let config = Config::from_str(EXAMPLE);
-    assert!(config.errors.is_empty(), "{:#?}", config.errors);
+    assert!(config.errors().is_empty(), "{:#?}", config.errors());
     let native = Router::from_ingress(&config, None, Options::default());
 
     let conversion = ingress_to_gateway(&config, &ConvertOptions::default());
@@ -50,7 +50,7 @@ fn converted_config_routes_like_the_ingress() {
         converted.add_value(v.clone(), "converted", i);
     }
     let converted = converted.finish();
-    assert!(converted.errors.is_empty(), "{:#?}", converted.errors);
+    assert!(converted.errors().is_empty(), "{:#?}", converted.errors());
     let gateway = Router::new(&converted, Options::default()).expect("one converted Gateway");
 
     let hosts = [
@@ -104,10 +104,10 @@ fn converted_config_routes_like_the_ingress() {
 fn config_objects(yaml: &str) -> Vec<serde_json::Value> {
     let c = Config::from_str(yaml);
     let mut out = Vec::new();
-    for s in &c.services {
+    for s in c.services() {
         out.push(serde_json::json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": s.meta.name, "namespace": s.meta.namespace}, "spec": s.spec}));
     }
-    for s in &c.secrets {
+    for s in c.secrets() {
         out.push(serde_json::json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": s.meta.name, "namespace": s.meta.namespace}, "type": s.spec.kind}));
     }
     out

@@ -30,7 +30,7 @@ fn router(routes: &str) -> Router {
         common::CLASS,
         common::services()
     ));
-    assert!(config.errors.is_empty(), "{:#?}", config.errors);
+    assert!(config.errors().is_empty(), "{:#?}", config.errors());
     Router::new(&config, Options::default()).expect("router")
 }
 
@@ -215,7 +215,7 @@ fn tls_route_versions_follow_their_own_schema() {
         ))
     };
     let problems = |c: &Config| -> Vec<(String, String, String)> {
-        c.errors
+        c.errors()
             .iter()
             .map(|e| (e.object.clone(), e.field.clone(), e.message.clone()))
             .collect()
@@ -223,7 +223,7 @@ fn tls_route_versions_follow_their_own_schema() {
     let two_rules = "  hostnames: [abc.example.com]\n  rules: [{name: a, backendRefs: [{name: \
                      svc-a, port: 80}]}, {name: b, backendRefs: [{name: svc-b, port: 80}]}]";
     let c = config(&versioned("v1alpha2", "two", two_rules));
-    assert_eq!(c.tls_routes.len(), 1);
+    assert_eq!(c.tls_routes().len(), 1);
     assert_eq!(
         problems(&c),
         [(
@@ -242,7 +242,7 @@ fn tls_route_versions_follow_their_own_schema() {
 
     for version in ["v1", "v1alpha3"] {
         let c = config(&versioned(version, "none", one_rule));
-        assert!(c.tls_routes.is_empty(), "{version}");
+        assert!(c.tls_routes().is_empty(), "{version}");
         assert_eq!(
             problems(&c),
             [(
@@ -255,7 +255,7 @@ fn tls_route_versions_follow_their_own_schema() {
             )]
         );
         let c = config(&versioned(version, "two", two_rules));
-        assert!(c.tls_routes.is_empty(), "{version}");
+        assert!(c.tls_routes().is_empty(), "{version}");
         assert_eq!(
             problems(&c),
             [(

@@ -7,11 +7,11 @@ use trieway::{Config, Error};
 const GW: &str = "gateway.networking.k8s.io/v1";
 
 fn errors(c: &Config) -> Vec<String> {
-    c.errors.iter().map(ToString::to_string).collect()
+    c.errors().iter().map(ToString::to_string).collect()
 }
 
 fn warnings(c: &Config) -> Vec<String> {
-    c.warnings.iter().map(ToString::to_string).collect()
+    c.warnings().iter().map(ToString::to_string).collect()
 }
 
 fn route(name: &str) -> String {
@@ -28,7 +28,7 @@ fn route_json(name: &str) -> String {
 }
 
 fn origins(c: &Config) -> Vec<String> {
-    c.http_routes
+    c.http_routes()
         .iter()
         .map(|r| format!("{} {}", r.key(), r.origin))
         .collect()
@@ -69,20 +69,20 @@ fn json_object_and_array() {
 
     // A byte-order mark and leading whitespace do not hide JSON.
     let c = Config::from_str(&format!("\u{feff}\n  {}", route_json("a")));
-    assert_eq!(c.http_routes.len(), 1, "{:?}", errors(&c));
+    assert_eq!(c.http_routes().len(), 1, "{:?}", errors(&c));
 }
 
 #[test]
 fn yaml_flow_mapping_is_not_mistaken_for_json() {
     let c = Config::from_str("{apiVersion: v1, kind: Namespace, metadata: {name: a}}");
     assert_eq!(errors(&c), Vec::<String>::new());
-    assert_eq!(c.namespaces.len(), 1);
+    assert_eq!(c.namespaces().len(), 1);
     let c = Config::from_str(
         "{apiVersion: v1, kind: Namespace, metadata: {name: a}}\n---\n\
          {apiVersion: v1, kind: Namespace, metadata: {name: b}}\n",
     );
     assert_eq!(errors(&c), Vec::<String>::new());
-    assert_eq!(c.namespaces.len(), 2);
+    assert_eq!(c.namespaces().len(), 2);
 }
 
 #[test]
@@ -106,7 +106,7 @@ fn kind_list_with_items() {
     assert_eq!(origins(&c), ["default/a <string>#0"]);
 
     let c = Config::from_str("apiVersion: v1\nkind: List\nitems: null\n");
-    assert!(c.errors.is_empty() && c.warnings.is_empty());
+    assert!(c.errors().is_empty() && c.warnings().is_empty());
 
     let c = Config::from_str("apiVersion: v1\nkind: List\nitems: 5\n");
     assert_eq!(
@@ -128,9 +128,9 @@ fn directory_loading() {
 
     let result = Config::from_path(&dir);
     let c = result.expect("directory loads");
-    let keys: Vec<String> = c.http_routes.iter().map(|r| r.key()).collect();
+    let keys: Vec<String> = c.http_routes().iter().map(|r| r.key()).collect();
     assert_eq!(keys, ["default/a", "default/b", "default/c"]);
-    let a = &c.http_routes[0].origin;
+    let a = &c.http_routes()[0].origin;
     assert!(a.file.ends_with("a.json"), "{a}");
     let errs = errors(&c);
     assert_eq!(errs.len(), 1, "{errs:?}");
@@ -138,7 +138,7 @@ fn directory_loading() {
 
     // A single file works too.
     let one = Config::from_path(dir.join("b.yaml")).unwrap();
-    assert_eq!(one.http_routes.len(), 1);
+    assert_eq!(one.http_routes().len(), 1);
     std::fs::remove_dir_all(&dir).unwrap();
 
     match Config::from_path(dir.join("missing")) {
@@ -153,7 +153,7 @@ fn unknown_kinds_are_warnings() {
         "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d, namespace: x}\n---\n\
          apiVersion: v1\nkind: Foo\n",
     );
-    assert!(c.errors.is_empty());
+    assert!(c.errors().is_empty());
     assert_eq!(
         warnings(&c),
         [
@@ -238,7 +238,7 @@ fn malformed_input_is_reported() {
         assert_eq!(errors(&c), *expected, "{text}");
     }
     // The valid document after the broken one still loads.
-    assert_eq!(Config::from_str(&rows[0].0).http_routes.len(), 1);
+    assert_eq!(Config::from_str(&rows[0].0).http_routes().len(), 1);
 }
 
 #[test]
@@ -254,7 +254,7 @@ fn non_utf8_bytes() {
         errors(&c),
         ["bad.yaml#0: input is not UTF-8 (invalid byte at offset 48)"]
     );
-    assert_eq!(c.http_routes.len(), 1);
+    assert_eq!(c.http_routes().len(), 1);
 }
 
 #[test]
@@ -269,8 +269,8 @@ fn empty_inputs() {
         "~\n",
     ] {
         let c = Config::from_str(text);
-        assert!(c.errors.is_empty(), "{text:?}: {:?}", errors(&c));
-        assert!(c.warnings.is_empty());
+        assert!(c.errors().is_empty(), "{text:?}: {:?}", errors(&c));
+        assert!(c.warnings().is_empty());
     }
 }
 
@@ -281,8 +281,8 @@ fn namespaces_are_defaulted_and_cleared() {
          apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {ports: [{port: 80}]}\n",
     );
     assert_eq!(errors(&c), Vec::<String>::new());
-    assert_eq!(c.namespaces[0].key(), "a");
-    assert_eq!(c.services[0].key(), "default/s");
+    assert_eq!(c.namespaces()[0].key(), "a");
+    assert_eq!(c.services()[0].key(), "default/s");
 }
 
 #[test]
@@ -295,7 +295,7 @@ fn limits() {
         "x",
     );
     let c = c.finish();
-    assert_eq!(c.http_routes.len(), 1);
+    assert_eq!(c.http_routes().len(), 1);
     assert_eq!(
         errors(&c),
         ["HTTPRoute (x#1): more than 1 objects; this and later objects are not loaded"]
@@ -351,6 +351,6 @@ proptest! {
             "backendRefs": [{{"name": {v}, "port": {n}, "weight": {n}}}]}}]}}}}"#
         );
         let c = Config::from_str(&text);
-        prop_assert!(c.http_routes.len() + c.errors.len() > 0);
+        prop_assert!(c.http_routes().len() + c.errors().len() > 0);
     }
 }

@@ -54,8 +54,8 @@ fn finding1_pathological_patterns_are_refused_at_validation() {
             "r",
             &format!("  rules:\n  - matches: [{m}]\n    backendRefs: [{{name: svc-a, port: 80}}]"),
         ));
-        assert_eq!(c.errors.len(), 1, "{:#?}", c.errors);
-        let e = &c.errors[0];
+        assert_eq!(c.errors().len(), 1, "{:#?}", c.errors());
+        let e = &c.errors()[0];
         assert_eq!(e.field, field);
         assert!(
             e.message
@@ -110,8 +110,8 @@ fn finding2_large_patterns_are_refused_at_validation() {
     let routes = rules_routes("/[a-z]{14000}N", 100);
     let (c, bytes) = peak(|| config(&routes));
     assert!(bytes < 16 * MIB, "peak {bytes}");
-    assert_eq!(c.errors.len(), 100);
-    for e in &c.errors {
+    assert_eq!(c.errors().len(), 100);
+    for e in c.errors() {
         assert_eq!(e.field, "spec.rules[0].matches[0].path.value");
         assert!(
             e.message.contains("needs a DFA of more than 1048576 bytes"),
@@ -141,7 +141,7 @@ fn rules_routes(pattern: &str, count: usize) -> String {
 #[test]
 fn router_budget_bounds_the_regex_memory() {
     let c = config(&rules_routes("/[a-z]{2000}N", 100));
-    assert!(c.errors.is_empty(), "{:#?}", c.errors);
+    assert!(c.errors().is_empty(), "{:#?}", c.errors());
     let (router, bytes) = peak(|| Router::new(&c, Options::default()).unwrap());
     let budget = Options::default().regex_router_budget;
     assert!(router.regex_memory() <= budget, "{}", router.regex_memory());
@@ -202,14 +202,14 @@ fn finding2_route_with_2048_header_regexes_is_bounded_at_validation() {
     let (c, bytes) = peak(|| config(&text));
     assert!(bytes < 64 * MIB, "peak {bytes}");
     let e: Vec<_> = c
-        .errors
+        .errors()
         .iter()
         .filter(|e| {
             e.message
                 .contains("does not fit in the route's regex budget")
         })
         .collect();
-    assert_eq!(e.len(), 1, "{:#?}", c.errors);
+    assert_eq!(e.len(), 1, "{:#?}", c.errors());
     assert!(e[0].field.starts_with("spec.rules["), "{}", e[0].field);
     assert!(e[0].field.ends_with("].value"), "{}", e[0].field);
     assert!(e[0]
@@ -231,7 +231,7 @@ fn route_budget_drops_later_rules_with_a_condition() {
         ));
     }
     let c = config(&common::route("default", "r", &rules));
-    assert!(c.errors.is_empty(), "{:#?}", c.errors);
+    assert!(c.errors().is_empty(), "{:#?}", c.errors());
     let full = Router::new(&c, Options::default()).unwrap();
     let per_rule = full.regex_memory() / 16;
     let options = Options {
@@ -319,7 +319,7 @@ fn flags_and_comments_behave_the_same_in_check_and_routing() {
     backendRefs: [{name: svc-a, port: 80}]
   - backendRefs: [{name: svc-b, port: 80}]"#,
     ));
-    assert!(c.errors.is_empty(), "{:#?}", c.errors);
+    assert!(c.errors().is_empty(), "{:#?}", c.errors());
     let router = Router::new(&c, Options::default()).unwrap();
     assert!(router.report().routes[0].parents[0]
         .conditions

@@ -116,9 +116,9 @@ fn lines(errors: &[trieway::ConfigError]) -> Vec<String> {
 #[test]
 fn kubectl_get_output_has_no_unknown_fields() {
     let c = load(KUBECTL_GET, UnknownFields::Error);
-    assert!(c.errors.is_empty(), "{:#?}", lines(&c.errors));
-    assert!(c.warnings.is_empty(), "{:#?}", lines(&c.warnings));
-    assert_eq!(c.http_routes.len(), 1);
+    assert!(c.errors().is_empty(), "{:#?}", lines(c.errors()));
+    assert!(c.warnings().is_empty(), "{:#?}", lines(c.warnings()));
+    assert_eq!(c.http_routes().len(), 1);
 }
 
 /// The repository's examples (upstream-style documents) load under strict validation.
@@ -128,9 +128,9 @@ fn examples_have_no_unknown_fields() {
         let path = format!("{}/examples/{name}", env!("CARGO_MANIFEST_DIR"));
         let text = std::fs::read_to_string(&path).expect("example");
         let c = load(&text, UnknownFields::Error);
-        let unknown: Vec<String> = lines(&c.errors)
+        let unknown: Vec<String> = lines(c.errors())
             .into_iter()
-            .chain(lines(&c.warnings))
+            .chain(lines(c.warnings()))
             .filter(|e| e.contains("unknown field"))
             .collect();
         assert!(unknown.is_empty(), "{name}: {unknown:#?}");
@@ -157,7 +157,7 @@ spec: {ports: [{port: 8080}]}
 fn error_policy_drops_the_object_and_names_the_field() {
     let c = load(TYPO, UnknownFields::Error);
     assert_eq!(
-        lines(&c.errors),
+        lines(c.errors()),
         [
             "HTTPRoute shop/web (route.yaml#0): spec.rules[0].backendRef: unknown field, did you \
              mean backendRefs?",
@@ -165,30 +165,30 @@ fn error_policy_drops_the_object_and_names_the_field() {
              matches?",
         ]
     );
-    assert_eq!(c.errors[0].field, "spec.rules[0].backendRef");
-    assert!(c.http_routes.is_empty());
-    assert_eq!(c.services.len(), 1);
+    assert_eq!(c.errors()[0].field, "spec.rules[0].backendRef");
+    assert!(c.http_routes().is_empty());
+    assert_eq!(c.services().len(), 1);
     assert!(c.clone().strict().is_err());
 }
 
 #[test]
 fn warn_policy_keeps_the_object_and_ignore_is_silent() {
     let c = load(TYPO, UnknownFields::Warn);
-    assert!(c.errors.is_empty(), "{:#?}", lines(&c.errors));
-    assert_eq!(c.warnings.len(), 2);
+    assert!(c.errors().is_empty(), "{:#?}", lines(c.errors()));
+    assert_eq!(c.warnings().len(), 2);
     assert_eq!(
-        c.warnings[0].to_string(),
+        c.warnings()[0].to_string(),
         "HTTPRoute shop/web (route.yaml#0): spec.rules[0].backendRef: unknown field, did you \
          mean backendRefs?"
     );
-    assert_eq!(c.http_routes.len(), 1);
+    assert_eq!(c.http_routes().len(), 1);
     // The library's default is Warn.
-    assert_eq!(Config::from_str(TYPO).warnings.len(), 2);
+    assert_eq!(Config::from_str(TYPO).warnings().len(), 2);
     assert_eq!(UnknownFields::default(), UnknownFields::Warn);
 
     let c = load(TYPO, UnknownFields::Ignore);
-    assert!(c.errors.is_empty() && c.warnings.is_empty());
-    assert_eq!(c.http_routes.len(), 1);
+    assert!(c.errors().is_empty() && c.warnings().is_empty());
+    assert_eq!(c.http_routes().len(), 1);
 }
 
 #[test]
@@ -225,8 +225,8 @@ fn json_lists_and_other_kinds() {
     ]}"#;
     let c = load(json, UnknownFields::Error);
     assert_eq!(
-        lines(&c.errors),
+        lines(c.errors()),
         ["TCPRoute a/t (route.yaml#1): spec.hostnames: unknown field"]
     );
-    assert_eq!((c.tls_routes.len(), c.tcp_routes.len()), (1, 0));
+    assert_eq!((c.tls_routes().len(), c.tcp_routes().len()), (1, 0));
 }

@@ -33,16 +33,16 @@ fn head(kind: &str) -> String {
 
 fn count(c: &Config, kind: &str) -> usize {
     match kind {
-        "GatewayClass" => c.gateway_classes.len(),
-        "Gateway" => c.gateways.len(),
-        "ListenerSet" => c.listener_sets.len(),
-        "HTTPRoute" => c.http_routes.len(),
-        "GRPCRoute" => c.grpc_routes.len(),
-        "TLSRoute" => c.tls_routes.len(),
-        "TCPRoute" => c.tcp_routes.len(),
-        "UDPRoute" => c.udp_routes.len(),
-        "ReferenceGrant" => c.reference_grants.len(),
-        "Ingress" => c.ingresses.len(),
+        "GatewayClass" => c.gateway_classes().len(),
+        "Gateway" => c.gateways().len(),
+        "ListenerSet" => c.listener_sets().len(),
+        "HTTPRoute" => c.http_routes().len(),
+        "GRPCRoute" => c.grpc_routes().len(),
+        "TLSRoute" => c.tls_routes().len(),
+        "TCPRoute" => c.tcp_routes().len(),
+        "UDPRoute" => c.udp_routes().len(),
+        "ReferenceGrant" => c.reference_grants().len(),
+        "Ingress" => c.ingresses().len(),
         other => panic!("no such kind in tests: {other}"),
     }
 }
@@ -61,7 +61,7 @@ fn same(got: &[String], want: &[String]) -> bool {
 /// Loads `spec` as a `kind` and asserts it is dropped with exactly `expected` errors.
 fn rejected(kind: &str, spec: &str, expected: &[&str]) {
     let c = Config::from_str(&doc(kind, spec));
-    let got: Vec<String> = c.errors.iter().map(ToString::to_string).collect();
+    let got: Vec<String> = c.errors().iter().map(ToString::to_string).collect();
     let want: Vec<String> = expected
         .iter()
         .map(|e| format!("{}{e}", head(kind)))
@@ -76,7 +76,7 @@ fn rejected(kind: &str, spec: &str, expected: &[&str]) {
 /// Loads `spec` as a `kind` and asserts it is kept without errors.
 fn accepted(kind: &str, spec: &str) {
     let c = Config::from_str(&doc(kind, spec));
-    let got: Vec<String> = c.errors.iter().map(ToString::to_string).collect();
+    let got: Vec<String> = c.errors().iter().map(ToString::to_string).collect();
     assert!(got.is_empty(), "{kind} {spec}: {got:#?}");
     assert_eq!(count(&c, kind), 1, "{kind} {spec} should be kept");
 }
@@ -609,11 +609,11 @@ fn metadata_rules() {
     let c = Config::from_str(&format!(
         "apiVersion: {GW}\nkind: HTTPRoute\nmetadata: {{name: Web_1, namespace: Prod}}\nspec: {{}}\n"
     ));
-    let got: Vec<String> = c.errors.iter().map(ToString::to_string).collect();
+    let got: Vec<String> = c.errors().iter().map(ToString::to_string).collect();
     assert_eq!(got.len(), 2, "{got:#?}");
     assert!(got[0].starts_with("HTTPRoute Prod/Web_1 (<string>#0): metadata.namespace: \"Prod\""));
     assert!(got[1].starts_with("HTTPRoute Prod/Web_1 (<string>#0): metadata.name: \"Web_1\""));
-    assert!(c.http_routes.is_empty());
+    assert!(c.http_routes().is_empty());
 }
 
 /// Rule-level rows: (kind, spec, expected errors, expected `(index, reason)` invalid rules).
@@ -731,15 +731,15 @@ fn rule_level_problems() {
     ];
     for (kind, spec, expected, invalid) in rows {
         let c = Config::from_str(&doc(kind, &spec));
-        let got: Vec<String> = c.errors.iter().map(ToString::to_string).collect();
+        let got: Vec<String> = c.errors().iter().map(ToString::to_string).collect();
         let want: Vec<String> = expected
             .iter()
             .map(|e| format!("{}{e}", head(kind)))
             .collect();
         assert!(same(&got, &want), "{spec}\n got: {got:#?}\nwant: {want:#?}");
         let rules: Vec<(usize, &str)> = match kind {
-            "HTTPRoute" => &c.http_routes[0].invalid_rules,
-            _ => &c.grpc_routes[0].invalid_rules,
+            "HTTPRoute" => &c.http_routes()[0].invalid_rules,
+            _ => &c.grpc_routes()[0].invalid_rules,
         }
         .iter()
         .map(|r| (r.index, r.reason))
@@ -754,7 +754,7 @@ fn invalid_rule_messages_carry_field_paths() {
         "HTTPRoute",
         &http("{matches: [{method: FETCH}]}, {matches: [{path: {type: RegularExpression, value: '('}}]}"),
     ));
-    let r = &c.http_routes[0].invalid_rules;
+    let r = &c.http_routes()[0].invalid_rules;
     assert_eq!(r.len(), 2);
     // Rule 1 holds the bad regex; rule 0 is dropped because the route is not served, which
     // takes precedence over its own problem.
@@ -765,7 +765,7 @@ fn invalid_rule_messages_carry_field_paths() {
     assert!(r[1]
         .message
         .starts_with("spec.rules[1].matches[0].path.value: invalid regular expression"));
-    assert_eq!(c.errors.len(), 2);
+    assert_eq!(c.errors().len(), 2);
 }
 
 #[test]
@@ -781,7 +781,7 @@ fn invalid_object_is_dropped_and_the_rest_kept() {
         http("{matches: [{method: FETCH}]}, {}"),
     );
     let c = Config::from_str(&yaml);
-    let got: Vec<String> = c.errors.iter().map(ToString::to_string).collect();
+    let got: Vec<String> = c.errors().iter().map(ToString::to_string).collect();
     assert_eq!(
         got,
         [
@@ -790,11 +790,15 @@ fn invalid_object_is_dropped_and_the_rest_kept() {
             "HTTPRoute default/partial (<string>#3): spec.rules[0].matches[0].method: unsupported method \"FETCH\" (rule 0 dropped: UnsupportedValue)",
         ]
     );
-    assert_eq!(c.gateways.len(), 1);
-    let names: Vec<&str> = c.http_routes.iter().map(|r| r.meta.name.as_str()).collect();
+    assert_eq!(c.gateways().len(), 1);
+    let names: Vec<&str> = c
+        .http_routes()
+        .iter()
+        .map(|r| r.meta.name.as_str())
+        .collect();
     assert_eq!(names, ["good", "partial"]);
-    assert!(c.http_routes[0].invalid_rules.is_empty());
-    assert_eq!(c.http_routes[1].invalid_rules.len(), 1);
+    assert!(c.http_routes()[0].invalid_rules.is_empty());
+    assert_eq!(c.http_routes()[1].invalid_rules.len(), 1);
     assert!(!c.is_valid());
     assert!(c.strict().is_err());
 }
@@ -839,7 +843,7 @@ fn hostile_values_never_panic() {
              backendRefs: [{{name: {v}, kind: {v}, group: {v}, port: 1}}]}}]}}"
         );
         let c = Config::from_str(&doc("HTTPRoute", &spec));
-        assert!(c.http_routes.len() + c.errors.len() > 0);
+        assert!(c.http_routes().len() + c.errors().len() > 0);
     }
 }
 
@@ -850,7 +854,7 @@ fn core_objects_and_session_type() {
          apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {ports: [{port: 80}, {port: 0}]}\n---\n\
          apiVersion: v1\nkind: Namespace\nmetadata: {name: ok}\n",
     );
-    let got: Vec<String> = c.errors.iter().map(ToString::to_string).collect();
+    let got: Vec<String> = c.errors().iter().map(ToString::to_string).collect();
     assert_eq!(got.len(), 2, "{got:#?}");
     assert!(got[0].starts_with(
         "Namespace a.b (<string>#0): metadata.name: \"a.b\" is not a lowercase RFC 1123 label"
@@ -859,14 +863,14 @@ fn core_objects_and_session_type() {
         got[1],
         "Service default/s (<string>#1): spec.ports[1].port: port 0 is out of range (1-65535)"
     );
-    assert_eq!(c.namespaces.len(), 1);
-    assert!(c.services.is_empty());
+    assert_eq!(c.namespaces().len(), 1);
+    assert!(c.services().is_empty());
 
     let c = Config::from_str(&doc(
         "HTTPRoute",
         &http("{sessionPersistence: {type: Sticky}}, {}"),
     ));
-    let got: Vec<String> = c.errors.iter().map(ToString::to_string).collect();
+    let got: Vec<String> = c.errors().iter().map(ToString::to_string).collect();
     assert_eq!(
         got,
         [format!(
@@ -875,7 +879,7 @@ fn core_objects_and_session_type() {
             head("HTTPRoute")
         )]
     );
-    assert_eq!(c.http_routes[0].invalid_rules.len(), 1);
+    assert_eq!(c.http_routes()[0].invalid_rules.len(), 1);
 }
 
 /// Issue #14: `metadata.name` of Gateway API objects is an RFC 1123 subdomain of at most 253
@@ -895,8 +899,8 @@ fn names_up_to_253_characters_without_label_limit_get_status() {
         )
     };
     let c = Config::from_str(&yaml(&name));
-    assert!(c.errors.is_empty(), "{:#?}", c.errors);
-    assert_eq!((c.gateways.len(), c.http_routes.len()), (1, 1));
+    assert!(c.errors().is_empty(), "{:#?}", c.errors());
+    assert_eq!((c.gateways().len(), c.http_routes().len()), (1, 1));
     let a = trieway::Report::attach(&c, None);
     let key = format!("infra/{name}");
     assert_eq!(a.gateways.len(), 1);
@@ -911,8 +915,8 @@ fn names_up_to_253_characters_without_label_limit_get_status() {
 
     let long = format!("{name}x");
     let c = Config::from_str(&yaml(&long));
-    assert!(c.gateways.is_empty() && c.http_routes.is_empty());
-    assert!(c.errors[0]
+    assert!(c.gateways().is_empty() && c.http_routes().is_empty());
+    assert!(c.errors()[0]
         .to_string()
         .ends_with("metadata.name: must be at most 253 characters (found 254)"));
 }

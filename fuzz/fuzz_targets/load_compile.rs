@@ -26,7 +26,7 @@ fn raw(data: &[u8]) {
         .with_max_objects(500);
     c.add_bytes(data, "fuzz");
     let c = c.finish();
-    for e in c.errors.iter().chain(&c.warnings) {
+    for e in c.errors().iter().chain(c.warnings()) {
         let _ = e.to_string();
     }
     let _ = c.is_valid();
@@ -38,16 +38,16 @@ fn raw(data: &[u8]) {
 /// What must not depend on the rendering (YAML or JSON).
 fn summary(c: &Config) -> (Vec<usize>, Vec<String>) {
     let counts = vec![
-        c.gateway_classes.len(),
-        c.gateways.len(),
-        c.http_routes.len(),
-        c.services.len(),
-        c.secrets.len(),
-        c.namespaces.len(),
-        c.reference_grants.len(),
+        c.gateway_classes().len(),
+        c.gateways().len(),
+        c.http_routes().len(),
+        c.services().len(),
+        c.secrets().len(),
+        c.namespaces().len(),
+        c.reference_grants().len(),
     ];
     let mut messages: Vec<String> = c
-        .errors
+        .errors()
         .iter()
         .map(|e| format!("{} {} {} {}", e.kind, e.object, e.field, e.message))
         .collect();

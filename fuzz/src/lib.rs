@@ -787,7 +787,7 @@ fn describe(o: &Outcome<'_>) -> String {
 /// option sets chosen by `variant`.
 pub fn routers(config: &Config, variant: u8) -> Vec<Router> {
     let mut out = Vec::new();
-    for g in config.gateways.iter().take(3) {
+    for g in config.gateways().iter().take(3) {
         let options = options(
             variant,
             Some(format!("{}/{}", g.meta.namespace, g.meta.name)),
@@ -841,9 +841,9 @@ pub fn fixed_routers() -> &'static [Router] {
     ROUTERS.get_or_init(|| {
         let config = Config::from_str(&fixed_text());
         assert!(
-            config.errors.is_empty(),
+            config.errors().is_empty(),
             "fixed config: {:#?}",
-            config.errors
+            config.errors()
         );
         [0u8, 1, 2, 4, 8, 16, 32]
             .iter()

@@ -25,7 +25,7 @@ fn no_case_resource_has_an_unknown_field() {
             }
             let config = config.finish();
             let unknown: Vec<String> = config
-                .errors
+                .errors()
                 .iter()
                 .filter(|e| e.message.contains("unknown field"))
                 .map(ToString::to_string)

@@ -67,7 +67,7 @@ fn set(paths: Vec<PathSpec>, hosts: Vec<String>) -> RouteSet {
 /// Loads `s` (untimed) and times `Router::new`.
 fn compile(s: &RouteSet) -> (Router, f64) {
     let config = s.config();
-    assert!(config.errors.is_empty(), "{:?}", &config.errors[..1]);
+    assert!(config.errors().is_empty(), "{:?}", &config.errors()[..1]);
     let t = Instant::now();
     let r = Router::new(&config, trieway::Options::default()).expect("router");
     (r, t.elapsed().as_secs_f64())

@@ -91,7 +91,7 @@ fn query_config(rules: usize) -> String {
 fn build(yaml: &str, options: Options) -> (Router, Duration) {
     let t = Instant::now();
     let config = trieway::Config::from_str(yaml);
-    assert!(config.errors.is_empty(), "{:?}", config.errors.first());
+    assert!(config.errors().is_empty(), "{:?}", config.errors().first());
     let router = Router::new(&config, options).expect("router");
     (router, t.elapsed())
 }

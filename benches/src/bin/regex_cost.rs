@@ -91,9 +91,9 @@ fn load(label: &str, text: &str) -> Option<Router> {
     println!(
         "{label}: {} bytes of YAML; validation {vms:.1} ms, peak {vpeak:.1} MiB, {} errors",
         text.len(),
-        config.errors.len()
+        config.errors().len()
     );
-    if let Some(e) = config.errors.first() {
+    if let Some(e) = config.errors().first() {
         println!("  first error: {}: {}", e.field, e.message);
     }
     let before = LIVE.load(Relaxed);

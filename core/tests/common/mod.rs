@@ -52,7 +52,7 @@ pub fn services() -> String {
 pub fn router_with(routes: &str, options: Options) -> Router {
     let text = format!("{BASE}{}\n---\n{routes}", services());
     let config = trieway::Config::from_str(&text);
-    assert!(config.errors.is_empty(), "{:#?}", config.errors);
+    assert!(config.errors().is_empty(), "{:#?}", config.errors());
     Router::new(&config, options).expect("router")
 }
 
