@@ -547,3 +547,122 @@ proptest! {
         }
     }
 }
+
+// --- Ingress -----------------------------------------------------------------------------
+
+const INGRESS_HOSTS: &[Option<&str>] = &[
+    Some("foo.example.com"),
+    Some("*.example.com"),
+    Some("a.b.example.com"),
+    Some("*.b.example.com"),
+    Some("bar.example.com"),
+    None,
+];
+
+/// One generated Ingress: class, age, default backend, rules of `(host, [(path, type)])`.
+type GenIngress = (
+    Option<&'static str>,
+    u8,
+    bool,
+    Vec<(Option<&'static str>, Vec<(&'static str, &'static str)>)>,
+);
+
+fn gen_ingress() -> impl Strategy<Value = GenIngress> {
+    (
+        prop::sample::select(&[None, Some("a"), Some("b")][..]),
+        0u8..3,
+        any::<bool>(),
+        prop::collection::vec(
+            (
+                prop::sample::select(INGRESS_HOSTS),
+                prop::collection::vec(
+                    (
+                        prop::sample::select(PATHS),
+                        prop::sample::select(&["Exact", "Prefix", "ImplementationSpecific"][..]),
+                    ),
+                    1..4,
+                ),
+            ),
+            0..4,
+        ),
+    )
+        // An Ingress needs rules or a default backend.
+        .prop_map(|(class, created, default, rules)| {
+            let default = default || rules.is_empty();
+            (class, created, default, rules)
+        })
+}
+
+fn build_ingresses(ings: &[GenIngress]) -> Config {
+    let mut config = Config::builder();
+    for (i, (class, created, default, rules)) in ings.iter().enumerate() {
+        let (ns, name) = NAMES[i % NAMES.len()];
+        let backend =
+            |n: usize| json!({"service": {"name": format!("svc{n}"), "port": {"number": 80}}});
+        let rules: Vec<Value> = rules
+            .iter()
+            .map(|(host, paths)| {
+                let paths: Vec<Value> = paths
+                    .iter()
+                    .enumerate()
+                    .map(|(pi, (p, t))| json!({"path": p, "pathType": t, "backend": backend(pi)}))
+                    .collect();
+                let mut r = json!({"http": {"paths": paths}});
+                if let Some(h) = host {
+                    r["host"] = json!(h);
+                }
+                r
+            })
+            .collect();
+        let mut spec = json!({"rules": rules});
+        if let Some(c) = class {
+            spec["ingressClassName"] = json!(c);
+        }
+        if *default {
+            spec["defaultBackend"] = backend(9);
+        }
+        config.add_value(
+            json!({
+                "apiVersion": "networking.k8s.io/v1",
+                "kind": "Ingress",
+                "metadata": {"name": name, "namespace": ns, "creationTimestamp": format!("2024-01-01T00:00:0{created}Z")},
+                "spec": spec,
+            }),
+            "gen",
+            i,
+        );
+    }
+    config.finish()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases() / 4, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// An Ingress Router (compiled into the same host and path index as Gateway API routes)
+    /// and the reference's Ingress matcher pick the same Ingress, rule, path and host.
+    #[test]
+    fn ingress_router_equals_reference(
+        ings in prop::collection::vec(gen_ingress(), 1..6),
+        class in prop::sample::select(&[None, Some("a")][..]),
+        reqs in prop::collection::vec(request(), 24),
+        port in prop::option::of(prop::sample::select(&[80u16, 443, 8080][..])),
+    ) {
+        let config = build_ingresses(&ings);
+        prop_assert!(config.errors.is_empty(), "{:?}", config.errors);
+        let options = Options::default();
+        let router = Router::from_ingress(&config, class, options.clone());
+        for r in &reqs {
+            let mut req = Request::new(r.method, r.host, r.path);
+            req.port = port;
+            let got = compiled_outcome(&router, &req);
+            let want = reference::route_ingress(&config, class, &options, &req);
+            prop_assert_eq!(&got, &want, "request {:?}", r);
+            // gRPC lookups find nothing in an Ingress Router.
+            prop_assert!(matches!(router.route_grpc(&req), Outcome::NotFound));
+            if let Outcome::Matched(m) = router.route(&req) {
+                let again = router.match_by_id(m.id()).map(|m2| m2.id());
+                prop_assert_eq!(again, Some(m.id()));
+            }
+        }
+    }
+}

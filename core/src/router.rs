@@ -97,8 +97,8 @@ pub struct RouteMatch<'r> {
     id: MatchId,
 }
 
-/// `MatchId` field of a match that has no frontend, listener or vhost (Ingress routers, or
-/// every listener of the port when `listener_isolation` is off).
+/// `MatchId::listener` of a match found on every listener of the port together
+/// (`listener_isolation` off, or an Ingress Router, which has no listeners).
 const NONE: u32 = u32::MAX;
 
 /// A plain-data identity of a [`RouteMatch`]: indices into its [`Router`]'s tables (the
@@ -243,7 +243,7 @@ impl<'r> RouteMatch<'r> {
     pub fn hostname(&self) -> &'r str {
         match self.compiled.vhosts.get(self.id.vhost as usize) {
             Some(vh) => &vh.hostname,
-            None => "", // NONE: Ingress
+            None => "",
         }
     }
     /// Name of the listener the request was routed on.
@@ -251,7 +251,7 @@ impl<'r> RouteMatch<'r> {
         let fe = self.compiled.frontends.get(self.id.frontend as usize);
         match fe.and_then(|fe| fe.listeners.get(self.id.listener as usize)) {
             Some(l) => &l.name,
-            None => "", // NONE: Ingress, or every listener of the port
+            None => "", // every listener of the port (no isolation), or an Ingress Router
         }
     }
     /// Port of that listener.
@@ -433,7 +433,10 @@ impl Router {
     /// `kubernetes.io/ingress.class` annotation, or the default IngressClass), or every Ingress
     /// when `class` is `None`. Lookups work as for Gateway API routes; a match's
     /// [`RouteMatch::route`] is the Ingress, `rule_index` its `spec.rules` index (the default
-    /// backend counts as one past the last rule) and `match_index` the path's index.
+    /// backend counts as one past the last rule), `match_index` the path's index and
+    /// [`RouteMatch::hostname`] the Ingress host that was selected (`*` for host-less rules and
+    /// for the default backend when no host was). Every port is served; there are no
+    /// listeners. The default backend serves the paths that start with `/`.
     pub fn from_ingress(config: &Config, class: Option<&str>, options: Options) -> Router {
         let compiled = compile::compile_ingress(config, class, &options);
         Router {
@@ -511,9 +514,6 @@ impl Router {
     /// The lookup behind [`Router::route`] and [`Router::route_grpc`]: the port's frontend,
     /// then its listener (with listener isolation) or merged host index, then the path.
     fn route_as<R: RequestView + ?Sized>(&self, req: &R, grpc: bool) -> Outcome<'_> {
-        if let Some(outcome) = self.route_ingress(req, grpc) {
-            return outcome;
-        }
         let c = &self.inner.compiled;
         let Some((fe_index, fe)) = self.frontend(req) else {
             return Outcome::NotFound;
@@ -533,7 +533,8 @@ impl Router {
             None => None,
         };
         let mut query = query_scan(req, &c.options);
-        let found = if c.options.listener_isolation {
+        // A frontend without listeners (an Ingress Router's) routes by its merged index.
+        let found = if c.options.listener_isolation && !fe.listeners.is_empty() {
             let li = match select_listener(fe, host, req) {
                 Ok(li) => li,
                 Err(outcome) => return outcome,
@@ -562,7 +563,12 @@ impl Router {
                     frontend: fe_index as u32,
                     listener,
                     vhost,
-                    port: fe.port,
+                    // An Ingress Router serves every port.
+                    port: if c.ingress {
+                        req.port().unwrap_or(80)
+                    } else {
+                        fe.port
+                    },
                     tls: fe.tls,
                 },
             }),
@@ -570,36 +576,16 @@ impl Router {
         }
     }
 
-    /// Routes by the Ingress table when the Router was built from Ingresses (`None`
-    /// otherwise). Ingress serves no gRPC-only lookups: [`Router::route_grpc`] finds nothing.
-    fn route_ingress<R: RequestView + ?Sized>(&self, req: &R, grpc: bool) -> Option<Outcome<'_>> {
-        let c = &self.inner.compiled;
-        let table = c.ingress.as_ref()?;
-        let mut buf = [0u8; 256];
-        let host = req.authority().and_then(|a| normalize_host(a, &mut buf));
-        let port = req.port().unwrap_or(80);
-        let found = match table.lookup(&c.matches, host, req.path()) {
-            Some(m) if !grpc => self.match_by_id(MatchId {
-                matched: m,
-                frontend: NONE,
-                listener: NONE,
-                vhost: NONE,
-                port,
-                tls: false,
-            }),
-            _ => None,
-        };
-        Some(found.map_or(Outcome::NotFound, Outcome::Matched))
-    }
-
     /// The frontend of the request's port (the first one when the request names no port),
     /// with its index; `None` when no listener serves the port.
     fn frontend<R: RequestView + ?Sized>(&self, req: &R) -> Option<(usize, &Frontend)> {
         let frontends = &self.inner.compiled.frontends;
         let index = match req.port() {
-            // Ports are ascending.
-            Some(p) => frontends.binary_search_by_key(&p, |f| f.port).ok()?,
-            None => 0,
+            // Ports are ascending; an Ingress Router has one frontend for every port.
+            Some(p) if !self.inner.compiled.ingress => {
+                frontends.binary_search_by_key(&p, |f| f.port).ok()?
+            }
+            _ => 0,
         };
         Some((index, frontends.get(index)?))
     }
@@ -609,14 +595,11 @@ impl Router {
     pub fn match_by_id(&self, id: MatchId) -> Option<RouteMatch<'_>> {
         let c = &self.inner.compiled;
         let info = c.matches.get(id.matched as usize)?;
-        let valid = if id.frontend == NONE {
-            c.ingress.is_some() && id.listener == NONE && id.vhost == NONE && !id.tls
-        } else {
-            c.frontends.get(id.frontend as usize).is_some_and(|fe| {
-                (id.listener == NONE || (id.listener as usize) < fe.listeners.len())
-                    && (id.port, id.tls) == (fe.port, fe.tls)
-            }) && (id.vhost as usize) < c.vhosts.len()
-        };
+        let valid = c.frontends.get(id.frontend as usize).is_some_and(|fe| {
+            (id.listener == NONE || (id.listener as usize) < fe.listeners.len())
+                && (c.ingress || id.port == fe.port)
+                && id.tls == fe.tls
+        }) && (id.vhost as usize) < c.vhosts.len();
         valid.then_some(RouteMatch {
             compiled: c,
             info,

@@ -9,6 +9,9 @@ pub(crate) struct HostIndex {
     exact: FxHashMap<Box<str>, u32>,
     wild: Vec<WildNode>,
     any: Option<u32>,
+    /// Ingress host semantics: a wildcard `*.s` covers exactly one label before `.s`, and only
+    /// the most specific hostname is tried (no fallback), whatever `isolation` says.
+    ingress: bool,
 }
 
 #[derive(Debug, Default)]
@@ -28,6 +31,15 @@ impl HostIndex {
             exact: FxHashMap::default(),
             wild: vec![WildNode::default()],
             any: None,
+            ingress: false,
+        }
+    }
+
+    /// An index with Ingress host semantics (see the `ingress` field).
+    pub(crate) fn for_ingress() -> Self {
+        HostIndex {
+            ingress: true,
+            ..HostIndex::new()
         }
     }
 
@@ -91,8 +103,8 @@ impl HostIndex {
 
     /// Calls `f` with every vhost whose hostname matches `host` (already normalized), most
     /// specific first: the exact host, wildcards from the longest suffix down, then `*`.
-    /// Stops at the first `Some` that `f` returns. With `isolation`, only the most specific
-    /// vhost is tried.
+    /// Stops at the first `Some` that `f` returns. With `isolation` (always for an Ingress
+    /// index), only the most specific vhost is tried.
     #[inline]
     pub(crate) fn find<T>(
         &self,
@@ -100,6 +112,7 @@ impl HostIndex {
         isolation: bool,
         mut f: impl FnMut(u32, HostKind) -> Option<T>,
     ) -> Option<T> {
+        let isolation = isolation || self.ingress;
         if let Some(host) = host.filter(|h| !h.is_empty()) {
             if let Some(&v) = self.exact.get(host) {
                 let r = f(v, HostKind::Exact);
@@ -118,8 +131,11 @@ impl HostIndex {
                 }
                 while node != 0 {
                     let n = &self.wild[node as usize];
-                    // `*.s` needs something in front of `.s` (SPEC §2.2: one or more labels).
-                    if let Some(v) = n.vhost.filter(|_| host.len() > n.suffix_len as usize + 1) {
+                    // `*.s` needs something in front of `.s` (SPEC §2.2: one or more labels;
+                    // exactly one for Ingress).
+                    let front = host.len().saturating_sub(n.suffix_len as usize + 1);
+                    let covers = front > 0 && !(self.ingress && host[..front].contains('.'));
+                    if let Some(v) = n.vhost.filter(|_| covers) {
                         let r = f(v, HostKind::Wildcard);
                         if r.is_some() || isolation {
                             return r;

@@ -2,9 +2,17 @@
 //! wildcard > host-less rules), then the longest path string, Exact before Prefix at equal
 //! length, then the older Ingress and `namespace/name`; `defaultBackend` only when nothing in
 //! the selected host matches.
+//!
+//! Ingress compiles into the same tables as Gateway API routes: one frontend (every port, no
+//! listeners) whose host index has Ingress host semantics ([`HostIndex::for_ingress`]), and
+//! one vhost per Ingress host whose candidates are laid out by [`super::lay_out`] in the
+//! Ingress order above; the default backend is the last candidate of every vhost (a `/`
+//! prefix, so it matches whatever the host's paths did not), with a catch-all vhost holding
+//! only it when no Ingress rule is host-less. `Router::route` has one path for both.
 
 use super::backend::{Backend, Split};
-use super::{MatchInfo, PathKind, RouteInfo, RuleInfo};
+use super::host::HostIndex;
+use super::{Compiled, Frontend, MatchInfo, PathKind, RouteInfo, RuleInfo, VHost};
 use crate::attach::{self, BackendProblem, ResolvedBackend};
 use crate::config::Config;
 use crate::model::{
@@ -12,58 +20,6 @@ use crate::model::{
 };
 use rustc_hash::FxHashMap;
 use std::cmp::Reverse;
-
-/// The Ingress table of a Router built with `Router::from_ingress`.
-#[derive(Debug, Default)]
-pub(crate) struct IngressTable {
-    exact: FxHashMap<Box<str>, u32>,
-    /// Keyed by the suffix after `*.`: covers exactly one more label.
-    wildcard: FxHashMap<Box<str>, u32>,
-    any: Option<u32>,
-    /// Match ids per host entry, in precedence order.
-    hosts: Vec<Vec<u32>>,
-    default: Option<u32>,
-}
-
-impl IngressTable {
-    /// The host entry a (normalized) host selects.
-    fn entry(&self, host: Option<&str>) -> Option<&[u32]> {
-        let host = host.filter(|h| !h.is_empty());
-        let id = host
-            .and_then(|h| self.exact.get(h).copied())
-            .or_else(|| {
-                let (first, rest) = host?.split_once('.')?;
-                (!first.is_empty())
-                    .then(|| self.wildcard.get(rest).copied())
-                    .flatten()
-            })
-            .or(self.any)?;
-        Some(&self.hosts[id as usize])
-    }
-
-    /// The winning match id, or the default backend's.
-    pub(crate) fn lookup(
-        &self,
-        matches: &[MatchInfo],
-        host: Option<&str>,
-        path: &str,
-    ) -> Option<u32> {
-        let found = self.entry(host).and_then(|ms| {
-            ms.iter().copied().find(|&m| {
-                let mi = &matches[m as usize];
-                match mi.path_kind {
-                    PathKind::Exact => *mi.path_value == *path,
-                    _ => {
-                        let p = super::path::prefix_of(&mi.path_value);
-                        path.starts_with(p)
-                            && (path.len() == p.len() || path.as_bytes()[p.len()] == b'/')
-                    }
-                }
-            })
-        });
-        found.or(self.default)
-    }
-}
 
 fn backend(
     config: &Config,
@@ -151,15 +107,15 @@ fn path_match(rule: u32, index: usize, kind: PathKind, value: &str) -> MatchInfo
     }
 }
 
-/// Fills `routes`, `rules`, `matches` and returns the table for the Ingresses of `class`
-/// (every Ingress when `None`).
-pub(crate) fn compile(
-    config: &Config,
-    class: Option<&str>,
-    routes: &mut Vec<RouteInfo>,
-    rules: &mut Vec<RuleInfo>,
-    matches: &mut Vec<MatchInfo>,
-) -> IngressTable {
+/// Fills the routes, rules, matches, vhosts and the one frontend of `out` with the Ingresses
+/// of `class` (every Ingress when `None`).
+pub(crate) fn compile(config: &Config, class: Option<&str>, out: &mut Compiled) {
+    let Compiled {
+        routes,
+        rules,
+        matches,
+        ..
+    } = out;
     let resolver = attach::resolver(config);
     let served: Vec<&Object<IngressSpec>> = config
         .ingresses
@@ -218,32 +174,53 @@ pub(crate) fn compile(
             defaults.push(((ing.created, key.clone()), m));
         }
     }
-    let mut t = IngressTable::default();
-    fill_hosts(&mut t, per_host);
-    t.default = first_default(defaults);
-    t
+    let default = first_default(defaults);
+    let hosts = fill_hosts(out, per_host, default);
+    out.frontends.push(Frontend {
+        port: 0,
+        tls: false,
+        listeners: Vec::new(),
+        listener_index: super::listener_index::ListenerIndex::new(std::iter::empty()),
+        host_blind: hosts.any_only(),
+        merged: hosts,
+        merged_grpc: HostIndex::new(),
+    });
 }
 
 /// The sort key of an Ingress path among the candidates of its host: the longer path first,
 /// then Exact before Prefix, then the older Ingress, then `namespace/name`, rule and path.
 type Key = (Reverse<usize>, u8, i64, String, usize, usize);
 
-/// Fills the host tables of `t` with the candidates of each host key in `Key` order.
-fn fill_hosts(t: &mut IngressTable, per_host: FxHashMap<String, Vec<(Key, u32)>>) {
+/// One vhost per host key of `per_host` (`""`: host-less, the catch-all `*`), its candidates
+/// in `Key` order and then `default`; a catch-all vhost with only `default` when no rule is
+/// host-less. Returns the host index over them.
+fn fill_hosts(
+    out: &mut Compiled,
+    per_host: FxHashMap<String, Vec<(Key, u32)>>,
+    default: Option<u32>,
+) -> HostIndex {
     let mut hosts: Vec<(String, Vec<(Key, u32)>)> = per_host.into_iter().collect();
+    if default.is_some() && !hosts.iter().any(|h| h.0.is_empty()) {
+        hosts.push((String::new(), Vec::new()));
+    }
     hosts.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut index = HostIndex::for_ingress();
     for (host, mut ms) in hosts {
         ms.sort_by(|a, b| a.0.cmp(&b.0));
-        let id = t.hosts.len() as u32;
-        t.hosts.push(ms.into_iter().map(|(_, m)| m).collect());
-        if host.is_empty() {
-            t.any = Some(id);
-        } else if let Some(suffix) = host.strip_prefix("*.") {
-            t.wildcard.insert(suffix.into(), id);
-        } else {
-            t.exact.insert(host.into(), id);
-        }
+        let cands: Vec<u32> = ms.into_iter().map(|(_, m)| m).chain(default).collect();
+        // Ingress paths are literal: no regular expression reaches `lay_out`'s regex list.
+        let (paths, regex) = super::lay_out(&out.matches, &cands, |_| u32::MAX);
+        let hostname = if host.is_empty() { "*" } else { host.as_str() };
+        let v = out.vhosts.len() as u32;
+        out.vhosts.push(VHost {
+            hostname: hostname.into(),
+            paths,
+            regex,
+            grpc: Vec::new(),
+        });
+        index.insert(hostname, v);
     }
+    index
 }
 
 /// The match of the default backend that wins: the oldest Ingress's, then the smallest

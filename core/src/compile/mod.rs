@@ -92,7 +92,7 @@ pub(crate) struct VHost {
     /// Exact, PathPrefix and template-regex candidates in one trie, by position.
     pub paths: PathIndex,
     /// `(regex, match id, position)` of regexes that are not templates, by position.
-    pub regex: Box<[(u32, u32, u32)]>,
+    pub regex: RegexCands,
     /// GRPCRoute candidates (match ids) in SPEC §4.3 order.
     pub grpc: Vec<u32>,
 }
@@ -142,8 +142,8 @@ pub(crate) struct Compiled {
     pub dropped: Vec<DroppedRule>,
     pub vhosts: Vec<VHost>,
     pub l4: l4::L4Tables,
-    /// Set for a Router built from Ingress objects.
-    pub ingress: Option<ingress::IngressTable>,
+    /// Built from Ingress objects: one frontend for every port, without listeners.
+    pub ingress: bool,
     pub options: Options,
 }
 
@@ -226,7 +226,7 @@ pub(crate) fn compile(config: &Config, gateway: &AttachedGateway, options: &Opti
             dropped: Vec::new(),
             vhosts: Vec::new(),
             l4: l4::L4Tables::default(),
-            ingress: None,
+            ingress: false,
             options: options.clone(),
         },
         l4_rules: FxHashMap::default(),
@@ -849,36 +849,51 @@ impl Builder<'_> {
             }
             cands.sort_by_cached_key(|&m| self.key(ranks, m));
             cands.dedup();
-            let mut paths = PathIndexBuilder::default();
-            let mut regex = Vec::new();
-            for (pos, &m) in cands.iter().enumerate() {
-                let pos = pos as u32;
-                let mi = &self.out.matches[m as usize];
-                let free = mi.method.is_none() && mi.headers.is_empty() && mi.query.is_empty();
-                let (segs, tail) = match mi.path_kind {
-                    PathKind::Exact => {
-                        (path::literal_segments(&mi.path_value, Tail::End), Tail::End)
-                    }
-                    PathKind::Prefix => (
-                        path::literal_segments(&mi.path_value, Tail::Prefix),
-                        Tail::Prefix,
-                    ),
-                    PathKind::Regex => match template::parse(&mi.path_value) {
-                        Some((segs, true)) => (segs, Tail::Rest),
-                        Some((segs, false)) => (segs, Tail::End),
-                        None => {
-                            regex.push((self.regex_ids[&*mi.path_value], m, pos));
-                            continue;
-                        }
-                    },
-                };
-                paths.insert(&segs, tail, pos, m, free);
-            }
+            let regex_ids = &self.regex_ids;
+            let (paths, regex) = lay_out(&self.out.matches, &cands, |v| regex_ids[v]);
             let vh = &mut self.out.vhosts[v];
-            vh.paths = paths.build();
-            vh.regex = regex.into_boxed_slice();
+            vh.paths = paths;
+            vh.regex = regex;
         }
     }
+}
+
+/// `(regex, match id, position)` of the candidates whose regular expression is not a template.
+pub(crate) type RegexCands = Box<[(u32, u32, u32)]>;
+
+/// Lays out the candidates of one hostname, `cands` in precedence order (the first wins), for
+/// lookups: Exact, PathPrefix and template paths into one trie, other regular expressions
+/// (`regex_id` gives their compiled regex) into a list, each with its position in `cands`.
+/// Gateway API routes and Ingress paths share it; only their orders differ.
+pub(crate) fn lay_out(
+    matches: &[MatchInfo],
+    cands: &[u32],
+    regex_id: impl Fn(&str) -> u32,
+) -> (PathIndex, RegexCands) {
+    let mut paths = PathIndexBuilder::default();
+    let mut regex = Vec::new();
+    for (pos, &m) in cands.iter().enumerate() {
+        let pos = pos as u32;
+        let mi = &matches[m as usize];
+        let free = mi.method.is_none() && mi.headers.is_empty() && mi.query.is_empty();
+        let (segs, tail) = match mi.path_kind {
+            PathKind::Exact => (path::literal_segments(&mi.path_value, Tail::End), Tail::End),
+            PathKind::Prefix => (
+                path::literal_segments(&mi.path_value, Tail::Prefix),
+                Tail::Prefix,
+            ),
+            PathKind::Regex => match template::parse(&mi.path_value) {
+                Some((segs, true)) => (segs, Tail::Rest),
+                Some((segs, false)) => (segs, Tail::End),
+                None => {
+                    regex.push((regex_id(&mi.path_value), m, pos));
+                    continue;
+                }
+            },
+        };
+        paths.insert(&segs, tail, pos, m, free);
+    }
+    (paths.build(), regex.into_boxed_slice())
 }
 
 /// A value for a message, shortened when long.
@@ -982,17 +997,10 @@ pub(crate) fn compile_ingress(config: &Config, class: Option<&str>, options: &Op
         dropped: Vec::new(),
         vhosts: Vec::new(),
         l4: l4::L4Tables::default(),
-        ingress: None,
+        ingress: true,
         options: options.clone(),
     };
-    let table = ingress::compile(
-        config,
-        class,
-        &mut out.routes,
-        &mut out.rules,
-        &mut out.matches,
-    );
-    out.ingress = Some(table);
+    ingress::compile(config, class, &mut out);
     out
 }
 
