@@ -6,10 +6,12 @@
 //! [`Router`](crate::Router) gives the same answer for random configurations and requests.
 
 use crate::attach::{AttachedGateway, AttachedListener};
+use crate::compile::ingress::ingress_class;
 use crate::config::Config;
 use crate::model::{
-    GrpcRouteMatch, GrpcRouteRule, GrpcRouteSpec, HttpRouteMatch, HttpRouteRule, HttpRouteSpec,
-    MatchType, PathMatchType, ProtocolType, Route, RouteKind,
+    GrpcRouteMatch, GrpcRouteRule, GrpcRouteSpec, HttpIngressPath, HttpRouteMatch, HttpRouteRule,
+    HttpRouteSpec, IngressPathType, IngressSpec, MatchType, Object, PathMatchType, ProtocolType,
+    Route, RouteKind,
 };
 use crate::options::{Options, RegexRank, RepeatedHeaders};
 use crate::request::RequestView;
@@ -775,34 +777,73 @@ pub(crate) fn route_tls(
     }))
 }
 
+/// One Ingress path: (host key, Ingress, rule index, path index, path).
+type IngressPath<'c> = (
+    String,
+    &'c Object<IngressSpec>,
+    usize,
+    usize,
+    &'c HttpIngressPath,
+);
+
+/// The value of an Ingress path (`/` when absent or empty).
+fn ingress_value(p: &HttpIngressPath) -> &str {
+    p.path.as_deref().filter(|v| !v.is_empty()).unwrap_or("/")
+}
+
+/// Does Ingress path `p` match `path`? Exact: the same string. Prefix and
+/// ImplementationSpecific: element-wise, so `/a` and `/a/` both match `/a`, `/a/` and `/a/x`,
+/// not `/ab`.
+fn ingress_path_ok(p: &HttpIngressPath, path: &str) -> bool {
+    let value = ingress_value(p);
+    match p.path_type {
+        IngressPathType::Exact => path == value,
+        _ => {
+            let prefix = value.strip_suffix('/').unwrap_or(value);
+            path == prefix || path.starts_with(&format!("{prefix}/"))
+        }
+    }
+}
+
+/// The host key the request's (normalized) host selects among `keys`: the exact host, else
+/// `*.` + the host without its first label, else `""` (host-less rules).
+fn ingress_host(host: &str, keys: &[&str]) -> Option<String> {
+    let wildcard = host
+        .split_once('.')
+        .filter(|(first, _)| !first.is_empty())
+        .map(|(_, rest)| format!("*.{rest}"));
+    if !host.is_empty() && keys.contains(&host) {
+        Some(host.to_string())
+    } else if let Some(w) = wildcard.filter(|w| keys.contains(&w.as_str())) {
+        Some(w)
+    } else {
+        keys.contains(&"").then(String::new)
+    }
+}
+
 /// Ingress v1 routing (docs/ingress.md), written out without the compiled tables: the
 /// Ingresses of `class` (every one when `None`); the request's host selects one host key among
-/// the rules that have paths (the exact host, else `*.` + the host without its first label,
-/// else the host-less rules); among that host's paths the longest value wins, Exact before
-/// Prefix at equal length, then the older Ingress, `namespace/name`, rule and path index; when
-/// none matches, the default backend of the oldest Ingress (then `namespace/name`), as rule
-/// `rules.len()`, for a path that starts with `/` (or is empty): an asterisk-form `*` has no
-/// route. Any port; no listeners.
+/// the rules that have paths ([`ingress_host`]); among that host's paths the longest value
+/// wins, Exact before Prefix at equal length, then the older Ingress, `namespace/name`, rule
+/// and path index; when none matches, the default backend of the oldest Ingress (then
+/// `namespace/name`), as rule `rules.len()`, for a path that starts with `/` (or is empty): an
+/// asterisk-form `*` has no route. Any port; no listeners.
 pub(crate) fn route_ingress<R: RequestView + ?Sized>(
     config: &Config,
     class: Option<&str>,
     opts: &Options,
     req: &R,
 ) -> RefOutcome {
-    use crate::compile::ingress::ingress_class;
-    use crate::model::IngressPathType;
     let path = req.path();
     if path.len() > opts.max_path_len {
         return RefOutcome::NotFound;
     }
-    let host = normalize(req.authority());
-    let served: Vec<_> = config
+    let served: Vec<&Object<IngressSpec>> = config
         .ingresses
         .iter()
         .filter(|i| class.is_none_or(|c| ingress_class(config, i).as_deref() == Ok(c)))
         .collect();
-    // Every path: (host key, Ingress, rule index, path index).
-    let mut paths = Vec::new();
+    let mut paths: Vec<IngressPath<'_>> = Vec::new();
     for ing in &served {
         for (ri, r) in ing.spec.rules.iter().enumerate() {
             let key = r.host.as_deref().unwrap_or("").to_ascii_lowercase();
@@ -811,65 +852,34 @@ pub(crate) fn route_ingress<R: RequestView + ?Sized>(
             }
         }
     }
-    let has = |k: &str| paths.iter().any(|p| p.0 == k);
-    let wildcard = host
-        .split_once('.')
-        .filter(|(first, _)| !first.is_empty())
-        .map(|(_, rest)| format!("*.{rest}"));
-    let selected = if !host.is_empty() && has(&host) {
-        Some(host.clone())
-    } else if let Some(w) = wildcard.filter(|w| has(w)) {
-        Some(w)
-    } else {
-        has("").then(String::new)
-    };
+    let keys: Vec<&str> = paths.iter().map(|p| p.0.as_str()).collect();
+    let selected = ingress_host(&normalize(req.authority()), &keys);
     let hostname = match selected.as_deref() {
         None | Some("") => "*".to_string(),
         Some(h) => h.to_string(),
     };
-    let matched =
-        |ing: &crate::model::Object<crate::model::IngressSpec>, rule, index| RefOutcome::Matched {
-            namespace: ing.meta.namespace.clone(),
-            name: ing.meta.name.clone(),
-            rule,
-            matched: index,
-            hostname: hostname.clone(),
-            listener: String::new(),
-        };
+    let matched = |ing: &Object<IngressSpec>, rule, index| RefOutcome::Matched {
+        namespace: ing.meta.namespace.clone(),
+        name: ing.meta.name.clone(),
+        rule,
+        matched: index,
+        hostname: hostname.clone(),
+        listener: String::new(),
+    };
+    let key = |(_, ing, ri, pi, p): &&IngressPath<'_>| {
+        (
+            Reverse(ingress_value(p).len()),
+            p.path_type != IngressPathType::Exact,
+            ing.created,
+            format!("{}/{}", ing.meta.namespace, ing.meta.name).into_bytes(),
+            *ri,
+            *pi,
+        )
+    };
     let best = paths
         .iter()
-        .filter(|p| Some(&p.0) == selected.as_ref())
-        .filter(|(_, _, _, _, p)| {
-            let value = p.path.as_deref().filter(|v| !v.is_empty()).unwrap_or("/");
-            match p.path_type {
-                IngressPathType::Exact => path == value,
-                // Element-wise: `/a` and `/a/` both match `/a`, `/a/` and `/a/x`, not `/ab`.
-                _ => {
-                    let prefix = value.strip_suffix('/').unwrap_or(value);
-                    path == prefix || path.starts_with(&format!("{prefix}/"))
-                }
-            }
-        })
-        .min_by(|a, b| {
-            let key = |(_, ing, ri, pi, p): &(
-                String,
-                &crate::model::Object<_>,
-                usize,
-                usize,
-                &crate::model::HttpIngressPath,
-            )| {
-                let value = p.path.as_deref().filter(|v| !v.is_empty()).unwrap_or("/");
-                (
-                    Reverse(value.len()),
-                    p.path_type != IngressPathType::Exact,
-                    ing.created,
-                    format!("{}/{}", ing.meta.namespace, ing.meta.name).into_bytes(),
-                    *ri,
-                    *pi,
-                )
-            };
-            key(a).cmp(&key(b))
-        });
+        .filter(|p| Some(&p.0) == selected.as_ref() && ingress_path_ok(p.4, path))
+        .min_by_key(key);
     if let Some((_, ing, ri, pi, _)) = best {
         return matched(ing, *ri, *pi);
     }
@@ -880,10 +890,8 @@ pub(crate) fn route_ingress<R: RequestView + ?Sized>(
         .iter()
         .filter(|i| i.spec.default_backend.is_some())
         .min_by_key(|i| {
-            (
-                i.created,
-                format!("{}/{}", i.meta.namespace, i.meta.name).into_bytes(),
-            )
+            let name = format!("{}/{}", i.meta.namespace, i.meta.name);
+            (i.created, name.into_bytes())
         })
         .map_or(RefOutcome::NotFound, |ing| {
             matched(ing, ing.spec.rules.len(), 0)
