@@ -87,6 +87,52 @@ const SAMPLES: &[Sample] = &[
     ("GET", "https", "unknown.example.com", "/", &[], 0),
 ];
 
+/// The route (`namespace/name #rule`) and the result column of one sample request.
+fn sample_result(router: &Router, req: &Request<'_>, random: u64) -> (String, String) {
+    let outcome = router.route(req);
+    match &outcome {
+        Outcome::Matched(m) => {
+            let mut a = Action::new();
+            m.apply(req, random, &mut a);
+            let rule = m
+                .rule_name()
+                .map_or_else(|| m.rule_index().to_string(), str::to_string);
+            let route = format!("{}/{} #{rule}", m.route().namespace, m.route().name);
+            let result = match a.kind {
+                ActionKind::Redirect => format!("{} → {}", a.status, a.location),
+                ActionKind::Forward => {
+                    let b = a
+                        .backend
+                        .map(|b| format!("{}:{}", b.name(), b.port().unwrap_or(0)))
+                        .unwrap_or_default();
+                    let edits: Vec<String> = a
+                        .request_headers
+                        .iter()
+                        .map(|e| format!("{:?} {}", e.op, e.name))
+                        .collect();
+                    let mut r = format!("→ {b} {}", a.path_and_query);
+                    if m.backends().len() > 1 {
+                        let _ = write!(
+                            r,
+                            " (split {} of {})",
+                            a.backend.map_or(0, |b| b.weight()),
+                            m.total_weight()
+                        );
+                    }
+                    if !edits.is_empty() {
+                        let _ = write!(r, " headers: {}", edits.join(", "));
+                    }
+                    r
+                }
+                _ => format!("{} (engine answer)", a.status),
+            };
+            (route, result)
+        }
+        Outcome::Misdirected => ("-".into(), "421 misdirected".into()),
+        _ => ("-".into(), "404 no route".into()),
+    }
+}
+
 /// Runs `trieway demo`.
 pub fn run(mut p: Parser) -> Result<Status, Failure> {
     let mut options = Options::default();
@@ -150,48 +196,7 @@ pub fn run(mut p: Parser) -> Result<Status, Failure> {
         } else {
             format!("{url} [{}: {}]", headers[0].0, headers[0].1)
         };
-        let outcome = router.route(&req);
-        let (route, result) = match &outcome {
-            Outcome::Matched(m) => {
-                let mut a = Action::new();
-                m.apply(&req, random, &mut a);
-                let rule = m
-                    .rule_name()
-                    .map_or_else(|| m.rule_index().to_string(), str::to_string);
-                let route = format!("{}/{} #{rule}", m.route().namespace, m.route().name);
-                let result = match a.kind {
-                    ActionKind::Redirect => format!("{} → {}", a.status, a.location),
-                    ActionKind::Forward => {
-                        let b = a
-                            .backend
-                            .map(|b| format!("{}:{}", b.name(), b.port().unwrap_or(0)))
-                            .unwrap_or_default();
-                        let edits: Vec<String> = a
-                            .request_headers
-                            .iter()
-                            .map(|e| format!("{:?} {}", e.op, e.name))
-                            .collect();
-                        let mut r = format!("→ {b} {}", a.path_and_query);
-                        if m.backends().len() > 1 {
-                            let _ = write!(
-                                r,
-                                " (split {} of {})",
-                                a.backend.map_or(0, |b| b.weight()),
-                                m.total_weight()
-                            );
-                        }
-                        if !edits.is_empty() {
-                            let _ = write!(r, " headers: {}", edits.join(", "));
-                        }
-                        r
-                    }
-                    _ => format!("{} (engine answer)", a.status),
-                };
-                (route, result)
-            }
-            Outcome::Misdirected => ("-".into(), "421 misdirected".into()),
-            _ => ("-".into(), "404 no route".into()),
-        };
+        let (route, result) = sample_result(&router, &req, random);
         let _ = writeln!(s, "{method:<6} {url:<56} {route:<34} {result}");
     }
     let _ = writeln!(s, "\nTry: trieway route GET https://store.example.com/api/x -H 'X-Api-Version: v2'   (see trieway --help)");

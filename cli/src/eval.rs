@@ -53,6 +53,16 @@ struct Phase {
 }
 
 impl Phase {
+    /// Applies the mutations that come after phase `from` and up to phase `to`.
+    fn advance(&mut self, mutations: &[&Value], from: u64, to: u64) {
+        for m in mutations {
+            let before = m.get("before_phase").and_then(Value::as_u64).unwrap_or(0);
+            if before > from && before <= to {
+                self.apply(m);
+            }
+        }
+    }
+
     fn apply(&mut self, mutation: &Value) {
         for d in mutation
             .get("delete")
@@ -138,14 +148,98 @@ fn header_lines(v: Option<&Value>) -> Vec<(String, String)> {
         .unwrap_or_default()
 }
 
+/// The array at `key` of `v`, if any.
+fn array<'v>(v: &'v Value, key: &str) -> Option<&'v Vec<Value>> {
+    v.get(key).and_then(Value::as_array)
+}
+
+/// The object of `v` (empty when `v` is not one).
+fn json_map(v: Value) -> Map<String, Value> {
+    match v {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    }
+}
+
+/// The Router for Gateway `gateway` (`namespace/name`) as a conformance run builds it: the
+/// conformance suite's controller name; `None` when the Gateway is not served.
+fn conformance_router(config: &trieway::Config, gateway: &str) -> Option<Router> {
+    let options = Options {
+        controller_name: Some(CONFORMANCE_CONTROLLER.to_string()),
+        gateway: Some(gateway.to_string()),
+        ..Options::default()
+    };
+    Router::new(config, options).ok()
+}
+
+/// The host of a case request: its `host`, else the Gateway's address (with the port when
+/// it is not the scheme's default).
+fn request_host(r: &Value, scheme: &str, port: Option<u16>) -> String {
+    let default_port = if scheme == "https" { 443 } else { 80 };
+    let fallback_host = match port {
+        Some(p) if p != default_port => format!("{GATEWAY_ADDRESS}:{p}"),
+        _ => GATEWAY_ADDRESS.to_string(),
+    };
+    r.get("host")
+        .and_then(Value::as_str)
+        .map_or(fallback_host, str::to_string)
+}
+
+/// The decision of `router` for one case request `r` (built into `request`), by protocol:
+/// TLS, TCP, UDP, gRPC or HTTP.
+fn decide(
+    router: &Router,
+    r: &Value,
+    request: &Request<'_>,
+    headers: &[(String, String)],
+    response_headers: &[(String, String)],
+) -> Map<String, Value> {
+    let scheme = request.scheme.unwrap_or("http");
+    let port = request.port;
+    let protocol = r.get("protocol").and_then(Value::as_str).unwrap_or("");
+    let sni = request.sni.or(r.get("host").and_then(Value::as_str));
+    let tls = match (protocol, scheme, port) {
+        ("tls", _, Some(p)) | (_, "https", Some(p)) => Some(router.route_tls(p, sni)),
+        _ => None,
+    };
+    match (protocol, tls) {
+        (_, Some(TlsOutcome::Forward(m))) => crate::decision::l4(Some(m), sni, protocol != "tls"),
+        ("tls", _) => crate::decision::l4(None, sni, false),
+        ("tcp", _) => crate::decision::l4(port.and_then(|p| router.route_tcp(p)), None, false),
+        ("udp", _) => crate::decision::l4(port.and_then(|p| router.route_udp(p)), None, false),
+        ("grpc", _) => {
+            let outcome = router.route_grpc(request);
+            let mut action = Action::new();
+            if let Some(m) = outcome.matched() {
+                m.apply(request, 0, &mut action);
+            }
+            let mut d = decision(&outcome, &action, headers, response_headers);
+            // The engine answers gRPC itself with a status in the trailers.
+            let code = match (&outcome, action.kind) {
+                (Outcome::Matched(_), ActionKind::Forward) => None,
+                (Outcome::Matched(_), _) => Some(14),
+                _ => Some(12),
+            };
+            if let Some(code) = code {
+                d.insert("grpc_status".into(), json!(code));
+            }
+            d
+        }
+        _ => {
+            let outcome = router.route(request);
+            let mut action = Action::new();
+            if let Some(m) = outcome.matched() {
+                m.apply(request, 0, &mut action);
+            }
+            decision(&outcome, &action, headers, response_headers)
+        }
+    }
+}
+
 /// Evaluates every request of a case, returning one decision per request in order.
 pub fn evaluate(case: &Value) -> Vec<Value> {
     let mut phase = Phase {
-        objects: case
-            .get("resources")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default(),
+        objects: array(case, "resources").cloned().unwrap_or_default(),
         stamp: 0,
     };
     let mutations: Vec<&Value> = case
@@ -166,12 +260,7 @@ pub fn evaluate(case: &Value) -> Vec<Value> {
         let name = req.get("name").cloned().unwrap_or(Value::Null);
         let want_phase = req.get("phase").and_then(Value::as_u64).unwrap_or(0);
         if want_phase > current {
-            for m in &mutations {
-                let before = m.get("before_phase").and_then(Value::as_u64).unwrap_or(0);
-                if before > current && before <= want_phase {
-                    phase.apply(m);
-                }
-            }
+            phase.advance(&mutations, current, want_phase);
             current = want_phase;
             config = phase.config();
             routers.clear();
@@ -191,31 +280,15 @@ pub fn evaluate(case: &Value) -> Vec<Value> {
             out.push(json!({"name": name, "skipped": "frontend TLS client-certificate validation is not supported"}));
             continue;
         }
-        let router = routers.entry(gateway.clone()).or_insert_with(|| {
-            Router::new(
-                &config,
-                Options {
-                    controller_name: Some(CONFORMANCE_CONTROLLER.to_string()),
-                    gateway: Some(gateway.clone()),
-                    ..Options::default()
-                },
-            )
-            .ok()
-        });
+        let router = routers
+            .entry(gateway.clone())
+            .or_insert_with(|| conformance_router(&config, &gateway));
         let port = req
             .get("listener_port")
             .and_then(Value::as_u64)
             .and_then(|p| u16::try_from(p).ok());
         let scheme = r.get("scheme").and_then(Value::as_str).unwrap_or("http");
-        let default_port = if scheme == "https" { 443 } else { 80 };
-        let fallback_host = match port {
-            Some(p) if p != default_port => format!("{GATEWAY_ADDRESS}:{p}"),
-            _ => GATEWAY_ADDRESS.to_string(),
-        };
-        let host = r
-            .get("host")
-            .and_then(Value::as_str)
-            .map_or(fallback_host, str::to_string);
+        let host = request_host(&r, scheme, port);
         let method = r.get("method").and_then(Value::as_str).unwrap_or("GET");
         let target = r.get("path").and_then(Value::as_str).unwrap_or("/");
         let headers = header_lines(r.get("headers"));
@@ -230,62 +303,12 @@ pub fn evaluate(case: &Value) -> Vec<Value> {
         request.sni = r.get("sni").and_then(Value::as_str);
         let response_headers = header_lines(req.get("backend_response_headers"));
         let mut d = match router {
-            None => {
-                let mut d = Map::new();
-                d.insert("status".into(), json!(404));
-                d.insert("backend".into(), Value::Null);
-                d.insert(
-                    "note".into(),
-                    json!(format!("Gateway {gateway} is not served")),
-                );
-                d
-            }
-            Some(router) => {
-                let protocol = r.get("protocol").and_then(Value::as_str).unwrap_or("");
-                let sni = request.sni.or(r.get("host").and_then(Value::as_str));
-                let tls = match (protocol, scheme, port) {
-                    ("tls", _, Some(p)) | (_, "https", Some(p)) => Some(router.route_tls(p, sni)),
-                    _ => None,
-                };
-                match (protocol, tls) {
-                    (_, Some(TlsOutcome::Forward(m))) => {
-                        crate::decision::l4(Some(m), sni, protocol != "tls")
-                    }
-                    ("tls", _) => crate::decision::l4(None, sni, false),
-                    ("tcp", _) => {
-                        crate::decision::l4(port.and_then(|p| router.route_tcp(p)), None, false)
-                    }
-                    ("udp", _) => {
-                        crate::decision::l4(port.and_then(|p| router.route_udp(p)), None, false)
-                    }
-                    ("grpc", _) => {
-                        let outcome = router.route_grpc(&request);
-                        let mut action = Action::new();
-                        if let Some(m) = outcome.matched() {
-                            m.apply(&request, 0, &mut action);
-                        }
-                        let mut d = decision(&outcome, &action, &headers, &response_headers);
-                        // The engine answers gRPC itself with a status in the trailers.
-                        let code = match (&outcome, action.kind) {
-                            (Outcome::Matched(_), ActionKind::Forward) => None,
-                            (Outcome::Matched(_), _) => Some(14),
-                            _ => Some(12),
-                        };
-                        if let Some(code) = code {
-                            d.insert("grpc_status".into(), json!(code));
-                        }
-                        d
-                    }
-                    _ => {
-                        let outcome = router.route(&request);
-                        let mut action = Action::new();
-                        if let Some(m) = outcome.matched() {
-                            m.apply(&request, 0, &mut action);
-                        }
-                        decision(&outcome, &action, &headers, &response_headers)
-                    }
-                }
-            }
+            None => json_map(json!({
+                "status": 404,
+                "backend": null,
+                "note": format!("Gateway {gateway} is not served"),
+            })),
+            Some(router) => decide(router, &r, &request, &headers, &response_headers),
         };
         d.insert("name".into(), name);
         out.push(Value::Object(d));
