@@ -148,8 +148,8 @@ class Draws:
     def __init__(self, n: int) -> None:
         self.n, self.i = n, 0
 
-    def __call__(self) -> int:
-        r = ((2 * (self.i % self.n) + 1) << 64) // (2 * self.n)
+    def __call__(self) -> float:
+        r = (2 * (self.i % self.n) + 1) / (2 * self.n)
         self.i += 1
         return r
 
