@@ -182,7 +182,8 @@ class Match {
    * Applies the rule's filters to `req`, draws a backend and applies its filters. Returns an
    * Action. `req` is the request that was routed (a route() / routeGrpc() input or an
    * http.IncomingMessage): a request that does not route to this Match throws
-   * (`ERR_TRIEWAY_OTHER_REQUEST`) instead of getting this rule's action.
+   * (`ERR_TRIEWAY_OTHER_REQUEST`) instead of getting this rule's action. The listener port
+   * defaults to this match's `port` (the one the request was routed on).
    */
   apply(req, opts) {
     if (req === null || typeof req !== 'object') throw argType('req', 'an object', req);
@@ -198,7 +199,8 @@ class Match {
           req.method,
           req.url,
           req.rawHeaders,
-          opts && opts.port,
+          // The listener port the request was routed on (this match's), unless given.
+          opts && opts.port !== undefined ? opts.port : this.port,
           opts && opts.sni !== undefined ? opts.sni : socketSni(req),
           opts && opts.scheme !== undefined ? opts.scheme : req.socket && req.socket.encrypted ? 'https' : undefined,
           random,
@@ -210,7 +212,7 @@ class Match {
           req.host,
           req.path,
           req.headers,
-          req.port,
+          req.port !== undefined ? req.port : this.port,
           req.sni,
           req.scheme,
           random,
