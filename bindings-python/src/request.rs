@@ -62,6 +62,12 @@ pub(crate) fn port_arg(obj: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<O
     let Some(o) = obj.filter(|o| !o.is_none()) else {
         return Ok(None);
     };
+    // The common case first: an int in range.
+    if let Ok(p) = o.extract::<u16>() {
+        if p != 0 && !o.is_instance_of::<pyo3::types::PyBool>() {
+            return Ok(Some(p));
+        }
+    }
     if !o.is_instance_of::<pyo3::types::PyInt>() || o.is_instance_of::<pyo3::types::PyBool>() {
         return Err(PyTypeError::new_err(format!(
             "{what} must be an int from 1 to 65535, not {}",
@@ -331,6 +337,10 @@ fn strip_root_path<'py>(scope: &Bound<'py, PyAny>, path: Bytes<'py>) -> PyResult
     let Some(root) = scope_get(scope, intern!(py, "root_path"))? else {
         return Ok(path);
     };
+    // Most scopes say `"root_path": ""`: nothing to encode.
+    if !root.is_truthy()? {
+        return Ok(path);
+    }
     let root = to_bytes(&root, "scope['root_path']")?;
     let (r, p) = (root.as_bytes(), path.as_bytes());
     let r = r.strip_suffix(b"/").unwrap_or(r);
