@@ -143,7 +143,7 @@ def start_upstream(name: str) -> Tuple[ThreadingHTTPServer, str]:
 
 
 class Draws:
-    """Midpoints of n equal slices of [0, 2**64): an exact weighted split over n requests."""
+    """Midpoints of n equal slices of [0, 1): an exact weighted split over n requests."""
 
     def __init__(self, n: int) -> None:
         self.n, self.i = n, 0
