@@ -32,7 +32,9 @@ python3 -m venv "$venv"
 ACTIONLINT=v1.7.12
 if ! "$venv/bin/actionlint" -version 2>/dev/null | grep -qx "$ACTIONLINT"; then
   echo "== python: go install actionlint@$ACTIONLINT into the venv"
-  GOBIN="$venv/bin" go install "github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT"
+  # Not fatal here: tests/test_workflow.py then fails and says so.
+  GOBIN="$venv/bin" go install "github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT" \
+    || echo "== python: could not install actionlint (is go on PATH?)"
 fi
 
 echo "== python: maturin build --release (wheel) and maturin sdist into $dist"

@@ -15,7 +15,15 @@ const root = path.join(__dirname, '..');
 
 function load() {
   const explicit = process.env.TRIEWAY_NATIVE_PATH;
-  if (explicit) return require(path.resolve(explicit));
+  if (explicit) {
+    try {
+      return require(path.resolve(explicit));
+    } catch (e) {
+      const err = new Error(`trieway: TRIEWAY_NATIVE_PATH=${explicit} cannot be loaded: ${e.message}`);
+      err.code = 'ERR_TRIEWAY_NO_ADDON';
+      throw err;
+    }
+  }
   const local = path.join(root, addonName());
   if (fs.existsSync(local)) return require(local);
   const pkg = `trieway-${platformArch()}`;

@@ -27,7 +27,10 @@ function withoutRust() {
   const dirs = (process.env.PATH || '')
     .split(path.delimiter)
     .filter((d) => d && !['cargo', 'rustc'].some((t) => fs.existsSync(path.join(d, t))));
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(CARGO|RUSTUP)/.test(k)));
+  // Nor an addon path from the environment: the installed packages must provide it.
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !/^(CARGO|RUSTUP)/.test(k) && k !== 'TRIEWAY_NATIVE_PATH'),
+  );
   env.PATH = dirs.join(path.delimiter);
   const which = spawnSync('sh', ['-c', 'command -v cargo || command -v rustc'], { env });
   assert.notEqual(which.status, 0, `cargo still on PATH: ${which.stdout}`);
@@ -90,4 +93,16 @@ test('without a prebuilt package the loader says how to get one', { skip }, () =
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('TRIEWAY_NATIVE_PATH names the addon to load', () => {
+  const index = path.join(HERE, '..', 'index.js');
+  const script = `console.log(require(${JSON.stringify(index)}).Router.fromPath(process.argv[1]).gateway)`;
+  const addon = path.join(HERE, '..', require('../lib/platform.js').addonName());
+  const ok = spawnSync(process.execPath, ['-e', script, DEMO], { env: { ...process.env, TRIEWAY_NATIVE_PATH: addon }, encoding: 'utf8' });
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.equal(ok.stdout.trim(), 'infra/edge');
+  const bad = spawnSync(process.execPath, ['-e', script, DEMO], { env: { ...process.env, TRIEWAY_NATIVE_PATH: '/nonexistent/trieway.node' }, encoding: 'utf8' });
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /trieway: TRIEWAY_NATIVE_PATH=\/nonexistent\/trieway\.node cannot be loaded/);
 });
