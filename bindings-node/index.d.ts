@@ -16,8 +16,8 @@ export interface RouterOptions {
   regexRank?: 'betweenExactAndPrefix' | 'belowPrefix';
   /** How a header on several lines is compared (default 'join'). */
   repeatedHeaders?: 'join' | 'first' | 'any';
-  /** Status when every backend weight is 0 (default 500). */
-  allWeightsZeroStatus?: number;
+  /** Status when every backend weight is 0 (default 500; any status but 200). */
+  allWeightsZeroStatus?: EngineStatus;
   /** Compiled size limit of one regular expression, in bytes (default 1 MiB). */
   regexSizeLimit?: number;
   /** Longer paths never match (default 16384). */
@@ -43,6 +43,14 @@ export interface RouterOptions {
    * `router.warnings`. */
   strict?: boolean;
 }
+
+type Digit = '0' | '1' | '2' | '3' | '4' | '5' | '6' | '7' | '8' | '9';
+type ToNumber<S> = S extends `${infer N extends number}` ? N : never;
+/** An HTTP status code, 100 to 599. */
+export type HttpStatus = ToNumber<`${1 | 2 | 3 | 4 | 5}${Digit}${Digit}`>;
+/** A status the engine answers itself (500 for an invalid backend's share, 503, or the
+ * configured allWeightsZeroStatus): never 200, so `status === 200` narrows to a backend. */
+export type EngineStatus = Exclude<HttpStatus, 200>;
 
 /** Headers: an object (values may be arrays for repeated lines) or a flat
  * `[name, value, name, value, ...]` array like `IncomingMessage.rawHeaders` (fastest). */
@@ -81,7 +89,8 @@ export interface RouteRequestOptions {
 }
 
 export interface ApplyOptions {
-  /** Uniform random number in [0, 1) for the weighted backend draw (default Math.random()). */
+  /** Uniform random number in [0, 1) for the weighted backend draw (default Math.random()):
+   * the backend whose share of the cumulative weights contains `random * totalWeight`. */
   random?: number;
   /** For IncomingMessage input: listener port, SNI, scheme. */
   port?: number;
@@ -90,7 +99,7 @@ export interface ApplyOptions {
 }
 
 export interface RouteRef {
-  kind: 'HTTPRoute' | 'GRPCRoute' | 'TLSRoute' | 'TCPRoute' | 'UDPRoute';
+  kind: 'HTTPRoute' | 'GRPCRoute' | 'TLSRoute' | 'TCPRoute' | 'UDPRoute' | 'Ingress';
   namespace: string;
   name: string;
 }
@@ -134,13 +143,7 @@ export interface HeaderEdit {
   value: string;
 }
 
-/** What the proxy must do with a matched request. */
-export interface Action {
-  kind: 'forward' | 'redirect' | 'respond';
-  /** 200 for forwards, the redirect status, or the status the engine answers. */
-  status: number;
-  /** The backend drawn (forwards only). */
-  backend: Backend | null;
+interface ActionCommon {
   scheme: 'http' | 'https';
   /** Upstream Host / :authority. */
   authority: string;
@@ -148,16 +151,41 @@ export interface Action {
   pathAndQuery: string;
   requestHeaders: HeaderEdit[];
   responseHeaders: HeaderEdit[];
-  /** `Location` of a redirect, else null. */
-  location: string | null;
   mirrors: { backend: Backend; percent: number }[];
   /** ExtensionRef filters reached (an unknown one must answer 500). */
   extensions: { group: string; kind: string; name: string }[];
   policies: Policies;
 }
 
-/** The result of pick(). */
-export type Target = { backend: Backend; status: 200 } | { backend: null; status: number };
+/** Forward the request to `backend`. */
+export interface ForwardAction extends ActionCommon {
+  kind: 'forward';
+  status: 200;
+  backend: Backend;
+  location: null;
+}
+
+/** Answer with a redirect to `location`. */
+export interface RedirectAction extends ActionCommon {
+  kind: 'redirect';
+  status: 301 | 302 | 303 | 307 | 308;
+  backend: null;
+  location: string;
+}
+
+/** The engine answers itself (500 for an invalid backend, no backends, ...). */
+export interface RespondAction extends ActionCommon {
+  kind: 'respond';
+  status: EngineStatus;
+  backend: null;
+  location: null;
+}
+
+/** What the proxy must do with a matched request: narrows on `kind` or on `status === 200`. */
+export type Action = ForwardAction | RedirectAction | RespondAction;
+
+/** The result of pick(): narrows on `status === 200` (or `backend !== null`). */
+export type Target = { backend: Readonly<Backend>; status: 200 } | { backend: null; status: EngineStatus };
 
 /**
  * A rule that matched. Match objects are frozen and cached, one per distinct match, except
@@ -189,7 +217,8 @@ export declare class Match {
   readonly policies: Readonly<Policies>;
   /** Draws a backend (random in [0, 1), default Math.random()). */
   pick(random?: number): Target;
-  /** Applies the filters to the request that was routed. */
+  /** Applies the filters to the request that was routed (another request throws,
+   * `ERR_TRIEWAY_OTHER_REQUEST`). */
   apply(req: RouteInput | IncomingLike | IncomingMessage, options?: ApplyOptions): Action;
 }
 
@@ -206,6 +235,41 @@ export interface Misdirected {
 }
 
 export type Outcome = Match | NotFound | Misdirected;
+
+/** A TLS, TCP or UDP connection's route (routeTls / routeTcp / routeUdp). */
+export declare class L4Match {
+  private constructor();
+  readonly kind: 'matched';
+  readonly matched: true;
+  readonly route: Readonly<RouteRef>;
+  readonly listener: string;
+  /** The effective hostname the SNI matched (`*` for TCP and UDP). */
+  readonly hostname: string;
+  readonly port: number;
+  /** true: the backend receives the client's TLS stream (TLS Passthrough). */
+  readonly passthrough: boolean;
+  readonly backends: readonly Readonly<Backend>[];
+  /** Draws a backend per connection or flow: status !== 200 means reject. */
+  pick(random?: number): Target;
+}
+
+/** routeTls's answer when the SNI selects an HTTPS listener: terminate TLS, route with route(). */
+export interface Terminate {
+  readonly kind: 'terminate';
+  readonly matched: false;
+}
+export declare const TERMINATE: Terminate;
+
+/** A gRPC call to route. */
+export interface GrpcInput {
+  host?: string;
+  /** `/package.Service/Method`. */
+  path: string;
+  headers?: HeadersInput;
+  port?: number;
+  sni?: string;
+  scheme?: string;
+}
 
 export declare const NOT_FOUND: NotFound;
 export declare const MISDIRECTED: Misdirected;
@@ -295,6 +359,16 @@ export declare class Router {
   static fromYaml(text: string | Uint8Array, options?: RouterOptions): Router;
   /** Loads JSON text or objects and compiles them. Throws ConfigError. */
   static fromJson(json: string | object | readonly object[], options?: RouterOptions): Router;
+  /** Loads a file, or every .yaml/.yml/.json file below a directory, and compiles it. */
+  static fromPath(path: string | URL, options?: RouterOptions): Router;
+  /** Compiles the Ingresses of `options.ingressClass` (default: every Ingress). */
+  static fromIngress(text: string | Uint8Array, options?: RouterOptions & { ingressClass?: string | null }): Router;
+  /** fromYaml on the libuv thread pool: the event loop keeps running. */
+  static fromYamlAsync(text: string | Uint8Array, options?: RouterOptions): Promise<Router>;
+  /** fromJson on the libuv thread pool. */
+  static fromJsonAsync(json: string | object | readonly object[], options?: RouterOptions): Promise<Router>;
+  /** fromPath on the libuv thread pool. */
+  static fromPathAsync(path: string | URL, options?: RouterOptions): Promise<Router>;
   /** A Router over a table registered by share() in any thread of this process. */
   static fromShared(token: number): Router;
   /** `namespace/name` of the Gateway served. */
@@ -303,6 +377,14 @@ export declare class Router {
   readonly errors: readonly Issue[];
   readonly warnings: readonly Issue[];
   route(req: RouteInput): Outcome;
+  /** Routes a gRPC call over the GRPCRoutes. */
+  routeGrpc(req: GrpcInput): Outcome;
+  /** Routes a TLS connection by port and SNI. */
+  routeTls(port: number, sni?: string | null): L4Match | Terminate | null;
+  /** Routes a TCP connection by port. */
+  routeTcp(port: number): L4Match | null;
+  /** Routes a UDP flow by port. */
+  routeUdp(port: number): L4Match | null;
   routeRequest(req: IncomingLike | IncomingMessage, options?: RouteRequestOptions): Outcome;
   routeBatch(requests: readonly RouteInput[]): Outcome[];
   routePaths(
@@ -316,3 +398,15 @@ export declare class Router {
 
 /** Applies header edits to a flat `[name, value, ...]` list and returns a new list. */
 export declare function editHeaders(edits: readonly HeaderEdit[], rawHeaders: readonly string[]): string[];
+
+/** The `trieway check --output json` document (keys in camelCase, as report()). */
+export type CheckResult = Omit<Report, 'warnings'> & {
+  /** Invalid objects and fields (unknown fields included). */
+  readonly errors: readonly Issue[];
+  /** Things skipped without harm, and the report's notes (as Issues with only `message`). */
+  readonly warnings: readonly Issue[];
+};
+
+/** Checks YAML or JSON text: every problem and every status condition. Never throws for an
+ * invalid configuration. */
+export declare function check(text: string | Uint8Array, options?: { controllerName?: string }): CheckResult;

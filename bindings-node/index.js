@@ -115,6 +115,14 @@ function statusTarget(status) {
 
 const NO_PARAMS = Object.freeze({});
 
+/** route_tls's answer when the SNI selects an HTTPS listener: terminate TLS, route with route(). */
+const TERMINATE = Object.freeze({ kind: 'terminate', matched: false });
+
+function checkRandom(random) {
+  if (typeof random !== 'number') throw argType('random', 'a number in [0, 1)', random);
+  return random;
+}
+
 /** The request-target as a string (a Uint8Array is decoded as UTF-8). */
 function targetString(t) {
   if (typeof t === 'string') return t;
@@ -154,11 +162,13 @@ class Match {
   }
 
   /**
-   * Draws a backend with `random` in [0, 1) (default Math.random()): `{backend, status: 200}`,
-   * or `{backend: null, status}` when the engine answers itself (500 for an invalid backend).
+   * Draws a backend with `random` in [0, 1) (default Math.random()): the backend whose share
+   * of the cumulative weights contains `random * totalWeight` (the same meaning as Python's
+   * `random`). Returns `{backend, status: 200}`, or `{backend: null, status}` when the
+   * engine answers itself (500 for an invalid backend).
    */
   pick(random = Math.random()) {
-    if (typeof random !== 'number') throw argType('random', 'a number in [0, 1)', random);
+    checkRandom(random);
     let r;
     try {
       r = this.#native.pick(this.#id, random);
@@ -169,8 +179,11 @@ class Match {
   }
 
   /**
-   * Applies the rule's filters to `req` (the same request that was routed: a route() input
-   * or an http.IncomingMessage), draws a backend and applies its filters. Returns an Action.
+   * Applies the rule's filters to `req`, draws a backend and applies its filters. Returns an
+   * Action. `req` is the request that was routed (a route() / routeGrpc() input or an
+   * http.IncomingMessage): a request that does not route to this Match throws
+   * (`ERR_TRIEWAY_OTHER_REQUEST`) instead of getting this rule's action. The listener port
+   * defaults to this match's `port` (the one the request was routed on).
    */
   apply(req, opts) {
     if (req === null || typeof req !== 'object') throw argType('req', 'an object', req);
@@ -186,7 +199,8 @@ class Match {
           req.method,
           req.url,
           req.rawHeaders,
-          opts && opts.port,
+          // The listener port the request was routed on (this match's), unless given.
+          opts && opts.port !== undefined ? opts.port : this.port,
           opts && opts.sni !== undefined ? opts.sni : socketSni(req),
           opts && opts.scheme !== undefined ? opts.scheme : req.socket && req.socket.encrypted ? 'https' : undefined,
           random,
@@ -198,7 +212,7 @@ class Match {
           req.host,
           req.path,
           req.headers,
-          req.port,
+          req.port !== undefined ? req.port : this.port,
           req.sni,
           req.scheme,
           random,
@@ -225,9 +239,109 @@ class Match {
   }
 }
 
+/**
+ * A TLS connection (by SNI), TCP connection or UDP flow (by port) that a TLSRoute, TCPRoute
+ * or UDPRoute carries.
+ */
+class L4Match {
+  #native;
+  #kind;
+  #sni;
+  #targets;
+
+  constructor(nativeRouter, kind, port, sni, info) {
+    this.#native = nativeRouter;
+    this.#kind = kind;
+    this.#sni = sni;
+    this.kind = 'matched';
+    this.matched = true;
+    this.route = Object.freeze(info.route);
+    this.listener = info.listener;
+    this.hostname = info.hostname;
+    this.port = port;
+    this.passthrough = info.passthrough;
+    this.backends = Object.freeze(info.backends.map(backendObject));
+    this.#targets = this.backends.map((backend) => Object.freeze({ backend, status: 200 }));
+    Object.freeze(this);
+  }
+
+  /** Draws a backend per connection or flow, with `random` as Match.pick: status != 200 means reject. */
+  pick(random = Math.random()) {
+    checkRandom(random);
+    let r;
+    try {
+      r = this.#native.pickL4(this.#kind, this.port, this.#sni, random);
+    } catch (e) {
+      rethrow(e);
+    }
+    return r >= 0 ? this.#targets[r] : statusTarget(-r);
+  }
+}
+
+function portArg(port) {
+  if (typeof port !== 'number') throw argType('port', 'an integer from 1 to 65535', port);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    const err = new RangeError(`port must be an integer from 1 to 65535, got ${port}`);
+    err.code = 'ERR_OUT_OF_RANGE';
+    throw err;
+  }
+  return port;
+}
+
+function optionsJson(options) {
+  if (options !== undefined && options !== null && (typeof options !== 'object' || Array.isArray(options))) {
+    throw argType('options', 'an object', options);
+  }
+  return options === undefined || options === null ? undefined : JSON.stringify(options);
+}
+
+function yamlText(text) {
+  if (text instanceof Uint8Array) {
+    try {
+      return new TextDecoder('utf-8', { fatal: true }).decode(text);
+    } catch {
+      throw new ConfigError('input is not UTF-8', {
+        code: 'ERR_TRIEWAY_INVALID_CONFIG',
+        issues: [{ kind: '', object: '', origin: null, field: '', message: 'input is not UTF-8', text: 'input is not UTF-8' }],
+      });
+    }
+  }
+  if (typeof text !== 'string') throw argType('text', 'a string or a Uint8Array', text);
+  return text;
+}
+
+function jsonText(json) {
+  if (typeof json !== 'string') {
+    if (json === null || typeof json !== 'object') throw argType('json', 'a string, an object or an array', json);
+    return JSON.stringify(json);
+  }
+  return json;
+}
+
+function pathArg(path) {
+  if (path instanceof URL) return require('node:url').fileURLToPath(path);
+  if (typeof path !== 'string') throw argType('path', 'a string or a file: URL', path);
+  return path;
+}
+
+/** Splits `ingressClass` off fromIngress's options. */
+function ingressArgs(options) {
+  if (options !== undefined && options !== null && (typeof options !== 'object' || Array.isArray(options))) {
+    throw argType('options', 'an object', options);
+  }
+  const { ingressClass, ...rest } = options || {};
+  if (ingressClass !== undefined && ingressClass !== null && typeof ingressClass !== 'string') {
+    throw argType('ingressClass', 'a string', ingressClass);
+  }
+  return [ingressClass ?? undefined, JSON.stringify(rest)];
+}
+
 const INTERNAL = Symbol('trieway.internal');
 
-/** The compiled routing table of one Gateway. Build it with Router.fromYaml / fromJson. */
+/**
+ * The compiled routing table of one Gateway (or of the Ingresses). Build it with
+ * Router.fromYaml / fromJson / fromPath / fromIngress, or their Async forms.
+ */
 class Router {
   #native;
   #route;
@@ -239,7 +353,7 @@ class Router {
 
   constructor(token, nativeRouter) {
     if (token !== INTERNAL) {
-      throw new TypeError('use Router.fromYaml(), Router.fromJson() or Router.fromShared()');
+      throw new TypeError('use Router.fromYaml(), fromJson(), fromPath(), fromIngress() or fromShared()');
     }
     this.#native = nativeRouter;
     // Plain native functions for the hot path (no per-call method machinery).
@@ -248,44 +362,81 @@ class Router {
     this.#routeRaw = fast.routeRaw;
   }
 
-  static #compile(text, json, options) {
-    if (options !== undefined && options !== null && (typeof options !== 'object' || Array.isArray(options))) {
-      throw argType('options', 'an object', options);
-    }
-    let opts;
-    if (options !== undefined && options !== null) {
-      opts = JSON.stringify(options);
-    }
+  static #wrap(make) {
     try {
-      return new Router(INTERNAL, NativeRouter.compile(text, json, opts));
+      return new Router(INTERNAL, make());
     } catch (e) {
       rethrow(e);
     }
   }
 
+  static async #wrapAsync(promise) {
+    let nativeRouter;
+    try {
+      nativeRouter = await promise;
+    } catch (e) {
+      rethrow(e);
+    }
+    return new Router(INTERNAL, nativeRouter);
+  }
+
   /** Loads YAML (or JSON) text, refuses it if any object is invalid, and compiles it. */
   static fromYaml(text, options) {
-    if (text instanceof Uint8Array) {
-      try {
-        text = new TextDecoder('utf-8', { fatal: true }).decode(text);
-      } catch {
-        throw new ConfigError('input is not UTF-8', {
-          code: 'ERR_TRIEWAY_INVALID_CONFIG',
-          issues: [{ kind: '', object: '', origin: null, field: '', message: 'input is not UTF-8', text: 'input is not UTF-8' }],
-        });
-      }
-    }
-    if (typeof text !== 'string') throw argType('text', 'a string or a Uint8Array', text);
-    return Router.#compile(text, false, options);
+    const t = yamlText(text);
+    const o = optionsJson(options);
+    return Router.#wrap(() => NativeRouter.compile(t, false, o, false));
   }
 
   /** Loads JSON text, or a plain object / array of Kubernetes objects, and compiles it. */
   static fromJson(json, options) {
-    if (typeof json !== 'string') {
-      if (json === null || typeof json !== 'object') throw argType('json', 'a string, an object or an array', json);
-      json = JSON.stringify(json);
-    }
-    return Router.#compile(json, true, options);
+    const t = jsonText(json);
+    const o = optionsJson(options);
+    return Router.#wrap(() => NativeRouter.compile(t, true, o, false));
+  }
+
+  /**
+   * Loads a file, or every `.yaml`, `.yml` and `.json` file below a directory (in sorted
+   * order), and compiles it. An unreadable path throws ConfigError (`ERR_TRIEWAY_IO`).
+   */
+  static fromPath(path, options) {
+    const p = pathArg(path);
+    const o = optionsJson(options);
+    return Router.#wrap(() => NativeRouter.load(p, o));
+  }
+
+  /**
+   * Loads YAML or JSON text and compiles its Ingress objects (networking.k8s.io/v1) with
+   * native Ingress semantics instead of a Gateway: those of `options.ingressClass`, or every
+   * Ingress when it is not given. A match's `route` is the Ingress.
+   */
+  static fromIngress(text, options) {
+    const t = yamlText(text);
+    const [cls, o] = ingressArgs(options);
+    return Router.#wrap(() => NativeRouter.compile(t, false, o, true, cls));
+  }
+
+  /** fromYaml, compiled on the libuv thread pool: the event loop keeps running. */
+  static fromYamlAsync(text, options) {
+    return Promise.resolve().then(() => {
+      const t = yamlText(text);
+      return Router.#wrapAsync(NativeRouter.compileAsync(t, false, optionsJson(options), false));
+    });
+  }
+
+  /** fromJson, compiled on the libuv thread pool. */
+  static fromJsonAsync(json, options) {
+    return Promise.resolve().then(() => {
+      const t = jsonText(json);
+      return Router.#wrapAsync(NativeRouter.compileAsync(t, true, optionsJson(options), false));
+    });
+  }
+
+  /** fromPath, read and compiled on the libuv thread pool. */
+  static fromPathAsync(path, options) {
+    return Promise.resolve().then(() => {
+      const p = pathArg(path);
+      return Router.#wrapAsync(NativeRouter.loadAsync(p, optionsJson(options)));
+    });
   }
 
   /** A Router over the table another Router (of any worker thread) registered with share(). */
@@ -361,6 +512,54 @@ class Router {
       rethrow(e);
     }
     return this.#outcome(id, req.url);
+  }
+
+  /**
+   * Routes a gRPC call `{host, path, headers, port, sni}` over the GRPCRoutes (`path` is
+   * `/package.Service/Method`): a Match, NOT_FOUND (gRPC UNIMPLEMENTED) or MISDIRECTED.
+   */
+  routeGrpc(req) {
+    if (req === null || typeof req !== 'object') throw argType('req', 'an object', req);
+    let id;
+    try {
+      id = this.#native.routeGrpc('POST', req.host, req.path, req.headers, req.port, req.sni);
+    } catch (e) {
+      rethrow(e);
+    }
+    return this.#outcome(id, req.path);
+  }
+
+  #routeL4(kind, port, sni) {
+    portArg(port);
+    let json;
+    try {
+      json = this.#native.routeL4(kind, port, sni);
+    } catch (e) {
+      rethrow(e);
+    }
+    if (json === null) return null;
+    const info = JSON.parse(json);
+    return info === 'terminate' ? TERMINATE : new L4Match(this.#native, kind, port, sni, info);
+  }
+
+  /**
+   * Routes a TLS connection arriving on listener `port` with server name `sni`: an L4Match
+   * (a TLSRoute forwards it), TERMINATE (the SNI selects an HTTPS listener: terminate TLS and
+   * route the requests with route()), or null (reject: no listener, route or SNI).
+   */
+  routeTls(port, sni) {
+    if (sni !== undefined && sni !== null && typeof sni !== 'string') throw argType('sni', 'a string', sni);
+    return this.#routeL4('tls', port, sni ?? undefined);
+  }
+
+  /** Routes a TCP connection arriving on listener `port`: an L4Match, or null (reject). */
+  routeTcp(port) {
+    return this.#routeL4('tcp', port, undefined);
+  }
+
+  /** Routes a UDP flow arriving on listener `port`: an L4Match, or null (drop). */
+  routeUdp(port) {
+    return this.#routeL4('udp', port, undefined);
   }
 
   /**
@@ -447,16 +646,36 @@ function editHeaders(edits, rawHeaders) {
   }
 }
 
+/**
+ * The `trieway check --output json` report of YAML or JSON text: every configuration
+ * problem (`errors`, `warnings`: Issue objects; unknown fields are errors) and the status
+ * conditions of every GatewayClass, Gateway, ListenerSet, route and listener, as
+ * router.report() gives them. Never throws for an invalid configuration.
+ */
+function check(text, options) {
+  const t = yamlText(text);
+  if (options !== undefined && (options === null || typeof options !== 'object')) {
+    throw argType('options', 'an object', options);
+  }
+  const controllerName = options && options.controllerName;
+  if (controllerName !== undefined && controllerName !== null && typeof controllerName !== 'string') {
+    throw argType('controllerName', 'a string', controllerName);
+  }
+  let json;
+  try {
+    json = native.check(t, controllerName ?? undefined);
+  } catch (e) {
+    rethrow(e);
+  }
+  return deepFreeze(JSON.parse(json), true);
+}
+
 exports.Router = Router;
+exports.L4Match = L4Match;
+exports.TERMINATE = TERMINATE;
+exports.check = check;
 exports.Match = Match;
 exports.ConfigError = ConfigError;
 exports.NOT_FOUND = NOT_FOUND;
 exports.MISDIRECTED = MISDIRECTED;
 exports.editHeaders = editHeaders;
-exports.__panicForTest = () => {
-  try {
-    native.__panicForTest();
-  } catch (e) {
-    rethrow(e);
-  }
-};

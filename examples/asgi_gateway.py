@@ -59,7 +59,7 @@ class Gateway:
 
     ``router`` decides, ``upstreams`` maps ``namespace/name:port`` to a base URL such as
     ``http://127.0.0.1:9001``, ``listener_port`` is the Gateway listener port the requests
-    arrive on (``None``: the port of the ASGI server). ``random`` returns the 64-bit number
+    arrive on (``None``: the port of the ASGI server). ``random`` returns the number in [0, 1)
     that draws a backend of a weighted split (``None``: trieway draws one per request).
     """
 
@@ -69,7 +69,7 @@ class Gateway:
         upstreams: Dict[str, str],
         *,
         listener_port: Optional[int] = None,
-        random: Optional[Callable[[], int]] = None,
+        random: Optional[Callable[[], float]] = None,
         client: Optional[httpx.AsyncClient] = None,
     ) -> None:
         self.router = router

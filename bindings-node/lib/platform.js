@@ -1,5 +1,6 @@
 'use strict';
-// The file name `napi build --platform` gives the addon on this machine.
+// The platform name of this process as napi-rs spells it (`linux-x64-gnu`, `darwin-arm64`,
+// `win32-x64-msvc`, ...): the suffix of the addon file and of the prebuilt package.
 
 function abi() {
   if (process.platform === 'win32') return '-msvc';
@@ -9,4 +10,11 @@ function abi() {
   return header && header.glibcVersionRuntime ? '-gnu' : '-musl';
 }
 
-exports.addonName = () => `trieway.${process.platform}-${process.arch}${abi()}.node`;
+/** `linux-x64-gnu`, `darwin-arm64`, ... */
+exports.platformArch = () => `${process.platform}-${process.arch}${abi()}`;
+
+/** The file name of the addon: `trieway.linux-x64-gnu.node`. */
+exports.addonName = () => `trieway.${exports.platformArch()}.node`;
+
+/** The platforms a release publishes a prebuilt package for (npm/<platform>/). */
+exports.PREBUILT = ['linux-x64-gnu', 'linux-arm64-gnu', 'darwin-x64', 'darwin-arm64', 'win32-x64-msvc'];

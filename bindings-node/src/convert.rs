@@ -163,6 +163,18 @@ pub fn route_match(m: &RouteMatch<'_>) -> Value {
     })
 }
 
+/// A TLS, TCP or UDP connection's route.
+pub fn l4_match(m: &trieway::L4Match<'_>) -> Value {
+    let r = m.route();
+    json!({
+        "route": {"kind": r.kind.as_str(), "namespace": r.namespace, "name": r.name},
+        "listener": m.listener(),
+        "hostname": m.hostname(),
+        "passthrough": m.passthrough(),
+        "backends": m.backends().iter().map(backend).collect::<Vec<_>>(),
+    })
+}
+
 fn edits(list: &[HeaderEdit<'_>]) -> Value {
     Value::Array(
         list.iter()

@@ -157,11 +157,20 @@ impl Core {
     }
 
     pub(crate) fn route_inputs(&self, inputs: &Inputs) -> napi::Result<i32> {
+        self.route_as(inputs, false)
+    }
+
+    /// Routes `inputs` as an HTTP request (`grpc == false`) or a gRPC call.
+    fn route_as(&self, inputs: &Inputs, grpc: bool) -> napi::Result<i32> {
         let mut scratch = self.scratch.try_borrow_mut().map_err(|_| busy())?;
         match request::read(&mut scratch, inputs, self.router.options().max_path_len)? {
             Read::TooLong => Ok(NOT_FOUND),
             Read::Request(req) => {
-                let o = self.router.route(&req);
+                let o = if grpc {
+                    self.router.route_grpc(&req)
+                } else {
+                    self.router.route(&req)
+                };
                 if let Some(e) = req.headers.take_error() {
                     return Err(e);
                 }
@@ -170,13 +179,30 @@ impl Core {
         }
     }
 
+    /// Applies match `id` to the request `inputs`, which must be one that routes to that
+    /// match (by `route` or `route_grpc`): a Match is bound to the request that was routed,
+    /// so a different request is refused instead of getting another rule's action.
     fn apply_inputs(&self, id: u32, inputs: &Inputs, random: f64) -> napi::Result<String> {
         let m = self.get(id)?;
         let random = fraction(random)?;
         let mut scratch = self.scratch.try_borrow_mut().map_err(|_| busy())?;
-        match request::read(&mut scratch, inputs, usize::MAX)? {
-            Read::TooLong => Err(js::type_error("request-target too long")),
+        match request::read(&mut scratch, inputs, self.router.options().max_path_len)? {
+            Read::TooLong => Err(other_request(&m, None)),
             Read::Request(req) => {
+                let same = |o: &Outcome<'_>| o.matched().is_some_and(|r| r.id() == m.id());
+                let routed = self.router.route(&req);
+                if !same(&routed) {
+                    let grpc = self.router.route_grpc(&req);
+                    if !same(&grpc) {
+                        if let Some(e) = req.headers.take_error() {
+                            return Err(e);
+                        }
+                        return Err(other_request(&m, routed.matched().or(grpc.matched())));
+                    }
+                }
+                if let Some(e) = req.headers.take_error() {
+                    return Err(e);
+                }
                 let mut action = Action::new();
                 m.apply(&req, random, &mut action);
                 if let Some(e) = req.headers.take_error() {
@@ -186,6 +212,110 @@ impl Core {
             }
         }
     }
+}
+
+/// The error of `apply()` given a request that does not route to the match.
+fn other_request(m: &RouteMatch<'_>, routed: Option<&RouteMatch<'_>>) -> napi::Error {
+    let r = m.route();
+    let got = match routed {
+        Some(o) => format!(
+            "routes to {}/{} rule {}",
+            o.route().namespace,
+            o.route().name,
+            o.rule_index()
+        ),
+        None => "routes nowhere".to_string(),
+    };
+    js::js_error(
+        "Error",
+        "ERR_TRIEWAY_OTHER_REQUEST",
+        format!(
+            "apply(): this Match is {}/{} rule {}, but the request given {got}; pass the \
+             request that was routed",
+            r.namespace,
+            r.name,
+            m.rule_index()
+        ),
+    )
+}
+
+/// A compile that runs on the libuv thread pool (`compileAsync`, `loadAsync`).
+pub struct CompileTask {
+    source: Source,
+    options: Option<String>,
+    ingress: Option<Option<String>>,
+}
+
+/// Where a configuration comes from.
+enum Source {
+    /// YAML or JSON text (`json`: JSON only).
+    Text { text: String, json: bool },
+    /// A file, or a directory of `.yaml`/`.yml`/`.json` files.
+    Path(String),
+}
+
+impl napi::Task for CompileTask {
+    type Output = (Router, String);
+    type JsValue = NativeRouter;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        let source = std::mem::replace(&mut self.source, Source::Path(String::new()));
+        guard(|| compile_router(source, self.options.as_deref(), self.ingress.take()))
+    }
+
+    fn resolve(&mut self, _env: napi::Env, output: Self::Output) -> napi::Result<NativeRouter> {
+        Ok(NativeRouter::wrap(output.0, output.1))
+    }
+}
+
+/// Loads and compiles a configuration: the Gateway the options name, or with
+/// `ingress = Some(class)` the Ingresses of that IngressClass (`None`: every Ingress).
+/// Returns the Router and the configuration's problems as JSON (`{errors, warnings}`).
+fn compile_router(
+    source: Source,
+    options: Option<&str>,
+    ingress: Option<Option<String>>,
+) -> napi::Result<(Router, String)> {
+    let (opts, load) = convert::options(options)?;
+    if let Source::Text { text, json: true } = &source {
+        if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(text) {
+            let err = trieway::ConfigError {
+                message: format!("invalid JSON: {e}"),
+                ..Default::default()
+            };
+            return Err(convert::config_error(&trieway::Error::Invalid(vec![err])));
+        }
+    }
+    // Strict loading refuses unknown fields too; otherwise `unknownFields` says (default:
+    // warnings).
+    let policy = if load.strict {
+        trieway::UnknownFields::Error
+    } else {
+        opts.unknown_fields
+    };
+    let mut config = Config::builder().with_unknown_fields(policy);
+    match &source {
+        Source::Text { text, .. } => config.add_str(text, "<string>"),
+        Source::Path(path) => config
+            .add_path(std::path::Path::new(path))
+            .map_err(|e| convert::config_error(&e))?,
+    }
+    let config = config.finish();
+    let problems = serde_json::json!({
+        "errors": config.errors().iter().map(convert::issue).collect::<Vec<_>>(),
+        "warnings": config.warnings().iter().map(convert::issue).collect::<Vec<_>>(),
+    })
+    .to_string();
+    let config = if load.strict {
+        config.strict().map_err(|e| convert::config_error(&e))?
+    } else {
+        config
+    };
+    let router = match ingress {
+        None => Router::new(&config, opts).map_err(|e| convert::config_error(&e))?,
+        Some(class) => Router::from_ingress(&config, class.as_deref(), opts),
+    };
+    Ok((router, problems))
 }
 
 /// Maps a JS random number in `[0, 1)` onto the full `u64` range.
@@ -203,41 +333,60 @@ fn fraction(r: f64) -> napi::Result<u64> {
 #[napi]
 impl NativeRouter {
     /// Loads YAML or JSON text and compiles it. `options` is JSON text (see `index.d.ts`).
+    /// `ingress`: compile the Ingresses instead of a Gateway: those of IngressClass
+    /// `ingress_class`, or every Ingress when it is `null`/`undefined`.
     #[napi(factory)]
-    pub fn compile(text: String, json: bool, options: Option<String>) -> napi::Result<Self> {
+    pub fn compile(
+        text: String,
+        json: bool,
+        options: Option<String>,
+        ingress: bool,
+        ingress_class: Option<String>,
+    ) -> napi::Result<Self> {
         guard(|| {
-            let (opts, load) = convert::options(options.as_deref())?;
-            if json {
-                if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(&text) {
-                    let err = trieway::ConfigError {
-                        message: format!("invalid JSON: {e}"),
-                        ..Default::default()
-                    };
-                    return Err(convert::config_error(&trieway::Error::Invalid(vec![err])));
-                }
-            }
-            // Strict loading refuses unknown fields too; otherwise `unknownFields` says
-            // (default: warnings).
-            let policy = if load.strict {
-                trieway::UnknownFields::Error
-            } else {
-                opts.unknown_fields
-            };
-            let mut config = Config::builder().with_unknown_fields(policy);
-            config.add_str(&text, "<string>");
-            let config = config.finish();
-            let problems = serde_json::json!({
-                "errors": config.errors().iter().map(convert::issue).collect::<Vec<_>>(),
-                "warnings": config.warnings().iter().map(convert::issue).collect::<Vec<_>>(),
-            })
-            .to_string();
-            let config = if load.strict {
-                config.strict().map_err(|e| convert::config_error(&e))?
-            } else {
-                config
-            };
-            let router = Router::new(&config, opts).map_err(|e| convert::config_error(&e))?;
+            let ingress = ingress.then_some(ingress_class);
+            let (router, problems) =
+                compile_router(Source::Text { text, json }, options.as_deref(), ingress)?;
             Ok(NativeRouter::wrap(router, problems))
+        })
+    }
+
+    /// `compile` on the libuv thread pool: a Promise of the router.
+    #[napi(ts_return_type = "Promise<NativeRouter>")]
+    pub fn compile_async(
+        text: String,
+        json: bool,
+        options: Option<String>,
+        ingress: bool,
+        ingress_class: Option<String>,
+    ) -> napi::bindgen_prelude::AsyncTask<CompileTask> {
+        napi::bindgen_prelude::AsyncTask::new(CompileTask {
+            source: Source::Text { text, json },
+            options,
+            ingress: ingress.then_some(ingress_class),
+        })
+    }
+
+    /// Loads a file, or every `.yaml`, `.yml` and `.json` file below a directory (sorted),
+    /// and compiles it like `compile`.
+    #[napi(factory)]
+    pub fn load(path: String, options: Option<String>) -> napi::Result<Self> {
+        guard(|| {
+            let (router, problems) = compile_router(Source::Path(path), options.as_deref(), None)?;
+            Ok(NativeRouter::wrap(router, problems))
+        })
+    }
+
+    /// `load` on the libuv thread pool: a Promise of the router.
+    #[napi(ts_return_type = "Promise<NativeRouter>")]
+    pub fn load_async(
+        path: String,
+        options: Option<String>,
+    ) -> napi::bindgen_prelude::AsyncTask<CompileTask> {
+        napi::bindgen_prelude::AsyncTask::new(CompileTask {
+            source: Source::Path(path),
+            options,
+            ingress: None,
         })
     }
 
@@ -373,6 +522,93 @@ impl NativeRouter {
         })
     }
 
+    /// Routes a gRPC call `{method, host, path, headers, port, sni}` given positionally
+    /// (`method` is `POST`, `path` is `/package.Service/Method`) over the GRPCRoutes.
+    #[napi]
+    pub fn route_grpc(
+        &self,
+        method: Raw,
+        host: Raw,
+        path: Raw,
+        headers: Raw,
+        port: Raw,
+        sni: Raw,
+    ) -> napi::Result<i32> {
+        guard(|| {
+            self.core.route_as(
+                &Inputs {
+                    method,
+                    host: Some(host),
+                    target: path,
+                    headers,
+                    port,
+                    sni: Some(sni),
+                    scheme: None,
+                    raw: false,
+                },
+                true,
+            )
+        })
+    }
+
+    /// Routes a TLS connection (`kind` "tls", by `port` and `sni`), TCP connection ("tcp") or
+    /// UDP flow ("udp", by `port`): JSON `{route, listener, hostname, passthrough, backends}`,
+    /// `"terminate"` (TLS only: the SNI selects an HTTPS listener) or `null` (reject).
+    #[napi]
+    pub fn route_l4(
+        &self,
+        kind: String,
+        port: u32,
+        sni: Option<String>,
+    ) -> napi::Result<Option<String>> {
+        guard(|| {
+            let port = l4_port(port)?;
+            let router = &self.core.router;
+            let found = match kind.as_str() {
+                "tls" => match router.route_tls(port, sni.as_deref()) {
+                    trieway::TlsOutcome::Forward(m) => Some(m),
+                    trieway::TlsOutcome::Http => return Ok(Some("\"terminate\"".into())),
+                    _ => None,
+                },
+                "tcp" => router.route_tcp(port),
+                "udp" => router.route_udp(port),
+                _ => return Err(js::type_error(format!("unknown layer-4 kind {kind}"))),
+            };
+            Ok(found.map(|m| convert::l4_match(&m).to_string()))
+        })
+    }
+
+    /// Draws a backend of the layer-4 match `route_l4(kind, port, sni)` returns, with
+    /// `random` in `[0, 1)`: the backend's index, or the negated status (reject).
+    #[napi]
+    pub fn pick_l4(
+        &self,
+        kind: String,
+        port: u32,
+        sni: Option<String>,
+        random: f64,
+    ) -> napi::Result<i32> {
+        guard(|| {
+            let port = l4_port(port)?;
+            let random = fraction(random)?;
+            let router = &self.core.router;
+            let found = match kind.as_str() {
+                "tls" => match router.route_tls(port, sni.as_deref()) {
+                    trieway::TlsOutcome::Forward(m) => Some(m),
+                    _ => None,
+                },
+                "tcp" => router.route_tcp(port),
+                _ => router.route_udp(port),
+            };
+            let m = found.ok_or_else(|| js::type_error("no layer-4 match to draw from"))?;
+            Ok(match m.pick(random) {
+                Target::Backend(b) => b.index() as i32,
+                Target::Status(s) => -i32::from(s),
+                _ => -500,
+            })
+        })
+    }
+
     /// `{route, routeRaw}`: the same as the methods of that name, as plain functions that
     /// skip napi-rs's per-call method machinery (this-unwrapping and borrow tracking). They
     /// keep the router alive by themselves.
@@ -416,7 +652,8 @@ impl NativeRouter {
         })
     }
 
-    /// Applies match `id`'s filters to a request given like `route`'s arguments.
+    /// Applies match `id`'s filters to a request given like `route`'s arguments. The request
+    /// must route to match `id` (with `route` or `routeGrpc`).
     #[napi]
     #[allow(clippy::too_many_arguments)]
     pub fn apply(
@@ -541,8 +778,55 @@ pub fn edit_headers(edits: Vec<String>, raw_headers: Vec<String>) -> napi::Resul
     })
 }
 
-/// Panics on purpose, to prove that a Rust panic reaches JS as an error, not an abort.
+/// The `trieway check --output json` report of YAML or JSON text (without `ok` and
+/// `failures`), as JSON: every configuration problem (unknown fields are errors) and the
+/// status conditions of every GatewayClass, Gateway, ListenerSet, route and listener. Never
+/// throws for an invalid configuration.
+#[napi]
+pub fn check(text: String, controller_name: Option<String>) -> napi::Result<String> {
+    guard(|| {
+        let mut config = Config::builder().with_unknown_fields(trieway::UnknownFields::Error);
+        config.add_str(&text, "<string>");
+        let config = config.finish();
+        let report = trieway::Report::attach(&config, controller_name.as_deref());
+        let mut warnings: Vec<serde_json::Value> =
+            config.warnings().iter().map(convert::issue).collect();
+        warnings.extend(report.warnings.iter().map(|w| {
+            serde_json::json!({"kind": "", "object": "", "origin": null, "field": "",
+                "message": w, "text": w})
+        }));
+        let mut out = serde_json::to_value(&report).map_err(|e| js::type_error(e.to_string()))?;
+        if let Some(o) = out.as_object_mut() {
+            o.insert(
+                "errors".into(),
+                config.errors().iter().map(convert::issue).collect(),
+            );
+            o.insert("warnings".into(), warnings.into());
+        }
+        Ok(out.to_string())
+    })
+}
+
+/// A layer-4 lookup's port: 1 to 65535.
+fn l4_port(port: u32) -> napi::Result<u16> {
+    u16::try_from(port).ok().filter(|&p| p != 0).ok_or_else(|| {
+        js::js_error(
+            "RangeError",
+            "ERR_OUT_OF_RANGE",
+            format!("port must be an integer from 1 to 65535, got {port}"),
+        )
+    })
+}
+
+/// Panics on purpose, to prove that a Rust panic reaches JS as an error, not an abort. Not
+/// part of the API (the package does not export it): it panics only when the environment
+/// variable `TRIEWAY_PANIC_TEST=1` is set, else throws a plain error.
 #[napi(js_name = "__panicForTest")]
 pub fn panic_for_test() -> napi::Result<()> {
-    guard(|| panic!("deliberate panic for the test suite"))
+    guard(|| {
+        if std::env::var_os("TRIEWAY_PANIC_TEST").is_some_and(|v| v == "1") {
+            panic!("deliberate panic for the test suite")
+        }
+        Err(js::type_error("__panicForTest needs TRIEWAY_PANIC_TEST=1"))
+    })
 }

@@ -1,12 +1,16 @@
 // Compile-time checks of index.d.ts (`npx tsc --noEmit -p tsconfig.json`); never run.
 import { createServer, type IncomingMessage } from 'node:http';
 import {
+  check,
   ConfigError,
   editHeaders,
+  L4Match,
   MISDIRECTED,
   NOT_FOUND,
   Router,
+  TERMINATE,
   type Action,
+  type CheckResult,
   type Backend,
   type Outcome,
   type Report,
@@ -22,7 +26,7 @@ router.unshare();
 const outcome: Outcome = router.route({ method: 'GET', host: 'example.com', path: '/a?b=1', headers: ['x-a', '1'], port: 80 });
 if (outcome.matched) {
   const name: string = outcome.route.name;
-  const kind: 'HTTPRoute' | 'GRPCRoute' | 'TLSRoute' | 'TCPRoute' | 'UDPRoute' = outcome.route.kind;
+  const kind: 'HTTPRoute' | 'GRPCRoute' | 'TLSRoute' | 'TCPRoute' | 'UDPRoute' | 'Ingress' = outcome.route.kind;
   const backends: readonly Backend[] = outcome.backends;
   const id: string | undefined = outcome.params['id'];
   void id;
@@ -34,7 +38,24 @@ if (outcome.matched) {
     const s: number = target.status;
     void s;
   }
+  // status === 200 narrows to a backend (issue: `t.backend` was "possibly null").
+  if (target.status === 200) {
+    const n: string = target.backend.name;
+    void n;
+  } else {
+    // @ts-expect-error: no backend when the engine answers
+    void target.backend.name;
+  }
   const action: Action = outcome.apply({ host: 'example.com', path: '/a' }, { random: 0.1 });
+  if (action.status === 200) {
+    const up: string = action.backend.name;
+    void up;
+  }
+  if (action.kind === 'redirect') {
+    const location: string = action.location;
+    const code: 301 | 302 | 303 | 307 | 308 = action.status;
+    void [location, code];
+  }
   const loc: string | null = action.location;
   const edited: string[] = editHeaders(action.requestHeaders, ['Host', 'example.com']);
   void [name, kind, backends, loc, edited];
@@ -55,6 +76,31 @@ createServer((req: IncomingMessage, res) => {
   }
   res.end();
 });
+
+const grpc: Outcome = router.routeGrpc({ host: 'example.com', path: '/pkg.Svc/Method', port: 80 });
+const tls = router.routeTls(443, 'a.example.com');
+if (tls?.kind === 'terminate') {
+  const same: boolean = tls === TERMINATE;
+  void same;
+  const k: 'terminate' = tls.kind;
+  void k;
+} else if (tls) {
+  const t: L4Match = tls;
+  const passthrough: boolean = t.passthrough;
+  const pick = t.pick(0.5);
+  if (pick.status === 200) void pick.backend.name;
+  void passthrough;
+}
+const tcp: L4Match | null = router.routeTcp(9000);
+const udp: L4Match | null = router.routeUdp(9001);
+const ingress: Router = Router.fromIngress('kind: Ingress', { ingressClass: 'nginx', strict: false });
+const fromPath: Router = Router.fromPath(new URL('file:///etc/gateway.yaml'));
+const pending: Promise<Router>[] = [Router.fromYamlAsync(''), Router.fromJsonAsync([]), Router.fromPathAsync('/x.yaml')];
+const checked: CheckResult = check('kind: Gateway', { controllerName: 'example.com/x' });
+const firstError: string | undefined = checked.errors[0]?.field;
+// @ts-expect-error: 200 is not an engine status
+Router.fromYaml('', { allWeightsZeroStatus: 200 });
+void [grpc, tcp, udp, ingress, fromPath, pending, firstError];
 
 const many: Outcome[] = router.routeBatch([{ path: '/' }, { path: '/x', host: 'a' }]);
 const paths: Outcome[] = router.routePaths(['/a', '/b'], { host: 'example.com' });

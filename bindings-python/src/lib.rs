@@ -6,8 +6,10 @@
 //!
 //! The GIL: `route()` and `route_asgi()` keep it. A lookup costs tens of nanoseconds and
 //! releasing and re-taking the GIL costs more than that, so threads gain nothing from it.
-//! Loading and compiling a configuration (`from_yaml`, `from_json`, `from_path`, `check`)
-//! release it: they take milliseconds on large configurations.
+//! Loading and compiling a configuration (`from_yaml`, `from_json`, `from_path`,
+//! `from_ingress`, `check`) release it: they take milliseconds to a second on large
+//! configurations. The `*_async` constructors run them in a worker thread
+//! (`asyncio.to_thread`), so an event loop keeps running while a configuration compiles.
 
 #![deny(missing_docs)]
 #![deny(unsafe_code)]
@@ -89,6 +91,19 @@ pub(crate) fn next_random() -> u64 {
         c.set(x);
         x.wrapping_mul(0x2545_F491_4F6C_DD1D)
     })
+}
+
+/// The random draw of `pick`/`status`/`apply`: a number in `[0, 1)` (as `random.random()`),
+/// mapped onto the core's `u64` draw (`random * 2**64`); `None` draws one from the per-thread
+/// generator. The same meaning as the Node binding's `random`.
+pub(crate) fn draw(random: Option<f64>) -> PyResult<u64> {
+    match random {
+        None => Ok(next_random()),
+        Some(r) if (0.0..1.0).contains(&r) => Ok((r * 18_446_744_073_709_551_616.0) as u64),
+        Some(r) => Err(PyValueError::new_err(format!(
+            "random must be a number in [0, 1) (as random.random() gives), got {r}"
+        ))),
+    }
 }
 
 /// A serde value as Python objects (through `json.loads`: reports are small).
@@ -190,16 +205,59 @@ pub struct Router {
     index: OnceLock<HashMap<(RouteKind, String, String), usize>>,
 }
 
+/// Where a configuration comes from.
+enum Source {
+    Text(String),
+    Path(PathBuf),
+}
+
+/// Loads `source` with the GIL released: under `strict` any invalid object or unknown field
+/// is an error, else they are dropped and reported (`policy` for unknown fields).
+fn load_config(
+    py: Python<'_>,
+    source: Source,
+    strict: bool,
+    policy: UnknownFields,
+) -> PyResult<Result<Config, trieway::Error>> {
+    let loaded = py.detach(|| {
+        catch_unwind(AssertUnwindSafe(|| {
+            let mut c = Config::builder().with_unknown_fields(policy);
+            match &source {
+                Source::Text(text) => c.add_str(text, "<string>"),
+                Source::Path(path) => c.add_path(path)?,
+            }
+            let c = c.finish();
+            if strict {
+                c.strict()
+            } else {
+                Ok(c)
+            }
+        }))
+    });
+    loaded.map_err(|_| {
+        InternalError::new_err("internal error in trieway (please report it): panic while loading")
+    })
+}
+
 impl Router {
+    /// Compiles a loaded configuration with the GIL released: the Gateway `options.gateway`
+    /// names, or with `ingress = Some(class)` the Ingresses of that IngressClass (`None`:
+    /// every Ingress).
     fn build(
         py: Python<'_>,
         config: Result<Config, trieway::Error>,
         options: Options,
+        ingress: Option<Option<String>>,
     ) -> PyResult<Self> {
         let result = py.detach(|| {
             catch_unwind(AssertUnwindSafe(|| {
                 let config = config?;
-                let router = trieway::Router::new(&config, options)?;
+                let router = match ingress {
+                    None => trieway::Router::new(&config, options)?,
+                    Some(class) => {
+                        trieway::Router::from_ingress(&config, class.as_deref(), options)
+                    }
+                };
                 Ok::<_, trieway::Error>((router, config))
             }))
         });
@@ -214,6 +272,26 @@ impl Router {
                 "internal error in trieway (please report it): panic while compiling",
             )),
         }
+    }
+
+    /// `asyncio.to_thread(Router.<name>, *args, strict=strict, **options)`: the coroutine of
+    /// an `*_async` constructor.
+    fn in_thread<'py>(
+        py: Python<'py>,
+        name: &str,
+        args: (Bound<'py, PyAny>, Option<Bound<'py, PyAny>>),
+        strict: bool,
+        options: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let f = py.get_type::<Router>().getattr(name)?;
+        let kwargs = match options {
+            Some(d) => d.copy()?,
+            None => PyDict::new(py),
+        };
+        kwargs.set_item("strict", strict)?;
+        py.import("asyncio")?
+            .getattr("to_thread")?
+            .call((f, args.0, args.1), Some(&kwargs))
     }
 
     /// The configured filters of a rule, as serde values.
@@ -277,10 +355,17 @@ impl Router {
 fn lookup(
     slf: &Bound<'_, Router>,
     req: &trieway::Request<'_>,
+    grpc: bool,
     stored: impl FnOnce() -> request::Stored,
 ) -> PyResult<Py<PyAny>> {
     let py = slf.py();
-    match slf.get().router.route(req) {
+    let router = &slf.get().router;
+    let outcome = if grpc {
+        router.route_grpc(req)
+    } else {
+        router.route(req)
+    };
+    match outcome {
         Outcome::Matched(m) => {
             let matched = Match::new(slf.clone().unbind(), m.id(), stored());
             Ok(Py::new(py, matched)?.into_any())
@@ -313,24 +398,8 @@ impl Router {
             let opts = parse_options(gateway, options)?;
             let policy = unknown_fields(strict, &opts);
             let text = config_text(text)?;
-            let config = py.detach(|| {
-                catch_unwind(AssertUnwindSafe(|| {
-                    let mut c = Config::builder().with_unknown_fields(policy);
-                    c.add_str(&text, "<string>");
-                    let c = c.finish();
-                    if strict {
-                        c.strict()
-                    } else {
-                        Ok(c)
-                    }
-                }))
-            });
-            let config = config.map_err(|_| {
-                InternalError::new_err(
-                    "internal error in trieway (please report it): panic while loading",
-                )
-            })?;
-            Router::build(py, config, opts)
+            let config = load_config(py, Source::Text(text), strict, policy)?;
+            Router::build(py, config, opts, None)
         })
     }
 
@@ -368,25 +437,73 @@ impl Router {
         guard(|| {
             let opts = parse_options(gateway, options)?;
             let policy = unknown_fields(strict, &opts);
-            let config = py.detach(|| {
-                catch_unwind(AssertUnwindSafe(|| {
-                    let mut c = Config::builder().with_unknown_fields(policy);
-                    c.add_path(&path)?;
-                    let c = c.finish();
-                    if strict {
-                        c.strict()
-                    } else {
-                        Ok(c)
-                    }
-                }))
-            });
-            let config = config.map_err(|_| {
-                InternalError::new_err(
-                    "internal error in trieway (please report it): panic while loading",
-                )
-            })?;
-            Router::build(py, config, opts)
+            let config = load_config(py, Source::Path(path), strict, policy)?;
+            Router::build(py, config, opts, None)
         })
+    }
+
+    /// Loads YAML or JSON text like `from_yaml` and compiles its Ingress objects
+    /// (networking.k8s.io/v1) with native Ingress semantics instead of a Gateway: the
+    /// Ingresses of IngressClass `ingress_class` (from `ingressClassName`, the legacy
+    /// `kubernetes.io/ingress.class` annotation, or the default IngressClass), or every
+    /// Ingress when it is `None`. A match's `route` is the Ingress, `rule` its `spec.rules`
+    /// index (the default backend is one past the last rule).
+    #[staticmethod]
+    #[pyo3(signature = (text, ingress_class=None, *, strict=true, **options))]
+    fn from_ingress(
+        py: Python<'_>,
+        text: &Bound<'_, PyAny>,
+        ingress_class: Option<String>,
+        strict: bool,
+        options: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Self> {
+        guard(|| {
+            let opts = parse_options(None, options)?;
+            let policy = unknown_fields(strict, &opts);
+            let text = config_text(text)?;
+            let config = load_config(py, Source::Text(text), strict, policy)?;
+            Router::build(py, config, opts, Some(ingress_class))
+        })
+    }
+
+    /// `from_yaml` in a worker thread (`asyncio.to_thread`): awaitable, so the event loop
+    /// keeps running while a large configuration compiles (the compile releases the GIL).
+    #[staticmethod]
+    #[pyo3(signature = (text, gateway=None, *, strict=true, **options))]
+    fn from_yaml_async<'py>(
+        py: Python<'py>,
+        text: Bound<'py, PyAny>,
+        gateway: Option<Bound<'py, PyAny>>,
+        strict: bool,
+        options: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        Router::in_thread(py, "from_yaml", (text, gateway), strict, options)
+    }
+
+    /// `from_json` in a worker thread, as `from_yaml_async`.
+    #[staticmethod]
+    #[pyo3(signature = (data, gateway=None, *, strict=true, **options))]
+    fn from_json_async<'py>(
+        py: Python<'py>,
+        data: Bound<'py, PyAny>,
+        gateway: Option<Bound<'py, PyAny>>,
+        strict: bool,
+        options: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        Router::in_thread(py, "from_json", (data, gateway), strict, options)
+    }
+
+    /// `from_path` in a worker thread, as `from_yaml_async`.
+    #[staticmethod]
+    #[pyo3(signature = (path, gateway=None, *, strict=true, **options))]
+    fn from_path_async<'py>(
+        py: Python<'py>,
+        path: Bound<'py, PyAny>,
+        gateway: Option<Bound<'py, PyAny>>,
+        strict: bool,
+        options: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        Router::in_thread(py, "from_path", (path, gateway), strict, options)
     }
 
     /// `namespace/name` of the Gateway this Router serves.
@@ -414,15 +531,16 @@ impl Router {
         path: &Bound<'_, PyAny>,
         headers: Option<&Bound<'_, PyAny>>,
         query: Option<&Bound<'_, PyAny>>,
-        port: Option<u16>,
+        port: Option<&Bound<'_, PyAny>>,
         sni: Option<&Bound<'_, PyAny>>,
         scheme: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
         guard(|| {
+            let port = request::port_arg(port, "port")?;
             let collected =
                 request::collect_args(method, host, path, headers, query, port, sni, scheme)?;
             collected.with_request(|req| {
-                lookup(slf, req, || {
+                lookup(slf, req, false, || {
                     request::Stored::Args(request::ArgRequest {
                         method: method.clone().unbind(),
                         host: host.clone().unbind(),
@@ -439,7 +557,8 @@ impl Router {
     }
 
     /// Routes an ASGI `http` (or `websocket`) connection scope: `method`, `raw_path` (falling
-    /// back to `path`), `query_string`, `headers` (bytes pairs, used without copying; the
+    /// back to `path`; either taken relative to `root_path`, the prefix the app is mounted
+    /// under), `query_string`, `headers` (bytes pairs, used without copying; the
     /// first `host` line is the authority), `scheme`, and the port of `server` unless `port`
     /// is given (the Gateway's listener port is usually not the port the ASGI server binds).
     /// Returns what `route()` returns.
@@ -447,19 +566,94 @@ impl Router {
     fn route_asgi(
         slf: &Bound<'_, Self>,
         scope: &Bound<'_, PyAny>,
-        port: Option<u16>,
+        port: Option<&Bound<'_, PyAny>>,
         sni: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
         guard(|| {
+            let port = request::port_arg(port, "port")?;
             let collected = request::collect_asgi(scope, port, sni)?;
             collected.with_request(|req| {
-                lookup(slf, req, || request::Stored::Asgi {
+                lookup(slf, req, false, || request::Stored::Asgi {
                     scope: scope.clone().unbind(),
                     port,
                     sni: sni.map(|s| s.clone().unbind()),
                 })
             })
         })
+    }
+
+    /// Routes a gRPC call over the GRPCRoutes of the listener: `path` is the call's `:path`
+    /// (`/package.Service/Method`); the other arguments as for `route()`. Returns a `Match`,
+    /// `None` (gRPC status UNIMPLEMENTED) or `MISDIRECTED`. Calls to hosts that HTTPRoutes
+    /// serve go through `route()` like any HTTP/2 request.
+    #[pyo3(signature = (host, path, headers=None, *, port=None, sni=None, scheme=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn route_grpc(
+        slf: &Bound<'_, Self>,
+        host: &Bound<'_, PyAny>,
+        path: &Bound<'_, PyAny>,
+        headers: Option<&Bound<'_, PyAny>>,
+        port: Option<&Bound<'_, PyAny>>,
+        sni: Option<&Bound<'_, PyAny>>,
+        scheme: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
+        guard(|| {
+            let py = slf.py();
+            let port = request::port_arg(port, "port")?;
+            let method = pyo3::intern!(py, "POST").clone().into_any();
+            let collected =
+                request::collect_args(&method, host, path, headers, None, port, sni, scheme)?;
+            collected.with_request(|req| {
+                lookup(slf, req, true, || {
+                    request::Stored::Args(request::ArgRequest {
+                        method: method.clone().unbind(),
+                        host: host.clone().unbind(),
+                        path: path.clone().unbind(),
+                        headers: headers.map(|h| h.clone().unbind()),
+                        query: None,
+                        port,
+                        sni: sni.map(|s| s.clone().unbind()),
+                        scheme: scheme.map(|s| s.clone().unbind()),
+                    })
+                })
+            })
+        })
+    }
+
+    /// Routes a TLS connection arriving on listener port `port` with server name `sni`: an
+    /// `L4Match` (a TLSRoute forwards it), `trieway.TERMINATE` (the SNI selects an HTTPS
+    /// listener: terminate TLS and route its requests with `route()`), or `None` (no
+    /// listener or route serves it, or no SNI: close the connection).
+    #[pyo3(signature = (port, sni))]
+    fn route_tls(
+        slf: &Bound<'_, Self>,
+        port: &Bound<'_, PyAny>,
+        sni: Option<String>,
+    ) -> PyResult<Py<PyAny>> {
+        guard(|| {
+            let py = slf.py();
+            let port = l4_port(port)?;
+            match slf.get().router.route_tls(port, sni.as_deref()) {
+                trieway::TlsOutcome::Forward(_) => {
+                    let m =
+                        types::L4Match::new(slf.clone().unbind(), types::L4Kind::Tls, port, sni);
+                    Ok(Py::new(py, m)?.into_any())
+                }
+                trieway::TlsOutcome::Http => Ok(types::terminate(py)?.into_any()),
+                _ => Ok(py.None()),
+            }
+        })
+    }
+
+    /// Routes a TCP connection arriving on listener port `port`: an `L4Match` (the oldest
+    /// TCPRoute of the listener carries it), or `None` (reject).
+    fn route_tcp(slf: &Bound<'_, Self>, port: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        route_l4(slf, port, types::L4Kind::Tcp)
+    }
+
+    /// Routes a UDP flow arriving on listener port `port`, as `route_tcp`: `None` means drop.
+    fn route_udp(slf: &Bound<'_, Self>, port: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        route_l4(slf, port, types::L4Kind::Udp)
     }
 
     /// The status a controller would write: a dict `{"routes": [...], "listeners": [...],
@@ -487,6 +681,39 @@ impl Router {
     fn __repr__(&self) -> String {
         format!("<trieway.Router gateway={}>", self.router.gateway())
     }
+}
+
+/// The required `port` of a layer-4 lookup (an int from 1 to 65535).
+fn l4_port(port: &Bound<'_, PyAny>) -> PyResult<u16> {
+    match request::port_arg(Some(port), "port")? {
+        Some(p) => Ok(p),
+        None => Err(PyTypeError::new_err(
+            "port must be an int from 1 to 65535, not None",
+        )),
+    }
+}
+
+/// `route_tcp` / `route_udp`.
+fn route_l4(
+    slf: &Bound<'_, Router>,
+    port: &Bound<'_, PyAny>,
+    kind: types::L4Kind,
+) -> PyResult<Py<PyAny>> {
+    guard(|| {
+        let py = slf.py();
+        let port = l4_port(port)?;
+        let router = &slf.get().router;
+        let found = match kind {
+            types::L4Kind::Udp => router.route_udp(port).is_some(),
+            _ => router.route_tcp(port).is_some(),
+        };
+        if found {
+            let m = types::L4Match::new(slf.clone().unbind(), kind, port, None);
+            Ok(Py::new(py, m)?.into_any())
+        } else {
+            Ok(py.None())
+        }
+    })
 }
 
 /// The unknown-field policy of `strict`: unknown fields raise with it, else are warnings.
@@ -557,7 +784,8 @@ fn check<'py>(
 }
 
 /// Panics inside the same guard as every entry point (tests prove a panic becomes
-/// `InternalError`).
+/// `InternalError`). Not part of the API: the module has it only when the environment
+/// variable `TRIEWAY_PANIC_TEST=1` is set at import.
 #[pyfunction]
 fn _panic_for_tests() -> PyResult<()> {
     guard(|| panic!("deliberate panic for tests"))
@@ -581,6 +809,11 @@ fn _trieway(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("InternalError", py.get_type::<InternalError>())?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_function(wrap_pyfunction!(check, m)?)?;
-    m.add_function(wrap_pyfunction!(_panic_for_tests, m)?)?;
+    m.add_class::<types::L4Match>()?;
+    m.add_class::<types::Terminate>()?;
+    m.add("TERMINATE", types::terminate(py)?)?;
+    if std::env::var_os("TRIEWAY_PANIC_TEST").is_some_and(|v| v == "1") {
+        m.add_function(wrap_pyfunction!(_panic_for_tests, m)?)?;
+    }
     Ok(())
 }

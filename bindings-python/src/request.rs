@@ -56,6 +56,32 @@ fn opt_str_bytes<'py>(obj: Option<&Bound<'py, PyAny>>, what: &str) -> PyResult<O
     }
 }
 
+/// A port argument: `None`, or an `int` from 1 to 65535. Anything else raises an error that
+/// names the argument (`what`): `TypeError` for another type, `ValueError` out of range.
+pub(crate) fn port_arg(obj: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Option<u16>> {
+    let Some(o) = obj.filter(|o| !o.is_none()) else {
+        return Ok(None);
+    };
+    // The common case first: an int in range.
+    if let Ok(p) = o.extract::<u16>() {
+        if p != 0 && !o.is_instance_of::<pyo3::types::PyBool>() {
+            return Ok(Some(p));
+        }
+    }
+    if !o.is_instance_of::<pyo3::types::PyInt>() || o.is_instance_of::<pyo3::types::PyBool>() {
+        return Err(PyTypeError::new_err(format!(
+            "{what} must be an int from 1 to 65535, not {}",
+            type_name(o)
+        )));
+    }
+    match o.extract::<i64>() {
+        Ok(p) if (1..=65535).contains(&p) => Ok(Some(p as u16)),
+        _ => Err(PyValueError::new_err(format!(
+            "{what} must be an int from 1 to 65535, got {o}"
+        ))),
+    }
+}
+
 pub(crate) fn type_name(obj: &Bound<'_, PyAny>) -> String {
     obj.get_type()
         .name()
@@ -302,9 +328,36 @@ fn scope_get<'py>(
     Ok(v.filter(|v| !v.is_none()))
 }
 
+/// The path relative to the scope's `root_path` (the prefix the application is mounted
+/// under, which ASGI servers and Starlette's `Mount` keep in `path` and `raw_path`): `path`
+/// without it when `path` starts with it at a segment boundary (`/api` + `/v1` -> `/v1`, and
+/// `/api` alone -> `/`), else `path` unchanged (as Starlette's `get_route_path`).
+fn strip_root_path<'py>(scope: &Bound<'py, PyAny>, path: Bytes<'py>) -> PyResult<Bytes<'py>> {
+    let py = scope.py();
+    let Some(root) = scope_get(scope, intern!(py, "root_path"))? else {
+        return Ok(path);
+    };
+    // Most scopes say `"root_path": ""`: nothing to encode.
+    if !root.is_truthy()? {
+        return Ok(path);
+    }
+    let root = to_bytes(&root, "scope['root_path']")?;
+    let (r, p) = (root.as_bytes(), path.as_bytes());
+    let r = r.strip_suffix(b"/").unwrap_or(r);
+    if r.is_empty() || !p.starts_with(r) {
+        return Ok(path);
+    }
+    Ok(match &p[r.len()..] {
+        [] => PyBytes::new(py, b"/"),
+        rest @ [b'/', ..] => PyBytes::new(py, rest),
+        _ => path,
+    })
+}
+
 /// Reads an ASGI `http` or `websocket` connection scope: `method`, `raw_path` (or `path`),
 /// `query_string`, `headers` (the first `host` line is the authority), `scheme` and the port
-/// of `server` unless `port` is given.
+/// of `server` unless `port` is given. The path is taken relative to `root_path`
+/// ([`strip_root_path`]).
 pub(crate) fn collect_asgi<'py>(
     scope: &Bound<'py, PyAny>,
     port: Option<u16>,
@@ -358,6 +411,7 @@ pub(crate) fn collect_asgi<'py>(
             None => return Err(PyValueError::new_err("ASGI scope has no 'path'")),
         },
     };
+    let path = strip_root_path(scope, path)?;
     let query = match scope_get(scope, intern!(py, "query_string"))? {
         Some(q) => {
             let q = to_bytes(&q, "scope['query_string']")?;
@@ -380,14 +434,7 @@ pub(crate) fn collect_asgi<'py>(
     let port = match port {
         Some(p) => Some(p),
         None => match scope_get(scope, intern!(py, "server"))? {
-            Some(server) => {
-                let p = server.get_item(1)?;
-                if p.is_none() {
-                    None
-                } else {
-                    Some(p.extract::<u16>()?)
-                }
-            }
+            Some(server) => port_arg(Some(&server.get_item(1)?), "scope['server'][1]")?,
             None => None,
         },
     };

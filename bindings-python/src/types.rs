@@ -2,7 +2,7 @@
 //! rule's [`Policies`].
 
 use crate::request::Stored;
-use crate::{guard, next_random, Router};
+use crate::{draw, guard, Router};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::IntoPyObject;
@@ -180,29 +180,31 @@ impl Match {
         let value = router.rule_filters(r.kind, r.namespace, r.name, self.m().rule_index());
         crate::to_python(py, &value)
     }
-    /// Draws a backend with `random` (a uniform integer in `[0, 2**64)`; `None` draws one from
-    /// a per-thread generator): a `Backend` to forward to, or the status (500) the engine
-    /// answers for an invalid backend's share, no backendRefs or all weights zero.
+    /// Draws a backend with `random`, a number in `[0, 1)` (as `random.random()` gives;
+    /// `None`: a fast per-thread generator draws one): the backend whose share of the
+    /// cumulative weights contains `random * total_weight`. Returns a `Backend` to forward
+    /// to, or the status (500) the engine answers for an invalid backend's share, no
+    /// backendRefs or all weights zero.
     #[pyo3(signature = (random=None))]
-    fn pick(&self, random: Option<u64>) -> Picked {
-        picked(self.m().pick(random.unwrap_or_else(next_random)))
+    fn pick(&self, random: Option<f64>) -> PyResult<Picked> {
+        Ok(picked(self.m().pick(draw(random)?)))
     }
-    /// The status the client gets for the draw `random`, assuming backends answer 200: 200
-    /// when forwarded, else the engine's answer (500).
+    /// The status the client gets for the draw `random` (see `pick`), assuming backends
+    /// answer 200: 200 when forwarded, else the engine's answer (500).
     #[pyo3(signature = (random=None))]
-    fn status(&self, random: Option<u64>) -> u16 {
-        match self.m().pick(random.unwrap_or_else(next_random)) {
+    fn status(&self, random: Option<f64>) -> PyResult<u16> {
+        Ok(match self.m().pick(draw(random)?) {
             Target::Status(s) => s,
             _ => 200,
-        }
+        })
     }
     /// Applies the rule's filters, draws a backend with `random` (see `pick`) and applies that
     /// backend's filters, reading the request this match was routed for again. Returns what
     /// the proxy must do.
     #[pyo3(signature = (random=None))]
-    fn apply(&self, py: Python<'_>, random: Option<u64>) -> PyResult<Action> {
+    fn apply(&self, py: Python<'_>, random: Option<f64>) -> PyResult<Action> {
         guard(|| {
-            let random = random.unwrap_or_else(next_random);
+            let random = draw(random)?;
             let collected = self.request.collect(py)?;
             Ok(collected.with_request(|req| {
                 let mut action = trieway::Action::new();
@@ -253,6 +255,142 @@ static MISDIRECTED: PyOnceLock<Py<Misdirected>> = PyOnceLock::new();
 pub(crate) fn misdirected(py: Python<'_>) -> PyResult<Py<Misdirected>> {
     MISDIRECTED
         .get_or_try_init(py, || Py::new(py, Misdirected))
+        .map(|m| m.clone_ref(py))
+}
+
+/// Which layer-4 lookup an [`L4Match`] came from.
+#[derive(Clone, Copy)]
+pub(crate) enum L4Kind {
+    Tls,
+    Tcp,
+    Udp,
+}
+
+/// A TLS connection (by SNI), TCP connection or UDP flow (by port) that a TLSRoute, TCPRoute
+/// or UDPRoute carries. Truthy; a lookup that finds nothing returns `None`.
+#[pyclass(frozen, module = "trieway")]
+pub struct L4Match {
+    router: Py<Router>,
+    kind: L4Kind,
+    port: u16,
+    sni: Option<String>,
+}
+
+impl L4Match {
+    /// A match that `router.route_tls/tcp/udp(port, sni)` returned.
+    pub(crate) fn new(router: Py<Router>, kind: L4Kind, port: u16, sni: Option<String>) -> Self {
+        L4Match {
+            router,
+            kind,
+            port,
+            sni,
+        }
+    }
+    /// The match, looked up again (the Router never changes, so it is the same one).
+    fn with<T>(&self, f: impl FnOnce(trieway::L4Match<'_>) -> T) -> PyResult<T> {
+        let router = &self.router.get().router;
+        let found = match self.kind {
+            L4Kind::Tls => match router.route_tls(self.port, self.sni.as_deref()) {
+                trieway::TlsOutcome::Forward(m) => Some(m),
+                _ => None,
+            },
+            L4Kind::Tcp => router.route_tcp(self.port),
+            L4Kind::Udp => router.route_udp(self.port),
+        };
+        found.map(f).ok_or_else(|| {
+            crate::InternalError::new_err("internal error in trieway: layer-4 match vanished")
+        })
+    }
+}
+
+#[pymethods]
+impl L4Match {
+    /// `namespace/name` of the route.
+    #[getter]
+    fn route(&self) -> PyResult<String> {
+        self.with(|m| format!("{}/{}", m.route().namespace, m.route().name))
+    }
+    /// Kind of the route: `TLSRoute`, `TCPRoute` or `UDPRoute`.
+    #[getter]
+    fn route_kind(&self) -> PyResult<&'static str> {
+        self.with(|m| m.route().kind.as_str())
+    }
+    /// Namespace of the route.
+    #[getter]
+    fn namespace(&self) -> PyResult<String> {
+        self.with(|m| m.route().namespace.to_string())
+    }
+    /// Name of the route.
+    #[getter]
+    fn name(&self) -> PyResult<String> {
+        self.with(|m| m.route().name.to_string())
+    }
+    /// Name of the listener the connection arrived on.
+    #[getter]
+    fn listener(&self) -> PyResult<String> {
+        self.with(|m| m.listener().to_string())
+    }
+    /// The effective hostname the SNI matched (`*` for TCP and UDP).
+    #[getter]
+    fn hostname(&self) -> PyResult<String> {
+        self.with(|m| m.hostname().to_string())
+    }
+    /// The listener port.
+    #[getter]
+    fn port(&self) -> u16 {
+        self.port
+    }
+    /// `True` when the backend receives the client's TLS stream (TLS Passthrough); `False`
+    /// when the gateway terminates TLS (and for TCP and UDP).
+    #[getter]
+    fn passthrough(&self) -> PyResult<bool> {
+        self.with(|m| m.passthrough())
+    }
+    /// Every backendRef of the route's rule with its weight.
+    #[getter]
+    fn backends(&self) -> PyResult<Vec<Backend>> {
+        self.with(|m| m.backends().iter().map(Backend::from).collect())
+    }
+    /// Draws a backend per connection or flow, with `random` in `[0, 1)` as `Match.pick`:
+    /// a `Backend`, or the status (500) meaning "reject the connection".
+    #[pyo3(signature = (random=None))]
+    fn pick(&self, random: Option<f64>) -> PyResult<Picked> {
+        let random = draw(random)?;
+        self.with(|m| picked(m.pick(random)))
+    }
+    fn __repr__(&self) -> PyResult<String> {
+        self.with(|m| {
+            let r = m.route();
+            format!(
+                "<trieway.L4Match {} {}/{} port={}>",
+                r.kind, r.namespace, r.name, self.port
+            )
+        })
+    }
+}
+
+/// The answer of `Router.route_tls` when the SNI selects an HTTPS listener: terminate TLS
+/// and route the requests with `Router.route`. Falsy, like `None` (reject), so
+/// `if not result:` means "not forwarded as a stream". One instance, `trieway.TERMINATE`.
+#[pyclass(frozen, module = "trieway")]
+pub struct Terminate;
+
+#[pymethods]
+impl Terminate {
+    fn __bool__(&self) -> bool {
+        false
+    }
+    fn __repr__(&self) -> &'static str {
+        "trieway.TERMINATE"
+    }
+}
+
+static TERMINATE: PyOnceLock<Py<Terminate>> = PyOnceLock::new();
+
+/// The `TERMINATE` singleton.
+pub(crate) fn terminate(py: Python<'_>) -> PyResult<Py<Terminate>> {
+    TERMINATE
+        .get_or_try_init(py, || Py::new(py, Terminate))
         .map(|m| m.clone_ref(py))
 }
 

@@ -143,13 +143,13 @@ def start_upstream(name: str) -> Tuple[ThreadingHTTPServer, str]:
 
 
 class Draws:
-    """Midpoints of n equal slices of [0, 2**64): an exact weighted split over n requests."""
+    """Midpoints of n equal slices of [0, 1): an exact weighted split over n requests."""
 
     def __init__(self, n: int) -> None:
         self.n, self.i = n, 0
 
-    def __call__(self) -> int:
-        r = ((2 * (self.i % self.n) + 1) << 64) // (2 * self.n)
+    def __call__(self) -> float:
+        r = (2 * (self.i % self.n) + 1) / (2 * self.n)
         self.i += 1
         return r
 

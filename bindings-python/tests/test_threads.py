@@ -25,7 +25,7 @@ def answer(router: trieway.Router, i: int) -> Tuple[Optional[str], Optional[str]
     m = router.route(method, host, path, headers)
     if m is None:
         return None, None, ""
-    a = m.apply(i * 0x9E3779B97F4A7C15 % (1 << 64))
+    a = m.apply((i * 0x9E3779B97F4A7C15 % (1 << 64)) / 2.0**64)
     return m.rule_name, a.backend.name if a.backend else None, a.path_and_query
 
 

@@ -29,7 +29,9 @@ Results:
 Threads and the GIL: a :class:`Router` is immutable and safe to share between threads.
 ``route()`` keeps the GIL: a lookup takes tens of nanoseconds, less than releasing and
 re-acquiring the GIL would cost. Loading and compiling (``from_yaml``, ``from_json``,
-``from_path``, ``check``) release the GIL.
+``from_path``, ``from_ingress``, ``check``) release the GIL; inside an event loop, await
+``Router.from_yaml_async`` / ``from_json_async`` / ``from_path_async`` (the same compile in a
+worker thread), so the loop keeps serving while a large configuration compiles.
 """
 
 from __future__ import annotations
@@ -48,16 +50,19 @@ from ._report import (
 )
 from ._trieway import (
     MISDIRECTED,
+    TERMINATE,
     Action,
     Backend,
     ConfigError,
     InternalError,
+    L4Match,
     Match,
     Misdirected,
     Policies,
     Retry,
     Router,
     SessionPolicy,
+    Terminate,
     Timeouts,
     __version__,
     check,
@@ -72,6 +77,7 @@ __all__ = [
     "GatewayClassStatus",
     "GatewayStatus",
     "InternalError",
+    "L4Match",
     "ListenerSetStatus",
     "ListenerStatus",
     "MISDIRECTED",
@@ -85,6 +91,8 @@ __all__ = [
     "RouteStatus",
     "Router",
     "SessionPolicy",
+    "TERMINATE",
+    "Terminate",
     "Timeouts",
     "__version__",
     "check",

@@ -1,7 +1,23 @@
 """Type stub of the native module ``trieway._trieway`` (import ``trieway`` instead)."""
 
 import os
-from typing import Any, Dict, Final, Iterable, List, Literal, Mapping, Optional, Tuple, Union, overload
+from typing import (
+    Any,
+    Coroutine,
+    Dict,
+    Final,
+    Iterable,
+    List,
+    Literal,
+    Mapping,
+    Optional,
+    Tuple,
+    TypedDict,
+    Union,
+    overload,
+)
+
+from typing_extensions import Unpack
 
 from ._report import CheckResult, Problems, Report
 
@@ -21,6 +37,24 @@ UnknownFieldsPolicy = Literal["error", "warn", "ignore"]
 EditOpName = Literal["set", "add", "remove"]
 Edit = Tuple[EditOpName, str, str]
 """A header edit ``(op, name, value)``; ``value`` is empty for ``remove``."""
+
+class RouterOptions(TypedDict, total=False):
+    """The keyword options of the constructors (see :class:`Router`)."""
+
+    controller_name: Optional[str]
+    host_isolation: Optional[bool]
+    listener_isolation: Optional[bool]
+    regex_rank: Optional[RegexRank]
+    repeated_headers: Optional[RepeatedHeaders]
+    all_weights_zero_status: Optional[int]
+    regex_size_limit: Optional[int]
+    max_path_len: Optional[int]
+    max_query_len: Optional[int]
+    max_header_value_len: Optional[int]
+    regex_route_budget: Optional[int]
+    regex_router_budget: Optional[int]
+    extension_kinds: Optional[List[str]]
+    unknown_fields: Optional[UnknownFieldsPolicy]
 
 class ConfigError(ValueError):
     """The configuration is invalid, a file cannot be read, or the Gateway cannot be chosen.
@@ -256,16 +290,59 @@ class Match:
     @property
     def filters(self) -> List[dict[str, Any]]:
         """The rule's filters as configured (Kubernetes JSON form, camelCase keys)."""
-    def pick(self, random: Optional[int] = None) -> Union[Backend, int]:
-        """Draws a backend with ``random``, a uniform integer in ``[0, 2**64)`` (``None``: a
-        per-thread generator draws one): a :class:`Backend` to forward to, or the status (500)
-        the engine answers for an invalid backend's share, no backendRefs or all weights 0."""
-    def status(self, random: Optional[int] = None) -> int:
+    def pick(self, random: Optional[float] = None) -> Union[Backend, int]:
+        """Draws a backend with ``random``, a number in ``[0, 1)`` as ``random.random()``
+        gives (``None``: a per-thread generator draws one): the backend whose share of the
+        cumulative weights contains ``random * total_weight`` (the same meaning as the Node
+        binding's ``random``). Returns a :class:`Backend` to forward to, or the status (500)
+        the engine answers for an invalid backend's share, no backendRefs or all weights 0.
+        Raises ``ValueError`` outside ``[0, 1)``."""
+    def status(self, random: Optional[float] = None) -> int:
         """The status the client gets for the draw ``random``, assuming backends answer 200."""
-    def apply(self, random: Optional[int] = None) -> Action:
+    def apply(self, random: Optional[float] = None) -> Action:
         """Applies the rule's filters, draws a backend with ``random`` (see :meth:`pick`) and
         applies that backend's filters, reading the request this match was routed for again
         (the same objects: do not mutate them in between)."""
+
+class L4Match:
+    """A TLS connection (by SNI), TCP connection or UDP flow (by port) that a TLSRoute,
+    TCPRoute or UDPRoute carries."""
+
+    @property
+    def route(self) -> str:
+        """``namespace/name`` of the route."""
+    @property
+    def route_kind(self) -> Literal["TLSRoute", "TCPRoute", "UDPRoute"]:
+        """Kind of the route."""
+    @property
+    def namespace(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def listener(self) -> str:
+        """Name of the listener the connection arrived on."""
+    @property
+    def hostname(self) -> str:
+        """The effective hostname the SNI matched (``*`` for TCP and UDP)."""
+    @property
+    def port(self) -> int: ...
+    @property
+    def passthrough(self) -> bool:
+        """``True``: the backend receives the client's TLS stream (TLS Passthrough)."""
+    @property
+    def backends(self) -> List[Backend]: ...
+    def pick(self, random: Optional[float] = None) -> Union[Backend, int]:
+        """Draws a backend per connection or flow (as :meth:`Match.pick`); a status means
+        reject the connection."""
+
+class Terminate:
+    """:meth:`Router.route_tls`'s answer when the SNI selects an HTTPS listener: terminate TLS
+    and route the requests with :meth:`Router.route`. Falsy; the one instance is
+    :data:`TERMINATE`."""
+
+    def __bool__(self) -> Literal[False]: ...
+
+TERMINATE: Final[Terminate]
 
 class Router:
     """An immutable routing table for one Gateway, safe to share between threads.
@@ -355,6 +432,44 @@ class Router:
     ) -> Router:
         """Loads a file or a directory (every ``.yaml``, ``.yml`` and ``.json`` file below it,
         in sorted order) like :meth:`from_yaml`. An unreadable path raises :class:`ConfigError`."""
+    @staticmethod
+    def from_ingress(
+        text: Union[str, bytes],
+        ingress_class: Optional[str] = None,
+        *,
+        strict: bool = True,
+        **options: Unpack[RouterOptions],
+    ) -> Router:
+        """Compiles the Ingress objects (networking.k8s.io/v1) of ``text`` with native Ingress
+        semantics: those of IngressClass ``ingress_class``, or every Ingress when ``None``."""
+    @staticmethod
+    def from_yaml_async(
+        text: Union[str, bytes],
+        gateway: Optional[str] = None,
+        *,
+        strict: bool = True,
+        **options: Unpack[RouterOptions],
+    ) -> Coroutine[Any, Any, Router]:
+        """:meth:`from_yaml` in a worker thread (``asyncio.to_thread``): await it and the
+        event loop keeps running while the configuration compiles."""
+    @staticmethod
+    def from_json_async(
+        data: Union[str, bytes, Mapping[str, Any], List[Any]],
+        gateway: Optional[str] = None,
+        *,
+        strict: bool = True,
+        **options: Unpack[RouterOptions],
+    ) -> Coroutine[Any, Any, Router]:
+        """:meth:`from_json` in a worker thread."""
+    @staticmethod
+    def from_path_async(
+        path: Union[str, os.PathLike[str]],
+        gateway: Optional[str] = None,
+        *,
+        strict: bool = True,
+        **options: Unpack[RouterOptions],
+    ) -> Coroutine[Any, Any, Router]:
+        """:meth:`from_path` in a worker thread."""
     @property
     def gateway(self) -> str:
         """``namespace/name`` of the Gateway this Router serves."""
@@ -419,7 +534,28 @@ class Router:
         """Routes an ASGI ``http`` or ``websocket`` scope: ``method``, ``raw_path`` (else
         ``path``), ``query_string``, ``headers`` (bytes, read without copying; the first
         ``host`` line is the authority), ``scheme``, and the port of ``server`` unless ``port``
-        is given. Returns what :meth:`route` returns."""
+        is given. The path is taken relative to ``root_path`` (the prefix the app is mounted
+        under). Returns what :meth:`route` returns."""
+    def route_grpc(
+        self,
+        host: Optional[str],
+        path: str,
+        headers: Optional[HeadersArg] = None,
+        *,
+        port: Optional[int] = None,
+        sni: Optional[str] = None,
+        scheme: Optional[str] = None,
+    ) -> Union[Match, Misdirected, None]:
+        """Routes a gRPC call (``path`` is ``/package.Service/Method``) over the GRPCRoutes:
+        a :class:`Match`, ``None`` (gRPC UNIMPLEMENTED) or :data:`MISDIRECTED`."""
+    def route_tls(self, port: int, sni: Optional[str]) -> Union[L4Match, Terminate, None]:
+        """Routes a TLS connection by listener port and SNI: an :class:`L4Match` (a TLSRoute
+        forwards it), :data:`TERMINATE` (an HTTPS listener: terminate TLS, then
+        :meth:`route`), or ``None`` (reject)."""
+    def route_tcp(self, port: int) -> Optional[L4Match]:
+        """Routes a TCP connection by listener port: an :class:`L4Match` or ``None`` (reject)."""
+    def route_udp(self, port: int) -> Optional[L4Match]:
+        """Routes a UDP flow by listener port: an :class:`L4Match` or ``None`` (drop)."""
     def report(self) -> Report:
         """Conditions of every route parentRef and listener (``Accepted``, ``ResolvedRefs``,
         ...), as a controller would write them."""
@@ -431,6 +567,3 @@ def check(text: Union[str, bytes], *, controller_name: Optional[str] = None) -> 
     and the status conditions of every route parentRef and listener. Unknown fields are errors
     (the object is left out), as with ``trieway check``. Never raises for an invalid
     configuration. Releases the GIL while loading."""
-
-def _panic_for_tests() -> None:
-    """Panics in Rust inside the guard every entry point uses (raises :class:`InternalError`)."""
