@@ -125,6 +125,7 @@ pub mod cost;
 mod cost;
 mod error;
 mod l4;
+mod live;
 mod load;
 pub mod model;
 pub mod normalize;
@@ -154,6 +155,8 @@ pub use builder::{RouteSet, Rule};
 pub use compile::backend::{Backend, Target};
 pub use compile::PathKind;
 pub use l4::{L4Match, TlsOutcome};
+// Serving a changing configuration.
+pub use live::{ApplyResult, Change, Guard, Live, ObjectKey, Rejected, Snapshot};
 pub use options::{Options, RegexRank, RepeatedHeaders};
 pub use policy::Policies;
 pub use request::{Headers, Request, RequestView};
