@@ -11,9 +11,16 @@
 //! path of a different tenant's route and checking that the next lookup sees it; the parts
 //! of a full rebuild (load + validate, attach alone via `Report::attach`, `Router::new`) show
 //! what dominates.
+//!
+//! Then (`TRIEWAY_LIVE_THROUGHPUT_SECS`, default 2; 0 skips it) the lookup throughput of 2
+//! reader threads routing the generator's random requests through `Live::load`, idle and
+//! while a third thread applies a one-route change every 10 ms (or back to back when an
+//! update takes longer), in the same run.
 
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
-use trieway::{Change, Config, Live, Options, Outcome, Report, Request, Router};
+use trieway::{Change, Config, Headers, Live, Options, Outcome, Report, Request, Router};
 use trieway_benches::tenants;
 
 fn median(mut v: Vec<Duration>) -> Duration {
@@ -42,7 +49,13 @@ fn main() {
         let mut attach = Vec::new();
         let mut build = Vec::new();
         let mut config = Config::default();
-        for _ in 0..3 {
+        // `TRIEWAY_LIVE_ONLY=1`: one full build only (to profile the updates).
+        let rounds = if std::env::var_os("TRIEWAY_LIVE_ONLY").is_some() {
+            1
+        } else {
+            3
+        };
+        for _ in 0..rounds {
             let start = Instant::now();
             let mut b = Config::builder();
             for (i, v) in values.iter().enumerate() {
@@ -58,9 +71,8 @@ fn main() {
             build.push(start.elapsed());
         }
         let (load, attach, build) = (median(load), median(attach), median(build));
-        let live = Live::new(config, Options::default()).expect("live");
-        let mut updates = Vec::new();
-        for k in 0..runs {
+        let live = Arc::new(Live::new(config, Options::default()).expect("live"));
+        let change = |k: usize| -> (serde_json::Value, String, String, String) {
             // The route of a tenant, its first rule moved to a new path.
             let route_index = (k * 7919) % t.set.routes.len();
             let route = &t.set.routes[route_index];
@@ -76,17 +88,21 @@ fn main() {
             let path = format!("/moved-{k}");
             value["spec"]["rules"][0]["matches"] =
                 serde_json::json!([{"path": {"type": "PathPrefix", "value": path}}]);
-            let host = t.hosts[route_index.min(t.hosts.len() - 1)].clone();
             let host = match route.hostnames.first() {
                 Some(h) if h.starts_with("*.") => format!("app.{}", &h[2..]),
                 Some(h) => h.clone(),
-                None => host,
+                None => t.hosts[0].clone(),
             };
+            (value, host, path, route.name.clone())
+        };
+        let mut updates = Vec::new();
+        for k in 0..runs {
+            let (value, host, path, name) = change(k);
             let start = Instant::now();
             let result = live.apply([Change::upsert(value)]);
             let seen = matches!(
                 live.load().route(&Request::new("GET", &host, &path)),
-                Outcome::Matched(m) if m.route().name == route.name.as_str()
+                Outcome::Matched(m) if m.route().name == name.as_str()
             );
             updates.push(start.elapsed());
             assert!(result.is_clean() && result.published, "{result}");
@@ -100,5 +116,81 @@ fn main() {
             ms(build),
             ms(attach),
         );
+        let secs: u64 = std::env::var("TRIEWAY_LIVE_THROUGHPUT_SECS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(2);
+        if secs > 0 {
+            let requests = Arc::new(t.random_requests(1000, 7));
+            let idle = throughput(&live, &requests, Duration::from_secs(secs), None);
+            let mut k = runs;
+            let busy = throughput(
+                &live,
+                &requests,
+                Duration::from_secs(secs),
+                Some(&mut || {
+                    let (value, ..) = change(k);
+                    k += 1;
+                    live.apply([Change::upsert(value)]).published
+                }),
+            );
+            println!(
+                "{n:>7} rules: 2 readers {:.2} M lookups/s idle, {:.2} M/s while updating ({} updates, {:+.1} %)",
+                idle.0 / 1e6,
+                busy.0 / 1e6,
+                busy.1,
+                (busy.0 / idle.0 - 1.0) * 100.0
+            );
+        }
     }
+}
+
+/// Lookups per second of 2 reader threads over `requests` for `time`, while this thread
+/// calls `update` every 10 ms (or back to back when it takes longer); and the update count.
+fn throughput(
+    live: &Arc<Live>,
+    requests: &Arc<Vec<trieway_benches::spec::Req>>,
+    time: Duration,
+    update: Option<&mut dyn FnMut() -> bool>,
+) -> (f64, usize) {
+    let stop = Arc::new(AtomicBool::new(false));
+    let count = Arc::new(AtomicU64::new(0));
+    let readers: Vec<_> = (0..2)
+        .map(|_| {
+            let (live, requests, stop, count) =
+                (live.clone(), requests.clone(), stop.clone(), count.clone());
+            std::thread::spawn(move || {
+                let mut n = 0u64;
+                while !stop.load(Ordering::Relaxed) {
+                    for r in requests.iter() {
+                        let req = Request::new(r.method, &r.host, &r.target)
+                            .headers(Headers::Pairs(&r.headers));
+                        std::hint::black_box(live.load().route(&req).status(0));
+                    }
+                    n += requests.len() as u64;
+                }
+                count.fetch_add(n, Ordering::Relaxed);
+            })
+        })
+        .collect();
+    let start = Instant::now();
+    let mut updates = 0;
+    match update {
+        Some(update) => {
+            while start.elapsed() < time {
+                let t = Instant::now();
+                updates += usize::from(update());
+                if let Some(left) = Duration::from_millis(10).checked_sub(t.elapsed()) {
+                    std::thread::sleep(left);
+                }
+            }
+        }
+        None => std::thread::sleep(time),
+    }
+    stop.store(true, Ordering::Relaxed);
+    for r in readers {
+        r.join().expect("reader");
+    }
+    let elapsed = start.elapsed().as_secs_f64();
+    (count.load(Ordering::Relaxed) as f64 / elapsed, updates)
 }
