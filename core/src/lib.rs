@@ -160,7 +160,7 @@ pub use compile::backend::{Backend, Target};
 pub use compile::PathKind;
 pub use l4::{L4Match, TlsOutcome};
 // Serving a changing configuration.
-pub use live::{ApplyResult, Change, Guard, Live, ObjectKey, Rejected, Snapshot};
+pub use live::{ApplyResult, Change, Live, ObjectKey, Snapshot};
 pub use options::{Options, RegexRank, RepeatedHeaders};
 pub use policy::Policies;
 pub use request::{Headers, Request, RequestView};

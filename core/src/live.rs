@@ -166,16 +166,6 @@ impl Change {
     }
 }
 
-/// An upsert that was not applied: the object is invalid (or of a kind trieway does not
-/// load). Its previous version, if any, keeps serving.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Rejected {
-    /// The object the change named.
-    pub key: ObjectKey,
-    /// Why, each naming the object, its origin and the field, as [`Config::errors`] does.
-    pub errors: Vec<ConfigError>,
-}
-
 /// What [`Live::apply`] did.
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
@@ -191,8 +181,10 @@ pub struct ApplyResult {
     /// Upserts of objects stored exactly so already (same fields and origin): nothing to
     /// rebuild for them.
     pub unchanged: Vec<ObjectKey>,
-    /// Upserts refused because the object is invalid; the previous version keeps serving.
-    pub rejected: Vec<Rejected>,
+    /// Upserts refused, each with why: the object is invalid (every error names the object,
+    /// its origin and the field, as [`Config::errors`] does) or of a kind trieway does not
+    /// load. The previous version of the object, if any, keeps serving.
+    pub rejected: Vec<(ObjectKey, Vec<ConfigError>)>,
     /// Problems of applied objects that do not reject them (invalid rules, which the route
     /// status reports, and unknown fields under [`crate::UnknownFields::Warn`]), and deletes
     /// of objects that did not exist.
@@ -224,8 +216,8 @@ impl fmt::Display for ApplyResult {
         if let Some(why) = &self.failed {
             write!(f, "; not published: {why}")?;
         }
-        for r in &self.rejected {
-            for e in &r.errors {
+        for (_, errors) in &self.rejected {
+            for e in errors {
                 write!(f, "\n  rejected: {e}")?;
             }
         }
@@ -260,23 +252,6 @@ impl std::ops::Deref for Snapshot {
     type Target = Router;
     fn deref(&self) -> &Router {
         &self.router
-    }
-}
-
-/// A borrowed [`Snapshot`] ([`Live::load`]): keeps its version alive while held. Meant for
-/// the duration of one request; hold an `Arc<Snapshot>` ([`Live::snapshot`]) for longer.
-pub struct Guard(arc_swap::Guard<Arc<Snapshot>>);
-
-impl std::ops::Deref for Guard {
-    type Target = Snapshot;
-    fn deref(&self) -> &Snapshot {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Guard {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("Guard").field(&self.version()).finish()
     }
 }
 
@@ -384,10 +359,12 @@ impl Live {
         }
     }
 
-    /// The current snapshot, for one request: one atomic load, no lock, no allocation.
+    /// The current snapshot, for one request: one atomic load, no lock, no allocation. The
+    /// guard keeps its version alive while held; meant for the duration of a request (hold
+    /// an `Arc<Snapshot>` from [`Live::snapshot`] for longer).
     #[inline]
-    pub fn load(&self) -> Guard {
-        Guard(self.current.load())
+    pub fn load(&self) -> impl std::ops::Deref<Target = Arc<Snapshot>> + fmt::Debug + '_ {
+        self.current.load()
     }
 
     /// The current snapshot as an owned handle (a reference count increment), for holding
@@ -450,7 +427,7 @@ impl Live {
                             (key, one)
                         }
                         Err(errors) => {
-                            result.rejected.push(Rejected { key, errors });
+                            result.rejected.push((key, errors));
                             continue;
                         }
                     }
@@ -815,10 +792,10 @@ spec:
         let r = live.apply(changes);
         assert_eq!(r.rejected.len(), 1, "{r}");
         assert_eq!(
-            r.rejected[0].key,
+            r.rejected[0].0,
             ObjectKey::new("HTTPRoute", "default", "web")
         );
-        let e = r.rejected[0].errors[0].to_string();
+        let e = r.rejected[0].1[0].to_string();
         assert!(
             e.starts_with("HTTPRoute default/web (bad.yaml#0): spec.rules[0].matches[0].path"),
             "{e}"

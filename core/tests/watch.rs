@@ -116,7 +116,7 @@ fn watched_files_change_the_router() {
     // A broken edit: reported, the previous version of `a` keeps serving.
     write(&dir.0.join("a.yaml"), &route("a", "no-slash"));
     let r = wait_for(&rx, "a rejected", |r| !r.result.rejected.is_empty());
-    let e = r.result.rejected[0].errors[0].to_string();
+    let e = r.result.rejected[0].1[0].to_string();
     assert!(
         e.contains("HTTPRoute default/a") && e.contains("a.yaml#0"),
         "{e}"
