@@ -163,10 +163,12 @@ pub fn run(p: Parser) -> Result<Status, Failure> {
     for e in &config.errors {
         out(&format!("error: {e}\n"));
     }
-    let mut options = Options::default();
-    options.gateway = o.gateway.clone();
-    options.controller_name = o.controller.clone();
-    options.unknown_fields = o.unknown_fields;
+    let options = Options {
+        gateway: o.gateway.clone(),
+        controller_name: o.controller.clone(),
+        unknown_fields: o.unknown_fields,
+        ..Options::default()
+    };
     let live = Arc::new(Live::new(config, options).map_err(|e| Failure::Other(e.to_string()))?);
     out(&format!(
         "serving Gateway {} (version {}); watching {}\n",

@@ -90,7 +90,7 @@ fn watched_files_change_the_router() {
     let (tx, rx) = channel();
     let watcher = live
         .watch(
-            &[dir.0.clone()],
+            std::slice::from_ref(&dir.0),
             WatchOptions::default().debounce(Duration::from_millis(50)),
             move |r| {
                 let _ = tx.send(r);
