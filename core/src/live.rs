@@ -453,6 +453,20 @@ impl Live {
                     ));
                 }
                 Some(Undo::Unchanged) => result.unchanged.push(key),
+                Some(Undo::Pushed) if object_count(&w.config) > MAX_OBJECTS => {
+                    restore(&mut w.config, &mut one, &key.kind, Undo::Pushed);
+                    let e = ConfigError::new(
+                        key.kind.clone(),
+                        key.object(),
+                        None,
+                        "",
+                        format!(
+                            "more than {MAX_OBJECTS} objects (LoadLimits::max_objects); \
+                             this object is not added"
+                        ),
+                    );
+                    result.rejected.push((key, vec![e]));
+                }
                 Some(step) => {
                     result.applied.push(key.clone());
                     undo.push((key.kind, one, step));
@@ -632,10 +646,13 @@ macro_rules! with_lists {
     }};
 }
 
-/// Whether `one` holds an object of `kind` (it holds at most one object).
-fn holds_object(one: &Config, kind: &str) -> bool {
-    let c = one;
-    let n = c.gateway_classes.len()
+/// The most objects a Live holds, as the loader's default [`crate::LoadLimits`]: an upsert
+/// of a new object past it is rejected.
+const MAX_OBJECTS: usize = crate::load::DEFAULT_MAX_OBJECTS;
+
+/// The number of objects of `c`.
+fn object_count(c: &Config) -> usize {
+    c.gateway_classes.len()
         + c.gateways.len()
         + c.listener_sets.len()
         + c.http_routes.len()
@@ -650,8 +667,12 @@ fn holds_object(one: &Config, kind: &str) -> bool {
         + c.secrets.len()
         + c.config_maps.len()
         + c.ingresses.len()
-        + c.ingress_classes.len();
-    n > 0 && KINDS.contains(&kind)
+        + c.ingress_classes.len()
+}
+
+/// Whether `one` holds an object of `kind` (it holds at most one object).
+fn holds_object(one: &Config, kind: &str) -> bool {
+    object_count(one) > 0 && KINDS.contains(&kind)
 }
 
 /// Puts the object of `one` (of kind `key.kind`, or none for a delete) in `store` in place of

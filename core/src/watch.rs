@@ -226,6 +226,17 @@ impl<F: FnMut(Reload)> State<F> {
         let mut next: Vec<(PathBuf, BTreeSet<ObjectKey>)> = Vec::new();
         for file in &files {
             let name = file.display().to_string();
+            let max = crate::load::DEFAULT_MAX_BYTES as u64;
+            if std::fs::metadata(file).is_ok_and(|m| m.len() > max) {
+                unreadable.push(ConfigError::new(
+                    "",
+                    "",
+                    None,
+                    "",
+                    format!("{name}: larger than {max} bytes (LoadLimits::max_bytes); not read"),
+                ));
+                continue;
+            }
             let read = match std::fs::read(file) {
                 Ok(bytes) => match String::from_utf8(bytes) {
                     Ok(text) => Change::parse(&text, &name),
