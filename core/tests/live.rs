@@ -3,7 +3,7 @@
 //! readers on other threads only ever see answers of a version that was current during
 //! their lookup.
 //!
-//! The concurrency test runs 200 change sets by default; `TRIEWAY_LIVE_CHANGES=100000 cargo
+//! The concurrency test runs 1,000 change sets by default; `TRIEWAY_LIVE_CHANGES=100000 cargo
 //! test -p trieway --release --test live concurrent` runs a long one.
 
 use proptest::prelude::*;
@@ -244,9 +244,11 @@ fn change(step: &Step) -> Change {
     }
 }
 
-/// Every answer of `router` on the fixed request set, as text.
-fn answers(router: &Router) -> Vec<String> {
-    let mut out = Vec::new();
+/// One request of the fixed set: host, path, port, with the header `x-v: 1`, as gRPC.
+type Probe = (&'static str, &'static str, Option<u16>, bool, bool);
+
+/// The fixed request set.
+fn probes() -> Vec<Probe> {
     let hosts = [
         "web.example.com",
         "api.example.com",
@@ -266,24 +268,39 @@ fn answers(router: &Router) -> Vec<String> {
         "/svc.Api/Get",
         "/svc.Api/Put",
     ];
-    let header = [("x-v", "1")];
+    let mut out = Vec::new();
     for host in hosts {
         for path in paths {
             for port in [None, Some(8080), Some(443)] {
-                for headers in [&[][..], &header[..]] {
-                    let mut req = Request::new("GET", host, path).headers(Headers::Pairs(headers));
-                    if let Some(p) = port {
-                        req = req.port(p);
-                    }
-                    out.push(describe(router.route(&req)));
+                for header in [false, true] {
+                    out.push((host, path, port, header, false));
                     if path.starts_with("/svc") {
-                        out.push(describe(router.route_grpc(&req)));
+                        out.push((host, path, port, header, true));
                     }
                 }
             }
         }
     }
     out
+}
+
+/// The answer of `router` to one probe, as text.
+fn answer(router: &Router, &(host, path, port, header, grpc): &Probe) -> String {
+    let headers = [("x-v", "1")];
+    let headers = if header { &headers[..] } else { &[][..] };
+    let mut req = Request::new("GET", host, path).headers(Headers::Pairs(headers));
+    if let Some(p) = port {
+        req = req.port(p);
+    }
+    match grpc {
+        true => describe(router.route_grpc(&req)),
+        false => describe(router.route(&req)),
+    }
+}
+
+/// Every answer of `router` on the fixed request set, as text.
+fn answers(router: &Router) -> Vec<String> {
+    probes().iter().map(|p| answer(router, p)).collect()
 }
 
 fn describe(o: Outcome<'_>) -> String {
@@ -385,7 +402,7 @@ fn concurrent_readers_see_only_published_versions() {
     let changes: usize = std::env::var("TRIEWAY_LIVE_CHANGES")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(200);
+        .unwrap_or(1000);
     let live = Arc::new(initial_live());
     // Version -> its answers, filled by the writer before it publishes the next version.
     let answers_of = Arc::new(std::sync::RwLock::new(vec![
@@ -397,21 +414,44 @@ fn concurrent_readers_see_only_published_versions() {
         .map(|t| {
             let (live, done) = (live.clone(), done.clone());
             std::thread::spawn(move || {
-                let mut seen: Vec<(u64, u64, usize, String)> = Vec::new();
+                let probes = probes();
+                // (version before, version after, probe, answer id), answers interned.
+                let mut seen: Vec<(u64, u64, u32, u32)> = Vec::new();
+                let mut ids: std::collections::HashMap<String, u32> = Default::default();
                 let mut i = t;
+                // One lookup per record: the version before, the snapshot, the answer, the
+                // version after. Every `stride`-th lookup is kept; past 1,000,000 records half
+                // are dropped and the stride doubles, so records span the whole run.
+                let (mut n, mut stride) = (0u64, 1u64);
                 while !done.load(Ordering::Relaxed) || seen.len() < 100 {
+                    i = (i + 7) % probes.len();
                     let before = live.version();
                     let snapshot = live.load();
-                    let all = answers(&snapshot);
-                    assert!((before..=live.version()).contains(&snapshot.version()));
+                    let answer = answer(&snapshot, &probes[i]);
                     let after = live.version();
-                    i = (i + 7) % all.len();
-                    seen.push((before, after, i, all[i].clone()));
-                    if seen.len() > 200_000 {
-                        break;
+                    assert!((before..=after).contains(&snapshot.version()));
+                    drop(snapshot);
+                    n += 1;
+                    if n % stride != 0 {
+                        continue;
+                    }
+                    let next = ids.len() as u32;
+                    let id = *ids.entry(answer).or_insert(next);
+                    seen.push((before, after, i as u32, id));
+                    if seen.len() >= 1_000_000 {
+                        let mut k = 0;
+                        seen.retain(|_| {
+                            k += 1;
+                            k % 2 == 0
+                        });
+                        stride *= 2;
                     }
                 }
-                seen
+                let mut names = vec![String::new(); ids.len()];
+                for (answer, id) in ids {
+                    names[id as usize] = answer;
+                }
+                (seen, names, n)
             })
         })
         .collect();
@@ -434,11 +474,14 @@ fn concurrent_readers_see_only_published_versions() {
     }
     done.store(true, Ordering::Relaxed);
     let table = answers_of.read().expect("lock");
-    let mut lookups = 0;
+    let (mut lookups, mut checked) = (0, 0);
     for r in readers {
-        for (before, after, i, answer) in r.join().expect("reader") {
-            lookups += 1;
-            let ok = (before..=after).any(|v| table[v as usize][i] == answer);
+        let (seen, names, n) = r.join().expect("reader");
+        lookups += n;
+        for (before, after, i, id) in seen {
+            checked += 1;
+            let answer = &names[id as usize];
+            let ok = (before..=after).any(|v| table[v as usize][i as usize] == *answer);
             assert!(
                 ok,
                 "answer {answer:?} of request {i} is not that of versions {before}..={after}"
@@ -450,6 +493,7 @@ fn concurrent_readers_see_only_published_versions() {
         "only {published} of {changes} change sets published"
     );
     eprintln!(
-        "concurrency: {changes} change sets, {published} published, {lookups} lookups checked"
+        "concurrency: {changes} change sets, {published} published, {lookups} lookups, \
+         {checked} checked"
     );
 }
