@@ -440,9 +440,12 @@ impl Live {
             let deleting = !holds_object(&one, &key.kind);
             match exchange(&mut w.config, &mut one, &key) {
                 Some(Undo::Nothing) | None => {
-                    let message = match deleting {
-                        true => "delete of an object that does not exist; nothing changed",
-                        false => "not a kind a change set can hold; nothing changed",
+                    let message = if !KINDS.contains(&key.kind.as_str()) {
+                        "not a kind a change set can hold; nothing changed"
+                    } else if deleting {
+                        "delete of an object that does not exist; nothing changed"
+                    } else {
+                        "nothing changed"
                     };
                     result.warnings.push(ConfigError::new(
                         key.kind.clone(),
@@ -892,6 +895,28 @@ spec:
         assert!(!r.published && r.applied.is_empty(), "{r}");
         assert_eq!(r.unchanged, [ObjectKey::new("HTTPRoute", "default", "api")]);
         assert_eq!(live.version(), 2);
+    }
+
+    #[test]
+    fn ingress_live_routes_ingresses() {
+        let ingress = |path: &str| {
+            format!(
+                "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {{name: ing, namespace: default}}\nspec:\n  rules:\n  - http: {{paths: [{{path: '{path}', pathType: Prefix, backend: {{service: {{name: web, port: {{number: 80}}}}}}}}]}}\n"
+            )
+        };
+        let live = Live::from_ingress(Config::from_str(&ingress("/a")), None, Options::default());
+        assert_eq!(hit(&live, "x.example.com", "/a/b").as_deref(), Some("ing"));
+        let r = live.apply(Change::parse(&ingress("/b"), "ing.yaml").unwrap());
+        assert!(r.is_clean() && r.published, "{r}");
+        assert_eq!(hit(&live, "x.example.com", "/a/b"), None);
+        assert_eq!(hit(&live, "x.example.com", "/b").as_deref(), Some("ing"));
+        let r = live.apply([Change::delete("Ingress", "default", "ing")]);
+        assert!(r.published, "{r}");
+        assert_eq!(hit(&live, "x.example.com", "/b"), None);
+        // A kind no change set holds: reported, nothing published.
+        let r = live.apply([Change::delete("Pod", "default", "p")]);
+        assert!(!r.published, "{r}");
+        assert!(r.warnings[0].message.starts_with("not a kind"), "{r}");
     }
 
     #[test]
