@@ -12,7 +12,9 @@
 //! of a full rebuild (load + validate, attach alone via `Report::attach`, `Router::new`) show
 //! what dominates.
 //!
-//! Then (`TRIEWAY_LIVE_THROUGHPUT_SECS`, default 2; 0 skips it) the lookup throughput of 2
+//! Then the resident memory before one more update and its peak during it (two versions
+//! coexist while the new one is built and published; Linux only), and
+//! (`TRIEWAY_LIVE_THROUGHPUT_SECS`, default 2; 0 skips it) the lookup throughput of 2
 //! reader threads routing the generator's random requests through `Live::load`, idle and
 //! while a third thread applies a one-route change every 10 ms (or back to back when an
 //! update takes longer), in the same run.
@@ -108,6 +110,24 @@ fn main() {
             assert!(result.is_clean() && result.published, "{result}");
             assert!(seen, "update not visible: {host}{path}");
         }
+        // Memory while two versions coexist: the peak resident size during one more apply
+        // (Linux: /proc/self/clear_refs resets the peak), against the resident size before.
+        let rss_before = proc_status_kb("VmRSS");
+        let peak = std::fs::write("/proc/self/clear_refs", "5")
+            .ok()
+            .and_then(|()| {
+                let (value, ..) = change(runs + 1000);
+                live.apply([Change::upsert(value)]);
+                proc_status_kb("VmHWM")
+            });
+        if let (Some(before), Some(peak)) = (rss_before, peak) {
+            println!(
+                "{n:>7} rules: resident {} MB before an apply, peak {} MB during it (+{} MB)",
+                before / 1024,
+                peak / 1024,
+                peak.saturating_sub(before) / 1024
+            );
+        }
         println!(
             "{n:>7} rules: apply->visible {} (median of {runs}) | full rebuild {} = load+validate {} + Router::new {} (attach alone {})",
             ms(median(updates)),
@@ -143,6 +163,13 @@ fn main() {
             );
         }
     }
+}
+
+/// A `kB` field of /proc/self/status (`None` off Linux).
+fn proc_status_kb(field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// Lookups per second of 2 reader threads over `requests` for `time`, while this thread
