@@ -421,7 +421,21 @@ impl Live {
                         namespace,
                         name,
                     };
-                    match load_one(object, origin, &w.options, &key) {
+                    // Validation never panics on any input; should it, the object is
+                    // rejected and nothing of the state has changed for it.
+                    let loaded = catch_unwind(AssertUnwindSafe(|| {
+                        load_one(object, origin, &w.options, &key)
+                    }))
+                    .unwrap_or_else(|panic| {
+                        Err(vec![ConfigError::new(
+                            key.kind.clone(),
+                            key.object(),
+                            None,
+                            "",
+                            format!("validation panicked: {}", panic_message(&*panic)),
+                        )])
+                    });
+                    match loaded {
                         Ok((one, warnings)) => {
                             result.warnings.extend(warnings);
                             (key, one)
@@ -521,14 +535,7 @@ impl Live {
         match built {
             Ok(Ok(router)) => Ok(router),
             Ok(Err(e)) => Err(e.to_string()),
-            Err(panic) => {
-                let what = panic
-                    .downcast_ref::<&str>()
-                    .map(|s| s.to_string())
-                    .or_else(|| panic.downcast_ref::<String>().cloned())
-                    .unwrap_or_else(|| "unknown".to_string());
-                Err(format!("the build panicked: {what}"))
-            }
+            Err(panic) => Err(format!("the build panicked: {}", panic_message(&*panic))),
         }
     }
 
@@ -537,6 +544,15 @@ impl Live {
     pub(crate) fn panic_next_build(&self) {
         self.lock().panic_next = true;
     }
+}
+
+/// The message of a caught panic.
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown".to_string())
 }
 
 /// A full build of `config`.
