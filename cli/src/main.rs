@@ -11,6 +11,7 @@ mod demo;
 mod demo_cmd;
 mod eval_cmd;
 mod route_cmd;
+mod watch_cmd;
 
 use args::{Arg, Parser, UsageError};
 use std::ffi::OsString;
@@ -80,6 +81,12 @@ const COMMANDS: &[Command] = &[
         summary: "Convert Ingress objects to Gateway API resources (YAML or JSON)",
         help: convert_cmd::HELP,
         run: convert_cmd::run,
+    },
+    Command {
+        name: "watch",
+        summary: "Serve a directory with a live router; print each reload and changed conditions",
+        help: watch_cmd::HELP,
+        run: watch_cmd::run,
     },
 ];
 

@@ -106,6 +106,8 @@
 //! * `convert` (off): the module `convert`, Ingress v1
 //!   to Gateway API conversion (the mapping behind `trieway convert`). Routing Ingress objects
 //!   natively ([`Router::from_ingress`]) needs no feature.
+//! * `watch` (off): `Live::watch`, reloading changed configuration files into a [`Live`]
+//!   router (the `notify` crate).
 //! * `cost-counters` (off): `cost`, per-thread work counters of path lookups, for budget tests
 //!   and fuzzing.
 #![deny(missing_docs, missing_debug_implementations)]
@@ -125,6 +127,7 @@ pub mod cost;
 mod cost;
 mod error;
 mod l4;
+mod live;
 mod load;
 pub mod model;
 pub mod normalize;
@@ -138,6 +141,8 @@ mod request;
 mod router;
 mod util;
 mod validate;
+#[cfg(feature = "watch")]
+mod watch;
 
 // The public API, grouped by what an embedder does with it. Everything else is crate-private,
 // except the modules `model` (the serde types of the Gateway API objects), `normalize` (opt-in
@@ -154,10 +159,14 @@ pub use builder::{RouteSet, Rule};
 pub use compile::backend::{Backend, Target};
 pub use compile::PathKind;
 pub use l4::{L4Match, TlsOutcome};
+// Serving a changing configuration.
+pub use live::{ApplyResult, Change, Live, ObjectKey, Snapshot};
 pub use options::{Options, RegexRank, RepeatedHeaders};
 pub use policy::Policies;
 pub use request::{Headers, Request, RequestView};
 pub use router::{MatchId, Outcome, Params, RouteMatch, RouteRef, Router};
+#[cfg(feature = "watch")]
+pub use watch::{Reload, WatchOptions, Watcher};
 // Applying a match's filters.
 pub use apply::{Action, ActionKind, HeaderEdit, HeaderLine};
 pub use compile::filter::EditOp;

@@ -713,6 +713,127 @@ impl Ctx<'_> {
     }
 }
 
+/// The objects of YAML or JSON `text` as parsed values with their origins, as
+/// [`ConfigBuilder::add_str`] reads them (documents, JSON arrays, the items of a `kind: List`),
+/// without loading them; documents that do not parse are errors. For `Live` change sets, which
+/// load each object on its own.
+pub(crate) fn parse_documents(text: &str, name: &str) -> (Vec<(Value, Origin)>, Vec<ConfigError>) {
+    let file: Arc<str> = Arc::from(name);
+    let mut values = Vec::new();
+    let mut errors = Vec::new();
+    let at = |index| Origin {
+        file: file.clone(),
+        index,
+    };
+    let trimmed = text.trim_start_matches('\u{feff}').trim_start();
+    let mut yaml = true;
+    if trimmed.starts_with('{') || trimmed.starts_with('[') {
+        match serde_json::from_str::<Value>(trimmed) {
+            Ok(Value::Array(items)) => {
+                yaml = false;
+                values.extend(items.into_iter().enumerate().map(|(i, v)| (v, at(i))));
+            }
+            Ok(v) => {
+                yaml = false;
+                values.push((v, at(0)));
+            }
+            Err(e) if looks_like_json(trimmed) => {
+                yaml = false;
+                errors.push(ConfigError::document(at(0)).message(format!("invalid JSON: {e}")));
+            }
+            Err(_) => {}
+        }
+    }
+    if yaml {
+        for (index, doc) in split_yaml_documents(text).into_iter().enumerate() {
+            if doc.lines().all(|l| {
+                let l = l.trim();
+                l.is_empty() || l.starts_with('#') || l == "---" || l == "..." || l.starts_with('%')
+            }) {
+                continue;
+            }
+            match serde_saphyr::from_str::<Value>(doc) {
+                Ok(Value::Null) => {}
+                Ok(v) => values.push((v, at(index))),
+                Err(e) => errors.push(
+                    ConfigError::document(at(index))
+                        .message(format!("invalid YAML: {}", yaml_message(&e.to_string()))),
+                ),
+            }
+        }
+    }
+    // The items of lists, each with its index in `items`.
+    let mut out = Vec::with_capacity(values.len());
+    for (v, at) in values {
+        let is_list = match &v {
+            Value::Object(map) => {
+                let kind = map_str(map, "kind");
+                kind == "List" || kind.ends_with("List") && map.contains_key("items")
+            }
+            _ => false,
+        };
+        match v {
+            Value::Object(mut map) if is_list => match map.remove("items") {
+                Some(Value::Array(items)) => {
+                    out.extend(items.into_iter().enumerate().map(|(index, item)| {
+                        let at = Origin {
+                            file: at.file.clone(),
+                            index,
+                        };
+                        (item, at)
+                    }))
+                }
+                Some(Value::Null) | None => {}
+                Some(other) => errors.push(
+                    ConfigError::document(at)
+                        .kind(map_str(&map, "kind"))
+                        .field("items")
+                        .message(format!("expected a list, found {}", type_name(&other))),
+                ),
+            },
+            v => out.push((v, at)),
+        }
+    }
+    (out, errors)
+}
+
+/// The `(kind, namespace, name)` an object value names, as the loader keys it: `XListenerSet`
+/// counts as `ListenerSet`, a cluster-scoped kind has no namespace and a namespaced one
+/// defaults to `default`. Empty strings for what the value lacks.
+pub(crate) fn object_key(value: &Value) -> (String, String, String) {
+    let s = |v: Option<&Value>| v.and_then(Value::as_str).unwrap_or("").to_string();
+    let kind = s(value.get("kind"));
+    let meta = value.get("metadata");
+    let name = s(meta.and_then(|m| m.get("name")));
+    let namespace = s(meta.and_then(|m| m.get("namespace")));
+    key_of(&kind, &namespace, &name)
+}
+
+/// `(kind, namespace, name)` as the loader keys objects (see [`object_key`]).
+pub(crate) fn key_of(kind: &str, namespace: &str, name: &str) -> (String, String, String) {
+    let kind = if kind == "XListenerSet" {
+        "ListenerSet"
+    } else {
+        kind
+    };
+    let namespace = if CLUSTER_SCOPED.contains(&kind) {
+        ""
+    } else if namespace.is_empty() {
+        "default"
+    } else {
+        namespace
+    };
+    (kind.to_string(), namespace.to_string(), name.to_string())
+}
+
+impl ConfigBuilder {
+    /// Adds one already-parsed object with its origin (`Live` change sets keep the origin
+    /// their text was parsed with).
+    pub(crate) fn add_value_with_origin(&mut self, value: Value, at: Origin) {
+        self.add_value_at(value, at);
+    }
+}
+
 fn origin(name: &str, index: usize) -> Origin {
     Origin {
         file: Arc::from(name),

@@ -460,3 +460,37 @@ spec:
     assert_eq!(seen, want);
     assert_eq!(n, 0, "params allocated {n} times");
 }
+
+/// `Live::load` (the reader path of a hot-swapped router) allocates nothing: one atomic load
+/// of the published snapshot, then the lookup; also after a new version was published, with
+/// the old snapshot still held elsewhere.
+#[test]
+fn live_load_does_not_allocate() {
+    use trieway::{Change, Config, Live, Options};
+    let config = Config::from_str(&format!("{}\n---\n{}", common::BASE, ROUTES));
+    let live = Live::new(config, Options::default()).expect("router");
+    let req = Request::new("GET", "exact.example.com", "/exact");
+    let run = || {
+        let snapshot = live.load();
+        let hit = matches!(snapshot.route(&req), Outcome::Matched(_));
+        (hit, snapshot.version())
+    };
+    // Warm up: arc-swap registers this thread's slot for borrowed loads on first use.
+    assert!(run().0);
+    let ((hit, version), n) = allocations(run);
+    assert!(hit);
+    assert_eq!(version, 1);
+    assert_eq!(n, 0, "Live::load and route allocated {n} times");
+    // Publish a new version (the route moves away) while an old snapshot is held.
+    let held = live.snapshot();
+    let moved = ROUTES.replace("exact.example.com, ", "moved.example.com, ");
+    let result = live.apply(Change::parse(&moved, "moved.yaml").expect("parses"));
+    assert!(result.is_clean() && result.published, "{result}");
+    let ((hit, version), n) = allocations(run);
+    assert_eq!((hit, version), (false, 2));
+    assert_eq!(
+        n, 0,
+        "Live::load and route allocated {n} times after a swap"
+    );
+    assert!(matches!(held.route(&req), Outcome::Matched(_)));
+}
