@@ -338,6 +338,70 @@ fn compiled_outcome(router: &Router, req: &Request<'_>) -> RefOutcome {
     }
 }
 
+/// `Router::explain` agrees with the lookup: its own winner (the candidate it marks
+/// `Matched`, found by scanning every candidate in precedence order and evaluating each
+/// condition separately) is the match `route()` returns, on the same hostname and listener;
+/// nothing is marked `Matched` on a 404 or 421; every `Shadowed` candidate names that winner.
+fn explain_agrees(router: &Router, req: &Request<'_>, grpc: bool) -> Result<(), TestCaseError> {
+    use crate::explain::{OutcomeKind, Verdict};
+    let e = if grpc {
+        router.explain_grpc(req)
+    } else {
+        router.explain(req)
+    };
+    let outcome = if grpc {
+        router.route_grpc(req)
+    } else {
+        router.route(req)
+    };
+    let winners: Vec<_> = e
+        .candidates
+        .iter()
+        .filter(|c| c.verdict == Verdict::Matched)
+        .collect();
+    match outcome {
+        Outcome::Matched(m) => {
+            prop_assert_eq!(winners.len(), 1, "{:#?}", e);
+            let w = winners[0];
+            let r = m.route();
+            prop_assert_eq!(
+                (
+                    &*w.id.route.namespace,
+                    &*w.id.route.name,
+                    w.id.rule,
+                    w.id.match_index
+                ),
+                (r.namespace, r.name, m.rule_index(), m.match_index()),
+                "{:#?}",
+                e
+            );
+            prop_assert_eq!(&w.hostname, m.hostname());
+            prop_assert_eq!(&w.listener, m.listener());
+            prop_assert_eq!(e.outcome.result, OutcomeKind::Matched);
+            for c in &e.candidates {
+                if let Verdict::Shadowed { by, .. } = &c.verdict {
+                    prop_assert_eq!(by, &w.id);
+                }
+            }
+        }
+        other => {
+            prop_assert!(winners.is_empty(), "{:#?}", e);
+            let shadowed = e
+                .candidates
+                .iter()
+                .any(|c| matches!(c.verdict, Verdict::Shadowed { .. }));
+            prop_assert!(!shadowed, "{:#?}", e);
+            let want = if matches!(other, Outcome::Misdirected) {
+                OutcomeKind::Misdirected
+            } else {
+                OutcomeKind::NotFound
+            };
+            prop_assert_eq!(e.outcome.result, want);
+        }
+    }
+    Ok(())
+}
+
 fn cases() -> u32 {
     std::env::var("PROPTEST_CASES")
         .ok()
@@ -371,6 +435,7 @@ proptest! {
             );
             let want = reference::route(&config, &gw, &s.options, &req);
             prop_assert_eq!(&got, &want, "request {:?}", r);
+            explain_agrees(&router, &req, false)?;
             if let Outcome::Matched(m) = router.route(&req) {
                 // Path parameters: the compiled ones equal the reference's on the winning
                 // match (none for Exact and PathPrefix paths).
@@ -516,6 +581,7 @@ proptest! {
             };
             let want = reference::route_grpc(&config, &gw, &s.options, &req);
             prop_assert_eq!(&got, &want, "{} {} {:?}", host, path, headers);
+            explain_agrees(&router, &req, true)?;
         }
     }
 

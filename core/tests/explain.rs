@@ -1,0 +1,205 @@
+//! `Router::explain`: the listener, the hostnames tried, each candidate's verdict (the first
+//! failed condition, or the winner that shadows it and the precedence step), routes not
+//! attached, and the outcome `route()` returns.
+
+mod common;
+
+use trieway::{ConditionKind, Explanation, Headers, OutcomeKind, PrecedenceStep, Request, Verdict};
+
+fn explain(router: &trieway::Router, host: &str, target: &str, h: &[(&str, &str)]) -> Explanation {
+    let req = Request::new("GET", host, target).headers(Headers::Pairs(h));
+    let e = router.explain(&req);
+    // The explanation's own winner is what route() returns.
+    assert_eq!(
+        e.winner().map(|w| &w.id),
+        e.outcome.matched.as_ref(),
+        "{e:#?}"
+    );
+    e
+}
+
+/// The verdict of rule `rule` of route `name` (its first candidate).
+fn verdict<'e>(e: &'e Explanation, name: &str, rule: usize) -> &'e Verdict {
+    &e.candidates
+        .iter()
+        .find(|c| c.id.route.name == name && c.id.rule == rule)
+        .unwrap_or_else(|| panic!("no candidate {name}#{rule} in {e:#?}"))
+        .verdict
+}
+
+fn step(v: &Verdict) -> PrecedenceStep {
+    match v {
+        Verdict::Shadowed { step, .. } => *step,
+        other => panic!("not shadowed: {other:?}"),
+    }
+}
+
+/// A 404 names the first condition that failed, with what the request had.
+#[test]
+fn not_found_names_the_failed_condition() {
+    let r = common::router(&common::route(
+        "default",
+        "api",
+        "  rules:\n  - matches: [{path: {type: PathPrefix, value: /api}, headers: [{name: X-Version, value: '2'}], queryParams: [{name: v, value: '1'}]}]\n    backendRefs: [{name: svc-a, port: 80}]\n  - matches: [{path: {type: Exact, value: /other}}]\n    backendRefs: [{name: svc-a, port: 80}]",
+    ));
+    let e = explain(&r, "example.com", "/api/items", &[]);
+    assert_eq!(e.outcome.result, OutcomeKind::NotFound);
+    let Verdict::Failed { condition } = verdict(&e, "api", 0) else {
+        panic!("{e:#?}")
+    };
+    assert_eq!(condition.kind, ConditionKind::Header);
+    assert_eq!(condition.name.as_deref(), Some("x-version"));
+    assert_eq!(condition.actual, None);
+    assert_eq!(condition.expected, "\"2\"");
+    // With the header, the query parameter fails next, and says what it got.
+    let e = explain(&r, "example.com", "/api?v=3", &[("x-version", "2")]);
+    let Verdict::Failed { condition } = verdict(&e, "api", 0) else {
+        panic!("{e:#?}")
+    };
+    assert_eq!(condition.kind, ConditionKind::QueryParam);
+    assert_eq!(condition.actual.as_deref(), Some("3"));
+    let Verdict::Failed { condition } = verdict(&e, "api", 1) else {
+        panic!("{e:#?}")
+    };
+    assert_eq!(condition.kind, ConditionKind::Path);
+    // And with both, it matches.
+    let e = explain(&r, "example.com", "/api?v=1", &[("x-version", "2")]);
+    assert_eq!(verdict(&e, "api", 0), &Verdict::Matched);
+    assert_eq!(e.outcome.result, OutcomeKind::Matched);
+    let text = e.to_string();
+    assert!(
+        text.starts_with("matched: HTTPRoute default/api rule 0 match 0"),
+        "{text}"
+    );
+}
+
+/// Each precedence step is named: path kind, path length, method, header count, age,
+/// namespace/name, rule order.
+#[test]
+fn shadowed_rules_name_the_precedence_step() {
+    let routes = [
+        common::route(
+            "default",
+            "winner",
+            "  rules:\n  - matches: [{path: {type: Exact, value: /a/b}, method: GET, headers: [{name: x, value: '1'}]}]\n    backendRefs: [{name: svc-a, port: 80}]\n  - matches: [{path: {type: Exact, value: /a/b}, method: GET, headers: [{name: x, value: '1'}]}]\n    backendRefs: [{name: svc-a, port: 80}]\n  - matches: [{path: {type: Exact, value: /a/b}, method: GET}]\n    backendRefs: [{name: svc-a, port: 80}]\n  - matches: [{path: {type: Exact, value: /a/b}}]\n    backendRefs: [{name: svc-a, port: 80}]\n  - matches: [{path: {type: PathPrefix, value: /a/b}}]\n    backendRefs: [{name: svc-a, port: 80}]\n  - matches: [{path: {type: PathPrefix, value: /a}}]\n    backendRefs: [{name: svc-a, port: 80}]",
+        ),
+        // Same key as rule 0 of `winner`, smaller name: loses only on age (created later).
+        "---\napiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: aaa-young, namespace: default, creationTimestamp: '2030-01-01T00:00:00Z'}\nspec:\n  parentRefs: [{name: gw, namespace: infra}]\n  rules:\n  - matches: [{path: {type: Exact, value: /a/b}, method: GET, headers: [{name: x, value: '1'}]}]\n    backendRefs: [{name: svc-a, port: 80}]\n".to_string(),
+        // Same key and age as `winner`, larger name.
+        common::route(
+            "default",
+            "zzz",
+            "  rules:\n  - matches: [{path: {type: Exact, value: /a/b}, method: GET, headers: [{name: x, value: '1'}]}]\n    backendRefs: [{name: svc-a, port: 80}]",
+        ),
+    ];
+    let r = common::router(&routes.concat());
+    let e = explain(&r, "example.com", "/a/b", &[("x", "1")]);
+    assert_eq!(verdict(&e, "winner", 0), &Verdict::Matched);
+    assert_eq!(step(verdict(&e, "winner", 1)), PrecedenceStep::RuleOrder);
+    assert_eq!(step(verdict(&e, "winner", 2)), PrecedenceStep::HeaderCount);
+    assert_eq!(step(verdict(&e, "winner", 3)), PrecedenceStep::Method);
+    assert_eq!(step(verdict(&e, "winner", 4)), PrecedenceStep::PathKind);
+    assert_eq!(step(verdict(&e, "winner", 5)), PrecedenceStep::PathKind);
+    assert_eq!(step(verdict(&e, "aaa-young", 0)), PrecedenceStep::Age);
+    assert_eq!(step(verdict(&e, "zzz", 0)), PrecedenceStep::NamespaceName);
+    // Below the Exact paths, the longer prefix wins.
+    let deeper = explain(&r, "example.com", "/a/b/c", &[("x", "1")]);
+    assert_eq!(verdict(&deeper, "winner", 4), &Verdict::Matched);
+    assert_eq!(
+        step(verdict(&deeper, "winner", 5)),
+        PrecedenceStep::PathLength
+    );
+    // JSON: plain data, verdicts tagged.
+    let json = serde_json::to_value(&e).unwrap();
+    let zzz = json["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["route"]["name"] == "zzz")
+        .unwrap();
+    assert_eq!(zzz["verdict"], "shadowed");
+    assert_eq!(zzz["step"], "namespace_name");
+    assert_eq!(zzz["by"]["route"]["name"], "winner");
+}
+
+/// Hostnames are tried most specific first; a more specific hostname without a matching rule
+/// falls back, and a match on a less specific one after the winner is shadowed by hostname.
+#[test]
+fn hostnames_in_order() {
+    let routes = [
+        common::route(
+            "default",
+            "exact",
+            "  hostnames: [foo.example.com]\n  rules:\n  - matches: [{path: {type: PathPrefix, value: /x}}]\n    backendRefs: [{name: svc-a, port: 80}]",
+        ),
+        common::route(
+            "default",
+            "wild",
+            "  hostnames: ['*.example.com']\n  rules:\n  - matches: [{path: {type: PathPrefix, value: /}}]\n    backendRefs: [{name: svc-a, port: 80}]",
+        ),
+        common::route(
+            "default",
+            "any",
+            "  rules:\n  - matches: [{path: {type: PathPrefix, value: /}}]\n    backendRefs: [{name: svc-a, port: 80}]",
+        ),
+    ];
+    let r = common::router(&routes.concat());
+    let e = explain(&r, "FOO.example.com:80", "/y", &[]);
+    let names: Vec<(&str, bool)> = e
+        .hostnames
+        .iter()
+        .map(|h| (h.hostname.as_str(), h.tried))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("foo.example.com", true),
+            ("*.example.com", true),
+            ("*", false)
+        ]
+    );
+    assert_eq!(e.listener.host.as_deref(), Some("foo.example.com"));
+    assert_eq!(e.listener.listener.as_deref(), Some("http"));
+    assert!(matches!(verdict(&e, "exact", 0), Verdict::Failed { .. }));
+    assert_eq!(verdict(&e, "wild", 0), &Verdict::Matched);
+    assert_eq!(step(verdict(&e, "any", 0)), PrecedenceStep::Hostname);
+}
+
+/// A route refused by the Gateway is listed with its condition; a request on a port without
+/// listener says so.
+#[test]
+fn not_attached_and_no_listener() {
+    let text = format!(
+        "{}{}\n---\n{}",
+        common::BASE,
+        common::services(),
+        "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: lost, namespace: default}\nspec:\n  parentRefs: [{name: gw, namespace: infra, sectionName: nope}]\n  rules:\n  - backendRefs: [{name: svc-a, port: 80}]\n"
+    );
+    let config = trieway::Config::from_str(&text);
+    let r = trieway::Router::new(&config, trieway::Options::default()).unwrap();
+    let e = explain(&r, "example.com", "/", &[]);
+    assert_eq!(e.outcome.result, OutcomeKind::NotFound);
+    let lost = e
+        .not_attached
+        .iter()
+        .find(|n| n.route.name == "lost")
+        .expect("lost is listed");
+    let status = r
+        .report()
+        .route(trieway::model::RouteKind::Http, "default", "lost")
+        .unwrap();
+    let accepted = trieway::Condition::find(&status.parents[0].conditions, "Accepted").unwrap();
+    assert_eq!(lost.reason, accepted.reason);
+    assert_eq!(lost.parent, "infra/gw");
+    assert_eq!(lost.section_name.as_deref(), Some("nope"));
+    assert!(e.to_string().contains("not attached"), "{e}");
+
+    let req = Request::new("GET", "example.com", "/").port(8080);
+    let e = r.explain(&req);
+    assert_eq!(e.listener.port, None);
+    assert!(
+        e.listener.reason.contains("port 8080"),
+        "{}",
+        e.listener.reason
+    );
+}
