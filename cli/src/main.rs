@@ -10,6 +10,7 @@ mod convert_cmd;
 mod demo;
 mod demo_cmd;
 mod eval_cmd;
+mod explain_cmd;
 mod route_cmd;
 
 use args::{Arg, Parser, UsageError};
@@ -70,6 +71,12 @@ const COMMANDS: &[Command] = &[
         run: route_cmd::run,
     },
     Command {
+        name: "explain",
+        summary: "Explain why a request goes to a rule, or gets 404 or 421",
+        help: explain_cmd::HELP,
+        run: explain_cmd::run,
+    },
+    Command {
         name: "eval",
         summary: "Evaluate a conformance case file: one JSON decision per request",
         help: eval_cmd::HELP,
@@ -82,9 +89,6 @@ const COMMANDS: &[Command] = &[
         run: convert_cmd::run,
     },
 ];
-
-/// Commands planned but not implemented yet (listed in `--help`).
-const COMING: &[&str] = &["explain"];
 
 fn main_help() -> String {
     let mut s = String::from(
@@ -99,10 +103,9 @@ fn main_help() -> String {
         "help"
     ));
     s.push_str(&format!(
-        "\nComing later: {}.\n\nOptions:\n  -h, --help     Print help\n  -V, --version  Print version\n\n\
+        "\nOptions:\n  -h, --help     Print help\n  -V, --version  Print version\n\n\
          Run 'trieway <COMMAND> --help' for a command's options. With no FILE, 'trieway check'\n\
-         runs on a built-in demo configuration.\n",
-        COMING.join(", ")
+         runs on a built-in demo configuration.\n"
     ));
     s
 }
@@ -155,11 +158,7 @@ fn version() -> Result<Status, Failure> {
 }
 
 fn unknown_command(name: &str) -> UsageError {
-    if COMING.contains(&name) {
-        UsageError(format!("'{name}' is not implemented yet"))
-    } else {
-        UsageError(format!("unknown command '{name}'"))
-    }
+    UsageError(format!("unknown command '{name}'"))
 }
 
 /// Writes to standard output. A closed pipe (`trieway check | head`) ends the process quietly

@@ -59,6 +59,8 @@ pub struct ListenerChoice {
     pub host: Option<String>,
     /// With TLS and an SNI: the listener the SNI selects (421 when it is another one).
     pub sni_listener: Option<String>,
+    /// Whether routes were looked up: a listener was selected (or listener isolation is off).
+    pub selected: bool,
     /// The decision in one sentence.
     pub reason: String,
 }
@@ -373,6 +375,7 @@ impl<'r> Explain<'r> {
                     listener: None,
                     host: None,
                     sni_listener: None,
+                    selected: false,
                     reason: String::new(),
                 },
                 hostnames: Vec::new(),
@@ -620,11 +623,20 @@ impl<'r> Explain<'r> {
             return None;
         };
         self.out.listener.listener = name(li);
-        self.out.listener.reason = format!(
-            "the Host selects listener {} on port {}, the most specific whose hostname matches",
-            describe(li),
-            fe.port
-        );
+        self.out.listener.reason = if fe.host_blind {
+            format!(
+                "listener {} on port {}: no listener of the port has a hostname",
+                describe(li),
+                fe.port
+            )
+        } else {
+            format!(
+                "the Host selects listener {} on port {}, the most specific whose hostname \
+                 matches",
+                describe(li),
+                fe.port
+            )
+        };
         if fe.tls && !fe.host_blind {
             if let Some(sni) = req.sni() {
                 let mut sbuf = [0u8; 256];
@@ -655,11 +667,42 @@ impl<'r> Explain<'r> {
         listener: &str,
     ) {
         let c = self.c;
+        self.out.listener.selected = true;
         let mut vhosts = Vec::new();
         hosts.find::<()>(host, false, |v, _| {
             vhosts.push(v);
             None
         });
+        if vhosts.is_empty() {
+            let mut names: Vec<&str> = hosts
+                .vhosts()
+                .filter_map(|v| c.vhosts.get(v as usize))
+                .filter(|vh| {
+                    !(if self.grpc {
+                        &vh.grpc[..]
+                    } else {
+                        &vh.order[..]
+                    })
+                    .is_empty()
+                })
+                .map(|vh| &*vh.hostname)
+                .collect();
+            names.sort_unstable();
+            const SHOWN: usize = 20;
+            let more = names.len().saturating_sub(SHOWN);
+            names.truncate(SHOWN);
+            let list = if names.is_empty() {
+                "none: no route is attached".to_string()
+            } else if more > 0 {
+                format!("{} and {more} more", names.join(", "))
+            } else {
+                names.join(", ")
+            };
+            self.out.notes.push(format!(
+                "no route hostname matches host {}; the route hostnames here: {list}",
+                host.unwrap_or("(none)")
+            ));
+        }
         let isolation = c.options.host_isolation;
         let mut winner: Option<(u32, u32)> = None; // (vhost, match id)
         for (n, &v) in vhosts.iter().enumerate() {
@@ -983,17 +1026,23 @@ impl fmt::Display for Explanation {
                 })
                 .collect();
             writeln!(f, "hostnames: {}", hs.join(", "))?;
-        } else if self.listener.port.is_some() && self.listener.sni_listener.is_none() {
-            writeln!(f, "hostnames: no route hostname matches the host")?;
         }
-        let mut path_misses = 0;
+        // Rules whose path fails are listed only when nothing came closer, and then at most
+        // `SHOWN` of them.
+        const SHOWN: usize = 10;
+        let path_miss = |c: &&Candidate| matches!(&c.verdict, Verdict::Failed { condition } if condition.kind == ConditionKind::Path);
+        let mut path_misses = self.candidates.iter().filter(path_miss).count();
+        let list_paths = self.candidates.iter().all(|c| path_miss(&c));
         let mut near = Vec::new();
         for c in &self.candidates {
             let reason = match &c.verdict {
                 Verdict::Matched => continue,
                 Verdict::Failed { condition } if condition.kind == ConditionKind::Path => {
-                    path_misses += 1;
-                    continue;
+                    if !list_paths || near.len() >= SHOWN {
+                        continue;
+                    }
+                    path_misses -= 1;
+                    condition.to_string()
                 }
                 Verdict::Failed { condition } => condition.to_string(),
                 Verdict::Shadowed { by, step } => format!("shadowed by {by} ({step})"),

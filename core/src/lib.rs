@@ -124,7 +124,7 @@ pub mod cost;
 #[allow(dead_code)] // without the feature only the empty counting calls are used
 mod cost;
 mod error;
-mod explain;
+pub mod explain;
 mod l4;
 mod load;
 pub mod model;
@@ -159,11 +159,8 @@ pub use options::{Options, RegexRank, RepeatedHeaders};
 pub use policy::Policies;
 pub use request::{Headers, Request, RequestView};
 pub use router::{MatchId, Outcome, Params, RouteMatch, RouteRef, Router};
-// Explaining a decision.
-pub use explain::{
-    Candidate, ConditionKind, ExplainedOutcome, Explanation, FailedCondition, HostnameTried,
-    ListenerChoice, MatchRef, NotAttached, OutcomeKind, PrecedenceStep, RouteId, Verdict,
-};
+// Explaining a decision (the parts of an Explanation are in `trieway::explain`).
+pub use explain::Explanation;
 // Applying a match's filters.
 pub use apply::{edit_header_lines, Action, ActionKind, HeaderEdit, HeaderLine, Mirror};
 pub use compile::filter::EditOp;
