@@ -102,11 +102,11 @@ fn main_help() -> String {
         "  {:<8} Print this help, or a command's help\n",
         "help"
     ));
-    s.push_str(&format!(
+    s.push_str(
         "\nOptions:\n  -h, --help     Print help\n  -V, --version  Print version\n\n\
          Run 'trieway <COMMAND> --help' for a command's options. With no FILE, 'trieway check'\n\
-         runs on a built-in demo configuration.\n"
-    ));
+         runs on a built-in demo configuration.\n",
+    );
     s
 }
 
