@@ -4,7 +4,8 @@
 
 mod common;
 
-use trieway::{ConditionKind, Explanation, Headers, OutcomeKind, PrecedenceStep, Request, Verdict};
+use trieway::explain::{ConditionKind, OutcomeKind, PrecedenceStep, Verdict};
+use trieway::{Explanation, Headers, Request};
 
 fn explain(router: &trieway::Router, host: &str, target: &str, h: &[(&str, &str)]) -> Explanation {
     let req = Request::new("GET", host, target).headers(Headers::Pairs(h));
