@@ -127,6 +127,7 @@ mod error;
 pub mod explain;
 mod l4;
 mod load;
+pub mod metrics;
 pub mod model;
 pub mod normalize;
 mod options;

@@ -38,7 +38,27 @@ spec:
 
 #[test]
 fn lookups_do_not_allocate() {
-    let router = common::router(ROUTES);
+    lookups_do_not_allocate_with(false);
+}
+
+/// With `Options::counters` on, counting hits and misses allocates nothing either (after the
+/// warm-up run, which also picks this thread's counter shard).
+#[test]
+fn lookups_with_counters_do_not_allocate() {
+    let router = lookups_do_not_allocate_with(true);
+    let stats = router.stats().expect("counters on");
+    let hits: u64 = stats.rules.iter().map(|r| r.matches).sum();
+    let misses: u64 = stats.listeners.iter().map(|l| l.not_found).sum();
+    // Two runs (warm-up and counted) of the 8 hits and 4 misses of the case table.
+    assert_eq!((hits, misses), (16, 8), "{stats:#?}");
+}
+
+fn lookups_do_not_allocate_with(counters: bool) -> trieway::Router {
+    let options = trieway::Options {
+        counters,
+        ..trieway::Options::default()
+    };
+    let router = common::router_with(ROUTES, options);
     type Case<'a> = (&'a str, &'a str, &'a str, &'a [(&'a str, &'a str)], bool);
     let cases: &[Case<'_>] = &[
         ("GET", "exact.example.com", "/exact", &[], true),
@@ -107,6 +127,7 @@ fn lookups_do_not_allocate() {
     let (hits, n) = allocations(run);
     assert_eq!(hits, expected_hits);
     assert_eq!(n, 0, "lookups allocated {n} times");
+    router
 }
 
 /// Match ids: equal for the same match, different for different ones (rule, listener or
