@@ -344,7 +344,9 @@ impl RouterCounters {
         if !c.options.listener_isolation {
             return none;
         }
-        if fe.host_blind {
+        // One listener without hostname takes every host: no need to read the host.
+        let only_any = matches!(&fe.listeners[..], [l] if l.hostname.is_none());
+        if fe.host_blind || only_any {
             return base;
         }
         let mut buf = [0u8; 256];
