@@ -20,7 +20,7 @@
 use crate::compile::Compiled;
 use crate::model::RouteKind;
 use crate::request::{normalize_host, RequestView};
-use crate::router::{Outcome, Router};
+use crate::router::{Outcome, RouteMatch, Router};
 use serde::Serialize;
 use std::cell::Cell;
 use std::fmt::Write as _;
@@ -403,5 +403,84 @@ impl Router {
     /// [`Router::route_grpc`] lookups; render with [`prometheus_text`].
     pub fn stats(&self) -> Option<Stats> {
         self.counters().map(|k| k.stats(self.compiled()))
+    }
+}
+
+/// The value of an OpenTelemetry attribute of a match ([`RouteMatch::attributes`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AttributeValue<'r> {
+    /// A string, borrowed from the Router.
+    Str(&'r str),
+    /// An integer.
+    Int(i64),
+}
+
+impl<'r> RouteMatch<'r> {
+    /// The matched route template, low-cardinality, as OpenTelemetry's `http.route` wants it:
+    /// the Exact or PathPrefix value as configured, the RegularExpression path as configured
+    /// (with its named groups, `/users/(?P<id>[0-9]+)`, not the request's values), for a
+    /// GRPCRoute `/{service}/{method}` as configured (a regex as its pattern, an absent part
+    /// as `*`), for an Ingress path its value. Borrowed from the Router: no allocation.
+    pub fn http_route(&self) -> &'r str {
+        let info = self.info();
+        match &info.grpc {
+            Some(g) => &g.template,
+            None => &info.path_value,
+        }
+    }
+
+    /// The attributes to record on a request's span, without allocating: `http.route`
+    /// ([`RouteMatch::http_route`]), then `trieway.gateway` (`namespace/name`),
+    /// `trieway.listener` (absent with listener isolation off and for Ingress),
+    /// `trieway.hostname` (the effective hostname that matched), `trieway.route.kind`,
+    /// `trieway.route.namespace`, `trieway.route.name`, `trieway.rule.index` (an integer) and
+    /// `trieway.rule.name` (when the rule has one). Every value comes from the configuration,
+    /// never from the request, so the cardinality is that of the configuration.
+    ///
+    /// With the `opentelemetry` crate: `span.set_attribute(KeyValue::new(k, v))` with `v`
+    /// converted from [`AttributeValue::Str`] or [`AttributeValue::Int`]. Here the span is a
+    /// list:
+    ///
+    /// ```
+    /// # let yaml = include_str!("../examples/demo.yaml");
+    /// use trieway::metrics::AttributeValue;
+    /// use trieway::{Options, Request, Router};
+    /// let router = Router::from_yaml(yaml, Options::default()).unwrap();
+    /// let outcome = router.route(&Request::new("GET", "blog.example.com", "/posts/42").port(443));
+    /// let m = outcome.matched().unwrap();
+    /// let mut span: Vec<(String, String)> = Vec::new();
+    /// for (key, value) in m.attributes() {
+    ///     let v = match value {
+    ///         AttributeValue::Str(s) => s.to_string(),
+    ///         AttributeValue::Int(i) => i.to_string(),
+    ///         _ => continue,
+    ///     };
+    ///     span.push((key.to_string(), v));
+    /// }
+    /// assert_eq!(span[0], ("http.route".to_string(), "/posts/[0-9]+".to_string()));
+    /// assert!(span.contains(&("trieway.route.name".to_string(), "blog".to_string())));
+    /// ```
+    pub fn attributes(&self) -> impl Iterator<Item = (&'static str, AttributeValue<'r>)> {
+        use AttributeValue::{Int, Str};
+        let route = self.route();
+        let listener = Some(self.listener()).filter(|l| !l.is_empty());
+        let hostname = Some(self.hostname()).filter(|h| !h.is_empty());
+        [
+            Some(("http.route", Str(self.http_route()))),
+            Some(("trieway.gateway", Str(self.gateway()))),
+            listener.map(|l| ("trieway.listener", Str(l))),
+            hostname.map(|h| ("trieway.hostname", Str(h))),
+            Some(("trieway.route.kind", Str(route.kind.as_str()))),
+            Some(("trieway.route.namespace", Str(route.namespace))),
+            Some(("trieway.route.name", Str(route.name))),
+            Some((
+                "trieway.rule.index",
+                Int(i64::try_from(self.rule_index()).unwrap_or(i64::MAX)),
+            )),
+            self.rule_name().map(|n| ("trieway.rule.name", Str(n))),
+        ]
+        .into_iter()
+        .flatten()
     }
 }

@@ -145,6 +145,14 @@ impl<'r> RouteMatch<'r> {
     pub(crate) fn rule_id(&self) -> u32 {
         self.info.rule
     }
+    /// The compiled match.
+    pub(crate) fn info(&self) -> &'r MatchInfo {
+        self.info
+    }
+    /// `namespace/name` of the Gateway of the Router that returned the match.
+    pub(crate) fn gateway(&self) -> &'r str {
+        &self.compiled.gateway
+    }
     /// The route.
     pub fn route(&self) -> RouteRef<'r> {
         let r = &self.compiled.routes[self.compiled.rules[self.info.rule as usize].route as usize];

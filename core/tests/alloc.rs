@@ -92,6 +92,9 @@ fn lookups_do_not_allocate_with(counters: bool) -> trieway::Router {
             let req = Request::new(method, host, target).headers(Headers::Pairs(headers));
             if let Outcome::Matched(m) = router.route(&req) {
                 hits += 1;
+                // OpenTelemetry attributes are borrowed: no allocation.
+                assert!(m.attributes().count() >= 8);
+                assert!(!m.http_route().is_empty());
                 // A match id turns back into the same match without allocating.
                 let again = router.match_by_id(m.id()).expect("own id resolves");
                 assert_eq!(again.id(), m.id());

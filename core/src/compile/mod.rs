@@ -531,6 +531,12 @@ impl Builder<'_> {
                 cond.method_len = if exact { me.len() } else { 0 };
             }
         }
+        let part = |v: Option<&String>| v.map_or("*", String::as_str).to_string();
+        let (service, method) = match &m.method {
+            Some(mm) => (part(mm.service.as_ref()), part(mm.method.as_ref())),
+            None => ("*".to_string(), "*".to_string()),
+        };
+        cond.template = format!("/{service}/{method}").into();
         Some(MatchInfo {
             rule,
             index,
