@@ -126,3 +126,21 @@ fn help_and_usage() {
     let (code, _, err) = trieway(&["explain", "tcp://x:9000", "x"]);
     assert_eq!(code, 2, "{err}");
 }
+
+/// `trieway check` warns about a rule that duplicates an earlier one (and still exits 0).
+#[test]
+fn check_warns_about_shadowed_rules() {
+    let dir = std::env::temp_dir().join(format!("trieway-shadow-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("routes.yaml");
+    let base = std::fs::read_to_string(getting_started()).unwrap();
+    let dup = "---\napiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata:\n  name: copy\n  creationTimestamp: '2030-01-01T00:00:00Z'\nspec:\n  parentRefs:\n  - name: my-gateway\n  rules:\n  - matches:\n    - path:\n        type: PathPrefix\n        value: /app/\n    backendRefs:\n    - name: app-service\n      port: 80\n";
+    std::fs::write(&file, format!("{base}{dup}")).unwrap();
+    let (code, out, err) = trieway(&["check", file.to_str().unwrap()]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("Gateway default/my-gateway: HTTPRoute default/copy rule 0 can never match: its match 0 has the same path, method, headers and query parameters as HTTPRoute default/my-route rule 0 match 0, which wins (older route)"),
+        "{out}"
+    );
+}

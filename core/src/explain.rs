@@ -1086,3 +1086,163 @@ impl fmt::Display for Explanation {
         Ok(())
     }
 }
+
+/// A rule that can never match ([`Router::shadowed_rules`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct ShadowedRule {
+    /// The rule (`match_index`: its first shadowed match).
+    pub rule: MatchRef,
+    /// A rule that takes every request it would match, and the match that does.
+    pub by: MatchRef,
+    /// The precedence step by which `by` wins (the conditions being identical: age,
+    /// namespace/name, rule order or match order).
+    pub step: PrecedenceStep,
+    /// An effective hostname where this happens.
+    pub hostname: String,
+    /// The listener (`""` with listener isolation off).
+    pub listener: String,
+}
+
+impl fmt::Display for ShadowedRule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} rule {}{} can never match: its match {} has the same path, method, headers and \
+             query parameters as {}, which wins ({}) (hostname {}",
+            self.rule.route,
+            self.rule.rule,
+            self.rule
+                .rule_name
+                .as_deref()
+                .map(|n| format!(" ({n})"))
+                .unwrap_or_default(),
+            self.rule.match_index,
+            self.by,
+            self.step,
+            self.hostname,
+        )?;
+        if !self.listener.is_empty() {
+            write!(f, ", listener {}", self.listener)?;
+        }
+        f.write_str(")")
+    }
+}
+
+impl Router {
+    /// Rules that can never match because, on every hostname and listener where they are
+    /// candidates, each of their matches is an exact duplicate (same path kind and value, a
+    /// PathPrefix compared without its trailing `/`; same method; same header and query
+    /// conditions) of a match of another rule that comes first in precedence order (an older
+    /// route, a smaller `namespace/name`, an earlier rule). For GRPCRoutes: the same service,
+    /// method and header conditions.
+    ///
+    /// How far this goes: only exact duplicates are found. A rule covered by a *different*
+    /// rule set (a PathPrefix `/a` shadowed by `/a` Exact plus `/a/` prefix, a regex covered by
+    /// a prefix, header conditions implied by others) is not reported.
+    pub fn shadowed_rules(&self) -> Vec<ShadowedRule> {
+        let c = self.compiled();
+        let mut indexes: Vec<(&compile::host::HostIndex, &str)> = Vec::new();
+        for fe in &c.frontends {
+            if c.options.listener_isolation {
+                for l in &fe.listeners {
+                    indexes.push((&l.hosts, &l.name));
+                    indexes.push((&l.grpc_hosts, &l.name));
+                }
+            } else {
+                indexes.push((&fe.merged, ""));
+                indexes.push((&fe.merged_grpc, ""));
+            }
+        }
+        // Per rule id: `None` once some appearance of one of its matches is reachable,
+        // else the first (match, covering match, hostname, listener) seen.
+        type Cover<'a> = Option<(u32, u32, &'a str, &'a str)>;
+        let mut state: rustc_hash::FxHashMap<u32, Cover<'_>> = Default::default();
+        for (hosts, listener) in indexes {
+            for v in hosts.vhosts() {
+                let Some(vh) = c.vhosts.get(v as usize) else {
+                    continue;
+                };
+                let order: &[u32] = if vh.grpc.is_empty() {
+                    &vh.order
+                } else {
+                    &vh.grpc
+                };
+                let mut first: rustc_hash::FxHashMap<String, u32> = Default::default();
+                for &m in order {
+                    let info = &c.matches[m as usize];
+                    let key = condition_key(info);
+                    let cover = *first.entry(key).or_insert(m);
+                    let rule = info.rule;
+                    let covered_by_other = cover != m && c.matches[cover as usize].rule != rule;
+                    let same_rule = cover != m && !covered_by_other;
+                    if same_rule {
+                        // The earlier match of the same rule decides for it.
+                        continue;
+                    }
+                    let entry =
+                        state
+                            .entry(rule)
+                            .or_insert(Some((m, cover, &*vh.hostname, listener)));
+                    if !covered_by_other {
+                        *entry = None;
+                    }
+                }
+            }
+        }
+        let mut out: Vec<ShadowedRule> = state
+            .into_iter()
+            .filter_map(|(_, cover)| cover)
+            .map(|(m, by, hostname, listener)| {
+                let e = Explain::new(self, false);
+                let (mi, bi) = (&c.matches[m as usize], &c.matches[by as usize]);
+                ShadowedRule {
+                    rule: e.match_ref(mi),
+                    by: e.match_ref(bi),
+                    // Same conditions: the step is one of the tie-breakers.
+                    step: e.step((0, by), (0, m)),
+                    hostname: hostname.to_string(),
+                    listener: listener.to_string(),
+                }
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            let key = |s: &ShadowedRule| {
+                (
+                    s.rule.route.namespace.clone(),
+                    s.rule.route.name.clone(),
+                    s.rule.rule,
+                )
+            };
+            key(a).cmp(&key(b))
+        });
+        out
+    }
+}
+
+/// The conditions of a match as one comparable string: path kind and value (a PathPrefix
+/// without its trailing `/`), method, headers and query conditions (sorted), gRPC
+/// service/method. Equal strings: every request one matches, the other matches.
+fn condition_key(m: &MatchInfo) -> String {
+    let mut headers: Vec<String> = m
+        .headers
+        .iter()
+        .map(|h| format!("{}={:?}", h.name, h.value))
+        .collect();
+    headers.sort();
+    let mut query: Vec<String> = m
+        .query
+        .iter()
+        .map(|q| format!("{}={:?}", q.name, q.value))
+        .collect();
+    query.sort();
+    let path = match m.path_kind {
+        PathKind::Prefix => compile::path::prefix_of(&m.path_value),
+        _ => &m.path_value,
+    };
+    let grpc = m.grpc.as_ref().map(|g| (&g.service, &g.method));
+    format!(
+        "{:?}|{path:?}|{:?}|{headers:?}|{query:?}|{grpc:?}",
+        m.path_kind, m.method
+    )
+}

@@ -418,6 +418,12 @@ proptest! {
     fn router_equals_reference(s in setup(), reqs in prop::collection::vec(request(), 24)) {
         let (config, gw) = build(&s);
         let router = Router::from_attached(&config, &gw, s.options.clone());
+        // Rules `shadowed_rules` says can never match: no request reaches them.
+        let never: Vec<(String, String, usize)> = router
+            .shadowed_rules()
+            .into_iter()
+            .map(|x| (x.rule.route.namespace, x.rule.route.name, x.rule.rule))
+            .collect();
         for r in &reqs {
             let mut req = Request::new(r.method, r.host, r.path).headers(Headers::Pairs(&r.headers));
             req.query = r.query;
@@ -436,6 +442,10 @@ proptest! {
             let want = reference::route(&config, &gw, &s.options, &req);
             prop_assert_eq!(&got, &want, "request {:?}", r);
             explain_agrees(&router, &req, false)?;
+            if let RefOutcome::Matched { namespace, name, rule, .. } = &got {
+                let hit = (namespace.clone(), name.clone(), *rule);
+                prop_assert!(!never.contains(&hit), "{:?} is reported as never matching", hit);
+            }
             if let Outcome::Matched(m) = router.route(&req) {
                 // Path parameters: the compiled ones equal the reference's on the winning
                 // match (none for Exact and PathPrefix paths).

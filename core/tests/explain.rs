@@ -204,3 +204,65 @@ fn not_attached_and_no_listener() {
         e.listener.reason
     );
 }
+
+/// `shadowed_rules`: exact duplicates of an earlier rule on the same hostname are found,
+/// whatever the trailing `/` of a prefix or the order of header conditions; a rule that still
+/// wins somewhere (another hostname, another match, one more condition) is not reported.
+#[test]
+fn shadowed_rules_are_exact_duplicates() {
+    let routes = [
+        "---\napiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: old, namespace: default, creationTimestamp: '2020-01-01T00:00:00Z'}\nspec:\n  parentRefs: [{name: gw, namespace: infra}]\n  rules:\n  - matches: [{path: {type: PathPrefix, value: /a}, headers: [{name: xa, value: '1'}, {name: xb, value: '2'}]}]\n    backendRefs: [{name: svc-a, port: 80}]\n  - matches: [{path: {type: PathPrefix, value: /a}, headers: [{name: xa, value: '1'}, {name: xb, value: '2'}]}]\n    backendRefs: [{name: svc-a, port: 80}]\n".to_string(),
+        common::route(
+            "default",
+            "young",
+            "  rules:\n  - matches: [{path: {type: PathPrefix, value: /a/}, headers: [{name: XB, value: '2'}, {name: xa, value: '1'}]}]\n    backendRefs: [{name: svc-a, port: 80}]\n  - matches: [{path: {type: PathPrefix, value: /a}, headers: [{name: xa, value: '1'}]}]\n    backendRefs: [{name: svc-a, port: 80}]\n  - matches: [{path: {type: PathPrefix, value: /a}, headers: [{name: xa, value: '1'}, {name: xb, value: '2'}]}, {path: {type: Exact, value: /b}}]\n    backendRefs: [{name: svc-a, port: 80}]",
+        )
+        .replace(
+            "{name: young, namespace: default}",
+            "{name: young, namespace: default, creationTimestamp: '2030-01-01T00:00:00Z'}",
+        ),
+        common::route(
+            "default",
+            "elsewhere",
+            "  hostnames: [x.example.com]\n  rules:\n  - matches: [{path: {type: PathPrefix, value: /a}, headers: [{name: xa, value: '1'}, {name: xb, value: '2'}]}]\n    backendRefs: [{name: svc-a, port: 80}]",
+        ),
+    ];
+    let r = common::router(&routes.concat());
+    let found: Vec<(String, usize, String, usize, PrecedenceStep)> = r
+        .shadowed_rules()
+        .into_iter()
+        .map(|s| {
+            (
+                s.rule.route.name.clone(),
+                s.rule.rule,
+                s.by.route.name.clone(),
+                s.by.rule,
+                s.step,
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "old".to_string(),
+                1,
+                "old".to_string(),
+                0,
+                PrecedenceStep::RuleOrder
+            ),
+            (
+                "young".to_string(),
+                0,
+                "old".to_string(),
+                0,
+                PrecedenceStep::Age
+            ),
+        ]
+    );
+    let text = r.shadowed_rules()[1].to_string();
+    assert!(
+        text.starts_with("HTTPRoute default/young rule 0 can never match: its match 0 has the same path, method, headers and query parameters as HTTPRoute default/old rule 0 match 0, which wins (older route) (hostname *, listener http)"),
+        "{text}"
+    );
+}
