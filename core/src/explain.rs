@@ -1191,8 +1191,8 @@ impl Router {
             }
         }
         let mut out: Vec<ShadowedRule> = state
-            .into_iter()
-            .filter_map(|(_, cover)| cover)
+            .into_values()
+            .flatten()
             .map(|(m, by, hostname, listener)| {
                 let e = Explain::new(self, false);
                 let (mi, bi) = (&c.matches[m as usize], &c.matches[by as usize]);
