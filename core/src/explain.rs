@@ -393,11 +393,8 @@ impl<'r> Explain<'r> {
     }
 
     fn run<R: RequestView + ?Sized>(mut self, req: &R) -> Explanation {
-        let outcome = if self.grpc {
-            self.router.route_grpc(req)
-        } else {
-            self.router.route(req)
-        };
+        // The lookup itself, not counted (Options::counters counts traffic, not explanations).
+        let outcome = self.router.route_uncounted(req, self.grpc);
         self.out.outcome = self.outcome(&outcome);
         self.not_attached();
         if self.c.ingress.is_some() {

@@ -543,6 +543,15 @@ impl Router {
         outcome
     }
 
+    /// [`Router::route`] (`grpc`: [`Router::route_grpc`]) without counting: for explanations.
+    pub(crate) fn route_uncounted<R: RequestView + ?Sized>(
+        &self,
+        req: &R,
+        grpc: bool,
+    ) -> Outcome<'_> {
+        self.route_as(req, grpc)
+    }
+
     /// The lookup behind [`Router::route`] and [`Router::route_grpc`]: the port's frontend,
     /// then its listener (with listener isolation) or merged host index, then the path.
     fn route_as<R: RequestView + ?Sized>(&self, req: &R, grpc: bool) -> Outcome<'_> {

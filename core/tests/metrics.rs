@@ -59,6 +59,9 @@ fn hits_and_misses_are_counted_where_they_happen() {
     // No listener of port 443 matches the host; no listener on port 8080.
     r.route(&https("example.org", "/"));
     r.route(&Request::new("GET", "store.example.com", "/").port(8080));
+    // Explanations are not traffic: not counted.
+    r.explain(&https("store.example.com", "/cart"));
+    r.explain(&https("shop.example.com", "/"));
     let s = r.stats().unwrap();
     assert_eq!(s.gateway, "infra/edge");
     assert_eq!(rule(&s, "store", "canary-split"), 3);
