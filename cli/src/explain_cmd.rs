@@ -3,7 +3,7 @@
 use crate::args::{Parser, UsageError};
 use crate::route_cmd::{load_router, parse, split_url};
 use crate::{out, Failure, Status};
-use trieway::explain::OutcomeKind;
+use trieway::explain::ExplainedOutcome;
 use trieway::{Headers, Request};
 
 /// `trieway explain --help`.
@@ -91,8 +91,8 @@ pub fn run(p: Parser) -> Result<Status, Failure> {
     } else {
         out(&format!("{method} {url}\n{e}"));
     }
-    Ok(match e.outcome.result {
-        OutcomeKind::Matched => Status::Ok,
+    Ok(match e.outcome {
+        ExplainedOutcome::Matched { .. } => Status::Ok,
         _ => Status::Problems,
     })
 }

@@ -39,7 +39,7 @@ pub struct Explanation {
     pub not_attached: Vec<NotAttached>,
     /// Remarks on the request (an invalid Host, an over-long path).
     pub notes: Vec<String>,
-    /// What [`Router::route`] (or [`Router::route_grpc`]) returned for the request.
+    /// What [`Router::route`] (or [`Router::route_grpc`]) returns for the request.
     pub outcome: ExplainedOutcome,
 }
 
@@ -79,30 +79,16 @@ pub struct HostnameTried {
     pub candidates: usize,
 }
 
-/// A route, by kind, namespace and name.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[non_exhaustive]
-pub struct RouteId {
-    /// `HTTPRoute`, `GRPCRoute`, …
-    pub kind: RouteKind,
-    /// Namespace.
-    pub namespace: String,
-    /// Name.
-    pub name: String,
-}
-
-impl fmt::Display for RouteId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}/{}", self.kind, self.namespace, self.name)
-    }
-}
-
-/// A rule's match: route, rule index and match index.
+/// A rule's match: route (kind, namespace, name), rule index and match index.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct MatchRef {
-    /// The route.
-    pub route: RouteId,
+    /// The route's kind: `HTTPRoute`, `GRPCRoute`, …
+    pub kind: RouteKind,
+    /// The route's namespace.
+    pub namespace: String,
+    /// The route's name.
+    pub name: String,
     /// Index of the rule in `spec.rules`.
     pub rule: usize,
     /// The rule's `name`, if set.
@@ -113,7 +99,11 @@ pub struct MatchRef {
 
 impl fmt::Display for MatchRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} rule {}", self.route, self.rule)?;
+        write!(
+            f,
+            "{} {}/{} rule {}",
+            self.kind, self.namespace, self.name, self.rule
+        )?;
         if let Some(n) = &self.rule_name {
             write!(f, " ({n})")?;
         }
@@ -271,8 +261,12 @@ impl fmt::Display for PrecedenceStep {
 #[derive(Debug, Clone, Serialize)]
 #[non_exhaustive]
 pub struct NotAttached {
-    /// The route.
-    pub route: RouteId,
+    /// The route's kind.
+    pub kind: RouteKind,
+    /// The route's namespace.
+    pub namespace: String,
+    /// The route's name.
+    pub name: String,
     /// `namespace/name` of the parent (the Gateway or a ListenerSet of it).
     pub parent: String,
     /// The parentRef's `sectionName`, if any.
@@ -284,31 +278,34 @@ pub struct NotAttached {
     pub message: String,
 }
 
-/// What the lookup returned.
+/// What the lookup returned (in JSON: `result`, `matched`, `hostname`, `listener`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "result", rename_all = "snake_case")]
 #[non_exhaustive]
-pub struct ExplainedOutcome {
-    /// `matched`, `not_found` (404) or `misdirected` (421).
-    pub result: OutcomeKind,
-    /// The match, for `matched`.
-    pub matched: Option<MatchRef>,
-    /// The effective hostname of the match.
-    pub hostname: Option<String>,
-    /// The listener of the match (`""` with listener isolation off or for Ingress).
-    pub listener: Option<String>,
-}
-
-/// The kind of outcome.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum OutcomeKind {
+pub enum ExplainedOutcome {
     /// A rule matched.
-    Matched,
+    Matched {
+        /// The match.
+        matched: MatchRef,
+        /// Its effective hostname.
+        hostname: String,
+        /// Its listener (`""` with listener isolation off, and for Ingress).
+        listener: String,
+    },
     /// 404 (gRPC UNIMPLEMENTED).
     NotFound,
     /// 421.
     Misdirected,
+}
+
+impl ExplainedOutcome {
+    /// The match, if any.
+    pub fn matched(&self) -> Option<&MatchRef> {
+        match self {
+            ExplainedOutcome::Matched { matched, .. } => Some(matched),
+            _ => None,
+        }
+    }
 }
 
 impl Explanation {
@@ -339,7 +336,7 @@ impl Router {
     /// let router = Router::from_yaml(yaml, Options::default()).unwrap();
     /// let e = router.explain(&Request::new("GET", "nowhere.example", "/"));
     /// println!("{e}"); // or serde_json::to_string(&e)
-    /// assert_eq!(e.winner().map(|w| &w.id), e.outcome.matched.as_ref());
+    /// assert_eq!(e.winner().map(|w| &w.id), e.outcome.matched());
     /// ```
     pub fn explain<R: RequestView + ?Sized>(&self, req: &R) -> Explanation {
         Explain::new(self, false).run(req)
@@ -382,12 +379,7 @@ impl<'r> Explain<'r> {
                 candidates: Vec::new(),
                 not_attached: Vec::new(),
                 notes: Vec::new(),
-                outcome: ExplainedOutcome {
-                    result: OutcomeKind::NotFound,
-                    matched: None,
-                    hostname: None,
-                    listener: None,
-                },
+                outcome: ExplainedOutcome::NotFound,
             },
         }
     }
@@ -410,11 +402,9 @@ impl<'r> Explain<'r> {
         let rule = &self.c.rules[m.rule as usize];
         let route = &self.c.routes[rule.route as usize];
         MatchRef {
-            route: RouteId {
-                kind: route.kind,
-                namespace: route.namespace.to_string(),
-                name: route.name.to_string(),
-            },
+            kind: route.kind,
+            namespace: route.namespace.to_string(),
+            name: route.name.to_string(),
             rule: rule.index as usize,
             rule_name: rule.name.as_deref().map(str::to_string),
             match_index: m.index as usize,
@@ -425,34 +415,21 @@ impl<'r> Explain<'r> {
         match o {
             Outcome::Matched(m) => {
                 let r = m.route();
-                ExplainedOutcome {
-                    result: OutcomeKind::Matched,
-                    matched: Some(MatchRef {
-                        route: RouteId {
-                            kind: r.kind,
-                            namespace: r.namespace.to_string(),
-                            name: r.name.to_string(),
-                        },
+                ExplainedOutcome::Matched {
+                    matched: MatchRef {
+                        kind: r.kind,
+                        namespace: r.namespace.to_string(),
+                        name: r.name.to_string(),
                         rule: m.rule_index(),
                         rule_name: m.rule_name().map(str::to_string),
                         match_index: m.match_index(),
-                    }),
-                    hostname: Some(m.hostname().to_string()),
-                    listener: Some(m.listener().to_string()),
+                    },
+                    hostname: m.hostname().to_string(),
+                    listener: m.listener().to_string(),
                 }
             }
-            Outcome::Misdirected => ExplainedOutcome {
-                result: OutcomeKind::Misdirected,
-                matched: None,
-                hostname: None,
-                listener: None,
-            },
-            _ => ExplainedOutcome {
-                result: OutcomeKind::NotFound,
-                matched: None,
-                hostname: None,
-                listener: None,
-            },
+            Outcome::Misdirected => ExplainedOutcome::Misdirected,
+            _ => ExplainedOutcome::NotFound,
         }
     }
 
@@ -490,11 +467,9 @@ impl<'r> Explain<'r> {
                     continue;
                 }
                 self.out.not_attached.push(NotAttached {
-                    route: RouteId {
-                        kind: r.kind,
-                        namespace: r.namespace.clone(),
-                        name: r.name.clone(),
-                    },
+                    kind: r.kind,
+                    namespace: r.namespace.clone(),
+                    name: r.name.clone(),
                     parent: p.parent.clone(),
                     section_name: p.section_name.clone(),
                     reason: accepted.reason.clone(),
@@ -993,8 +968,8 @@ fn anchored(pattern: &str) -> Option<regex_automata::meta::Regex> {
 /// Rules whose path does not match are counted, not listed (the JSON form lists them).
 impl fmt::Display for Explanation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (&self.outcome.result, &self.outcome.matched) {
-            (OutcomeKind::Matched, Some(m)) => {
+        match &self.outcome {
+            ExplainedOutcome::Matched { matched: m, .. } => {
                 writeln!(f, "matched: {m}")?;
                 if let Some(w) = self.winner() {
                     let listener = if w.listener.is_empty() {
@@ -1005,7 +980,7 @@ impl fmt::Display for Explanation {
                     writeln!(f, "  hostname {}{listener}, {}", w.hostname, w.path)?;
                 }
             }
-            (OutcomeKind::Misdirected, _) => writeln!(f, "421 Misdirected Request")?,
+            ExplainedOutcome::Misdirected => writeln!(f, "421 Misdirected Request")?,
             _ => writeln!(f, "404 Not Found: no rule matches")?,
         }
         writeln!(f, "gateway:  {}", self.gateway)?;
@@ -1075,8 +1050,8 @@ impl fmt::Display for Explanation {
                     .unwrap_or_default();
                 writeln!(
                     f,
-                    "  {} -> {}{section}: {}: {}",
-                    n.route, n.parent, n.reason, n.message
+                    "  {} {}/{} -> {}{section}: {}: {}",
+                    n.kind, n.namespace, n.name, n.parent, n.reason, n.message
                 )?;
             }
         }
@@ -1107,7 +1082,10 @@ impl fmt::Display for ShadowedRule {
             f,
             "{} rule {}{} can never match: its match {} has the same path, method, headers and \
              query parameters as {}, which wins ({}) (hostname {}",
-            self.rule.route,
+            format_args!(
+                "{} {}/{}",
+                self.rule.kind, self.rule.namespace, self.rule.name
+            ),
             self.rule.rule,
             self.rule
                 .rule_name
@@ -1204,13 +1182,8 @@ impl Router {
             })
             .collect();
         out.sort_by(|a, b| {
-            let key = |s: &ShadowedRule| {
-                (
-                    s.rule.route.namespace.clone(),
-                    s.rule.route.name.clone(),
-                    s.rule.rule,
-                )
-            };
+            let key =
+                |s: &ShadowedRule| (s.rule.namespace.clone(), s.rule.name.clone(), s.rule.rule);
             key(a).cmp(&key(b))
         });
         out

@@ -3,8 +3,8 @@
 //! snapshot, [`prometheus_text`] renders it in the Prometheus text exposition format.
 //!
 //! The counters cost no allocation and no shared cache line: each thread counts in its own
-//! shard (one of [`SHARDS`], picked once per thread), a shard's counters start on their own
-//! 64-byte line, and a snapshot sums the shards. Threads beyond `SHARDS` share shards; the
+//! shard (one of 16, picked in turn once per thread), a shard's counters start on their own
+//! 64-byte line, and a snapshot sums the shards. Beyond 16 threads, threads share shards; the
 //! increments are atomic, so no count is lost, only some contention comes back.
 //!
 //! ```
@@ -27,7 +27,7 @@ use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 /// Number of counter shards: threads pick one in turn, the first time they count.
-pub const SHARDS: usize = 16;
+const SHARDS: usize = 16;
 
 /// Counters per 64-byte line.
 const PER_LINE: usize = 8;
@@ -54,7 +54,7 @@ thread_local! {
     static SHARD: Cell<usize> = const { Cell::new(usize::MAX) };
 }
 
-/// This thread's shard number (below [`SHARDS`]).
+/// This thread's shard number (below `SHARDS`).
 #[inline]
 fn shard() -> usize {
     SHARD

@@ -343,7 +343,7 @@ fn compiled_outcome(router: &Router, req: &Request<'_>) -> RefOutcome {
 /// condition separately) is the match `route()` returns, on the same hostname and listener;
 /// nothing is marked `Matched` on a 404 or 421; every `Shadowed` candidate names that winner.
 fn explain_agrees(router: &Router, req: &Request<'_>, grpc: bool) -> Result<(), TestCaseError> {
-    use crate::explain::{OutcomeKind, Verdict};
+    use crate::explain::{ExplainedOutcome, Verdict};
     let e = if grpc {
         router.explain_grpc(req)
     } else {
@@ -365,19 +365,14 @@ fn explain_agrees(router: &Router, req: &Request<'_>, grpc: bool) -> Result<(), 
             let w = winners[0];
             let r = m.route();
             prop_assert_eq!(
-                (
-                    &*w.id.route.namespace,
-                    &*w.id.route.name,
-                    w.id.rule,
-                    w.id.match_index
-                ),
+                (&*w.id.namespace, &*w.id.name, w.id.rule, w.id.match_index),
                 (r.namespace, r.name, m.rule_index(), m.match_index()),
                 "{:#?}",
                 e
             );
             prop_assert_eq!(&w.hostname, m.hostname());
             prop_assert_eq!(&w.listener, m.listener());
-            prop_assert_eq!(e.outcome.result, OutcomeKind::Matched);
+            prop_assert_eq!(e.outcome.matched(), Some(&w.id));
             for c in &e.candidates {
                 if let Verdict::Shadowed { by, .. } = &c.verdict {
                     prop_assert_eq!(by, &w.id);
@@ -392,11 +387,11 @@ fn explain_agrees(router: &Router, req: &Request<'_>, grpc: bool) -> Result<(), 
                 .any(|c| matches!(c.verdict, Verdict::Shadowed { .. }));
             prop_assert!(!shadowed, "{:#?}", e);
             let want = if matches!(other, Outcome::Misdirected) {
-                OutcomeKind::Misdirected
+                ExplainedOutcome::Misdirected
             } else {
-                OutcomeKind::NotFound
+                ExplainedOutcome::NotFound
             };
-            prop_assert_eq!(e.outcome.result, want);
+            prop_assert_eq!(&e.outcome, &want);
         }
     }
     Ok(())
@@ -422,7 +417,7 @@ proptest! {
         let never: Vec<(String, String, usize)> = router
             .shadowed_rules()
             .into_iter()
-            .map(|x| (x.rule.route.namespace, x.rule.route.name, x.rule.rule))
+            .map(|x| (x.rule.namespace, x.rule.name, x.rule.rule))
             .collect();
         for r in &reqs {
             let mut req = Request::new(r.method, r.host, r.path).headers(Headers::Pairs(&r.headers));

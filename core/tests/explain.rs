@@ -4,18 +4,14 @@
 
 mod common;
 
-use trieway::explain::{ConditionKind, OutcomeKind, PrecedenceStep, Verdict};
+use trieway::explain::{ConditionKind, ExplainedOutcome, PrecedenceStep, Verdict};
 use trieway::{Explanation, Headers, Request};
 
 fn explain(router: &trieway::Router, host: &str, target: &str, h: &[(&str, &str)]) -> Explanation {
     let req = Request::new("GET", host, target).headers(Headers::Pairs(h));
     let e = router.explain(&req);
     // The explanation's own winner is what route() returns.
-    assert_eq!(
-        e.winner().map(|w| &w.id),
-        e.outcome.matched.as_ref(),
-        "{e:#?}"
-    );
+    assert_eq!(e.winner().map(|w| &w.id), e.outcome.matched(), "{e:#?}");
     e
 }
 
@@ -23,7 +19,7 @@ fn explain(router: &trieway::Router, host: &str, target: &str, h: &[(&str, &str)
 fn verdict<'e>(e: &'e Explanation, name: &str, rule: usize) -> &'e Verdict {
     &e.candidates
         .iter()
-        .find(|c| c.id.route.name == name && c.id.rule == rule)
+        .find(|c| c.id.name == name && c.id.rule == rule)
         .unwrap_or_else(|| panic!("no candidate {name}#{rule} in {e:#?}"))
         .verdict
 }
@@ -44,7 +40,7 @@ fn not_found_names_the_failed_condition() {
         "  rules:\n  - matches: [{path: {type: PathPrefix, value: /api}, headers: [{name: X-Version, value: '2'}], queryParams: [{name: v, value: '1'}]}]\n    backendRefs: [{name: svc-a, port: 80}]\n  - matches: [{path: {type: Exact, value: /other}}]\n    backendRefs: [{name: svc-a, port: 80}]",
     ));
     let e = explain(&r, "example.com", "/api/items", &[]);
-    assert_eq!(e.outcome.result, OutcomeKind::NotFound);
+    assert_eq!(e.outcome, ExplainedOutcome::NotFound);
     let Verdict::Failed { condition } = verdict(&e, "api", 0) else {
         panic!("{e:#?}")
     };
@@ -66,7 +62,7 @@ fn not_found_names_the_failed_condition() {
     // And with both, it matches.
     let e = explain(&r, "example.com", "/api?v=1", &[("x-version", "2")]);
     assert_eq!(verdict(&e, "api", 0), &Verdict::Matched);
-    assert_eq!(e.outcome.result, OutcomeKind::Matched);
+    assert!(matches!(e.outcome, ExplainedOutcome::Matched { .. }));
     let text = e.to_string();
     assert!(
         text.starts_with("matched: HTTPRoute default/api rule 0 match 0"),
@@ -116,11 +112,11 @@ fn shadowed_rules_name_the_precedence_step() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|c| c["route"]["name"] == "zzz")
+        .find(|c| c["name"] == "zzz")
         .unwrap();
     assert_eq!(zzz["verdict"], "shadowed");
     assert_eq!(zzz["step"], "namespace_name");
-    assert_eq!(zzz["by"]["route"]["name"], "winner");
+    assert_eq!(zzz["by"]["name"], "winner");
 }
 
 /// Hostnames are tried most specific first; a more specific hostname without a matching rule
@@ -179,11 +175,11 @@ fn not_attached_and_no_listener() {
     let config = trieway::Config::from_str(&text);
     let r = trieway::Router::new(&config, trieway::Options::default()).unwrap();
     let e = explain(&r, "example.com", "/", &[]);
-    assert_eq!(e.outcome.result, OutcomeKind::NotFound);
+    assert_eq!(e.outcome, ExplainedOutcome::NotFound);
     let lost = e
         .not_attached
         .iter()
-        .find(|n| n.route.name == "lost")
+        .find(|n| n.name == "lost")
         .expect("lost is listed");
     let status = r
         .report()
@@ -233,9 +229,9 @@ fn shadowed_rules_are_exact_duplicates() {
         .into_iter()
         .map(|s| {
             (
-                s.rule.route.name.clone(),
+                s.rule.name.clone(),
                 s.rule.rule,
-                s.by.route.name.clone(),
+                s.by.name.clone(),
                 s.by.rule,
                 s.step,
             )

@@ -702,7 +702,7 @@ pub fn exercise<'r>(router: &'r Router, r: &Req, action: &mut Action<'r>) {
     let e = router.explain(&req);
     let winner = e.winner().map(|w| {
         let id = &w.id;
-        (id.route.namespace.clone(), id.route.name.clone(), id.rule, id.match_index)
+        (id.namespace.clone(), id.name.clone(), id.rule, id.match_index)
     });
     let matched = outcome.matched().map(|m| {
         let r = m.route();
