@@ -1028,10 +1028,16 @@ impl fmt::Display for Explanation {
             };
             near.push(format!("  {} [{}] {}: {reason}", c.id, c.hostname, c.path));
         }
+        // At most `MAX_LISTED` lines per section: the JSON form has everything.
+        const MAX_LISTED: usize = 50;
         if !near.is_empty() {
             writeln!(f, "near misses:")?;
-            for n in near {
+            for n in near.iter().take(MAX_LISTED) {
                 writeln!(f, "{n}")?;
+            }
+            if near.len() > MAX_LISTED {
+                let more = near.len() - MAX_LISTED;
+                writeln!(f, "  and {more} more (-o json lists them)")?;
             }
         }
         if path_misses > 0 {
@@ -1042,7 +1048,7 @@ impl fmt::Display for Explanation {
         }
         if !self.not_attached.is_empty() {
             writeln!(f, "not attached to this Gateway (rules not evaluated):")?;
-            for n in &self.not_attached {
+            for n in self.not_attached.iter().take(MAX_LISTED) {
                 let section = n
                     .section_name
                     .as_deref()
@@ -1053,6 +1059,10 @@ impl fmt::Display for Explanation {
                     "  {} {}/{} -> {}{section}: {}: {}",
                     n.kind, n.namespace, n.name, n.parent, n.reason, n.message
                 )?;
+            }
+            if self.not_attached.len() > MAX_LISTED {
+                let more = self.not_attached.len() - MAX_LISTED;
+                writeln!(f, "  and {more} more (-o json lists them)")?;
             }
         }
         Ok(())

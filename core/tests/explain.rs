@@ -262,3 +262,33 @@ fn shadowed_rules_are_exact_duplicates() {
         "{text}"
     );
 }
+
+/// The text lists at most 50 near misses and says how many more the JSON has.
+#[test]
+fn text_caps_long_lists() {
+    let rule = "  - matches: [{path: {type: PathPrefix, value: /a}, headers: [{name: xa, value: '1'}]}]\n    backendRefs: [{name: svc-a, port: 80}]\n";
+    let routes: String = (0..4)
+        .map(|i| {
+            common::route(
+                "default",
+                &format!("r{i}"),
+                &format!("  rules:\n{}", rule.repeat(16)),
+            )
+        })
+        .collect();
+    let r = common::router(&routes);
+    let e = explain(&r, "h", "/a", &[]);
+    assert_eq!(e.candidates.len(), 64);
+    let text = e.to_string();
+    assert_eq!(
+        text.lines()
+            .filter(|l| l.contains("header xa absent"))
+            .count(),
+        50,
+        "{text}"
+    );
+    assert!(
+        text.contains("  and 14 more (-o json lists them)"),
+        "{text}"
+    );
+}
