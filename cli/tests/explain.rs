@@ -144,3 +144,21 @@ fn check_warns_about_shadowed_rules() {
         "{out}"
     );
 }
+
+/// The README's 404 example is the command's real output.
+#[test]
+fn readme_example_is_real() {
+    let readme = std::fs::read_to_string(format!("{}/../README.md", env!("CARGO_MANIFEST_DIR")))
+        .expect("README.md");
+    let cmd = "$ trieway explain -c examples/getting-started.yaml GET http://example.com/ap\n";
+    let start = readme.find(cmd).expect("the example is in the README") + cmd.len();
+    let shown = &readme[start..start + readme[start..].find("```").expect("block end")];
+    let (_, out, _) = trieway(&[
+        "explain",
+        "-c",
+        &getting_started(),
+        "GET",
+        "http://example.com/ap",
+    ]);
+    assert_eq!(shown, out);
+}
