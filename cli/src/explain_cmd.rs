@@ -17,8 +17,9 @@ whose path matched but another condition failed (the first one: method, header, 
 parameter), a rule that matched but is shadowed by a higher-precedence rule (and the
 precedence step that decided: path kind, path length, method, header count, query count, age,
 namespace/name, rule order), a rule that matches on another listener; and the routes that the
-Gateway did not accept, with the reason from their status. Without --config, the built-in
-demo configuration is used.
+Gateway did not accept, with the reason from their status and whether they would have matched
+(WOULD MATCH: their rules evaluated as if attached to a listener of the port). Without
+--config, the built-in demo configuration is used.
 
 Arguments:
   METHOD  HTTP method, e.g. GET (optional for grpc)
@@ -68,7 +69,7 @@ pub fn run(p: Parser) -> Result<Status, Failure> {
         .port
         .or(url_port)
         .unwrap_or(if scheme == "https" { 443 } else { 80 });
-    let router = load_router(&a)?;
+    let (config, router) = load_router(&a)?;
     let pairs: Vec<(&str, &str)> = a
         .headers
         .iter()
@@ -80,9 +81,9 @@ pub fn run(p: Parser) -> Result<Status, Failure> {
         .scheme(scheme);
     req.sni = a.sni.as_deref();
     let e = if scheme == "grpc" {
-        router.explain_grpc(&req)
+        router.explain_grpc_with(&config, &req)
     } else {
-        router.explain(&req)
+        router.explain_with(&config, &req)
     };
     if a.json {
         let text = serde_json::to_string_pretty(&e)

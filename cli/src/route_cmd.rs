@@ -156,8 +156,8 @@ pub(crate) fn split_url(url: &str) -> Result<(&str, &str, &str), UsageError> {
 
 /// Loads the configuration `a` names (the demo without --config), prints its errors and
 /// unknown-field warnings to stderr, and compiles the Router (Ingress semantics when asked
-/// for, or when Ingresses are all there is to route).
-pub(crate) fn load_router(a: &Args) -> Result<Router, Failure> {
+/// for, or when Ingresses are all there is to route); returns both.
+pub(crate) fn load_router(a: &Args) -> Result<(Config, Router), Failure> {
     let config = if a.configs.is_empty() {
         let mut c = Config::builder().with_unknown_fields(a.unknown_fields);
         c.add_str(demo::YAML, demo::NAME);
@@ -194,7 +194,7 @@ pub(crate) fn load_router(a: &Args) -> Result<Router, Failure> {
     } else {
         Router::new(&config, options).map_err(|e| Failure::Other(e.to_string()))?
     };
-    Ok(router)
+    Ok((config, router))
 }
 
 /// Runs `trieway route`.
@@ -221,7 +221,7 @@ pub fn run(p: Parser) -> Result<Status, Failure> {
         } else {
             80
         });
-    let router = load_router(&a)?;
+    let (_, router) = load_router(&a)?;
     let pairs: Vec<(&str, &str)> = a
         .headers
         .iter()

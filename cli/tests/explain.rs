@@ -162,3 +162,34 @@ fn readme_example_is_real() {
     ]);
     assert_eq!(shown, out);
 }
+
+/// A route the Gateway refused is listed with its reason and whether it would have matched.
+#[test]
+fn refused_route_would_match() {
+    let dir = std::env::temp_dir().join(format!("trieway-refused-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("routes.yaml");
+    let base = std::fs::read_to_string(getting_started()).unwrap();
+    let refused = "---\napiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata:\n  name: ap\nspec:\n  parentRefs:\n  - name: my-gateway\n    sectionName: https\n  rules:\n  - matches:\n    - path:\n        type: PathPrefix\n        value: /ap\n    backendRefs:\n    - name: ap-service\n      port: 80\n";
+    std::fs::write(&file, format!("{base}{refused}")).unwrap();
+    let (code, out, err) = trieway(&[
+        "explain",
+        "-c",
+        file.to_str().unwrap(),
+        "GET",
+        "http://example.com/ap",
+    ]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(code, 1, "{out}{err}");
+    let section = out
+        .split("not attached to this Gateway:\n")
+        .nth(1)
+        .expect(&out);
+    assert!(
+        section.starts_with(
+            "  HTTPRoute default/ap -> default/my-gateway section https: NoMatchingParent:"
+        ),
+        "{out}"
+    );
+    assert!(section.contains("; WOULD MATCH (rule 0)"), "{out}");
+}

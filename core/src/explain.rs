@@ -9,9 +9,13 @@
 //! two differ. `route()` itself is untouched: [`Explanation::outcome`] is what it returned,
 //! and the property tests check that the explanation's winner is the same match.
 
+use crate::attach::{AttachedGateway, AttachedListener, AttachedRoute};
 use crate::compile::conds::{self, ValueMatch};
 use crate::compile::{self, grpc, Compiled, Frontend, MatchInfo, PathKind};
+use crate::config::Config;
+use crate::model::ProtocolType;
 use crate::model::RouteKind;
+use crate::options::Options;
 use crate::options::RegexRank;
 use crate::request::{normalize_host, RequestView};
 use crate::router::{Outcome, Router};
@@ -276,6 +280,11 @@ pub struct NotAttached {
     pub reason: String,
     /// The condition's message.
     pub message: String,
+    /// With [`Router::explain_with`]: the indexes of the route's rules whose conditions the
+    /// request satisfies (what-if: were the route attached to a listener of the request's port
+    /// without hostname, with its own hostnames); empty when none would match. `None`: not
+    /// evaluated ([`Router::explain`] has no configuration to read them from).
+    pub matching_rules: Option<Vec<usize>>,
 }
 
 /// What the lookup returned (in JSON: `result`, `matched`, `hostname`, `listener`).
@@ -345,6 +354,107 @@ impl Router {
     /// [`Router::explain`] for a gRPC call ([`Router::route_grpc`]).
     pub fn explain_grpc<R: RequestView + ?Sized>(&self, req: &R) -> Explanation {
         Explain::new(self, true).run(req)
+    }
+
+    /// [`Router::explain`], and for each route not attached, whether it would have matched:
+    /// `config` (the configuration this Router was compiled from) gives their rules, which are
+    /// compiled on the side for the explanation ([`NotAttached::matching_rules`]).
+    pub fn explain_with<R: RequestView + ?Sized>(&self, config: &Config, req: &R) -> Explanation {
+        let mut e = Explain::new(self, false).run(req);
+        self.what_if(config, req, false, &mut e);
+        e
+    }
+
+    /// [`Router::explain_with`] for a gRPC call.
+    pub fn explain_grpc_with<R: RequestView + ?Sized>(
+        &self,
+        config: &Config,
+        req: &R,
+    ) -> Explanation {
+        let mut e = Explain::new(self, true).run(req);
+        self.what_if(config, req, true, &mut e);
+        e
+    }
+
+    /// Fills [`NotAttached::matching_rules`]: the refused routes, attached to one listener
+    /// without hostname on the request's port (each with its own hostnames), compiled and
+    /// explained on the side; the rules whose conditions hold there would match.
+    fn what_if<R: RequestView + ?Sized>(
+        &self,
+        config: &Config,
+        req: &R,
+        grpc: bool,
+        e: &mut Explanation,
+    ) {
+        let kind = if grpc {
+            RouteKind::Grpc
+        } else {
+            RouteKind::Http
+        };
+        let hostnames = |hs: &[String]| -> Vec<String> {
+            if hs.is_empty() {
+                vec!["*".to_string()]
+            } else {
+                hs.iter().map(|h| h.to_ascii_lowercase()).collect()
+            }
+        };
+        let mut routes = Vec::new();
+        for n in &e.not_attached {
+            let found = match kind {
+                RouteKind::Grpc => config
+                    .grpc_routes
+                    .iter()
+                    .position(|r| r.meta.namespace == n.namespace && r.meta.name == n.name)
+                    .map(|i| (i, hostnames(&config.grpc_routes[i].spec.hostnames))),
+                _ => config
+                    .http_routes
+                    .iter()
+                    .position(|r| r.meta.namespace == n.namespace && r.meta.name == n.name)
+                    .map(|i| (i, hostnames(&config.http_routes[i].spec.hostnames))),
+            };
+            if let Some((index, hostnames)) = found {
+                if !routes.iter().any(|r: &AttachedRoute| r.index == index) {
+                    routes.push(AttachedRoute {
+                        kind,
+                        index,
+                        hostnames,
+                    });
+                }
+            }
+        }
+        if routes.is_empty() {
+            return;
+        }
+        let gateway = AttachedGateway {
+            namespace: String::new(),
+            name: "(what if)".into(),
+            listeners: vec![AttachedListener {
+                name: "(not attached)".into(),
+                port: req.port().unwrap_or(80),
+                protocol: ProtocolType::Http,
+                usable: true,
+                routes,
+                ..AttachedListener::default()
+            }],
+        };
+        let options = Options {
+            counters: false,
+            ..self.options().clone()
+        };
+        let side = Router::from_attached(config, &gateway, options);
+        let seen = Explain::new(&side, grpc).run(req);
+        for n in &mut e.not_attached {
+            let mut rules: Vec<usize> = seen
+                .candidates
+                .iter()
+                .filter(|c| c.id.namespace == n.namespace && c.id.name == n.name)
+                .filter(|c| !matches!(c.verdict, Verdict::Failed { .. }))
+                .map(|c| c.id.rule)
+                .collect();
+            rules.sort_unstable();
+            rules.dedup();
+            n.matching_rules = Some(rules);
+        }
     }
 }
 
@@ -474,6 +584,7 @@ impl<'r> Explain<'r> {
                     section_name: p.section_name.clone(),
                     reason: accepted.reason.clone(),
                     message: accepted.message.clone(),
+                    matching_rules: None,
                 });
             }
         }
@@ -1047,16 +1158,33 @@ impl fmt::Display for Explanation {
             )?;
         }
         if !self.not_attached.is_empty() {
-            writeln!(f, "not attached to this Gateway (rules not evaluated):")?;
+            let evaluated = self.not_attached.iter().any(|n| n.matching_rules.is_some());
+            writeln!(
+                f,
+                "not attached to this Gateway{}:",
+                if evaluated {
+                    ""
+                } else {
+                    " (rules not evaluated)"
+                }
+            )?;
             for n in self.not_attached.iter().take(MAX_LISTED) {
                 let section = n
                     .section_name
                     .as_deref()
                     .map(|s| format!(" section {s}"))
                     .unwrap_or_default();
+                let would = match n.matching_rules.as_deref() {
+                    None => String::new(),
+                    Some([]) => "; would not match either".to_string(),
+                    Some(rules) => {
+                        let list: Vec<String> = rules.iter().map(usize::to_string).collect();
+                        format!("; WOULD MATCH (rule {})", list.join(", "))
+                    }
+                };
                 writeln!(
                     f,
-                    "  {} {}/{} -> {}{section}: {}: {}",
+                    "  {} {}/{} -> {}{section}: {}: {}{would}",
                     n.kind, n.namespace, n.name, n.parent, n.reason, n.message
                 )?;
             }

@@ -439,8 +439,8 @@ impl Router {
         })
     }
 
-    /// Compiles an already attached Gateway (tests compare this with the reference matcher).
-    #[cfg(test)]
+    /// Compiles an already attached Gateway (tests compare this with the reference matcher;
+    /// explanations compile the routes a Gateway refused this way, to evaluate them).
     pub(crate) fn from_attached(
         config: &Config,
         gateway: &attach::AttachedGateway,

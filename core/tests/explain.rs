@@ -170,7 +170,7 @@ fn not_attached_and_no_listener() {
         "{}{}\n---\n{}",
         common::BASE,
         common::services(),
-        "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: lost, namespace: default}\nspec:\n  parentRefs: [{name: gw, namespace: infra, sectionName: nope}]\n  rules:\n  - backendRefs: [{name: svc-a, port: 80}]\n"
+        "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: lost, namespace: default}\nspec:\n  parentRefs: [{name: gw, namespace: infra, sectionName: nope}]\n  hostnames: [example.com]\n  rules:\n  - matches: [{path: {type: Exact, value: /only}}]\n    backendRefs: [{name: svc-a, port: 80}]\n  - backendRefs: [{name: svc-a, port: 80}]\n"
     );
     let config = trieway::Config::from_str(&text);
     let r = trieway::Router::new(&config, trieway::Options::default()).unwrap();
@@ -190,6 +190,18 @@ fn not_attached_and_no_listener() {
     assert_eq!(lost.parent, "infra/gw");
     assert_eq!(lost.section_name.as_deref(), Some("nope"));
     assert!(e.to_string().contains("not attached"), "{e}");
+    assert_eq!(lost.matching_rules, None);
+    // With the configuration, the refused route's rules are evaluated: which would match.
+    let with = |host: &str, path: &str| {
+        let e = r.explain_with(&config, &Request::new("GET", host, path));
+        let lost = e.not_attached.iter().find(|n| n.name == "lost").unwrap();
+        lost.matching_rules.clone()
+    };
+    assert_eq!(with("example.com", "/"), Some(vec![1]));
+    assert_eq!(with("example.com", "/only"), Some(vec![0, 1]));
+    assert_eq!(with("other.org", "/only"), Some(vec![]));
+    let e = r.explain_with(&config, &Request::new("GET", "example.com", "/only"));
+    assert!(e.to_string().contains("WOULD MATCH (rule 0, 1)"), "{e}");
 
     let req = Request::new("GET", "example.com", "/").port(8080);
     let e = r.explain(&req);
