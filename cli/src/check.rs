@@ -32,6 +32,12 @@ Options:
                          the field is ignored) or ignore
   -h, --help             Print help
 
+Warnings include rules that can never match: on every hostname where they apply, each of
+their matches is an exact duplicate (same path, method, headers and query parameters) of a
+match of a rule that wins first (an older route, a smaller namespace/name, an earlier rule).
+Only exact duplicates are found: a rule covered by several others, or by broader conditions
+(a shorter prefix, a regex), is not reported. Warnings do not change the exit status.
+
 JSON output is one object: {\"ok\": bool, \"failures\": [...], \"errors\": [...],
 \"warnings\": [...], \"gateway_classes\": [...], \"gateways\": [...], \"listener_sets\": [...],
 \"routes\": [...], \"listeners\": [...]}; failures, errors and warnings are messages, the rest
@@ -123,7 +129,8 @@ pub fn run(p: Parser) -> Result<Status, Failure> {
 
 /// Compiles every served Gateway with the default `Options` and takes over the route
 /// conditions its Router reports differently: rules the compile step drops (regex DFA budgets
-/// per route and per Router) then show in `check` as they would in the proxy.
+/// per route and per Router) then show in `check` as they would in the proxy. Rules the Router
+/// finds can never match (`Router::shadowed_rules`) become warnings.
 fn compile_drops(config: &Config, controller: Option<&str>, report: &mut Report) {
     for g in &report.gateways.clone() {
         let options = trieway::Options {
@@ -134,6 +141,12 @@ fn compile_drops(config: &Config, controller: Option<&str>, report: &mut Report)
         let Ok(router) = trieway::Router::new(config, options) else {
             continue;
         };
+        // Rules that can never match: exact duplicates of a rule that wins first.
+        for shadowed in router.shadowed_rules() {
+            report
+                .warnings
+                .push(format!("Gateway {}/{}: {shadowed}", g.namespace, g.name));
+        }
         for (mine, theirs) in report.routes.iter_mut().zip(&router.report().routes) {
             for (p, q) in mine.parents.iter_mut().zip(&theirs.parents) {
                 if p.conditions != q.conditions {

@@ -10,6 +10,7 @@ mod convert_cmd;
 mod demo;
 mod demo_cmd;
 mod eval_cmd;
+mod explain_cmd;
 mod route_cmd;
 mod watch_cmd;
 
@@ -71,6 +72,12 @@ const COMMANDS: &[Command] = &[
         run: route_cmd::run,
     },
     Command {
+        name: "explain",
+        summary: "Explain why a request goes to a rule, or gets 404 or 421",
+        help: explain_cmd::HELP,
+        run: explain_cmd::run,
+    },
+    Command {
         name: "eval",
         summary: "Evaluate a conformance case file: one JSON decision per request",
         help: eval_cmd::HELP,
@@ -90,9 +97,6 @@ const COMMANDS: &[Command] = &[
     },
 ];
 
-/// Commands planned but not implemented yet (listed in `--help`).
-const COMING: &[&str] = &["explain"];
-
 fn main_help() -> String {
     let mut s = String::from(
         "trieway: check and explore Kubernetes Gateway API routing configuration\n\n\
@@ -105,12 +109,11 @@ fn main_help() -> String {
         "  {:<8} Print this help, or a command's help\n",
         "help"
     ));
-    s.push_str(&format!(
-        "\nComing later: {}.\n\nOptions:\n  -h, --help     Print help\n  -V, --version  Print version\n\n\
+    s.push_str(
+        "\nOptions:\n  -h, --help     Print help\n  -V, --version  Print version\n\n\
          Run 'trieway <COMMAND> --help' for a command's options. With no FILE, 'trieway check'\n\
          runs on a built-in demo configuration.\n",
-        COMING.join(", ")
-    ));
+    );
     s
 }
 
@@ -162,11 +165,7 @@ fn version() -> Result<Status, Failure> {
 }
 
 fn unknown_command(name: &str) -> UsageError {
-    if COMING.contains(&name) {
-        UsageError(format!("'{name}' is not implemented yet"))
-    } else {
-        UsageError(format!("unknown command '{name}'"))
-    }
+    UsageError(format!("unknown command '{name}'"))
 }
 
 /// Writes to standard output. A closed pipe (`trieway check | head`) ends the process quietly

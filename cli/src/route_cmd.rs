@@ -47,21 +47,21 @@ Exit status: 0 when a route matched, 1 for 404/421/500 answers (and gRPC UNIMPLE
 usage errors.
 ";
 
-struct Args {
-    configs: Vec<std::ffi::OsString>,
-    headers: Vec<(String, String)>,
-    port: Option<u16>,
-    sni: Option<String>,
-    gateway: Option<String>,
-    controller: Option<String>,
-    ingress_class: Option<String>,
-    unknown_fields: UnknownFields,
-    random: u64,
-    json: bool,
-    positional: Vec<String>,
+pub(crate) struct Args {
+    pub(crate) configs: Vec<std::ffi::OsString>,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) port: Option<u16>,
+    pub(crate) sni: Option<String>,
+    pub(crate) gateway: Option<String>,
+    pub(crate) controller: Option<String>,
+    pub(crate) ingress_class: Option<String>,
+    pub(crate) unknown_fields: UnknownFields,
+    pub(crate) random: u64,
+    pub(crate) json: bool,
+    pub(crate) positional: Vec<String>,
 }
 
-fn parse(mut p: Parser) -> Result<Option<Args>, UsageError> {
+pub(crate) fn parse(mut p: Parser) -> Result<Option<Args>, UsageError> {
     let mut a = Args {
         configs: vec![],
         headers: vec![],
@@ -135,7 +135,7 @@ fn parse(mut p: Parser) -> Result<Option<Args>, UsageError> {
 }
 
 /// Splits `scheme://host[:port]/path?query` into (scheme, authority, target).
-fn split_url(url: &str) -> Result<(&str, &str, &str), UsageError> {
+pub(crate) fn split_url(url: &str) -> Result<(&str, &str, &str), UsageError> {
     let (scheme, rest) = url
         .split_once("://")
         .ok_or_else(|| UsageError(format!("URL {url:?} has no scheme (http:// or https://)")))?;
@@ -154,30 +154,10 @@ fn split_url(url: &str) -> Result<(&str, &str, &str), UsageError> {
     Ok((scheme, authority, target))
 }
 
-/// Runs `trieway route`.
-pub fn run(p: Parser) -> Result<Status, Failure> {
-    let Some(a) = parse(p)? else {
-        out(HELP);
-        return Ok(Status::Ok);
-    };
-    let (method, url) = match a.positional.as_slice() {
-        [method, url] => (method.as_str(), url.as_str()),
-        // gRPC calls are POSTs; layer-4 targets have no method.
-        [url] if url.contains("://") && !url.starts_with("http") => ("POST", url.as_str()),
-        _ => return Err(UsageError("expected METHOD and URL".into()).into()),
-    };
-    let (scheme, authority, target) = split_url(url)?;
-    let url_port = authority
-        .rsplit_once(':')
-        .and_then(|(_, p)| p.parse::<u16>().ok());
-    let port = a
-        .port
-        .or(url_port)
-        .unwrap_or(if matches!(scheme, "https" | "tls") {
-            443
-        } else {
-            80
-        });
+/// Loads the configuration `a` names (the demo without --config), prints its errors and
+/// unknown-field warnings to stderr, and compiles the Router (Ingress semantics when asked
+/// for, or when Ingresses are all there is to route); returns both.
+pub(crate) fn load_router(a: &Args) -> Result<(Config, Router), Failure> {
     let config = if a.configs.is_empty() {
         let mut c = Config::builder().with_unknown_fields(a.unknown_fields);
         c.add_str(demo::YAML, demo::NAME);
@@ -214,6 +194,34 @@ pub fn run(p: Parser) -> Result<Status, Failure> {
     } else {
         Router::new(&config, options).map_err(|e| Failure::Other(e.to_string()))?
     };
+    Ok((config, router))
+}
+
+/// Runs `trieway route`.
+pub fn run(p: Parser) -> Result<Status, Failure> {
+    let Some(a) = parse(p)? else {
+        out(HELP);
+        return Ok(Status::Ok);
+    };
+    let (method, url) = match a.positional.as_slice() {
+        [method, url] => (method.as_str(), url.as_str()),
+        // gRPC calls are POSTs; layer-4 targets have no method.
+        [url] if url.contains("://") && !url.starts_with("http") => ("POST", url.as_str()),
+        _ => return Err(UsageError("expected METHOD and URL".into()).into()),
+    };
+    let (scheme, authority, target) = split_url(url)?;
+    let url_port = authority
+        .rsplit_once(':')
+        .and_then(|(_, p)| p.parse::<u16>().ok());
+    let port = a
+        .port
+        .or(url_port)
+        .unwrap_or(if matches!(scheme, "https" | "tls") {
+            443
+        } else {
+            80
+        });
+    let (_, router) = load_router(&a)?;
     let pairs: Vec<(&str, &str)> = a
         .headers
         .iter()

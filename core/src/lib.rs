@@ -126,9 +126,11 @@ pub mod cost;
 #[allow(dead_code)] // without the feature only the empty counting calls are used
 mod cost;
 mod error;
+pub mod explain;
 mod l4;
 mod live;
 mod load;
+pub mod metrics;
 pub mod model;
 pub mod normalize;
 mod options;
@@ -167,6 +169,8 @@ pub use request::{Headers, Request, RequestView};
 pub use router::{MatchId, Outcome, Params, RouteMatch, RouteRef, Router};
 #[cfg(feature = "watch")]
 pub use watch::{Reload, WatchOptions, Watcher};
+// Explaining a decision (the parts of an Explanation are in `trieway::explain`).
+pub use explain::Explanation;
 // Applying a match's filters.
 pub use apply::{Action, ActionKind, HeaderEdit, HeaderLine};
 pub use compile::filter::EditOp;

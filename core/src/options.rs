@@ -103,6 +103,13 @@ pub struct Options {
     /// (routes in compile order: by listener, oldest route first). A rule that would exceed
     /// it is dropped and reported like `regex_size_limit`.
     pub regex_router_budget: usize,
+    /// Count lookups: per rule, the requests it won; per listener, the 404 and 421 answers
+    /// ([`Router::stats`](crate::Router::stats),
+    /// [`metrics::prometheus_text`](crate::metrics::prometheus_text)). The counters are
+    /// sharded per thread (no allocation, no shared cache line between threads that count);
+    /// a 404 or 421 costs one more listener selection to find its listener. Default off:
+    /// without it a lookup does nothing more than a test of this flag.
+    pub counters: bool,
 }
 
 impl Default for Options {
@@ -123,6 +130,7 @@ impl Default for Options {
             max_header_value_len: 16 * 1024,
             regex_route_budget: 2 << 20,
             regex_router_budget: 64 << 20,
+            counters: false,
         }
     }
 }
@@ -145,6 +153,7 @@ const NAMES: &[&str] = &[
     "max_header_value_len",
     "regex_route_budget",
     "regex_router_budget",
+    "counters",
 ];
 
 /// `snake_case` of a `camelCase` name (names already in snake_case are unchanged).
@@ -298,6 +307,7 @@ impl<'de> de::Visitor<'de> for OptionsVisitor {
             max_header_value_len: _,
             regex_route_budget: _,
             regex_router_budget: _,
+            counters: _,
         } = &o;
         while let Some(key) = map.next_key::<String>()? {
             let camel_case = key.bytes().any(|b| b.is_ascii_uppercase());
@@ -363,6 +373,7 @@ impl<'de> de::Visitor<'de> for OptionsVisitor {
                 "max_header_value_len" => o.max_header_value_len = int!(0, GIB) as usize,
                 "regex_route_budget" => o.regex_route_budget = int!(0, U32) as usize,
                 "regex_router_budget" => o.regex_router_budget = int!(0, U32) as usize,
+                "counters" => o.counters = value!(bool),
                 _ => {
                     return Err(A::Error::custom(format!(
                         "unknown option `{key}`; the options are {}",
@@ -392,7 +403,7 @@ mod tests {
                 "repeated_headers": "first", "all_weights_zero_status": 503,
                 "regex_size_limit": 1000, "extension_kinds": ["g/K"], "max_path_len": 10,
                 "unknown_fields": "ignore", "max_query_len": 0, "max_header_value_len": 7,
-                "regex_route_budget": 5, "regex_router_budget": 6}"#,
+                "regex_route_budget": 5, "regex_router_budget": 6, "counters": true}"#,
         )
         .unwrap();
         let camel = parse(
@@ -401,7 +412,7 @@ mod tests {
                 "repeatedHeaders": "first", "allWeightsZeroStatus": 503.0,
                 "regexSizeLimit": 1000, "extensionKinds": ["g/K"], "maxPathLen": 10,
                 "unknownFields": "ignore", "maxQueryLen": 0, "maxHeaderValueLen": 7,
-                "regexRouteBudget": 5, "regexRouterBudget": 6}"#,
+                "regexRouteBudget": 5, "regexRouterBudget": 6, "counters": true}"#,
         )
         .unwrap();
         let expected = Options {
@@ -420,6 +431,7 @@ mod tests {
             max_header_value_len: 7,
             regex_route_budget: 5,
             regex_router_budget: 6,
+            counters: true,
         };
         assert_eq!(snake, expected);
         assert_eq!(camel, expected);
@@ -432,7 +444,7 @@ mod tests {
         assert!(e.starts_with("unknown option `hostIsolaton`; the options are 'controllerName', 'gateway', 'hostIsolation'"), "{e}");
         let e = parse(r#"{"no_such": 1}"#).unwrap_err();
         assert!(
-            e.contains("'host_isolation'") && e.contains("or 'regex_router_budget'"),
+            e.contains("'host_isolation'") && e.contains("'regex_router_budget' or 'counters'"),
             "{e}"
         );
         let e = parse(r#"{"hostIsolation": "yes"}"#).unwrap_err();
@@ -474,7 +486,7 @@ mod tests {
             assert!(seen.insert(*n), "{n} twice");
             let value = match *n {
                 "controller_name" | "gateway" => "null",
-                "host_isolation" | "listener_isolation" => "true",
+                "host_isolation" | "listener_isolation" | "counters" => "true",
                 "regex_rank" => r#""below_prefix""#,
                 "repeated_headers" => r#""any""#,
                 "unknown_fields" => r#""warn""#,

@@ -338,6 +338,65 @@ fn compiled_outcome(router: &Router, req: &Request<'_>) -> RefOutcome {
     }
 }
 
+/// `Router::explain` agrees with the lookup: its own winner (the candidate it marks
+/// `Matched`, found by scanning every candidate in precedence order and evaluating each
+/// condition separately) is the match `route()` returns, on the same hostname and listener;
+/// nothing is marked `Matched` on a 404 or 421; every `Shadowed` candidate names that winner.
+fn explain_agrees(router: &Router, req: &Request<'_>, grpc: bool) -> Result<(), TestCaseError> {
+    use crate::explain::{ExplainedOutcome, Verdict};
+    let e = if grpc {
+        router.explain_grpc(req)
+    } else {
+        router.explain(req)
+    };
+    let outcome = if grpc {
+        router.route_grpc(req)
+    } else {
+        router.route(req)
+    };
+    let winners: Vec<_> = e
+        .candidates
+        .iter()
+        .filter(|c| c.verdict == Verdict::Matched)
+        .collect();
+    match outcome {
+        Outcome::Matched(m) => {
+            prop_assert_eq!(winners.len(), 1, "{:#?}", e);
+            let w = winners[0];
+            let r = m.route();
+            prop_assert_eq!(
+                (&*w.id.namespace, &*w.id.name, w.id.rule, w.id.match_index),
+                (r.namespace, r.name, m.rule_index(), m.match_index()),
+                "{:#?}",
+                e
+            );
+            prop_assert_eq!(&w.hostname, m.hostname());
+            prop_assert_eq!(&w.listener, m.listener());
+            prop_assert_eq!(e.outcome.matched(), Some(&w.id));
+            for c in &e.candidates {
+                if let Verdict::Shadowed { by, .. } = &c.verdict {
+                    prop_assert_eq!(by, &w.id);
+                }
+            }
+        }
+        other => {
+            prop_assert!(winners.is_empty(), "{:#?}", e);
+            let shadowed = e
+                .candidates
+                .iter()
+                .any(|c| matches!(c.verdict, Verdict::Shadowed { .. }));
+            prop_assert!(!shadowed, "{:#?}", e);
+            let want = if matches!(other, Outcome::Misdirected) {
+                ExplainedOutcome::Misdirected
+            } else {
+                ExplainedOutcome::NotFound
+            };
+            prop_assert_eq!(&e.outcome, &want);
+        }
+    }
+    Ok(())
+}
+
 fn cases() -> u32 {
     std::env::var("PROPTEST_CASES")
         .ok()
@@ -354,6 +413,12 @@ proptest! {
     fn router_equals_reference(s in setup(), reqs in prop::collection::vec(request(), 24)) {
         let (config, gw) = build(&s);
         let router = Router::from_attached(&config, &gw, s.options.clone());
+        // Rules `shadowed_rules` says can never match: no request reaches them.
+        let never: Vec<(String, String, usize)> = router
+            .shadowed_rules()
+            .into_iter()
+            .map(|x| (x.rule.namespace, x.rule.name, x.rule.rule))
+            .collect();
         for r in &reqs {
             let mut req = Request::new(r.method, r.host, r.path).headers(Headers::Pairs(&r.headers));
             req.query = r.query;
@@ -371,6 +436,11 @@ proptest! {
             );
             let want = reference::route(&config, &gw, &s.options, &req);
             prop_assert_eq!(&got, &want, "request {:?}", r);
+            explain_agrees(&router, &req, false)?;
+            if let RefOutcome::Matched { namespace, name, rule, .. } = &got {
+                let hit = (namespace.clone(), name.clone(), *rule);
+                prop_assert!(!never.contains(&hit), "{:?} is reported as never matching", hit);
+            }
             if let Outcome::Matched(m) = router.route(&req) {
                 // Path parameters: the compiled ones equal the reference's on the winning
                 // match (none for Exact and PathPrefix paths).
@@ -516,6 +586,7 @@ proptest! {
             };
             let want = reference::route_grpc(&config, &gw, &s.options, &req);
             prop_assert_eq!(&got, &want, "{} {} {:?}", host, path, headers);
+            explain_agrees(&router, &req, true)?;
         }
     }
 

@@ -31,6 +31,22 @@ pub struct Router {
 struct Inner {
     compiled: Compiled,
     report: Report,
+    /// With `Options::counters`.
+    counters: Option<crate::metrics::RouterCounters>,
+}
+
+impl Inner {
+    fn new(compiled: Compiled, report: Report) -> Inner {
+        let counters = compiled
+            .options
+            .counters
+            .then(|| crate::metrics::RouterCounters::new(&compiled));
+        Inner {
+            compiled,
+            report,
+            counters,
+        }
+    }
 }
 
 /// The result of a lookup.
@@ -124,6 +140,18 @@ impl<'r> RouteMatch<'r> {
     /// This match's identity in its Router ([`Router::match_by_id`] gives the match back).
     pub fn id(&self) -> MatchId {
         self.id
+    }
+    /// Index of the rule in the compiled rule table (the counters' slot).
+    pub(crate) fn rule_id(&self) -> u32 {
+        self.info.rule
+    }
+    /// The compiled match.
+    pub(crate) fn info(&self) -> &'r MatchInfo {
+        self.info
+    }
+    /// `namespace/name` of the Gateway of the Router that returned the match.
+    pub(crate) fn gateway(&self) -> &'r str {
+        &self.compiled.gateway
     }
     /// The route.
     pub fn route(&self) -> RouteRef<'r> {
@@ -407,12 +435,12 @@ impl Router {
         let mut report = attachment.report;
         compile::report_dropped(&mut report, config, gateway, &compiled.dropped);
         Ok(Router {
-            inner: Arc::new(Inner { compiled, report }),
+            inner: Arc::new(Inner::new(compiled, report)),
         })
     }
 
-    /// Compiles an already attached Gateway (tests compare this with the reference matcher).
-    #[cfg(test)]
+    /// Compiles an already attached Gateway (tests compare this with the reference matcher;
+    /// explanations compile the routes a Gateway refused this way, to evaluate them).
     pub(crate) fn from_attached(
         config: &Config,
         gateway: &attach::AttachedGateway,
@@ -420,10 +448,7 @@ impl Router {
     ) -> Router {
         let compiled = compile::compile(config, gateway, &options);
         Router {
-            inner: Arc::new(Inner {
-                compiled,
-                report: Report::default(),
-            }),
+            inner: Arc::new(Inner::new(compiled, Report::default())),
         }
     }
 
@@ -440,10 +465,7 @@ impl Router {
     pub fn from_ingress(config: &Config, class: Option<&str>, options: Options) -> Router {
         let compiled = compile::compile_ingress(config, class, &options);
         Router {
-            inner: Arc::new(Inner {
-                compiled,
-                report: Report::default(),
-            }),
+            inner: Arc::new(Inner::new(compiled, Report::default())),
         }
     }
 
@@ -464,6 +486,10 @@ impl Router {
 
     pub(crate) fn compiled(&self) -> &Compiled {
         &self.inner.compiled
+    }
+
+    pub(crate) fn counters(&self) -> Option<&crate::metrics::RouterCounters> {
+        self.inner.counters.as_ref()
     }
 
     /// `namespace/name` of the Gateway this Router serves.
@@ -498,8 +524,14 @@ impl Router {
     /// counts as absent; header values longer than [`Options::max_header_value_len`] never
     /// satisfy a header condition. The listener is found by a hostname index (one hash probe
     /// per label suffix of the host), and the query is read at most once per lookup.
+    ///
+    /// With [`Options::counters`] the outcome is counted ([`Router::stats`]).
     pub fn route<R: RequestView + ?Sized>(&self, req: &R) -> Outcome<'_> {
-        self.route_as(req, false)
+        let outcome = self.route_as(req, false);
+        if let Some(c) = &self.inner.counters {
+            c.record(self, &outcome, req);
+        }
+        outcome
     }
 
     /// Routes a gRPC call over the GRPCRoutes of the listener: the request's path
@@ -508,7 +540,20 @@ impl Router {
     /// hosts served by HTTPRoutes go through [`Router::route`] like any HTTP/2 request.
     /// Allocates nothing.
     pub fn route_grpc<R: RequestView + ?Sized>(&self, req: &R) -> Outcome<'_> {
-        self.route_as(req, true)
+        let outcome = self.route_as(req, true);
+        if let Some(c) = &self.inner.counters {
+            c.record(self, &outcome, req);
+        }
+        outcome
+    }
+
+    /// [`Router::route`] (`grpc`: [`Router::route_grpc`]) without counting: for explanations.
+    pub(crate) fn route_uncounted<R: RequestView + ?Sized>(
+        &self,
+        req: &R,
+        grpc: bool,
+    ) -> Outcome<'_> {
+        self.route_as(req, grpc)
     }
 
     /// The lookup behind [`Router::route`] and [`Router::route_grpc`]: the port's frontend,

@@ -38,7 +38,27 @@ spec:
 
 #[test]
 fn lookups_do_not_allocate() {
-    let router = common::router(ROUTES);
+    lookups_do_not_allocate_with(false);
+}
+
+/// With `Options::counters` on, counting hits and misses allocates nothing either (after the
+/// warm-up run, which also picks this thread's counter shard).
+#[test]
+fn lookups_with_counters_do_not_allocate() {
+    let router = lookups_do_not_allocate_with(true);
+    let stats = router.stats().expect("counters on");
+    let hits: u64 = stats.rules.iter().map(|r| r.matches).sum();
+    let misses: u64 = stats.listeners.iter().map(|l| l.not_found).sum();
+    // Two runs (warm-up and counted) of the 8 hits and 4 misses of the case table.
+    assert_eq!((hits, misses), (16, 8), "{stats:#?}");
+}
+
+fn lookups_do_not_allocate_with(counters: bool) -> trieway::Router {
+    let options = trieway::Options {
+        counters,
+        ..trieway::Options::default()
+    };
+    let router = common::router_with(ROUTES, options);
     type Case<'a> = (&'a str, &'a str, &'a str, &'a [(&'a str, &'a str)], bool);
     let cases: &[Case<'_>] = &[
         ("GET", "exact.example.com", "/exact", &[], true),
@@ -72,6 +92,9 @@ fn lookups_do_not_allocate() {
             let req = Request::new(method, host, target).headers(Headers::Pairs(headers));
             if let Outcome::Matched(m) = router.route(&req) {
                 hits += 1;
+                // OpenTelemetry attributes are borrowed: no allocation.
+                assert!(m.attributes().count() >= 8);
+                assert!(!m.http_route().is_empty());
                 // A match id turns back into the same match without allocating.
                 let again = router.match_by_id(m.id()).expect("own id resolves");
                 assert_eq!(again.id(), m.id());
@@ -107,6 +130,7 @@ fn lookups_do_not_allocate() {
     let (hits, n) = allocations(run);
     assert_eq!(hits, expected_hits);
     assert_eq!(n, 0, "lookups allocated {n} times");
+    router
 }
 
 /// Match ids: equal for the same match, different for different ones (rule, listener or

@@ -696,6 +696,20 @@ pub fn exercise<'r>(router: &'r Router, r: &Req, action: &mut Action<'r>) {
     }
     let status = outcome.status(r.random);
     assert!((100..=599).contains(&status), "status {status}");
+    // The explanation never panics on hostile input and names the match the lookup returned
+    // (Ingress routers explain the outcome only).
+    let e = router.explain(&req);
+    let winner = e.winner().map(|w| {
+        let id = &w.id;
+        (id.namespace.clone(), id.name.clone(), id.rule, id.match_index)
+    });
+    let matched = outcome.matched().map(|m| {
+        let r = m.route();
+        (r.namespace.to_string(), r.name.to_string(), m.rule_index(), m.match_index())
+    });
+    if !e.listener.reason.starts_with("Ingress router") {
+        assert_eq!(winner, matched, "{e:#?}");
+    }
     let Outcome::Matched(m) = outcome else { return };
     let _ = (
         m.route(),
@@ -822,6 +836,9 @@ pub fn options(variant: u8, gateway: Option<String>) -> Options {
     };
     if variant & 32 != 0 {
         o.max_path_len = 8;
+    }
+    if variant & 64 != 0 {
+        o.counters = true;
     }
     o
 }

@@ -20,6 +20,9 @@ pub(crate) struct GrpcCond {
     pub service_len: usize,
     /// Characters an Exact method contributes to precedence (0 for regex or absent).
     pub method_len: usize,
+    /// `/{service}/{method}` as configured (a regex as its pattern, an absent part as `*`):
+    /// the match's low-cardinality `http.route`.
+    pub template: Box<str>,
 }
 
 /// `(service, method)` of a gRPC `:path`, or `None` when it is not `/{service}/{method}`.

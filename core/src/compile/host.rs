@@ -63,6 +63,15 @@ impl HostIndex {
         }
     }
 
+    /// Every vhost id of the index (for explanations; unordered).
+    pub(crate) fn vhosts(&self) -> impl Iterator<Item = u32> + '_ {
+        self.exact
+            .values()
+            .copied()
+            .chain(self.wild.iter().filter_map(|n| n.vhost))
+            .chain(self.any)
+    }
+
     /// Registers `hostname` with vhost id `id` (caller makes ids unique per hostname).
     pub(crate) fn insert(&mut self, hostname: &str, id: u32) {
         if hostname == "*" {

@@ -217,6 +217,7 @@ fn fill_hosts(
             paths,
             regex,
             grpc: Vec::new(),
+            order: cands.into_boxed_slice(),
         });
         index.insert(hostname, v);
     }

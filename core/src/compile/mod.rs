@@ -95,6 +95,9 @@ pub(crate) struct VHost {
     pub regex: RegexCands,
     /// GRPCRoute candidates (match ids) in SPEC §4.3 order.
     pub grpc: Vec<u32>,
+    /// HTTP candidates (match ids) in precedence order: read by `Router::explain` and the
+    /// shadowed-rule analysis, never by a lookup.
+    pub order: Box<[u32]>,
 }
 
 /// One listener of a port, with its own host index.
@@ -134,6 +137,8 @@ pub(crate) struct Compiled {
     pub rules: Vec<RuleInfo>,
     pub matches: Vec<MatchInfo>,
     pub regexes: Vec<Dfa>,
+    /// The pattern of each of `regexes` (for explanations).
+    pub regex_patterns: Vec<Box<str>>,
     /// Every parameter name a query condition uses, numbered.
     pub query_names: conds::QueryNames,
     /// Heap bytes of `regexes` (bounded by `Options::regex_router_budget`).
@@ -221,6 +226,7 @@ pub(crate) fn compile(config: &Config, gateway: &AttachedGateway, options: &Opti
             rules: Vec::new(),
             matches: Vec::new(),
             regexes: Vec::new(),
+            regex_patterns: Vec::new(),
             query_names: conds::QueryNames::default(),
             regex_bytes: 0,
             dropped: Vec::new(),
@@ -525,6 +531,12 @@ impl Builder<'_> {
                 cond.method_len = if exact { me.len() } else { 0 };
             }
         }
+        let part = |v: Option<&String>| v.map_or("*", String::as_str).to_string();
+        let (service, method) = match &m.method {
+            Some(mm) => (part(mm.service.as_ref()), part(mm.method.as_ref())),
+            None => ("*".to_string(), "*".to_string()),
+        };
+        cond.template = format!("/{service}/{method}").into();
         Some(MatchInfo {
             rule,
             index,
@@ -632,6 +644,7 @@ impl Builder<'_> {
         for (pattern, d) in new {
             let id = self.out.regexes.len() as u32;
             self.out.regexes.push(d);
+            self.out.regex_patterns.push(pattern.into());
             self.regex_ids.insert(pattern.to_string(), id);
             self.route_regexes.insert(id);
         }
@@ -854,6 +867,7 @@ impl Builder<'_> {
             let vh = &mut self.out.vhosts[v];
             vh.paths = paths;
             vh.regex = regex;
+            vh.order = cands.into_boxed_slice();
         }
     }
 }
@@ -992,6 +1006,7 @@ pub(crate) fn compile_ingress(config: &Config, class: Option<&str>, options: &Op
         rules: Vec::new(),
         matches: Vec::new(),
         regexes: Vec::new(),
+        regex_patterns: Vec::new(),
         query_names: conds::QueryNames::default(),
         regex_bytes: 0,
         dropped: Vec::new(),
