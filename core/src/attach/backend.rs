@@ -72,6 +72,8 @@ pub(crate) struct Resolver<'a> {
     services_given: bool,
     secrets: NsMap<'a, &'a SecretSpec>,
     grants: FxHashMap<&'a str, Vec<&'a ReferenceGrantSpec>>,
+    /// The BackendTLSPolicies: conditions, and the policy in effect per Service port.
+    pub(crate) tls: super::policy::Analysis<'a>,
 }
 
 /// Builds a [`Resolver`] over `config` (cost linear in its Services, Secrets and grants).
@@ -93,6 +95,7 @@ pub(crate) fn resolver(config: &Config) -> Resolver<'_> {
         services_given: !config.services.is_empty(),
         secrets,
         grants,
+        tls: super::policy::analyze(config),
     }
 }
 
@@ -136,6 +139,16 @@ impl<'a> Resolver<'a> {
                     })
             })
         })
+    }
+
+    /// The BackendTLSPolicy in effect on port `port` of Service `ns/name`, if any.
+    pub(crate) fn backend_tls(
+        &self,
+        ns: &str,
+        name: &str,
+        port: u16,
+    ) -> Option<std::sync::Arc<super::BackendTls>> {
+        self.tls.lookup(ns, name, port).cloned()
     }
 
     /// Whether the Secret `ns/name` exists.

@@ -38,6 +38,7 @@
 mod backend;
 mod hostname;
 mod listeners;
+mod policy;
 pub(crate) mod report;
 mod routes;
 mod status;
@@ -49,6 +50,9 @@ mod tests;
 pub(crate) use backend::{resolver, BackendProblem, ResolvedBackend, Resolver};
 #[cfg(feature = "convert")]
 pub(crate) use hostname::hostname_matches;
+#[cfg(test)]
+pub(crate) use policy::pem_certificates;
+pub(crate) use policy::BackendTls;
 pub(crate) use report::{Condition, ObjectStatus, Report, RouteParentStatus};
 
 use crate::config::Config;
@@ -262,6 +266,7 @@ pub(crate) fn attach(config: &Config, controller: Option<&str>) -> Attachment {
         gateway_classes,
         gateways: served.gateway_statuses,
         listener_sets: served.set_statuses,
+        backend_tls_policies: Vec::new(),
     };
     let mut gateways = served.gateways;
     for info in listeners {
@@ -270,6 +275,7 @@ pub(crate) fn attach(config: &Config, controller: Option<&str>) -> Attachment {
         }
         report.listeners.push(info.status);
     }
+    report.backend_tls_policies = policy::statuses(config, &ctx.resolver.tls, &gateways);
     Attachment { gateways, report }
 }
 

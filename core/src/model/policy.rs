@@ -44,7 +44,10 @@ pub struct BackendTlsValidation {
     /// 8). Exactly one of this and `well_known_ca_certificates` is set.
     pub ca_certificate_refs: Vec<LocalObjectReference>,
     /// `System` (the system's trusted roots) or an implementation-specific set name.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "wellKnownCACertificates",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub well_known_ca_certificates: Option<String>,
     /// SNI sent to the backend, and the name its certificate must carry unless
     /// `subject_alt_names` is set (required).

@@ -16,11 +16,17 @@ pub(super) fn backend_tls_policy(spec: &BackendTlsPolicySpec, r: &mut Report) {
     if spec.options.len() > 16 {
         r.err(
             "spec.options",
-            format!("must have at most 16 entries (found {})", spec.options.len()),
+            format!(
+                "must have at most 16 entries (found {})",
+                spec.options.len()
+            ),
         );
     }
     for (k, v) in &spec.options {
-        r.check(|| format!("spec.options[{k:?}]"), scalars::length(v, 0, 4096));
+        r.check(
+            || format!("spec.options[{k:?}]"),
+            scalars::length(v, 0, 4096),
+        );
     }
 }
 
@@ -196,8 +202,7 @@ fn well_known_name(s: &str) -> scalars::Check {
             && (1..=63).contains(&b.len())
             && b[0].is_ascii_alphanumeric()
             && b[b.len() - 1].is_ascii_alphanumeric()
-            && b
-                .iter()
+            && b.iter()
                 .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
     });
     if ok {
