@@ -863,7 +863,7 @@ fn validation_rules() {
     let ca9: Vec<String> = (0..9)
         .map(|i| format!(r#"{{group: "", kind: ConfigMap, name: c{i}}}"#))
         .collect();
-    let san6 = vec!["{type: Hostname, hostname: a.b}"; 6].join(", ");
+    let san6 = ["{type: Hostname, hostname: a.b}"; 6].join(", ");
     let opts17: Vec<String> = (0..17).map(|i| format!("example.com/k{i}: v")).collect();
     let ok_validation = "{wellKnownCACertificates: System, hostname: a.example.com}";
     let ok_target = r#"[{group: "", kind: Service, name: svc}]"#;
@@ -942,7 +942,7 @@ fn validation_rules() {
          caCertificateRefs: [{}], subjectAltNames: [{}]}}\n  options: {{{}}}\n",
         refs17[..16].join(", "),
         ca9[..8].join(", "),
-        vec![r#"{type: URI, uri: "spiffe://a.b/c"}"#; 5].join(", "),
+        [r#"{type: URI, uri: "spiffe://a.b/c"}"#; 5].join(", "),
         opts17[..16].join(", ")
     );
     let config = load(&text);

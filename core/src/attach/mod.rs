@@ -50,8 +50,6 @@ mod tests;
 pub(crate) use backend::{resolver, BackendProblem, ResolvedBackend, Resolver};
 #[cfg(feature = "convert")]
 pub(crate) use hostname::hostname_matches;
-#[cfg(test)]
-pub(crate) use policy::pem_certificates;
 pub(crate) use policy::BackendTls;
 pub(crate) use report::{Condition, ObjectStatus, Report, RouteParentStatus};
 

@@ -332,7 +332,7 @@ fn verdict(
 /// whose base64 body decodes to one DER SEQUENCE of the declared length. Text between blocks
 /// is ignored (bundles often carry comments); a block of another type is an error. Returns
 /// the number of certificates.
-pub(crate) fn pem_certificates(text: &str) -> Result<usize, String> {
+fn pem_certificates(text: &str) -> Result<usize, String> {
     const BEGIN: &str = "-----BEGIN ";
     let mut count = 0;
     let mut lines = text.lines().map(str::trim);
@@ -393,7 +393,7 @@ fn base64_decode(s: &str) -> Option<Vec<u8>> {
         } as u32)
     }
     let b = s.as_bytes();
-    if b.is_empty() || b.len() % 4 != 0 {
+    if b.is_empty() || !b.len().is_multiple_of(4) {
         return None;
     }
     let mut out = Vec::with_capacity(b.len() / 4 * 3);
