@@ -518,3 +518,50 @@ fn services_used<'c>(config: &'c Config, g: &AttachedGateway) -> FxHashSet<(&'c 
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A real certificate passes; every corruption of its PEM text is refused or still a
+    /// certificate, and nothing panics.
+    #[test]
+    fn generated_certificate_is_pem() {
+        let pem = rcgen::generate_simple_self_signed(vec!["ca".to_string()])
+            .unwrap()
+            .cert
+            .pem();
+        assert_eq!(pem_certificates(&pem), Ok(1));
+        assert_eq!(pem_certificates(&format!("{pem}\n# next\n{pem}")), Ok(2));
+        for cut in 0..pem.len() {
+            let _ = pem_certificates(&pem[..cut]);
+        }
+    }
+
+    #[test]
+    fn base64_and_der_edges() {
+        assert_eq!(base64_decode("TWFu").as_deref(), Some(&b"Man"[..]));
+        assert_eq!(base64_decode("TWE=").as_deref(), Some(&b"Ma"[..]));
+        assert_eq!(base64_decode("TQ==").as_deref(), Some(&b"M"[..]));
+        assert_eq!(base64_decode("T==="), None);
+        assert_eq!(base64_decode("TQ==TWFu"), None);
+        assert_eq!(base64_decode("TWF"), None);
+        assert!(is_der_sequence(&[0x30, 0x01, 0x00]));
+        assert!(!is_der_sequence(&[0x30, 0x02, 0x00]));
+        assert!(is_der_sequence(&[0x30, 0x81, 0x01, 0x00]));
+        assert!(!is_der_sequence(&[0x30, 0x85, 1, 1, 1, 1, 1]));
+        assert!(!is_der_sequence(&[0x31, 0x01, 0x00]));
+    }
+
+    proptest! {
+        /// Arbitrary text never panics the PEM check.
+        #[test]
+        fn pem_check_never_panics(s in ".{0,200}", body in "[A-Za-z0-9+/=]{0,64}") {
+            let _ = pem_certificates(&s);
+            let _ = pem_certificates(&format!(
+                "-----BEGIN CERTIFICATE-----\n{body}\n-----END CERTIFICATE-----\n"
+            ));
+        }
+    }
+}
