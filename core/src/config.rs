@@ -79,6 +79,8 @@ pub struct Config {
     pub(crate) ingress_classes: Vec<Object<IngressClassSpec>>,
     /// BackendTLSPolicies.
     pub(crate) backend_tls_policies: Vec<Object<BackendTlsPolicySpec>>,
+    /// XBackendTrafficPolicies.
+    pub(crate) backend_traffic_policies: Vec<Object<XBackendTrafficPolicySpec>>,
     /// Problems that dropped a document, an object or a rule.
     pub(crate) errors: Vec<ConfigError>,
     /// Things skipped without harm (unknown kinds, ignored documents).
@@ -169,6 +171,11 @@ impl Config {
     /// BackendTLSPolicies.
     pub fn backend_tls_policies(&self) -> &[Object<BackendTlsPolicySpec>] {
         &self.backend_tls_policies
+    }
+
+    /// XBackendTrafficPolicies (experimental).
+    pub fn backend_traffic_policies(&self) -> &[Object<XBackendTrafficPolicySpec>] {
+        &self.backend_traffic_policies
     }
 
     /// Problems that dropped a document, an object or a rule.

@@ -105,6 +105,11 @@ const KINDS: &[(&str, &str, &[&str])] = &[
         "BackendTLSPolicy",
         &["v1", "v1alpha3"],
     ),
+    (
+        "gateway.networking.x-k8s.io",
+        "XBackendTrafficPolicy",
+        &["v1alpha1"],
+    ),
     ("", "Namespace", &["v1"]),
     ("", "Service", &["v1"]),
     ("", "Secret", &["v1"]),
@@ -639,6 +644,11 @@ impl ConfigBuilder {
             "BackendTLSPolicy" => ctx.push(
                 body,
                 &mut self.config.backend_tls_policies,
+                &mut self.config.errors,
+            ),
+            "XBackendTrafficPolicy" => ctx.push(
+                body,
+                &mut self.config.backend_traffic_policies,
                 &mut self.config.errors,
             ),
             "Namespace" => ctx.push(body, &mut self.config.namespaces, &mut self.config.errors),

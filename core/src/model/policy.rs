@@ -1,5 +1,6 @@
 //! Policies attached to backends: BackendTLSPolicy (`gateway.networking.k8s.io/v1` and
-//! `v1alpha3`, whose schemas are identical).
+//! `v1alpha3`, whose schemas are identical) and XBackendTrafficPolicy
+//! (`gateway.networking.x-k8s.io/v1alpha1`).
 
 use super::LocalObjectReference;
 use serde::{Deserialize, Serialize};
@@ -79,4 +80,56 @@ impl SubjectAltName {
             _ => self.uri.as_deref().unwrap_or(""),
         }
     }
+}
+
+/// `XBackendTrafficPolicy.spec` (`gateway.networking.x-k8s.io/v1alpha1`, experimental): how
+/// traffic to the targeted Services is retried and kept on one endpoint.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct XBackendTrafficPolicySpec {
+    /// The Services the policy applies to (1–16; `sectionName` is not part of this kind).
+    pub target_refs: Vec<PolicyTargetReference>,
+    /// How many retries the Services accept.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_constraint: Option<RetryConstraint>,
+    /// Session persistence towards the Services (same shape as a route rule's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub session_persistence: Option<super::SessionPersistence>,
+}
+
+/// `retryConstraint`: a budget of retries relative to requests, and a floor.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RetryConstraint {
+    /// Retries may be at most `percent` of the requests within `interval` (defaults 20%,
+    /// 10s).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub budget: Option<RetryBudget>,
+    /// Retries always allowed: `count` per `interval` (defaults 10 per 1s).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_retry_rate: Option<RetryRate>,
+}
+
+/// `retryConstraint.budget`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RetryBudget {
+    /// Percent of active requests that may be retries (0–100, default 20).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub percent: Option<i64>,
+    /// Window, a GEP-2257 duration between 1s and 1h (default 10s).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interval: Option<String>,
+}
+
+/// `retryConstraint.minRetryRate`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RetryRate {
+    /// Retries allowed per interval (1–1,000,000).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count: Option<i64>,
+    /// Window, a GEP-2257 duration above 0 and at most 1h.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interval: Option<String>,
 }

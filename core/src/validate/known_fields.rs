@@ -13,6 +13,7 @@
 //! - `gateway.networking.k8s.io_tcproutes.yaml`
 //! - `gateway.networking.k8s.io_tlsroutes.yaml`
 //! - `gateway.networking.k8s.io_udproutes.yaml`
+//! - `gateway.networking.x-k8s.io_xbackendtrafficpolicies.yaml`
 
 use super::unknown::Node::{self, Any, Fields};
 
@@ -37,6 +38,7 @@ pub(super) static SPECS: &[(&str, &str, &str, &Node)] = &[
     ("gateway.networking.k8s.io", "TLSRoute", "v1alpha3", &N61),
     ("gateway.networking.k8s.io", "UDPRoute", "v1", &N60),
     ("gateway.networking.k8s.io", "UDPRoute", "v1alpha2", &N60),
+    ("gateway.networking.x-k8s.io", "XBackendTrafficPolicy", "v1alpha1", &N65),
 ];
 
 static N0: Node = Fields(&[("group", &Any), ("kind", &Any), ("name", &Any), ("sectionName", &Any)]);
@@ -101,3 +103,7 @@ static N58: Node = Fields(&[("group", &Any), ("kind", &Any), ("name", &Any), ("n
 static N59: Node = Fields(&[("backendRefs", &N58), ("name", &Any)]);
 static N60: Node = Fields(&[("parentRefs", &N5), ("rules", &N59), ("useDefaultGateways", &Any)]);
 static N61: Node = Fields(&[("hostnames", &Any), ("parentRefs", &N5), ("rules", &N59), ("useDefaultGateways", &Any)]);
+static N62: Node = Fields(&[("interval", &Any), ("percent", &Any)]);
+static N63: Node = Fields(&[("count", &Any), ("interval", &Any)]);
+static N64: Node = Fields(&[("budget", &N62), ("minRetryRate", &N63)]);
+static N65: Node = Fields(&[("retryConstraint", &N64), ("sessionPersistence", &N18), ("targetRefs", &N1)]);

@@ -127,6 +127,12 @@ pub(crate) fn validate(config: &mut Config) {
         errors,
         |o, r| policy::backend_tls_policy(&o.spec, r),
     );
+    objects(
+        &mut config.backend_traffic_policies,
+        "XBackendTrafficPolicy",
+        errors,
+        |o, r| policy::backend_traffic_policy(&o.spec, r),
+    );
 }
 
 /// How serious a problem is.

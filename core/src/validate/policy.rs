@@ -1,10 +1,16 @@
 //! BackendTLSPolicy: every rule of the CRD schema (lengths, patterns, enums, item counts) and
 //! its CEL rules (sectionName on repeated targets, SubjectAltName type and field, exactly one
-//! of `caCertificateRefs` and `wellKnownCACertificates`).
+//! of `caCertificateRefs` and `wellKnownCACertificates`). XBackendTrafficPolicy: targetRefs
+//! (unique by group, kind and name), the retry constraint's ranges and duration bounds, and the
+//! session persistence schema and CEL rules.
 
 use super::scalars::{self, q};
 use super::Report;
-use crate::model::{BackendTlsPolicySpec, BackendTlsValidation, PolicyTargetReference};
+use crate::model::{
+    BackendTlsPolicySpec, BackendTlsValidation, PolicyTargetReference, RetryConstraint,
+    SessionPersistence, XBackendTrafficPolicySpec,
+};
+use std::time::Duration;
 
 /// Validates `BackendTLSPolicy.spec`.
 pub(super) fn backend_tls_policy(spec: &BackendTlsPolicySpec, r: &mut Report) {
@@ -242,5 +248,179 @@ fn san_uri(s: &str) -> scalars::Check {
             "{} is not a URI with a scheme and an authority (scheme://authority/path)",
             q(s)
         ))
+    }
+}
+
+/// Validates `XBackendTrafficPolicy.spec`.
+pub(super) fn backend_traffic_policy(spec: &XBackendTrafficPolicySpec, r: &mut Report) {
+    let refs = &spec.target_refs;
+    if refs.is_empty() {
+        r.err("spec.targetRefs", "required: at least 1 item");
+    }
+    if refs.len() > 16 {
+        r.err(
+            "spec.targetRefs",
+            format!("must have at most 16 items (found {})", refs.len()),
+        );
+    }
+    for (i, t) in refs.iter().enumerate() {
+        let at = |f: &str| format!("spec.targetRefs[{i}].{f}");
+        match &t.group {
+            None => r.err(at("group"), "required field is missing"),
+            Some(g) => r.check(|| at("group"), scalars::group(g)),
+        }
+        r.check(|| at("kind"), scalars::kind(&t.kind));
+        r.check(|| at("name"), scalars::object_name(&t.name));
+        let first = refs[..i].iter().position(|o| {
+            o.group.as_deref().unwrap_or("") == t.group.as_deref().unwrap_or("")
+                && o.kind == t.kind
+                && o.name == t.name
+        });
+        if let Some(j) = first {
+            r.err(
+                format!("spec.targetRefs[{i}]"),
+                format!("duplicate entry: same group, kind and name as targetRefs[{j}]"),
+            );
+        }
+    }
+    if let Some(rc) = &spec.retry_constraint {
+        retry_constraint(rc, r);
+    }
+    if let Some(sp) = &spec.session_persistence {
+        session_persistence(sp, "spec.sessionPersistence", r);
+    }
+}
+
+/// A GEP-2257 duration within `[min, max]`.
+fn bounded_duration(
+    s: &str,
+    min: Duration,
+    max: Duration,
+    bounds: &str,
+) -> scalars::Check {
+    let d = scalars::duration(s)?;
+    if d < min || d > max {
+        return Err(format!("{} must be {bounds}", q(s)));
+    }
+    Ok(())
+}
+
+/// `spec.retryConstraint`.
+fn retry_constraint(rc: &RetryConstraint, r: &mut Report) {
+    let p = "spec.retryConstraint";
+    if let Some(b) = &rc.budget {
+        if let Some(n) = b.percent {
+            if !(0..=100).contains(&n) {
+                r.err(
+                    format!("{p}.budget.percent"),
+                    format!("{n} is out of range (0-100)"),
+                );
+            }
+        }
+        if let Some(i) = &b.interval {
+            r.check(
+                || format!("{p}.budget.interval"),
+                bounded_duration(
+                    i,
+                    Duration::from_secs(1),
+                    Duration::from_secs(3600),
+                    "between 1s and 1h (interval cannot be greater than one hour or less than \
+                     one second)",
+                ),
+            );
+        }
+    }
+    if let Some(m) = &rc.min_retry_rate {
+        if let Some(n) = m.count {
+            if !(1..=1_000_000).contains(&n) {
+                r.err(
+                    format!("{p}.minRetryRate.count"),
+                    format!("{n} is out of range (1-1000000)"),
+                );
+            }
+        }
+        if let Some(i) = &m.interval {
+            r.check(
+                || format!("{p}.minRetryRate.interval"),
+                bounded_duration(
+                    i,
+                    Duration::from_millis(1),
+                    Duration::from_secs(3600),
+                    "above 0 and at most 1h (interval cannot be greater than one hour)",
+                ),
+            );
+        }
+    }
+}
+
+/// A header or cookie name: 1–256 RFC 7230 token characters.
+fn token_name(v: Option<&serde_json::Value>) -> Option<scalars::Check> {
+    let v = v?;
+    Some(match v.as_str() {
+        Some(s) => scalars::header_name(s),
+        None => Err("must be a string".into()),
+    })
+}
+
+/// `sessionPersistence` of an XBackendTrafficPolicy: the schema (type, absoluteTimeout,
+/// cookie name, path and lifetimeType, header name) and the five CEL rules.
+fn session_persistence(sp: &SessionPersistence, p: &str, r: &mut Report) {
+    let kind = sp.kind.as_deref().unwrap_or("Cookie");
+    if kind != "Cookie" && kind != "Header" {
+        r.err(
+            format!("{p}.type"),
+            format!("{} is not a supported value (supported: Cookie, Header)", q(kind)),
+        );
+    }
+    if let Some(t) = &sp.absolute_timeout {
+        r.check(|| format!("{p}.absoluteTimeout"), scalars::duration(t).map(|_| ()));
+    }
+    let cookie = sp.cookie.as_ref();
+    if let Some(c) = cookie {
+        if let Some(check) = token_name(c.get("name")) {
+            r.check(|| format!("{p}.cookie.name"), check);
+        }
+        match c.get("path") {
+            None => {}
+            Some(serde_json::Value::String(s)) => {
+                r.check(|| format!("{p}.cookie.path"), scalars::length(s, 0, 1024))
+            }
+            Some(_) => r.err(format!("{p}.cookie.path"), "must be a string"),
+        }
+        match c.get("lifetimeType").map(|v| v.as_str()) {
+            None | Some(Some("Session" | "Permanent")) => {}
+            Some(other) => r.err(
+                format!("{p}.cookie.lifetimeType"),
+                format!(
+                    "{} is not a supported value (supported: Permanent, Session)",
+                    q(other.unwrap_or("(not a string)"))
+                ),
+            ),
+        }
+        let permanent = c.get("lifetimeType").and_then(|v| v.as_str()) == Some("Permanent");
+        if permanent && sp.absolute_timeout.is_none() {
+            r.err(
+                p,
+                "AbsoluteTimeout must be specified when cookie lifetimeType is Permanent",
+            );
+        }
+    }
+    if let Some(h) = &sp.header {
+        match token_name(h.get("name")) {
+            None => r.err(format!("{p}.header.name"), "required field is missing"),
+            Some(check) => r.check(|| format!("{p}.header.name"), check),
+        }
+    }
+    if cookie.is_some() && kind != "Cookie" {
+        r.err(p, "cookie must be nil if type is not Cookie");
+    }
+    if kind == "Cookie" && cookie.is_none() {
+        r.err(p, "cookie must be specified for Cookie type");
+    }
+    if sp.header.is_some() && kind != "Header" {
+        r.err(p, "header must be nil if type is not Header");
+    }
+    if kind == "Header" && sp.header.is_none() {
+        r.err(p, "header must be specified for Header type");
     }
 }
