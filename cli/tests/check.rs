@@ -152,6 +152,7 @@ fn json_output_has_the_report_keys() {
         keys,
         [
             "backend_tls_policies",
+            "backend_traffic_policies",
             "errors",
             "failures",
             "gateway_classes",
@@ -329,8 +330,8 @@ fn every_demo_route_is_accepted() {
     assert!(!text.contains('✗'), "{text}");
 }
 
-/// BackendTLSPolicy status per ancestor is in the text and JSON output, and a policy that is
-/// not Accepted fails the check.
+/// BackendTLSPolicy and XBackendTrafficPolicy status per ancestor is in the text and JSON
+/// output, and a policy that is not Accepted fails the check.
 #[test]
 fn backend_tls_policy_status_is_reported() {
     let dir = std::env::temp_dir().join(format!("trieway-check-btls-{}", std::process::id()));
@@ -371,6 +372,13 @@ spec:
   validation:
     caCertificateRefs: [{group: "", kind: ConfigMap, name: missing}]
     hostname: api.example.com
+---
+apiVersion: gateway.networking.x-k8s.io/v1alpha1
+kind: XBackendTrafficPolicy
+metadata: {name: api-retries, namespace: app}
+spec:
+  targetRefs: [{group: "", kind: Service, name: api}]
+  retryConstraint: {budget: {percent: 10}}
 "#,
     )
     .unwrap();
@@ -384,6 +392,8 @@ spec:
         "✗ ResolvedRefs=False (InvalidCACertificateRef): caCertificateRefs[0]: ConfigMap \
          app/missing not found",
         "FAILED: BackendTLSPolicy app/api-tls is not Accepted (NoValidCACertificate",
+        "XBackendTrafficPolicy app/api-retries\n  ancestor Gateway app/gw\n    ✓ \
+         Accepted=True (Accepted)",
     ] {
         assert!(text.contains(want), "{want}\n{text}");
     }
@@ -394,5 +404,6 @@ spec:
     assert_eq!(p["gateway"], "app/gw");
     assert_eq!(p["conditions"][0]["reason"], "NoValidCACertificate");
     assert_eq!(p["conditions"][1]["reason"], "InvalidCACertificateRef");
+    assert_eq!(v["backend_traffic_policies"][0]["name"], "api-retries");
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -74,6 +74,8 @@ pub(crate) struct Resolver<'a> {
     grants: FxHashMap<&'a str, Vec<&'a ReferenceGrantSpec>>,
     /// The BackendTLSPolicies: conditions, and the policy in effect per Service port.
     pub(crate) tls: super::policy::Analysis<'a>,
+    /// The XBackendTrafficPolicies: conditions, and the policy in effect per Service.
+    pub(crate) traffic: super::traffic::TrafficAnalysis<'a>,
 }
 
 /// Builds a [`Resolver`] over `config` (cost linear in its Services, Secrets and grants).
@@ -96,6 +98,7 @@ pub(crate) fn resolver(config: &Config) -> Resolver<'_> {
         secrets,
         grants,
         tls: super::policy::analyze(config),
+        traffic: super::traffic::analyze(config),
     }
 }
 
@@ -149,6 +152,15 @@ impl<'a> Resolver<'a> {
         port: u16,
     ) -> Option<std::sync::Arc<super::BackendTls>> {
         self.tls.lookup(ns, name, port).cloned()
+    }
+
+    /// The XBackendTrafficPolicy in effect on Service `ns/name`, if any.
+    pub(crate) fn backend_traffic(
+        &self,
+        ns: &str,
+        name: &str,
+    ) -> Option<std::sync::Arc<super::BackendTraffic>> {
+        self.traffic.lookup(ns, name).cloned()
     }
 
     /// Whether the Secret `ns/name` exists.

@@ -434,34 +434,57 @@ fn is_der_sequence(der: &[u8]) -> bool {
     len > 0 && body.len() == len
 }
 
-/// The status of every BackendTLSPolicy per ancestor: each served Gateway with an attached
-/// route whose backendRefs name a Service the policy targets. Policies in input order, then
-/// Gateways in served order.
-pub(crate) fn statuses(
-    config: &Config,
-    analysis: &Analysis<'_>,
+/// The Services each served Gateway's attached routes name in backendRefs, per Gateway
+/// (`namespace/name`), in served order: who is an ancestor of a policy targeting a Service.
+pub(crate) fn ancestors<'c>(
+    config: &'c Config,
     gateways: &[AttachedGateway],
+) -> Vec<(String, FxHashSet<(&'c str, &'c str)>)> {
+    gateways
+        .iter()
+        .map(|g| (ns_name(&g.namespace, &g.name), services_used(config, g)))
+        .collect()
+}
+
+/// One status per policy of `policies` and ancestor in `ancestors` whose Services include one
+/// that `targets` names (in the policy's namespace); policies in input order, then Gateways.
+pub(crate) fn per_ancestor<'p, S: 'p>(
+    policies: &'p [Object<S>],
+    ancestors: &[(String, FxHashSet<(&str, &str)>)],
+    targets: impl Fn(&'p S) -> Vec<&'p str>,
+    conditions: impl Fn(usize) -> Vec<Condition>,
 ) -> Vec<ObjectStatus> {
-    if config.backend_tls_policies.is_empty() {
-        return Vec::new();
-    }
-    let used: Vec<FxHashSet<(&str, &str)>> =
-        gateways.iter().map(|g| services_used(config, g)).collect();
     let mut out = Vec::new();
-    for (i, p) in config.backend_tls_policies.iter().enumerate() {
+    for (i, p) in policies.iter().enumerate() {
         let ns = p.meta.namespace.as_str();
-        for (g, used) in gateways.iter().zip(&used) {
-            if service_targets(&p.spec).any(|(s, _)| used.contains(&(ns, s))) {
+        let names = targets(&p.spec);
+        for (gateway, used) in ancestors {
+            if names.iter().any(|s| used.contains(&(ns, *s))) {
                 out.push(ObjectStatus {
                     namespace: p.meta.namespace.clone(),
                     name: p.meta.name.clone(),
-                    gateway: Some(ns_name(&g.namespace, &g.name)),
-                    conditions: analysis.verdicts.get(i).map_or(Vec::new(), |v| v.to_vec()),
+                    gateway: Some(gateway.clone()),
+                    conditions: conditions(i),
                 });
             }
         }
     }
     out
+}
+
+/// The status of every BackendTLSPolicy per ancestor: each served Gateway with an attached
+/// route whose backendRefs name a Service the policy targets.
+pub(crate) fn statuses(
+    config: &Config,
+    analysis: &Analysis<'_>,
+    ancestors: &[(String, FxHashSet<(&str, &str)>)],
+) -> Vec<ObjectStatus> {
+    per_ancestor(
+        &config.backend_tls_policies,
+        ancestors,
+        |spec| service_targets(spec).map(|(s, _)| s).collect(),
+        |i| analysis.verdicts.get(i).map_or(Vec::new(), |v| v.to_vec()),
+    )
 }
 
 /// `(namespace, name)` of every Service the routes attached to `g` name in backendRefs.

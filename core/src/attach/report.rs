@@ -27,11 +27,15 @@ pub struct Report {
     /// route whose backendRefs name a Service the policy targets (`gateway` is the ancestor;
     /// conditions `Accepted`, `ResolvedRefs`). Policies in input order, then Gateways.
     pub backend_tls_policies: Vec<ObjectStatus>,
+    /// One entry per XBackendTrafficPolicy and ancestor, as for BackendTLSPolicies
+    /// (condition `Accepted`).
+    pub backend_traffic_policies: Vec<ObjectStatus>,
 }
 
 /// Status of one GatewayClass (`Accepted`, `SupportedVersion`), served Gateway (`Accepted`,
 /// `Programmed`), ListenerSet whose parent is a served Gateway (`Accepted`, `Programmed`), or
-/// BackendTLSPolicy for one ancestor Gateway (`Accepted`, `ResolvedRefs`).
+/// BackendTLSPolicy (`Accepted`, `ResolvedRefs`) or XBackendTrafficPolicy (`Accepted`) for one
+/// ancestor Gateway.
 /// Serialized without the fields that do not apply (`namespace` of a GatewayClass, `gateway`
 /// of a Gateway or GatewayClass).
 #[derive(Debug, Clone, Serialize)]
@@ -42,7 +46,7 @@ pub struct ObjectStatus {
     pub namespace: String,
     /// Name.
     pub name: String,
-    /// For a ListenerSet: the parent Gateway; for a BackendTLSPolicy: the ancestor Gateway
+    /// For a ListenerSet: the parent Gateway; for a policy: the ancestor Gateway
     /// (`namespace/name`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gateway: Option<String>,
@@ -179,6 +183,18 @@ impl Report {
         gateway: &str,
     ) -> Option<&ObjectStatus> {
         self.backend_tls_policies.iter().find(|p| {
+            p.namespace == namespace && p.name == name && p.gateway.as_deref() == Some(gateway)
+        })
+    }
+
+    /// The status of XBackendTrafficPolicy `namespace/name` for ancestor Gateway `gateway`.
+    pub fn backend_traffic_policy(
+        &self,
+        namespace: &str,
+        name: &str,
+        gateway: &str,
+    ) -> Option<&ObjectStatus> {
+        self.backend_traffic_policies.iter().find(|p| {
             p.namespace == namespace && p.name == name && p.gateway.as_deref() == Some(gateway)
         })
     }

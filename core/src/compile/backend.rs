@@ -1,10 +1,11 @@
 //! Backends and weighted splits (SPEC §5): cumulative weights computed once, a pick per
 //! request from a caller-supplied random number.
 
-use crate::attach::{BackendProblem, BackendTls, ResolvedBackend};
-use crate::model::SubjectAltName;
+use crate::attach::{BackendProblem, BackendTls, BackendTraffic, ResolvedBackend};
+use crate::model::{SessionPersistence, SubjectAltName};
 use rustc_hash::FxHashSet;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// One backendRef of a rule, resolved: a Service port, or an invalid reference with the
 /// reason a controller would report.
@@ -26,6 +27,8 @@ pub struct Backend {
     pub(crate) not_ready: bool,
     /// The BackendTLSPolicy in effect on the Service port, if any.
     pub(crate) tls: Option<Arc<BackendTls>>,
+    /// The XBackendTrafficPolicy in effect on the Service, if any.
+    pub(crate) traffic: Option<Arc<BackendTraffic>>,
 }
 
 /// Shares the identity strings of backends: thousands of rules name the same few Services.
@@ -98,6 +101,7 @@ impl Backend {
                 filters: Box::default(),
                 not_ready: false,
                 tls: None,
+                traffic: None,
             },
             Err(p) => Backend {
                 group: fallback.0.into(),
@@ -112,6 +116,7 @@ impl Backend {
                 filters: Box::default(),
                 not_ready: false,
                 tls: None,
+                traffic: None,
             },
         }
     }
@@ -226,6 +231,30 @@ impl Backend {
     /// The names the backend certificate must carry one of (empty: the hostname).
     pub fn tls_subject_alt_names(&self) -> &[SubjectAltName] {
         self.tls.as_deref().map_or(&[], |t| &t.subject_alt_names)
+    }
+
+    /// The XBackendTrafficPolicy (`namespace/name`, experimental) in effect on this Service:
+    /// its retry constraint ([`Backend::retry_budget`], [`Backend::min_retry_rate`]) and
+    /// [`Backend::session_persistence`].
+    pub fn traffic_policy(&self) -> Option<&str> {
+        self.traffic.as_deref().map(|t| &*t.policy)
+    }
+    /// `(percent, interval)`: retries may be at most `percent` of the active requests to the
+    /// Service within `interval` (`retryConstraint.budget`, defaults 20 and 10s; `None`
+    /// without a retry constraint).
+    pub fn retry_budget(&self) -> Option<(u32, Duration)> {
+        self.traffic.as_deref().and_then(|t| t.retry_budget)
+    }
+    /// `(count, interval)`: retries always allowed whatever the budget
+    /// (`retryConstraint.minRetryRate`, defaults 10 and 1s).
+    pub fn min_retry_rate(&self) -> Option<(u32, Duration)> {
+        self.traffic.as_deref().and_then(|t| t.min_retry_rate)
+    }
+    /// The policy's session persistence towards this Service, as written.
+    pub fn session_persistence(&self) -> Option<&SessionPersistence> {
+        self.traffic
+            .as_deref()
+            .and_then(|t| t.session_persistence.as_ref())
     }
 }
 

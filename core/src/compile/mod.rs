@@ -300,6 +300,7 @@ fn resolve(
     );
     if let (true, Some(port)) = (b.is_valid(), b.port) {
         b.tls = resolver.backend_tls(&b.namespace, &b.name, port);
+        b.traffic = resolver.backend_traffic(&b.namespace, &b.name);
     }
     b
 }

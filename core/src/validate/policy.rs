@@ -292,12 +292,7 @@ pub(super) fn backend_traffic_policy(spec: &XBackendTrafficPolicySpec, r: &mut R
 }
 
 /// A GEP-2257 duration within `[min, max]`.
-fn bounded_duration(
-    s: &str,
-    min: Duration,
-    max: Duration,
-    bounds: &str,
-) -> scalars::Check {
+fn bounded_duration(s: &str, min: Duration, max: Duration, bounds: &str) -> scalars::Check {
     let d = scalars::duration(s)?;
     if d < min || d > max {
         return Err(format!("{} must be {bounds}", q(s)));
@@ -369,11 +364,17 @@ fn session_persistence(sp: &SessionPersistence, p: &str, r: &mut Report) {
     if kind != "Cookie" && kind != "Header" {
         r.err(
             format!("{p}.type"),
-            format!("{} is not a supported value (supported: Cookie, Header)", q(kind)),
+            format!(
+                "{} is not a supported value (supported: Cookie, Header)",
+                q(kind)
+            ),
         );
     }
     if let Some(t) = &sp.absolute_timeout {
-        r.check(|| format!("{p}.absoluteTimeout"), scalars::duration(t).map(|_| ()));
+        r.check(
+            || format!("{p}.absoluteTimeout"),
+            scalars::duration(t).map(|_| ()),
+        );
     }
     let cookie = sp.cookie.as_ref();
     if let Some(c) = cookie {
