@@ -208,6 +208,41 @@ fn not_ready(conditions: &[Condition]) -> Option<String> {
     })
 }
 
+/// One failure line per policy status (per ancestor) whose `Accepted` (and for a
+/// BackendTLSPolicy `ResolvedRefs`) is not `True`.
+fn policy_failures(report: &Report, out: &mut Vec<String>) {
+    let policies = [
+        (
+            "BackendTLSPolicy",
+            &report.backend_tls_policies,
+            &["Accepted", "ResolvedRefs"][..],
+        ),
+        (
+            "XBackendTrafficPolicy",
+            &report.backend_traffic_policies,
+            &["Accepted"][..],
+        ),
+    ];
+    for (kind, list, types) in policies {
+        for p in list {
+            let bad = types
+                .iter()
+                .find_map(|ty| match Condition::find(&p.conditions, ty) {
+                    Some(c) if c.is_true() => None,
+                    Some(c) => Some(format!("not {ty} ({}: {})", c.reason, c.message)),
+                    None => Some(format!("not {ty} (no condition reported)")),
+                });
+            if let Some(why) = bad {
+                let ancestor = p.gateway.as_deref().unwrap_or("?");
+                out.push(format!(
+                    "{kind} {}/{} is {why} for Gateway {ancestor}",
+                    p.namespace, p.name
+                ));
+            }
+        }
+    }
+}
+
 /// Whether a route parentRef has `Accepted=True`.
 fn is_accepted(parent: &RouteParentStatus) -> bool {
     parent
@@ -280,36 +315,7 @@ impl Checked<'_> {
                 out.push(format!("listener {} of {owner} is {why}", l.name));
             }
         }
-        let policies = [
-            (
-                "BackendTLSPolicy",
-                &report.backend_tls_policies,
-                &["Accepted", "ResolvedRefs"][..],
-            ),
-            (
-                "XBackendTrafficPolicy",
-                &report.backend_traffic_policies,
-                &["Accepted"][..],
-            ),
-        ];
-        for (kind, list, types) in policies {
-            for p in list {
-                let bad = types
-                    .iter()
-                    .find_map(|ty| match Condition::find(&p.conditions, ty) {
-                        Some(c) if c.is_true() => None,
-                        Some(c) => Some(format!("not {ty} ({}: {})", c.reason, c.message)),
-                        None => Some(format!("not {ty} (no condition reported)")),
-                    });
-                if let Some(why) = bad {
-                    let ancestor = p.gateway.as_deref().unwrap_or("?");
-                    out.push(format!(
-                        "{kind} {}/{} is {why} for Gateway {ancestor}",
-                        p.namespace, p.name
-                    ));
-                }
-            }
-        }
+        policy_failures(report, &mut out);
         let refused = self.parents().filter(|p| !is_accepted(p)).count();
         if refused > 0 {
             out.push(format!(

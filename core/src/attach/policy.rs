@@ -94,31 +94,12 @@ pub(crate) fn analyze(config: &Config) -> Analysis<'_> {
     for s in &config.services {
         services.insert_first(&s.meta.namespace, &s.meta.name, &s.spec);
     }
-    // (namespace, Service, sectionName) → policy indexes, oldest first.
-    let mut by_target: FxHashMap<(&str, &str, &str), Vec<usize>> = FxHashMap::default();
-    let mut order: Vec<usize> = (0..policies.len()).collect();
-    order.sort_by_cached_key(|&i| {
-        let p = &policies[i];
-        (p.created, ns_name(&p.meta.namespace, &p.meta.name))
-    });
-    for &i in &order {
-        let p = &policies[i];
-        let mut seen = FxHashSet::default();
-        for t in service_targets(&p.spec) {
-            let key = (p.meta.namespace.as_str(), t.0, t.1);
-            if seen.insert(key) {
-                by_target.entry(key).or_default().push(i);
-            }
-        }
-    }
     let materials: Vec<Material> = policies.iter().map(|p| material(p, &config_maps)).collect();
     let mut conflicted: Vec<Option<Problem>> = vec![None; policies.len()];
     let mut target_found = vec![false; policies.len()];
     let mut tls: Vec<Option<Arc<BackendTls>>> = vec![None; policies.len()];
     let mut effective: NsMap<'_, Vec<(u16, Arc<BackendTls>)>> = NsMap::default();
-    let mut keys: Vec<_> = by_target.into_iter().collect();
-    keys.sort();
-    for ((ns, service, section), list) in keys {
+    for ((ns, service, section), list) in by_target(policies) {
         let winner = list[0];
         let w = &policies[winner];
         for &loser in &list[1..] {
@@ -175,6 +156,32 @@ pub(crate) fn analyze(config: &Config) -> Analysis<'_> {
         verdicts,
         effective,
     }
+}
+
+/// `(namespace, Service, sectionName or "")` → the policies targeting it, oldest first (then
+/// by `namespace/name`), sorted by key so that the result does not depend on hashing.
+type Targets<'c> = Vec<((&'c str, &'c str, &'c str), Vec<usize>)>;
+
+fn by_target(policies: &[Object<BackendTlsPolicySpec>]) -> Targets<'_> {
+    let mut by_target: FxHashMap<(&str, &str, &str), Vec<usize>> = FxHashMap::default();
+    let mut order: Vec<usize> = (0..policies.len()).collect();
+    order.sort_by_cached_key(|&i| {
+        let p = &policies[i];
+        (p.created, ns_name(&p.meta.namespace, &p.meta.name))
+    });
+    for &i in &order {
+        let p = &policies[i];
+        let mut seen = FxHashSet::default();
+        for t in service_targets(&p.spec) {
+            let key = (p.meta.namespace.as_str(), t.0, t.1);
+            if seen.insert(key) {
+                by_target.entry(key).or_default().push(i);
+            }
+        }
+    }
+    let mut keys: Targets<'_> = by_target.into_iter().collect();
+    keys.sort();
+    keys
 }
 
 /// `(Service name, sectionName or "")` of each targetRef to a core Service.

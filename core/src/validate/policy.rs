@@ -8,7 +8,7 @@ use super::scalars::{self, q};
 use super::Report;
 use crate::model::{
     BackendTlsPolicySpec, BackendTlsValidation, PolicyTargetReference, RetryConstraint,
-    SessionPersistence, XBackendTrafficPolicySpec,
+    SessionPersistence, SubjectAltName, XBackendTrafficPolicySpec,
 };
 use std::time::Duration;
 
@@ -145,7 +145,13 @@ fn validation(v: &BackendTlsValidation, r: &mut Report) {
             ),
         );
     }
-    for (i, s) in v.subject_alt_names.iter().enumerate() {
+    subject_alt_names(&v.subject_alt_names, r);
+}
+
+/// `spec.validation.subjectAltNames[]`: type, hostname and URI formats, and the four CEL rules
+/// tying the type to its field.
+fn subject_alt_names(sans: &[SubjectAltName], r: &mut Report) {
+    for (i, s) in sans.iter().enumerate() {
         let at = |f: &str| format!("spec.validation.subjectAltNames[{i}]{f}");
         let hostname = s.hostname.as_deref().unwrap_or("");
         let uri = s.uri.as_deref().unwrap_or("");
