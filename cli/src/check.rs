@@ -17,7 +17,8 @@ Usage: trieway check [OPTIONS] [FILE|DIR]...
 
 Load every FILE (YAML or JSON; for a DIR, every .yaml, .yml and .json file below it) into one
 configuration, validate it, attach the routes to the Gateways the controller serves, and print
-every problem and the status conditions of every route parentRef and listener.
+every problem and the status conditions of every route parentRef, listener and
+BackendTLSPolicy and XBackendTrafficPolicy (per ancestor Gateway).
 With no FILE, check the built-in demo configuration (examples/demo.yaml).
 
 Options:
@@ -40,13 +41,15 @@ Only exact duplicates are found: a rule covered by several others, or by broader
 
 JSON output is one object: {\"ok\": bool, \"failures\": [...], \"errors\": [...],
 \"warnings\": [...], \"gateway_classes\": [...], \"gateways\": [...], \"listener_sets\": [...],
-\"routes\": [...], \"listeners\": [...]}; failures, errors and warnings are messages, the rest
+\"routes\": [...], \"listeners\": [...], \"backend_tls_policies\": [...],
+\"backend_traffic_policies\": [...]}; failures, errors and warnings are messages, the rest
 is the status report.
 
 Exit status:
   0  something was checked and all is well: a Gateway is served; every object and rule is
      valid; every served GatewayClass, Gateway, ListenerSet and listener is Accepted and
-     Programmed; every route parentRef is Accepted
+     Programmed; every route parentRef is Accepted; every BackendTLSPolicy is Accepted
+     with ResolvedRefs, and every XBackendTrafficPolicy Accepted, for each ancestor Gateway
   1  otherwise, with a FAILED line saying why (e.g. no Gateway is served, a listener is not
      Programmed, routes were given but none attached)
   2  usage error, or a FILE could not be read
@@ -183,6 +186,8 @@ struct JsonReport<'a> {
     listener_sets: &'a [ObjectStatus],
     routes: &'a [RouteStatus],
     listeners: &'a [ListenerStatus],
+    backend_tls_policies: &'a [ObjectStatus],
+    backend_traffic_policies: &'a [ObjectStatus],
 }
 
 /// At most this many FAILED lines in the text output (the JSON lists every failure).
@@ -214,6 +219,41 @@ fn not_ready(conditions: &[Condition]) -> Option<String> {
             None => Some(format!("not {ty} (no condition reported)")),
         }
     })
+}
+
+/// One failure line per policy status (per ancestor) whose `Accepted` (and for a
+/// BackendTLSPolicy `ResolvedRefs`) is not `True`.
+fn policy_failures(report: &Report, out: &mut Vec<String>) {
+    let policies = [
+        (
+            "BackendTLSPolicy",
+            &report.backend_tls_policies,
+            &["Accepted", "ResolvedRefs"][..],
+        ),
+        (
+            "XBackendTrafficPolicy",
+            &report.backend_traffic_policies,
+            &["Accepted"][..],
+        ),
+    ];
+    for (kind, list, types) in policies {
+        for p in list {
+            let bad = types
+                .iter()
+                .find_map(|ty| match Condition::find(&p.conditions, ty) {
+                    Some(c) if c.is_true() => None,
+                    Some(c) => Some(format!("not {ty} ({}: {})", c.reason, c.message)),
+                    None => Some(format!("not {ty} (no condition reported)")),
+                });
+            if let Some(why) = bad {
+                let ancestor = p.gateway.as_deref().unwrap_or("?");
+                out.push(format!(
+                    "{kind} {}/{} is {why} for Gateway {ancestor}",
+                    p.namespace, p.name
+                ));
+            }
+        }
+    }
 }
 
 /// Whether a route parentRef has `Accepted=True`.
@@ -288,6 +328,7 @@ impl Checked<'_> {
                 out.push(format!("listener {} of {owner} is {why}", l.name));
             }
         }
+        policy_failures(report, &mut out);
         let refused = self.parents().filter(|p| !is_accepted(p)).count();
         if refused > 0 {
             out.push(format!(
@@ -326,6 +367,8 @@ impl Checked<'_> {
             listener_sets: &self.report().listener_sets,
             routes: &self.report().routes,
             listeners: &self.report().listeners,
+            backend_tls_policies: &self.report().backend_tls_policies,
+            backend_traffic_policies: &self.report().backend_traffic_policies,
         };
         let mut text = serde_json::to_string_pretty(&report)
             .map_err(|e| Failure::Other(format!("cannot serialize the report: {e}")))?;
@@ -357,6 +400,7 @@ impl Checked<'_> {
         self.classes(&mut s);
         self.gateways(&mut s);
         self.routes(&mut s);
+        self.policies(&mut s);
         self.summary(&mut s);
         s
     }
@@ -515,6 +559,46 @@ impl Checked<'_> {
         }
     }
 
+    /// Each BackendTLSPolicy and XBackendTrafficPolicy with its conditions per ancestor
+    /// Gateway, then those with no ancestor.
+    fn policies(&self, s: &mut String) {
+        let report = self.report();
+        let c = self.config;
+        let tls = c.backend_tls_policies().iter().map(|p| &p.meta);
+        let traffic = c.backend_traffic_policies().iter().map(|p| &p.meta);
+        let all = tls
+            .map(|m| ("BackendTLSPolicy", m, &report.backend_tls_policies))
+            .chain(traffic.map(|m| ("XBackendTrafficPolicy", m, &report.backend_traffic_policies)));
+        let mut unreported = Vec::new();
+        for (kind, meta, statuses) in all {
+            let (ns, name) = (&meta.namespace, &meta.name);
+            let mine: Vec<&ObjectStatus> = statuses
+                .iter()
+                .filter(|st| &st.namespace == ns && &st.name == name)
+                .collect();
+            if mine.is_empty() {
+                unreported.push(format!("{kind} {ns}/{name}"));
+                continue;
+            }
+            let _ = writeln!(s, "\n{kind} {ns}/{name}");
+            for st in mine {
+                let ancestor = st.gateway.as_deref().unwrap_or("?");
+                let _ = writeln!(s, "  ancestor Gateway {ancestor}");
+                conditions(s, &st.conditions, "    ");
+            }
+        }
+        if !unreported.is_empty() {
+            let _ = writeln!(
+                s,
+                "\nPolicies with no status (no route attached to a served Gateway names a \
+                 Service they target):"
+            );
+            for key in unreported {
+                let _ = writeln!(s, "  - {key}");
+            }
+        }
+    }
+
     /// `(kind, ns/name)` of every loaded route that has no entry in the report.
     fn unreported_routes(&self) -> Vec<(&'static str, String)> {
         let c = self.config;
@@ -632,6 +716,8 @@ fn objects(c: &Config) -> usize {
         + c.config_maps().len()
         + c.ingresses().len()
         + c.ingress_classes().len()
+        + c.backend_tls_policies().len()
+        + c.backend_traffic_policies().len()
 }
 
 #[cfg(test)]

@@ -152,6 +152,8 @@ fn json_output_has_the_report_keys() {
     assert_eq!(
         keys,
         [
+            "backend_tls_policies",
+            "backend_traffic_policies",
             "errors",
             "failures",
             "gateway_classes",
@@ -327,4 +329,82 @@ fn every_demo_route_is_accepted() {
     assert_eq!(o.status.code(), Some(0));
     let text = stdout(&trieway(&["check"]));
     assert!(!text.contains('✗'), "{text}");
+}
+
+/// BackendTLSPolicy and XBackendTrafficPolicy status per ancestor is in the text and JSON
+/// output, and a policy that is not Accepted fails the check.
+#[test]
+fn backend_tls_policy_status_is_reported() {
+    let dir = std::env::temp_dir().join(format!("trieway-check-btls-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("policy.yaml");
+    std::fs::write(
+        &file,
+        r#"
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: c}
+spec: {controllerName: example.com/c}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: app}
+spec:
+  gatewayClassName: c
+  listeners: [{name: http, port: 80, protocol: HTTP}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: r, namespace: app}
+spec:
+  parentRefs: [{name: gw}]
+  rules: [{backendRefs: [{name: api, port: 443}]}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api, namespace: app}
+spec: {ports: [{name: https, port: 443}]}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: BackendTLSPolicy
+metadata: {name: api-tls, namespace: app}
+spec:
+  targetRefs: [{group: "", kind: Service, name: api}]
+  validation:
+    caCertificateRefs: [{group: "", kind: ConfigMap, name: missing}]
+    hostname: api.example.com
+---
+apiVersion: gateway.networking.x-k8s.io/v1alpha1
+kind: XBackendTrafficPolicy
+metadata: {name: api-retries, namespace: app}
+spec:
+  targetRefs: [{group: "", kind: Service, name: api}]
+  retryConstraint: {budget: {percent: 10}}
+"#,
+    )
+    .unwrap();
+    let path = file.to_str().unwrap();
+    let o = trieway(&["check", path]);
+    assert_eq!(o.status.code(), Some(1));
+    let text = stdout(&o);
+    for want in [
+        "BackendTLSPolicy app/api-tls\n  ancestor Gateway app/gw\n",
+        "✗ Accepted=False (NoValidCACertificate)",
+        "✗ ResolvedRefs=False (InvalidCACertificateRef): caCertificateRefs[0]: ConfigMap \
+         app/missing not found",
+        "FAILED: BackendTLSPolicy app/api-tls is not Accepted (NoValidCACertificate",
+        "XBackendTrafficPolicy app/api-retries\n  ancestor Gateway app/gw\n    ✓ \
+         Accepted=True (Accepted)",
+    ] {
+        assert!(text.contains(want), "{want}\n{text}");
+    }
+    let o = trieway(&["check", "--output", "json", path]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("valid JSON");
+    let p = &v["backend_tls_policies"][0];
+    assert_eq!(p["name"], "api-tls");
+    assert_eq!(p["gateway"], "app/gw");
+    assert_eq!(p["conditions"][0]["reason"], "NoValidCACertificate");
+    assert_eq!(p["conditions"][1]["reason"], "InvalidCACertificateRef");
+    assert_eq!(v["backend_traffic_policies"][0]["name"], "api-retries");
+    std::fs::remove_dir_all(&dir).ok();
 }

@@ -71,12 +71,16 @@ pub struct Config {
     pub(crate) endpoint_slices: Vec<Object<EndpointSliceSpec>>,
     /// Secrets (type only).
     pub(crate) secrets: Vec<Object<SecretSpec>>,
-    /// ConfigMaps (existence only).
+    /// ConfigMaps (their `data`).
     pub(crate) config_maps: Vec<Object<ConfigMapSpec>>,
     /// Ingresses.
     pub(crate) ingresses: Vec<Object<IngressSpec>>,
     /// IngressClasses.
     pub(crate) ingress_classes: Vec<Object<IngressClassSpec>>,
+    /// BackendTLSPolicies.
+    pub(crate) backend_tls_policies: Vec<Object<BackendTlsPolicySpec>>,
+    /// XBackendTrafficPolicies.
+    pub(crate) backend_traffic_policies: Vec<Object<XBackendTrafficPolicySpec>>,
     /// Problems that dropped a document, an object or a rule.
     pub(crate) errors: Vec<ConfigError>,
     /// Things skipped without harm (unknown kinds, ignored documents).
@@ -149,7 +153,7 @@ impl Config {
         &self.secrets
     }
 
-    /// ConfigMaps (existence only).
+    /// ConfigMaps (their `data`).
     pub fn config_maps(&self) -> &[Object<ConfigMapSpec>] {
         &self.config_maps
     }
@@ -162,6 +166,16 @@ impl Config {
     /// IngressClasses.
     pub fn ingress_classes(&self) -> &[Object<IngressClassSpec>] {
         &self.ingress_classes
+    }
+
+    /// BackendTLSPolicies.
+    pub fn backend_tls_policies(&self) -> &[Object<BackendTlsPolicySpec>] {
+        &self.backend_tls_policies
+    }
+
+    /// XBackendTrafficPolicies (experimental).
+    pub fn backend_traffic_policies(&self) -> &[Object<XBackendTrafficPolicySpec>] {
+        &self.backend_traffic_policies
     }
 
     /// Problems that dropped a document, an object or a rule.

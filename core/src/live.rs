@@ -49,6 +49,8 @@ pub(crate) const KINDS: &[&str] = &[
     "ConfigMap",
     "Ingress",
     "IngressClass",
+    "BackendTLSPolicy",
+    "XBackendTrafficPolicy",
 ];
 
 /// Identifies an object of a change set: kind, namespace (empty for cluster-scoped kinds)
@@ -655,6 +657,12 @@ macro_rules! with_lists {
             "ConfigMap" => with_lists!(@ $a, $b, config_maps, $store, $one, $body),
             "Ingress" => with_lists!(@ $a, $b, ingresses, $store, $one, $body),
             "IngressClass" => with_lists!(@ $a, $b, ingress_classes, $store, $one, $body),
+            "BackendTLSPolicy" => {
+                with_lists!(@ $a, $b, backend_tls_policies, $store, $one, $body)
+            }
+            "XBackendTrafficPolicy" => {
+                with_lists!(@ $a, $b, backend_traffic_policies, $store, $one, $body)
+            }
             _ => None,
         }
     };
@@ -687,6 +695,8 @@ fn object_count(c: &Config) -> usize {
         + c.config_maps.len()
         + c.ingresses.len()
         + c.ingress_classes.len()
+        + c.backend_tls_policies.len()
+        + c.backend_traffic_policies.len()
 }
 
 /// Whether `one` holds an object of `kind` (it holds at most one object).

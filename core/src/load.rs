@@ -100,6 +100,16 @@ const KINDS: &[(&str, &str, &[&str])] = &[
         "ReferenceGrant",
         &["v1", "v1beta1", "v1alpha2"],
     ),
+    (
+        "gateway.networking.k8s.io",
+        "BackendTLSPolicy",
+        &["v1", "v1alpha3"],
+    ),
+    (
+        "gateway.networking.x-k8s.io",
+        "XBackendTrafficPolicy",
+        &["v1alpha1"],
+    ),
     ("", "Namespace", &["v1"]),
     ("", "Service", &["v1"]),
     ("", "Secret", &["v1"]),
@@ -629,6 +639,16 @@ impl ConfigBuilder {
             "ReferenceGrant" => ctx.push(
                 body,
                 &mut self.config.reference_grants,
+                &mut self.config.errors,
+            ),
+            "BackendTLSPolicy" => ctx.push(
+                body,
+                &mut self.config.backend_tls_policies,
+                &mut self.config.errors,
+            ),
+            "XBackendTrafficPolicy" => ctx.push(
+                body,
+                &mut self.config.backend_traffic_policies,
                 &mut self.config.errors,
             ),
             "Namespace" => ctx.push(body, &mut self.config.namespaces, &mut self.config.errors),

@@ -32,7 +32,20 @@ const SLOTS: &[(&str, &str, &str)] = &[
     ("GRPCRoute", "default", "g0"),
     ("Secret", "default", "cert"),
     ("Ingress", "default", "ing"),
+    ("ConfigMap", "default", "ca"),
+    ("BackendTLSPolicy", "default", "tls"),
 ];
+
+/// A self-signed certificate's PEM, generated once.
+fn ca_pem() -> &'static str {
+    static PEM: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    PEM.get_or_init(|| {
+        rcgen::generate_simple_self_signed(vec!["s0.example.com".to_string()])
+            .expect("a certificate")
+            .cert
+            .pem()
+    })
+}
 
 const HOSTS: &[&str] = &[
     "web.example.com",
@@ -157,6 +170,28 @@ fn object(slot: usize, v: u32) -> (String, bool) {
             (
                 format!("apiVersion: networking.k8s.io/v1\nkind: Ingress\n{meta}\nspec:\n  rules:\n  - http: {{paths: [{{path: '{path}', pathType: Prefix, backend: {{service: {{name: s0, port: {{number: 80}}}}}}}}]}}\n"),
                 true,
+            )
+        }
+        "ConfigMap" => {
+            // A CA bundle, or text that is not PEM (the policy's ref is then invalid).
+            let ca = match v % 2 {
+                0 => ca_pem().to_string(),
+                _ => "not a certificate".to_string(),
+            };
+            let value = serde_json::to_string(&ca).expect("a JSON string");
+            (format!("apiVersion: v1\nkind: ConfigMap\n{meta}\ndata: {{ca.crt: {value}}}\n"), true)
+        }
+        "BackendTLSPolicy" => {
+            let section = pick(&["", ", sectionName: http", ", sectionName: nope"], v);
+            let validation = match v / 3 % 3 {
+                0 => "{caCertificateRefs: [{group: '', kind: ConfigMap, name: ca}], hostname: s0.example.com}",
+                1 => "{wellKnownCACertificates: System, hostname: s0.example.com}",
+                // Both at once: the CRD's CEL rule refuses it.
+                _ => "{caCertificateRefs: [{group: '', kind: ConfigMap, name: ca}], wellKnownCACertificates: System, hostname: s0.example.com}",
+            };
+            (
+                format!("{gw}\nkind: BackendTLSPolicy\n{meta}\nspec:\n  targetRefs: [{{group: '', kind: Service, name: s0{section}}}]\n  validation: {validation}\n"),
+                v / 3 % 3 != 2,
             )
         }
         _ => unreachable!(),

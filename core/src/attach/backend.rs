@@ -72,6 +72,10 @@ pub(crate) struct Resolver<'a> {
     services_given: bool,
     secrets: NsMap<'a, &'a SecretSpec>,
     grants: FxHashMap<&'a str, Vec<&'a ReferenceGrantSpec>>,
+    /// The BackendTLSPolicies: conditions, and the policy in effect per Service port.
+    pub(crate) tls: super::policy::Analysis<'a>,
+    /// The XBackendTrafficPolicies: conditions, and the policy in effect per Service.
+    pub(crate) traffic: super::traffic::TrafficAnalysis<'a>,
 }
 
 /// Builds a [`Resolver`] over `config` (cost linear in its Services, Secrets and grants).
@@ -93,6 +97,8 @@ pub(crate) fn resolver(config: &Config) -> Resolver<'_> {
         services_given: !config.services.is_empty(),
         secrets,
         grants,
+        tls: super::policy::analyze(config),
+        traffic: super::traffic::analyze(config),
     }
 }
 
@@ -136,6 +142,25 @@ impl<'a> Resolver<'a> {
                     })
             })
         })
+    }
+
+    /// The BackendTLSPolicy in effect on port `port` of Service `ns/name`, if any.
+    pub(crate) fn backend_tls(
+        &self,
+        ns: &str,
+        name: &str,
+        port: u16,
+    ) -> Option<std::sync::Arc<super::BackendTls>> {
+        self.tls.lookup(ns, name, port).cloned()
+    }
+
+    /// The XBackendTrafficPolicy in effect on Service `ns/name`, if any.
+    pub(crate) fn backend_traffic(
+        &self,
+        ns: &str,
+        name: &str,
+    ) -> Option<std::sync::Arc<super::BackendTraffic>> {
+        self.traffic.lookup(ns, name).cloned()
     }
 
     /// Whether the Secret `ns/name` exists.

@@ -38,6 +38,7 @@
 mod backend;
 mod hostname;
 mod listeners;
+mod policy;
 pub(crate) mod report;
 mod routes;
 mod status;
@@ -45,11 +46,14 @@ mod status;
 mod status_tests;
 #[cfg(test)]
 mod tests;
+mod traffic;
 
 pub(crate) use backend::{resolver, BackendProblem, ResolvedBackend, Resolver};
 #[cfg(feature = "convert")]
 pub(crate) use hostname::hostname_matches;
+pub(crate) use policy::BackendTls;
 pub(crate) use report::{Condition, ObjectStatus, Report, RouteParentStatus};
+pub(crate) use traffic::BackendTraffic;
 
 use crate::config::Config;
 use crate::model::{
@@ -262,6 +266,8 @@ pub(crate) fn attach(config: &Config, controller: Option<&str>) -> Attachment {
         gateway_classes,
         gateways: served.gateway_statuses,
         listener_sets: served.set_statuses,
+        backend_tls_policies: Vec::new(),
+        backend_traffic_policies: Vec::new(),
     };
     let mut gateways = served.gateways;
     for info in listeners {
@@ -269,6 +275,16 @@ pub(crate) fn attach(config: &Config, controller: Option<&str>) -> Attachment {
             g.listeners.push(info.attached);
         }
         report.listeners.push(info.status);
+    }
+    if !config.backend_tls_policies.is_empty() || !config.backend_traffic_policies.is_empty() {
+        let ancestors = policy::ancestors(config, &gateways);
+        report.backend_tls_policies = policy::statuses(config, &ctx.resolver.tls, &ancestors);
+        report.backend_traffic_policies = policy::per_ancestor(
+            &config.backend_traffic_policies,
+            &ancestors,
+            traffic::service_targets,
+            |i| ctx.resolver.traffic.conditions(i),
+        );
     }
     Attachment { gateways, report }
 }

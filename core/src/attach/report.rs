@@ -23,10 +23,19 @@ pub struct Report {
     /// One entry per ListenerSet whose parentRef names a served Gateway (admitted or not), in
     /// merge order.
     pub listener_sets: Vec<ObjectStatus>,
+    /// One entry per BackendTLSPolicy and ancestor: each served Gateway with an attached
+    /// route whose backendRefs name a Service the policy targets (`gateway` is the ancestor;
+    /// conditions `Accepted`, `ResolvedRefs`). Policies in input order, then Gateways.
+    pub backend_tls_policies: Vec<ObjectStatus>,
+    /// One entry per XBackendTrafficPolicy and ancestor, as for BackendTLSPolicies
+    /// (condition `Accepted`).
+    pub backend_traffic_policies: Vec<ObjectStatus>,
 }
 
 /// Status of one GatewayClass (`Accepted`, `SupportedVersion`), served Gateway (`Accepted`,
-/// `Programmed`) or ListenerSet whose parent is a served Gateway (`Accepted`, `Programmed`).
+/// `Programmed`), ListenerSet whose parent is a served Gateway (`Accepted`, `Programmed`), or
+/// BackendTLSPolicy (`Accepted`, `ResolvedRefs`) or XBackendTrafficPolicy (`Accepted`) for one
+/// ancestor Gateway.
 /// Serialized without the fields that do not apply (`namespace` of a GatewayClass, `gateway`
 /// of a Gateway or GatewayClass).
 #[derive(Debug, Clone, Serialize)]
@@ -37,7 +46,8 @@ pub struct ObjectStatus {
     pub namespace: String,
     /// Name.
     pub name: String,
-    /// For a ListenerSet: the parent Gateway, `namespace/name`.
+    /// For a ListenerSet: the parent Gateway; for a policy: the ancestor Gateway
+    /// (`namespace/name`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gateway: Option<String>,
     /// Conditions.
@@ -162,6 +172,31 @@ impl Report {
         self.listener_sets
             .iter()
             .find(|l| l.namespace == namespace && l.name == name)
+    }
+
+    /// The status of BackendTLSPolicy `namespace/name` for ancestor Gateway `gateway`
+    /// (`namespace/name`), if a route of that Gateway uses a Service the policy targets.
+    pub fn backend_tls_policy(
+        &self,
+        namespace: &str,
+        name: &str,
+        gateway: &str,
+    ) -> Option<&ObjectStatus> {
+        self.backend_tls_policies.iter().find(|p| {
+            p.namespace == namespace && p.name == name && p.gateway.as_deref() == Some(gateway)
+        })
+    }
+
+    /// The status of XBackendTrafficPolicy `namespace/name` for ancestor Gateway `gateway`.
+    pub fn backend_traffic_policy(
+        &self,
+        namespace: &str,
+        name: &str,
+        gateway: &str,
+    ) -> Option<&ObjectStatus> {
+        self.backend_traffic_policies.iter().find(|p| {
+            p.namespace == namespace && p.name == name && p.gateway.as_deref() == Some(gateway)
+        })
     }
 
     /// The status of route `kind` `namespace/name`, if the route names a served parent.

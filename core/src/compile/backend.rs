@@ -1,9 +1,11 @@
 //! Backends and weighted splits (SPEC §5): cumulative weights computed once, a pick per
 //! request from a caller-supplied random number.
 
-use crate::attach::{BackendProblem, ResolvedBackend};
+use crate::attach::{BackendProblem, BackendTls, BackendTraffic, ResolvedBackend};
+use crate::model::{SessionPersistence, SubjectAltName};
 use rustc_hash::FxHashSet;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// One backendRef of a rule, resolved: a Service port, or an invalid reference with the
 /// reason a controller would report.
@@ -23,6 +25,10 @@ pub struct Backend {
     pub(crate) filters: Box<[crate::compile::filter::Filter]>,
     /// Valid, but its EndpointSlices have no ready endpoint: its share answers 503.
     pub(crate) not_ready: bool,
+    /// The BackendTLSPolicy in effect on the Service port, if any.
+    pub(crate) tls: Option<Arc<BackendTls>>,
+    /// The XBackendTrafficPolicy in effect on the Service, if any.
+    pub(crate) traffic: Option<Arc<BackendTraffic>>,
 }
 
 /// Shares the identity strings of backends: thousands of rules name the same few Services.
@@ -94,6 +100,8 @@ impl Backend {
                 index,
                 filters: Box::default(),
                 not_ready: false,
+                tls: None,
+                traffic: None,
             },
             Err(p) => Backend {
                 group: fallback.0.into(),
@@ -107,6 +115,8 @@ impl Backend {
                 index,
                 filters: Box::default(),
                 not_ready: false,
+                tls: None,
+                traffic: None,
             },
         }
     }
@@ -158,6 +168,94 @@ impl Backend {
     pub fn index(&self) -> usize {
         self.index as usize
     }
+
+    /// The BackendTLSPolicy (`namespace/name`) in effect on this Service port: the proxy
+    /// dials the backend over TLS, with the SNI [`Backend::tls_hostname`], verifying its
+    /// certificate against [`Backend::tls_ca_bundle`] or the system roots
+    /// ([`Backend::tls_system_roots`]) and the names [`Backend::tls_subject_alt_names`]. When
+    /// the policy has no usable CA material (every `caCertificateRefs` entry invalid, or an
+    /// unsupported `wellKnownCACertificates` set) requests drawn to the backend answer 500.
+    ///
+    /// ```
+    /// use trieway::{Options, Outcome, Request, Router, Target};
+    /// let router = Router::from_yaml(r#"
+    /// kind: Gateway
+    /// apiVersion: gateway.networking.k8s.io/v1
+    /// metadata: {name: gw, namespace: app}
+    /// spec:
+    ///   gatewayClassName: any
+    ///   listeners: [{name: http, port: 80, protocol: HTTP}]
+    /// ---
+    /// kind: HTTPRoute
+    /// apiVersion: gateway.networking.k8s.io/v1
+    /// metadata: {name: web, namespace: app}
+    /// spec:
+    ///   parentRefs: [{name: gw}]
+    ///   rules: [{backendRefs: [{name: api, port: 443}]}]
+    /// ---
+    /// kind: BackendTLSPolicy
+    /// apiVersion: gateway.networking.k8s.io/v1
+    /// metadata: {name: api-tls, namespace: app}
+    /// spec:
+    ///   targetRefs: [{group: "", kind: Service, name: api}]
+    ///   validation:
+    ///     hostname: api.example.com
+    ///     wellKnownCACertificates: System
+    ///     subjectAltNames: [{type: URI, uri: "spiffe://example.com/api"}]
+    /// "#, Options::default())?;
+    /// let Outcome::Matched(m) = router.route(&Request::new("GET", "x", "/")) else { panic!() };
+    /// let Target::Backend(b) = m.pick(0) else { panic!() };
+    /// assert_eq!(b.tls_policy(), Some("app/api-tls"));
+    /// assert_eq!(b.tls_hostname(), Some("api.example.com"));
+    /// assert!(b.tls_system_roots() && b.tls_ca_bundle().is_none());
+    /// assert_eq!(b.tls_subject_alt_names()[0].value(), "spiffe://example.com/api");
+    /// # Ok::<(), trieway::Error>(())
+    /// ```
+    pub fn tls_policy(&self) -> Option<&str> {
+        self.tls.as_deref().map(|t| &*t.policy)
+    }
+    /// The SNI to send (the policy's `validation.hostname`); it is also the name to verify
+    /// when [`Backend::tls_subject_alt_names`] is empty. `None` without a BackendTLSPolicy.
+    pub fn tls_hostname(&self) -> Option<&str> {
+        self.tls.as_deref().map(|t| &*t.hostname)
+    }
+    /// The PEM CA bundle to verify the backend with: the `ca.crt` of the policy's valid
+    /// ConfigMaps, concatenated in order.
+    pub fn tls_ca_bundle(&self) -> Option<&str> {
+        self.tls.as_deref().and_then(|t| t.ca_bundle.as_deref())
+    }
+    /// Whether to verify with the system's trusted roots (`wellKnownCACertificates: System`).
+    pub fn tls_system_roots(&self) -> bool {
+        self.tls.as_deref().is_some_and(|t| t.system_roots)
+    }
+    /// The names the backend certificate must carry one of (empty: the hostname).
+    pub fn tls_subject_alt_names(&self) -> &[SubjectAltName] {
+        self.tls.as_deref().map_or(&[], |t| &t.subject_alt_names)
+    }
+
+    /// The XBackendTrafficPolicy (`namespace/name`, experimental) in effect on this Service:
+    /// its retry constraint ([`Backend::retry_budget`], [`Backend::min_retry_rate`]) and
+    /// [`Backend::session_persistence`].
+    pub fn traffic_policy(&self) -> Option<&str> {
+        self.traffic.as_deref().map(|t| &*t.policy)
+    }
+    /// `(percent, interval)`: retries may be at most `percent` of the active requests to the
+    /// Service within `interval` (`retryConstraint.budget`, defaults 20 and 10s; `None`
+    /// without a retry constraint).
+    pub fn retry_budget(&self) -> Option<(u32, Duration)> {
+        self.traffic.as_deref().and_then(|t| t.retry_budget)
+    }
+    /// `(count, interval)`: retries always allowed whatever the budget
+    /// (`retryConstraint.minRetryRate`, defaults 10 and 1s).
+    pub fn min_retry_rate(&self) -> Option<(u32, Duration)> {
+        self.traffic.as_deref().and_then(|t| t.min_retry_rate)
+    }
+    /// The policy's session persistence towards this Service, as written.
+    pub fn session_persistence(&self) -> Option<&SessionPersistence> {
+        self.traffic
+            .as_deref()
+            .and_then(|t| t.session_persistence.as_ref())
+    }
 }
 
 /// The weighted split of a rule.
@@ -175,8 +273,9 @@ pub(crate) struct Split {
 pub enum Target<'r> {
     /// Forward to this backend.
     Backend(&'r Backend),
-    /// The engine answers with this status (500: invalid backend, no backendRefs, or all
-    /// weights zero; 503: a valid backend without ready endpoints).
+    /// The engine answers with this status (500: invalid backend, no backendRefs, all
+    /// weights zero, or a BackendTLSPolicy without usable CA material; 503: a valid backend
+    /// without ready endpoints).
     Status(u16),
 }
 
@@ -212,6 +311,8 @@ impl Split {
         let i = self.cumulative.partition_point(|&(c, _)| c <= x);
         let b = &self.backends[self.cumulative[i].1 as usize];
         match (b.is_valid(), b.not_ready) {
+            // The BackendTLSPolicy asks for verification without usable CA material.
+            (true, false) if b.tls.as_ref().is_some_and(|t| !t.usable) => Target::Status(500),
             (true, false) => Target::Backend(b),
             (true, true) => Target::Status(503),
             (false, _) => Target::Status(500),

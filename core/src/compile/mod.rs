@@ -298,12 +298,17 @@ fn resolve(
 ) -> Backend {
     let resolved = resolver.resolve(kind, ns, t);
     let port = t.port.and_then(|p| u16::try_from(p).ok());
-    Backend::new(
+    let mut b = Backend::new(
         index as u32,
         weight,
         resolved,
         (t.group(), t.kind(), t.namespace(ns), &t.name, port),
-    )
+    );
+    if let (true, Some(port)) = (b.is_valid(), b.port) {
+        b.tls = resolver.backend_tls(&b.namespace, &b.name, port);
+        b.traffic = resolver.backend_traffic(&b.namespace, &b.name);
+    }
+    b
 }
 
 /// A mirror target, omitted when invalid (SPEC §6.6).

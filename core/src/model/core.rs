@@ -80,6 +80,12 @@ pub struct SecretSpec {
     pub kind: Option<String>,
 }
 
-/// A ConfigMap body (contents are not read).
+/// A ConfigMap body: its `data` (a BackendTLSPolicy's CA bundle is `data["ca.crt"]`);
+/// `binaryData` is not read.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
-pub struct ConfigMapSpec {}
+#[serde(default)]
+pub struct ConfigMapSpec {
+    /// String data by key.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub data: BTreeMap<String, String>,
+}

@@ -11,6 +11,7 @@ mod grpc_route;
 mod http_route;
 mod ingress;
 mod meta;
+mod policy;
 mod reference_grant;
 mod tls_route;
 
@@ -24,6 +25,7 @@ pub use meta::{
     LocalObjectReference, Object, ObjectMeta, Origin, ParentReference, SecretObjectReference,
     SelectorOperator, GATEWAY_GROUP,
 };
+pub use policy::*;
 pub use reference_grant::*;
 pub use tls_route::*;
 

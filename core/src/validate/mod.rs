@@ -43,6 +43,7 @@ mod gateway;
 mod ingress;
 #[rustfmt::skip]
 mod known_fields;
+mod policy;
 mod routes;
 mod scalars;
 pub(crate) mod unknown;
@@ -119,6 +120,18 @@ pub(crate) fn validate(config: &mut Config) {
         "IngressClass",
         errors,
         |_, _| {},
+    );
+    objects(
+        &mut config.backend_tls_policies,
+        "BackendTLSPolicy",
+        errors,
+        |o, r| policy::backend_tls_policy(&o.spec, r),
+    );
+    objects(
+        &mut config.backend_traffic_policies,
+        "XBackendTrafficPolicy",
+        errors,
+        |o, r| policy::backend_traffic_policy(&o.spec, r),
     );
 }
 
