@@ -289,58 +289,23 @@ pub fn run(p: Parser) -> Result<Status, Failure> {
 /// gRPC status code UNIMPLEMENTED: what a gRPC server answers for a method it does not serve.
 const GRPC_UNIMPLEMENTED: u8 = 12;
 
-fn text(
-    outcome: &Outcome<'_>,
-    action: &Action<'_>,
-    d: &serde_json::Map<String, serde_json::Value>,
-    grpc: bool,
-) -> String {
-    use std::fmt::Write as _;
-    let mut s = String::new();
-    let Some(m) = outcome.matched() else {
-        let _ = writeln!(
-            s,
-            "{}",
-            if matches!(outcome, Outcome::Misdirected) {
-                "421 Misdirected Request".to_string()
-            } else if grpc && matches!(outcome, Outcome::NotFound) {
-                format!(
-                    "gRPC status {GRPC_UNIMPLEMENTED} UNIMPLEMENTED: no GRPCRoute matches \
-                     (HTTP 200 with grpc-status: {GRPC_UNIMPLEMENTED})"
-                )
-            } else {
-                "404 Not Found: no route matches".to_string()
-            }
-        );
-        return s;
-    };
-    let r = m.route();
-    let _ = writeln!(
-        s,
-        "route:     {}/{}/{} rule {}{} (match {})",
-        r.kind,
-        r.namespace,
-        r.name,
-        m.rule_index(),
-        m.rule_name().map(|n| format!(" ({n})")).unwrap_or_default(),
-        m.match_index()
-    );
-    if !m.listener().is_empty() {
-        // Ingress matches have no listener.
-        let _ = writeln!(
-            s,
-            "listener:  {} port {} hostname {}",
-            m.listener(),
-            m.port(),
-            m.hostname()
-        );
+/// The answer line of a request without a match: 421, gRPC UNIMPLEMENTED or 404.
+fn miss_text(outcome: &Outcome<'_>, grpc: bool) -> String {
+    if matches!(outcome, Outcome::Misdirected) {
+        "421 Misdirected Request".to_string()
+    } else if grpc && matches!(outcome, Outcome::NotFound) {
+        format!(
+            "gRPC status {GRPC_UNIMPLEMENTED} UNIMPLEMENTED: no GRPCRoute matches \
+             (HTTP 200 with grpc-status: {GRPC_UNIMPLEMENTED})"
+        )
+    } else {
+        "404 Not Found: no route matches".to_string()
     }
-    if r.kind != trieway::model::RouteKind::Grpc {
-        let (kind, value) = m.path_match();
-        let _ = writeln!(s, "path:      {kind:?} {value}");
-    }
-    let split: Vec<String> = m
-        .backends()
+}
+
+/// The rule's backends with their weights (invalid ones with their reason).
+fn split_text(backends: &[trieway::Backend]) -> String {
+    let split: Vec<String> = backends
         .iter()
         .map(|b| {
             if b.is_valid() {
@@ -356,15 +321,17 @@ fn text(
             }
         })
         .collect();
-    let _ = writeln!(
-        s,
-        "split:     {}",
-        if split.is_empty() {
-            "(no backendRefs)".to_string()
-        } else {
-            split.join(", ")
-        }
-    );
+    if split.is_empty() {
+        "(no backendRefs)".to_string()
+    } else {
+        split.join(", ")
+    }
+}
+
+/// The lines of what applying the filters produced: redirect, forward (backend and upstream
+/// URL) or engine answer, header edits and mirrors.
+fn action_lines(action: &Action<'_>, s: &mut String) {
+    use std::fmt::Write as _;
     match action.kind {
         trieway::ActionKind::Redirect => {
             let _ = writeln!(s, "redirect:  {} {}", action.status, action.location);
@@ -407,6 +374,47 @@ fn text(
             percent
         );
     }
+}
+
+fn text(
+    outcome: &Outcome<'_>,
+    action: &Action<'_>,
+    d: &serde_json::Map<String, serde_json::Value>,
+    grpc: bool,
+) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::new();
+    let Some(m) = outcome.matched() else {
+        let _ = writeln!(s, "{}", miss_text(outcome, grpc));
+        return s;
+    };
+    let r = m.route();
+    let _ = writeln!(
+        s,
+        "route:     {}/{}/{} rule {}{} (match {})",
+        r.kind,
+        r.namespace,
+        r.name,
+        m.rule_index(),
+        m.rule_name().map(|n| format!(" ({n})")).unwrap_or_default(),
+        m.match_index()
+    );
+    if !m.listener().is_empty() {
+        // Ingress matches have no listener.
+        let _ = writeln!(
+            s,
+            "listener:  {} port {} hostname {}",
+            m.listener(),
+            m.port(),
+            m.hostname()
+        );
+    }
+    if r.kind != trieway::model::RouteKind::Grpc {
+        let (kind, value) = m.path_match();
+        let _ = writeln!(s, "path:      {kind:?} {value}");
+    }
+    let _ = writeln!(s, "split:     {}", split_text(m.backends()));
+    action_lines(action, &mut s);
     for key in ["timeouts", "retry", "session_persistence"] {
         if let Some(v) = d.get(key) {
             let _ = writeln!(s, "{key}: {v}");
