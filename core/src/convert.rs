@@ -62,6 +62,9 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
+mod verify;
+pub use verify::{verify, Difference, Verification};
+
 // The class lookup is shared with native Ingress routing (compile/ingress.rs), which needs no
 // feature.
 pub use crate::compile::ingress::{ingress_class, CLASS_ANNOTATION, DEFAULT_CLASS_ANNOTATION};
