@@ -30,6 +30,12 @@ Options:
       --implementation-specific  How ImplementationSpecific paths convert: prefix (default),
         MODE                     exact, or gce ('/x/*' = prefix '/x', anything else exact)
       --no-creation-timestamps   Do not copy the Ingresses' creationTimestamp to the routes
+      --from spec|nginx          The controller the Ingresses were written for. spec
+                                 (default): the Ingress specification; nginx: also apply
+                                 ingress-nginx's implicit defaults (HTTP to HTTPS redirects
+                                 for hosts with TLS). ingress-nginx annotations
+                                 (nginx.ingress.kubernetes.io/*) are converted either way;
+                                 those that are not are named in warnings, snippets in errors
       --verify                   Instead of printing the resources, route generated requests
                                  (every host and wildcard, every path at, below, beside and
                                  above its boundary, the default backend) through the Ingresses
@@ -89,6 +95,17 @@ fn parse(mut p: Parser) -> Result<Option<Options>, UsageError> {
                 opts.convert.creation_timestamps = false
             }
             Arg::Long(n) if n == "verify" => opts.verify = true,
+            Arg::Long(n) if n == "from" => {
+                opts.convert.nginx = match p.string(&arg)?.as_str() {
+                    "nginx" => true,
+                    "spec" => false,
+                    other => {
+                        return Err(UsageError(format!(
+                            "unknown --from '{other}' (expected spec or nginx)"
+                        )))
+                    }
+                }
+            }
             Arg::Value(v) => opts.files.push(v.clone()),
             _ => return Err(arg.unexpected()),
         }

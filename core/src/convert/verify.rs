@@ -27,7 +27,8 @@ pub struct Difference {
     pub gateway: String,
     /// The documented difference that explains it (a heading of docs/ingress.md:
     /// `wildcard-depth`, `path-precedence`, `host-fallback`, `default-backend`,
-    /// `implementation-specific`, `duplicate-path`, `namespaces`, `not-converted`), or `None`
+    /// `implementation-specific`, `duplicate-path`, `namespaces`, `not-converted`,
+    /// `nginx-annotations`), or `None`
     /// when none does.
     pub cause: Option<&'static str>,
 }
@@ -96,6 +97,7 @@ fn section(cause: &str) -> &'static str {
         "duplicate-path" => "6. the same path in several Ingresses",
         "implementation-specific" => "5. ImplementationSpecific paths",
         "namespaces" => "7. one Gateway per namespace",
+        "nginx-annotations" => "ingress-nginx annotations (Ingress routing ignores them)",
         _ => "an error of the conversion",
     }
 }
@@ -130,8 +132,12 @@ fn section(cause: &str) -> &'static str {
 pub fn verify(config: &Config, options: &ConvertOptions) -> Verification {
     let conversion = ingress_to_gateway(config, options);
     let converted = converted_config(config, &conversion.objects);
-    let not_converted: BTreeSet<String> =
-        conversion.errors.iter().map(|e| e.object.clone()).collect();
+    let not_converted: BTreeSet<String> = conversion
+        .errors
+        .iter()
+        .filter(|e| e.field.starts_with("spec"))
+        .map(|e| e.object.clone())
+        .collect();
     let sources = route_sources(&conversion.objects);
     let rules: BTreeMap<String, usize> = config
         .ingresses
@@ -156,6 +162,17 @@ pub fn verify(config: &Config, options: &ConvertOptions) -> Verification {
             }
         }
     }
+    let annotated: BTreeSet<String> = config
+        .ingresses
+        .iter()
+        .filter(|i| super::nginx::converted_annotations(i))
+        .flat_map(|i| {
+            i.spec
+                .rules
+                .iter()
+                .map(|r| r.host.clone().unwrap_or_default())
+        })
+        .collect();
     let mut result = Verification::default();
     for (class, ingresses) in &classes {
         let legacy = Router::from_ingress(config, Some(class), Options::default());
@@ -180,6 +197,7 @@ pub fn verify(config: &Config, options: &ConvertOptions) -> Verification {
             not_converted: &not_converted,
             rules: &rules,
             implementation_specific: &implementation_specific,
+            annotated: &annotated,
         };
         for (host, path) in requests(ingresses) {
             result.requests += 1;
@@ -331,6 +349,9 @@ struct Ctx<'a> {
     /// The `(rule, path)` indexes of the ImplementationSpecific paths per Ingress, when the
     /// conversion reads them other than as trieway's Ingress routing (Prefix) does.
     implementation_specific: &'a BTreeSet<(String, usize, usize)>,
+    /// The hosts (`""`: rules without host) with an Ingress whose ingress-nginx annotations
+    /// the conversion applies and Ingress routing (the Spec flavor) ignores.
+    annotated: &'a BTreeSet<String>,
 }
 
 impl Ctx<'_> {
@@ -368,6 +389,19 @@ impl Ctx<'_> {
             .is_some_and(|r| self.not_converted.contains(r))
         {
             return Some("not-converted");
+        }
+        let ingress_host = i
+            .host
+            .clone()
+            .flatten()
+            .map(|h| if h == "*" { String::new() } else { h });
+        let gateway_host = g.host.clone().flatten();
+        if [ingress_host, gateway_host]
+            .iter()
+            .flatten()
+            .any(|h| self.annotated.contains(h))
+        {
+            return Some("nginx-annotations");
         }
         if i.at
             .as_ref()
