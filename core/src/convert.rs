@@ -1092,7 +1092,8 @@ fn convert_rules<'a>(
             }
             continue;
         };
-        let path = if regex && group.path_type != IngressPathType::Exact {
+        // (Exact paths too: ingress2gateway's e2e "Exact becomes regex which are prefix".)
+        let path = if regex {
             ("RegularExpression", nginx::regex_path(&group.path))
         } else {
             match path_match(&group.path_type, &group.path, options) {
@@ -1189,6 +1190,7 @@ fn canary_rules<'a>(
     out: &mut Out,
 ) {
     let canary = nginx::canary(c.ingress, out);
+    let main_refs = refs.clone();
     let Ok(canary_ref) = backend_ref(
         config,
         c.ingress,
@@ -1197,7 +1199,7 @@ fn canary_rules<'a>(
     ) else {
         return;
     };
-    for (name, kind, value) in &canary.headers {
+    for (name, kind, value, to_canary) in &canary.headers {
         let mut m = path_only.clone();
         m.headers = vec![crate::model::HttpHeaderMatch {
             kind: Some(crate::model::MatchType::from(*kind)),
@@ -1206,7 +1208,11 @@ fn canary_rules<'a>(
         }];
         let mut rule = HttpRouteRule {
             matches: vec![m],
-            backend_refs: vec![canary_ref.clone()],
+            backend_refs: if *to_canary {
+                vec![canary_ref.clone()]
+            } else {
+                main_refs.clone()
+            },
             ..HttpRouteRule::default()
         };
         nginx::apply_rule(c.ingress, &mut rule, group, false, out);

@@ -163,6 +163,15 @@ pub(super) fn apply_rule(
         return;
     }
     rewrite(ing, rule, group, regex, out);
+    if let Some(vhost) = get(ing, "upstream-vhost").filter(|v| !v.is_empty()) {
+        let existing = rule.filters.iter_mut().find_map(|f| f.url_rewrite.as_mut());
+        match existing {
+            Some(r) => r.hostname = Some(vhost.to_string()),
+            None => rule.filters.extend(filter(
+                json!({"type": "URLRewrite", "urlRewrite": {"hostname": vhost}}),
+            )),
+        }
+    }
     let mut set = Vec::new();
     if let Some(prefix) = get(ing, "x-forwarded-prefix").filter(|v| !v.is_empty()) {
         set.push(json!({"name": "X-Forwarded-Prefix", "value": prefix}));
@@ -356,8 +365,9 @@ fn timeouts(ing: &Ingress, rule: &mut HttpRouteRule, out: &mut Out) {
 pub(super) struct Canary {
     /// `canary-weight` and `canary-weight-total` (default 100), when weighted.
     pub weight: Option<(i64, i64)>,
-    /// Header matches that send a request to the canary: `(name, type, value)`.
-    pub headers: Vec<(String, &'static str, String)>,
+    /// Header matches that decide: `(name, type, value, to the canary)` (`false`: to the
+    /// main backends, skipping the weighted split).
+    pub headers: Vec<(String, &'static str, String, bool)>,
 }
 
 /// The canary settings of `ing` (warning about values that cannot be read).
@@ -389,18 +399,10 @@ pub(super) fn canary(ing: &Ingress, out: &mut Out) -> Canary {
     let mut headers = Vec::new();
     if let Some(h) = get(ing, "canary-by-header").filter(|h| !h.is_empty()) {
         match get(ing, "canary-by-header-value").filter(|v| !v.is_empty()) {
-            Some(v) => headers.push((h.to_string(), "Exact", v.to_string())),
+            Some(v) => headers.push((h.to_string(), "Exact", v.to_string(), true)),
             None => {
-                headers.push((h.to_string(), "Exact", "always".to_string()));
-                out.warn(
-                    ing,
-                    field("canary-by-header"),
-                    format!(
-                        "canary-by-header {h:?}: the value \"always\" converts to a header \
-                         match; \"never\" (which in ingress-nginx also skips the canary-weight \
-                         split) does not"
-                    ),
-                );
+                headers.push((h.to_string(), "Exact", "always".to_string(), true));
+                headers.push((h.to_string(), "Exact", "never".to_string(), false));
             }
         }
     }
@@ -409,17 +411,16 @@ pub(super) fn canary(ing: &Ingress, out: &mut Out) -> Canary {
             .chars()
             .filter(|ch| ch.is_ascii_alphanumeric() || "-_".contains(*ch))
             .collect();
-        headers.push((
-            "Cookie".to_string(),
-            "RegularExpression",
-            format!("(?:.*;\\s*)?{name}=always(?:;.*)?"),
-        ));
+        let cookie = |v: &str| format!("(?:.*;\\s*)?{name}={v}(?:;.*)?");
+        headers.push(("Cookie".into(), "RegularExpression", cookie("always"), true));
+        headers.push(("Cookie".into(), "RegularExpression", cookie("never"), false));
         out.warn(
             ing,
             field("canary-by-cookie"),
             format!(
-                "canary-by-cookie {c:?} converts to a RegularExpression match of the Cookie \
-                 header for {c}=always; \"never\" does not convert"
+                "canary-by-cookie {c:?} converts to RegularExpression matches of the Cookie \
+                 header for {c}=always and {c}=never (Gateway API implementations need not \
+                 support regular expressions on headers)"
             ),
         );
     }
