@@ -251,10 +251,13 @@ fn tls_hosts_redirect_to_https_unless_ssl_redirect_is_false() {
     assert_eq!(answer(&r, redirect_host, "/", &[]), "dummy-app1");
 }
 
+/// Annotations, request path, expected answer.
+type RedirectCase = (&'static [(&'static str, &'static str)], &'static str, &'static str);
+
 #[test]
 fn redirects() {
     // (annotations, request path, expected) of the TestIngressNGINXRedirect cases.
-    let cases: &[(&[(&str, &str)], &str, &str)] = &[
+    let cases: &[RedirectCase] = &[
         (
             &[(
                 "permanent-redirect",
