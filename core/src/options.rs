@@ -103,6 +103,14 @@ pub struct Options {
     /// (routes in compile order: by listener, oldest route first). A rule that would exceed
     /// it is dropped and reported like `regex_size_limit`.
     pub regex_router_budget: usize,
+    /// How [`Router::from_ingress`](crate::Router::from_ingress) routes Ingresses: `false`
+    /// (the default) as the Ingress specification says (docs/ingress.md, "Native routing");
+    /// `true` as ingress-nginx does (docs/ingress.md, "The ingress-nginx flavor"): Exact paths
+    /// first, ImplementationSpecific as a string prefix, every path of a host with `use-regex`
+    /// or `rewrite-target` a case-insensitive regular expression prefix, wildcard hosts
+    /// covering one or more labels, canary Ingresses only through their `canary-weight`.
+    /// Gateway API routing ignores it.
+    pub ingress_nginx: bool,
 }
 
 impl Default for Options {
@@ -123,6 +131,7 @@ impl Default for Options {
             max_header_value_len: 16 * 1024,
             regex_route_budget: 2 << 20,
             regex_router_budget: 64 << 20,
+            ingress_nginx: false,
         }
     }
 }
@@ -145,6 +154,7 @@ const NAMES: &[&str] = &[
     "max_header_value_len",
     "regex_route_budget",
     "regex_router_budget",
+    "ingress_nginx",
 ];
 
 /// `snake_case` of a `camelCase` name (names already in snake_case are unchanged).
@@ -298,6 +308,7 @@ impl<'de> de::Visitor<'de> for OptionsVisitor {
             max_header_value_len: _,
             regex_route_budget: _,
             regex_router_budget: _,
+            ingress_nginx: _,
         } = &o;
         while let Some(key) = map.next_key::<String>()? {
             let camel_case = key.bytes().any(|b| b.is_ascii_uppercase());
@@ -334,6 +345,7 @@ impl<'de> de::Visitor<'de> for OptionsVisitor {
                 "controller_name" => o.controller_name = value!(Option<String>),
                 "gateway" => o.gateway = value!(Option<String>),
                 "host_isolation" => o.host_isolation = value!(bool),
+                "ingress_nginx" => o.ingress_nginx = value!(bool),
                 "listener_isolation" => o.listener_isolation = value!(bool),
                 "regex_rank" => {
                     o.regex_rank = choice! {
@@ -392,7 +404,7 @@ mod tests {
                 "repeated_headers": "first", "all_weights_zero_status": 503,
                 "regex_size_limit": 1000, "extension_kinds": ["g/K"], "max_path_len": 10,
                 "unknown_fields": "ignore", "max_query_len": 0, "max_header_value_len": 7,
-                "regex_route_budget": 5, "regex_router_budget": 6}"#,
+                "regex_route_budget": 5, "regex_router_budget": 6, "ingress_nginx": true}"#,
         )
         .unwrap();
         let camel = parse(
@@ -401,7 +413,7 @@ mod tests {
                 "repeatedHeaders": "first", "allWeightsZeroStatus": 503.0,
                 "regexSizeLimit": 1000, "extensionKinds": ["g/K"], "maxPathLen": 10,
                 "unknownFields": "ignore", "maxQueryLen": 0, "maxHeaderValueLen": 7,
-                "regexRouteBudget": 5, "regexRouterBudget": 6}"#,
+                "regexRouteBudget": 5, "regexRouterBudget": 6, "ingressNginx": true}"#,
         )
         .unwrap();
         let expected = Options {
@@ -420,6 +432,7 @@ mod tests {
             max_header_value_len: 7,
             regex_route_budget: 5,
             regex_router_budget: 6,
+            ingress_nginx: true,
         };
         assert_eq!(snake, expected);
         assert_eq!(camel, expected);
@@ -432,7 +445,7 @@ mod tests {
         assert!(e.starts_with("unknown option `hostIsolaton`; the options are 'controllerName', 'gateway', 'hostIsolation'"), "{e}");
         let e = parse(r#"{"no_such": 1}"#).unwrap_err();
         assert!(
-            e.contains("'host_isolation'") && e.contains("or 'regex_router_budget'"),
+            e.contains("'host_isolation'") && e.contains("or 'ingress_nginx'"),
             "{e}"
         );
         let e = parse(r#"{"hostIsolation": "yes"}"#).unwrap_err();
@@ -474,7 +487,7 @@ mod tests {
             assert!(seen.insert(*n), "{n} twice");
             let value = match *n {
                 "controller_name" | "gateway" => "null",
-                "host_isolation" | "listener_isolation" => "true",
+                "host_isolation" | "listener_isolation" | "ingress_nginx" => "true",
                 "regex_rank" => r#""below_prefix""#,
                 "repeated_headers" => r#""any""#,
                 "unknown_fields" => r#""warn""#,

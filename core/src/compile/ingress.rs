@@ -117,11 +117,22 @@ pub(crate) fn compile(config: &Config, class: Option<&str>, out: &mut Compiled) 
         ..
     } = out;
     let resolver = attach::resolver(config);
+    let nginx = out.options.ingress_nginx;
     let served: Vec<&Object<IngressSpec>> = config
         .ingresses
         .iter()
         .filter(|i| class.is_none_or(|c| ingress_class(config, i).is_ok_and(|k| k == c)))
+        // ingress-nginx: a canary Ingress takes traffic only through canary rules.
+        .filter(|i| !(nginx && nginx_flag(i, "canary")))
         .collect();
+    let regex_hosts = if nginx {
+        nginx_regex_hosts(&served)
+    } else {
+        Default::default()
+    };
+    let mut regex_ids: FxHashMap<String, u32> = FxHashMap::default();
+    let limit = out.options.regex_size_limit;
+    let (regexes, regex_bytes) = (&mut out.regexes, &mut out.regex_bytes);
     // Candidates per host key ("" = host-less), with their sort keys.
     let mut per_host: FxHashMap<String, Vec<(Key, u32)>> = FxHashMap::default();
     let mut defaults: Vec<((i64, String), u32)> = Vec::new();
@@ -152,15 +163,34 @@ pub(crate) fn compile(config: &Config, class: Option<&str>, out: &mut Compiled) 
             let host = r.host.as_deref().unwrap_or("").to_ascii_lowercase();
             for (pi, p) in r.http.iter().flat_map(|h| h.paths.iter()).enumerate() {
                 let value = p.path.as_deref().filter(|v| !v.is_empty()).unwrap_or("/");
-                let kind = match p.path_type {
-                    IngressPathType::Exact => PathKind::Exact,
-                    _ => PathKind::Prefix,
+                let exact = p.path_type == IngressPathType::Exact;
+                let (kind, value, rank) = if !nginx {
+                    let kind = if exact {
+                        PathKind::Exact
+                    } else {
+                        PathKind::Prefix
+                    };
+                    (kind, value.to_string(), (0, u8::from(!exact)))
+                } else {
+                    match nginx_path(&p.path_type, value, regex_hosts.contains(&host)) {
+                        (PathKind::Regex, pattern, rank) => {
+                            let Some(_) =
+                                regex_id(limit, &pattern, &mut regex_ids, regexes, regex_bytes)
+                            else {
+                                // An invalid regex matches nothing; its host still exists.
+                                per_host.entry(host.clone()).or_default();
+                                continue;
+                            };
+                            (PathKind::Regex, pattern, rank)
+                        }
+                        other => other,
+                    }
                 };
-                let m = add(ri, pi, &p.backend, kind, value);
-                let exact_first = u8::from(kind != PathKind::Exact);
+                let m = add(ri, pi, &p.backend, kind, &value);
                 let k: Key = (
-                    Reverse(value.len()),
-                    exact_first,
+                    rank.0,
+                    Reverse(value_len(p)),
+                    rank.1,
                     ing.created,
                     key.clone(),
                     ri,
@@ -175,7 +205,7 @@ pub(crate) fn compile(config: &Config, class: Option<&str>, out: &mut Compiled) 
         }
     }
     let default = first_default(defaults);
-    let hosts = fill_hosts(out, per_host, default);
+    let hosts = fill_hosts(out, per_host, default, &regex_ids);
     out.frontends.push(Frontend {
         port: 0,
         tls: false,
@@ -187,9 +217,86 @@ pub(crate) fn compile(config: &Config, class: Option<&str>, out: &mut Compiled) 
     });
 }
 
-/// The sort key of an Ingress path among the candidates of its host: the longer path first,
-/// then Exact before Prefix, then the older Ingress, then `namespace/name`, rule and path.
-type Key = (Reverse<usize>, u8, i64, String, usize, usize);
+/// The sort key of an Ingress path among the candidates of its host: a flavor rank (Nginx:
+/// Exact first), the longer path, then (Spec) Exact before Prefix, then the older Ingress,
+/// then `namespace/name`, rule and path.
+type Key = (u8, Reverse<usize>, u8, i64, String, usize, usize);
+
+/// The length of an Ingress path's value (`/` when absent or empty).
+fn value_len(p: &crate::model::HttpIngressPath) -> usize {
+    p.path
+        .as_deref()
+        .filter(|v| !v.is_empty())
+        .map_or(1, str::len)
+}
+
+/// Whether the ingress-nginx annotation `name` of `ing` is `"true"`.
+pub(crate) fn nginx_flag(ing: &Object<IngressSpec>, name: &str) -> bool {
+    ing.meta
+        .annotations
+        .get(&format!("nginx.ingress.kubernetes.io/{name}"))
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
+}
+
+/// The hosts (lowercased, `""` for host-less rules) where ingress-nginx makes every path a
+/// case-insensitive regular expression: some Ingress with a rule for the host has
+/// `use-regex: "true"` or a `rewrite-target`.
+pub(crate) fn nginx_regex_hosts(served: &[&Object<IngressSpec>]) -> rustc_hash::FxHashSet<String> {
+    served
+        .iter()
+        .filter(|i| {
+            nginx_flag(i, "use-regex")
+                || i.meta
+                    .annotations
+                    .contains_key("nginx.ingress.kubernetes.io/rewrite-target")
+        })
+        .flat_map(|i| i.spec.rules.iter())
+        .map(|r| r.host.as_deref().unwrap_or("").to_ascii_lowercase())
+        .collect()
+}
+
+/// How ingress-nginx matches a path of type `kind` and value `value` (docs/ingress.md, "The
+/// ingress-nginx flavor"): `(kind, value, (rank, 0))`. On a regex host every path is the
+/// regular expression `~* ^value` (rank 0: by length only); else Exact is nginx's `= value`
+/// (rank 0, before every prefix), Prefix element-wise (rank 1) and ImplementationSpecific
+/// nginx's string prefix `location value` (rank 1).
+pub(crate) fn nginx_path(
+    kind: &IngressPathType,
+    value: &str,
+    regex_host: bool,
+) -> (PathKind, String, (u8, u8)) {
+    if regex_host {
+        return (PathKind::Regex, format!("(?i:{value})(?s:.*)"), (0, 0));
+    }
+    match kind {
+        IngressPathType::Exact => (PathKind::Exact, value.to_string(), (0, 0)),
+        IngressPathType::Prefix => (PathKind::Prefix, value.to_string(), (1, 0)),
+        _ => (
+            PathKind::Regex,
+            format!("{}(?s:.*)", regex_syntax::escape(value)),
+            (1, 0),
+        ),
+    }
+}
+
+/// The id of the DFA of `pattern`, built on first use; `None` when it does not build.
+fn regex_id(
+    limit: usize,
+    pattern: &str,
+    ids: &mut FxHashMap<String, u32>,
+    regexes: &mut Vec<super::dfa::Dfa>,
+    bytes: &mut usize,
+) -> Option<u32> {
+    if let Some(&id) = ids.get(pattern) {
+        return Some(id);
+    }
+    let d = super::dfa::build(pattern, limit).ok()?;
+    let id = regexes.len() as u32;
+    *bytes += d.memory_usage();
+    regexes.push(d);
+    ids.insert(pattern.to_string(), id);
+    Some(id)
+}
 
 /// One vhost per host key of `per_host` (`""`: host-less, the catch-all `*`), its candidates
 /// in `Key` order and then `default`; a catch-all vhost with only `default` when no rule is
@@ -198,18 +305,25 @@ fn fill_hosts(
     out: &mut Compiled,
     per_host: FxHashMap<String, Vec<(Key, u32)>>,
     default: Option<u32>,
+    regex_ids: &FxHashMap<String, u32>,
 ) -> HostIndex {
     let mut hosts: Vec<(String, Vec<(Key, u32)>)> = per_host.into_iter().collect();
     if default.is_some() && !hosts.iter().any(|h| h.0.is_empty()) {
         hosts.push((String::new(), Vec::new()));
     }
     hosts.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut index = HostIndex::for_ingress();
+    let mut index = if out.options.ingress_nginx {
+        HostIndex::for_ingress_nginx()
+    } else {
+        HostIndex::for_ingress()
+    };
     for (host, mut ms) in hosts {
         ms.sort_by(|a, b| a.0.cmp(&b.0));
         let cands: Vec<u32> = ms.into_iter().map(|(_, m)| m).chain(default).collect();
-        // Ingress paths are literal: no regular expression reaches `lay_out`'s regex list.
-        let (paths, regex) = super::lay_out(&out.matches, &cands, |_| u32::MAX);
+        // Spec Ingress paths are literal; the Nginx flavor's regexes were built above.
+        let (paths, regex) = super::lay_out(&out.matches, &cands, |p| {
+            regex_ids.get(p).copied().unwrap_or(u32::MAX)
+        });
         let hostname = if host.is_empty() { "*" } else { host.as_str() };
         let v = out.vhosts.len() as u32;
         out.vhosts.push(VHost {
