@@ -33,7 +33,8 @@ Options:
       --from spec|nginx          The controller the Ingresses were written for. spec
                                  (default): the Ingress specification; nginx: also apply
                                  ingress-nginx's implicit defaults (HTTP to HTTPS redirects
-                                 for hosts with TLS). ingress-nginx annotations
+                                 for hosts with TLS) and, with --verify, route the
+                                 Ingresses as ingress-nginx does. ingress-nginx annotations
                                  (nginx.ingress.kubernetes.io/*) are converted either way;
                                  those that are not are named in warnings, snippets in errors
       --verify                   Instead of printing the resources, route generated requests

@@ -223,3 +223,38 @@ fn every_example_ingress_verifies() {
     );
     assert!(!v.differences.is_empty());
 }
+
+#[test]
+fn the_nginx_flavor_removes_the_wildcard_and_precedence_differences() {
+    let nginx = ConvertOptions {
+        nginx: true,
+        ..ConvertOptions::default()
+    };
+    let v = verify(&Config::from_str(DOCS_EXAMPLE), &nginx);
+    assert!(v.is_ok(), "{}", v.report());
+    // ingress-nginx's wildcards cover several labels and its Exact paths come first, as in
+    // Gateway API; host-first selection and the default backend still differ.
+    for same in ["x.y.example.com/w", "foo.example.com/a"] {
+        assert!(find(&v, same).is_none(), "{same}:\n{}", v.report());
+    }
+    let d = find(&v, "foo.example.com/api/x").expect("differs");
+    assert_eq!(d.cause, Some("host-fallback"));
+    let d = find(&v, "foo.example.com/x").expect("differs");
+    assert_eq!(d.cause, Some("default-backend"));
+}
+
+#[test]
+fn the_implicit_ssl_redirect_is_attributed() {
+    let nginx = ConvertOptions {
+        nginx: true,
+        ..ConvertOptions::default()
+    };
+    let v = verify(
+        &Config::from_str(include_str!("../examples/ingress.yaml")),
+        &nginx,
+    );
+    assert!(v.is_ok(), "{}", v.report());
+    let d = find(&v, "api.shop.example.com/v1").expect("differs");
+    assert_eq!(d.gateway, "redirect 308 https://api.shop.example.com/v1");
+    assert_eq!(d.cause, Some("ssl-redirect"));
+}

@@ -28,7 +28,7 @@ pub struct Difference {
     /// The documented difference that explains it (a heading of docs/ingress.md:
     /// `wildcard-depth`, `path-precedence`, `host-fallback`, `default-backend`,
     /// `implementation-specific`, `duplicate-path`, `namespaces`, `not-converted`,
-    /// `nginx-annotations`), or `None`
+    /// `nginx-annotations`, `ssl-redirect`), or `None`
     /// when none does.
     pub cause: Option<&'static str>,
 }
@@ -98,13 +98,15 @@ fn section(cause: &str) -> &'static str {
         "implementation-specific" => "5. ImplementationSpecific paths",
         "namespaces" => "7. one Gateway per namespace",
         "nginx-annotations" => "ingress-nginx annotations (Ingress routing ignores them)",
+        "ssl-redirect" => "ingress-nginx's HTTP to HTTPS redirect (Ingress routing answers)",
         _ => "an error of the conversion",
     }
 }
 
 /// Converts the Ingresses of `config` with `options`, routes generated requests through both
-/// the Ingresses (as [`Router::from_ingress`] routes them) and the converted Gateways and
-/// HTTPRoutes, and returns every request answered differently with its documented cause.
+/// the Ingresses (as [`Router::from_ingress`] routes them; with [`ConvertOptions::nginx`], as
+/// ingress-nginx does, [`Options::ingress_nginx`]) and the converted Gateways and HTTPRoutes,
+/// and returns every request answered differently with its documented cause.
 ///
 /// For each ingress class, the requests are every Ingress host (a wildcard `*.s` as `x.s`,
 /// `x.y.s` and `s`) and an unknown host, each with every Ingress path at, below
@@ -151,7 +153,9 @@ pub fn verify(config: &Config, options: &ConvertOptions) -> Verification {
         }
     }
     let mut implementation_specific = BTreeSet::new();
-    if options.implementation_specific != ImplementationSpecific::Prefix {
+    // ingress-nginx reads ImplementationSpecific as a string prefix, the conversion as
+    // PathPrefix.
+    if options.implementation_specific != ImplementationSpecific::Prefix || options.nginx {
         for ing in &config.ingresses {
             for (ri, r) in ing.spec.rules.iter().enumerate() {
                 for (pi, p) in r.http.iter().flat_map(|h| &h.paths).enumerate() {
@@ -175,7 +179,11 @@ pub fn verify(config: &Config, options: &ConvertOptions) -> Verification {
         .collect();
     let mut result = Verification::default();
     for (class, ingresses) in &classes {
-        let legacy = Router::from_ingress(config, Some(class), Options::default());
+        let flavor = Options {
+            ingress_nginx: options.nginx,
+            ..Options::default()
+        };
+        let legacy = Router::from_ingress(config, Some(class), flavor);
         let gateways: Vec<(String, Router)> = conversion
             .objects
             .iter()
@@ -389,6 +397,10 @@ impl Ctx<'_> {
             .is_some_and(|r| self.not_converted.contains(r))
         {
             return Some("not-converted");
+        }
+        // ingress-nginx's HTTP → HTTPS redirect, which Ingress routing does not model.
+        if g.text.starts_with("redirect 308 https://") && !i.text.starts_with("redirect") {
+            return Some("ssl-redirect");
         }
         let ingress_host = i
             .host
