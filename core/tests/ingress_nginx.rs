@@ -98,3 +98,40 @@ fn each_rule_of_the_nginx_flavor() {
         );
     }
 }
+
+#[test]
+fn regex_paths_stay_within_the_router_regex_budget() {
+    // 200 distinct use-regex paths; each DFA is small, the budget lets only some be built.
+    let mut paths = String::new();
+    for i in 0..200 {
+        paths.push_str(&format!(
+            "      - {{path: \"/p{i}/[a-z]+\", pathType: ImplementationSpecific, backend: {{service: {{name: s{i}, port: {{number: 80}}}}}}}}\n"
+        ));
+    }
+    let yaml = format!(
+        "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: many\n  namespace: demo\n  annotations: {{nginx.ingress.kubernetes.io/use-regex: \"true\"}}\nspec:\n  rules:\n  - host: re.example.com\n    http:\n      paths:\n{paths}"
+    );
+    let config = Config::from_str(&yaml);
+    assert!(config.errors().is_empty(), "{:#?}", config.errors());
+    let options = |budget| Options {
+        ingress_nginx: true,
+        regex_router_budget: budget,
+        ..Options::default()
+    };
+    let unbounded = Router::from_ingress(&config, None, options(64 << 20));
+    let one_path = unbounded.regex_memory() / 200;
+    assert!(one_path > 0);
+    let budget = one_path * 10;
+    let bounded = Router::from_ingress(&config, None, options(budget));
+    assert!(
+        bounded.regex_memory() <= budget,
+        "{} > {budget}",
+        bounded.regex_memory()
+    );
+    // Paths whose DFA did not fit match nothing; those built still route.
+    let routed = (0..200)
+        .filter(|i| backend(&bounded, "re.example.com", &format!("/p{i}/abc")) != "404")
+        .count();
+    assert!((1..200).contains(&routed), "{routed}");
+    assert_eq!(backend(&unbounded, "re.example.com", "/p199/abc"), "s199");
+}

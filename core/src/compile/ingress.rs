@@ -131,7 +131,10 @@ pub(crate) fn compile(config: &Config, class: Option<&str>, out: &mut Compiled) 
         Default::default()
     };
     let mut regex_ids: FxHashMap<String, u32> = FxHashMap::default();
-    let limit = out.options.regex_size_limit;
+    let limit = (
+        out.options.regex_size_limit,
+        out.options.regex_router_budget,
+    );
     let (regexes, regex_bytes) = (&mut out.regexes, &mut out.regex_bytes);
     // Candidates per host key ("" = host-less), with their sort keys.
     let mut per_host: FxHashMap<String, Vec<(Key, u32)>> = FxHashMap::default();
@@ -279,9 +282,11 @@ pub(crate) fn nginx_path(
     }
 }
 
-/// The id of the DFA of `pattern`, built on first use; `None` when it does not build.
+/// The id of the DFA of `pattern`, built on first use; `None` when it does not build within
+/// `limit` (`Options::regex_size_limit`) or would take the Router's DFAs over `budget` bytes
+/// (`Options::regex_router_budget`): such a path matches nothing.
 fn regex_id(
-    limit: usize,
+    (limit, budget): (usize, usize),
     pattern: &str,
     ids: &mut FxHashMap<String, u32>,
     regexes: &mut Vec<super::dfa::Dfa>,
@@ -291,6 +296,9 @@ fn regex_id(
         return Some(id);
     }
     let d = super::dfa::build(pattern, limit).ok()?;
+    if bytes.saturating_add(d.memory_usage()) > budget {
+        return None;
+    }
     let id = regexes.len() as u32;
     *bytes += d.memory_usage();
     regexes.push(d);
