@@ -252,7 +252,11 @@ fn tls_hosts_redirect_to_https_unless_ssl_redirect_is_false() {
 }
 
 /// Annotations, request path, expected answer.
-type RedirectCase = (&'static [(&'static str, &'static str)], &'static str, &'static str);
+type RedirectCase = (
+    &'static [(&'static str, &'static str)],
+    &'static str,
+    &'static str,
+);
 
 #[test]
 fn redirects() {
@@ -489,4 +493,179 @@ fn snippets_are_errors_and_unknown_annotations_warnings() {
         "{:#?}",
         c.warnings
     );
+}
+
+/// The status and response headers (lowercased names) the converted configuration gives
+/// `method /` on `H` with `headers`.
+fn cors(r: &Router, method: &str, headers: &[(&str, &str)]) -> (u16, Vec<(String, String)>) {
+    let req = Request::new(method, H, "/")
+        .port(80)
+        .headers(Headers::Pairs(headers));
+    let Outcome::Matched(m) = r.route(&req) else {
+        return (404, Vec::new());
+    };
+    let mut a = Action::new();
+    m.apply(&req, 0, &mut a);
+    let edited = Action::edit_headers(&a.response_headers, &[]);
+    let lower = edited
+        .into_iter()
+        .map(|(k, v)| (k.to_ascii_lowercase(), v.to_string()))
+        .collect();
+    (a.status, lower)
+}
+
+fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+#[test]
+fn cors_typical_annotations() {
+    let origin = "https://cors.example.com";
+    let yaml = basic(
+        "cors",
+        H,
+        &[
+            ("enable-cors", "true"),
+            ("cors-allow-origin", origin),
+            ("cors-allow-methods", "GET, POST, OPTIONS"),
+            ("cors-allow-headers", "X-Requested-With, Content-Type"),
+            ("cors-allow-credentials", "true"),
+            ("cors-max-age", "600"),
+            ("cors-expose-headers", "X-Expose-1, X-Expose-2"),
+        ],
+    );
+    let r = converted(&yaml, &nginx());
+    let (status, h) = cors(
+        &r,
+        "OPTIONS",
+        &[
+            ("Origin", origin),
+            ("Access-Control-Request-Method", "POST"),
+            (
+                "Access-Control-Request-Headers",
+                "X-Requested-With, Content-Type",
+            ),
+        ],
+    );
+    assert!(matches!(status, 200 | 204), "{status}");
+    assert_eq!(
+        header(&h, "access-control-allow-origin"),
+        Some(origin),
+        "{h:?}"
+    );
+    let methods = header(&h, "access-control-allow-methods")
+        .unwrap_or("")
+        .to_ascii_uppercase();
+    for m in ["GET", "POST", "OPTIONS"] {
+        assert!(methods.contains(m), "{methods}");
+    }
+    let allowed = header(&h, "access-control-allow-headers")
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    for m in ["x-requested-with", "content-type"] {
+        assert!(allowed.contains(m), "{allowed}");
+    }
+    assert_eq!(
+        header(&h, "access-control-allow-credentials"),
+        Some("true"),
+        "{h:?}"
+    );
+    assert_eq!(header(&h, "access-control-max-age"), Some("600"), "{h:?}");
+    let (_, h) = cors(&r, "GET", &[("Origin", origin)]);
+    assert_eq!(
+        header(&h, "access-control-allow-origin"),
+        Some(origin),
+        "{h:?}"
+    );
+    assert_eq!(
+        header(&h, "access-control-allow-credentials"),
+        Some("true"),
+        "{h:?}"
+    );
+    let expose = header(&h, "access-control-expose-headers")
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    assert!(
+        expose.contains("x-expose-1") && expose.contains("x-expose-2"),
+        "{h:?}"
+    );
+}
+
+#[test]
+fn cors_defaults() {
+    let origin = "https://cors-defaults.example.com";
+    let r = converted(
+        &basic("cors-defaults", H, &[("enable-cors", "true")]),
+        &nginx(),
+    );
+    let (status, h) = cors(
+        &r,
+        "OPTIONS",
+        &[
+            ("Origin", origin),
+            ("Access-Control-Request-Method", "POST"),
+            ("Access-Control-Request-Headers", "X-Requested-With"),
+        ],
+    );
+    assert!(matches!(status, 200 | 204), "{status}");
+    let o = header(&h, "access-control-allow-origin");
+    assert!(o == Some("*") || o == Some(origin), "{h:?}");
+    let methods = header(&h, "access-control-allow-methods")
+        .unwrap_or("")
+        .to_ascii_uppercase();
+    for m in ["GET", "PUT", "POST", "DELETE", "PATCH", "OPTIONS"] {
+        assert!(methods.contains(m), "{methods}");
+    }
+    let allowed = header(&h, "access-control-allow-headers")
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    for m in [
+        "dnt",
+        "keep-alive",
+        "user-agent",
+        "x-requested-with",
+        "if-modified-since",
+        "cache-control",
+        "content-type",
+        "range",
+        "authorization",
+    ] {
+        assert!(allowed.contains(m), "{allowed}");
+    }
+    assert_eq!(
+        header(&h, "access-control-allow-credentials"),
+        Some("true"),
+        "{h:?}"
+    );
+    assert_eq!(
+        header(&h, "access-control-max-age"),
+        Some("1728000"),
+        "{h:?}"
+    );
+}
+
+#[test]
+fn cors_denied_origin() {
+    let yaml = basic(
+        "cors-denied",
+        H,
+        &[
+            ("enable-cors", "true"),
+            ("cors-allow-origin", "https://cors-allowed.example.com"),
+        ],
+    );
+    let r = converted(&yaml, &nginx());
+    let (_, h) = cors(
+        &r,
+        "OPTIONS",
+        &[
+            ("Origin", "https://cors-denied.example.com"),
+            ("Access-Control-Request-Method", "POST"),
+            ("Access-Control-Request-Headers", "X-Requested-With"),
+        ],
+    );
+    assert_eq!(header(&h, "access-control-allow-origin"), None, "{h:?}");
 }
