@@ -904,6 +904,20 @@ fn emit_host_routes<'a>(
             continue;
         }
         precedence_warnings(&rules, host, out);
+        if let Some(grpc) = nginx::grpc_rules(&rules, out) {
+            // backend-protocol GRPC / GRPCS: the host's rules become one GRPCRoute.
+            let base = format!("{}-{}", g.first.meta.name, slug(host));
+            let name = out.route_name(ns, &base, g.first, &format!("{}.host", g.first_field));
+            let meta = route_metadata(&name, ns, g.oldest, options);
+            let http = route_spec(class, host, Vec::new());
+            let spec = crate::model::GrpcRouteSpec {
+                parent_refs: http.parent_refs,
+                hostnames: http.hostnames,
+                rules: grpc,
+            };
+            out.push(Manifest::new("GRPCRoute", meta, spec));
+            continue;
+        }
         let ssl = nginx::ssl_redirect(options, &rules, host, g, out);
         let mut rules = rules;
         nginx::app_root(&mut rules, g, out);

@@ -279,3 +279,84 @@ spec:
         c.errors
     );
 }
+
+/// The GRPCRoute `ns/name` of `objects`.
+fn grpc_route<'a>(objects: &'a [Value], ns: &str, name: &str) -> &'a Value {
+    objects
+        .iter()
+        .find(|o| {
+            o["kind"] == "GRPCRoute"
+                && o["metadata"]["name"] == name
+                && o["metadata"]["namespace"] == ns
+        })
+        .unwrap_or_else(|| panic!("no GRPCRoute {ns}/{name}"))
+}
+
+/// ingress2gateway's gRPC Ingresses are those its ingress-nginx provider marks with
+/// `backend-protocol: GRPC`; trieway reads the same annotation.
+#[test]
+fn grpc_ingresses_become_grpc_routes() {
+    let (o, errors) = convert(
+        r#"
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: grpc
+  namespace: test
+  annotations: {nginx.ingress.kubernetes.io/backend-protocol: GRPC}
+spec:
+  ingressClassName: grpc-class
+  rules:
+  - host: grpc.example.com
+    http:
+      paths:
+      - {path: /grpc.service/Method, pathType: Prefix, backend: {service: {name: grpc-service, port: {number: 50051}}}}
+"#,
+    );
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(
+        listeners(&o, "test", "grpc-class"),
+        vec![l(
+            "grpc-example-com-http",
+            80,
+            "HTTP",
+            "grpc.example.com",
+            &[]
+        )]
+    );
+    let r = grpc_route(&o, "test", "grpc-grpc-example-com");
+    assert_eq!(r["spec"]["hostnames"][0], "grpc.example.com");
+    assert_eq!(
+        r["spec"]["rules"][0]["matches"][0]["method"],
+        serde_json::json!({"service": "grpc.service", "method": "Method"})
+    );
+    assert_eq!(
+        r["spec"]["rules"][0]["backendRefs"][0],
+        serde_json::json!({"name": "grpc-service", "port": 50051})
+    );
+    assert!(!o.iter().any(|o| o["kind"] == "HTTPRoute"));
+
+    // "grpc ingress with service path": `/hello.HelloService/` matches the service.
+    let (o, _) = convert(
+        r#"
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: grpcbin
+  namespace: default
+  annotations: {nginx.ingress.kubernetes.io/backend-protocol: GRPC}
+spec:
+  ingressClassName: nginx
+  rules:
+  - host: grpcbin.local
+    http:
+      paths:
+      - {path: /hello.HelloService/, pathType: Prefix, backend: {service: {name: grpcbin, port: {number: 9000}}}}
+"#,
+    );
+    let r = grpc_route(&o, "default", "grpcbin-grpcbin-local");
+    assert_eq!(
+        r["spec"]["rules"][0]["matches"][0]["method"],
+        serde_json::json!({"service": "hello.HelloService"})
+    );
+}

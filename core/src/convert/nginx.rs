@@ -4,7 +4,9 @@
 //! and per host.
 
 use super::{issue, Ingress, Out, PathGroup};
-use crate::model::{HttpRouteFilter, HttpRouteMatch, HttpRouteRule, HttpRouteTimeouts};
+use crate::model::{
+    GrpcRouteRule, HttpRouteFilter, HttpRouteMatch, HttpRouteRule, HttpRouteTimeouts,
+};
 use serde_json::{json, Value};
 
 /// The prefix of every ingress-nginx annotation.
@@ -96,16 +98,12 @@ pub(super) fn unconverted(ing: &Ingress, out: &mut Out) {
     if let Some(p) = get(ing, "backend-protocol") {
         let p = p.to_ascii_uppercase();
         let hint = match p.as_str() {
-            "GRPC" => {
-                "gRPC over cleartext HTTP/2: set appProtocol kubernetes.io/h2c on the \
-                       Service port (or convert the routes to GRPCRoutes by hand)"
-            }
             "GRPCS" => {
-                "gRPC over TLS: set appProtocol kubernetes.io/h2c and add a \
-                        BackendTLSPolicy for the Service"
+                "gRPC over TLS: the host's rules become a GRPCRoute; add a BackendTLSPolicy \
+                 for the Service"
             }
             "HTTPS" => "HTTPS to the backend: add a BackendTLSPolicy for the Service",
-            "HTTP" => return,
+            "HTTP" | "GRPC" => return,
             _ => "not expressible in Gateway API",
         };
         out.warn(
@@ -118,10 +116,10 @@ pub(super) fn unconverted(ing: &Ingress, out: &mut Out) {
 
 /// Whether `ing` has an ingress-nginx annotation that the conversion applies.
 pub(super) fn converted_annotations(ing: &Ingress) -> bool {
-    ing.meta.annotations.keys().any(|k| {
-        k.strip_prefix(PREFIX)
-            .is_some_and(|n| HANDLED.contains(&n) && n != "backend-protocol")
-    })
+    ing.meta
+        .annotations
+        .keys()
+        .any(|k| k.strip_prefix(PREFIX).is_some_and(|n| HANDLED.contains(&n)))
 }
 
 /// Whether `ing` is a canary Ingress (`canary: "true"`).
@@ -546,4 +544,82 @@ pub(super) fn app_root<'a>(
             ..HttpRouteRule::default()
         },
     });
+}
+
+/// Whether `ing` asks for gRPC backends (`backend-protocol: GRPC` or `GRPCS`).
+fn grpc(ing: &Ingress) -> bool {
+    get(ing, "backend-protocol")
+        .is_some_and(|p| p.eq_ignore_ascii_case("GRPC") || p.eq_ignore_ascii_case("GRPCS"))
+}
+
+/// The GRPCRoute rules of a host whose rules come from an Ingress with `backend-protocol:
+/// GRPC`/`GRPCS` (as ingress2gateway: path `/` matches every method, `/svc` or `/svc/` a
+/// service, `/svc/Method` one method; header matches are kept). Other paths, filters and a
+/// host mixing gRPC and HTTP Ingresses are warned about; `None` when the host is not gRPC.
+pub(super) fn grpc_rules(rules: &[super::Rule], out: &mut Out) -> Option<Vec<GrpcRouteRule>> {
+    let first = rules.iter().find(|r| grpc(r.ingress))?;
+    if let Some(http) = rules.iter().find(|r| !grpc(r.ingress)) {
+        out.warn(
+            http.ingress,
+            "metadata.annotations",
+            format!(
+                "Ingress {} makes the host's rules a GRPCRoute (backend-protocol); this \
+                 Ingress's HTTP paths of the same host are converted as gRPC too",
+                first.ingress.key()
+            ),
+        );
+    }
+    let mut out_rules = Vec::new();
+    for r in rules {
+        let path = r.group.path.trim_end_matches('/');
+        let parts: Vec<&str> = path.split('/').skip(1).collect();
+        let method = match parts.as_slice() {
+            [] => None,
+            [svc] => Some(json!({"service": svc})),
+            [svc, m] => Some(json!({"service": svc, "method": m})),
+            _ => {
+                out.warn(
+                    r.ingress,
+                    "spec.rules",
+                    format!(
+                        "gRPC path {:?} is not /service or /service/method; not converted",
+                        r.group.path
+                    ),
+                );
+                continue;
+            }
+        };
+        if !r.rule.filters.is_empty() {
+            out.warn(
+                r.ingress,
+                "metadata.annotations",
+                "filters of a gRPC path are not converted",
+            );
+        }
+        let headers: Vec<Value> = r
+            .rule
+            .matches
+            .iter()
+            .flat_map(|m| &m.headers)
+            .map(|h| serde_json::to_value(h).unwrap_or(Value::Null))
+            .collect();
+        let mut m = json!({});
+        if let Some(method) = method {
+            m["method"] = method;
+        }
+        if !headers.is_empty() {
+            m["headers"] = json!(headers);
+        }
+        let matches = if m.as_object().is_some_and(|o| o.is_empty()) {
+            Vec::new()
+        } else {
+            serde_json::from_value(json!([m])).unwrap_or_default()
+        };
+        out_rules.push(GrpcRouteRule {
+            matches,
+            backend_refs: r.rule.backend_refs.clone(),
+            ..GrpcRouteRule::default()
+        });
+    }
+    Some(out_rules)
 }
