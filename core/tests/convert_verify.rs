@@ -180,7 +180,7 @@ spec:
     let d = find(&v, "h.com/api/x").expect("differs");
     assert_eq!(
         (d.ingress.as_str(), d.gateway.as_str()),
-        ("a/v1:80", "a/v1:80 | a/v2:80")
+        ("a/v1:80", "a/v1:80 (1) | a/v2:80 (1)")
     );
     assert_eq!(d.cause, Some("duplicate-path"));
     assert!(v.is_ok());
@@ -257,4 +257,45 @@ fn the_implicit_ssl_redirect_is_attributed() {
     let d = find(&v, "api.shop.example.com/v1").expect("differs");
     assert_eq!(d.gateway, "redirect 308 https://api.shop.example.com/v1");
     assert_eq!(d.cause, Some("ssl-redirect"));
+}
+
+#[test]
+fn canary_weights_agree_under_the_nginx_flavor() {
+    let yaml = r#"
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: main, namespace: a}
+spec:
+  ingressClassName: nginx
+  rules:
+  - host: h.com
+    http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: v1, port: {number: 80}}}}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: next
+  namespace: a
+  annotations: {nginx.ingress.kubernetes.io/canary: "true", nginx.ingress.kubernetes.io/canary-weight: "20"}
+spec:
+  ingressClassName: nginx
+  rules:
+  - host: h.com
+    http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: v2, port: {number: 80}}}}]}
+"#;
+    let config = Config::from_str(yaml);
+    let nginx = ConvertOptions {
+        nginx: true,
+        ..ConvertOptions::default()
+    };
+    let v = verify(&config, &nginx);
+    assert_eq!(v.differences, Vec::new(), "{}", v.report());
+    // The Spec flavor has no canaries: the split is a difference, attributed.
+    let v = verify(&config, &ConvertOptions::default());
+    let d = find(&v, "h.com/x").expect("differs");
+    assert_eq!(
+        (d.ingress.as_str(), d.gateway.as_str()),
+        ("a/v1:80", "a/v1:80 (80) | a/v2:80 (20)")
+    );
+    assert_eq!(d.cause, Some("nginx-annotations"));
 }

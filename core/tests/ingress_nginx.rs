@@ -135,3 +135,36 @@ fn regex_paths_stay_within_the_router_regex_budget() {
     assert!((1..200).contains(&routed), "{routed}");
     assert_eq!(backend(&unbounded, "re.example.com", "/p199/abc"), "s199");
 }
+
+#[test]
+fn canary_weight_splits_the_main_path() {
+    let config = Config::from_str(YAML);
+    let nginx = Router::from_ingress(
+        &config,
+        None,
+        Options {
+            ingress_nginx: true,
+            ..Options::default()
+        },
+    );
+    let Outcome::Matched(m) = nginx.route(&Request::new("GET", "foo.example.com", "/a")) else {
+        panic!("no match")
+    };
+    // The match stays the main Ingress's path; the canary takes its canary-weight (100 of 100).
+    assert_eq!(m.route().name, "site");
+    let split: Vec<(String, u32)> = m
+        .backends()
+        .iter()
+        .map(|b| (b.name().to_string(), b.weight()))
+        .collect();
+    assert_eq!(
+        split,
+        vec![("exact-a".to_string(), 0), ("canary-a".to_string(), 100)]
+    );
+    // The Spec flavor reads the canary Ingress as an ordinary Ingress: no split.
+    let spec = Router::from_ingress(&config, None, Options::default());
+    let Outcome::Matched(m) = spec.route(&Request::new("GET", "foo.example.com", "/a/x")) else {
+        panic!("no match")
+    };
+    assert_eq!(m.backends().len(), 1);
+}

@@ -130,6 +130,11 @@ pub(crate) fn compile(config: &Config, class: Option<&str>, out: &mut Compiled) 
     } else {
         Default::default()
     };
+    let canaries = if nginx {
+        nginx_canaries(config, class)
+    } else {
+        FxHashMap::default()
+    };
     let mut regex_ids: FxHashMap<String, u32> = FxHashMap::default();
     let limit = (
         out.options.regex_size_limit,
@@ -153,11 +158,21 @@ pub(crate) fn compile(config: &Config, class: Option<&str>, out: &mut Compiled) 
                        match_index: usize,
                        b: &IngressBackend,
                        kind: PathKind,
-                       value: &str|
+                       value: &str,
+                       canary: Option<&Canary>|
          -> u32 {
             let rule = rules.len() as u32;
             let target = backend(config, &resolver, ns, b);
-            rules.push(rule_info(route, rule_index, target));
+            let mut info = rule_info(route, rule_index, target);
+            if let Some(c) = canary {
+                // ingress-nginx's canary-weight split: main `total - w`, canary `w`.
+                let mut main = backend(config, &resolver, ns, b);
+                main.weight = c.total - c.weight;
+                let mut other = backend(config, &resolver, &c.namespace, c.backend);
+                (other.index, other.weight) = (1, c.weight);
+                info.split = Split::new(vec![main, other]);
+            }
+            rules.push(info);
             let m = matches.len() as u32;
             matches.push(path_match(rule, match_index, kind, value));
             m
@@ -189,7 +204,8 @@ pub(crate) fn compile(config: &Config, class: Option<&str>, out: &mut Compiled) 
                         other => other,
                     }
                 };
-                let m = add(ri, pi, &p.backend, kind, &value);
+                let canary = canaries.get(&(host.clone(), p.path_type.to_string(), value_of(p)));
+                let m = add(ri, pi, &p.backend, kind, &value, canary);
                 let k: Key = (
                     rank.0,
                     Reverse(value_len(p)),
@@ -203,7 +219,7 @@ pub(crate) fn compile(config: &Config, class: Option<&str>, out: &mut Compiled) 
             }
         }
         if let Some(d) = &ing.spec.default_backend {
-            let m = add(ing.spec.rules.len(), 0, d, PathKind::Prefix, "/");
+            let m = add(ing.spec.rules.len(), 0, d, PathKind::Prefix, "/", None);
             defaults.push(((ing.created, key.clone()), m));
         }
     }
@@ -224,6 +240,71 @@ pub(crate) fn compile(config: &Config, class: Option<&str>, out: &mut Compiled) 
 /// Exact first), the longer path, then (Spec) Exact before Prefix, then the older Ingress,
 /// then `namespace/name`, rule and path.
 type Key = (u8, Reverse<usize>, u8, i64, String, usize, usize);
+
+/// A canary Ingress path with `canary-weight` (ingress-nginx), folded into the split of the
+/// main Ingress's path of the same host, type and value.
+struct Canary<'c> {
+    weight: u32,
+    total: u32,
+    namespace: String,
+    backend: &'c IngressBackend,
+}
+
+/// The value of an Ingress path (`/` when absent or empty).
+fn value_of(p: &crate::model::HttpIngressPath) -> String {
+    p.path
+        .as_deref()
+        .filter(|v| !v.is_empty())
+        .unwrap_or("/")
+        .to_string()
+}
+
+/// The weighted canaries of the Ingresses of `class`, by `(host, pathType, path)`: the oldest
+/// canary Ingress (then `namespace/name`) with a valid `canary-weight` (0 to
+/// `canary-weight-total`, default 100) wins.
+fn nginx_canaries<'c>(
+    config: &'c Config,
+    class: Option<&str>,
+) -> FxHashMap<(String, String, String), Canary<'c>> {
+    let annotation = |i: &Object<IngressSpec>, n: &str| {
+        i.meta
+            .annotations
+            .get(&format!("nginx.ingress.kubernetes.io/{n}"))
+            .map(|v| v.trim().parse::<u32>())
+    };
+    let mut canaries: Vec<&Object<IngressSpec>> = config
+        .ingresses
+        .iter()
+        .filter(|i| class.is_none_or(|c| ingress_class(config, i).is_ok_and(|k| k == c)))
+        .filter(|i| nginx_flag(i, "canary"))
+        .collect();
+    canaries.sort_by_key(|a| (a.created, a.key()));
+    let mut out = FxHashMap::default();
+    for ing in canaries {
+        let total = match annotation(ing, "canary-weight-total") {
+            None => 100,
+            Some(Ok(t)) if t > 0 => t,
+            Some(_) => continue,
+        };
+        let weight = match annotation(ing, "canary-weight") {
+            Some(Ok(w)) if w <= total => w,
+            _ => continue,
+        };
+        for r in &ing.spec.rules {
+            let host = r.host.as_deref().unwrap_or("").to_ascii_lowercase();
+            for p in r.http.iter().flat_map(|h| h.paths.iter()) {
+                let key = (host.clone(), p.path_type.to_string(), value_of(p));
+                out.entry(key).or_insert(Canary {
+                    weight,
+                    total,
+                    namespace: ing.meta.namespace.clone(),
+                    backend: &p.backend,
+                });
+            }
+        }
+    }
+    out
+}
 
 /// The length of an Ingress path's value (`/` when absent or empty).
 fn value_len(p: &crate::model::HttpIngressPath) -> usize {

@@ -20,7 +20,8 @@ pub struct Difference {
     pub class: String,
     /// The request, `host/path` (a `GET` on port 80).
     pub request: String,
-    /// What Ingress routing answers: `namespace/service:port`, a split `a:80 | b:80`,
+    /// What Ingress routing answers: `namespace/service:port`, a split `a:80 (80) | b:80 (20)`
+    /// (with weights),
     /// `status N`, `redirect N location`, with ` path=…` when the upstream path differs.
     pub ingress: String,
     /// What the converted Gateway API configuration answers, in the same form.
@@ -489,6 +490,14 @@ fn answer(
                     (true, Some(p)) => format!("{}/{}:{p}", b.namespace(), b.name()),
                     (true, None) => format!("{}/{}", b.namespace(), b.name()),
                     (false, _) => "status 500".to_string(),
+                })
+                .zip(m.backends().iter().map(|b| b.weight()))
+                .map(|(n, w)| {
+                    if m.backends().len() > 1 {
+                        format!("{n} ({w})")
+                    } else {
+                        n
+                    }
                 })
                 .collect();
             names.into_iter().collect::<Vec<_>>().join(" | ")
