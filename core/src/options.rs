@@ -104,7 +104,7 @@ pub struct Options {
     /// it is dropped and reported like `regex_size_limit`.
     pub regex_router_budget: usize,
     /// How [`Router::from_ingress`](crate::Router::from_ingress) routes Ingresses: `false`
-    /// (the default) as the Ingress specification says (docs/ingress.md, "Native routing");
+    /// (the default) as the Ingress specification says (docs/ingress.md, "Semantic differences");
     /// `true` as ingress-nginx does (docs/ingress.md, "The ingress-nginx flavor"): Exact paths
     /// first, ImplementationSpecific as a string prefix, every path of a host with `use-regex`
     /// or `rewrite-target` a case-insensitive regular expression prefix, wildcard hosts

@@ -299,3 +299,49 @@ spec:
     );
     assert_eq!(d.cause, Some("nginx-annotations"));
 }
+
+#[test]
+fn canary_headers_are_sent_and_attributed() {
+    let yaml = r#"
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: main, namespace: a}
+spec:
+  ingressClassName: nginx
+  rules:
+  - host: h.com
+    http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: v1, port: {number: 80}}}}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: next
+  namespace: a
+  annotations: {nginx.ingress.kubernetes.io/canary: "true", nginx.ingress.kubernetes.io/canary-by-header: X-Canary}
+spec:
+  ingressClassName: nginx
+  rules:
+  - host: h.com
+    http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: v2, port: {number: 80}}}}]}
+"#;
+    let nginx = ConvertOptions {
+        nginx: true,
+        ..ConvertOptions::default()
+    };
+    let v = verify(&Config::from_str(yaml), &nginx);
+    assert!(v.is_ok(), "{}", v.report());
+    // The converted header rule sends "always" to the canary; the Nginx flavor's router has no
+    // header canaries, so that request differs, attributed to the annotations.
+    let d = find(&v, "h.com/x [X-Canary: always]").expect("differs");
+    assert_eq!(
+        (d.ingress.as_str(), d.gateway.as_str()),
+        ("a/v1:80", "a/v2:80")
+    );
+    assert_eq!(d.cause, Some("nginx-annotations"));
+    // "never" reaches the main backend in both.
+    assert!(
+        find(&v, "h.com/x [X-Canary: never]").is_none(),
+        "{}",
+        v.report()
+    );
+}

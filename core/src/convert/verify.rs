@@ -18,7 +18,8 @@ const MAX_REQUESTS: usize = 100_000;
 pub struct Difference {
     /// The ingress class whose Ingresses and Gateways were compared.
     pub class: String,
-    /// The request, `host/path` (a `GET` on port 80).
+    /// The request, `host/path` (a `GET` on port 80), with ` [Name: value]` when it carries a
+    /// canary's header or cookie.
     pub request: String,
     /// What Ingress routing answers: `namespace/service:port`, a split `a:80 (80) | b:80 (20)`
     /// (with weights),
@@ -65,9 +66,15 @@ impl Verification {
                 c => format!("{c} (docs/ingress.md: {})", section(c)),
             };
             let _ = writeln!(out, "{title}: {} request(s)", ds.len());
-            let _ = writeln!(out, "  {:<44} {:<32} gateway", "request", "ingress");
+            let w1 = ds.iter().map(|d| d.request.len()).max().unwrap_or(0).max(7);
+            let w2 = ds.iter().map(|d| d.ingress.len()).max().unwrap_or(0).max(7);
+            let _ = writeln!(out, "  {:<w1$}  {:<w2$}  gateway", "request", "ingress");
             for d in ds {
-                let _ = writeln!(out, "  {:<44} {:<32} {}", d.request, d.ingress, d.gateway);
+                let _ = writeln!(
+                    out,
+                    "  {:<w1$}  {:<w2$}  {}",
+                    d.request, d.ingress, d.gateway
+                );
             }
         }
         let unexplained = self
@@ -208,9 +215,9 @@ pub fn verify(config: &Config, options: &ConvertOptions) -> Verification {
             implementation_specific: &implementation_specific,
             annotated: &annotated,
         };
-        for (host, path) in requests(ingresses) {
+        for (host, path, header) in requests(ingresses) {
             result.requests += 1;
-            if let Some(d) = ctx.compare(&host, &path) {
+            if let Some(d) = ctx.compare(&host, &path, header.as_ref()) {
                 result.differences.push(d);
             }
         }
@@ -270,8 +277,13 @@ fn route_sources(objects: &[Value]) -> BTreeMap<String, Option<String>> {
         .collect()
 }
 
-/// The requests `(host, path)` exercising the rules of `ingresses`.
-fn requests(ingresses: &[&Object<IngressSpec>]) -> Vec<(String, String)> {
+/// A generated request: host, path and one header (a canary's).
+type GenRequest = (String, String, Option<(String, String)>);
+
+/// The requests exercising the rules of `ingresses`: every host with every path (see
+/// [`verify`]), then, per canary Ingress, its hosts and paths with its header and cookie set
+/// to `always`/`never` (or the `canary-by-header-value`).
+fn requests(ingresses: &[&Object<IngressSpec>]) -> Vec<GenRequest> {
     let mut hosts: BTreeSet<String> = BTreeSet::new();
     let mut paths: BTreeSet<String> = BTreeSet::from(["/".to_string()]);
     for ing in ingresses {
@@ -308,8 +320,54 @@ fn requests(ingresses: &[&Object<IngressSpec>]) -> Vec<(String, String)> {
             if out.len() >= MAX_REQUESTS {
                 return out;
             }
-            out.push((h.clone(), p.clone()));
+            out.push((h.clone(), p.clone(), None));
         }
+    }
+    for ing in ingresses {
+        for header in canary_headers(ing) {
+            for r in &ing.spec.rules {
+                let host = r.host.as_deref().unwrap_or("h.invalid").replace('*', "x");
+                let mut own = BTreeSet::new();
+                for p in r.http.iter().flat_map(|h| &h.paths) {
+                    path_variants(p.path.as_deref().unwrap_or("/"), &mut own);
+                }
+                for p in own {
+                    if out.len() >= MAX_REQUESTS {
+                        return out;
+                    }
+                    out.push((host.clone(), p, Some(header.clone())));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The header lines that decide for the canary Ingress `ing` (none when it is not one).
+fn canary_headers(ing: &Object<IngressSpec>) -> Vec<(String, String)> {
+    let get = |n: &str| {
+        ing.meta
+            .annotations
+            .get(&format!("{}{n}", super::nginx::PREFIX))
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
+    if !super::nginx::is_canary(ing) {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    if let Some(h) = get("canary-by-header") {
+        match get("canary-by-header-value") {
+            Some(v) => out.push((h, v)),
+            None => {
+                out.push((h.clone(), "always".into()));
+                out.push((h, "never".into()));
+            }
+        }
+    }
+    if let Some(c) = get("canary-by-cookie") {
+        out.push(("Cookie".into(), format!("{c}=always")));
+        out.push(("Cookie".into(), format!("{c}=never")));
     }
     out
 }
@@ -364,8 +422,19 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn compare(&self, host: &str, path: &str) -> Option<Difference> {
-        let req = Request::new("GET", host, path).port(80);
+    fn compare(
+        &self,
+        host: &str,
+        path: &str,
+        header: Option<&(String, String)>,
+    ) -> Option<Difference> {
+        let pairs: Vec<(&str, &str)> = header
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let req = Request::new("GET", host, path)
+            .port(80)
+            .headers(crate::Headers::Pairs(&pairs));
         let ingress = answer(&self.legacy.route(&req), (&req, path), None, self.rules);
         // The Gateway of the namespace whose Ingress answered, else the first that matches.
         let ns = ingress.route.as_deref().and_then(|r| r.split('/').next());
@@ -384,7 +453,10 @@ impl Ctx<'_> {
         let cause = self.cause(host, &ingress, &gateway);
         Some(Difference {
             class: self.class.to_string(),
-            request: format!("{host}{path}"),
+            request: match header {
+                Some((k, v)) => format!("{host}{path} [{k}: {v}]"),
+                None => format!("{host}{path}"),
+            },
             ingress: ingress.text,
             gateway: gateway.text,
             cause,
