@@ -18,8 +18,8 @@ const MAX_REQUESTS: usize = 100_000;
 pub struct Difference {
     /// The ingress class whose Ingresses and Gateways were compared.
     pub class: String,
-    /// The request, `host/path` (a `GET` on port 80), with ` [Name: value]` when it carries a
-    /// canary's header or cookie.
+    /// The request, `host/path` (a `GET` on port 80), `https://host/path` on port 443 (hosts
+    /// with TLS), with ` [Name: value]` when it carries a canary's header or cookie.
     pub request: String,
     /// What Ingress routing answers: `namespace/service:port`, a split `a:80 (80) | b:80 (20)`
     /// (with weights),
@@ -215,9 +215,9 @@ pub fn verify(config: &Config, options: &ConvertOptions) -> Verification {
             implementation_specific: &implementation_specific,
             annotated: &annotated,
         };
-        for (host, path, header) in requests(ingresses) {
+        for (host, path, header, https) in requests(ingresses) {
             result.requests += 1;
-            if let Some(d) = ctx.compare(&host, &path, header.as_ref()) {
+            if let Some(d) = ctx.compare(&host, &path, header.as_ref(), https) {
                 result.differences.push(d);
             }
         }
@@ -248,10 +248,37 @@ fn converted_config(config: &Config, objects: &[Value]) -> Config {
     for (i, o) in objects.iter().enumerate() {
         b.add_value(o.clone(), "converted", i);
     }
+    // The TLS Secrets the Ingresses name exist in the cluster even when the input lacks them:
+    // stand-ins, so that HTTPS listeners are ready and routing is what gets compared.
+    let known: BTreeSet<(&str, &str)> = config
+        .secrets
+        .iter()
+        .map(|s| (s.meta.namespace.as_str(), s.meta.name.as_str()))
+        .collect();
+    let mut stand_ins = BTreeSet::new();
+    for gw in objects.iter().filter(|o| o["kind"] == "Gateway") {
+        let ns = gw["metadata"]["namespace"].as_str().unwrap_or("");
+        for l in gw["spec"]["listeners"].as_array().into_iter().flatten() {
+            for r in l["tls"]["certificateRefs"].as_array().into_iter().flatten() {
+                let name = r["name"].as_str().unwrap_or("");
+                if !known.contains(&(ns, name)) {
+                    stand_ins.insert((ns.to_string(), name.to_string()));
+                }
+            }
+        }
+    }
+    for (i, (ns, name)) in stand_ins.into_iter().enumerate() {
+        b.add_value(
+            serde_json::json!({"apiVersion": "v1", "kind": "Secret",
+                "metadata": {"name": name, "namespace": ns}, "type": "kubernetes.io/tls"}),
+            "verify",
+            i,
+        );
+    }
     let mut c = b.finish();
     c.services = config.services.clone();
     c.endpoint_slices = config.endpoint_slices.clone();
-    c.secrets = config.secrets.clone();
+    c.secrets.extend(config.secrets.iter().cloned());
     c.namespaces = config.namespaces.clone();
     c.reference_grants = config.reference_grants.clone();
     c
@@ -277,8 +304,9 @@ fn route_sources(objects: &[Value]) -> BTreeMap<String, Option<String>> {
         .collect()
 }
 
-/// A generated request: host, path and one header (a canary's).
-type GenRequest = (String, String, Option<(String, String)>);
+/// A generated request: host, path, one header (a canary's) and whether it is HTTPS (port
+/// 443) rather than HTTP (port 80).
+type GenRequest = (String, String, Option<(String, String)>, bool);
 
 /// The requests exercising the rules of `ingresses`: every host with every path (see
 /// [`verify`]), then, per canary Ingress, its hosts and paths with its header and cookie set
@@ -320,7 +348,21 @@ fn requests(ingresses: &[&Object<IngressSpec>]) -> Vec<GenRequest> {
             if out.len() >= MAX_REQUESTS {
                 return out;
             }
-            out.push((h.clone(), p.clone(), None));
+            out.push((h.clone(), p.clone(), None, false));
+        }
+    }
+    // HTTPS for the hosts with TLS (and an HTTPS listener once converted).
+    for ing in ingresses {
+        for t in &ing.spec.tls {
+            for h in &t.hosts {
+                let host = h.to_ascii_lowercase().replace('*', "x");
+                for p in &paths {
+                    if out.len() >= MAX_REQUESTS {
+                        return out;
+                    }
+                    out.push((host.clone(), p.clone(), None, true));
+                }
+            }
         }
     }
     for ing in ingresses {
@@ -335,7 +377,7 @@ fn requests(ingresses: &[&Object<IngressSpec>]) -> Vec<GenRequest> {
                     if out.len() >= MAX_REQUESTS {
                         return out;
                     }
-                    out.push((host.clone(), p, Some(header.clone())));
+                    out.push((host.clone(), p, Some(header.clone()), false));
                 }
             }
         }
@@ -427,13 +469,15 @@ impl Ctx<'_> {
         host: &str,
         path: &str,
         header: Option<&(String, String)>,
+        https: bool,
     ) -> Option<Difference> {
         let pairs: Vec<(&str, &str)> = header
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
         let req = Request::new("GET", host, path)
-            .port(80)
+            .port(if https { 443 } else { 80 })
+            .scheme(if https { "https" } else { "http" })
             .headers(crate::Headers::Pairs(&pairs));
         let ingress = answer(&self.legacy.route(&req), (&req, path), None, self.rules);
         // The Gateway of the namespace whose Ingress answered, else the first that matches.
@@ -453,9 +497,10 @@ impl Ctx<'_> {
         let cause = self.cause(host, &ingress, &gateway);
         Some(Difference {
             class: self.class.to_string(),
-            request: match header {
-                Some((k, v)) => format!("{host}{path} [{k}: {v}]"),
-                None => format!("{host}{path}"),
+            request: match (header, https) {
+                (Some((k, v)), _) => format!("{host}{path} [{k}: {v}]"),
+                (None, true) => format!("https://{host}{path}"),
+                (None, false) => format!("{host}{path}"),
             },
             ingress: ingress.text,
             gateway: gateway.text,
