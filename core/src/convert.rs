@@ -905,17 +905,7 @@ fn emit_host_routes<'a>(
         }
         precedence_warnings(&rules, host, out);
         if let Some(grpc) = nginx::grpc_rules(&rules, out) {
-            // backend-protocol GRPC / GRPCS: the host's rules become one GRPCRoute.
-            let base = format!("{}-{}", g.first.meta.name, slug(host));
-            let name = out.route_name(ns, &base, g.first, &format!("{}.host", g.first_field));
-            let meta = route_metadata(&name, ns, g.oldest, options);
-            let http = route_spec(class, host, Vec::new());
-            let spec = crate::model::GrpcRouteSpec {
-                parent_refs: http.parent_refs,
-                hostnames: http.hostnames,
-                rules: grpc,
-            };
-            out.push(Manifest::new("GRPCRoute", meta, spec));
+            emit_grpc_route(options, (ns, class, host), g, grpc, out);
             continue;
         }
         let ssl = nginx::ssl_redirect(options, &rules, host, g, out);
@@ -974,6 +964,26 @@ fn emit_host_routes<'a>(
     }
     host_fallback_warnings(gw, &host_routes, out);
     slash_routes
+}
+
+/// Emits the GRPCRoute of a host whose Ingresses have `backend-protocol: GRPC`/`GRPCS`.
+fn emit_grpc_route(
+    options: &ConvertOptions,
+    (ns, class, host): (&str, &str, &str),
+    g: &HostGroup,
+    rules: Vec<crate::model::GrpcRouteRule>,
+    out: &mut Out,
+) {
+    let base = format!("{}-{}", g.first.meta.name, slug(host));
+    let name = out.route_name(ns, &base, g.first, &format!("{}.host", g.first_field));
+    let meta = route_metadata(&name, ns, g.oldest, options);
+    let http = route_spec(class, host, Vec::new());
+    let spec = crate::model::GrpcRouteSpec {
+        parent_refs: http.parent_refs,
+        hostnames: http.hostnames,
+        rules,
+    };
+    out.push(Manifest::new("GRPCRoute", meta, spec));
 }
 
 /// The metadata of a converted route, with the creation timestamp of `age_of` if asked for.

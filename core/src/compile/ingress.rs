@@ -117,29 +117,8 @@ pub(crate) fn compile(config: &Config, class: Option<&str>, out: &mut Compiled) 
         ..
     } = out;
     let resolver = attach::resolver(config);
-    let nginx = out.options.ingress_nginx;
-    let served: Vec<&Object<IngressSpec>> = config
-        .ingresses
-        .iter()
-        .filter(|i| class.is_none_or(|c| ingress_class(config, i).is_ok_and(|k| k == c)))
-        // ingress-nginx: a canary Ingress takes traffic only through canary rules.
-        .filter(|i| !(nginx && nginx_flag(i, "canary")))
-        .collect();
-    let regex_hosts = if nginx {
-        nginx_regex_hosts(&served)
-    } else {
-        Default::default()
-    };
-    let canaries = if nginx {
-        nginx_canaries(config, class)
-    } else {
-        FxHashMap::default()
-    };
-    let mut regex_ids: FxHashMap<String, u32> = FxHashMap::default();
-    let limit = (
-        out.options.regex_size_limit,
-        out.options.regex_router_budget,
-    );
+    let served = served(config, class, out.options.ingress_nginx);
+    let mut flavor = Flavor::new(config, class, &served, &out.options);
     let (regexes, regex_bytes) = (&mut out.regexes, &mut out.regex_bytes);
     // Candidates per host key ("" = host-less), with their sort keys.
     let mut per_host: FxHashMap<String, Vec<(Key, u32)>> = FxHashMap::default();
@@ -180,31 +159,15 @@ pub(crate) fn compile(config: &Config, class: Option<&str>, out: &mut Compiled) 
         for (ri, r) in ing.spec.rules.iter().enumerate() {
             let host = r.host.as_deref().unwrap_or("").to_ascii_lowercase();
             for (pi, p) in r.http.iter().flat_map(|h| h.paths.iter()).enumerate() {
-                let value = p.path.as_deref().filter(|v| !v.is_empty()).unwrap_or("/");
-                let exact = p.path_type == IngressPathType::Exact;
-                let (kind, value, rank) = if !nginx {
-                    let kind = if exact {
-                        PathKind::Exact
-                    } else {
-                        PathKind::Prefix
-                    };
-                    (kind, value.to_string(), (0, u8::from(!exact)))
-                } else {
-                    match nginx_path(&p.path_type, value, regex_hosts.contains(&host)) {
-                        (PathKind::Regex, pattern, rank) => {
-                            let Some(_) =
-                                regex_id(limit, &pattern, &mut regex_ids, regexes, regex_bytes)
-                            else {
-                                // An invalid regex matches nothing; its host still exists.
-                                per_host.entry(host.clone()).or_default();
-                                continue;
-                            };
-                            (PathKind::Regex, pattern, rank)
-                        }
-                        other => other,
-                    }
+                let Some((kind, value, rank)) = flavor.path(p, &host, regexes, regex_bytes) else {
+                    // An invalid regex matches nothing; its host still exists.
+                    per_host.entry(host.clone()).or_default();
+                    continue;
                 };
-                let canary = canaries.get(&(host.clone(), p.path_type.to_string(), value_of(p)));
+                let canary =
+                    flavor
+                        .canaries
+                        .get(&(host.clone(), p.path_type.to_string(), value_of(p)));
                 let m = add(ri, pi, &p.backend, kind, &value, canary);
                 let k: Key = (
                     rank.0,
@@ -224,7 +187,7 @@ pub(crate) fn compile(config: &Config, class: Option<&str>, out: &mut Compiled) 
         }
     }
     let default = first_default(defaults);
-    let hosts = fill_hosts(out, per_host, default, &regex_ids);
+    let hosts = fill_hosts(out, per_host, default, &flavor.regex_ids);
     out.frontends.push(Frontend {
         port: 0,
         tls: false,
@@ -240,6 +203,92 @@ pub(crate) fn compile(config: &Config, class: Option<&str>, out: &mut Compiled) 
 /// Exact first), the longer path, then (Spec) Exact before Prefix, then the older Ingress,
 /// then `namespace/name`, rule and path.
 type Key = (u8, Reverse<usize>, u8, i64, String, usize, usize);
+
+/// The Ingresses of `class` (every one when `None`), without the canaries for ingress-nginx
+/// (`nginx`), where a canary Ingress takes traffic only through canary rules.
+fn served<'c>(
+    config: &'c Config,
+    class: Option<&str>,
+    nginx: bool,
+) -> Vec<&'c Object<IngressSpec>> {
+    config
+        .ingresses
+        .iter()
+        .filter(|i| class.is_none_or(|c| ingress_class(config, i).is_ok_and(|k| k == c)))
+        .filter(|i| !(nginx && nginx_flag(i, "canary")))
+        .collect()
+}
+
+/// What the flavor (`Options::ingress_nginx`) decides about paths, and the regexes built.
+struct Flavor<'c> {
+    nginx: bool,
+    /// Hosts whose paths are all regular expressions (ingress-nginx).
+    regex_hosts: rustc_hash::FxHashSet<String>,
+    /// Weighted canaries by `(host, pathType, path)` (ingress-nginx).
+    canaries: FxHashMap<(String, String, String), Canary<'c>>,
+    /// The DFA id of each pattern built.
+    regex_ids: FxHashMap<String, u32>,
+    /// `Options::regex_size_limit` and `Options::regex_router_budget`.
+    limit: (usize, usize),
+}
+
+impl<'c> Flavor<'c> {
+    fn new(
+        config: &'c Config,
+        class: Option<&str>,
+        served: &[&Object<IngressSpec>],
+        options: &crate::Options,
+    ) -> Self {
+        let nginx = options.ingress_nginx;
+        Flavor {
+            nginx,
+            regex_hosts: if nginx {
+                nginx_regex_hosts(served)
+            } else {
+                Default::default()
+            },
+            canaries: if nginx {
+                nginx_canaries(config, class)
+            } else {
+                FxHashMap::default()
+            },
+            regex_ids: FxHashMap::default(),
+            limit: (options.regex_size_limit, options.regex_router_budget),
+        }
+    }
+
+    /// The kind, value and `(rank, rank at equal length)` of path `p` of `host`; `None` for
+    /// a regular expression that does not build (it matches nothing).
+    fn path(
+        &mut self,
+        p: &crate::model::HttpIngressPath,
+        host: &str,
+        regexes: &mut Vec<super::dfa::Dfa>,
+        regex_bytes: &mut usize,
+    ) -> Option<(PathKind, String, (u8, u8))> {
+        let value = value_of(p);
+        if !self.nginx {
+            let exact = p.path_type == IngressPathType::Exact;
+            let kind = if exact {
+                PathKind::Exact
+            } else {
+                PathKind::Prefix
+            };
+            return Some((kind, value, (0, u8::from(!exact))));
+        }
+        let (kind, value, rank) = nginx_path(&p.path_type, &value, self.regex_hosts.contains(host));
+        if kind == PathKind::Regex {
+            regex_id(
+                self.limit,
+                &value,
+                &mut self.regex_ids,
+                regexes,
+                regex_bytes,
+            )?;
+        }
+        Some((kind, value, rank))
+    }
+}
 
 /// A canary Ingress path with `canary-weight` (ingress-nginx), folded into the split of the
 /// main Ingress's path of the same host, type and value.
