@@ -1117,15 +1117,16 @@ fn convert_rules<'a>(
             continue;
         };
         // (Exact paths too: ingress2gateway's e2e "Exact becomes regex which are prefix".)
-        let path = if regex {
-            ("RegularExpression", nginx::regex_path(&group.path))
+        let converted = if regex {
+            nginx::regex_path(&group.path).map(|v| ("RegularExpression", v))
         } else {
-            match path_match(&group.path_type, &group.path, options) {
-                Ok(p) => p,
-                Err(e) => {
-                    out.error(first.ingress, format!("{}.path", first.field), e);
-                    continue;
-                }
+            path_match(&group.path_type, &group.path, options)
+        };
+        let path = match converted {
+            Ok(p) => p,
+            Err(e) => {
+                out.error(first.ingress, format!("{}.path", first.field), e);
+                continue;
             }
         };
         let mut refs = entry_refs(config, &main, out);

@@ -669,3 +669,88 @@ fn cors_denied_origin() {
     );
     assert_eq!(header(&h, "access-control-allow-origin"), None, "{h:?}");
 }
+
+/// Hostile annotation values: the conversion and `verify` neither panic nor write objects the
+/// loader refuses.
+#[test]
+fn hostile_annotation_values_never_panic() {
+    let values = [
+        "",
+        " ",
+        "$",
+        "$2",
+        "://",
+        "https://",
+        "https://h:99999/x",
+        "http://[::1]:8080/p?q#f",
+        "-5",
+        "101",
+        "1e9",
+        "true",
+        "TRUE",
+        "never",
+        "\u{0}",
+        "/a b",
+        "(",
+        "/api(/|$)(.*)",
+        "*",
+        "https://example.com/landing",
+    ];
+    let names = [
+        "rewrite-target",
+        "use-regex",
+        "app-root",
+        "permanent-redirect",
+        "permanent-redirect-code",
+        "temporal-redirect",
+        "temporal-redirect-code",
+        "ssl-redirect",
+        "force-ssl-redirect",
+        "canary-weight",
+        "canary-weight-total",
+        "canary-by-header",
+        "canary-by-header-value",
+        "canary-by-cookie",
+        "enable-cors",
+        "cors-allow-origin",
+        "cors-max-age",
+        "upstream-vhost",
+        "x-forwarded-prefix",
+        "proxy-read-timeout",
+        "backend-protocol",
+    ];
+    for name in names {
+        for value in values {
+            let yaml = ingress(
+                "main",
+                H,
+                &[(name, value), ("use-regex", "true")],
+                &[("/", "Prefix", "a"), ("/x(", "ImplementationSpecific", "b")],
+                Some("cert"),
+            ) + &ingress(
+                "canary",
+                H,
+                &[("canary", "true"), (name, value)],
+                &[("/", "Prefix", "c")],
+                None,
+            );
+            let config = Config::from_str(&yaml);
+            for options in [nginx(), ConvertOptions::default()] {
+                let c = ingress_to_gateway(&config, &options);
+                let mut b = Config::builder();
+                b.add_str(CLASS, "class");
+                for (i, v) in c.objects.iter().enumerate() {
+                    b.add_value(v.clone(), "converted", i);
+                }
+                let loaded = b.finish();
+                assert!(
+                    loaded.errors().is_empty(),
+                    "{name}={value:?}: {:#?}\n{}",
+                    loaded.errors(),
+                    c.to_yaml()
+                );
+                let _ = verify(&config, &options);
+            }
+        }
+    }
+}

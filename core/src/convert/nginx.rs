@@ -135,9 +135,17 @@ pub(super) fn wants_regex(ing: &Ingress) -> bool {
 
 /// The RegularExpression value ingress-nginx's location `~* ^<path>` amounts to, anchored to
 /// the whole path as Gateway API regular expressions are.
-pub(super) fn regex_path(path: &str) -> String {
+pub(super) fn regex_path(path: &str) -> Result<String, String> {
     let p = if path.is_empty() { "/" } else { path };
-    format!("(?i){p}.*")
+    let value = format!("(?i:{p}).*");
+    match regex_syntax::Parser::new().parse(&value) {
+        Ok(_) => Ok(value),
+        Err(e) => Err(format!(
+            "path {path:?} is not a valid regular expression (ingress-nginx reads every path of \
+             this host as one, because of use-regex or rewrite-target): {}",
+            e.to_string().lines().last().unwrap_or("").trim()
+        )),
+    }
 }
 
 /// Builds a filter from its JSON form (the model's types have no other constructor).
@@ -161,7 +169,19 @@ pub(super) fn apply_rule(
         return;
     }
     rewrite(ing, rule, group, regex, out);
-    if let Some(vhost) = get(ing, "upstream-vhost").filter(|v| !v.is_empty()) {
+    let vhost = get(ing, "upstream-vhost").filter(|v| !v.is_empty());
+    let vhost = vhost.filter(|v| match crate::validate::hostname(v, false) {
+        Ok(()) => true,
+        Err(e) => {
+            out.warn(
+                ing,
+                field("upstream-vhost"),
+                format!("{v:?} cannot be a rewritten hostname ({e}); not converted"),
+            );
+            false
+        }
+    });
+    if let Some(vhost) = vhost {
         let existing = rule.filters.iter_mut().find_map(|f| f.url_rewrite.as_mut());
         match existing {
             Some(r) => r.hostname = Some(vhost.to_string()),
@@ -171,7 +191,9 @@ pub(super) fn apply_rule(
         }
     }
     let mut set = Vec::new();
-    if let Some(prefix) = get(ing, "x-forwarded-prefix").filter(|v| !v.is_empty()) {
+    if let Some(prefix) = get(ing, "x-forwarded-prefix")
+        .filter(|v| !v.is_empty() && !v.bytes().any(|b| b.is_ascii_control()))
+    {
         set.push(json!({"name": "X-Forwarded-Prefix", "value": prefix}));
     }
     if !set.is_empty() {
@@ -209,26 +231,48 @@ fn redirect(ing: &Ingress, out: &mut Out) -> Option<HttpRouteFilter> {
             }
         },
     };
-    let Some((scheme, rest)) = url.split_once("://") else {
-        out.error(
-            ing,
-            field(name),
-            format!("{name} {url:?} is not an absolute URL; no redirect is made"),
-        );
-        return None;
-    };
-    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    match redirect_target(url, code) {
+        Ok(r) => filter(json!({"type": "RequestRedirect", "requestRedirect": r})),
+        Err(why) => {
+            out.error(
+                ing,
+                field(name),
+                format!("{name} {url:?} {why}; no redirect is made"),
+            );
+            None
+        }
+    }
+}
+
+/// The `requestRedirect` of an absolute `http(s)://host[:port][/path]` URL (query and
+/// fragment dropped, as ingress2gateway does), or why it cannot be one.
+fn redirect_target(url: &str, code: i64) -> Result<Value, String> {
+    let (scheme, rest) = url.split_once("://").ok_or("is not an absolute URL")?;
+    let scheme = scheme.to_ascii_lowercase();
+    if scheme != "http" && scheme != "https" {
+        return Err(format!(
+            "has scheme {scheme:?}; a redirect takes http or https"
+        ));
+    }
+    let (authority, path) = rest.split_at(rest.find(['/', '?', '#']).unwrap_or(rest.len()));
     let (host, port) = match authority.rsplit_once(':') {
-        Some((h, p)) if p.parse::<u16>().is_ok() => (h, p.parse::<i64>().ok()),
-        _ => (authority, None),
+        Some((h, p)) => match p.parse::<u16>() {
+            Ok(n) if n > 0 => (h, Some(i64::from(n))),
+            _ => return Err(format!("has port {p:?}")),
+        },
+        None => (authority, None),
     };
+    let host = host.to_ascii_lowercase();
+    crate::validate::hostname(&host, false).map_err(|e| format!("has host {host:?}: {e}"))?;
     let path = path.split(['?', '#']).next().unwrap_or("");
+    let path = if path.is_empty() { "/" } else { path };
+    crate::validate::path_value(path).map_err(|e| format!("has path {path:?}: {e}"))?;
     let mut r = json!({"scheme": scheme, "hostname": host, "statusCode": code,
-        "path": {"type": "ReplaceFullPath", "replaceFullPath": if path.is_empty() { "/" } else { path }}});
+        "path": {"type": "ReplaceFullPath", "replaceFullPath": path}});
     if let Some(p) = port {
         r["port"] = json!(p);
     }
-    filter(json!({"type": "RequestRedirect", "requestRedirect": r}))
+    Ok(r)
 }
 
 /// rewrite-target as a URLRewrite: without capture references, the whole path is replaced;
@@ -395,9 +439,28 @@ pub(super) fn canary(ing: &Ingress, out: &mut Out) -> Canary {
         }
     };
     let mut headers = Vec::new();
+    let token = |h: &&str| {
+        h.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+    };
     if let Some(h) = get(ing, "canary-by-header").filter(|h| !h.is_empty()) {
+        if !token(&h) {
+            out.warn(
+                ing,
+                field("canary-by-header"),
+                format!("{h:?} is not a header name; the header canary is not converted"),
+            );
+        }
+    }
+    let value_ok = |v: &str| !v.bytes().any(|b| b.is_ascii_control());
+    if let Some(h) = get(ing, "canary-by-header").filter(|h| !h.is_empty() && token(h)) {
         match get(ing, "canary-by-header-value").filter(|v| !v.is_empty()) {
-            Some(v) => headers.push((h.to_string(), "Exact", v.to_string(), true)),
+            Some(v) if value_ok(v) => headers.push((h.to_string(), "Exact", v.to_string(), true)),
+            Some(v) => out.warn(
+                ing,
+                field("canary-by-header-value"),
+                format!("{v:?} has control characters; the header canary is not converted"),
+            ),
             None => {
                 headers.push((h.to_string(), "Exact", "always".to_string(), true));
                 headers.push((h.to_string(), "Exact", "never".to_string(), false));
