@@ -6,7 +6,7 @@ use std::ffi::OsString;
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::Path;
-use trieway::convert::{ingress_to_gateway, ConvertOptions, ImplementationSpecific};
+use trieway::convert::{ingress_to_gateway, verify, ConvertOptions, ImplementationSpecific};
 use trieway::Config;
 
 /// `trieway convert --help`.
@@ -30,11 +30,25 @@ Options:
       --implementation-specific  How ImplementationSpecific paths convert: prefix (default),
         MODE                     exact, or gce ('/x/*' = prefix '/x', anything else exact)
       --no-creation-timestamps   Do not copy the Ingresses' creationTimestamp to the routes
+      --from spec|nginx          The controller the Ingresses were written for. spec
+                                 (default): the Ingress specification; nginx: also apply
+                                 ingress-nginx's implicit defaults (HTTP to HTTPS redirects
+                                 for hosts with TLS) and, with --verify, route the
+                                 Ingresses as ingress-nginx does. ingress-nginx annotations
+                                 (nginx.ingress.kubernetes.io/*) are converted either way;
+                                 those that are not are named in warnings, snippets in errors
+      --verify                   Instead of printing the resources, route generated requests
+                                 (every host and wildcard, every path at, below, beside and
+                                 above its boundary, the default backend) through the Ingresses
+                                 and through the converted resources, and print the requests
+                                 answered differently, grouped by their documented cause
+                                 (docs/ingress.md), then a one-line verdict
   -h, --help                     Print help
 
 Exit status:
-  0  every Ingress converted (warnings allowed)
-  1  some Ingress or field could not be converted, or an input object is invalid
+  0  every Ingress converted (warnings allowed); with --verify: every difference is explained
+  1  some Ingress or field could not be converted, or an input object is invalid; with
+     --verify: also when a difference has no documented cause
   2  usage error, or a FILE could not be read
 ";
 
@@ -49,6 +63,7 @@ struct Options {
     files: Vec<OsString>,
     format: Format,
     convert: ConvertOptions,
+    verify: bool,
 }
 
 fn parse(mut p: Parser) -> Result<Option<Options>, UsageError> {
@@ -56,6 +71,7 @@ fn parse(mut p: Parser) -> Result<Option<Options>, UsageError> {
         files: Vec::new(),
         format: Format::Yaml,
         convert: ConvertOptions::default(),
+        verify: false,
     };
     while let Some(arg) = p.next_arg()? {
         match &arg {
@@ -78,6 +94,18 @@ fn parse(mut p: Parser) -> Result<Option<Options>, UsageError> {
             }
             Arg::Long(n) if n == "no-creation-timestamps" => {
                 opts.convert.creation_timestamps = false
+            }
+            Arg::Long(n) if n == "verify" => opts.verify = true,
+            Arg::Long(n) if n == "from" => {
+                opts.convert.nginx = match p.string(&arg)?.as_str() {
+                    "nginx" => true,
+                    "spec" => false,
+                    other => {
+                        return Err(UsageError(format!(
+                            "unknown --from '{other}' (expected spec or nginx)"
+                        )))
+                    }
+                }
             }
             Arg::Value(v) => opts.files.push(v.clone()),
             _ => return Err(arg.unexpected()),
@@ -113,10 +141,12 @@ pub fn run(p: Parser) -> Result<Status, Failure> {
     }
     let config = config.finish();
     let conversion = ingress_to_gateway(&config, &opts.convert);
+    let verified = opts.verify.then(|| verify(&config, &opts.convert));
 
-    let text = match opts.format {
-        Format::Yaml => conversion.to_yaml(),
-        Format::Json => {
+    let text = match (&verified, opts.format) {
+        (Some(v), _) => v.report(),
+        (None, Format::Yaml) => conversion.to_yaml(),
+        (None, Format::Json) => {
             let mut t = serde_json::to_string_pretty(&conversion.objects)
                 .map_err(|e| Failure::Other(format!("cannot serialize the output: {e}")))?;
             t.push('\n');
@@ -137,9 +167,12 @@ pub fn run(p: Parser) -> Result<Status, Failure> {
     }
     let _ = std::io::stderr().write_all(messages.as_bytes());
 
-    Ok(if config.errors().is_empty() && conversion.is_ok() {
-        Status::Ok
-    } else {
-        Status::Problems
-    })
+    let verified_ok = verified.as_ref().is_none_or(|v| v.is_ok());
+    Ok(
+        if config.errors().is_empty() && conversion.is_ok() && verified_ok {
+            Status::Ok
+        } else {
+            Status::Problems
+        },
+    )
 }

@@ -62,6 +62,10 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
+mod nginx;
+mod verify;
+pub use verify::{verify, Difference, Verification};
+
 // The class lookup is shared with native Ingress routing (compile/ingress.rs), which needs no
 // feature.
 pub use crate::compile::ingress::{ingress_class, CLASS_ANNOTATION, DEFAULT_CLASS_ANNOTATION};
@@ -93,6 +97,10 @@ pub struct ConvertOptions {
     /// ties between routes (the age criterion of precedence) are broken by the age of the
     /// Ingresses, as Ingress conflicts are. The API server ignores the field on create.
     pub creation_timestamps: bool,
+    /// Apply ingress-nginx's implicit defaults as well as its explicit annotations: HTTP
+    /// requests for a host with TLS are redirected to HTTPS unless `ssl-redirect: "false"`
+    /// (`trieway convert --from nginx`). The annotations themselves are converted either way.
+    pub nginx: bool,
 }
 
 impl Default for ConvertOptions {
@@ -100,6 +108,7 @@ impl Default for ConvertOptions {
         ConvertOptions {
             implementation_specific: ImplementationSpecific::Prefix,
             creation_timestamps: true,
+            nginx: false,
         }
     }
 }
@@ -381,6 +390,8 @@ struct Out {
     conv: Conversion,
     /// Route names used per namespace.
     route_names: BTreeMap<String, BTreeSet<String>>,
+    /// The HTTP listener name and the HTTPS one (if any) per `(namespace, class, host)`.
+    listeners: BTreeMap<(String, String, String), (String, Option<String>)>,
 }
 
 fn issue(ing: &Ingress, field: impl Into<String>, message: impl Into<String>) -> ConfigError {
@@ -392,7 +403,11 @@ fn issue(ing: &Ingress, field: impl Into<String>, message: impl Into<String>) ->
 
 impl Out {
     fn warn(&mut self, ing: &Ingress, field: impl Into<String>, message: impl Into<String>) {
-        self.conv.warnings.push(issue(ing, field, message));
+        let w = issue(ing, field, message);
+        // An annotation applied to several rules is reported once.
+        if !self.conv.warnings.contains(&w) {
+            self.conv.warnings.push(w);
+        }
     }
 
     fn error(&mut self, ing: &Ingress, field: impl Into<String>, message: impl Into<String>) {
@@ -535,6 +550,7 @@ pub fn ingress_to_gateway(config: &Config, options: &ConvertOptions) -> Conversi
     let mut out = Out {
         conv: Conversion::default(),
         route_names: BTreeMap::new(),
+        listeners: BTreeMap::new(),
     };
     // The order an API server lists them in: by namespace, then name.
     let mut ingresses: Vec<&Ingress> = config.ingresses.iter().collect();
@@ -550,6 +566,7 @@ pub fn ingress_to_gateway(config: &Config, options: &ConvertOptions) -> Conversi
                 continue;
             }
         };
+        nginx::unconverted(ing, &mut out);
         let gw = gateways
             .entry((ing.meta.namespace.clone(), class))
             .or_default();
@@ -599,6 +616,11 @@ fn collect_ingress<'a>(ing: &'a Ingress, gw: &mut GatewayGroup<'a>, out: &mut Ou
         });
         if ing.created < group.oldest.created {
             group.oldest = ing;
+        }
+        // Routes are named after the first main Ingress, not after a canary.
+        if nginx::is_canary(group.first) && !nginx::is_canary(ing) {
+            group.first = ing;
+            group.first_field = rule_field.clone();
         }
         collect_tls(ing, &host, group);
         collect_paths(ing, http, &rule_field, group);
@@ -679,6 +701,8 @@ fn class_namespaces_warning(gateways: &BTreeMap<(String, String), GatewayGroup>,
 struct Rule<'a> {
     path: PathMatch,
     group: &'a PathGroup<'a>,
+    /// The Ingress whose annotations the rule follows.
+    ingress: &'a Ingress,
     rule: HttpRouteRule,
 }
 
@@ -738,13 +762,19 @@ fn gateway_listeners(ns: &str, class: &str, gw: &GatewayGroup, out: &mut Out) ->
     for (host, g) in &gw.hosts {
         let (http, https) = listener_names_for(host, g, ns, class, &listener_names, out);
         listeners.push(listener(http.clone(), host, 80, ProtocolType::Http));
-        listener_names.insert(http);
+        listener_names.insert(http.clone());
+        let mut secure = None;
         if let Some(tls) = listener_tls(host, g, out) {
             let mut l = listener(https.clone(), host, 443, ProtocolType::Https);
             l.tls = Some(tls);
             listeners.push(l);
-            listener_names.insert(https);
+            listener_names.insert(https.clone());
+            secure = Some(https);
         }
+        out.listeners.insert(
+            (ns.to_string(), class.to_string(), host.clone()),
+            (http, secure),
+        );
     }
     if listeners.len() > MAX_LISTENERS {
         let first = gw
@@ -874,6 +904,13 @@ fn emit_host_routes<'a>(
             continue;
         }
         precedence_warnings(&rules, host, out);
+        if let Some(grpc) = nginx::grpc_rules(&rules, out) {
+            emit_grpc_route(options, (ns, class, host), g, grpc, out);
+            continue;
+        }
+        let ssl = nginx::ssl_redirect(options, &rules, host, g, out);
+        let mut rules = rules;
+        nginx::app_root(&mut rules, g, out);
         let base = format!("{}-{}", g.first.meta.name, slug(host));
         let chunks: Vec<&[Rule]> = rules.chunks(MAX_RULES).collect();
         if chunks.len() > 1 {
@@ -905,17 +942,48 @@ fn emit_host_routes<'a>(
             {
                 slash_routes.push((name.clone(), g.first, g.oldest));
             }
-            let rules = chunk.iter().map(|r| r.rule.clone()).collect();
+            let rules: Vec<HttpRouteRule> = chunk.iter().map(|r| r.rule.clone()).collect();
             let meta = route_metadata(&name, ns, g.oldest, options);
-            out.push(Manifest::new(
-                "HTTPRoute",
-                meta,
-                route_spec(class, host, rules),
-            ));
+            let mut spec = route_spec(class, host, rules);
+            let listeners = out
+                .listeners
+                .get(&(ns.to_string(), class.to_string(), host.clone()));
+            if let (Some((http, Some(https))), true) = (listeners.cloned(), ssl) {
+                // The routes on HTTP answer with redirects to HTTPS (ssl-redirect).
+                let mut plain = route_spec(class, host, nginx::redirect_rules(chunk));
+                plain.parent_refs[0].section_name = Some(http);
+                spec.parent_refs[0].section_name = Some(https);
+                let plain_name = out.route_name(ns, &format!("{name}-http"), g.first, "");
+                let meta_plain = route_metadata(&plain_name, ns, g.oldest, options);
+                out.push(Manifest::new("HTTPRoute", meta, spec));
+                out.push(Manifest::new("HTTPRoute", meta_plain, plain));
+                continue;
+            }
+            out.push(Manifest::new("HTTPRoute", meta, spec));
         }
     }
     host_fallback_warnings(gw, &host_routes, out);
     slash_routes
+}
+
+/// Emits the GRPCRoute of a host whose Ingresses have `backend-protocol: GRPC`/`GRPCS`.
+fn emit_grpc_route(
+    options: &ConvertOptions,
+    (ns, class, host): (&str, &str, &str),
+    g: &HostGroup,
+    rules: Vec<crate::model::GrpcRouteRule>,
+    out: &mut Out,
+) {
+    let base = format!("{}-{}", g.first.meta.name, slug(host));
+    let name = out.route_name(ns, &base, g.first, &format!("{}.host", g.first_field));
+    let meta = route_metadata(&name, ns, g.oldest, options);
+    let http = route_spec(class, host, Vec::new());
+    let spec = crate::model::GrpcRouteSpec {
+        parent_refs: http.parent_refs,
+        hostnames: http.hostnames,
+        rules,
+    };
+    out.push(Manifest::new("GRPCRoute", meta, spec));
 }
 
 /// The metadata of a converted route, with the creation timestamp of `age_of` if asked for.
@@ -1019,70 +1087,187 @@ fn default_tie_warning(
     );
 }
 
-/// The rules of one host: one per `(pathType, path)` group that converts.
+/// The rules of one host: one per `(pathType, path)` group that converts (plus one per
+/// canary header match, before it), with the ingress-nginx annotations of the group's first
+/// (non-canary) Ingress applied.
 fn convert_rules<'a>(
     config: &Config,
     options: &ConvertOptions,
     g: &'a HostGroup<'a>,
     out: &mut Out,
 ) -> Vec<Rule<'a>> {
+    // ingress-nginx: use-regex (or rewrite-target) on one Ingress makes every path of the
+    // host a case-insensitive regular expression.
+    let regex = g
+        .paths
+        .iter()
+        .flat_map(|p| &p.entries)
+        .any(|e| nginx::wants_regex(e.ingress));
     let mut rules = Vec::new();
     for group in &g.paths {
-        let first = &group.entries[0];
-        let path = match path_match(&group.path_type, &group.path, options) {
+        let (main, canaries): (Vec<&PathEntry>, Vec<&PathEntry>) = group
+            .entries
+            .iter()
+            .partition(|e| !nginx::is_canary(e.ingress));
+        let Some(first) = main.first().copied() else {
+            for c in &canaries {
+                let e = nginx::lone_canary(c.ingress, &format!("{}.path", c.field));
+                out.conv.warnings.push(e);
+            }
+            continue;
+        };
+        // (Exact paths too: ingress2gateway's e2e "Exact becomes regex which are prefix".)
+        let converted = if regex {
+            nginx::regex_path(&group.path).map(|v| ("RegularExpression", v))
+        } else {
+            path_match(&group.path_type, &group.path, options)
+        };
+        let path = match converted {
             Ok(p) => p,
             Err(e) => {
                 out.error(first.ingress, format!("{}.path", first.field), e);
                 continue;
             }
         };
-        let mut refs = Vec::new();
-        for e in &group.entries {
-            match backend_ref(
-                config,
-                e.ingress,
-                e.backend,
-                &format!("{}.backend", e.field),
-            ) {
-                Ok(r) => refs.push(r),
-                Err(err) => out.conv.errors.push(err),
-            }
-        }
+        let mut refs = entry_refs(config, &main, out);
         duplicate_path_warning(group, refs.len(), out);
-        if refs.len() > MAX_BACKEND_REFS {
-            out.error(
-                first.ingress,
-                format!("{}.path", first.field),
-                format!(
-                    "path {:?} has {} backends; a rule takes at most {MAX_BACKEND_REFS} \
-                     backendRefs",
-                    group.path,
-                    refs.len()
-                ),
+        limit_refs(group, first, &mut refs, out);
+        let path_only = HttpRouteMatch {
+            path: Some(HttpPathMatch {
+                kind: Some(PathMatchType::from(path.0)),
+                value: Some(path.1.clone()),
+            }),
+            ..HttpRouteMatch::default()
+        };
+        for c in canaries {
+            canary_rules(
+                config,
+                c,
+                &path_only,
+                &mut refs,
+                &mut rules,
+                (&path, group),
+                out,
             );
-            refs.truncate(MAX_BACKEND_REFS);
         }
-        let rule = HttpRouteRule {
-            matches: vec![HttpRouteMatch {
-                path: Some(HttpPathMatch {
-                    kind: Some(PathMatchType::from(path.0)),
-                    value: Some(path.1.clone()),
-                }),
-                ..HttpRouteMatch::default()
-            }],
+        let mut rule = HttpRouteRule {
+            matches: vec![path_only],
             backend_refs: refs,
             ..HttpRouteRule::default()
         };
-        rules.push(Rule { path, group, rule });
+        nginx::apply_rule(first.ingress, &mut rule, group, regex, out);
+        rules.push(Rule {
+            path,
+            group,
+            ingress: first.ingress,
+            rule,
+        });
     }
+    // Header-matched canary rules first, so that earlier-rule ties favour them.
+    rules.sort_by_key(|r| r.rule.matches.iter().all(|m| m.headers.is_empty()));
     rules
+}
+
+/// The backendRefs of `entries` (the errors of those that do not convert recorded).
+fn entry_refs(config: &Config, entries: &[&PathEntry], out: &mut Out) -> Vec<HttpBackendRef> {
+    let mut refs = Vec::new();
+    for e in entries {
+        match backend_ref(
+            config,
+            e.ingress,
+            e.backend,
+            &format!("{}.backend", e.field),
+        ) {
+            Ok(r) => refs.push(r),
+            Err(err) => out.conv.errors.push(err),
+        }
+    }
+    refs
+}
+
+/// Reports and cuts backendRefs beyond [`MAX_BACKEND_REFS`].
+fn limit_refs(group: &PathGroup, first: &PathEntry, refs: &mut Vec<HttpBackendRef>, out: &mut Out) {
+    if refs.len() > MAX_BACKEND_REFS {
+        out.error(
+            first.ingress,
+            format!("{}.path", first.field),
+            format!(
+                "path {:?} has {} backends; a rule takes at most {MAX_BACKEND_REFS} \
+                 backendRefs",
+                group.path,
+                refs.len()
+            ),
+        );
+        refs.truncate(MAX_BACKEND_REFS);
+    }
+}
+
+/// The canary Ingress path `c` of a group whose main backendRefs are `refs`: its
+/// `canary-weight` becomes weights (main `total - w` each, canary `w`), its header and cookie
+/// matches rules of their own sending everything to the canary.
+fn canary_rules<'a>(
+    config: &Config,
+    c: &PathEntry<'a>,
+    path_only: &HttpRouteMatch,
+    refs: &mut Vec<HttpBackendRef>,
+    rules: &mut Vec<Rule<'a>>,
+    (path, group): (&PathMatch, &'a PathGroup<'a>),
+    out: &mut Out,
+) {
+    let canary = nginx::canary(c.ingress, out);
+    let main_refs = refs.clone();
+    let Ok(canary_ref) = backend_ref(
+        config,
+        c.ingress,
+        c.backend,
+        &format!("{}.backend", c.field),
+    ) else {
+        return;
+    };
+    for (name, kind, value, to_canary) in &canary.headers {
+        let mut m = path_only.clone();
+        m.headers = vec![crate::model::HttpHeaderMatch {
+            kind: Some(crate::model::MatchType::from(*kind)),
+            name: name.clone(),
+            value: value.clone(),
+        }];
+        let mut rule = HttpRouteRule {
+            matches: vec![m],
+            backend_refs: if *to_canary {
+                vec![canary_ref.clone()]
+            } else {
+                main_refs.clone()
+            },
+            ..HttpRouteRule::default()
+        };
+        nginx::apply_rule(c.ingress, &mut rule, group, false, out);
+        rules.push(Rule {
+            path: path.clone(),
+            group,
+            ingress: c.ingress,
+            rule,
+        });
+    }
+    if let Some((w, total)) = canary.weight {
+        for r in refs.iter_mut() {
+            r.weight = Some(total - w);
+        }
+        let mut weighted = canary_ref;
+        weighted.weight = Some(w);
+        refs.push(weighted);
+    }
 }
 
 /// Warns when the paths of `group` come from several Ingresses: the converted rule splits
 /// the requests over their `backends` backendRefs.
 fn duplicate_path_warning(group: &PathGroup, backends: usize, out: &mut Out) {
     let first = &group.entries[0];
-    let owners: BTreeSet<String> = group.entries.iter().map(|e| e.ingress.key()).collect();
+    let owners: BTreeSet<String> = group
+        .entries
+        .iter()
+        .filter(|e| !nginx::is_canary(e.ingress))
+        .map(|e| e.ingress.key())
+        .collect();
     if owners.len() <= 1 {
         return;
     }

@@ -110,6 +110,14 @@ pub struct Options {
     /// a 404 or 421 costs one more listener selection to find its listener. Default off:
     /// without it a lookup does nothing more than a test of this flag.
     pub counters: bool,
+    /// How [`Router::from_ingress`](crate::Router::from_ingress) routes Ingresses: `false`
+    /// (the default) as the Ingress specification says (docs/ingress.md, "Semantic differences");
+    /// `true` as ingress-nginx does (docs/ingress.md, "The ingress-nginx flavor"): Exact paths
+    /// first, ImplementationSpecific as a string prefix, every path of a host with `use-regex`
+    /// or `rewrite-target` a case-insensitive regular expression prefix, wildcard hosts
+    /// covering one or more labels, canary Ingresses only through their `canary-weight`.
+    /// Gateway API routing ignores it.
+    pub ingress_nginx: bool,
 }
 
 impl Default for Options {
@@ -131,6 +139,7 @@ impl Default for Options {
             regex_route_budget: 2 << 20,
             regex_router_budget: 64 << 20,
             counters: false,
+            ingress_nginx: false,
         }
     }
 }
@@ -154,6 +163,7 @@ const NAMES: &[&str] = &[
     "regex_route_budget",
     "regex_router_budget",
     "counters",
+    "ingress_nginx",
 ];
 
 /// `snake_case` of a `camelCase` name (names already in snake_case are unchanged).
@@ -308,6 +318,7 @@ impl<'de> de::Visitor<'de> for OptionsVisitor {
             regex_route_budget: _,
             regex_router_budget: _,
             counters: _,
+            ingress_nginx: _,
         } = &o;
         while let Some(key) = map.next_key::<String>()? {
             let camel_case = key.bytes().any(|b| b.is_ascii_uppercase());
@@ -344,6 +355,7 @@ impl<'de> de::Visitor<'de> for OptionsVisitor {
                 "controller_name" => o.controller_name = value!(Option<String>),
                 "gateway" => o.gateway = value!(Option<String>),
                 "host_isolation" => o.host_isolation = value!(bool),
+                "ingress_nginx" => o.ingress_nginx = value!(bool),
                 "listener_isolation" => o.listener_isolation = value!(bool),
                 "regex_rank" => {
                     o.regex_rank = choice! {
@@ -403,7 +415,8 @@ mod tests {
                 "repeated_headers": "first", "all_weights_zero_status": 503,
                 "regex_size_limit": 1000, "extension_kinds": ["g/K"], "max_path_len": 10,
                 "unknown_fields": "ignore", "max_query_len": 0, "max_header_value_len": 7,
-                "regex_route_budget": 5, "regex_router_budget": 6, "counters": true}"#,
+                "regex_route_budget": 5, "regex_router_budget": 6, "counters": true,
+                "ingress_nginx": true}"#,
         )
         .unwrap();
         let camel = parse(
@@ -412,7 +425,8 @@ mod tests {
                 "repeatedHeaders": "first", "allWeightsZeroStatus": 503.0,
                 "regexSizeLimit": 1000, "extensionKinds": ["g/K"], "maxPathLen": 10,
                 "unknownFields": "ignore", "maxQueryLen": 0, "maxHeaderValueLen": 7,
-                "regexRouteBudget": 5, "regexRouterBudget": 6, "counters": true}"#,
+                "regexRouteBudget": 5, "regexRouterBudget": 6, "counters": true,
+                "ingressNginx": true}"#,
         )
         .unwrap();
         let expected = Options {
@@ -432,6 +446,7 @@ mod tests {
             regex_route_budget: 5,
             regex_router_budget: 6,
             counters: true,
+            ingress_nginx: true,
         };
         assert_eq!(snake, expected);
         assert_eq!(camel, expected);
@@ -444,7 +459,7 @@ mod tests {
         assert!(e.starts_with("unknown option `hostIsolaton`; the options are 'controllerName', 'gateway', 'hostIsolation'"), "{e}");
         let e = parse(r#"{"no_such": 1}"#).unwrap_err();
         assert!(
-            e.contains("'host_isolation'") && e.contains("'regex_router_budget' or 'counters'"),
+            e.contains("'host_isolation'") && e.contains("'counters' or 'ingress_nginx'"),
             "{e}"
         );
         let e = parse(r#"{"hostIsolation": "yes"}"#).unwrap_err();
@@ -486,7 +501,7 @@ mod tests {
             assert!(seen.insert(*n), "{n} twice");
             let value = match *n {
                 "controller_name" | "gateway" => "null",
-                "host_isolation" | "listener_isolation" | "counters" => "true",
+                "host_isolation" | "listener_isolation" | "counters" | "ingress_nginx" => "true",
                 "regex_rank" => r#""below_prefix""#,
                 "repeated_headers" => r#""any""#,
                 "unknown_fields" => r#""warn""#,

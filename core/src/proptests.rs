@@ -665,6 +665,21 @@ fn gen_ingress() -> impl Strategy<Value = GenIngress> {
 }
 
 fn build_ingresses(ings: &[GenIngress]) -> Config {
+    build_annotated_ingresses(ings, &[])
+}
+
+/// ingress-nginx annotations the Nginx flavor reads (and one it does not).
+const NGINX_ANNOTATIONS: &[Option<(&str, &str)>] = &[
+    None,
+    Some(("use-regex", "true")),
+    Some(("use-regex", "false")),
+    Some(("rewrite-target", "/")),
+    Some(("canary", "true")),
+    Some(("ssl-redirect", "false")),
+];
+
+/// The Ingresses of `ings`, the i-th with the ingress-nginx annotation `annotations[i]`.
+fn build_annotated_ingresses(ings: &[GenIngress], annotations: &[Option<(&str, &str)>]) -> Config {
     let mut config = Config::builder();
     for (i, (class, created, default, rules)) in ings.iter().enumerate() {
         let (ns, name) = NAMES[i % NAMES.len()];
@@ -692,11 +707,15 @@ fn build_ingresses(ings: &[GenIngress]) -> Config {
         if *default {
             spec["defaultBackend"] = backend(9);
         }
+        let mut meta = json!({"name": name, "namespace": ns, "creationTimestamp": format!("2024-01-01T00:00:0{created}Z")});
+        if let Some(Some((k, v))) = annotations.get(i) {
+            meta["annotations"] = json!({format!("nginx.ingress.kubernetes.io/{k}"): v});
+        }
         config.add_value(
             json!({
                 "apiVersion": "networking.k8s.io/v1",
                 "kind": "Ingress",
-                "metadata": {"name": name, "namespace": ns, "creationTimestamp": format!("2024-01-01T00:00:0{created}Z")},
+                "metadata": meta,
                 "spec": spec,
             }),
             "gen",
@@ -736,4 +755,50 @@ proptest! {
             }
         }
     }
+
+    /// The same with `Options::ingress_nginx` (ingress-nginx's routing: Exact first,
+    /// ImplementationSpecific as a string prefix, use-regex / rewrite-target hosts as
+    /// case-insensitive regex prefixes, multi-label wildcards, canaries left out), with
+    /// generated annotations and paths that are regular expressions.
+    #[test]
+    fn ingress_nginx_router_equals_reference(
+        ings in prop::collection::vec(gen_ingress(), 1..6),
+        annotations in prop::collection::vec(prop::sample::select(NGINX_ANNOTATIONS), 6),
+        regex_paths in prop::collection::vec(prop::sample::select(NGINX_PATHS), 6),
+        class in prop::sample::select(&[None, Some("a")][..]),
+        reqs in prop::collection::vec(request(), 24),
+    ) {
+        // Replace the first path of each Ingress's first rule by a regex-like path.
+        let mut ings = ings;
+        for (ing, p) in ings.iter_mut().zip(&regex_paths) {
+            if let Some(first) = ing.3.first_mut().and_then(|r| r.1.first_mut()) {
+                first.0 = p;
+            }
+        }
+        let config = build_annotated_ingresses(&ings, &annotations);
+        prop_assert!(config.errors.is_empty(), "{:?}", config.errors);
+        let options = Options { ingress_nginx: true, ..Options::default() };
+        let router = Router::from_ingress(&config, class, options.clone());
+        for r in &reqs {
+            let req = Request::new(r.method, r.host, r.path);
+            let got = compiled_outcome(&router, &req);
+            let want = reference::route_ingress(&config, class, &options, &req);
+            prop_assert_eq!(&got, &want, "request {:?}", r);
+        }
+    }
 }
+
+/// Paths for the Nginx flavor: literal ones and regular expressions (valid or not).
+const NGINX_PATHS: &[&str] = &[
+    "/a",
+    "/A/b",
+    "/a/",
+    "/ab",
+    "/a.*",
+    "/a/[^/]+",
+    "/(a|b)/b",
+    "/$",
+    "/a(/|$)(.*)",
+    "/[",
+    "/",
+];

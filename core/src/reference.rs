@@ -6,7 +6,7 @@
 //! [`Router`](crate::Router) gives the same answer for random configurations and requests.
 
 use crate::attach::{AttachedGateway, AttachedListener};
-use crate::compile::ingress::ingress_class;
+use crate::compile::ingress::{ingress_class, nginx_flag, nginx_regex_hosts};
 use crate::config::Config;
 use crate::model::{
     GrpcRouteMatch, GrpcRouteRule, GrpcRouteSpec, HttpIngressPath, HttpRouteMatch, HttpRouteRule,
@@ -805,6 +805,46 @@ fn ingress_path_ok(p: &HttpIngressPath, path: &str) -> bool {
     }
 }
 
+/// ingress-nginx (`Options::ingress_nginx`): does path `p` of a host (`regex_host`: a host
+/// with `use-regex` or `rewrite-target`) match `path`, and its rank (lower first)? On a
+/// regex host, the case-insensitive regular expression `^value` at the start of the path
+/// (nginx `location ~* ^value`), rank 0; else Exact: the same string (nginx `location =`),
+/// rank 0; Prefix: element-wise, rank 1; ImplementationSpecific: a string prefix (nginx
+/// `location value`), rank 1. An invalid regular expression matches nothing.
+fn nginx_path_ok(p: &HttpIngressPath, regex_host: bool, path: &str) -> Option<u8> {
+    let value = ingress_value(p);
+    if regex_host {
+        let re = regex::Regex::new(&format!("^(?i:{value})")).ok()?;
+        return re.is_match(path).then_some(0);
+    }
+    match p.path_type {
+        IngressPathType::Exact => (path == value).then_some(0),
+        IngressPathType::Prefix => ingress_path_ok(p, path).then_some(1),
+        _ => path.starts_with(value).then_some(1),
+    }
+}
+
+/// ingress-nginx's host selection among `keys`: the exact host, else the longest wildcard
+/// `*.s` with the host ending in `.s` (one or more labels in front, nginx `server_name`),
+/// else `""` (host-less rules, nginx's default server).
+fn nginx_host(host: &str, keys: &[&str]) -> Option<String> {
+    if !host.is_empty() && keys.contains(&host) {
+        return Some(host.to_string());
+    }
+    let wildcard = keys
+        .iter()
+        .filter_map(|k| k.strip_prefix('*'))
+        .filter(|suffix| {
+            host.strip_suffix(suffix)
+                .is_some_and(|front| !front.is_empty())
+        })
+        .max_by_key(|suffix| suffix.len());
+    match wildcard {
+        Some(suffix) => Some(format!("*{suffix}")),
+        None => keys.contains(&"").then(String::new),
+    }
+}
+
 /// The host key the request's (normalized) host selects among `keys`: the exact host, else
 /// `*.` + the host without its first label, else `""` (host-less rules).
 fn ingress_host(host: &str, keys: &[&str]) -> Option<String> {
@@ -838,11 +878,14 @@ pub(crate) fn route_ingress<R: RequestView + ?Sized>(
     if path.len() > opts.max_path_len {
         return RefOutcome::NotFound;
     }
+    let nginx = opts.ingress_nginx;
     let served: Vec<&Object<IngressSpec>> = config
         .ingresses
         .iter()
         .filter(|i| class.is_none_or(|c| ingress_class(config, i).as_deref() == Ok(c)))
+        .filter(|i| !(nginx && nginx_flag(i, "canary")))
         .collect();
+    let regex_hosts = nginx_regex_hosts(&served);
     let mut paths: Vec<IngressPath<'_>> = Vec::new();
     for ing in &served {
         for (ri, r) in ing.spec.rules.iter().enumerate() {
@@ -853,7 +896,11 @@ pub(crate) fn route_ingress<R: RequestView + ?Sized>(
         }
     }
     let keys: Vec<&str> = paths.iter().map(|p| p.0.as_str()).collect();
-    let selected = ingress_host(&normalize(req.authority()), &keys);
+    let selected = if nginx {
+        nginx_host(&normalize(req.authority()), &keys)
+    } else {
+        ingress_host(&normalize(req.authority()), &keys)
+    };
     let hostname = match selected.as_deref() {
         None | Some("") => "*".to_string(),
         Some(h) => h.to_string(),
@@ -866,20 +913,31 @@ pub(crate) fn route_ingress<R: RequestView + ?Sized>(
         hostname: hostname.clone(),
         listener: String::new(),
     };
-    let key = |(_, ing, ri, pi, p): &&IngressPath<'_>| {
-        (
-            Reverse(ingress_value(p).len()),
-            p.path_type != IngressPathType::Exact,
-            ing.created,
-            format!("{}/{}", ing.meta.namespace, ing.meta.name).into_bytes(),
-            *ri,
-            *pi,
-        )
+    // Spec: rank 0 for all, Exact first at equal length; Nginx: the rank of nginx_path_ok.
+    let rank = |(host, _, _, _, p): &IngressPath<'_>| -> Option<(u8, bool)> {
+        if nginx {
+            let r = nginx_path_ok(p, regex_hosts.contains(host), path)?;
+            Some((r, false))
+        } else {
+            ingress_path_ok(p, path).then_some((0, p.path_type != IngressPathType::Exact))
+        }
     };
     let best = paths
         .iter()
-        .filter(|p| Some(&p.0) == selected.as_ref() && ingress_path_ok(p.4, path))
-        .min_by_key(key);
+        .filter(|p| Some(&p.0) == selected.as_ref())
+        .filter_map(|p| rank(p).map(|r| (r, p)))
+        .min_by_key(|((r, exact_later), (_, ing, ri, pi, p))| {
+            (
+                *r,
+                Reverse(ingress_value(p).len()),
+                *exact_later,
+                ing.created,
+                format!("{}/{}", ing.meta.namespace, ing.meta.name).into_bytes(),
+                *ri,
+                *pi,
+            )
+        })
+        .map(|(_, p)| p);
     if let Some((_, ing, ri, pi, _)) = best {
         return matched(ing, *ri, *pi);
     }

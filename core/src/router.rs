@@ -462,6 +462,7 @@ impl Router {
     /// [`RouteMatch::hostname`] the Ingress host that was selected (`*` for host-less rules and
     /// for the default backend when no host was). Every port is served; there are no
     /// listeners. The default backend serves the paths that start with `/`.
+    /// [`Options::ingress_nginx`] routes as ingress-nginx does instead (docs/ingress.md).
     pub fn from_ingress(config: &Config, class: Option<&str>, options: Options) -> Router {
         let compiled = compile::compile_ingress(config, class, &options);
         Router {

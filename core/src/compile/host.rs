@@ -12,6 +12,8 @@ pub(crate) struct HostIndex {
     /// Ingress host semantics: a wildcard `*.s` covers exactly one label before `.s`, and only
     /// the most specific hostname is tried (no fallback), whatever `isolation` says.
     ingress: bool,
+    /// With `ingress`: a wildcard covers one or more labels (ingress-nginx).
+    multi_label: bool,
 }
 
 #[derive(Debug, Default)]
@@ -32,6 +34,7 @@ impl HostIndex {
             wild: vec![WildNode::default()],
             any: None,
             ingress: false,
+            multi_label: false,
         }
     }
 
@@ -39,6 +42,16 @@ impl HostIndex {
     pub(crate) fn for_ingress() -> Self {
         HostIndex {
             ingress: true,
+            ..HostIndex::new()
+        }
+    }
+
+    /// An index with ingress-nginx's host semantics: as [`HostIndex::for_ingress`], but a
+    /// wildcard covers one or more labels (nginx `server_name *.s`), the longest first.
+    pub(crate) fn for_ingress_nginx() -> Self {
+        HostIndex {
+            ingress: true,
+            multi_label: true,
             ..HostIndex::new()
         }
     }
@@ -143,7 +156,8 @@ impl HostIndex {
                     // `*.s` needs something in front of `.s` (SPEC §2.2: one or more labels;
                     // exactly one for Ingress).
                     let front = host.len().saturating_sub(n.suffix_len as usize + 1);
-                    let covers = front > 0 && !(self.ingress && host[..front].contains('.'));
+                    let covers = front > 0
+                        && !(self.ingress && !self.multi_label && host[..front].contains('.'));
                     if let Some(v) = n.vhost.filter(|_| covers) {
                         let r = f(v, HostKind::Wildcard);
                         if r.is_some() || isolation {

@@ -117,11 +117,9 @@ pub(crate) fn compile(config: &Config, class: Option<&str>, out: &mut Compiled) 
         ..
     } = out;
     let resolver = attach::resolver(config);
-    let served: Vec<&Object<IngressSpec>> = config
-        .ingresses
-        .iter()
-        .filter(|i| class.is_none_or(|c| ingress_class(config, i).is_ok_and(|k| k == c)))
-        .collect();
+    let served = served(config, class, out.options.ingress_nginx);
+    let mut flavor = Flavor::new(config, class, &served, &out.options);
+    let (regexes, regex_bytes) = (&mut out.regexes, &mut out.regex_bytes);
     // Candidates per host key ("" = host-less), with their sort keys.
     let mut per_host: FxHashMap<String, Vec<(Key, u32)>> = FxHashMap::default();
     let mut defaults: Vec<((i64, String), u32)> = Vec::new();
@@ -139,11 +137,21 @@ pub(crate) fn compile(config: &Config, class: Option<&str>, out: &mut Compiled) 
                        match_index: usize,
                        b: &IngressBackend,
                        kind: PathKind,
-                       value: &str|
+                       value: &str,
+                       canary: Option<&Canary>|
          -> u32 {
             let rule = rules.len() as u32;
             let target = backend(config, &resolver, ns, b);
-            rules.push(rule_info(route, rule_index, target));
+            let mut info = rule_info(route, rule_index, target);
+            if let Some(c) = canary {
+                // ingress-nginx's canary-weight split: main `total - w`, canary `w`.
+                let mut main = backend(config, &resolver, ns, b);
+                main.weight = c.total - c.weight;
+                let mut other = backend(config, &resolver, &c.namespace, c.backend);
+                (other.index, other.weight) = (1, c.weight);
+                info.split = Split::new(vec![main, other]);
+            }
+            rules.push(info);
             let m = matches.len() as u32;
             matches.push(path_match(rule, match_index, kind, value));
             m
@@ -151,16 +159,20 @@ pub(crate) fn compile(config: &Config, class: Option<&str>, out: &mut Compiled) 
         for (ri, r) in ing.spec.rules.iter().enumerate() {
             let host = r.host.as_deref().unwrap_or("").to_ascii_lowercase();
             for (pi, p) in r.http.iter().flat_map(|h| h.paths.iter()).enumerate() {
-                let value = p.path.as_deref().filter(|v| !v.is_empty()).unwrap_or("/");
-                let kind = match p.path_type {
-                    IngressPathType::Exact => PathKind::Exact,
-                    _ => PathKind::Prefix,
+                let Some((kind, value, rank)) = flavor.path(p, &host, regexes, regex_bytes) else {
+                    // An invalid regex matches nothing; its host still exists.
+                    per_host.entry(host.clone()).or_default();
+                    continue;
                 };
-                let m = add(ri, pi, &p.backend, kind, value);
-                let exact_first = u8::from(kind != PathKind::Exact);
+                let canary =
+                    flavor
+                        .canaries
+                        .get(&(host.clone(), p.path_type.to_string(), value_of(p)));
+                let m = add(ri, pi, &p.backend, kind, &value, canary);
                 let k: Key = (
-                    Reverse(value.len()),
-                    exact_first,
+                    rank.0,
+                    Reverse(value_len(p)),
+                    rank.1,
                     ing.created,
                     key.clone(),
                     ri,
@@ -170,12 +182,12 @@ pub(crate) fn compile(config: &Config, class: Option<&str>, out: &mut Compiled) 
             }
         }
         if let Some(d) = &ing.spec.default_backend {
-            let m = add(ing.spec.rules.len(), 0, d, PathKind::Prefix, "/");
+            let m = add(ing.spec.rules.len(), 0, d, PathKind::Prefix, "/", None);
             defaults.push(((ing.created, key.clone()), m));
         }
     }
     let default = first_default(defaults);
-    let hosts = fill_hosts(out, per_host, default);
+    let hosts = fill_hosts(out, per_host, default, &flavor.regex_ids);
     out.frontends.push(Frontend {
         port: 0,
         tls: false,
@@ -187,9 +199,242 @@ pub(crate) fn compile(config: &Config, class: Option<&str>, out: &mut Compiled) 
     });
 }
 
-/// The sort key of an Ingress path among the candidates of its host: the longer path first,
-/// then Exact before Prefix, then the older Ingress, then `namespace/name`, rule and path.
-type Key = (Reverse<usize>, u8, i64, String, usize, usize);
+/// The sort key of an Ingress path among the candidates of its host: a flavor rank (Nginx:
+/// Exact first), the longer path, then (Spec) Exact before Prefix, then the older Ingress,
+/// then `namespace/name`, rule and path.
+type Key = (u8, Reverse<usize>, u8, i64, String, usize, usize);
+
+/// The Ingresses of `class` (every one when `None`), without the canaries for ingress-nginx
+/// (`nginx`), where a canary Ingress takes traffic only through canary rules.
+fn served<'c>(
+    config: &'c Config,
+    class: Option<&str>,
+    nginx: bool,
+) -> Vec<&'c Object<IngressSpec>> {
+    config
+        .ingresses
+        .iter()
+        .filter(|i| class.is_none_or(|c| ingress_class(config, i).is_ok_and(|k| k == c)))
+        .filter(|i| !(nginx && nginx_flag(i, "canary")))
+        .collect()
+}
+
+/// What the flavor (`Options::ingress_nginx`) decides about paths, and the regexes built.
+struct Flavor<'c> {
+    nginx: bool,
+    /// Hosts whose paths are all regular expressions (ingress-nginx).
+    regex_hosts: rustc_hash::FxHashSet<String>,
+    /// Weighted canaries by `(host, pathType, path)` (ingress-nginx).
+    canaries: FxHashMap<(String, String, String), Canary<'c>>,
+    /// The DFA id of each pattern built.
+    regex_ids: FxHashMap<String, u32>,
+    /// `Options::regex_size_limit` and `Options::regex_router_budget`.
+    limit: (usize, usize),
+}
+
+impl<'c> Flavor<'c> {
+    fn new(
+        config: &'c Config,
+        class: Option<&str>,
+        served: &[&Object<IngressSpec>],
+        options: &crate::Options,
+    ) -> Self {
+        let nginx = options.ingress_nginx;
+        Flavor {
+            nginx,
+            regex_hosts: if nginx {
+                nginx_regex_hosts(served)
+            } else {
+                Default::default()
+            },
+            canaries: if nginx {
+                nginx_canaries(config, class)
+            } else {
+                FxHashMap::default()
+            },
+            regex_ids: FxHashMap::default(),
+            limit: (options.regex_size_limit, options.regex_router_budget),
+        }
+    }
+
+    /// The kind, value and `(rank, rank at equal length)` of path `p` of `host`; `None` for
+    /// a regular expression that does not build (it matches nothing).
+    fn path(
+        &mut self,
+        p: &crate::model::HttpIngressPath,
+        host: &str,
+        regexes: &mut Vec<super::dfa::Dfa>,
+        regex_bytes: &mut usize,
+    ) -> Option<(PathKind, String, (u8, u8))> {
+        let value = value_of(p);
+        if !self.nginx {
+            let exact = p.path_type == IngressPathType::Exact;
+            let kind = if exact {
+                PathKind::Exact
+            } else {
+                PathKind::Prefix
+            };
+            return Some((kind, value, (0, u8::from(!exact))));
+        }
+        let (kind, value, rank) = nginx_path(&p.path_type, &value, self.regex_hosts.contains(host));
+        if kind == PathKind::Regex {
+            regex_id(
+                self.limit,
+                &value,
+                &mut self.regex_ids,
+                regexes,
+                regex_bytes,
+            )?;
+        }
+        Some((kind, value, rank))
+    }
+}
+
+/// A canary Ingress path with `canary-weight` (ingress-nginx), folded into the split of the
+/// main Ingress's path of the same host, type and value.
+struct Canary<'c> {
+    weight: u32,
+    total: u32,
+    namespace: String,
+    backend: &'c IngressBackend,
+}
+
+/// The value of an Ingress path (`/` when absent or empty).
+fn value_of(p: &crate::model::HttpIngressPath) -> String {
+    p.path
+        .as_deref()
+        .filter(|v| !v.is_empty())
+        .unwrap_or("/")
+        .to_string()
+}
+
+/// The weighted canaries of the Ingresses of `class`, by `(host, pathType, path)`: the oldest
+/// canary Ingress (then `namespace/name`) with a valid `canary-weight` (0 to
+/// `canary-weight-total`, default 100) wins.
+fn nginx_canaries<'c>(
+    config: &'c Config,
+    class: Option<&str>,
+) -> FxHashMap<(String, String, String), Canary<'c>> {
+    let annotation = |i: &Object<IngressSpec>, n: &str| {
+        i.meta
+            .annotations
+            .get(&format!("nginx.ingress.kubernetes.io/{n}"))
+            .map(|v| v.trim().parse::<u32>())
+    };
+    let mut canaries: Vec<&Object<IngressSpec>> = config
+        .ingresses
+        .iter()
+        .filter(|i| class.is_none_or(|c| ingress_class(config, i).is_ok_and(|k| k == c)))
+        .filter(|i| nginx_flag(i, "canary"))
+        .collect();
+    canaries.sort_by_key(|a| (a.created, a.key()));
+    let mut out = FxHashMap::default();
+    for ing in canaries {
+        let total = match annotation(ing, "canary-weight-total") {
+            None => 100,
+            Some(Ok(t)) if t > 0 => t,
+            Some(_) => continue,
+        };
+        let weight = match annotation(ing, "canary-weight") {
+            Some(Ok(w)) if w <= total => w,
+            _ => continue,
+        };
+        for r in &ing.spec.rules {
+            let host = r.host.as_deref().unwrap_or("").to_ascii_lowercase();
+            for p in r.http.iter().flat_map(|h| h.paths.iter()) {
+                let key = (host.clone(), p.path_type.to_string(), value_of(p));
+                out.entry(key).or_insert(Canary {
+                    weight,
+                    total,
+                    namespace: ing.meta.namespace.clone(),
+                    backend: &p.backend,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The length of an Ingress path's value (`/` when absent or empty).
+fn value_len(p: &crate::model::HttpIngressPath) -> usize {
+    p.path
+        .as_deref()
+        .filter(|v| !v.is_empty())
+        .map_or(1, str::len)
+}
+
+/// Whether the ingress-nginx annotation `name` of `ing` is `"true"`.
+pub(crate) fn nginx_flag(ing: &Object<IngressSpec>, name: &str) -> bool {
+    ing.meta
+        .annotations
+        .get(&format!("nginx.ingress.kubernetes.io/{name}"))
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
+}
+
+/// The hosts (lowercased, `""` for host-less rules) where ingress-nginx makes every path a
+/// case-insensitive regular expression: some Ingress with a rule for the host has
+/// `use-regex: "true"` or a `rewrite-target`.
+pub(crate) fn nginx_regex_hosts(served: &[&Object<IngressSpec>]) -> rustc_hash::FxHashSet<String> {
+    served
+        .iter()
+        .filter(|i| {
+            nginx_flag(i, "use-regex")
+                || i.meta
+                    .annotations
+                    .contains_key("nginx.ingress.kubernetes.io/rewrite-target")
+        })
+        .flat_map(|i| i.spec.rules.iter())
+        .map(|r| r.host.as_deref().unwrap_or("").to_ascii_lowercase())
+        .collect()
+}
+
+/// How ingress-nginx matches a path of type `kind` and value `value` (docs/ingress.md, "The
+/// ingress-nginx flavor"): `(kind, value, (rank, 0))`. On a regex host every path is the
+/// regular expression `~* ^value` (rank 0: by length only); else Exact is nginx's `= value`
+/// (rank 0, before every prefix), Prefix element-wise (rank 1) and ImplementationSpecific
+/// nginx's string prefix `location value` (rank 1).
+pub(crate) fn nginx_path(
+    kind: &IngressPathType,
+    value: &str,
+    regex_host: bool,
+) -> (PathKind, String, (u8, u8)) {
+    if regex_host {
+        return (PathKind::Regex, format!("(?i:{value})(?s:.*)"), (0, 0));
+    }
+    match kind {
+        IngressPathType::Exact => (PathKind::Exact, value.to_string(), (0, 0)),
+        IngressPathType::Prefix => (PathKind::Prefix, value.to_string(), (1, 0)),
+        _ => (
+            PathKind::Regex,
+            format!("{}(?s:.*)", regex_syntax::escape(value)),
+            (1, 0),
+        ),
+    }
+}
+
+/// The id of the DFA of `pattern`, built on first use; `None` when it does not build within
+/// `limit` (`Options::regex_size_limit`) or would take the Router's DFAs over `budget` bytes
+/// (`Options::regex_router_budget`): such a path matches nothing.
+fn regex_id(
+    (limit, budget): (usize, usize),
+    pattern: &str,
+    ids: &mut FxHashMap<String, u32>,
+    regexes: &mut Vec<super::dfa::Dfa>,
+    bytes: &mut usize,
+) -> Option<u32> {
+    if let Some(&id) = ids.get(pattern) {
+        return Some(id);
+    }
+    let d = super::dfa::build(pattern, limit).ok()?;
+    if bytes.saturating_add(d.memory_usage()) > budget {
+        return None;
+    }
+    let id = regexes.len() as u32;
+    *bytes += d.memory_usage();
+    regexes.push(d);
+    ids.insert(pattern.to_string(), id);
+    Some(id)
+}
 
 /// One vhost per host key of `per_host` (`""`: host-less, the catch-all `*`), its candidates
 /// in `Key` order and then `default`; a catch-all vhost with only `default` when no rule is
@@ -198,18 +443,25 @@ fn fill_hosts(
     out: &mut Compiled,
     per_host: FxHashMap<String, Vec<(Key, u32)>>,
     default: Option<u32>,
+    regex_ids: &FxHashMap<String, u32>,
 ) -> HostIndex {
     let mut hosts: Vec<(String, Vec<(Key, u32)>)> = per_host.into_iter().collect();
     if default.is_some() && !hosts.iter().any(|h| h.0.is_empty()) {
         hosts.push((String::new(), Vec::new()));
     }
     hosts.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut index = HostIndex::for_ingress();
+    let mut index = if out.options.ingress_nginx {
+        HostIndex::for_ingress_nginx()
+    } else {
+        HostIndex::for_ingress()
+    };
     for (host, mut ms) in hosts {
         ms.sort_by(|a, b| a.0.cmp(&b.0));
         let cands: Vec<u32> = ms.into_iter().map(|(_, m)| m).chain(default).collect();
-        // Ingress paths are literal: no regular expression reaches `lay_out`'s regex list.
-        let (paths, regex) = super::lay_out(&out.matches, &cands, |_| u32::MAX);
+        // Spec Ingress paths are literal; the Nginx flavor's regexes were built above.
+        let (paths, regex) = super::lay_out(&out.matches, &cands, |p| {
+            regex_ids.get(p).copied().unwrap_or(u32::MAX)
+        });
         let hostname = if host.is_empty() { "*" } else { host.as_str() };
         let v = out.vhosts.len() as u32;
         out.vhosts.push(VHost {

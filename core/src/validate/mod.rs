@@ -50,7 +50,7 @@ pub(crate) mod unknown;
 
 /// The GEP-2257 duration parser, for the stages that expose timeouts (SPEC §8).
 #[allow(unused_imports)]
-pub(crate) use scalars::{parse_duration, path_value};
+pub(crate) use scalars::{hostname, parse_duration, path_value};
 
 use crate::config::Config;
 use crate::error::ConfigError;

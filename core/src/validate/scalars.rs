@@ -78,7 +78,7 @@ pub(super) fn dns_label(s: &str) -> Check {
 
 /// `Hostname` (SPEC §1.1): 1–253 characters, lowercase labels, optional leading `*.`, no IP
 /// literal. With `wildcard == false` this is `PreciseHostname`.
-pub(super) fn hostname(s: &str, wildcard: bool) -> Check {
+pub(crate) fn hostname(s: &str, wildcard: bool) -> Check {
     length(s, 1, 253)?;
     let body = match s.strip_prefix("*.") {
         Some(rest) if wildcard => rest,
