@@ -554,6 +554,28 @@ export declare class Live {
   apply(changes: Change | readonly Change[]): ApplyResult;
   /** apply() on the libuv thread pool. */
   applyAsync(changes: Change | readonly Change[]): Promise<ApplyResult>;
+  /** Reloads changed files (debounced); each reload calls `callback` on the event loop, the
+   * first (every file) right after this call. A running watcher keeps the process alive. */
+  watch(
+    paths: string | URL | readonly (string | URL)[],
+    callback: (reload: Reload) => void,
+    options?: { debounceMs?: number },
+  ): Watcher;
+}
+
+/** One reload of Live.watch(). */
+export interface Reload {
+  /** The files read (or found deleted). */
+  files: string[];
+  /** Files that could not be read. */
+  unreadable: Issue[];
+  result: ApplyResult;
+}
+
+/** A running Live.watch(). */
+export interface Watcher {
+  /** Stops watching (waits for a reload in progress). Idempotent. */
+  stop(): void;
 }
 
 /** Applies header edits to a flat `[name, value, ...]` list and returns a new list. */

@@ -827,6 +827,39 @@ class Live {
     return JSON.parse(out);
   }
 
+  /**
+   * Watches files and directories (recursively) and applies what changes in them, as
+   * `trieway watch` does: file events are debounced (`options.debounceMs`, default 200), only
+   * changed files are re-read, a deleted file deletes its objects. Each reload calls
+   * `callback({files, unreadable, result})` on the event loop (`result` as apply() returns
+   * it), after `live` has moved to the new version; the first reload (every file) comes
+   * right after this call. Returns `{stop()}`; a running watcher keeps the process alive.
+   */
+  watch(paths, callback, options) {
+    const list = (Array.isArray(paths) ? paths : [paths]).map(pathArg);
+    if (typeof callback !== 'function') throw argType('callback', 'a function', callback);
+    if (options !== undefined && (options === null || typeof options !== 'object')) {
+      throw argType('options', 'an object', options);
+    }
+    const debounceMs = options && options.debounceMs !== undefined ? options.debounceMs : 200;
+    if (typeof debounceMs !== 'number') throw argType('debounceMs', 'a number', debounceMs);
+    const onReload = (json) => {
+      this.#refresh();
+      callback(JSON.parse(json));
+    };
+    let watcher;
+    try {
+      watcher = this.#native.watch(list, onReload, debounceMs);
+    } catch (e) {
+      rethrow(e);
+    }
+    return Object.freeze({
+      stop() {
+        watcher.stop();
+      },
+    });
+  }
+
   /** apply() on the libuv thread pool: the event loop keeps serving while it rebuilds. */
   async applyAsync(changes) {
     const json = changesJson(changes);

@@ -11,7 +11,7 @@ use trieway::{ApplyResult, Change, Config, ObjectKey, Router};
 
 /// The live handle and the newest published version paired with its objects.
 struct Shared {
-    live: trieway::Live,
+    live: Arc<trieway::Live>,
     /// Serializes applies; holds the newest version, its Router and its objects.
     latest: Mutex<(u64, Router, Config)>,
 }
@@ -84,17 +84,49 @@ fn parse_changes(text: &str) -> napi::Result<Vec<Change>> {
 
 impl Shared {
     fn apply(&self, changes: Vec<Change>) -> String {
-        let mut latest = lock(&self.latest);
         let result = self.live.apply(changes);
         if result.published {
-            let snapshot = self.live.snapshot();
-            *latest = (
-                snapshot.version(),
-                snapshot.router().clone(),
-                self.live.config(),
-            );
+            self.publish();
         }
         result_json(&result)
+    }
+
+    /// Records the version `live` serves now with its objects (read between two loads of the
+    /// snapshot that agree, so they are that version's); never replaces a newer version.
+    fn publish(&self) {
+        let (snapshot, config) = loop {
+            let before = self.live.snapshot();
+            let config = self.live.config();
+            let after = self.live.snapshot();
+            if before.version() == after.version() {
+                break (after, config);
+            }
+        };
+        let mut latest = lock(&self.latest);
+        if latest.0 < snapshot.version() {
+            *latest = (snapshot.version(), snapshot.router().clone(), config);
+        }
+    }
+}
+
+/// A running `Live.watch` (`stop()` ends it).
+#[napi]
+pub struct NativeWatcher {
+    watcher: Mutex<Option<trieway::Watcher>>,
+}
+
+#[napi]
+impl NativeWatcher {
+    /// Stops watching and waits for a reload in progress (its callback is queued to the
+    /// event loop, never awaited, so this cannot wait for JavaScript). Idempotent.
+    #[napi]
+    pub fn stop(&self) -> napi::Result<()> {
+        guard(|| {
+            if let Some(w) = lock(&self.watcher).take() {
+                w.stop();
+            }
+            Ok(())
+        })
     }
 }
 
@@ -135,7 +167,7 @@ impl NativeLive {
         let latest = (snapshot.version(), snapshot.router().clone(), config);
         Ok(NativeLive {
             shared: Arc::new(Shared {
-                live,
+                live: Arc::new(live),
                 latest: Mutex::new(latest),
             }),
             problems,
@@ -194,6 +226,64 @@ impl NativeLive {
         guard(|| {
             let changes = parse_changes(&changes)?;
             Ok(self.shared.apply(changes))
+        })
+    }
+
+    /// Watches `paths` (files, or directories recursively) and applies what changes in them;
+    /// each reload is queued to `callback` as JSON (`{files, unreadable, result}`), the first
+    /// (every file) during this call. `debounce_ms`: quiet time before a reload.
+    #[napi]
+    pub fn watch(
+        &self,
+        paths: Vec<String>,
+        callback: napi::bindgen_prelude::Function<'_, String, ()>,
+        debounce_ms: f64,
+    ) -> napi::Result<NativeWatcher> {
+        guard(|| {
+            if !(0.0..=3_600_000.0).contains(&debounce_ms) {
+                return Err(js::js_error(
+                    "RangeError",
+                    "ERR_OUT_OF_RANGE",
+                    format!("debounceMs must be from 0 to 3600000, got {debounce_ms}"),
+                ));
+            }
+            let tsfn = callback
+                .build_threadsafe_function::<String>()
+                .callee_handled::<false>()
+                .build()?;
+            let shared = self.shared.clone();
+            let on_reload = move |reload: trieway::Reload| {
+                if reload.result.published {
+                    shared.publish();
+                }
+                let files: Vec<String> = reload
+                    .files
+                    .iter()
+                    .map(|f| f.display().to_string())
+                    .collect();
+                let text = json!({
+                    "files": files,
+                    "unreadable": reload.unreadable.iter().map(convert::issue).collect::<Vec<_>>(),
+                    "result": serde_json::from_str::<Value>(&result_json(&reload.result))
+                        .unwrap_or(Value::Null),
+                })
+                .to_string();
+                let _ = tsfn.call(
+                    text,
+                    napi::threadsafe_function::ThreadsafeFunctionCallMode::NonBlocking,
+                );
+            };
+            let paths: Vec<std::path::PathBuf> = paths.into_iter().map(Into::into).collect();
+            let options = trieway::WatchOptions::default()
+                .debounce(std::time::Duration::from_secs_f64(debounce_ms / 1000.0));
+            let watcher = self
+                .shared
+                .live
+                .watch(&paths, options, on_reload)
+                .map_err(|e| convert::config_error(&e))?;
+            Ok(NativeWatcher {
+                watcher: Mutex::new(Some(watcher)),
+            })
         })
     }
 

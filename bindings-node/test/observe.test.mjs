@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -208,4 +209,50 @@ test('Live: constructors and errors', () => {
   const ingress = Live.fromIngress(fs.readFileSync(path.join(EXAMPLES, 'ingress.yaml'), 'utf8'));
   const m = ingress.route({ host: 'shop.example.com', path: '/products/42' });
   assert.equal(m.route.kind, 'Ingress');
+});
+
+test('Live: watch reloads changed files', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trieway-watch-'));
+  fs.copyFileSync(DEMO, path.join(dir, 'demo.yaml'));
+  const live = Live.fromPath(dir);
+  const reloads = [];
+  let wake = null;
+  // The next reload that satisfies `pred`: bounded by a 30 s timer, not a sleep.
+  const next = (pred) => new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no reload within 30 s')), 30_000);
+    const check = () => {
+      const i = reloads.findIndex(pred);
+      if (i >= 0) {
+        clearTimeout(timer);
+        wake = null;
+        resolve(reloads.splice(0, i + 1)[i]);
+      } else {
+        wake = check;
+      }
+    };
+    check();
+  });
+  const watcher = live.watch(dir, (r) => {
+    reloads.push(r);
+    if (wake) wake();
+  }, { debounceMs: 50 });
+  try {
+    const first = await next(() => true);
+    assert.ok(first.files.some((f) => f.endsWith('demo.yaml')));
+    assert.deepEqual(first.result.rejected, []);
+    fs.writeFileSync(path.join(dir, 'added.yaml'), ROUTE);
+    const added = await next((r) => r.result.applied.some((a) => a.name === 'added'));
+    assert.ok(added.files.some((f) => f.endsWith('added.yaml')));
+    assert.equal(added.result.published, true);
+    assert.equal(live.route(ADDED).matched, true); // live moved before the callback ran
+    fs.unlinkSync(path.join(dir, 'added.yaml'));
+    await next((r) => r.result.applied.some((a) => a.name === 'added'));
+    assert.equal(live.route(ADDED).status, 404);
+  } finally {
+    watcher.stop();
+    watcher.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  assert.throws(() => live.watch(path.join(dir, 'missing'), () => {}), ConfigError);
+  assert.throws(() => live.watch(dir, 42), TypeError);
 });

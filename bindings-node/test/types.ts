@@ -12,6 +12,8 @@ import {
   type ApplyResult,
   type Explanation,
   type Stats,
+  type Reload,
+  type Watcher,
   TERMINATE,
   type Action,
   type CheckResult,
@@ -161,5 +163,11 @@ void [fromJson, shared, same, many, paths, attached];
   const router: Router = live.router;
   const a: ApplyResult = live.apply(['delete', 'HTTPRoute', 'ns', 'name']);
   const b: Promise<ApplyResult> = live.applyAsync([{ delete: { kind: 'HTTPRoute', name: 'x' } }, 'kind: Service']);
+  const w: Watcher = live.watch('config/', (reload: Reload) => {
+    const files: string[] = reload.files;
+    const published: boolean = reload.result.published;
+    void [files, published];
+  }, { debounceMs: 50 });
+  w.stop();
   void [result, s, t, v, router, a, b];
 }

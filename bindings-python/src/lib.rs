@@ -890,6 +890,7 @@ fn _trieway(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add_class::<Router>()?;
     m.add_class::<live::Live>()?;
+    m.add_class::<live::Watcher>()?;
     m.add_class::<Match>()?;
     m.add_class::<types::Misdirected>()?;
     m.add_class::<types::Action>()?;

@@ -10,7 +10,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use trieway::{ApplyResult, Change, Config, ObjectKey, Options};
 
 /// A version published by `apply` and not yet wrapped in a Python `Router` object.
@@ -25,11 +25,10 @@ type Pending = (u64, trieway::Router, Config);
 /// change can affect is recompiled, and lookups are never blocked.
 #[pyclass(frozen, module = "trieway")]
 pub struct Live {
-    live: trieway::Live,
-    /// Serializes `apply` so that each published version is paired with its objects.
-    writes: Mutex<()>,
-    /// The newest version published by `apply`, waiting to be wrapped (see `current`).
-    pending: Mutex<Option<Pending>>,
+    live: Arc<trieway::Live>,
+    /// The newest version published by `apply` or a watcher, waiting to be wrapped (see
+    /// `router_obj`).
+    pending: Arc<Mutex<Option<Pending>>>,
     /// The Router object of the current version, and that version.
     current: Mutex<(u64, Py<Router>)>,
 }
@@ -65,9 +64,8 @@ impl Live {
                 let version = live.version();
                 let obj = Py::new(py, Router::from_parts(router, config))?;
                 Ok(Live {
-                    live,
-                    writes: Mutex::new(()),
-                    pending: Mutex::new(None),
+                    live: Arc::new(live),
+                    pending: Arc::new(Mutex::new(None)),
                     current: Mutex::new((version, obj)),
                 })
             }
@@ -90,6 +88,24 @@ impl Live {
             }
         }
         Ok(lock(&self.current).1.clone_ref(py))
+    }
+}
+
+/// Records the version `live` serves now, paired with its objects, for `router_obj` to wrap.
+/// The objects are read between two loads of the snapshot that agree, so they are that
+/// version's; a pending version is only ever replaced by a newer one.
+fn publish(live: &trieway::Live, pending: &Mutex<Option<Pending>>) {
+    let (snapshot, config) = loop {
+        let before = live.snapshot();
+        let config = live.config();
+        let after = live.snapshot();
+        if before.version() == after.version() {
+            break (after, config);
+        }
+    };
+    let mut p = lock(pending);
+    if p.as_ref().is_none_or(|(v, _, _)| *v < snapshot.version()) {
+        *p = Some((snapshot.version(), snapshot.router().clone(), config));
     }
 }
 
@@ -384,13 +400,9 @@ impl Live {
             let changes = self::changes(py, changes)?;
             let done = py.detach(|| {
                 catch_unwind(AssertUnwindSafe(|| {
-                    let _serial = lock(&self.writes);
                     let result = self.live.apply(changes);
                     if result.published {
-                        let snapshot = self.live.snapshot();
-                        let config = self.live.config();
-                        *lock(&self.pending) =
-                            Some((snapshot.version(), snapshot.router().clone(), config));
+                        publish(&self.live, &self.pending);
                     }
                     result
                 }))
@@ -402,6 +414,82 @@ impl Live {
             })?;
             self.router_obj(py)?;
             to_python(py, &result_json(&result))
+        })
+    }
+
+    /// Watches `paths` (files, or directories read recursively, as `from_path` reads them) and
+    /// applies what changes in them, reporting every reload to `callback` as a dict
+    /// `{"files": [str], "unreadable": [str], "result": <the dict apply returns>}`. The first
+    /// reload (every file) is reported before `watch` returns; later ones come from the
+    /// watcher's thread (the callback takes the GIL; an exception it raises is reported as
+    /// unraisable). File events are debounced (`debounce` seconds of quiet, default 0.2).
+    /// Returns a `Watcher`: `stop()` it (or drop it) to stop watching.
+    #[pyo3(signature = (paths, callback, *, debounce=0.2))]
+    fn watch(
+        &self,
+        py: Python<'_>,
+        paths: &Bound<'_, PyAny>,
+        callback: Bound<'_, PyAny>,
+        debounce: f64,
+    ) -> PyResult<Watcher> {
+        guard(|| {
+            let paths: Vec<PathBuf> = match paths.extract::<PathBuf>() {
+                Ok(p) => vec![p],
+                Err(_) => paths
+                    .extract::<Vec<PathBuf>>()
+                    .map_err(|_| PyTypeError::new_err("paths must be a path or a list of paths"))?,
+            };
+            if !callback.is_callable() {
+                return Err(PyTypeError::new_err("callback must be callable"));
+            }
+            if !(0.0..=3600.0).contains(&debounce) {
+                return Err(PyValueError::new_err(format!(
+                    "debounce must be a number of seconds from 0 to 3600, got {debounce}"
+                )));
+            }
+            let options = trieway::WatchOptions::default()
+                .debounce(std::time::Duration::from_secs_f64(debounce));
+            let callback: Py<PyAny> = callback.unbind();
+            let stopped = Arc::new(std::sync::atomic::AtomicBool::new(false));
+            let (live, pending, flag) = (self.live.clone(), self.pending.clone(), stopped.clone());
+            let on_reload = move |reload: trieway::Reload| {
+                if reload.result.published {
+                    publish(&live, &pending);
+                }
+                if flag.load(std::sync::atomic::Ordering::Acquire) {
+                    return;
+                }
+                Python::attach(|py| {
+                    let value = serde_json::json!({
+                        "files": reload.files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>(),
+                        "unreadable": reload.unreadable.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
+                        "result": result_json(&reload.result),
+                    });
+                    let called = to_python(py, &value).and_then(|d| callback.call1(py, (d,)));
+                    if let Err(e) = called {
+                        e.write_unraisable(py, None);
+                    }
+                });
+            };
+            let watched = py.detach(|| {
+                catch_unwind(AssertUnwindSafe(|| {
+                    self.live.watch(&paths, options, on_reload)
+                }))
+            });
+            let watcher = match watched {
+                Ok(Ok(w)) => w,
+                Ok(Err(e)) => return Err(config_error(py, &e)),
+                Err(_) => {
+                    return Err(InternalError::new_err(
+                        "internal error in trieway (please report it): panic while watching",
+                    ))
+                }
+            };
+            self.router_obj(py)?;
+            Ok(Watcher {
+                watcher: Mutex::new(Some(watcher)),
+                stopped,
+            })
         })
     }
 
@@ -425,5 +513,47 @@ impl Live {
             "<trieway.Live gateway={} version={version}>",
             router.get().gateway_name()
         ))
+    }
+}
+
+/// A running `Live.watch`. `stop()` ends it (and waits for a reload in progress); dropping
+/// it stops it too.
+#[pyclass(frozen, module = "trieway")]
+pub struct Watcher {
+    watcher: Mutex<Option<trieway::Watcher>>,
+    stopped: Arc<std::sync::atomic::AtomicBool>,
+}
+
+#[pymethods]
+impl Watcher {
+    /// Stops watching: no callback runs after this returns. Idempotent.
+    fn stop(&self, py: Python<'_>) {
+        self.stopped
+            .store(true, std::sync::atomic::Ordering::Release);
+        let w = lock(&self.watcher).take();
+        if let Some(w) = w {
+            // The watcher's thread may be waiting for the GIL to call the callback.
+            py.detach(move || w.stop());
+        }
+    }
+
+    /// Whether `stop()` was called.
+    #[getter]
+    fn stopped(&self) -> bool {
+        self.stopped.load(std::sync::atomic::Ordering::Acquire)
+    }
+}
+
+impl Drop for Watcher {
+    fn drop(&mut self) {
+        self.stopped
+            .store(true, std::sync::atomic::Ordering::Release);
+        if let Some(w) = lock(&self.watcher).take() {
+            // Dropped with the GIL held: joining the watcher's thread here could wait for a
+            // callback waiting for the GIL, so another thread stops it.
+            let _ = std::thread::Builder::new()
+                .name("trieway-watch-stop".into())
+                .spawn(move || w.stop());
+        }
     }
 }

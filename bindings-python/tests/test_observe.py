@@ -345,3 +345,47 @@ def test_live_errors() -> None:
     m = ingress.route("GET", "shop.example.com", "/products/42")
     assert m is not None and m.route_kind == "Ingress"
     assert "version=1" in repr(ingress)
+
+
+def test_live_watch_reloads_changed_files(tmp_path: Any) -> None:
+    import queue
+
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "demo.yaml").write_text(DEMO.read_text())
+    live = trieway.Live.from_path(config)
+    reloads: "queue.Queue[trieway.Reload]" = queue.Queue()
+    watcher = live.watch(config, reloads.put, debounce=0.05)
+    try:
+        first = reloads.get(timeout=30)  # the initial read, reported before watch() returns
+        assert [p.endswith("demo.yaml") for p in first["files"]] == [True]
+        assert first["result"]["rejected"] == []
+        (config / "added.yaml").write_text(ROUTE)
+        while True:  # bounded: each get waits at most 30 s for the watcher
+            r = reloads.get(timeout=30)
+            if any(a["name"] == "added" for a in r["result"]["applied"]):
+                break
+        assert any(f.endswith("added.yaml") for f in r["files"])
+        assert r["result"]["published"] is True
+        m = live.route("GET", "added.example.com", "/", port=443)
+        assert m is not None and m.route == "tenant-a/added"
+        (config / "added.yaml").unlink()
+        while True:
+            r = reloads.get(timeout=30)
+            if any(a["name"] == "added" for a in r["result"]["applied"]):
+                break
+        assert live.route("GET", "added.example.com", "/", port=443) is None
+        (config / "bad.yaml").write_text(ROUTE.replace("rules:", "rulez:").replace("added", "bad"))
+        while True:
+            r = reloads.get(timeout=30)
+            if r["result"]["rejected"]:
+                break
+        assert r["result"]["rejected"][0]["object"]["name"] == "bad"
+    finally:
+        watcher.stop()
+    assert watcher.stopped
+    watcher.stop()  # idempotent
+    with pytest.raises(trieway.ConfigError):
+        live.watch(tmp_path / "missing", reloads.put)
+    with pytest.raises(TypeError):
+        live.watch(config, 42)  # type: ignore[arg-type]

@@ -49,6 +49,7 @@ from ._report import (
     ListenerStats,
     ObjectRef,
     Rejected,
+    Reload,
     RuleStats,
     Stats,
     Condition,
@@ -78,6 +79,7 @@ from ._trieway import (
     SessionPolicy,
     Terminate,
     Timeouts,
+    Watcher,
     __version__,
     check,
 )
@@ -90,6 +92,7 @@ __all__ = [
     "Live",
     "ObjectRef",
     "Rejected",
+    "Reload",
     "RuleStats",
     "Stats",
     "Backend",
@@ -116,6 +119,7 @@ __all__ = [
     "TERMINATE",
     "Terminate",
     "Timeouts",
+    "Watcher",
     "__version__",
     "check",
 ]

@@ -23,6 +23,7 @@ __all__ = [
     "Rejected",
     "ApplyResult",
     "Explanation",
+    "Reload",
 ]
 
 
@@ -185,6 +186,15 @@ class ApplyResult(TypedDict):
     rejected: List[Rejected]
     warnings: List[str]
     failed: Optional[str]
+
+
+class Reload(TypedDict):
+    """One reload of ``Live.watch``: the files read (or found deleted), the files that could
+    not be read, and what applying them did."""
+
+    files: List[str]
+    unreadable: List[str]
+    result: ApplyResult
 
 
 Explanation = Dict[str, Any]

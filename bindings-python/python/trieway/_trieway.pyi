@@ -3,6 +3,7 @@
 import os
 from typing import (
     Any,
+    Callable,
     Coroutine,
     Dict,
     Final,
@@ -19,7 +20,7 @@ from typing import (
 
 from typing_extensions import Unpack
 
-from ._report import ApplyResult, CheckResult, Explanation, Problems, Report, Stats
+from ._report import ApplyResult, CheckResult, Explanation, Problems, Reload, Report, Stats
 
 __version__: str
 
@@ -734,6 +735,26 @@ class Live:
         :class:`ConfigError`. Releases the GIL while rebuilding; applies are serialized."""
     def apply_async(self, changes: Changes) -> Coroutine[Any, Any, ApplyResult]:
         """:meth:`apply` in a worker thread (``asyncio.to_thread``)."""
+    def watch(
+        self,
+        paths: Union[str, os.PathLike[str], List[Union[str, os.PathLike[str]]]],
+        callback: Callable[[Reload], object],
+        *,
+        debounce: float = 0.2,
+    ) -> Watcher:
+        """Watches files and directories and applies what changes in them, reporting each
+        reload to ``callback`` (the first, of every file, before ``watch`` returns; later
+        ones from the watcher's thread). ``debounce``: seconds of quiet before a reload.
+        Raises :class:`ConfigError` when a path cannot be watched."""
+
+class Watcher:
+    """A running :meth:`Live.watch`."""
+
+    def stop(self) -> None:
+        """Stops watching (waits for a reload in progress); no callback runs after it."""
+    @property
+    def stopped(self) -> bool:
+        """Whether :meth:`stop` was called."""
 
 def check(text: Union[str, bytes], *, controller_name: Optional[str] = None) -> CheckResult:
     """The ``trieway check --output json`` document for ``text``: every configuration problem
