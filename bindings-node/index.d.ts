@@ -36,6 +36,9 @@ export interface RouterOptions {
   extensionKinds?: readonly string[];
   /** With `strict: false`: unknown fields are warnings ('warn', the default) or ignored ('ignore'). */
   unknownFields?: 'error' | 'warn' | 'ignore';
+  /** Count the requests each rule wins and each listener's 404 and 421 answers (sharded
+   * counters, summed on read: router.stats(), router.prometheusText(); default false). */
+  counters?: boolean;
   /** Refuse a configuration with any invalid object or any unknown field (default true:
    * throws ConfigError, e.g. `spec.rules[0].backendRef: unknown field, did you mean
    * backendRefs?`, as `kubectl apply` with strict field validation refuses it); false serves
@@ -215,6 +218,15 @@ export declare class Match {
   readonly backends: readonly Readonly<Backend>[];
   readonly totalWeight: number;
   readonly policies: Readonly<Policies>;
+  /** The matched route template for OpenTelemetry's `http.route` (low-cardinality): the Exact
+   * or PathPrefix value, the RegularExpression path as configured, or a GRPCRoute's
+   * `/{service}/{method}`. */
+  readonly httpRoute: string;
+  /** OpenTelemetry span attributes: `http.route`, `trieway.gateway`, `trieway.listener`,
+   * `trieway.hostname`, `trieway.route.kind`, `trieway.route.namespace`, `trieway.route.name`,
+   * `trieway.rule.index` (a number), `trieway.rule.name` (when set). Values come from the
+   * configuration only: `span.setAttributes(m.attributes)`. */
+  readonly attributes: Readonly<MatchAttributes>;
   /** Draws a backend (random in [0, 1), default Math.random()). */
   pick(random?: number): Target;
   /** Applies the filters to the request that was routed (another request throws,
@@ -235,6 +247,124 @@ export interface Misdirected {
 }
 
 export type Outcome = Match | NotFound | Misdirected;
+
+/** Match.attributes. */
+export interface MatchAttributes {
+  'http.route': string;
+  'trieway.gateway': string;
+  'trieway.listener'?: string;
+  'trieway.hostname'?: string;
+  'trieway.route.kind': string;
+  'trieway.route.namespace': string;
+  'trieway.route.name': string;
+  'trieway.rule.index': number;
+  'trieway.rule.name'?: string;
+}
+
+/** A rule of an Explanation (route, rule, match). */
+export interface ExplainedMatch {
+  kind: string;
+  namespace: string;
+  name: string;
+  rule: number;
+  rule_name: string | null;
+  match_index: number;
+}
+
+/** One candidate rule match of an Explanation, with its verdict. */
+export type ExplainedCandidate = ExplainedMatch & {
+  hostname: string;
+  listener: string;
+  path: string;
+} & (
+    | { verdict: 'matched' | 'host_isolated' | 'other_listener' }
+    | {
+        verdict: 'failed';
+        condition: {
+          kind: 'path' | 'method' | 'header' | 'query_param' | 'grpc_method';
+          name: string | null;
+          expected: string;
+          actual: string | null;
+        };
+      }
+    | { verdict: 'shadowed'; by: ExplainedMatch; step: string }
+  );
+
+/** router.explain(): the JSON of `trieway explain -o json` (snake_case keys, as the CLI). */
+export interface Explanation {
+  gateway: string;
+  listener: {
+    port: number | null;
+    listener: string | null;
+    host: string | null;
+    sni_listener: string | null;
+    selected: boolean;
+    reason: string;
+  };
+  hostnames: { hostname: string; tried: boolean; candidates: number }[];
+  candidates: ExplainedCandidate[];
+  not_attached: {
+    kind: string;
+    namespace: string;
+    name: string;
+    parent: string;
+    section_name: string | null;
+    reason: string;
+    message: string;
+    matching_rules: number[] | null;
+  }[];
+  notes: string[];
+  outcome:
+    | { result: 'matched'; matched: ExplainedMatch; hostname: string; listener: string }
+    | { result: 'not_found' }
+    | { result: 'misdirected' };
+}
+
+/** router.stats() (snake_case keys, as the Rust `Stats`). */
+export interface Stats {
+  gateway: string;
+  rules: {
+    kind: string;
+    namespace: string;
+    name: string;
+    rule_index: number;
+    rule_name: string | null;
+    matches: number;
+  }[];
+  listeners: { port: number | null; listener: string | null; not_found: number; misdirected: number }[];
+}
+
+/** An object of a change set. */
+export interface ObjectRef {
+  kind: string;
+  namespace: string;
+  name: string;
+}
+
+/** One change of Live.apply(): YAML/JSON text (every object is upserted), a Kubernetes
+ * object, or a delete. */
+export type Change =
+  | string
+  | Uint8Array
+  | readonly ['delete', string, string | null, string]
+  | { delete: { kind: string; namespace?: string | null; name: string } }
+  | { apiVersion: string; kind: string; metadata: object; [key: string]: unknown };
+
+/** What Live.apply() did. */
+export interface ApplyResult {
+  /** The version serving after the call. */
+  version: number;
+  /** Whether a new Router was published. */
+  published: boolean;
+  applied: ObjectRef[];
+  /** Upserts of objects stored exactly so already. */
+  unchanged: ObjectRef[];
+  /** Upserts refused (the previous version of the object keeps serving). */
+  rejected: { object: ObjectRef; errors: Issue[] }[];
+  warnings: Issue[];
+  /** Why the next Router could not be built (nothing applied), or null. */
+  failed: string | null;
+}
 
 /** A TLS, TCP or UDP connection's route (routeTls / routeTcp / routeUdp). */
 export declare class L4Match {
@@ -391,9 +521,61 @@ export declare class Router {
     paths: readonly string[],
     common?: { method?: string; host?: string; headers?: HeadersInput; port?: number },
   ): Outcome[];
+  /** Why route() decides as it does for `req` (diagnosis: allocates, scans every candidate). */
+  explain(req: RouteInput): Explanation;
+  /** explain() for a gRPC call, as routeGrpc() routes it. */
+  explainGrpc(req: GrpcInput): Explanation;
+  /** The counters (compiled with `counters: true`), or null. */
+  stats(): Stats | null;
+  /** The counters in the Prometheus text format 0.0.4 for a `/metrics` handler, or null. */
+  prometheusText(): string | null;
   report(): Report;
   share(): number;
   unshare(): void;
+}
+
+/** The current Router of a changing configuration (live updates). */
+export declare class Live {
+  private constructor();
+  static fromYaml(text: string | Uint8Array, options?: RouterOptions): Live;
+  static fromJson(json: string | object | readonly object[], options?: RouterOptions): Live;
+  static fromPath(path: string | URL, options?: RouterOptions): Live;
+  static fromIngress(text: string | Uint8Array, options?: RouterOptions & { ingressClass?: string | null }): Live;
+  /** The Router of the current version (keep it for a whole request). */
+  readonly router: Router;
+  /** 1 for the first Router, one more per published change set. */
+  readonly version: number;
+  route(req: RouteInput): Outcome;
+  routeRequest(req: IncomingLike | IncomingMessage, options?: RouteRequestOptions): Outcome;
+  routeGrpc(req: GrpcInput): Outcome;
+  explain(req: RouteInput): Explanation;
+  /** Applies a change set and publishes the next Router. Throws ConfigError for text that
+   * does not parse (nothing applied); invalid objects are rejected in the result. */
+  apply(changes: Change | readonly Change[]): ApplyResult;
+  /** apply() on the libuv thread pool. */
+  applyAsync(changes: Change | readonly Change[]): Promise<ApplyResult>;
+  /** Reloads changed files (debounced); each reload calls `callback` on the event loop, the
+   * first (every file) right after this call. A running watcher keeps the process alive. */
+  watch(
+    paths: string | URL | readonly (string | URL)[],
+    callback: (reload: Reload) => void,
+    options?: { debounceMs?: number },
+  ): Watcher;
+}
+
+/** One reload of Live.watch(). */
+export interface Reload {
+  /** The files read (or found deleted). */
+  files: string[];
+  /** Files that could not be read. */
+  unreadable: Issue[];
+  result: ApplyResult;
+}
+
+/** A running Live.watch(). */
+export interface Watcher {
+  /** Stops watching (waits for a reload in progress). Idempotent. */
+  stop(): void;
 }
 
 /** Applies header edits to a flat `[name, value, ...]` list and returns a new list. */

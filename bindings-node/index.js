@@ -7,7 +7,7 @@
 
 const native = require('./lib/native.js');
 
-const { NativeRouter } = native;
+const { NativeRouter, NativeLive } = native;
 
 /** A configuration that cannot be loaded or compiled. */
 class ConfigError extends Error {
@@ -157,6 +157,8 @@ class Match {
     this.backends = Object.freeze(info.backends.map(backendObject));
     this.totalWeight = info.totalWeight;
     this.policies = deepFreeze(info.policies);
+    this.httpRoute = info.httpRoute;
+    this.attributes = Object.freeze(info.attributes);
     this.#targets = this.backends.map((backend) => Object.freeze({ backend, status: 200 }));
     Object.freeze(this);
   }
@@ -588,6 +590,61 @@ class Router {
     return out;
   }
 
+  #explain(req, grpc) {
+    if (req === null || typeof req !== 'object') throw argType('req', 'an object', req);
+    let json;
+    try {
+      json = this.#native.explain(
+        grpc ? 'POST' : req.method, req.host, req.path, req.headers, req.port, req.sni,
+        req.scheme, grpc);
+    } catch (e) {
+      rethrow(e);
+    }
+    return JSON.parse(json);
+  }
+
+  /**
+   * Why route() decides as it does for `req` (the same object as route()'s, plus an optional
+   * `scheme`): plain data with the shape of `trieway explain -o json` (gateway, listener,
+   * hostnames, candidates with their verdicts, notAttached as `not_attached`, notes,
+   * outcome). Allocates and scans every candidate: for diagnosis, not for every request.
+   */
+  explain(req) {
+    return this.#explain(req, false);
+  }
+
+  /** explain() for a gRPC call, as routeGrpc() routes it. */
+  explainGrpc(req) {
+    return this.#explain(req, true);
+  }
+
+  /**
+   * The lookup counters (compiled with `counters: true`): `{gateway, rules: [{kind,
+   * namespace, name, rule_index, rule_name, matches}], listeners: [{port, listener,
+   * not_found, misdirected}]}`, or null without counters.
+   */
+  stats() {
+    let json;
+    try {
+      json = this.#native.stats();
+    } catch (e) {
+      rethrow(e);
+    }
+    return json === null ? null : JSON.parse(json);
+  }
+
+  /**
+   * The counters in the Prometheus text format (0.0.4), for a `/metrics` handler
+   * (`Content-Type: text/plain; version=0.0.4`), or null without counters.
+   */
+  prometheusText() {
+    try {
+      return this.#native.prometheusText();
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+
   /** The attachment status of every route and listener (conditions as a controller writes them). */
   report() {
     if (!this.#report) this.#report = deepFreeze(JSON.parse(this.#native.report()), true);
@@ -622,6 +679,198 @@ class Router {
   /** Ends the registration made by share(). */
   unshare() {
     this.#native.unshare();
+  }
+}
+
+/** One change of Live.apply() in the native form. */
+function changeItem(c, out) {
+  if (typeof c === 'string' || c instanceof Uint8Array) {
+    out.push({ text: yamlText(c) });
+  } else if (Array.isArray(c)) {
+    if (c.length !== 4 || c[0] !== 'delete') {
+      throw argType('change', "['delete', kind, namespace, name]", c);
+    }
+    out.push({ delete: { kind: c[1], namespace: c[2] ?? '', name: c[3] } });
+  } else if (c !== null && typeof c === 'object') {
+    if (c.delete !== undefined) {
+      if (c.delete === null || typeof c.delete !== 'object') {
+        throw argType('change.delete', 'an object { kind, namespace, name }', c.delete);
+      }
+      out.push({ delete: c.delete });
+    } else {
+      out.push({ upsert: c });
+    }
+  } else {
+    throw argType('change', 'YAML text, a Kubernetes object or a delete', c);
+  }
+}
+
+/** The changes of Live.apply() as the native JSON. */
+function changesJson(changes) {
+  const out = [];
+  const list = Array.isArray(changes) && changes[0] !== 'delete' ? changes : [changes];
+  for (const c of list) changeItem(c, out);
+  return JSON.stringify(out);
+}
+
+/**
+ * The current Router of a changing configuration. Route on the current version with
+ * route() / routeRequest() / routeGrpc() (or keep `live.router` for a whole request), and
+ * change the configuration with apply(changes) or await applyAsync(changes) (on the libuv
+ * thread pool): only what the change can affect is recompiled. Each published version is a
+ * new Router (its counters start at zero).
+ */
+class Live {
+  #native;
+  #router;
+  #version = 0;
+
+  constructor(token, nativeLive) {
+    if (token !== INTERNAL) {
+      throw new TypeError('use Live.fromYaml(), fromJson(), fromPath() or fromIngress()');
+    }
+    this.#native = nativeLive;
+    this.#refresh();
+  }
+
+  #refresh() {
+    const v = this.#native.version();
+    if (v !== this.#version) {
+      this.#router = new Router(INTERNAL, this.#native.router());
+      this.#version = v;
+    }
+  }
+
+  static #wrap(make) {
+    try {
+      return new Live(INTERNAL, make());
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+
+  /** Loads YAML (or JSON) text as Router.fromYaml() does and starts with its Router. */
+  static fromYaml(text, options) {
+    const t = yamlText(text);
+    const o = optionsJson(options);
+    return Live.#wrap(() => NativeLive.compile(t, false, o, false));
+  }
+
+  /** Loads JSON text or objects as Router.fromJson() does. */
+  static fromJson(json, options) {
+    const t = jsonText(json);
+    const o = optionsJson(options);
+    return Live.#wrap(() => NativeLive.compile(t, true, o, false));
+  }
+
+  /** Loads a file or a directory as Router.fromPath() does. */
+  static fromPath(path, options) {
+    const p = pathArg(path);
+    const o = optionsJson(options);
+    return Live.#wrap(() => NativeLive.load(p, o));
+  }
+
+  /** The Ingress objects of `options.ingressClass` (or all), as Router.fromIngress(). */
+  static fromIngress(text, options) {
+    const t = yamlText(text);
+    const [cls, o] = ingressArgs(options);
+    return Live.#wrap(() => NativeLive.compile(t, false, o, true, cls));
+  }
+
+  /** The Router of the current version. */
+  get router() {
+    return this.#router;
+  }
+
+  /** The current version: 1 for the first Router, one more per published change set. */
+  get version() {
+    return this.#version;
+  }
+
+  /** Router.route() on the current version. */
+  route(req) {
+    return this.#router.route(req);
+  }
+
+  /** Router.routeRequest() on the current version. */
+  routeRequest(req, opts) {
+    return this.#router.routeRequest(req, opts);
+  }
+
+  /** Router.routeGrpc() on the current version. */
+  routeGrpc(req) {
+    return this.#router.routeGrpc(req);
+  }
+
+  /** Router.explain() on the current version. */
+  explain(req) {
+    return this.#router.explain(req);
+  }
+
+  /**
+   * Applies a change set and publishes the next Router: YAML or JSON text (every object is
+   * upserted), a Kubernetes object, a delete (`['delete', kind, namespace, name]` or
+   * `{ delete: { kind, namespace, name } }`), or an array of those. Returns `{version,
+   * published, applied, unchanged, rejected: [{object, errors}], warnings, failed}`: an
+   * invalid object is rejected with its field paths and its previous version keeps serving.
+   * Text that does not parse throws ConfigError and applies nothing.
+   */
+  apply(changes) {
+    const json = changesJson(changes);
+    let out;
+    try {
+      out = this.#native.apply(json);
+    } catch (e) {
+      rethrow(e);
+    }
+    this.#refresh();
+    return JSON.parse(out);
+  }
+
+  /**
+   * Watches files and directories (recursively) and applies what changes in them, as
+   * `trieway watch` does: file events are debounced (`options.debounceMs`, default 200), only
+   * changed files are re-read, a deleted file deletes its objects. Each reload calls
+   * `callback({files, unreadable, result})` on the event loop (`result` as apply() returns
+   * it), after `live` has moved to the new version; the first reload (every file) comes
+   * right after this call. Returns `{stop()}`; a running watcher keeps the process alive.
+   */
+  watch(paths, callback, options) {
+    const list = (Array.isArray(paths) ? paths : [paths]).map(pathArg);
+    if (typeof callback !== 'function') throw argType('callback', 'a function', callback);
+    if (options !== undefined && (options === null || typeof options !== 'object')) {
+      throw argType('options', 'an object', options);
+    }
+    const debounceMs = options && options.debounceMs !== undefined ? options.debounceMs : 200;
+    if (typeof debounceMs !== 'number') throw argType('debounceMs', 'a number', debounceMs);
+    const onReload = (json) => {
+      this.#refresh();
+      callback(JSON.parse(json));
+    };
+    let watcher;
+    try {
+      watcher = this.#native.watch(list, onReload, debounceMs);
+    } catch (e) {
+      rethrow(e);
+    }
+    return Object.freeze({
+      stop() {
+        watcher.stop();
+      },
+    });
+  }
+
+  /** apply() on the libuv thread pool: the event loop keeps serving while it rebuilds. */
+  async applyAsync(changes) {
+    const json = changesJson(changes);
+    let out;
+    try {
+      out = await this.#native.applyAsync(json);
+    } catch (e) {
+      rethrow(e);
+    }
+    this.#refresh();
+    return JSON.parse(out);
   }
 }
 
@@ -671,6 +920,7 @@ function check(text, options) {
 }
 
 exports.Router = Router;
+exports.Live = Live;
 exports.L4Match = L4Match;
 exports.TERMINATE = TERMINATE;
 exports.check = check;

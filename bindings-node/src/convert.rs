@@ -160,7 +160,25 @@ pub fn route_match(m: &RouteMatch<'_>) -> Value {
         "backends": m.backends().iter().map(backend).collect::<Vec<_>>(),
         "totalWeight": m.total_weight() as f64,
         "policies": policies(m.policies()),
+        "httpRoute": m.http_route(),
+        "attributes": attributes(m),
     })
+}
+
+/// The OpenTelemetry attributes of a match (`RouteMatch::attributes`), as an object.
+fn attributes(m: &RouteMatch<'_>) -> Value {
+    use trieway::metrics::AttributeValue;
+    let mut map = serde_json::Map::new();
+    for (k, v) in m.attributes() {
+        let v = match v {
+            AttributeValue::Str(s) => Value::from(s),
+            AttributeValue::Int(i) => Value::from(i),
+            #[allow(unreachable_patterns)]
+            _ => continue,
+        };
+        map.insert(k.to_string(), v);
+    }
+    Value::Object(map)
 }
 
 /// A TLS, TCP or UDP connection's route.

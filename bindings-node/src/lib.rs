@@ -16,6 +16,7 @@
 mod convert;
 mod fast;
 mod js;
+mod live;
 mod request;
 
 use js::Raw;
@@ -86,6 +87,9 @@ pub struct NativeRouter {
     core: Rc<Core>,
     token: Cell<Option<u64>>,
     problems: String,
+    /// The configuration the router was compiled from (for `explain`'s not-attached routes);
+    /// `None` for a router made by `fromShared`.
+    config: Option<Config>,
 }
 
 impl Drop for NativeRouter {
@@ -103,7 +107,7 @@ fn busy() -> napi::Error {
 }
 
 impl NativeRouter {
-    fn wrap(router: Router, problems: String) -> NativeRouter {
+    pub(crate) fn wrap(router: Router, problems: String, config: Option<Config>) -> NativeRouter {
         NativeRouter {
             core: Rc::new(Core {
                 interner: RefCell::default(),
@@ -112,6 +116,7 @@ impl NativeRouter {
             }),
             token: Cell::new(None),
             problems,
+            config,
         }
     }
 
@@ -247,7 +252,7 @@ pub struct CompileTask {
 }
 
 /// Where a configuration comes from.
-enum Source {
+pub(crate) enum Source {
     /// YAML or JSON text (`json`: JSON only).
     Text { text: String, json: bool },
     /// A file, or a directory of `.yaml`/`.yml`/`.json` files.
@@ -255,7 +260,7 @@ enum Source {
 }
 
 impl napi::Task for CompileTask {
-    type Output = (Router, String);
+    type Output = (Router, String, Config);
     type JsValue = NativeRouter;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
@@ -264,7 +269,7 @@ impl napi::Task for CompileTask {
     }
 
     fn resolve(&mut self, _env: napi::Env, output: Self::Output) -> napi::Result<NativeRouter> {
-        Ok(NativeRouter::wrap(output.0, output.1))
+        Ok(NativeRouter::wrap(output.0, output.1, Some(output.2)))
     }
 }
 
@@ -275,8 +280,22 @@ fn compile_router(
     source: Source,
     options: Option<&str>,
     ingress: Option<Option<String>>,
-) -> napi::Result<(Router, String)> {
-    let (opts, load) = convert::options(options)?;
+) -> napi::Result<(Router, String, Config)> {
+    let (opts, config, problems) = load_config(source, options)?;
+    let router = match ingress {
+        None => Router::new(&config, opts).map_err(|e| convert::config_error(&e))?,
+        Some(class) => Router::from_ingress(&config, class.as_deref(), opts),
+    };
+    Ok((router, problems, config))
+}
+
+/// Loads a configuration (refused under `strict` if any object is invalid): the options, the
+/// configuration, and its problems as JSON (`{errors, warnings}`).
+pub(crate) fn load_config(
+    source: Source,
+    options: Option<&str>,
+) -> napi::Result<(trieway::Options, Config, String)> {
+    let (mut opts, load) = convert::options(options)?;
     if let Source::Text { text, json: true } = &source {
         if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(text) {
             let err = trieway::ConfigError {
@@ -311,11 +330,9 @@ fn compile_router(
     } else {
         config
     };
-    let router = match ingress {
-        None => Router::new(&config, opts).map_err(|e| convert::config_error(&e))?,
-        Some(class) => Router::from_ingress(&config, class.as_deref(), opts),
-    };
-    Ok((router, problems))
+    // A Live applies change sets with the same policy: under `strict`, unknown fields reject.
+    opts.unknown_fields = policy;
+    Ok((opts, config, problems))
 }
 
 /// Maps a JS random number in `[0, 1)` onto the full `u64` range.
@@ -345,9 +362,9 @@ impl NativeRouter {
     ) -> napi::Result<Self> {
         guard(|| {
             let ingress = ingress.then_some(ingress_class);
-            let (router, problems) =
+            let (router, problems, config) =
                 compile_router(Source::Text { text, json }, options.as_deref(), ingress)?;
-            Ok(NativeRouter::wrap(router, problems))
+            Ok(NativeRouter::wrap(router, problems, Some(config)))
         })
     }
 
@@ -372,8 +389,9 @@ impl NativeRouter {
     #[napi(factory)]
     pub fn load(path: String, options: Option<String>) -> napi::Result<Self> {
         guard(|| {
-            let (router, problems) = compile_router(Source::Path(path), options.as_deref(), None)?;
-            Ok(NativeRouter::wrap(router, problems))
+            let (router, problems, config) =
+                compile_router(Source::Path(path), options.as_deref(), None)?;
+            Ok(NativeRouter::wrap(router, problems, Some(config)))
         })
     }
 
@@ -408,6 +426,7 @@ impl NativeRouter {
             Ok(NativeRouter::wrap(
                 router,
                 r#"{"errors":[],"warnings":[]}"#.into(),
+                None,
             ))
         })
     }
@@ -715,6 +734,83 @@ impl NativeRouter {
                 },
                 random,
             )
+        })
+    }
+
+    /// The explanation of how `route` (`grpc == false`) or `routeGrpc` decides for the
+    /// request given like `route`'s arguments (plus `scheme`), as JSON (the shape of
+    /// `trieway explain -o json`). The path length limit does not apply: an over-long path
+    /// is explained (a note says so).
+    #[napi]
+    #[allow(clippy::too_many_arguments)]
+    pub fn explain(
+        &self,
+        method: Raw,
+        host: Raw,
+        path: Raw,
+        headers: Raw,
+        port: Raw,
+        sni: Raw,
+        scheme: Raw,
+        grpc: bool,
+    ) -> napi::Result<String> {
+        guard(|| {
+            let inputs = Inputs {
+                method,
+                host: Some(host),
+                target: path,
+                headers,
+                port,
+                sni: Some(sni),
+                scheme: Some(scheme),
+                raw: false,
+            };
+            let mut scratch = Scratch::default();
+            let router = &self.core.router;
+            let e = match request::read(&mut scratch, &inputs, usize::MAX)? {
+                Read::Request(req) => {
+                    let e = match (&self.config, grpc) {
+                        (Some(c), false) => router.explain_with(c, &req),
+                        (Some(c), true) => router.explain_grpc_with(c, &req),
+                        (None, false) => router.explain(&req),
+                        (None, true) => router.explain_grpc(&req),
+                    };
+                    if let Some(err) = req.headers.take_error() {
+                        return Err(err);
+                    }
+                    e
+                }
+                Read::TooLong => {
+                    return Err(js::type_error("request path too long to explain"));
+                }
+            };
+            serde_json::to_string(&e).map_err(|e| napi::Error::from_reason(e.to_string()))
+        })
+    }
+
+    /// The lookup counters as JSON (`{gateway, rules, listeners}`), or `null` unless the
+    /// router was compiled with `counters: true`.
+    #[napi]
+    pub fn stats(&self) -> napi::Result<Option<String>> {
+        guard(|| {
+            self.core
+                .router
+                .stats()
+                .map(|s| serde_json::to_string(&s))
+                .transpose()
+                .map_err(|e| napi::Error::from_reason(e.to_string()))
+        })
+    }
+
+    /// The counters in the Prometheus text format (0.0.4), or `null` without counters.
+    #[napi]
+    pub fn prometheus_text(&self) -> napi::Result<Option<String>> {
+        guard(|| {
+            Ok(self
+                .core
+                .router
+                .stats()
+                .map(|s| trieway::metrics::prometheus_text(&s)))
         })
     }
 

@@ -8,6 +8,12 @@ import {
   MISDIRECTED,
   NOT_FOUND,
   Router,
+  Live,
+  type ApplyResult,
+  type Explanation,
+  type Stats,
+  type Reload,
+  type Watcher,
   TERMINATE,
   type Action,
   type CheckResult,
@@ -127,3 +133,41 @@ Router.fromYaml('', { regexRank: 'first' });
 new Router();
 
 void [fromJson, shared, same, many, paths, attached];
+
+// Explain, counters, OpenTelemetry attributes, Live.
+{
+  const r = Router.fromYaml('', { counters: true });
+  const e: Explanation = r.explain({ path: '/' });
+  const result: 'matched' | 'not_found' | 'misdirected' = e.outcome.result;
+  if (e.outcome.result === 'matched') {
+    const n: string = e.outcome.matched.name;
+    void n;
+  }
+  for (const c of e.candidates) {
+    if (c.verdict === 'failed') {
+      const k: string = c.condition.kind;
+      void k;
+    }
+  }
+  const s: Stats | null = r.stats();
+  const t: string | null = r.prometheusText();
+  const o = r.route({ path: '/' });
+  if (o.matched) {
+    const h: string = o.httpRoute;
+    const i: number = o.attributes['trieway.rule.index'];
+    void h;
+    void i;
+  }
+  const live = Live.fromYaml('');
+  const v: number = live.version;
+  const router: Router = live.router;
+  const a: ApplyResult = live.apply(['delete', 'HTTPRoute', 'ns', 'name']);
+  const b: Promise<ApplyResult> = live.applyAsync([{ delete: { kind: 'HTTPRoute', name: 'x' } }, 'kind: Service']);
+  const w: Watcher = live.watch('config/', (reload: Reload) => {
+    const files: string[] = reload.files;
+    const published: boolean = reload.result.published;
+    void [files, published];
+  }, { debounceMs: 50 });
+  w.stop();
+  void [result, s, t, v, router, a, b];
+}

@@ -14,6 +14,7 @@
 #![deny(missing_docs)]
 #![deny(unsafe_code)]
 
+mod live;
 mod request;
 mod types;
 
@@ -240,6 +241,20 @@ fn load_config(
 }
 
 impl Router {
+    /// A Router object for a compiled Router and the configuration it was compiled from.
+    pub(crate) fn from_parts(router: trieway::Router, config: Config) -> Self {
+        Router {
+            router,
+            config,
+            index: OnceLock::new(),
+        }
+    }
+
+    /// `namespace/name` of the Gateway.
+    pub(crate) fn gateway_name(&self) -> &str {
+        self.router.gateway()
+    }
+
     /// Compiles a loaded configuration with the GIL released: the Gateway `options.gateway`
     /// names, or with `ingress = Some(class)` the Ingresses of that IngressClass (`None`:
     /// every Ingress).
@@ -656,6 +671,84 @@ impl Router {
         route_l4(slf, port, types::L4Kind::Udp)
     }
 
+    /// Why `route()` decides as it does for this request (the same arguments as `route()`):
+    /// the Explanation as plain data (the JSON of `trieway explain -o json`): `gateway`,
+    /// `listener` (how the port, Host and SNI selected a listener, or why none), `hostnames`
+    /// (tried in order), `candidates` (every rule match of those hostnames with its `verdict`:
+    /// matched, the first condition that failed, or the rule that shadows it and the
+    /// precedence step), `not_attached` (routes whose parentRef was refused, with their
+    /// condition and the rules that would have matched), `notes` and `outcome` (`{"result":
+    /// "matched" | "not_found" | "misdirected", ...}`: what `route()` returns). Allocates and
+    /// scans every candidate: meant for diagnosis, not for every request.
+    #[pyo3(signature = (method, host, path, headers=None, *, query=None, port=None, sni=None,
+        scheme=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn explain<'py>(
+        &self,
+        py: Python<'py>,
+        method: &Bound<'py, PyAny>,
+        host: &Bound<'py, PyAny>,
+        path: &Bound<'py, PyAny>,
+        headers: Option<&Bound<'py, PyAny>>,
+        query: Option<&Bound<'py, PyAny>>,
+        port: Option<&Bound<'py, PyAny>>,
+        sni: Option<&Bound<'py, PyAny>>,
+        scheme: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        guard(|| {
+            let port = request::port_arg(port, "port")?;
+            let collected =
+                request::collect_args(method, host, path, headers, query, port, sni, scheme)?;
+            let e = collected.with_request(|req| self.router.explain_with(&self.config, req));
+            to_python(py, &e)
+        })
+    }
+
+    /// `explain()` for a gRPC call, as `route_grpc()` routes it (the same arguments).
+    #[pyo3(signature = (host, path, headers=None, *, port=None, sni=None, scheme=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn explain_grpc<'py>(
+        &self,
+        py: Python<'py>,
+        host: &Bound<'py, PyAny>,
+        path: &Bound<'py, PyAny>,
+        headers: Option<&Bound<'py, PyAny>>,
+        port: Option<&Bound<'py, PyAny>>,
+        sni: Option<&Bound<'py, PyAny>>,
+        scheme: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        guard(|| {
+            let port = request::port_arg(port, "port")?;
+            let method = pyo3::intern!(py, "POST").clone().into_any();
+            let collected =
+                request::collect_args(&method, host, path, headers, None, port, sni, scheme)?;
+            let e = collected.with_request(|req| self.router.explain_grpc_with(&self.config, req));
+            to_python(py, &e)
+        })
+    }
+
+    /// The lookup counters (built with `counters=True`), or `None` without them: `{"gateway":
+    /// "ns/name", "rules": [{"kind", "namespace", "name", "rule_index", "rule_name",
+    /// "matches"}, ...], "listeners": [{"port", "listener", "not_found", "misdirected"}, ...]}`.
+    /// Counts `route()`, `route_asgi()` and `route_grpc()`; each counter is read once, without
+    /// stopping lookups.
+    fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        guard(|| match self.router.stats() {
+            Some(s) => to_python(py, &s),
+            None => Ok(py.None().into_bound(py)),
+        })
+    }
+
+    /// The counters in the Prometheus text format (0.0.4), for a `/metrics` endpoint
+    /// (`text/plain; version=0.0.4`): `trieway_rule_matches_total{gateway, kind, namespace,
+    /// route, rule}` and `trieway_listener_misses_total{gateway, port, listener, status}`.
+    /// `None` unless the Router was built with `counters=True`.
+    fn prometheus_text(&self) -> Option<String> {
+        self.router
+            .stats()
+            .map(|s| trieway::metrics::prometheus_text(&s))
+    }
+
     /// The status a controller would write: a dict `{"routes": [...], "listeners": [...],
     /// "warnings": [...], "gateway_classes": [...], "gateways": [...], "listener_sets": [...]}`
     /// with Kubernetes-style `conditions` (`type`, `status`, `reason`, `message`).
@@ -796,6 +889,8 @@ fn _panic_for_tests() -> PyResult<()> {
 fn _trieway(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add_class::<Router>()?;
+    m.add_class::<live::Live>()?;
+    m.add_class::<live::Watcher>()?;
     m.add_class::<Match>()?;
     m.add_class::<types::Misdirected>()?;
     m.add_class::<types::Action>()?;

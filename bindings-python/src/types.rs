@@ -115,6 +115,32 @@ impl Match {
         let (k, v) = self.m().path_match();
         (path_kind(k), v)
     }
+    /// The matched route template, low-cardinality, for OpenTelemetry's `http.route`: the
+    /// Exact or PathPrefix value, or the RegularExpression path as configured (with its named
+    /// groups, not the request's values); for a GRPCRoute `/{service}/{method}`.
+    #[getter]
+    fn http_route(&self) -> &str {
+        self.m().http_route()
+    }
+    /// The OpenTelemetry attributes to record on the request's span, in order: `http.route`,
+    /// `trieway.gateway`, `trieway.listener` (absent with listener isolation off and for
+    /// Ingress), `trieway.hostname`, `trieway.route.kind`, `trieway.route.namespace`,
+    /// `trieway.route.name`, `trieway.rule.index` (an `int`) and `trieway.rule.name` (when
+    /// the rule has one). Every value comes from the configuration, never from the request.
+    #[getter]
+    fn attributes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyDict>> {
+        use trieway::metrics::AttributeValue;
+        let d = pyo3::types::PyDict::new(py);
+        for (k, v) in self.m().attributes() {
+            match v {
+                AttributeValue::Str(s) => d.set_item(k, s)?,
+                AttributeValue::Int(i) => d.set_item(k, i)?,
+                #[allow(unreachable_patterns)]
+                _ => {}
+            }
+        }
+        Ok(d)
+    }
     /// The path parameters: the named groups of a RegularExpression path (`(?P<id>[0-9]+)`),
     /// name → value, read from the request this match was routed for. Empty for Exact and
     /// PathPrefix paths, regexes without named groups, and regexes that are not one-pass

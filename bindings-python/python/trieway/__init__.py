@@ -32,12 +32,26 @@ re-acquiring the GIL would cost. Loading and compiling (``from_yaml``, ``from_js
 ``from_path``, ``from_ingress``, ``check``) release the GIL; inside an event loop, await
 ``Router.from_yaml_async`` / ``from_json_async`` / ``from_path_async`` (the same compile in a
 worker thread), so the loop keeps serving while a large configuration compiles.
+
+Observing: ``router.explain(...)`` says why a request goes where it goes (plain data);
+``counters=True`` enables ``router.stats()`` and ``router.prometheus_text()``
+(:mod:`trieway.metrics` has a ``prometheus_client`` collector); ``match.http_route`` and
+``match.attributes`` are the OpenTelemetry span attributes. :class:`Live` holds the current
+Router of a changing configuration: ``live.apply(changes)`` / ``await live.apply_async(...)``.
 """
 
 from __future__ import annotations
 
 from ._report import (
+    ApplyResult,
     CheckResult,
+    Explanation,
+    ListenerStats,
+    ObjectRef,
+    Rejected,
+    Reload,
+    RuleStats,
+    Stats,
     Condition,
     GatewayClassStatus,
     GatewayStatus,
@@ -56,6 +70,7 @@ from ._trieway import (
     ConfigError,
     InternalError,
     L4Match,
+    Live,
     Match,
     Misdirected,
     Policies,
@@ -64,12 +79,22 @@ from ._trieway import (
     SessionPolicy,
     Terminate,
     Timeouts,
+    Watcher,
     __version__,
     check,
 )
 
 __all__ = [
     "Action",
+    "ApplyResult",
+    "Explanation",
+    "ListenerStats",
+    "Live",
+    "ObjectRef",
+    "Rejected",
+    "Reload",
+    "RuleStats",
+    "Stats",
     "Backend",
     "CheckResult",
     "Condition",
@@ -94,6 +119,7 @@ __all__ = [
     "TERMINATE",
     "Terminate",
     "Timeouts",
+    "Watcher",
     "__version__",
     "check",
 ]

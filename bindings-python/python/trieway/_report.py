@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import List, Optional, TypedDict
+from typing import Any, Dict, List, Optional, TypedDict
 
 __all__ = [
     "Condition",
@@ -16,6 +16,14 @@ __all__ = [
     "Report",
     "Problems",
     "CheckResult",
+    "RuleStats",
+    "ListenerStats",
+    "Stats",
+    "ObjectRef",
+    "Rejected",
+    "ApplyResult",
+    "Explanation",
+    "Reload",
 ]
 
 
@@ -120,3 +128,75 @@ class CheckResult(TypedDict):
     listener_sets: List[ListenerSetStatus]
     routes: List[RouteStatus]
     listeners: List[ListenerStatus]
+
+
+class RuleStats(TypedDict):
+    """The requests one rule won (``Router.stats()``); ``rule_name`` is ``None`` when unset."""
+
+    kind: str
+    namespace: str
+    name: str
+    rule_index: int
+    rule_name: Optional[str]
+    matches: int
+
+
+class ListenerStats(TypedDict):
+    """The 404 and 421 answers of one listener; ``port`` and ``listener`` are ``None`` for
+    requests no listener took."""
+
+    port: Optional[int]
+    listener: Optional[str]
+    not_found: int
+    misdirected: int
+
+
+class Stats(TypedDict):
+    """``Router.stats()``: the counters of a Router built with ``counters=True``."""
+
+    gateway: str
+    rules: List[RuleStats]
+    listeners: List[ListenerStats]
+
+
+class ObjectRef(TypedDict):
+    """An object of a change set (``namespace`` is empty for cluster-scoped kinds)."""
+
+    kind: str
+    namespace: str
+    name: str
+
+
+class Rejected(TypedDict):
+    """An upsert refused by ``Live.apply``, with every error (object, origin, field path)."""
+
+    object: ObjectRef
+    errors: List[str]
+
+
+class ApplyResult(TypedDict):
+    """What ``Live.apply`` did: the version serving after it, whether a new Router was
+    published, the changes applied, the upserts of unchanged objects, the rejected upserts,
+    warnings, and why the build failed (``None`` when it did not: then nothing applied)."""
+
+    version: int
+    published: bool
+    applied: List[ObjectRef]
+    unchanged: List[ObjectRef]
+    rejected: List[Rejected]
+    warnings: List[str]
+    failed: Optional[str]
+
+
+class Reload(TypedDict):
+    """One reload of ``Live.watch``: the files read (or found deleted), the files that could
+    not be read, and what applying them did."""
+
+    files: List[str]
+    unreadable: List[str]
+    result: ApplyResult
+
+
+Explanation = Dict[str, Any]
+"""``Router.explain()``: the JSON of ``trieway explain -o json`` (``gateway``, ``listener``,
+``hostnames``, ``candidates``, ``not_attached``, ``notes``, ``outcome``)."""

@@ -3,6 +3,7 @@
 import os
 from typing import (
     Any,
+    Callable,
     Coroutine,
     Dict,
     Final,
@@ -19,7 +20,7 @@ from typing import (
 
 from typing_extensions import Unpack
 
-from ._report import CheckResult, Problems, Report
+from ._report import ApplyResult, CheckResult, Explanation, Problems, Reload, Report, Stats
 
 __version__: str
 
@@ -55,6 +56,7 @@ class RouterOptions(TypedDict, total=False):
     regex_router_budget: Optional[int]
     extension_kinds: Optional[List[str]]
     unknown_fields: Optional[UnknownFieldsPolicy]
+    counters: Optional[bool]
 
 class ConfigError(ValueError):
     """The configuration is invalid, a file cannot be read, or the Gateway cannot be chosen.
@@ -261,6 +263,18 @@ class Match:
     def path_match(self) -> Tuple[Literal["Exact", "PathPrefix", "RegularExpression"], str]:
         """The path condition that matched: ``(kind, value)`` as configured."""
     @property
+    def http_route(self) -> str:
+        """The matched route template, low-cardinality, for OpenTelemetry's ``http.route``:
+        the Exact or PathPrefix value, or the RegularExpression path as configured (not the
+        request's values); for a GRPCRoute ``/{service}/{method}``."""
+    @property
+    def attributes(self) -> Dict[str, Union[str, int]]:
+        """The OpenTelemetry span attributes, in order: ``http.route``, ``trieway.gateway``,
+        ``trieway.listener`` (absent with listener isolation off and for Ingress),
+        ``trieway.hostname``, ``trieway.route.kind``, ``trieway.route.namespace``,
+        ``trieway.route.name``, ``trieway.rule.index`` (an int), ``trieway.rule.name`` (when
+        set). Values come from the configuration only. ``span.set_attributes(m.attributes)``."""
+    @property
     def params(self) -> Dict[str, str]:
         """Path parameters: the named groups of a RegularExpression path (``(?P<id>[0-9]+)``,
         ``(?<id>...)``), name -> value, for the request this match was routed for. Unnamed
@@ -382,6 +396,7 @@ class Router:
         regex_router_budget: Optional[int] = None,
         extension_kinds: Optional[List[str]] = None,
         unknown_fields: Optional[UnknownFieldsPolicy] = None,
+        counters: Optional[bool] = None,
     ) -> Router:
         """Loads YAML (``---``-separated documents) or JSON text and compiles the Gateway
         ``gateway`` (``"namespace/name"``; ``None``: the only Gateway served). Raises
@@ -406,6 +421,7 @@ class Router:
         regex_router_budget: Optional[int] = None,
         extension_kinds: Optional[List[str]] = None,
         unknown_fields: Optional[UnknownFieldsPolicy] = None,
+        counters: Optional[bool] = None,
     ) -> Router:
         """Like :meth:`from_yaml` for JSON text, or for Python objects (a Kubernetes object,
         a ``List`` object or a list of objects), serialized with ``json.dumps`` first."""
@@ -429,6 +445,7 @@ class Router:
         regex_router_budget: Optional[int] = None,
         extension_kinds: Optional[List[str]] = None,
         unknown_fields: Optional[UnknownFieldsPolicy] = None,
+        counters: Optional[bool] = None,
     ) -> Router:
         """Loads a file or a directory (every ``.yaml``, ``.yml`` and ``.json`` file below it,
         in sorted order) like :meth:`from_yaml`. An unreadable path raises :class:`ConfigError`."""
@@ -556,11 +573,188 @@ class Router:
         """Routes a TCP connection by listener port: an :class:`L4Match` or ``None`` (reject)."""
     def route_udp(self, port: int) -> Optional[L4Match]:
         """Routes a UDP flow by listener port: an :class:`L4Match` or ``None`` (drop)."""
+    def explain(
+        self,
+        method: str,
+        host: Optional[str],
+        path: str,
+        headers: Optional[HeadersArg] = None,
+        *,
+        query: Optional[str] = None,
+        port: Optional[int] = None,
+        sni: Optional[str] = None,
+        scheme: Optional[str] = None,
+    ) -> Explanation:
+        """Why :meth:`route` decides as it does for this request (the same arguments): the
+        JSON shape of ``trieway explain -o json`` as dicts and lists (``gateway``,
+        ``listener``, ``hostnames``, ``candidates`` with their ``verdict``, ``not_attached``,
+        ``notes``, ``outcome``). For diagnosis: it allocates and scans every candidate."""
+    def explain_grpc(
+        self,
+        host: Optional[str],
+        path: str,
+        headers: Optional[HeadersArg] = None,
+        *,
+        port: Optional[int] = None,
+        sni: Optional[str] = None,
+        scheme: Optional[str] = None,
+    ) -> Explanation:
+        """:meth:`explain` for a gRPC call, as :meth:`route_grpc` routes it."""
+    def stats(self) -> Optional[Stats]:
+        """The lookup counters (built with ``counters=True``), else ``None``."""
+    def prometheus_text(self) -> Optional[str]:
+        """The counters in the Prometheus text format 0.0.4 (``trieway_rule_matches_total``,
+        ``trieway_listener_misses_total``), else ``None``."""
     def report(self) -> Report:
         """Conditions of every route parentRef and listener (``Accepted``, ``ResolvedRefs``,
         ...), as a controller would write them."""
     def problems(self) -> Problems:
         """Messages of objects dropped (with ``strict=False``) and of warnings."""
+
+ChangeItem = Union[
+    str,
+    bytes,
+    Mapping[str, Any],
+    Tuple[Literal["delete"], str, Optional[str], str],
+]
+"""One change of :meth:`Live.apply`: YAML/JSON text (every object in it is upserted), a
+Kubernetes object (a dict), ``("delete", kind, namespace, name)``, or
+``{"delete": {"kind": ..., "namespace": ..., "name": ...}}``."""
+
+Changes = Union[ChangeItem, List[ChangeItem]]
+
+class Live:
+    """The current :class:`Router` of a changing configuration, shared between threads.
+
+    Constructors and options as :class:`Router`'s. ``route()`` / ``route_asgi()`` /
+    ``route_grpc()`` use the current version; ``live.router`` is that version's Router (keep
+    it for a whole request). ``apply(changes)`` recompiles only what the change affects and
+    publishes the next version; readers are never blocked."""
+
+    @staticmethod
+    def from_yaml(
+        text: Union[str, bytes],
+        gateway: Optional[str] = None,
+        *,
+        strict: bool = True,
+        **options: Unpack[RouterOptions],
+    ) -> Live:
+        """Loads YAML or JSON text as :meth:`Router.from_yaml` and starts with its Router."""
+    @staticmethod
+    def from_json(
+        data: Union[str, bytes, Mapping[str, Any], List[Any]],
+        gateway: Optional[str] = None,
+        *,
+        strict: bool = True,
+        **options: Unpack[RouterOptions],
+    ) -> Live:
+        """JSON text or Python objects, as :meth:`Router.from_json`."""
+    @staticmethod
+    def from_path(
+        path: Union[str, os.PathLike[str]],
+        gateway: Optional[str] = None,
+        *,
+        strict: bool = True,
+        **options: Unpack[RouterOptions],
+    ) -> Live:
+        """A file or a directory, as :meth:`Router.from_path`."""
+    @staticmethod
+    def from_ingress(
+        text: Union[str, bytes],
+        ingress_class: Optional[str] = None,
+        *,
+        strict: bool = True,
+        **options: Unpack[RouterOptions],
+    ) -> Live:
+        """The Ingress objects of ``ingress_class`` (``None``: all), as
+        :meth:`Router.from_ingress`."""
+    @property
+    def router(self) -> Router:
+        """The Router of the current version."""
+    @property
+    def version(self) -> int:
+        """1 for the first Router, one more for each published change set."""
+    @overload
+    def route(
+        self,
+        method: str,
+        host: Optional[str],
+        path: str,
+        headers: Optional[HeadersArg] = None,
+        *,
+        query: Optional[str] = None,
+        port: Optional[int] = None,
+        sni: None = None,
+        scheme: Optional[str] = None,
+    ) -> Optional[Match]: ...
+    @overload
+    def route(
+        self,
+        method: str,
+        host: Optional[str],
+        path: str,
+        headers: Optional[HeadersArg] = None,
+        *,
+        query: Optional[str] = None,
+        port: Optional[int] = None,
+        sni: Optional[str] = None,
+        scheme: Optional[str] = None,
+    ) -> Union[Match, Misdirected, None]: ...
+    def route(
+        self,
+        method: str,
+        host: Optional[str],
+        path: str,
+        headers: Optional[HeadersArg] = None,
+        *,
+        query: Optional[str] = None,
+        port: Optional[int] = None,
+        sni: Optional[str] = None,
+        scheme: Optional[str] = None,
+    ) -> Union[Match, Misdirected, None]:
+        """:meth:`Router.route` on the current version (``MISDIRECTED`` only with ``sni``)."""
+    def route_asgi(
+        self, scope: Mapping[str, Any], *, port: Optional[int] = None, sni: Optional[str] = None
+    ) -> Union[Match, Misdirected, None]:
+        """:meth:`Router.route_asgi` on the current version."""
+    def route_grpc(
+        self,
+        host: Optional[str],
+        path: str,
+        headers: Optional[HeadersArg] = None,
+        *,
+        port: Optional[int] = None,
+        sni: Optional[str] = None,
+        scheme: Optional[str] = None,
+    ) -> Union[Match, Misdirected, None]:
+        """:meth:`Router.route_grpc` on the current version."""
+    def apply(self, changes: Changes) -> ApplyResult:
+        """Applies a change set (see :data:`ChangeItem`) and publishes the next Router. An
+        invalid object is rejected with its field paths and its previous version keeps
+        serving; the valid rest applies. Text that does not parse raises
+        :class:`ConfigError`. Releases the GIL while rebuilding; applies are serialized."""
+    def apply_async(self, changes: Changes) -> Coroutine[Any, Any, ApplyResult]:
+        """:meth:`apply` in a worker thread (``asyncio.to_thread``)."""
+    def watch(
+        self,
+        paths: Union[str, os.PathLike[str], List[Union[str, os.PathLike[str]]]],
+        callback: Callable[[Reload], object],
+        *,
+        debounce: float = 0.2,
+    ) -> Watcher:
+        """Watches files and directories and applies what changes in them, reporting each
+        reload to ``callback`` (the first, of every file, before ``watch`` returns; later
+        ones from the watcher's thread). ``debounce``: seconds of quiet before a reload.
+        Raises :class:`ConfigError` when a path cannot be watched."""
+
+class Watcher:
+    """A running :meth:`Live.watch`."""
+
+    def stop(self) -> None:
+        """Stops watching (waits for a reload in progress); no callback runs after it."""
+    @property
+    def stopped(self) -> bool:
+        """Whether :meth:`stop` was called."""
 
 def check(text: Union[str, bytes], *, controller_name: Optional[str] = None) -> CheckResult:
     """The ``trieway check --output json`` document for ``text``: every configuration problem
