@@ -125,6 +125,7 @@ pub mod cost;
 #[cfg(not(feature = "cost-counters"))]
 #[allow(dead_code)] // without the feature only the empty counting calls are used
 mod cost;
+mod counters;
 mod error;
 pub mod explain;
 mod l4;

@@ -18,90 +18,11 @@
 //! ```
 
 use crate::compile::Compiled;
+use crate::counters::RouterCounters;
 use crate::model::RouteKind;
-use crate::request::{normalize_host, RequestView};
-use crate::router::{Outcome, RouteMatch, Router};
+use crate::router::{RouteMatch, Router};
 use serde::Serialize;
-use std::cell::Cell;
 use std::fmt::Write as _;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-
-/// Number of counter shards: threads pick one in turn, the first time they count.
-const SHARDS: usize = 16;
-
-/// Counters per 64-byte line.
-const PER_LINE: usize = 8;
-
-/// One cache line of counters.
-#[derive(Debug, Default)]
-#[repr(align(64))]
-struct Line([AtomicU64; PER_LINE]);
-
-/// The counters of one Router: `SHARDS` shards of `slots` counters each, every shard starting
-/// on its own line.
-#[derive(Debug)]
-pub(crate) struct Counters {
-    lines: Box<[Line]>,
-    /// Lines per shard.
-    stride: usize,
-    slots: usize,
-}
-
-static NEXT_SHARD: AtomicUsize = AtomicUsize::new(0);
-
-thread_local! {
-    /// This thread's shard, `usize::MAX` until it first counts.
-    static SHARD: Cell<usize> = const { Cell::new(usize::MAX) };
-}
-
-/// This thread's shard number (below `SHARDS`).
-#[inline]
-fn shard() -> usize {
-    SHARD
-        .try_with(|s| {
-            let mut v = s.get();
-            if v == usize::MAX {
-                v = NEXT_SHARD.fetch_add(1, Ordering::Relaxed) % SHARDS;
-                s.set(v);
-            }
-            v
-        })
-        // A thread being torn down counts in shard 0.
-        .unwrap_or(0)
-}
-
-impl Counters {
-    /// `slots` counters per shard, all zero.
-    pub(crate) fn new(slots: usize) -> Counters {
-        let stride = slots.div_ceil(PER_LINE).max(1);
-        let lines = (0..stride * SHARDS).map(|_| Line::default()).collect();
-        Counters {
-            lines,
-            stride,
-            slots,
-        }
-    }
-
-    /// Adds one to counter `slot` (ignored when out of range) in this thread's shard.
-    #[inline]
-    pub(crate) fn add(&self, slot: usize) {
-        if slot >= self.slots {
-            return;
-        }
-        let line = shard() * self.stride + slot / PER_LINE;
-        if let Some(l) = self.lines.get(line) {
-            l.0[slot % PER_LINE].fetch_add(1, Ordering::Relaxed);
-        }
-    }
-
-    /// The sum of counter `slot` over the shards.
-    pub(crate) fn get(&self, slot: usize) -> u64 {
-        (0..SHARDS)
-            .filter_map(|s| self.lines.get(s * self.stride + slot / PER_LINE))
-            .map(|l| l.0[slot % PER_LINE].load(Ordering::Relaxed))
-            .sum()
-    }
-}
 
 /// A snapshot of a Router's counters ([`Router::stats`](crate::Router::stats)). Each counter
 /// is read once, without stopping lookups, so counters of one snapshot may be a few requests
@@ -220,31 +141,6 @@ pub fn prometheus_text(stats: &Stats) -> String {
 mod tests {
     use super::*;
 
-    /// Every shard's counters start on their own cache line, and a snapshot sums them.
-    #[test]
-    fn shards_on_their_own_lines_and_summed() {
-        assert_eq!(std::mem::align_of::<Line>(), 64);
-        let c = Counters::new(9);
-        assert_eq!(c.stride, 2);
-        assert_eq!(c.lines.len(), 2 * SHARDS);
-        std::thread::scope(|s| {
-            for _ in 0..4 {
-                s.spawn(|| {
-                    for _ in 0..1000 {
-                        c.add(8);
-                    }
-                    c.add(0);
-                });
-            }
-        });
-        assert_eq!(c.get(8), 4000);
-        assert_eq!(c.get(0), 4);
-        assert_eq!(c.get(1), 0);
-        // Out of range: ignored.
-        c.add(9);
-        assert_eq!(c.get(9), 0);
-    }
-
     #[test]
     fn labels_are_escaped() {
         let stats = Stats {
@@ -274,126 +170,45 @@ mod tests {
     }
 }
 
-/// A Router's counters and where each listener's misses go: rules first (one counter per
-/// compiled rule), then one row of two counters (404, 421) per listener of each port, plus
-/// one row per port for misses no listener took, plus one row for ports no listener serves.
-#[derive(Debug)]
-pub(crate) struct RouterCounters {
-    counters: Counters,
-    rules: usize,
-    /// First row of each frontend.
-    row_base: Box<[usize]>,
-    /// Rows in all (the last one: unserved ports).
-    rows: usize,
-}
-
-impl RouterCounters {
-    pub(crate) fn new(c: &Compiled) -> RouterCounters {
-        let mut row_base = Vec::with_capacity(c.frontends.len());
-        let mut rows = 0;
-        for fe in &c.frontends {
-            row_base.push(rows);
-            rows += fe.listeners.len() + 1;
-        }
-        rows += 1;
-        RouterCounters {
-            counters: Counters::new(c.rules.len() + 2 * rows),
-            rules: c.rules.len(),
-            row_base: row_base.into_boxed_slice(),
-            rows,
-        }
-    }
-
-    /// Counts the outcome of one lookup of `router` for `req`.
-    #[inline]
-    pub(crate) fn record<R: RequestView + ?Sized>(
-        &self,
-        router: &Router,
-        outcome: &Outcome<'_>,
-        req: &R,
-    ) {
-        match outcome {
-            Outcome::Matched(m) => self.counters.add(m.rule_id() as usize),
-            Outcome::Misdirected => self.miss(router.compiled(), req, 1),
-            _ => self.miss(router.compiled(), req, 0),
-        }
-    }
-
-    /// Counts a miss (`which`: 0 for 404, 1 for 421) on the row of the listener the request's
-    /// port and host select, found again as the lookup found it.
-    #[cold]
-    fn miss<R: RequestView + ?Sized>(&self, c: &Compiled, req: &R, which: usize) {
-        let row = self.row(c, req);
-        self.counters.add(self.rules + 2 * row + which);
-    }
-
-    fn row<R: RequestView + ?Sized>(&self, c: &Compiled, req: &R) -> usize {
-        let unserved = self.rows - 1;
-        if c.ingress {
-            return unserved;
-        }
-        let index = match req.port() {
-            Some(p) => c.frontends.binary_search_by_key(&p, |f| f.port).ok(),
-            None => (!c.frontends.is_empty()).then_some(0),
-        };
-        let (Some(fi), Some(fe)) = (index, index.and_then(|i| c.frontends.get(i))) else {
-            return unserved;
-        };
-        let base = self.row_base.get(fi).copied().unwrap_or(unserved);
-        let none = base + fe.listeners.len();
-        if !c.options.listener_isolation {
-            return none;
-        }
-        // One listener without hostname takes every host: no need to read the host.
-        let only_any = matches!(&fe.listeners[..], [l] if l.hostname.is_none());
-        if fe.host_blind || only_any {
-            return base;
-        }
-        let mut buf = [0u8; 256];
-        let host = req.authority().and_then(|a| normalize_host(a, &mut buf));
-        fe.listener_index.select(host).map_or(none, |li| base + li)
-    }
-
-    /// The snapshot.
-    pub(crate) fn stats(&self, c: &Compiled) -> Stats {
-        let rules = c
-            .rules
-            .iter()
-            .enumerate()
-            .map(|(i, r)| {
-                let route = &c.routes[r.route as usize];
-                RuleStats {
-                    kind: route.kind,
-                    namespace: route.namespace.to_string(),
-                    name: route.name.to_string(),
-                    rule_index: r.index as usize,
-                    rule_name: r.name.as_deref().map(str::to_string),
-                    matches: self.counters.get(i),
-                }
-            })
-            .collect();
-        let mut listeners = Vec::with_capacity(self.rows);
-        let mut row = |port: Option<u16>, listener: Option<&str>| {
-            let r = listeners.len();
-            listeners.push(ListenerStats {
-                port,
-                listener: listener.map(str::to_string),
-                not_found: self.counters.get(self.rules + 2 * r),
-                misdirected: self.counters.get(self.rules + 2 * r + 1),
-            });
-        };
-        for fe in &c.frontends {
-            for l in &fe.listeners {
-                row(Some(fe.port), Some(&l.name));
+/// The snapshot of `rc`, the counters of the Router compiled as `c`.
+fn stats(rc: &RouterCounters, c: &Compiled) -> Stats {
+    let rules = c
+        .rules
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let route = &c.routes[r.route as usize];
+            RuleStats {
+                kind: route.kind,
+                namespace: route.namespace.to_string(),
+                name: route.name.to_string(),
+                rule_index: r.index as usize,
+                rule_name: r.name.as_deref().map(str::to_string),
+                matches: rc.counters.get(i),
             }
-            row(Some(fe.port), None);
+        })
+        .collect();
+    let mut listeners = Vec::with_capacity(rc.rows);
+    let mut row = |port: Option<u16>, listener: Option<&str>| {
+        let r = listeners.len();
+        listeners.push(ListenerStats {
+            port,
+            listener: listener.map(str::to_string),
+            not_found: rc.counters.get(rc.rules + 2 * r),
+            misdirected: rc.counters.get(rc.rules + 2 * r + 1),
+        });
+    };
+    for fe in &c.frontends {
+        for l in &fe.listeners {
+            row(Some(fe.port), Some(&l.name));
         }
-        row(None, None);
-        Stats {
-            gateway: c.gateway.clone(),
-            rules,
-            listeners,
-        }
+        row(Some(fe.port), None);
+    }
+    row(None, None);
+    Stats {
+        gateway: c.gateway.clone(),
+        rules,
+        listeners,
     }
 }
 
@@ -402,7 +217,7 @@ impl Router {
     /// [`Options::counters`](crate::Options::counters). Counts [`Router::route`] and
     /// [`Router::route_grpc`] lookups; render with [`prometheus_text`].
     pub fn stats(&self) -> Option<Stats> {
-        self.counters().map(|k| k.stats(self.compiled()))
+        self.counters().map(|k| stats(k, self.compiled()))
     }
 }
 

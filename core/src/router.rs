@@ -32,7 +32,7 @@ struct Inner {
     compiled: Compiled,
     report: Report,
     /// With `Options::counters`.
-    counters: Option<crate::metrics::RouterCounters>,
+    counters: Option<crate::counters::RouterCounters>,
 }
 
 impl Inner {
@@ -40,7 +40,7 @@ impl Inner {
         let counters = compiled
             .options
             .counters
-            .then(|| crate::metrics::RouterCounters::new(&compiled));
+            .then(|| crate::counters::RouterCounters::new(&compiled));
         Inner {
             compiled,
             report,
@@ -489,8 +489,23 @@ impl Router {
         &self.inner.compiled
     }
 
-    pub(crate) fn counters(&self) -> Option<&crate::metrics::RouterCounters> {
+    pub(crate) fn counters(&self) -> Option<&crate::counters::RouterCounters> {
         self.inner.counters.as_ref()
+    }
+
+    /// Counts the outcome of one lookup for `req` in `counters` (this Router's).
+    #[inline]
+    fn count<R: RequestView + ?Sized>(
+        &self,
+        counters: &crate::counters::RouterCounters,
+        outcome: &Outcome<'_>,
+        req: &R,
+    ) {
+        match outcome {
+            Outcome::Matched(m) => counters.matched(m.rule_id()),
+            Outcome::Misdirected => counters.miss(self.compiled(), req, 1),
+            _ => counters.miss(self.compiled(), req, 0),
+        }
     }
 
     /// `namespace/name` of the Gateway this Router serves.
@@ -530,7 +545,7 @@ impl Router {
     pub fn route<R: RequestView + ?Sized>(&self, req: &R) -> Outcome<'_> {
         let outcome = self.route_as(req, false);
         if let Some(c) = &self.inner.counters {
-            c.record(self, &outcome, req);
+            self.count(c, &outcome, req);
         }
         outcome
     }
@@ -543,7 +558,7 @@ impl Router {
     pub fn route_grpc<R: RequestView + ?Sized>(&self, req: &R) -> Outcome<'_> {
         let outcome = self.route_as(req, true);
         if let Some(c) = &self.inner.counters {
-            c.record(self, &outcome, req);
+            self.count(c, &outcome, req);
         }
         outcome
     }
