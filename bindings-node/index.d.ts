@@ -39,6 +39,9 @@ export interface RouterOptions {
   /** Count the requests each rule wins and each listener's 404 and 421 answers (sharded
    * counters, summed on read: router.stats(), router.prometheusText(); default false). */
   counters?: boolean;
+  /** Route Ingresses (`fromIngress`) as ingress-nginx does rather than as the Ingress
+   * specification says (docs/ingress.md, "The ingress-nginx flavor"; default false). */
+  ingressNginx?: boolean;
   /** Refuse a configuration with any invalid object or any unknown field (default true:
    * throws ConfigError, e.g. `spec.rules[0].backendRef: unknown field, did you mean
    * backendRefs?`, as `kubectl apply` with strict field validation refuses it); false serves
@@ -473,6 +476,21 @@ export interface Report {
   /** ListenerSets naming a served Gateway (`gateway`, `namespace/name`): `Accepted`
    * (`NotAllowed` when the Gateway refuses it), `Programmed`. */
   listenerSets: readonly {
+    namespace: string;
+    name: string;
+    gateway: string;
+    conditions: readonly Condition[];
+  }[];
+  /** BackendTLSPolicies, one entry per ancestor Gateway (`gateway`, `namespace/name`):
+   * `Accepted` (`Conflicted`, `NoValidCACertificate`, ...) and `ResolvedRefs`. */
+  backendTlsPolicies: readonly {
+    namespace: string;
+    name: string;
+    gateway: string;
+    conditions: readonly Condition[];
+  }[];
+  /** XBackendTrafficPolicies, one entry per ancestor Gateway: `Accepted`. */
+  backendTrafficPolicies: readonly {
     namespace: string;
     name: string;
     gateway: string;

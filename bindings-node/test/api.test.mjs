@@ -175,6 +175,7 @@ spec:
   const conds = (o) => Object.fromEntries(o.conditions.map((c) => [c.type, `${c.status}/${c.reason}`]));
   assert.deepEqual(conds(rep.gateways[0]), { Accepted: 'True/Accepted', Programmed: 'True/Programmed' });
   assert.deepEqual(conds(rep.gatewayClasses[0]), { Accepted: 'True/Accepted', SupportedVersion: 'True/SupportedVersion' });
+  assert.deepEqual([rep.backendTlsPolicies, rep.backendTrafficPolicies], [[], []]);
   const ls = rep.listenerSets[0];
   assert.equal(ls.gateway, 'infra/gw');
   assert.deepEqual(conds(ls), { Accepted: 'False/ListenersNotValid', Programmed: 'False/Invalid' });

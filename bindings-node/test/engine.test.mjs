@@ -87,6 +87,26 @@ test('fromIngress routes Ingress objects', () => {
   assert.throws(() => Router.fromIngress('kind: Ingress\napiVersion: networking.k8s.io/v1\nspec: 3\n'), ConfigError);
 });
 
+test('fromIngress with ingressNginx ranks Exact first, as ingress-nginx does', () => {
+  const text = `
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web, namespace: default}
+spec:
+  rules:
+  - host: foo.example.com
+    http:
+      paths:
+      - {path: /a, pathType: Exact, backend: {service: {name: exact-a, port: {number: 80}}}}
+      - {path: /a/, pathType: Prefix, backend: {service: {name: prefix-a, port: {number: 80}}}}
+`;
+  // The Ingress specification: the longer path string (/a/) wins.
+  const spec = Router.fromIngress(text).route({ host: 'foo.example.com', path: '/a' });
+  assert.equal(spec.backends[0].name, 'prefix-a');
+  const nginx = Router.fromIngress(text, { ingressNginx: true }).route({ host: 'foo.example.com', path: '/a' });
+  assert.equal(nginx.backends[0].name, 'exact-a');
+});
+
 test('fromPath reads a file, a directory or a file: URL', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trieway-'));
   try {

@@ -286,7 +286,17 @@ def test_gateway_and_options() -> None:
 
 def test_report_and_check(router: trieway.Router) -> None:
     report = router.report()
-    assert set(report) == {"routes", "listeners", "warnings", "gateway_classes", "gateways", "listener_sets"}
+    assert set(report) == {
+        "routes",
+        "listeners",
+        "warnings",
+        "gateway_classes",
+        "gateways",
+        "listener_sets",
+        "backend_tls_policies",
+        "backend_traffic_policies",
+    }
+    assert report["backend_tls_policies"] == [] and report["backend_traffic_policies"] == []
     store = next(r for r in report["routes"] if r["name"] == "store")
     conds = {c["type"]: c for c in store["parents"][0]["conditions"]}
     assert conds["Accepted"]["status"] == "True"

@@ -358,3 +358,29 @@ def test_async_constructors_raise_config_errors_and_take_options() -> None:
         assert r.route("GET", "h0.example.com", "/r0/p1") is not None
 
     asyncio.run(main())
+
+
+FLAVOR_INGRESS = """
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web, namespace: default}
+spec:
+  rules:
+  - host: foo.example.com
+    http:
+      paths:
+      - {path: /a, pathType: Exact, backend: {service: {name: exact-a, port: {number: 80}}}}
+      - {path: /a/, pathType: Prefix, backend: {service: {name: prefix-a, port: {number: 80}}}}
+"""
+
+
+def test_from_ingress_nginx_flavor() -> None:
+    """The Ingress specification ranks the longer path string first (`/a/` over Exact `/a`);
+    ingress-nginx ranks Exact first."""
+    spec = trieway.Router.from_ingress(FLAVOR_INGRESS)
+    nginx = trieway.Router.from_ingress(FLAVOR_INGRESS, ingress_nginx=True)
+    m = spec.route("GET", "foo.example.com", "/a")
+    n = nginx.route("GET", "foo.example.com", "/a")
+    assert isinstance(m, trieway.Match) and isinstance(n, trieway.Match)
+    assert [b.name for b in m.backends] == ["prefix-a"]
+    assert [b.name for b in n.backends] == ["exact-a"]

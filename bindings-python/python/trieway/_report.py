@@ -97,6 +97,17 @@ class ListenerSetStatus(TypedDict):
     conditions: List[Condition]
 
 
+class PolicyStatus(TypedDict):
+    """Status of one BackendTLSPolicy or XBackendTrafficPolicy for one ancestor Gateway
+    (``gateway``, as ``namespace/name``): ``Accepted`` (``Conflicted``,
+    ``NoValidCACertificate``, ...) and, for BackendTLSPolicy, ``ResolvedRefs``."""
+
+    namespace: str
+    name: str
+    gateway: str
+    conditions: List[Condition]
+
+
 class Report(TypedDict):
     """``Router.report()``: the status a controller would write."""
 
@@ -108,6 +119,8 @@ class Report(TypedDict):
     gateway_classes: List[GatewayClassStatus]
     gateways: List[GatewayStatus]
     listener_sets: List[ListenerSetStatus]
+    backend_tls_policies: List[PolicyStatus]
+    backend_traffic_policies: List[PolicyStatus]
 
 
 class Problems(TypedDict):

@@ -57,6 +57,7 @@ class RouterOptions(TypedDict, total=False):
     extension_kinds: Optional[List[str]]
     unknown_fields: Optional[UnknownFieldsPolicy]
     counters: Optional[bool]
+    ingress_nginx: Optional[bool]
 
 class ConfigError(ValueError):
     """The configuration is invalid, a file cannot be read, or the Gateway cannot be chosen.
@@ -397,6 +398,7 @@ class Router:
         extension_kinds: Optional[List[str]] = None,
         unknown_fields: Optional[UnknownFieldsPolicy] = None,
         counters: Optional[bool] = None,
+        ingress_nginx: Optional[bool] = None,
     ) -> Router:
         """Loads YAML (``---``-separated documents) or JSON text and compiles the Gateway
         ``gateway`` (``"namespace/name"``; ``None``: the only Gateway served). Raises
@@ -422,6 +424,7 @@ class Router:
         extension_kinds: Optional[List[str]] = None,
         unknown_fields: Optional[UnknownFieldsPolicy] = None,
         counters: Optional[bool] = None,
+        ingress_nginx: Optional[bool] = None,
     ) -> Router:
         """Like :meth:`from_yaml` for JSON text, or for Python objects (a Kubernetes object,
         a ``List`` object or a list of objects), serialized with ``json.dumps`` first."""
@@ -446,6 +449,7 @@ class Router:
         extension_kinds: Optional[List[str]] = None,
         unknown_fields: Optional[UnknownFieldsPolicy] = None,
         counters: Optional[bool] = None,
+        ingress_nginx: Optional[bool] = None,
     ) -> Router:
         """Loads a file or a directory (every ``.yaml``, ``.yml`` and ``.json`` file below it,
         in sorted order) like :meth:`from_yaml`. An unreadable path raises :class:`ConfigError`."""
