@@ -235,59 +235,14 @@ fn apply_reuses_action_buffers() {
     assert_eq!(n, 0, "apply allocated {n} times");
 }
 
-const L4: &str = r#"
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: gw, namespace: infra}
-spec:
-  gatewayClassName: trieway
-  listeners:
-  - {name: http, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: All}}}
-  - {name: tls, port: 443, protocol: TLS, hostname: '*.example.com', tls: {mode: Passthrough}, allowedRoutes: {namespaces: {from: All}}}
-  - {name: tcp, port: 9000, protocol: TCP, allowedRoutes: {namespaces: {from: All}}}
-  - {name: udp, port: 9001, protocol: UDP, allowedRoutes: {namespaces: {from: All}}}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: GRPCRoute
-metadata: {name: g, namespace: default}
-spec:
-  parentRefs: [{name: gw, namespace: infra}]
-  hostnames: [grpc.example.com]
-  rules:
-  - matches: [{method: {service: foo.Echo, method: Ping}}]
-    backendRefs: [{name: svc-a, port: 80}]
-  - matches: [{method: {type: RegularExpression, service: 'foo\..*'}, headers: [{name: x-a, value: '1'}]}]
-    backendRefs: [{name: svc-b, port: 80}]
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: TLSRoute
-metadata: {name: t, namespace: default}
-spec:
-  parentRefs: [{name: gw, namespace: infra}]
-  hostnames: ['*.example.com']
-  rules: [{backendRefs: [{name: svc-a, port: 80}]}]
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: TCPRoute
-metadata: {name: tcp, namespace: default}
-spec:
-  parentRefs: [{name: gw, namespace: infra}]
-  rules: [{backendRefs: [{name: svc-a, port: 80, weight: 1}, {name: svc-b, port: 80, weight: 1}]}]
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: UDPRoute
-metadata: {name: udp, namespace: default}
-spec:
-  parentRefs: [{name: gw, namespace: infra}]
-  rules: [{backendRefs: [{name: svc-a, port: 80}]}]
-"#;
+/// HTTP, TLS passthrough, TCP and UDP listeners and a route of each kind (shared with the
+/// bindings' tests).
+const L4: &str = include_str!("../examples/protocols.yaml");
 
 /// gRPC, TLS, TCP and UDP lookups allocate nothing either.
 #[test]
 fn layer4_and_grpc_lookups_do_not_allocate() {
-    let config =
-        trieway::Config::from_str(&format!("{}\n{}{L4}", common::CLASS, common::services()));
+    let config = trieway::Config::from_str(L4);
     assert!(config.errors().is_empty(), "{:?}", config.errors());
     let router = trieway::Router::new(&config, trieway::Options::default()).expect("router");
     let run = || {
@@ -306,8 +261,8 @@ fn layer4_and_grpc_lookups_do_not_allocate() {
             }
         }
         for sni in [
-            Some("a.example.com"),
-            Some("A.Example.com."),
+            Some("a.tls.example.com"),
+            Some("A.Tls.Example.com."),
             Some("other.org"),
             None,
         ] {

@@ -15,6 +15,7 @@ const COPIES: &[(&str, &str)] = &[
         "../examples/getting-started.yaml",
     ),
     ("examples/ingress.yaml", "../examples/ingress.yaml"),
+    ("examples/protocols.yaml", "../examples/protocols.yaml"),
     ("LICENSE", "../LICENSE"),
 ];
 
