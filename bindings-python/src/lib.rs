@@ -207,7 +207,7 @@ pub struct Router {
 }
 
 /// Where a configuration comes from.
-enum Source {
+pub(crate) enum Source {
     Text(String),
     Path(PathBuf),
 }
@@ -238,6 +238,21 @@ fn load_config(
     loaded.map_err(|_| {
         InternalError::new_err("internal error in trieway (please report it): panic while loading")
     })
+}
+
+/// What every constructor of `Router` and `Live` starts with: the options (with `gateway`),
+/// the unknown-field policy `strict` implies, and the configuration loaded from `source`.
+pub(crate) fn prepare(
+    py: Python<'_>,
+    source: Source,
+    gateway: Option<String>,
+    strict: bool,
+    options: Option<&Bound<'_, PyDict>>,
+) -> PyResult<(Options, UnknownFields, Result<Config, trieway::Error>)> {
+    let opts = parse_options(gateway, options)?;
+    let policy = unknown_fields(strict, &opts);
+    let config = load_config(py, source, strict, policy)?;
+    Ok((opts, policy, config))
 }
 
 impl Router {
@@ -410,10 +425,8 @@ impl Router {
         options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
         guard(|| {
-            let opts = parse_options(gateway, options)?;
-            let policy = unknown_fields(strict, &opts);
-            let text = config_text(text)?;
-            let config = load_config(py, Source::Text(text), strict, policy)?;
+            let source = Source::Text(config_text(text)?);
+            let (opts, _, config) = prepare(py, source, gateway, strict, options)?;
             Router::build(py, config, opts, None)
         })
     }
@@ -450,9 +463,7 @@ impl Router {
         options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
         guard(|| {
-            let opts = parse_options(gateway, options)?;
-            let policy = unknown_fields(strict, &opts);
-            let config = load_config(py, Source::Path(path), strict, policy)?;
+            let (opts, _, config) = prepare(py, Source::Path(path), gateway, strict, options)?;
             Router::build(py, config, opts, None)
         })
     }
@@ -473,10 +484,8 @@ impl Router {
         options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
         guard(|| {
-            let opts = parse_options(None, options)?;
-            let policy = unknown_fields(strict, &opts);
-            let text = config_text(text)?;
-            let config = load_config(py, Source::Text(text), strict, policy)?;
+            let source = Source::Text(config_text(text)?);
+            let (opts, _, config) = prepare(py, source, None, strict, options)?;
             Router::build(py, config, opts, Some(ingress_class))
         })
     }
@@ -809,7 +818,6 @@ fn route_l4(
     })
 }
 
-/// The unknown-field policy of `strict`: unknown fields raise with it, else are warnings.
 /// The loader's unknown-field policy: refused under `strict`, else as the `unknown_fields`
 /// option says (default: warnings).
 fn unknown_fields(strict: bool, options: &Options) -> UnknownFields {

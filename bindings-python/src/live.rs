@@ -1,10 +1,7 @@
 //! `trieway.Live`: the current Router of a changing configuration, with change sets applied
 //! off the event loop (the GIL released while the next Router is built).
 
-use crate::{
-    config_error, config_text, guard, load_config, parse_options, to_python, unknown_fields,
-    InternalError, Router, Source,
-};
+use crate::{config_error, config_text, guard, prepare, to_python, InternalError, Router, Source};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
@@ -238,12 +235,10 @@ impl Live {
         options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
         guard(|| {
-            let mut opts = parse_options(gateway, options)?;
-            let policy = unknown_fields(strict, &opts);
+            let source = Source::Text(config_text(text)?);
+            let (mut opts, policy, config) = prepare(py, source, gateway, strict, options)?;
             // Change sets follow the same policy: with `strict`, unknown fields reject.
             opts.unknown_fields = policy;
-            let text = config_text(text)?;
-            let config = load_config(py, Source::Text(text), strict, policy)?;
             Live::start(py, config, opts, None)
         })
     }
@@ -277,11 +272,10 @@ impl Live {
         options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
         guard(|| {
-            let mut opts = parse_options(gateway, options)?;
-            let policy = unknown_fields(strict, &opts);
+            let (mut opts, policy, config) =
+                prepare(py, Source::Path(path), gateway, strict, options)?;
             // Change sets follow the same policy: with `strict`, unknown fields reject.
             opts.unknown_fields = policy;
-            let config = load_config(py, Source::Path(path), strict, policy)?;
             Live::start(py, config, opts, None)
         })
     }
@@ -297,11 +291,9 @@ impl Live {
         options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
         guard(|| {
-            let mut opts = parse_options(None, options)?;
-            let policy = unknown_fields(strict, &opts);
+            let source = Source::Text(config_text(text)?);
+            let (mut opts, policy, config) = prepare(py, source, None, strict, options)?;
             opts.unknown_fields = policy;
-            let text = config_text(text)?;
-            let config = load_config(py, Source::Text(text), strict, policy)?;
             Live::start(py, config, opts, Some(ingress_class))
         })
     }
