@@ -72,6 +72,7 @@ pub(crate) struct QueryScan<'q> {
 
 impl<'q> QueryScan<'q> {
     /// A lookup's query, not yet read; `None` (absent or over the limit) fails every condition.
+    #[inline]
     pub(crate) fn new(query: Option<&'q str>) -> Self {
         // Slots hold u32 offsets.
         let query = query.filter(|q| u32::try_from(q.len()).is_ok());

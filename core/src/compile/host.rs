@@ -127,45 +127,58 @@ impl HostIndex {
     /// specific first: the exact host, wildcards from the longest suffix down, then `*`.
     /// Stops at the first `Some` that `f` returns. With `isolation` (always for an Ingress
     /// index), only the most specific vhost is tried.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn find<T>(
         &self,
         host: Option<&str>,
         isolation: bool,
         mut f: impl FnMut(u32, HostKind) -> Option<T>,
     ) -> Option<T> {
+        // The common shapes inline: no host, or only a catch-all hostname.
+        match host {
+            Some(h) if !h.is_empty() && !self.any_only() => self.find_named(h, isolation, f),
+            _ => self.any.and_then(|v| f(v, HostKind::Any)),
+        }
+    }
+
+    /// [`HostIndex::find`] for a non-empty host when the index has named hostnames.
+    #[inline(never)]
+    fn find_named<T>(
+        &self,
+        host: &str,
+        isolation: bool,
+        mut f: impl FnMut(u32, HostKind) -> Option<T>,
+    ) -> Option<T> {
         let isolation = isolation || self.ingress;
-        if let Some(host) = host.filter(|h| !h.is_empty()) {
-            if let Some(&v) = self.exact.get(host) {
-                let r = f(v, HostKind::Exact);
-                if r.is_some() || isolation {
-                    return r;
+        if let Some(&v) = self.exact.get(host) {
+            let r = f(v, HostKind::Exact);
+            if r.is_some() || isolation {
+                return r;
+            }
+        }
+        if self.wild.len() > 1 {
+            // Walk down the reversed labels as far as the trie goes.
+            let mut node = 0u32;
+            for label in host.rsplit('.') {
+                match self.child(node, label) {
+                    Some(c) => node = c,
+                    None => break,
                 }
             }
-            if self.wild.len() > 1 {
-                // Walk down the reversed labels as far as the trie goes.
-                let mut node = 0u32;
-                for label in host.rsplit('.') {
-                    match self.child(node, label) {
-                        Some(c) => node = c,
-                        None => break,
+            while node != 0 {
+                let n = &self.wild[node as usize];
+                // `*.s` needs something in front of `.s` (SPEC §2.2: one or more labels;
+                // exactly one for Ingress).
+                let front = host.len().saturating_sub(n.suffix_len as usize + 1);
+                let covers = front > 0
+                    && !(self.ingress && !self.multi_label && host[..front].contains('.'));
+                if let Some(v) = n.vhost.filter(|_| covers) {
+                    let r = f(v, HostKind::Wildcard);
+                    if r.is_some() || isolation {
+                        return r;
                     }
                 }
-                while node != 0 {
-                    let n = &self.wild[node as usize];
-                    // `*.s` needs something in front of `.s` (SPEC §2.2: one or more labels;
-                    // exactly one for Ingress).
-                    let front = host.len().saturating_sub(n.suffix_len as usize + 1);
-                    let covers = front > 0
-                        && !(self.ingress && !self.multi_label && host[..front].contains('.'));
-                    if let Some(v) = n.vhost.filter(|_| covers) {
-                        let r = f(v, HostKind::Wildcard);
-                        if r.is_some() || isolation {
-                            return r;
-                        }
-                    }
-                    node = n.parent;
-                }
+                node = n.parent;
             }
         }
         self.any.and_then(|v| f(v, HostKind::Any))

@@ -16,7 +16,7 @@
 //! - A template's literal matches its bytes, `[^/]+` any non-empty segment, and a trailing
 //!   `(/.*)?` is open like a prefix except that `.` does not match a newline.
 
-use super::segment::{find_lit, key_at, next_segment, table_len, Lit, LitsBuilder};
+use super::segment::{find_lit, key_at, next_segment, segment_at, table_len, Lit, LitsBuilder};
 use super::template::Seg;
 use crate::cost;
 
@@ -62,16 +62,21 @@ impl Default for BuildNode {
     }
 }
 
-/// A frozen node.
+/// A frozen node: offsets into the index's flat arrays, no pointers of its own.
 #[derive(Debug)]
 struct Node {
-    lits: Box<[Lit]>,
-    /// Where the node's hash table of literals starts in the index's `slots` (it has
-    /// `table_len(lits.len())` slots, none for up to eight literals).
+    /// The node's literal children: `lits[lit_start..lit_start + lit_len]`.
+    lit_start: u32,
+    lit_len: u32,
+    /// Where the node's hash table of literals starts in the index's `slots`, and its size
+    /// minus one (`table_len(lit_len) - 1`); no table (`mask == 0`) for up to eight literals.
     table: u32,
-    /// `end_len` candidates ending here, then the open ones, each by position.
-    terms: Box<[Term]>,
+    mask: u32,
+    /// `terms[term_start..]`: `end_len` candidates ending here, then `open_len` open ones,
+    /// each by position.
+    term_start: u32,
     end_len: u32,
+    open_len: u32,
     /// The `[^/]+` child, or `NONE`.
     param: u32,
     /// Smallest position in this subtree, for pruning.
@@ -126,10 +131,16 @@ impl Default for PathIndexBuilder {
     }
 }
 
-/// The Exact, PathPrefix and template candidates of one hostname, frozen.
+/// The Exact, PathPrefix and template candidates of one hostname, frozen: nodes, their
+/// literal children and their candidates each in one contiguous array, linked by `u32`
+/// offsets.
 #[derive(Debug)]
 pub(crate) struct PathIndex {
     nodes: Box<[Node]>,
+    /// Literal children of every node, a node's children contiguous.
+    lits: Box<[Lit]>,
+    /// Candidates of every node, a node's contiguous (ending ones first).
+    terms: Box<[Term]>,
     /// Middle bytes of literals over sixteen bytes.
     tails: Box<[u8]>,
     /// Hash tables of nodes with many literals.
@@ -203,23 +214,29 @@ impl PathIndexBuilder {
     /// Freezes the index.
     pub(crate) fn build(self) -> PathIndex {
         let mut nodes: Vec<Node> = Vec::with_capacity(self.nodes.len());
+        let (mut lits, mut terms) = (Vec::new(), Vec::new());
         let (mut tails, mut slots) = (Vec::new(), Vec::new());
         for n in &self.nodes {
-            let mut lits = Vec::new();
+            let lit_start = lits.len() as u32;
             let table = slots.len() as u32;
             n.lits.freeze_into(&mut lits, &mut tails, &mut slots);
+            let lit_len = lits.len() as u32 - lit_start;
+            let term_start = terms.len() as u32;
             // Sorted once here rather than by inserts (quadratic for many candidates per node).
             let mut end = n.end.clone();
             end.sort_by_key(|t| t.pos);
             let mut open = n.open.clone();
             open.sort_by_key(|t| t.pos);
-            let mut terms = end;
+            terms.extend_from_slice(&end);
             terms.extend_from_slice(&open);
             nodes.push(Node {
-                lits: lits.into_boxed_slice(),
+                lit_start,
+                lit_len,
                 table,
-                terms: terms.into_boxed_slice(),
+                mask: (table_len(lit_len as usize).max(1) - 1) as u32,
+                term_start,
                 end_len: n.end.len() as u32,
+                open_len: n.open.len() as u32,
                 param: n.param,
                 min_pos: n.min_pos,
                 up: NONE,
@@ -230,7 +247,7 @@ impl PathIndexBuilder {
             // Parents come before their children.
             let i = nodes.len() - 1;
             if let Some(parent) = nodes.get(n.parent as usize) {
-                let (up, depth) = if parent.terms.len() > parent.end_len as usize {
+                let (up, depth) = if parent.open_len > 0 {
                     let lit = if parent.param == i as u32 { 0 } else { VIA_LIT };
                     (n.parent | lit, parent.depth + 1)
                 } else if parent.param != NONE && parent.param != i as u32 {
@@ -262,6 +279,8 @@ impl PathIndexBuilder {
         }
         PathIndex {
             nodes: nodes.into_boxed_slice(),
+            lits: lits.into_boxed_slice(),
+            terms: terms.into_boxed_slice(),
             tails: tails.into_boxed_slice(),
             slots: slots.into_boxed_slice(),
         }
@@ -269,14 +288,22 @@ impl PathIndexBuilder {
 }
 
 impl PathIndex {
+    /// The candidates ending at `n`.
     #[inline]
-    fn end(n: &Node) -> &[Term] {
-        &n.terms[..n.end_len as usize]
+    fn end(&self, n: &Node) -> &[Term] {
+        let at = n.term_start as usize;
+        self.terms
+            .get(at..at + n.end_len as usize)
+            .unwrap_or_default()
     }
 
+    /// The open candidates of `n`.
     #[inline]
-    fn open(n: &Node) -> &[Term] {
-        &n.terms[n.end_len as usize..]
+    fn open(&self, n: &Node) -> &[Term] {
+        let at = (n.term_start + n.end_len) as usize;
+        self.terms
+            .get(at..at + n.open_len as usize)
+            .unwrap_or_default()
     }
 
     /// The smallest-position candidate below `bound` whose path matches `path` and for which
@@ -298,7 +325,7 @@ impl PathIndex {
         match p.first() {
             Some(b'/') => self.walk(p, &mut s),
             // Only PathPrefix `/` (open at the root) matches the empty path.
-            None => s.consider(Self::open(&self.nodes[0]), || false),
+            None => s.consider(self.open(&self.nodes[0]), || false),
             Some(_) => {}
         }
         (s.best != NONE).then_some((s.limit, s.best))
@@ -321,16 +348,16 @@ impl PathIndex {
                 return;
             }
             let Some(r) = p.get(off..) else {
-                s.consider(Self::end(n), || false);
-                s.consider(Self::open(n), || false);
+                s.consider(self.end(n), || false);
+                s.consider(self.open(n), || false);
                 return;
             };
-            if n.terms.len() > n.end_len as usize {
+            if n.open_len > 0 {
                 return self.search(p, node, off, s);
             }
-            let (len, key) = next_segment(r);
+            let (len, key) = segment_at(p, off);
             cost::bytes(len);
-            let lit = self.lit(n, &r[..len], key);
+            let lit = self.lit(n, r.get(..len).unwrap_or_default(), key);
             let param = if len > 0 { n.param } else { NONE };
             match (lit, param) {
                 (Some(c), NONE) => node = c as usize,
@@ -346,14 +373,20 @@ impl PathIndex {
     /// The literal child of `n` for segment `seg` (whose [`key`](super::segment::key) is `key`).
     #[inline]
     fn lit(&self, n: &Node, seg: &[u8], key: u64) -> Option<u32> {
-        let size = table_len(n.lits.len());
-        let table = if size == 0 {
+        let at = n.lit_start as usize;
+        let lits = self
+            .lits
+            .get(at..at + n.lit_len as usize)
+            .unwrap_or_default();
+        let table = if n.mask == 0 {
             &[]
         } else {
             let at = n.table as usize;
-            self.slots.get(at..at + size).unwrap_or_default()
+            self.slots
+                .get(at..=at + n.mask as usize)
+                .unwrap_or_default()
         };
-        find_lit(&n.lits, table, &self.tails, seg, key)
+        find_lit(lits, table, &self.tails, seg, key)
     }
 
     /// Depth-first search of the subtree of `top` (remaining path at `off`): literal child,
@@ -400,8 +433,8 @@ impl PathIndex {
             if n.min_pos < s.limit && n.fits(segs) {
                 match p.get(off..) {
                     None => {
-                        s.consider(Self::end(n), || false);
-                        s.consider(Self::open(n), || false);
+                        s.consider(self.end(n), || false);
+                        s.consider(self.open(n), || false);
                     }
                     Some(r) => {
                         let depth = n.depth as usize - base;
@@ -427,7 +460,7 @@ impl PathIndex {
                             cost::node();
                             continue 'down;
                         }
-                        s.consider(Self::open(n), || has_newline(p, off, &mut newline));
+                        s.consider(self.open(n), || has_newline(p, off, &mut newline));
                     }
                 }
             }
@@ -467,7 +500,7 @@ impl PathIndex {
                     cost::node();
                     continue 'down;
                 }
-                s.consider(Self::open(n), || has_newline(p, at, &mut newline));
+                s.consider(self.open(n), || has_newline(p, at, &mut newline));
             }
         }
     }

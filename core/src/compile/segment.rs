@@ -130,7 +130,7 @@ pub(crate) fn find_lit(
 }
 
 /// Whether `l` (same key, same length) equals `seg`.
-#[inline]
+#[inline(always)]
 fn same_lit(l: &Lit, tails: &[u8], seg: &[u8]) -> bool {
     let n = seg.len();
     n <= 8
@@ -170,6 +170,35 @@ pub(crate) fn key_at(r: &[u8], len: usize) -> u64 {
 
 /// The length of the first segment of `r` (up to the first `/` or the end) and its [`key`],
 /// reading eight bytes at a time.
+/// The eight bytes of `p` at `at` as a little-endian word (`at + 8 <= p.len()`; zero
+/// otherwise, which the callers never ask for).
+#[inline(always)]
+fn word_at(p: &[u8], at: usize) -> u64 {
+    match p.get(at..at + 8) {
+        Some(w) => u64::from_le_bytes(w.try_into().unwrap_or([0; 8])),
+        None => 0,
+    }
+}
+
+/// [`next_segment`] of `p[off..]` (`off <= p.len()`): when fewer than eight bytes remain, the
+/// word is read from the end of `p` and shifted (the shifted-in zero bytes are never `/`),
+/// so short last segments need no byte loop.
+#[inline]
+pub(crate) fn segment_at(p: &[u8], off: usize) -> (usize, u64) {
+    let n = p.len();
+    let left = n.wrapping_sub(off);
+    if left < 8 && left > 0 && n >= 8 {
+        let w = word_at(p, n - 8) >> (8 * (8 - left));
+        let t = equal_bytes(w, b'/');
+        if t != 0 {
+            let i = (t.trailing_zeros() / 8) as usize;
+            return (i, w & ((1u64 << (8 * i)) - 1));
+        }
+        return (left, w);
+    }
+    next_segment(p.get(off..).unwrap_or_default())
+}
+
 #[inline]
 pub(crate) fn next_segment(r: &[u8]) -> (usize, u64) {
     if let Some(w) = r.get(..8) {
@@ -213,6 +242,31 @@ pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn segment_at_equals_next_segment() {
+        let paths = [
+            "/",
+            "/a",
+            "/abcdefg",
+            "/abcdefgh",
+            "/abcdefghijklmnopqrstuvwxyz/b",
+            "/users/p1/received_events/public",
+            "/a//b/",
+            "/0123456/01234567/012345678/x",
+            "/repos/rust-lang/rust/issues/12345/comments",
+        ];
+        for p in paths {
+            let b = p.as_bytes();
+            for off in 0..=b.len() {
+                assert_eq!(
+                    segment_at(b, off),
+                    next_segment(&b[off..]),
+                    "{p:?} at {off}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn byte_equality() {
