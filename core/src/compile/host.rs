@@ -1,13 +1,19 @@
-//! The host index: an exact-host hash map, a reversed-label trie for wildcard hostnames and
-//! the catch-all `*`, visited most specific first (SPEC §4.1 K1/K2).
+//! The host index: an exact-host hash map, a hash map of wildcard suffixes probed once per
+//! label of the host (longest suffix first), and the catch-all `*`, visited most specific
+//! first (SPEC §4.1 K1/K2).
 
+use crate::util::find_byte;
 use rustc_hash::FxHashMap;
 
-/// Maps effective hostnames to virtual-host ids (`V` is the payload, usually an index).
+/// Maps effective hostnames to virtual-host ids.
 #[derive(Debug, Default)]
 pub(crate) struct HostIndex {
     exact: FxHashMap<Box<str>, u32>,
-    wild: Vec<WildNode>,
+    /// `*.s` by its suffix `s`.
+    wild: FxHashMap<Box<str>, u32>,
+    /// Bit `n` set when some wildcard suffix has `n` bytes (`n` < 256): a host's suffix of any
+    /// other length is never probed.
+    wild_lens: [u64; 4],
     any: Option<u32>,
     /// Ingress host semantics: a wildcard `*.s` covers exactly one label before `.s`, and only
     /// the most specific hostname is tried (no fallback), whatever `isolation` says.
@@ -16,29 +22,12 @@ pub(crate) struct HostIndex {
     multi_label: bool,
 }
 
-#[derive(Debug, Default)]
-struct WildNode {
-    /// Child labels.
-    children: Children,
-    /// The vhost of `*.<suffix>` where suffix is the path from the root to this node.
-    vhost: Option<u32>,
-    parent: u32,
-    /// Length of the suffix `s` this node stands for.
-    suffix_len: u32,
-}
-
 impl HostIndex {
     pub(crate) fn new() -> Self {
-        HostIndex {
-            exact: FxHashMap::default(),
-            wild: vec![WildNode::default()],
-            any: None,
-            ingress: false,
-            multi_label: false,
-        }
+        HostIndex::default()
     }
 
-    /// An index with Ingress host semantics (see the `ingress` field).
+    /// An index with Ingress host semantics (see [`HostIndex::ingress`]).
     pub(crate) fn for_ingress() -> Self {
         HostIndex {
             ingress: true,
@@ -46,8 +35,8 @@ impl HostIndex {
         }
     }
 
-    /// An index with ingress-nginx's host semantics: as [`HostIndex::for_ingress`], but a
-    /// wildcard covers one or more labels (nginx `server_name *.s`), the longest first.
+    /// An index with ingress-nginx host semantics: Ingress, but a wildcard covers one or more
+    /// labels.
     pub(crate) fn for_ingress_nginx() -> Self {
         HostIndex {
             ingress: true,
@@ -56,77 +45,62 @@ impl HostIndex {
         }
     }
 
-    /// Whether every hostname is `*` (or there is none): the request's host does not matter.
+    /// Whether the index holds only (at most) the catch-all hostname.
     pub(crate) fn any_only(&self) -> bool {
-        self.exact.is_empty() && self.wild.len() == 1
+        self.exact.is_empty() && self.wild.is_empty()
     }
 
-    /// The vhost id for an effective hostname (`*`, `*.suffix` or a precise name), if present.
+    /// The vhost of exactly this hostname (`*`, `*.s` or a name).
     pub(crate) fn get(&self, hostname: &str) -> Option<u32> {
         if hostname == "*" {
             self.any
         } else if let Some(suffix) = hostname.strip_prefix("*.") {
-            let mut node = 0u32;
-            for label in suffix.rsplit('.') {
-                node = self.child(node, label)?;
-            }
-            self.wild[node as usize].vhost
+            self.wild.get(suffix).copied()
         } else {
             self.exact.get(hostname).copied()
         }
     }
 
-    /// Every vhost id of the index (for explanations; unordered).
+    /// Every vhost of the index.
     pub(crate) fn vhosts(&self) -> impl Iterator<Item = u32> + '_ {
         self.exact
             .values()
             .copied()
-            .chain(self.wild.iter().filter_map(|n| n.vhost))
+            .chain(self.wild.values().copied())
             .chain(self.any)
     }
 
-    /// Registers `hostname` with vhost id `id` (caller makes ids unique per hostname).
+    /// Adds `hostname` (`*`, `*.s` or a name) with vhost `id`.
     pub(crate) fn insert(&mut self, hostname: &str, id: u32) {
         if hostname == "*" {
             self.any = Some(id);
         } else if let Some(suffix) = hostname.strip_prefix("*.") {
-            let mut node = 0u32;
-            for label in suffix.rsplit('.') {
-                node = match self.child(node, label) {
-                    Some(c) => c,
-                    None => {
-                        let new = self.wild.len() as u32;
-                        let parent_len = self.wild[node as usize].suffix_len;
-                        let suffix_len = if node == 0 {
-                            label.len()
-                        } else {
-                            parent_len as usize + 1 + label.len()
-                        };
-                        self.wild.push(WildNode {
-                            parent: node,
-                            suffix_len: suffix_len as u32,
-                            ..WildNode::default()
-                        });
-                        self.wild[node as usize].children.insert(label, new);
-                        new
-                    }
-                };
+            if let Some(word) = self.wild_lens.get_mut(suffix.len() / 64) {
+                *word |= 1 << (suffix.len() % 64);
             }
-            self.wild[node as usize].vhost = Some(id);
+            self.wild.insert(suffix.into(), id);
         } else {
             self.exact.insert(hostname.into(), id);
         }
     }
 
+    /// Whether some wildcard suffix has `n` bytes (suffixes of 256 bytes or more: always
+    /// probed; hostnames are at most 253).
     #[inline]
-    fn child(&self, node: u32, label: &str) -> Option<u32> {
-        self.wild.get(node as usize)?.children.get(label)
+    fn wild_len(&self, n: usize) -> bool {
+        self.wild_lens
+            .get(n / 64)
+            .is_none_or(|w| w & (1 << (n % 64)) != 0)
     }
 
     /// Calls `f` with every vhost whose hostname matches `host` (already normalized), most
     /// specific first: the exact host, wildcards from the longest suffix down, then `*`.
     /// Stops at the first `Some` that `f` returns. With `isolation` (always for an Ingress
     /// index), only the most specific vhost is tried.
+    ///
+    /// Work: one hash probe for the host, then one per dot of the host whose suffix has the
+    /// length of a configured wildcard suffix (at most 127 for a 253-byte name), each hashing
+    /// that suffix.
     #[inline(always)]
     pub(crate) fn find<T>(
         &self,
@@ -156,75 +130,34 @@ impl HostIndex {
                 return r;
             }
         }
-        if self.wild.len() > 1 {
-            // Walk down the reversed labels as far as the trie goes.
-            let mut node = 0u32;
-            for label in host.rsplit('.') {
-                match self.child(node, label) {
-                    Some(c) => node = c,
-                    None => break,
+        if !self.wild.is_empty() {
+            // `*.s` covers `host` when `host` ends with `.s` and something precedes that dot
+            // (SPEC §2.2: one or more labels; exactly one for Ingress): each dot after the
+            // first byte, left to right, is the next less specific wildcard.
+            let one_label = self.ingress && !self.multi_label;
+            let b = host.as_bytes();
+            let mut from = 0usize;
+            while let Some(d) = find_byte(b.get(from..).unwrap_or_default(), b'.') {
+                let dot = from + d;
+                from = dot + 1;
+                if dot == 0 {
+                    continue;
                 }
-            }
-            while node != 0 {
-                let n = &self.wild[node as usize];
-                // `*.s` needs something in front of `.s` (SPEC §2.2: one or more labels;
-                // exactly one for Ingress).
-                let front = host.len().saturating_sub(n.suffix_len as usize + 1);
-                let covers = front > 0
-                    && !(self.ingress && !self.multi_label && host[..front].contains('.'));
-                if let Some(v) = n.vhost.filter(|_| covers) {
-                    let r = f(v, HostKind::Wildcard);
-                    if r.is_some() || isolation {
-                        return r;
+                let suffix = host.get(dot + 1..).unwrap_or_default();
+                if self.wild_len(suffix.len()) {
+                    if let Some(&v) = self.wild.get(suffix) {
+                        let r = f(v, HostKind::Wildcard);
+                        if r.is_some() || isolation {
+                            return r;
+                        }
                     }
                 }
-                node = n.parent;
+                if one_label {
+                    break;
+                }
             }
         }
         self.any.and_then(|v| f(v, HostKind::Any))
-    }
-}
-
-/// The child labels of a wildcard-trie node: a short list scanned in place, or a hash map once
-/// there are more than [`Children::FEW`] (a sorted `Vec` made 200,000 wildcard hostnames under
-/// one label quadratic to build: issue #15, finding 3). Inserts and lookups are O(1) expected.
-#[derive(Debug)]
-enum Children {
-    Few(Vec<(Box<str>, u32)>),
-    Many(FxHashMap<Box<str>, u32>),
-}
-
-impl Default for Children {
-    fn default() -> Self {
-        Children::Few(Vec::new())
-    }
-}
-
-impl Children {
-    /// Labels kept in a list before switching to a map.
-    const FEW: usize = 8;
-
-    #[inline]
-    fn get(&self, label: &str) -> Option<u32> {
-        match self {
-            Children::Few(v) => v.iter().find(|(l, _)| &**l == label).map(|&(_, c)| c),
-            Children::Many(m) => m.get(label).copied(),
-        }
-    }
-
-    /// Adds `label` (the caller checked it is absent).
-    fn insert(&mut self, label: &str, child: u32) {
-        match self {
-            Children::Few(v) if v.len() < Self::FEW => v.push((label.into(), child)),
-            Children::Few(v) => {
-                let mut m: FxHashMap<Box<str>, u32> = std::mem::take(v).into_iter().collect();
-                m.insert(label.into(), child);
-                *self = Children::Many(m);
-            }
-            Children::Many(m) => {
-                m.insert(label.into(), child);
-            }
-        }
     }
 }
 
