@@ -471,9 +471,15 @@ pub fn evaluate(case: &Value) -> Vec<Value> {
                 Some(Err(note)) => json_map(json!({
                     "backend": null,
                     "tls": {"rejected": true},
+                    "handshake": "rejected",
                     "note": note,
                 })),
-                _ => decide(router, &r, &request, &headers, &response_headers),
+                Some(Ok(())) => {
+                    let mut d = decide(router, &r, &request, &headers, &response_headers);
+                    d.insert("handshake".into(), json!("accepted"));
+                    d
+                }
+                None => decide(router, &r, &request, &headers, &response_headers),
             },
         };
         d.insert("name".into(), name);
