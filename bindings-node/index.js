@@ -113,6 +113,8 @@ function backendObject(b) {
     valid: b.valid,
     problem: b.problem ? Object.freeze(b.problem) : null,
     index: b.index,
+    tls: b.tls ? deepFreeze(b.tls) : null,
+    traffic: b.traffic ? deepFreeze(b.traffic) : null,
   });
 }
 
