@@ -582,3 +582,51 @@ fn client_certificates_verify_against_their_ca_only() {
     assert!(trieway::tls::verify_client_certificate(&other_client, &both).is_ok());
     assert!(trieway::tls::verify_client_certificate("nope", &ca).is_err());
 }
+
+/// A ListenerSet's HTTPS listener: its Secret is resolved from the ListenerSet's namespace (a
+/// Secret elsewhere needs a ReferenceGrant from the ListenerSet), and the Gateway's frontend
+/// validation covers it.
+#[test]
+fn listener_set_certificates_and_validation() {
+    let (crt, key) = self_signed(&["example.com"], 4000);
+    let (ca, _) = ca_and_client("default");
+    let base = gateway(
+        &[&https("https", 443, Some("gw.example"), &["s"])],
+        &format!("{{frontend: {{default: {}}}}}", validation("", "ca")),
+    )
+    .replace(
+        "  gatewayClassName: c\n",
+        "  gatewayClassName: c\n  allowedListeners: {namespaces: {from: All}}\n",
+    ) + &secret(NS, "s", &crt, &key)
+        + &secret("other", "own", &crt, &key)
+        + &config_map(NS, "ca", &ca)
+        + "---\napiVersion: gateway.networking.k8s.io/v1\nkind: ListenerSet\n\
+           metadata: {name: ls, namespace: other}\nspec:\n  parentRef: {name: gw, namespace: infra}\n  listeners:\n\
+           \x20 - {name: own, port: 443, protocol: HTTPS, hostname: own.example, tls: {certificateRefs: [{name: own}]}}\n\
+           \x20 - {name: borrowed, port: 443, protocol: HTTPS, hostname: borrowed.example, tls: {certificateRefs: [{name: s, namespace: infra}]}}\n";
+    let r = router(&base);
+    let own = r.certificate_for(443, Some("own.example")).expect("own");
+    assert_eq!(
+        (own.listener.as_str(), own.certificates[0].secret.as_str()),
+        ("own", "other/own")
+    );
+    assert!(r.certificate_for(443, Some("borrowed.example")).is_none());
+    let rep = r.report();
+    let borrowed = rep.listeners.iter().find(|l| l.name == "borrowed").unwrap();
+    let c = Condition::find(&borrowed.conditions, "ResolvedRefs").unwrap();
+    assert_eq!(c.reason, "RefNotPermitted");
+    // The Gateway's default validation applies to the ListenerSet's port-443 listeners too.
+    assert_eq!(
+        r.client_certificate_decision(443, ClientCertificate::Absent),
+        ClientDecision::Reject
+    );
+    let granted = base
+        + "---\napiVersion: gateway.networking.k8s.io/v1beta1\nkind: ReferenceGrant\n\
+           metadata: {name: g, namespace: infra}\nspec:\n  from: [{group: gateway.networking.k8s.io, \
+           kind: ListenerSet, namespace: other}]\n  to: [{group: \"\", kind: Secret, name: s}]\n";
+    let r = router(&granted);
+    let b = r
+        .certificate_for(443, Some("borrowed.example"))
+        .expect("granted");
+    assert_eq!(b.certificates[0].secret, "infra/s");
+}
