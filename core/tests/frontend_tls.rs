@@ -630,3 +630,25 @@ fn listener_set_certificates_and_validation() {
         .expect("granted");
     assert_eq!(b.certificates[0].secret, "infra/s");
 }
+
+/// Upstream `gateway-invalid-tls-configuration` (`gateway-certificate-malformed-secret`): a
+/// `kubernetes.io/tls` Secret whose `tls.crt` and `tls.key` are base64 of "Hello world" makes
+/// the listener `ResolvedRefs=False/InvalidCertificateRef`.
+#[test]
+fn conformance_malformed_secret() {
+    let text = gateway(
+        &[&https("https", 443, None, &["malformed-certificate"])],
+        "",
+    ) + "---\napiVersion: v1\nkind: Secret\n\
+           metadata: {name: malformed-certificate, namespace: infra}\n\
+           data: {tls.crt: SGVsbG8gd29ybGQK, tls.key: SGVsbG8gd29ybGQK}\ntype: kubernetes.io/tls\n";
+    let (status, reason, msg) = listener_cond(&report(&text), "https", "ResolvedRefs");
+    assert_eq!(
+        (status.as_str(), reason.as_str()),
+        ("False", "InvalidCertificateRef")
+    );
+    assert!(
+        msg.contains("Secret infra/malformed-certificate: tls.crt is not PEM"),
+        "{msg}"
+    );
+}
