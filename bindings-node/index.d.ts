@@ -123,6 +123,60 @@ export interface Backend {
   problem: { reason: string; message: string } | null;
   /** Position of the backendRef in its rule. */
   index: number;
+  /** The BackendTLSPolicy in effect on the Service port (dial over TLS), or null. */
+  tls: {
+    /** `namespace/name` of the policy. */
+    policy: string;
+    /** The SNI to send and, without SANs, the name to verify. */
+    hostname: string;
+    /** The PEM CA bundle to verify the backend with. */
+    caBundle: string | null;
+    /** Verify with the system's trusted roots. */
+    systemRoots: boolean;
+    /** Names the backend certificate must carry one of (empty: the hostname). */
+    subjectAltNames: { type: string; value: string }[];
+  } | null;
+  /** The XBackendTrafficPolicy in effect on the Service, or null. */
+  traffic: {
+    /** `namespace/name` of the policy. */
+    policy: string;
+    /** Retries at most `percent` of active requests within `intervalMs`. */
+    retryBudget: { percent: number; intervalMs: number } | null;
+    /** Retries always allowed: `count` per `intervalMs`. */
+    minRetryRate: { count: number; intervalMs: number } | null;
+    /** `sessionPersistence` as written. */
+    sessionPersistence: Record<string, unknown> | null;
+  } | null;
+}
+
+/** One certificate a listener serves. */
+export interface Certificate {
+  /** `namespace/name` of the Secret. */
+  readonly secret: string;
+  /** `tls.crt`: the chain, PEM, leaf first (empty when the Secret carried no data). */
+  readonly chainPem: string;
+  /** `tls.key`: the private key, PEM (not enumerable). */
+  readonly keyPem: string;
+}
+
+/** The certificates of one TLS-terminating listener. */
+export interface ListenerCertificates {
+  readonly listener: string;
+  readonly port: number;
+  readonly hostname: string | null;
+  readonly certificates: readonly Certificate[];
+}
+
+/** A port's client-certificate validation (`spec.tls.frontend`). */
+export interface FrontendValidation {
+  readonly port: number;
+  readonly mode: 'AllowValidOnly' | 'AllowInsecureFallback' | string;
+  readonly caBundlePem: string;
+  readonly caConfigMaps: readonly string[];
+  /** `spec.tls.frontend.default` or `spec.tls.frontend.perPort[i].tls`. */
+  readonly source: string;
+  /** false: no CA certificate reference is valid; every connection is rejected. */
+  readonly usable: boolean;
 }
 
 export interface Duration {
@@ -529,6 +583,18 @@ export declare class Router {
   routeGrpc(req: GrpcInput): Outcome;
   /** Routes a TLS connection by port and SNI. */
   routeTls(port: number, sni?: string | null): L4Match | Terminate | null;
+  /** The listener certificates for a TLS handshake by port and SNI (exact hostname, then
+   * longest wildcard, then no hostname), or null. */
+  certificateFor(port: number, sni?: string | null): ListenerCertificates | null;
+  /** The certificates of every usable TLS-terminating listener. */
+  listenerCertificates(): readonly ListenerCertificates[];
+  /** The client-certificate validation of a port, or null. */
+  frontendValidation(port: number): FrontendValidation | null;
+  /** What to do with a connection after client-certificate verification. */
+  clientCertificateDecision(
+    port: number,
+    client: 'absent' | 'valid' | 'invalid',
+  ): 'accept' | 'reject' | 'insecureFallback';
   /** Routes a TCP connection by port. */
   routeTcp(port: number): L4Match | null;
   /** Routes a UDP flow by port. */

@@ -21,6 +21,19 @@ class ConfigError extends Error {
 
 // Native errors carry JSON `{"trieway": class, code, message, issues?}`; anything else is
 // rethrown unchanged.
+/** Freezes a listener's certificates, with each key not enumerable. */
+function listenerCertificates(l) {
+  l.certificates = Object.freeze(
+    l.certificates.map((c) => {
+      const key = c.keyPem;
+      delete c.keyPem;
+      Object.defineProperty(c, 'keyPem', { value: key, enumerable: false });
+      return Object.freeze(c);
+    }),
+  );
+  return Object.freeze(l);
+}
+
 function rethrow(e) {
   const m = e && e.message;
   if (typeof m === 'string' && m.charCodeAt(0) === 123 && m.includes('"trieway":')) {
@@ -100,6 +113,8 @@ function backendObject(b) {
     valid: b.valid,
     problem: b.problem ? Object.freeze(b.problem) : null,
     index: b.index,
+    tls: b.tls ? deepFreeze(b.tls) : null,
+    traffic: b.traffic ? deepFreeze(b.traffic) : null,
   });
 }
 
@@ -552,6 +567,62 @@ class Router {
   routeTls(port, sni) {
     if (sni !== undefined && sni !== null && typeof sni !== 'string') throw argType('sni', 'a string', sni);
     return this.#routeL4('tls', port, sni ?? undefined);
+  }
+
+  /**
+   * The certificates a TLS handshake on `port` with server name `sni` presents: the listener
+   * whose hostname is the SNI, else the longest matching wildcard, else the one without
+   * hostname; null when no usable TLS-terminating listener serves it. Each certificate's
+   * `keyPem` is not enumerable (inspection and JSON.stringify never show it).
+   */
+  certificateFor(port, sni) {
+    portArg(port);
+    if (sni !== undefined && sni !== null && typeof sni !== 'string') throw argType('sni', 'a string', sni);
+    let json;
+    try {
+      json = this.#native.certificates(port, sni ?? undefined);
+    } catch (e) {
+      rethrow(e);
+    }
+    return json === null ? null : listenerCertificates(JSON.parse(json));
+  }
+
+  /** The certificates of every usable TLS-terminating listener, by port, in SNI order. */
+  listenerCertificates() {
+    let json;
+    try {
+      json = this.#native.certificates(0, undefined);
+    } catch (e) {
+      rethrow(e);
+    }
+    return Object.freeze(JSON.parse(json).map(listenerCertificates));
+  }
+
+  #frontend(port, client) {
+    portArg(port);
+    try {
+      return JSON.parse(this.#native.frontend(port, client));
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+
+  /**
+   * The Gateway's client-certificate validation (`spec.tls.frontend`) of `port`: `{port, mode,
+   * caBundlePem, caConfigMaps, source, usable}`, or null when the port validates none.
+   */
+  frontendValidation(port) {
+    const v = this.#frontend(port, 'absent')[0];
+    return v === null ? null : Object.freeze(v);
+  }
+
+  /**
+   * What to do with a connection on `port` after client-certificate verification: `client`
+   * is 'absent', 'valid' or 'invalid'; returns 'accept', 'reject' or 'insecureFallback'.
+   */
+  clientCertificateDecision(port, client) {
+    if (typeof client !== 'string') throw argType('client', "'absent', 'valid' or 'invalid'", client);
+    return this.#frontend(port, client)[1];
   }
 
   /** Routes a TCP connection arriving on listener `port`: an L4Match, or null (reject). */

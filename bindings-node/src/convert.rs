@@ -131,6 +131,43 @@ pub fn backend(b: &Backend) -> Value {
         "valid": b.is_valid(),
         "problem": b.problem().map(|(reason, message)| json!({"reason": reason, "message": message})),
         "index": b.index(),
+        "tls": b.tls_policy().map(|policy| json!({
+            "policy": policy,
+            "hostname": b.tls_hostname(),
+            "caBundle": b.tls_ca_bundle(),
+            "systemRoots": b.tls_system_roots(),
+            "subjectAltNames": b
+                .tls_subject_alt_names()
+                .iter()
+                .map(|s| json!({"type": s.kind, "value": s.value()}))
+                .collect::<Vec<_>>(),
+        })),
+        "traffic": b.traffic_policy().map(|policy| {
+            let rate = |r: Option<(u32, std::time::Duration)>, n: &str| {
+                r.map(|(k, d)| json!({n: k, "intervalMs": d.as_millis() as f64}))
+            };
+            json!({
+                "policy": policy,
+                "retryBudget": rate(b.retry_budget(), "percent"),
+                "minRetryRate": rate(b.min_retry_rate(), "count"),
+                "sessionPersistence": b.session_persistence(),
+            })
+        }),
+    })
+}
+
+/// The certificates of one TLS-terminating listener (the key included: the JS wrapper
+/// hides it from inspection).
+pub fn listener_certificates(l: &trieway::tls::ListenerCertificates) -> Value {
+    json!({
+        "listener": l.listener,
+        "port": l.port,
+        "hostname": l.hostname,
+        "certificates": l.certificates.iter().map(|c| json!({
+            "secret": c.secret,
+            "chainPem": c.chain_pem,
+            "keyPem": c.key_pem(),
+        })).collect::<Vec<_>>(),
     })
 }
 

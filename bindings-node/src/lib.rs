@@ -597,6 +597,65 @@ impl NativeRouter {
         })
     }
 
+    /// The certificates a TLS handshake on `port` with server name `sni` presents, as JSON
+    /// (`null`: no usable TLS-terminating listener serves it); with `port` 0, every usable
+    /// TLS-terminating listener's, as a JSON array.
+    #[napi]
+    pub fn certificates(&self, port: u32, sni: Option<String>) -> napi::Result<Option<String>> {
+        guard(|| {
+            let router = &self.core.router;
+            if port == 0 {
+                let all: Vec<serde_json::Value> = router
+                    .listener_certificates()
+                    .iter()
+                    .map(convert::listener_certificates)
+                    .collect();
+                return Ok(Some(serde_json::Value::from(all).to_string()));
+            }
+            let port = l4_port(port)?;
+            Ok(router
+                .certificate_for(port, sni.as_deref())
+                .map(|l| convert::listener_certificates(l).to_string()))
+        })
+    }
+
+    /// The client-certificate validation of `port` as JSON (`null`: none), and the decision
+    /// for a handshake whose client certificate is `client` (`absent`, `valid`, `invalid`):
+    /// `[validation, decision]`.
+    #[napi]
+    pub fn frontend(&self, port: u32, client: String) -> napi::Result<String> {
+        guard(|| {
+            let port = l4_port(port)?;
+            let router = &self.core.router;
+            let client = match client.as_str() {
+                "absent" => trieway::tls::ClientCertificate::Absent,
+                "valid" => trieway::tls::ClientCertificate::Valid,
+                "invalid" => trieway::tls::ClientCertificate::Invalid,
+                other => {
+                    return Err(js::type_error(format!(
+                        "client must be 'absent', 'valid' or 'invalid', not {other:?}"
+                    )))
+                }
+            };
+            let validation = router.frontend_validation(port).map(|v| {
+                serde_json::json!({
+                    "port": v.port,
+                    "mode": v.mode.as_str(),
+                    "caBundlePem": v.ca_bundle_pem,
+                    "caConfigMaps": v.ca_config_maps,
+                    "source": v.source,
+                    "usable": v.usable(),
+                })
+            });
+            let decision = match router.client_certificate_decision(port, client) {
+                trieway::tls::ClientDecision::Accept => "accept",
+                trieway::tls::ClientDecision::Reject => "reject",
+                trieway::tls::ClientDecision::InsecureFallback => "insecureFallback",
+            };
+            Ok(serde_json::json!([validation, decision]).to_string())
+        })
+    }
+
     /// Draws a backend of the layer-4 match `route_l4(kind, port, sni)` returns, with
     /// `random` in `[0, 1)`: the backend's index, or the negated status (reject).
     #[napi]

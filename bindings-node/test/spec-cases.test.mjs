@@ -12,7 +12,9 @@
 // - HTTPS requests that eval answered at the TLS layer (a TLSRoute on the listener; the
 //   decision carries `tls`): same reason;
 // - requests of later phases of cases with mutations: they need eval's object-list edits;
-// - requests eval skipped (frontend client-certificate validation).
+// - requests eval skipped (frontend client-certificate validation without the CLI's tls-check
+//   feature) and those whose client-certificate handshake eval simulated (`handshake`: eval
+//   fills the case's CA ConfigMaps with certificates it generates).
 //
 // The CLI binary: $TRIEWAY_BIN, else target/debug/trieway or target/release/trieway under the
 // repository root (or $CARGO_TARGET_DIR); built with `cargo build -q -p trieway-cli` only if
@@ -202,6 +204,10 @@ for (const file of files) {
       const r = req.request || {};
       if (d.skipped !== undefined) {
         exclude(`skipped by eval (${d.skipped})`);
+        continue;
+      }
+      if (d.handshake !== undefined) {
+        exclude('client-certificate handshake simulated by eval (generated certificates)');
         continue;
       }
       if (mutations && (req.phase ?? 0) > 0) {

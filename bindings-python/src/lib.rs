@@ -669,6 +669,93 @@ impl Router {
         })
     }
 
+    /// The certificates a TLS handshake on `port` with server name `sni` presents: the
+    /// listener whose hostname is the SNI, else the longest matching wildcard, else the one
+    /// without hostname (`None`: no usable TLS-terminating listener serves it).
+    #[pyo3(signature = (port, sni=None))]
+    fn certificate_for(
+        &self,
+        port: &Bound<'_, PyAny>,
+        sni: Option<String>,
+    ) -> PyResult<Option<types::ListenerCertificates>> {
+        guard(|| {
+            let port = l4_port(port)?;
+            Ok(self
+                .router
+                .certificate_for(port, sni.as_deref())
+                .map(types::ListenerCertificates::from))
+        })
+    }
+
+    /// The certificates of every usable TLS-terminating listener, by port, each port's in
+    /// SNI selection order.
+    fn listener_certificates(&self) -> Vec<types::ListenerCertificates> {
+        self.router
+            .listener_certificates()
+            .iter()
+            .map(types::ListenerCertificates::from)
+            .collect()
+    }
+
+    /// The Gateway's client-certificate validation (`spec.tls.frontend`) for `port`, as a
+    /// dict (`port`, `mode`, `ca_bundle_pem`, `ca_config_maps`, `source`, `usable`), or
+    /// `None` when the port validates no client certificate.
+    fn frontend_validation<'py>(
+        &self,
+        py: Python<'py>,
+        port: &Bound<'py, PyAny>,
+    ) -> PyResult<Option<Bound<'py, PyAny>>> {
+        guard(|| {
+            let port = l4_port(port)?;
+            self.router
+                .frontend_validation(port)
+                .map(|v| {
+                    to_python(
+                        py,
+                        &serde_json::json!({
+                            "port": v.port,
+                            "mode": v.mode.as_str(),
+                            "ca_bundle_pem": v.ca_bundle_pem,
+                            "ca_config_maps": v.ca_config_maps,
+                            "source": v.source,
+                            "usable": v.usable(),
+                        }),
+                    )
+                })
+                .transpose()
+        })
+    }
+
+    /// What to do with a connection on `port` after client-certificate verification;
+    /// `client` is `"absent"`, `"valid"` or `"invalid"` (what the handshake found). Returns
+    /// `"accept"`, `"reject"` or `"insecure_fallback"` (serve as unauthenticated).
+    fn client_certificate_decision(
+        &self,
+        port: &Bound<'_, PyAny>,
+        client: &str,
+    ) -> PyResult<&'static str> {
+        guard(|| {
+            let port = l4_port(port)?;
+            let client = match client {
+                "absent" => trieway::tls::ClientCertificate::Absent,
+                "valid" => trieway::tls::ClientCertificate::Valid,
+                "invalid" => trieway::tls::ClientCertificate::Invalid,
+                other => {
+                    return Err(pyo3::exceptions::PyValueError::new_err(format!(
+                        "client must be \"absent\", \"valid\" or \"invalid\", not {other:?}"
+                    )))
+                }
+            };
+            Ok(
+                match self.router.client_certificate_decision(port, client) {
+                    trieway::tls::ClientDecision::Accept => "accept",
+                    trieway::tls::ClientDecision::Reject => "reject",
+                    trieway::tls::ClientDecision::InsecureFallback => "insecure_fallback",
+                },
+            )
+        })
+    }
+
     /// Routes a TCP connection arriving on listener port `port`: an `L4Match` (the oldest
     /// TCPRoute of the listener carries it), or `None` (reject).
     fn route_tcp(slf: &Bound<'_, Self>, port: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
@@ -903,6 +990,8 @@ fn _trieway(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<types::Misdirected>()?;
     m.add_class::<types::Action>()?;
     m.add_class::<types::Backend>()?;
+    m.add_class::<types::Certificate>()?;
+    m.add_class::<types::ListenerCertificates>()?;
     m.add_class::<types::Policies>()?;
     m.add_class::<types::Timeouts>()?;
     m.add_class::<types::Retry>()?;

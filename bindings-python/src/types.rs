@@ -53,6 +53,9 @@ fn path_kind(k: trieway::PathKind) -> &'static str {
 }
 
 /// What a weighted draw gives: a backend, or the status the engine answers.
+// Returned to Python at once (never stored), so the size of the Backend variant costs
+// nothing worth a Box.
+#[allow(clippy::large_enum_variant)]
 #[derive(IntoPyObject)]
 pub enum Picked {
     /// Forward to this backend.
@@ -420,34 +423,76 @@ pub(crate) fn terminate(py: Python<'_>) -> PyResult<Py<Terminate>> {
         .map(|m| m.clone_ref(py))
 }
 
-/// One backendRef of a rule, resolved against the configuration's Services.
-#[pyclass(frozen, eq, get_all, module = "trieway")]
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One backendRef of a rule, resolved against the configuration's Services, with what the
+/// proxy needs to dial it: the BackendTLSPolicy (`tls_*`) and the XBackendTrafficPolicy
+/// (`traffic_policy`, `retry_budget`, `min_retry_rate`, `session_persistence`) in effect.
+#[pyclass(frozen, eq, module = "trieway")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Backend {
     /// Group (`""` for core Services).
+    #[pyo3(get)]
     pub group: String,
     /// Kind (`Service`).
+    #[pyo3(get)]
     pub kind: String,
     /// Namespace.
+    #[pyo3(get)]
     pub namespace: String,
     /// Name.
+    #[pyo3(get)]
     pub name: String,
     /// Service port.
+    #[pyo3(get)]
     pub port: Option<u16>,
     /// Weight (0 never receives traffic).
+    #[pyo3(get)]
     pub weight: u32,
     /// The Service port's `appProtocol`, if any.
+    #[pyo3(get)]
     pub app_protocol: Option<String>,
     /// Whether the reference resolved (a request drawn to an invalid backend gets 500).
+    #[pyo3(get)]
     pub valid: bool,
     /// `(reason, message)` of an invalid reference, e.g. `("BackendNotFound", "...")`.
+    #[pyo3(get)]
     pub problem: Option<(String, String)>,
     /// Position of the backendRef in its rule.
+    #[pyo3(get)]
     pub index: usize,
+    /// The BackendTLSPolicy (`namespace/name`) in effect on the Service port, if any: dial
+    /// the backend over TLS.
+    #[pyo3(get)]
+    pub tls_policy: Option<String>,
+    /// The SNI to send and, without SANs, the name to verify.
+    #[pyo3(get)]
+    pub tls_hostname: Option<String>,
+    /// The PEM CA bundle to verify the backend with.
+    #[pyo3(get)]
+    pub tls_ca_bundle: Option<String>,
+    /// Whether to verify with the system's trusted roots.
+    #[pyo3(get)]
+    pub tls_system_roots: bool,
+    /// `(type, value)` of the names the backend certificate must carry one of (`Hostname` or
+    /// `URI`); empty: the hostname.
+    #[pyo3(get)]
+    pub tls_subject_alt_names: Vec<(String, String)>,
+    /// The XBackendTrafficPolicy (`namespace/name`) in effect on the Service, if any.
+    #[pyo3(get)]
+    pub traffic_policy: Option<String>,
+    /// `(percent, interval seconds)`: retries may be at most `percent` of the active
+    /// requests to the Service within the interval.
+    #[pyo3(get)]
+    pub retry_budget: Option<(u32, f64)>,
+    /// `(count, interval seconds)`: retries always allowed whatever the budget.
+    #[pyo3(get)]
+    pub min_retry_rate: Option<(u32, f64)>,
+    /// The policy's `sessionPersistence` as JSON text (read it with `session_persistence`).
+    session_json: Option<String>,
 }
 
 impl From<&trieway::Backend> for Backend {
     fn from(b: &trieway::Backend) -> Self {
+        let rate = |r: Option<(u32, std::time::Duration)>| r.map(|(n, d)| (n, d.as_secs_f64()));
         Backend {
             group: b.group().to_string(),
             kind: b.kind().to_string(),
@@ -459,12 +504,36 @@ impl From<&trieway::Backend> for Backend {
             valid: b.is_valid(),
             problem: b.problem().map(|(r, m)| (r.to_string(), m.to_string())),
             index: b.index(),
+            tls_policy: b.tls_policy().map(str::to_string),
+            tls_hostname: b.tls_hostname().map(str::to_string),
+            tls_ca_bundle: b.tls_ca_bundle().map(str::to_string),
+            tls_system_roots: b.tls_system_roots(),
+            tls_subject_alt_names: b
+                .tls_subject_alt_names()
+                .iter()
+                .map(|s| (s.kind.clone(), s.value().to_string()))
+                .collect(),
+            traffic_policy: b.traffic_policy().map(str::to_string),
+            retry_budget: rate(b.retry_budget()),
+            min_retry_rate: rate(b.min_retry_rate()),
+            session_json: b
+                .session_persistence()
+                .and_then(|s| serde_json::to_string(s).ok()),
         }
     }
 }
 
 #[pymethods]
 impl Backend {
+    /// The XBackendTrafficPolicy's `sessionPersistence` as written (a dict), or `None`.
+    #[getter]
+    fn session_persistence<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.session_json
+            .as_deref()
+            .map(|t| py.import("json")?.call_method1("loads", (t,)))
+            .transpose()
+    }
+
     fn __repr__(&self) -> String {
         let port = self.port.map_or(String::new(), |p| format!(":{p}"));
         let bad = self
@@ -742,6 +811,79 @@ impl Policies {
             self.timeouts.is_some(),
             self.retry.is_some(),
             self.session.is_some()
+        )
+    }
+}
+
+/// One certificate a listener serves: a Secret's `tls.crt` chain and `tls.key` (the key is
+/// never shown by `repr`).
+#[pyclass(frozen, module = "trieway")]
+#[derive(Clone)]
+pub struct Certificate {
+    /// `namespace/name` of the Secret.
+    #[pyo3(get)]
+    pub secret: String,
+    /// `tls.crt`: the chain, PEM, leaf first (empty when the Secret carried no data).
+    #[pyo3(get)]
+    pub chain_pem: String,
+    /// `tls.key`: the private key, PEM.
+    #[pyo3(get)]
+    pub key_pem: String,
+}
+
+#[pymethods]
+impl Certificate {
+    fn __repr__(&self) -> String {
+        format!(
+            "<trieway.Certificate {} chain={} bytes key=<redacted>>",
+            self.secret,
+            self.chain_pem.len()
+        )
+    }
+}
+
+/// The certificates of one TLS-terminating listener (`Router.certificate_for`).
+#[pyclass(frozen, get_all, module = "trieway")]
+#[derive(Clone)]
+pub struct ListenerCertificates {
+    /// Listener name.
+    pub listener: String,
+    /// Port.
+    pub port: u16,
+    /// Listener hostname (lowercase), or `None`.
+    pub hostname: Option<String>,
+    /// The valid certificates, in `certificateRefs` order.
+    pub certificates: Vec<Certificate>,
+}
+
+impl From<&trieway::tls::ListenerCertificates> for ListenerCertificates {
+    fn from(l: &trieway::tls::ListenerCertificates) -> Self {
+        ListenerCertificates {
+            listener: l.listener.clone(),
+            port: l.port,
+            hostname: l.hostname.clone(),
+            certificates: l
+                .certificates
+                .iter()
+                .map(|c| Certificate {
+                    secret: c.secret.clone(),
+                    chain_pem: c.chain_pem.clone(),
+                    key_pem: c.key_pem().to_string(),
+                })
+                .collect(),
+        }
+    }
+}
+
+#[pymethods]
+impl ListenerCertificates {
+    fn __repr__(&self) -> String {
+        format!(
+            "<trieway.ListenerCertificates {}:{} hostname={:?} certificates={}>",
+            self.listener,
+            self.port,
+            self.hostname,
+            self.certificates.len()
         )
     }
 }

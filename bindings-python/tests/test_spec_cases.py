@@ -16,7 +16,9 @@ method ``GET`` and path ``/`` by default, scheme ``http`` by default, ``port`` =
 
 Not compared (counted, see ``test_enough_requests_compared``):
 
-- requests eval skips (``"skipped"``: frontend client-certificate validation);
+- requests eval skips (``"skipped"``: frontend client-certificate validation in a CLI built
+  without ``tls-check``), and those whose client-certificate handshake eval simulates
+  (``"handshake"``: eval fills the case's CA ConfigMaps with certificates it generates);
 - requests after a mutation (``phase`` > 0 in a case with ``mutations``): the Router is
   built from the case's initial ``resources`` only;
 - ``grpc``, ``tls``, ``tcp`` and ``udp`` requests: eval routes them with ``route_grpc``,
@@ -230,6 +232,8 @@ def exclusion(case: Dict[str, Any], req: Dict[str, Any], decision: Dict[str, Any
     """Why a request is not compared, or ``None``."""
     if "skipped" in decision:
         return "skipped by eval"
+    if "handshake" in decision:
+        return "client-certificate handshake simulated by eval (generated certificates)"
     if case.get("mutations") and (req.get("phase") or 0) > 0:
         return "after a mutation (phase > 0)"
     protocol = (req.get("request") or {}).get("protocol")

@@ -9,6 +9,7 @@
 use crate::decision::decision;
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
+use trieway::tls::{ClientCertificate, ClientDecision};
 use trieway::{Action, ActionKind, Config, Headers, Options, Outcome, Request, Router, TlsOutcome};
 
 /// The controller the conformance harness addresses (the cases' README: the engine acts as the
@@ -18,12 +19,146 @@ const CONFORMANCE_CONTROLLER: &str = "example.com/gateway-under-test";
 /// Address used as Host when a case request names none (the suite sends the Gateway's IP).
 const GATEWAY_ADDRESS: &str = "192.0.2.10";
 
-/// What this engine does not evaluate yet, by request protocol (reported as `skipped`).
-fn unsupported(request: &Value) -> Option<&'static str> {
-    if request.get("client_certificate").is_some() {
-        return Some("frontend TLS client-certificate validation is not supported");
+/// Why client-certificate handshakes cannot be simulated in this build (reported as
+/// `skipped`), or `None` when they can.
+#[cfg(not(feature = "tls-check"))]
+const NO_TLS_CHECK: Option<&str> = Some(
+    "frontend client-certificate validation: simulating the handshake needs X.509 signature \
+     verification of the client's certificate against the port's CA bundle, and the \
+     certificates the suite generates at run time; this trieway was built without the \
+     tls-check feature that provides both",
+);
+#[cfg(feature = "tls-check")]
+const NO_TLS_CHECK: Option<&str> = None;
+
+/// The key material the conformance suite generates at run time and the case omits: per CA
+/// ConfigMap named by a request's `client_certificate.signed_by_ca_configmap`, a CA; per
+/// client Secret, a certificate that CA signed. The CA certificates are written into their
+/// ConfigMaps' `data["ca.crt"]` when the case gives none.
+#[derive(Default)]
+struct ClientCerts {
+    /// Client Secret `ns/name` → certificate PEM.
+    clients: HashMap<String, String>,
+}
+
+#[cfg(feature = "tls-check")]
+impl ClientCerts {
+    fn generate(case: &Value, objects: &mut [Value]) -> ClientCerts {
+        let mut cas: HashMap<String, CaEntry> = HashMap::new();
+        let mut out = ClientCerts::default();
+        let requests = case.get("requests").and_then(Value::as_array);
+        for r in requests.into_iter().flatten() {
+            let Some(c) = r.pointer("/request/client_certificate") else {
+                continue;
+            };
+            let secret = c.get("secret").and_then(Value::as_str).unwrap_or("");
+            let ca_name = c
+                .get("signed_by_ca_configmap")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            if out.clients.contains_key(secret) {
+                continue;
+            }
+            let Some((_, issuer)) = cas
+                .entry(ca_name.to_string())
+                .or_insert_with(|| Self::ca(ca_name))
+                .clone_ref()
+            else {
+                continue;
+            };
+            let client = (|| {
+                let key = rcgen::KeyPair::generate().ok()?;
+                let mut params =
+                    rcgen::CertificateParams::new(vec![secret.replace('/', ".")]).ok()?;
+                params
+                    .distinguished_name
+                    .push(rcgen::DnType::CommonName, secret);
+                Some(params.signed_by(&key, issuer).ok()?.pem())
+            })();
+            if let Some(pem) = client {
+                out.clients.insert(secret.to_string(), pem);
+            }
+        }
+        for o in objects.iter_mut() {
+            let (_, kind, ns, name) = object_id(o);
+            let Some((pem, _)) = cas
+                .get(&format!("{ns}/{name}"))
+                .and_then(CaEntry::clone_ref)
+            else {
+                continue;
+            };
+            if kind != "ConfigMap" || o.pointer("/data/ca.crt").is_some() {
+                continue;
+            }
+            if let Some(obj) = o.as_object_mut() {
+                let data = obj.entry("data").or_insert_with(|| json!({}));
+                if let Some(d) = data.as_object_mut() {
+                    d.insert("ca.crt".into(), json!(pem));
+                }
+            }
+        }
+        out
     }
-    None
+
+    /// A CA certificate (PEM) and its issuer, named after ConfigMap `ns/name`.
+    fn ca(name: &str) -> CaEntry {
+        let made = (|| {
+            let key = rcgen::KeyPair::generate().ok()?;
+            let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).ok()?;
+            params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+            params
+                .distinguished_name
+                .push(rcgen::DnType::CommonName, format!("CA {name}"));
+            let cert = params.self_signed(&key).ok()?;
+            Some((cert.pem(), rcgen::Issuer::new(params, key)))
+        })();
+        CaEntry(made)
+    }
+
+    /// The handshake's verdict on the client certificate of request `r` for `port`.
+    fn outcome(&self, router: &Router, port: u16, r: &Value) -> ClientCertificate {
+        let Some(secret) = r
+            .pointer("/client_certificate/secret")
+            .and_then(Value::as_str)
+        else {
+            return ClientCertificate::Absent;
+        };
+        let (Some(pem), Some(v)) = (self.clients.get(secret), router.frontend_validation(port))
+        else {
+            return ClientCertificate::Invalid;
+        };
+        match trieway::tls::verify_client_certificate(pem, &v.ca_bundle_pem) {
+            Ok(()) => ClientCertificate::Valid,
+            Err(_) => ClientCertificate::Invalid,
+        }
+    }
+}
+
+/// A generated CA: certificate PEM and issuer (`None` if generation failed).
+#[cfg(feature = "tls-check")]
+struct CaEntry(Option<(String, rcgen::Issuer<'static, rcgen::KeyPair>)>);
+
+#[cfg(feature = "tls-check")]
+impl CaEntry {
+    fn clone_ref(&self) -> Option<(&String, &rcgen::Issuer<'static, rcgen::KeyPair>)> {
+        self.0.as_ref().map(|(p, i)| (p, i))
+    }
+}
+
+#[cfg(not(feature = "tls-check"))]
+impl ClientCerts {
+    fn generate(_case: &Value, _objects: &mut [Value]) -> ClientCerts {
+        ClientCerts::default()
+    }
+
+    fn outcome(&self, _router: &Router, _port: u16, r: &Value) -> ClientCertificate {
+        let _ = &self.clients;
+        if r.get("client_certificate").is_some() {
+            ClientCertificate::Invalid
+        } else {
+            ClientCertificate::Absent
+        }
+    }
 }
 
 fn object_id(v: &Value) -> (String, String, String, String) {
@@ -113,8 +248,7 @@ impl Phase {
     }
 
     /// Whether Gateway `ns/name` configures frontend client-certificate validation
-    /// (`spec.tls.frontend`), which the engine does not model: its TLS handshakes are out of
-    /// scope.
+    /// (`spec.tls.frontend`): its HTTPS requests go through a simulated handshake.
     fn validates_client_certificates(&self, gateway: &str) -> bool {
         self.objects.iter().any(|o| {
             let (_, kind, ns, name) = object_id(o);
@@ -236,12 +370,40 @@ fn decide(
     }
 }
 
+/// Simulates the TLS handshake of an HTTPS request `r` on `port` of a Gateway that validates
+/// client certificates: a listener must serve the SNI, and the client certificate (verified
+/// against the port's CA bundle) must be accepted. `Err`: why the handshake fails.
+fn handshake(
+    router: &Router,
+    certs: &ClientCerts,
+    port: Option<u16>,
+    r: &Value,
+) -> Result<(), String> {
+    let port = port.ok_or("no listener port")?;
+    let sni = r
+        .get("sni")
+        .or_else(|| r.get("host"))
+        .and_then(Value::as_str);
+    if router.certificate_for(port, sni).is_none() {
+        return Err(format!(
+            "no usable TLS listener on port {port} serves SNI {sni:?}: handshake fails"
+        ));
+    }
+    let client = certs.outcome(router, port, r);
+    match router.client_certificate_decision(port, client) {
+        ClientDecision::Reject => Err(format!(
+            "client certificate {client:?}: port {port} accepts only valid client \
+             certificates, handshake fails"
+        )),
+        ClientDecision::Accept | ClientDecision::InsecureFallback => Ok(()),
+    }
+}
+
 /// Evaluates every request of a case, returning one decision per request in order.
 pub fn evaluate(case: &Value) -> Vec<Value> {
-    let mut phase = Phase {
-        objects: array(case, "resources").cloned().unwrap_or_default(),
-        stamp: 0,
-    };
+    let mut objects = array(case, "resources").cloned().unwrap_or_default();
+    let client_certs = ClientCerts::generate(case, &mut objects);
+    let mut phase = Phase { objects, stamp: 0 };
     let mutations: Vec<&Value> = case
         .get("mutations")
         .and_then(Value::as_array)
@@ -266,18 +428,15 @@ pub fn evaluate(case: &Value) -> Vec<Value> {
             routers.clear();
         }
         let r = req.get("request").cloned().unwrap_or(Value::Null);
-        if let Some(reason) = unsupported(&r) {
-            out.push(json!({"name": name, "skipped": reason}));
-            continue;
-        }
         let gateway = req
             .get("gateway")
             .and_then(Value::as_str)
             .unwrap_or("")
             .to_string();
         let https = r.get("scheme").and_then(Value::as_str) == Some("https");
-        if https && phase.validates_client_certificates(&gateway) {
-            out.push(json!({"name": name, "skipped": "frontend TLS client-certificate validation is not supported"}));
+        let mtls = https && phase.validates_client_certificates(&gateway);
+        if let (true, Some(reason)) = (mtls, NO_TLS_CHECK) {
+            out.push(json!({"name": name, "skipped": reason}));
             continue;
         }
         let router = routers
@@ -308,7 +467,20 @@ pub fn evaluate(case: &Value) -> Vec<Value> {
                 "backend": null,
                 "note": format!("Gateway {gateway} is not served"),
             })),
-            Some(router) => decide(router, &r, &request, &headers, &response_headers),
+            Some(router) => match mtls.then(|| handshake(router, &client_certs, port, &r)) {
+                Some(Err(note)) => json_map(json!({
+                    "backend": null,
+                    "tls": {"rejected": true},
+                    "handshake": "rejected",
+                    "note": note,
+                })),
+                Some(Ok(())) => {
+                    let mut d = decide(router, &r, &request, &headers, &response_headers);
+                    d.insert("handshake".into(), json!("accepted"));
+                    d
+                }
+                None => decide(router, &r, &request, &headers, &response_headers),
+            },
         };
         d.insert("name".into(), name);
         out.push(Value::Object(d));

@@ -408,3 +408,37 @@ spec:
     assert_eq!(v["backend_traffic_policies"][0]["name"], "api-retries");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// A listener whose Secret holds no PEM: `check` names the Secret and the problem, and fails.
+#[test]
+fn check_shows_certificate_problems() {
+    let yaml = "\
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: c}
+spec: {controllerName: example.com/gw}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: infra}
+spec:
+  gatewayClassName: c
+  listeners:
+  - {name: https, port: 443, protocol: HTTPS, tls: {certificateRefs: [{name: s}]}}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: s, namespace: infra}
+type: kubernetes.io/tls
+stringData: {tls.crt: hello, tls.key: world}
+";
+    let path = temp_file("bad-cert.yaml", yaml);
+    let out = trieway(&["check", path.to_str().unwrap()]);
+    let text = stdout(&out);
+    assert!(!out.status.success(), "{text}");
+    assert!(
+        text.contains("ResolvedRefs=False (InvalidCertificateRef)")
+            && text.contains("Secret infra/s: tls.crt is not PEM: no CERTIFICATE block"),
+        "{text}"
+    );
+}

@@ -436,6 +436,7 @@ impl Router {
                 routes,
                 ..AttachedListener::default()
             }],
+            frontend: Vec::new(),
         };
         let options = Options {
             counters: false,

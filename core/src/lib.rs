@@ -142,6 +142,7 @@ mod proptests;
 mod reference;
 mod request;
 mod router;
+pub mod tls;
 mod util;
 mod validate;
 #[cfg(feature = "watch")]

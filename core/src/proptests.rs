@@ -319,6 +319,7 @@ fn build(s: &Setup) -> (Config, AttachedGateway) {
             namespace: "gw".into(),
             name: "gw".into(),
             listeners,
+            frontend: Vec::new(),
         },
     )
 }

@@ -29,7 +29,7 @@ pub const UNSUPPORTED: &[(&str, &str)] = &[
     ("grpc", "GRPCRoute routing is not implemented yet"),
     (
         "tls",
-        "TLSRoute routing and frontend client-certificate validation are not implemented yet",
+        "frontend client-certificate validation needs the CLI's tls-check feature",
     ),
     (
         "l4",

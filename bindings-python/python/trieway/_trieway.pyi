@@ -103,6 +103,62 @@ class Backend:
     @property
     def index(self) -> int:
         """Position of the backendRef in its rule."""
+    @property
+    def tls_policy(self) -> Optional[str]:
+        """The BackendTLSPolicy (``namespace/name``) in effect on the Service port: dial over TLS."""
+    @property
+    def tls_hostname(self) -> Optional[str]:
+        """The SNI to send and, without SANs, the name to verify."""
+    @property
+    def tls_ca_bundle(self) -> Optional[str]:
+        """The PEM CA bundle to verify the backend with."""
+    @property
+    def tls_system_roots(self) -> bool:
+        """Whether to verify with the system's trusted roots."""
+    @property
+    def tls_subject_alt_names(self) -> List[Tuple[str, str]]:
+        """``(type, value)`` of the names the backend certificate must carry one of."""
+    @property
+    def traffic_policy(self) -> Optional[str]:
+        """The XBackendTrafficPolicy (``namespace/name``) in effect on the Service."""
+    @property
+    def retry_budget(self) -> Optional[Tuple[int, float]]:
+        """``(percent, interval seconds)`` of the retry budget."""
+    @property
+    def min_retry_rate(self) -> Optional[Tuple[int, float]]:
+        """``(count, interval seconds)``: retries always allowed."""
+    @property
+    def session_persistence(self) -> Optional[Dict[str, Any]]:
+        """The XBackendTrafficPolicy's ``sessionPersistence`` as written."""
+
+class Certificate:
+    """One certificate a listener serves (``repr`` never shows the key)."""
+
+    @property
+    def secret(self) -> str:
+        """``namespace/name`` of the Secret."""
+    @property
+    def chain_pem(self) -> str:
+        """``tls.crt``: the chain, PEM, leaf first (empty when the Secret carried no data)."""
+    @property
+    def key_pem(self) -> str:
+        """``tls.key``: the private key, PEM."""
+
+class ListenerCertificates:
+    """The certificates of one TLS-terminating listener."""
+
+    @property
+    def listener(self) -> str:
+        """Listener name."""
+    @property
+    def port(self) -> int:
+        """Port."""
+    @property
+    def hostname(self) -> Optional[str]:
+        """Listener hostname (lowercase), or ``None``."""
+    @property
+    def certificates(self) -> List[Certificate]:
+        """The valid certificates, in ``certificateRefs`` order."""
 
 class Timeouts:
     """``timeouts`` of a rule, in seconds (``0.0`` means no limit)."""
@@ -569,6 +625,20 @@ class Router:
     ) -> Union[Match, Misdirected, None]:
         """Routes a gRPC call (``path`` is ``/package.Service/Method``) over the GRPCRoutes:
         a :class:`Match`, ``None`` (gRPC UNIMPLEMENTED) or :data:`MISDIRECTED`."""
+    def certificate_for(
+        self, port: int, sni: Optional[str] = None
+    ) -> Optional[ListenerCertificates]:
+        """The certificates a TLS handshake on ``port`` with server name ``sni`` presents:
+        exact listener hostname, then the longest matching wildcard, then no hostname."""
+    def listener_certificates(self) -> List[ListenerCertificates]:
+        """The certificates of every usable TLS-terminating listener."""
+    def frontend_validation(self, port: int) -> Optional[Dict[str, Any]]:
+        """The client-certificate validation of ``port`` (``port``, ``mode``,
+        ``ca_bundle_pem``, ``ca_config_maps``, ``source``, ``usable``), or ``None``."""
+    def client_certificate_decision(
+        self, port: int, client: Literal["absent", "valid", "invalid"]
+    ) -> Literal["accept", "reject", "insecure_fallback"]:
+        """What to do with a connection on ``port`` after client-certificate verification."""
     def route_tls(self, port: int, sni: Optional[str]) -> Union[L4Match, Terminate, None]:
         """Routes a TLS connection by listener port and SNI: an :class:`L4Match` (a TLSRoute
         forwards it), :data:`TERMINATE` (an HTTPS listener: terminate TLS, then

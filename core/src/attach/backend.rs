@@ -71,6 +71,7 @@ pub(crate) struct Resolver<'a> {
     /// in the cluster, not in the files, and backendRefs to Services are taken as written.
     services_given: bool,
     secrets: NsMap<'a, &'a SecretSpec>,
+    config_maps: NsMap<'a, &'a crate::model::ConfigMapSpec>,
     grants: FxHashMap<&'a str, Vec<&'a ReferenceGrantSpec>>,
     /// The BackendTLSPolicies: conditions, and the policy in effect per Service port.
     pub(crate) tls: super::policy::Analysis<'a>,
@@ -88,6 +89,10 @@ pub(crate) fn resolver(config: &Config) -> Resolver<'_> {
     for s in &config.secrets {
         secrets.insert_first(&s.meta.namespace, &s.meta.name, &s.spec);
     }
+    let mut config_maps = NsMap::default();
+    for c in &config.config_maps {
+        config_maps.insert_first(&c.meta.namespace, &c.meta.name, &c.spec);
+    }
     let mut grants: FxHashMap<&str, Vec<&ReferenceGrantSpec>> = FxHashMap::default();
     for g in &config.reference_grants {
         grants.entry(&g.meta.namespace).or_default().push(&g.spec);
@@ -96,6 +101,7 @@ pub(crate) fn resolver(config: &Config) -> Resolver<'_> {
         services,
         services_given: !config.services.is_empty(),
         secrets,
+        config_maps,
         grants,
         tls: super::policy::analyze(config),
         traffic: super::traffic::analyze(config),
@@ -163,9 +169,18 @@ impl<'a> Resolver<'a> {
         self.traffic.lookup(ns, name).cloned()
     }
 
-    /// Whether the Secret `ns/name` exists.
-    pub(crate) fn secret_exists(&self, ns: &str, name: &str) -> bool {
-        self.secrets.get(ns, name).is_some()
+    /// The Secret `ns/name`.
+    pub(crate) fn secret(&self, ns: &str, name: &str) -> Option<&'a SecretSpec> {
+        self.secrets.get(ns, name).copied()
+    }
+
+    /// The ConfigMap `ns/name`.
+    pub(crate) fn config_map(
+        &self,
+        ns: &str,
+        name: &str,
+    ) -> Option<&'a crate::model::ConfigMapSpec> {
+        self.config_maps.get(ns, name).copied()
     }
 
     /// Resolves a backend reference made by a route of `route_kind` in `route_ns`.

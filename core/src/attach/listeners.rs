@@ -3,10 +3,12 @@
 
 use super::report::{Condition, ListenerStatus};
 use super::{AttachedListener, Ctx, ListenerSource};
+use crate::model::FrontendValidationModeType;
 use crate::model::{
     AllowedListeners, FromNamespaces, GatewaySpec, Listener, ListenerSetSpec, Object, ProtocolType,
-    RouteKind, RouteNamespaces, SecretObjectReference, TlsMode, GATEWAY_GROUP,
+    RouteKind, RouteNamespaces, SecretObjectReference, TlsConfig, TlsMode, GATEWAY_GROUP,
 };
+use crate::tls::{Certificate, FrontendValidation};
 use rustc_hash::FxHashMap;
 use std::ops::Range;
 
@@ -31,6 +33,7 @@ pub(crate) struct ListenerInfo<'a> {
     not_accepted: Option<(&'static str, String)>,
     ref_problems: Vec<(&'static str, String)>,
     no_certificate: bool,
+    certificates: Vec<Certificate>,
     /// Conflict reason and message (naming the other party).
     conflict: Option<(&'static str, String)>,
 }
@@ -104,6 +107,11 @@ pub(crate) struct Built<'a> {
     /// Every ListenerSet that targets the Gateway, in merge order, with the range of `infos`
     /// holding its listeners, or `None` when `allowedListeners` refuses it.
     pub sets: Vec<(&'a Object<ListenerSetSpec>, Option<Range<usize>>)>,
+    /// Client-certificate validation per port with HTTPS listeners, ascending.
+    pub frontend: Vec<FrontendValidation>,
+    /// The Gateway condition `InsecureFrontendValidationMode=True`, when a validation
+    /// configuration allows insecure fallback.
+    pub insecure_fallback: Option<Condition>,
 }
 
 /// The listeners of Gateway `gw` in merge order: its own, then those of `sets` (the
@@ -161,6 +169,7 @@ pub(crate) fn build<'a>(
         merged.push((*ls, Some(start..infos.len())));
     }
     detect_conflicts(&mut infos, &groups);
+    let frontend = frontend_validation(ctx, gw, &mut infos);
     for info in &mut infos {
         info.finish();
     }
@@ -168,7 +177,187 @@ pub(crate) fn build<'a>(
         infos,
         own,
         sets: merged,
+        frontend,
+        insecure_fallback: insecure_fallback(gw),
     }
+}
+
+/// The Gateway condition `InsecureFrontendValidationMode=True/ConfigurationChanged` when
+/// `spec.tls.frontend` allows insecure fallback anywhere (upstream
+/// `GatewayConditionInsecureFrontendValidationMode`).
+fn insecure_fallback(gw: &Object<GatewaySpec>) -> Option<Condition> {
+    let f = gw.spec.tls.as_ref()?.frontend.as_ref()?;
+    let insecure = |c: &TlsConfig| {
+        c.validation
+            .as_ref()
+            .is_some_and(|v| v.mode == Some(FrontendValidationModeType::AllowInsecureFallback))
+    };
+    let mut where_: Vec<String> = Vec::new();
+    if insecure(&f.default) {
+        where_.push("default".into());
+    }
+    for p in f.per_port.iter().filter(|p| insecure(&p.tls)) {
+        where_.push(format!("port {}", p.port));
+    }
+    (!where_.is_empty()).then(|| {
+        Condition::new(
+            "InsecureFrontendValidationMode",
+            true,
+            "ConfigurationChanged",
+            format!(
+                "client-certificate validation mode AllowInsecureFallback ({}): clients \
+                 without a valid certificate are served",
+                where_.join(", ")
+            ),
+        )
+    })
+}
+
+/// A resolved `spec.tls.frontend` validation configuration: what the proxy needs, and the
+/// problems of its references.
+struct ResolvedValidation {
+    validation: FrontendValidation,
+    problems: Vec<Problem>,
+    /// Every `caCertificateRefs` entry is invalid.
+    none_valid: bool,
+}
+
+/// Resolves the validation configuration `c` declared at `at` (a field path) for `port`.
+fn resolve_validation(
+    ctx: &Ctx<'_>,
+    gw: &Object<GatewaySpec>,
+    c: &TlsConfig,
+    at: &str,
+    port: u16,
+) -> Option<ResolvedValidation> {
+    let v = c.validation.as_ref()?;
+    let gw_ns = gw.meta.namespace.as_str();
+    let mut bundle = String::new();
+    let mut maps = Vec::new();
+    let mut problems = Vec::new();
+    for (i, r) in v.ca_certificate_refs.iter().enumerate() {
+        let at = format!("{at}.validation.caCertificateRefs[{i}]");
+        let ns = r.namespace.as_deref().unwrap_or(gw_ns);
+        let name = r.name.as_str();
+        if !(r.group.is_empty() && r.kind == "ConfigMap") {
+            let what = if r.group.is_empty() {
+                r.kind.clone()
+            } else {
+                format!("{}.{}", r.kind, r.group)
+            };
+            problems.push((
+                "InvalidCACertificateKind",
+                format!("{at}: kind {what} is not supported (ConfigMap only)"),
+            ));
+            continue;
+        }
+        if ns != gw_ns
+            && !ctx.resolver.permits(
+                (GATEWAY_GROUP, "Gateway", gw_ns),
+                ns,
+                ("", "ConfigMap", name),
+            )
+        {
+            problems.push((
+                "RefNotPermitted",
+                format!(
+                    "{at}: ConfigMap {ns}/{name}: no ReferenceGrant in namespace {ns} allows it"
+                ),
+            ));
+            continue;
+        }
+        let Some(cm) = ctx.resolver.config_map(ns, name) else {
+            problems.push((
+                "InvalidCACertificateRef",
+                format!("{at}: ConfigMap {ns}/{name} not found"),
+            ));
+            continue;
+        };
+        let Some(pem) = cm.data.get("ca.crt") else {
+            problems.push((
+                "InvalidCACertificateRef",
+                format!("{at}: ConfigMap {ns}/{name} has no key ca.crt"),
+            ));
+            continue;
+        };
+        if let Err(why) = crate::tls::pem_certificates(pem) {
+            problems.push((
+                "InvalidCACertificateRef",
+                format!("{at}: ConfigMap {ns}/{name}: ca.crt {why}"),
+            ));
+            continue;
+        }
+        if !bundle.is_empty() && !bundle.ends_with('\n') {
+            bundle.push('\n');
+        }
+        bundle.push_str(pem);
+        maps.push(format!("{ns}/{name}"));
+    }
+    Some(ResolvedValidation {
+        none_valid: maps.is_empty(),
+        validation: FrontendValidation {
+            port,
+            mode: v
+                .mode
+                .clone()
+                .unwrap_or(FrontendValidationModeType::AllowValidOnly),
+            ca_bundle_pem: bundle,
+            ca_config_maps: maps,
+            source: at.to_string(),
+        },
+        problems,
+    })
+}
+
+/// Applies `spec.tls.frontend` to the HTTPS listeners of `infos`: per port, `perPort`'s entry
+/// or `default`. Reference problems go to `ResolvedRefs`; with no valid CA certificate the
+/// listener is `Accepted=False/NoValidCACertificate`. Returns the validation per port.
+fn frontend_validation(
+    ctx: &Ctx<'_>,
+    gw: &Object<GatewaySpec>,
+    infos: &mut [ListenerInfo<'_>],
+) -> Vec<FrontendValidation> {
+    let Some(f) = gw.spec.tls.as_ref().and_then(|t| t.frontend.as_ref()) else {
+        return Vec::new();
+    };
+    let mut ports: Vec<u16> = infos
+        .iter()
+        .filter(|i| i.spec.protocol == ProtocolType::Https && i.attached.port != 0)
+        .map(|i| i.attached.port)
+        .collect();
+    ports.sort_unstable();
+    ports.dedup();
+    let mut out = Vec::new();
+    for port in ports {
+        let resolved = match f.per_port.iter().position(|p| p.port == i64::from(port)) {
+            Some(j) => resolve_validation(
+                ctx,
+                gw,
+                &f.per_port[j].tls,
+                &format!("spec.tls.frontend.perPort[{j}].tls"),
+                port,
+            ),
+            None => resolve_validation(ctx, gw, &f.default, "spec.tls.frontend.default", port),
+        };
+        let Some(r) = resolved else { continue };
+        for info in infos
+            .iter_mut()
+            .filter(|i| i.spec.protocol == ProtocolType::Https && i.attached.port == port)
+        {
+            info.ref_problems.extend(r.problems.iter().cloned());
+            if r.none_valid {
+                info.not_accepted.get_or_insert((
+                    "NoValidCACertificate",
+                    format!(
+                        "{}: no caCertificateRefs entry is valid (see ResolvedRefs)",
+                        r.validation.source
+                    ),
+                ));
+            }
+        }
+        out.push(r.validation);
+    }
+    out
 }
 
 /// A condition reason and its message.
@@ -205,8 +394,9 @@ fn listener<'a>(
         not_accepted.get_or_insert(problem);
     }
     // Certificates (Terminate only): at least one valid reference (or TLS options) is needed.
+    let mut certs = Vec::new();
     let no_certificate = tls_mode == Some(TlsMode::Terminate)
-        && !certificates(ctx, l, owner_ns, owner_kind, &mut ref_problems);
+        && !certificates(ctx, l, owner_ns, owner_kind, &mut ref_problems, &mut certs);
     let listener_set = match &source {
         ListenerSource::ListenerSet(ns, name) => Some(format!("{ns}/{name}")),
         ListenerSource::Gateway => None,
@@ -224,6 +414,7 @@ fn listener<'a>(
             source,
             usable: false,
             routes: Vec::new(),
+            certificates: Vec::new(),
         },
         status: ListenerStatus {
             gateway: gw_key.to_string(),
@@ -240,6 +431,7 @@ fn listener<'a>(
         not_accepted,
         ref_problems,
         no_certificate,
+        certificates: certs,
         conflict: None,
     }
 }
@@ -313,14 +505,16 @@ fn tls_mode_problem(protocol: &ProtocolType, tls_mode: &Option<TlsMode>) -> Opti
 }
 
 /// Checks the certificates of a Terminate listener, adding a problem per invalid reference
-/// (and one when there is neither a reference nor TLS options); whether the listener has a
-/// certificate: a valid reference, or TLS options without references.
+/// (and one when there is neither a reference nor TLS options) and each valid one to `out`;
+/// whether the listener has a certificate: a valid reference, or TLS options without
+/// references.
 fn certificates(
     ctx: &Ctx,
     l: &Listener,
     owner_ns: &str,
     owner_kind: &str,
     problems: &mut Vec<Problem>,
+    out: &mut Vec<Certificate>,
 ) -> bool {
     let refs = l
         .tls
@@ -330,9 +524,12 @@ fn certificates(
     let has_options = l.tls.as_ref().is_some_and(|t| !t.options.is_empty());
     let mut valid = 0;
     for r in refs {
-        match certificate_ref_problem(ctx, r, owner_ns, owner_kind) {
-            Some(problem) => problems.push(problem),
-            None => valid += 1,
+        match certificate_ref(ctx, r, owner_ns, owner_kind) {
+            Err(problem) => problems.push(problem),
+            Ok(c) => {
+                out.push(c);
+                valid += 1;
+            }
         }
     }
     if refs.is_empty() && !has_options {
@@ -344,38 +541,49 @@ fn certificates(
     valid > 0 || (refs.is_empty() && has_options)
 }
 
-/// What is wrong with one certificateRef of a listener owned by `owner_kind` in `owner_ns`:
-/// not a core Secret, in another namespace without a ReferenceGrant, or not found.
-fn certificate_ref_problem(
+/// One certificateRef of a listener owned by `owner_kind` in `owner_ns`, or what is wrong
+/// with it: not a core Secret, in another namespace without a ReferenceGrant, not found, or
+/// its key material is invalid ([`crate::tls::secret_material`]).
+fn certificate_ref(
     ctx: &Ctx,
     r: &SecretObjectReference,
     owner_ns: &str,
     owner_kind: &str,
-) -> Option<Problem> {
+) -> Result<Certificate, Problem> {
     let group = r.group.as_deref().unwrap_or("");
     let kind = r.kind.as_deref().unwrap_or("Secret");
     let ns = r.namespace.as_deref().unwrap_or(owner_ns);
     let what = format!("certificateRef {ns}/{}", r.name);
     if !(group.is_empty() && kind == "Secret") {
-        Some((
+        return Err((
             "InvalidCertificateRef",
             format!("{what}: kind {kind} in group {group:?} is not supported"),
-        ))
-    } else if ns != owner_ns
+        ));
+    }
+    if ns != owner_ns
         && !ctx.resolver.permits(
             (GATEWAY_GROUP, owner_kind, owner_ns),
             ns,
             ("", "Secret", &r.name),
         )
     {
-        Some((
+        return Err((
             "RefNotPermitted",
             format!("{what}: no ReferenceGrant in namespace {ns} allows it"),
-        ))
-    } else if !ctx.resolver.secret_exists(ns, &r.name) {
-        Some(("InvalidCertificateRef", format!("{what}: Secret not found")))
-    } else {
-        None
+        ));
+    }
+    let Some(secret) = ctx.resolver.secret(ns, &r.name) else {
+        return Err(("InvalidCertificateRef", format!("{what}: Secret not found")));
+    };
+    match crate::tls::secret_material(secret) {
+        Ok(m) => {
+            let (chain, key) = m.unwrap_or_default();
+            Ok(Certificate::new(format!("{ns}/{}", r.name), chain, key))
+        }
+        Err(why) => Err((
+            "InvalidCertificateRef",
+            format!("{what}: Secret {ns}/{}: {why}", r.name),
+        )),
     }
 }
 
@@ -606,6 +814,7 @@ impl ListenerInfo<'_> {
             )
         });
         self.attached.usable = usable;
+        self.attached.certificates = std::mem::take(&mut self.certificates);
     }
 }
 

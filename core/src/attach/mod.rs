@@ -85,6 +85,9 @@ pub struct AttachedGateway {
     pub name: String,
     /// Listeners, in merge order.
     pub listeners: Vec<AttachedListener>,
+    /// Client-certificate validation per port with HTTPS listeners (`spec.tls.frontend`),
+    /// ascending by port.
+    pub frontend: Vec<crate::tls::FrontendValidation>,
 }
 
 /// Where a listener was declared.
@@ -118,6 +121,8 @@ pub struct AttachedListener {
     pub usable: bool,
     /// Attached, accepted routes (also on an unusable listener, where they are only counted).
     pub routes: Vec<AttachedRoute>,
+    /// The valid certificates of a Terminate listener, in `certificateRefs` order.
+    pub certificates: Vec<crate::tls::Certificate>,
 }
 
 /// A route attached to a listener.
@@ -360,7 +365,10 @@ impl<'a> Served<'a> {
         let index = self.gateways.len();
         let mut built = listeners::build(ctx, index, gw, targeting);
         let own = built.own.min(built.infos.len());
-        let (gw_status, gw_accepted) = status::gateway(config, gw, &built.infos[..own]);
+        let (mut gw_status, gw_accepted) = status::gateway(config, gw, &built.infos[..own]);
+        if let Some(c) = built.insecure_fallback.take() {
+            gw_status.conditions.push(c);
+        }
         self.gateway_statuses.push(gw_status);
         let gw_key = gw.key();
         if !gw_accepted {
@@ -391,6 +399,7 @@ impl<'a> Served<'a> {
             namespace: gw.meta.namespace.clone(),
             name: gw.meta.name.clone(),
             listeners: Vec::new(),
+            frontend: built.frontend,
         });
     }
 }

@@ -30,6 +30,7 @@ use super::backend::NsMap;
 use super::{ns_name, AttachedGateway, Condition, ObjectStatus};
 use crate::config::Config;
 use crate::model::{BackendTlsPolicySpec, Object, RouteKind, SubjectAltName};
+use crate::tls::pem_certificates;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::sync::Arc;
 
@@ -335,112 +336,6 @@ fn verdict(
     [accepted, resolved]
 }
 
-/// Checks that `text` is a PEM bundle of at least one certificate: `CERTIFICATE` blocks
-/// whose base64 body decodes to one DER SEQUENCE of the declared length. Text between blocks
-/// is ignored (bundles often carry comments); a block of another type is an error. Returns
-/// the number of certificates.
-fn pem_certificates(text: &str) -> Result<usize, String> {
-    const BEGIN: &str = "-----BEGIN ";
-    let mut count = 0;
-    let mut lines = text.lines().map(str::trim);
-    while let Some(line) = lines.next() {
-        let Some(label) = line
-            .strip_prefix(BEGIN)
-            .and_then(|l| l.strip_suffix("-----"))
-        else {
-            continue;
-        };
-        if label != "CERTIFICATE" {
-            return Err(format!(
-                "holds a {label} block (only CERTIFICATE blocks belong in a CA bundle)"
-            ));
-        }
-        let end = format!("-----END {label}-----");
-        let mut body = String::new();
-        let mut closed = false;
-        for l in lines.by_ref() {
-            if l == end {
-                closed = true;
-                break;
-            }
-            body.push_str(l);
-        }
-        if !closed {
-            return Err(format!(
-                "is not PEM: certificate {} has no END line",
-                count + 1
-            ));
-        }
-        let der = base64_decode(&body)
-            .ok_or_else(|| format!("is not PEM: certificate {} is not base64", count + 1))?;
-        if !is_der_sequence(&der) {
-            return Err(format!(
-                "is not PEM: certificate {} is not a DER certificate",
-                count + 1
-            ));
-        }
-        count += 1;
-    }
-    if count == 0 {
-        return Err("is not PEM: no CERTIFICATE block".into());
-    }
-    Ok(count)
-}
-
-/// Standard base64 with padding; `None` on any other character or a bad length.
-fn base64_decode(s: &str) -> Option<Vec<u8>> {
-    fn value(c: u8) -> Option<u32> {
-        Some(match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return None,
-        } as u32)
-    }
-    let b = s.as_bytes();
-    if b.is_empty() || !b.len().is_multiple_of(4) {
-        return None;
-    }
-    let mut out = Vec::with_capacity(b.len() / 4 * 3);
-    for (i, chunk) in b.chunks(4).enumerate() {
-        let last = i == b.len() / 4 - 1;
-        let pad = chunk.iter().rev().take_while(|&&c| c == b'=').count();
-        if pad > 2 || (pad > 0 && !last) {
-            return None;
-        }
-        let mut n = 0u32;
-        for &c in &chunk[..4 - pad] {
-            n = (n << 6) | value(c)?;
-        }
-        n <<= 6 * pad as u32;
-        let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
-        out.extend_from_slice(&bytes[..3 - pad]);
-    }
-    Some(out)
-}
-
-/// Whether `der` is exactly one DER SEQUENCE (tag 0x30, definite length covering the rest).
-fn is_der_sequence(der: &[u8]) -> bool {
-    let [0x30, first, rest @ ..] = der else {
-        return false;
-    };
-    let (len, body) = if *first < 0x80 {
-        (usize::from(*first), rest)
-    } else {
-        let n = usize::from(first & 0x7f);
-        if n == 0 || n > 4 || rest.len() < n {
-            return false;
-        }
-        let len = rest[..n]
-            .iter()
-            .fold(0usize, |acc, &b| (acc << 8) | usize::from(b));
-        (len, &rest[n..])
-    };
-    len > 0 && body.len() == len
-}
-
 /// The Services each served Gateway's attached routes name in backendRefs, per Gateway
 /// (`namespace/name`), in served order: who is an ancestor of a policy targeting a Service.
 pub(crate) fn ancestors<'c>(
@@ -552,6 +447,7 @@ fn services_used<'c>(config: &'c Config, g: &AttachedGateway) -> FxHashSet<(&'c 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tls::{base64_decode, is_der_sequence};
     use proptest::prelude::*;
 
     /// A real certificate passes; every corruption of its PEM text is refused or still a

@@ -147,6 +147,8 @@ pub(crate) struct Compiled {
     pub dropped: Vec<DroppedRule>,
     pub vhosts: Vec<VHost>,
     pub l4: l4::L4Tables,
+    /// Listener certificates and frontend client-certificate validation.
+    pub tls: crate::tls::TlsTables,
     /// Built from Ingress objects: one frontend for every port, without listeners.
     pub ingress: bool,
     pub options: Options,
@@ -232,6 +234,7 @@ pub(crate) fn compile(config: &Config, gateway: &AttachedGateway, options: &Opti
             dropped: Vec::new(),
             vhosts: Vec::new(),
             l4: l4::L4Tables::default(),
+            tls: crate::tls::tables(gateway),
             ingress: false,
             options: options.clone(),
         },
@@ -1017,6 +1020,7 @@ pub(crate) fn compile_ingress(config: &Config, class: Option<&str>, options: &Op
         dropped: Vec::new(),
         vhosts: Vec::new(),
         l4: l4::L4Tables::default(),
+        tls: crate::tls::TlsTables::default(),
         ingress: true,
         options: options.clone(),
     };

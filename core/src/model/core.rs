@@ -71,13 +71,31 @@ pub struct EndpointPort {
     pub protocol: Option<String>,
 }
 
-/// A Secret body (`type` only; key material is never read).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+/// A Secret body: its `type`, and the key material of TLS Secrets (`tls.crt`, `tls.key`),
+/// read from `data` (base64) or `stringData` (plain text). `Debug` prints the keys, never
+/// the values.
+#[derive(Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct SecretSpec {
     /// Secret type, e.g. `kubernetes.io/tls`.
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
+    /// Base64-encoded values by key.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub data: BTreeMap<String, String>,
+    /// Plain-text values by key (the API server merges them into `data`; `stringData` wins).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub string_data: BTreeMap<String, String>,
+}
+
+impl std::fmt::Debug for SecretSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SecretSpec")
+            .field("kind", &self.kind)
+            .field("data", &self.data.keys().collect::<Vec<_>>())
+            .field("string_data", &self.string_data.keys().collect::<Vec<_>>())
+            .finish()
+    }
 }
 
 /// A ConfigMap body: its `data` (a BackendTLSPolicy's CA bundle is `data["ca.crt"]`);

@@ -80,6 +80,83 @@ pub struct GatewaySpec {
     /// Infrastructure hints; only `parametersRef` affects the status.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub infrastructure: Option<GatewayInfrastructure>,
+    /// Gateway-wide TLS: frontend client-certificate validation (`backend` is not read).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls: Option<GatewayTlsConfig>,
+}
+
+/// `Gateway.spec.tls`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct GatewayTlsConfig {
+    /// How clients connecting to the Gateway are validated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub frontend: Option<FrontendTlsConfig>,
+}
+
+/// `Gateway.spec.tls.frontend`: client-certificate validation of the HTTPS listeners, by
+/// default and per port.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct FrontendTlsConfig {
+    /// Applies to every HTTPS listener whose port has no `perPort` entry.
+    pub default: TlsConfig,
+    /// Overrides for the HTTPS listeners of one port (ports unique, at most 64).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub per_port: Vec<TlsPortConfig>,
+}
+
+/// `frontend.default` and `frontend.perPort[].tls`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct TlsConfig {
+    /// Client-certificate validation (mutual TLS); absent: no client certificate is asked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub validation: Option<FrontendTlsValidation>,
+}
+
+/// `frontend.perPort[]`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct TlsPortConfig {
+    /// The port (1–65535) whose HTTPS listeners this configuration applies to.
+    pub port: i64,
+    /// The configuration.
+    pub tls: TlsConfig,
+}
+
+string_enum! {
+    /// `frontend.*.validation.mode`.
+    FrontendValidationModeType {
+        AllowValidOnly = "AllowValidOnly",
+        AllowInsecureFallback = "AllowInsecureFallback",
+    }
+}
+
+/// `frontend.*.validation`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct FrontendTlsValidation {
+    /// ConfigMaps whose `ca.crt` holds the trusted CA bundle (1–16).
+    pub ca_certificate_refs: Vec<ObjectReference>,
+    /// `AllowValidOnly` (the default) or `AllowInsecureFallback`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<FrontendValidationModeType>,
+}
+
+/// A `{group, kind, name, namespace}` reference (`namespace` absent: the referrer's).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ObjectReference {
+    /// Group (`""` is the core group).
+    pub group: String,
+    /// Kind, e.g. `ConfigMap`.
+    pub kind: String,
+    /// Name.
+    pub name: String,
+    /// Namespace; absent means the referrer's namespace.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
 }
 
 /// `Gateway.spec.allowedListeners`.

@@ -61,6 +61,57 @@ pub(super) fn gateway(s: &GatewaySpec, r: &mut Report) {
     {
         route_namespaces(ns, "spec.allowedListeners.namespaces", true, r);
     }
+    if let Some(f) = s.tls.as_ref().and_then(|t| t.frontend.as_ref()) {
+        frontend_tls(f, r);
+    }
+}
+
+/// `Gateway.spec.tls.frontend`: ports 1–65535 and unique among at most 64 `perPort`
+/// entries, 1–16 `caCertificateRefs` each with a group, kind and name, a known `mode`.
+fn frontend_tls(f: &FrontendTlsConfig, r: &mut Report) {
+    let p = "spec.tls.frontend";
+    frontend_tls_config(&f.default, &format!("{p}.default"), r);
+    count(r, &format!("{p}.perPort"), f.per_port.len(), 0, 64, "entry");
+    for (i, pp) in f.per_port.iter().enumerate() {
+        let at = format!("{p}.perPort[{i}]");
+        r.check(|| format!("{at}.port"), scalars::port(pp.port));
+        if f.per_port[..i].iter().any(|o| o.port == pp.port) {
+            r.err(
+                format!("{at}.port"),
+                format!(
+                    "port {} appears twice: Port for TLS configuration must be unique within \
+                     the Gateway",
+                    pp.port
+                ),
+            );
+        }
+        frontend_tls_config(&pp.tls, &format!("{at}.tls"), r);
+    }
+}
+
+/// `frontend.default` / `frontend.perPort[].tls`.
+fn frontend_tls_config(c: &TlsConfig, p: &str, r: &mut Report) {
+    let Some(v) = &c.validation else { return };
+    let p = format!("{p}.validation");
+    let cp = format!("{p}.caCertificateRefs");
+    count(r, &cp, v.ca_certificate_refs.len(), 1, 16, "entry");
+    for (i, c) in v.ca_certificate_refs.iter().enumerate() {
+        r.check(|| format!("{cp}[{i}].group"), scalars::group(&c.group));
+        r.check(|| format!("{cp}[{i}].kind"), scalars::kind(&c.kind));
+        r.check(|| format!("{cp}[{i}].name"), scalars::object_name(&c.name));
+        if let Some(ns) = &c.namespace {
+            r.check(|| format!("{cp}[{i}].namespace"), scalars::namespace(ns));
+        }
+    }
+    if let Some(FrontendValidationModeType::Other(m)) = &v.mode {
+        r.err(
+            format!("{p}.mode"),
+            format!(
+                "unsupported value {} (supported: AllowValidOnly, AllowInsecureFallback)",
+                q(m)
+            ),
+        );
+    }
 }
 
 /// `ListenerSet.spec`.
