@@ -28,8 +28,14 @@ root=$(cd "$here/.." && pwd)
 log() { echo "kube-testenv: $*" >&2; }
 
 binaries() {
-  local hash cache
-  hash=$(cat "$here/go.mod" "$here/go.sum" "$here/etcd/main.go" | sha256sum | cut -c1-16)
+  local hash cache version ldflags
+  # The version kube-apiserver reports (k8s.io/component-base/version): it must parse as
+  # major.minor (pod-security admission panics on an empty minor).
+  version=$(cd "$here" && go list -m -f '{{.Version}}' k8s.io/kubernetes)
+  ldflags="-s -w -X k8s.io/component-base/version.gitVersion=$version"
+  ldflags+=" -X k8s.io/component-base/version.gitMajor=$(echo "$version" | cut -d. -f1 | tr -d v)"
+  ldflags+=" -X k8s.io/component-base/version.gitMinor=$(echo "$version" | cut -d. -f2)"
+  hash=$( (cat "$here/go.mod" "$here/go.sum" "$here/etcd/main.go" && echo "$ldflags") | sha256sum | cut -c1-16)
   cache=${XDG_CACHE_HOME:-$HOME/.cache}/trieway-kube/$hash
   if [ ! -x "$cache/kube-apiserver" ] || [ ! -x "$cache/etcd" ]; then
     local start tmp
@@ -39,10 +45,8 @@ binaries() {
     tmp=$(mktemp -d "$cache/.build.XXXXXX")
     (
       cd "$here"
-      go build -trimpath -ldflags "-s -w \
-        -X k8s.io/component-base/version.gitVersion=$(go list -m -f '{{.Version}}' k8s.io/kubernetes) \
-        -X k8s.io/component-base/version.gitMajor=1" \
-        -o "$tmp/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver
+      go build -trimpath -ldflags "$ldflags" -o "$tmp/kube-apiserver" \
+        k8s.io/kubernetes/cmd/kube-apiserver
       go build -trimpath -ldflags "-s -w" -o "$tmp/etcd" ./etcd
     )
     mv "$tmp/kube-apiserver" "$tmp/etcd" "$cache/"

@@ -28,12 +28,12 @@
 
 use crate::live::{ApplyResult, Change, Live, ObjectKey};
 use crate::model::Origin;
-use futures::stream::{self, BoxStream, StreamExt};
 use ::kube::api::{Api, DynamicObject};
 use ::kube::discovery::{self, ApiResource};
 use ::kube::runtime::watcher::{self, watcher};
 use ::kube::runtime::WatchStreamExt;
 use ::kube::Client;
+use futures::stream::{self, BoxStream, StreamExt};
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -396,7 +396,11 @@ mod tests {
         let keys: Vec<String> = pending.iter().map(|c| c.key().to_string()).collect();
         assert_eq!(
             keys,
-            ["Service default/b", "Service default/a", "Service default/c"]
+            [
+                "Service default/b",
+                "Service default/a",
+                "Service default/c"
+            ]
         );
         assert!(matches!(pending[1], Change::Delete(_)));
         merge(&mut pending, vec![up("b", 2)]);
