@@ -8,6 +8,10 @@
 #   kube-testenv/start.sh --restart-apiserver DIR
 #                                     stop and start the API server of DIR (same port, same
 #                                     etcd: the objects stay), wait until it is ready again
+#   kube-testenv/start.sh --compact-restart DIR
+#                                     stop the API server, compact etcd's history up to its
+#                                     current revision, start the API server: a watch that
+#                                     resumes from an older resourceVersion gets 410 Gone
 #   kube-testenv/stop.sh DIR          stop both
 #
 # DIR (default target/kube-testenv in the repository) holds the certificates, the static
@@ -143,6 +147,18 @@ case "${1:-}" in
 --restart-apiserver)
   dir=${2:?usage: start.sh --restart-apiserver DIR}
   stop_pid "$dir/apiserver.pid"
+  start_apiserver "$dir"
+  exit 0
+  ;;
+--compact-restart)
+  dir=${2:?usage: start.sh --compact-restart DIR}
+  stop_pid "$dir/apiserver.pid"
+  etcd_url=http://127.0.0.1:$(cat "$dir/etcd.port")
+  # etcd's JSON gateway: the current revision, then a compaction up to it.
+  revision=$(curl -sf "$etcd_url/v3/kv/range" -d '{"key":"AA=="}' \
+    | python3 -c 'import json, sys; print(json.load(sys.stdin)["header"]["revision"])')
+  curl -sf "$etcd_url/v3/kv/compaction" -d "{\"revision\": $revision, \"physical\": true}" >/dev/null
+  log "etcd compacted at revision $revision"
   start_apiserver "$dir"
   exit 0
   ;;

@@ -109,6 +109,15 @@ pub enum Event<'a> {
     Applied(&'a ApplyResult),
     /// The initial lists of every kind have been applied: [`Ready::is_ready`] is now true.
     Ready,
+    /// A complete list of one kind arrived: the initial list, or a relist (after the watch's
+    /// resourceVersion expired, 410 Gone). A watch that resumes from its resourceVersion
+    /// after a disconnection lists nothing.
+    Listed {
+        /// The kind.
+        kind: String,
+        /// How many objects it listed.
+        objects: usize,
+    },
     /// A kind is not followed: the API server does not serve it.
     Skipped {
         /// `group/kind`.
@@ -280,6 +289,10 @@ impl Follower {
                 Ok(watcher::Event::InitDone) => {
                     let listed = kind.listing.take().unwrap_or_default();
                     kind.listed_once = true;
+                    report(Event::Listed {
+                        kind: kind.resource.kind.clone(),
+                        objects: listed.len(),
+                    });
                     let keys: HashSet<ObjectKey> = listed.iter().map(Change::key).collect();
                     let mut changes = listed;
                     let mut gone: Vec<&ObjectKey> =

@@ -4,7 +4,9 @@
 //! The tests run when `TRIEWAY_KUBECONFIG` names the kubeconfig `start.sh` printed (`.ci/run`
 //! starts the server and sets it); without it each test prints why it is skipped and passes.
 //! `TRIEWAY_KUBE_RESTART`, when set, is a shell command that restarts the API server (the
-//! restart test needs it: `kube-testenv/start.sh --restart-apiserver DIR`).
+//! restart test needs it: `kube-testenv/start.sh --restart-apiserver DIR`);
+//! `TRIEWAY_KUBE_COMPACT_RESTART` likewise restarts it after compacting etcd's history (the
+//! 410 test: `kube-testenv/start.sh --compact-restart DIR`).
 //!
 //! Every test uses its own namespaces and Gateway (`Options::gateway`), so they share the one
 //! server; they run one at a time (a lock), since one of them restarts the server. Waiting is
@@ -157,6 +159,36 @@ async fn until_backend(live: &Live, host: &str, want: Option<&str>, start: Insta
         );
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
+}
+
+/// Runs the shell command in environment variable `var` (None, with a printed reason, when
+/// it is not set); fails the test when the command fails.
+async fn run_env_command(var: &str) -> Option<()> {
+    let Ok(command) = std::env::var(var) else {
+        println!("skipped: {var} is not set (see the top of tests/kube.rs)");
+        return None;
+    };
+    let shown = command.clone();
+    let status = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("bash")
+            .args(["-c", &command])
+            .status()
+    })
+    .await
+    .unwrap()
+    .unwrap_or_else(|e| panic!("{shown}: {e}"));
+    assert!(status.success(), "{shown}: {status}");
+    Some(())
+}
+
+/// How many complete lists of `kind` the follower reported (initial list and relists).
+fn lists(log: &Log, kind: &str) -> usize {
+    let prefix = format!("Listed {{ kind: \"{kind}\"");
+    log.lock()
+        .unwrap()
+        .iter()
+        .filter(|l| l.starts_with(&prefix))
+        .count()
 }
 
 type Log = Arc<Mutex<Vec<String>>>;
@@ -312,10 +344,6 @@ async fn a_route_trieway_cannot_serve_leaves_the_rest_applying() {
 async fn the_watch_resumes_after_an_api_server_restart() {
     let _serial = SERIAL.lock().await;
     let Some(client) = client().await else { return };
-    let Ok(restart) = std::env::var("TRIEWAY_KUBE_RESTART") else {
-        println!("skipped: TRIEWAY_KUBE_RESTART is not set (a command restarting the API server)");
-        return;
-    };
     let ns = "restart";
     apply(&client, namespace(ns)).await.unwrap();
     apply(&client, gateway(ns)).await.unwrap();
@@ -329,16 +357,10 @@ async fn the_watch_resumes_after_an_api_server_restart() {
         .unwrap();
     until_backend(&live, "before.example.com", Some("a"), start).await;
 
-    let command = restart.clone();
-    let status = tokio::task::spawn_blocking(move || {
-        std::process::Command::new("bash")
-            .args(["-c", &command])
-            .status()
-    })
-    .await
-    .unwrap()
-    .expect("run TRIEWAY_KUBE_RESTART");
-    assert!(status.success(), "{restart}: {status}");
+    if run_env_command("TRIEWAY_KUBE_RESTART").await.is_none() {
+        task.abort();
+        return;
+    }
 
     // Changes made after the restart reach the same follower (its watches resumed).
     let start = Instant::now();
@@ -350,7 +372,52 @@ async fn the_watch_resumes_after_an_api_server_restart() {
     delete(&client, route(ns, "before", "", "")).await;
     until_backend(&live, "before.example.com", None, start).await;
     println!("after the restart: a new route routed in {after:?}");
+    // (kube-apiserver 1.36 answers a watch from a resourceVersion older than its fresh watch
+    // cache with 410 Gone, so after a restart the follower relists rather than resumes:
+    // either way nothing is lost.)
     let log = log.lock().unwrap();
     assert!(log.iter().all(|l| !l.contains("rejected:")), "{log:#?}");
+    task.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_watch_relists_and_converges() {
+    let _serial = SERIAL.lock().await;
+    let Some(client) = client().await else { return };
+    let ns = "relist";
+    apply(&client, namespace(ns)).await.unwrap();
+    apply(&client, gateway(ns)).await.unwrap();
+    apply(&client, service(ns, "a")).await.unwrap();
+    apply(&client, route(ns, "old", "old.example.com", "a"))
+        .await
+        .unwrap();
+    let live = live(ns);
+    let (mut ready, log, task) = follow(&client, &live);
+    assert!(ready.wait().await);
+    until_backend(&live, "old.example.com", Some("a"), Instant::now()).await;
+    assert_eq!(lists(&log, "HTTPRoute"), 1);
+
+    // etcd's history is compacted while the API server is down: the follower's watches
+    // resume from a resourceVersion that no longer exists, get 410 Gone and relist.
+    if run_env_command("TRIEWAY_KUBE_COMPACT_RESTART")
+        .await
+        .is_none()
+    {
+        task.abort();
+        return;
+    }
+    let start = Instant::now();
+    delete(&client, route(ns, "old", "", "")).await;
+    apply(&client, route(ns, "new", "new.example.com", "a"))
+        .await
+        .unwrap();
+    let converged = until_backend(&live, "new.example.com", Some("a"), start).await;
+    until_backend(&live, "old.example.com", None, start).await;
+    println!("after a compaction (410): converged in {converged:?}");
+    assert!(
+        lists(&log, "HTTPRoute") >= 2,
+        "no relist: {:#?}",
+        log.lock().unwrap()
+    );
     task.abort();
 }
