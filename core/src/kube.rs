@@ -22,9 +22,14 @@
 //! * Memory: the follower keeps the key of every object it applied (for relists) and at most
 //!   one pending change per object.
 //!
+//! Status write-back (opt-in): [`StatusWriter`] writes the route status of the [`Live`]
+//! router to the cluster, from the one replica holding the controller's Lease.
+//!
 //! Secrets: only those of type `kubernetes.io/tls` are followed (the type listener
 //! `certificateRefs` name), not every Secret of the cluster. Objects the [`Live`] held before
 //! following are kept unless the cluster has one with the same kind, namespace and name.
+
+pub use crate::kube_status::{StatusOptions, StatusSummary, StatusWriter};
 
 use crate::live::{ApplyResult, Change, Live, ObjectKey};
 use crate::model::Origin;

@@ -132,6 +132,8 @@ mod error;
 pub mod explain;
 #[cfg(feature = "kube")]
 pub mod kube;
+#[cfg(feature = "kube")]
+mod kube_status;
 mod l4;
 mod live;
 mod load;

@@ -421,3 +421,127 @@ async fn an_expired_watch_relists_and_converges() {
     );
     task.abort();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn route_status_is_written_by_the_lease_holder_only_when_it_changes() {
+    use trieway::kube::{StatusOptions, StatusWriter};
+    let _serial = SERIAL.lock().await;
+    let Some(client) = client().await else { return };
+    let ns = "status";
+    apply(&client, namespace(ns)).await.unwrap();
+    apply(&client, gateway(ns)).await.unwrap();
+    apply(&client, service(ns, "a")).await.unwrap();
+    apply(&client, route(ns, "web", "status.example.com", "a"))
+        .await
+        .unwrap();
+    // Another controller's entry, which must survive every write.
+    let other = json!({
+        "parentRef": {"name": "elsewhere"},
+        "controllerName": "other.example.com/gateway",
+        "conditions": [{"type": "Accepted", "status": "False", "reason": "NotAllowedByListeners",
+                        "message": "theirs", "lastTransitionTime": "2026-01-01T00:00:00Z"}],
+    });
+    let routes: Api<DynamicObject> = Api::namespaced_with(
+        client.clone(),
+        ns,
+        &resource("gateway.networking.k8s.io/v1", "HTTPRoute", "httproutes"),
+    );
+    let theirs = json!({
+        "apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
+        "metadata": {"name": "web", "namespace": ns},
+        "status": {"parents": [other.clone()]},
+    });
+    routes
+        .patch_status(
+            "web",
+            &PatchParams::apply("other").force(),
+            &Patch::Apply(&theirs),
+        )
+        .await
+        .unwrap();
+    // As stored (the API server defaults parentRef's group and kind).
+    let other = routes.get("web").await.unwrap().data["status"]["parents"][0].clone();
+    assert_eq!(other["controllerName"], "other.example.com/gateway");
+
+    let live = live(ns);
+    let (mut ready, _log, task) = follow(&client, &live);
+    assert!(ready.wait().await);
+    until_backend(&live, "status.example.com", Some("a"), Instant::now()).await;
+
+    let mut options = StatusOptions::new("trieway.dev/test", "replica-a");
+    options.lease_namespace = ns.into();
+    let a = StatusWriter::new(client.clone(), live.clone(), options.clone());
+    options.identity = "replica-b".into();
+    let b = StatusWriter::new(client.clone(), live.clone(), options);
+
+    let first = a.write().await.unwrap();
+    assert!(first.leader, "{first:?}");
+    // (Routes of the other tests' namespaces attach to their own `edge` Gateways, which this
+    // controller serves too: their status is written as well.)
+    assert!(
+        first.written.iter().any(|r| r == "HTTPRoute status/web"),
+        "{first:?}"
+    );
+    let second = b.write().await.unwrap();
+    assert!(!second.leader && second.written.is_empty(), "{second:?}");
+    // A resync writes nothing.
+    let again = a.write().await.unwrap();
+    assert!(
+        again.written.is_empty() && again.unchanged >= 1,
+        "{again:?}"
+    );
+
+    let read = |o: &DynamicObject| -> (i64, Vec<Value>) {
+        let parents = o.data["status"]["parents"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        (o.metadata.generation.unwrap_or(0), parents)
+    };
+    let (generation, parents) = read(&routes.get("web").await.unwrap());
+    assert_eq!(parents.len(), 2, "{parents:#?}");
+    assert_eq!(parents[0], other, "the other controller's entry changed");
+    let ours = &parents[1];
+    assert_eq!(ours["controllerName"], "trieway.dev/test");
+    assert_eq!(ours["parentRef"]["name"], "edge");
+    let accepted = ours["conditions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["type"] == "Accepted")
+        .expect("Accepted condition");
+    assert_eq!(accepted["status"], "True", "{ours:#}");
+    assert_eq!(accepted["observedGeneration"], generation);
+
+    // A spec change (new generation) is written again, with the new observedGeneration.
+    let start = Instant::now();
+    apply(&client, route(ns, "web", "status2.example.com", "a"))
+        .await
+        .unwrap();
+    until_backend(&live, "status2.example.com", Some("a"), start).await;
+    let third = a.write().await.unwrap();
+    assert!(
+        third.written.iter().any(|r| r == "HTTPRoute status/web"),
+        "{third:?}"
+    );
+    let (generation2, parents) = read(&routes.get("web").await.unwrap());
+    assert!(generation2 > generation);
+    assert_eq!(
+        parents[1]["conditions"][0]["observedGeneration"],
+        generation2
+    );
+    assert_eq!(parents[0], other);
+    task.abort();
+
+    // Two writers racing for a free Lease: never both hold it.
+    for round in 0..10 {
+        let mut options = StatusOptions::new(&format!("trieway.dev/race-{round}"), "a");
+        options.lease_namespace = ns.into();
+        let a = StatusWriter::new(client.clone(), live.clone(), options.clone());
+        options.identity = "b".into();
+        let b = StatusWriter::new(client.clone(), live.clone(), options);
+        let (x, y) = tokio::join!(a.acquire(), b.acquire());
+        let (x, y) = (x.unwrap(), y.unwrap());
+        assert!(x != y, "round {round}: a holds {x}, b holds {y}");
+    }
+}
