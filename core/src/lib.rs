@@ -108,6 +108,8 @@
 //!   natively ([`Router::from_ingress`]) needs no feature.
 //! * `watch` (off): `Live::watch`, reloading changed configuration files into a [`Live`]
 //!   router (the `notify` crate).
+//! * `kube` (off): `kube`, routes from a live Kubernetes API server: a `kube::Follower`
+//!   lists and watches the cluster's objects into a [`Live`] router (kube-rs, tokio).
 //! * `cost-counters` (off): `cost`, per-thread work counters of path lookups, for budget tests
 //!   and fuzzing.
 #![deny(missing_docs, missing_debug_implementations)]
@@ -128,6 +130,10 @@ mod cost;
 mod counters;
 mod error;
 pub mod explain;
+#[cfg(feature = "kube")]
+pub mod kube;
+#[cfg(feature = "kube")]
+mod kube_status;
 mod l4;
 mod live;
 mod load;

@@ -1,0 +1,365 @@
+//! Status write-back (feature `kube`, opt-in): the route status a [`Live`] router reports,
+//! written to the routes of the cluster by the one replica holding a `coordination.k8s.io`
+//! Lease per controller name. Re-exported from [`crate::kube`].
+//!
+//! Only route status (`status.parents`) is written, only the entries whose `controllerName`
+//! is this controller's (the entries of other controllers are kept as they are), with the
+//! route's `observedGeneration`, by server-side apply with a field manager, and only when an
+//! entry changed (conditions compared without `lastTransitionTime`, which is kept for a
+//! condition whose status did not change): a resync writes nothing.
+
+use crate::live::Live;
+use crate::model::RouteKind;
+use ::kube::api::{Api, DynamicObject, Patch, PatchParams, PostParams};
+use ::kube::discovery::ApiResource;
+use ::kube::Client;
+use k8s_openapi::api::coordination::v1::{Lease, LeaseSpec};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::MicroTime;
+use k8s_openapi::jiff::{SignedDuration, Timestamp};
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+/// Who writes status, and under which Lease.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct StatusOptions {
+    /// The `controllerName` of the entries written (and of the GatewayClasses served, as
+    /// [`crate::Options::controller_name`]).
+    pub controller_name: String,
+    /// The field manager of the server-side applies (default `trieway`).
+    pub field_manager: String,
+    /// This replica's identity in the Lease (e.g. the pod name).
+    pub identity: String,
+    /// Namespace of the Lease (default `default`); its name is derived from the controller
+    /// name ([`StatusWriter::lease_name`]).
+    pub lease_namespace: String,
+    /// How long a Lease holds without renewal (default 15 s).
+    pub lease_seconds: i32,
+}
+
+impl StatusOptions {
+    /// Options for `controller_name` written by replica `identity`, with the defaults.
+    pub fn new(controller_name: &str, identity: &str) -> StatusOptions {
+        StatusOptions {
+            controller_name: controller_name.to_string(),
+            field_manager: "trieway".to_string(),
+            identity: identity.to_string(),
+            lease_namespace: "default".to_string(),
+            lease_seconds: 15,
+        }
+    }
+}
+
+/// What one [`StatusWriter::write`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct StatusSummary {
+    /// Whether this replica holds the Lease (nothing is written otherwise).
+    pub leader: bool,
+    /// Routes whose status was written, as `Kind namespace/name`.
+    pub written: Vec<String>,
+    /// Routes whose entries were already as reported.
+    pub unchanged: usize,
+    /// Routes that could not be read or written, with the error.
+    pub failed: Vec<(String, String)>,
+}
+
+/// Writes the route status of a [`Live`] router back to the cluster (see the module docs).
+/// Call [`StatusWriter::write`] after each publication (or on a timer): it renews or takes
+/// the Lease, then writes what changed.
+pub struct StatusWriter {
+    client: Client,
+    live: Arc<Live>,
+    options: StatusOptions,
+}
+
+impl std::fmt::Debug for StatusWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StatusWriter")
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}
+
+impl StatusWriter {
+    /// A writer of `live`'s route status to the cluster of `client`.
+    pub fn new(client: Client, live: Arc<Live>, options: StatusOptions) -> StatusWriter {
+        StatusWriter {
+            client,
+            live,
+            options,
+        }
+    }
+
+    /// The Lease's name: `trieway-` and the controller name with every character that is
+    /// not a lowercase letter, digit or `-` replaced by `-` (at most 63 characters).
+    pub fn lease_name(&self) -> String {
+        let mut name: String = format!("trieway-{}", self.options.controller_name)
+            .chars()
+            .map(|c| {
+                if c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' {
+                    c
+                } else {
+                    '-'
+                }
+            })
+            .take(63)
+            .collect();
+        while name.ends_with('-') {
+            name.pop();
+        }
+        name
+    }
+
+    /// Takes the Lease if it is free or expired, renews it if this replica holds it.
+    /// `Ok(true)` when this replica holds it now. A concurrent writer loses on the
+    /// resourceVersion (409 Conflict): `Ok(false)`.
+    pub async fn acquire(&self) -> Result<bool, ::kube::Error> {
+        let api: Api<Lease> = Api::namespaced(self.client.clone(), &self.options.lease_namespace);
+        let name = self.lease_name();
+        let now = Timestamp::now();
+        let mine = LeaseSpec {
+            holder_identity: Some(self.options.identity.clone()),
+            lease_duration_seconds: Some(self.options.lease_seconds),
+            acquire_time: Some(MicroTime(now)),
+            renew_time: Some(MicroTime(now)),
+            ..LeaseSpec::default()
+        };
+        let Some(mut lease) = api.get_opt(&name).await? else {
+            let lease = Lease {
+                metadata: k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+                    name: Some(name.clone()),
+                    ..Default::default()
+                },
+                spec: Some(mine),
+            };
+            return lost_on_conflict(api.create(&PostParams::default(), &lease).await);
+        };
+        let spec = lease.spec.get_or_insert_with(LeaseSpec::default);
+        let holder = spec.holder_identity.as_deref().unwrap_or("");
+        if holder == self.options.identity {
+            spec.renew_time = Some(MicroTime(now));
+            spec.lease_duration_seconds = Some(self.options.lease_seconds);
+        } else {
+            let seconds = i64::from(spec.lease_duration_seconds.unwrap_or(0));
+            let expired = match &spec.renew_time {
+                Some(MicroTime(renewed)) => {
+                    now.duration_since(*renewed) > SignedDuration::from_secs(seconds)
+                }
+                None => true,
+            };
+            if !holder.is_empty() && !expired {
+                return Ok(false);
+            }
+            let transitions = spec.lease_transitions.unwrap_or(0) + 1;
+            *spec = LeaseSpec {
+                lease_transitions: Some(transitions),
+                ..mine
+            };
+        }
+        // The replace carries the resourceVersion read: of two writers, one gets 409.
+        lost_on_conflict(api.replace(&name, &PostParams::default(), &lease).await)
+    }
+
+    /// Acquires or renews the Lease; when held, writes the route status entries that
+    /// differ from the cluster's.
+    pub async fn write(&self) -> Result<StatusSummary, ::kube::Error> {
+        let mut summary = StatusSummary {
+            leader: self.acquire().await?,
+            ..StatusSummary::default()
+        };
+        if !summary.leader {
+            return Ok(summary);
+        }
+        let snapshot = self.live.snapshot();
+        for route in &snapshot.router().report().routes {
+            let Some(resource) = route_resource(route.kind) else {
+                continue;
+            };
+            let key = format!("{} {}/{}", resource.kind, route.namespace, route.name);
+            let api: Api<DynamicObject> =
+                Api::namespaced_with(self.client.clone(), &route.namespace, &resource);
+            let current = match api.get_opt(&route.name).await {
+                Ok(Some(current)) => current,
+                // Deleted meanwhile: nothing to write.
+                Ok(None) => continue,
+                Err(e) => {
+                    summary.failed.push((key, e.to_string()));
+                    continue;
+                }
+            };
+            let generation = current.metadata.generation.unwrap_or(0);
+            let existing: Vec<Value> = current
+                .data
+                .pointer("/status/parents")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            let parents = merge_parents(
+                &existing,
+                &route.parents,
+                &self.options.controller_name,
+                generation,
+                &Timestamp::now().to_string(),
+            );
+            if same_entries(&existing, &parents) {
+                summary.unchanged += 1;
+                continue;
+            }
+            let patch = json!({
+                "apiVersion": resource.api_version,
+                "kind": resource.kind,
+                "metadata": {"name": route.name, "namespace": route.namespace},
+                "status": {"parents": parents},
+            });
+            let params = PatchParams::apply(&self.options.field_manager).force();
+            match api
+                .patch_status(&route.name, &params, &Patch::Apply(&patch))
+                .await
+            {
+                Ok(_) => summary.written.push(key),
+                Err(e) => summary.failed.push((key, e.to_string())),
+            }
+        }
+        Ok(summary)
+    }
+}
+
+fn lost_on_conflict<T>(result: Result<T, ::kube::Error>) -> Result<bool, ::kube::Error> {
+    match result {
+        Ok(_) => Ok(true),
+        Err(::kube::Error::Api(e)) if e.code == 409 => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+fn route_resource(kind: RouteKind) -> Option<ApiResource> {
+    let (kind, plural) = match kind {
+        RouteKind::Http => ("HTTPRoute", "httproutes"),
+        RouteKind::Grpc => ("GRPCRoute", "grpcroutes"),
+        RouteKind::Tls => ("TLSRoute", "tlsroutes"),
+        RouteKind::Tcp => ("TCPRoute", "tcproutes"),
+        RouteKind::Udp => ("UDPRoute", "udproutes"),
+        RouteKind::Ingress => return None,
+    };
+    Some(ApiResource {
+        group: "gateway.networking.k8s.io".into(),
+        version: "v1".into(),
+        api_version: "gateway.networking.k8s.io/v1".into(),
+        kind: kind.into(),
+        plural: plural.into(),
+    })
+}
+
+/// The `status.parents` to write: the entries of other controllers as they are, then this
+/// controller's entries from `reported`, each condition with `observedGeneration` and the
+/// `lastTransitionTime` of the existing condition when its status did not change (`now`
+/// otherwise).
+fn merge_parents(
+    existing: &[Value],
+    reported: &[crate::RouteParentStatus],
+    controller: &str,
+    generation: i64,
+    now: &str,
+) -> Vec<Value> {
+    let mut out: Vec<Value> = existing
+        .iter()
+        .filter(|e| e["controllerName"].as_str() != Some(controller))
+        .cloned()
+        .collect();
+    for p in reported {
+        let (namespace, name) = p.parent.split_once('/').unwrap_or(("", &p.parent));
+        let mut parent_ref = json!({
+            "group": "gateway.networking.k8s.io",
+            "kind": p.parent_kind,
+            "namespace": namespace,
+            "name": name,
+        });
+        if let Some(section) = &p.section_name {
+            parent_ref["sectionName"] = json!(section);
+        }
+        if let Some(port) = p.port {
+            parent_ref["port"] = json!(port);
+        }
+        let before = existing.iter().find(|e| {
+            e["controllerName"].as_str() == Some(controller) && e["parentRef"] == parent_ref
+        });
+        let conditions: Vec<Value> = p
+            .conditions
+            .iter()
+            .map(|c| {
+                let old = before
+                    .and_then(|b| b["conditions"].as_array())
+                    .and_then(|cs| cs.iter().find(|o| o["type"] == c.kind.as_str()));
+                let since = match old {
+                    Some(o) if o["status"] == c.status.as_str() => {
+                        o["lastTransitionTime"].as_str().unwrap_or(now).to_string()
+                    }
+                    _ => now.to_string(),
+                };
+                json!({
+                    "type": c.kind,
+                    "status": c.status,
+                    "reason": c.reason,
+                    "message": c.message,
+                    "observedGeneration": generation,
+                    "lastTransitionTime": since,
+                })
+            })
+            .collect();
+        out.push(json!({
+            "parentRef": parent_ref,
+            "controllerName": controller,
+            "conditions": conditions,
+        }));
+    }
+    out
+}
+
+/// Whether two `status.parents` lists hold the same entries (in any order).
+fn same_entries(a: &[Value], b: &[Value]) -> bool {
+    a.len() == b.len() && a.iter().all(|x| b.contains(x))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Condition;
+
+    fn reported(accepted: bool) -> crate::RouteParentStatus {
+        crate::RouteParentStatus {
+            parent_kind: "Gateway".into(),
+            parent: "ns/edge".into(),
+            section_name: None,
+            port: None,
+            conditions: vec![Condition::new("Accepted", accepted, "Accepted", "ok")],
+        }
+    }
+
+    #[test]
+    fn other_controllers_entries_are_kept_and_unchanged_times_too() {
+        let other = json!({"parentRef": {"name": "x"}, "controllerName": "other.io/c",
+                           "conditions": []});
+        let first = merge_parents(
+            std::slice::from_ref(&other),
+            &[reported(true)],
+            "me.io/c",
+            1,
+            "T1",
+        );
+        assert_eq!(first.len(), 2);
+        assert_eq!(first[0], other);
+        assert_eq!(first[1]["conditions"][0]["lastTransitionTime"], "T1");
+        assert_eq!(first[1]["parentRef"]["namespace"], "ns");
+        // Same status later: nothing changes, so nothing would be written.
+        let again = merge_parents(&first, &[reported(true)], "me.io/c", 1, "T2");
+        assert!(same_entries(&first, &again));
+        // A new generation or a changed status is a change; the time moves only with the status.
+        let newer = merge_parents(&first, &[reported(true)], "me.io/c", 2, "T3");
+        assert!(!same_entries(&first, &newer));
+        assert_eq!(newer[1]["conditions"][0]["lastTransitionTime"], "T1");
+        let flipped = merge_parents(&first, &[reported(false)], "me.io/c", 1, "T4");
+        assert_eq!(flipped[1]["conditions"][0]["lastTransitionTime"], "T4");
+        assert_eq!(flipped[0], other);
+    }
+}
