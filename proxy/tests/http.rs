@@ -1,0 +1,501 @@
+//! End-to-end: the proxy in front of real upstream servers, on 127.0.0.1: routing, filters,
+//! redirects, rewrites, weights, mirrors, faults, limits, malformed requests, HTTP/2, gRPC,
+//! admin port, graceful shutdown.
+
+mod support;
+
+use std::time::Duration;
+use support::*;
+
+const GATEWAY: &str = r#"
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: default}
+spec:
+  gatewayClassName: trieway
+  listeners: [{name: http, port: 80, protocol: HTTP}]
+"#;
+
+fn routes() -> String {
+    format!(
+        r#"{GATEWAY}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {{name: web, namespace: default}}
+spec:
+  parentRefs: [{{name: gw}}]
+  hostnames: [web.example.com]
+  rules:
+    - name: echo
+      matches: [{{path: {{type: PathPrefix, value: /echo}}}}]
+      backendRefs: [{{name: a, port: 80}}]
+    - name: split
+      matches: [{{path: {{type: PathPrefix, value: /split}}}}]
+      backendRefs: [{{name: a, port: 80, weight: 75}}, {{name: b, port: 80, weight: 25}}]
+    - name: headers
+      matches: [{{path: {{type: Exact, value: /headers}}}}]
+      filters:
+        - type: RequestHeaderModifier
+          requestHeaderModifier:
+            set: [{{name: x-set, value: "1"}}]
+            add: [{{name: x-add, value: "2"}}]
+            remove: [x-remove]
+        - type: ResponseHeaderModifier
+          responseHeaderModifier:
+            set: [{{name: x-resp, value: "yes"}}]
+      backendRefs: [{{name: a, port: 80}}]
+    - name: redirect
+      matches: [{{path: {{type: PathPrefix, value: /old}}}}]
+      filters:
+        - type: RequestRedirect
+          requestRedirect: {{scheme: https, hostname: new.example.com, statusCode: 301}}
+    - name: rewrite
+      matches: [{{path: {{type: PathPrefix, value: /v1}}}}]
+      filters:
+        - type: URLRewrite
+          urlRewrite: {{hostname: internal.example.com, path: {{type: ReplacePrefixMatch, replacePrefixMatch: /api/v2}}}}
+      backendRefs: [{{name: a, port: 80}}]
+    - name: mirror
+      matches: [{{path: {{type: PathPrefix, value: /mirror}}}}]
+      filters:
+        - type: RequestMirror
+          requestMirror: {{backendRef: {{name: m, port: 80}}}}
+      backendRefs: [{{name: a, port: 80}}]
+    - name: refused
+      matches: [{{path: {{type: PathPrefix, value: /refused}}}}]
+      backendRefs: [{{name: dead, port: 80}}]
+    - name: hang
+      matches: [{{path: {{type: PathPrefix, value: /hang}}}}]
+      timeouts: {{request: 2s, backendRequest: 300ms}}
+      backendRefs: [{{name: a, port: 80}}]
+    - name: reset
+      matches: [{{path: {{type: PathPrefix, value: /reset}}}}]
+      backendRefs: [{{name: a, port: 80}}]
+    - name: retry
+      matches: [{{path: {{type: PathPrefix, value: /flaky}}}}]
+      retry: {{attempts: 2, codes: [503], backoff: 10ms}}
+      backendRefs: [{{name: flaky, port: 80}}]
+    - name: noretry
+      matches: [{{path: {{type: PathPrefix, value: /status}}}}]
+      backendRefs: [{{name: a, port: 80}}]
+    - name: nowhere
+      matches: [{{path: {{type: PathPrefix, value: /nowhere}}}}]
+      backendRefs: [{{name: unmapped, port: 80}}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: GRPCRoute
+metadata: {{name: grpc, namespace: default}}
+spec:
+  parentRefs: [{{name: gw}}]
+  hostnames: [grpc.example.com]
+  rules:
+    - matches: [{{method: {{service: echo.Echo, method: Ping}}}}]
+      backendRefs: [{{name: a, port: 80}}]
+"#
+    )
+}
+
+struct Fixture {
+    proxy: trieway_proxy::RunningProxy,
+    _dir: TempDir,
+    a: Upstream,
+    b: Upstream,
+    m: Upstream,
+    flaky: Upstream,
+    addr: std::net::SocketAddr,
+}
+
+async fn fixture() -> Fixture {
+    let (a, b, m, flaky) = (
+        upstream("a").await,
+        upstream("b").await,
+        upstream("m").await,
+        upstream("flaky").await,
+    );
+    let dead = refused_addr().await;
+    let (proxy, dir) = proxy(
+        &routes(),
+        &[
+            ("default/a", a.addr),
+            ("default/b", b.addr),
+            ("default/m", m.addr),
+            ("default/flaky", flaky.addr),
+            ("default/dead", dead),
+        ],
+        false,
+    )
+    .await;
+    let addr = proxy.addr(80).unwrap();
+    Fixture {
+        proxy,
+        _dir: dir,
+        a,
+        b,
+        m,
+        flaky,
+        addr,
+    }
+}
+
+#[tokio::test]
+async fn routing_filters_redirects_rewrites() {
+    let f = fixture().await;
+    let c = client();
+    // Routed, Host and path as sent, forwarded headers added.
+    let r = get(&c, f.addr, "web.example.com", "/echo/x?q=1").await;
+    assert_eq!((r.status, r.upstream().as_str()), (200, "a"), "{}", r.body);
+    let j = r.json();
+    assert_eq!(j["uri"], "/echo/x?q=1");
+    assert_eq!(j["headers"]["host"], "web.example.com");
+    assert_eq!(j["headers"]["x-forwarded-for"], "127.0.0.1");
+    assert_eq!(j["headers"]["x-forwarded-proto"], "http");
+    // No route: 404, for another host or another path.
+    assert_eq!(
+        get(&c, f.addr, "other.example.com", "/echo").await.status,
+        404
+    );
+    assert_eq!(
+        get(&c, f.addr, "web.example.com", "/nothing").await.status,
+        404
+    );
+    // Header edits, both ways.
+    let r = send(
+        &c,
+        f.addr,
+        "GET",
+        "web.example.com",
+        "/headers",
+        &[("x-add", "1"), ("x-remove", "x"), ("x-set", "old")],
+    )
+    .await
+    .unwrap();
+    let j = r.json();
+    assert_eq!(j["headers"]["x-set"], "1");
+    assert_eq!(j["headers"]["x-add"], "1,2");
+    assert!(j["headers"].get("x-remove").is_none());
+    assert_eq!(r.headers["x-resp"], "yes");
+    // Redirect, answered by the proxy.
+    let r = get(&c, f.addr, "web.example.com", "/old/page?x=1").await;
+    assert_eq!(r.status, 301);
+    assert_eq!(
+        r.headers["location"],
+        "https://new.example.com/old/page?x=1"
+    );
+    // Rewrite of path prefix and Host.
+    let r = get(&c, f.addr, "web.example.com", "/v1/users?id=7").await;
+    let j = r.json();
+    assert_eq!(j["uri"], "/api/v2/users?id=7");
+    assert_eq!(j["headers"]["host"], "internal.example.com");
+    // A request body goes through.
+    let req = http::Request::post(format!("http://{}/echo", f.addr))
+        .header("host", "web.example.com")
+        .body(http_body_util::Full::new(bytes::Bytes::from_static(
+            b"payload",
+        )))
+        .unwrap();
+    let resp = c.request(req).await.unwrap();
+    let body = http_body_util::BodyExt::collect(resp.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    let j: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(
+        (j["method"].as_str(), j["body"].as_str()),
+        (Some("POST"), Some("payload"))
+    );
+    f.proxy.shutdown().await;
+}
+
+#[tokio::test]
+async fn weights_split_75_25_over_2000_requests() {
+    let f = fixture().await;
+    let c = client();
+    let mut a = 0;
+    for _ in 0..2000 {
+        let r = get(&c, f.addr, "web.example.com", "/split").await;
+        assert_eq!(r.status, 200);
+        if r.upstream() == "a" {
+            a += 1;
+        } else {
+            assert_eq!(r.upstream(), "b");
+        }
+    }
+    // 75 % of 2,000 = 1,500, within 3 % of the requests (60).
+    assert!((1440..=1560).contains(&a), "a got {a} of 2000");
+    assert_eq!(f.a.hits() + f.b.hits(), 2000);
+    f.proxy.shutdown().await;
+}
+
+#[tokio::test]
+async fn mirrors_are_sent_and_do_not_change_the_answer() {
+    let f = fixture().await;
+    let c = client();
+    for _ in 0..20 {
+        let r = get(&c, f.addr, "web.example.com", "/mirror/x").await;
+        assert_eq!((r.status, r.upstream().as_str()), (200, "a"));
+    }
+    // Fire and forget: wait (bounded) until the mirror has seen all 20.
+    for _ in 0..500 {
+        if f.m.hits() == 20 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(f.m.hits(), 20);
+    assert_eq!(f.a.hits(), 20);
+    f.proxy.shutdown().await;
+}
+
+#[tokio::test]
+async fn faults_refused_hanging_reset_and_retry() {
+    let f = fixture().await;
+    let c = client();
+    // Refused upstream: 503.
+    let r = get(&c, f.addr, "web.example.com", "/refused").await;
+    assert_eq!(r.status, 503, "{}", r.body);
+    // No endpoint known for the Service: 503.
+    assert_eq!(
+        get(&c, f.addr, "web.example.com", "/nowhere").await.status,
+        503
+    );
+    // Hanging upstream, backendRequest 300ms: 504.
+    let r = get(&c, f.addr, "web.example.com", "/hang").await;
+    assert_eq!(r.status, 504, "{}", r.body);
+    assert!(r.body.contains("backendRequest"), "{}", r.body);
+    // Reset mid-response: the client sees the body fail, the proxy keeps serving.
+    let r = send(&c, f.addr, "GET", "web.example.com", "/reset", &[]).await;
+    assert!(
+        r.is_err() || r.as_ref().unwrap().status >= 500,
+        "reset must not look like a complete answer"
+    );
+    assert_eq!(
+        get(&c, f.addr, "web.example.com", "/echo").await.status,
+        200
+    );
+    // Retry: the first attempt gets 503, the second succeeds.
+    let r = get(&c, f.addr, "web.example.com", "/flaky").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(f.flaky.hits(), 2);
+    // Without a retry policy a 503 goes back as is.
+    assert_eq!(
+        get(&c, f.addr, "web.example.com", "/status/503")
+            .await
+            .status,
+        503
+    );
+    let metrics = get(&c, f.proxy.admin_addr().unwrap(), "admin", "/metrics")
+        .await
+        .body;
+    assert!(
+        metrics.contains(r#"trieway_proxy_upstream_errors_total{cause="refused"} 1"#),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains(r#"trieway_proxy_upstream_errors_total{cause="timeout"} 1"#),
+        "{metrics}"
+    );
+    f.proxy.shutdown().await;
+}
+
+#[tokio::test]
+async fn malformed_requests_get_400_and_the_proxy_keeps_serving() {
+    let f = fixture().await;
+    let cases: [(&[u8], &str); 5] = [
+        (b"GET /echo HTTP/1.1\r\nConnection: close\r\n\r\n", "400"),
+        (b"GET /echo HTTP/1.1\r\nHost: bad host\r\nConnection: close\r\n\r\n", "400"),
+        (b"GET /echo HTTP/1.1\r\nHost: a.example.com\r\nHost: b.example.com\r\nConnection: close\r\n\r\n", "400"),
+        (b"GET /echo/%zz HTTP/1.1\r\nHost: web.example.com\r\nConnection: close\r\n\r\n", "400"),
+        (b"GET /echo/%4 HTTP/1.1\r\nHost: web.example.com\r\nConnection: close\r\n\r\n", "400"),
+    ];
+    for (req, want) in cases {
+        let out = raw(f.addr, req).await;
+        assert!(
+            out.starts_with(&format!("HTTP/1.1 {want}")),
+            "{:?} -> {out:?}",
+            String::from_utf8_lossy(req)
+        );
+    }
+    // Oversized head: 431 (hyper's answer to a head over the buffer limit).
+    let big = format!(
+        "GET /echo HTTP/1.1\r\nHost: web.example.com\r\nX-Big: {}\r\n\r\n",
+        "x".repeat(20_000)
+    );
+    let out = raw(f.addr, big.as_bytes()).await;
+    assert!(out.starts_with("HTTP/1.1 431"), "{out:?}");
+    // Body over the limit: 413.
+    let c = client();
+    let req = http::Request::post(format!("http://{}/echo", f.addr))
+        .header("host", "web.example.com")
+        .body(http_body_util::Full::new(bytes::Bytes::from(
+            vec![b'x'; 9 * 1024 * 1024],
+        )))
+        .unwrap();
+    assert_eq!(c.request(req).await.unwrap().status(), 413);
+    // Not HTTP at all: closed, nothing forwarded.
+    let _ = raw(f.addr, b"\x00\x01\x02garbage\r\n\r\n").await;
+    assert_eq!(f.a.hits(), 0);
+    assert_eq!(
+        get(&c, f.addr, "web.example.com", "/echo").await.status,
+        200
+    );
+    f.proxy.shutdown().await;
+}
+
+#[tokio::test]
+async fn connection_limit_answers_503() {
+    let a = upstream("a").await;
+    let (proxy, _dir) = proxy_with(&routes(), &[("default/a", a.addr)], |o| {
+        o.watch = false;
+        o.max_connections = 1;
+    })
+    .await;
+    let addr = proxy.addr(80).unwrap();
+    // One connection held open...
+    let held = tokio::net::TcpStream::connect(addr).await.unwrap();
+    // ...wait until the proxy counts it (bounded), then the next one is refused.
+    for _ in 0..500 {
+        if proxy.shared().conn_slots.available_permits() == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let out = raw(addr, b"GET /echo HTTP/1.1\r\nHost: web.example.com\r\n\r\n").await;
+    assert!(out.starts_with("HTTP/1.1 503"), "{out:?}");
+    drop(held);
+    proxy.shutdown().await;
+}
+
+#[tokio::test]
+async fn http2_and_grpc() {
+    let f = fixture().await;
+    // h2c with prior knowledge; the upstream is reached over HTTP/1.1.
+    let r = h2_send(f.addr, "GET", "web.example.com", "/echo/h2", &[])
+        .await
+        .unwrap();
+    assert_eq!((r.status, r.upstream().as_str()), (200, "a"));
+    assert_eq!(r.json()["version"], "HTTP/1.1");
+    // A gRPC call: the GRPCRoute matches, the upstream is reached over h2c, trailers come back.
+    let r = h2_send(
+        f.addr,
+        "POST",
+        "grpc.example.com",
+        "/echo.Echo/Ping",
+        &[("content-type", "application/grpc"), ("te", "trailers")],
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status, 200);
+    assert_eq!(r.upstream(), "a");
+    assert_eq!(
+        r.trailers
+            .as_ref()
+            .and_then(|t| t.get("grpc-status"))
+            .unwrap(),
+        "0"
+    );
+    let payload: serde_json::Value = serde_json::from_str(&r.body[5..]).unwrap();
+    assert_eq!(payload["version"], "HTTP/2.0");
+    assert_eq!(
+        payload["uri"].as_str().unwrap().rsplit_once('/').unwrap().1,
+        "Ping"
+    );
+    // A method no GRPCRoute matches: grpc-status 12 UNIMPLEMENTED.
+    let r = h2_send(
+        f.addr,
+        "POST",
+        "grpc.example.com",
+        "/echo.Echo/Other",
+        &[("content-type", "application/grpc")],
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        (
+            r.status,
+            r.headers.get("grpc-status").unwrap().to_str().unwrap()
+        ),
+        (200, "12")
+    );
+    f.proxy.shutdown().await;
+}
+
+#[tokio::test]
+async fn admin_metrics_ready_config() {
+    let f = fixture().await;
+    let c = client();
+    for _ in 0..3 {
+        get(&c, f.addr, "web.example.com", "/echo").await;
+    }
+    get(&c, f.addr, "nobody.example.com", "/").await;
+    let admin = f.proxy.admin_addr().unwrap();
+    let m = get(&c, admin, "admin", "/metrics").await;
+    assert_eq!(m.status, 200);
+    assert!(
+        m.body.contains(r#"route="web",rule="echo"} 3"#),
+        "{}",
+        m.body
+    );
+    assert!(
+        m.body.contains(r#"listener="http",status="404"} 1"#),
+        "{}",
+        m.body
+    );
+    assert!(
+        m.body
+            .contains("trieway_proxy_request_duration_seconds_bucket"),
+        "{}",
+        m.body
+    );
+    assert!(m.body.contains(r#"trieway_proxy_request_duration_seconds_count{port="80",status="200",matched="true"} 3"#), "{}", m.body);
+    let r = get(&c, admin, "admin", "/ready").await;
+    assert_eq!(r.status, 200);
+    let cfg = get(&c, admin, "admin", "/config").await.json();
+    assert_eq!(cfg["gateway"], "default/gw");
+    assert!(
+        cfg["report"]["routes"]
+            .as_array()
+            .is_some_and(|r| !r.is_empty()),
+        "{cfg}"
+    );
+    f.proxy.shutdown().await;
+}
+
+#[tokio::test]
+async fn graceful_shutdown_drains_in_flight_requests() {
+    let a = upstream("a").await;
+    let yaml = format!(
+        r#"{GATEWAY}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {{name: web, namespace: default}}
+spec:
+  parentRefs: [{{name: gw}}]
+  rules: [{{backendRefs: [{{name: a, port: 80}}]}}]
+"#
+    );
+    let (proxy, _dir) = proxy(&yaml, &[("default/a", a.addr)], false).await;
+    let addr = proxy.addr(80).unwrap();
+    let c = client();
+    // A request in flight (the upstream answers /slow after 300 ms) while shutdown starts.
+    let inflight = tokio::spawn({
+        let c = c.clone();
+        async move { get(&c, addr, "x", "/slow").await.status }
+    });
+    // Wait until the upstream has the request, then shut down.
+    for _ in 0..500 {
+        if a.hits() > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    let shared = std::sync::Arc::clone(proxy.shared());
+    proxy.shutdown().await;
+    // Shutdown returned after the connection with the request in flight ended...
+    assert_eq!(shared.metrics.connections().get(), 0);
+    // ...with its answer delivered.
+    assert_eq!(inflight.await.unwrap(), 200);
+    // Closed for new connections.
+    assert!(tokio::net::TcpStream::connect(addr).await.is_err());
+}
