@@ -34,8 +34,14 @@ fn pick(shared: &Shared, port: u16, udp: bool) -> Option<SocketAddr> {
     }
 }
 
-/// Forwards one TCP connection; closes it when no route or endpoint serves the port.
-pub async fn tcp_forward(shared: Arc<Shared>, mut stream: TcpStream, port: u16) {
+/// Forwards one TCP connection until either side closes or `stop` (shutdown); closes it when
+/// no route or endpoint serves the port.
+pub async fn tcp_forward(
+    shared: Arc<Shared>,
+    mut stream: TcpStream,
+    port: u16,
+    stop: watch::Receiver<bool>,
+) {
     let Some(addr) = pick(&shared, port, false) else {
         return;
     };
@@ -44,7 +50,22 @@ pub async fn tcp_forward(shared: Arc<Shared>, mut stream: TcpStream, port: u16) 
         return;
     };
     let _ = upstream.set_nodelay(true);
-    let _ = tokio::io::copy_bidirectional(&mut stream, &mut upstream).await;
+    splice(&mut stream, &mut upstream, stop).await;
+}
+
+/// Copies bytes both ways until either side closes or `stop` changes (shutdown).
+pub async fn splice<A, B>(a: &mut A, b: &mut B, mut stop: watch::Receiver<bool>)
+where
+    A: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + ?Sized,
+    B: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + ?Sized,
+{
+    if *stop.borrow() {
+        return;
+    }
+    tokio::select! {
+        _ = tokio::io::copy_bidirectional(a, b) => {}
+        _ = stop.changed() => {}
+    }
 }
 
 /// Serves a UDP port until `stop`.

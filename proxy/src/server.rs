@@ -476,10 +476,16 @@ async fn accept_loop(
             tokio::spawn(refuse_connection(stream, kind));
             continue;
         };
-        let watcher = graceful
-            .lock()
-            .ok()
-            .and_then(|g| g.as_ref().map(|g| g.watcher()));
+        // HTTP connections are drained on shutdown (hyper's graceful shutdown); spliced
+        // connections (TCP, TLS passthrough) are closed when shutdown begins.
+        let watcher = match kind {
+            PortKind::Http | PortKind::Tls => graceful
+                .lock()
+                .ok()
+                .and_then(|g| g.as_ref().map(|g| g.watcher())),
+            _ => None,
+        };
+        let conn_stop = stop.clone();
         let shared = Arc::clone(&shared);
         tokio::spawn(async move {
             let _permit = permit;
@@ -495,9 +501,12 @@ async fn accept_loop(
                     serve_http(Arc::clone(&shared), stream, conn, watcher).await;
                 }
                 PortKind::Tls => {
-                    crate::tls::serve(Arc::clone(&shared), stream, port, peer, watcher).await
+                    crate::tls::serve(Arc::clone(&shared), stream, port, peer, watcher, conn_stop)
+                        .await
                 }
-                PortKind::Tcp => crate::l4::tcp_forward(Arc::clone(&shared), stream, port).await,
+                PortKind::Tcp => {
+                    crate::l4::tcp_forward(Arc::clone(&shared), stream, port, conn_stop).await
+                }
                 PortKind::Udp => {}
             }
             shared.metrics.connections().dec();

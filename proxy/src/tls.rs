@@ -144,6 +144,7 @@ pub async fn serve(
     port: u16,
     peer: SocketAddr,
     watcher: Option<GracefulWatcher>,
+    stop: tokio::sync::watch::Receiver<bool>,
 ) {
     let (hello, sni) = match read_client_hello(&mut stream).await {
         Ok(x) => x,
@@ -180,6 +181,8 @@ pub async fn serve(
             }
             let passthrough = m.passthrough();
             drop(snapshot);
+            // Spliced connections do not hold up a graceful shutdown: they end with it.
+            drop(watcher);
             let Ok(mut upstream) = TcpStream::connect(addr).await else {
                 shared.metrics.upstream_error("refused");
                 return;
@@ -189,13 +192,13 @@ pub async fn serve(
                 if upstream.write_all(&hello).await.is_err() {
                     return;
                 }
-                let _ = tokio::io::copy_bidirectional(&mut stream, &mut upstream).await;
+                crate::l4::splice(&mut stream, &mut upstream, stop).await;
             } else {
                 let acceptor = tokio_rustls::TlsAcceptor::from(server_config(&shared, port, false));
                 let Ok(mut tls) = acceptor.accept(Prefixed::new(hello, stream)).await else {
                     return;
                 };
-                let _ = tokio::io::copy_bidirectional(&mut tls, &mut upstream).await;
+                crate::l4::splice(&mut tls, &mut upstream, stop).await;
             }
         }
         TlsOutcome::Http => {

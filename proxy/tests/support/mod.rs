@@ -407,3 +407,147 @@ pub async fn h2_send(
         trailers,
     })
 }
+
+/// A self-signed certificate for `names`: (certificate PEM, key PEM, DER for a root store).
+pub fn cert(names: &[&str]) -> (String, String, rustls_pki_types::CertificateDer<'static>) {
+    let c =
+        rcgen::generate_simple_self_signed(names.iter().map(|n| n.to_string()).collect::<Vec<_>>())
+            .unwrap();
+    (
+        c.cert.pem(),
+        c.signing_key.serialize_pem(),
+        c.cert.der().clone(),
+    )
+}
+
+/// A TLS upstream (its own certificate, unknown to the proxy) serving the echo over HTTP/1.1.
+pub async fn tls_upstream(name: &str, cert_pem: &str, key_pem: &str) -> Upstream {
+    let key = trieway_proxy::certs::certified_key(cert_pem.as_bytes(), key_pem.as_bytes()).unwrap();
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(key.cert.clone(), {
+        use rustls_pki_types::pem::PemObject;
+        rustls_pki_types::PrivateKeyDer::from_pem_slice(key_pem.as_bytes()).unwrap()
+    })
+    .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let hits = Arc::new(AtomicUsize::new(0));
+    let (n, h) = (Arc::<str>::from(name), Arc::clone(&hits));
+    tokio::spawn(async move {
+        loop {
+            let Ok((s, _)) = listener.accept().await else {
+                continue;
+            };
+            let (n, h, acceptor) = (Arc::clone(&n), Arc::clone(&h), acceptor.clone());
+            tokio::spawn(async move {
+                let Ok(tls) = acceptor.accept(s).await else {
+                    return;
+                };
+                let svc = hyper::service::service_fn(move |req| {
+                    echo(Arc::clone(&n), Arc::clone(&h), req)
+                });
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(tls), svc)
+                    .await;
+            });
+        }
+    });
+    Upstream {
+        addr,
+        hits,
+        name: name.to_string(),
+    }
+}
+
+/// One request over TLS to `addr` with server name `sni`, trusting `roots`; HTTP/2 when the
+/// server picks `h2` by ALPN (offered when `h2`), else HTTP/1.1. Returns the answer and the
+/// protocol negotiated.
+pub async fn tls_request(
+    addr: SocketAddr,
+    sni: &str,
+    host: &str,
+    target: &str,
+    roots: &[rustls_pki_types::CertificateDer<'static>],
+    h2: bool,
+) -> Result<(Answer, Option<Vec<u8>>), String> {
+    let mut store = rustls::RootCertStore::empty();
+    for r in roots {
+        store.add(r.clone()).unwrap();
+    }
+    let mut config = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_root_certificates(store)
+    .with_no_client_auth();
+    config.alpn_protocols = if h2 {
+        vec![b"h2".to_vec(), b"http/1.1".to_vec()]
+    } else {
+        vec![b"http/1.1".to_vec()]
+    };
+    let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
+    let tcp = tokio::net::TcpStream::connect(addr)
+        .await
+        .map_err(|e| e.to_string())?;
+    let name =
+        rustls_pki_types::ServerName::try_from(sni.to_string()).map_err(|e| e.to_string())?;
+    let tls = connector
+        .connect(name, tcp)
+        .await
+        .map_err(|e| format!("handshake: {e}"))?;
+    let alpn = tls.get_ref().1.alpn_protocol().map(|p| p.to_vec());
+    let io = TokioIo::new(tls);
+    let resp = if alpn.as_deref() == Some(b"h2") {
+        let (mut sender, conn) = hyper::client::conn::http2::handshake(TokioExecutor::new(), io)
+            .await
+            .map_err(|e| format!("{e:?}"))?;
+        tokio::spawn(conn);
+        let req = Request::builder()
+            .uri(format!("https://{host}{target}"))
+            .body(Full::new(Bytes::new()))
+            .unwrap();
+        sender
+            .send_request(req)
+            .await
+            .map_err(|e| format!("{e:?}"))?
+    } else {
+        let (mut sender, conn) = hyper::client::conn::http1::handshake(io)
+            .await
+            .map_err(|e| format!("{e:?}"))?;
+        tokio::spawn(conn);
+        let req = Request::builder()
+            .uri(target)
+            .header("host", host)
+            .body(Full::new(Bytes::new()))
+            .unwrap();
+        sender
+            .send_request(req)
+            .await
+            .map_err(|e| format!("{e:?}"))?
+    };
+    let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
+    let collected = resp
+        .into_body()
+        .collect()
+        .await
+        .map_err(|e| format!("body: {e:?}"))?;
+    let trailers = collected.trailers().cloned();
+    let body = String::from_utf8_lossy(&collected.to_bytes()).into_owned();
+    Ok((
+        Answer {
+            status,
+            headers,
+            body,
+            trailers,
+        },
+        alpn,
+    ))
+}

@@ -1,0 +1,163 @@
+//! End-to-end: TLS termination with listener certificates from Secrets (rcgen), SNI
+//! selection, 421, ALPN h2; TLS passthrough by SNI; TCPRoute and UDPRoute forwarding.
+
+mod support;
+
+use base64::Engine as _;
+use std::time::Duration;
+use support::*;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+fn config(cert_pem: &str, key_pem: &str) -> String {
+    let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+    format!(
+        r#"
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {{name: gw, namespace: infra}}
+spec:
+  gatewayClassName: trieway
+  listeners:
+    - {{name: a, port: 443, protocol: HTTPS, hostname: a.example.com, tls: {{certificateRefs: [{{name: site}}]}}, allowedRoutes: {{namespaces: {{from: All}}}}}}
+    - {{name: b, port: 443, protocol: HTTPS, hostname: b.example.com, tls: {{certificateRefs: [{{name: site}}]}}, allowedRoutes: {{namespaces: {{from: All}}}}}}
+    - {{name: pass, port: 443, protocol: TLS, hostname: pass.example.com, tls: {{mode: Passthrough}}, allowedRoutes: {{namespaces: {{from: All}}}}}}
+    - {{name: tcp, port: 9000, protocol: TCP, allowedRoutes: {{namespaces: {{from: All}}}}}}
+    - {{name: udp, port: 9001, protocol: UDP, allowedRoutes: {{namespaces: {{from: All}}}}}}
+---
+apiVersion: v1
+kind: Secret
+metadata: {{name: site, namespace: infra}}
+type: kubernetes.io/tls
+data:
+  tls.crt: {crt}
+  tls.key: {key}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {{name: web, namespace: default}}
+spec:
+  parentRefs: [{{name: gw, namespace: infra}}]
+  hostnames: [a.example.com, b.example.com]
+  rules: [{{backendRefs: [{{name: a, port: 80}}]}}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: TLSRoute
+metadata: {{name: pass, namespace: default}}
+spec:
+  parentRefs: [{{name: gw, namespace: infra}}]
+  hostnames: [pass.example.com]
+  rules: [{{backendRefs: [{{name: secure, port: 443}}]}}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: TCPRoute
+metadata: {{name: tcp, namespace: default}}
+spec:
+  parentRefs: [{{name: gw, namespace: infra}}]
+  rules: [{{backendRefs: [{{name: tcpecho, port: 7}}]}}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: UDPRoute
+metadata: {{name: udp, namespace: default}}
+spec:
+  parentRefs: [{{name: gw, namespace: infra}}]
+  rules: [{{backendRefs: [{{name: udpecho, port: 7}}]}}]
+"#,
+        crt = b64(cert_pem),
+        key = b64(key_pem),
+    )
+}
+
+#[tokio::test]
+async fn tls_termination_sni_421_alpn_and_passthrough() {
+    let (crt, key, root) = cert(&["a.example.com", "b.example.com"]);
+    let (pcrt, pkey, proot) = cert(&["pass.example.com"]);
+    let a = upstream("a").await;
+    let secure = tls_upstream("secure", &pcrt, &pkey).await;
+    let (proxy, _dir) = proxy(
+        &config(&crt, &key),
+        &[("default/a", a.addr), ("default/secure", secure.addr)],
+        false,
+    )
+    .await;
+    let addr = proxy.addr(443).unwrap();
+    let roots = [root.clone()];
+    // Terminated with the listener's certificate, HTTP/1.1 by ALPN.
+    let (r, alpn) = tls_request(addr, "a.example.com", "a.example.com", "/x", &roots, false)
+        .await
+        .unwrap();
+    assert_eq!((r.status, r.upstream().as_str()), (200, "a"), "{}", r.body);
+    assert_eq!(alpn.as_deref(), Some(&b"http/1.1"[..]));
+    assert_eq!(r.json()["headers"]["x-forwarded-proto"], "https");
+    // HTTP/2 by ALPN.
+    let (r, alpn) = tls_request(addr, "b.example.com", "b.example.com", "/y", &roots, true)
+        .await
+        .unwrap();
+    assert_eq!(alpn.as_deref(), Some(&b"h2"[..]));
+    assert_eq!((r.status, r.upstream().as_str()), (200, "a"));
+    // SNI selects listener a, Host names listener b: 421.
+    let (r, _) = tls_request(addr, "a.example.com", "b.example.com", "/", &roots, false)
+        .await
+        .unwrap();
+    assert_eq!(r.status, 421, "{}", r.body);
+    // No listener for the SNI: the connection is closed during the handshake.
+    assert!(
+        tls_request(addr, "c.example.org", "c.example.org", "/", &roots, false)
+            .await
+            .is_err()
+    );
+    // Passthrough: the proxy has no certificate for pass.example.com; the client talks TLS
+    // with the upstream itself.
+    let (r, _) = tls_request(
+        addr,
+        "pass.example.com",
+        "pass.example.com",
+        "/through",
+        &[proot],
+        false,
+    )
+    .await
+    .unwrap();
+    assert_eq!((r.status, r.upstream().as_str()), (200, "secure"));
+    assert_eq!(r.json()["uri"], "/through");
+    assert_eq!(a.hits(), 2);
+    proxy.shutdown().await;
+}
+
+#[tokio::test]
+async fn tcp_and_udp_forwarding() {
+    let (crt, key, _) = cert(&["a.example.com"]);
+    let tcp = tcp_echo().await;
+    let udp = udp_echo().await;
+    let (proxy, _dir) = proxy(
+        &config(&crt, &key),
+        &[("default/tcpecho", tcp), ("default/udpecho", udp)],
+        false,
+    )
+    .await;
+    // TCP: bytes both ways.
+    let mut s = tokio::net::TcpStream::connect(proxy.addr(9000).unwrap())
+        .await
+        .unwrap();
+    for msg in [&b"hello"[..], b"world, again"] {
+        s.write_all(msg).await.unwrap();
+        let mut got = vec![0u8; msg.len()];
+        tokio::time::timeout(Duration::from_secs(10), s.read_exact(&mut got))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(got, msg);
+    }
+    // UDP: a datagram and its answer, twice on the same flow.
+    let sock = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    sock.connect(proxy.udp_addr(9001).unwrap()).await.unwrap();
+    for msg in ["ping", "pong"] {
+        sock.send(msg.as_bytes()).await.unwrap();
+        let mut buf = [0u8; 64];
+        let n = tokio::time::timeout(Duration::from_secs(10), sock.recv(&mut buf))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(&buf[..n], format!("echo:{msg}").as_bytes());
+    }
+    proxy.shutdown().await;
+}
