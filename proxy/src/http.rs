@@ -478,10 +478,14 @@ async fn route_and_forward(
         match Arc::clone(&shared.mirror_slots).try_acquire_owned() {
             Ok(permit) => {
                 let shared2 = Arc::clone(shared);
-                let request = up.build(addr);
+                let mut request = up.build(addr);
+                let mirror_h2 = up.h2 || mirror.app_protocol() == Some("kubernetes.io/h2c");
+                if !mirror_h2 {
+                    *request.version_mut() = Version::HTTP_11;
+                }
                 tokio::spawn(async move {
                     let _permit = permit;
-                    let client = shared2.client(false);
+                    let client = shared2.client(mirror_h2);
                     let send = async {
                         if let Ok(r) = client.request(request).await {
                             let _ = r.into_body().collect().await;
@@ -562,6 +566,8 @@ async fn route_and_forward(
     };
     log.upstream = upstream;
     strip_hop_by_hop(response.headers_mut(), false);
+    // The client's connection has its own version (hyper writes the status line from it).
+    *response.version_mut() = Version::HTTP_11;
     edit_headers(response.headers_mut(), &action.response_headers);
     response
 }

@@ -79,6 +79,12 @@ spec:
     - name: noretry
       matches: [{{path: {{type: PathPrefix, value: /status}}}}]
       backendRefs: [{{name: a, port: 80}}]
+    - name: cors
+      matches: [{{path: {{type: PathPrefix, value: /cors}}}}]
+      filters:
+        - type: CORS
+          cors: {{allowOrigins: ['https://app.example.org'], allowMethods: [GET, PUT], maxAge: 60}}
+      backendRefs: [{{name: a, port: 80}}]
     - name: nowhere
       matches: [{{path: {{type: PathPrefix, value: /nowhere}}}}]
       backendRefs: [{{name: unmapped, port: 80}}]
@@ -187,6 +193,28 @@ async fn routing_filters_redirects_rewrites() {
     let j = r.json();
     assert_eq!(j["uri"], "/api/v2/users?id=7");
     assert_eq!(j["headers"]["host"], "internal.example.com");
+    // CORS: the preflight is answered by the proxy, the actual request gets the headers.
+    let pre = [
+        ("origin", "https://app.example.org"),
+        ("access-control-request-method", "PUT"),
+    ];
+    let r = send(&c, f.addr, "OPTIONS", "web.example.com", "/cors", &pre)
+        .await
+        .unwrap();
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        r.headers["access-control-allow-origin"],
+        "https://app.example.org"
+    );
+    assert_eq!(r.upstream(), "", "a preflight is not forwarded");
+    let r = send(&c, f.addr, "GET", "web.example.com", "/cors", &pre[..1])
+        .await
+        .unwrap();
+    assert_eq!((r.status, r.upstream().as_str()), (200, "a"));
+    assert_eq!(
+        r.headers["access-control-allow-origin"],
+        "https://app.example.org"
+    );
     // A request body goes through.
     let req = http::Request::post(format!("http://{}/echo", f.addr))
         .header("host", "web.example.com")
