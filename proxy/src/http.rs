@@ -11,6 +11,7 @@
 //! the connection, 502 when it fails otherwise, 504 when a timeout runs out.
 
 use crate::server::Shared;
+use crate::upstream_tls::TlsDialError;
 use bytes::Bytes;
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use http::{Method, Request, Response, StatusCode, Uri, Version};
@@ -517,8 +518,27 @@ async fn route_and_forward(
             let Some(addr) = shared.endpoints.load().pick(ns, name, port) else {
                 return (answer(503, "the backend has no endpoint"), "-".to_string());
             };
-            let client = shared.client(up.h2);
-            let send = client.request(up.build(addr));
+            let send = async {
+                match backend.tls_hostname() {
+                    // BackendTLSPolicy: TLS to the backend, verified with the policy's CA.
+                    Some(hostname) => {
+                        let config = shared.upstream_tls.config(backend, up.h2)?;
+                        let req = up.build_tls(hostname);
+                        crate::upstream_tls::send(config, hostname, addr, req, up.h2).await
+                    }
+                    None => shared
+                        .client(up.h2)
+                        .request(up.build(addr))
+                        .await
+                        .map_err(|e| {
+                            if e.is_connect() {
+                                TlsDialError::Connect(e.to_string())
+                            } else {
+                                TlsDialError::Failed(e.to_string())
+                            }
+                        }),
+                }
+            };
             let result = match attempt_timeout {
                 Some(t) => tokio::time::timeout(t, send).await.map_err(|_| ()),
                 None => Ok(send.await),
@@ -531,13 +551,19 @@ async fn route_and_forward(
                         "the backend did not answer in time (backendRequest timeout)",
                     )
                 }
-                Ok(Err(e)) if e.is_connect() => {
+                Ok(Err(TlsDialError::Connect(_))) => {
                     shared.metrics.upstream_error("refused");
                     answer(503, "the backend refused the connection")
                 }
-                Ok(Err(_)) => {
-                    shared.metrics.upstream_error("reset");
-                    answer(502, "the backend closed the connection")
+                Ok(Err(TlsDialError::Failed(e))) => {
+                    shared.metrics.upstream_error("failed");
+                    if shared.options.access_log {
+                        eprintln!("upstream {addr}: {e}");
+                    }
+                    answer(
+                        502,
+                        "the backend failed (connection closed, TLS or protocol error)",
+                    )
                 }
                 Ok(Ok(r)) => r.map(|b| b.boxed()),
             };
@@ -600,6 +626,24 @@ impl Upstream {
         let mut r = Request::new(Full::new(self.body.clone()));
         *r.method_mut() = self.method.clone();
         *r.uri_mut() = uri;
+        *r.headers_mut() = self.headers.clone();
+        if self.h2 {
+            *r.version_mut() = Version::HTTP_2;
+        }
+        r
+    }
+
+    /// The request for a TLS connection made by hand: origin-form for HTTP/1.1 (the Host
+    /// header names the authority), `https://hostname/...` for HTTP/2.
+    fn build_tls(&self, hostname: &str) -> Request<Full<Bytes>> {
+        let target = if self.h2 {
+            format!("https://{hostname}{}", self.path_and_query)
+        } else {
+            self.path_and_query.clone()
+        };
+        let mut r = Request::new(Full::new(self.body.clone()));
+        *r.method_mut() = self.method.clone();
+        *r.uri_mut() = target.parse().unwrap_or_else(|_| Uri::from_static("/"));
         *r.headers_mut() = self.headers.clone();
         if self.h2 {
             *r.version_mut() = Version::HTTP_2;

@@ -23,5 +23,6 @@ pub mod l4;
 pub mod metrics;
 pub mod server;
 pub mod tls;
+pub mod upstream_tls;
 
 pub use server::{Proxy, ProxyOptions, RunningProxy};

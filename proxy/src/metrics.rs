@@ -48,7 +48,7 @@ impl ProxyMetrics {
         );
         registry.register(
             "upstream_errors",
-            "Upstream attempts that failed, by cause (refused, timeout, reset)",
+            "Upstream attempts that failed, by cause (refused, timeout, failed), and mirrors dropped (mirror_dropped)",
             upstream_errors.clone(),
         );
         registry.register("reloads", "Configuration reloads applied", reloads.clone());

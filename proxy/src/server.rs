@@ -115,6 +115,8 @@ pub struct Shared {
     pub ready: AtomicBool,
     /// What the last reload did, for `/ready` and logs.
     pub last_reload: Mutex<String>,
+    /// TLS client configurations for BackendTLSPolicy backends.
+    pub upstream_tls: crate::upstream_tls::UpstreamTls,
     h1: Client<HttpConnector, Full<Bytes>>,
     h2: Client<HttpConnector, Full<Bytes>>,
     config_files: Vec<PathBuf>,
@@ -306,6 +308,7 @@ impl Proxy {
             conn_slots: Arc::new(Semaphore::new(options.max_connections)),
             ready: AtomicBool::new(false),
             last_reload: Mutex::new(String::from("initial load")),
+            upstream_tls: Default::default(),
             h1: client_h1,
             h2: client_h2,
             config_files: config_files(&path),

@@ -3,12 +3,10 @@
 //! run on 16 connections; none may fail, each answer must come from a backend that some
 //! version of the configuration names, and the last version must win.
 
-mod support;
-
+use crate::support::*;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-use support::*;
 
 const GATEWAY: &str = r#"
 apiVersion: gateway.networking.k8s.io/v1

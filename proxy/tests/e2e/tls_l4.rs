@@ -1,11 +1,9 @@
 //! End-to-end: TLS termination with listener certificates from Secrets (rcgen), SNI
 //! selection, 421, ALPN h2; TLS passthrough by SNI; TCPRoute and UDPRoute forwarding.
 
-mod support;
-
+use crate::support::*;
 use base64::Engine as _;
 use std::time::Duration;
-use support::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 fn config(cert_pem: &str, key_pem: &str) -> String {
@@ -159,5 +157,96 @@ async fn tcp_and_udp_forwarding() {
             .unwrap();
         assert_eq!(&buf[..n], format!("echo:{msg}").as_bytes());
     }
+    proxy.shutdown().await;
+}
+
+#[tokio::test]
+async fn backend_tls_policy_dials_the_backend_over_verified_tls() {
+    let (crt, key, _) = cert(&["api.internal"]);
+    let api = tls_upstream("api", &crt, &key).await;
+    let (other_crt, _, _) = cert(&["api.internal"]);
+    let yaml = format!(
+        r#"
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {{name: gw, namespace: default}}
+spec:
+  gatewayClassName: trieway
+  listeners: [{{name: http, port: 80, protocol: HTTP}}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {{name: web, namespace: default}}
+spec:
+  parentRefs: [{{name: gw}}]
+  rules:
+    - matches: [{{path: {{type: PathPrefix, value: /good}}}}]
+      backendRefs: [{{name: api, port: 443}}]
+    - matches: [{{path: {{type: PathPrefix, value: /wrong-ca}}}}]
+      backendRefs: [{{name: api-wrong-ca, port: 443}}]
+    - matches: [{{path: {{type: PathPrefix, value: /plain}}}}]
+      backendRefs: [{{name: api-plain, port: 443}}]
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {{name: ca, namespace: default}}
+data:
+  ca.crt: {crt:?}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {{name: other-ca, namespace: default}}
+data:
+  ca.crt: {other_crt:?}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: BackendTLSPolicy
+metadata: {{name: api-tls, namespace: default}}
+spec:
+  targetRefs: [{{group: "", kind: Service, name: api}}]
+  validation:
+    caCertificateRefs: [{{group: "", kind: ConfigMap, name: ca}}]
+    hostname: api.internal
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: BackendTLSPolicy
+metadata: {{name: api-wrong-ca, namespace: default}}
+spec:
+  targetRefs: [{{group: "", kind: Service, name: api-wrong-ca}}]
+  validation:
+    caCertificateRefs: [{{group: "", kind: ConfigMap, name: other-ca}}]
+    hostname: api.internal
+"#
+    );
+    let (proxy, _dir) = proxy(
+        &yaml,
+        &[
+            ("default/api", api.addr),
+            ("default/api-wrong-ca", api.addr),
+            ("default/api-plain", api.addr),
+        ],
+        false,
+    )
+    .await;
+    let c = client();
+    let addr = proxy.addr(80).unwrap();
+    let r = get(&c, addr, "x.example.com", "/good/1").await;
+    assert_eq!(
+        (r.status, r.upstream().as_str()),
+        (200, "api"),
+        "{}",
+        r.body
+    );
+    assert_eq!(r.json()["uri"], "/good/1");
+    assert_eq!(r.json()["headers"]["host"], "x.example.com");
+    // A certificate the policy's CA did not sign: 502, nothing reaches the backend.
+    let hits = api.hits();
+    assert_eq!(
+        get(&c, addr, "x.example.com", "/wrong-ca").await.status,
+        502
+    );
+    // Without a policy the proxy speaks plain HTTP, which the TLS backend refuses: 502.
+    assert_eq!(get(&c, addr, "x.example.com", "/plain").await.status, 502);
+    assert_eq!(api.hits(), hits);
     proxy.shutdown().await;
 }

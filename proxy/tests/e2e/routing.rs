@@ -2,10 +2,8 @@
 //! redirects, rewrites, weights, mirrors, faults, limits, malformed requests, HTTP/2, gRPC,
 //! admin port, graceful shutdown.
 
-mod support;
-
+use crate::support::*;
 use std::time::Duration;
-use support::*;
 
 const GATEWAY: &str = r#"
 apiVersion: gateway.networking.k8s.io/v1
