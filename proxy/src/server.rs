@@ -304,8 +304,12 @@ impl Proxy {
             endpoints: ArcSwap::from_pointee(Endpoints::default()),
             certs: Arc::new(ArcSwap::from_pointee(CertTable::default())),
             metrics: ProxyMetrics::new(),
-            mirror_slots: Arc::new(Semaphore::new(options.max_mirrors_in_flight)),
-            conn_slots: Arc::new(Semaphore::new(options.max_connections)),
+            mirror_slots: Arc::new(Semaphore::new(
+                options.max_mirrors_in_flight.min(Semaphore::MAX_PERMITS),
+            )),
+            conn_slots: Arc::new(Semaphore::new(
+                options.max_connections.min(Semaphore::MAX_PERMITS),
+            )),
             ready: AtomicBool::new(false),
             last_reload: Mutex::new(String::from("initial load")),
             upstream_tls: Default::default(),

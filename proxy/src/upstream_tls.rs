@@ -4,7 +4,8 @@
 //!
 //! Simplifications of this reference proxy, each refused rather than loosened: a policy that
 //! asks for the system roots (`wellKnownCACertificates: System`) gets 502, as the proxy ships
-//! no root store; `subjectAltNames` are not used, the certificate must carry the hostname.
+//! no root store, and so does one with `subjectAltNames` (the certificate is verified against
+//! the hostname only; accepting it when the policy names other identities would loosen it).
 //! Connections to TLS backends are not pooled (one per request).
 
 use bytes::Bytes;
@@ -39,6 +40,13 @@ pub struct UpstreamTls {
 impl UpstreamTls {
     /// The client configuration for the backend's policy.
     pub fn config(&self, backend: &Backend, h2: bool) -> Result<Arc<ClientConfig>, TlsDialError> {
+        if !backend.tls_subject_alt_names().is_empty() {
+            // Verifying the hostname instead would accept certificates the policy refuses.
+            return Err(TlsDialError::Failed(format!(
+                "BackendTLSPolicy {}: subjectAltNames are not supported by this proxy",
+                backend.tls_policy().unwrap_or("-")
+            )));
+        }
         let Some(bundle) = backend.tls_ca_bundle() else {
             return Err(TlsDialError::Failed(format!(
                 "BackendTLSPolicy {}: system roots are not supported by this proxy",

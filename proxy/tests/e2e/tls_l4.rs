@@ -186,6 +186,8 @@ spec:
       backendRefs: [{{name: api-wrong-ca, port: 443}}]
     - matches: [{{path: {{type: PathPrefix, value: /plain}}}}]
       backendRefs: [{{name: api-plain, port: 443}}]
+    - matches: [{{path: {{type: PathPrefix, value: /san}}}}]
+      backendRefs: [{{name: api-san, port: 443}}]
 ---
 apiVersion: v1
 kind: ConfigMap
@@ -216,6 +218,16 @@ spec:
   validation:
     caCertificateRefs: [{{group: "", kind: ConfigMap, name: other-ca}}]
     hostname: api.internal
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: BackendTLSPolicy
+metadata: {{name: api-san, namespace: default}}
+spec:
+  targetRefs: [{{group: "", kind: Service, name: api-san}}]
+  validation:
+    caCertificateRefs: [{{group: "", kind: ConfigMap, name: ca}}]
+    hostname: api.internal
+    subjectAltNames: [{{type: Hostname, hostname: other.internal}}]
 "#
     );
     let (proxy, _dir) = proxy(
@@ -224,6 +236,7 @@ spec:
             ("default/api", api.addr),
             ("default/api-wrong-ca", api.addr),
             ("default/api-plain", api.addr),
+            ("default/api-san", api.addr),
         ],
         false,
     )
@@ -247,6 +260,8 @@ spec:
     );
     // Without a policy the proxy speaks plain HTTP, which the TLS backend refuses: 502.
     assert_eq!(get(&c, addr, "x.example.com", "/plain").await.status, 502);
+    // subjectAltNames the proxy cannot check: refused rather than verified by hostname.
+    assert_eq!(get(&c, addr, "x.example.com", "/san").await.status, 502);
     assert_eq!(api.hits(), hits);
     proxy.shutdown().await;
 }
