@@ -419,7 +419,20 @@ async fn route_and_forward(
     let Some(backend) = action.backend else {
         return answer(500, "no backend");
     };
-    // The body, bounded.
+    let policies = action.policies.unwrap_or(&trieway::Policies::EMPTY);
+    let nonzero = |d: Option<(&str, Duration)>| d.map(|(_, d)| d).filter(|d| !d.is_zero());
+    let request_timeout = nonzero(policies.request_timeout());
+    let attempt_timeout = nonzero(policies.backend_request_timeout());
+    let retries = if policies.has_retry() {
+        policies
+            .retry_attempts()
+            .unwrap_or(shared.options.default_retry_attempts)
+    } else {
+        0
+    };
+    let codes = policies.retry_codes();
+    let backoff = nonzero(policies.retry_backoff()).unwrap_or(shared.options.default_retry_backoff);
+    // The body, bounded: over the limit is 413 when Content-Length says so up front.
     let limit = shared.options.max_body_bytes;
     if parts
         .headers
@@ -429,12 +442,19 @@ async fn route_and_forward(
     {
         return answer(413, "request body over the limit");
     }
-    let body = match Limited::new(body, limit).collect().await {
-        Ok(c) => c.to_bytes(),
-        Err(e) if e.is::<http_body_util::LengthLimitError>() => {
-            return answer(413, "request body over the limit")
+    // Streamed to the backend (gRPC streams, uploads) unless it must be sent more than once
+    // (retries, mirrors): then it is read whole first.
+    let replay = retries > 0 || !action.mirrors.is_empty();
+    let (body, stream) = if replay {
+        match Limited::new(body, limit).collect().await {
+            Ok(c) => (c.to_bytes(), None),
+            Err(e) if e.is::<http_body_util::LengthLimitError>() => {
+                return answer(413, "request body over the limit")
+            }
+            Err(_) => return answer(400, "request body could not be read"),
         }
-        Err(_) => return answer(400, "request body could not be read"),
+    } else {
+        (Bytes::new(), Some(Limited::new(body, limit).boxed()))
     };
     // The upstream request head, edited.
     let mut headers = parts.headers.clone();
@@ -461,6 +481,7 @@ async fn route_and_forward(
         path_and_query: action.path_and_query.clone(),
         headers,
         body,
+        stream: std::sync::Mutex::new(stream),
         h2,
     };
     // Mirrors: fire and forget, bounded.
@@ -498,19 +519,6 @@ async fn route_and_forward(
             Err(_) => shared.metrics.upstream_error("mirror_dropped"),
         }
     }
-    let policies = action.policies.unwrap_or(&trieway::Policies::EMPTY);
-    let nonzero = |d: Option<(&str, Duration)>| d.map(|(_, d)| d).filter(|d| !d.is_zero());
-    let request_timeout = nonzero(policies.request_timeout());
-    let attempt_timeout = nonzero(policies.backend_request_timeout());
-    let retries = if policies.has_retry() {
-        policies
-            .retry_attempts()
-            .unwrap_or(shared.options.default_retry_attempts)
-    } else {
-        0
-    };
-    let codes = policies.retry_codes();
-    let backoff = nonzero(policies.retry_backoff()).unwrap_or(shared.options.default_retry_backoff);
     let (ns, name, port) = (backend.namespace(), backend.name(), backend.port());
     let forward = async {
         let mut attempt = 0u32;
@@ -531,7 +539,9 @@ async fn route_and_forward(
                         .request(up.build(addr))
                         .await
                         .map_err(|e| {
-                            if e.is_connect() {
+                            if body_too_large(&e) {
+                                TlsDialError::BodyTooLarge
+                            } else if e.is_connect() {
                                 TlsDialError::Connect(e.to_string())
                             } else {
                                 TlsDialError::Failed(e.to_string())
@@ -555,6 +565,7 @@ async fn route_and_forward(
                     shared.metrics.upstream_error("refused");
                     answer(503, "the backend refused the connection")
                 }
+                Ok(Err(TlsDialError::BodyTooLarge)) => answer(413, "request body over the limit"),
                 Ok(Err(TlsDialError::Failed(e))) => {
                     shared.metrics.upstream_error("failed");
                     if shared.options.access_log {
@@ -609,21 +620,49 @@ fn kind_name(kind: RouteKind) -> &'static str {
     }
 }
 
-/// An upstream request that can be sent several times (retries, mirrors).
+/// The body sent upstream: the client's body streamed, or bytes read whole (replayable).
+pub type UpstreamBody = BoxBody<Bytes, Box<dyn std::error::Error + Send + Sync>>;
+
+/// Whether an upstream failure is the client's body going over the limit while streamed.
+pub(crate) fn body_too_large(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        if err.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        cur = err.source();
+    }
+    false
+}
+
+/// An upstream request: sent once with the client's body streamed, or several times
+/// (retries, mirrors) with the body read whole.
 struct Upstream {
     method: Method,
     path_and_query: String,
     headers: HeaderMap,
     body: Bytes,
+    /// The client's body, for the one attempt of a request that is not replayed.
+    stream: std::sync::Mutex<Option<UpstreamBody>>,
     h2: bool,
 }
 
 impl Upstream {
-    fn build(&self, addr: SocketAddr) -> Request<Full<Bytes>> {
+    /// The streamed body the first time, the buffered bytes after that.
+    fn body(&self) -> UpstreamBody {
+        if let Some(b) = self.stream.lock().ok().and_then(|mut s| s.take()) {
+            return b;
+        }
+        Full::new(self.body.clone())
+            .map_err(|never: Infallible| match never {})
+            .boxed()
+    }
+
+    fn build(&self, addr: SocketAddr) -> Request<UpstreamBody> {
         let uri: Uri = format!("http://{addr}{}", self.path_and_query)
             .parse()
             .unwrap_or_else(|_| Uri::from_static("/"));
-        let mut r = Request::new(Full::new(self.body.clone()));
+        let mut r = Request::new(self.body());
         *r.method_mut() = self.method.clone();
         *r.uri_mut() = uri;
         *r.headers_mut() = self.headers.clone();
@@ -635,13 +674,13 @@ impl Upstream {
 
     /// The request for a TLS connection made by hand: origin-form for HTTP/1.1 (the Host
     /// header names the authority), `https://hostname/...` for HTTP/2.
-    fn build_tls(&self, hostname: &str) -> Request<Full<Bytes>> {
+    fn build_tls(&self, hostname: &str) -> Request<UpstreamBody> {
         let target = if self.h2 {
             format!("https://{hostname}{}", self.path_and_query)
         } else {
             self.path_and_query.clone()
         };
-        let mut r = Request::new(Full::new(self.body.clone()));
+        let mut r = Request::new(self.body());
         *r.method_mut() = self.method.clone();
         *r.uri_mut() = target.parse().unwrap_or_else(|_| Uri::from_static("/"));
         *r.headers_mut() = self.headers.clone();

@@ -3,11 +3,9 @@
 
 use crate::backends::{BackendOverride, Endpoints};
 use crate::certs::CertTable;
-use crate::http::{self as proxy_http, ConnInfo};
+use crate::http::{self as proxy_http, ConnInfo, UpstreamBody};
 use crate::metrics::ProxyMetrics;
 use arc_swap::ArcSwap;
-use bytes::Bytes;
-use http_body_util::Full;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
@@ -117,15 +115,15 @@ pub struct Shared {
     pub last_reload: Mutex<String>,
     /// TLS client configurations for BackendTLSPolicy backends.
     pub upstream_tls: crate::upstream_tls::UpstreamTls,
-    h1: Client<HttpConnector, Full<Bytes>>,
-    h2: Client<HttpConnector, Full<Bytes>>,
+    h1: Client<HttpConnector, UpstreamBody>,
+    h2: Client<HttpConnector, UpstreamBody>,
     config_files: Vec<PathBuf>,
 }
 
 impl Shared {
     /// The upstream client: HTTP/1.1, or HTTP/2 with prior knowledge (h2c) for gRPC and
     /// `appProtocol: kubernetes.io/h2c` backends.
-    pub fn client(&self, h2: bool) -> &Client<HttpConnector, Full<Bytes>> {
+    pub fn client(&self, h2: bool) -> &Client<HttpConnector, UpstreamBody> {
         if h2 {
             &self.h2
         } else {

@@ -8,9 +8,7 @@
 //! the hostname only; accepting it when the policy names other identities would loosen it).
 //! Connections to TLS backends are not pooled (one per request).
 
-use bytes::Bytes;
 use http::{Request, Response};
-use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use rustls::ClientConfig;
@@ -29,6 +27,8 @@ pub enum TlsDialError {
     Connect(String),
     /// The policy cannot be honoured, the handshake or the exchange failed (502).
     Failed(String),
+    /// The client's streamed body went over the limit (413).
+    BodyTooLarge,
 }
 
 /// Client configurations by CA bundle, built once.
@@ -88,7 +88,7 @@ pub async fn send(
     config: Arc<ClientConfig>,
     hostname: &str,
     addr: SocketAddr,
-    req: Request<Full<Bytes>>,
+    req: Request<crate::http::UpstreamBody>,
     h2: bool,
 ) -> Result<Response<Incoming>, TlsDialError> {
     let name = ServerName::try_from(hostname.to_string())
@@ -102,7 +102,13 @@ pub async fn send(
         .await
         .map_err(|e| TlsDialError::Failed(format!("TLS to {addr} ({hostname}): {e}")))?;
     let io = TokioIo::new(tls);
-    let failed = |e: hyper::Error| TlsDialError::Failed(e.to_string());
+    let failed = |e: hyper::Error| {
+        if crate::http::body_too_large(&e) {
+            TlsDialError::BodyTooLarge
+        } else {
+            TlsDialError::Failed(e.to_string())
+        }
+    };
     if h2 {
         let (mut sender, conn) = hyper::client::conn::http2::handshake(TokioExecutor::new(), io)
             .await

@@ -154,6 +154,8 @@ async fn routing_filters_redirects_rewrites() {
     assert_eq!(j["headers"]["host"], "web.example.com");
     assert_eq!(j["headers"]["x-forwarded-for"], "127.0.0.1");
     assert_eq!(j["headers"]["x-forwarded-proto"], "http");
+    // A GET without a body is forwarded without one (not as an empty chunked body).
+    assert!(j["headers"].get("transfer-encoding").is_none(), "{j}");
     // No route: 404, for another host or another path.
     assert_eq!(
         get(&c, f.addr, "other.example.com", "/echo").await.status,
@@ -366,6 +368,37 @@ async fn malformed_requests_get_400_and_the_proxy_keeps_serving() {
         200
     );
     f.proxy.shutdown().await;
+}
+
+#[tokio::test]
+async fn bodies_stream_and_stay_bounded() {
+    let a = upstream("a").await;
+    let (proxy, _dir) = proxy_with(&routes(), &[("default/a", a.addr)], |o| {
+        o.watch = false;
+        o.max_body_bytes = 1000;
+    })
+    .await;
+    let addr = proxy.addr(80).unwrap();
+    let chunked = |chunks: &[usize]| {
+        let mut r = b"POST /echo HTTP/1.1\r\nHost: web.example.com\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n".to_vec();
+        for n in chunks {
+            r.extend_from_slice(format!("{n:x}\r\n{}\r\n", "y".repeat(*n)).as_bytes());
+        }
+        r.extend_from_slice(b"0\r\n\r\n");
+        r
+    };
+    // With Content-Length over the limit: 413 before anything is sent upstream.
+    let out = raw(addr, b"POST /echo HTTP/1.1\r\nHost: web.example.com\r\nContent-Length: 5000\r\nConnection: close\r\n\r\n").await;
+    assert!(out.starts_with("HTTP/1.1 413"), "{out}");
+    assert_eq!(a.hits(), 0);
+    // Under the limit, streamed without Content-Length: the upstream gets it all.
+    let out = raw(addr, &chunked(&[300, 300])).await;
+    assert!(out.starts_with("HTTP/1.1 200"), "{out}");
+    assert!(out.contains(&"y".repeat(600)), "{out}");
+    // Over the limit while streaming: 413, although nothing said so up front.
+    let out = raw(addr, &chunked(&[600, 600])).await;
+    assert!(out.starts_with("HTTP/1.1 413"), "{out}");
+    proxy.shutdown().await;
 }
 
 #[tokio::test]
