@@ -3,7 +3,6 @@
 //! admin port, graceful shutdown.
 
 use crate::support::*;
-use std::time::Duration;
 
 const GATEWAY: &str = r#"
 apiVersion: gateway.networking.k8s.io/v1
@@ -264,12 +263,11 @@ async fn mirrors_are_sent_and_do_not_change_the_answer() {
         assert_eq!((r.status, r.upstream().as_str()), (200, "a"));
     }
     // Fire and forget: wait (bounded) until the mirror has seen all 20.
-    for _ in 0..500 {
-        if f.m.hits() == 20 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    assert!(
+        wait_for(|| f.m.hits() >= 20).await,
+        "mirrored: {}",
+        f.m.hits()
+    );
     assert_eq!(f.m.hits(), 20);
     assert_eq!(f.a.hits(), 20);
     f.proxy.shutdown().await;
@@ -413,12 +411,7 @@ async fn connection_limit_answers_503() {
     // One connection held open...
     let held = tokio::net::TcpStream::connect(addr).await.unwrap();
     // ...wait until the proxy counts it (bounded), then the next one is refused.
-    for _ in 0..500 {
-        if proxy.shared().conn_slots.available_permits() == 0 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    assert!(wait_for(|| proxy.shared().conn_slots.available_permits() == 0).await);
     let out = raw(addr, b"GET /echo HTTP/1.1\r\nHost: web.example.com\r\n\r\n").await;
     assert!(out.starts_with("HTTP/1.1 503"), "{out:?}");
     drop(held);
@@ -543,12 +536,10 @@ spec:
         async move { get(&c, addr, "x", "/slow").await.status }
     });
     // Wait until the upstream has the request, then shut down.
-    for _ in 0..500 {
-        if a.hits() > 0 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(2)).await;
-    }
+    assert!(
+        wait_for(|| a.hits() > 0).await,
+        "the request never reached the upstream"
+    );
     let shared = std::sync::Arc::clone(proxy.shared());
     proxy.shutdown().await;
     // Shutdown returned after the connection with the request in flight ended...

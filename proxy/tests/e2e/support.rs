@@ -551,3 +551,15 @@ pub async fn tls_request(
         alpn,
     ))
 }
+
+/// Polls `cond` every 5 ms until it holds, for at most 30 s (a bound for slow machines, not
+/// a timing assertion); returns whether it held.
+pub async fn wait_for(mut cond: impl FnMut() -> bool) -> bool {
+    for _ in 0..6000 {
+        if cond() {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    cond()
+}
