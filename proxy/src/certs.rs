@@ -13,7 +13,8 @@ use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
-use trieway::{Change, Config};
+use trieway::model::Listener;
+use trieway::Change;
 
 /// One listener's certificate.
 #[derive(Debug, Clone)]
@@ -98,38 +99,41 @@ pub fn certified_key(cert_pem: &[u8], key_pem: &[u8]) -> Result<CertifiedKey, St
 }
 
 impl CertTable {
-    /// The certificates of the listeners of Gateway `gateway` (`namespace/name`), read from
-    /// `files`, and a message for each reference that cannot be used.
-    pub fn load(config: &Config, gateway: &str, files: &[PathBuf]) -> (CertTable, Vec<String>) {
+    /// The certificates of `listeners` (`crate::server::served_listeners`: the served
+    /// Gateway's and its ListenerSets', with the namespace of the object declaring each), read
+    /// from `files`, and a message for each reference that cannot be used.
+    pub fn load(
+        listeners: &[(String, Listener)],
+        gateway: &str,
+        files: &[PathBuf],
+    ) -> (CertTable, Vec<String>) {
         let secrets = read_secrets(files);
         let mut table = CertTable::default();
         let mut problems = Vec::new();
-        for g in config.gateways().iter().filter(|g| g.key() == gateway) {
-            for l in &g.spec.listeners {
-                let (Some(tls), Ok(port)) = (&l.tls, u16::try_from(l.port)) else {
+        for (owner_ns, l) in listeners {
+            let (Some(tls), Ok(port)) = (&l.tls, u16::try_from(l.port)) else {
+                continue;
+            };
+            for r in &tls.certificate_refs {
+                let ns = r.namespace.as_deref().unwrap_or(owner_ns);
+                let key = format!("{ns}/{}", r.name);
+                let Some((crt, k)) = secrets.get(&key) else {
+                    problems.push(format!(
+                        "Gateway {gateway} listener {}: certificateRefs Secret {key}: no tls.crt/tls.key found in the configuration files",
+                        l.name
+                    ));
                     continue;
                 };
-                for r in &tls.certificate_refs {
-                    let ns = r.namespace.as_deref().unwrap_or(&g.meta.namespace);
-                    let key = format!("{ns}/{}", r.name);
-                    let Some((crt, k)) = secrets.get(&key) else {
-                        problems.push(format!(
-                            "Gateway {gateway} listener {}: certificateRefs Secret {key}: no tls.crt/tls.key found in the configuration files",
-                            l.name
-                        ));
-                        continue;
-                    };
-                    match certified_key(crt, k) {
-                        Ok(ck) => table.by_port.entry(port).or_default().push(ListenerCert {
-                            hostname: l.hostname.clone(),
-                            listener: l.name.clone(),
-                            key: Arc::new(ck),
-                        }),
-                        Err(e) => problems.push(format!(
-                            "Gateway {gateway} listener {}: Secret {key}: {e}",
-                            l.name
-                        )),
-                    }
+                match certified_key(crt, k) {
+                    Ok(ck) => table.by_port.entry(port).or_default().push(ListenerCert {
+                        hostname: l.hostname.clone(),
+                        listener: l.name.clone(),
+                        key: Arc::new(ck),
+                    }),
+                    Err(e) => problems.push(format!(
+                        "Gateway {gateway} listener {}: Secret {key}: {e}",
+                        l.name
+                    )),
                 }
             }
         }
@@ -237,8 +241,11 @@ stringData:
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("gw.yaml");
         std::fs::write(&file, &yaml).unwrap();
-        let config = Config::from_str(&yaml);
-        let (table, problems) = CertTable::load(&config, "default/gw", &[file]);
+        let config = trieway::Config::from_str(&yaml);
+        let router = trieway::Router::new(&config, trieway::Options::default()).unwrap();
+        let listeners = crate::server::served_listeners(&router, &config);
+        assert_eq!(listeners.len(), 3);
+        let (table, problems) = CertTable::load(&listeners, "default/gw", &[file]);
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert!(problems[0].contains("default/missing"), "{problems:?}");
         let a = table.select(443, Some("a.example.com")).unwrap();

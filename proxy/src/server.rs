@@ -21,8 +21,8 @@ use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream, UdpSocket};
 use tokio::sync::{watch, Semaphore};
 use tokio::task::JoinHandle;
-use trieway::model::ProtocolType;
-use trieway::{Config, Live, Options, WatchOptions};
+use trieway::model::{Listener, ProtocolType};
+use trieway::{Config, Live, Options, Router, WatchOptions};
 
 /// How the proxy runs. [`ProxyOptions::new`] gives the defaults for a configuration path.
 #[derive(Debug, Clone)]
@@ -136,8 +136,10 @@ impl Shared {
         let config = self.live.config();
         self.endpoints
             .store(Arc::new(Endpoints::new(&config, &self.options.backends)));
-        let gateway = self.live.load().router().gateway().to_string();
-        let (table, problems) = CertTable::load(&config, &gateway, &self.config_files);
+        let snapshot = self.live.load();
+        let router = snapshot.router();
+        let listeners = served_listeners(router, &config);
+        let (table, problems) = CertTable::load(&listeners, router.gateway(), &self.config_files);
         for p in problems {
             eprintln!("trieway-proxy: {p}");
         }
@@ -211,24 +213,64 @@ impl RunningProxy {
     }
 }
 
-fn listener_ports(config: &Config, gateway: &str) -> BTreeMap<u16, Vec<PortKind>> {
+/// The listeners of the served Gateway that the engine accepted: its own, then those of the
+/// ListenerSets it admits (`Report::listeners`), each with the namespace of the object that
+/// declares it (the default namespace of its `certificateRefs`).
+pub fn served_listeners(router: &Router, config: &Config) -> Vec<(String, Listener)> {
+    let gateway = router.gateway();
+    let mut out = Vec::new();
+    for status in router
+        .report()
+        .listeners
+        .iter()
+        .filter(|l| l.gateway == gateway)
+    {
+        let accepted = status
+            .conditions
+            .iter()
+            .any(|c| c.kind == "Accepted" && c.status == "True");
+        if !accepted {
+            continue;
+        }
+        let found = match &status.listener_set {
+            None => config
+                .gateways()
+                .iter()
+                .find(|g| g.key() == gateway)
+                .and_then(|g| {
+                    let l = g.spec.listeners.iter().find(|l| l.name == status.name)?;
+                    Some((g.meta.namespace.clone(), l.clone()))
+                }),
+            Some(set) => config
+                .listener_sets()
+                .iter()
+                .find(|s| &s.key() == set)
+                .and_then(|s| {
+                    let l = s.spec.listeners.iter().find(|l| l.name == status.name)?;
+                    Some((s.meta.namespace.clone(), l.clone()))
+                }),
+        };
+        out.extend(found);
+    }
+    out
+}
+
+fn listener_ports(listeners: &[(String, Listener)]) -> BTreeMap<u16, Vec<PortKind>> {
     let mut ports: BTreeMap<u16, Vec<PortKind>> = BTreeMap::new();
-    for g in config.gateways().iter().filter(|g| g.key() == gateway) {
-        for l in &g.spec.listeners {
-            let Ok(port) = u16::try_from(l.port) else {
-                continue;
-            };
-            let kind = match l.protocol {
-                ProtocolType::Http => PortKind::Http,
-                ProtocolType::Https | ProtocolType::Tls => PortKind::Tls,
-                ProtocolType::Tcp => PortKind::Tcp,
-                ProtocolType::Udp => PortKind::Udp,
-                _ => continue,
-            };
-            let kinds = ports.entry(port).or_default();
-            if !kinds.contains(&kind) {
-                kinds.push(kind);
-            }
+    for (_, l) in listeners {
+        let Ok(port) = u16::try_from(l.port) else {
+            continue;
+        };
+        let kind = match l.protocol {
+            ProtocolType::Http => PortKind::Http,
+            ProtocolType::Https | ProtocolType::Tls => PortKind::Tls,
+            ProtocolType::Tcp => PortKind::Tcp,
+            ProtocolType::Udp => PortKind::Udp,
+            _ => continue,
+        };
+        let kinds = ports.entry(port).or_default();
+        if !kinds.contains(&kind) {
+            kinds.push(kind);
         }
     }
     ports
@@ -282,7 +324,7 @@ impl Proxy {
         };
         let live = Arc::new(Live::new(config, engine_options).map_err(|e| e.to_string())?);
         let gateway = live.load().router().gateway().to_string();
-        let ports = listener_ports(&live.config(), &gateway);
+        let ports = listener_ports(&served_listeners(live.load().router(), &live.config()));
         if ports.is_empty() {
             return Err(format!(
                 "Gateway {gateway}: no listener the proxy can serve"

@@ -265,3 +265,58 @@ spec:
     assert_eq!(api.hits(), hits);
     proxy.shutdown().await;
 }
+
+#[tokio::test]
+async fn listener_set_listeners_are_served_with_their_certificates() {
+    let (crt, key, root) = cert(&["set.example.com"]);
+    let a = upstream("a").await;
+    let yaml = format!(
+        r#"
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {{name: gw, namespace: infra}}
+spec:
+  gatewayClassName: trieway
+  allowedListeners: {{namespaces: {{from: All}}}}
+  listeners: [{{name: http, port: 80, protocol: HTTP}}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: ListenerSet
+metadata: {{name: team, namespace: team}}
+spec:
+  parentRef: {{name: gw, namespace: infra}}
+  listeners:
+    - {{name: https, port: 8443, protocol: HTTPS, hostname: set.example.com, tls: {{certificateRefs: [{{name: team-cert}}]}}}}
+---
+apiVersion: v1
+kind: Secret
+metadata: {{name: team-cert, namespace: team}}
+type: kubernetes.io/tls
+stringData:
+  tls.crt: {crt:?}
+  tls.key: {key:?}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {{name: web, namespace: team}}
+spec:
+  parentRefs: [{{name: team, kind: ListenerSet, group: gateway.networking.k8s.io}}]
+  rules: [{{backendRefs: [{{name: a, port: 80}}]}}]
+"#
+    );
+    let (proxy, _dir) = proxy(&yaml, &[("team/a", a.addr)], false).await;
+    // The ListenerSet's port is bound, its certificate (a Secret of its own namespace) served.
+    let addr = proxy.addr(8443).expect("the ListenerSet's port is served");
+    let (r, _) = tls_request(
+        addr,
+        "set.example.com",
+        "set.example.com",
+        "/team",
+        &[root],
+        false,
+    )
+    .await
+    .unwrap();
+    assert_eq!((r.status, r.upstream().as_str()), (200, "a"), "{}", r.body);
+    proxy.shutdown().await;
+}
