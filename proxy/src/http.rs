@@ -391,7 +391,21 @@ async fn route_and_forward(
     };
     log.http_route = m.http_route().to_string();
     let mut action = Action::new();
-    m.apply(&view, random(), &mut action);
+    // Session persistence: a request carrying a backend's session goes to that backend.
+    let session = crate::session::Session::of(m.policies());
+    let sticky = session
+        .as_ref()
+        .and_then(|s| s.requested(&parts.headers))
+        .and_then(|t| crate::session::backend_index(&m, t))
+        .and_then(|i| Some((i, crate::session::draw_for(&m, i)?)));
+    let mut session_kept = false;
+    if let Some((index, draw)) = sticky {
+        m.apply(&view, draw, &mut action);
+        session_kept = action.backend.is_some_and(|b| b.index() == index);
+    }
+    if !session_kept {
+        m.apply(&view, random(), &mut action);
+    }
     match action.kind {
         ActionKind::Redirect => {
             let mut r = empty(action.status);
@@ -606,6 +620,9 @@ async fn route_and_forward(
     // The client's connection has its own version (hyper writes the status line from it).
     *response.version_mut() = Version::HTTP_11;
     edit_headers(response.headers_mut(), &action.response_headers);
+    if let (Some(session), false) = (&session, session_kept) {
+        session.set(&crate::session::token(backend), response.headers_mut());
+    }
     response
 }
 

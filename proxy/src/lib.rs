@@ -22,6 +22,7 @@ pub mod http;
 pub mod l4;
 pub mod metrics;
 pub mod server;
+pub mod session;
 pub mod tls;
 pub mod upstream_tls;
 

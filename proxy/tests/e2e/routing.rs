@@ -82,6 +82,14 @@ spec:
         - type: CORS
           cors: {{allowOrigins: ['https://app.example.org'], allowMethods: [GET, PUT], maxAge: 60}}
       backendRefs: [{{name: a, port: 80}}]
+    - name: sticky
+      matches: [{{path: {{type: PathPrefix, value: /sticky}}}}]
+      sessionPersistence: {{sessionName: sid, type: Cookie, absoluteTimeout: 1h, cookieConfig: {{lifetimeType: Permanent}}}}
+      backendRefs: [{{name: a, port: 80, weight: 30}}, {{name: b, port: 80, weight: 70}}]
+    - name: sticky-header
+      matches: [{{path: {{type: PathPrefix, value: /hsticky}}}}]
+      sessionPersistence: {{sessionName: x-session, type: Header}}
+      backendRefs: [{{name: a, port: 80, weight: 1}}, {{name: b, port: 80, weight: 1}}]
     - name: nowhere
       matches: [{{path: {{type: PathPrefix, value: /nowhere}}}}]
       backendRefs: [{{name: unmapped, port: 80}}]
@@ -251,6 +259,77 @@ async fn weights_split_75_25_over_2000_requests() {
     // 75 % of 2,000 = 1,500, within 3 % of the requests (60).
     assert!((1440..=1560).contains(&a), "a got {a} of 2000");
     assert_eq!(f.a.hits() + f.b.hits(), 2000);
+    f.proxy.shutdown().await;
+}
+
+#[tokio::test]
+async fn session_persistence_by_cookie_and_header() {
+    let f = fixture().await;
+    let c = client();
+    // Without a session, requests are drawn (both backends answer) and each answer carries
+    // the session of its backend.
+    let mut cookies = std::collections::HashMap::new();
+    for _ in 0..60 {
+        let r = get(&c, f.addr, "web.example.com", "/sticky").await;
+        let set = r.headers["set-cookie"].to_str().unwrap().to_string();
+        assert!(
+            set.starts_with("sid=") && set.ends_with("; Path=/; HttpOnly; Max-Age=3600"),
+            "{set}"
+        );
+        let value = set.split(';').next().unwrap().to_string();
+        let prev = cookies.insert(r.upstream(), value.clone());
+        assert!(
+            prev.is_none_or(|p| p == value),
+            "one session value per backend"
+        );
+    }
+    assert_eq!(cookies.len(), 2, "both backends drawn: {cookies:?}");
+    // With a session, every request goes to its backend, and no new session is set.
+    for (upstream, cookie) in &cookies {
+        for _ in 0..30 {
+            let r = send(
+                &c,
+                f.addr,
+                "GET",
+                "web.example.com",
+                "/sticky",
+                &[("cookie", &format!("other=1; {cookie}"))],
+            )
+            .await
+            .unwrap();
+            assert_eq!(&r.upstream(), upstream);
+            assert!(r.headers.get("set-cookie").is_none());
+        }
+    }
+    // An unknown session is replaced.
+    let r = send(
+        &c,
+        f.addr,
+        "GET",
+        "web.example.com",
+        "/sticky",
+        &[("cookie", "sid=0000")],
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status, 200);
+    assert!(r.headers.get("set-cookie").is_some());
+    // By header.
+    let first = get(&c, f.addr, "web.example.com", "/hsticky").await;
+    let session = first.headers["x-session"].to_str().unwrap().to_string();
+    for _ in 0..30 {
+        let r = send(
+            &c,
+            f.addr,
+            "GET",
+            "web.example.com",
+            "/hsticky",
+            &[("x-session", &session)],
+        )
+        .await
+        .unwrap();
+        assert_eq!(r.upstream(), first.upstream());
+    }
     f.proxy.shutdown().await;
 }
 
