@@ -11,7 +11,7 @@ use hyper_util::client::legacy::Client;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::{GracefulShutdown, Watcher as GracefulWatcher};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -113,6 +113,8 @@ pub struct Shared {
     pub ready: AtomicBool,
     /// What the last reload did, for `/ready` and logs.
     pub last_reload: Mutex<String>,
+    /// rustls server configurations by (listener port, ALPN offered).
+    pub tls_configs: Mutex<HashMap<(u16, bool), Arc<rustls::ServerConfig>>>,
     /// TLS client configurations for BackendTLSPolicy backends.
     pub upstream_tls: crate::upstream_tls::UpstreamTls,
     h1: Client<HttpConnector, UpstreamBody>,
@@ -353,6 +355,7 @@ impl Proxy {
             ready: AtomicBool::new(false),
             last_reload: Mutex::new(String::from("initial load")),
             upstream_tls: Default::default(),
+            tls_configs: Mutex::default(),
             h1: client_h1,
             h2: client_h2,
             config_files: config_files(&path),

@@ -124,7 +124,17 @@ pub async fn read_client_hello<S: AsyncRead + Unpin>(
     Ok((buf, sni))
 }
 
+/// The rustls configuration of a port (built once per port and ALPN choice; the
+/// certificates it presents follow reloads through the shared table).
 fn server_config(shared: &Shared, port: u16, alpn: bool) -> Arc<rustls::ServerConfig> {
+    if let Some(c) = shared
+        .tls_configs
+        .lock()
+        .ok()
+        .and_then(|m| m.get(&(port, alpn)).cloned())
+    {
+        return c;
+    }
     let mut config = rustls::ServerConfig::builder()
         .with_no_client_auth()
         .with_cert_resolver(Arc::new(PortResolver {
@@ -134,7 +144,11 @@ fn server_config(shared: &Shared, port: u16, alpn: bool) -> Arc<rustls::ServerCo
     if alpn {
         config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     }
-    Arc::new(config)
+    let config = Arc::new(config);
+    if let Ok(mut m) = shared.tls_configs.lock() {
+        m.insert((port, alpn), Arc::clone(&config));
+    }
+    config
 }
 
 /// Serves one connection of a TLS port.
