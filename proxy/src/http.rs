@@ -319,8 +319,8 @@ pub async fn handle(
     shared
         .metrics
         .observe(conn.port, status, log.route != "-", elapsed);
-    if shared.options.access_log {
-        eprintln!(
+    if shared.options.access_log || shared.options.access_log_sink.is_some() {
+        let line = format!(
             "{peer} port={port} \"{method} {target} {version:?}\" {status} {ms:.3}ms route={route} rule={rule} http.route={hr} upstream={up}",
             peer = conn.peer,
             port = conn.port,
@@ -330,6 +330,12 @@ pub async fn handle(
             hr = log.http_route,
             up = log.upstream,
         );
+        match &shared.options.access_log_sink {
+            Some(sink) => {
+                let _ = sink.send(line);
+            }
+            None => eprintln!("{line}"),
+        }
     }
     Ok(response)
 }

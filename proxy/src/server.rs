@@ -64,6 +64,8 @@ pub struct ProxyOptions {
     pub drain_timeout: Duration,
     /// Print one access log line per request on stderr.
     pub access_log: bool,
+    /// Send the access log lines here instead of stderr (tests, or an embedder's logger).
+    pub access_log_sink: Option<std::sync::mpsc::Sender<String>>,
 }
 
 impl ProxyOptions {
@@ -88,6 +90,7 @@ impl ProxyOptions {
             default_retry_backoff: Duration::from_millis(25),
             drain_timeout: Duration::from_secs(30),
             access_log: true,
+            access_log_sink: None,
         }
     }
 }

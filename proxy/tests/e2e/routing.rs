@@ -552,6 +552,50 @@ async fn http2_and_grpc() {
 }
 
 #[tokio::test]
+async fn access_log_lines_name_route_rule_and_http_route() {
+    let a = upstream("a").await;
+    let (tx, rx) = std::sync::mpsc::channel();
+    let (proxy, _dir) = proxy_with(&routes(), &[("default/a", a.addr)], |o| {
+        o.watch = false;
+        o.access_log_sink = Some(tx);
+    })
+    .await;
+    let addr = proxy.addr(80).unwrap();
+    let c = client();
+    get(&c, addr, "web.example.com", "/echo/7?x=1").await;
+    get(&c, addr, "web.example.com", "/old/x").await;
+    get(&c, addr, "nobody.example.com", "/").await;
+    let lines: Vec<String> = (0..3)
+        .map(|_| rx.recv_timeout(std::time::Duration::from_secs(30)).unwrap())
+        .collect();
+    assert!(
+        lines[0].contains(r#""GET /echo/7?x=1 HTTP/1.1" 200 "#),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[0].contains(&format!(
+            "route=HTTPRoute/default/web rule=0(echo) http.route=/echo upstream={}",
+            a.addr
+        )),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[1].contains(" 301 ")
+            && lines[1].contains("rule=3(redirect) http.route=/old upstream=-"),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        lines[2].contains(" 404 ") && lines[2].contains("route=- rule=- http.route=-"),
+        "{}",
+        lines[2]
+    );
+    proxy.shutdown().await;
+}
+
+#[tokio::test]
 async fn admin_metrics_ready_config() {
     let f = fixture().await;
     let c = client();
