@@ -173,6 +173,8 @@ pub struct RunningProxy {
     admin: Option<SocketAddr>,
     stop: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
+    admin_stop: watch::Sender<bool>,
+    admin_task: Option<JoinHandle<()>>,
     graceful: Arc<Mutex<Option<GracefulShutdown>>>,
     watcher: Option<trieway::Watcher>,
 }
@@ -200,7 +202,8 @@ impl RunningProxy {
     }
 
     /// Stops accepting, lets in-flight requests finish (at most
-    /// [`ProxyOptions::drain_timeout`]), then returns.
+    /// [`ProxyOptions::drain_timeout`]), then returns. The admin port stays up while
+    /// requests drain, `/ready` answering 503.
     pub async fn shutdown(mut self) {
         self.shared.ready.store(false, Ordering::SeqCst);
         let _ = self.stop.send(true);
@@ -214,6 +217,10 @@ impl RunningProxy {
         let graceful = self.graceful.lock().ok().and_then(|mut g| g.take());
         if let Some(g) = graceful {
             let _ = tokio::time::timeout(self.shared.options.drain_timeout, g.shutdown()).await;
+        }
+        let _ = self.admin_stop.send(true);
+        if let Some(t) = self.admin_task.take() {
+            let _ = t.await;
         }
     }
 }
@@ -418,15 +425,17 @@ impl Proxy {
             }
         }
         let mut admin = None;
+        let (admin_stop, admin_stop_rx) = watch::channel(false);
+        let mut admin_task = None;
         if let Some(a) = shared.options.admin_addr {
             let listener = TcpListener::bind(a)
                 .await
                 .map_err(|e| format!("admin port: bind {a}: {e}"))?;
             admin = Some(listener.local_addr().map_err(|e| e.to_string())?);
-            tasks.push(tokio::spawn(crate::admin::admin_loop(
+            admin_task = Some(tokio::spawn(crate::admin::admin_loop(
                 Arc::clone(&shared),
                 listener,
-                stop_rx.clone(),
+                admin_stop_rx,
             )));
         }
         let watcher = if shared.options.watch {
@@ -461,6 +470,8 @@ impl Proxy {
             admin,
             stop,
             tasks,
+            admin_stop,
+            admin_task,
             graceful,
             watcher,
         })

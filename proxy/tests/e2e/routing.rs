@@ -3,6 +3,7 @@
 //! admin port, graceful shutdown.
 
 use crate::support::*;
+use std::time::Duration;
 
 const GATEWAY: &str = r#"
 apiVersion: gateway.networking.k8s.io/v1
@@ -634,6 +635,48 @@ async fn admin_metrics_ready_config() {
         "{cfg}"
     );
     f.proxy.shutdown().await;
+}
+
+#[tokio::test]
+async fn ready_answers_503_while_draining() {
+    let a = upstream("a").await;
+    let (proxy, _dir) = proxy_with(&routes(), &[("default/a", a.addr)], |o| {
+        o.watch = false;
+        o.drain_timeout = Duration::from_secs(3);
+    })
+    .await;
+    let (addr, admin) = (proxy.addr(80).unwrap(), proxy.admin_addr().unwrap());
+    let c = client();
+    assert_eq!(get(&c, admin, "admin", "/ready").await.status, 200);
+    // A request that outlives the drain (the upstream answers /hang after 30 s).
+    let _hanging = tokio::spawn({
+        let c = c.clone();
+        async move {
+            send(&c, addr, "GET", "web.example.com", "/echo/hang", &[])
+                .await
+                .map(|r| r.status)
+        }
+    });
+    assert!(wait_for(|| a.hits() > 0).await);
+    let stopping = tokio::spawn(proxy.shutdown());
+    // While it drains, the admin port says not ready (a load balancer stops sending).
+    let mut statuses = Vec::new();
+    let admin_client = client();
+    for _ in 0..600 {
+        match send(&admin_client, admin, "GET", "admin", "/ready", &[]).await {
+            Ok(r) if r.status == 503 => {
+                statuses.push(503);
+                break;
+            }
+            Ok(r) => statuses.push(r.status),
+            Err(e) => panic!("admin port gone while draining: {e} after {statuses:?}"),
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert_eq!(statuses.last(), Some(&503));
+    // The drain ends at the timeout, then the admin port closes too.
+    stopping.await.unwrap();
+    assert!(tokio::net::TcpStream::connect(admin).await.is_err());
 }
 
 #[tokio::test]

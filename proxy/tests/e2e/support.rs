@@ -100,7 +100,7 @@ async fn echo(
     if path.starts_with("/slow") {
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
-    if path.starts_with("/hang") {
+    if path.contains("/hang") {
         tokio::time::sleep(Duration::from_secs(30)).await;
     }
     let json = serde_json::json!({
