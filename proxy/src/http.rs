@@ -27,8 +27,54 @@ use std::time::{Duration, Instant};
 use trieway::model::RouteKind;
 use trieway::{Action, ActionKind, EditOp, HeaderEdit, Outcome, RequestView};
 
+/// A boxed error (what hyper's bodies and services take).
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
 /// The body type of every answer: the upstream's body streamed, or the proxy's own.
-pub type Body = BoxBody<Bytes, hyper::Error>;
+pub type Body = BoxBody<Bytes, BoxError>;
+
+/// The error that ends a response body when `timeouts.request` runs out while it streams.
+#[derive(Debug)]
+pub struct RequestTimeout;
+
+impl std::fmt::Display for RequestTimeout {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the request timeout ran out while the response body was streaming")
+    }
+}
+
+impl std::error::Error for RequestTimeout {}
+
+/// A response body that fails with [`RequestTimeout`] at a deadline: `timeouts.request`
+/// covers the whole response, its body included.
+struct Deadline {
+    inner: Body,
+    sleep: std::pin::Pin<Box<tokio::time::Sleep>>,
+}
+
+impl hyper::body::Body for Deadline {
+    type Data = Bytes;
+    type Error = BoxError;
+
+    fn poll_frame(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<hyper::body::Frame<Bytes>, BoxError>>> {
+        let this = self.get_mut();
+        if std::future::Future::poll(this.sleep.as_mut(), cx).is_ready() {
+            return std::task::Poll::Ready(Some(Err(Box::new(RequestTimeout))));
+        }
+        std::pin::Pin::new(&mut this.inner).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        self.inner.size_hint()
+    }
+}
 
 /// Where a request arrived: what the router needs besides the request itself.
 #[derive(Debug, Clone)]
@@ -596,7 +642,7 @@ async fn route_and_forward(
                         "the backend failed (connection closed, TLS or protocol error)",
                     )
                 }
-                Ok(Ok(r)) => r.map(|b| b.boxed()),
+                Ok(Ok(r)) => r.map(|b| b.map_err(BoxError::from).boxed()),
             };
             let status = response.status().as_u16();
             if attempt < retries && codes.contains(&status) {
@@ -608,6 +654,7 @@ async fn route_and_forward(
             return (response, addr.to_string());
         }
     };
+    let started = tokio::time::Instant::now();
     let (mut response, upstream) = match request_timeout {
         Some(t) => match tokio::time::timeout(t, forward).await {
             Ok(r) => r,
@@ -622,6 +669,15 @@ async fn route_and_forward(
         None => forward.await,
     };
     log.upstream = upstream;
+    if let Some(t) = request_timeout {
+        response = response.map(|inner| {
+            Deadline {
+                inner,
+                sleep: Box::pin(tokio::time::sleep_until(started + t)),
+            }
+            .boxed()
+        });
+    }
     strip_hop_by_hop(response.headers_mut(), false);
     // The client's connection has its own version (hyper writes the status line from it).
     *response.version_mut() = Version::HTTP_11;

@@ -67,6 +67,10 @@ spec:
       matches: [{{path: {{type: PathPrefix, value: /hang}}}}]
       timeouts: {{request: 2s, backendRequest: 300ms}}
       backendRefs: [{{name: a, port: 80}}]
+    - name: slowbody
+      matches: [{{path: {{type: PathPrefix, value: /slowbody}}}}]
+      timeouts: {{request: 500ms}}
+      backendRefs: [{{name: a, port: 80}}]
     - name: reset
       matches: [{{path: {{type: PathPrefix, value: /reset}}}}]
       backendRefs: [{{name: a, port: 80}}]
@@ -369,6 +373,10 @@ async fn faults_refused_hanging_reset_and_retry() {
     let r = get(&c, f.addr, "web.example.com", "/hang").await;
     assert_eq!(r.status, 504, "{}", r.body);
     assert!(r.body.contains("backendRequest"), "{}", r.body);
+    // The request timeout covers the response body: a body still streaming when it runs
+    // out is cut (the head was already sent, so the client sees the body fail).
+    let r = send(&c, f.addr, "GET", "web.example.com", "/slowbody", &[]).await;
+    assert!(r.is_err(), "a body past timeouts.request must not complete");
     // Reset mid-response: the client sees the body fail, the proxy keeps serving.
     let r = send(&c, f.addr, "GET", "web.example.com", "/reset", &[]).await;
     assert!(

@@ -26,6 +26,8 @@ pub struct TestBody {
     chunks: Vec<Bytes>,
     trailers: Option<http::HeaderMap>,
     fail: bool,
+    /// A wait before the first chunk (`/slowbody`: the head goes out at once, the body late).
+    stall: Option<Pin<Box<tokio::time::Sleep>>>,
 }
 
 impl Body for TestBody {
@@ -33,8 +35,14 @@ impl Body for TestBody {
     type Error = std::io::Error;
     fn poll_frame(
         mut self: Pin<&mut Self>,
-        _cx: &mut Context<'_>,
+        cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, std::io::Error>>> {
+        if let Some(stall) = self.stall.as_mut() {
+            if std::future::Future::poll(stall.as_mut(), cx).is_pending() {
+                return Poll::Pending;
+            }
+            self.stall = None;
+        }
         if !self.chunks.is_empty() {
             let c = self.chunks.remove(0);
             return Poll::Ready(Some(Ok(Frame::data(c))));
@@ -127,6 +135,9 @@ async fn echo(
         chunks: vec![Bytes::from(json.to_string())],
         trailers: None,
         fail: path.starts_with("/reset"),
+        stall: path
+            .contains("/slowbody")
+            .then(|| Box::pin(tokio::time::sleep(Duration::from_secs(5)))),
     };
     if grpc {
         // A gRPC message frame (uncompressed, the JSON as payload) and a grpc-status trailer.
