@@ -64,7 +64,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 mod nginx;
 mod verify;
-pub use verify::{verify, Difference, Verification};
+pub use verify::{verify, verify_converted, Difference, Verification};
 
 // The class lookup is shared with native Ingress routing (compile/ingress.rs), which needs no
 // feature.

@@ -1160,6 +1160,7 @@ pub(crate) fn route_ingress_nginx_action<R: RequestView + ?Sized>(
             match decided {
                 Some(true) => other,
                 Some(false) => main,
+                None if c.weight == 0 => main,
                 None => format!("{main} ({}) | {other} ({})", c.total - c.weight, c.weight),
             }
         }

@@ -242,12 +242,17 @@ pub(crate) fn compile(config: &Config, class: Option<&str>, out: &mut Compiled) 
                         .or_default()
                         .push((k(sub as u8), m));
                 }
-                // The weighted split: main `total - w`, canary `w`.
+                // The weighted split: main `total - w`, canary `w` (only main without weight).
                 let split = [
                     (main.0, main.1, c.total - c.weight),
                     (canary.0, canary.1, c.weight),
                 ];
-                let m = add(ri, pi, &split, (kind, &value), Box::default(), filters);
+                let split = if c.weight == 0 {
+                    &split[..1]
+                } else {
+                    &split[..]
+                };
+                let m = add(ri, pi, split, (kind, &value), Box::default(), filters);
                 per_host
                     .entry(host.clone())
                     .or_default()

@@ -610,7 +610,7 @@ pub(super) fn app_root<'a>(
 }
 
 /// Whether `ing` asks for gRPC backends (`backend-protocol: GRPC` or `GRPCS`).
-fn grpc(ing: &Ingress) -> bool {
+pub(super) fn grpc(ing: &Ingress) -> bool {
     get(ing, "backend-protocol")
         .is_some_and(|p| p.eq_ignore_ascii_case("GRPC") || p.eq_ignore_ascii_case("GRPCS"))
 }

@@ -30,7 +30,7 @@ pub struct Difference {
     /// The documented difference that explains it (a heading of docs/ingress.md:
     /// `wildcard-depth`, `path-precedence`, `host-fallback`, `default-backend`,
     /// `implementation-specific`, `duplicate-path`, `namespaces`, `not-converted`,
-    /// `nginx-annotations`, `ssl-redirect`), or `None`
+    /// `nginx-annotations`, `ssl-redirect`, `trailing-slash`, `redirect-url`, `regex-case`), or `None`
     /// when none does.
     pub cause: Option<&'static str>,
 }
@@ -107,6 +107,9 @@ fn section(cause: &str) -> &'static str {
         "namespaces" => "7. one Gateway per namespace",
         "nginx-annotations" => "ingress-nginx annotations (Ingress routing ignores them)",
         "ssl-redirect" => "ingress-nginx's HTTP to HTTPS redirect (Ingress routing answers)",
+        "trailing-slash" => "ingress-nginx's HTTPS redirect drops a trailing slash",
+        "redirect-url" => "redirect URLs and codes Gateway API cannot express",
+        "regex-case" => "rewrite-target capture groups as a case-sensitive PathPrefix",
         _ => "an error of the conversion",
     }
 }
@@ -141,6 +144,18 @@ fn section(cause: &str) -> &'static str {
 /// ```
 pub fn verify(config: &Config, options: &ConvertOptions) -> Verification {
     let conversion = ingress_to_gateway(config, options);
+    verify_converted(config, options, &conversion)
+}
+
+/// [`verify`] of a given conversion of `config`'s Ingresses (as [`ingress_to_gateway`]
+/// returned it with `options`, possibly edited since): every request the Ingresses and those
+/// objects answer differently. A conversion edited to route otherwise shows up as
+/// unexplained differences.
+pub fn verify_converted(
+    config: &Config,
+    options: &ConvertOptions,
+    conversion: &super::Conversion,
+) -> Verification {
     let converted = converted_config(config, &conversion.objects);
     let not_converted: BTreeSet<String> = conversion
         .errors
@@ -163,9 +178,24 @@ pub fn verify(config: &Config, options: &ConvertOptions) -> Verification {
     let mut implementation_specific = BTreeSet::new();
     // ingress-nginx reads ImplementationSpecific as a string prefix, the conversion as
     // PathPrefix.
+    // On a use-regex host the Nginx flavor and the conversion both read it as a regex.
+    let all: Vec<&Object<IngressSpec>> = config
+        .ingresses
+        .iter()
+        .filter(|i| !super::nginx::is_canary(i))
+        .collect();
+    let regex_hosts = if options.nginx {
+        crate::compile::ingress::nginx_regex_hosts(&all)
+    } else {
+        Default::default()
+    };
     if options.implementation_specific != ImplementationSpecific::Prefix || options.nginx {
         for ing in &config.ingresses {
             for (ri, r) in ing.spec.rules.iter().enumerate() {
+                let host = r.host.as_deref().unwrap_or("").to_ascii_lowercase();
+                if regex_hosts.contains(&host) {
+                    continue;
+                }
                 for (pi, p) in r.http.iter().flat_map(|h| &h.paths).enumerate() {
                     if p.path_type == IngressPathType::ImplementationSpecific {
                         implementation_specific.insert((ing.key(), ri, pi));
@@ -174,16 +204,37 @@ pub fn verify(config: &Config, options: &ConvertOptions) -> Verification {
             }
         }
     }
+    // Spec routing ignores every annotation the conversion applies; the Nginx flavor models
+    // them but for backend-protocol gRPC (the host becomes a GRPCRoute).
     let annotated: BTreeSet<String> = config
         .ingresses
         .iter()
-        .filter(|i| super::nginx::converted_annotations(i))
+        .filter(|i| {
+            if options.nginx {
+                super::nginx::grpc(i)
+            } else {
+                super::nginx::converted_annotations(i)
+            }
+        })
         .flat_map(|i| {
             i.spec
                 .rules
                 .iter()
                 .map(|r| r.host.clone().unwrap_or_default())
         })
+        .collect();
+    // Ingresses whose permanent-/temporal-redirect Gateway API cannot express exactly (a
+    // query or fragment in the URL, or a code other than 301, 302, 303, 307 and 308).
+    let redirects: BTreeSet<String> = config
+        .ingresses
+        .iter()
+        .filter(|i| {
+            let s = crate::compile::ingress::nginx_settings(i);
+            s.redirect.is_some_and(|(code, url)| {
+                url.contains(['?', '#']) || ![301, 302, 303, 307, 308].contains(&code)
+            })
+        })
+        .map(|i| i.key())
         .collect();
     let mut result = Verification::default();
     for (class, ingresses) in &classes {
@@ -214,6 +265,9 @@ pub fn verify(config: &Config, options: &ConvertOptions) -> Verification {
             rules: &rules,
             implementation_specific: &implementation_specific,
             annotated: &annotated,
+            nginx: options.nginx,
+            redirects: &redirects,
+            regex_hosts: &regex_hosts,
         };
         for (host, path, header, https) in requests(ingresses) {
             result.requests += 1;
@@ -335,6 +389,7 @@ fn requests(ingresses: &[&Object<IngressSpec>]) -> Vec<GenRequest> {
                         && v.contains(['(', '[', '*', '$', '|', '\\'])
                 {
                     paths.insert(v.to_string());
+                    regex_variants(v, &mut paths);
                     continue;
                 }
                 path_variants(v, &mut paths);
@@ -414,6 +469,22 @@ fn canary_headers(ing: &Object<IngressSpec>) -> Vec<(String, String)> {
     out
 }
 
+/// For a path that is a regular expression (ingress-nginx's use-regex): the variants of its
+/// literal start (up to the first metacharacter), and that start with `/x/y` and in capitals.
+fn regex_variants(p: &str, out: &mut BTreeSet<String>) {
+    let end = p
+        .find(['(', '[', '*', '$', '|', '\\', '.', '+', '?', '{', '^'])
+        .unwrap_or(p.len());
+    let literal = &p[..end];
+    if !literal.starts_with('/') {
+        return;
+    }
+    path_variants(literal, out);
+    let base = literal.strip_suffix('/').unwrap_or(literal);
+    out.insert(format!("{base}/x/y"));
+    out.insert(format!("{}/x", base.to_ascii_uppercase()));
+}
+
 /// `p`, `p/`, `p/x`, `px` and the parent of `p`.
 fn path_variants(p: &str, out: &mut BTreeSet<String>) {
     let base = p.strip_suffix('/').unwrap_or(p);
@@ -459,8 +530,15 @@ struct Ctx<'a> {
     /// conversion reads them other than as trieway's Ingress routing (Prefix) does.
     implementation_specific: &'a BTreeSet<(String, usize, usize)>,
     /// The hosts (`""`: rules without host) with an Ingress whose ingress-nginx annotations
-    /// the conversion applies and Ingress routing (the Spec flavor) ignores.
+    /// the conversion applies and Ingress routing ignores (the Spec flavor: all of them; the
+    /// Nginx flavor: backend-protocol gRPC).
     annotated: &'a BTreeSet<String>,
+    /// Ingress routing is ingress-nginx's ([`ConvertOptions::nginx`]).
+    nginx: bool,
+    /// Ingresses (`namespace/name`) whose redirect URL or code Gateway API cannot express.
+    redirects: &'a BTreeSet<String>,
+    /// Hosts whose paths ingress-nginx reads as case-insensitive regexes (Nginx flavor).
+    regex_hosts: &'a rustc_hash::FxHashSet<String>,
 }
 
 impl Ctx<'_> {
@@ -494,7 +572,7 @@ impl Ctx<'_> {
         if ingress.text == gateway.text {
             return None;
         }
-        let cause = self.cause(host, &ingress, &gateway);
+        let cause = self.cause(host, path, &ingress, &gateway);
         Some(Difference {
             class: self.class.to_string(),
             request: match (header, https) {
@@ -509,16 +587,43 @@ impl Ctx<'_> {
     }
 
     /// The documented difference explaining why `i` (Ingress) and `g` (Gateway API) differ.
-    fn cause(&self, host: &str, i: &Answer, g: &Answer) -> Option<&'static str> {
+    fn cause(&self, host: &str, path: &str, i: &Answer, g: &Answer) -> Option<&'static str> {
         if i.route
             .as_ref()
             .is_some_and(|r| self.not_converted.contains(r))
         {
             return Some("not-converted");
         }
-        // ingress-nginx's HTTP → HTTPS redirect, which Ingress routing does not model.
-        if g.text.starts_with("redirect 308 https://") && !i.text.starts_with("redirect") {
+        // ingress-nginx's HTTP → HTTPS redirect, which Spec routing does not model; the
+        // Nginx flavor does, and drops one trailing `/` of the request URI, which Gateway API
+        // redirects keep.
+        let https = "redirect 308 https://";
+        if !self.nginx && g.text.starts_with(https) && !i.text.starts_with("redirect") {
             return Some("ssl-redirect");
+        }
+        if self.nginx
+            && i.text.starts_with(https)
+            && g.text.strip_suffix('/') == Some(i.text.as_str())
+        {
+            return Some("trailing-slash");
+        }
+        // A case-insensitive regex location converted to a (case-sensitive) PathPrefix, for
+        // a rewrite-target with capture groups.
+        let selected = i
+            .host
+            .clone()
+            .flatten()
+            .map(|h| if h == "*" { String::new() } else { h });
+        if selected.is_some_and(|h| self.regex_hosts.contains(&h))
+            && path.bytes().any(|b| b.is_ascii_uppercase())
+        {
+            return Some("regex-case");
+        }
+        if i.text.starts_with("redirect")
+            && g.text.starts_with("redirect")
+            && i.route.as_ref().is_some_and(|r| self.redirects.contains(r))
+        {
+            return Some("redirect-url");
         }
         let ingress_host = i
             .host
@@ -565,10 +670,12 @@ impl Ctx<'_> {
         if i.route != g.route && self.gateways.len() > 1 {
             return Some("namespaces");
         }
-        if g.backends > 1 {
+        if g.backends > 1 && !self.nginx {
             return Some("duplicate-path");
         }
-        Some("path-precedence")
+        // ingress-nginx's path order is the flavor's: a difference on the same host is a
+        // conversion error.
+        (!self.nginx).then_some("path-precedence")
     }
 }
 
