@@ -392,6 +392,10 @@ struct Out {
     route_names: BTreeMap<String, BTreeSet<String>>,
     /// The HTTP listener name and the HTTPS one (if any) per `(namespace, class, host)`.
     listeners: BTreeMap<(String, String, String), (String, Option<String>)>,
+    /// `(class, host)` whose paths ingress-nginx reads as regular expressions: some Ingress
+    /// of the class, in any namespace, with a rule for the host wants it
+    /// ([`nginx::wants_regex`]).
+    regex_hosts: BTreeSet<(String, String)>,
 }
 
 fn issue(ing: &Ingress, field: impl Into<String>, message: impl Into<String>) -> ConfigError {
@@ -551,6 +555,7 @@ pub fn ingress_to_gateway(config: &Config, options: &ConvertOptions) -> Conversi
         conv: Conversion::default(),
         route_names: BTreeMap::new(),
         listeners: BTreeMap::new(),
+        regex_hosts: BTreeSet::new(),
     };
     // The order an API server lists them in: by namespace, then name.
     let mut ingresses: Vec<&Ingress> = config.ingresses.iter().collect();
@@ -567,6 +572,12 @@ pub fn ingress_to_gateway(config: &Config, options: &ConvertOptions) -> Conversi
             }
         };
         nginx::unconverted(ing, &mut out);
+        if nginx::wants_regex(ing) {
+            for r in &ing.spec.rules {
+                let host = r.host.clone().unwrap_or_default().to_ascii_lowercase();
+                out.regex_hosts.insert((class.clone(), host));
+            }
+        }
         let gw = gateways
             .entry((ing.meta.namespace.clone(), class))
             .or_default();
@@ -899,7 +910,10 @@ fn emit_host_routes<'a>(
     let mut slash_routes = Vec::new();
     let mut host_routes: BTreeMap<&str, String> = BTreeMap::new();
     for (host, g) in &gw.hosts {
-        let rules = convert_rules(config, options, g, out);
+        let regex = out
+            .regex_hosts
+            .contains(&(class.to_string(), host.to_ascii_lowercase()));
+        let rules = convert_rules(config, options, (g, regex), out);
         if rules.is_empty() {
             continue;
         }
@@ -1093,16 +1107,11 @@ fn default_tie_warning(
 fn convert_rules<'a>(
     config: &Config,
     options: &ConvertOptions,
-    g: &'a HostGroup<'a>,
+    (g, regex): (&'a HostGroup<'a>, bool),
     out: &mut Out,
 ) -> Vec<Rule<'a>> {
-    // ingress-nginx: use-regex (or rewrite-target) on one Ingress makes every path of the
-    // host a case-insensitive regular expression.
-    let regex = g
-        .paths
-        .iter()
-        .flat_map(|p| &p.entries)
-        .any(|e| nginx::wants_regex(e.ingress));
+    // ingress-nginx: use-regex (or rewrite-target) on one Ingress of the class, in any
+    // namespace, makes every path of the host a case-insensitive regular expression (`regex`).
     let mut rules = Vec::new();
     for group in &g.paths {
         let (main, canaries): (Vec<&PathEntry>, Vec<&PathEntry>) = group

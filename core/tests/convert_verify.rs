@@ -561,3 +561,56 @@ fn a_broken_conversion_is_an_unexplained_difference() {
         assert_eq!(d.cause, None, "{what}: {}", v.report());
     }
 }
+
+/// use-regex on one Ingress makes every path of the host a regex, across the namespaces of
+/// the class: `/b` of namespace b matches `/bx` in ingress-nginx, and in the conversion.
+#[test]
+fn use_regex_spans_namespaces() {
+    let yaml = r#"
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: re
+  namespace: a
+  annotations: {nginx.ingress.kubernetes.io/use-regex: "true"}
+spec:
+  ingressClassName: nginx
+  rules:
+  - host: h.com
+    http: {paths: [{path: /a.+, pathType: ImplementationSpecific, backend: {service: {name: one, port: {number: 80}}}}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: plain, namespace: b}
+spec:
+  ingressClassName: nginx
+  rules:
+  - host: h.com
+    http: {paths: [{path: /b, pathType: Prefix, backend: {service: {name: two, port: {number: 80}}}}]}
+"#;
+    let config = Config::from_str(yaml);
+    let legacy = trieway::Router::from_ingress(
+        &config,
+        Some("nginx"),
+        trieway::Options {
+            ingress_nginx: true,
+            ..Default::default()
+        },
+    );
+    let req = trieway::Request::new("GET", "h.com", "/bX");
+    let trieway::Outcome::Matched(m) = legacy.route(&req) else {
+        panic!("/bX is matched by the regex location ~* ^/b");
+    };
+    assert_eq!(m.route().namespace, "b");
+    let conversion = trieway::convert::ingress_to_gateway(&config, &nginx());
+    let route = conversion
+        .objects
+        .iter()
+        .find(|o| o["kind"] == "HTTPRoute" && o["metadata"]["namespace"] == "b")
+        .expect("route in b");
+    let path = &route["spec"]["rules"][0]["matches"][0]["path"];
+    assert_eq!(path["type"], "RegularExpression", "{route}");
+    let v = verify(&config, &nginx());
+    assert!(v.is_ok(), "{}", v.report());
+    assert!(find(&v, "h.com/bx").is_none(), "{}", v.report());
+}

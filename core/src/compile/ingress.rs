@@ -690,7 +690,7 @@ pub(crate) fn nginx_regex_hosts(served: &[&Object<IngressSpec>]) -> rustc_hash::
     served
         .iter()
         .filter(|i| {
-            nginx_flag(i, "use-regex")
+            nginx_bool(i, "use-regex") == Some(true)
                 || i.meta
                     .annotations
                     .contains_key("nginx.ingress.kubernetes.io/rewrite-target")
