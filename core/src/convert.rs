@@ -59,7 +59,7 @@ use crate::model::{
     ProtocolType, SecretObjectReference, GATEWAY_GROUP,
 };
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
 mod nginx;
@@ -588,6 +588,12 @@ pub fn ingress_to_gateway(config: &Config, options: &ConvertOptions) -> Conversi
     for ((ns, class), gw) in &gateways {
         emit_gateway(config, options, ns, class, gw, &mut out);
     }
+    let classed: Vec<&Ingress> = ingresses
+        .iter()
+        .copied()
+        .filter(|i| ingress_class(config, i).is_ok())
+        .collect();
+    nginx::backend_tls_policies(&classed, &mut out);
     out.conv
 }
 
@@ -775,7 +781,17 @@ fn gateway_listeners(ns: &str, class: &str, gw: &GatewayGroup, out: &mut Out) ->
         listeners.push(listener(http.clone(), host, 80, ProtocolType::Http));
         listener_names.insert(http.clone());
         let mut secure = None;
-        if let Some(tls) = listener_tls(host, g, out) {
+        if nginx::passthrough_host(g) && !host.is_empty() {
+            // ssl-passthrough: TLS on 443 goes to the backend undecrypted, by SNI.
+            let name = format!("{}-tls-passthrough", slug(host));
+            let mut l = listener(name.clone(), host, 443, ProtocolType::Tls);
+            l.tls = Some(ListenerTls {
+                mode: Some(crate::model::TlsMode::Passthrough),
+                ..ListenerTls::default()
+            });
+            listeners.push(l);
+            listener_names.insert(name);
+        } else if let Some(tls) = listener_tls(host, g, out) {
             let mut l = listener(https.clone(), host, 443, ProtocolType::Https);
             l.tls = Some(tls);
             listeners.push(l);
@@ -786,6 +802,23 @@ fn gateway_listeners(ns: &str, class: &str, gw: &GatewayGroup, out: &mut Out) ->
             (ns.to_string(), class.to_string(), host.clone()),
             (http, secure),
         );
+    }
+    // from-to-www-redirect: an HTTP listener for the other name, whose route redirects.
+    for (host, g) in &gw.hosts {
+        let Some(alias) = nginx::www_alias(host, g) else {
+            continue;
+        };
+        let key = (ns.to_string(), class.to_string(), alias.clone());
+        if gw.hosts.contains_key(&alias) || out.listeners.contains_key(&key) {
+            continue;
+        }
+        let name = format!(
+            "{}-http",
+            unique(&listener_names, &slug(&alias), |s| format!("{s}-http"))
+        );
+        listeners.push(listener(name.clone(), &alias, 80, ProtocolType::Http));
+        listener_names.insert(name.clone());
+        out.listeners.insert(key, (name, None));
     }
     if listeners.len() > MAX_LISTENERS {
         let first = gw
@@ -917,6 +950,18 @@ fn emit_host_routes<'a>(
         if rules.is_empty() {
             continue;
         }
+        let rules = if nginx::passthrough_host(g) {
+            let (tls, http) = nginx::split_passthrough(rules, host, out);
+            if !host.is_empty() {
+                emit_tls_route(options, (ns, class, host), g, &tls, out);
+            }
+            if http.is_empty() {
+                continue;
+            }
+            http
+        } else {
+            rules
+        };
         precedence_warnings(&rules, host, out);
         if let Some(grpc) = nginx::grpc_rules(&rules, out) {
             emit_grpc_route(options, (ns, class, host), g, grpc, out);
@@ -976,6 +1021,25 @@ fn emit_host_routes<'a>(
             out.push(Manifest::new("HTTPRoute", meta, spec));
         }
     }
+    for (host, g) in &gw.hosts {
+        let Some(alias) = nginx::www_alias(host, g) else {
+            continue;
+        };
+        if gw.hosts.contains_key(&alias) {
+            nginx::www_taken(g, &alias, out);
+            continue;
+        }
+        let key = (ns.to_string(), class.to_string(), alias.clone());
+        let Some((listener, _)) = out.listeners.get(&key).cloned() else {
+            continue;
+        };
+        let mut spec = route_spec(class, &alias, vec![nginx::www_rule(host)]);
+        spec.parent_refs[0].section_name = Some(listener);
+        let base = format!("{}-{}", g.first.meta.name, slug(&alias));
+        let name = out.route_name(ns, &base, g.first, &format!("{}.host", g.first_field));
+        let meta = route_metadata(&name, ns, g.oldest, options);
+        out.push(Manifest::new("HTTPRoute", meta, spec));
+    }
     host_fallback_warnings(gw, &host_routes, out);
     slash_routes
 }
@@ -998,6 +1062,44 @@ fn emit_grpc_route(
         rules,
     };
     out.push(Manifest::new("GRPCRoute", meta, spec));
+}
+
+/// Emits the TLSRoute of a host with ssl-passthrough (as ingress2gateway): named
+/// `<route>-tls-passthrough`, on the `<slug>-tls-passthrough` listener, one rule with the
+/// distinct backends of the passthrough Ingresses' paths.
+fn emit_tls_route(
+    options: &ConvertOptions,
+    (ns, class, host): (&str, &str, &str),
+    g: &HostGroup,
+    rules: &[Rule],
+    out: &mut Out,
+) {
+    let mut refs: Vec<Value> = Vec::new();
+    for r in rules {
+        for b in &r.rule.backend_refs {
+            let v = serde_json::to_value(&b.target).unwrap_or(Value::Null);
+            if !refs.contains(&v) {
+                refs.push(v);
+            }
+        }
+    }
+    let base = format!("{}-{}-tls-passthrough", g.first.meta.name, slug(host));
+    let name = out.route_name(ns, &base, g.first, &format!("{}.host", g.first_field));
+    let meta = route_metadata(&name, ns, g.oldest, options);
+    let mut route = json!({
+        "apiVersion": format!("{GATEWAY_GROUP}/v1"),
+        "kind": "TLSRoute",
+        "metadata": meta,
+        "spec": {
+            "parentRefs": [{"name": class, "sectionName": format!("{}-tls-passthrough", slug(host))}],
+            "hostnames": [host],
+            "rules": [{"backendRefs": refs}],
+        },
+    });
+    if refs.is_empty() {
+        route["spec"]["rules"] = json!([]);
+    }
+    out.conv.objects.push(route);
 }
 
 /// The metadata of a converted route, with the creation timestamp of `age_of` if asked for.

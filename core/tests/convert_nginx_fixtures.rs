@@ -323,20 +323,266 @@ fn redirects() {
 }
 
 #[test]
-fn from_to_www_redirect_is_not_converted() {
-    // Differs: ingress2gateway redirects www.example.com to example.com; trieway warns.
+fn from_to_www_redirect() {
+    // ingress-nginx (annotations.md, "Redirect from/to www"): requests for www.example.com are
+    // redirected (308) to example.com, and the reverse for a www host; no redirect when the
+    // other name has its own rules. ingress2gateway does not convert it (it only names the
+    // annotation): trieway adds a route for the other name.
     let yaml = basic("www", "example.com", &[("from-to-www-redirect", "true")]);
-    let config = Config::from_str(&yaml);
-    let c = ingress_to_gateway(&config, &nginx());
+    let r = converted(&yaml, &nginx());
+    assert_eq!(answer(&r, "example.com", "/", &[]), "dummy-app1");
+    assert_eq!(
+        answer(&r, "www.example.com", "/a?b=1", &[]),
+        "redirect 308 http://example.com/a?b=1"
+    );
+    let yaml = basic(
+        "www",
+        "www.example.com",
+        &[("from-to-www-redirect", "true")],
+    );
+    let r = converted(&yaml, &nginx());
+    assert_eq!(
+        answer(&r, "example.com", "/", &[]),
+        "redirect 308 http://www.example.com/"
+    );
+    // The other name has rules of its own: no redirect, a warning.
+    let yaml = basic("www", "example.com", &[("from-to-www-redirect", "true")])
+        + &basic("other", "www.example.com", &[]);
+    let c = ingress_to_gateway(&Config::from_str(&yaml), &nginx());
     assert!(
         c.warnings
             .iter()
-            .any(|w| w.message.contains("from-to-www-redirect is not converted")),
+            .any(|w| w.message.contains("has its own rules")),
         "{:#?}",
         c.warnings
     );
     let r = converted(&yaml, &nginx());
-    assert_eq!(answer(&r, "example.com", "/", &[]), "dummy-app1");
+    assert_eq!(answer(&r, "www.example.com", "/", &[]), "dummy-app1");
+}
+
+/// ingress2gateway `ssl_passthrough_test.go`: "basic ssl-passthrough creates TLSRoute and
+/// removes HTTPRoute", "ssl-passthrough false is ignored", and a host mixing a passthrough
+/// Ingress with a normal one keeps the normal one's rules on HTTP.
+#[test]
+fn ssl_passthrough_becomes_a_tls_route() {
+    let passthrough = |value: &str| {
+        ingress(
+            "test-ingress",
+            "example.com",
+            &[("ssl-passthrough", value)],
+            &[("/", "Prefix", "my-service")],
+            Some("cert"),
+        )
+        .replace("number: 80", "number: 443")
+    };
+    let config = Config::from_str(&passthrough("true"));
+    let c = ingress_to_gateway(&config, &nginx());
+    assert!(c.errors.is_empty(), "{:#?}", c.errors);
+    let kinds: Vec<&str> = c
+        .objects
+        .iter()
+        .filter_map(|o| o["kind"].as_str())
+        .collect();
+    assert_eq!(kinds, ["Gateway", "TLSRoute"], "{}", c.to_yaml());
+    let route = &c.objects[1];
+    assert_eq!(
+        route["metadata"]["name"],
+        "test-ingress-example-com-tls-passthrough"
+    );
+    assert_eq!(
+        route["spec"]["hostnames"],
+        serde_json::json!(["example.com"])
+    );
+    assert_eq!(
+        route["spec"]["parentRefs"][0]["sectionName"],
+        "example-com-tls-passthrough"
+    );
+    assert_eq!(
+        route["spec"]["rules"],
+        serde_json::json!([{"backendRefs": [{"name": "my-service", "port": 443}]}])
+    );
+    let listeners = c.objects[0]["spec"]["listeners"]
+        .as_array()
+        .expect("listeners");
+    let l = listeners
+        .iter()
+        .find(|l| l["name"] == "example-com-tls-passthrough")
+        .expect("passthrough listener");
+    assert_eq!(
+        (
+            &l["protocol"],
+            &l["port"],
+            &l["tls"]["mode"],
+            &l["hostname"]
+        ),
+        (
+            &serde_json::json!("TLS"),
+            &serde_json::json!(443),
+            &serde_json::json!("Passthrough"),
+            &serde_json::json!("example.com")
+        )
+    );
+    // Differs: ingress2gateway also keeps the HTTPS listener of the Ingress's tls section on
+    // the same port and hostname, which conflicts with the passthrough listener; trieway
+    // leaves it out.
+    assert!(
+        listeners.iter().all(|l| l["protocol"] != "HTTPS"),
+        "{}",
+        c.to_yaml()
+    );
+    // The converted TLSRoute routes by SNI.
+    let mut b = Config::builder();
+    b.add_str(CLASS, "class");
+    for (i, v) in c.objects.iter().enumerate() {
+        b.add_value(v.clone(), "converted", i);
+    }
+    let loaded = b.finish();
+    assert!(loaded.errors().is_empty(), "{:#?}", loaded.errors());
+    let r = Router::new(&loaded, Options::default()).expect("router");
+    match r.route_tls(443, Some("example.com")) {
+        trieway::TlsOutcome::Forward(m) => assert!(m.passthrough()),
+        _ => panic!("no TLS route"),
+    }
+    let v = verify(&config, &nginx());
+    assert!(v.is_ok(), "{}", v.report());
+    assert!(v
+        .differences
+        .iter()
+        .all(|d| d.cause == Some("ssl-passthrough")));
+    // ssl-passthrough "false": an HTTPRoute as usual.
+    let c = ingress_to_gateway(&Config::from_str(&passthrough("false")), &nginx());
+    let kinds: Vec<&str> = c
+        .objects
+        .iter()
+        .filter_map(|o| o["kind"].as_str())
+        .collect();
+    assert!(
+        kinds.contains(&"HTTPRoute") && !kinds.contains(&"TLSRoute"),
+        "{kinds:?}"
+    );
+    // Mixed: the normal Ingress's path stays on HTTP.
+    let yaml = passthrough("true")
+        + &ingress(
+            "normal-ingress",
+            "example.com",
+            &[],
+            &[("/api", "Prefix", "api")],
+            None,
+        );
+    let c = ingress_to_gateway(&Config::from_str(&yaml), &nginx());
+    let http: Vec<&serde_json::Value> = c
+        .objects
+        .iter()
+        .filter(|o| o["kind"] == "HTTPRoute")
+        .collect();
+    assert_eq!(http.len(), 1, "{}", c.to_yaml());
+    assert_eq!(http[0]["spec"]["rules"][0]["backendRefs"][0]["name"], "api");
+    let tls = c
+        .objects
+        .iter()
+        .find(|o| o["kind"] == "TLSRoute")
+        .expect("TLSRoute");
+    assert_eq!(
+        tls["spec"]["rules"][0]["backendRefs"][0]["name"],
+        "my-service"
+    );
+}
+
+/// ingress2gateway `backend_tls_test.go`: only "fully compliant strict TLS validation"
+/// (backend-protocol HTTPS with proxy-ssl-verify on, proxy-ssl-secret, proxy-ssl-server-name
+/// on and proxy-ssl-name) makes a BackendTLSPolicy; every partial case makes none (an error
+/// says what is missing); a canary Ingress makes none.
+#[test]
+fn backend_tls_policy() {
+    let strict: &[(&str, &str)] = &[
+        ("backend-protocol", "HTTPS"),
+        ("proxy-ssl-verify", "on"),
+        ("proxy-ssl-secret", "my-ca-secret"),
+        ("proxy-ssl-server-name", "on"),
+        ("proxy-ssl-name", "strict.internal.com"),
+    ];
+    let yaml = ingress(
+        "strict-tls",
+        "example.com",
+        strict,
+        &[("/", "Prefix", "test-service")],
+        None,
+    );
+    let config = Config::from_str(&yaml);
+    let c = ingress_to_gateway(&config, &nginx());
+    assert!(c.errors.is_empty(), "{:#?}", c.errors);
+    let policies: Vec<&serde_json::Value> = c
+        .objects
+        .iter()
+        .filter(|o| o["kind"] == "BackendTLSPolicy")
+        .collect();
+    assert_eq!(policies.len(), 1, "{}", c.to_yaml());
+    let p = policies[0];
+    assert_eq!(p["metadata"]["name"], "test-service-backend-tls");
+    assert_eq!(p["metadata"]["namespace"], "e2e");
+    assert_eq!(
+        p["spec"],
+        serde_json::json!({
+            "targetRefs": [{"group": "", "kind": "Service", "name": "test-service"}],
+            "validation": {"hostname": "strict.internal.com",
+                "caCertificateRefs": [{"group": "", "kind": "ConfigMap", "name": "my-ca-secret"}]}
+        })
+    );
+    // The policy loads and resolves for the converted route's backend.
+    let mut b = Config::builder();
+    b.add_str(CLASS, "class");
+    for (i, v) in c.objects.iter().enumerate() {
+        b.add_value(v.clone(), "converted", i);
+    }
+    assert!(b.finish().errors().is_empty());
+    let partial: [&[(&str, &str)]; 5] = [
+        &[("proxy-ssl-verify", "on")],
+        &[("proxy-ssl-secret", "default/my-ca-secret")],
+        &[
+            ("proxy-ssl-secret", "my-ca-secret"),
+            ("proxy-ssl-verify", "on"),
+        ],
+        &[("backend-protocol", "HTTPS")],
+        &[
+            ("backend-protocol", "HTTPS"),
+            ("proxy-ssl-name", "my-service.internal"),
+        ],
+    ];
+    for annotations in partial {
+        let yaml = ingress(
+            "p",
+            "example.com",
+            annotations,
+            &[("/", "Prefix", "test-service")],
+            None,
+        );
+        let c = ingress_to_gateway(&Config::from_str(&yaml), &nginx());
+        assert!(
+            c.objects.iter().all(|o| o["kind"] != "BackendTLSPolicy"),
+            "{annotations:?}"
+        );
+        let https = annotations.contains(&("backend-protocol", "HTTPS"));
+        assert_eq!(
+            c.errors
+                .iter()
+                .any(|e| e.message.contains("no BackendTLSPolicy")),
+            https,
+            "{annotations:?}: {:#?}",
+            c.errors
+        );
+    }
+    let mut canary = strict.to_vec();
+    canary.push(("canary", "true"));
+    let yaml = basic("main", "example.com", &[])
+        + &ingress(
+            "canary",
+            "example.com",
+            &canary,
+            &[("/", "Prefix", "test-service")],
+            None,
+        );
+    let c = ingress_to_gateway(&Config::from_str(&yaml), &nginx());
+    assert!(c.objects.iter().all(|o| o["kind"] != "BackendTLSPolicy"));
 }
 
 #[test]

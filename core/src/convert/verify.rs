@@ -30,7 +30,7 @@ pub struct Difference {
     /// The documented difference that explains it (a heading of docs/ingress.md:
     /// `wildcard-depth`, `path-precedence`, `host-fallback`, `default-backend`,
     /// `implementation-specific`, `duplicate-path`, `namespaces`, `not-converted`,
-    /// `nginx-annotations`, `ssl-redirect`, `trailing-slash`, `redirect-url`, `regex-case`), or `None`
+    /// `nginx-annotations`, `ssl-redirect`, `trailing-slash`, `redirect-url`, `regex-case`, `ssl-passthrough`), or `None`
     /// when none does.
     pub cause: Option<&'static str>,
 }
@@ -110,6 +110,7 @@ fn section(cause: &str) -> &'static str {
         "trailing-slash" => "ingress-nginx's HTTPS redirect drops a trailing slash",
         "redirect-url" => "redirect URLs and codes Gateway API cannot express",
         "regex-case" => "rewrite-target capture groups as a case-sensitive PathPrefix",
+        "ssl-passthrough" => "ssl-passthrough becomes a TLSRoute; its HTTP rules are dropped",
         _ => "an error of the conversion",
     }
 }
@@ -236,6 +237,14 @@ pub fn verify_converted(
         })
         .map(|i| i.key())
         .collect();
+    // ssl-passthrough Ingresses: their hosts' TLS goes undecrypted to the backend (a TLSRoute),
+    // and their HTTP rules are not converted.
+    let passthrough: BTreeSet<String> = config
+        .ingresses
+        .iter()
+        .filter(|i| super::nginx::passthrough(i))
+        .map(|i| i.key())
+        .collect();
     let mut result = Verification::default();
     for (class, ingresses) in &classes {
         let flavor = Options {
@@ -268,6 +277,7 @@ pub fn verify_converted(
             nginx: options.nginx,
             redirects: &redirects,
             regex_hosts: &regex_hosts,
+            passthrough: &passthrough,
         };
         for (host, path, header, https) in requests(ingresses) {
             result.requests += 1;
@@ -539,6 +549,8 @@ struct Ctx<'a> {
     redirects: &'a BTreeSet<String>,
     /// Hosts whose paths ingress-nginx reads as case-insensitive regexes (Nginx flavor).
     regex_hosts: &'a rustc_hash::FxHashSet<String>,
+    /// Ingresses (`namespace/name`) with ssl-passthrough.
+    passthrough: &'a BTreeSet<String>,
 }
 
 impl Ctx<'_> {
@@ -593,6 +605,12 @@ impl Ctx<'_> {
             .is_some_and(|r| self.not_converted.contains(r))
         {
             return Some("not-converted");
+        }
+        if i.route
+            .as_ref()
+            .is_some_and(|r| self.passthrough.contains(r))
+        {
+            return Some("ssl-passthrough");
         }
         // ingress-nginx's HTTP → HTTPS redirect, which Spec routing does not model; the
         // Nginx flavor does, and drops one trailing `/` of the request URI, which Gateway API
