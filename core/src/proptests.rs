@@ -965,12 +965,11 @@ proptest! {
         // A canary takes traffic only on a main Ingress's host and path: copy the rules of
         // the first Ingress into the canaries.
         for i in 1..ings.len() {
-            if bundles.get(i).is_some_and(|b| b.contains(&("canary", "true"))) {
-                if !ings[0].3.is_empty() {
-                    let (rules, created) = (ings[0].3.clone(), ings[0].1);
-                    ings[i].3 = rules;
-                    ings[i].1 = created;
-                }
+            let canary = bundles.get(i).is_some_and(|b| b.contains(&("canary", "true")));
+            if canary && !ings[0].3.is_empty() {
+                let (rules, created) = (ings[0].3.clone(), ings[0].1);
+                ings[i].3 = rules;
+                ings[i].1 = created;
             }
         }
         let config = build_nginx_ingresses(&ings, &bundles, &tls);

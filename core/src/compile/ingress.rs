@@ -173,9 +173,9 @@ pub(crate) fn compile(config: &Config, class: Option<&str>, out: &mut Compiled) 
                     per_host.entry(host.clone()).or_default();
                     continue;
                 };
-                let filters = settings.as_ref().map_or_else(Box::default, |s| {
-                    flavor.filters(s, &host, &value_of(p), (regexes, regex_bytes))
-                });
+                let filters = settings
+                    .as_ref()
+                    .map_or_else(Box::default, |s| flavor.filters(s, &host, &value_of(p)));
                 let k = |sub: u8| -> Key {
                     (
                         rank.0,
@@ -390,14 +390,7 @@ impl<'c> Flavor<'c> {
     /// The filters of a path `value` of `host` of an Ingress with `settings`: its
     /// permanent-/temporal-redirect, else its HTTPS redirect (force-ssl-redirect, or
     /// ssl-redirect on a host with a certificate) and its rewrite-target.
-    fn filters(
-        &self,
-        settings: &NginxSettings,
-        host: &str,
-        value: &str,
-        (regexes, regex_bytes): (&mut Vec<super::dfa::Dfa>, &mut usize),
-    ) -> Box<[Filter]> {
-        let _ = (regexes, regex_bytes);
+    fn filters(&self, settings: &NginxSettings, host: &str, value: &str) -> Box<[Filter]> {
         let nginx = |f: NginxFilter| Filter::Nginx(Box::new(f));
         if let Some((status, url)) = &settings.redirect {
             return Box::new([nginx(NginxFilter::Return {
