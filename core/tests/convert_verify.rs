@@ -2,6 +2,7 @@
 //! answer differently, each attributed to the documented difference (docs/ingress.md) that
 //! explains it.
 
+use std::collections::BTreeSet;
 use trieway::convert::{verify, ConvertOptions, Difference, ImplementationSpecific, Verification};
 use trieway::Config;
 
@@ -613,4 +614,28 @@ spec:
     let v = verify(&config, &nginx());
     assert!(v.is_ok(), "{}", v.report());
     assert!(find(&v, "h.com/bx").is_none(), "{}", v.report());
+}
+
+/// examples/ingress-nginx.yaml (the README's run): with `--from nginx`, app-root answers
+/// before the HTTPS redirect on a TLS host (nginx's `return` runs before lua_ingress.lua),
+/// canaries agree over HTTP and HTTPS, and only documented differences remain.
+#[test]
+fn the_nginx_example_verifies() {
+    let config = Config::from_str(include_str!("../examples/ingress-nginx.yaml"));
+    let v = verify(&config, &nginx());
+    assert!(v.is_ok(), "{}", v.report());
+    assert!(find(&v, "shop.example.com/").is_none(), "{}", v.report());
+    assert!(
+        find(&v, "https://shop.example.com/store/x [X-Canary: always]").is_none(),
+        "{}",
+        v.report()
+    );
+    let causes: BTreeSet<Option<&str>> = v.differences.iter().map(|d| d.cause).collect();
+    assert_eq!(
+        causes,
+        BTreeSet::from([Some("regex-case"), Some("trailing-slash")]),
+        "{}",
+        v.report()
+    );
+    assert!(v.requests > 80);
 }

@@ -540,7 +540,8 @@ fn wants_ssl_redirect(options: &super::ConvertOptions, ing: &Ingress) -> bool {
 }
 
 /// The rules of the HTTP side of a host with ssl-redirect: each rule whose Ingress redirects
-/// answers 308 to `https` (ingress-nginx's code), the others are kept. The options that
+/// answers 308 to `https` (ingress-nginx's code), the others, and the rules that redirect
+/// already (app-root, permanent-/temporal-redirect, which nginx answers first), are kept. The options that
 /// decide were applied by [`ssl_redirect`]; an Ingress of the host with `ssl-redirect:
 /// "false"` keeps its rules on HTTP.
 pub(super) fn redirect_rules(rules: &[super::Rule]) -> Vec<HttpRouteRule> {
@@ -550,6 +551,11 @@ pub(super) fn redirect_rules(rules: &[super::Rule]) -> Vec<HttpRouteRule> {
             if get(r.ingress, "ssl-redirect").is_some_and(|v| v.eq_ignore_ascii_case("false"))
                 && !flag(r.ingress, "force-ssl-redirect")
             {
+                return r.rule.clone();
+            }
+            // app-root and permanent-/temporal-redirect answer first: nginx's `return` runs
+            // before the HTTPS redirect of lua_ingress.lua.
+            if r.rule.filters.iter().any(|f| f.request_redirect.is_some()) {
                 return r.rule.clone();
             }
             HttpRouteRule {

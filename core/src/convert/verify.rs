@@ -430,6 +430,12 @@ fn requests(ingresses: &[&Object<IngressSpec>]) -> Vec<GenRequest> {
             }
         }
     }
+    let tls_hosts: BTreeSet<String> = ingresses
+        .iter()
+        .flat_map(|i| &i.spec.tls)
+        .flat_map(|t| &t.hosts)
+        .map(|h| h.to_ascii_lowercase().replace('*', "x"))
+        .collect();
     for ing in ingresses {
         for header in canary_headers(ing) {
             for r in &ing.spec.rules {
@@ -438,11 +444,17 @@ fn requests(ingresses: &[&Object<IngressSpec>]) -> Vec<GenRequest> {
                 for p in r.http.iter().flat_map(|h| &h.paths) {
                     path_variants(p.path.as_deref().unwrap_or("/"), &mut own);
                 }
+                // Over HTTPS too where the host has TLS (plain HTTP may be redirected).
+                let https = tls_hosts.contains(&host.to_ascii_lowercase());
                 for p in own {
-                    if out.len() >= MAX_REQUESTS {
-                        return out;
+                    for secure in [false, true] {
+                        if out.len() >= MAX_REQUESTS {
+                            return out;
+                        }
+                        if !secure || https {
+                            out.push((host.clone(), p.clone(), Some(header.clone()), secure));
+                        }
                     }
-                    out.push((host.clone(), p, Some(header.clone()), false));
                 }
             }
         }
@@ -588,7 +600,8 @@ impl Ctx<'_> {
         Some(Difference {
             class: self.class.to_string(),
             request: match (header, https) {
-                (Some((k, v)), _) => format!("{host}{path} [{k}: {v}]"),
+                (Some((k, v)), true) => format!("https://{host}{path} [{k}: {v}]"),
+                (Some((k, v)), false) => format!("{host}{path} [{k}: {v}]"),
                 (None, true) => format!("https://{host}{path}"),
                 (None, false) => format!("{host}{path}"),
             },
