@@ -275,7 +275,9 @@ spec:
             .collect();
         format!("{} {}", names.join(" / "), a.path_and_query)
     };
-    let cases: [(&str, &[(&str, &str)], &str, &str); 10] = [
+    /// `(request, headers, Nginx flavor, Spec flavor)`.
+    type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str, &'a str);
+    let cases: [Case; 10] = [
         ("h.com/x", &[("X-Canary", "always")], "v2 /x", "v1 /x"),
         ("h.com/x", &[("X-Canary", "never")], "v1 /x", "v1 /x"),
         (
