@@ -571,6 +571,48 @@ fn backend_tls_policy() {
             c.errors
         );
     }
+    // e2e "backend-tls-valid": the secret named with its (own) namespace, port 443, and the
+    // request reaches the backend; "unsupported annotations emit warnings but policy still
+    // generated" (proxy-ssl-verify-depth, proxy-ssl-protocols).
+    let e2e: &[(&str, &str)] = &[
+        ("backend-protocol", "HTTPS"),
+        ("proxy-ssl-verify", "on"),
+        ("proxy-ssl-secret", "e2e/backend-ca"),
+        ("proxy-ssl-server-name", "on"),
+        ("proxy-ssl-name", "dummy-app1.e2e.svc.cluster.local"),
+        ("proxy-ssl-verify-depth", "2"),
+        ("proxy-ssl-protocols", "TLSv1.3"),
+    ];
+    let yaml = ingress(
+        "backend-tls-valid",
+        H,
+        e2e,
+        &[("/", "Prefix", "dummy-app1")],
+        None,
+    )
+    .replace("number: 80", "number: 443");
+    let c = ingress_to_gateway(&Config::from_str(&yaml), &nginx());
+    let p = c
+        .objects
+        .iter()
+        .find(|o| o["kind"] == "BackendTLSPolicy")
+        .expect("policy");
+    assert_eq!(p["metadata"]["name"], "dummy-app1-backend-tls");
+    assert_eq!(
+        p["spec"]["validation"]["caCertificateRefs"][0]["name"],
+        "backend-ca"
+    );
+    for unsupported in ["proxy-ssl-verify-depth", "proxy-ssl-protocols"] {
+        assert!(
+            c.warnings.iter().any(|w| w.field.contains(unsupported)),
+            "{unsupported}: {:#?}",
+            c.warnings
+        );
+    }
+    // The e2e creates the CA ConfigMap; `verify` (in `converted`) stands one in and agrees.
+    // Without it the policy has no CA and the backend fails closed (500).
+    let r = converted(&yaml, &nginx());
+    assert_eq!(answer(&r, H, "/", &[]), "status 500");
     let mut canary = strict.to_vec();
     canary.push(("canary", "true"));
     let yaml = basic("main", "example.com", &[])

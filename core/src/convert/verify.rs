@@ -339,8 +339,41 @@ fn converted_config(config: &Config, objects: &[Value]) -> Config {
             i,
         );
     }
+    // Likewise the CA ConfigMaps of converted BackendTLSPolicies (the conversion warns that
+    // they must be created from the Secret named by proxy-ssl-secret): a stand-in bundle of
+    // one (empty) DER sequence, so that the policy is accepted and routing is compared.
+    let known: BTreeSet<(&str, &str)> = config
+        .config_maps
+        .iter()
+        .map(|c| (c.meta.namespace.as_str(), c.meta.name.as_str()))
+        .collect();
+    let mut cas = BTreeSet::new();
+    for p in objects.iter().filter(|o| o["kind"] == "BackendTLSPolicy") {
+        let ns = p["metadata"]["namespace"].as_str().unwrap_or("");
+        let refs = p["spec"]["validation"]["caCertificateRefs"].as_array();
+        for r in refs
+            .into_iter()
+            .flatten()
+            .filter(|r| r["kind"] == "ConfigMap")
+        {
+            let name = r["name"].as_str().unwrap_or("");
+            if !known.contains(&(ns, name)) {
+                cas.insert((ns.to_string(), name.to_string()));
+            }
+        }
+    }
+    for (i, (ns, name)) in cas.into_iter().enumerate() {
+        b.add_value(
+            serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap",
+                "metadata": {"name": name, "namespace": ns},
+                "data": {"ca.crt": "-----BEGIN CERTIFICATE-----\nMAIFAA==\n-----END CERTIFICATE-----\n"}}),
+            "verify",
+            i,
+        );
+    }
     let mut c = b.finish();
     c.services = config.services.clone();
+    c.config_maps.extend(config.config_maps.iter().cloned());
     c.endpoint_slices = config.endpoint_slices.clone();
     c.secrets.extend(config.secrets.iter().cloned());
     c.namespaces = config.namespaces.clone();
