@@ -173,9 +173,9 @@ pub(crate) fn compile(config: &Config, class: Option<&str>, out: &mut Compiled) 
                     per_host.entry(host.clone()).or_default();
                     continue;
                 };
-                let filters = settings
-                    .as_ref()
-                    .map_or_else(Box::default, |s| flavor.filters(s, &host, &value_of(p)));
+                let filters = settings.as_ref().map_or_else(Box::default, |s| {
+                    flavor.filters(s, &host, &value_of(p), regex_bytes)
+                });
                 let k = |sub: u8| -> Key {
                     (
                         rank.0,
@@ -390,7 +390,13 @@ impl<'c> Flavor<'c> {
     /// The filters of a path `value` of `host` of an Ingress with `settings`: its
     /// permanent-/temporal-redirect, else its HTTPS redirect (force-ssl-redirect, or
     /// ssl-redirect on a host with a certificate) and its rewrite-target.
-    fn filters(&self, settings: &NginxSettings, host: &str, value: &str) -> Box<[Filter]> {
+    fn filters(
+        &self,
+        settings: &NginxSettings,
+        host: &str,
+        value: &str,
+        regex_bytes: &mut usize,
+    ) -> Box<[Filter]> {
         let nginx = |f: NginxFilter| Filter::Nginx(Box::new(f));
         if let Some((status, url)) = &settings.redirect {
             return Box::new([nginx(NginxFilter::Return {
@@ -415,8 +421,17 @@ impl<'c> Flavor<'c> {
                     )
                     .syntax(regex_automata::util::syntax::Config::new().case_insensitive(true))
                     .build(value);
-                // A path that is not a regular expression matches nothing (`Flavor::path`).
-                if let Ok(re) = re {
+                // A path that is not a regular expression matches nothing (`Flavor::path`);
+                // the rewrite's regex counts in `Options::regex_router_budget` (over it, the
+                // path is forwarded unchanged).
+                let re = re.ok().filter(|re| {
+                    let fits = regex_bytes.saturating_add(re.memory_usage()) <= self.limit.1;
+                    if fits {
+                        *regex_bytes += re.memory_usage();
+                    }
+                    fits
+                });
+                if let Some(re) = re {
                     out.push(nginx(NginxFilter::Rewrite {
                         re,
                         target: target.into(),
