@@ -326,8 +326,8 @@ fn redirects() {
 fn from_to_www_redirect() {
     // ingress-nginx (annotations.md, "Redirect from/to www"): requests for www.example.com are
     // redirected (308) to example.com, and the reverse for a www host; no redirect when the
-    // other name has its own rules. ingress2gateway does not convert it (it only names the
-    // annotation): trieway adds a route for the other name.
+    // other name has its own rules. e2e "from-to-www-redirect": example.com answers 200,
+    // www.example.com/ 301 or 308 with Location `^https?://example\.com(:80)?/?$`.
     let yaml = basic("www", "example.com", &[("from-to-www-redirect", "true")]);
     let r = converted(&yaml, &nginx());
     assert_eq!(answer(&r, "example.com", "/", &[]), "dummy-app1");
@@ -486,6 +486,45 @@ fn ssl_passthrough_becomes_a_tls_route() {
         tls["spec"]["rules"][0]["backendRefs"][0]["name"],
         "my-service"
     );
+}
+
+/// e2e "shared host preserves multiple non-passthrough paths": a passthrough Ingress (`/` to
+/// dummy-app1:443) and two normal ones (`/path-a`, `/path-b` to dummy-app2) on one host: TLS
+/// goes through to dummy-app1, both paths still answer on HTTP.
+#[test]
+fn ssl_passthrough_shared_host_keeps_other_paths() {
+    let yaml = ingress(
+        "multi-path-passthrough",
+        H,
+        &[("ssl-passthrough", "true")],
+        &[("/", "Prefix", "dummy-app1")],
+        None,
+    )
+    .replace("number: 80", "number: 443")
+        + &ingress(
+            "multi-path-normal-a",
+            H,
+            &[],
+            &[("/path-a", "Prefix", "dummy-app2")],
+            None,
+        )
+        + &ingress(
+            "multi-path-normal-b",
+            H,
+            &[],
+            &[("/path-b", "Prefix", "dummy-app2")],
+            None,
+        );
+    let r = converted(&yaml, &nginx());
+    assert_eq!(answer(&r, H, "/path-a", &[]), "dummy-app2");
+    assert_eq!(answer(&r, H, "/path-b", &[]), "dummy-app2");
+    match r.route_tls(443, Some(H)) {
+        trieway::TlsOutcome::Forward(m) => {
+            assert!(m.passthrough());
+            assert_eq!(m.backends()[0].name(), "dummy-app1");
+        }
+        _ => panic!("no TLS route"),
+    }
 }
 
 /// ingress2gateway `backend_tls_test.go`: only "fully compliant strict TLS validation"
@@ -956,6 +995,49 @@ fn cors_denied_origin() {
         ],
     );
     assert_eq!(header(&h, "access-control-allow-origin"), None, "{h:?}");
+}
+
+/// e2e "cors denied method and header": the preflight for a method and a header the
+/// annotations do not allow is answered (200/204) with the origin and the allowed lists only.
+#[test]
+fn cors_denied_method_and_header() {
+    let origin = "https://cors-method.example.com";
+    let yaml = basic(
+        "cors-denied-method",
+        H,
+        &[
+            ("enable-cors", "true"),
+            ("cors-allow-origin", origin),
+            ("cors-allow-methods", "GET, POST"),
+            ("cors-allow-headers", "X-Requested-With"),
+        ],
+    );
+    let r = converted(&yaml, &nginx());
+    let (status, h) = cors(
+        &r,
+        "OPTIONS",
+        &[
+            ("Origin", origin),
+            ("Access-Control-Request-Method", "DELETE"),
+            ("Access-Control-Request-Headers", "X-Not-Allowed"),
+        ],
+    );
+    assert!(status == 200 || status == 204, "{status}");
+    assert_eq!(
+        header(&h, "access-control-allow-origin"),
+        Some(origin),
+        "{h:?}"
+    );
+    let methods = header(&h, "access-control-allow-methods")
+        .unwrap_or("")
+        .to_ascii_uppercase();
+    assert!(methods.contains("GET") && methods.contains("POST"), "{h:?}");
+    assert!(!methods.contains("DELETE"), "{h:?}");
+    let headers = header(&h, "access-control-allow-headers")
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    assert!(headers.contains("x-requested-with"), "{h:?}");
+    assert!(!headers.contains("x-not-allowed"), "{h:?}");
 }
 
 /// Hostile annotation values: the conversion and `verify` neither panic nor write objects the
