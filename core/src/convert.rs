@@ -1001,7 +1001,13 @@ fn emit_host_routes<'a>(
             {
                 slash_routes.push((name.clone(), g.first, g.oldest));
             }
-            let rules: Vec<HttpRouteRule> = chunk.iter().map(|r| r.rule.clone()).collect();
+            let forced = if ssl {
+                None
+            } else {
+                nginx::forced_rules(chunk)
+            };
+            let rules: Vec<HttpRouteRule> =
+                forced.unwrap_or_else(|| chunk.iter().map(|r| r.rule.clone()).collect());
             let meta = route_metadata(&name, ns, g.oldest, options);
             let mut spec = route_spec(class, host, rules);
             let listeners = out

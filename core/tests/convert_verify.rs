@@ -639,3 +639,26 @@ fn the_nginx_example_verifies() {
     );
     assert!(v.requests > 80);
 }
+
+/// force-ssl-redirect on a host without TLS: ingress-nginx redirects plain HTTP anyway
+/// (lua_ingress.lua does not ask for a certificate then); the conversion does too, so verify
+/// finds no difference (it found the missing redirect as UNEXPLAINED).
+#[test]
+fn force_ssl_redirect_without_tls_redirects() {
+    let yaml = r#"
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: f
+  namespace: a
+  annotations: {nginx.ingress.kubernetes.io/force-ssl-redirect: "true"}
+spec:
+  ingressClassName: nginx
+  rules:
+  - host: h.com
+    http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}
+"#;
+    let v = verify(&Config::from_str(yaml), &nginx());
+    assert_eq!(v.differences, Vec::new(), "{}", v.report());
+    assert_eq!(v.requests, 4);
+}

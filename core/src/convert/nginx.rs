@@ -520,14 +520,44 @@ pub(super) fn ssl_redirect(
                 r.ingress,
                 field("force-ssl-redirect"),
                 format!(
-                    "host {:?} has no TLS in the Ingresses, hence no HTTPS listener: no \
-                     redirect to HTTPS is made",
+                    "host {:?} has no TLS in the Ingresses, hence no HTTPS listener: its \
+                     force-ssl-redirect rules redirect plain HTTP to https as ingress-nginx \
+                     does, and HTTPS must be served elsewhere",
                     if host.is_empty() { "*" } else { host }
                 ),
             );
         }
     }
     wanted && https
+}
+
+/// The rules of a host without TLS when some of its Ingresses have `force-ssl-redirect`
+/// (ingress-nginx redirects plain HTTP regardless of a certificate): those rules answer 308
+/// to `https`, the others (and rules that redirect already) are kept. `None` when no rule
+/// forces.
+pub(super) fn forced_rules(rules: &[super::Rule]) -> Option<Vec<HttpRouteRule>> {
+    if !rules.iter().any(|r| flag(r.ingress, "force-ssl-redirect")) {
+        return None;
+    }
+    Some(
+        rules
+            .iter()
+            .map(|r| {
+                let redirects = r.rule.filters.iter().any(|f| f.request_redirect.is_some());
+                if !flag(r.ingress, "force-ssl-redirect") || redirects {
+                    return r.rule.clone();
+                }
+                HttpRouteRule {
+                    matches: r.rule.matches.clone(),
+                    filters: filter(json!({"type": "RequestRedirect",
+                        "requestRedirect": {"scheme": "https", "statusCode": 308}}))
+                    .into_iter()
+                    .collect(),
+                    ..HttpRouteRule::default()
+                }
+            })
+            .collect(),
+    )
 }
 
 /// Whether `ing` asks for HTTP → HTTPS redirects.
