@@ -662,3 +662,30 @@ spec:
     assert_eq!(v.differences, Vec::new(), "{}", v.report());
     assert_eq!(v.requests, 4);
 }
+
+/// A rewrite-target with capture groups the conversion cannot express (warned: forwarded
+/// unchanged) is a documented difference: the same backend, another upstream path.
+#[test]
+fn an_unconvertible_rewrite_is_attributed() {
+    let yaml = r#"
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: rw
+  namespace: a
+  annotations: {nginx.ingress.kubernetes.io/rewrite-target: /$1}
+spec:
+  ingressClassName: nginx
+  rules:
+  - host: h.com
+    http: {paths: [{path: /api/(.*), pathType: ImplementationSpecific, backend: {service: {name: web, port: {number: 80}}}}]}
+"#;
+    let v = verify(&Config::from_str(yaml), &nginx());
+    assert!(v.is_ok(), "{}", v.report());
+    let d = find(&v, "h.com/api/x").expect("differs");
+    assert_eq!(
+        (d.ingress.as_str(), d.gateway.as_str()),
+        ("a/web:80 path=/x", "a/web:80")
+    );
+    assert_eq!(d.cause, Some("rewrite-target"));
+}

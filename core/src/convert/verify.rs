@@ -30,7 +30,7 @@ pub struct Difference {
     /// The documented difference that explains it (a heading of docs/ingress.md:
     /// `wildcard-depth`, `path-precedence`, `host-fallback`, `default-backend`,
     /// `implementation-specific`, `duplicate-path`, `namespaces`, `not-converted`,
-    /// `nginx-annotations`, `ssl-redirect`, `trailing-slash`, `redirect-url`, `regex-case`, `ssl-passthrough`), or `None`
+    /// `nginx-annotations`, `ssl-redirect`, `trailing-slash`, `redirect-url`, `regex-case`, `ssl-passthrough`, `rewrite-target`), or `None`
     /// when none does.
     pub cause: Option<&'static str>,
 }
@@ -111,6 +111,7 @@ fn section(cause: &str) -> &'static str {
         "redirect-url" => "redirect URLs and codes Gateway API cannot express",
         "regex-case" => "rewrite-target capture groups as a case-sensitive PathPrefix",
         "ssl-passthrough" => "ssl-passthrough becomes a TLSRoute; its HTTP rules are dropped",
+        "rewrite-target" => "a rewrite-target with capture groups that does not convert",
         _ => "an error of the conversion",
     }
 }
@@ -237,6 +238,14 @@ pub fn verify_converted(
         })
         .map(|i| i.key())
         .collect();
+    // Ingresses whose rewrite-target the conversion could not express (it warned: the path is
+    // forwarded unchanged).
+    let unrewritten: BTreeSet<String> = conversion
+        .warnings
+        .iter()
+        .filter(|w| w.field.contains("rewrite-target") && w.message.contains("unchanged"))
+        .map(|w| w.object.clone())
+        .collect();
     // ssl-passthrough Ingresses: their hosts' TLS goes undecrypted to the backend (a TLSRoute),
     // and their HTTP rules are not converted.
     let passthrough: BTreeSet<String> = config
@@ -278,6 +287,7 @@ pub fn verify_converted(
             redirects: &redirects,
             regex_hosts: &regex_hosts,
             passthrough: &passthrough,
+            unrewritten: &unrewritten,
         };
         for (host, path, header, https) in requests(ingresses) {
             result.requests += 1;
@@ -596,6 +606,8 @@ struct Ctx<'a> {
     regex_hosts: &'a rustc_hash::FxHashSet<String>,
     /// Ingresses (`namespace/name`) with ssl-passthrough.
     passthrough: &'a BTreeSet<String>,
+    /// Ingresses (`namespace/name`) whose rewrite-target did not convert (warned).
+    unrewritten: &'a BTreeSet<String>,
 }
 
 impl Ctx<'_> {
@@ -657,6 +669,16 @@ impl Ctx<'_> {
             .is_some_and(|r| self.passthrough.contains(r))
         {
             return Some("ssl-passthrough");
+        }
+        // A rewrite-target the conversion warned it cannot express: the same backend, the
+        // path forwarded unchanged.
+        let backends = |a: &Answer| a.text.split(" path=").next().unwrap_or("").to_string();
+        if i.route
+            .as_ref()
+            .is_some_and(|r| self.unrewritten.contains(r))
+            && backends(i) == backends(g)
+        {
+            return Some("rewrite-target");
         }
         // ingress-nginx's HTTP → HTTPS redirect, which Spec routing does not model; the
         // Nginx flavor does, and drops one trailing `/` of the request URI, which Gateway API
