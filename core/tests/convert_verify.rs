@@ -185,6 +185,11 @@ spec:
     );
     assert_eq!(d.cause, Some("duplicate-path"));
     assert!(v.is_ok());
+    // The same with ingress-nginx's routing (the oldest Ingress's path).
+    let v = verify(&Config::from_str(yaml), &nginx());
+    let d = find(&v, "h.com/api/x").expect("differs");
+    assert_eq!(d.cause, Some("duplicate-path"), "{}", v.report());
+    assert!(v.is_ok(), "{}", v.report());
 }
 
 #[test]

@@ -238,6 +238,31 @@ pub fn verify_converted(
         })
         .map(|i| i.key())
         .collect();
+    // Hosts (`""`: without host) where several non-canary Ingresses define the same path: the
+    // conversion splits it over their backends (a warning), Ingress routing takes one.
+    let mut seen: BTreeMap<(String, String, String), BTreeSet<String>> = BTreeMap::new();
+    for ing in config
+        .ingresses
+        .iter()
+        .filter(|i| !super::nginx::is_canary(i))
+    {
+        for r in &ing.spec.rules {
+            let host = r.host.as_deref().unwrap_or("").to_ascii_lowercase();
+            for p in r.http.iter().flat_map(|h| &h.paths) {
+                let key = (
+                    host.clone(),
+                    p.path_type.to_string(),
+                    p.path.clone().unwrap_or_default(),
+                );
+                seen.entry(key).or_default().insert(ing.key());
+            }
+        }
+    }
+    let duplicated: BTreeSet<String> = seen
+        .into_iter()
+        .filter(|(_, ings)| ings.len() > 1)
+        .map(|((host, _, _), _)| host)
+        .collect();
     // Ingresses whose rewrite-target the conversion could not express (it warned: the path is
     // forwarded unchanged).
     let unrewritten: BTreeSet<String> = conversion
@@ -288,6 +313,7 @@ pub fn verify_converted(
             regex_hosts: &regex_hosts,
             passthrough: &passthrough,
             unrewritten: &unrewritten,
+            duplicated: &duplicated,
         };
         for (host, path, header, https) in requests(ingresses) {
             result.requests += 1;
@@ -608,6 +634,8 @@ struct Ctx<'a> {
     passthrough: &'a BTreeSet<String>,
     /// Ingresses (`namespace/name`) whose rewrite-target did not convert (warned).
     unrewritten: &'a BTreeSet<String>,
+    /// Hosts (`""`: without host) with a path defined by several non-canary Ingresses.
+    duplicated: &'a BTreeSet<String>,
 }
 
 impl Ctx<'_> {
@@ -756,7 +784,9 @@ impl Ctx<'_> {
         if i.route != g.route && self.gateways.len() > 1 {
             return Some("namespaces");
         }
-        if g.backends > 1 && !self.nginx {
+        // With the Nginx flavor a split may be a canary's, compared for real: only a single
+        // Ingress backend against a split on a host with a duplicated path is attributed.
+        if g.backends > 1 && (!self.nginx || i.backends == 1 && self.duplicated.contains(&ih)) {
             return Some("duplicate-path");
         }
         // ingress-nginx's path order is the flavor's: a difference on the same host is a
