@@ -527,6 +527,63 @@ fn ssl_passthrough_shared_host_keeps_other_paths() {
     }
 }
 
+/// e2e "mixed termination: passthrough host and normal HTTPS host on same gateway" and
+/// "multiple passthrough hosts on same gateway": TLS listeners in Passthrough mode and an
+/// HTTPS listener share port 443, told apart by SNI.
+#[test]
+fn ssl_passthrough_next_to_https_hosts() {
+    let pt = |name: &str, host: &str| {
+        ingress(
+            name,
+            host,
+            &[("ssl-passthrough", "true")],
+            &[("/", "Prefix", name)],
+            Some("cert"),
+        )
+        .replace("number: 80", "number: 443")
+    };
+    let yaml = pt("pt-one", "one.example.com")
+        + &pt("pt-two", "two.example.com")
+        + &ingress(
+            "normal",
+            "web.example.com",
+            &[],
+            &[("/", "Prefix", "web")],
+            Some("web-cert"),
+        );
+    let r = converted(&yaml, &nginx());
+    for (sni, backend) in [("one.example.com", "pt-one"), ("two.example.com", "pt-two")] {
+        match r.route_tls(443, Some(sni)) {
+            trieway::TlsOutcome::Forward(m) => {
+                assert!(m.passthrough(), "{sni}");
+                assert_eq!(m.backends()[0].name(), backend);
+            }
+            _ => panic!("{sni}: no TLS route"),
+        }
+    }
+    // The normal host keeps its HTTPS listener on 443 next to the passthrough ones (its
+    // routing over HTTPS is compared by `verify` in `converted`, with a stand-in Secret).
+    let c = ingress_to_gateway(&Config::from_str(&yaml), &nginx());
+    let listeners: Vec<(String, String, i64)> = c.objects[0]["spec"]["listeners"]
+        .as_array()
+        .expect("listeners")
+        .iter()
+        .filter(|l| l["port"] == 443)
+        .map(|l| {
+            let s = |k: &str| l[k].as_str().unwrap_or("").to_string();
+            (s("name"), s("protocol"), l["port"].as_i64().unwrap_or(0))
+        })
+        .collect();
+    assert_eq!(
+        listeners,
+        [
+            ("one-example-com-tls-passthrough".into(), "TLS".into(), 443),
+            ("two-example-com-tls-passthrough".into(), "TLS".into(), 443),
+            ("web-example-com-https".into(), "HTTPS".into(), 443),
+        ]
+    );
+}
+
 /// ingress2gateway `backend_tls_test.go`: only "fully compliant strict TLS validation"
 /// (backend-protocol HTTPS with proxy-ssl-verify on, proxy-ssl-secret, proxy-ssl-server-name
 /// on and proxy-ssl-name) makes a BackendTLSPolicy; every partial case makes none (an error
