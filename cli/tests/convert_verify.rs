@@ -69,3 +69,27 @@ spec:
         "{out}"
     );
 }
+
+/// The README's `convert --verify --from nginx` run is the command's real output.
+#[test]
+fn the_readme_nginx_run_is_the_real_output() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let o = Command::new(env!("CARGO_BIN_EXE_trieway"))
+        .current_dir(&root)
+        .args([
+            "convert",
+            "--verify",
+            "--from",
+            "nginx",
+            "examples/ingress-nginx.yaml",
+        ])
+        .output()
+        .expect("the trieway binary runs");
+    assert_eq!(o.status.code(), Some(0));
+    let out = String::from_utf8_lossy(&o.stdout);
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("README.md");
+    let shown = format!(
+        "$ trieway convert --verify --from nginx examples/ingress-nginx.yaml 2>/dev/null\n{out}$ echo $?\n0\n"
+    );
+    assert!(readme.contains(&shown), "README.md should show:\n{shown}");
+}

@@ -5,7 +5,9 @@
 //! buffers have grown, allocates nothing for header and path edits.
 
 use crate::compile::backend::{Backend, Target};
-use crate::compile::filter::{CompiledHeaders, Cors, EditOp, Filter, PathMod, Redirect};
+use crate::compile::filter::{
+    CompiledHeaders, Cors, EditOp, Filter, NginxFilter, PathMod, Redirect,
+};
 use crate::model::LocalObjectReference;
 use crate::policy::Policies;
 use crate::request::{authority_host, is_token, RequestView};
@@ -340,9 +342,113 @@ impl<'r> RouteMatch<'r> {
                         return true;
                     }
                 }
+                Filter::Nginx(n) => {
+                    if self.nginx(n, req, action) {
+                        return true;
+                    }
+                }
             }
         }
         false
+    }
+
+    /// ingress-nginx's redirects and rewrite (docs/ingress.md, "The ingress-nginx flavor");
+    /// `true` when it answered the request. Allocation-free once the buffers have grown.
+    fn nginx<R: RequestView + ?Sized>(
+        &self,
+        f: &NginxFilter,
+        req: &R,
+        action: &mut Action<'r>,
+    ) -> bool {
+        let status = match f {
+            NginxFilter::Return { status, url } => {
+                action.location.clear();
+                push_uri_bytes(&mut action.location, url);
+                *status
+            }
+            NginxFilter::AppRoot(root) => {
+                if req.path() != "/" {
+                    return false;
+                }
+                if action.authority.is_empty() {
+                    action.kind = ActionKind::Respond;
+                    action.status = 400;
+                    return true;
+                }
+                let loc = &mut action.location;
+                loc.clear();
+                let _ = write!(loc, "{}://{}", action.scheme, action.authority);
+                push_uri_bytes(loc, root);
+                302
+            }
+            NginxFilter::Https {
+                status,
+                preserve_trailing_slash,
+            } => {
+                if action.scheme != "http" {
+                    return false;
+                }
+                let Some(host) = req.authority().and_then(authority_host) else {
+                    action.kind = ActionKind::Respond;
+                    action.status = 400;
+                    return true;
+                };
+                let loc = &mut action.location;
+                loc.clear();
+                let _ = write!(loc, "https://{host}");
+                let start = loc.len();
+                if !req.path().starts_with('/') {
+                    loc.push('/');
+                }
+                push_uri_bytes(loc, req.path());
+                if let Some(q) = req.query() {
+                    loc.push('?');
+                    push_uri_bytes(loc, q);
+                }
+                // The request URI loses one trailing `/` (`/` itself keeps it: the same URL).
+                if !preserve_trailing_slash && loc.len() > start + 1 && loc.ends_with('/') {
+                    loc.pop();
+                }
+                *status
+            }
+            NginxFilter::Rewrite { re, target } => {
+                let mut slots = [None; 20];
+                let input = regex_automata::Input::new(action.path_and_query.as_str());
+                if re.search_slots(&input, &mut slots).is_none() {
+                    return false;
+                }
+                let mut out = std::mem::take(&mut action.scratch);
+                out.clear();
+                let hay = action.path_and_query.as_str();
+                let mut rest = &**target;
+                while let Some(i) = rest.find('$') {
+                    out.push_str(&rest[..i]);
+                    let after = &rest[i + 1..];
+                    match after.bytes().next().filter(u8::is_ascii_digit) {
+                        Some(d) => {
+                            let g = usize::from(d - b'0');
+                            if let (Some(Some(s)), Some(Some(e))) =
+                                (slots.get(2 * g), slots.get(2 * g + 1))
+                            {
+                                out.push_str(hay.get(s.get()..e.get()).unwrap_or(""));
+                            }
+                            rest = &after[1..];
+                        }
+                        None => {
+                            out.push('$');
+                            rest = after;
+                        }
+                    }
+                }
+                out.push_str(rest);
+                std::mem::swap(&mut action.path_and_query, &mut out);
+                action.scratch = out;
+                return false;
+            }
+        };
+        action.kind = ActionKind::Redirect;
+        action.status = status;
+        true
     }
 
     fn modify_path(&self, m: &Option<PathMod>, action: &mut Action<'r>) {

@@ -59,12 +59,12 @@ use crate::model::{
     ProtocolType, SecretObjectReference, GATEWAY_GROUP,
 };
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
 mod nginx;
 mod verify;
-pub use verify::{verify, Difference, Verification};
+pub use verify::{verify, verify_converted, Difference, Verification};
 
 // The class lookup is shared with native Ingress routing (compile/ingress.rs), which needs no
 // feature.
@@ -392,6 +392,10 @@ struct Out {
     route_names: BTreeMap<String, BTreeSet<String>>,
     /// The HTTP listener name and the HTTPS one (if any) per `(namespace, class, host)`.
     listeners: BTreeMap<(String, String, String), (String, Option<String>)>,
+    /// `(class, host)` whose paths ingress-nginx reads as regular expressions: some Ingress
+    /// of the class, in any namespace, with a rule for the host wants it
+    /// ([`nginx::wants_regex`]).
+    regex_hosts: BTreeSet<(String, String)>,
 }
 
 fn issue(ing: &Ingress, field: impl Into<String>, message: impl Into<String>) -> ConfigError {
@@ -551,6 +555,7 @@ pub fn ingress_to_gateway(config: &Config, options: &ConvertOptions) -> Conversi
         conv: Conversion::default(),
         route_names: BTreeMap::new(),
         listeners: BTreeMap::new(),
+        regex_hosts: BTreeSet::new(),
     };
     // The order an API server lists them in: by namespace, then name.
     let mut ingresses: Vec<&Ingress> = config.ingresses.iter().collect();
@@ -567,6 +572,12 @@ pub fn ingress_to_gateway(config: &Config, options: &ConvertOptions) -> Conversi
             }
         };
         nginx::unconverted(ing, &mut out);
+        if nginx::wants_regex(ing) {
+            for r in &ing.spec.rules {
+                let host = r.host.clone().unwrap_or_default().to_ascii_lowercase();
+                out.regex_hosts.insert((class.clone(), host));
+            }
+        }
         let gw = gateways
             .entry((ing.meta.namespace.clone(), class))
             .or_default();
@@ -577,6 +588,12 @@ pub fn ingress_to_gateway(config: &Config, options: &ConvertOptions) -> Conversi
     for ((ns, class), gw) in &gateways {
         emit_gateway(config, options, ns, class, gw, &mut out);
     }
+    let classed: Vec<&Ingress> = ingresses
+        .iter()
+        .copied()
+        .filter(|i| ingress_class(config, i).is_ok())
+        .collect();
+    nginx::backend_tls_policies(&classed, &mut out);
     out.conv
 }
 
@@ -764,7 +781,17 @@ fn gateway_listeners(ns: &str, class: &str, gw: &GatewayGroup, out: &mut Out) ->
         listeners.push(listener(http.clone(), host, 80, ProtocolType::Http));
         listener_names.insert(http.clone());
         let mut secure = None;
-        if let Some(tls) = listener_tls(host, g, out) {
+        if nginx::passthrough_host(g) && !host.is_empty() {
+            // ssl-passthrough: TLS on 443 goes to the backend undecrypted, by SNI.
+            let name = format!("{}-tls-passthrough", slug(host));
+            let mut l = listener(name.clone(), host, 443, ProtocolType::Tls);
+            l.tls = Some(ListenerTls {
+                mode: Some(crate::model::TlsMode::Passthrough),
+                ..ListenerTls::default()
+            });
+            listeners.push(l);
+            listener_names.insert(name);
+        } else if let Some(tls) = listener_tls(host, g, out) {
             let mut l = listener(https.clone(), host, 443, ProtocolType::Https);
             l.tls = Some(tls);
             listeners.push(l);
@@ -775,6 +802,23 @@ fn gateway_listeners(ns: &str, class: &str, gw: &GatewayGroup, out: &mut Out) ->
             (ns.to_string(), class.to_string(), host.clone()),
             (http, secure),
         );
+    }
+    // from-to-www-redirect: an HTTP listener for the other name, whose route redirects.
+    for (host, g) in &gw.hosts {
+        let Some(alias) = nginx::www_alias(host, g) else {
+            continue;
+        };
+        let key = (ns.to_string(), class.to_string(), alias.clone());
+        if gw.hosts.contains_key(&alias) || out.listeners.contains_key(&key) {
+            continue;
+        }
+        let name = format!(
+            "{}-http",
+            unique(&listener_names, &slug(&alias), |s| format!("{s}-http"))
+        );
+        listeners.push(listener(name.clone(), &alias, 80, ProtocolType::Http));
+        listener_names.insert(name.clone());
+        out.listeners.insert(key, (name, None));
     }
     if listeners.len() > MAX_LISTENERS {
         let first = gw
@@ -899,10 +943,25 @@ fn emit_host_routes<'a>(
     let mut slash_routes = Vec::new();
     let mut host_routes: BTreeMap<&str, String> = BTreeMap::new();
     for (host, g) in &gw.hosts {
-        let rules = convert_rules(config, options, g, out);
+        let regex = out
+            .regex_hosts
+            .contains(&(class.to_string(), host.to_ascii_lowercase()));
+        let rules = convert_rules(config, options, (g, regex), out);
         if rules.is_empty() {
             continue;
         }
+        let rules = if nginx::passthrough_host(g) {
+            let (tls, http) = nginx::split_passthrough(rules, host, out);
+            if !host.is_empty() {
+                emit_tls_route(options, (ns, class, host), g, &tls, out);
+            }
+            if http.is_empty() {
+                continue;
+            }
+            http
+        } else {
+            rules
+        };
         precedence_warnings(&rules, host, out);
         if let Some(grpc) = nginx::grpc_rules(&rules, out) {
             emit_grpc_route(options, (ns, class, host), g, grpc, out);
@@ -942,7 +1001,13 @@ fn emit_host_routes<'a>(
             {
                 slash_routes.push((name.clone(), g.first, g.oldest));
             }
-            let rules: Vec<HttpRouteRule> = chunk.iter().map(|r| r.rule.clone()).collect();
+            let forced = if ssl {
+                None
+            } else {
+                nginx::forced_rules(chunk)
+            };
+            let rules: Vec<HttpRouteRule> =
+                forced.unwrap_or_else(|| chunk.iter().map(|r| r.rule.clone()).collect());
             let meta = route_metadata(&name, ns, g.oldest, options);
             let mut spec = route_spec(class, host, rules);
             let listeners = out
@@ -961,6 +1026,25 @@ fn emit_host_routes<'a>(
             }
             out.push(Manifest::new("HTTPRoute", meta, spec));
         }
+    }
+    for (host, g) in &gw.hosts {
+        let Some(alias) = nginx::www_alias(host, g) else {
+            continue;
+        };
+        if gw.hosts.contains_key(&alias) {
+            nginx::www_taken(g, &alias, out);
+            continue;
+        }
+        let key = (ns.to_string(), class.to_string(), alias.clone());
+        let Some((listener, _)) = out.listeners.get(&key).cloned() else {
+            continue;
+        };
+        let mut spec = route_spec(class, &alias, vec![nginx::www_rule(host)]);
+        spec.parent_refs[0].section_name = Some(listener);
+        let base = format!("{}-{}", g.first.meta.name, slug(&alias));
+        let name = out.route_name(ns, &base, g.first, &format!("{}.host", g.first_field));
+        let meta = route_metadata(&name, ns, g.oldest, options);
+        out.push(Manifest::new("HTTPRoute", meta, spec));
     }
     host_fallback_warnings(gw, &host_routes, out);
     slash_routes
@@ -984,6 +1068,44 @@ fn emit_grpc_route(
         rules,
     };
     out.push(Manifest::new("GRPCRoute", meta, spec));
+}
+
+/// Emits the TLSRoute of a host with ssl-passthrough (as ingress2gateway): named
+/// `<route>-tls-passthrough`, on the `<slug>-tls-passthrough` listener, one rule with the
+/// distinct backends of the passthrough Ingresses' paths.
+fn emit_tls_route(
+    options: &ConvertOptions,
+    (ns, class, host): (&str, &str, &str),
+    g: &HostGroup,
+    rules: &[Rule],
+    out: &mut Out,
+) {
+    let mut refs: Vec<Value> = Vec::new();
+    for r in rules {
+        for b in &r.rule.backend_refs {
+            let v = serde_json::to_value(&b.target).unwrap_or(Value::Null);
+            if !refs.contains(&v) {
+                refs.push(v);
+            }
+        }
+    }
+    let base = format!("{}-{}-tls-passthrough", g.first.meta.name, slug(host));
+    let name = out.route_name(ns, &base, g.first, &format!("{}.host", g.first_field));
+    let meta = route_metadata(&name, ns, g.oldest, options);
+    let mut route = json!({
+        "apiVersion": format!("{GATEWAY_GROUP}/v1"),
+        "kind": "TLSRoute",
+        "metadata": meta,
+        "spec": {
+            "parentRefs": [{"name": class, "sectionName": format!("{}-tls-passthrough", slug(host))}],
+            "hostnames": [host],
+            "rules": [{"backendRefs": refs}],
+        },
+    });
+    if refs.is_empty() {
+        route["spec"]["rules"] = json!([]);
+    }
+    out.conv.objects.push(route);
 }
 
 /// The metadata of a converted route, with the creation timestamp of `age_of` if asked for.
@@ -1093,16 +1215,11 @@ fn default_tie_warning(
 fn convert_rules<'a>(
     config: &Config,
     options: &ConvertOptions,
-    g: &'a HostGroup<'a>,
+    (g, regex): (&'a HostGroup<'a>, bool),
     out: &mut Out,
 ) -> Vec<Rule<'a>> {
-    // ingress-nginx: use-regex (or rewrite-target) on one Ingress makes every path of the
-    // host a case-insensitive regular expression.
-    let regex = g
-        .paths
-        .iter()
-        .flat_map(|p| &p.entries)
-        .any(|e| nginx::wants_regex(e.ingress));
+    // ingress-nginx: use-regex (or rewrite-target) on one Ingress of the class, in any
+    // namespace, makes every path of the host a case-insensitive regular expression (`regex`).
     let mut rules = Vec::new();
     for group in &g.paths {
         let (main, canaries): (Vec<&PathEntry>, Vec<&PathEntry>) = group

@@ -669,6 +669,159 @@ fn build_ingresses(ings: &[GenIngress]) -> Config {
     build_annotated_ingresses(ings, &[])
 }
 
+/// The Ingresses of `ings` with `annotations` (one bundle of ingress-nginx annotations per
+/// Ingress) and, where `tls[i]`, a `tls` entry with a secret for every host of the i-th;
+/// a canary Ingress's backends are `canary<n>` (told apart from the main ones).
+fn build_nginx_ingresses(
+    ings: &[GenIngress],
+    annotations: &[&[(&str, &str)]],
+    tls: &[bool],
+) -> Config {
+    let mut config = Config::builder();
+    for (i, (class, created, default, rules)) in ings.iter().enumerate() {
+        let (ns, name) = NAMES[i % NAMES.len()];
+        let bundle = annotations.get(i).copied().unwrap_or(&[]);
+        let canary = bundle.contains(&("canary", "true"));
+        let svc = if canary { "canary" } else { "svc" };
+        let backend =
+            |n: usize| json!({"service": {"name": format!("{svc}{n}"), "port": {"number": 80}}});
+        let mut hosts = Vec::new();
+        let rules: Vec<Value> = rules
+            .iter()
+            .map(|(host, paths)| {
+                let paths: Vec<Value> = paths
+                    .iter()
+                    .enumerate()
+                    .map(|(pi, (p, t))| json!({"path": p, "pathType": t, "backend": backend(pi)}))
+                    .collect();
+                let mut r = json!({"http": {"paths": paths}});
+                if let Some(h) = host {
+                    r["host"] = json!(h);
+                    hosts.push(*h);
+                }
+                r
+            })
+            .collect();
+        let mut spec = json!({"rules": rules});
+        if let Some(c) = class {
+            spec["ingressClassName"] = json!(c);
+        }
+        if *default {
+            spec["defaultBackend"] = backend(9);
+        }
+        if tls.get(i).copied().unwrap_or(false) {
+            spec["tls"] = json!([{"hosts": hosts, "secretName": "cert"}]);
+        }
+        let annotations: serde_json::Map<String, Value> = bundle
+            .iter()
+            .map(|(k, v)| (format!("nginx.ingress.kubernetes.io/{k}"), json!(v)))
+            .collect();
+        let meta = json!({"name": name, "namespace": ns, "annotations": annotations,
+            "creationTimestamp": format!("2024-01-01T00:00:0{created}Z")});
+        config.add_value(
+            json!({"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": meta, "spec": spec}),
+            "gen",
+            i,
+        );
+    }
+    config.finish()
+}
+
+/// Bundles of ingress-nginx annotations whose outcome the Nginx flavor models.
+const NGINX_BUNDLES: &[&[(&str, &str)]] = &[
+    &[],
+    &[("canary", "true"), ("canary-by-header", "X-Canary")],
+    &[
+        ("canary", "true"),
+        ("canary-by-header", "X-Canary"),
+        ("canary-by-header-value", "yes"),
+        ("canary-weight", "30"),
+    ],
+    &[
+        ("canary", "true"),
+        ("canary-by-cookie", "beta"),
+        ("canary-weight", "100"),
+    ],
+    &[
+        ("canary", "true"),
+        ("canary-by-cookie", "beta"),
+        ("canary-by-header", "x-canary"),
+    ],
+    &[
+        ("canary", "true"),
+        ("canary-weight", "40"),
+        ("canary-weight-total", "50"),
+    ],
+    &[
+        ("canary", "true"),
+        ("canary-weight", "x"),
+        ("canary-weight-total", "400"),
+    ],
+    &[("rewrite-target", "/$2")],
+    &[("rewrite-target", "/x/$1$9/$0")],
+    &[("use-regex", "true"), ("rewrite-target", "/")],
+    &[
+        ("permanent-redirect", "https://example.org/p?q=1"),
+        ("permanent-redirect-code", "308"),
+    ],
+    &[
+        ("temporal-redirect", "http://t.example/x"),
+        ("temporal-redirect-code", "399"),
+    ],
+    &[
+        ("temporal-redirect", "ftp://t.example/x"),
+        ("permanent-redirect", "/local"),
+    ],
+    &[("app-root", "/app")],
+    &[("ssl-redirect", "false")],
+    &[
+        ("force-ssl-redirect", "true"),
+        ("preserve-trailing-slash", "true"),
+    ],
+    &[("force-ssl-redirect", "True"), ("ssl-redirect", "no")],
+];
+
+/// Headers that decide for the canaries of [`NGINX_BUNDLES`].
+const CANARY_HEADERS: &[&[(&str, &str)]] = &[
+    &[],
+    &[("x-canary", "always")],
+    &[("X-Canary", "never")],
+    &[("x-canary", "yes")],
+    &[("cookie", "a=1; beta=always")],
+    &[("cookie", "beta=never")],
+    &[("x-canary", "other"), ("cookie", "beta=always ;x=y")],
+    &[("x-canary", "never"), ("cookie", "beta=always")],
+    &[("cookie", "a=1"), ("cookie", "beta=always")],
+];
+
+/// What the compiled router answers, in the form of `reference::route_ingress_nginx_action`.
+fn compiled_nginx_action(router: &Router, req: &Request<'_>) -> Option<String> {
+    let Outcome::Matched(m) = router.route(req) else {
+        return None;
+    };
+    let mut action = crate::Action::new();
+    m.apply(req, 0, &mut action);
+    if action.kind == crate::ActionKind::Redirect {
+        return Some(format!("redirect {} {}", action.status, action.location));
+    }
+    if action.kind == crate::ActionKind::Respond && action.status == 400 {
+        return Some("status 400".into());
+    }
+    let name = |b: &crate::compile::backend::Backend| match b.port() {
+        Some(p) => format!("{}/{}:{p}", b.namespace(), b.name()),
+        None => format!("{}/{}", b.namespace(), b.name()),
+    };
+    let backends: Vec<String> = match m.backends() {
+        [one] => vec![name(one)],
+        many => many
+            .iter()
+            .map(|b| format!("{} ({})", name(b), b.weight()))
+            .collect(),
+    };
+    let path = action.path_and_query.split('?').next().unwrap_or("");
+    Some(format!("{} path={path}", backends.join(" | ")))
+}
+
 /// ingress-nginx annotations the Nginx flavor reads (and one it does not).
 const NGINX_ANNOTATIONS: &[Option<(&str, &str)>] = &[
     None,
@@ -785,6 +938,57 @@ proptest! {
             let got = compiled_outcome(&router, &req);
             let want = reference::route_ingress(&config, class, &options, &req);
             prop_assert_eq!(&got, &want, "request {:?}", r);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases() / 4, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// With `Options::ingress_nginx`, what the matched request gets (redirects, the HTTPS
+    /// redirect, canary by header, cookie and weight, rewrite-target with capture groups,
+    /// app-root) agrees with the reference written from the annotations.
+    #[test]
+    fn ingress_nginx_actions_equal_reference(
+        ings in prop::collection::vec(gen_ingress(), 1..6),
+        bundles in prop::collection::vec(prop::sample::select(NGINX_BUNDLES), 6),
+        tls in prop::collection::vec(any::<bool>(), 6),
+        regex_paths in prop::collection::vec(prop::sample::select(NGINX_PATHS), 6),
+        class in prop::sample::select(&[None, Some("a")][..]),
+        reqs in prop::collection::vec((request(), prop::sample::select(CANARY_HEADERS), any::<bool>()), 24),
+    ) {
+        let mut ings = ings;
+        for (ing, p) in ings.iter_mut().zip(&regex_paths) {
+            if let Some(first) = ing.3.first_mut().and_then(|r| r.1.first_mut()) {
+                first.0 = p;
+            }
+        }
+        // A canary takes traffic only on a main Ingress's host and path: copy the rules of
+        // the first Ingress into the canaries.
+        for i in 1..ings.len() {
+            let canary = bundles.get(i).is_some_and(|b| b.contains(&("canary", "true")));
+            if canary && !ings[0].3.is_empty() {
+                let (rules, created) = (ings[0].3.clone(), ings[0].1);
+                ings[i].3 = rules;
+                ings[i].1 = created;
+            }
+        }
+        let config = build_nginx_ingresses(&ings, &bundles, &tls);
+        prop_assert!(config.errors.is_empty(), "{:?}", config.errors);
+        let options = Options { ingress_nginx: true, ..Options::default() };
+        let router = Router::from_ingress(&config, class, options.clone());
+        for (r, headers, https) in &reqs {
+            let target = match r.query {
+                Some(q) => format!("{}?{q}", r.path),
+                None => r.path.to_string(),
+            };
+            let req = Request::new(r.method, r.host, &target)
+                .headers(Headers::Pairs(headers))
+                .scheme(if *https { "https" } else { "http" });
+            prop_assert_eq!(compiled_outcome(&router, &req), reference::route_ingress(&config, class, &options, &req));
+            let got = compiled_nginx_action(&router, &req);
+            let want = reference::route_ingress_nginx_action(&config, class, &options, &req);
+            prop_assert_eq!(&got, &want, "request {:?} {:?} https={}", target, headers, https);
         }
     }
 }

@@ -6,7 +6,9 @@
 //! [`Router`](crate::Router) gives the same answer for random configurations and requests.
 
 use crate::attach::{AttachedGateway, AttachedListener};
-use crate::compile::ingress::{ingress_class, nginx_flag, nginx_regex_hosts};
+use crate::compile::ingress::{
+    ingress_class, nginx_canary, nginx_flag, nginx_regex_hosts, nginx_settings, nginx_tls_hosts,
+};
 use crate::config::Config;
 use crate::model::{
     GrpcRouteMatch, GrpcRouteRule, GrpcRouteSpec, HttpIngressPath, HttpRouteMatch, HttpRouteRule,
@@ -913,6 +915,34 @@ pub(crate) fn route_ingress<R: RequestView + ?Sized>(
         hostname: hostname.clone(),
         listener: String::new(),
     };
+    // ingress-nginx's app-root: `/` of the host is redirected by the oldest Ingress with a
+    // rule (with paths) for the host and app-root; its match is one past the rule's paths.
+    if nginx && path == "/" {
+        let app_root = served
+            .iter()
+            .filter(|i| nginx_settings(i).app_root.is_some())
+            .flat_map(|i| {
+                i.spec
+                    .rules
+                    .iter()
+                    .enumerate()
+                    .map(move |(ri, r)| (*i, ri, r))
+            })
+            .filter(|(_, _, r)| {
+                Some(r.host.as_deref().unwrap_or("").to_ascii_lowercase()) == selected
+            })
+            .filter_map(|(i, ri, r)| {
+                let n = r.http.as_ref().map_or(0, |h| h.paths.len());
+                (n > 0).then_some((i, ri, n))
+            })
+            .min_by_key(|(i, ri, _)| {
+                let name = format!("{}/{}", i.meta.namespace, i.meta.name);
+                (i.created, name.into_bytes(), *ri)
+            });
+        if let Some((ing, ri, n)) = app_root {
+            return matched(ing, ri, n);
+        }
+    }
     // Spec: rank 0 for all, Exact first at equal length; Nginx: the rank of nginx_path_ok.
     let rank = |(host, _, _, _, p): &IngressPath<'_>| -> Option<(u8, bool)> {
         if nginx {
@@ -954,4 +984,219 @@ pub(crate) fn route_ingress<R: RequestView + ?Sized>(
         .map_or(RefOutcome::NotFound, |ing| {
             matched(ing, ing.spec.rules.len(), 0)
         })
+}
+
+/// The value of header `name` as a header condition sees it under `opts.repeated_headers`
+/// (SPEC §3.4): every line (`Any`), the first, or the lines joined by `,`; lines (or a join)
+/// longer than `max_header_value_len` are left out. Does `check` hold for one of them?
+fn header_holds<R: RequestView + ?Sized>(
+    req: &R,
+    opts: &Options,
+    name: &str,
+    check: impl Fn(&[u8]) -> bool,
+) -> bool {
+    let lines = header_lines(req, name);
+    let fits = |v: &[u8]| v.len() <= opts.max_header_value_len;
+    let any = opts.repeated_headers == RepeatedHeaders::Any
+        || (opts.repeated_headers == RepeatedHeaders::Join && name == "set-cookie");
+    if lines.is_empty() {
+        false
+    } else if any {
+        lines.iter().any(|l| fits(l) && check(l))
+    } else if opts.repeated_headers == RepeatedHeaders::First {
+        fits(&lines[0]) && check(&lines[0])
+    } else {
+        let joined = lines.join(&b","[..]);
+        fits(&joined) && check(&joined)
+    }
+}
+
+/// What ingress-nginx answers (the Nginx flavor, docs/ingress.md), written out from the
+/// annotations without the compiled filters: `redirect CODE LOCATION`, `status 400`, or the
+/// backends (`ns/name:port`, or `a:80 (w) | b:80 (w)` for a weighted canary split) and
+/// ` path=` the upstream path (without the query). `None` when nothing matched. The order:
+///
+/// 1. app-root: a request for `/` of a host with an Ingress with `app-root` (the oldest)
+///    answers 302 `scheme://authority<root>`;
+/// 2. the matched path's Ingress's `temporal-redirect`/`permanent-redirect`: `CODE URL`;
+/// 3. plain HTTP (`scheme` not `https`) with `force-ssl-redirect`, or `ssl-redirect`
+///    (default true) on a host named in a `tls` entry with a secret: 308 to `https://host`
+///    and the request URI, its one trailing `/` dropped unless `preserve-trailing-slash`;
+/// 4. the backend: the canary Ingress of the same host, pathType and path (the oldest)
+///    when its `canary-by-header` is `always` (or equals `canary-by-header-value`), the main
+///    one on `never`; else the same with the `canary-by-cookie` cookie; else the weighted split;
+/// 5. the upstream path: with `rewrite-target` (not equal to the path), the target with `$n`
+///    replaced by the groups of the case-insensitive path regex found in the request path.
+pub(crate) fn route_ingress_nginx_action<R: RequestView + ?Sized>(
+    config: &Config,
+    class: Option<&str>,
+    opts: &Options,
+    req: &R,
+) -> Option<String> {
+    let RefOutcome::Matched {
+        namespace,
+        name,
+        rule,
+        matched,
+        hostname,
+        ..
+    } = route_ingress(config, class, opts, req)
+    else {
+        return None;
+    };
+    let of_class = |i: &&Object<IngressSpec>| {
+        class.is_none_or(|c| ingress_class(config, i).as_deref() == Ok(c))
+    };
+    let served: Vec<&Object<IngressSpec>> = config
+        .ingresses
+        .iter()
+        .filter(of_class)
+        .filter(|i| !nginx_flag(i, "canary"))
+        .collect();
+    let ing = served
+        .iter()
+        .find(|i| i.meta.namespace == namespace && i.meta.name == name)?;
+    let host_key = if hostname == "*" { "" } else { &hostname };
+    let scheme = match req.scheme() {
+        Some(s) if s.eq_ignore_ascii_case("https") => "https",
+        _ => "http",
+    };
+    let authority = req.authority().filter(|a| valid_authority(a));
+    let Some(r) = ing.spec.rules.get(rule) else {
+        // The default backend.
+        let d = ing.spec.default_backend.as_ref()?;
+        return Some(format!(
+            "{} path={}",
+            ref_backend(&ing.meta.namespace, d),
+            req.path()
+        ));
+    };
+    let paths: Vec<&HttpIngressPath> = r.http.iter().flat_map(|h| &h.paths).collect();
+    let settings = nginx_settings(ing);
+    let Some(p) = paths.get(matched) else {
+        // app-root (its match is one past the rule's paths).
+        let root = settings.app_root?;
+        return Some(match authority {
+            Some(a) => format!("redirect 302 {scheme}://{a}{root}"),
+            None => "status 400".into(),
+        });
+    };
+    if let Some((code, url)) = &settings.redirect {
+        return Some(format!("redirect {code} {url}"));
+    }
+    let tls = nginx_tls_hosts(&served).contains(host_key);
+    if scheme == "http" && (settings.force_ssl_redirect || settings.ssl_redirect && tls) {
+        // The host without its `:port` (a bracketed IPv6 literal keeps its brackets).
+        let host = authority.map(|a| match a.rsplit_once(':') {
+            Some((h, port)) if !a.ends_with(']') && port.bytes().all(|b| b.is_ascii_digit()) => h,
+            _ => a,
+        });
+        let Some(host) = host else {
+            return Some("status 400".into());
+        };
+        // The Location's authority always ends at a `/`.
+        let mut uri = match req.path() {
+            p if p.starts_with('/') => p.to_string(),
+            p => format!("/{p}"),
+        };
+        if let Some(q) = req.query() {
+            uri = format!("{uri}?{q}");
+        }
+        if !settings.preserve_trailing_slash && uri.len() > 1 && uri.ends_with('/') {
+            uri.pop();
+        }
+        return Some(format!("redirect 308 https://{host}{uri}"));
+    }
+    let value = ingress_value(p);
+    let main = ref_backend(&ing.meta.namespace, &p.backend);
+    let canary = config
+        .ingresses
+        .iter()
+        .filter(of_class)
+        .filter(|i| nginx_flag(i, "canary"))
+        .filter_map(|i| {
+            let same = i
+                .spec
+                .rules
+                .iter()
+                .filter(|r| r.host.as_deref().unwrap_or("").to_ascii_lowercase() == host_key)
+                .flat_map(|r| r.http.iter().flat_map(|h| &h.paths))
+                .find(|c| c.path_type == p.path_type && ingress_value(c) == value)?;
+            Some((i, same))
+        })
+        .min_by_key(|(i, _)| (i.created, format!("{}/{}", i.meta.namespace, i.meta.name)));
+    let backends = match canary {
+        None => main,
+        Some((ci, cp)) => {
+            let c = nginx_canary(ci);
+            let other = ref_backend(&ci.meta.namespace, &cp.backend);
+            let mut decided = None;
+            if let Some((h, v)) = &c.header {
+                let is = |want: &str| header_holds(req, opts, h, |got| got == want.as_bytes());
+                decided = match v {
+                    Some(v) => is(v).then_some(true),
+                    None if is("always") => Some(true),
+                    None if is("never") => Some(false),
+                    None => None,
+                };
+            }
+            if let (None, Some(name)) = (decided, &c.cookie) {
+                let is = |want: &str| {
+                    let pair = format!("{name}={want}");
+                    header_holds(req, opts, "cookie", |got| {
+                        String::from_utf8_lossy(got)
+                            .split(';')
+                            .any(|kv| kv.trim_matches([' ', '\t']) == pair)
+                    })
+                };
+                decided = if is("always") {
+                    Some(true)
+                } else if is("never") {
+                    Some(false)
+                } else {
+                    None
+                };
+            }
+            match decided {
+                Some(true) => other,
+                Some(false) => main,
+                None if c.weight == 0 => main,
+                None => format!("{main} ({}) | {other} ({})", c.total - c.weight, c.weight),
+            }
+        }
+    };
+    let mut path = req.path().to_string();
+    if let Some(target) = settings.rewrite_target.as_deref().filter(|t| *t != value) {
+        let re = regex::RegexBuilder::new(value)
+            .case_insensitive(true)
+            .build()
+            .ok();
+        if let Some(c) = re.as_ref().and_then(|re| re.captures(req.path())) {
+            let mut out = String::new();
+            let mut chars = target.chars().peekable();
+            while let Some(ch) = chars.next() {
+                match (ch, chars.peek().and_then(|d| d.to_digit(10))) {
+                    ('$', Some(g)) => {
+                        chars.next();
+                        out.push_str(c.get(g as usize).map_or("", |m| m.as_str()));
+                    }
+                    _ => out.push(ch),
+                }
+            }
+            path = out;
+        }
+    }
+    Some(format!("{backends} path={path}"))
+}
+
+/// An Ingress backend as `namespace/name:port` (the port number, or its name).
+fn ref_backend(ns: &str, b: &crate::model::IngressBackend) -> String {
+    match &b.service {
+        Some(s) => match (s.port.number, &s.port.name) {
+            (Some(n), _) => format!("{ns}/{}:{n}", s.name),
+            (None, Some(n)) => format!("{ns}/{}:{n}", s.name),
+            _ => format!("{ns}/{}", s.name),
+        },
+        None => format!("{ns}/-"),
+    }
 }

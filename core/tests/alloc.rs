@@ -473,3 +473,88 @@ fn live_load_does_not_allocate() {
     );
     assert!(matches!(held.route(&req), Outcome::Matched(_)));
 }
+
+/// The ingress-nginx flavor: canary by header and cookie, regex paths with a rewrite-target
+/// with capture groups, the HTTPS redirect and app-root. Lookups and applying the match
+/// allocate nothing once the `Action`'s buffers have grown.
+#[test]
+fn ingress_nginx_lookups_and_apply_do_not_allocate() {
+    let yaml = r#"
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: main
+  namespace: a
+  annotations:
+    nginx.ingress.kubernetes.io/rewrite-target: /$2
+    nginx.ingress.kubernetes.io/app-root: /app
+spec:
+  ingressClassName: nginx
+  tls: [{hosts: [h.com], secretName: cert}]
+  rules:
+  - host: h.com
+    http: {paths: [{path: /api(/|$)(.*), pathType: ImplementationSpecific, backend: {service: {name: v1, port: {number: 80}}}}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: next
+  namespace: a
+  annotations:
+    nginx.ingress.kubernetes.io/canary: "true"
+    nginx.ingress.kubernetes.io/canary-by-header: X-Canary
+    nginx.ingress.kubernetes.io/canary-by-cookie: beta
+spec:
+  ingressClassName: nginx
+  rules:
+  - host: h.com
+    http: {paths: [{path: /api(/|$)(.*), pathType: ImplementationSpecific, backend: {service: {name: v2, port: {number: 80}}}}]}
+"#;
+    let config = trieway::Config::from_str(yaml);
+    let options = trieway::Options {
+        ingress_nginx: true,
+        ..Default::default()
+    };
+    let router = trieway::Router::from_ingress(&config, Some("nginx"), options);
+    let canary = [("x-canary", "always")];
+    let cookie = [("cookie", "a=1; beta=never")];
+    let reqs = [
+        Request::new("GET", "h.com", "/api/v1/users?x=1").scheme("https"),
+        Request::new("GET", "h.com", "/API/x")
+            .scheme("https")
+            .headers(Headers::Pairs(&canary)),
+        Request::new("GET", "h.com", "/api/x")
+            .scheme("https")
+            .headers(Headers::Pairs(&cookie)),
+        Request::new("GET", "h.com", "/api/x/"),
+        Request::new("GET", "h.com", "/"),
+        Request::new("GET", "h.com", "/nothing"),
+    ];
+    fn run<'r>(
+        router: &'r trieway::Router,
+        reqs: &[Request<'_>],
+        action: &mut trieway::Action<'r>,
+    ) -> usize {
+        let mut seen = 0;
+        for req in reqs {
+            if let Outcome::Matched(m) = router.route(req) {
+                m.apply(req, 7, action);
+                seen += action.location.len() + action.path_and_query.len() + m.backends().len();
+            }
+        }
+        seen
+    }
+    let mut action = trieway::Action::new();
+    let warm = run(&router, &reqs, &mut action);
+    assert!(warm > 0);
+    // What the requests got (so that the loop measures the flavor's work).
+    let mut a = trieway::Action::new();
+    let Outcome::Matched(m) = router.route(&reqs[0]) else {
+        panic!("no match")
+    };
+    m.apply(&reqs[0], 0, &mut a);
+    assert_eq!(a.path_and_query, "/v1/users?x=1");
+    let (again, n) = allocations(|| run(&router, &reqs, &mut action));
+    assert_eq!(again, warm);
+    assert_eq!(n, 0, "the ingress-nginx flavor allocated {n} times");
+}

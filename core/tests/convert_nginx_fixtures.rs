@@ -323,20 +323,404 @@ fn redirects() {
 }
 
 #[test]
-fn from_to_www_redirect_is_not_converted() {
-    // Differs: ingress2gateway redirects www.example.com to example.com; trieway warns.
+fn from_to_www_redirect() {
+    // ingress-nginx (annotations.md, "Redirect from/to www"): requests for www.example.com are
+    // redirected (308) to example.com, and the reverse for a www host; no redirect when the
+    // other name has its own rules. e2e "from-to-www-redirect": example.com answers 200,
+    // www.example.com/ 301 or 308 with Location `^https?://example\.com(:80)?/?$`.
     let yaml = basic("www", "example.com", &[("from-to-www-redirect", "true")]);
-    let config = Config::from_str(&yaml);
-    let c = ingress_to_gateway(&config, &nginx());
+    let r = converted(&yaml, &nginx());
+    assert_eq!(answer(&r, "example.com", "/", &[]), "dummy-app1");
+    assert_eq!(
+        answer(&r, "www.example.com", "/a?b=1", &[]),
+        "redirect 308 http://example.com/a?b=1"
+    );
+    let yaml = basic(
+        "www",
+        "www.example.com",
+        &[("from-to-www-redirect", "true")],
+    );
+    let r = converted(&yaml, &nginx());
+    assert_eq!(
+        answer(&r, "example.com", "/", &[]),
+        "redirect 308 http://www.example.com/"
+    );
+    // The other name has rules of its own: no redirect, a warning.
+    let yaml = basic("www", "example.com", &[("from-to-www-redirect", "true")])
+        + &basic("other", "www.example.com", &[]);
+    let c = ingress_to_gateway(&Config::from_str(&yaml), &nginx());
     assert!(
         c.warnings
             .iter()
-            .any(|w| w.message.contains("from-to-www-redirect is not converted")),
+            .any(|w| w.message.contains("has its own rules")),
         "{:#?}",
         c.warnings
     );
     let r = converted(&yaml, &nginx());
-    assert_eq!(answer(&r, "example.com", "/", &[]), "dummy-app1");
+    assert_eq!(answer(&r, "www.example.com", "/", &[]), "dummy-app1");
+}
+
+/// ingress2gateway `ssl_passthrough_test.go`: "basic ssl-passthrough creates TLSRoute and
+/// removes HTTPRoute", "ssl-passthrough false is ignored", and a host mixing a passthrough
+/// Ingress with a normal one keeps the normal one's rules on HTTP.
+#[test]
+fn ssl_passthrough_becomes_a_tls_route() {
+    let passthrough = |value: &str| {
+        ingress(
+            "test-ingress",
+            "example.com",
+            &[("ssl-passthrough", value)],
+            &[("/", "Prefix", "my-service")],
+            Some("cert"),
+        )
+        .replace("number: 80", "number: 443")
+    };
+    let config = Config::from_str(&passthrough("true"));
+    let c = ingress_to_gateway(&config, &nginx());
+    assert!(c.errors.is_empty(), "{:#?}", c.errors);
+    let kinds: Vec<&str> = c
+        .objects
+        .iter()
+        .filter_map(|o| o["kind"].as_str())
+        .collect();
+    assert_eq!(kinds, ["Gateway", "TLSRoute"], "{}", c.to_yaml());
+    let route = &c.objects[1];
+    assert_eq!(
+        route["metadata"]["name"],
+        "test-ingress-example-com-tls-passthrough"
+    );
+    assert_eq!(
+        route["spec"]["hostnames"],
+        serde_json::json!(["example.com"])
+    );
+    assert_eq!(
+        route["spec"]["parentRefs"][0]["sectionName"],
+        "example-com-tls-passthrough"
+    );
+    assert_eq!(
+        route["spec"]["rules"],
+        serde_json::json!([{"backendRefs": [{"name": "my-service", "port": 443}]}])
+    );
+    let listeners = c.objects[0]["spec"]["listeners"]
+        .as_array()
+        .expect("listeners");
+    let l = listeners
+        .iter()
+        .find(|l| l["name"] == "example-com-tls-passthrough")
+        .expect("passthrough listener");
+    assert_eq!(
+        (
+            &l["protocol"],
+            &l["port"],
+            &l["tls"]["mode"],
+            &l["hostname"]
+        ),
+        (
+            &serde_json::json!("TLS"),
+            &serde_json::json!(443),
+            &serde_json::json!("Passthrough"),
+            &serde_json::json!("example.com")
+        )
+    );
+    // Differs: ingress2gateway also keeps the HTTPS listener of the Ingress's tls section on
+    // the same port and hostname, which conflicts with the passthrough listener; trieway
+    // leaves it out.
+    assert!(
+        listeners.iter().all(|l| l["protocol"] != "HTTPS"),
+        "{}",
+        c.to_yaml()
+    );
+    // The converted TLSRoute routes by SNI.
+    let mut b = Config::builder();
+    b.add_str(CLASS, "class");
+    for (i, v) in c.objects.iter().enumerate() {
+        b.add_value(v.clone(), "converted", i);
+    }
+    let loaded = b.finish();
+    assert!(loaded.errors().is_empty(), "{:#?}", loaded.errors());
+    let r = Router::new(&loaded, Options::default()).expect("router");
+    match r.route_tls(443, Some("example.com")) {
+        trieway::TlsOutcome::Forward(m) => assert!(m.passthrough()),
+        _ => panic!("no TLS route"),
+    }
+    let v = verify(&config, &nginx());
+    assert!(v.is_ok(), "{}", v.report());
+    assert!(v
+        .differences
+        .iter()
+        .all(|d| d.cause == Some("ssl-passthrough")));
+    // ssl-passthrough "false": an HTTPRoute as usual.
+    let c = ingress_to_gateway(&Config::from_str(&passthrough("false")), &nginx());
+    let kinds: Vec<&str> = c
+        .objects
+        .iter()
+        .filter_map(|o| o["kind"].as_str())
+        .collect();
+    assert!(
+        kinds.contains(&"HTTPRoute") && !kinds.contains(&"TLSRoute"),
+        "{kinds:?}"
+    );
+    // Mixed: the normal Ingress's path stays on HTTP.
+    let yaml = passthrough("true")
+        + &ingress(
+            "normal-ingress",
+            "example.com",
+            &[],
+            &[("/api", "Prefix", "api")],
+            None,
+        );
+    let c = ingress_to_gateway(&Config::from_str(&yaml), &nginx());
+    let http: Vec<&serde_json::Value> = c
+        .objects
+        .iter()
+        .filter(|o| o["kind"] == "HTTPRoute")
+        .collect();
+    assert_eq!(http.len(), 1, "{}", c.to_yaml());
+    assert_eq!(http[0]["spec"]["rules"][0]["backendRefs"][0]["name"], "api");
+    let tls = c
+        .objects
+        .iter()
+        .find(|o| o["kind"] == "TLSRoute")
+        .expect("TLSRoute");
+    assert_eq!(
+        tls["spec"]["rules"][0]["backendRefs"][0]["name"],
+        "my-service"
+    );
+}
+
+/// e2e "shared host preserves multiple non-passthrough paths": a passthrough Ingress (`/` to
+/// dummy-app1:443) and two normal ones (`/path-a`, `/path-b` to dummy-app2) on one host: TLS
+/// goes through to dummy-app1, both paths still answer on HTTP.
+#[test]
+fn ssl_passthrough_shared_host_keeps_other_paths() {
+    let yaml = ingress(
+        "multi-path-passthrough",
+        H,
+        &[("ssl-passthrough", "true")],
+        &[("/", "Prefix", "dummy-app1")],
+        None,
+    )
+    .replace("number: 80", "number: 443")
+        + &ingress(
+            "multi-path-normal-a",
+            H,
+            &[],
+            &[("/path-a", "Prefix", "dummy-app2")],
+            None,
+        )
+        + &ingress(
+            "multi-path-normal-b",
+            H,
+            &[],
+            &[("/path-b", "Prefix", "dummy-app2")],
+            None,
+        );
+    let r = converted(&yaml, &nginx());
+    assert_eq!(answer(&r, H, "/path-a", &[]), "dummy-app2");
+    assert_eq!(answer(&r, H, "/path-b", &[]), "dummy-app2");
+    match r.route_tls(443, Some(H)) {
+        trieway::TlsOutcome::Forward(m) => {
+            assert!(m.passthrough());
+            assert_eq!(m.backends()[0].name(), "dummy-app1");
+        }
+        _ => panic!("no TLS route"),
+    }
+}
+
+/// e2e "mixed termination: passthrough host and normal HTTPS host on same gateway" and
+/// "multiple passthrough hosts on same gateway": TLS listeners in Passthrough mode and an
+/// HTTPS listener share port 443, told apart by SNI.
+#[test]
+fn ssl_passthrough_next_to_https_hosts() {
+    let pt = |name: &str, host: &str| {
+        ingress(
+            name,
+            host,
+            &[("ssl-passthrough", "true")],
+            &[("/", "Prefix", name)],
+            Some("cert"),
+        )
+        .replace("number: 80", "number: 443")
+    };
+    let yaml = pt("pt-one", "one.example.com")
+        + &pt("pt-two", "two.example.com")
+        + &ingress(
+            "normal",
+            "web.example.com",
+            &[],
+            &[("/", "Prefix", "web")],
+            Some("web-cert"),
+        );
+    let r = converted(&yaml, &nginx());
+    for (sni, backend) in [("one.example.com", "pt-one"), ("two.example.com", "pt-two")] {
+        match r.route_tls(443, Some(sni)) {
+            trieway::TlsOutcome::Forward(m) => {
+                assert!(m.passthrough(), "{sni}");
+                assert_eq!(m.backends()[0].name(), backend);
+            }
+            _ => panic!("{sni}: no TLS route"),
+        }
+    }
+    // The normal host keeps its HTTPS listener on 443 next to the passthrough ones (its
+    // routing over HTTPS is compared by `verify` in `converted`, with a stand-in Secret).
+    let c = ingress_to_gateway(&Config::from_str(&yaml), &nginx());
+    let listeners: Vec<(String, String, i64)> = c.objects[0]["spec"]["listeners"]
+        .as_array()
+        .expect("listeners")
+        .iter()
+        .filter(|l| l["port"] == 443)
+        .map(|l| {
+            let s = |k: &str| l[k].as_str().unwrap_or("").to_string();
+            (s("name"), s("protocol"), l["port"].as_i64().unwrap_or(0))
+        })
+        .collect();
+    assert_eq!(
+        listeners,
+        [
+            ("one-example-com-tls-passthrough".into(), "TLS".into(), 443),
+            ("two-example-com-tls-passthrough".into(), "TLS".into(), 443),
+            ("web-example-com-https".into(), "HTTPS".into(), 443),
+        ]
+    );
+}
+
+/// ingress2gateway `backend_tls_test.go`: only "fully compliant strict TLS validation"
+/// (backend-protocol HTTPS with proxy-ssl-verify on, proxy-ssl-secret, proxy-ssl-server-name
+/// on and proxy-ssl-name) makes a BackendTLSPolicy; every partial case makes none (an error
+/// says what is missing); a canary Ingress makes none.
+#[test]
+fn backend_tls_policy() {
+    let strict: &[(&str, &str)] = &[
+        ("backend-protocol", "HTTPS"),
+        ("proxy-ssl-verify", "on"),
+        ("proxy-ssl-secret", "my-ca-secret"),
+        ("proxy-ssl-server-name", "on"),
+        ("proxy-ssl-name", "strict.internal.com"),
+    ];
+    let yaml = ingress(
+        "strict-tls",
+        "example.com",
+        strict,
+        &[("/", "Prefix", "test-service")],
+        None,
+    );
+    let config = Config::from_str(&yaml);
+    let c = ingress_to_gateway(&config, &nginx());
+    assert!(c.errors.is_empty(), "{:#?}", c.errors);
+    let policies: Vec<&serde_json::Value> = c
+        .objects
+        .iter()
+        .filter(|o| o["kind"] == "BackendTLSPolicy")
+        .collect();
+    assert_eq!(policies.len(), 1, "{}", c.to_yaml());
+    let p = policies[0];
+    assert_eq!(p["metadata"]["name"], "test-service-backend-tls");
+    assert_eq!(p["metadata"]["namespace"], "e2e");
+    assert_eq!(
+        p["spec"],
+        serde_json::json!({
+            "targetRefs": [{"group": "", "kind": "Service", "name": "test-service"}],
+            "validation": {"hostname": "strict.internal.com",
+                "caCertificateRefs": [{"group": "", "kind": "ConfigMap", "name": "my-ca-secret"}]}
+        })
+    );
+    // The policy loads and resolves for the converted route's backend.
+    let mut b = Config::builder();
+    b.add_str(CLASS, "class");
+    for (i, v) in c.objects.iter().enumerate() {
+        b.add_value(v.clone(), "converted", i);
+    }
+    assert!(b.finish().errors().is_empty());
+    let partial: [&[(&str, &str)]; 5] = [
+        &[("proxy-ssl-verify", "on")],
+        &[("proxy-ssl-secret", "default/my-ca-secret")],
+        &[
+            ("proxy-ssl-secret", "my-ca-secret"),
+            ("proxy-ssl-verify", "on"),
+        ],
+        &[("backend-protocol", "HTTPS")],
+        &[
+            ("backend-protocol", "HTTPS"),
+            ("proxy-ssl-name", "my-service.internal"),
+        ],
+    ];
+    for annotations in partial {
+        let yaml = ingress(
+            "p",
+            "example.com",
+            annotations,
+            &[("/", "Prefix", "test-service")],
+            None,
+        );
+        let c = ingress_to_gateway(&Config::from_str(&yaml), &nginx());
+        assert!(
+            c.objects.iter().all(|o| o["kind"] != "BackendTLSPolicy"),
+            "{annotations:?}"
+        );
+        let https = annotations.contains(&("backend-protocol", "HTTPS"));
+        assert_eq!(
+            c.errors
+                .iter()
+                .any(|e| e.message.contains("no BackendTLSPolicy")),
+            https,
+            "{annotations:?}: {:#?}",
+            c.errors
+        );
+    }
+    // e2e "backend-tls-valid": the secret named with its (own) namespace, port 443, and the
+    // request reaches the backend; "unsupported annotations emit warnings but policy still
+    // generated" (proxy-ssl-verify-depth, proxy-ssl-protocols).
+    let e2e: &[(&str, &str)] = &[
+        ("backend-protocol", "HTTPS"),
+        ("proxy-ssl-verify", "on"),
+        ("proxy-ssl-secret", "e2e/backend-ca"),
+        ("proxy-ssl-server-name", "on"),
+        ("proxy-ssl-name", "dummy-app1.e2e.svc.cluster.local"),
+        ("proxy-ssl-verify-depth", "2"),
+        ("proxy-ssl-protocols", "TLSv1.3"),
+    ];
+    let yaml = ingress(
+        "backend-tls-valid",
+        H,
+        e2e,
+        &[("/", "Prefix", "dummy-app1")],
+        None,
+    )
+    .replace("number: 80", "number: 443");
+    let c = ingress_to_gateway(&Config::from_str(&yaml), &nginx());
+    let p = c
+        .objects
+        .iter()
+        .find(|o| o["kind"] == "BackendTLSPolicy")
+        .expect("policy");
+    assert_eq!(p["metadata"]["name"], "dummy-app1-backend-tls");
+    assert_eq!(
+        p["spec"]["validation"]["caCertificateRefs"][0]["name"],
+        "backend-ca"
+    );
+    for unsupported in ["proxy-ssl-verify-depth", "proxy-ssl-protocols"] {
+        assert!(
+            c.warnings.iter().any(|w| w.field.contains(unsupported)),
+            "{unsupported}: {:#?}",
+            c.warnings
+        );
+    }
+    // The e2e creates the CA ConfigMap; `verify` (in `converted`) stands one in and agrees.
+    // Without it the policy has no CA and the backend fails closed (500).
+    let r = converted(&yaml, &nginx());
+    assert_eq!(answer(&r, H, "/", &[]), "status 500");
+    let mut canary = strict.to_vec();
+    canary.push(("canary", "true"));
+    let yaml = basic("main", "example.com", &[])
+        + &ingress(
+            "canary",
+            "example.com",
+            &canary,
+            &[("/", "Prefix", "test-service")],
+            None,
+        );
+    let c = ingress_to_gateway(&Config::from_str(&yaml), &nginx());
+    assert!(c.objects.iter().all(|o| o["kind"] != "BackendTLSPolicy"));
 }
 
 #[test]
@@ -668,6 +1052,49 @@ fn cors_denied_origin() {
         ],
     );
     assert_eq!(header(&h, "access-control-allow-origin"), None, "{h:?}");
+}
+
+/// e2e "cors denied method and header": the preflight for a method and a header the
+/// annotations do not allow is answered (200/204) with the origin and the allowed lists only.
+#[test]
+fn cors_denied_method_and_header() {
+    let origin = "https://cors-method.example.com";
+    let yaml = basic(
+        "cors-denied-method",
+        H,
+        &[
+            ("enable-cors", "true"),
+            ("cors-allow-origin", origin),
+            ("cors-allow-methods", "GET, POST"),
+            ("cors-allow-headers", "X-Requested-With"),
+        ],
+    );
+    let r = converted(&yaml, &nginx());
+    let (status, h) = cors(
+        &r,
+        "OPTIONS",
+        &[
+            ("Origin", origin),
+            ("Access-Control-Request-Method", "DELETE"),
+            ("Access-Control-Request-Headers", "X-Not-Allowed"),
+        ],
+    );
+    assert!(status == 200 || status == 204, "{status}");
+    assert_eq!(
+        header(&h, "access-control-allow-origin"),
+        Some(origin),
+        "{h:?}"
+    );
+    let methods = header(&h, "access-control-allow-methods")
+        .unwrap_or("")
+        .to_ascii_uppercase();
+    assert!(methods.contains("GET") && methods.contains("POST"), "{h:?}");
+    assert!(!methods.contains("DELETE"), "{h:?}");
+    let headers = header(&h, "access-control-allow-headers")
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    assert!(headers.contains("x-requested-with"), "{h:?}");
+    assert!(!headers.contains("x-not-allowed"), "{h:?}");
 }
 
 /// Hostile annotation values: the conversion and `verify` neither panic nor write objects the

@@ -15,6 +15,10 @@ const COPIES: &[(&str, &str)] = &[
         "../examples/getting-started.yaml",
     ),
     ("examples/ingress.yaml", "../examples/ingress.yaml"),
+    (
+        "examples/ingress-nginx.yaml",
+        "../examples/ingress-nginx.yaml",
+    ),
     ("examples/protocols.yaml", "../examples/protocols.yaml"),
     ("LICENSE", "../LICENSE"),
 ];

@@ -168,3 +168,152 @@ fn canary_weight_splits_the_main_path() {
     };
     assert_eq!(m.backends().len(), 1);
 }
+
+/// Rules 6–10 of docs/ingress.md "The ingress-nginx flavor", each example request: canary by
+/// header, cookie and weight, permanent-redirect, ssl-redirect, rewrite-target, app-root;
+/// the Spec flavor ignores the annotations.
+#[test]
+fn annotation_rules_of_the_nginx_flavor() {
+    let yaml = r#"
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: main, namespace: d}
+spec:
+  rules:
+  - host: h.com
+    http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: v1, port: {number: 80}}}}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: next
+  namespace: d
+  annotations:
+    nginx.ingress.kubernetes.io/canary: "true"
+    nginx.ingress.kubernetes.io/canary-by-header: X-Canary
+    nginx.ingress.kubernetes.io/canary-by-cookie: beta
+    nginx.ingress.kubernetes.io/canary-weight: "20"
+spec:
+  rules:
+  - host: h.com
+    http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: v2, port: {number: 80}}}}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: moved
+  namespace: d
+  annotations: {nginx.ingress.kubernetes.io/permanent-redirect: "https://new.example.com/"}
+spec:
+  rules:
+  - host: m.com
+    http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: api, namespace: d}
+spec:
+  tls: [{hosts: [api.shop.example.com], secretName: cert}]
+  rules:
+  - host: api.shop.example.com
+    http: {paths: [{path: /v1, pathType: Prefix, backend: {service: {name: api, port: {number: 80}}}}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: rw
+  namespace: d
+  annotations: {nginx.ingress.kubernetes.io/rewrite-target: /$2}
+spec:
+  rules:
+  - host: r.com
+    http: {paths: [{path: /api(/|$)(.*), pathType: ImplementationSpecific, backend: {service: {name: api, port: {number: 80}}}}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: app
+  namespace: d
+  annotations: {nginx.ingress.kubernetes.io/app-root: /app}
+spec:
+  rules:
+  - host: p.com
+    http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}
+"#;
+    let config = Config::from_str(yaml);
+    assert!(config.errors().is_empty(), "{:?}", config.errors());
+    let nginx = Router::from_ingress(
+        &config,
+        None,
+        Options {
+            ingress_nginx: true,
+            ..Options::default()
+        },
+    );
+    let spec = Router::from_ingress(&config, None, Options::default());
+    let get = |r: &Router, url: &str, headers: &[(&str, &str)]| {
+        let (scheme, rest) = url.split_once("://").unwrap_or(("http", url));
+        let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+        let req = Request::new("GET", host, path)
+            .scheme(scheme)
+            .headers(trieway::Headers::Pairs(headers));
+        let Outcome::Matched(m) = r.route(&req) else {
+            return "404".to_string();
+        };
+        let mut a = trieway::Action::new();
+        m.apply(&req, 0, &mut a);
+        if a.kind == trieway::ActionKind::Redirect {
+            return format!("{} {}", a.status, a.location);
+        }
+        let names: Vec<String> = m
+            .backends()
+            .iter()
+            .map(|b| match m.backends().len() {
+                1 => b.name().to_string(),
+                _ => format!("{} {}", b.name(), b.weight()),
+            })
+            .collect();
+        format!("{} {}", names.join(" / "), a.path_and_query)
+    };
+    /// `(request, headers, Nginx flavor, Spec flavor)`.
+    type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str, &'a str);
+    let cases: [Case; 10] = [
+        ("h.com/x", &[("X-Canary", "always")], "v2 /x", "v1 /x"),
+        ("h.com/x", &[("X-Canary", "never")], "v1 /x", "v1 /x"),
+        (
+            "h.com/x",
+            &[("Cookie", "a=1; beta=always")],
+            "v2 /x",
+            "v1 /x",
+        ),
+        ("h.com/x", &[], "v1 80 / v2 20 /x", "v1 /x"),
+        ("m.com/x", &[], "301 https://new.example.com/", "web /x"),
+        (
+            "http://api.shop.example.com/v1/",
+            &[],
+            "308 https://api.shop.example.com/v1",
+            "api /v1/",
+        ),
+        (
+            "https://api.shop.example.com/v1/",
+            &[],
+            "api /v1/",
+            "api /v1/",
+        ),
+        ("r.com/API/v1/x", &[], "api /v1/x", "404"),
+        ("http://p.com/", &[], "302 http://p.com/app", "web /"),
+        ("p.com/x", &[], "web /x", "web /x"),
+    ];
+    for (url, headers, want_nginx, want_spec) in cases {
+        assert_eq!(
+            get(&nginx, url, headers),
+            want_nginx,
+            "nginx {url} {headers:?}"
+        );
+        assert_eq!(
+            get(&spec, url, headers),
+            want_spec,
+            "spec {url} {headers:?}"
+        );
+    }
+}

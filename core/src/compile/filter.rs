@@ -118,6 +118,32 @@ pub(crate) enum Filter {
     /// An ExtensionRef and whether the embedder resolves its group/kind
     /// (`Options::extension_kinds`).
     Extension(LocalObjectReference, bool),
+    /// What ingress-nginx does for an annotation (the Ingress flavor `Options::ingress_nginx`).
+    Nginx(Box<NginxFilter>),
+}
+
+/// ingress-nginx's redirects and rewrite (docs/ingress.md, "The ingress-nginx flavor").
+#[derive(Debug, Clone)]
+pub(crate) enum NginxFilter {
+    /// `permanent-redirect` / `temporal-redirect`: nginx's `return code url;`, the URL
+    /// verbatim as the Location.
+    Return { status: u16, url: Box<str> },
+    /// `app-root`: a request for `/` answers 302 `scheme://host[:port]<root>`.
+    AppRoot(Box<str>),
+    /// `ssl-redirect` / `force-ssl-redirect`: a plain-HTTP request answers `status` with
+    /// `https://host` and the request's path and query, without one trailing `/` unless
+    /// `preserve_trailing_slash`.
+    Https {
+        status: u16,
+        preserve_trailing_slash: bool,
+    },
+    /// `rewrite-target`: nginx's `rewrite "(?i)<path>" <target> break;`: when the
+    /// case-insensitive `re` is found in the path, the path becomes `target` with `$0`–`$9`
+    /// replaced by the groups of that match (a group that did not take part: empty).
+    Rewrite {
+        re: regex_automata::meta::Regex,
+        target: Box<str>,
+    },
 }
 
 /// Compiles a filter list. `mirror` resolves a mirror target (invalid targets are omitted,

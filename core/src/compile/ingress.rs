@@ -11,6 +11,8 @@
 //! only it when no Ingress rule is host-less. `Router::route` has one path for both.
 
 use super::backend::{Backend, Split};
+use super::conds::{HeaderCond, ValueMatch};
+use super::filter::{Filter, NginxFilter};
 use super::host::HostIndex;
 use super::{Compiled, Frontend, MatchInfo, PathKind, RouteInfo, RuleInfo, VHost};
 use crate::attach::{self, BackendProblem, ResolvedBackend};
@@ -80,27 +82,33 @@ fn backend(
     )
 }
 
-/// The rule of one Ingress path (or default backend): one backend, no filters.
-fn rule_info(route: u32, index: usize, target: Backend) -> RuleInfo {
+/// The rule of one Ingress path (or default backend): one backend, the flavor's filters.
+fn rule_info(route: u32, index: usize, split: Split, filters: Box<[Filter]>) -> RuleInfo {
     RuleInfo {
         route,
         index: index as u32,
         name: None,
-        split: Split::new(vec![target]),
-        filters: Box::default(),
+        split,
+        filters,
         policies: None,
     }
 }
 
-/// The match of one Ingress path: a path condition only.
-fn path_match(rule: u32, index: usize, kind: PathKind, value: &str) -> MatchInfo {
+/// The match of one Ingress path: a path condition, and a canary's header condition.
+fn path_match(
+    rule: u32,
+    index: usize,
+    kind: PathKind,
+    value: &str,
+    headers: Box<[HeaderCond]>,
+) -> MatchInfo {
     MatchInfo {
         rule,
         index: index as u32,
         path_kind: kind,
         path_value: value.into(),
         method: None,
-        headers: Box::default(),
+        headers,
         query: Box::default(),
         grpc: None,
         params: Default::default(),
@@ -133,27 +141,28 @@ pub(crate) fn compile(config: &Config, class: Option<&str>, out: &mut Compiled) 
             name: ing.meta.name.as_str().into(),
             created: ing.created,
         });
+        let settings = flavor.nginx.then(|| nginx_settings(ing));
+        // One rule and match: `targets` are `(backend, its namespace, weight)`.
         let mut add = |rule_index: usize,
                        match_index: usize,
-                       b: &IngressBackend,
-                       kind: PathKind,
-                       value: &str,
-                       canary: Option<&Canary>|
+                       targets: &[(&IngressBackend, &str, u32)],
+                       (kind, value): (PathKind, &str),
+                       headers: Box<[HeaderCond]>,
+                       filters: Box<[Filter]>|
          -> u32 {
             let rule = rules.len() as u32;
-            let target = backend(config, &resolver, ns, b);
-            let mut info = rule_info(route, rule_index, target);
-            if let Some(c) = canary {
-                // ingress-nginx's canary-weight split: main `total - w`, canary `w`.
-                let mut main = backend(config, &resolver, ns, b);
-                main.weight = c.total - c.weight;
-                let mut other = backend(config, &resolver, &c.namespace, c.backend);
-                (other.index, other.weight) = (1, c.weight);
-                info.split = Split::new(vec![main, other]);
-            }
-            rules.push(info);
+            let split: Vec<Backend> = targets
+                .iter()
+                .enumerate()
+                .map(|(i, (b, bns, w))| {
+                    let mut t = backend(config, &resolver, bns, b);
+                    (t.index, t.weight) = (i as u32, *w);
+                    t
+                })
+                .collect();
+            rules.push(rule_info(route, rule_index, Split::new(split), filters));
             let m = matches.len() as u32;
-            matches.push(path_match(rule, match_index, kind, value));
+            matches.push(path_match(rule, match_index, kind, value, headers));
             m
         };
         for (ri, r) in ing.spec.rules.iter().enumerate() {
@@ -164,26 +173,139 @@ pub(crate) fn compile(config: &Config, class: Option<&str>, out: &mut Compiled) 
                     per_host.entry(host.clone()).or_default();
                     continue;
                 };
-                let canary =
-                    flavor
-                        .canaries
-                        .get(&(host.clone(), p.path_type.to_string(), value_of(p)));
-                let m = add(ri, pi, &p.backend, kind, &value, canary);
-                let k: Key = (
-                    rank.0,
-                    Reverse(value_len(p)),
-                    rank.1,
-                    ing.created,
-                    key.clone(),
-                    ri,
-                    pi,
-                );
-                per_host.entry(host.clone()).or_default().push((k, m));
+                let filters = settings.as_ref().map_or_else(Box::default, |s| {
+                    flavor.filters(s, &host, &value_of(p), regex_bytes)
+                });
+                let k = |sub: u8| -> Key {
+                    (
+                        rank.0,
+                        Reverse(value_len(p)),
+                        rank.1,
+                        ing.created,
+                        key.clone(),
+                        ri,
+                        pi,
+                        sub,
+                    )
+                };
+                let main = (&p.backend, ns, 1);
+                let canary_key = (host.clone(), p.path_type.to_string(), value_of(p));
+                let Some(c) = flavor.canaries.get(&canary_key) else {
+                    let m = add(ri, pi, &[main], (kind, &value), Box::default(), filters);
+                    per_host
+                        .entry(host.clone())
+                        .or_default()
+                        .push((k(u8::MAX), m));
+                    continue;
+                };
+                let canary = (c.backend, c.namespace.as_str(), 1);
+                // ingress-nginx's canary order: the header, then the cookie, then the weight.
+                let mut decided: Vec<(HeaderCond, bool)> = Vec::new();
+                if let Some((name, value)) = &c.header {
+                    let exact = |v: &str| ValueMatch::Exact(v.as_bytes().into());
+                    let cond = |v: &str| HeaderCond {
+                        name: name.as_str().into(),
+                        value: exact(v),
+                    };
+                    match value {
+                        Some(v) => decided.push((cond(v), true)),
+                        None => {
+                            decided.push((cond("always"), true));
+                            decided.push((cond("never"), false));
+                        }
+                    }
+                }
+                if let Some(cookie) = &c.cookie {
+                    for (v, to_canary) in [("always", true), ("never", false)] {
+                        let Some(id) = regex_id(
+                            flavor.limit,
+                            &cookie_pattern(cookie, v),
+                            &mut flavor.regex_ids,
+                            regexes,
+                            regex_bytes,
+                        ) else {
+                            continue;
+                        };
+                        let cond = HeaderCond {
+                            name: "cookie".into(),
+                            value: ValueMatch::Regex(id),
+                        };
+                        decided.push((cond, to_canary));
+                    }
+                }
+                for (sub, (cond, to_canary)) in decided.into_iter().enumerate() {
+                    let target = if to_canary { canary } else { main };
+                    let h: Box<[HeaderCond]> = Box::new([cond]);
+                    let m = add(ri, pi, &[target], (kind, &value), h, filters.clone());
+                    per_host
+                        .entry(host.clone())
+                        .or_default()
+                        .push((k(sub as u8), m));
+                }
+                // The weighted split: main `total - w`, canary `w` (only main without weight).
+                let split = [
+                    (main.0, main.1, c.total - c.weight),
+                    (canary.0, canary.1, c.weight),
+                ];
+                let split = if c.weight == 0 {
+                    &split[..1]
+                } else {
+                    &split[..]
+                };
+                let m = add(ri, pi, split, (kind, &value), Box::default(), filters);
+                per_host
+                    .entry(host.clone())
+                    .or_default()
+                    .push((k(u8::MAX), m));
             }
         }
         if let Some(d) = &ing.spec.default_backend {
-            let m = add(ing.spec.rules.len(), 0, d, PathKind::Prefix, "/", None);
+            let m = add(
+                ing.spec.rules.len(),
+                0,
+                &[(d, ns, 1)],
+                (PathKind::Prefix, "/"),
+                Box::default(),
+                Box::default(),
+            );
             defaults.push(((ing.created, key.clone()), m));
+        }
+        // app-root: a request for `/` of the host is redirected, whatever the paths.
+        let app_root = settings.as_ref().and_then(|s| s.app_root.as_deref());
+        for (ri, r) in ing
+            .spec
+            .rules
+            .iter()
+            .enumerate()
+            .filter(|_| app_root.is_some())
+        {
+            let host = r.host.as_deref().unwrap_or("").to_ascii_lowercase();
+            let (Some(root), Some(p)) = (app_root, r.http.iter().flat_map(|h| &h.paths).next())
+            else {
+                continue;
+            };
+            let n = r.http.as_ref().map_or(0, |h| h.paths.len());
+            let f: Box<[Filter]> =
+                Box::new([Filter::Nginx(Box::new(NginxFilter::AppRoot(root.into())))]);
+            let m = add(
+                ri,
+                n,
+                &[(&p.backend, ns, 1)],
+                (PathKind::Exact, "/"),
+                Box::default(),
+                f,
+            );
+            let k: Key = (
+                0,
+                Reverse(usize::MAX),
+                0,
+                ing.created,
+                key.clone(),
+                ri,
+                n,
+                0,
+            );
+            per_host.entry(host).or_default().push((k, m));
         }
     }
     let default = first_default(defaults);
@@ -201,8 +323,9 @@ pub(crate) fn compile(config: &Config, class: Option<&str>, out: &mut Compiled) 
 
 /// The sort key of an Ingress path among the candidates of its host: a flavor rank (Nginx:
 /// Exact first), the longer path, then (Spec) Exact before Prefix, then the older Ingress,
-/// then `namespace/name`, rule and path.
-type Key = (u8, Reverse<usize>, u8, i64, String, usize, usize);
+/// then `namespace/name`, rule and path, then a canary's header and cookie conditions before
+/// the path itself. ingress-nginx's app-root comes first (rank 0, longest).
+type Key = (u8, Reverse<usize>, u8, i64, String, usize, usize, u8);
 
 /// The Ingresses of `class` (every one when `None`), without the canaries for ingress-nginx
 /// (`nginx`), where a canary Ingress takes traffic only through canary rules.
@@ -230,6 +353,8 @@ struct Flavor<'c> {
     regex_ids: FxHashMap<String, u32>,
     /// `Options::regex_size_limit` and `Options::regex_router_budget`.
     limit: (usize, usize),
+    /// Hosts with a certificate (ingress-nginx): named in a `tls` entry with a secret.
+    tls_hosts: rustc_hash::FxHashSet<String>,
 }
 
 impl<'c> Flavor<'c> {
@@ -254,7 +379,67 @@ impl<'c> Flavor<'c> {
             },
             regex_ids: FxHashMap::default(),
             limit: (options.regex_size_limit, options.regex_router_budget),
+            tls_hosts: if nginx {
+                nginx_tls_hosts(served)
+            } else {
+                Default::default()
+            },
         }
+    }
+
+    /// The filters of a path `value` of `host` of an Ingress with `settings`: its
+    /// permanent-/temporal-redirect, else its HTTPS redirect (force-ssl-redirect, or
+    /// ssl-redirect on a host with a certificate) and its rewrite-target.
+    fn filters(
+        &self,
+        settings: &NginxSettings,
+        host: &str,
+        value: &str,
+        regex_bytes: &mut usize,
+    ) -> Box<[Filter]> {
+        let nginx = |f: NginxFilter| Filter::Nginx(Box::new(f));
+        if let Some((status, url)) = &settings.redirect {
+            return Box::new([nginx(NginxFilter::Return {
+                status: *status,
+                url: url.as_str().into(),
+            })]);
+        }
+        let mut out = Vec::new();
+        if settings.force_ssl_redirect || settings.ssl_redirect && self.tls_hosts.contains(host) {
+            out.push(nginx(NginxFilter::Https {
+                status: 308,
+                preserve_trailing_slash: settings.preserve_trailing_slash,
+            }));
+        }
+        if let Some(target) = settings.rewrite_target.as_deref() {
+            if target != value {
+                let re = regex_automata::meta::Builder::new()
+                    .configure(
+                        regex_automata::meta::Config::new()
+                            .nfa_size_limit(Some(self.limit.0))
+                            .hybrid_cache_capacity(1 << 16),
+                    )
+                    .syntax(regex_automata::util::syntax::Config::new().case_insensitive(true))
+                    .build(value);
+                // A path that is not a regular expression matches nothing (`Flavor::path`);
+                // the rewrite's regex counts in `Options::regex_router_budget` (over it, the
+                // path is forwarded unchanged).
+                let re = re.ok().filter(|re| {
+                    let fits = regex_bytes.saturating_add(re.memory_usage()) <= self.limit.1;
+                    if fits {
+                        *regex_bytes += re.memory_usage();
+                    }
+                    fits
+                });
+                if let Some(re) = re {
+                    out.push(nginx(NginxFilter::Rewrite {
+                        re,
+                        target: target.into(),
+                    }));
+                }
+            }
+        }
+        out.into_boxed_slice()
     }
 
     /// The kind, value and `(rank, rank at equal length)` of path `p` of `host`; `None` for
@@ -297,6 +482,10 @@ struct Canary<'c> {
     total: u32,
     namespace: String,
     backend: &'c IngressBackend,
+    /// `canary-by-header` (lowercased) and `canary-by-header-value`.
+    header: Option<(String, Option<String>)>,
+    /// `canary-by-cookie`.
+    cookie: Option<String>,
 }
 
 /// The value of an Ingress path (`/` when absent or empty).
@@ -308,19 +497,12 @@ fn value_of(p: &crate::model::HttpIngressPath) -> String {
         .to_string()
 }
 
-/// The weighted canaries of the Ingresses of `class`, by `(host, pathType, path)`: the oldest
-/// canary Ingress (then `namespace/name`) with a valid `canary-weight` (0 to
-/// `canary-weight-total`, default 100) wins.
+/// The canaries of the Ingresses of `class`, by `(host, pathType, path)`: the oldest canary
+/// Ingress (then `namespace/name`) with the path wins ([`nginx_canary`]).
 fn nginx_canaries<'c>(
     config: &'c Config,
     class: Option<&str>,
 ) -> FxHashMap<(String, String, String), Canary<'c>> {
-    let annotation = |i: &Object<IngressSpec>, n: &str| {
-        i.meta
-            .annotations
-            .get(&format!("nginx.ingress.kubernetes.io/{n}"))
-            .map(|v| v.trim().parse::<u32>())
-    };
     let mut canaries: Vec<&Object<IngressSpec>> = config
         .ingresses
         .iter()
@@ -330,29 +512,167 @@ fn nginx_canaries<'c>(
     canaries.sort_by_key(|a| (a.created, a.key()));
     let mut out = FxHashMap::default();
     for ing in canaries {
-        let total = match annotation(ing, "canary-weight-total") {
-            None => 100,
-            Some(Ok(t)) if t > 0 => t,
-            Some(_) => continue,
-        };
-        let weight = match annotation(ing, "canary-weight") {
-            Some(Ok(w)) if w <= total => w,
-            _ => continue,
-        };
+        let c = nginx_canary(ing);
         for r in &ing.spec.rules {
             let host = r.host.as_deref().unwrap_or("").to_ascii_lowercase();
             for p in r.http.iter().flat_map(|h| h.paths.iter()) {
                 let key = (host.clone(), p.path_type.to_string(), value_of(p));
                 out.entry(key).or_insert(Canary {
-                    weight,
-                    total,
+                    weight: c.weight,
+                    total: c.total,
                     namespace: ing.meta.namespace.clone(),
                     backend: &p.backend,
+                    header: c.header.clone(),
+                    cookie: c.cookie.clone(),
                 });
             }
         }
     }
     out
+}
+
+/// How a canary Ingress decides (ingress-nginx's balancer.lua): `canary-by-header` (with
+/// `canary-by-header-value`, else `always`/`never`), then `canary-by-cookie`
+/// (`always`/`never`), then `canary-weight` of `canary-weight-total`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct NginxCanary {
+    /// `canary-weight`: 0 when absent or not a number, at most `total`.
+    pub weight: u32,
+    /// `canary-weight-total`: 100 unless a number above 100 (balancer.lua ignores less).
+    pub total: u32,
+    /// `canary-by-header`, lowercased, and `canary-by-header-value`.
+    pub header: Option<(String, Option<String>)>,
+    /// `canary-by-cookie`.
+    pub cookie: Option<String>,
+}
+
+/// The canary settings of `ing` (see [`NginxCanary`]).
+pub(crate) fn nginx_canary(ing: &Object<IngressSpec>) -> NginxCanary {
+    let total = match nginx_annotation(ing, "canary-weight-total").map(str::parse::<u32>) {
+        Some(Ok(t)) if t > 100 => t,
+        _ => 100,
+    };
+    let weight = nginx_annotation(ing, "canary-weight")
+        .and_then(|w| w.parse::<u32>().ok())
+        .unwrap_or(0)
+        .min(total);
+    let token = |h: &str| {
+        !h.is_empty()
+            && h.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+    };
+    let header = nginx_annotation(ing, "canary-by-header")
+        .filter(|h| token(h))
+        .map(|h| {
+            let value = nginx_annotation(ing, "canary-by-header-value")
+                .filter(|v| !v.is_empty())
+                .map(str::to_string);
+            (h.to_ascii_lowercase(), value)
+        });
+    let cookie = nginx_annotation(ing, "canary-by-cookie")
+        .filter(|c| token(c) && !c.contains(['$', '|', '*', '+', '.', '^', '\\']))
+        .map(str::to_string);
+    NginxCanary {
+        weight,
+        total,
+        header,
+        cookie,
+    }
+}
+
+/// The Cookie header pattern of a canary cookie `name` with `value`: one of the `;`-separated
+/// pairs (blanks around it ignored) is `name=value`.
+pub(crate) fn cookie_pattern(name: &str, value: &str) -> String {
+    format!("(?s:(?:.*;)?[ \\t]*{name}={value}[ \\t]*(?:;.*)?)")
+}
+
+/// The trimmed value of the ingress-nginx annotation `name` of `ing`.
+pub(crate) fn nginx_annotation<'a>(ing: &'a Object<IngressSpec>, name: &str) -> Option<&'a str> {
+    ing.meta
+        .annotations
+        .get(&format!("nginx.ingress.kubernetes.io/{name}"))
+        .map(|v| v.trim())
+}
+
+/// ingress-nginx's boolean annotation (Go's `strconv.ParseBool`); `None` when absent or not a
+/// boolean.
+pub(crate) fn nginx_bool(ing: &Object<IngressSpec>, name: &str) -> Option<bool> {
+    match nginx_annotation(ing, name)? {
+        "1" | "t" | "T" | "TRUE" | "true" | "True" => Some(true),
+        "0" | "f" | "F" | "FALSE" | "false" | "False" => Some(false),
+        _ => None,
+    }
+}
+
+/// What ingress-nginx does with the redirect and rewrite annotations of one Ingress.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct NginxSettings {
+    /// `temporal-redirect` (code `temporal-redirect-code`, 300–307, else 302) or, without
+    /// it, `permanent-redirect` (code `permanent-redirect-code`, 300–308, else 301).
+    pub redirect: Option<(u16, String)>,
+    /// `ssl-redirect` (default true): redirect plain HTTP on hosts with a certificate.
+    pub ssl_redirect: bool,
+    /// `force-ssl-redirect`: redirect plain HTTP on every host.
+    pub force_ssl_redirect: bool,
+    /// `preserve-trailing-slash`.
+    pub preserve_trailing_slash: bool,
+    /// `rewrite-target`.
+    pub rewrite_target: Option<String>,
+    /// `app-root`: a path (starting with `/`).
+    pub app_root: Option<String>,
+}
+
+/// The redirect and rewrite settings of `ing` (see [`NginxSettings`]).
+pub(crate) fn nginx_settings(ing: &Object<IngressSpec>) -> NginxSettings {
+    let code = |name: &str, range: std::ops::RangeInclusive<u16>, default: u16| {
+        nginx_annotation(ing, name)
+            .and_then(|c| c.parse::<u16>().ok())
+            .filter(|c| range.contains(c))
+            .unwrap_or(default)
+    };
+    let temporal = nginx_annotation(ing, "temporal-redirect")
+        .filter(|u| !u.is_empty())
+        .filter(|u| u.starts_with("http://") || u.starts_with("https://"));
+    let redirect = match temporal {
+        Some(u) => Some((
+            code("temporal-redirect-code", 300..=307, 302),
+            u.to_string(),
+        )),
+        None => nginx_annotation(ing, "permanent-redirect")
+            .filter(|u| !u.is_empty())
+            .map(|u| {
+                (
+                    code("permanent-redirect-code", 300..=308, 301),
+                    u.to_string(),
+                )
+            }),
+    };
+    let app_root = nginx_annotation(ing, "app-root")
+        .filter(|r| r.starts_with('/') && !r.starts_with("//"))
+        .filter(|r| !r.bytes().any(|b| b.is_ascii_control() || b == b' '))
+        .map(str::to_string);
+    NginxSettings {
+        redirect,
+        ssl_redirect: nginx_bool(ing, "ssl-redirect").unwrap_or(true),
+        force_ssl_redirect: nginx_bool(ing, "force-ssl-redirect").unwrap_or(false),
+        preserve_trailing_slash: nginx_bool(ing, "preserve-trailing-slash").unwrap_or(false),
+        rewrite_target: nginx_annotation(ing, "rewrite-target")
+            .filter(|t| !t.is_empty())
+            .map(str::to_string),
+        app_root,
+    }
+}
+
+/// The hosts (lowercased) with a certificate in ingress-nginx: named in a `tls` entry with a
+/// `secretName` of one of `served`.
+pub(crate) fn nginx_tls_hosts(served: &[&Object<IngressSpec>]) -> rustc_hash::FxHashSet<String> {
+    served
+        .iter()
+        .flat_map(|i| i.spec.tls.iter())
+        .filter(|t| t.secret_name.as_deref().is_some_and(|s| !s.is_empty()))
+        .flat_map(|t| t.hosts.iter())
+        .map(|h| h.to_ascii_lowercase())
+        .collect()
 }
 
 /// The length of an Ingress path's value (`/` when absent or empty).
@@ -378,7 +698,7 @@ pub(crate) fn nginx_regex_hosts(served: &[&Object<IngressSpec>]) -> rustc_hash::
     served
         .iter()
         .filter(|i| {
-            nginx_flag(i, "use-regex")
+            nginx_bool(i, "use-regex") == Some(true)
                 || i.meta
                     .annotations
                     .contains_key("nginx.ingress.kubernetes.io/rewrite-target")

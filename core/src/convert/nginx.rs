@@ -42,6 +42,13 @@ const HANDLED: &[&str] = &[
     "proxy-connect-timeout",
     "proxy-send-timeout",
     "proxy-read-timeout",
+    "ssl-passthrough",
+    "proxy-ssl-verify",
+    "proxy-ssl-secret",
+    "proxy-ssl-name",
+    "proxy-ssl-server-name",
+    "from-to-www-redirect",
+    "preserve-trailing-slash",
 ];
 
 /// Annotations that inject raw nginx configuration: never carried over.
@@ -98,12 +105,7 @@ pub(super) fn unconverted(ing: &Ingress, out: &mut Out) {
     if let Some(p) = get(ing, "backend-protocol") {
         let p = p.to_ascii_uppercase();
         let hint = match p.as_str() {
-            "GRPCS" => {
-                "gRPC over TLS: the host's rules become a GRPCRoute; add a BackendTLSPolicy \
-                 for the Service"
-            }
-            "HTTPS" => "HTTPS to the backend: add a BackendTLSPolicy for the Service",
-            "HTTP" | "GRPC" => return,
+            "HTTP" | "GRPC" | "HTTPS" | "GRPCS" => return,
             _ => "not expressible in Gateway API",
         };
         out.warn(
@@ -518,14 +520,44 @@ pub(super) fn ssl_redirect(
                 r.ingress,
                 field("force-ssl-redirect"),
                 format!(
-                    "host {:?} has no TLS in the Ingresses, hence no HTTPS listener: no \
-                     redirect to HTTPS is made",
+                    "host {:?} has no TLS in the Ingresses, hence no HTTPS listener: its \
+                     force-ssl-redirect rules redirect plain HTTP to https as ingress-nginx \
+                     does, and HTTPS must be served elsewhere",
                     if host.is_empty() { "*" } else { host }
                 ),
             );
         }
     }
     wanted && https
+}
+
+/// The rules of a host without TLS when some of its Ingresses have `force-ssl-redirect`
+/// (ingress-nginx redirects plain HTTP regardless of a certificate): those rules answer 308
+/// to `https`, the others (and rules that redirect already) are kept. `None` when no rule
+/// forces.
+pub(super) fn forced_rules(rules: &[super::Rule]) -> Option<Vec<HttpRouteRule>> {
+    if !rules.iter().any(|r| flag(r.ingress, "force-ssl-redirect")) {
+        return None;
+    }
+    Some(
+        rules
+            .iter()
+            .map(|r| {
+                let redirects = r.rule.filters.iter().any(|f| f.request_redirect.is_some());
+                if !flag(r.ingress, "force-ssl-redirect") || redirects {
+                    return r.rule.clone();
+                }
+                HttpRouteRule {
+                    matches: r.rule.matches.clone(),
+                    filters: filter(json!({"type": "RequestRedirect",
+                        "requestRedirect": {"scheme": "https", "statusCode": 308}}))
+                    .into_iter()
+                    .collect(),
+                    ..HttpRouteRule::default()
+                }
+            })
+            .collect(),
+    )
 }
 
 /// Whether `ing` asks for HTTP → HTTPS redirects.
@@ -538,7 +570,8 @@ fn wants_ssl_redirect(options: &super::ConvertOptions, ing: &Ingress) -> bool {
 }
 
 /// The rules of the HTTP side of a host with ssl-redirect: each rule whose Ingress redirects
-/// answers 308 to `https` (ingress-nginx's code), the others are kept. The options that
+/// answers 308 to `https` (ingress-nginx's code), the others, and the rules that redirect
+/// already (app-root, permanent-/temporal-redirect, which nginx answers first), are kept. The options that
 /// decide were applied by [`ssl_redirect`]; an Ingress of the host with `ssl-redirect:
 /// "false"` keeps its rules on HTTP.
 pub(super) fn redirect_rules(rules: &[super::Rule]) -> Vec<HttpRouteRule> {
@@ -548,6 +581,11 @@ pub(super) fn redirect_rules(rules: &[super::Rule]) -> Vec<HttpRouteRule> {
             if get(r.ingress, "ssl-redirect").is_some_and(|v| v.eq_ignore_ascii_case("false"))
                 && !flag(r.ingress, "force-ssl-redirect")
             {
+                return r.rule.clone();
+            }
+            // app-root and permanent-/temporal-redirect answer first: nginx's `return` runs
+            // before the HTTPS redirect of lua_ingress.lua.
+            if r.rule.filters.iter().any(|f| f.request_redirect.is_some()) {
                 return r.rule.clone();
             }
             HttpRouteRule {
@@ -610,7 +648,7 @@ pub(super) fn app_root<'a>(
 }
 
 /// Whether `ing` asks for gRPC backends (`backend-protocol: GRPC` or `GRPCS`).
-fn grpc(ing: &Ingress) -> bool {
+pub(super) fn grpc(ing: &Ingress) -> bool {
     get(ing, "backend-protocol")
         .is_some_and(|p| p.eq_ignore_ascii_case("GRPC") || p.eq_ignore_ascii_case("GRPCS"))
 }
@@ -685,4 +723,189 @@ pub(super) fn grpc_rules(rules: &[super::Rule], out: &mut Out) -> Option<Vec<Grp
         });
     }
     Some(out_rules)
+}
+
+/// Whether `ing` has `ssl-passthrough: "true"` (Go's `strconv.ParseBool`).
+pub(super) fn passthrough(ing: &Ingress) -> bool {
+    matches!(
+        get(ing, "ssl-passthrough"),
+        Some("1" | "t" | "T" | "TRUE" | "true" | "True")
+    )
+}
+
+/// Whether some Ingress of the host has ssl-passthrough: the host gets a TLS passthrough
+/// listener instead of an HTTPS one.
+pub(super) fn passthrough_host(g: &super::HostGroup) -> bool {
+    g.paths
+        .iter()
+        .flat_map(|p| &p.entries)
+        .any(|e| !is_canary(e.ingress) && passthrough(e.ingress))
+}
+
+/// The rules of a host with ssl-passthrough, split as ingress2gateway does: those of the
+/// passthrough Ingresses (for the TLSRoute; their paths, filters and HTTP routing are
+/// dropped, with a warning) and the others (kept on HTTP).
+pub(super) fn split_passthrough<'a>(
+    rules: Vec<super::Rule<'a>>,
+    host: &str,
+    out: &mut Out,
+) -> (Vec<super::Rule<'a>>, Vec<super::Rule<'a>>) {
+    let (tls, http): (Vec<_>, Vec<_>) = rules.into_iter().partition(|r| passthrough(r.ingress));
+    let mut warned = std::collections::BTreeSet::new();
+    for r in &tls {
+        if !warned.insert(r.ingress.key()) {
+            continue;
+        }
+        let why = if host.is_empty() {
+            "rules without a host cannot be a TLSRoute (SNI needs a hostname): not converted"
+        } else {
+            "TLS connections to the host go to the backend undecrypted (a TLSRoute on a TLS \
+             passthrough listener); the paths, the HTTP routing and the other annotations of \
+             this Ingress are not converted"
+        };
+        out.warn(r.ingress, field("ssl-passthrough"), why);
+    }
+    (tls, http)
+}
+
+/// The BackendTLSPolicies of backend-protocol `HTTPS`/`GRPCS` (as ingress2gateway): one per
+/// Service, `<service>-backend-tls`, validating the backend's certificate with the CA of
+/// `proxy-ssl-secret` (as a ConfigMap of the same name, which must be created) for the
+/// hostname `proxy-ssl-name`. ingress-nginx does not verify backends by default: without
+/// `proxy-ssl-verify: "on"`, `proxy-ssl-server-name: "on"`, `proxy-ssl-name` and
+/// `proxy-ssl-secret` (in the Ingress's namespace) nothing is emitted and an error says why.
+pub(super) fn backend_tls_policies(ingresses: &[&Ingress], out: &mut Out) {
+    let mut emitted: Vec<(String, String, Value)> = Vec::new();
+    for ing in ingresses.iter().filter(|i| !is_canary(i)) {
+        let protocol = get(ing, "backend-protocol").map(str::to_ascii_uppercase);
+        if !matches!(protocol.as_deref(), Some("HTTPS" | "GRPCS")) {
+            continue;
+        }
+        let ns = ing.meta.namespace.as_str();
+        let mut problems = Vec::new();
+        if get(ing, "proxy-ssl-verify") != Some("on") {
+            problems.push("proxy-ssl-verify must be \"on\"");
+        }
+        if get(ing, "proxy-ssl-server-name") != Some("on") {
+            problems.push("proxy-ssl-server-name must be \"on\" (Gateway API always sends SNI)");
+        }
+        let name = get(ing, "proxy-ssl-name").filter(|n| !n.is_empty());
+        let name = name.filter(|n| crate::validate::hostname(n, false).is_ok());
+        if name.is_none() {
+            problems.push("proxy-ssl-name must be the backend certificate's hostname");
+        }
+        let secret = get(ing, "proxy-ssl-secret").filter(|s| !s.is_empty());
+        let ca = match secret.map(|s| s.split_once('/').unwrap_or((ns, s))) {
+            None => {
+                problems.push("proxy-ssl-secret must name the CA to trust");
+                None
+            }
+            Some((sns, _)) if sns != ns => {
+                problems.push("proxy-ssl-secret must be in the Ingress's namespace");
+                None
+            }
+            Some((_, n)) => Some(n),
+        };
+        let (Some(host), Some(ca), true) = (name, ca, problems.is_empty()) else {
+            out.error(
+                ing,
+                field("backend-protocol"),
+                format!(
+                    "backend-protocol {}: no BackendTLSPolicy is made, so the converted \
+                     route speaks plain HTTP to the backend: {}",
+                    protocol.unwrap_or_default(),
+                    problems.join("; ")
+                ),
+            );
+            continue;
+        };
+        let mut services: Vec<&str> = ing
+            .spec
+            .rules
+            .iter()
+            .flat_map(|r| r.http.iter().flat_map(|h| &h.paths))
+            .map(|p| &p.backend)
+            .chain(ing.spec.default_backend.as_ref())
+            .filter_map(|b| b.service.as_ref().map(|s| s.name.as_str()))
+            .collect();
+        services.sort_unstable();
+        services.dedup();
+        for svc in services {
+            let policy = format!("{svc}-backend-tls");
+            let validation = json!({"hostname": host,
+                "caCertificateRefs": [{"group": "", "kind": "ConfigMap", "name": ca}]});
+            if let Some(e) = emitted.iter().find(|e| e.0 == ns && e.1 == policy) {
+                if e.2 != validation {
+                    out.warn(
+                        ing,
+                        field("proxy-ssl-name"),
+                        format!("BackendTLSPolicy {ns}/{policy} was made from another Ingress with other settings; the first is kept"),
+                    );
+                }
+                continue;
+            }
+            out.warn(
+                ing,
+                field("proxy-ssl-secret"),
+                format!(
+                    "BackendTLSPolicy {ns}/{policy} trusts the CA in ConfigMap {ns}/{ca} (key \
+                     ca.crt): create it from Secret {ca}; a client certificate in that Secret \
+                     (mutual TLS) is not carried over"
+                ),
+            );
+            emitted.push((ns.to_string(), policy, validation));
+        }
+    }
+    for (ns, name, validation) in emitted {
+        let svc = name.trim_end_matches("-backend-tls");
+        out.conv.objects.push(json!({
+            "apiVersion": "gateway.networking.k8s.io/v1",
+            "kind": "BackendTLSPolicy",
+            "metadata": {"name": name, "namespace": ns},
+            "spec": {
+                "targetRefs": [{"group": "", "kind": "Service", "name": svc}],
+                "validation": validation,
+            },
+        }));
+    }
+}
+
+/// from-to-www-redirect: the other name of `host` (`www.` added or removed) when an Ingress
+/// of the host has the annotation; `None` for wildcard and host-less rules.
+pub(super) fn www_alias(host: &str, g: &super::HostGroup) -> Option<String> {
+    let wanted = g
+        .paths
+        .iter()
+        .flat_map(|p| &p.entries)
+        .any(|e| !is_canary(e.ingress) && flag(e.ingress, "from-to-www-redirect"));
+    if !wanted || host.is_empty() || host.starts_with('*') {
+        return None;
+    }
+    Some(match host.strip_prefix("www.") {
+        Some(bare) if bare.contains('.') => bare.to_string(),
+        Some(_) => return None,
+        None => format!("www.{host}"),
+    })
+}
+
+/// The rule of the other name's route: every request redirected (308, ingress-nginx's
+/// `http-redirect-code`) to the same scheme, path and query on `host`.
+pub(super) fn www_rule(host: &str) -> HttpRouteRule {
+    HttpRouteRule {
+        filters: filter(json!({"type": "RequestRedirect",
+            "requestRedirect": {"hostname": host, "statusCode": 308}}))
+        .into_iter()
+        .collect(),
+        ..HttpRouteRule::default()
+    }
+}
+
+/// Warns that from-to-www-redirect is left out because the other name has its own rules (as
+/// ingress-nginx does).
+pub(super) fn www_taken(g: &super::HostGroup, alias: &str, out: &mut Out) {
+    out.warn(
+        g.first,
+        field("from-to-www-redirect"),
+        format!("host {alias:?} has its own rules: no redirect is made to it (as ingress-nginx)"),
+    );
 }

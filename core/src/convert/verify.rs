@@ -30,7 +30,7 @@ pub struct Difference {
     /// The documented difference that explains it (a heading of docs/ingress.md:
     /// `wildcard-depth`, `path-precedence`, `host-fallback`, `default-backend`,
     /// `implementation-specific`, `duplicate-path`, `namespaces`, `not-converted`,
-    /// `nginx-annotations`, `ssl-redirect`), or `None`
+    /// `nginx-annotations`, `ssl-redirect`, `trailing-slash`, `redirect-url`, `regex-case`, `ssl-passthrough`, `rewrite-target`), or `None`
     /// when none does.
     pub cause: Option<&'static str>,
 }
@@ -107,6 +107,11 @@ fn section(cause: &str) -> &'static str {
         "namespaces" => "7. one Gateway per namespace",
         "nginx-annotations" => "ingress-nginx annotations (Ingress routing ignores them)",
         "ssl-redirect" => "ingress-nginx's HTTP to HTTPS redirect (Ingress routing answers)",
+        "trailing-slash" => "ingress-nginx's HTTPS redirect drops a trailing slash",
+        "redirect-url" => "redirect URLs and codes Gateway API cannot express",
+        "regex-case" => "rewrite-target capture groups as a case-sensitive PathPrefix",
+        "ssl-passthrough" => "ssl-passthrough becomes a TLSRoute; its HTTP rules are dropped",
+        "rewrite-target" => "a rewrite-target with capture groups that does not convert",
         _ => "an error of the conversion",
     }
 }
@@ -141,6 +146,18 @@ fn section(cause: &str) -> &'static str {
 /// ```
 pub fn verify(config: &Config, options: &ConvertOptions) -> Verification {
     let conversion = ingress_to_gateway(config, options);
+    verify_converted(config, options, &conversion)
+}
+
+/// [`verify`] of a given conversion of `config`'s Ingresses (as [`ingress_to_gateway`]
+/// returned it with `options`, possibly edited since): every request the Ingresses and those
+/// objects answer differently. A conversion edited to route otherwise shows up as
+/// unexplained differences.
+pub fn verify_converted(
+    config: &Config,
+    options: &ConvertOptions,
+    conversion: &super::Conversion,
+) -> Verification {
     let converted = converted_config(config, &conversion.objects);
     let not_converted: BTreeSet<String> = conversion
         .errors
@@ -163,9 +180,24 @@ pub fn verify(config: &Config, options: &ConvertOptions) -> Verification {
     let mut implementation_specific = BTreeSet::new();
     // ingress-nginx reads ImplementationSpecific as a string prefix, the conversion as
     // PathPrefix.
+    // On a use-regex host the Nginx flavor and the conversion both read it as a regex.
+    let all: Vec<&Object<IngressSpec>> = config
+        .ingresses
+        .iter()
+        .filter(|i| !super::nginx::is_canary(i))
+        .collect();
+    let regex_hosts = if options.nginx {
+        crate::compile::ingress::nginx_regex_hosts(&all)
+    } else {
+        Default::default()
+    };
     if options.implementation_specific != ImplementationSpecific::Prefix || options.nginx {
         for ing in &config.ingresses {
             for (ri, r) in ing.spec.rules.iter().enumerate() {
+                let host = r.host.as_deref().unwrap_or("").to_ascii_lowercase();
+                if regex_hosts.contains(&host) {
+                    continue;
+                }
                 for (pi, p) in r.http.iter().flat_map(|h| &h.paths).enumerate() {
                     if p.path_type == IngressPathType::ImplementationSpecific {
                         implementation_specific.insert((ing.key(), ri, pi));
@@ -174,16 +206,78 @@ pub fn verify(config: &Config, options: &ConvertOptions) -> Verification {
             }
         }
     }
+    // Spec routing ignores every annotation the conversion applies; the Nginx flavor models
+    // them but for backend-protocol gRPC (the host becomes a GRPCRoute).
     let annotated: BTreeSet<String> = config
         .ingresses
         .iter()
-        .filter(|i| super::nginx::converted_annotations(i))
+        .filter(|i| {
+            if options.nginx {
+                super::nginx::grpc(i)
+            } else {
+                super::nginx::converted_annotations(i)
+            }
+        })
         .flat_map(|i| {
             i.spec
                 .rules
                 .iter()
                 .map(|r| r.host.clone().unwrap_or_default())
         })
+        .collect();
+    // Ingresses whose permanent-/temporal-redirect Gateway API cannot express exactly (a
+    // query or fragment in the URL, or a code other than 301, 302, 303, 307 and 308).
+    let redirects: BTreeSet<String> = config
+        .ingresses
+        .iter()
+        .filter(|i| {
+            let s = crate::compile::ingress::nginx_settings(i);
+            s.redirect.is_some_and(|(code, url)| {
+                url.contains(['?', '#']) || ![301, 302, 303, 307, 308].contains(&code)
+            })
+        })
+        .map(|i| i.key())
+        .collect();
+    // Hosts (`""`: without host) where several non-canary Ingresses define the same path: the
+    // conversion splits it over their backends (a warning), Ingress routing takes one.
+    let mut seen: BTreeMap<(String, String, String), BTreeSet<String>> = BTreeMap::new();
+    for ing in config
+        .ingresses
+        .iter()
+        .filter(|i| !super::nginx::is_canary(i))
+    {
+        for r in &ing.spec.rules {
+            let host = r.host.as_deref().unwrap_or("").to_ascii_lowercase();
+            for p in r.http.iter().flat_map(|h| &h.paths) {
+                let key = (
+                    host.clone(),
+                    p.path_type.to_string(),
+                    p.path.clone().unwrap_or_default(),
+                );
+                seen.entry(key).or_default().insert(ing.key());
+            }
+        }
+    }
+    let duplicated: BTreeSet<String> = seen
+        .into_iter()
+        .filter(|(_, ings)| ings.len() > 1)
+        .map(|((host, _, _), _)| host)
+        .collect();
+    // Ingresses whose rewrite-target the conversion could not express (it warned: the path is
+    // forwarded unchanged).
+    let unrewritten: BTreeSet<String> = conversion
+        .warnings
+        .iter()
+        .filter(|w| w.field.contains("rewrite-target") && w.message.contains("unchanged"))
+        .map(|w| w.object.clone())
+        .collect();
+    // ssl-passthrough Ingresses: their hosts' TLS goes undecrypted to the backend (a TLSRoute),
+    // and their HTTP rules are not converted.
+    let passthrough: BTreeSet<String> = config
+        .ingresses
+        .iter()
+        .filter(|i| super::nginx::passthrough(i))
+        .map(|i| i.key())
         .collect();
     let mut result = Verification::default();
     for (class, ingresses) in &classes {
@@ -214,6 +308,12 @@ pub fn verify(config: &Config, options: &ConvertOptions) -> Verification {
             rules: &rules,
             implementation_specific: &implementation_specific,
             annotated: &annotated,
+            nginx: options.nginx,
+            redirects: &redirects,
+            regex_hosts: &regex_hosts,
+            passthrough: &passthrough,
+            unrewritten: &unrewritten,
+            duplicated: &duplicated,
         };
         for (host, path, header, https) in requests(ingresses) {
             result.requests += 1;
@@ -275,8 +375,41 @@ fn converted_config(config: &Config, objects: &[Value]) -> Config {
             i,
         );
     }
+    // Likewise the CA ConfigMaps of converted BackendTLSPolicies (the conversion warns that
+    // they must be created from the Secret named by proxy-ssl-secret): a stand-in bundle of
+    // one (empty) DER sequence, so that the policy is accepted and routing is compared.
+    let known: BTreeSet<(&str, &str)> = config
+        .config_maps
+        .iter()
+        .map(|c| (c.meta.namespace.as_str(), c.meta.name.as_str()))
+        .collect();
+    let mut cas = BTreeSet::new();
+    for p in objects.iter().filter(|o| o["kind"] == "BackendTLSPolicy") {
+        let ns = p["metadata"]["namespace"].as_str().unwrap_or("");
+        let refs = p["spec"]["validation"]["caCertificateRefs"].as_array();
+        for r in refs
+            .into_iter()
+            .flatten()
+            .filter(|r| r["kind"] == "ConfigMap")
+        {
+            let name = r["name"].as_str().unwrap_or("");
+            if !known.contains(&(ns, name)) {
+                cas.insert((ns.to_string(), name.to_string()));
+            }
+        }
+    }
+    for (i, (ns, name)) in cas.into_iter().enumerate() {
+        b.add_value(
+            serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap",
+                "metadata": {"name": name, "namespace": ns},
+                "data": {"ca.crt": "-----BEGIN CERTIFICATE-----\nMAIFAA==\n-----END CERTIFICATE-----\n"}}),
+            "verify",
+            i,
+        );
+    }
     let mut c = b.finish();
     c.services = config.services.clone();
+    c.config_maps.extend(config.config_maps.iter().cloned());
     c.endpoint_slices = config.endpoint_slices.clone();
     c.secrets.extend(config.secrets.iter().cloned());
     c.namespaces = config.namespaces.clone();
@@ -335,6 +468,7 @@ fn requests(ingresses: &[&Object<IngressSpec>]) -> Vec<GenRequest> {
                         && v.contains(['(', '[', '*', '$', '|', '\\'])
                 {
                     paths.insert(v.to_string());
+                    regex_variants(v, &mut paths);
                     continue;
                 }
                 path_variants(v, &mut paths);
@@ -365,6 +499,12 @@ fn requests(ingresses: &[&Object<IngressSpec>]) -> Vec<GenRequest> {
             }
         }
     }
+    let tls_hosts: BTreeSet<String> = ingresses
+        .iter()
+        .flat_map(|i| &i.spec.tls)
+        .flat_map(|t| &t.hosts)
+        .map(|h| h.to_ascii_lowercase().replace('*', "x"))
+        .collect();
     for ing in ingresses {
         for header in canary_headers(ing) {
             for r in &ing.spec.rules {
@@ -373,11 +513,17 @@ fn requests(ingresses: &[&Object<IngressSpec>]) -> Vec<GenRequest> {
                 for p in r.http.iter().flat_map(|h| &h.paths) {
                     path_variants(p.path.as_deref().unwrap_or("/"), &mut own);
                 }
+                // Over HTTPS too where the host has TLS (plain HTTP may be redirected).
+                let https = tls_hosts.contains(&host.to_ascii_lowercase());
                 for p in own {
-                    if out.len() >= MAX_REQUESTS {
-                        return out;
+                    for secure in [false, true] {
+                        if out.len() >= MAX_REQUESTS {
+                            return out;
+                        }
+                        if !secure || https {
+                            out.push((host.clone(), p.clone(), Some(header.clone()), secure));
+                        }
                     }
-                    out.push((host.clone(), p, Some(header.clone()), false));
                 }
             }
         }
@@ -412,6 +558,22 @@ fn canary_headers(ing: &Object<IngressSpec>) -> Vec<(String, String)> {
         out.push(("Cookie".into(), format!("{c}=never")));
     }
     out
+}
+
+/// For a path that is a regular expression (ingress-nginx's use-regex): the variants of its
+/// literal start (up to the first metacharacter), and that start with `/x/y` and in capitals.
+fn regex_variants(p: &str, out: &mut BTreeSet<String>) {
+    let end = p
+        .find(['(', '[', '*', '$', '|', '\\', '.', '+', '?', '{', '^'])
+        .unwrap_or(p.len());
+    let literal = &p[..end];
+    if !literal.starts_with('/') {
+        return;
+    }
+    path_variants(literal, out);
+    let base = literal.strip_suffix('/').unwrap_or(literal);
+    out.insert(format!("{base}/x/y"));
+    out.insert(format!("{}/x", base.to_ascii_uppercase()));
 }
 
 /// `p`, `p/`, `p/x`, `px` and the parent of `p`.
@@ -459,8 +621,21 @@ struct Ctx<'a> {
     /// conversion reads them other than as trieway's Ingress routing (Prefix) does.
     implementation_specific: &'a BTreeSet<(String, usize, usize)>,
     /// The hosts (`""`: rules without host) with an Ingress whose ingress-nginx annotations
-    /// the conversion applies and Ingress routing (the Spec flavor) ignores.
+    /// the conversion applies and Ingress routing ignores (the Spec flavor: all of them; the
+    /// Nginx flavor: backend-protocol gRPC).
     annotated: &'a BTreeSet<String>,
+    /// Ingress routing is ingress-nginx's ([`ConvertOptions::nginx`]).
+    nginx: bool,
+    /// Ingresses (`namespace/name`) whose redirect URL or code Gateway API cannot express.
+    redirects: &'a BTreeSet<String>,
+    /// Hosts whose paths ingress-nginx reads as case-insensitive regexes (Nginx flavor).
+    regex_hosts: &'a rustc_hash::FxHashSet<String>,
+    /// Ingresses (`namespace/name`) with ssl-passthrough.
+    passthrough: &'a BTreeSet<String>,
+    /// Ingresses (`namespace/name`) whose rewrite-target did not convert (warned).
+    unrewritten: &'a BTreeSet<String>,
+    /// Hosts (`""`: without host) with a path defined by several non-canary Ingresses.
+    duplicated: &'a BTreeSet<String>,
 }
 
 impl Ctx<'_> {
@@ -494,11 +669,12 @@ impl Ctx<'_> {
         if ingress.text == gateway.text {
             return None;
         }
-        let cause = self.cause(host, &ingress, &gateway);
+        let cause = self.cause(host, path, &ingress, &gateway);
         Some(Difference {
             class: self.class.to_string(),
             request: match (header, https) {
-                (Some((k, v)), _) => format!("{host}{path} [{k}: {v}]"),
+                (Some((k, v)), true) => format!("https://{host}{path} [{k}: {v}]"),
+                (Some((k, v)), false) => format!("{host}{path} [{k}: {v}]"),
                 (None, true) => format!("https://{host}{path}"),
                 (None, false) => format!("{host}{path}"),
             },
@@ -509,16 +685,59 @@ impl Ctx<'_> {
     }
 
     /// The documented difference explaining why `i` (Ingress) and `g` (Gateway API) differ.
-    fn cause(&self, host: &str, i: &Answer, g: &Answer) -> Option<&'static str> {
+    fn cause(&self, host: &str, path: &str, i: &Answer, g: &Answer) -> Option<&'static str> {
         if i.route
             .as_ref()
             .is_some_and(|r| self.not_converted.contains(r))
         {
             return Some("not-converted");
         }
-        // ingress-nginx's HTTP → HTTPS redirect, which Ingress routing does not model.
-        if g.text.starts_with("redirect 308 https://") && !i.text.starts_with("redirect") {
+        if i.route
+            .as_ref()
+            .is_some_and(|r| self.passthrough.contains(r))
+        {
+            return Some("ssl-passthrough");
+        }
+        // A rewrite-target the conversion warned it cannot express: the same backend, the
+        // path forwarded unchanged.
+        let backends = |a: &Answer| a.text.split(" path=").next().unwrap_or("").to_string();
+        if i.route
+            .as_ref()
+            .is_some_and(|r| self.unrewritten.contains(r))
+            && backends(i) == backends(g)
+        {
+            return Some("rewrite-target");
+        }
+        // ingress-nginx's HTTP → HTTPS redirect, which Spec routing does not model; the
+        // Nginx flavor does, and drops one trailing `/` of the request URI, which Gateway API
+        // redirects keep.
+        let https = "redirect 308 https://";
+        if !self.nginx && g.text.starts_with(https) && !i.text.starts_with("redirect") {
             return Some("ssl-redirect");
+        }
+        if self.nginx
+            && i.text.starts_with(https)
+            && g.text.strip_suffix('/') == Some(i.text.as_str())
+        {
+            return Some("trailing-slash");
+        }
+        // A case-insensitive regex location converted to a (case-sensitive) PathPrefix, for
+        // a rewrite-target with capture groups.
+        let selected = i
+            .host
+            .clone()
+            .flatten()
+            .map(|h| if h == "*" { String::new() } else { h });
+        if selected.is_some_and(|h| self.regex_hosts.contains(&h))
+            && path.bytes().any(|b| b.is_ascii_uppercase())
+        {
+            return Some("regex-case");
+        }
+        if i.text.starts_with("redirect")
+            && g.text.starts_with("redirect")
+            && i.route.as_ref().is_some_and(|r| self.redirects.contains(r))
+        {
+            return Some("redirect-url");
         }
         let ingress_host = i
             .host
@@ -565,10 +784,14 @@ impl Ctx<'_> {
         if i.route != g.route && self.gateways.len() > 1 {
             return Some("namespaces");
         }
-        if g.backends > 1 {
+        // With the Nginx flavor a split may be a canary's, compared for real: only a single
+        // Ingress backend against a split on a host with a duplicated path is attributed.
+        if g.backends > 1 && (!self.nginx || i.backends == 1 && self.duplicated.contains(&ih)) {
             return Some("duplicate-path");
         }
-        Some("path-precedence")
+        // ingress-nginx's path order is the flavor's: a difference on the same host is a
+        // conversion error.
+        (!self.nginx).then_some("path-precedence")
     }
 }
 
