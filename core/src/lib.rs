@@ -148,6 +148,7 @@ mod proptests;
 mod reference;
 mod request;
 mod router;
+mod router_tls;
 pub mod tls;
 mod util;
 mod validate;

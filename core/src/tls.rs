@@ -27,10 +27,7 @@
 //!   `RefNotPermitted`) and skipped. Any `AllowInsecureFallback` sets the Gateway condition
 //!   `InsecureFrontendValidationMode=True/ConfigurationChanged`.
 
-use crate::compile::hostname_matches;
 use crate::model::FrontendValidationModeType;
-use crate::request::normalize_host;
-use crate::router::Router;
 
 /// One certificate a listener serves: a Secret's `tls.crt` chain and its `tls.key`.
 #[derive(Clone, PartialEq, Eq)]
@@ -150,97 +147,6 @@ impl FrontendValidation {
             }
             _ => ClientDecision::Reject,
         }
-    }
-}
-
-/// What a compiled Router keeps for frontend TLS.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct TlsTables {
-    /// Usable TLS-terminating listeners, by port, then in selection order (precise hostname,
-    /// longer wildcard, no hostname).
-    pub listeners: Vec<ListenerCertificates>,
-    /// Per port with HTTPS listeners and a validation configuration, ascending.
-    pub frontend: Vec<FrontendValidation>,
-}
-
-/// The frontend TLS tables of a Gateway's usable listeners.
-pub(crate) fn tables(gateway: &crate::attach::AttachedGateway) -> TlsTables {
-    let mut listeners: Vec<&crate::attach::AttachedListener> = gateway
-        .listeners
-        .iter()
-        .filter(|l| l.usable && l.tls_mode == Some(crate::model::TlsMode::Terminate))
-        .collect();
-    // Stable: equally specific listeners keep the Gateway's order.
-    listeners.sort_by_key(|l| {
-        (
-            l.port,
-            crate::compile::listener_specificity(l.hostname.as_deref()),
-        )
-    });
-    TlsTables {
-        listeners: listeners
-            .into_iter()
-            .map(|l| ListenerCertificates {
-                listener: l.name.clone(),
-                port: l.port,
-                hostname: l.hostname.clone(),
-                certificates: l.certificates.clone(),
-            })
-            .collect(),
-        frontend: gateway.frontend.clone(),
-    }
-}
-
-impl Router {
-    /// The certificates of every usable TLS-terminating listener, by port, each port's in SNI
-    /// selection order.
-    pub fn listener_certificates(&self) -> &[ListenerCertificates] {
-        &self.compiled().tls.listeners
-    }
-
-    /// The listener whose certificates a TLS handshake on `port` with server name `sni`
-    /// presents: the listener whose hostname is the SNI, else the one with the longest
-    /// matching wildcard, else the one without hostname (SNI compared case-insensitively,
-    /// trailing dot ignored; no SNI selects only a listener without hostname). Allocates
-    /// nothing.
-    pub fn certificate_for(&self, port: u16, sni: Option<&str>) -> Option<&ListenerCertificates> {
-        let all = &self.compiled().tls.listeners;
-        let start = all.partition_point(|l| l.port < port);
-        let on_port = all[start..].iter().take_while(|l| l.port == port);
-        let mut buf = [0u8; 256];
-        let sni = sni
-            .and_then(|s| normalize_host(s, &mut buf))
-            .filter(|s| !s.is_empty());
-        let mut on_port = on_port;
-        match sni {
-            Some(sni) => on_port.find(|l| {
-                l.hostname
-                    .as_deref()
-                    .is_none_or(|h| hostname_matches(h, sni))
-            }),
-            None => on_port.find(|l| l.hostname.is_none()),
-        }
-    }
-
-    /// The client-certificate validation of the HTTPS listeners on `port`, if the Gateway
-    /// configures one for it (`spec.tls.frontend`).
-    pub fn frontend_validation(&self, port: u16) -> Option<&FrontendValidation> {
-        let f = &self.compiled().tls.frontend;
-        f.binary_search_by_key(&port, |v| v.port)
-            .ok()
-            .map(|i| &f[i])
-    }
-
-    /// Whether to serve a connection on `port` whose handshake found `client`: `Accept` when
-    /// the port validates no client certificate, else as [`FrontendValidation::decide`].
-    /// Allocates nothing.
-    pub fn client_certificate_decision(
-        &self,
-        port: u16,
-        client: ClientCertificate,
-    ) -> ClientDecision {
-        self.frontend_validation(port)
-            .map_or(ClientDecision::Accept, |v| v.decide(client))
     }
 }
 

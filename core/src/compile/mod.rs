@@ -16,6 +16,7 @@ pub(crate) mod path;
 pub(crate) mod rank;
 pub(crate) mod segment;
 pub(crate) mod template;
+pub(crate) mod tls;
 
 use crate::attach::{self, AttachedGateway, AttachedListener};
 use crate::config::Config;
@@ -148,7 +149,7 @@ pub(crate) struct Compiled {
     pub vhosts: Vec<VHost>,
     pub l4: l4::L4Tables,
     /// Listener certificates and frontend client-certificate validation.
-    pub tls: crate::tls::TlsTables,
+    pub tls: tls::TlsTables,
     /// Built from Ingress objects: one frontend for every port, without listeners.
     pub ingress: bool,
     pub options: Options,
@@ -234,7 +235,7 @@ pub(crate) fn compile(config: &Config, gateway: &AttachedGateway, options: &Opti
             dropped: Vec::new(),
             vhosts: Vec::new(),
             l4: l4::L4Tables::default(),
-            tls: crate::tls::tables(gateway),
+            tls: tls::tables(gateway),
             ingress: false,
             options: options.clone(),
         },
@@ -1020,7 +1021,7 @@ pub(crate) fn compile_ingress(config: &Config, class: Option<&str>, options: &Op
         dropped: Vec::new(),
         vhosts: Vec::new(),
         l4: l4::L4Tables::default(),
-        tls: crate::tls::TlsTables::default(),
+        tls: tls::TlsTables::default(),
         ingress: true,
         options: options.clone(),
     };
