@@ -546,10 +546,10 @@ fn query_value<'q>(query: Option<&'q str>, name: &str) -> Option<&'q str> {
     })
 }
 
-/// Normalizes an authority as trieway does: port and one trailing dot dropped, ASCII
-/// lowercase (copied into `buf` only when there is upper case). `None` when it does not fit.
+/// Splits an authority as trieway does: the host without port and one trailing dot, and
+/// whether it has upper case (then it needs [`lowercase`]).
 #[inline]
-fn normalize_host<'a>(authority: &'a str, buf: &'a mut [u8; 256]) -> Option<&'a str> {
+fn split_host(authority: &str) -> (&str, bool) {
     let bytes = authority.as_bytes();
     let mut end = bytes.len();
     let mut upper = false;
@@ -561,10 +561,11 @@ fn normalize_host<'a>(authority: &'a str, buf: &'a mut [u8; 256]) -> Option<&'a 
         upper |= b.is_ascii_uppercase();
     }
     let host = &authority[..end];
-    let host = host.strip_suffix('.').unwrap_or(host);
-    if !upper {
-        return Some(host);
-    }
+    (host.strip_suffix('.').unwrap_or(host), upper)
+}
+
+/// ASCII-lowercases `host` into `buf`; `None` when it does not fit.
+fn lowercase<'a>(host: &str, buf: &'a mut [u8; 256]) -> Option<&'a str> {
     let out = buf.get_mut(..host.len())?;
     out.copy_from_slice(host.as_bytes());
     out.make_ascii_lowercase();
@@ -672,8 +673,18 @@ impl MatchitTenants {
     /// The winning candidate's `(route index, rule index, match index)`, without allocating.
     #[inline]
     pub fn route(&self, req: &Prepared<'_>) -> Option<(u32, u32, u32)> {
-        let mut buf = [0u8; 256];
-        let host = normalize_host(req.host, &mut buf);
+        let (host, upper) = split_host(req.host);
+        if upper {
+            // The uncommon case pays for the copy (and the buffer's initialization).
+            let mut buf = [0u8; 256];
+            self.route_host(lowercase(host, &mut buf), req)
+        } else {
+            self.route_host(Some(host), req)
+        }
+    }
+
+    #[inline]
+    fn route_host(&self, host: Option<&str>, req: &Prepared<'_>) -> Option<(u32, u32, u32)> {
         if let Some(host) = host {
             if let Some(t) = self.exact.get(host) {
                 if let Some(w) = t.route(req) {
@@ -737,16 +748,10 @@ mod tests {
     #[test]
     fn host_normalization() {
         let mut buf = [0u8; 256];
-        assert_eq!(
-            normalize_host("A.Example.COM:8080", &mut buf),
-            Some("a.example.com")
-        );
-        assert_eq!(
-            normalize_host("a.example.com.", &mut buf),
-            Some("a.example.com")
-        );
-        let long = "A".repeat(300);
-        assert_eq!(normalize_host(&long, &mut buf), None);
+        assert_eq!(split_host("A.Example.COM:8080"), ("A.Example.COM", true));
+        assert_eq!(split_host("a.example.com."), ("a.example.com", false));
+        assert_eq!(lowercase("A.Example.COM", &mut buf), Some("a.example.com"));
+        assert_eq!(lowercase(&"A".repeat(300), &mut buf), None);
     }
 
     #[test]
