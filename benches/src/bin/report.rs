@@ -690,6 +690,7 @@ fn main() {
     md.push_str("cargo test -p trieway-benches                                 # Router == linear, zero allocations\n");
     md.push_str("# stable instruction counts for before/after comparisons:\n");
     md.push_str("valgrind --tool=callgrind --toggle-collect='*lookup_loop*' target/release/report --callgrind github 1000\n");
+    md.push_str("valgrind --tool=callgrind --toggle-collect='*matchit_tenants_loop*' target/release/report --callgrind tenants-matchit-mixed:100000 4\n");
     md.push_str("```\n");
     let _ = writeln!(
         md,
