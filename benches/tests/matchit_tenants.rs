@@ -2,8 +2,12 @@
 //! of the multi-tenant sets (and of the GitHub set, path only), and matchit routes nearly all
 //! of it (the engine is not a linear scan in disguise).
 
+#[path = "../../core/tests/common/counting_alloc.rs"]
+mod counting_alloc;
+
+use std::hint::black_box;
 use trieway_benches::linear::Linear;
-use trieway_benches::matchit_tenants::MatchitTenants;
+use trieway_benches::matchit_tenants::{MatchitTenants, Prepared};
 use trieway_benches::spec::{Req, RouteSet};
 use trieway_benches::{github, tenants};
 
@@ -268,4 +272,48 @@ fn hosts_fall_through_to_less_specific_names() {
         assert_eq!(got.as_ref().map(|w| w.1.as_str()), want, "{host}{path}");
         assert_eq!(got, Linear::new(&set).winner(&req));
     }
+}
+
+/// The engine adds no allocation to a lookup; matchit 0.8 itself allocates in two cases: its
+/// parameter list spills to a `Vec` past 3 parameters (one GitHub template has 4), and its
+/// backtracking stack (`Node::at`'s `skipped: Vec`) is allocated when a path walks past a
+/// static child that overlaps a parameter (some requests of the tenant mix), at most once per
+/// tree a lookup visits. (Counted per thread, after a warm-up pass for the regex engines' lazy
+/// caches.)
+#[test]
+fn lookups_allocate_only_in_matchit_backtracking() {
+    let positive = counting_alloc::allocations(|| drop(black_box(vec![1u8; 16]))).1;
+    assert!(positive >= 1, "the counter sees allocations");
+    let count = |set: &RouteSet, reqs: &[Req]| {
+        let engine = MatchitTenants::new(set);
+        let prepared: Vec<Prepared<'_>> = reqs.iter().map(Prepared::of).collect();
+        let run = || {
+            for p in &prepared {
+                black_box(engine.route(black_box(p)));
+            }
+        };
+        run();
+        counting_alloc::allocations(run).1
+    };
+    let mut github_reqs = github::requests();
+    for r in github::requests() {
+        let mut loud = r.clone();
+        loud.host = "API.Example.COM:443".into();
+        github_reqs.push(loud);
+    }
+    // Each request of a template with more than 3 parameters, sent twice (plain and loud).
+    let spills = 2 * github::templates()
+        .iter()
+        .filter(|t| t.matches('{').count() > 3)
+        .count() as u64;
+    assert_eq!(spills, 2, "the GitHub set has one 4-parameter template");
+    assert_eq!(count(&github::route_set(), &github_reqs), spills, "github");
+    let t = tenants::generate(1_000, 5);
+    let reqs = t.random_requests(1_000, 9);
+    let allocations = count(&t.set, &reqs);
+    // Hosts here are exact or one wildcard level: at most two trees per lookup.
+    assert!(
+        allocations <= 2 * reqs.len() as u64,
+        "tenants: {allocations}"
+    );
 }
