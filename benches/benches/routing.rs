@@ -10,6 +10,7 @@ use std::hint::black_box;
 use std::time::Duration;
 use trieway::Router;
 use trieway_benches::linear::Linear;
+use trieway_benches::matchit_tenants::{MatchitTenants, Prepared};
 use trieway_benches::spec::Req;
 use trieway_benches::{envoy, envoy_sizes, github, quick, sizes, tenants};
 
@@ -80,7 +81,8 @@ fn tenant_sets(c: &mut Criterion) {
             }
             let router = t.set.router();
             let linear = (n <= LINEAR_MAX).then(|| Linear::new(&t.set));
-            (n, t.scenarios(), router, linear)
+            let engine = MatchitTenants::new(&t.set);
+            (n, t.scenarios(), router, linear, engine)
         })
         .collect();
     type Pick = fn(&tenants::Scenarios) -> &Req;
@@ -94,10 +96,14 @@ fn tenant_sets(c: &mut Criterion) {
     ];
     for (name, pick) in scenarios {
         let mut g = c.benchmark_group(format!("tenants/{name}"));
-        for (n, s, router, linear) in &built {
+        for (n, s, router, linear, engine) in &built {
             let req = pick(s);
             g.bench_with_input(BenchmarkId::new("trieway", n), req, |b, req| {
                 b.iter(|| route(router, req))
+            });
+            // The target split inside the loop, as `route` builds trieway's view.
+            g.bench_with_input(BenchmarkId::new("matchit-tenants", n), req, |b, req| {
+                b.iter(|| engine.route(black_box(&Prepared::of(req))).is_some())
             });
             if let Some(linear) = linear {
                 g.bench_with_input(BenchmarkId::new("linear", n), req, |b, req| {

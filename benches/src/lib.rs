@@ -5,6 +5,8 @@
 //! - [`tenants`]: multi-tenant gateway sets of N rules;
 //! - [`envoy`]: Envoy's route-table speed-test shape;
 //! - [`linear`]: the linear baseline matcher over the same sets;
+//! - [`matchit_tenants`]: a matchit-based multi-tenant engine (one matchit tree per hostname
+//!   plus a short precedence list per route), the comparison for the multi-tenant sets;
 //! - [`spec`]: the plain route-set form and its conversion into a trieway `Config`.
 
 #![deny(missing_docs)]
@@ -12,6 +14,7 @@
 pub mod envoy;
 pub mod github;
 pub mod linear;
+pub mod matchit_tenants;
 pub mod rng;
 pub mod spec;
 pub mod tenants;

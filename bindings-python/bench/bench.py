@@ -2,7 +2,9 @@
 
 1. the GitHub REST API route set (130 templates, bench/github_routes.txt): trieway's
    ``route()`` and ``route_asgi()`` against Starlette's router on the same templates and the
-   same ASGI scopes (Starlette's own loop: ``route.matches(scope)`` until a full match);
+   same ASGI scopes (Starlette's own loop: ``route.matches(scope)`` until a full match), and
+   against pymatchit (the Rust ``matchit`` router from Python: ``at(path)``, path only, so
+   it does less work than ``route()``: no method, host or Gateway API precedence);
 2. a 10,000-rule multi-tenant set (500 hostnames x 20 rules: PathPrefix, Exact, a header
    condition, a method condition) with hits spread over every rule, plus misses.
 
@@ -213,6 +215,24 @@ def main(argv: Sequence[str] = ()) -> None:
         return None
 
     star_hits = sum(1 for i, s in enumerate(scopes) if starlette_match(s) is star_routes[i])
+
+    # The extension module itself: its stub is typed, while the package's __init__.py opens with
+    # a file-wide `# type: ignore` that hides every name from mypy.
+    from pymatchit.pymatchit import PyRouter
+
+    mm: PyRouter[int] = PyRouter()
+    for i, t in enumerate(templates):
+        mm.insert(t, i)
+    for i, path in enumerate(paths):
+        found_mm = mm.at(path)
+        assert found_mm is not None and found_mm[0] == i, path
+    path_work = paths * reps
+    mm_at = mm.at
+
+    def pymatchit_gh() -> int:
+        for path in path_work:
+            mm_at(path)
+        return len(path_work)
     work = [(host, path) for path in paths] * reps
     scope_work = scopes * reps
     route = gh.route
@@ -261,6 +281,7 @@ def main(argv: Sequence[str] = ()) -> None:
         "gh_asgi": measure(trieway_gh_asgi, n_gh, args.rounds),
         "gh_apply": measure(trieway_gh_apply, n_gh, args.rounds),
         "gh_starlette": measure(starlette_gh, n_gh, args.rounds),
+        "gh_pymatchit": measure(pymatchit_gh, n_gh, args.rounds),
         "big_route": measure(trieway_big, n_big, args.rounds),
     }
     star = results["gh_starlette"]
@@ -278,7 +299,12 @@ def main(argv: Sequence[str] = ()) -> None:
     print(row("GitHub: trieway route(method, host, path)", results["gh_route"], star))
     print(row("GitHub: trieway route_asgi(scope)", results["gh_asgi"], star))
     print(row("GitHub: trieway route() + apply()", results["gh_apply"], star))
+    print(row("GitHub: pymatchit at(path) (path only)", results["gh_pymatchit"], star))
     print(row("10,000 rules: trieway route(...)", results["big_route"], 0))
+    print()
+    pm = results["gh_pymatchit"]
+    print(f"ratio trieway route() / pymatchit at() on GitHub: {results['gh_route'] / pm:.2f} "
+          f"(route_asgi(): {results['gh_asgi'] / pm:.2f})")
     if not args.quick:
         assert results["gh_route"] < star, "trieway must beat Starlette on the GitHub set"
 

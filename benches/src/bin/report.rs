@@ -8,7 +8,9 @@
 //! report --memory N                                                # Router heap bytes per rule
 //! ```
 //!
-//! Callgrind scenarios: `github`, `github-matchit` (the matchit baseline, count `*matchit_loop*`), `tenants-last:N`, `tenants-mixed:N`, `envoy-regex:N`,
+//! Callgrind scenarios: `github`, `github-matchit` (the matchit baseline, count `*matchit_loop*`), `tenants-last:N`, `tenants-mixed:N`,
+//! `tenants-matchit-last:N`, `tenants-matchit-mixed:N` (the matchit-based multi-tenant engine,
+//! count `*matchit_tenants_loop*`), `envoy-regex:N`,
 //! `envoy-prefix:N`, `envoy-exact:N`. Only `lookup_loop` is worth counting:
 //! `valgrind --tool=callgrind --toggle-collect='*lookup_loop*' target/release/report --callgrind github 1000`.
 
@@ -19,6 +21,7 @@ use std::sync::atomic::{AtomicIsize, Ordering::Relaxed};
 use std::time::{Duration, Instant};
 use trieway::{Request, Router};
 use trieway_benches::linear::Linear;
+use trieway_benches::matchit_tenants::{MatchitTenants, Prepared};
 use trieway_benches::spec::{router_of, Req, RouteSet};
 use trieway_benches::{envoy, envoy_sizes, github, quick, sizes, tenants};
 
@@ -110,6 +113,17 @@ fn trieway_ns(router: &Router, reqs: &[Req]) -> f64 {
     })
 }
 
+/// The matchit-based multi-tenant engine over prepared requests (target split outside the
+/// loop, as trieway's views).
+fn matchit_tenants_ns(engine: &MatchitTenants, reqs: &[Req]) -> f64 {
+    let prepared: Vec<Prepared<'_>> = reqs.iter().map(Prepared::of).collect();
+    measure(reqs.len(), || {
+        for r in &prepared {
+            black_box(engine.route(black_box(r)).is_some());
+        }
+    })
+}
+
 fn linear_ns(linear: &Linear, reqs: &[Req]) -> f64 {
     measure(reqs.len(), || {
         for r in reqs {
@@ -149,6 +163,18 @@ fn matchit_loop(router: &matchit::Router<usize>, paths: &[&str], iters: usize) -
     hits
 }
 
+/// The matchit-based multi-tenant engine's loop (`tenants-matchit-*` scenarios).
+#[inline(never)]
+fn matchit_tenants_loop(engine: &MatchitTenants, reqs: &[Prepared<'_>], iters: usize) -> usize {
+    let mut hits = 0;
+    for _ in 0..iters {
+        for r in reqs {
+            hits += usize::from(engine.route(black_box(r)).is_some());
+        }
+    }
+    hits
+}
+
 /// `report --callgrind SCENARIO ITERS`: builds the scenario, then runs `lookup_loop`.
 fn callgrind(scenario: &str, iters: usize) {
     let (name, n) = match scenario.split_once(':') {
@@ -160,6 +186,23 @@ fn callgrind(scenario: &str, iters: usize) {
         let reqs = github::requests();
         let paths: Vec<&str> = reqs.iter().map(Req::path).collect();
         let hits = matchit_loop(&mm, &paths, iters);
+        println!("{scenario}: {} lookups, {hits} hits", iters * reqs.len());
+        return;
+    }
+    if let Some(which) = name.strip_prefix("tenants-matchit-") {
+        let t = tenants::generate(n, SEED);
+        let reqs = match which {
+            "last" => vec![t.scenarios().last],
+            "mixed" => t.random_requests(MIXED, 11),
+            _ => panic!("unknown scenario {name}"),
+        };
+        let engine = MatchitTenants::new(&t.set);
+        let prepared: Vec<Prepared<'_>> = reqs.iter().map(Prepared::of).collect();
+        // Warm up (the regex engines' lazy caches) outside the counted loop, as for trieway.
+        for r in &prepared {
+            black_box(engine.route(r));
+        }
+        let hits = matchit_tenants_loop(&engine, &prepared, iters);
         println!("{scenario}: {} lookups, {hits} hits", iters * reqs.len());
         return;
     }
@@ -234,6 +277,8 @@ struct TenantRow {
     /// ns per scenario, trieway and linear.
     trieway: Vec<f64>,
     linear: Option<Vec<f64>>,
+    /// ns per scenario, the matchit-based multi-tenant engine.
+    matchit: Vec<f64>,
 }
 
 const SCENARIOS: [&str; 7] = [
@@ -304,6 +349,12 @@ fn tenant_row(n: usize, quadratic: bool) -> TenantRow {
         mixed,
     ];
     let trieway = sets.iter().map(|r| trieway_ns(&router, r)).collect();
+    let engine = MatchitTenants::new(&t.set);
+    let matchit = sets
+        .iter()
+        .map(|r| matchit_tenants_ns(&engine, r))
+        .collect();
+    drop(engine);
     let linear = (n <= LINEAR_MAX).then(|| {
         let l = Linear::new(&t.set);
         sets.iter().map(|r| linear_ns(&l, r)).collect()
@@ -318,6 +369,7 @@ fn tenant_row(n: usize, quadratic: bool) -> TenantRow {
         bytes_per_rule: bytes as f64 / n as f64,
         trieway,
         linear,
+        matchit,
     }
 }
 
@@ -470,7 +522,9 @@ fn main() {
          weighted backends. Scenarios: `first` / `last` = a request built for the first / last \
          rule; `miss_host` = unknown host; `miss_path` = known host, no matching path; `header` \
          / `query` = the last rule with such a condition; `mixed` = average over {MIXED} random \
-         hits and near-misses. Linear baseline = every candidate tested, full precedence key \
+         hits and near-misses. matchit-tenants = a matchit-based engine (one matchit tree per \
+         hostname, a short precedence list per matchit route; benches/src/matchit_tenants.rs). \
+         Linear baseline = every candidate tested, full precedence key \
          (run up to N = {LINEAR_MAX}).\n\n",
         tenants::RULES_PER_TENANT
     ));
@@ -485,6 +539,16 @@ fn main() {
         let _ = write!(md, "| {} | trieway |", r.n);
         for ns in &r.trieway {
             let _ = write!(md, " {} |", fmt_ns(*ns));
+        }
+        md.push('\n');
+        let _ = write!(md, "| {} | matchit-tenants |", r.n);
+        for ns in &r.matchit {
+            let _ = write!(md, " {} |", fmt_ns(*ns));
+        }
+        md.push('\n');
+        let _ = write!(md, "| {} | *trieway / matchit-tenants* |", r.n);
+        for (t, m) in r.trieway.iter().zip(&r.matchit) {
+            let _ = write!(md, " *{:.2}x* |", t / m);
         }
         md.push('\n');
         if let Some(lin) = &r.linear {
@@ -625,6 +689,7 @@ fn main() {
     md.push_str("cargo test -p trieway-benches                                 # Router == linear, zero allocations\n");
     md.push_str("# stable instruction counts for before/after comparisons:\n");
     md.push_str("valgrind --tool=callgrind --toggle-collect='*lookup_loop*' target/release/report --callgrind github 1000\n");
+    md.push_str("valgrind --tool=callgrind --toggle-collect='*matchit_tenants_loop*' target/release/report --callgrind tenants-matchit-mixed:100000 4\n");
     md.push_str("```\n");
     let _ = writeln!(
         md,
