@@ -40,7 +40,12 @@ const GRPC: &[FilterType] = &[
 
 /// A filter list (rule- or backendRef-level) at path `p`: ≤16, combinations (§6.1), each
 /// filter.
-pub(super) fn filter_list(list: &[HttpRouteFilter], p: &str, ctx: FilterCtx, r: &mut Report) {
+pub(super) fn filter_list(
+    list: &[HttpRouteFilter],
+    p: &dyn std::fmt::Display,
+    ctx: FilterCtx,
+    r: &mut Report,
+) {
     count(r, p, list.len(), 0, 16, "filter");
     for (k, f) in list.iter().enumerate() {
         let fp = format!("{p}[{k}]");

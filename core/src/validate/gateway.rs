@@ -5,7 +5,14 @@ use super::Report;
 use crate::model::*;
 
 /// Reports a count `n` of `what`s outside `min..=max` at `field`.
-pub(super) fn count(r: &mut Report, field: &str, n: usize, min: usize, max: usize, what: &str) {
+pub(super) fn count(
+    r: &mut Report,
+    field: impl std::fmt::Display,
+    n: usize,
+    min: usize,
+    max: usize,
+    what: &str,
+) {
     let plural = |k: usize| match (k, what.strip_suffix('y')) {
         (1, _) => what.to_string(),
         (_, Some(stem)) => format!("{stem}ies"),
@@ -14,17 +21,17 @@ pub(super) fn count(r: &mut Report, field: &str, n: usize, min: usize, max: usiz
     };
     if (n < min || n > max) && min == max {
         r.err(
-            field,
+            field.to_string(),
             format!("must have exactly {min} {} (found {n})", plural(min)),
         );
     } else if n < min {
         r.err(
-            field,
+            field.to_string(),
             format!("must have at least {min} {} (found {n})", plural(min)),
         );
     } else if n > max {
         r.err(
-            field,
+            field.to_string(),
             format!("must have at most {max} {} (found {n})", plural(max)),
         );
     }
