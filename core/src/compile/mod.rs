@@ -384,9 +384,11 @@ impl Builder<'_> {
                 b.filters = compile_filters(&br.filters, &self.options.extension_kinds, |m| {
                     mirror(resolver, kind, ns, m)
                 });
-                b.not_ready = self
-                    .not_ready
-                    .contains(&(b.namespace.to_string(), b.name.to_string()));
+                // Without EndpointSlices (the usual case) no key is built (issue #20, item 4).
+                b.not_ready = !self.not_ready.is_empty()
+                    && self
+                        .not_ready
+                        .contains(&(b.namespace.to_string(), b.name.to_string()));
                 interner.backend(&mut b);
                 b
             })
