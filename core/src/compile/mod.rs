@@ -424,7 +424,6 @@ impl Builder<'_> {
     }
 
     /// Compiles a rule's backends, filters and policies; returns the rule id.
-    #[allow(clippy::too_many_arguments)]
     /// The backend `target` of a `kind` route in namespace `ns` resolves to, with shared
     /// identity strings and no filters (index 0, weight 1 until the caller sets them): built
     /// once per distinct target, then cloned.
@@ -462,6 +461,7 @@ impl Builder<'_> {
         b
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn add_rule(
         &mut self,
         route: u32,

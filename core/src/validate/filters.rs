@@ -3,7 +3,7 @@
 use super::gateway::count;
 use super::routes::backend_target;
 use super::scalars::{self, q};
-use super::Report;
+use super::{count_at, Report};
 use crate::model::*;
 
 const UNSUPPORTED: &str = "UnsupportedValue";
@@ -46,7 +46,7 @@ pub(super) fn filter_list(
     ctx: FilterCtx,
     r: &mut Report,
 ) {
-    count(r, p, list.len(), 0, 16, "filter");
+    count_at(r, p, list.len(), 0, 16, "filter");
     for (k, f) in list.iter().enumerate() {
         let fp = format!("{p}[{k}]");
         filter(f, &fp, ctx, r);

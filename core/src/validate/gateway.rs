@@ -5,14 +5,7 @@ use super::Report;
 use crate::model::*;
 
 /// Reports a count `n` of `what`s outside `min..=max` at `field`.
-pub(super) fn count(
-    r: &mut Report,
-    field: impl std::fmt::Display,
-    n: usize,
-    min: usize,
-    max: usize,
-    what: &str,
-) {
+pub(super) fn count(r: &mut Report, field: &str, n: usize, min: usize, max: usize, what: &str) {
     let plural = |k: usize| match (k, what.strip_suffix('y')) {
         (1, _) => what.to_string(),
         (_, Some(stem)) => format!("{stem}ies"),
@@ -21,17 +14,17 @@ pub(super) fn count(
     };
     if (n < min || n > max) && min == max {
         r.err(
-            field.to_string(),
+            field,
             format!("must have exactly {min} {} (found {n})", plural(min)),
         );
     } else if n < min {
         r.err(
-            field.to_string(),
+            field,
             format!("must have at least {min} {} (found {n})", plural(min)),
         );
     } else if n > max {
         r.err(
-            field.to_string(),
+            field,
             format!("must have at most {max} {} (found {n})", plural(max)),
         );
     }

@@ -170,6 +170,21 @@ impl std::fmt::Display for FieldPath<'_> {
     }
 }
 
+/// [`gateway::count`] at a lazily rendered `field`: the path is formatted only when the count
+/// is out of range.
+pub(super) fn count_at(
+    r: &mut Report,
+    field: &dyn std::fmt::Display,
+    n: usize,
+    min: usize,
+    max: usize,
+    what: &str,
+) {
+    if n < min || n > max {
+        gateway::count(r, &field.to_string(), n, min, max, what);
+    }
+}
+
 /// How serious a problem is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Level {

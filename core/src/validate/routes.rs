@@ -3,7 +3,7 @@
 use super::filters::{filter_list, FilterCtx};
 use super::gateway::count;
 use super::scalars::{self, q};
-use super::{FieldPath, Report};
+use super::{count_at, FieldPath, Report};
 use crate::model::*;
 use std::fmt::Display;
 
@@ -117,7 +117,7 @@ fn http_backend_refs(refs: &[HttpBackendRef], rule: usize, ctx: FilterCtx, r: &m
     let rules = FieldPath::Root("spec.rules");
     let rp = rules.index(rule);
     let p = rp.field("backendRefs");
-    count(r, p, refs.len(), 0, 16, "backendRef");
+    count_at(r, &p, refs.len(), 0, 16, "backendRef");
     for (j, b) in refs.iter().enumerate() {
         let bp = p.index(j);
         backend_target(&b.target, &bp, r);
@@ -136,7 +136,7 @@ fn value_matches(
     max_value: usize,
     r: &mut Report,
 ) {
-    count(r, p, list.len(), 0, 16, "entry");
+    count_at(r, p, list.len(), 0, 16, "entry");
     for (k, m) in list.iter().enumerate() {
         let mp = p.index(k);
         r.check(|| format!("{mp}.name"), scalars::header_name(&m.name));
@@ -186,7 +186,7 @@ fn http_rule(rule: &HttpRouteRule, i: usize, r: &mut Report) {
     let rules = FieldPath::Root("spec.rules");
     let p = rules.index(i);
     let matches = p.field("matches");
-    count(r, matches, rule.matches.len(), 0, 64, "match");
+    count_at(r, &matches, rule.matches.len(), 0, 64, "match");
     for (k, m) in rule.matches.iter().enumerate() {
         http_match(m, i, &matches.index(k), r);
     }
