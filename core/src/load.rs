@@ -862,7 +862,16 @@ fn origin(name: &str, index: usize) -> Origin {
 }
 
 /// Deserializes `value` into `T`, reporting the failing field path under `prefix`.
+///
+/// Field-path tracking costs about a third of loading (issue #20, item 4), and is only needed
+/// to name the field of an error: the value is first deserialized without it, by reference
+/// (the same `serde_json` value deserializer, so it accepts exactly what the tracked one
+/// does), and only a value that fails is deserialized again with tracking, which gives the
+/// same error as before with its path.
 fn parse_at<T: DeserializeOwned>(value: Value, prefix: &str) -> Result<T, (String, String)> {
+    if let Ok(t) = T::deserialize(&value) {
+        return Ok(t);
+    }
     serde_path_to_error::deserialize(value).map_err(|e| {
         let inner = e.path().to_string();
         let path = match (prefix.is_empty(), inner == ".") {

@@ -201,6 +201,41 @@ impl<'a> Resolver<'a> {
     ) -> Result<ResolvedBackend, BackendProblem> {
         let ns = target.namespace(route_ns);
         let name = target.name.as_str();
+        let (port, svc) = self.locate(route_kind, route_ns, target)?;
+        let app_protocol = match svc {
+            Some(svc) => service_port(svc, route_kind, ns, name, port)?,
+            None => None,
+        };
+        Ok(resolved(ns, name, port, app_protocol))
+    }
+
+    /// What [`Resolver::resolve`] refuses `target` for, without building the resolved backend
+    /// (route status only needs the problems: issue #20, item 4).
+    pub(crate) fn problem(
+        &self,
+        route_kind: RouteKind,
+        route_ns: &str,
+        target: &BackendObjectReference,
+    ) -> Option<BackendProblem> {
+        let (port, svc) = match self.locate(route_kind, route_ns, target) {
+            Ok(found) => found,
+            Err(p) => return Some(p),
+        };
+        let ns = target.namespace(route_ns);
+        let name = target.name.as_str();
+        svc.and_then(|svc| service_port(svc, route_kind, ns, name, port).err())
+    }
+
+    /// The reference checks of [`Resolver::resolve`]: the port, and the Service when the
+    /// configuration holds Services (`None`: Services live in the cluster).
+    fn locate(
+        &self,
+        route_kind: RouteKind,
+        route_ns: &str,
+        target: &BackendObjectReference,
+    ) -> Result<(i64, Option<&'a ServiceSpec>), BackendProblem> {
+        let ns = target.namespace(route_ns);
+        let name = target.name.as_str();
         self.check_reference(route_kind, route_ns, target)?;
         let Some(port) = target.port else {
             return Err(problem(
@@ -210,15 +245,14 @@ impl<'a> Resolver<'a> {
         };
         let Some(svc) = self.services.get(ns, name) else {
             if !self.services_given {
-                return Ok(resolved(ns, name, port, None));
+                return Ok((port, None));
             }
             return Err(problem(
                 "BackendNotFound",
                 format!("backendRef {ns}/{name}: Service not found"),
             ));
         };
-        let app_protocol = service_port(svc, route_kind, ns, name, port)?;
-        Ok(resolved(ns, name, port, app_protocol))
+        Ok((port, Some(*svc)))
     }
 
     /// Whether a route of `route_kind` in `route_ns` may refer to `target` at all: a core
@@ -459,5 +493,49 @@ spec:
         assert_eq!(k(RouteKind::Http, 84), "UnsupportedProtocol");
         assert_eq!(k(RouteKind::Tcp, 85), "Ok");
         assert_eq!(k(RouteKind::Tcp, 81), "UnsupportedProtocol");
+    }
+
+    /// `problem` (route status) says exactly what `resolve` (compilation) refuses.
+    #[test]
+    fn problem_is_what_resolve_refuses() {
+        let with = cfg();
+        let without = Config::from_str("");
+        for c in [&with, &without] {
+            let r = resolver(c);
+            let mut imp = svc(None, "web", 80);
+            imp.group = Some("multicluster.x-k8s.io".into());
+            imp.kind = Some("ServiceImport".into());
+            let mut no_port = svc(None, "web", 80);
+            no_port.port = None;
+            let mut targets = vec![imp, no_port];
+            for port in [80, 81, 82, 83, 84, 85, 99] {
+                for ns in [None, Some("app")] {
+                    for name in ["web", "nope", "ext", "gone"] {
+                        targets.push(svc(ns, name, port));
+                    }
+                }
+            }
+            let kinds = [
+                RouteKind::Http,
+                RouteKind::Grpc,
+                RouteKind::Tls,
+                RouteKind::Tcp,
+            ];
+            let mut refused = 0;
+            for kind in kinds {
+                for route_ns in ["app", "front", "other"] {
+                    for t in &targets {
+                        let want = r.resolve(kind, route_ns, t).err();
+                        refused += usize::from(want.is_some());
+                        assert_eq!(
+                            r.problem(kind, route_ns, t),
+                            want,
+                            "{kind:?} {route_ns} {t:?}"
+                        );
+                    }
+                }
+            }
+            assert!(refused > 0);
+        }
     }
 }

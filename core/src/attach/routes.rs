@@ -535,7 +535,7 @@ fn resolved_refs(ctx: &Ctx<'_>, v: &RouteView<'_>) -> Condition {
     let problems: Vec<_> = v
         .backends
         .iter()
-        .filter_map(|t| ctx.resolver.resolve(v.kind, v.namespace, t).err())
+        .filter_map(|t| ctx.resolver.problem(v.kind, v.namespace, t))
         .collect();
     match problems.first() {
         None => Condition::new(

@@ -215,6 +215,68 @@ pub(crate) struct Builder<'c> {
     resolver: attach::Resolver<'c>,
     /// Services whose EndpointSlices list endpoints, none of them ready.
     not_ready: rustc_hash::FxHashSet<(String, String)>,
+    /// Backends already resolved and interned, by the hash of their [`TargetKey`].
+    backend_memo: FxHashMap<u64, Vec<(TargetKey, Backend)>>,
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Targets `Builder::resolved` resolved on this thread (tests bound the work with it).
+    static RESOLVED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// What resolving a backendRef depends on: the route's kind and namespace and the target's
+/// group, kind, namespace, name and port. Thousands of rules name the same few Services, so
+/// each distinct target is resolved and interned once and then cloned (shared strings), not
+/// resolved again per backendRef (issue #20, item 4).
+#[derive(Debug)]
+struct TargetKey {
+    route_kind: RouteKind,
+    route_ns: Box<str>,
+    group: Box<str>,
+    kind: Box<str>,
+    namespace: Box<str>,
+    name: Box<str>,
+    port: Option<i64>,
+}
+
+impl TargetKey {
+    /// The borrowed fields `TargetKey` holds, hashed and compared without allocating.
+    fn parts<'t>(
+        route_kind: RouteKind,
+        route_ns: &'t str,
+        t: &'t BackendObjectReference,
+    ) -> (
+        RouteKind,
+        &'t str,
+        &'t str,
+        &'t str,
+        &'t str,
+        &'t str,
+        Option<i64>,
+    ) {
+        (
+            route_kind,
+            route_ns,
+            t.group(),
+            t.kind(),
+            t.namespace(route_ns),
+            &t.name,
+            t.port,
+        )
+    }
+
+    fn is(&self, parts: (RouteKind, &str, &str, &str, &str, &str, Option<i64>)) -> bool {
+        (
+            self.route_kind,
+            &*self.route_ns,
+            &*self.group,
+            &*self.kind,
+            &*self.namespace,
+            &*self.name,
+            self.port,
+        ) == parts
+    }
 }
 
 /// Compiles one attached Gateway.
@@ -243,6 +305,7 @@ pub(crate) fn compile(config: &Config, gateway: &AttachedGateway, options: &Opti
         not_ready: not_ready_services(config),
         resolver: attach::resolver(config),
         interner: backend::Interner::default(),
+        backend_memo: FxHashMap::default(),
         route_ids: FxHashMap::default(),
         route_matches: Vec::new(),
         regex_ids: FxHashMap::default(),
@@ -365,6 +428,43 @@ impl Builder<'_> {
     }
 
     /// Compiles a rule's backends, filters and policies; returns the rule id.
+    /// The backend `target` of a `kind` route in namespace `ns` resolves to, with shared
+    /// identity strings and no filters (index 0, weight 1 until the caller sets them): built
+    /// once per distinct target, then cloned.
+    fn resolved(&mut self, kind: RouteKind, ns: &str, target: &BackendObjectReference) -> Backend {
+        use std::hash::{Hash, Hasher};
+        let parts = TargetKey::parts(kind, ns, target);
+        let mut h = rustc_hash::FxHasher::default();
+        parts.hash(&mut h);
+        let hash = h.finish();
+        if let Some(list) = self.backend_memo.get(&hash) {
+            if let Some((_, b)) = list.iter().find(|(k, _)| k.is(parts)) {
+                return b.clone();
+            }
+        }
+        #[cfg(test)]
+        RESOLVED.with(|n| n.set(n.get() + 1));
+        let mut b = resolve(&self.resolver, kind, ns, target, 0, 1);
+        b.not_ready = self
+            .not_ready
+            .contains(&(b.namespace.to_string(), b.name.to_string()));
+        self.interner.backend(&mut b);
+        let key = TargetKey {
+            route_kind: kind,
+            route_ns: ns.into(),
+            group: parts.2.into(),
+            kind: parts.3.into(),
+            namespace: parts.4.into(),
+            name: parts.5.into(),
+            port: parts.6,
+        };
+        self.backend_memo
+            .entry(hash)
+            .or_default()
+            .push((key, b.clone()));
+        b
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn add_rule(
         &mut self,
@@ -377,24 +477,19 @@ impl Builder<'_> {
         filters: &[HttpRouteFilter],
         policies: Policies,
     ) -> u32 {
+        let mut backends = Vec::with_capacity(backend_refs.len());
+        for (bi, br) in backend_refs.iter().enumerate() {
+            let weight = u32::try_from(br.weight().clamp(0, 1_000_000)).unwrap_or(0);
+            let mut b = self.resolved(kind, ns, &br.target);
+            b.index = bi as u32;
+            b.weight = weight;
+            let resolver = &self.resolver;
+            b.filters = compile_filters(&br.filters, &self.options.extension_kinds, |m| {
+                mirror(resolver, kind, ns, m)
+            });
+            backends.push(b);
+        }
         let resolver = &self.resolver;
-        let interner = &mut self.interner;
-        let backends = backend_refs
-            .iter()
-            .enumerate()
-            .map(|(bi, br)| {
-                let weight = u32::try_from(br.weight().clamp(0, 1_000_000)).unwrap_or(0);
-                let mut b = resolve(resolver, kind, ns, &br.target, bi, weight);
-                b.filters = compile_filters(&br.filters, &self.options.extension_kinds, |m| {
-                    mirror(resolver, kind, ns, m)
-                });
-                b.not_ready = self
-                    .not_ready
-                    .contains(&(b.namespace.to_string(), b.name.to_string()));
-                interner.backend(&mut b);
-                b
-            })
-            .collect();
         let id = self.out.rules.len() as u32;
         self.out.rules.push(RuleInfo {
             route,
@@ -1144,5 +1239,56 @@ fn mark_dropped(p: &mut attach::RouteParentStatus, dropped: &[(usize, String)], 
             "UnsupportedValue",
             msgs.join("; "),
         ));
+    }
+}
+
+#[cfg(test)]
+mod build_tests {
+    use super::*;
+
+    /// Issue #20, item 4: each distinct backend target is resolved once per compile (it was
+    /// once per backendRef: 90 here), and every backendRef still gets its own index, weight
+    /// and resolution.
+    #[test]
+    fn each_distinct_target_is_resolved_once() {
+        let mut text = String::from(
+            "apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\nmetadata: {name: c}\n\
+             spec: {controllerName: example.com/c}\n---\n\
+             apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\n\
+             metadata: {name: gw, namespace: default}\nspec:\n  gatewayClassName: c\n  \
+             listeners: [{name: http, port: 80, protocol: HTTP}]\n---\n\
+             apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: default}\n\
+             spec: {ports: [{port: 80}]}\n",
+        );
+        for i in 0..30 {
+            text.push_str(&format!(
+                "---\napiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\n\
+                 metadata: {{name: r{i}, namespace: default}}\nspec:\n  parentRefs: [{{name: gw}}]\n  \
+                 rules: [{{matches: [{{path: {{value: /r{i}}}}}], backendRefs: [\
+                 {{name: web, port: 80, weight: {i}}}, {{name: nope, port: 80}}, \
+                 {{name: web, port: 80, weight: 7}}]}}]\n"
+            ));
+        }
+        let config = Config::from_str(&text);
+        assert!(config.errors().is_empty(), "{:#?}", config.errors());
+        let attachment = attach::attach(&config, None);
+        let before = RESOLVED.with(|n| n.get());
+        let out = compile(&config, &attachment.gateways[0], &Options::default());
+        assert_eq!(RESOLVED.with(|n| n.get()) - before, 2);
+        assert_eq!(out.rules.len(), 30);
+        for rule in &out.rules {
+            let i = rule.route;
+            let b = &rule.split.backends;
+            assert_eq!(b.len(), 3);
+            assert_eq!((b[0].index(), b[1].index(), b[2].index()), (0, 1, 2));
+            let name = &out.routes[i as usize].name;
+            assert_eq!(b[2].weight(), 7);
+            assert_eq!(format!("r{}", b[0].weight()), **name);
+            assert_eq!((b[0].name(), b[0].problem()), ("web", None));
+            assert_eq!(b[1].name(), "nope");
+            assert_eq!(b[1].problem().map(|p| p.0), Some("BackendNotFound"));
+            // Shared identity strings.
+            assert!(std::sync::Arc::ptr_eq(&b[0].name, &b[2].name));
+        }
     }
 }

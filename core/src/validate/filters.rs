@@ -3,7 +3,7 @@
 use super::gateway::count;
 use super::routes::backend_target;
 use super::scalars::{self, q};
-use super::Report;
+use super::{count_at, Report};
 use crate::model::*;
 
 const UNSUPPORTED: &str = "UnsupportedValue";
@@ -40,8 +40,13 @@ const GRPC: &[FilterType] = &[
 
 /// A filter list (rule- or backendRef-level) at path `p`: ≤16, combinations (§6.1), each
 /// filter.
-pub(super) fn filter_list(list: &[HttpRouteFilter], p: &str, ctx: FilterCtx, r: &mut Report) {
-    count(r, p, list.len(), 0, 16, "filter");
+pub(super) fn filter_list(
+    list: &[HttpRouteFilter],
+    p: &dyn std::fmt::Display,
+    ctx: FilterCtx,
+    r: &mut Report,
+) {
+    count_at(r, p, list.len(), 0, 16, "filter");
     for (k, f) in list.iter().enumerate() {
         let fp = format!("{p}[{k}]");
         filter(f, &fp, ctx, r);

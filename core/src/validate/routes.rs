@@ -3,8 +3,9 @@
 use super::filters::{filter_list, FilterCtx};
 use super::gateway::count;
 use super::scalars::{self, q};
-use super::Report;
+use super::{count_at, FieldPath, Report};
 use crate::model::*;
+use std::fmt::Display;
 
 const UNSUPPORTED: &str = "UnsupportedValue";
 
@@ -91,7 +92,7 @@ fn rule_names<'a>(names: impl Iterator<Item = Option<&'a String>>, r: &mut Repor
 }
 
 /// A backend reference (backendRef or mirror target). `port` is required for core Services.
-pub(super) fn backend_target(b: &BackendObjectReference, p: &str, r: &mut Report) {
+pub(super) fn backend_target(b: &BackendObjectReference, p: &dyn Display, r: &mut Report) {
     if let Some(g) = &b.group {
         r.check(|| format!("{p}.group"), scalars::group(g));
     }
@@ -113,23 +114,31 @@ pub(super) fn backend_target(b: &BackendObjectReference, p: &str, r: &mut Report
 
 /// `backendRefs` of an HTTPRoute or GRPCRoute rule, with their filters.
 fn http_backend_refs(refs: &[HttpBackendRef], rule: usize, ctx: FilterCtx, r: &mut Report) {
-    let p = format!("spec.rules[{rule}].backendRefs");
-    count(r, &p, refs.len(), 0, 16, "backendRef");
+    let rules = FieldPath::Root("spec.rules");
+    let rp = rules.index(rule);
+    let p = rp.field("backendRefs");
+    count_at(r, &p, refs.len(), 0, 16, "backendRef");
     for (j, b) in refs.iter().enumerate() {
-        let bp = format!("{p}[{j}]");
+        let bp = p.index(j);
         backend_target(&b.target, &bp, r);
         if let Some(w) = b.weight {
             r.check(|| format!("{bp}.weight"), scalars::weight(w));
         }
-        filter_list(&b.filters, &format!("{bp}.filters"), ctx, r);
+        filter_list(&b.filters, &bp.field("filters"), ctx, r);
     }
 }
 
 /// Header or query-parameter matches. `max_value` is 4096 for headers, 1024 for queries.
-fn value_matches(list: &[HttpHeaderMatch], p: &str, rule: usize, max_value: usize, r: &mut Report) {
-    count(r, p, list.len(), 0, 16, "entry");
+fn value_matches(
+    list: &[HttpHeaderMatch],
+    p: &FieldPath,
+    rule: usize,
+    max_value: usize,
+    r: &mut Report,
+) {
+    count_at(r, p, list.len(), 0, 16, "entry");
     for (k, m) in list.iter().enumerate() {
-        let mp = format!("{p}[{k}]");
+        let mp = p.index(k);
         r.check(|| format!("{mp}.name"), scalars::header_name(&m.name));
         r.check(
             || format!("{mp}.value"),
@@ -174,17 +183,12 @@ pub(super) fn http_route(o: &Object<HttpRouteSpec>, r: &mut Report) {
 }
 
 fn http_rule(rule: &HttpRouteRule, i: usize, r: &mut Report) {
-    let p = format!("spec.rules[{i}]");
-    count(
-        r,
-        &format!("{p}.matches"),
-        rule.matches.len(),
-        0,
-        64,
-        "match",
-    );
+    let rules = FieldPath::Root("spec.rules");
+    let p = rules.index(i);
+    let matches = p.field("matches");
+    count_at(r, &matches, rule.matches.len(), 0, 64, "match");
     for (k, m) in rule.matches.iter().enumerate() {
-        http_match(m, i, &format!("{p}.matches[{k}]"), r);
+        http_match(m, i, &matches.index(k), r);
     }
     // Absent or empty matches mean one `PathPrefix /` match; an absent path type is PathPrefix.
     let single_prefix = match rule.matches.as_slice() {
@@ -200,7 +204,7 @@ fn http_rule(rule: &HttpRouteRule, i: usize, r: &mut Report) {
         grpc: false,
         single_prefix,
     };
-    filter_list(&rule.filters, &format!("{p}.filters"), ctx, r);
+    filter_list(&rule.filters, &p.field("filters"), ctx, r);
     if !rule.backend_refs.is_empty() {
         for (k, f) in rule.filters.iter().enumerate() {
             if f.kind == FilterType::RequestRedirect {
@@ -226,7 +230,7 @@ fn http_rule(rule: &HttpRouteRule, i: usize, r: &mut Report) {
 }
 
 /// `timeouts`: valid durations, `backendRequest` not above a non-zero `request`.
-fn timeouts(t: &HttpRouteTimeouts, p: &str, r: &mut Report) {
+fn timeouts(t: &HttpRouteTimeouts, p: &dyn Display, r: &mut Report) {
     let request = t.request.as_deref().map(|d| (d, scalars::duration(d)));
     let backend = t
         .backend_request
@@ -249,7 +253,7 @@ fn timeouts(t: &HttpRouteTimeouts, p: &str, r: &mut Report) {
 }
 
 /// `retry`: status codes 400–599, at least one attempt, a valid backoff.
-fn retry_policy(retry: &HttpRouteRetry, p: &str, r: &mut Report) {
+fn retry_policy(retry: &HttpRouteRetry, p: &dyn Display, r: &mut Report) {
     for (k, c) in retry.codes.iter().enumerate() {
         if !(400..=599).contains(c) {
             r.err(
@@ -273,7 +277,7 @@ fn retry_policy(retry: &HttpRouteRetry, p: &str, r: &mut Report) {
     }
 }
 
-fn http_match(m: &HttpRouteMatch, rule: usize, p: &str, r: &mut Report) {
+fn http_match(m: &HttpRouteMatch, rule: usize, p: &FieldPath, r: &mut Report) {
     if let Some(path) = &m.path {
         let value = path.value.as_deref().unwrap_or("/");
         let vp = || format!("{p}.path.value");
@@ -297,8 +301,8 @@ fn http_match(m: &HttpRouteMatch, rule: usize, p: &str, r: &mut Report) {
             ),
         }
     }
-    value_matches(&m.headers, &format!("{p}.headers"), rule, 4096, r);
-    value_matches(&m.query_params, &format!("{p}.queryParams"), rule, 1024, r);
+    value_matches(&m.headers, &p.field("headers"), rule, 4096, r);
+    value_matches(&m.query_params, &p.field("queryParams"), rule, 1024, r);
     if let Some(method) = &m.method {
         if !scalars::METHODS.contains(&method.as_str()) {
             r.rule(
@@ -396,7 +400,8 @@ pub(super) fn grpc_route(o: &Object<GrpcRouteSpec>, r: &mut Report) {
             if let Some(mm) = &m.method {
                 grpc_method(mm, i, &format!("{mp}.method"), r);
             }
-            value_matches(&m.headers, &format!("{mp}.headers"), i, 4096, r);
+            let headers = format!("{mp}.headers");
+            value_matches(&m.headers, &FieldPath::Root(&headers), i, 4096, r);
         }
         let ctx = FilterCtx {
             rule: i,
