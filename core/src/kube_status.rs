@@ -596,4 +596,64 @@ mod tests {
         assert_eq!(flipped[1]["conditions"][0]["lastTransitionTime"], "T4");
         assert_eq!(flipped[0], other);
     }
+
+    fn listener(
+        gateway: &str,
+        set: Option<&str>,
+        name: &str,
+        routes: u32,
+    ) -> crate::ListenerStatus {
+        crate::ListenerStatus {
+            gateway: gateway.into(),
+            name: name.into(),
+            listener_set: set.map(str::to_string),
+            attached_routes: routes,
+            supported_kinds: vec!["HTTPRoute".into()],
+            conditions: vec![Condition::new("Programmed", true, "Programmed", "ok")],
+            protocol: Default::default(),
+            port: 80,
+            hostname: None,
+        }
+    }
+
+    #[test]
+    fn listeners_are_those_of_the_object_and_a_resync_is_the_same_status() {
+        let report = crate::Report {
+            listeners: vec![
+                listener("ns/gw", None, "http", 2),
+                listener("ns/gw", Some("ns/set"), "alt", 0),
+                listener("ns/other", None, "http", 1),
+            ],
+            ..Default::default()
+        };
+        let own = listeners(&Value::Null, &report, "ns/gw", None, 3, "T1");
+        assert_eq!(own.len(), 1);
+        assert_eq!(own[0]["name"], "http");
+        assert_eq!(own[0]["attachedRoutes"], 2);
+        assert_eq!(
+            own[0]["supportedKinds"],
+            json!([{"group": "gateway.networking.k8s.io", "kind": "HTTPRoute"}])
+        );
+        assert_eq!(own[0]["conditions"][0]["observedGeneration"], 3);
+        let set = listeners(&Value::Null, &report, "ns/gw", Some("ns/set"), 1, "T1");
+        assert_eq!(set.len(), 1);
+        assert_eq!(set[0]["name"], "alt");
+
+        let status = json!({"conditions": [], "listeners": own, "attachedListenerSets": 0});
+        // As read back: an empty list is absent, and other fields may be there.
+        let stored = json!({"listeners": own, "attachedListenerSets": 0, "addresses": []});
+        assert!(same_status(&stored, &status));
+        // Later: the times of unchanged conditions are kept, so nothing changes.
+        let later = listeners(&stored, &report, "ns/gw", None, 3, "T2");
+        assert_eq!(later, own);
+        // A new generation, an attached route more, or a listener gone is a change.
+        let newer = json!({"listeners": listeners(&stored, &report, "ns/gw", None, 4, "T2")});
+        assert!(!same_status(&stored, &newer));
+        let mut more = report.clone();
+        more.listeners[0].attached_routes = 3;
+        let more = json!({"listeners": listeners(&stored, &more, "ns/gw", None, 3, "T2")});
+        assert!(!same_status(&stored, &more));
+        assert!(!same_status(&stored, &json!({"listeners": []})));
+        assert!(!same_status(&stored, &json!({"attachedListenerSets": 1})));
+    }
 }

@@ -331,7 +331,7 @@ impl Live {
     }
 
     /// A Live router with no objects yet, for a configuration that arrives later in change
-    /// sets (from a cluster: [`crate::kube::Follower`]). Until the first change set builds
+    /// sets (from a cluster: `trieway::kube::Follower`, feature `kube`). Until the first change set builds
     /// a Router, the snapshot is version 0 and its Router routes nothing: every request is
     /// answered 404 (`Outcome::NotFound`), its report is empty. The first Router published
     /// (of the Gateway `options` select, as [`Live::new`]) is version 1.
