@@ -10,6 +10,8 @@
 //!   and, when [`StatusOptions::gateway_addresses`] names some, `status.addresses`.
 //! * ListenerSets whose parent is such a Gateway: `status.conditions` and
 //!   `status.listeners`, likewise.
+//! * GatewayClasses naming this controller: `status.conditions` (`Accepted`,
+//!   `SupportedVersion`).
 //!
 //! Every condition carries the object's `observedGeneration`. Writes are server-side applies
 //! with a field manager, made only when what would be written differs from the cluster's
@@ -70,7 +72,7 @@ impl StatusOptions {
 pub struct StatusSummary {
     /// Whether this replica holds the Lease (nothing is written otherwise).
     pub leader: bool,
-    /// Objects (routes, Gateways, ListenerSets) whose status was written, as
+    /// Objects (routes, GatewayClasses, Gateways, ListenerSets) whose status was written, as
     /// `Kind namespace/name`.
     pub written: Vec<String>,
     /// Objects whose status was already as reported.
@@ -177,7 +179,8 @@ impl StatusWriter {
     }
 
     /// Acquires or renews the Lease; when held, writes the status of the routes, Gateways
-    /// and ListenerSets that differs from the cluster's.
+    /// and ListenerSets (and this controller's GatewayClasses) that differs from the
+    /// cluster's.
     pub async fn write(&self) -> Result<StatusSummary, ::kube::Error> {
         let mut summary = StatusSummary {
             leader: self.acquire().await?,
@@ -241,7 +244,8 @@ impl StatusWriter {
         Ok(summary)
     }
 
-    /// Writes the status of this controller's Gateways and of their ListenerSets.
+    /// Writes the status of this controller's GatewayClasses and Gateways and of their
+    /// ListenerSets.
     async fn write_gateways(&self, report: &crate::Report, summary: &mut StatusSummary) {
         let gateways = gateway_api("Gateway", "gateways");
         let classes = gateway_api("GatewayClass", "gatewayclasses");
@@ -324,6 +328,50 @@ impl StatusWriter {
             self.apply_status(&api, &gateways, &current, &existing, status, key, summary)
                 .await;
         }
+        for c in &report.gateway_classes {
+            if !ours.contains_key(&c.name) {
+                // A class no served Gateway uses: find out whether it is this controller's.
+                match class_api.get_opt(&c.name).await {
+                    Ok(found) => {
+                        let mine = found.is_some_and(|found| {
+                            found
+                                .data
+                                .pointer("/spec/controllerName")
+                                .and_then(Value::as_str)
+                                == Some(self.options.controller_name.as_str())
+                        });
+                        ours.insert(c.name.clone(), mine);
+                    }
+                    Err(e) => {
+                        let key = format!("GatewayClass {}", c.name);
+                        summary.failed.push((key, e.to_string()));
+                        continue;
+                    }
+                }
+            }
+            if ours.get(&c.name) != Some(&true) {
+                continue;
+            }
+            let key = format!("GatewayClass {}", c.name);
+            let current = match class_api.get_opt(&c.name).await {
+                Ok(Some(current)) => current,
+                Ok(None) => continue,
+                Err(e) => {
+                    summary.failed.push((key, e.to_string()));
+                    continue;
+                }
+            };
+            let now = Timestamp::now().to_string();
+            let generation = current.metadata.generation.unwrap_or(0);
+            let existing = current.data.get("status").cloned().unwrap_or(Value::Null);
+            let status = json!({
+                "conditions": conditions(&existing["conditions"], &c.conditions, generation, &now),
+            });
+            self.apply_status(
+                &class_api, &classes, &current, &existing, status, key, summary,
+            )
+            .await;
+        }
         let sets = gateway_api("ListenerSet", "listenersets");
         for l in &report.listener_sets {
             if !l.gateway.as_ref().is_some_and(|g| served.contains(g)) {
@@ -371,12 +419,15 @@ impl StatusWriter {
             return;
         }
         let name = current.metadata.name.clone().unwrap_or_default();
-        let patch = json!({
+        let mut patch = json!({
             "apiVersion": resource.api_version,
             "kind": resource.kind,
-            "metadata": {"name": name, "namespace": current.metadata.namespace},
+            "metadata": {"name": name},
             "status": status,
         });
+        if let Some(namespace) = &current.metadata.namespace {
+            patch["metadata"]["namespace"] = json!(namespace);
+        }
         let params = PatchParams::apply(&self.options.field_manager).force();
         match api
             .patch_status(&name, &params, &Patch::Apply(&patch))

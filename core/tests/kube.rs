@@ -697,6 +697,7 @@ async fn gateway_and_listener_set_status_is_written_for_this_controller_only() {
     let ns = "gwstatus";
     let controller = "trieway.dev/gwstatus";
     apply(&client, namespace(ns)).await.unwrap();
+    delete_if_exists(&client, gateway_class("gwstatus-ours", controller)).await;
     apply(&client, gateway_class("gwstatus-ours", controller))
         .await
         .unwrap();
@@ -753,7 +754,7 @@ async fn gateway_and_listener_set_status_is_written_for_this_controller_only() {
     // A resync writes nothing.
     let again = writer.write().await.unwrap();
     assert!(
-        again.written.is_empty() && again.failed.is_empty() && again.unchanged >= 2,
+        again.written.is_empty() && again.failed.is_empty() && again.unchanged >= 3,
         "{again:?}"
     );
 
@@ -804,6 +805,26 @@ async fn gateway_and_listener_set_status_is_written_for_this_controller_only() {
         "{status:#}"
     );
     assert_eq!(status["listeners"][0]["name"], "alt", "{status:#}");
+
+    // The GatewayClass of this controller too; the other one keeps the API server's default.
+    let classes: Api<DynamicObject> = Api::all_with(
+        client.clone(),
+        &resource(
+            "gateway.networking.k8s.io/v1",
+            "GatewayClass",
+            "gatewayclasses",
+        ),
+    );
+    let class = classes.get("gwstatus-ours").await.unwrap();
+    let accepted = condition(&class.data["status"]["conditions"], "Accepted");
+    assert_eq!(accepted["status"], "True", "{:#}", class.data["status"]);
+    assert_eq!(
+        accepted["observedGeneration"],
+        class.metadata.generation.unwrap()
+    );
+    let other = classes.get("gwstatus-theirs").await.unwrap();
+    let accepted = condition(&other.data["status"]["conditions"], "Accepted");
+    assert_ne!(accepted["status"], "True", "{:#}", other.data["status"]);
 
     let theirs = get("Gateway", "theirs").await;
     assert!(
