@@ -14,12 +14,15 @@ use trieway::{
 /// `trieway check --help`.
 pub const HELP: &str = "\
 Usage: trieway check [OPTIONS] [FILE|DIR]...
+       trieway check [OPTIONS] --kubeconfig PATH | --in-cluster
 
 Load every FILE (YAML or JSON; for a DIR, every .yaml, .yml and .json file below it) into one
 configuration, validate it, attach the routes to the Gateways the controller serves, and print
 every problem and the status conditions of every route parentRef, listener and
 BackendTLSPolicy and XBackendTrafficPolicy (per ancestor Gateway).
-With no FILE, check the built-in demo configuration (examples/demo.yaml).
+With no FILE, check the built-in demo configuration (examples/demo.yaml). With --kubeconfig
+or --in-cluster, list the cluster's objects once (the kinds `trieway watch` follows) and check
+them as files (feature `kube`).
 
 Options:
   -o, --output FORMAT    Output format: text (default) or json
@@ -31,6 +34,9 @@ Options:
                          such as backendRef): error (default: the object is invalid and not
                          loaded, as kubectl's strict validation refuses it), warn (a warning;
                          the field is ignored) or ignore
+      --kubeconfig PATH  Read the objects of the cluster of this kubeconfig (its current
+                         context) instead of files (feature kube)
+      --in-cluster       Likewise, with the pod's service account (in-cluster config)
   -h, --help             Print help
 
 Warnings include rules that can never match: on every hostname where they apply, each of
@@ -52,7 +58,7 @@ Exit status:
      with ResolvedRefs, and every XBackendTrafficPolicy Accepted, for each ancestor Gateway
   1  otherwise, with a FAILED line saying why (e.g. no Gateway is served, a listener is not
      Programmed, routes were given but none attached)
-  2  usage error, or a FILE could not be read
+  2  usage error, a FILE could not be read, or the cluster could not be listed
 ";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,6 +73,7 @@ struct Options {
     format: Format,
     controller: Option<String>,
     unknown_fields: UnknownFields,
+    cluster: Option<crate::kube_cmd::Cluster>,
 }
 
 fn parse(mut p: Parser) -> Result<Option<Options>, UsageError> {
@@ -75,8 +82,12 @@ fn parse(mut p: Parser) -> Result<Option<Options>, UsageError> {
         format: Format::Text,
         controller: None,
         unknown_fields: UnknownFields::Error,
+        cluster: None,
     };
     while let Some(arg) = p.next_arg()? {
+        if crate::kube_cmd::parse_arg(&mut p, &arg, &mut opts.cluster)? {
+            continue;
+        }
         match &arg {
             Arg::Short('h') => return Ok(None),
             Arg::Long(n) if n == "help" => return Ok(None),
@@ -89,6 +100,11 @@ fn parse(mut p: Parser) -> Result<Option<Options>, UsageError> {
             Arg::Value(v) => opts.files.push(v.clone()),
             _ => return Err(arg.unexpected()),
         }
+    }
+    if opts.cluster.is_some() && !opts.files.is_empty() {
+        return Err(UsageError(
+            "give FILEs or a cluster (--kubeconfig, --in-cluster), not both".into(),
+        ));
     }
     Ok(Some(opts))
 }
@@ -105,12 +121,24 @@ fn format(value: &str) -> Result<Format, UsageError> {
 
 /// Runs `trieway check`.
 pub fn run(p: Parser) -> Result<Status, Failure> {
-    let Some(opts) = parse(p)? else {
+    let Some(mut opts) = parse(p)? else {
         out(HELP);
         return Ok(Status::Ok);
     };
-    let config = load(&opts.files, opts.unknown_fields)?;
+    let (config, skipped) = match &opts.cluster {
+        Some(cluster) => {
+            let loaded = crate::kube_cmd::load(cluster, opts.unknown_fields)?;
+            opts.files = vec![cluster.describe().into()];
+            loaded
+        }
+        None => (load(&opts.files, opts.unknown_fields)?, Vec::new()),
+    };
     let mut report = Report::attach(&config, opts.controller.as_deref());
+    for kind in skipped {
+        report
+            .warnings
+            .push(format!("{kind} is not served by the cluster: not checked"));
+    }
     compile_drops(&config, opts.controller.as_deref(), &mut report);
     let checked = Checked {
         config: &config,

@@ -11,6 +11,7 @@ mod demo;
 mod demo_cmd;
 mod eval_cmd;
 mod explain_cmd;
+mod kube_cmd;
 mod route_cmd;
 mod watch_cmd;
 

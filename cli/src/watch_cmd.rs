@@ -13,6 +13,7 @@ use trieway::{Condition, Config, Live, Options, Report, UnknownFields, WatchOpti
 /// `trieway watch --help`.
 pub const HELP: &str = "\
 Usage: trieway watch [OPTIONS] FILE|DIR...
+       trieway watch [OPTIONS] --kubeconfig PATH | --in-cluster
 
 Load every FILE (for a DIR, every .yaml, .yml and .json file below it), build the router of
 its Gateway, then watch the files: each time some change (after a quiet time, --debounce),
@@ -21,6 +22,11 @@ rejected with their errors; files that do not parse) and the status conditions t
 (`+` now, `-` before). An invalid object is rejected and its previous version keeps serving.
 Stop with Ctrl-C.
 
+With --kubeconfig or --in-cluster (feature `kube`), follow the cluster's objects instead: the
+router starts empty; print each kind's list, each applied change set (a reload) with the
+conditions it changed, when the router is ready (every kind listed and the Gateway built),
+and watch errors (retried).
+
 Options:
       --gateway NS/NAME  The Gateway to serve when the configuration has several
       --controller NAME  Serve only Gateways whose GatewayClass has this controllerName
@@ -28,6 +34,9 @@ Options:
                          error (default: the object is rejected), warn or ignore
       --debounce MS      Quiet time after the last file event before a reload [default: 200]
       --reloads N        Exit after N reloads (the first read counts as one)
+      --kubeconfig PATH  Read the objects of the cluster of this kubeconfig (its current
+                         context) instead of files (feature kube)
+      --in-cluster       Likewise, with the pod's service account (in-cluster config)
   -h, --help             Print help
 
 Exit status:
@@ -43,6 +52,7 @@ struct Opts {
     unknown_fields: UnknownFields,
     debounce: Duration,
     reloads: Option<usize>,
+    cluster: Option<crate::kube_cmd::Cluster>,
 }
 
 fn parse(mut p: Parser) -> Result<Option<Opts>, UsageError> {
@@ -53,6 +63,7 @@ fn parse(mut p: Parser) -> Result<Option<Opts>, UsageError> {
         unknown_fields: UnknownFields::Error,
         debounce: Duration::from_millis(200),
         reloads: None,
+        cluster: None,
     };
     let number = |p: &mut Parser, arg: &Arg| -> Result<u64, UsageError> {
         let v = p.string(arg)?;
@@ -60,6 +71,9 @@ fn parse(mut p: Parser) -> Result<Option<Opts>, UsageError> {
             .map_err(|_| UsageError(format!("{arg}: expected a number, found '{v}'")))
     };
     while let Some(arg) = p.next_arg()? {
+        if crate::kube_cmd::parse_arg(&mut p, &arg, &mut o.cluster)? {
+            continue;
+        }
         match &arg {
             Arg::Short('h') => return Ok(None),
             Arg::Long(n) if n == "help" => return Ok(None),
@@ -76,8 +90,14 @@ fn parse(mut p: Parser) -> Result<Option<Opts>, UsageError> {
             _ => return Err(arg.unexpected()),
         }
     }
-    if o.paths.is_empty() {
-        return Err(UsageError("no FILE or DIR to watch".into()));
+    match (&o.cluster, o.paths.is_empty()) {
+        (None, true) => return Err(UsageError("no FILE or DIR to watch".into())),
+        (Some(_), false) => {
+            return Err(UsageError(
+                "give FILEs or a cluster (--kubeconfig, --in-cluster), not both".into(),
+            ))
+        }
+        _ => {}
     }
     Ok(Some(o))
 }
@@ -144,6 +164,15 @@ pub fn run(p: Parser) -> Result<Status, Failure> {
         out(HELP);
         return Ok(Status::Ok);
     };
+    if let Some(cluster) = &o.cluster {
+        let options = Options {
+            gateway: o.gateway.clone(),
+            controller_name: o.controller.clone(),
+            unknown_fields: o.unknown_fields,
+            ..Options::default()
+        };
+        return crate::kube_cmd::watch(cluster, options, o.reloads);
+    }
     // The canonical paths, as the watcher reads them: the first reload then finds every
     // object unchanged.
     let mut paths = Vec::new();

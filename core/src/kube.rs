@@ -9,7 +9,8 @@
 //!
 //! * Readiness ([`Ready`]): nothing is applied until the initial list of every followed kind
 //!   has arrived; the objects of all kinds then apply as one change set, and only after that
-//!   is the follower ready. A proxy that serves only when ready never serves a half-loaded
+//!   (and once a Router is published: a [`Live::empty`] router has none before) is the
+//!   follower ready. A proxy that serves only when ready never serves a half-loaded
 //!   table.
 //! * Watches (kube-runtime's `watcher`) resume from the last resourceVersion, relist when it
 //!   expired (410 Gone) and back off on errors. A relist applies as one change set: the
@@ -44,7 +45,9 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// The kinds a [`Follower`] follows by default, as `(API group, kind)`: the Gateway API
-/// kinds trieway routes with, and the core kinds they refer to.
+/// kinds trieway routes with, the core kinds they refer to (ConfigMaps hold the CA bundles of
+/// BackendTLSPolicies and of frontend client-certificate validation), and the experimental
+/// XBackendTrafficPolicy (skipped when its CRD is not installed).
 pub const KINDS: &[(&str, &str)] = &[
     ("gateway.networking.k8s.io", "GatewayClass"),
     ("gateway.networking.k8s.io", "Gateway"),
@@ -60,6 +63,8 @@ pub const KINDS: &[(&str, &str)] = &[
     ("", "Service"),
     ("discovery.k8s.io", "EndpointSlice"),
     ("", "Secret"),
+    ("", "ConfigMap"),
+    ("gateway.networking.x-k8s.io", "XBackendTrafficPolicy"),
 ];
 
 /// What a [`Follower`] follows.
@@ -87,8 +92,8 @@ impl Default for FollowOptions {
     }
 }
 
-/// Whether a [`Follower`] has applied the initial list of every kind. Cheap to clone; every
-/// clone sees the same state.
+/// Whether a [`Follower`] has applied the initial list of every kind and a Router is
+/// published. Cheap to clone; every clone sees the same state.
 #[derive(Debug, Clone)]
 pub struct Ready(tokio::sync::watch::Receiver<bool>);
 
@@ -112,7 +117,9 @@ pub enum Event<'a> {
     /// A change set was applied to the [`Live`] router (see [`ApplyResult`]: what applied,
     /// what was rejected and why, whether the build failed).
     Applied(&'a ApplyResult),
-    /// The initial lists of every kind have been applied: [`Ready::is_ready`] is now true.
+    /// The initial lists of every kind have been applied and a Router is published (for a
+    /// [`Live::empty`] router: the first Router built from the cluster's objects, which
+    /// needs the Gateway the options select): [`Ready::is_ready`] is now true.
     Ready,
     /// A complete list of one kind arrived: the initial list, or a relist (after the watch's
     /// resourceVersion expired, 410 Gone). A watch that resumes from its resourceVersion
@@ -149,6 +156,14 @@ pub enum FollowError {
         /// The client's error.
         source: ::kube::Error,
     },
+    /// A list of one kind failed ([`list`]).
+    #[error("listing {kind} failed: {source}")]
+    List {
+        /// The kind.
+        kind: String,
+        /// The client's error.
+        source: ::kube::Error,
+    },
 }
 
 /// Follows the objects of a cluster into a [`Live`] router. [`Follower::run`] does the work.
@@ -157,10 +172,8 @@ pub enum FollowError {
 /// # async fn f() -> Result<(), Box<dyn std::error::Error>> {
 /// use std::sync::Arc;
 /// let client = kube::Client::try_default().await?;
-/// let live = Arc::new(trieway::Live::from_yaml(
-///     include_str!("../examples/demo.yaml"),
-///     trieway::Options::default(),
-/// )?);
+/// // Nothing routes (404) until the cluster's objects build a Router.
+/// let live = Arc::new(trieway::Live::empty(trieway::Options::default()));
 /// let follower = trieway::kube::Follower::new(client, live.clone(), Default::default());
 /// let mut ready = follower.ready();
 /// tokio::spawn(follower.run(|event| eprintln!("{event:?}")));
@@ -215,42 +228,16 @@ impl Follower {
     /// [`Live`] router and telling `report` what happened. Runs until the task is dropped
     /// (watch errors are retried); returns early only when discovery fails.
     pub async fn run(self, mut report: impl FnMut(Event<'_>)) -> Result<(), FollowError> {
-        let mut kinds: Vec<Kind> = Vec::new();
-        let mut groups: HashMap<String, discovery::ApiGroup> = HashMap::new();
-        for (group, kind) in &self.options.kinds {
-            if !groups.contains_key(group) {
-                match discovery::group(&self.client, group).await {
-                    Ok(g) => {
-                        groups.insert(group.clone(), g);
-                    }
-                    // A group that is not served at all (no Gateway API CRDs): its kinds
-                    // are skipped below.
-                    Err(::kube::Error::Discovery(_)) => {}
-                    Err(source) => {
-                        return Err(FollowError::Discovery {
-                            group: group.clone(),
-                            source,
-                        })
-                    }
-                }
-            }
-            let found = groups.get(group).and_then(|g| {
-                g.resources_by_stability()
-                    .into_iter()
-                    .find(|(r, _)| r.kind == *kind)
-            });
-            match found {
-                Some((resource, _)) => kinds.push(Kind {
-                    resource,
-                    listing: None,
-                    known: HashSet::new(),
-                    listed_once: false,
-                }),
-                None => report(Event::Skipped {
-                    kind: format!("{group}/{kind}"),
-                }),
-            }
-        }
+        let mut kinds: Vec<Kind> = discover(&self.client, &self.options, &mut report)
+            .await?
+            .into_iter()
+            .map(|resource| Kind {
+                resource,
+                listing: None,
+                known: HashSet::new(),
+                listed_once: false,
+            })
+            .collect();
         let mut streams: Vec<BoxStream<'static, (usize, WatchItem)>> = Vec::new();
         for (i, kind) in kinds.iter().enumerate() {
             let api: Api<DynamicObject> = Api::all_with(self.client.clone(), &kind.resource);
@@ -330,7 +317,10 @@ impl Follower {
                 pending.clear();
             }
             report(Event::Applied(&result));
-            if !ready {
+            // An empty Live (version 0) is ready only once a Router is built: until then
+            // it routes nothing, and the pending changes are applied again with the next
+            // events.
+            if !ready && self.live.version() > 0 {
                 ready = true;
                 self.ready.send_replace(true);
                 report(Event::Ready);
@@ -338,6 +328,99 @@ impl Follower {
         }
         Ok(())
     }
+}
+
+/// The served resources of `options.kinds`, in order; the kinds not served are reported as
+/// [`Event::Skipped`].
+async fn discover(
+    client: &Client,
+    options: &FollowOptions,
+    report: &mut impl FnMut(Event<'_>),
+) -> Result<Vec<ApiResource>, FollowError> {
+    let mut resources = Vec::new();
+    let mut groups: HashMap<String, discovery::ApiGroup> = HashMap::new();
+    for (group, kind) in &options.kinds {
+        if !groups.contains_key(group) {
+            match discovery::group(client, group).await {
+                Ok(g) => {
+                    groups.insert(group.clone(), g);
+                }
+                // A group that is not served at all (no Gateway API CRDs): its kinds are
+                // skipped below.
+                Err(::kube::Error::Discovery(_)) => {}
+                Err(source) => {
+                    return Err(FollowError::Discovery {
+                        group: group.clone(),
+                        source,
+                    })
+                }
+            }
+        }
+        let found = groups.get(group).and_then(|g| {
+            g.resources_by_stability()
+                .into_iter()
+                .find(|(r, _)| r.kind == *kind)
+        });
+        match found {
+            Some((resource, _)) => resources.push(resource),
+            None => report(Event::Skipped {
+                kind: format!("{group}/{kind}"),
+            }),
+        }
+    }
+    Ok(resources)
+}
+
+/// The objects of a cluster, listed once ([`list`]).
+#[derive(Debug, Default)]
+#[non_exhaustive]
+pub struct Listing {
+    /// One upsert per object (origin `kube:Kind namespace/name`), the kinds in the order of
+    /// [`FollowOptions::kinds`].
+    pub changes: Vec<Change>,
+    /// The kinds the API server does not serve, as `group/kind`.
+    pub skipped: Vec<String>,
+}
+
+/// Lists the objects of `options.kinds` once (in pages of 500), as the upserts a
+/// [`Follower`] would apply first: for a one-time check of a cluster's objects.
+pub async fn list(client: &Client, options: &FollowOptions) -> Result<Listing, FollowError> {
+    let mut listing = Listing::default();
+    let mut skipped = Vec::new();
+    let resources = discover(client, options, &mut |event| {
+        if let Event::Skipped { kind } = event {
+            skipped.push(kind);
+        }
+    })
+    .await?;
+    listing.skipped = skipped;
+    for resource in resources {
+        let api: Api<DynamicObject> = Api::all_with(client.clone(), &resource);
+        let mut params = ::kube::api::ListParams::default().limit(500);
+        if resource.kind == "Secret" {
+            if let Some(selector) = &options.secret_field_selector {
+                params = params.fields(selector);
+            }
+        }
+        loop {
+            let page = api
+                .list(&params)
+                .await
+                .map_err(|source| FollowError::List {
+                    kind: resource.kind.clone(),
+                    source,
+                })?;
+            let next = page.metadata.continue_.clone().filter(|c| !c.is_empty());
+            listing
+                .changes
+                .extend(page.items.into_iter().map(|o| upsert(&resource, o)));
+            match next {
+                Some(token) => params = params.continue_token(&token),
+                None => break,
+            }
+        }
+    }
+    Ok(listing)
 }
 
 type WatchItem = Result<watcher::Event<DynamicObject>, String>;

@@ -2,11 +2,21 @@
 //! written to the routes of the cluster by the one replica holding a `coordination.k8s.io`
 //! Lease per controller name. Re-exported from [`crate::kube`].
 //!
-//! Only route status (`status.parents`) is written, only the entries whose `controllerName`
-//! is this controller's (the entries of other controllers are kept as they are), with the
-//! route's `observedGeneration`, by server-side apply with a field manager, and only when an
-//! entry changed (conditions compared without `lastTransitionTime`, which is kept for a
-//! condition whose status did not change): a resync writes nothing.
+//! * Routes: `status.parents`, only the entries whose `controllerName` is this controller's
+//!   (the entries of other controllers are kept as they are).
+//! * Gateways whose GatewayClass names this controller (`spec.controllerName`, read from the
+//!   cluster): `status.conditions` (`Accepted`, `Programmed`), `status.listeners` (per own
+//!   listener: `supportedKinds`, `attachedRoutes`, conditions), `status.attachedListenerSets`
+//!   and, when [`StatusOptions::gateway_addresses`] names some, `status.addresses`.
+//! * ListenerSets whose parent is such a Gateway: `status.conditions` and
+//!   `status.listeners`, likewise.
+//! * GatewayClasses naming this controller: `status.conditions` (`Accepted`,
+//!   `SupportedVersion`).
+//!
+//! Every condition carries the object's `observedGeneration`. Writes are server-side applies
+//! with a field manager, made only when what would be written differs from the cluster's
+//! (`lastTransitionTime` is kept for a condition whose status did not change): a resync
+//! writes nothing.
 
 use crate::live::Live;
 use crate::model::RouteKind;
@@ -17,6 +27,7 @@ use k8s_openapi::api::coordination::v1::{Lease, LeaseSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::MicroTime;
 use k8s_openapi::jiff::{SignedDuration, Timestamp};
 use serde_json::{json, Value};
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// Who writes status, and under which Lease.
@@ -35,6 +46,10 @@ pub struct StatusOptions {
     pub lease_namespace: String,
     /// How long a Lease holds without renewal (default 15 s).
     pub lease_seconds: i32,
+    /// Addresses written to `status.addresses` of every Gateway of this controller (type
+    /// `IPAddress` for an IP address, `Hostname` otherwise), e.g. the proxy Service's
+    /// address. Empty (the default): `status.addresses` is not written.
+    pub gateway_addresses: Vec<String>,
 }
 
 impl StatusOptions {
@@ -46,6 +61,7 @@ impl StatusOptions {
             identity: identity.to_string(),
             lease_namespace: "default".to_string(),
             lease_seconds: 15,
+            gateway_addresses: Vec::new(),
         }
     }
 }
@@ -56,11 +72,12 @@ impl StatusOptions {
 pub struct StatusSummary {
     /// Whether this replica holds the Lease (nothing is written otherwise).
     pub leader: bool,
-    /// Routes whose status was written, as `Kind namespace/name`.
+    /// Objects (routes, GatewayClasses, Gateways, ListenerSets) whose status was written, as
+    /// `Kind namespace/name`.
     pub written: Vec<String>,
-    /// Routes whose entries were already as reported.
+    /// Objects whose status was already as reported.
     pub unchanged: usize,
-    /// Routes that could not be read or written, with the error.
+    /// Objects that could not be read or written, as `Kind namespace/name`, with the error.
     pub failed: Vec<(String, String)>,
 }
 
@@ -161,8 +178,9 @@ impl StatusWriter {
         lost_on_conflict(api.replace(&name, &PostParams::default(), &lease).await)
     }
 
-    /// Acquires or renews the Lease; when held, writes the route status entries that
-    /// differ from the cluster's.
+    /// Acquires or renews the Lease; when held, writes the status of the routes, Gateways
+    /// and ListenerSets (and this controller's GatewayClasses) that differs from the
+    /// cluster's.
     pub async fn write(&self) -> Result<StatusSummary, ::kube::Error> {
         let mut summary = StatusSummary {
             leader: self.acquire().await?,
@@ -221,8 +239,296 @@ impl StatusWriter {
                 Err(e) => summary.failed.push((key, e.to_string())),
             }
         }
+        self.write_gateways(snapshot.router().report(), &mut summary)
+            .await;
         Ok(summary)
     }
+
+    /// Writes the status of this controller's GatewayClasses and Gateways and of their
+    /// ListenerSets.
+    async fn write_gateways(&self, report: &crate::Report, summary: &mut StatusSummary) {
+        let gateways = gateway_api("Gateway", "gateways");
+        let classes = gateway_api("GatewayClass", "gatewayclasses");
+        let class_api: Api<DynamicObject> = Api::all_with(self.client.clone(), &classes);
+        // GatewayClass name -> whether it names this controller.
+        let mut ours: HashMap<String, bool> = HashMap::new();
+        // `namespace/name` of the Gateways written (or already as reported).
+        let mut served: HashSet<String> = HashSet::new();
+        for g in &report.gateways {
+            let key = format!("Gateway {}/{}", g.namespace, g.name);
+            let api: Api<DynamicObject> =
+                Api::namespaced_with(self.client.clone(), &g.namespace, &gateways);
+            let current = match api.get_opt(&g.name).await {
+                Ok(Some(current)) => current,
+                Ok(None) => continue,
+                Err(e) => {
+                    summary.failed.push((key, e.to_string()));
+                    continue;
+                }
+            };
+            let class = current
+                .data
+                .pointer("/spec/gatewayClassName")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
+            let mine = match ours.get(&class) {
+                Some(mine) => *mine,
+                None => {
+                    let mine = match class_api.get_opt(&class).await {
+                        Ok(c) => c.is_some_and(|c| {
+                            c.data
+                                .pointer("/spec/controllerName")
+                                .and_then(Value::as_str)
+                                == Some(self.options.controller_name.as_str())
+                        }),
+                        Err(e) => {
+                            summary
+                                .failed
+                                .push((format!("GatewayClass {class}"), e.to_string()));
+                            continue;
+                        }
+                    };
+                    ours.insert(class, mine);
+                    mine
+                }
+            };
+            if !mine {
+                continue;
+            }
+            let gateway = format!("{}/{}", g.namespace, g.name);
+            served.insert(gateway.clone());
+            let now = Timestamp::now().to_string();
+            let generation = current.metadata.generation.unwrap_or(0);
+            let existing = current.data.get("status").cloned().unwrap_or(Value::Null);
+            let mut status = json!({
+                "conditions": conditions(&existing["conditions"], &g.conditions, generation, &now),
+                "listeners": listeners(&existing, report, &gateway, None, generation, &now),
+                "attachedListenerSets": report.listener_sets.iter().filter(|s| {
+                    s.gateway.as_deref() == Some(gateway.as_str())
+                        && crate::Condition::find(&s.conditions, "Accepted")
+                            .is_some_and(crate::Condition::is_true)
+                }).count(),
+            });
+            if !self.options.gateway_addresses.is_empty() {
+                status["addresses"] = self
+                    .options
+                    .gateway_addresses
+                    .iter()
+                    .map(|a| {
+                        let kind = if a.parse::<std::net::IpAddr>().is_ok() {
+                            "IPAddress"
+                        } else {
+                            "Hostname"
+                        };
+                        json!({"type": kind, "value": a})
+                    })
+                    .collect();
+            }
+            self.apply_status(&api, &gateways, &current, &existing, status, key, summary)
+                .await;
+        }
+        for c in &report.gateway_classes {
+            if !ours.contains_key(&c.name) {
+                // A class no served Gateway uses: find out whether it is this controller's.
+                match class_api.get_opt(&c.name).await {
+                    Ok(found) => {
+                        let mine = found.is_some_and(|found| {
+                            found
+                                .data
+                                .pointer("/spec/controllerName")
+                                .and_then(Value::as_str)
+                                == Some(self.options.controller_name.as_str())
+                        });
+                        ours.insert(c.name.clone(), mine);
+                    }
+                    Err(e) => {
+                        let key = format!("GatewayClass {}", c.name);
+                        summary.failed.push((key, e.to_string()));
+                        continue;
+                    }
+                }
+            }
+            if ours.get(&c.name) != Some(&true) {
+                continue;
+            }
+            let key = format!("GatewayClass {}", c.name);
+            let current = match class_api.get_opt(&c.name).await {
+                Ok(Some(current)) => current,
+                Ok(None) => continue,
+                Err(e) => {
+                    summary.failed.push((key, e.to_string()));
+                    continue;
+                }
+            };
+            let now = Timestamp::now().to_string();
+            let generation = current.metadata.generation.unwrap_or(0);
+            let existing = current.data.get("status").cloned().unwrap_or(Value::Null);
+            let status = json!({
+                "conditions": conditions(&existing["conditions"], &c.conditions, generation, &now),
+            });
+            self.apply_status(
+                &class_api, &classes, &current, &existing, status, key, summary,
+            )
+            .await;
+        }
+        let sets = gateway_api("ListenerSet", "listenersets");
+        for l in &report.listener_sets {
+            if !l.gateway.as_ref().is_some_and(|g| served.contains(g)) {
+                continue;
+            }
+            let key = format!("ListenerSet {}/{}", l.namespace, l.name);
+            let api: Api<DynamicObject> =
+                Api::namespaced_with(self.client.clone(), &l.namespace, &sets);
+            let current = match api.get_opt(&l.name).await {
+                Ok(Some(current)) => current,
+                Ok(None) => continue,
+                Err(e) => {
+                    summary.failed.push((key, e.to_string()));
+                    continue;
+                }
+            };
+            let now = Timestamp::now().to_string();
+            let generation = current.metadata.generation.unwrap_or(0);
+            let existing = current.data.get("status").cloned().unwrap_or(Value::Null);
+            let set = format!("{}/{}", l.namespace, l.name);
+            let gateway = l.gateway.clone().unwrap_or_default();
+            let status = json!({
+                "conditions": conditions(&existing["conditions"], &l.conditions, generation, &now),
+                "listeners": listeners(&existing, report, &gateway, Some(&set), generation, &now),
+            });
+            self.apply_status(&api, &sets, &current, &existing, status, key, summary)
+                .await;
+        }
+    }
+
+    /// Applies `status` to `current` unless `existing` (its status) already holds it.
+    #[allow(clippy::too_many_arguments)]
+    async fn apply_status(
+        &self,
+        api: &Api<DynamicObject>,
+        resource: &ApiResource,
+        current: &DynamicObject,
+        existing: &Value,
+        status: Value,
+        key: String,
+        summary: &mut StatusSummary,
+    ) {
+        if same_status(existing, &status) {
+            summary.unchanged += 1;
+            return;
+        }
+        let name = current.metadata.name.clone().unwrap_or_default();
+        let mut patch = json!({
+            "apiVersion": resource.api_version,
+            "kind": resource.kind,
+            "metadata": {"name": name},
+            "status": status,
+        });
+        if let Some(namespace) = &current.metadata.namespace {
+            patch["metadata"]["namespace"] = json!(namespace);
+        }
+        let params = PatchParams::apply(&self.options.field_manager).force();
+        match api
+            .patch_status(&name, &params, &Patch::Apply(&patch))
+            .await
+        {
+            Ok(_) => summary.written.push(key),
+            Err(e) => summary.failed.push((key, e.to_string())),
+        }
+    }
+}
+
+fn gateway_api(kind: &str, plural: &str) -> ApiResource {
+    ApiResource {
+        group: "gateway.networking.k8s.io".into(),
+        version: "v1".into(),
+        api_version: "gateway.networking.k8s.io/v1".into(),
+        kind: kind.into(),
+        plural: plural.into(),
+    }
+}
+
+/// `conditions` as written: each with `observedGeneration` and the `lastTransitionTime` of
+/// the condition of the same type in `old` (a `conditions` list, or null) when its status
+/// did not change, `now` otherwise.
+fn conditions(
+    old: &Value,
+    conditions: &[crate::Condition],
+    generation: i64,
+    now: &str,
+) -> Vec<Value> {
+    conditions
+        .iter()
+        .map(|c| {
+            let before = old
+                .as_array()
+                .and_then(|cs| cs.iter().find(|o| o["type"] == c.kind.as_str()));
+            let since = match before {
+                Some(o) if o["status"] == c.status.as_str() => {
+                    o["lastTransitionTime"].as_str().unwrap_or(now).to_string()
+                }
+                _ => now.to_string(),
+            };
+            json!({
+                "type": c.kind,
+                "status": c.status,
+                "reason": c.reason,
+                "message": c.message,
+                "observedGeneration": generation,
+                "lastTransitionTime": since,
+            })
+        })
+        .collect()
+}
+
+/// `status.listeners` of Gateway `gateway` (its own listeners, `set` `None`) or of
+/// ListenerSet `set`, from the report; `existing` is the object's current status.
+fn listeners(
+    existing: &Value,
+    report: &crate::Report,
+    gateway: &str,
+    set: Option<&str>,
+    generation: i64,
+    now: &str,
+) -> Vec<Value> {
+    report
+        .listeners
+        .iter()
+        .filter(|l| l.gateway == gateway && l.listener_set.as_deref() == set)
+        .map(|l| {
+            let old = existing["listeners"]
+                .as_array()
+                .and_then(|ls| ls.iter().find(|o| o["name"] == l.name.as_str()))
+                .map(|o| &o["conditions"])
+                .unwrap_or(&Value::Null);
+            json!({
+                "name": l.name,
+                "supportedKinds": l.supported_kinds.iter().map(|k| json!({
+                    "group": "gateway.networking.k8s.io", "kind": k,
+                })).collect::<Vec<_>>(),
+                "attachedRoutes": l.attached_routes,
+                "conditions": conditions(old, &l.conditions, generation, now),
+            })
+        })
+        .collect()
+}
+
+/// Whether `existing` (an object's status) already holds every field of `status` (lists
+/// compared as sets of entries).
+fn same_status(existing: &Value, status: &Value) -> bool {
+    let Some(fields) = status.as_object() else {
+        return false;
+    };
+    fields.iter().all(|(field, want)| {
+        let have = &existing[field.as_str()];
+        match (have.as_array(), want.as_array()) {
+            (Some(have), Some(want)) => same_entries(have, want),
+            // An empty list written is absent when read back.
+            (None, Some(want)) => want.is_empty() && have.is_null(),
+            _ => have == want,
+        }
+    })
 }
 
 fn lost_on_conflict<T>(result: Result<T, ::kube::Error>) -> Result<bool, ::kube::Error> {
@@ -284,29 +590,8 @@ fn merge_parents(
         let before = existing.iter().find(|e| {
             e["controllerName"].as_str() == Some(controller) && e["parentRef"] == parent_ref
         });
-        let conditions: Vec<Value> = p
-            .conditions
-            .iter()
-            .map(|c| {
-                let old = before
-                    .and_then(|b| b["conditions"].as_array())
-                    .and_then(|cs| cs.iter().find(|o| o["type"] == c.kind.as_str()));
-                let since = match old {
-                    Some(o) if o["status"] == c.status.as_str() => {
-                        o["lastTransitionTime"].as_str().unwrap_or(now).to_string()
-                    }
-                    _ => now.to_string(),
-                };
-                json!({
-                    "type": c.kind,
-                    "status": c.status,
-                    "reason": c.reason,
-                    "message": c.message,
-                    "observedGeneration": generation,
-                    "lastTransitionTime": since,
-                })
-            })
-            .collect();
+        let old = before.map(|b| &b["conditions"]).unwrap_or(&Value::Null);
+        let conditions = conditions(old, &p.conditions, generation, now);
         out.push(json!({
             "parentRef": parent_ref,
             "controllerName": controller,
@@ -361,5 +646,65 @@ mod tests {
         let flipped = merge_parents(&first, &[reported(false)], "me.io/c", 1, "T4");
         assert_eq!(flipped[1]["conditions"][0]["lastTransitionTime"], "T4");
         assert_eq!(flipped[0], other);
+    }
+
+    fn listener(
+        gateway: &str,
+        set: Option<&str>,
+        name: &str,
+        routes: u32,
+    ) -> crate::ListenerStatus {
+        crate::ListenerStatus {
+            gateway: gateway.into(),
+            name: name.into(),
+            listener_set: set.map(str::to_string),
+            attached_routes: routes,
+            supported_kinds: vec!["HTTPRoute".into()],
+            conditions: vec![Condition::new("Programmed", true, "Programmed", "ok")],
+            protocol: Default::default(),
+            port: 80,
+            hostname: None,
+        }
+    }
+
+    #[test]
+    fn listeners_are_those_of_the_object_and_a_resync_is_the_same_status() {
+        let report = crate::Report {
+            listeners: vec![
+                listener("ns/gw", None, "http", 2),
+                listener("ns/gw", Some("ns/set"), "alt", 0),
+                listener("ns/other", None, "http", 1),
+            ],
+            ..Default::default()
+        };
+        let own = listeners(&Value::Null, &report, "ns/gw", None, 3, "T1");
+        assert_eq!(own.len(), 1);
+        assert_eq!(own[0]["name"], "http");
+        assert_eq!(own[0]["attachedRoutes"], 2);
+        assert_eq!(
+            own[0]["supportedKinds"],
+            json!([{"group": "gateway.networking.k8s.io", "kind": "HTTPRoute"}])
+        );
+        assert_eq!(own[0]["conditions"][0]["observedGeneration"], 3);
+        let set = listeners(&Value::Null, &report, "ns/gw", Some("ns/set"), 1, "T1");
+        assert_eq!(set.len(), 1);
+        assert_eq!(set[0]["name"], "alt");
+
+        let status = json!({"conditions": [], "listeners": own, "attachedListenerSets": 0});
+        // As read back: an empty list is absent, and other fields may be there.
+        let stored = json!({"listeners": own, "attachedListenerSets": 0, "addresses": []});
+        assert!(same_status(&stored, &status));
+        // Later: the times of unchanged conditions are kept, so nothing changes.
+        let later = listeners(&stored, &report, "ns/gw", None, 3, "T2");
+        assert_eq!(later, own);
+        // A new generation, an attached route more, or a listener gone is a change.
+        let newer = json!({"listeners": listeners(&stored, &report, "ns/gw", None, 4, "T2")});
+        assert!(!same_status(&stored, &newer));
+        let mut more = report.clone();
+        more.listeners[0].attached_routes = 3;
+        let more = json!({"listeners": listeners(&stored, &more, "ns/gw", None, 3, "T2")});
+        assert!(!same_status(&stored, &more));
+        assert!(!same_status(&stored, &json!({"listeners": []})));
+        assert!(!same_status(&stored, &json!({"attachedListenerSets": 1})));
     }
 }

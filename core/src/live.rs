@@ -231,7 +231,8 @@ impl fmt::Display for ApplyResult {
 }
 
 /// One published version: the Router and its version number (1 for the first, one more for
-/// each publication).
+/// each publication; 0 for the Router of an empty [`Live`], [`Live::empty`], which routes
+/// nothing).
 #[derive(Debug)]
 pub struct Snapshot {
     router: Router,
@@ -326,7 +327,17 @@ impl Live {
             // Ingress builds cannot fail; an empty table is the fallback.
             Router::from_ingress(&Config::default(), None, options.clone())
         });
-        Live::with_router(config, options, target, router)
+        Live::with_router(config, options, target, router, 1)
+    }
+
+    /// A Live router with no objects yet, for a configuration that arrives later in change
+    /// sets (from a cluster: `trieway::kube::Follower`, feature `kube`). Until the first change set builds
+    /// a Router, the snapshot is version 0 and its Router routes nothing: every request is
+    /// answered 404 (`Outcome::NotFound`), its report is empty. The first Router published
+    /// (of the Gateway `options` select, as [`Live::new`]) is version 1.
+    pub fn empty(options: Options) -> Live {
+        let router = Router::from_ingress(&Config::default(), None, options.clone());
+        Live::with_router(Config::default(), options, Target::Gateway, router, 0)
     }
 
     /// Loads YAML or JSON text (unknown fields as [`Options::unknown_fields`] says), refuses
@@ -339,22 +350,28 @@ impl Live {
 
     fn start(config: Config, options: Options, target: Target) -> Result<Live, Error> {
         let router = build(&config, &options, &target)?;
-        Ok(Live::with_router(config, options, target, router))
+        Ok(Live::with_router(config, options, target, router, 1))
     }
 
-    fn with_router(config: Config, options: Options, target: Target, router: Router) -> Live {
+    fn with_router(
+        config: Config,
+        options: Options,
+        target: Target,
+        router: Router,
+        version: u64,
+    ) -> Live {
         let mut config = config;
         // Problems of the initial load were the caller's to see; the stored configuration
         // holds objects only.
         config.errors.clear();
         config.warnings.clear();
         Live {
-            current: ArcSwap::from_pointee(Snapshot { router, version: 1 }),
+            current: ArcSwap::from_pointee(Snapshot { router, version }),
             writer: Mutex::new(Writer {
                 config,
                 options,
                 target,
-                version: 1,
+                version,
                 #[cfg(test)]
                 panic_next: false,
             }),

@@ -61,6 +61,9 @@ fn resource_of(object: &Value) -> ApiResource {
         "Gateway" => "gateways",
         "GatewayClass" => "gatewayclasses",
         "HTTPRoute" => "httproutes",
+        "ListenerSet" => "listenersets",
+        "ConfigMap" => "configmaps",
+        "BackendTLSPolicy" => "backendtlspolicies",
         other => panic!("no plural for {other}"),
     };
     resource(api_version, kind, plural)
@@ -90,6 +93,19 @@ async fn delete(client: &kube::Client, object: Value) {
         .delete(&name, &DeleteParams::default())
         .await
         .expect("delete");
+}
+
+/// Deletes `object` if it exists (so that a test starts from a known state on a server an
+/// earlier run used) and waits until it is gone.
+async fn delete_if_exists(client: &kube::Client, object: Value) {
+    let name = object["metadata"]["name"].as_str().unwrap().to_string();
+    let api = api(client, &object);
+    let _ = api.delete(&name, &DeleteParams::default()).await;
+    let start = Instant::now();
+    while api.get_opt(&name).await.expect("get").is_some() {
+        assert!(start.elapsed() < DEADLINE, "{name} not deleted");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
 
 fn namespace(name: &str) -> Value {
@@ -328,16 +344,19 @@ async fn a_route_trieway_cannot_serve_leaves_the_rest_applying() {
         .unwrap();
     until_backend(&live, "good.example.com", Some("ok"), start).await;
     assert_eq!(backend(&live, "bad.example.com"), None);
-    let log = log.lock().unwrap();
+    let lines = log.lock().unwrap().clone();
     assert!(
-        log.iter().any(|l| l.contains(
+        lines.iter().any(|l| l.contains(
             "warning: HTTPRoute invalid/bad (kube:HTTPRoute invalid/bad#0): \
              spec.rules[0].matches[0].path.value: invalid regular expression"
         )),
-        "no report of the invalid route: {log:#?}"
+        "no report of the invalid route: {lines:#?}"
     );
-    assert!(log.iter().all(|l| !l.contains("rejected:")), "{log:#?}");
+    assert!(lines.iter().all(|l| !l.contains("rejected:")), "{lines:#?}");
     task.abort();
+    // The CLI's tests check the whole cluster, where an object trieway finds invalid counts
+    // whatever its Gateway.
+    delete(&client, route(ns, "bad", "", "")).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -544,4 +563,306 @@ async fn route_status_is_written_by_the_lease_holder_only_when_it_changes() {
         let (x, y) = (x.unwrap(), y.unwrap());
         assert!(x != y, "round {round}: a holds {x}, b holds {y}");
     }
+}
+
+/// ConfigMap `ns/ca` holding `pem` as `ca.crt`.
+fn config_map(ns: &str, pem: &str) -> Value {
+    json!({
+        "apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": {"name": "ca", "namespace": ns}, "data": {"ca.crt": pem},
+    })
+}
+
+fn listener_set(ns: &str) -> Value {
+    json!({
+        "apiVersion": "gateway.networking.k8s.io/v1", "kind": "ListenerSet",
+        "metadata": {"name": "extra", "namespace": ns},
+        "spec": {"parentRef": {"name": "edge"}, "listeners": [
+            {"name": "alt", "port": 8080, "protocol": "HTTP"}]},
+    })
+}
+
+/// A GatewayClass `name` of controller `controller`.
+fn gateway_class(name: &str, controller: &str) -> Value {
+    json!({
+        "apiVersion": "gateway.networking.k8s.io/v1", "kind": "GatewayClass",
+        "metadata": {"name": name}, "spec": {"controllerName": controller},
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_empty_live_serves_nothing_until_the_clusters_gateway_builds() {
+    let _serial = SERIAL.lock().await;
+    let Some(client) = client().await else { return };
+    let ns = "empty";
+    apply(&client, namespace(ns)).await.unwrap();
+    delete_if_exists(&client, gateway(ns)).await;
+    apply(&client, service(ns, "a")).await.unwrap();
+    apply(&client, route(ns, "web", "empty.example.com", "a"))
+        .await
+        .unwrap();
+    let live = Arc::new(Live::empty(Options {
+        gateway: Some(format!("{ns}/edge")),
+        ..Options::default()
+    }));
+    let (ready, log, task) = follow(&client, &live);
+    // Every kind gets listed, but without the Gateway no Router builds: not ready, 404.
+    let start = Instant::now();
+    while lists(&log, "HTTPRoute") == 0 || lists(&log, "ConfigMap") == 0 {
+        assert!(start.elapsed() < DEADLINE, "{:#?}", log.lock().unwrap());
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(!ready.is_ready(), "{:#?}", log.lock().unwrap());
+    assert_eq!(live.version(), 0);
+    assert_eq!(backend(&live, "empty.example.com"), None);
+    // The Gateway arrives: the pending objects build with it, and the follower is ready.
+    let start = Instant::now();
+    apply(&client, gateway(ns)).await.unwrap();
+    let took = until_backend(&live, "empty.example.com", Some("a"), start).await;
+    let mut ready = ready;
+    assert!(ready.wait().await);
+    assert_eq!(live.version(), 1, "{:#?}", log.lock().unwrap());
+    println!("empty Live: first Router {took:?} after the Gateway was created");
+    // The experimental kind is followed too (its CRD is installed by start.sh).
+    assert!(
+        lists(&log, "XBackendTrafficPolicy") >= 1,
+        "{:#?}",
+        log.lock().unwrap()
+    );
+    task.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ca_configmap_resolves_a_backend_tls_policy() {
+    let _serial = SERIAL.lock().await;
+    let Some(client) = client().await else { return };
+    let ns = "configmap";
+    apply(&client, namespace(ns)).await.unwrap();
+    apply(&client, gateway(ns)).await.unwrap();
+    apply(&client, service(ns, "a")).await.unwrap();
+    apply(&client, route(ns, "web", "cm.example.com", "a"))
+        .await
+        .unwrap();
+    apply(
+        &client,
+        json!({
+            "apiVersion": "gateway.networking.k8s.io/v1", "kind": "BackendTLSPolicy",
+            "metadata": {"name": "tls", "namespace": ns},
+            "spec": {
+                "targetRefs": [{"group": "", "kind": "Service", "name": "a"}],
+                "validation": {
+                    "caCertificateRefs": [{"group": "", "kind": "ConfigMap", "name": "ca"}],
+                    "hostname": "a.example.com",
+                },
+            },
+        }),
+    )
+    .await
+    .unwrap();
+    delete_if_exists(&client, config_map(ns, "")).await;
+    let live = live(ns);
+    let (mut ready, _log, task) = follow(&client, &live);
+    assert!(ready.wait().await);
+    let resolved = |live: &Live| {
+        live.load()
+            .report()
+            .backend_tls_policy(ns, "tls", &format!("{ns}/edge"))
+            .and_then(|p| trieway::Condition::find(&p.conditions, "ResolvedRefs"))
+            .map(|c| c.status.clone())
+    };
+    assert_eq!(resolved(&live).as_deref(), Some("False"));
+    let pem = rcgen::generate_simple_self_signed(vec!["a.example.com".to_string()])
+        .unwrap()
+        .cert
+        .pem();
+    let start = Instant::now();
+    apply(&client, config_map(ns, &pem)).await.unwrap();
+    while resolved(&live).as_deref() != Some("True") {
+        assert!(
+            start.elapsed() < DEADLINE,
+            "ResolvedRefs {:?}",
+            resolved(&live)
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    task.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gateway_and_listener_set_status_is_written_for_this_controller_only() {
+    use trieway::kube::{StatusOptions, StatusWriter};
+    let _serial = SERIAL.lock().await;
+    let Some(client) = client().await else { return };
+    let ns = "gwstatus";
+    let controller = "trieway.dev/gwstatus";
+    apply(&client, namespace(ns)).await.unwrap();
+    delete_if_exists(&client, gateway_class("gwstatus-ours", controller)).await;
+    apply(&client, gateway_class("gwstatus-ours", controller))
+        .await
+        .unwrap();
+    apply(
+        &client,
+        gateway_class("gwstatus-theirs", "other.example.com/c"),
+    )
+    .await
+    .unwrap();
+    // Fresh objects: no status from an earlier run on the same server.
+    delete_if_exists(&client, listener_set(ns)).await;
+    delete_if_exists(&client, gateway(ns)).await;
+    let mut ours = gateway(ns);
+    ours["spec"]["gatewayClassName"] = json!("gwstatus-ours");
+    ours["spec"]["allowedListeners"] = json!({"namespaces": {"from": "Same"}});
+    apply(&client, ours).await.unwrap();
+    let mut theirs = gateway(ns);
+    theirs["metadata"]["name"] = json!("theirs");
+    theirs["spec"]["gatewayClassName"] = json!("gwstatus-theirs");
+    apply(&client, theirs).await.unwrap();
+    apply(&client, service(ns, "a")).await.unwrap();
+    apply(&client, route(ns, "web", "gw.example.com", "a"))
+        .await
+        .unwrap();
+    apply(&client, listener_set(ns)).await.unwrap();
+    // Serves every Gateway (no controller in the Options): the writer still writes only
+    // the Gateways of its own controller.
+    let live = live(ns);
+    let (mut ready, _log, task) = follow(&client, &live);
+    assert!(ready.wait().await);
+    until_backend(&live, "gw.example.com", Some("a"), Instant::now()).await;
+    let start = Instant::now();
+    while live.load().report().listener_set(ns, "extra").is_none() {
+        assert!(start.elapsed() < DEADLINE);
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+
+    let mut options = StatusOptions::new(controller, "replica-a");
+    options.lease_namespace = ns.into();
+    options.gateway_addresses = vec!["10.0.0.7".into()];
+    let writer = StatusWriter::new(client.clone(), live.clone(), options);
+    let first = writer.write().await.unwrap();
+    assert!(first.failed.is_empty(), "{first:?}");
+    for written in [
+        format!("Gateway {ns}/edge"),
+        format!("ListenerSet {ns}/extra"),
+    ] {
+        assert!(first.written.contains(&written), "{written}: {first:?}");
+    }
+    assert!(
+        !first.written.contains(&format!("Gateway {ns}/theirs")),
+        "{first:?}"
+    );
+    // A resync writes nothing.
+    let again = writer.write().await.unwrap();
+    assert!(
+        again.written.is_empty() && again.failed.is_empty() && again.unchanged >= 3,
+        "{again:?}"
+    );
+
+    let get = |kind: &str, name: &str| {
+        let object = json!({"apiVersion": "gateway.networking.k8s.io/v1", "kind": kind,
+                            "metadata": {"name": name, "namespace": ns}});
+        let api = api(&client, &object);
+        let name = name.to_string();
+        async move { api.get(&name).await.unwrap() }
+    };
+    let gw = get("Gateway", "edge").await;
+    let generation = gw.metadata.generation.unwrap();
+    let status = &gw.data["status"];
+    let condition = |conditions: &Value, kind: &str| -> Value {
+        conditions
+            .as_array()
+            .and_then(|cs| cs.iter().find(|c| c["type"] == kind).cloned())
+            .unwrap_or_else(|| panic!("no {kind} in {conditions:#}"))
+    };
+    for kind in ["Accepted", "Programmed"] {
+        let c = condition(&status["conditions"], kind);
+        assert_eq!(c["status"], "True", "{status:#}");
+        assert_eq!(c["observedGeneration"], generation);
+    }
+    assert_eq!(
+        status["addresses"],
+        json!([{"type": "IPAddress", "value": "10.0.0.7"}])
+    );
+    assert_eq!(status["attachedListenerSets"], 1, "{status:#}");
+    let listeners = status["listeners"].as_array().unwrap();
+    assert_eq!(listeners.len(), 1, "{status:#}");
+    assert_eq!(listeners[0]["name"], "http");
+    assert_eq!(listeners[0]["attachedRoutes"], 1, "{status:#}");
+    assert_eq!(
+        listeners[0]["supportedKinds"][0]["kind"], "HTTPRoute",
+        "{status:#}"
+    );
+    assert_eq!(
+        condition(&listeners[0]["conditions"], "Programmed")["status"],
+        "True"
+    );
+
+    let set = get("ListenerSet", "extra").await;
+    let status = &set.data["status"];
+    assert_eq!(
+        condition(&status["conditions"], "Accepted")["status"],
+        "True",
+        "{status:#}"
+    );
+    assert_eq!(status["listeners"][0]["name"], "alt", "{status:#}");
+
+    // The GatewayClass of this controller too; the other one keeps the API server's default.
+    let classes: Api<DynamicObject> = Api::all_with(
+        client.clone(),
+        &resource(
+            "gateway.networking.k8s.io/v1",
+            "GatewayClass",
+            "gatewayclasses",
+        ),
+    );
+    let class = classes.get("gwstatus-ours").await.unwrap();
+    let accepted = condition(&class.data["status"]["conditions"], "Accepted");
+    assert_eq!(accepted["status"], "True", "{:#}", class.data["status"]);
+    assert_eq!(
+        accepted["observedGeneration"],
+        class.metadata.generation.unwrap()
+    );
+    let other = classes.get("gwstatus-theirs").await.unwrap();
+    let accepted = condition(&other.data["status"]["conditions"], "Accepted");
+    assert_ne!(accepted["status"], "True", "{:#}", other.data["status"]);
+
+    let theirs = get("Gateway", "theirs").await;
+    assert!(
+        theirs.data["status"]["listeners"].is_null(),
+        "another controller's Gateway got status: {:#}",
+        theirs.data["status"]
+    );
+
+    // A new listener (new generation): written again, observedGeneration follows.
+    let mut changed = gateway(ns);
+    changed["spec"]["gatewayClassName"] = json!("gwstatus-ours");
+    changed["spec"]["allowedListeners"] = json!({"namespaces": {"from": "Same"}});
+    changed["spec"]["listeners"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"name": "more", "port": 81, "protocol": "HTTP"}));
+    apply(&client, changed).await.unwrap();
+    let start = Instant::now();
+    while live
+        .load()
+        .report()
+        .listener(&format!("{ns}/edge"), None, "more")
+        .is_none()
+    {
+        assert!(start.elapsed() < DEADLINE);
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let third = writer.write().await.unwrap();
+    assert!(
+        third.written.contains(&format!("Gateway {ns}/edge")),
+        "{third:?}"
+    );
+    let gw = get("Gateway", "edge").await;
+    let listeners = gw.data["status"]["listeners"].as_array().unwrap();
+    assert_eq!(listeners.len(), 2, "{:#}", gw.data["status"]);
+    assert_eq!(
+        condition(&gw.data["status"]["conditions"], "Accepted")["observedGeneration"],
+        gw.metadata.generation.unwrap()
+    );
+    task.abort();
 }

@@ -579,3 +579,32 @@ fn concurrent_writers_are_serialized() {
         }
     }
 }
+
+/// `Live::empty`: version 0 answers 404 to everything until the first change set builds a
+/// Router (version 1); a change set that cannot build one (no Gateway) publishes nothing.
+#[test]
+fn an_empty_live_routes_nothing_until_a_gateway_arrives() {
+    let live = Live::empty(Options::default());
+    assert_eq!(live.version(), 0);
+    let request = Request::new("GET", "store.example.com", "/");
+    assert!(matches!(live.load().route(&request), Outcome::NotFound));
+    assert!(live.load().report().routes.is_empty());
+    // Services alone: no Gateway, nothing published.
+    let service = Change::parse(
+        "apiVersion: v1\nkind: Service\nmetadata: {name: x, namespace: default}\n\
+         spec: {ports: [{port: 80}]}\n",
+        "s.yaml",
+    )
+    .unwrap();
+    let result = live.apply(service);
+    assert!(result.failed.is_some() && !result.published, "{result}");
+    assert_eq!(live.version(), 0);
+    let demo = Change::parse(include_str!("../examples/demo.yaml"), "demo.yaml").unwrap();
+    let result = live.apply(demo);
+    assert!(result.is_clean() && result.published, "{result}");
+    assert_eq!(live.version(), 1);
+    let full =
+        Router::from_yaml(include_str!("../examples/demo.yaml"), Options::default()).unwrap();
+    assert_eq!(answers(&live.router()), answers(&full));
+    assert!(!matches!(live.load().route(&request), Outcome::NotFound));
+}
