@@ -50,6 +50,10 @@ pub struct StatusOptions {
     /// `IPAddress` for an IP address, `Hostname` otherwise), e.g. the proxy Service's
     /// address. Empty (the default): `status.addresses` is not written.
     pub gateway_addresses: Vec<String>,
+    /// At most this many status writes per second, across every kind (default 20; `0` or
+    /// less: no limit). A write waits for its turn, so a burst of changes (a resync after the
+    /// Lease moved, a Gateway shared by thousands of routes) reaches the API server paced.
+    pub max_writes_per_second: f64,
 }
 
 impl StatusOptions {
@@ -62,7 +66,29 @@ impl StatusOptions {
             lease_namespace: "default".to_string(),
             lease_seconds: 15,
             gateway_addresses: Vec::new(),
+            max_writes_per_second: 20.0,
         }
+    }
+}
+
+/// When each status write may go: writes spaced `1 / rate` seconds apart, the first at once.
+#[derive(Debug)]
+struct Pacer {
+    /// When the next write may start.
+    next: std::sync::Mutex<Option<std::time::Instant>>,
+}
+
+impl Pacer {
+    /// How long a write asked for at `now` waits, at `rate` writes per second; books its slot.
+    fn delay(&self, now: std::time::Instant, rate: f64) -> std::time::Duration {
+        if rate.is_nan() || rate <= 0.0 || rate.is_infinite() {
+            return std::time::Duration::ZERO;
+        }
+        let gap = std::time::Duration::from_secs_f64(1.0 / rate);
+        let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
+        let at = next.map_or(now, |n| n.max(now));
+        *next = Some(at + gap);
+        at - now
     }
 }
 
@@ -88,6 +114,7 @@ pub struct StatusWriter {
     client: Client,
     live: Arc<Live>,
     options: StatusOptions,
+    pacer: Pacer,
 }
 
 impl std::fmt::Debug for StatusWriter {
@@ -105,6 +132,20 @@ impl StatusWriter {
             client,
             live,
             options,
+            pacer: Pacer {
+                next: std::sync::Mutex::new(None),
+            },
+        }
+    }
+
+    /// Waits for this write's turn under [`StatusOptions::max_writes_per_second`].
+    async fn pace(&self) {
+        let wait = self.pacer.delay(
+            std::time::Instant::now(),
+            self.options.max_writes_per_second,
+        );
+        if !wait.is_zero() {
+            tokio::time::sleep(wait).await;
         }
     }
 
@@ -231,6 +272,7 @@ impl StatusWriter {
                 "status": {"parents": parents},
             });
             let params = PatchParams::apply(&self.options.field_manager).force();
+            self.pace().await;
             match api
                 .patch_status(&route.name, &params, &Patch::Apply(&patch))
                 .await
@@ -429,6 +471,7 @@ impl StatusWriter {
             patch["metadata"]["namespace"] = json!(namespace);
         }
         let params = PatchParams::apply(&self.options.field_manager).force();
+        self.pace().await;
         match api
             .patch_status(&name, &params, &Patch::Apply(&patch))
             .await
@@ -608,6 +651,25 @@ fn same_entries(a: &[Value], b: &[Value]) -> bool {
 
 #[cfg(test)]
 mod tests {
+
+    /// Writes are spaced `1 / rate` apart from the first, which goes at once; no limit
+    /// without a positive rate.
+    #[test]
+    fn pacer_spaces_writes() {
+        use std::time::{Duration, Instant};
+        let p = super::Pacer {
+            next: std::sync::Mutex::new(None),
+        };
+        let t0 = Instant::now();
+        let waits: Vec<Duration> = (0..4).map(|_| p.delay(t0, 10.0)).collect();
+        let ms = |n| Duration::from_millis(n);
+        assert_eq!(waits, vec![ms(0), ms(100), ms(200), ms(300)]);
+        // Later, past every booked slot: at once again.
+        assert_eq!(p.delay(t0 + ms(1000), 10.0), Duration::ZERO);
+        assert_eq!(p.delay(t0 + ms(1000), 0.0), Duration::ZERO);
+        assert_eq!(p.delay(t0 + ms(1000), f64::NAN), Duration::ZERO);
+    }
+
     use super::*;
     use crate::Condition;
 
