@@ -122,7 +122,6 @@ pub struct Shared {
     pub upstream_tls: crate::upstream_tls::UpstreamTls,
     h1: Client<HttpConnector, UpstreamBody>,
     h2: Client<HttpConnector, UpstreamBody>,
-    config_files: Vec<PathBuf>,
 }
 
 impl Shared {
@@ -143,8 +142,7 @@ impl Shared {
             .store(Arc::new(Endpoints::new(&config, &self.options.backends)));
         let snapshot = self.live.load();
         let router = snapshot.router();
-        let listeners = served_listeners(router, &config);
-        let (table, problems) = CertTable::load(&listeners, router.gateway(), &self.config_files);
+        let (table, problems) = CertTable::load(router);
         for p in problems {
             eprintln!("trieway-proxy: {p}");
         }
@@ -288,33 +286,6 @@ fn listener_ports(listeners: &[(String, Listener)]) -> BTreeMap<u16, Vec<PortKin
     ports
 }
 
-fn config_files(path: &std::path::Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    if path.is_dir() {
-        let mut stack = vec![path.to_path_buf()];
-        while let Some(dir) = stack.pop() {
-            let Ok(entries) = std::fs::read_dir(&dir) else {
-                continue;
-            };
-            for e in entries.flatten() {
-                let p = e.path();
-                if p.is_dir() {
-                    stack.push(p);
-                } else if matches!(
-                    p.extension().and_then(|x| x.to_str()),
-                    Some("yaml" | "yml" | "json")
-                ) {
-                    out.push(p);
-                }
-            }
-        }
-        out.sort();
-    } else {
-        out.push(path.to_path_buf());
-    }
-    out
-}
-
 impl Proxy {
     /// Loads the configuration, binds every listener port of the served Gateway and the admin
     /// port, starts watching the files, and returns once everything accepts connections.
@@ -368,7 +339,6 @@ impl Proxy {
             tls_configs: Mutex::default(),
             h1: client_h1,
             h2: client_h2,
-            config_files: config_files(&path),
             options,
             live,
         });
