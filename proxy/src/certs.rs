@@ -6,13 +6,23 @@
 //! A Secret the engine refuses (`ResolvedRefs=False/InvalidCertificateRef`) is not in its
 //! tables, so it is never served; a listener left without a usable certificate fails the
 //! handshake.
+//!
+//! Client certificates (`spec.tls.frontend`, `Router::frontend_validation`): on a port that
+//! validates them, the handshake asks for one ([`FrontendVerifier`]: any certificate is taken
+//! during the handshake, whose signature still proves the client holds its key), and after
+//! the handshake [`CertTable::client_decision`] classifies it against the port's CA bundle
+//! (absent, valid, invalid) and asks the engine what to do (`client_certificate_decision`):
+//! accept, reject (`AllowValidOnly`), or serve as unauthenticated (`AllowInsecureFallback`).
 
-use rustls::server::{ClientHello, ResolvesServerCert};
+use rustls::client::danger::HandshakeSignatureValid;
+use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
+use rustls::server::{ClientHello, ResolvesServerCert, WebPkiClientVerifier};
 use rustls::sign::CertifiedKey;
 use rustls_pki_types::pem::PemObject;
-use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+use rustls_pki_types::{CertificateDer, PrivateKeyDer, UnixTime};
 use std::collections::HashMap;
 use std::sync::Arc;
+use trieway::tls::{ClientCertificate, ClientDecision};
 use trieway::Router;
 
 /// The certificates of every TLS-terminating listener of the served Gateway, and the Router
@@ -22,6 +32,100 @@ pub struct CertTable {
     router: Option<Router>,
     /// port -> listener name -> the listener's usable keys, in `certificateRefs` order.
     by_listener: HashMap<u16, HashMap<String, Vec<Arc<CertifiedKey>>>>,
+    /// port -> the client-certificate verifier of a port that validates them with at least
+    /// one usable CA certificate.
+    verifiers: HashMap<u16, Arc<FrontendVerifier>>,
+}
+
+/// The client-certificate verifier of a port with `spec.tls.frontend` validation.
+///
+/// During the handshake it asks for a certificate without requiring one and takes whatever
+/// chain is presented (the handshake signature is still checked, so the client holds the
+/// certificate's key); the chain is judged after the handshake by [`CertTable::client_decision`]
+/// with the WebPKI verifier over the port's CA bundle, so that `AllowInsecureFallback` can serve
+/// a client whose certificate does not verify.
+#[derive(Debug)]
+pub struct FrontendVerifier {
+    webpki: Arc<dyn ClientCertVerifier>,
+}
+
+impl FrontendVerifier {
+    /// The verifier for the CA certificates in `ca_bundle_pem`.
+    pub fn new(ca_bundle_pem: &str) -> Result<FrontendVerifier, String> {
+        let mut roots = rustls::RootCertStore::empty();
+        for c in CertificateDer::pem_slice_iter(ca_bundle_pem.as_bytes()) {
+            let c = c.map_err(|e| format!("ca.crt: {e}"))?;
+            roots.add(c).map_err(|e| format!("ca.crt: {e}"))?;
+        }
+        let webpki = WebPkiClientVerifier::builder_with_provider(
+            Arc::new(roots),
+            Arc::new(rustls::crypto::ring::default_provider()),
+        )
+        .allow_unauthenticated()
+        .build()
+        .map_err(|e| format!("ca.crt: {e}"))?;
+        Ok(FrontendVerifier { webpki })
+    }
+
+    /// Whether `chain` (leaf first; empty: none presented) verifies against the CA bundle.
+    pub fn classify(&self, chain: &[CertificateDer<'_>]) -> ClientCertificate {
+        let Some((leaf, intermediates)) = chain.split_first() else {
+            return ClientCertificate::Absent;
+        };
+        match self
+            .webpki
+            .verify_client_cert(leaf, intermediates, UnixTime::now())
+        {
+            Ok(_) => ClientCertificate::Valid,
+            Err(_) => ClientCertificate::Invalid,
+        }
+    }
+}
+
+impl ClientCertVerifier for FrontendVerifier {
+    fn offer_client_auth(&self) -> bool {
+        true
+    }
+
+    fn client_auth_mandatory(&self) -> bool {
+        false
+    }
+
+    fn root_hint_subjects(&self) -> &[rustls::DistinguishedName] {
+        self.webpki.root_hint_subjects()
+    }
+
+    fn verify_client_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _now: UnixTime,
+    ) -> Result<ClientCertVerified, rustls::Error> {
+        // Judged after the handshake (`classify`), so that a fallback mode can serve it.
+        Ok(ClientCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.webpki.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.webpki.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.webpki.supported_verify_schemes()
+    }
 }
 
 /// A certificate chain and key from PEM.
@@ -46,6 +150,7 @@ impl CertTable {
         let mut table = CertTable {
             router: Some(router.clone()),
             by_listener: HashMap::new(),
+            verifiers: HashMap::new(),
         };
         let mut problems = Vec::new();
         let gateway = router.gateway();
@@ -73,7 +178,50 @@ impl CertTable {
                 }
             }
         }
+        let mut ports: Vec<u16> = router
+            .listener_certificates()
+            .iter()
+            .map(|l| l.port)
+            .collect();
+        ports.dedup();
+        for port in ports {
+            let Some(v) = router.frontend_validation(port).filter(|v| v.usable()) else {
+                continue;
+            };
+            match FrontendVerifier::new(&v.ca_bundle_pem) {
+                Ok(verifier) => {
+                    table.verifiers.insert(port, Arc::new(verifier));
+                }
+                Err(e) => problems.push(format!(
+                    "Gateway {gateway} {} (port {port}): CA certificates {}: {e}; every client certificate on the port is taken as invalid",
+                    v.source,
+                    v.ca_config_maps.join(", ")
+                )),
+            }
+        }
         (table, problems)
+    }
+
+    /// The client-certificate verifier to offer in handshakes on `port` (`None`: the port
+    /// asks for no client certificate).
+    pub fn client_verifier(&self, port: u16) -> Option<Arc<FrontendVerifier>> {
+        self.verifiers.get(&port).cloned()
+    }
+
+    /// What to do with a connection on `port` whose client presented `chain` (leaf first;
+    /// empty: none): the engine's `client_certificate_decision` for the chain's
+    /// classification against the port's CA bundle. A port that validates but whose CA
+    /// bundle could not be loaded classifies every presented chain as invalid.
+    pub fn client_decision(&self, port: u16, chain: &[CertificateDer<'_>]) -> ClientDecision {
+        let Some(router) = &self.router else {
+            return ClientDecision::Reject;
+        };
+        let class = match (self.verifiers.get(&port), chain.is_empty()) {
+            (_, true) => ClientCertificate::Absent,
+            (Some(v), false) => v.classify(chain),
+            (None, false) => ClientCertificate::Invalid,
+        };
+        router.client_certificate_decision(port, class)
     }
 
     /// The certificate for a connection on `port` with server name `sni`: the listener that

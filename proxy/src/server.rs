@@ -147,6 +147,11 @@ impl Shared {
             eprintln!("trieway-proxy: {p}");
         }
         self.certs.store(Arc::new(table));
+        // The rustls configurations carry the ports' client-certificate verifiers: rebuilt
+        // on the next handshake from the new table.
+        if let Ok(mut m) = self.tls_configs.lock() {
+            m.clear();
+        }
     }
 }
 
