@@ -483,7 +483,8 @@ pub(crate) async fn serve_http<I>(
     let service = hyper::service::service_fn(move |req| {
         proxy_http::handle(Arc::clone(&service_shared), conn.clone(), req)
     });
-    let connection = builder.serve_connection(TokioIo::new(io), service);
+    // With upgrades: a WebSocket (or other HTTP/1.1 upgrade) the backend accepts is spliced.
+    let connection = builder.serve_connection_with_upgrades(TokioIo::new(io), service);
     let _ = match watcher {
         Some(w) => w.watch(connection.into_owned()).await,
         None => connection.await,

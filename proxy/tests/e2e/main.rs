@@ -6,3 +6,4 @@ mod reload;
 mod routing;
 mod support;
 mod tls_l4;
+mod upgrade;
