@@ -1,87 +1,131 @@
-//! Listener certificates: the `kubernetes.io/tls` Secrets that the served Gateway's listeners
-//! name in `tls.certificateRefs`, and their selection by SNI.
+//! Listener certificates: what the engine resolves for each TLS-terminating listener
+//! (`Router::listener_certificates`: the valid `certificateRefs` of every usable HTTPS or
+//! TLS-Terminate listener, each Secret's `tls.crt` and `tls.key` already checked), turned
+//! into rustls keys, and their selection by SNI with `Router::certificate_for`.
 //!
-//! The engine keeps no key material (its `Secret` model holds the type only), so this module
-//! reads the Secrets' `data` (`tls.crt`, `tls.key`, base64) or `stringData` from the
-//! configuration files itself, with the library's own YAML/JSON parser (`Change::parse`).
-//! It is the one place to change when the library gains an API for listener certificates.
+//! A Secret the engine refuses (`ResolvedRefs=False/InvalidCertificateRef`) is not in its
+//! tables, so it is never served; a listener left without a usable certificate fails the
+//! handshake.
+//!
+//! Client certificates (`spec.tls.frontend`, `Router::frontend_validation`): on a port that
+//! validates them, the handshake asks for one ([`FrontendVerifier`]: any certificate is taken
+//! during the handshake, whose signature still proves the client holds its key), and after
+//! the handshake [`CertTable::client_decision`] classifies it against the port's CA bundle
+//! (absent, valid, invalid) and asks the engine what to do (`client_certificate_decision`):
+//! accept, reject (`AllowValidOnly`), or serve as unauthenticated (`AllowInsecureFallback`).
 
-use rustls::server::{ClientHello, ResolvesServerCert};
+use rustls::client::danger::HandshakeSignatureValid;
+use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
+use rustls::server::{ClientHello, ResolvesServerCert, WebPkiClientVerifier};
 use rustls::sign::CertifiedKey;
 use rustls_pki_types::pem::PemObject;
-use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+use rustls_pki_types::{CertificateDer, PrivateKeyDer, UnixTime};
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::Arc;
-use trieway::model::Listener;
-use trieway::Change;
+use trieway::tls::{ClientCertificate, ClientDecision};
+use trieway::Router;
 
-/// One listener's certificate.
-#[derive(Debug, Clone)]
-pub struct ListenerCert {
-    /// The listener's hostname (`None`: any), possibly a wildcard `*.example.com`.
-    pub hostname: Option<String>,
-    /// Listener name, for messages.
-    pub listener: String,
-    /// The chain and key.
-    pub key: Arc<CertifiedKey>,
-}
-
-/// The certificates of every TLS port of the served Gateway.
+/// The certificates of every TLS-terminating listener of the served Gateway, and the Router
+/// whose SNI selection picks among them (the two always come from the same configuration).
 #[derive(Debug, Default)]
 pub struct CertTable {
-    by_port: HashMap<u16, Vec<ListenerCert>>,
+    router: Option<Router>,
+    /// port -> listener name -> the listener's usable keys, in `certificateRefs` order.
+    by_listener: HashMap<u16, HashMap<String, Vec<Arc<CertifiedKey>>>>,
+    /// port -> the client-certificate verifier of a port that validates them with at least
+    /// one usable CA certificate.
+    verifiers: HashMap<u16, Arc<FrontendVerifier>>,
 }
 
-fn decode(value: &serde_json::Value, base64: bool) -> Option<Vec<u8>> {
-    use base64::Engine as _;
-    let s = value.as_str()?;
-    if base64 {
-        let compact: String = s.split_whitespace().collect();
-        base64::engine::general_purpose::STANDARD
-            .decode(compact)
-            .ok()
-    } else {
-        Some(s.as_bytes().to_vec())
+/// The client-certificate verifier of a port with `spec.tls.frontend` validation.
+///
+/// During the handshake it asks for a certificate without requiring one and takes whatever
+/// chain is presented (the handshake signature is still checked, so the client holds the
+/// certificate's key); the chain is judged after the handshake by [`CertTable::client_decision`]
+/// with the WebPKI verifier over the port's CA bundle, so that `AllowInsecureFallback` can serve
+/// a client whose certificate does not verify.
+#[derive(Debug)]
+pub struct FrontendVerifier {
+    webpki: Arc<dyn ClientCertVerifier>,
+}
+
+impl FrontendVerifier {
+    /// The verifier for the CA certificates in `ca_bundle_pem`.
+    pub fn new(ca_bundle_pem: &str) -> Result<FrontendVerifier, String> {
+        let mut roots = rustls::RootCertStore::empty();
+        for c in CertificateDer::pem_slice_iter(ca_bundle_pem.as_bytes()) {
+            let c = c.map_err(|e| format!("ca.crt: {e}"))?;
+            roots.add(c).map_err(|e| format!("ca.crt: {e}"))?;
+        }
+        let webpki = WebPkiClientVerifier::builder_with_provider(
+            Arc::new(roots),
+            Arc::new(rustls::crypto::ring::default_provider()),
+        )
+        .allow_unauthenticated()
+        .build()
+        .map_err(|e| format!("ca.crt: {e}"))?;
+        Ok(FrontendVerifier { webpki })
     }
-}
 
-/// `namespace/name` -> (certificate PEM, key PEM) of every Secret in the files.
-fn read_secrets(files: &[PathBuf]) -> HashMap<String, (Vec<u8>, Vec<u8>)> {
-    let mut out = HashMap::new();
-    for f in files {
-        let Ok(text) = std::fs::read_to_string(f) else {
-            continue;
+    /// Whether `chain` (leaf first; empty: none presented) verifies against the CA bundle.
+    pub fn classify(&self, chain: &[CertificateDer<'_>]) -> ClientCertificate {
+        let Some((leaf, intermediates)) = chain.split_first() else {
+            return ClientCertificate::Absent;
         };
-        let Ok(changes) = Change::parse(&text, &f.display().to_string()) else {
-            continue;
-        };
-        for c in changes {
-            let Change::Upsert { object, .. } = c else {
-                continue;
-            };
-            if object.get("kind").and_then(|k| k.as_str()) != Some("Secret") {
-                continue;
-            }
-            let ns = object
-                .pointer("/metadata/namespace")
-                .and_then(|v| v.as_str())
-                .unwrap_or("default");
-            let Some(name) = object.pointer("/metadata/name").and_then(|v| v.as_str()) else {
-                continue;
-            };
-            let pick = |key: &str| {
-                object
-                    .pointer(&format!("/stringData/{}", key.replace('/', "~1")))
-                    .and_then(|v| decode(v, false))
-                    .or_else(|| object.get("data")?.get(key).and_then(|v| decode(v, true)))
-            };
-            if let (Some(crt), Some(key)) = (pick("tls.crt"), pick("tls.key")) {
-                out.insert(format!("{ns}/{name}"), (crt, key));
-            }
+        match self
+            .webpki
+            .verify_client_cert(leaf, intermediates, UnixTime::now())
+        {
+            Ok(_) => ClientCertificate::Valid,
+            Err(_) => ClientCertificate::Invalid,
         }
     }
-    out
+}
+
+impl ClientCertVerifier for FrontendVerifier {
+    fn offer_client_auth(&self) -> bool {
+        true
+    }
+
+    fn client_auth_mandatory(&self) -> bool {
+        false
+    }
+
+    fn root_hint_subjects(&self) -> &[rustls::DistinguishedName] {
+        self.webpki.root_hint_subjects()
+    }
+
+    fn verify_client_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _now: UnixTime,
+    ) -> Result<ClientCertVerified, rustls::Error> {
+        // Judged after the handshake (`classify`), so that a fallback mode can serve it.
+        Ok(ClientCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.webpki.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.webpki.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.webpki.supported_verify_schemes()
+    }
 }
 
 /// A certificate chain and key from PEM.
@@ -99,81 +143,105 @@ pub fn certified_key(cert_pem: &[u8], key_pem: &[u8]) -> Result<CertifiedKey, St
 }
 
 impl CertTable {
-    /// The certificates of `listeners` (`crate::server::served_listeners`: the served
-    /// Gateway's and its ListenerSets', with the namespace of the object declaring each), read
-    /// from `files`, and a message for each reference that cannot be used.
-    pub fn load(
-        listeners: &[(String, Listener)],
-        gateway: &str,
-        files: &[PathBuf],
-    ) -> (CertTable, Vec<String>) {
-        let secrets = read_secrets(files);
-        let mut table = CertTable::default();
+    /// The certificates `router` resolved for its listeners, and a message for each one the
+    /// proxy cannot serve (key material withheld from the configuration, or a key type rustls
+    /// does not support).
+    pub fn load(router: &Router) -> (CertTable, Vec<String>) {
+        let mut table = CertTable {
+            router: Some(router.clone()),
+            by_listener: HashMap::new(),
+            verifiers: HashMap::new(),
+        };
         let mut problems = Vec::new();
-        for (owner_ns, l) in listeners {
-            let (Some(tls), Ok(port)) = (&l.tls, u16::try_from(l.port)) else {
-                continue;
-            };
-            for r in &tls.certificate_refs {
-                let ns = r.namespace.as_deref().unwrap_or(owner_ns);
-                let key = format!("{ns}/{}", r.name);
-                let Some((crt, k)) = secrets.get(&key) else {
+        let gateway = router.gateway();
+        for l in router.listener_certificates() {
+            let keys = table
+                .by_listener
+                .entry(l.port)
+                .or_default()
+                .entry(l.listener.clone())
+                .or_default();
+            for c in &l.certificates {
+                if !c.has_material() {
                     problems.push(format!(
-                        "Gateway {gateway} listener {}: certificateRefs Secret {key}: no tls.crt/tls.key found in the configuration files",
-                        l.name
+                        "Gateway {gateway} listener {}: certificateRefs Secret {}: no tls.crt/tls.key in the configuration (material withheld), not served",
+                        l.listener, c.secret
                     ));
                     continue;
-                };
-                match certified_key(crt, k) {
-                    Ok(ck) => table.by_port.entry(port).or_default().push(ListenerCert {
-                        hostname: l.hostname.clone(),
-                        listener: l.name.clone(),
-                        key: Arc::new(ck),
-                    }),
+                }
+                match certified_key(c.chain_pem.as_bytes(), c.key_pem().as_bytes()) {
+                    Ok(ck) => keys.push(Arc::new(ck)),
                     Err(e) => problems.push(format!(
-                        "Gateway {gateway} listener {}: Secret {key}: {e}",
-                        l.name
+                        "Gateway {gateway} listener {}: Secret {}: {e}",
+                        l.listener, c.secret
                     )),
                 }
+            }
+        }
+        let mut ports: Vec<u16> = router
+            .listener_certificates()
+            .iter()
+            .map(|l| l.port)
+            .collect();
+        ports.dedup();
+        for port in ports {
+            let Some(v) = router.frontend_validation(port).filter(|v| v.usable()) else {
+                continue;
+            };
+            match FrontendVerifier::new(&v.ca_bundle_pem) {
+                Ok(verifier) => {
+                    table.verifiers.insert(port, Arc::new(verifier));
+                }
+                Err(e) => problems.push(format!(
+                    "Gateway {gateway} {} (port {port}): CA certificates {}: {e}; every client certificate on the port is taken as invalid",
+                    v.source,
+                    v.ca_config_maps.join(", ")
+                )),
             }
         }
         (table, problems)
     }
 
-    /// The certificate for a connection on `port` with server name `sni`: the listener with
-    /// the most specific matching hostname (exact, then the longest wildcard, then none).
-    pub fn select(&self, port: u16, sni: Option<&str>) -> Option<Arc<CertifiedKey>> {
-        let list = self.by_port.get(&port)?;
-        let sni = sni.map(|s| s.trim_end_matches('.').to_ascii_lowercase());
-        let score = |c: &ListenerCert| -> Option<usize> {
-            match (&c.hostname, &sni) {
-                (None, _) => Some(0),
-                (Some(h), Some(s)) => {
-                    let h = h.to_ascii_lowercase();
-                    if &h == s {
-                        Some(usize::MAX)
-                    } else if let Some(suffix) = h.strip_prefix('*') {
-                        (s.ends_with(suffix) && s.len() > suffix.len()).then_some(suffix.len())
-                    } else {
-                        None
-                    }
-                }
-                (Some(_), None) => None,
-            }
-        };
-        list.iter()
-            .filter_map(|c| Some((score(c)?, c)))
-            .max_by_key(|(s, _)| *s)
-            .map(|(_, c)| Arc::clone(&c.key))
-            .or_else(|| {
-                sni.is_none()
-                    .then(|| list.first().map(|c| Arc::clone(&c.key)))?
-            })
+    /// The client-certificate verifier to offer in handshakes on `port` (`None`: the port
+    /// asks for no client certificate).
+    pub fn client_verifier(&self, port: u16) -> Option<Arc<FrontendVerifier>> {
+        self.verifiers.get(&port).cloned()
     }
 
-    /// Whether any certificate is known for `port`.
-    pub fn has_port(&self, port: u16) -> bool {
-        self.by_port.contains_key(&port)
+    /// What to do with a connection on `port` whose client presented `chain` (leaf first;
+    /// empty: none): the engine's `client_certificate_decision` for the chain's
+    /// classification against the port's CA bundle. A port that validates but whose CA
+    /// bundle could not be loaded classifies every presented chain as invalid.
+    pub fn client_decision(&self, port: u16, chain: &[CertificateDer<'_>]) -> ClientDecision {
+        let Some(router) = &self.router else {
+            return ClientDecision::Reject;
+        };
+        let class = match (self.verifiers.get(&port), chain.is_empty()) {
+            (_, true) => ClientCertificate::Absent,
+            (Some(v), false) => v.classify(chain),
+            (None, false) => ClientCertificate::Invalid,
+        };
+        router.client_certificate_decision(port, class)
+    }
+
+    /// The certificate for a connection on `port` with server name `sni`: the listener that
+    /// `Router::certificate_for` selects, its first certificate whose key can sign with one
+    /// of `schemes` (the client's signature schemes; empty: any).
+    pub fn select(
+        &self,
+        port: u16,
+        sni: Option<&str>,
+        schemes: &[rustls::SignatureScheme],
+    ) -> Option<Arc<CertifiedKey>> {
+        let listener = self.router.as_ref()?.certificate_for(port, sni)?;
+        let keys = self
+            .by_listener
+            .get(&port)?
+            .get(listener.listener.as_str())?;
+        keys.iter()
+            .find(|k| schemes.is_empty() || k.key.choose_scheme(schemes).is_some())
+            .or_else(|| keys.first())
+            .map(Arc::clone)
     }
 }
 
@@ -188,7 +256,9 @@ pub struct PortResolver {
 
 impl ResolvesServerCert for PortResolver {
     fn resolve(&self, hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
-        self.table.load().select(self.port, hello.server_name())
+        self.table
+            .load()
+            .select(self.port, hello.server_name(), hello.signature_schemes())
     }
 }
 
@@ -197,7 +267,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn secrets_are_read_and_selected_by_sni() {
+    fn core_certificates_are_served_by_sni_and_refused_secrets_never() {
         use base64::Engine as _;
         let mk = |name: &str| {
             let c = rcgen::generate_simple_self_signed(vec![name.to_string()]).unwrap();
@@ -205,6 +275,7 @@ mod tests {
         };
         let (c1, k1) = mk("a.example.com");
         let (c2, k2) = mk("wild.example.com");
+        let (c3, _) = mk("bad.example.com");
         let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
         let yaml = format!(
             r#"
@@ -216,6 +287,7 @@ spec:
   listeners:
     - {{name: a, port: 443, protocol: HTTPS, hostname: a.example.com, tls: {{certificateRefs: [{{name: a}}]}}}}
     - {{name: w, port: 443, protocol: HTTPS, hostname: "*.example.com", tls: {{certificateRefs: [{{name: w}}]}}}}
+    - {{name: bad, port: 443, protocol: HTTPS, hostname: bad.example.com, tls: {{certificateRefs: [{{name: bad}}]}}}}
     - {{name: m, port: 443, protocol: HTTPS, hostname: m.example.com, tls: {{certificateRefs: [{{name: missing}}]}}}}
 ---
 apiVersion: v1
@@ -231,32 +303,71 @@ type: kubernetes.io/tls
 stringData:
   tls.crt: {:?}
   tls.key: {:?}
+---
+apiVersion: v1
+kind: Secret
+metadata: {{name: bad, namespace: default}}
+type: kubernetes.io/tls
+stringData:
+  tls.crt: {:?}
+  tls.key: "not a key"
 "#,
             b64(&c1),
             b64(&k1),
             c2,
-            k2
+            k2,
+            c3
         );
-        let dir = std::env::temp_dir().join(format!("trieway-proxy-certs-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let file = dir.join("gw.yaml");
-        std::fs::write(&file, &yaml).unwrap();
         let config = trieway::Config::from_str(&yaml);
         let router = trieway::Router::new(&config, trieway::Options::default()).unwrap();
-        let listeners = crate::server::served_listeners(&router, &config);
-        assert_eq!(listeners.len(), 3);
-        let (table, problems) = CertTable::load(&listeners, "default/gw", &[file]);
-        assert_eq!(problems.len(), 1, "{problems:?}");
-        assert!(problems[0].contains("default/missing"), "{problems:?}");
-        let a = table.select(443, Some("a.example.com")).unwrap();
-        let w = table.select(443, Some("b.example.com")).unwrap();
-        assert!(!Arc::ptr_eq(&a, &w));
-        assert_eq!(
-            a.cert[0].as_ref(),
-            table.by_port[&443][0].key.cert[0].as_ref()
+        let (table, problems) = CertTable::load(&router);
+        assert!(problems.is_empty(), "{problems:?}");
+        let leaf = |k: &Arc<CertifiedKey>| k.cert[0].as_ref().to_vec();
+        let der = |pem: &str| {
+            CertificateDer::pem_slice_iter(pem.as_bytes())
+                .next()
+                .unwrap()
+                .unwrap()
+                .as_ref()
+                .to_vec()
+        };
+        let a = table.select(443, Some("a.example.com"), &[]).unwrap();
+        assert_eq!(leaf(&a), der(&c1));
+        let w = table.select(443, Some("b.example.com"), &[]).unwrap();
+        assert_eq!(leaf(&w), der(&c2));
+        // The Secret the engine refuses (its key is not PEM) is not served, not even through
+        // the wildcard listener: its listener carries no traffic.
+        let bad = table.select(443, Some("bad.example.com"), &[]);
+        assert!(
+            bad.as_ref().is_none_or(|k| leaf(k) != der(&c3)),
+            "refused Secret served"
         );
-        assert!(table.select(443, Some("other.org")).is_none());
-        assert!(table.select(80, Some("a.example.com")).is_none());
-        let _ = std::fs::remove_dir_all(dir);
+        assert!(table.select(443, Some("other.org"), &[]).is_none());
+        assert!(table.select(80, Some("a.example.com"), &[]).is_none());
+        assert!(table.select(443, None, &[]).is_none());
+    }
+
+    #[test]
+    fn withheld_material_is_reported_not_served() {
+        let yaml = r#"
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: default}
+spec:
+  gatewayClassName: c
+  listeners:
+    - {name: a, port: 443, protocol: HTTPS, tls: {certificateRefs: [{name: a}]}}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: a, namespace: default}
+type: kubernetes.io/tls
+"#;
+        let config = trieway::Config::from_str(yaml);
+        let router = trieway::Router::new(&config, trieway::Options::default()).unwrap();
+        let (table, problems) = CertTable::load(&router);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].contains("default/a"), "{problems:?}");
+        assert!(table.select(443, Some("x.example.com"), &[]).is_none());
     }
 }

@@ -18,6 +18,7 @@ use http::{Method, Request, Response, StatusCode, Uri, Version};
 use http_body_util::combinators::BoxBody;
 use http_body_util::{BodyExt, Empty, Full, Limited};
 use hyper::body::Incoming;
+use hyper_util::rt::TokioIo;
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::ops::ControlFlow;
@@ -400,10 +401,16 @@ async fn route_and_forward(
     req: Request<Incoming>,
     log: &mut LogLine,
 ) -> Response<Body> {
-    let (parts, body) = req.into_parts();
+    let (mut parts, body) = req.into_parts();
     if let Some(reason) = check_head(&parts) {
         return answer(400, reason);
     }
+    // An HTTP/1.1 upgrade (WebSocket): forwarded with its `Upgrade` header, and spliced both
+    // ways once the backend answers 101.
+    let upgrade = upgrade_requested(&parts)
+        .then(|| parts.extensions.remove::<hyper::upgrade::OnUpgrade>())
+        .flatten()
+        .zip(parts.headers.get(header::UPGRADE).cloned());
     // Held for the whole request: a reload publishes a new snapshot without touching this one.
     let snapshot = Arc::clone(&*shared.live.load());
     let router = snapshot.router();
@@ -489,7 +496,10 @@ async fn route_and_forward(
     let nonzero = |d: Option<(&str, Duration)>| d.map(|(_, d)| d).filter(|d| !d.is_zero());
     let request_timeout = nonzero(policies.request_timeout());
     let attempt_timeout = nonzero(policies.backend_request_timeout());
-    let retries = if policies.has_retry() {
+    let retries = if upgrade.is_some() {
+        // An upgrade's body is the connection itself: never replayed.
+        0
+    } else if policies.has_retry() {
         policies
             .retry_attempts()
             .unwrap_or(shared.options.default_retry_attempts)
@@ -525,6 +535,12 @@ async fn route_and_forward(
     // The upstream request head, edited.
     let mut headers = parts.headers.clone();
     strip_hop_by_hop(&mut headers, grpc);
+    // Upgrades go to plain HTTP/1.1 backends (not over BackendTLSPolicy TLS, not h2c).
+    let upgrade = upgrade.filter(|_| backend.tls_hostname().is_none());
+    if let Some((_, protocol)) = &upgrade {
+        headers.insert(header::CONNECTION, HeaderValue::from_static("upgrade"));
+        headers.insert(header::UPGRADE, protocol.clone());
+    }
     headers.remove(header::HOST);
     edit_headers(&mut headers, &action.request_headers);
     if !action.authority.is_empty() {
@@ -539,9 +555,10 @@ async fn route_and_forward(
         HeaderName::from_static("x-forwarded-proto"),
         HeaderValue::from_static(action.scheme),
     );
-    let h2 = grpc
-        || route.kind == RouteKind::Grpc
-        || backend.app_protocol() == Some("kubernetes.io/h2c");
+    let h2 = upgrade.is_none()
+        && (grpc
+            || route.kind == RouteKind::Grpc
+            || backend.app_protocol() == Some("kubernetes.io/h2c"));
     let up = Upstream {
         method: parts.method.clone(),
         path_and_query: action.path_and_query.clone(),
@@ -678,7 +695,31 @@ async fn route_and_forward(
             .boxed()
         });
     }
+    let switched = response.status() == StatusCode::SWITCHING_PROTOCOLS;
+    let upstream_protocol = response.headers().get(header::UPGRADE).cloned();
     strip_hop_by_hop(response.headers_mut(), false);
+    match (switched, upgrade, upstream_protocol) {
+        (true, Some((client, _)), Some(protocol)) => {
+            let backend_side = hyper::upgrade::on(&mut response);
+            response
+                .headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("upgrade"));
+            response.headers_mut().insert(header::UPGRADE, protocol);
+            tokio::spawn(async move {
+                let (Ok(client), Ok(backend_side)) = tokio::join!(client, backend_side) else {
+                    return;
+                };
+                let mut client = TokioIo::new(client);
+                let mut backend_side = TokioIo::new(backend_side);
+                let _ = tokio::io::copy_bidirectional(&mut client, &mut backend_side).await;
+            });
+        }
+        (true, _, _) => {
+            // A 101 for a request that asked for no upgrade the proxy can carry.
+            return answer(502, "the backend switched protocols unasked");
+        }
+        _ => {}
+    }
     // The client's connection has its own version (hyper writes the status line from it).
     *response.version_mut() = Version::HTTP_11;
     edit_headers(response.headers_mut(), &action.response_headers);
@@ -686,6 +727,20 @@ async fn route_and_forward(
         session.set(&crate::session::token(backend), response.headers_mut());
     }
     response
+}
+
+/// Whether the request asks for an HTTP/1.1 protocol upgrade (`Connection: upgrade` and an
+/// `Upgrade` header).
+fn upgrade_requested(parts: &http::request::Parts) -> bool {
+    parts.version == Version::HTTP_11
+        && parts.headers.contains_key(header::UPGRADE)
+        && parts
+            .headers
+            .get_all(header::CONNECTION)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .any(|t| t.trim().eq_ignore_ascii_case("upgrade"))
 }
 
 fn kind_name(kind: RouteKind) -> &'static str {

@@ -24,6 +24,7 @@ pub struct ProxyMetrics {
     upstream_errors: Family<Labels, Counter>,
     reloads: Counter,
     connections: Gauge,
+    client_certificates: Family<Labels, Counter>,
 }
 
 impl Default for ProxyMetrics {
@@ -57,8 +58,15 @@ impl ProxyMetrics {
             "Client connections currently open",
             connections.clone(),
         );
+        let client_certificates = Family::<Labels, Counter>::default();
+        registry.register(
+            "client_certificate_outcomes",
+            "TLS connections on ports with client-certificate validation that were not simply accepted, by outcome (rejected, insecure_fallback)",
+            client_certificates.clone(),
+        );
         ProxyMetrics {
             registry,
+            client_certificates,
             latency,
             upstream_errors,
             reloads,
@@ -82,6 +90,14 @@ impl ProxyMetrics {
     pub fn upstream_error(&self, cause: &'static str) {
         self.upstream_errors
             .get_or_create(&vec![("cause", cause.to_string())])
+            .inc();
+    }
+
+    /// Counts a connection rejected or served unauthenticated by client-certificate
+    /// validation.
+    pub fn client_certificate(&self, outcome: &'static str) {
+        self.client_certificates
+            .get_or_create(&vec![("outcome", outcome.to_string())])
             .inc();
     }
 

@@ -122,7 +122,6 @@ pub struct Shared {
     pub upstream_tls: crate::upstream_tls::UpstreamTls,
     h1: Client<HttpConnector, UpstreamBody>,
     h2: Client<HttpConnector, UpstreamBody>,
-    config_files: Vec<PathBuf>,
 }
 
 impl Shared {
@@ -143,12 +142,16 @@ impl Shared {
             .store(Arc::new(Endpoints::new(&config, &self.options.backends)));
         let snapshot = self.live.load();
         let router = snapshot.router();
-        let listeners = served_listeners(router, &config);
-        let (table, problems) = CertTable::load(&listeners, router.gateway(), &self.config_files);
+        let (table, problems) = CertTable::load(router);
         for p in problems {
             eprintln!("trieway-proxy: {p}");
         }
         self.certs.store(Arc::new(table));
+        // The rustls configurations carry the ports' client-certificate verifiers: rebuilt
+        // on the next handshake from the new table.
+        if let Ok(mut m) = self.tls_configs.lock() {
+            m.clear();
+        }
     }
 }
 
@@ -169,10 +172,10 @@ pub struct Proxy;
 #[derive(Debug)]
 pub struct RunningProxy {
     shared: Arc<Shared>,
-    addrs: BTreeMap<(u16, bool), SocketAddr>,
+    binder: Arc<Binder>,
+    binder_task: Option<JoinHandle<()>>,
     admin: Option<SocketAddr>,
     stop: watch::Sender<bool>,
-    tasks: Vec<JoinHandle<()>>,
     admin_stop: watch::Sender<bool>,
     admin_task: Option<JoinHandle<()>>,
     graceful: Arc<Mutex<Option<GracefulShutdown>>>,
@@ -182,11 +185,11 @@ pub struct RunningProxy {
 impl RunningProxy {
     /// The bound address of the Gateway listener port `port` (TCP; HTTP, TLS or TCP).
     pub fn addr(&self, port: u16) -> Option<SocketAddr> {
-        self.addrs.get(&(port, false)).copied()
+        self.binder.addr(port, false)
     }
     /// The bound UDP address of the Gateway listener port `port`.
     pub fn udp_addr(&self, port: u16) -> Option<SocketAddr> {
-        self.addrs.get(&(port, true)).copied()
+        self.binder.addr(port, true)
     }
     /// The admin port's bound address.
     pub fn admin_addr(&self) -> Option<SocketAddr> {
@@ -207,7 +210,16 @@ impl RunningProxy {
     pub async fn shutdown(mut self) {
         self.shared.ready.store(false, Ordering::SeqCst);
         let _ = self.stop.send(true);
-        for t in self.tasks.drain(..) {
+        if let Some(t) = self.binder_task.take() {
+            let _ = t.await;
+        }
+        let tasks = self
+            .binder
+            .tasks
+            .lock()
+            .map(|mut t| std::mem::take(&mut *t))
+            .unwrap_or_default();
+        for t in tasks {
             let _ = t.await;
         }
         if let Some(w) = self.watcher.take() {
@@ -288,33 +300,6 @@ fn listener_ports(listeners: &[(String, Listener)]) -> BTreeMap<u16, Vec<PortKin
     ports
 }
 
-fn config_files(path: &std::path::Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    if path.is_dir() {
-        let mut stack = vec![path.to_path_buf()];
-        while let Some(dir) = stack.pop() {
-            let Ok(entries) = std::fs::read_dir(&dir) else {
-                continue;
-            };
-            for e in entries.flatten() {
-                let p = e.path();
-                if p.is_dir() {
-                    stack.push(p);
-                } else if matches!(
-                    p.extension().and_then(|x| x.to_str()),
-                    Some("yaml" | "yml" | "json")
-                ) {
-                    out.push(p);
-                }
-            }
-        }
-        out.sort();
-    } else {
-        out.push(path.to_path_buf());
-    }
-    out
-}
-
 impl Proxy {
     /// Loads the configuration, binds every listener port of the served Gateway and the admin
     /// port, starts watching the files, and returns once everything accepts connections.
@@ -368,62 +353,43 @@ impl Proxy {
             tls_configs: Mutex::default(),
             h1: client_h1,
             h2: client_h2,
-            config_files: config_files(&path),
             options,
             live,
         });
         shared.refresh();
         let (stop, stop_rx) = watch::channel(false);
         let graceful = Arc::new(Mutex::new(Some(GracefulShutdown::new())));
-        let mut addrs = BTreeMap::new();
-        let mut tasks = Vec::new();
-        let opts = &shared.options;
-        for (port, kinds) in &ports {
-            let bind_port = if opts.ephemeral_ports {
-                0
-            } else {
-                u16::try_from(i32::from(*port) + opts.port_offset).map_err(|_| {
-                    format!(
-                        "listener port {port} + offset {}: out of range",
-                        opts.port_offset
-                    )
-                })?
-            };
-            let bind = SocketAddr::new(opts.listen_ip, bind_port);
-            let tcp_kind = kinds.iter().find(|k| **k != PortKind::Udp).copied();
-            if let Some(kind) = tcp_kind {
-                let listener = TcpListener::bind(bind)
-                    .await
-                    .map_err(|e| format!("listener port {port}: bind {bind}: {e}"))?;
-                addrs.insert(
-                    (*port, false),
-                    listener.local_addr().map_err(|e| e.to_string())?,
-                );
-                tasks.push(tokio::spawn(accept_loop(
-                    Arc::clone(&shared),
-                    listener,
-                    *port,
-                    kind,
-                    stop_rx.clone(),
-                    Arc::clone(&graceful),
-                )));
-            }
-            if kinds.contains(&PortKind::Udp) {
-                let socket = UdpSocket::bind(bind)
-                    .await
-                    .map_err(|e| format!("listener port {port}: bind UDP {bind}: {e}"))?;
-                addrs.insert(
-                    (*port, true),
-                    socket.local_addr().map_err(|e| e.to_string())?,
-                );
-                tasks.push(tokio::spawn(crate::l4::udp_loop(
-                    Arc::clone(&shared),
-                    socket,
-                    *port,
-                    stop_rx.clone(),
-                )));
-            }
-        }
+        let binder = Arc::new(Binder {
+            stop: stop_rx.clone(),
+            graceful: Arc::clone(&graceful),
+            addrs: Mutex::default(),
+            tasks: Mutex::default(),
+        });
+        binder.bind_new(&shared, &ports).await?;
+        // Listener ports that a reload adds are bound by this task, woken by the watcher.
+        let (rebind_tx, mut rebind_rx) = tokio::sync::mpsc::unbounded_channel::<()>();
+        let binder_task = {
+            let (shared, binder, mut stop) =
+                (Arc::clone(&shared), Arc::clone(&binder), stop_rx.clone());
+            tokio::spawn(async move {
+                loop {
+                    tokio::select! {
+                        woken = rebind_rx.recv() => if woken.is_none() { return },
+                        _ = stop.changed() => return,
+                    }
+                    if *stop.borrow() {
+                        return;
+                    }
+                    let ports = listener_ports(&served_listeners(
+                        shared.live.load().router(),
+                        &shared.live.config(),
+                    ));
+                    if let Err(e) = binder.bind_new(&shared, &ports).await {
+                        eprintln!("trieway-proxy: reload: {e}");
+                    }
+                }
+            })
+        };
         let mut admin = None;
         let (admin_stop, admin_stop_rx) = watch::channel(false);
         let mut admin_task = None;
@@ -453,6 +419,7 @@ impl Proxy {
                             eprintln!("trieway-proxy: reload: {line}");
                         }
                         shared.refresh();
+                        let _ = rebind_tx.send(());
                         if let Ok(mut l) = shared.last_reload.lock() {
                             *l = line;
                         };
@@ -466,15 +433,114 @@ impl Proxy {
         shared.ready.store(true, Ordering::SeqCst);
         Ok(RunningProxy {
             shared,
-            addrs,
+            binder,
+            binder_task: Some(binder_task),
             admin,
             stop,
-            tasks,
             admin_stop,
             admin_task,
             graceful,
             watcher,
         })
+    }
+}
+
+/// Binds listener ports and runs their accept loops: those of the first configuration at
+/// start, and those a reload adds. A port a reload removes stays bound (its connections find
+/// no listener: 404, or closed); a port keeps the kind (HTTP, TLS, TCP) it was bound with.
+#[derive(Debug)]
+struct Binder {
+    stop: watch::Receiver<bool>,
+    graceful: Arc<Mutex<Option<GracefulShutdown>>>,
+    /// (Gateway port, UDP) -> bound address.
+    addrs: Mutex<BTreeMap<(u16, bool), SocketAddr>>,
+    tasks: Mutex<Vec<JoinHandle<()>>>,
+}
+
+impl Binder {
+    fn addr(&self, port: u16, udp: bool) -> Option<SocketAddr> {
+        self.addrs.lock().ok()?.get(&(port, udp)).copied()
+    }
+
+    fn record(&self, port: u16, udp: bool, addr: SocketAddr, task: JoinHandle<()>) {
+        if let Ok(mut a) = self.addrs.lock() {
+            a.insert((port, udp), addr);
+        }
+        if let Ok(mut t) = self.tasks.lock() {
+            t.push(task);
+        }
+    }
+
+    /// Binds every port of `ports` not bound yet; `Err` names the first port that failed
+    /// (the others are still bound).
+    async fn bind_new(
+        &self,
+        shared: &Arc<Shared>,
+        ports: &BTreeMap<u16, Vec<PortKind>>,
+    ) -> Result<(), String> {
+        let opts = &shared.options;
+        let mut first_error = None;
+        for (port, kinds) in ports {
+            let bind_port = if opts.ephemeral_ports {
+                0
+            } else {
+                match u16::try_from(i32::from(*port) + opts.port_offset) {
+                    Ok(p) => p,
+                    Err(_) => {
+                        first_error.get_or_insert(format!(
+                            "listener port {port} + offset {}: out of range",
+                            opts.port_offset
+                        ));
+                        continue;
+                    }
+                }
+            };
+            let bind = SocketAddr::new(opts.listen_ip, bind_port);
+            let tcp_kind = kinds.iter().find(|k| **k != PortKind::Udp).copied();
+            if let (Some(kind), None) = (tcp_kind, self.addr(*port, false)) {
+                match TcpListener::bind(bind).await.and_then(|l| {
+                    let a = l.local_addr()?;
+                    Ok((l, a))
+                }) {
+                    Ok((listener, addr)) => {
+                        let task = tokio::spawn(accept_loop(
+                            Arc::clone(shared),
+                            listener,
+                            *port,
+                            kind,
+                            self.stop.clone(),
+                            Arc::clone(&self.graceful),
+                        ));
+                        self.record(*port, false, addr, task);
+                    }
+                    Err(e) => {
+                        first_error
+                            .get_or_insert(format!("listener port {port}: bind {bind}: {e}"));
+                    }
+                }
+            }
+            if kinds.contains(&PortKind::Udp) && self.addr(*port, true).is_none() {
+                match UdpSocket::bind(bind).await.and_then(|s| {
+                    let a = s.local_addr()?;
+                    Ok((s, a))
+                }) {
+                    Ok((socket, addr)) => {
+                        let task = tokio::spawn(crate::l4::udp_loop(
+                            Arc::clone(shared),
+                            socket,
+                            *port,
+                            self.stop.clone(),
+                        ));
+                        self.record(*port, true, addr, task);
+                    }
+                    Err(e) => {
+                        first_error
+                            .get_or_insert(format!("listener port {port}: bind UDP {bind}: {e}"));
+                    }
+                }
+            }
+        }
+        first_error.map_or(Ok(()), Err)
     }
 }
 
@@ -508,7 +574,8 @@ pub(crate) async fn serve_http<I>(
     let service = hyper::service::service_fn(move |req| {
         proxy_http::handle(Arc::clone(&service_shared), conn.clone(), req)
     });
-    let connection = builder.serve_connection(TokioIo::new(io), service);
+    // With upgrades: a WebSocket (or other HTTP/1.1 upgrade) the backend accepts is spliced.
+    let connection = builder.serve_connection_with_upgrades(TokioIo::new(io), service);
     let _ = match watcher {
         Some(w) => w.watch(connection.into_owned()).await,
         None => connection.await,

@@ -23,6 +23,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
+use trieway::tls::ClientDecision;
 use trieway::{Target, TlsOutcome};
 
 /// Largest ClientHello read before routing (TLS records are at most 16 KiB plus header).
@@ -124,8 +125,8 @@ pub async fn read_client_hello<S: AsyncRead + Unpin>(
     Ok((buf, sni))
 }
 
-/// The rustls configuration of a port (built once per port and ALPN choice; the
-/// certificates it presents follow reloads through the shared table).
+/// The rustls configuration of a port (built once per port and ALPN choice, and again after
+/// a reload; the certificates it presents follow reloads through the shared table).
 fn server_config(shared: &Shared, port: u16, alpn: bool) -> Arc<rustls::ServerConfig> {
     if let Some(c) = shared
         .tls_configs
@@ -135,12 +136,20 @@ fn server_config(shared: &Shared, port: u16, alpn: bool) -> Arc<rustls::ServerCo
     {
         return c;
     }
-    let mut config = rustls::ServerConfig::builder()
-        .with_no_client_auth()
-        .with_cert_resolver(Arc::new(PortResolver {
-            port,
-            table: Arc::clone(&shared.certs),
-        }));
+    // Client certificates are asked for on HTTPS (ALPN) connections of a port that validates
+    // them (`spec.tls.frontend` applies to HTTPS listeners).
+    let verifier = alpn
+        .then(|| shared.certs.load().client_verifier(port))
+        .flatten();
+    let builder = rustls::ServerConfig::builder();
+    let builder = match verifier {
+        Some(v) => builder.with_client_cert_verifier(v),
+        None => builder.with_no_client_auth(),
+    };
+    let mut config = builder.with_cert_resolver(Arc::new(PortResolver {
+        port,
+        table: Arc::clone(&shared.certs),
+    }));
     if alpn {
         config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     }
@@ -227,6 +236,33 @@ pub async fn serve(
                     return;
                 }
             };
+            let chain = tls.get_ref().1.peer_certificates().unwrap_or(&[]);
+            match shared.certs.load().client_decision(port, chain) {
+                ClientDecision::Accept => {}
+                ClientDecision::Reject => {
+                    shared.metrics.client_certificate("rejected");
+                    if shared.options.access_log {
+                        eprintln!(
+                            "{peer} port={port} tls sni={}: client certificate {}: rejected (spec.tls.frontend)",
+                            sni.as_deref().unwrap_or("-"),
+                            if chain.is_empty() { "absent" } else { "not valid" }
+                        );
+                    }
+                    let mut tls = tls;
+                    let _ = tls.shutdown().await;
+                    return;
+                }
+                ClientDecision::InsecureFallback => {
+                    shared.metrics.client_certificate("insecure_fallback");
+                    if shared.options.access_log {
+                        eprintln!(
+                            "{peer} port={port} tls sni={}: client certificate {}: served unauthenticated (AllowInsecureFallback)",
+                            sni.as_deref().unwrap_or("-"),
+                            if chain.is_empty() { "absent" } else { "not valid" }
+                        );
+                    }
+                }
+            }
             let conn = ConnInfo {
                 port,
                 sni: sni.map(Arc::from),

@@ -178,3 +178,29 @@ async fn reload_every_50ms_while_10000_requests_run() {
     assert_eq!((r.status, r.upstream().as_str()), (200, "b"));
     proxy.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_listener_port_added_by_a_reload_is_bound_and_served() {
+    let a = upstream("a").await;
+    let (proxy, dir) = proxy(GATEWAY, &[("default/a", a.addr)], true).await;
+    assert!(proxy.addr(8080).is_none());
+    dir.write(
+        "gateway.yaml",
+        &GATEWAY.replace(
+            "listeners: [{name: http, port: 80, protocol: HTTP}]",
+            "listeners: [{name: http, port: 80, protocol: HTTP}, {name: extra, port: 8080, protocol: HTTP}]",
+        ),
+    );
+    assert!(
+        wait_for(|| proxy.addr(8080).is_some()).await,
+        "port 8080 never bound: {}",
+        proxy.shared().last_reload.lock().unwrap()
+    );
+    let c = client();
+    let r = get(&c, proxy.addr(8080).unwrap(), "any.example.com", "/stable").await;
+    assert_eq!((r.status, r.upstream().as_str()), (200, "a"), "{}", r.body);
+    // The first port still serves, and nothing else was bound twice.
+    let r = get(&c, proxy.addr(80).unwrap(), "any.example.com", "/stable").await;
+    assert_eq!(r.status, 200);
+    proxy.shutdown().await;
+}

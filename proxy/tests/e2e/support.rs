@@ -487,17 +487,41 @@ pub async fn tls_request(
     roots: &[rustls_pki_types::CertificateDer<'static>],
     h2: bool,
 ) -> Result<(Answer, Option<Vec<u8>>), String> {
+    tls_request_as(addr, sni, host, target, roots, h2, None).await
+}
+
+/// [`tls_request`], presenting `client` (certificate PEM, key PEM) when the server asks for a
+/// client certificate.
+pub async fn tls_request_as(
+    addr: SocketAddr,
+    sni: &str,
+    host: &str,
+    target: &str,
+    roots: &[rustls_pki_types::CertificateDer<'static>],
+    h2: bool,
+    client: Option<(&str, &str)>,
+) -> Result<(Answer, Option<Vec<u8>>), String> {
     let mut store = rustls::RootCertStore::empty();
     for r in roots {
         store.add(r.clone()).unwrap();
     }
-    let mut config = rustls::ClientConfig::builder_with_provider(Arc::new(
+    let builder = rustls::ClientConfig::builder_with_provider(Arc::new(
         rustls::crypto::ring::default_provider(),
     ))
     .with_safe_default_protocol_versions()
     .unwrap()
-    .with_root_certificates(store)
-    .with_no_client_auth();
+    .with_root_certificates(store);
+    let mut config = match client {
+        Some((crt, key)) => {
+            use rustls_pki_types::pem::PemObject;
+            let chain = rustls_pki_types::CertificateDer::pem_slice_iter(crt.as_bytes())
+                .collect::<Result<Vec<_>, _>>()
+                .unwrap();
+            let key = rustls_pki_types::PrivateKeyDer::from_pem_slice(key.as_bytes()).unwrap();
+            builder.with_client_auth_cert(chain, key).unwrap()
+        }
+        None => builder.with_no_client_auth(),
+    };
     config.alpn_protocols = if h2 {
         vec![b"h2".to_vec(), b"http/1.1".to_vec()]
     } else {
