@@ -16,10 +16,10 @@
 //!   carries no traffic. A Secret with neither `data` nor `stringData` is taken as one whose
 //!   key material was withheld from trieway (its existence and type are checked, its
 //!   [`Certificate::has_material`] is false).
-//! - **SNI selection** ([`Router::certificate_for`]): among the listeners of the port, the
+//! - **SNI selection** ([`Router::certificate_for`](crate::Router::certificate_for)): among the listeners of the port, the
 //!   one whose hostname equals the SNI, then the longest matching wildcard, then the one
 //!   without hostname, as for request routing (SPEC §2.5). No allocation.
-//! - **Client certificates** ([`Router::client_certificate_decision`]): the HTTPS listeners of a
+//! - **Client certificates** ([`Router::client_certificate_decision`](crate::Router::client_certificate_decision)): the HTTPS listeners of a
 //!   port follow `frontend.perPort` for that port, else `frontend.default`. A configuration
 //!   whose `caCertificateRefs` are all invalid makes those listeners `Accepted=False/
 //!   NoValidCACertificate` (they carry no traffic); an invalid reference among valid ones is
@@ -372,7 +372,7 @@ pub(crate) fn is_der_sequence(der: &[u8]) -> bool {
 /// with intermediates) was issued, directly or through the intermediates it carries, by a
 /// certificate of `ca_bundle_pem`, with valid signatures and every certificate on the path
 /// inside its validity period (feature `tls-check`). This is what a proxy's handshake checks
-/// before it calls [`Router::client_certificate_decision`] with
+/// before it calls [`Router::client_certificate_decision`](crate::Router::client_certificate_decision) with
 /// [`ClientCertificate::Valid`]; `trieway eval` uses it to simulate that handshake.
 #[cfg(feature = "tls-check")]
 pub fn verify_client_certificate(cert_pem: &str, ca_bundle_pem: &str) -> Result<(), String> {
