@@ -223,8 +223,10 @@ fn path_ok(p: &Path, path: &str) -> bool {
     }
 }
 
-/// Exact header match against all lines of `name` joined with `,`.
-fn header_ok(headers: &[(&str, &str)], name: &str, value: &str) -> bool {
+/// Exact header match against all lines of `name` joined with `,` (also the matchit-based
+/// engine's).
+#[inline]
+pub(crate) fn header_ok(headers: &[(&str, &str)], name: &str, value: &str) -> bool {
     let (mut pos, mut lines) = (0, 0);
     let value = value.as_bytes();
     for (n, v) in headers {
@@ -247,7 +249,8 @@ fn header_ok(headers: &[(&str, &str)], name: &str, value: &str) -> bool {
 }
 
 /// First occurrence of a query parameter (`a` without `=` has value `""`).
-fn query_value<'q>(query: Option<&'q str>, name: &str) -> Option<&'q str> {
+#[inline]
+pub(crate) fn query_value<'q>(query: Option<&'q str>, name: &str) -> Option<&'q str> {
     query?.split('&').find_map(|pair| {
         let (n, v) = pair.split_once('=').unwrap_or((pair, ""));
         (n == name).then_some(v)

@@ -30,6 +30,7 @@
 //! list past 3 parameters, and its backtracking stack when a path walks past a static child
 //! that overlaps a parameter (about 8% of the requests of a tenant mix at N = 1,000).
 
+use crate::linear::{header_ok, query_value};
 use crate::spec::{PathSpec, Req, RouteSet, Winner};
 use regex::Regex;
 use std::cmp::Reverse;
@@ -514,39 +515,6 @@ impl Entry {
                 .iter()
                 .all(|&(n, v)| query_value(req.query, n) == Some(v))
     }
-}
-
-/// Exact header match against all lines of `name` joined with `,` (as the linear matcher).
-#[inline]
-fn header_ok(headers: &[(&str, &str)], name: &str, value: &str) -> bool {
-    let (mut pos, mut lines) = (0, 0);
-    let value = value.as_bytes();
-    for (n, v) in headers {
-        if !n.eq_ignore_ascii_case(name) {
-            continue;
-        }
-        if lines > 0 {
-            if value.get(pos) != Some(&b',') {
-                return false;
-            }
-            pos += 1;
-        }
-        if value.get(pos..pos + v.len()) != Some(v.as_bytes()) {
-            return false;
-        }
-        pos += v.len();
-        lines += 1;
-    }
-    lines > 0 && pos == value.len()
-}
-
-/// First occurrence of a query parameter (`a` without `=` has value `""`).
-#[inline]
-fn query_value<'q>(query: Option<&'q str>, name: &str) -> Option<&'q str> {
-    query?.split('&').find_map(|pair| {
-        let (n, v) = pair.split_once('=').unwrap_or((pair, ""));
-        (n == name).then_some(v)
-    })
 }
 
 /// Splits an authority as trieway does: the host without port and one trailing dot, and
