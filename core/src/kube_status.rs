@@ -238,14 +238,8 @@ impl StatusWriter {
             let key = format!("{} {}/{}", resource.kind, route.namespace, route.name);
             let api: Api<DynamicObject> =
                 Api::namespaced_with(self.client.clone(), &route.namespace, &resource);
-            let current = match api.get_opt(&route.name).await {
-                Ok(Some(current)) => current,
-                // Deleted meanwhile: nothing to write.
-                Ok(None) => continue,
-                Err(e) => {
-                    summary.failed.push((key, e.to_string()));
-                    continue;
-                }
+            let Some(current) = fetch(&api, &route.name, &key, &mut summary).await else {
+                continue;
             };
             let generation = current.metadata.generation.unwrap_or(0);
             let existing: Vec<Value> = current
@@ -300,13 +294,8 @@ impl StatusWriter {
             let key = format!("Gateway {}/{}", g.namespace, g.name);
             let api: Api<DynamicObject> =
                 Api::namespaced_with(self.client.clone(), &g.namespace, &gateways);
-            let current = match api.get_opt(&g.name).await {
-                Ok(Some(current)) => current,
-                Ok(None) => continue,
-                Err(e) => {
-                    summary.failed.push((key, e.to_string()));
-                    continue;
-                }
+            let Some(current) = fetch(&api, &g.name, &key, summary).await else {
+                continue;
             };
             let class = current
                 .data
@@ -395,13 +384,8 @@ impl StatusWriter {
                 continue;
             }
             let key = format!("GatewayClass {}", c.name);
-            let current = match class_api.get_opt(&c.name).await {
-                Ok(Some(current)) => current,
-                Ok(None) => continue,
-                Err(e) => {
-                    summary.failed.push((key, e.to_string()));
-                    continue;
-                }
+            let Some(current) = fetch(&class_api, &c.name, &key, summary).await else {
+                continue;
             };
             let now = Timestamp::now().to_string();
             let generation = current.metadata.generation.unwrap_or(0);
@@ -422,13 +406,8 @@ impl StatusWriter {
             let key = format!("ListenerSet {}/{}", l.namespace, l.name);
             let api: Api<DynamicObject> =
                 Api::namespaced_with(self.client.clone(), &l.namespace, &sets);
-            let current = match api.get_opt(&l.name).await {
-                Ok(Some(current)) => current,
-                Ok(None) => continue,
-                Err(e) => {
-                    summary.failed.push((key, e.to_string()));
-                    continue;
-                }
+            let Some(current) = fetch(&api, &l.name, &key, summary).await else {
+                continue;
             };
             let now = Timestamp::now().to_string();
             let generation = current.metadata.generation.unwrap_or(0);
@@ -647,6 +626,23 @@ fn merge_parents(
 /// Whether two `status.parents` lists hold the same entries (in any order).
 fn same_entries(a: &[Value], b: &[Value]) -> bool {
     a.len() == b.len() && a.iter().all(|x| b.contains(x))
+}
+
+/// The object `name` as the cluster has it now; `None` when it was deleted meanwhile (nothing
+/// to write) or could not be read (recorded under `key` in `summary.failed`).
+async fn fetch(
+    api: &Api<DynamicObject>,
+    name: &str,
+    key: &str,
+    summary: &mut StatusSummary,
+) -> Option<DynamicObject> {
+    match api.get_opt(name).await {
+        Ok(current) => current,
+        Err(e) => {
+            summary.failed.push((key.to_string(), e.to_string()));
+            None
+        }
+    }
 }
 
 #[cfg(test)]
