@@ -345,6 +345,11 @@ pub async fn send(
     }
     let req = req.body(Full::new(Bytes::new())).unwrap();
     let resp = client.request(req).await.map_err(|e| format!("{e:?}"))?;
+    read_answer(resp).await
+}
+
+/// A response read whole: status, headers, body (lossy UTF-8) and trailers.
+async fn read_answer(resp: Response<Incoming>) -> Result<Answer, String> {
     let status = resp.status().as_u16();
     let headers = resp.headers().clone();
     let collected = resp
@@ -402,21 +407,7 @@ pub async fn h2_send(
         .send_request(req)
         .await
         .map_err(|e| format!("{e:?}"))?;
-    let status = resp.status().as_u16();
-    let headers = resp.headers().clone();
-    let collected = resp
-        .into_body()
-        .collect()
-        .await
-        .map_err(|e| format!("body: {e:?}"))?;
-    let trailers = collected.trailers().cloned();
-    let body = String::from_utf8_lossy(&collected.to_bytes()).into_owned();
-    Ok(Answer {
-        status,
-        headers,
-        body,
-        trailers,
-    })
+    read_answer(resp).await
 }
 
 /// A self-signed certificate for `names`: (certificate PEM, key PEM, DER for a root store).
@@ -567,24 +558,7 @@ pub async fn tls_request_as(
             .await
             .map_err(|e| format!("{e:?}"))?
     };
-    let status = resp.status().as_u16();
-    let headers = resp.headers().clone();
-    let collected = resp
-        .into_body()
-        .collect()
-        .await
-        .map_err(|e| format!("body: {e:?}"))?;
-    let trailers = collected.trailers().cloned();
-    let body = String::from_utf8_lossy(&collected.to_bytes()).into_owned();
-    Ok((
-        Answer {
-            status,
-            headers,
-            body,
-            trailers,
-        },
-        alpn,
-    ))
+    Ok((read_answer(resp).await?, alpn))
 }
 
 /// Polls `cond` every 5 ms until it holds, for at most 30 s (a bound for slow machines, not
