@@ -130,6 +130,7 @@ mod cost;
 mod counters;
 mod error;
 pub mod explain;
+mod incremental;
 #[cfg(feature = "kube")]
 pub mod kube;
 #[cfg(feature = "kube")]

@@ -20,8 +20,9 @@
 
 use crate::config::Config;
 use crate::error::{ConfigError, Error};
+use crate::incremental::{Incremental, Step};
 use crate::load::{key_of, object_key, parse_documents};
-use crate::model::{Object, ObjectMeta, Origin, Route};
+use crate::model::{Object, ObjectMeta, Origin, Route, RouteKind};
 use crate::options::Options;
 use crate::router::Router;
 use arc_swap::ArcSwap;
@@ -194,6 +195,12 @@ pub struct ApplyResult {
     /// Why the new Router could not be built (no Gateway left, a panic): nothing of the
     /// change set was applied and the previous Router keeps serving.
     pub failed: Option<String>,
+    /// Whether the published Router was built incrementally from the previous one (a
+    /// change set of HTTPRoutes and GRPCRoutes: see [`Live::apply`]) rather than in full.
+    pub incremental: bool,
+    /// When a Router was published but not incrementally: why it was built in full (for
+    /// example "not a change set of HTTPRoutes and GRPCRoutes alone").
+    pub full_build: Option<String>,
 }
 
 impl ApplyResult {
@@ -274,6 +281,9 @@ struct Writer {
     options: Options,
     target: Target,
     version: u64,
+    /// What the next update can start from (after a full build of a Gateway), when it
+    /// changes only routes (see `crate::incremental`).
+    incremental: Option<Incremental>,
     /// Tests: the next build panics.
     #[cfg(test)]
     panic_next: bool,
@@ -323,10 +333,12 @@ impl Live {
     /// [`Router::from_ingress`]).
     pub fn from_ingress(config: Config, class: Option<&str>, options: Options) -> Live {
         let target = Target::Ingress(class.map(str::to_string));
-        let router = build(&config, &options, &target).unwrap_or_else(|_| {
-            // Ingress builds cannot fail; an empty table is the fallback.
-            Router::from_ingress(&Config::default(), None, options.clone())
-        });
+        let router = build(&config, &options, &target)
+            .map(|(router, _)| router)
+            .unwrap_or_else(|_| {
+                // Ingress builds cannot fail; an empty table is the fallback.
+                Router::from_ingress(&Config::default(), None, options.clone())
+            });
         Live::with_router(config, options, target, router, 1)
     }
 
@@ -349,8 +361,10 @@ impl Live {
     }
 
     fn start(config: Config, options: Options, target: Target) -> Result<Live, Error> {
-        let router = build(&config, &options, &target)?;
-        Ok(Live::with_router(config, options, target, router, 1))
+        let (router, incremental) = build(&config, &options, &target)?;
+        let live = Live::with_router(config, options, target, router, 1);
+        live.lock().incremental = incremental;
+        Ok(live)
     }
 
     fn with_router(
@@ -372,6 +386,7 @@ impl Live {
                 options,
                 target,
                 version,
+                incremental: None,
                 #[cfg(test)]
                 panic_next: false,
             }),
@@ -431,6 +446,7 @@ impl Live {
             ..ApplyResult::default()
         };
         let mut undo: Vec<(String, Config, Undo)> = Vec::new();
+        let mut steps: Vec<(RouteKind, Step)> = Vec::new();
         for change in changes {
             let (key, mut one) = match change {
                 Change::Upsert { object, origin } => {
@@ -504,6 +520,19 @@ impl Live {
                     result.rejected.push((key, vec![e]));
                 }
                 Some(step) => {
+                    let kind = match key.kind.as_str() {
+                        "HTTPRoute" => RouteKind::Http,
+                        "GRPCRoute" => RouteKind::Grpc,
+                        _ => RouteKind::Tls,
+                    };
+                    steps.push((
+                        kind,
+                        match step {
+                            Undo::Replaced(i) => Step::Replaced(i),
+                            Undo::Removed(i) => Step::Removed(i),
+                            _ => Step::Pushed,
+                        },
+                    ));
                     result.applied.push(key.clone());
                     undo.push((key.kind, one, step));
                 }
@@ -512,8 +541,10 @@ impl Live {
         if result.applied.is_empty() {
             return result;
         }
-        match self.build_locked(&mut w) {
-            Ok(router) => {
+        match self.build_locked(&mut w, &steps) {
+            Ok((router, full)) => {
+                result.incremental = full.is_none();
+                result.full_build = full;
                 w.version += 1;
                 result.version = w.version;
                 result.published = true;
@@ -539,10 +570,37 @@ impl Live {
         result
     }
 
-    /// Builds the next Router from the writer state, catching panics.
-    fn build_locked(&self, w: &mut Writer) -> Result<Router, String> {
+    /// Builds the next Router from the writer state, catching panics: incrementally from the
+    /// previous one when `steps` allow it, else in full (and why).
+    fn build_locked(
+        &self,
+        w: &mut Writer,
+        steps: &[(RouteKind, Step)],
+    ) -> Result<(Router, Option<String>), String> {
         #[cfg(test)]
         let panic_next = std::mem::take(&mut w.panic_next);
+        let mut why = "the previous build left nothing to update from".to_string();
+        if let Some(mut inc) = w.incremental.take() {
+            let (config, options) = (&w.config, &w.options);
+            let next = catch_unwind(AssertUnwindSafe(|| {
+                #[cfg(test)]
+                if panic_next {
+                    panic!("injected build panic");
+                }
+                inc.update(config, options, steps)
+            }));
+            match next {
+                Ok(Ok(router)) => {
+                    w.incremental = Some(inc);
+                    return Ok((router, None));
+                }
+                // The state is spent; a full build records it afresh.
+                Ok(Err(e)) => why = e.0.to_string(),
+                Err(panic) => {
+                    return Err(format!("the build panicked: {}", panic_message(&*panic)));
+                }
+            }
+        }
         let (config, options, target) = (&w.config, &w.options, &w.target);
         let built = catch_unwind(AssertUnwindSafe(|| {
             #[cfg(test)]
@@ -552,7 +610,10 @@ impl Live {
             build(config, options, target)
         }));
         match built {
-            Ok(Ok(router)) => Ok(router),
+            Ok(Ok((router, incremental))) => {
+                w.incremental = incremental;
+                Ok((router, Some(why)))
+            }
             Ok(Err(e)) => Err(e.to_string()),
             Err(panic) => Err(format!("the build panicked: {}", panic_message(&*panic))),
         }
@@ -574,14 +635,21 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
         .unwrap_or_else(|| "unknown".to_string())
 }
 
-/// A full build of `config`.
-fn build(config: &Config, options: &Options, target: &Target) -> Result<Router, Error> {
+/// A full build of `config`, with the state incremental updates start from (Gateways only).
+fn build(
+    config: &Config,
+    options: &Options,
+    target: &Target,
+) -> Result<(Router, Option<Incremental>), Error> {
     match target {
-        Target::Gateway => Router::new(config, options.clone()),
-        Target::Ingress(class) => Ok(Router::from_ingress(
-            config,
-            class.as_deref(),
-            options.clone(),
+        Target::Gateway => {
+            let recorded = Router::new_recorded(config, options.clone())?;
+            let router = recorded.router.clone();
+            Ok((router, Some(Incremental::new(config, recorded))))
+        }
+        Target::Ingress(class) => Ok((
+            Router::from_ingress(config, class.as_deref(), options.clone()),
+            None,
         )),
     }
 }

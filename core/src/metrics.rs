@@ -176,6 +176,8 @@ fn stats(rc: &RouterCounters, c: &Compiled) -> Stats {
         .rules
         .iter()
         .enumerate()
+        // Rules of routes a live update replaced are not in the Router any more.
+        .filter(|(_, r)| !c.routes[r.route as usize].dead)
         .map(|(i, r)| {
             let route = &c.routes[r.route as usize];
             RuleStats {

@@ -2,6 +2,7 @@
 
 use crate::attach::{self, Report};
 use crate::compile::backend::{Backend, Target};
+use crate::compile::chunked::Rope;
 use crate::compile::conds::{self, QueryScan};
 use crate::compile::dfa::{Captures, Slots, MAX_SLOTS};
 use crate::compile::template::ParamPlan;
@@ -30,13 +31,42 @@ pub struct Router {
 #[derive(Debug)]
 struct Inner {
     compiled: Compiled,
-    report: Report,
+    report: ReportCell,
     /// With `Options::counters`.
     counters: Option<crate::counters::RouterCounters>,
 }
 
+/// A Router's report: whole, or (after a live update) in parts that share the route statuses
+/// with the previous version, assembled on the first [`Router::report`].
+#[derive(Debug)]
+enum ReportCell {
+    Ready(Report),
+    Parts(Box<ReportParts>),
+}
+
+/// A report in parts (see [`ReportCell`]).
+#[derive(Debug)]
+struct ReportParts {
+    /// Everything but `routes`.
+    base: Report,
+    routes: Rope<crate::attach::report::RouteStatus>,
+    done: std::sync::OnceLock<Report>,
+}
+
+impl ReportCell {
+    fn get(&self) -> &Report {
+        match self {
+            ReportCell::Ready(r) => r,
+            ReportCell::Parts(p) => p.done.get_or_init(|| Report {
+                routes: p.routes.to_vec(),
+                ..p.base.clone()
+            }),
+        }
+    }
+}
+
 impl Inner {
-    fn new(compiled: Compiled, report: Report) -> Inner {
+    fn new(compiled: Compiled, report: ReportCell) -> Inner {
         let counters = compiled
             .options
             .counters
@@ -47,6 +77,20 @@ impl Inner {
             counters,
         }
     }
+}
+
+/// A full build with what incremental updates start from ([`Router::new_recorded`]).
+#[derive(Debug)]
+pub(crate) struct Recorded {
+    pub router: Router,
+    /// The Router's tables (shared with it).
+    pub compiled: Compiled,
+    /// The Router's report without route statuses, and the statuses.
+    pub base: Report,
+    pub routes: Rope<crate::attach::report::RouteStatus>,
+    pub state: compile::CompileState,
+    /// The attachment (its `report` taken), with its records.
+    pub attachment: attach::Attachment,
 }
 
 /// The result of a lookup.
@@ -406,6 +450,55 @@ impl Router {
     /// [`Router::report`].
     pub fn new(config: &Config, options: Options) -> Result<Router, Error> {
         let attachment = attach::attach(config, options.controller_name.as_deref());
+        let (compiled, report, ..) = Router::compile_attached(config, attachment, &options, false)?;
+        Ok(Router {
+            inner: Arc::new(Inner::new(compiled, ReportCell::Ready(report))),
+        })
+    }
+
+    /// [`Router::new`], also returning what incremental updates start from (for
+    /// [`crate::Live`]).
+    pub(crate) fn new_recorded(config: &Config, options: Options) -> Result<Recorded, Error> {
+        let attachment = attach::attach_recorded(config, options.controller_name.as_deref());
+        let (compiled, mut report, state, attachment) =
+            Router::compile_attached(config, attachment, &options, true)?;
+        let routes = Rope::from_vec(std::mem::take(&mut report.routes));
+        Ok(Recorded {
+            router: Router::from_parts(compiled.clone(), report.clone(), routes.clone()),
+            compiled,
+            base: report,
+            routes,
+            state,
+            attachment,
+        })
+    }
+
+    /// A Router of `compiled` whose report is `base` with the route statuses `routes`.
+    pub(crate) fn from_parts(
+        compiled: Compiled,
+        base: Report,
+        routes: Rope<crate::attach::report::RouteStatus>,
+    ) -> Router {
+        Router {
+            inner: Arc::new(Inner::new(
+                compiled,
+                ReportCell::Parts(Box::new(ReportParts {
+                    base,
+                    routes,
+                    done: std::sync::OnceLock::new(),
+                })),
+            )),
+        }
+    }
+
+    /// Chooses the Gateway of `attachment` and compiles it: the compiled tables, the report,
+    /// and (with `record`) the compile state and the attachment (its records).
+    fn compile_attached(
+        config: &Config,
+        attachment: attach::Attachment,
+        options: &Options,
+        record: bool,
+    ) -> Result<(Compiled, Report, compile::CompileState, attach::Attachment), Error> {
         let served_by = match &options.controller_name {
             Some(c) => format!("served by controller {c}"),
             None => "in the configuration".to_string(),
@@ -431,12 +524,25 @@ impl Router {
                 }
             },
         };
-        let compiled = compile::compile(config, gateway, &options);
-        let mut report = attachment.report;
-        compile::report_dropped(&mut report, config, gateway, &compiled.dropped);
-        Ok(Router {
-            inner: Arc::new(Inner::new(compiled, report)),
-        })
+        let (compiled, state) = if record {
+            compile::compile_recorded(config, gateway, options)
+        } else {
+            (
+                compile::compile(config, gateway, options),
+                Default::default(),
+            )
+        };
+        let gateway_index = attachment
+            .gateways
+            .iter()
+            .position(|g| std::ptr::eq(g, gateway))
+            .unwrap_or(0);
+        let parents = compile::dropped_parents(gateway);
+        let mut attachment = attachment;
+        let mut report = std::mem::take(&mut attachment.report);
+        compile::report_dropped(&mut report, config, &parents, &compiled.dropped);
+        attachment.chosen = gateway_index;
+        Ok((compiled, report, state, attachment))
     }
 
     /// Compiles an already attached Gateway (tests compare this with the reference matcher;
@@ -448,7 +554,7 @@ impl Router {
     ) -> Router {
         let compiled = compile::compile(config, gateway, &options);
         Router {
-            inner: Arc::new(Inner::new(compiled, Report::default())),
+            inner: Arc::new(Inner::new(compiled, ReportCell::Ready(Report::default()))),
         }
     }
 
@@ -466,7 +572,7 @@ impl Router {
     pub fn from_ingress(config: &Config, class: Option<&str>, options: Options) -> Router {
         let compiled = compile::compile_ingress(config, class, &options);
         Router {
-            inner: Arc::new(Inner::new(compiled, Report::default())),
+            inner: Arc::new(Inner::new(compiled, ReportCell::Ready(Report::default()))),
         }
     }
 
@@ -515,7 +621,7 @@ impl Router {
 
     /// The attachment status of every route and listener of the configuration.
     pub fn report(&self) -> &Report {
-        &self.inner.report
+        self.inner.report.get()
     }
 
     /// Heap bytes the DFAs of this Router's regular expressions take, at most

@@ -608,3 +608,90 @@ fn an_empty_live_routes_nothing_until_a_gateway_arrives() {
     assert_eq!(answers(&live.router()), answers(&full));
     assert!(!matches!(live.load().route(&request), Outcome::NotFound));
 }
+
+/// The slots of routes (HTTPRoutes and, with `grpc`, the GRPCRoute).
+fn route_slots(grpc: bool) -> Vec<usize> {
+    (0..SLOTS.len())
+        .filter(|&s| SLOTS[s].0 == "HTTPRoute" || (grpc && SLOTS[s].0 == "GRPCRoute"))
+        .collect()
+}
+
+/// Random change sets of routes only (with or without the GRPCRoute) on the initial objects
+/// without the BackendTLSPolicy (whose status depends on every route: a full build each
+/// time): each update must give the full build's Router (same answers, same report).
+/// Returns how many updates were incremental and why the others were not.
+fn route_only_updates(grpc: bool) -> (u32, Vec<String>) {
+    use proptest::test_runner::{Config as RunnerConfig, TestRunner};
+    let cases: u32 = std::env::var("TRIEWAY_LIVE_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(32);
+    let slots = route_slots(grpc);
+    let step = prop_oneof![
+        4 => (prop::sample::select(slots.clone()), any::<u32>()).prop_map(|(s, v)| Step::Upsert(s, v)),
+        1 => prop::sample::select(slots).prop_map(Step::Delete),
+    ];
+    let sets = prop::collection::vec(prop::collection::vec(step, 1..4), 1..10);
+    let incremental = std::cell::Cell::new(0u32);
+    let full = std::cell::RefCell::new(Vec::new());
+    let mut runner = TestRunner::new(RunnerConfig {
+        cases,
+        ..RunnerConfig::default()
+    });
+    runner
+        .run(&sets, |sets| {
+            let mut model = Model::initial();
+            model.0.retain(|(s, _)| {
+                SLOTS[*s].0 != "BackendTLSPolicy" && (grpc || SLOTS[*s].0 != "GRPCRoute")
+            });
+            let live =
+                Live::new(Config::from_str(&model.yaml()), Options::default()).expect("builds");
+            for set in &sets {
+                for s in set {
+                    model.apply(s);
+                }
+                let result = live.apply(set.iter().map(change));
+                let reference = model.build().expect("routes alone never fail a build");
+                if result.published {
+                    match &result.full_build {
+                        None => incremental.set(incremental.get() + 1),
+                        Some(why) => full.borrow_mut().push(why.clone()),
+                    }
+                    prop_assert_eq!(result.incremental, result.full_build.is_none());
+                }
+                let current = live.load();
+                prop_assert_eq!(answers(&current), answers(&reference), "{}", result);
+                prop_assert_eq!(report(&current), report(&reference), "{}", result);
+            }
+            Ok(())
+        })
+        .expect("incremental updates equal full builds");
+    (incremental.get(), full.into_inner())
+}
+
+/// Without a GRPCRoute, every change set of HTTPRoutes is applied incrementally (issue #18)
+/// and equals a full build.
+#[test]
+fn http_route_changes_are_incremental_and_equal_a_full_rebuild() {
+    let (incremental, full) = route_only_updates(false);
+    eprintln!(
+        "HTTPRoute updates: {incremental} incremental, {} full builds",
+        full.len()
+    );
+    assert!(incremental > 0);
+    assert!(full.is_empty(), "{full:?}");
+}
+
+/// With a GRPCRoute on the listener of HTTPRoutes whose hostnames may overlap its own, an
+/// update that may change a SPEC §2.4 conflict builds in full (and says so); the others are
+/// incremental; all equal a full build.
+#[test]
+fn route_changes_near_a_grpc_route_equal_a_full_rebuild() {
+    let (incremental, full) = route_only_updates(true);
+    eprintln!(
+        "route updates: {incremental} incremental, {} full builds",
+        full.len()
+    );
+    assert!(incremental > 0);
+    assert!(full.iter().all(|why| why.contains("SPEC §2.4")), "{full:?}");
+}

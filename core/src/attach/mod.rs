@@ -41,6 +41,7 @@ mod listeners;
 mod policy;
 pub(crate) mod report;
 mod routes;
+pub(crate) use routes::RouteRecord;
 mod status;
 #[cfg(test)]
 mod status_tests;
@@ -48,7 +49,9 @@ mod status_tests;
 mod tests;
 mod traffic;
 
-pub(crate) use backend::{resolver, BackendProblem, ResolvedBackend, Resolver};
+pub(crate) use backend::{
+    resolver, resolver_at, BackendProblem, ResolvedBackend, Resolver, ServicePositions,
+};
 #[cfg(feature = "convert")]
 pub(crate) use hostname::hostname_matches;
 pub(crate) use policy::BackendTls;
@@ -73,6 +76,14 @@ pub struct Attachment {
     pub gateways: Vec<AttachedGateway>,
     /// Conditions per route parentRef and per listener.
     pub report: Report,
+    /// With [`attach_recorded`]: the record of every HTTPRoute, then every GRPCRoute, in
+    /// config order.
+    pub(crate) records: Vec<routes::RouteRecord>,
+    /// Per listener of `report.listeners` (flat ids): its Gateway's index in `gateways` and
+    /// its position in that Gateway's `listeners`.
+    pub(crate) positions: Vec<(u32, u32)>,
+    /// The index in `gateways` of the Gateway a Router compiled.
+    pub(crate) chosen: usize,
 }
 
 /// A served Gateway with its listeners (own listeners first, then ListenerSets' in merge order:
@@ -146,31 +157,22 @@ pub(crate) struct Ctx<'a> {
 }
 
 impl<'a> Ctx<'a> {
-    fn new(config: &'a Config) -> Self {
+    pub(crate) fn new(config: &'a Config) -> Self {
+        Ctx::with_resolver(config, resolver(config))
+    }
+
+    /// A context over `config` resolving backends with `resolver` (built over `config`).
+    pub(crate) fn with_resolver(config: &'a Config, resolver: Resolver<'a>) -> Self {
         let mut ns_labels: FxHashMap<&'a str, BTreeMap<String, String>> = FxHashMap::default();
         for n in &config.namespaces {
             let mut labels = n.meta.labels.clone();
             labels.insert(NAMESPACE_NAME_LABEL.to_string(), n.meta.name.clone());
             ns_labels.entry(&n.meta.name).or_insert(labels);
         }
-        let implicit =
-            |ns: &str| BTreeMap::from([(NAMESPACE_NAME_LABEL.to_string(), ns.to_string())]);
-        let route_namespaces = config
-            .http_routes
-            .iter()
-            .map(|r| &r.meta)
-            .chain(config.grpc_routes.iter().map(|r| &r.meta))
-            .chain(config.tls_routes.iter().map(|r| &r.meta))
-            .chain(config.tcp_routes.iter().map(|r| &r.meta))
-            .chain(config.udp_routes.iter().map(|r| &r.meta))
-            .chain(config.listener_sets.iter().map(|r| &r.meta));
-        for m in route_namespaces {
-            ns_labels
-                .entry(&m.namespace)
-                .or_insert_with(|| implicit(&m.namespace));
-        }
+        // Other namespaces (those of routes and ListenerSets without a Namespace object) are
+        // matched by their implicit name label in `namespace_matches`.
         Ctx {
-            resolver: resolver(config),
+            resolver,
             ns_labels,
         }
     }
@@ -227,7 +229,20 @@ impl Report {
 /// Attaches every route of `config` to the listeners of the Gateways served: the
 /// [`Report`] (see [`Report::attach`]) and what the compiler consumes.
 pub(crate) fn attach(config: &Config, controller: Option<&str>) -> Attachment {
-    let ctx = Ctx::new(config);
+    attach_with(config, controller, false)
+}
+
+/// [`attach`], also filling [`Attachment::records`] (for [`crate::Live`]).
+pub(crate) fn attach_recorded(config: &Config, controller: Option<&str>) -> Attachment {
+    attach_with(config, controller, true)
+}
+
+/// The served Gateways of `config` with their listeners, and the GatewayClass warnings.
+fn serve_all<'a>(
+    ctx: &Ctx<'a>,
+    config: &'a Config,
+    controller: Option<&str>,
+) -> (Served<'a>, Vec<String>) {
     let classes: FxHashMap<&str, &str> = config
         .gateway_classes
         .iter()
@@ -244,8 +259,14 @@ pub(crate) fn attach(config: &Config, controller: Option<&str>) -> Attachment {
             .get(&gw.meta.namespace, &gw.meta.name)
             .map(Vec::as_slice)
             .unwrap_or(&[]);
-        served.add(&ctx, config, gw, targeting);
+        served.add(ctx, config, gw, targeting);
     }
+    (served, warnings)
+}
+
+fn attach_with(config: &Config, controller: Option<&str>, record: bool) -> Attachment {
+    let ctx = Ctx::new(config);
+    let (served, mut warnings) = serve_all(&ctx, config, controller);
     let gateway_classes = config
         .gateway_classes
         .iter()
@@ -254,14 +275,16 @@ pub(crate) fn attach(config: &Config, controller: Option<&str>) -> Attachment {
         .collect();
 
     let mut listeners = served.listeners;
-    let routes = routes::attach_routes(&ctx, config, &served.parents, &mut listeners);
+    let mut records = Vec::new();
+    let routes = routes::attach_routes(
+        &ctx,
+        config,
+        &served.parents,
+        &mut listeners,
+        record.then_some(&mut records),
+    );
     if config.services.is_empty() && !routes.is_empty() {
-        warnings.push(
-            "the configuration holds no Service: backendRefs to Services are taken as written \
-             (add the Services, e.g. from `kubectl get services -A -o yaml`, to check their \
-             names and ports)"
-                .to_string(),
-        );
+        warnings.push(NO_SERVICE_WARNING.to_string());
     }
 
     let mut report = Report {
@@ -275,9 +298,13 @@ pub(crate) fn attach(config: &Config, controller: Option<&str>) -> Attachment {
         backend_traffic_policies: Vec::new(),
     };
     let mut gateways = served.gateways;
+    let mut positions = Vec::with_capacity(listeners.len());
     for info in listeners {
         if let Some(g) = gateways.get_mut(info.gateway) {
+            positions.push((info.gateway as u32, g.listeners.len() as u32));
             g.listeners.push(info.attached);
+        } else {
+            positions.push((u32::MAX, u32::MAX));
         }
         report.listeners.push(info.status);
     }
@@ -291,7 +318,38 @@ pub(crate) fn attach(config: &Config, controller: Option<&str>) -> Attachment {
             |i| ctx.resolver.traffic.conditions(i),
         );
     }
-    Attachment { gateways, report }
+    Attachment {
+        gateways,
+        report,
+        records,
+        positions,
+        chosen: 0,
+    }
+}
+
+/// The warning of a configuration whose routes name Services it does not hold.
+pub(crate) const NO_SERVICE_WARNING: &str =
+    "the configuration holds no Service: backendRefs to Services are taken as written \
+     (add the Services, e.g. from `kubectl get services -A -o yaml`, to check their \
+     names and ports)";
+
+/// Attaches HTTPRoutes and GRPCRoutes `routes` (kind, index) of `config` alone, against the
+/// listeners of every served Gateway, as [`attach`] attaches them when no listener they reach
+/// carries routes of both kinds: each route's status and record. `ctx` is built over `config`.
+pub(crate) fn attach_some(
+    ctx: &Ctx<'_>,
+    config: &Config,
+    controller: Option<&str>,
+    routes: &[(RouteKind, usize)],
+) -> Vec<(Option<report::RouteStatus>, RouteRecord)> {
+    let (served, _) = serve_all(ctx, config, controller);
+    let mut listeners = served.listeners;
+    routes
+        .iter()
+        .map(|&(kind, index)| {
+            routes::attach_one(ctx, config, &served.parents, &mut listeners, kind, index)
+        })
+        .collect()
 }
 
 /// The ListenerSets of `config` per parent Gateway, each list in merge order (oldest first,

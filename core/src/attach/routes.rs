@@ -73,38 +73,40 @@ fn view<'a, S>(
     }
 }
 
+/// The view of HTTPRoute `i`.
+fn http_view(i: usize, r: &Route<crate::model::HttpRouteSpec>) -> RouteView<'_> {
+    let mut b = Vec::new();
+    let rules = r.spec.rules.as_deref();
+    for (ri, rule) in rules.unwrap_or(&[]).iter().enumerate() {
+        if !is_invalid(&r.invalid_rules, ri) {
+            http_targets(&rule.backend_refs, &rule.filters, &mut b);
+        }
+    }
+    let count = rules.map_or(1, <[_]>::len);
+    let (p, h) = (&r.spec.parent_refs, &r.spec.hostnames);
+    view(RouteKind::Http, i, r, p, Some(h), count, b)
+}
+
+/// The view of GRPCRoute `i`.
+fn grpc_view(i: usize, r: &Route<crate::model::GrpcRouteSpec>) -> RouteView<'_> {
+    let mut b = Vec::new();
+    for (ri, rule) in r.spec.rules.iter().enumerate() {
+        if !is_invalid(&r.invalid_rules, ri) {
+            http_targets(&rule.backend_refs, &rule.filters, &mut b);
+        }
+    }
+    let (p, h) = (&r.spec.parent_refs, &r.spec.hostnames);
+    view(RouteKind::Grpc, i, r, p, Some(h), r.spec.rules.len(), b)
+}
+
 /// Every route of `config`, in kind order (HTTP, GRPC, TLS, TCP, UDP) then input order.
 fn views(config: &Config) -> Vec<RouteView<'_>> {
     let mut out = Vec::new();
     for (i, r) in config.http_routes.iter().enumerate() {
-        let mut b = Vec::new();
-        let rules = r.spec.rules.as_deref();
-        for (ri, rule) in rules.unwrap_or(&[]).iter().enumerate() {
-            if !is_invalid(&r.invalid_rules, ri) {
-                http_targets(&rule.backend_refs, &rule.filters, &mut b);
-            }
-        }
-        let count = rules.map_or(1, <[_]>::len);
-        let (p, h) = (&r.spec.parent_refs, &r.spec.hostnames);
-        out.push(view(RouteKind::Http, i, r, p, Some(h), count, b));
+        out.push(http_view(i, r));
     }
     for (i, r) in config.grpc_routes.iter().enumerate() {
-        let mut b = Vec::new();
-        for (ri, rule) in r.spec.rules.iter().enumerate() {
-            if !is_invalid(&r.invalid_rules, ri) {
-                http_targets(&rule.backend_refs, &rule.filters, &mut b);
-            }
-        }
-        let (p, h) = (&r.spec.parent_refs, &r.spec.hostnames);
-        out.push(view(
-            RouteKind::Grpc,
-            i,
-            r,
-            p,
-            Some(h),
-            r.spec.rules.len(),
-            b,
-        ));
+        out.push(grpc_view(i, r));
     }
     fn l4<'a>(
         rules: &'a [crate::model::L4RouteRule],
@@ -434,34 +436,85 @@ fn listener_losers(
     }
 }
 
-/// Attaches every route; fills listener `routes` and `attached_routes`; returns route status.
+/// What attachment decided for one HTTPRoute or GRPCRoute, kept by [`crate::Live`] to update
+/// the attachment of a changed route without attaching every route again (issue #18).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct RouteRecord {
+    /// Whether the route has a status (some parentRef names a served parent).
+    pub has_status: bool,
+    /// Flat listener ids (as in `Report::listeners`) where the route is a candidate before
+    /// the HTTPRoute/GRPCRoute conflicts of SPEC §2.4, ascending, each once, with its
+    /// effective hostnames there.
+    pub candidates: Vec<(u32, Vec<String>)>,
+    /// Flat listener ids where the route is attached, with its effective hostnames there.
+    pub accepted: Vec<(u32, Vec<String>)>,
+}
+
+/// The parentRefs of route `v` that name a served parent, each evaluated (SPEC §2.1 steps
+/// 2-4, before cross-route conflicts).
+fn evaluate_parents(
+    ctx: &Ctx<'_>,
+    parents: &Parents<'_>,
+    listeners: &[ListenerInfo<'_>],
+    v: &RouteView<'_>,
+) -> Vec<ParentEval> {
+    let mut list = Vec::new();
+    for p in v.parent_refs {
+        let Some(ids) = relevant(parents, p, v.namespace) else {
+            continue;
+        };
+        let outcome = evaluate(ctx, listeners, v, p, ids);
+        list.push(ParentEval {
+            status: RouteParentStatus {
+                parent_kind: p.kind().to_string(),
+                parent: ns_name(p.namespace(v.namespace), &p.name),
+                section_name: p.section_name.clone(),
+                port: p.port.and_then(|x| u16::try_from(x).ok()),
+                conditions: Vec::new(),
+            },
+            outcome,
+        });
+    }
+    list
+}
+
+/// The listeners of `list`'s attached outcomes with the route's hostnames there, ascending by
+/// listener id, each once.
+fn candidate_ids(list: &[ParentEval]) -> Vec<(u32, Vec<String>)> {
+    let mut out = RouteRecord::default();
+    for pe in list {
+        if let Outcome::Attached(l) = &pe.outcome {
+            for (id, hosts) in l {
+                record_accepted(&mut out, *id as u32, hosts);
+            }
+        }
+    }
+    out.accepted.sort_by_key(|(id, _)| *id);
+    out.accepted
+}
+
+/// Attaches every route; fills listener `routes` and `attached_routes`; returns route status
+/// and, with `records`, the record of every HTTPRoute then every GRPCRoute (config order).
 pub(super) fn attach_routes(
     ctx: &Ctx<'_>,
     config: &Config,
     parents: &Parents<'_>,
     listeners: &mut [ListenerInfo<'_>],
+    mut records: Option<&mut Vec<RouteRecord>>,
 ) -> Vec<RouteStatus> {
     let views = views(config);
     let mut evals: Vec<(usize, Vec<ParentEval>)> = Vec::new();
+    if let Some(r) = records.as_deref_mut() {
+        let n = config.http_routes.len() + config.grpc_routes.len();
+        r.clear();
+        r.resize(n, RouteRecord::default());
+    }
     for (vi, v) in views.iter().enumerate() {
-        let mut list = Vec::new();
-        for p in v.parent_refs {
-            let Some(ids) = relevant(parents, p, v.namespace) else {
-                continue;
-            };
-            let outcome = evaluate(ctx, listeners, v, p, ids);
-            list.push(ParentEval {
-                status: RouteParentStatus {
-                    parent_kind: p.kind().to_string(),
-                    parent: ns_name(p.namespace(v.namespace), &p.name),
-                    section_name: p.section_name.clone(),
-                    port: p.port.and_then(|x| u16::try_from(x).ok()),
-                    conditions: Vec::new(),
-                },
-                outcome,
-            });
-        }
+        let list = evaluate_parents(ctx, parents, listeners, v);
         if !list.is_empty() {
+            if let Some(r) = records.as_deref_mut().and_then(|r| r.get_mut(vi)) {
+                r.candidates = candidate_ids(&list);
+            }
             evals.push((vi, list));
         }
     }
@@ -470,37 +523,100 @@ pub(super) fn attach_routes(
     let mut out = Vec::with_capacity(evals.len());
     for (vi, list) in evals {
         let v = &views[vi];
-        let refs = resolved_refs(ctx, v);
-        let partial = partially_invalid(v);
-        let mut parents_out = Vec::with_capacity(list.len());
-        for pe in list {
-            let mut status = pe.status;
-            let accepted = match pe.outcome {
-                Outcome::Refused(reason, msg) => Condition::new("Accepted", false, reason, msg),
-                Outcome::Attached(list) => {
-                    for (id, hosts) in list {
-                        if let Some(l) = listeners.get_mut(id) {
-                            attach_to(l, v, hosts);
-                        }
-                    }
-                    Condition::new("Accepted", true, "Accepted", "route is accepted")
-                }
-            };
-            status.conditions.push(accepted);
-            status.conditions.push(refs.clone());
-            if let Some(p) = &partial {
-                status.conditions.push(p.clone());
-            }
-            parents_out.push(status);
-        }
-        out.push(RouteStatus {
-            kind: v.kind,
-            namespace: v.namespace.to_string(),
-            name: v.name.to_string(),
-            parents: parents_out,
-        });
+        let record = records.as_deref_mut().and_then(|r| r.get_mut(vi));
+        out.push(finish_route(ctx, v, list, listeners, record));
     }
     out
+}
+
+/// The status of route `v` from its evaluated parentRefs; attaches it to the listeners that
+/// accepted it and records them in `record`.
+fn finish_route(
+    ctx: &Ctx<'_>,
+    v: &RouteView<'_>,
+    list: Vec<ParentEval>,
+    listeners: &mut [ListenerInfo<'_>],
+    mut record: Option<&mut RouteRecord>,
+) -> RouteStatus {
+    let refs = resolved_refs(ctx, v);
+    let partial = partially_invalid(v);
+    let mut parents_out = Vec::with_capacity(list.len());
+    if let Some(r) = record.as_deref_mut() {
+        r.has_status = true;
+    }
+    for pe in list {
+        let mut status = pe.status;
+        let accepted = match pe.outcome {
+            Outcome::Refused(reason, msg) => Condition::new("Accepted", false, reason, msg),
+            Outcome::Attached(list) => {
+                for (id, hosts) in list {
+                    if let Some(r) = record.as_deref_mut() {
+                        record_accepted(r, id as u32, &hosts);
+                    }
+                    if let Some(l) = listeners.get_mut(id) {
+                        attach_to(l, v, hosts);
+                    }
+                }
+                Condition::new("Accepted", true, "Accepted", "route is accepted")
+            }
+        };
+        status.conditions.push(accepted);
+        status.conditions.push(refs.clone());
+        if let Some(p) = &partial {
+            status.conditions.push(p.clone());
+        }
+        parents_out.push(status);
+    }
+    RouteStatus {
+        kind: v.kind,
+        namespace: v.namespace.to_string(),
+        name: v.name.to_string(),
+        parents: parents_out,
+    }
+}
+
+/// Records that the route attached to listener `id` with `hosts` (merged as [`attach_to`]
+/// merges repeated attachments).
+fn record_accepted(r: &mut RouteRecord, id: u32, hosts: &[String]) {
+    match r.accepted.iter_mut().find(|(l, _)| *l == id) {
+        Some((_, hs)) => {
+            for h in hosts {
+                if !hs.contains(h) {
+                    hs.push(h.clone());
+                }
+            }
+        }
+        None => r.accepted.push((id, hosts.to_vec())),
+    }
+}
+
+/// Attaches HTTPRoute or GRPCRoute `index` of `config` alone, as [`attach_routes`] would when
+/// no listener it can reach carries routes of the other kind (no SPEC §2.4 conflict): its
+/// status (`None` when no parentRef names a served parent) and its record.
+pub(super) fn attach_one(
+    ctx: &Ctx<'_>,
+    config: &Config,
+    parents: &Parents<'_>,
+    listeners: &mut [ListenerInfo<'_>],
+    kind: RouteKind,
+    index: usize,
+) -> (Option<RouteStatus>, RouteRecord) {
+    let v = match kind {
+        RouteKind::Http => config.http_routes.get(index).map(|r| http_view(index, r)),
+        RouteKind::Grpc => config.grpc_routes.get(index).map(|r| grpc_view(index, r)),
+        _ => None,
+    };
+    let mut record = RouteRecord::default();
+    let Some(v) = v else {
+        return (None, record);
+    };
+    let list = evaluate_parents(ctx, parents, listeners, &v);
+    if list.is_empty() {
+        return (None, record);
+    }
+    record.candidates = candidate_ids(&list);
+    let status = finish_route(ctx, &v, list, listeners, Some(&mut record));
+    (Some(status), record)
 }
 
 /// Adds the route to the listener once (merging hostnames of repeated attachments). Routes

@@ -2,6 +2,7 @@
 //! allocation-free evaluation (SPEC §3.4–§3.6).
 
 use super::dfa::Dfa as Regex;
+use super::Chunked;
 use crate::options::RepeatedHeaders;
 use crate::request::RequestView;
 use std::cell::RefCell;
@@ -34,7 +35,7 @@ pub(crate) struct QueryCond {
 }
 
 /// Every parameter name some query condition uses, numbered at compile time.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct QueryNames {
     ids: rustc_hash::FxHashMap<Box<str>, u32>,
 }
@@ -84,7 +85,7 @@ impl<'q> QueryScan<'q> {
         &mut self,
         conds: &[QueryCond],
         names: &QueryNames,
-        regexes: &[Regex],
+        regexes: &Chunked<Regex>,
     ) -> bool {
         if conds.is_empty() {
             return true;
@@ -140,7 +141,7 @@ thread_local! {
     static JOIN: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
-fn value_ok(v: &ValueMatch, regexes: &[Regex], got: &[u8]) -> bool {
+fn value_ok(v: &ValueMatch, regexes: &Chunked<Regex>, got: &[u8]) -> bool {
     match v {
         ValueMatch::Exact(e) => **e == *got,
         ValueMatch::Regex(i) => regexes[*i as usize].is_match(got),
@@ -151,7 +152,7 @@ fn value_ok(v: &ValueMatch, regexes: &[Regex], got: &[u8]) -> bool {
 /// `max_len`, or lines joined longer than `max_len`, never match (`Options::max_header_value_len`).
 pub(crate) fn header_ok<R: RequestView + ?Sized>(
     c: &HeaderCond,
-    regexes: &[Regex],
+    regexes: &Chunked<Regex>,
     policy: RepeatedHeaders,
     max_len: usize,
     req: &R,
@@ -257,7 +258,7 @@ pub(crate) fn query_value<'q>(query: &'q str, name: &str) -> Option<&'q str> {
 }
 
 /// Evaluates a query-parameter condition (first occurrence wins, raw comparison).
-pub(crate) fn query_ok(c: &QueryCond, regexes: &[Regex], query: Option<&str>) -> bool {
+pub(crate) fn query_ok(c: &QueryCond, regexes: &Chunked<Regex>, query: Option<&str>) -> bool {
     match query.and_then(|q| query_value(q, &c.name)) {
         Some(v) => value_ok(&c.value, regexes, v.as_bytes()),
         None => false,
@@ -283,47 +284,47 @@ mod tests {
         let req = Request::new("GET", "h", "/").headers(Headers::Pairs(&h));
         assert!(header_ok(
             &exact("x-a", "1,2"),
-            &[],
+            &Chunked::new(),
             RepeatedHeaders::Join,
             usize::MAX,
             &req
         ));
         assert!(!header_ok(
             &exact("x-a", "1"),
-            &[],
+            &Chunked::new(),
             RepeatedHeaders::Join,
             usize::MAX,
             &req
         ));
         assert!(!header_ok(
             &exact("x-a", "1,2,"),
-            &[],
+            &Chunked::new(),
             RepeatedHeaders::Join,
             usize::MAX,
             &req
         ));
         assert!(header_ok(
             &exact("x-a", "1"),
-            &[],
+            &Chunked::new(),
             RepeatedHeaders::First,
             usize::MAX,
             &req
         ));
         assert!(header_ok(
             &exact("x-a", "2"),
-            &[],
+            &Chunked::new(),
             RepeatedHeaders::Any,
             usize::MAX,
             &req
         ));
         assert!(!header_ok(
             &exact("x-b", "1"),
-            &[],
+            &Chunked::new(),
             RepeatedHeaders::Join,
             usize::MAX,
             &req
         ));
-        let re = [Regex::new("^(?:1,[0-9])$").unwrap()];
+        let re: Chunked<Regex> = vec![Regex::new("^(?:1,[0-9])$").unwrap()].into();
         let c = HeaderCond {
             name: "x-a".into(),
             value: ValueMatch::Regex(0),
@@ -338,7 +339,7 @@ mod tests {
         let req = Request::new("GET", "h", "/").headers(Headers::Pairs(&h));
         assert!(header_ok(
             &exact("set-cookie", "b=2"),
-            &[],
+            &Chunked::new(),
             RepeatedHeaders::Join,
             usize::MAX,
             &req
@@ -358,7 +359,7 @@ mod tests {
             slot: 0,
             value: ValueMatch::Exact(b"2".to_vec().into()),
         };
-        assert!(!query_ok(&c, &[], Some("a=1&a=2")));
+        assert!(!query_ok(&c, &Chunked::new(), Some("a=1&a=2")));
     }
 
     /// Values longer than the limit never match, joined or not, whatever the policy.
@@ -366,7 +367,7 @@ mod tests {
     fn header_value_limit() {
         let h = [("X-A", "1234"), ("x-a", "5")];
         let req = Request::new("GET", "h", "/").headers(Headers::Pairs(&h));
-        let re = [Regex::new("^(?:[0-9,]*)$").unwrap()];
+        let re: Chunked<Regex> = vec![Regex::new("^(?:[0-9,]*)$").unwrap()].into();
         let rc = HeaderCond {
             name: "x-a".into(),
             value: ValueMatch::Regex(0),
@@ -396,7 +397,7 @@ mod tests {
     #[test]
     fn query_scan_matches_per_condition_scan() {
         let mut names = QueryNames::default();
-        let re = [Regex::new("^(?:[0-9]+)$").unwrap()];
+        let re: Chunked<Regex> = vec![Regex::new("^(?:[0-9]+)$").unwrap()].into();
         let cond = |names: &mut QueryNames, n: &str, v: Option<&str>| QueryCond {
             name: n.into(),
             slot: names.slot(n),

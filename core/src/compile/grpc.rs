@@ -7,6 +7,7 @@
 
 use super::conds::ValueMatch;
 use super::dfa::Dfa as Regex;
+use super::Chunked;
 use std::cmp::Reverse;
 
 /// The service/method condition of a GRPCRoute match.
@@ -32,7 +33,7 @@ pub(crate) fn split_path(path: &str) -> Option<(&str, &str)> {
     (!service.is_empty() && !method.is_empty()).then_some((service, method))
 }
 
-fn ok(v: &Option<ValueMatch>, regexes: &[Regex], got: &str) -> bool {
+fn ok(v: &Option<ValueMatch>, regexes: &Chunked<Regex>, got: &str) -> bool {
     match v {
         None => true,
         Some(ValueMatch::Exact(e)) => **e == *got.as_bytes(),
@@ -41,7 +42,7 @@ fn ok(v: &Option<ValueMatch>, regexes: &[Regex], got: &str) -> bool {
 }
 
 /// Whether the service/method condition holds for `path`.
-pub(crate) fn matches(c: &GrpcCond, regexes: &[Regex], path: &str) -> bool {
+pub(crate) fn matches(c: &GrpcCond, regexes: &Chunked<Regex>, path: &str) -> bool {
     match split_path(path) {
         Some((service, method)) => {
             ok(&c.service, regexes, service) && ok(&c.method, regexes, method)
@@ -87,13 +88,13 @@ mod tests {
             ..GrpcCond::default()
         };
         let any = GrpcCond::default();
-        assert!(matches(&both, &[], "/foo.Echo/Ping"));
-        assert!(!matches(&both, &[], "/foo.Echo/Pong"));
-        assert!(matches(&svc, &[], "/foo.Echo/Pong"));
-        assert!(!matches(&svc, &[], "/foo.Echo2/Pong"));
-        assert!(matches(&meth, &[], "/bar.Other/Ping"));
-        assert!(!matches(&meth, &[], "/malformed"));
-        assert!(matches(&any, &[], "/malformed"));
+        assert!(matches(&both, &Chunked::new(), "/foo.Echo/Ping"));
+        assert!(!matches(&both, &Chunked::new(), "/foo.Echo/Pong"));
+        assert!(matches(&svc, &Chunked::new(), "/foo.Echo/Pong"));
+        assert!(!matches(&svc, &Chunked::new(), "/foo.Echo2/Pong"));
+        assert!(matches(&meth, &Chunked::new(), "/bar.Other/Ping"));
+        assert!(!matches(&meth, &Chunked::new(), "/malformed"));
+        assert!(matches(&any, &Chunked::new(), "/malformed"));
         assert_eq!(split_path("/a.b.C/M"), Some(("a.b.C", "M")));
         assert_eq!(split_path("/a/b/M"), Some(("a/b", "M")));
         assert_eq!(split_path("/M"), None);

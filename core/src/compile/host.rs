@@ -4,13 +4,15 @@
 
 use crate::util::find_byte;
 use rustc_hash::FxHashMap;
+use std::sync::Arc;
 
 /// Maps effective hostnames to virtual-host ids.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct HostIndex {
-    exact: FxHashMap<Box<str>, u32>,
+    /// Shared between the versions of a live Router until an update changes it.
+    exact: Arc<FxHashMap<Box<str>, u32>>,
     /// `*.s` by its suffix `s`.
-    wild: FxHashMap<Box<str>, u32>,
+    wild: Arc<FxHashMap<Box<str>, u32>>,
     /// Bit `n` set when some wildcard suffix has `n` bytes (`n` < 256): a host's suffix of any
     /// other length is never probed.
     wild_lens: [u64; 4],
@@ -78,9 +80,26 @@ impl HostIndex {
             if let Some(word) = self.wild_lens.get_mut(suffix.len() / 64) {
                 *word |= 1 << (suffix.len() % 64);
             }
-            self.wild.insert(suffix.into(), id);
+            Arc::make_mut(&mut self.wild).insert(suffix.into(), id);
         } else {
-            self.exact.insert(hostname.into(), id);
+            Arc::make_mut(&mut self.exact).insert(hostname.into(), id);
+        }
+    }
+
+    /// Removes `hostname` (as given to [`HostIndex::insert`]).
+    pub(crate) fn remove(&mut self, hostname: &str) {
+        if hostname == "*" {
+            self.any = None;
+        } else if let Some(suffix) = hostname.strip_prefix("*.") {
+            Arc::make_mut(&mut self.wild).remove(suffix);
+            let n = suffix.len();
+            if !self.wild.keys().any(|k| k.len() == n) {
+                if let Some(word) = self.wild_lens.get_mut(n / 64) {
+                    *word &= !(1 << (n % 64));
+                }
+            }
+        } else {
+            Arc::make_mut(&mut self.exact).remove(hostname);
         }
     }
 
@@ -180,6 +199,31 @@ mod tests {
             None
         });
         seen
+    }
+
+    /// Removing a hostname leaves the index as if it had never been inserted.
+    #[test]
+    fn remove_undoes_insert() {
+        let mut ix = HostIndex::new();
+        for (h, v) in [
+            ("a.example.com", 1),
+            ("*.example.com", 2),
+            ("*.other.com", 3),
+            ("*", 4),
+        ] {
+            ix.insert(h, v);
+        }
+        ix.remove("*.example.com");
+        assert_eq!(all(&ix, "a.example.com"), vec![1, 4]);
+        assert_eq!(all(&ix, "b.example.com"), vec![4]);
+        // The other wildcard keeps its length bit.
+        assert_eq!(all(&ix, "x.other.com"), vec![3, 4]);
+        ix.remove("*.other.com");
+        assert_eq!(ix.wild_lens, [0; 4]);
+        ix.remove("a.example.com");
+        ix.remove("*");
+        assert_eq!(all(&ix, "a.example.com"), Vec::<u32>::new());
+        assert!(ix.get("*").is_none());
     }
 
     /// Wildcards cover one or more labels and are visited longest suffix first, after the

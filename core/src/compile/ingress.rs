@@ -140,6 +140,7 @@ pub(crate) fn compile(config: &Config, class: Option<&str>, out: &mut Compiled) 
             namespace: ns.into(),
             name: ing.meta.name.as_str().into(),
             created: ing.created,
+            dead: false,
         });
         let settings = flavor.nginx.then(|| nginx_settings(ing));
         // One rule and match: `targets` are `(backend, its namespace, weight)`.
@@ -448,7 +449,7 @@ impl<'c> Flavor<'c> {
         &mut self,
         p: &crate::model::HttpIngressPath,
         host: &str,
-        regexes: &mut Vec<super::dfa::Dfa>,
+        regexes: &mut super::Chunked<super::dfa::Dfa>,
         regex_bytes: &mut usize,
     ) -> Option<(PathKind, String, (u8, u8))> {
         let value = value_of(p);
@@ -739,7 +740,7 @@ fn regex_id(
     (limit, budget): (usize, usize),
     pattern: &str,
     ids: &mut FxHashMap<String, u32>,
-    regexes: &mut Vec<super::dfa::Dfa>,
+    regexes: &mut super::Chunked<super::dfa::Dfa>,
     bytes: &mut usize,
 ) -> Option<u32> {
     if let Some(&id) = ids.get(pattern) {

@@ -7,7 +7,7 @@ use crate::model::{BackendRef, HttpBackendRef, ProtocolType, RouteKind, TlsMode}
 use crate::policy::Policies;
 
 /// What a listener on a TLS port does with a connection.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) enum TlsKind {
     /// An HTTPS listener: terminate and route HTTP.
     Https,
@@ -16,7 +16,7 @@ pub(crate) enum TlsKind {
 }
 
 /// One listener on a TLS port.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct TlsListener {
     pub name: Box<str>,
     pub hostname: Option<Box<str>>,
@@ -29,7 +29,7 @@ pub(crate) struct TlsListener {
 }
 
 /// TLS and TCP/UDP tables of one Gateway.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct L4Tables {
     /// `(port, listeners most specific first)` for ports with TLS listeners.
     pub tls: Vec<(u16, Vec<TlsListener>)>,

@@ -7,7 +7,7 @@ use rustc_hash::FxHashMap;
 /// Which listener of a port a host selects. Listeners are numbered in selection order (most
 /// specific first, SPEC §2.5): the answer is the smallest number among the listeners whose
 /// hostname matches, exactly what a scan in that order would find first.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct ListenerIndex {
     /// Precise hostname → first listener with it.
     exact: FxHashMap<Box<str>, u32>,

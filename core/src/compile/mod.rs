@@ -4,11 +4,13 @@
 //! compiled, candidates sorted, weights accumulated.
 
 pub(crate) mod backend;
+pub(crate) mod chunked;
 pub(crate) mod conds;
 pub(crate) mod dfa;
 pub(crate) mod filter;
 pub(crate) mod grpc;
 pub(crate) mod host;
+pub(crate) mod incremental;
 pub(crate) mod ingress;
 pub(crate) mod l4;
 pub(crate) mod listener_index;
@@ -28,6 +30,7 @@ use crate::model::{
 use crate::options::Options;
 use crate::policy::Policies;
 use backend::{Backend, Split};
+pub(crate) use chunked::Chunked;
 use conds::{HeaderCond, QueryCond, ValueMatch};
 use dfa::Dfa;
 use filter::{compile_filters, Filter};
@@ -56,6 +59,9 @@ pub(crate) struct RouteInfo {
     pub namespace: Box<str>,
     pub name: Box<str>,
     pub created: i64,
+    /// Replaced or deleted by a live update (issue #18): no vhost refers to its matches any
+    /// more; its rules stay in the tables until the next full build.
+    pub dead: bool,
 }
 
 /// A compiled rule.
@@ -87,7 +93,7 @@ pub(crate) struct MatchInfo {
 }
 
 /// Candidates of one effective hostname.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct VHost {
     pub hostname: Box<str>,
     /// Exact, PathPrefix and template-regex candidates in one trie, by position.
@@ -102,7 +108,7 @@ pub(crate) struct VHost {
 }
 
 /// One listener of a port, with its own host index.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct ListenerEntry {
     pub name: Box<str>,
     pub hostname: Option<Box<str>>,
@@ -112,7 +118,7 @@ pub(crate) struct ListenerEntry {
 }
 
 /// Everything on one port.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Frontend {
     pub port: u16,
     pub tls: bool,
@@ -130,29 +136,67 @@ pub(crate) struct Frontend {
 }
 
 /// The compiled form of one Gateway.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Compiled {
     pub gateway: String,
     pub frontends: Vec<Frontend>,
-    pub routes: Vec<RouteInfo>,
-    pub rules: Vec<RuleInfo>,
-    pub matches: Vec<MatchInfo>,
-    pub regexes: Vec<Dfa>,
+    pub routes: Chunked<RouteInfo>,
+    pub rules: Chunked<RuleInfo>,
+    pub matches: Chunked<MatchInfo>,
+    pub regexes: Chunked<Dfa>,
     /// The pattern of each of `regexes` (for explanations).
-    pub regex_patterns: Vec<Box<str>>,
+    pub regex_patterns: Chunked<Box<str>>,
     /// Every parameter name a query condition uses, numbered.
     pub query_names: conds::QueryNames,
     /// Heap bytes of `regexes` (bounded by `Options::regex_router_budget`).
     pub regex_bytes: usize,
     /// Rules compilation dropped because of their regular expressions.
     pub dropped: Vec<DroppedRule>,
-    pub vhosts: Vec<VHost>,
+    pub vhosts: Chunked<VHost>,
     pub l4: l4::L4Tables,
     /// Listener certificates and frontend client-certificate validation.
     pub tls: tls::TlsTables,
     /// Built from Ingress objects: one frontend for every port, without listeners.
     pub ingress: bool,
     pub options: Options,
+    /// Per listener of the compiled Gateway (in `AttachedGateway::listeners` order): the
+    /// frontend and the entry of `Frontend::listeners` that serve it, when it is a usable
+    /// HTTP/HTTPS listener.
+    pub listener_slots: Vec<Option<(u32, u32)>>,
+}
+
+/// The host index a vhost belongs to: a listener's (`Some(entry)`) or a port's merged one
+/// (`None`), of a frontend, for HTTPRoutes or GRPCRoutes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct HostSlot {
+    pub frontend: u32,
+    pub entry: Option<u32>,
+    pub grpc: bool,
+}
+
+impl Compiled {
+    /// The host index of `slot` (a slot this Compiled's builder created).
+    pub(crate) fn host_index_mut(&mut self, slot: HostSlot) -> Option<&mut HostIndex> {
+        let f = self.frontends.get_mut(slot.frontend as usize)?;
+        Some(match (slot.entry, slot.grpc) {
+            (Some(e), false) => &mut f.listeners.get_mut(e as usize)?.hosts,
+            (Some(e), true) => &mut f.listeners.get_mut(e as usize)?.grpc_hosts,
+            (None, false) => &mut f.merged,
+            (None, true) => &mut f.merged_grpc,
+        })
+    }
+
+    /// Recomputes `Frontend::host_blind` (after the host indexes changed).
+    pub(crate) fn refresh_host_blind(&mut self) {
+        for f in &mut self.frontends {
+            f.host_blind = f
+                .listeners
+                .iter()
+                .all(|l| l.hostname.is_none() && l.hosts.any_only() && l.grpc_hosts.any_only())
+                && f.merged.any_only()
+                && f.merged_grpc.any_only();
+        }
+    }
 }
 
 /// A rule that validation accepted and compilation dropped: one of its regular expressions
@@ -217,6 +261,13 @@ pub(crate) struct Builder<'c> {
     not_ready: rustc_hash::FxHashSet<(String, String)>,
     /// Backends already resolved and interned, by the hash of their [`TargetKey`].
     backend_memo: FxHashMap<u64, Vec<(TargetKey, Backend)>>,
+    /// Vhosts of each compiled route (by route id), each once.
+    route_vhosts: Vec<Vec<u32>>,
+    /// The host index of each vhost.
+    vhost_slots: Vec<HostSlot>,
+    /// A rule was dropped for the Router's regex budget (its outcome depends on the order
+    /// routes are compiled in).
+    router_budget_hit: bool,
 }
 
 #[cfg(test)]
@@ -281,38 +332,51 @@ impl TargetKey {
 
 /// Compiles one attached Gateway.
 pub(crate) fn compile(config: &Config, gateway: &AttachedGateway, options: &Options) -> Compiled {
-    let mut b = Builder {
-        config,
+    compile_recorded(config, gateway, options).0
+}
+
+/// What a full compilation leaves for incremental updates (issue #18, [`incremental`]).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct CompileState {
+    /// Compiled regexes by pattern.
+    pub regex_ids: FxHashMap<String, u32>,
+    /// Per route id: its match ids and its vhosts.
+    pub route_matches: Vec<Vec<u32>>,
+    pub route_vhosts: Vec<Vec<u32>>,
+    /// Per vhost: its host index and how many live routes add candidates to it.
+    pub vhost_slots: Vec<HostSlot>,
+    pub vhost_routes: Vec<u32>,
+    /// Route id of each compiled HTTPRoute / GRPCRoute, by config index.
+    pub route_ids: FxHashMap<(RouteKind, usize), u32>,
+    /// A rule was dropped for the Router's regex budget.
+    pub router_budget_hit: bool,
+}
+
+/// [`compile`], also returning the state incremental updates start from.
+pub(crate) fn compile_recorded(
+    config: &Config,
+    gateway: &AttachedGateway,
+    options: &Options,
+) -> (Compiled, CompileState) {
+    let out = Compiled {
+        gateway: format!("{}/{}", gateway.namespace, gateway.name),
+        frontends: Vec::new(),
+        routes: Chunked::new(),
+        rules: Chunked::new(),
+        matches: Chunked::new(),
+        regexes: Chunked::new(),
+        regex_patterns: Chunked::new(),
+        query_names: conds::QueryNames::default(),
+        regex_bytes: 0,
+        dropped: Vec::new(),
+        vhosts: Chunked::new(),
+        l4: l4::L4Tables::default(),
+        tls: tls::tables(gateway),
+        ingress: false,
         options: options.clone(),
-        out: Compiled {
-            gateway: format!("{}/{}", gateway.namespace, gateway.name),
-            frontends: Vec::new(),
-            routes: Vec::new(),
-            rules: Vec::new(),
-            matches: Vec::new(),
-            regexes: Vec::new(),
-            regex_patterns: Vec::new(),
-            query_names: conds::QueryNames::default(),
-            regex_bytes: 0,
-            dropped: Vec::new(),
-            vhosts: Vec::new(),
-            l4: l4::L4Tables::default(),
-            tls: tls::tables(gateway),
-            ingress: false,
-            options: options.clone(),
-        },
-        l4_rules: FxHashMap::default(),
-        not_ready: not_ready_services(config),
-        resolver: attach::resolver(config),
-        interner: backend::Interner::default(),
-        backend_memo: FxHashMap::default(),
-        route_ids: FxHashMap::default(),
-        route_matches: Vec::new(),
-        regex_ids: FxHashMap::default(),
-        route_regexes: Default::default(),
-        route_regex_bytes: 0,
-        pending: Vec::new(),
+        listener_slots: Vec::new(),
     };
+    let mut b = Builder::new(config, options, out);
     b.add_routes(gateway);
     b.add_l4(gateway);
     let ranks = rank::route_ranks(
@@ -324,7 +388,58 @@ pub(crate) fn compile(config: &Config, gateway: &AttachedGateway, options: &Opti
     );
     b.add_frontends(gateway);
     b.finish(&ranks);
-    b.out
+    let mut vhost_routes = vec![0u32; b.out.vhosts.len()];
+    for vs in &b.route_vhosts {
+        for &v in vs {
+            vhost_routes[v as usize] += 1;
+        }
+    }
+    let route_ids = std::mem::take(&mut b.route_ids);
+    let state = CompileState {
+        regex_ids: std::mem::take(&mut b.regex_ids),
+        route_matches: std::mem::take(&mut b.route_matches),
+        route_vhosts: std::mem::take(&mut b.route_vhosts),
+        vhost_slots: std::mem::take(&mut b.vhost_slots),
+        vhost_routes,
+        route_ids,
+        router_budget_hit: b.router_budget_hit,
+    };
+    (b.out, state)
+}
+
+impl<'c> Builder<'c> {
+    /// A builder that adds to `out`.
+    fn new(config: &'c Config, options: &Options, out: Compiled) -> Builder<'c> {
+        Builder::with_resolver(config, options, out, attach::resolver(config))
+    }
+
+    /// A builder that adds to `out`, resolving backends with `resolver` (built over `config`).
+    fn with_resolver(
+        config: &'c Config,
+        options: &Options,
+        out: Compiled,
+        resolver: attach::Resolver<'c>,
+    ) -> Builder<'c> {
+        Builder {
+            config,
+            options: options.clone(),
+            out,
+            l4_rules: FxHashMap::default(),
+            not_ready: not_ready_services(config),
+            resolver,
+            interner: backend::Interner::default(),
+            backend_memo: FxHashMap::default(),
+            route_ids: FxHashMap::default(),
+            route_matches: Vec::new(),
+            regex_ids: FxHashMap::default(),
+            route_regexes: Default::default(),
+            route_regex_bytes: 0,
+            pending: Vec::new(),
+            route_vhosts: Vec::new(),
+            vhost_slots: Vec::new(),
+            router_budget_hit: false,
+        }
+    }
 }
 
 /// Services whose EndpointSlices list at least one endpoint and no ready one (SPEC §5.3: such
@@ -423,7 +538,9 @@ impl Builder<'_> {
             namespace: meta.namespace.as_str().into(),
             name: meta.name.as_str().into(),
             created,
+            dead: false,
         });
+        self.route_vhosts.push(Vec::new());
         id
     }
 
@@ -730,6 +847,7 @@ impl Builder<'_> {
                 return Err(route_budget(field, pattern, o, self.route_regex_bytes));
             }
             if bytes > router_left {
+                self.router_budget_hit = true;
                 return Err(format!(
                     "{field}: regular expression {} does not fit in the Router's regex budget \
                      (Options::regex_router_budget = {} bytes, {} used)",
@@ -826,8 +944,8 @@ impl Builder<'_> {
         })
     }
 
-    /// The vhost of `hostname` in `index`, created if needed.
-    fn vhost(&mut self, index: &mut HostIndex, hostname: &str) -> u32 {
+    /// The vhost of `hostname` in `index` (the index of `slot`), created if needed.
+    fn vhost(&mut self, index: &mut HostIndex, slot: HostSlot, hostname: &str) -> u32 {
         if let Some(v) = index.get(hostname) {
             return v;
         }
@@ -837,19 +955,35 @@ impl Builder<'_> {
             ..VHost::default()
         });
         self.pending.push(Vec::new());
+        self.vhost_slots.push(slot);
         index.insert(hostname, v);
         v
     }
 
-    fn add_to(&mut self, index: &mut HostIndex, l: &AttachedListener, kind: RouteKind) {
+    /// Adds the candidates of route `rid` for `hostname` to the vhost of `index` (of `slot`).
+    fn add_route_to(&mut self, index: &mut HostIndex, slot: HostSlot, rid: u32, hostname: &str) {
+        let v = self.vhost(index, slot, &hostname.to_ascii_lowercase());
+        let ms = &self.route_matches[rid as usize];
+        self.pending[v as usize].extend_from_slice(ms);
+        let vs = &mut self.route_vhosts[rid as usize];
+        if !vs.contains(&v) {
+            vs.push(v);
+        }
+    }
+
+    fn add_to(
+        &mut self,
+        index: &mut HostIndex,
+        slot: HostSlot,
+        l: &AttachedListener,
+        kind: RouteKind,
+    ) {
         for ar in l.routes.iter().filter(|r| r.kind == kind) {
             let Some(&rid) = self.route_ids.get(&(ar.kind, ar.index)) else {
                 continue;
             };
             for h in &ar.hostnames {
-                let v = self.vhost(index, &h.to_ascii_lowercase());
-                let ms = &self.route_matches[rid as usize];
-                self.pending[v as usize].extend_from_slice(ms);
+                self.add_route_to(index, slot, rid, h);
             }
         }
     }
@@ -857,26 +991,36 @@ impl Builder<'_> {
     fn add_frontends(&mut self, gateway: &AttachedGateway) {
         // Usable HTTP listeners grouped by port (ascending), each group in selection order;
         // the sorts are stable, so equally specific listeners keep the Gateway's order.
-        let mut all: Vec<&AttachedListener> = gateway
+        let mut all: Vec<(usize, &AttachedListener)> = gateway
             .listeners
             .iter()
-            .filter(|l| l.usable && is_http(l))
+            .enumerate()
+            .filter(|(_, l)| l.usable && is_http(l))
             .collect();
-        all.sort_by_key(|l| (l.port, listener_specificity(l.hostname.as_deref())));
-        for ls in all.chunk_by(|a, b| a.port == b.port) {
-            let port = ls[0].port;
-            let tls = ls.iter().any(|l| l.protocol == ProtocolType::Https);
+        all.sort_by_key(|(_, l)| (l.port, listener_specificity(l.hostname.as_deref())));
+        self.out.listener_slots = vec![None; gateway.listeners.len()];
+        for ls in all.chunk_by(|a, b| a.1.port == b.1.port) {
+            let f = self.out.frontends.len() as u32;
+            let port = ls[0].1.port;
+            let tls = ls.iter().any(|(_, l)| l.protocol == ProtocolType::Https);
             let mut merged = HostIndex::new();
             let mut merged_grpc = HostIndex::new();
             let mut listeners = Vec::new();
-            for &l in ls {
+            for &(at, l) in ls {
+                let e = listeners.len() as u32;
+                self.out.listener_slots[at] = Some((f, e));
+                let slot = |entry, grpc| HostSlot {
+                    frontend: f,
+                    entry,
+                    grpc,
+                };
                 let mut hosts = HostIndex::new();
                 let mut grpc_hosts = HostIndex::new();
-                self.add_to(&mut hosts, l, RouteKind::Http);
-                self.add_to(&mut grpc_hosts, l, RouteKind::Grpc);
+                self.add_to(&mut hosts, slot(Some(e), false), l, RouteKind::Http);
+                self.add_to(&mut grpc_hosts, slot(Some(e), true), l, RouteKind::Grpc);
                 if !self.options.listener_isolation {
-                    self.add_to(&mut merged, l, RouteKind::Http);
-                    self.add_to(&mut merged_grpc, l, RouteKind::Grpc);
+                    self.add_to(&mut merged, slot(None, false), l, RouteKind::Http);
+                    self.add_to(&mut merged_grpc, slot(None, true), l, RouteKind::Grpc);
                 }
                 listeners.push(ListenerEntry {
                     name: l.name.as_str().into(),
@@ -885,11 +1029,6 @@ impl Builder<'_> {
                     grpc_hosts,
                 });
             }
-            let host_blind = listeners
-                .iter()
-                .all(|l| l.hostname.is_none() && l.hosts.any_only() && l.grpc_hosts.any_only())
-                && merged.any_only()
-                && merged_grpc.any_only();
             let listener_index =
                 listener_index::ListenerIndex::new(listeners.iter().map(|l| l.hostname.as_deref()));
             self.out.frontends.push(Frontend {
@@ -899,12 +1038,13 @@ impl Builder<'_> {
                 listener_index,
                 merged,
                 merged_grpc,
-                host_blind,
+                host_blind: false,
             });
         }
+        self.out.refresh_host_blind();
     }
 
-    fn key(&self, ranks: &[u32], m: u32) -> (Bucket, Key) {
+    fn key(&self, rank: &impl Fn(u32) -> u32, m: u32) -> (Bucket, Key) {
         let mi = &self.out.matches[m as usize];
         let rule = &self.out.rules[mi.rule as usize];
         // K3, with regexes where `Options::regex_rank` puts them.
@@ -927,14 +1067,14 @@ impl Builder<'_> {
                 method: Reverse(mi.method.is_some()),
                 headers: Reverse(mi.headers.len()),
                 query: Reverse(mi.query.len()),
-                route_rank: ranks[rule.route as usize],
+                route_rank: rank(rule.route),
                 rule: rule.index,
                 matched: mi.index,
             },
         )
     }
 
-    fn grpc_key(&self, ranks: &[u32], m: u32) -> grpc::GrpcKey {
+    fn grpc_key(&self, rank: &impl Fn(u32) -> u32, m: u32) -> grpc::GrpcKey {
         let mi = &self.out.matches[m as usize];
         let rule = &self.out.rules[mi.rule as usize];
         let g = mi
@@ -945,7 +1085,7 @@ impl Builder<'_> {
             Reverse(g.0),
             Reverse(g.1),
             Reverse(mi.headers.len()),
-            ranks[rule.route as usize],
+            rank(rule.route),
             rule.index,
             mi.index,
         )
@@ -954,25 +1094,38 @@ impl Builder<'_> {
     /// Sorts every vhost's candidates and lays them out.
     fn finish(&mut self, ranks: &[u32]) {
         let pending = std::mem::take(&mut self.pending);
-        for (v, mut cands) in pending.into_iter().enumerate() {
-            if cands
-                .first()
-                .is_some_and(|&m| self.out.matches[m as usize].grpc.is_some())
-            {
-                cands.sort_by_cached_key(|&m| self.grpc_key(ranks, m));
-                cands.dedup();
-                self.out.vhosts[v].grpc = cands;
-                continue;
-            }
-            cands.sort_by_cached_key(|&m| self.key(ranks, m));
-            cands.dedup();
-            let regex_ids = &self.regex_ids;
-            let (paths, regex) = lay_out(&self.out.matches, &cands, |v| regex_ids[v]);
-            let vh = &mut self.out.vhosts[v];
-            vh.paths = paths;
-            vh.regex = regex;
-            vh.order = cands.into_boxed_slice();
+        let rank = |r: u32| ranks[r as usize];
+        for (v, cands) in pending.into_iter().enumerate() {
+            self.build_vhost(v, cands, &rank);
         }
+    }
+
+    /// Sorts the candidates `cands` of vhost `v` by precedence (`rank` gives a route's K8/K9
+    /// rank: any numbering in `(creationTimestamp, "namespace/name")` order) and lays them
+    /// out.
+    fn build_vhost(&mut self, v: usize, mut cands: Vec<u32>, rank: &impl Fn(u32) -> u32) {
+        if cands
+            .first()
+            .is_some_and(|&m| self.out.matches[m as usize].grpc.is_some())
+        {
+            cands.sort_by_cached_key(|&m| self.grpc_key(rank, m));
+            cands.dedup();
+            let vh = &mut self.out.vhosts[v];
+            vh.grpc = cands;
+            vh.paths = PathIndex::default();
+            vh.regex = RegexCands::default();
+            vh.order = Box::default();
+            return;
+        }
+        cands.sort_by_cached_key(|&m| self.key(rank, m));
+        cands.dedup();
+        let regex_ids = &self.regex_ids;
+        let (paths, regex) = lay_out(&self.out.matches, &cands, |v| regex_ids[v]);
+        let vh = &mut self.out.vhosts[v];
+        vh.paths = paths;
+        vh.regex = regex;
+        vh.grpc = Vec::new();
+        vh.order = cands.into_boxed_slice();
     }
 }
 
@@ -984,7 +1137,7 @@ pub(crate) type RegexCands = Box<[(u32, u32, u32)]>;
 /// (`regex_id` gives their compiled regex) into a list, each with its position in `cands`.
 /// Gateway API routes and Ingress paths share it; only their orders differ.
 pub(crate) fn lay_out(
-    matches: &[MatchInfo],
+    matches: &Chunked<MatchInfo>,
     cands: &[u32],
     regex_id: impl Fn(&str) -> u32,
 ) -> (PathIndex, RegexCands) {
@@ -1106,22 +1259,46 @@ pub(crate) fn compile_ingress(config: &Config, class: Option<&str>, options: &Op
     let mut out = Compiled {
         gateway: format!("ingress/{}", class.unwrap_or("*")),
         frontends: Vec::new(),
-        routes: Vec::new(),
-        rules: Vec::new(),
-        matches: Vec::new(),
-        regexes: Vec::new(),
-        regex_patterns: Vec::new(),
+        routes: Chunked::new(),
+        rules: Chunked::new(),
+        matches: Chunked::new(),
+        regexes: Chunked::new(),
+        regex_patterns: Chunked::new(),
         query_names: conds::QueryNames::default(),
         regex_bytes: 0,
         dropped: Vec::new(),
-        vhosts: Vec::new(),
+        vhosts: Chunked::new(),
         l4: l4::L4Tables::default(),
         tls: tls::TlsTables::default(),
         ingress: true,
         options: options.clone(),
+        listener_slots: Vec::new(),
     };
     ingress::compile(config, class, &mut out);
     out
+}
+
+/// The parents whose route statuses show the rules a compiled Gateway dropped: the Gateway
+/// and its ListenerSets (`namespace/name`).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct DroppedParents {
+    pub gateway: String,
+    pub sets: Vec<String>,
+}
+
+/// The [`DroppedParents`] of `gateway`.
+pub(crate) fn dropped_parents(gateway: &AttachedGateway) -> DroppedParents {
+    DroppedParents {
+        gateway: format!("{}/{}", gateway.namespace, gateway.name),
+        sets: gateway
+            .listeners
+            .iter()
+            .filter_map(|l| match &l.source {
+                attach::ListenerSource::ListenerSet(ns, n) => Some(format!("{ns}/{n}")),
+                attach::ListenerSource::Gateway => None,
+            })
+            .collect(),
+    }
 }
 
 /// Records the rules compilation dropped ([`DroppedRule`]) in their routes' status, as
@@ -1132,18 +1309,10 @@ pub(crate) fn compile_ingress(config: &Config, class: Option<&str>, options: &Op
 pub(crate) fn report_dropped(
     report: &mut attach::Report,
     config: &Config,
-    gateway: &AttachedGateway,
+    parents: &DroppedParents,
     dropped: &[DroppedRule],
 ) {
-    let gw = format!("{}/{}", gateway.namespace, gateway.name);
-    let sets: Vec<String> = gateway
-        .listeners
-        .iter()
-        .filter_map(|l| match &l.source {
-            attach::ListenerSource::ListenerSet(ns, n) => Some(format!("{ns}/{n}")),
-            attach::ListenerSource::Gateway => None,
-        })
-        .collect();
+    let (gw, sets) = (&parents.gateway, &parents.sets);
     let mut routes: Vec<(RouteKind, usize)> = dropped.iter().map(|d| (d.kind, d.route)).collect();
     routes.dedup();
     for (kind, index) in routes {
@@ -1171,7 +1340,7 @@ pub(crate) fn report_dropped(
             continue;
         };
         for p in status.parents.iter_mut().filter(|p| {
-            (p.parent_kind == "Gateway" && p.parent == gw)
+            (p.parent_kind == "Gateway" && p.parent == *gw)
                 || (p.parent_kind.ends_with("ListenerSet") && sets.contains(&p.parent))
         }) {
             mark_dropped(p, &all, rule_count);
@@ -1276,7 +1445,7 @@ mod build_tests {
         let out = compile(&config, &attachment.gateways[0], &Options::default());
         assert_eq!(RESOLVED.with(|n| n.get()) - before, 2);
         assert_eq!(out.rules.len(), 30);
-        for rule in &out.rules {
+        for rule in out.rules.iter() {
             let i = rule.route;
             let b = &rule.split.backends;
             assert_eq!(b.len(), 3);

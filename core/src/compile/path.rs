@@ -63,7 +63,7 @@ impl Default for BuildNode {
 }
 
 /// A frozen node: offsets into the index's flat arrays, no pointers of its own.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Node {
     /// The node's literal children: `lits[lit_start..lit_start + lit_len]`.
     lit_start: u32,
@@ -134,7 +134,7 @@ impl Default for PathIndexBuilder {
 /// The Exact, PathPrefix and template candidates of one hostname, frozen: nodes, their
 /// literal children and their candidates each in one contiguous array, linked by `u32`
 /// offsets.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct PathIndex {
     nodes: Box<[Node]>,
     /// Literal children of every node, a node's children contiguous.
