@@ -2,11 +2,12 @@
 """Writes the configurations of the side-by-side benchmark: one route table of N routes,
 rendered for trieway-proxy, nginx and HAProxy.
 
-usage: gen.py N OUTDIR
+usage: gen.py N OUTDIR [ROUTES_PER_HOST]
 
-The table: N routes over max(1, N // 10) hosts (h0.example.com, h1.example.com, ...), routes
-spread round-robin (route i on host i % hosts) so each host has about 10. Route i has its
-own path, of one of three kinds in turn, counted from the end so the last route is a regex:
+The table: N routes over max(1, N // ROUTES_PER_HOST) hosts (default 10 routes per host;
+h0.example.com, h1.example.com, ...), spread round-robin (route i on host i % hosts). Route i
+has its own path, of one of three kinds in turn, counted from the end so the last route is a
+regex:
   (N-1-i) % 3 == 2  Exact              /e<i>/item
   (N-1-i) % 3 == 1  PathPrefix         /p<i>          (requests: /p<i> and /p<i>/...)
   (N-1-i) % 3 == 0  RegularExpression  /r<i>/[0-9]+   (anchored to the whole path, as the
@@ -20,8 +21,8 @@ Host and then tries that block's regex locations in order (the measured one last
 trieway-proxy looks the host and path up in its compiled router.
 
 Writes to OUTDIR:
-  gateway.yaml   Gateway (listener port 80, moved with --port-offset) + one HTTPRoute per host,
-                 one rule per route
+  gateway.yaml   Gateway (listener port 80, moved with --port-offset) + HTTPRoutes of at most
+                 16 rules (the Gateway API's limit), one rule per route, per host
   nginx.conf     one server block per host: `location =` (exact), `location ^~` (prefix),
                  `location ~` (regex), and `location /` answering 404
   haproxy.cfg    one frontend with one `use_backend ... if { hdr(host) ... } { path ... }` per
@@ -45,9 +46,9 @@ def kind(i, n):
     return ("regex", "prefix", "exact")[(n - 1 - i) % 3]
 
 
-def table(n):
+def table(n, per_host):
     """[(host, kind, path value, backend)] in table order."""
-    hosts = max(1, n // 10)
+    hosts = max(1, n // per_host)
     routes = []
     for i in range(n):
         k = kind(i, n)
@@ -78,7 +79,12 @@ def gateway(routes):
         "  listeners: [{name: http, port: 80, protocol: HTTP}]",
     ]
     gw_type = {"exact": "Exact", "prefix": "PathPrefix", "regex": "RegularExpression"}
-    for i, (host, rules) in enumerate(by_host(routes).items()):
+    chunks = [
+        (host, rules[j : j + 16])
+        for host, rules in by_host(routes).items()
+        for j in range(0, len(rules), 16)
+    ]
+    for i, (host, rules) in enumerate(chunks):
         out += [
             "---",
             "apiVersion: gateway.networking.k8s.io/v1",
@@ -212,10 +218,11 @@ def measured(routes):
 
 
 def main():
-    if len(sys.argv) != 3 or not sys.argv[1].isdigit() or int(sys.argv[1]) < 1:
+    args = sys.argv[1:]
+    if len(args) not in (2, 3) or not all(a.isdigit() and int(a) > 0 for a in args[:1] + args[2:]):
         sys.exit(__doc__)
-    routes = table(int(sys.argv[1]))
-    out = os.path.abspath(sys.argv[2])
+    routes = table(int(args[0]), int(args[2]) if len(args) == 3 else 10)
+    out = os.path.abspath(args[1])
     os.makedirs(f"{out}/tmp", exist_ok=True)
     files = {
         "gateway.yaml": gateway(routes),

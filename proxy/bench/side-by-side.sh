@@ -12,7 +12,8 @@
 # nghttp2-client); otherwise it says what to install. trieway-proxy is
 # $TRIEWAY_PROXY, default target/release/trieway-proxy (built with cargo if absent).
 #
-# Route tables (gen.py): N routes over max(1, N/10) hosts, exact / prefix / regex paths in
+# Route tables (gen.py): N routes over max(1, N/ROUTES_PER_HOST) hosts (environment,
+# default 10: many hosts; ROUTES_PER_HOST=N puts them all on one host), exact / prefix / regex paths in
 # turn; the measured request hits the LAST route of the table (a regex route on the last
 # host). Each proxy gets the table in its own terms: Gateway API YAML (one HTTPRoute per
 # host), nginx (a server block per host; `location =`, `location ^~`, `location ~`), HAProxy
@@ -48,6 +49,7 @@ NS=("$@")
 PROXY_CPU=${PROXY_CPU:-0}
 LOAD_CPU=${LOAD_CPU:-1}
 WARMUP=${WARMUP:-2}
+ROUTES_PER_HOST=${ROUTES_PER_HOST:-10}
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 
@@ -117,7 +119,7 @@ fetch() { curl -s -m 5 -w ' %{http_code}' -H "Host: $2" "http://127.0.0.1:$1$3" 
 
 echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(uname -r)" | tee "$OUT/machine.txt"
 echo "versions: $(nginx -v 2>&1 | sed 's/.*: //'), $(haproxy -v | head -1 | cut -d' ' -f1-3), $(h2load --version | head -1), trieway-proxy $(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo '?')" | tee -a "$OUT/machine.txt"
-echo "run: $ROUNDS rounds x ${SECONDS_PER_RUN} s per proxy per N, $CONNS connections, proxies on CPU $PROXY_CPU, load+upstream on CPU $LOAD_CPU" | tee -a "$OUT/machine.txt"
+echo "run: $ROUNDS rounds x ${SECONDS_PER_RUN} s per proxy per N, $ROUTES_PER_HOST routes per host, $CONNS connections, proxies on CPU $PROXY_CPU, load+upstream on CPU $LOAD_CPU" | tee -a "$OUT/machine.txt"
 
 python3 "$HERE/gen.py" 1 "$OUT/upstream"
 taskset -c "$LOAD_CPU" nginx -c "$OUT/upstream/upstream.conf" 2>"$OUT/upstream.log" &
@@ -125,7 +127,7 @@ UPSTREAM=$!
 
 for N in "${NS[@]}"; do
   D="$OUT/n$N"
-  python3 "$HERE/gen.py" "$N" "$D"
+  python3 "$HERE/gen.py" "$N" "$D" "$ROUTES_PER_HOST"
   taskset -c "$PROXY_CPU" "$BIN" -c "$D/gateway.yaml" --port-offset 18000 --listen-addr 127.0.0.1 \
     --no-admin --no-watch --quiet \
     --backend default/web-v1=127.0.0.1:19001 --backend default/web-v2=127.0.0.1:19002 \
