@@ -47,6 +47,21 @@ pub(crate) enum Step {
     Pushed,
 }
 
+/// What one applied change was, as an incremental update sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Changed {
+    /// An HTTPRoute or GRPCRoute: its step on its list.
+    Route(RouteKind, Step),
+    /// A Service (`namespace`, `name`): its step on the Services' list.
+    Service(String, String, Step),
+    /// A ReferenceGrant, in this namespace, whose old and new versions grant Services only.
+    ServiceGrant(String),
+    /// A Namespace (its name).
+    Namespace(String),
+    /// Anything else.
+    Other,
+}
+
 /// A route's record: where attachment put it and its compiled id.
 #[derive(Debug, Clone, Default)]
 struct Rec {
@@ -77,8 +92,26 @@ pub(crate) struct Incremental {
     parents: DroppedParents,
     /// Routes replaced or deleted since the full build (their rules stay in the tables).
     dead: usize,
-    /// The Services' positions (updates here never change Services).
+    /// The Services' positions, followed through Service changes.
     services: attach::ServicePositions,
+    /// Whether the configuration holds a Service (backendRefs are checked against them).
+    had_services: bool,
+}
+
+/// What a change of Services, ReferenceGrants or Namespaces affects: the routes that
+/// reference such a Service, reference a backend across namespaces into such a grant's
+/// namespace, or live in such a Namespace.
+#[derive(Debug, Default)]
+struct Touched {
+    services: Vec<(String, String)>,
+    grants: Vec<String>,
+    namespaces: Vec<String>,
+}
+
+impl Touched {
+    fn is_empty(&self) -> bool {
+        self.services.is_empty() && self.grants.is_empty() && self.namespaces.is_empty()
+    }
 }
 
 /// Most replaced routes kept in the tables: past it (and past half the compiled routes), an
@@ -149,6 +182,7 @@ impl Incremental {
             parents,
             dead: 0,
             services: attach::ServicePositions::new(config),
+            had_services: !config.services.is_empty(),
         }
     }
 
@@ -188,28 +222,81 @@ impl Incremental {
         &mut self,
         config: &Config,
         options: &Options,
-        steps: &[(RouteKind, Step)],
+        changes: &[Changed],
     ) -> Result<Router, NeedsFullBuild> {
-        if steps
-            .iter()
-            .any(|(k, _)| !matches!(k, RouteKind::Http | RouteKind::Grpc))
-        {
+        if changes.iter().any(|c| *c == Changed::Other) {
             return Err(NeedsFullBuild(
-                "not a change set of HTTPRoutes and GRPCRoutes alone",
+                "not a change set of routes, Services, ReferenceGrants to Services and \
+                 Namespaces alone",
             ));
         }
         if !config.backend_tls_policies.is_empty() || !config.backend_traffic_policies.is_empty() {
             return Err(NeedsFullBuild("policies' status depends on every route"));
+        }
+        // The Services, grants and Namespaces changed; the Services' positions follow.
+        let mut touched = Touched::default();
+        let mut steps: Vec<(RouteKind, Step)> = Vec::new();
+        for c in changes {
+            match c {
+                Changed::Route(kind, step) => steps.push((*kind, *step)),
+                Changed::Service(ns, name, step) => {
+                    match step {
+                        Step::Pushed => self.services.pushed(ns, name),
+                        Step::Removed(at) => self.services.removed(ns, name, *at),
+                        Step::Replaced(_) => {}
+                    }
+                    touched.services.push((ns.clone(), name.clone()));
+                }
+                Changed::ServiceGrant(ns) => touched.grants.push(ns.clone()),
+                Changed::Namespace(name) => touched.namespaces.push(name.clone()),
+                Changed::Other => {}
+            }
+        }
+        if self.services.len() != config.services.len() {
+            return Err(NeedsFullBuild("two Services share a namespace and name"));
+        }
+        if self.had_services != !config.services.is_empty() {
+            return Err(NeedsFullBuild(
+                "the configuration's first Service came or its last one left",
+            ));
+        }
+        if !touched.namespaces.is_empty() && !config.listener_sets.is_empty() {
+            return Err(NeedsFullBuild(
+                "a Namespace changed and ListenerSets may depend on its labels",
+            ));
+        }
+        if !touched.is_empty() {
+            let routes = attach::routes_touching(
+                config,
+                |ns| touched.namespaces.iter().any(|n| n == ns),
+                |from, ns, name| {
+                    touched.services.iter().any(|(n, m)| n == ns && m == name)
+                        || (from != ns && touched.grants.iter().any(|g| g == ns))
+                },
+            );
+            for (kind, i) in routes {
+                match kind {
+                    RouteKind::Http | RouteKind::Grpc => {
+                        steps.push((kind, Step::Replaced(i)));
+                    }
+                    _ => {
+                        return Err(NeedsFullBuild(
+                            "a TLS, TCP or UDP route depends on a changed object",
+                        ))
+                    }
+                }
+            }
         }
         if self.dead + steps.len() > DEAD_FLOOR.max(self.compiled.routes.len() / 2) {
             return Err(NeedsFullBuild(
                 "replaced routes' rules to drop from the tables",
             ));
         }
-        // 1. Follow the steps; take the old versions out.
+        // 1. Follow the steps; take the old versions out (an affected route is replaced by
+        // itself, after the configuration's own steps, at its final position).
         let mut dropped = self.compiled.dropped.clone();
         let mut old: Vec<(RouteKind, Rec)> = Vec::new();
-        for &(kind, step) in steps {
+        for &(kind, step) in &steps {
             let (at, leaving) = match step {
                 Step::Pushed => {
                     self.recs(kind).push(Rec {
@@ -222,6 +309,10 @@ impl Incremental {
             };
             if at >= self.recs(kind).len() {
                 return Err(NeedsFullBuild("records out of step with the configuration"));
+            }
+            if !leaving && self.recs(kind)[at].pending {
+                // Already replaced by this change set.
+                continue;
             }
             let pos = self.position(kind, at);
             let rec = if leaving {

@@ -20,7 +20,7 @@
 
 use crate::config::Config;
 use crate::error::{ConfigError, Error};
-use crate::incremental::{Incremental, Step};
+use crate::incremental::{Changed, Incremental, Step};
 use crate::load::{key_of, object_key, parse_documents};
 use crate::model::{Object, ObjectMeta, Origin, Route, RouteKind};
 use crate::options::Options;
@@ -446,7 +446,7 @@ impl Live {
             ..ApplyResult::default()
         };
         let mut undo: Vec<(String, Config, Undo)> = Vec::new();
-        let mut steps: Vec<(RouteKind, Step)> = Vec::new();
+        let mut changed_objects: Vec<Changed> = Vec::new();
         for change in changes {
             let (key, mut one) = match change {
                 Change::Upsert { object, origin } => {
@@ -520,19 +520,7 @@ impl Live {
                     result.rejected.push((key, vec![e]));
                 }
                 Some(step) => {
-                    let kind = match key.kind.as_str() {
-                        "HTTPRoute" => RouteKind::Http,
-                        "GRPCRoute" => RouteKind::Grpc,
-                        _ => RouteKind::Tls,
-                    };
-                    steps.push((
-                        kind,
-                        match step {
-                            Undo::Replaced(i) => Step::Replaced(i),
-                            Undo::Removed(i) => Step::Removed(i),
-                            _ => Step::Pushed,
-                        },
-                    ));
+                    changed_objects.push(changed(&w.config, &one, &key, step));
                     result.applied.push(key.clone());
                     undo.push((key.kind, one, step));
                 }
@@ -541,7 +529,7 @@ impl Live {
         if result.applied.is_empty() {
             return result;
         }
-        match self.build_locked(&mut w, &steps) {
+        match self.build_locked(&mut w, &changed_objects) {
             Ok((router, full)) => {
                 result.incremental = full.is_none();
                 result.full_build = full;
@@ -575,7 +563,7 @@ impl Live {
     fn build_locked(
         &self,
         w: &mut Writer,
-        steps: &[(RouteKind, Step)],
+        changes: &[Changed],
     ) -> Result<(Router, Option<String>), String> {
         #[cfg(test)]
         let panic_next = std::mem::take(&mut w.panic_next);
@@ -587,7 +575,7 @@ impl Live {
                 if panic_next {
                     panic!("injected build panic");
                 }
-                inc.update(config, options, steps)
+                inc.update(config, options, changes)
             }));
             match next {
                 Ok(Ok(router)) => {
@@ -633,6 +621,42 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
         .map(|s| s.to_string())
         .or_else(|| panic.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "unknown".to_string())
+}
+
+/// What an applied change was, for an incremental update: `store` holds the objects after
+/// it, `one` what it moved out.
+fn changed(store: &Config, one: &Config, key: &ObjectKey, step: Undo) -> Changed {
+    let step = match step {
+        Undo::Replaced(i) => Step::Replaced(i),
+        Undo::Removed(i) => Step::Removed(i),
+        _ => Step::Pushed,
+    };
+    let (ns, name) = (key.namespace.clone(), key.name.clone());
+    match key.kind.as_str() {
+        "HTTPRoute" => Changed::Route(RouteKind::Http, step),
+        "GRPCRoute" => Changed::Route(RouteKind::Grpc, step),
+        "Service" => Changed::Service(ns, name, step),
+        "ReferenceGrant" => {
+            let services_only = |g: &Object<crate::model::ReferenceGrantSpec>| {
+                g.spec
+                    .to
+                    .iter()
+                    .all(|t| t.group.is_empty() && t.kind == "Service")
+            };
+            let now = store
+                .reference_grants
+                .iter()
+                .filter(|g| g.meta.namespace == ns && g.meta.name == name)
+                .all(services_only);
+            if now && one.reference_grants.iter().all(services_only) {
+                Changed::ServiceGrant(ns)
+            } else {
+                Changed::Other
+            }
+        }
+        "Namespace" => Changed::Namespace(name),
+        _ => Changed::Other,
+    }
 }
 
 /// A full build of `config`, with the state incremental updates start from (Gateways only).

@@ -108,6 +108,7 @@ fn main() {
             );
             updates.push(start.elapsed());
             assert!(result.is_clean() && result.published, "{result}");
+            assert!(result.incremental, "{:?}", result.full_build);
             assert!(seen, "update not visible: {host}{path}");
         }
         // Memory while two versions coexist: the peak resident size during one more apply
@@ -128,6 +129,27 @@ fn main() {
                 peak.saturating_sub(before) / 1024
             );
         }
+        // One Service changed (a label): the routes that reference it are attached and
+        // compiled again.
+        let mut service_updates = Vec::new();
+        for k in 0..runs {
+            let mut value = values
+                .iter()
+                .filter(|v| v["kind"] == "Service")
+                .nth((k * 7919) % t.set.services.len())
+                .expect("a Service")
+                .clone();
+            value["metadata"]["labels"] = serde_json::json!({ "rev": k.to_string() });
+            let start = Instant::now();
+            let result = live.apply([Change::upsert(value)]);
+            service_updates.push(start.elapsed());
+            assert!(result.is_clean() && result.published, "{result}");
+            assert!(result.incremental, "{:?}", result.full_build);
+        }
+        println!(
+            "{n:>7} rules: one Service changed: apply->visible {} (median of {runs})",
+            ms(median(service_updates)),
+        );
         println!(
             "{n:>7} rules: apply->visible {} (median of {runs}) | full rebuild {} = load+validate {} + Router::new {} (attach alone {})",
             ms(median(updates)),

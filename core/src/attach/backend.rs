@@ -164,6 +164,30 @@ impl ServicePositions {
     }
 }
 
+impl ServicePositions {
+    /// How many Services are indexed (as many as `Config::services` holds when no two share a
+    /// namespace and name).
+    pub(crate) fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Follows an append of Service `ns/name` to `Config::services`.
+    pub(crate) fn pushed(&mut self, ns: &str, name: &str) {
+        let at = self.0.len() as u32;
+        self.0.entry((ns.into(), name.into())).or_insert(at);
+    }
+
+    /// Follows the removal of Service `ns/name` at position `at` of `Config::services`.
+    pub(crate) fn removed(&mut self, ns: &str, name: &str, at: usize) {
+        self.0.remove(&(ns, name) as &dyn Pair);
+        for p in self.0.values_mut() {
+            if *p as usize > at {
+                *p -= 1;
+            }
+        }
+    }
+}
+
 impl Pair for (Box<str>, Box<str>) {
     fn pair(&self) -> (&str, &str) {
         (&self.0, &self.1)

@@ -108,6 +108,13 @@ fn views(config: &Config) -> Vec<RouteView<'_>> {
     for (i, r) in config.grpc_routes.iter().enumerate() {
         out.push(grpc_view(i, r));
     }
+    out.extend(l4_views(config));
+    out
+}
+
+/// Every TLS, TCP and UDP route of `config`, in kind order then input order.
+fn l4_views(config: &Config) -> Vec<RouteView<'_>> {
+    let mut out = Vec::new();
     fn l4<'a>(
         rules: &'a [crate::model::L4RouteRule],
         invalid: &[InvalidRule],
@@ -149,6 +156,46 @@ fn views(config: &Config) -> Vec<RouteView<'_>> {
                 b,
             ));
         }
+    }
+    out
+}
+
+/// The routes of `config` (any kind: kind and index) whose namespace `in_ns` accepts, or that
+/// reference a backend (backendRefs and mirrors of their valid rules) `target(route namespace,
+/// target namespace, target name)` accepts: what a change of those namespaces or backends
+/// can change the attachment of.
+pub(crate) fn routes_touching(
+    config: &Config,
+    in_ns: impl Fn(&str) -> bool,
+    target: impl Fn(&str, &str, &str) -> bool,
+) -> Vec<(RouteKind, usize)> {
+    let mut out = Vec::new();
+    let mut b: Vec<&BackendObjectReference> = Vec::new();
+    let mut check = |kind, i, ns: &str, b: &[&BackendObjectReference]| {
+        if in_ns(ns) || b.iter().any(|t| target(ns, t.namespace(ns), &t.name)) {
+            out.push((kind, i));
+        }
+    };
+    for (i, r) in config.http_routes.iter().enumerate() {
+        b.clear();
+        for (ri, rule) in r.spec.rules.as_deref().unwrap_or(&[]).iter().enumerate() {
+            if !is_invalid(&r.invalid_rules, ri) {
+                http_targets(&rule.backend_refs, &rule.filters, &mut b);
+            }
+        }
+        check(RouteKind::Http, i, &r.meta.namespace, &b);
+    }
+    for (i, r) in config.grpc_routes.iter().enumerate() {
+        b.clear();
+        for (ri, rule) in r.spec.rules.iter().enumerate() {
+            if !is_invalid(&r.invalid_rules, ri) {
+                http_targets(&rule.backend_refs, &rule.filters, &mut b);
+            }
+        }
+        check(RouteKind::Grpc, i, &r.meta.namespace, &b);
+    }
+    for v in l4_views(config) {
+        check(v.kind, v.index, v.namespace, &v.backends);
     }
     out
 }
