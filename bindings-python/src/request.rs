@@ -49,6 +49,41 @@ fn str_bytes<'py>(obj: &Bound<'py, PyAny>, what: &str) -> PyResult<Bytes<'py>> {
     }
 }
 
+/// The UTF-8 text of a `str` argument, borrowed from the string object: CPython keeps the
+/// UTF-8 form of a string (for an ASCII string, its own storage), so nothing is copied or
+/// allocated. Anything else is a `TypeError` naming `what`; a `str` with lone surrogates
+/// raises `UnicodeEncodeError` (a `ValueError`), as `encode("utf-8")` would.
+#[inline]
+pub(crate) fn str_arg<'a>(obj: &'a Bound<'_, PyAny>, what: &str) -> PyResult<&'a str> {
+    match obj.cast::<PyString>() {
+        Ok(s) => s.to_str(),
+        Err(_) => Err(PyTypeError::new_err(format!(
+            "{what} must be str, not {}",
+            type_name(obj)
+        ))),
+    }
+}
+
+/// `Router.route`'s common case, `route(method, host, path)` (and `port=`) with no headers,
+/// query, SNI or scheme: the request borrows the argument strings directly (see
+/// [`str_arg`]), without the owned [`Collected`] step.
+pub(crate) fn simple_request<'a>(
+    method: &'a Bound<'_, PyAny>,
+    host: &'a Bound<'_, PyAny>,
+    path: &'a Bound<'_, PyAny>,
+    port: Option<u16>,
+) -> PyResult<Request<'a>> {
+    let method = str_arg(method, "method")?;
+    let host = if host.is_none() {
+        ""
+    } else {
+        str_arg(host, "host")?
+    };
+    let mut req = Request::new(method, host, str_arg(path, "path")?);
+    req.port = port;
+    Ok(req)
+}
+
 fn opt_str_bytes<'py>(obj: Option<&Bound<'py, PyAny>>, what: &str) -> PyResult<Option<Bytes<'py>>> {
     match obj {
         Some(o) if !o.is_none() => str_bytes(o, what).map(Some),
