@@ -362,6 +362,7 @@ const INTERNAL = Symbol('trieway.internal');
 class Router {
   #native;
   #route;
+  #routeSimple;
   #routeRaw;
   #matches = [];
   #paramInfos = [];
@@ -376,6 +377,7 @@ class Router {
     // Plain native functions for the hot path (no per-call method machinery).
     const fast = nativeRouter.fastFunctions();
     this.#route = fast.route;
+    this.#routeSimple = fast.routeSimple;
     this.#routeRaw = fast.routeRaw;
   }
 
@@ -504,13 +506,19 @@ class Router {
    */
   route(req) {
     if (req === null || typeof req !== 'object') throw argType('req', 'an object', req);
+    const { method, host, path, headers, port, sni } = req;
     let id;
     try {
-      id = this.#route(req.method, req.host, req.path, req.headers, req.port, req.sni);
+      // Without headers, port and SNI (the common case) a three-argument native function
+      // reads three strings and inspects nothing else.
+      id =
+        headers == null && port == null && sni == null
+          ? this.#routeSimple(method, host, path)
+          : this.#route(method, host, path, headers, port, sni);
     } catch (e) {
       rethrow(e);
     }
-    return this.#outcome(id, req.path);
+    return this.#outcome(id, path);
   }
 
   /**

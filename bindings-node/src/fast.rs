@@ -34,14 +34,15 @@ fn check(st: sys::napi_status, what: &str) -> napi::Result<()> {
     }
 }
 
-/// Creates `{route, routeRaw}` bound to `core`.
+/// Creates `{route, routeSimple, routeRaw}` bound to `core`.
 pub fn functions(env: sys::napi_env, core: &Rc<Core>) -> napi::Result<RawValue> {
     let mut obj = ptr::null_mut();
     // SAFETY: `env` is the env of the current call; `obj` is a valid out pointer.
     let st = unsafe { sys::napi_create_object(env, &mut obj) };
     check(st, "create object")?;
-    let list: [(&[u8], sys::napi_callback); 2] = [
+    let list: [(&[u8], sys::napi_callback); 3] = [
         (b"route\0", Some(route_cb)),
+        (b"routeSimple\0", Some(route_simple_cb)),
         (b"routeRaw\0", Some(route_raw_cb)),
     ];
     for (name, cb) in list {
@@ -161,6 +162,22 @@ unsafe extern "C" fn route_cb(
             raw: false,
         })
     });
+    // SAFETY: `env` is the current env.
+    unsafe { finish(env, r) }
+}
+
+/// `routeSimple(method, host, path)`: `route` without headers, port or SNI.
+unsafe extern "C" fn route_simple_cb(
+    env: sys::napi_env,
+    info: sys::napi_callback_info,
+) -> sys::napi_value {
+    // SAFETY: called by N-API for a function made by `functions`.
+    let Some(([method, host, path], core)) = (unsafe { args::<3>(env, info) }) else {
+        return ptr::null_mut();
+    };
+    // SAFETY: the function object owns a strong reference to `core` while it can be called.
+    let core = unsafe { &*core };
+    let r = guard(|| core.route_simple(method, host, path));
     // SAFETY: `env` is the current env.
     unsafe { finish(env, r) }
 }

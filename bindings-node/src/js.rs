@@ -9,6 +9,7 @@
 use napi::bindgen_prelude::{FromNapiValue, TypeName, ValueType};
 use napi::{sys, Error, Status};
 use std::ffi::CStr;
+use std::mem::MaybeUninit;
 use std::ptr;
 
 /// Any JavaScript value passed to a native method, read on demand.
@@ -205,17 +206,75 @@ impl Raw {
 
     /// Appends the UTF-8 bytes of a JS string to `buf` and returns the byte range written.
     /// `Ok(None)` when the string is longer than `limit` bytes (nothing is appended then).
-    /// A value that is not a string is a `TypeError` naming `what`.
+    /// A value that is not a string is a `TypeError` naming `what`. What is appended is
+    /// always valid UTF-8 (lone surrogates become U+FFFD).
     pub fn append_str(
         &self,
         buf: &mut Vec<u8>,
         limit: usize,
         what: &dyn Fn() -> String,
     ) -> napi::Result<Option<(usize, usize)>> {
-        let start = buf.len();
-        if buf.capacity() - start < 64 {
-            buf.reserve(64);
+        match self.append(buf, limit, what)? {
+            Got::Text(range) => Ok(Some(range)),
+            Got::TooLong => Ok(None),
+            Got::NotString => Err(type_error(format!("{} must be a string", what()))),
         }
+    }
+
+    /// [`Raw::append_str`], with "not a string" as a value instead of an error.
+    ///
+    /// A string of fewer than [`SHORT`] UTF-16 units (method, host, most paths and header
+    /// lines) is read as UTF-16 into a stack buffer and transcoded here: V8 copies UTF-16 out
+    /// of a string about as fast as `memcpy`, while its UTF-8 writer (`WriteUtf8`, behind
+    /// `napi_get_value_string_utf8`) encodes one character at a time and was the largest
+    /// single cost of a `route()` call. Short strings are accepted whatever `limit` says.
+    pub fn append(
+        &self,
+        buf: &mut Vec<u8>,
+        limit: usize,
+        what: &dyn Fn() -> String,
+    ) -> napi::Result<Got> {
+        let start = buf.len();
+        let mut wide = [const { MaybeUninit::<u16>::uninit() }; SHORT];
+        let mut units = 0usize;
+        // SAFETY: `env` and `value` come from the current N-API callback; `wide` has room for
+        // `SHORT` units: N-API writes at most `SHORT - 1` units plus a NUL and reports in
+        // `units` how many (without the NUL) it wrote.
+        let st = unsafe {
+            sys::napi_get_value_string_utf16(
+                self.env,
+                self.value,
+                wide.as_mut_ptr().cast(),
+                SHORT,
+                &mut units,
+            )
+        };
+        match st {
+            sys::Status::napi_ok => {}
+            sys::Status::napi_string_expected => return Ok(Got::NotString),
+            s => return Err(status_error(&what(), s)),
+        }
+        if units + 1 < SHORT {
+            // The whole string fit.
+            // SAFETY: N-API initialized the first `units` elements of `wide` (see above), and
+            // `MaybeUninit<u16>` has the layout of `u16`.
+            let units: &[u16] = unsafe { std::slice::from_raw_parts(wide.as_ptr().cast(), units) };
+            push_utf16(buf, units);
+            return Ok(Got::Text((start, buf.len())));
+        }
+        // A long string: its UTF-8 length, then the bytes straight into `buf`.
+        let mut len = 0usize;
+        // SAFETY: a null buffer asks N-API for the length only.
+        let st = unsafe {
+            sys::napi_get_value_string_utf8(self.env, self.value, ptr::null_mut(), 0, &mut len)
+        };
+        if st != sys::Status::napi_ok {
+            return Err(status_error(&what(), st));
+        }
+        if len > limit {
+            return Ok(Got::TooLong);
+        }
+        buf.reserve(len + 1);
         let spare = buf.capacity() - start;
         let mut written = 0usize;
         // SAFETY: the buffer has `spare` writable bytes after `start`; N-API writes at most
@@ -230,53 +289,19 @@ impl Raw {
                 &mut written,
             )
         };
-        match st {
-            sys::Status::napi_ok => {}
-            sys::Status::napi_string_expected => {
-                return Err(type_error(format!("{} must be a string", what())))
-            }
-            s => return Err(status_error(&what(), s)),
-        }
-        if written + 1 < spare {
-            // SAFETY: see above.
-            unsafe { buf.set_len(start + written) };
-            return Ok(Some((start, start + written)));
-        }
-        // The buffer may have been too small: ask for the full length.
-        let mut len = 0usize;
-        // SAFETY: a null buffer asks N-API for the length only.
-        let st = unsafe {
-            sys::napi_get_value_string_utf8(self.env, self.value, ptr::null_mut(), 0, &mut len)
-        };
-        if st != sys::Status::napi_ok {
-            return Err(status_error(&what(), st));
-        }
-        if len > limit {
-            return Ok(None);
-        }
-        if len == written {
-            // SAFETY: see above.
-            unsafe { buf.set_len(start + written) };
-            return Ok(Some((start, start + written)));
-        }
-        buf.reserve(len + 1);
-        let spare = buf.capacity() - start;
-        // SAFETY: as for the first call, with a buffer large enough for the whole string.
-        let st = unsafe {
-            sys::napi_get_value_string_utf8(
-                self.env,
-                self.value,
-                buf.as_mut_ptr().add(start).cast(),
-                spare,
-                &mut written,
-            )
-        };
         if st != sys::Status::napi_ok {
             return Err(status_error(&what(), st));
         }
         // SAFETY: see above.
         unsafe { buf.set_len(start + written) };
-        Ok(Some((start, start + written)))
+        // N-API writes UTF-8 with U+FFFD for lone surrogates; checked all the same, since
+        // `Text` relies on it.
+        if std::str::from_utf8(&buf[start..]).is_err() {
+            let fixed = String::from_utf8_lossy(&buf[start..]).into_owned();
+            buf.truncate(start);
+            buf.extend_from_slice(fixed.as_bytes());
+        }
+        Ok(Got::Text((start, buf.len())))
     }
 
     /// Reads a JS string into `buf` (cleared first). `Ok(false)` when longer than `limit`.
@@ -291,8 +316,77 @@ impl Raw {
     }
 }
 
-/// `bytes` as `&str`. N-API writes valid UTF-8 (lone surrogates become U+FFFD), so this never
-/// fails in practice; it is still checked.
-pub fn utf8(bytes: &[u8]) -> napi::Result<&str> {
-    std::str::from_utf8(bytes).map_err(|e| Error::new(Status::GenericFailure, e.to_string()))
+/// Strings shorter than this many UTF-16 units are read through a stack buffer (see
+/// [`Raw::append_str`]).
+pub const SHORT: usize = 128;
+
+/// Appends the UTF-8 encoding of UTF-16 `units` to `buf`, lone surrogates as U+FFFD (as
+/// `napi_get_value_string_utf8` does). ASCII, the usual case, is narrowed unit by unit.
+pub fn push_utf16(buf: &mut Vec<u8>, units: &[u16]) {
+    if units.iter().all(|&u| u < 0x80) {
+        buf.extend(units.iter().map(|&u| u as u8));
+        return;
+    }
+    buf.reserve(units.len() * 3);
+    for c in char::decode_utf16(units.iter().copied()) {
+        let c = c.unwrap_or(char::REPLACEMENT_CHARACTER);
+        let mut b = [0u8; 4];
+        buf.extend_from_slice(c.encode_utf8(&mut b).as_bytes());
+    }
+}
+
+/// What [`Raw::append`] read.
+pub enum Got {
+    /// A string: the byte range appended.
+    Text((usize, usize)),
+    /// A string longer than the limit (nothing appended).
+    TooLong,
+    /// Not a string (nothing appended).
+    NotString,
+}
+
+/// UTF-8 text read from JS strings into a buffer reused between calls.
+///
+/// Only [`Text::read`], [`Text::read_opt`] and [`Text::set`] write it, with valid UTF-8
+/// ([`Raw::append`] guarantees it), so [`Text::as_str`] borrows it without checking again.
+#[derive(Default)]
+pub struct Text(Vec<u8>);
+
+impl Text {
+    /// Reads the JS string `v` (a `TypeError` naming `what` for anything else); `Ok(false)`,
+    /// and empty, when it is longer than `limit` bytes.
+    pub fn read(&mut self, v: Raw, limit: usize, what: &dyn Fn() -> String) -> napi::Result<bool> {
+        self.0.clear();
+        Ok(v.append_str(&mut self.0, limit, what)?.is_some())
+    }
+
+    /// Reads an optional JS string: `Ok(false)`, and empty, for `undefined` or `null`. The
+    /// string is read first, so a present string costs one N-API call.
+    pub fn read_opt(&mut self, v: Raw, what: &str) -> napi::Result<bool> {
+        self.0.clear();
+        match v.append(&mut self.0, usize::MAX, &|| what.to_string())? {
+            Got::Text(_) | Got::TooLong => Ok(true),
+            Got::NotString if v.is_nullish() => Ok(false),
+            Got::NotString => Err(type_error(format!("{what} must be a string"))),
+        }
+    }
+
+    /// Sets the text to `s`.
+    pub fn set(&mut self, s: &str) {
+        self.0.clear();
+        self.0.extend_from_slice(s.as_bytes());
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        // SAFETY: every writer of `self.0` (see the type's documentation) writes valid UTF-8:
+        // `Raw::append` appends ASCII bytes, `char::encode_utf8` output, or bytes checked
+        // with `str::from_utf8`; `set` copies a `&str`.
+        unsafe { std::str::from_utf8_unchecked(&self.0) }
+    }
+
+    /// The text's bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
 }

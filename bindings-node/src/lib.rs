@@ -168,7 +168,22 @@ impl Core {
     /// Routes `inputs` as an HTTP request (`grpc == false`) or a gRPC call.
     fn route_as(&self, inputs: &Inputs, grpc: bool) -> napi::Result<i32> {
         let mut scratch = self.scratch.try_borrow_mut().map_err(|_| busy())?;
-        match request::read(&mut scratch, inputs, self.router.options().max_path_len)? {
+        let read = request::read(&mut scratch, inputs, self.router.options().max_path_len)?;
+        self.route_read(read, grpc)
+    }
+
+    /// Routes `method host path` with no headers, port or SNI: `routeSimple`, which the JS
+    /// wrapper's `route()` calls when the request has none of them.
+    pub(crate) fn route_simple(&self, method: Raw, host: Raw, path: Raw) -> napi::Result<i32> {
+        let mut scratch = self.scratch.try_borrow_mut().map_err(|_| busy())?;
+        let max = self.router.options().max_path_len;
+        let read = request::read_simple(&mut scratch, method, host, path, max)?;
+        self.route_read(read, false)
+    }
+
+    #[inline]
+    fn route_read(&self, read: Read<'_>, grpc: bool) -> napi::Result<i32> {
+        match read {
             Read::TooLong => Ok(NOT_FOUND),
             Read::Request(req) => {
                 let o = if grpc {

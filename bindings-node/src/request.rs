@@ -4,7 +4,7 @@
 //! Headers are read lazily: only when a rule's header condition (or a filter such as CORS)
 //! asks for them, so a request routed by host and path alone never touches its headers.
 
-use crate::js::{type_error, utf8, Raw};
+use crate::js::{type_error, Raw, Text};
 use std::cell::{Cell, RefCell};
 use std::ops::ControlFlow;
 use trieway::RequestView;
@@ -12,12 +12,12 @@ use trieway::RequestView;
 /// Buffers reused by every call on one router (a router lives on one JS thread).
 #[derive(Default)]
 pub struct Scratch {
-    pub method: Vec<u8>,
-    pub host: Vec<u8>,
-    pub path: Vec<u8>,
-    pub sni: Vec<u8>,
-    pub scheme: Vec<u8>,
-    pub name: Vec<u8>,
+    pub method: Text,
+    pub host: Text,
+    pub path: Text,
+    pub sni: Text,
+    pub scheme: Text,
+    pub name: Text,
     pub headers: HeaderCache,
 }
 
@@ -207,16 +207,6 @@ pub fn read_port(v: Raw) -> napi::Result<Option<u16>> {
     Ok(Some(n as u16))
 }
 
-/// Reads an optional string into `buf`: `Ok(false)` for `undefined`/`null`.
-pub fn read_opt_str(v: Raw, buf: &mut Vec<u8>, what: &str) -> napi::Result<bool> {
-    if v.is_nullish() {
-        buf.clear();
-        return Ok(false);
-    }
-    v.read_str(buf, usize::MAX, &|| what.to_string())?;
-    Ok(true)
-}
-
 /// What `route` needs besides the path: host, method, headers, port, SNI, scheme.
 pub struct Inputs {
     pub method: Raw,
@@ -253,31 +243,19 @@ pub fn read<'a>(
         name,
         headers,
     } = scratch;
-    // The request-target: `/path?query`. Anything longer than the path limit plus a generous
-    // query cannot match, and is not copied.
-    let limit = max_path_len.saturating_mul(2).saturating_add(64 * 1024);
-    if !inputs
-        .target
-        .read_str(path, limit, &|| "path".to_string())?
-    {
+    if !read_target(path, inputs.target, max_path_len)? {
         return Ok(Read::TooLong);
     }
-    if inputs.method.is_nullish() {
-        method.clear();
-        method.extend_from_slice(b"GET");
-    } else {
-        inputs
-            .method
-            .read_str(method, usize::MAX, &|| "method".to_string())?;
+    if !method.read_opt(inputs.method, "method")? {
+        method.set("GET");
     }
-    let has_sni = match inputs.sni {
-        Some(s) => read_opt_str(s, sni, "sni")?,
-        None => false,
+    // Usually absent: checked for `undefined` first (one N-API call instead of two).
+    let optional = |v: Option<Raw>, text: &mut Text, what: &str| match v {
+        Some(v) if !v.is_nullish() => text.read(v, usize::MAX, &|| what.to_string()),
+        _ => Ok(false),
     };
-    let has_scheme = match inputs.scheme {
-        Some(s) => read_opt_str(s, scheme, "scheme")?,
-        None => false,
-    };
+    let has_sni = optional(inputs.sni, sni, "sni")?;
+    let has_scheme = optional(inputs.scheme, scheme, "scheme")?;
     let port = read_port(inputs.port)?;
     let source;
     let mut has_host = false;
@@ -288,15 +266,17 @@ pub fn read<'a>(
             return Err(type_error("rawHeaders must be an array of strings"));
         }
         let n = arr.array_len();
-        host.clear();
+        host.set("");
         for i in (0..n.saturating_sub(1)).step_by(2) {
             let nv = arr.element(i, "a header name")?;
-            if !nv.read_str(name, 16, &|| format!("rawHeaders[{i}]"))? {
+            if !name.read(nv, 16, &|| format!("rawHeaders[{i}]"))? {
                 continue;
             }
+            let name = name.as_bytes();
             if name.eq_ignore_ascii_case(b"host") || name == b":authority" {
-                arr.element(i + 1, "a header value")?
-                    .read_str(host, usize::MAX, &|| format!("rawHeaders[{}]", i + 1))?;
+                host.read(arr.element(i + 1, "a header value")?, usize::MAX, &|| {
+                    format!("rawHeaders[{}]", i + 1)
+                })?;
                 has_host = true;
                 break;
             }
@@ -304,7 +284,7 @@ pub fn read<'a>(
         source = Source::Flat(arr);
     } else {
         if let Some(h) = inputs.host {
-            has_host = read_opt_str(h, host, "host")?;
+            has_host = host.read_opt(h, "host")?;
         }
         let hv = inputs.headers;
         source =
@@ -327,24 +307,81 @@ pub fn read<'a>(
             }
         }
     }
-    let target = utf8(path)?;
-    let (p, q) = match target.split_once('?') {
-        Some((p, q)) => (p, Some(q)),
-        None => (target, None),
-    };
-    let host = utf8(host)?;
-    Ok(Read::Request(JsRequest {
-        method: utf8(method)?,
-        authority: (has_host && !host.is_empty()).then_some(host),
-        path: p,
-        query: q,
+    Ok(Read::Request(request(
+        method,
+        has_host.then_some(&*host),
+        path,
         port,
-        sni: if has_sni { Some(utf8(sni)?) } else { None },
-        scheme: if has_scheme {
-            Some(utf8(scheme)?)
-        } else {
-            None
-        },
-        headers: LazyHeaders::new(source, headers),
-    }))
+        has_sni.then_some(&*sni),
+        has_scheme.then_some(&*scheme),
+        LazyHeaders::new(source, headers),
+    )))
+}
+
+/// Reads the request-target (`/path?query`) into `path`. Anything longer than the path limit
+/// plus a generous query cannot match, and is not copied: `Ok(false)`.
+fn read_target(path: &mut Text, target: Raw, max_path_len: usize) -> napi::Result<bool> {
+    let limit = max_path_len.saturating_mul(2).saturating_add(64 * 1024);
+    path.read(target, limit, &|| "path".to_string())
+}
+
+/// The request view over texts already read (an empty host is no host).
+fn request<'a>(
+    method: &'a Text,
+    host: Option<&'a Text>,
+    target: &'a Text,
+    port: Option<u16>,
+    sni: Option<&'a Text>,
+    scheme: Option<&'a Text>,
+    headers: LazyHeaders<'a>,
+) -> JsRequest<'a> {
+    let (path, query) = match target.as_str().split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (target.as_str(), None),
+    };
+    JsRequest {
+        method: method.as_str(),
+        authority: host.map(Text::as_str).filter(|h| !h.is_empty()),
+        path,
+        query,
+        port,
+        sni: sni.map(Text::as_str),
+        scheme: scheme.map(Text::as_str),
+        headers,
+    }
+}
+
+/// Reads `route(method, host, path)` without headers, port or SNI (the JS wrapper calls the
+/// function that does this when the request has none of them): three strings, no other
+/// argument to inspect.
+pub fn read_simple<'a>(
+    scratch: &'a mut Scratch,
+    method: Raw,
+    host: Raw,
+    target: Raw,
+    max_path_len: usize,
+) -> napi::Result<Read<'a>> {
+    let Scratch {
+        method: m,
+        host: h,
+        path,
+        headers,
+        ..
+    } = scratch;
+    if !read_target(path, target, max_path_len)? {
+        return Ok(Read::TooLong);
+    }
+    if !m.read_opt(method, "method")? {
+        m.set("GET");
+    }
+    let has_host = h.read_opt(host, "host")?;
+    Ok(Read::Request(request(
+        m,
+        has_host.then_some(&*h),
+        path,
+        None,
+        None,
+        None,
+        LazyHeaders::new(Source::None, headers),
+    )))
 }

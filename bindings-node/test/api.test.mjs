@@ -320,3 +320,65 @@ spec:
   const msg = { method: 'GET', url: '/users/9', rawHeaders: ['Host', 'h'] };
   assert.deepEqual({ ...r.routeRequest(msg).params }, { id: '9' });
 });
+
+test('route: strings of any length and script read alike on the simple and the general path', () => {
+  // route() without headers, port and SNI calls a three-argument native function; with any
+  // of them, the general one. Strings shorter than 128 UTF-16 units are read as UTF-16 and
+  // transcoded in Rust, longer ones as UTF-8 by N-API: lengths on both sides of that limit,
+  // and non-ASCII text (2-, 3- and 4-byte UTF-8, lone surrogates) in header values.
+  const paths = [125, 126, 127, 128, 300].map((n) => '/' + 'a'.repeat(n - 1));
+  const values = ['é/ü/€/😀', 'é'.repeat(150), `x${'\ud800'}y`];
+  const rules = [
+    ...paths.map((p) => `  - matches: [{path: {type: Exact, value: ${p}}}]`),
+    ...values.map((v) => `  - matches: [{path: {type: PathPrefix, value: /h}, headers: [{name: x-v, value: ${JSON.stringify(v.replace('\ud800', '\ufffd'))}}]}]`),
+  ];
+  const r = Router.fromYaml(`
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: c}
+spec: {controllerName: example.com/c}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: default}
+spec:
+  gatewayClassName: c
+  listeners: [{name: http, port: 80, protocol: HTTP}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: r, namespace: default}
+spec:
+  parentRefs: [{name: gw}]
+  hostnames: [h.test]
+  rules:
+${rules.join('\n')}
+`);
+  paths.forEach((path, i) => {
+    for (const req of [{ host: 'h.test', path }, { host: 'h.test', path, headers: [] }, { host: 'h.test', path, port: 80 }]) {
+      assert.equal(r.route(req).ruleIndex, i, `${path.length} units, ${Object.keys(req)}`);
+      assert.equal(r.route({ ...req, path: path + 'b' }), NOT_FOUND);
+      assert.equal(r.route({ ...req, path: path.slice(0, -1) + 'b' }), NOT_FOUND);
+    }
+  });
+  values.forEach((value, i) => {
+    for (const headers of [['x-v', value], { 'x-v': value }]) {
+      assert.equal(r.route({ host: 'h.test', path: '/h', headers }).ruleIndex, paths.length + i, JSON.stringify(value));
+    }
+  });
+  // The method defaults to GET; the host may be absent; both read the same either way.
+  assert.equal(r.route({ host: 'H.TEST:80', path: paths[0] }).ruleIndex, 0);
+  assert.equal(r.route({ method: undefined, host: 'h.test', path: paths[0] }).ruleIndex, 0);
+  assert.equal(r.route({ method: null, host: null, path: paths[0] }), NOT_FOUND);
+  assert.equal(r.route({ method: 'GET', host: 'other.test', path: paths[0] }), NOT_FOUND);
+  assert.equal(
+    router.route({ host: 'edge.test', path: '/api/ü/\ud800' }),
+    router.route({ host: 'edge.test', path: '/api/ü/\ud800', headers: [] }),
+  );
+  // What the router read, as explain() reports it: a lone surrogate becomes U+FFFD.
+  for (const path of ['/api/ü/\ud800', '/api/' + 'ü'.repeat(200) + '\ud800']) {
+    const e = JSON.parse(JSON.stringify(router.explain({ host: 'edge.test', path })));
+    const actual = e.candidates.map((c) => c.condition && c.condition.actual).filter(Boolean);
+    assert.ok(actual.includes(path.replace('\ud800', '\ufffd')), JSON.stringify(actual));
+  }
+});

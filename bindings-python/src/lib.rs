@@ -561,6 +561,22 @@ impl Router {
     ) -> PyResult<Py<PyAny>> {
         guard(|| {
             let port = request::port_arg(port, "port")?;
+            if headers.is_none() && query.is_none() && sni.is_none() && scheme.is_none() {
+                // The common case: the request borrows the argument strings as they are.
+                let req = request::simple_request(method, host, path, port)?;
+                return lookup(slf, &req, false, || {
+                    request::Stored::Args(request::ArgRequest {
+                        method: method.clone().unbind(),
+                        host: host.clone().unbind(),
+                        path: path.clone().unbind(),
+                        headers: None,
+                        query: None,
+                        port,
+                        sni: None,
+                        scheme: None,
+                    })
+                });
+            }
             let collected =
                 request::collect_args(method, host, path, headers, query, port, sni, scheme)?;
             collected.with_request(|req| {

@@ -1,7 +1,8 @@
 //! Reading a request from Python arguments or an ASGI scope, without copying header bytes.
 //!
-//! A lookup happens in two phases. [`Collected`] holds owned references to Python `bytes`
-//! objects (a `str` argument is encoded to UTF-8 once; a `bytes` argument is used as is), then
+//! A lookup happens in two phases. [`Collected`] holds owned references to the Python `str`
+//! and `bytes` objects of the request (a `str` is read in place as UTF-8, a `bytes` as it is:
+//! nothing is encoded or copied), then
 //! [`Collected::with_request`] borrows slices from them into a [`trieway::Request`] on the
 //! stack. Up to 24 header lines need no heap allocation on the Rust side.
 //!
@@ -19,17 +20,54 @@ use trieway::{Headers, Request};
 /// Header lines kept inline before spilling to the heap.
 const INLINE_HEADERS: usize = 24;
 
-type Bytes<'py> = Bound<'py, PyBytes>;
-type HeaderList<'py> = SmallVec<[(Bytes<'py>, Bytes<'py>); INLINE_HEADERS]>;
+/// A request field read from Python: a `str`, read in place as UTF-8 (CPython keeps a
+/// string's UTF-8 form; checked once when collected), or a `bytes` object (possibly not
+/// UTF-8). Neither is copied.
+#[derive(Clone)]
+pub(crate) enum Field<'py> {
+    Str(Bound<'py, PyString>),
+    Bytes(Bound<'py, PyBytes>),
+}
+
+impl<'py> Field<'py> {
+    /// A `bytes` object with a copy of `b` (for the slices an ASGI scope is cut into).
+    fn new(py: Python<'py>, b: &[u8]) -> Self {
+        Field::Bytes(PyBytes::new(py, b))
+    }
+
+    /// The field's bytes (a `str`'s UTF-8 form).
+    fn as_bytes(&self) -> &[u8] {
+        match self {
+            // `to_str` succeeded when the field was collected; CPython caches the result.
+            Field::Str(s) => s.to_str().map(str::as_bytes).unwrap_or_default(),
+            Field::Bytes(b) => b.as_bytes(),
+        }
+    }
+
+    /// The field as text: a `str` as it is, `bytes` through [`text`].
+    fn text(&self) -> Cow<'_, str> {
+        match self {
+            Field::Str(s) => Cow::Borrowed(s.to_str().unwrap_or_default()),
+            Field::Bytes(b) => text(b.as_bytes()),
+        }
+    }
+}
+
+/// A `str` field, checked to have a UTF-8 form (a `str` with lone surrogates raises
+/// `UnicodeEncodeError`, a `ValueError`, as `encode("utf-8")` would).
+fn str_field<'py>(s: &Bound<'py, PyString>) -> PyResult<Field<'py>> {
+    s.to_str()?;
+    Ok(Field::Str(s.clone()))
+}
+type HeaderList<'py> = SmallVec<[(Field<'py>, Field<'py>); INLINE_HEADERS]>;
 
 /// `str` → its UTF-8 encoding (a new `bytes`), `bytes` → itself. Anything else is a
 /// `TypeError` naming `what`.
-fn to_bytes<'py>(obj: &Bound<'py, PyAny>, what: &str) -> PyResult<Bytes<'py>> {
+fn to_bytes<'py>(obj: &Bound<'py, PyAny>, what: &str) -> PyResult<Field<'py>> {
     if let Ok(s) = obj.cast::<PyString>() {
-        // Raises UnicodeEncodeError (a ValueError) for lone surrogates.
-        s.encode_utf8()
+        str_field(s)
     } else if let Ok(b) = obj.cast::<PyBytes>() {
-        Ok(b.clone())
+        Ok(Field::Bytes(b.clone()))
     } else {
         Err(PyTypeError::new_err(format!(
             "{what} must be str or bytes, not {}",
@@ -39,9 +77,9 @@ fn to_bytes<'py>(obj: &Bound<'py, PyAny>, what: &str) -> PyResult<Bytes<'py>> {
 }
 
 /// Like [`to_bytes`] but only `str` is accepted.
-fn str_bytes<'py>(obj: &Bound<'py, PyAny>, what: &str) -> PyResult<Bytes<'py>> {
+fn str_bytes<'py>(obj: &Bound<'py, PyAny>, what: &str) -> PyResult<Field<'py>> {
     match obj.cast::<PyString>() {
-        Ok(s) => s.encode_utf8(),
+        Ok(s) => str_field(s),
         Err(_) => Err(PyTypeError::new_err(format!(
             "{what} must be str, not {}",
             type_name(obj)
@@ -49,7 +87,42 @@ fn str_bytes<'py>(obj: &Bound<'py, PyAny>, what: &str) -> PyResult<Bytes<'py>> {
     }
 }
 
-fn opt_str_bytes<'py>(obj: Option<&Bound<'py, PyAny>>, what: &str) -> PyResult<Option<Bytes<'py>>> {
+/// The UTF-8 text of a `str` argument, borrowed from the string object: CPython keeps the
+/// UTF-8 form of a string (for an ASCII string, its own storage), so nothing is copied or
+/// allocated. Anything else is a `TypeError` naming `what`; a `str` with lone surrogates
+/// raises `UnicodeEncodeError` (a `ValueError`), as `encode("utf-8")` would.
+#[inline]
+pub(crate) fn str_arg<'a>(obj: &'a Bound<'_, PyAny>, what: &str) -> PyResult<&'a str> {
+    match obj.cast::<PyString>() {
+        Ok(s) => s.to_str(),
+        Err(_) => Err(PyTypeError::new_err(format!(
+            "{what} must be str, not {}",
+            type_name(obj)
+        ))),
+    }
+}
+
+/// `Router.route`'s common case, `route(method, host, path)` (and `port=`) with no headers,
+/// query, SNI or scheme: the request borrows the argument strings directly (see
+/// [`str_arg`]), without the owned [`Collected`] step.
+pub(crate) fn simple_request<'a>(
+    method: &'a Bound<'_, PyAny>,
+    host: &'a Bound<'_, PyAny>,
+    path: &'a Bound<'_, PyAny>,
+    port: Option<u16>,
+) -> PyResult<Request<'a>> {
+    let method = str_arg(method, "method")?;
+    let host = if host.is_none() {
+        ""
+    } else {
+        str_arg(host, "host")?
+    };
+    let mut req = Request::new(method, host, str_arg(path, "path")?);
+    req.port = port;
+    Ok(req)
+}
+
+fn opt_str_bytes<'py>(obj: Option<&Bound<'py, PyAny>>, what: &str) -> PyResult<Option<Field<'py>>> {
     match obj {
         Some(o) if !o.is_none() => str_bytes(o, what).map(Some),
         _ => Ok(None),
@@ -90,7 +163,7 @@ pub(crate) fn type_name(obj: &Bound<'_, PyAny>) -> String {
 }
 
 /// One `(name, value)` pair from a 2-tuple, a 2-list or any 2-item iterable.
-fn pair<'py>(item: &Bound<'py, PyAny>) -> PyResult<(Bytes<'py>, Bytes<'py>)> {
+fn pair<'py>(item: &Bound<'py, PyAny>) -> PyResult<(Field<'py>, Field<'py>)> {
     let bad = || {
         PyTypeError::new_err(format!(
             "each header must be a (name, value) pair, not {}",
@@ -183,16 +256,16 @@ fn headers_type_error(obj: &Bound<'_, PyAny>) -> PyErr {
 
 /// Owned references to everything a lookup reads.
 pub(crate) struct Collected<'py> {
-    method: Bytes<'py>,
-    host: Option<Bytes<'py>>,
-    path: Bytes<'py>,
+    method: Field<'py>,
+    host: Option<Field<'py>>,
+    path: Field<'py>,
     /// `Some` when the query is separate from `path` (a `query=` argument or an ASGI scope).
-    query: Option<Bytes<'py>>,
+    query: Option<Field<'py>>,
     query_given: bool,
     headers: HeaderList<'py>,
     port: Option<u16>,
-    sni: Option<Bytes<'py>>,
-    scheme: Option<Bytes<'py>>,
+    sni: Option<Field<'py>>,
+    scheme: Option<Field<'py>>,
 }
 
 /// UTF-8 text of `b`: borrowed when valid (always for encoded `str`, whose check takes the
@@ -212,12 +285,12 @@ impl<'py> Collected<'py> {
             .iter()
             .map(|(n, v)| (n.as_bytes(), v.as_bytes()))
             .collect();
-        let method = text(self.method.as_bytes());
-        let host = self.host.as_ref().map(|h| text(h.as_bytes()));
-        let path = text(self.path.as_bytes());
-        let query = self.query.as_ref().map(|q| text(q.as_bytes()));
-        let sni = self.sni.as_ref().map(|s| text(s.as_bytes()));
-        let scheme = self.scheme.as_ref().map(|s| text(s.as_bytes()));
+        let method = self.method.text();
+        let host = self.host.as_ref().map(Field::text);
+        let path = self.path.text();
+        let query = self.query.as_ref().map(Field::text);
+        let sni = self.sni.as_ref().map(Field::text);
+        let scheme = self.scheme.as_ref().map(Field::text);
         let mut req = Request::new(&method, host.as_deref().unwrap_or(""), &path);
         if self.query_given {
             req.path = &path;
@@ -332,7 +405,7 @@ fn scope_get<'py>(
 /// under, which ASGI servers and Starlette's `Mount` keep in `path` and `raw_path`): `path`
 /// without it when `path` starts with it at a segment boundary (`/api` + `/v1` -> `/v1`, and
 /// `/api` alone -> `/`), else `path` unchanged (as Starlette's `get_route_path`).
-fn strip_root_path<'py>(scope: &Bound<'py, PyAny>, path: Bytes<'py>) -> PyResult<Bytes<'py>> {
+fn strip_root_path<'py>(scope: &Bound<'py, PyAny>, path: Field<'py>) -> PyResult<Field<'py>> {
     let py = scope.py();
     let Some(root) = scope_get(scope, intern!(py, "root_path"))? else {
         return Ok(path);
@@ -348,8 +421,8 @@ fn strip_root_path<'py>(scope: &Bound<'py, PyAny>, path: Bytes<'py>) -> PyResult
         return Ok(path);
     }
     Ok(match &p[r.len()..] {
-        [] => PyBytes::new(py, b"/"),
-        rest @ [b'/', ..] => PyBytes::new(py, rest),
+        [] => Field::new(py, b"/"),
+        rest @ [b'/', ..] => Field::new(py, rest),
         _ => path,
     })
 }
@@ -385,7 +458,7 @@ pub(crate) fn collect_asgi<'py>(
     };
     let method = match scope_get(scope, intern!(py, "method"))? {
         Some(m) => str_bytes(&m, "scope['method']")?,
-        None if websocket => PyBytes::new(py, b"GET"),
+        None if websocket => Field::new(py, b"GET"),
         None => return Err(PyValueError::new_err("ASGI scope has no 'method'")),
     };
     let raw = match scope_get(scope, intern!(py, "raw_path"))? {
@@ -399,8 +472,8 @@ pub(crate) fn collect_asgi<'py>(
                 Some(i) => {
                     let bytes = r.as_bytes();
                     (
-                        PyBytes::new(py, &bytes[..i]),
-                        Some(PyBytes::new(py, &bytes[i + 1..])),
+                        Field::new(py, &bytes[..i]),
+                        Some(Field::new(py, &bytes[i + 1..])),
                     )
                 }
                 None => (r, None),
@@ -452,8 +525,8 @@ pub(crate) fn collect_asgi<'py>(
                 let s = str_bytes(&s, "scope['scheme']")?;
                 // WebSocket scopes say ws/wss; the router knows http/https.
                 Some(match s.as_bytes() {
-                    b"wss" => PyBytes::new(py, b"https"),
-                    b"ws" => PyBytes::new(py, b"http"),
+                    b"wss" => Field::new(py, b"https"),
+                    b"ws" => Field::new(py, b"http"),
                     _ => s,
                 })
             }

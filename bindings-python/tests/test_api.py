@@ -99,6 +99,55 @@ def test_method_and_query_conditions(router: trieway.Router) -> None:
     assert matched(router.route("GET", "store.example.com", "/x?preview=true", query="")).rule_name == "split"
 
 
+class Text(str):
+    """A str subclass: route() reads any str, not only exact str objects."""
+
+
+def test_route_without_headers_agrees_with_the_general_path(router: trieway.Router) -> None:
+    # route(method, host, path) with no headers, query, sni or scheme borrows the argument
+    # strings; with headers (even empty) it goes through the general reader. Both must give
+    # the same answer, the same parameters and the same apply() for every kind of input:
+    # ASCII and non-ASCII text, a query in the path, no host, a port, str subclasses.
+    requests: List[Tuple[str, Optional[str], str, Optional[int]]] = [
+        ("GET", "store.example.com", "/anything", None),
+        ("GET", "Store.Example.COM:80", "/healthz", None),
+        ("POST", "store.example.com", "/cart/checkout", None),
+        ("GET", "store.example.com", "/x?preview=true", None),
+        ("GET", "store.example.com", "/api/ünïcödé/€?q=日本", None),
+        ("GET", "store.example.com", "/posts/42?", 80),
+        ("GET", None, "/", None),
+        ("GET", "other.example.com", "/", None),
+        ("GET", "a.example.com", "/", 443),
+        (Text("GET"), Text("store.example.com"), Text("/posts/7"), None),
+    ]
+    for method, host, path, port in requests:
+        fast = router.route(method, host, path, port=port)
+        general = router.route(method, host, path, [], port=port)
+        assert type(fast) is type(general), (method, host, path)
+        if general is None:
+            continue
+        m, g = matched(fast), matched(general)
+        assert (m.route, m.rule, m.match_index, m.path_match, m.listener) == (
+            g.route,
+            g.rule,
+            g.match_index,
+            g.path_match,
+            g.listener,
+        ), (method, host, path)
+        assert m.params == g.params
+        a, b = m.apply(0.5), g.apply(0.5)
+        assert (a.kind, a.authority, a.path_and_query, a.request_headers) == (
+            b.kind,
+            b.authority,
+            b.path_and_query,
+            b.request_headers,
+        ), (method, host, path)
+    m = matched(router.route("GET", "store.example.com", "/api/ünïcödé/€?q=日本"))
+    assert m.apply(0).path_and_query == "/v1/ünïcödé/€?q=日本"  # the /api -> /v1 rewrite
+    assert matched(router.route("GET", "store.example.com", "/x?preview=true")).rule_name == "preview"
+    assert matched(router.route("POST", "store.example.com", "/cart/checkout")).rule_name == "checkout"
+
+
 def test_regex_path(router: trieway.Router) -> None:
     assert matched(router.route("GET", "store.example.com", "/posts/42")).path_match == (
         "RegularExpression",

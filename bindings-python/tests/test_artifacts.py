@@ -92,7 +92,7 @@ def routes_without_rust(python: Path, cwd: Path) -> None:
 
 def test_wheel_is_abi3_manylinux_and_stripped() -> None:
     wheel = artifact(WHEEL, "TRIEWAY_WHEEL")
-    tag = re.fullmatch(r"trieway-[^-]+-cp39-abi3-(.+)\.whl", wheel.name)
+    tag = re.fullmatch(r"trieway-[^-]+-cp310-abi3-(.+)\.whl", wheel.name)
     assert tag, wheel.name
     assert tag.group(1).startswith("manylinux_2_") or tag.group(1).startswith("manylinux2014"), tag
     with zipfile.ZipFile(wheel) as z:
