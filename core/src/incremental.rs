@@ -224,7 +224,7 @@ impl Incremental {
         options: &Options,
         changes: &[Changed],
     ) -> Result<Router, NeedsFullBuild> {
-        if changes.iter().any(|c| *c == Changed::Other) {
+        if changes.contains(&Changed::Other) {
             return Err(NeedsFullBuild(
                 "not a change set of routes, Services, ReferenceGrants to Services and \
                  Namespaces alone",
@@ -255,7 +255,7 @@ impl Incremental {
         if self.services.len() != config.services.len() {
             return Err(NeedsFullBuild("two Services share a namespace and name"));
         }
-        if self.had_services != !config.services.is_empty() {
+        if self.had_services == config.services.is_empty() {
             return Err(NeedsFullBuild(
                 "the configuration's first Service came or its last one left",
             ));
