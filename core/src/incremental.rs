@@ -1,5 +1,6 @@
 //! Incremental updates of a [`crate::Live`] (issue #18): the next Router after a change set
-//! of HTTPRoutes and GRPCRoutes, computed from the previous one in time proportional to the
+//! of HTTPRoutes and GRPCRoutes (and of Services, ReferenceGrants to Services and Namespaces,
+//! through the routes they affect), computed from the previous one in time proportional to the
 //! change (the changed routes, the vhosts of their hostnames, the listener statuses), not to
 //! the configuration.
 //!
@@ -8,22 +9,29 @@
 //! An update
 //! 1. follows the change set's steps over the per-route records (an upsert of an existing
 //!    route replaces it in place, a new one is appended, a delete removes it, as the
-//!    configuration lists them), taking the replaced routes' statuses out of the report;
+//!    configuration lists them), taking the replaced routes' statuses out of the report; a
+//!    changed Service, ReferenceGrant or Namespace replaces the routes that reference that
+//!    Service, reference a backend across namespaces into the grant's namespace, or live in
+//!    that Namespace by themselves;
 //! 2. attaches the new versions alone ([`attach::attach_some`]) against the listeners of every
 //!    served Gateway (validation and attachment are per route; only the SPEC §2.4 conflicts
-//!    between HTTPRoutes and GRPCRoutes on one listener look across routes, so a listener the
-//!    change touches that carries routes of both kinds, before or after, takes a full build);
+//!    between HTTPRoutes and GRPCRoutes on one listener look across routes, so a changed route
+//!    whose hostnames on a listener may overlap those of a route of the other kind there,
+//!    before or after the change, takes a full build);
 //! 3. compiles them and lays out again the vhosts whose candidates changed
 //!    ([`compile::incremental::update`]);
 //! 4. puts the new statuses in the report (same order as a full build: kind, then
 //!    configuration order), with their compile-time dropped rules, and moves the listeners'
 //!    `attachedRoutes`.
 //!
-//! Anything else (another kind in the change set, BackendTLSPolicies or
-//! XBackendTrafficPolicies in the configuration, whose status depends on every route, a rule
-//! dropped for the Router's regex budget, which depends on compile order, or too many
-//! replaced routes' rules kept in the tables) takes a full build, which also records afresh.
-//! The proptests in `tests/live.rs` check that both paths give the same Router.
+//! Anything else takes a full build, which also records afresh: another kind in the change
+//! set; BackendTLSPolicies or XBackendTrafficPolicies in the configuration (their status
+//! depends on every route); a TLS, TCP or UDP route affected by a changed Service, grant or
+//! Namespace; a changed Namespace with ListenerSets in the configuration; the first Service
+//! coming or the last one leaving; a rule dropped for the Router's regex budget (which depends
+//! on compile order); more replaced routes' rules kept in the tables than
+//! `max(1024, routes / 2)`. The proptests in `tests/live.rs` check that both paths give the
+//! same Router (answers and report).
 
 use crate::attach::report::{Report, RouteStatus};
 use crate::attach::{self, RouteRecord};

@@ -8,11 +8,18 @@
 //! the next Router.
 //!
 //! An update validates only the objects it changes (each alone, exactly as the loader
-//! validates it in a whole file; validation of an object reads nothing else), replaces them in
-//! the stored configuration, and builds the next Router from it. An object that fails
-//! validation is rejected with its errors and its previous version keeps serving; the valid
-//! rest of the change set applies. A build that fails (no Gateway left, for example) or
-//! panics restores the previous objects and leaves the current Router serving.
+//! validates it in a whole file; validation of an object reads nothing else) and replaces them
+//! in the stored configuration. An object that fails validation is rejected with its errors
+//! and its previous version keeps serving; the valid rest of the change set applies. A build
+//! that fails (no Gateway left, for example) or panics restores the previous objects and leaves
+//! the current Router serving.
+//!
+//! The next Router is built incrementally when the change set holds HTTPRoutes, GRPCRoutes,
+//! Services, ReferenceGrants to Services and Namespaces only (see `crate::incremental`): the
+//! changed routes and the routes those objects affect are attached and compiled again, the
+//! vhosts of their hostnames laid out again, and every other table is shared with the previous
+//! Router ([`ApplyResult::incremental`]). Anything else is a full build
+//! ([`ApplyResult::full_build`] says why).
 //!
 //! The result always equals a full build from the same objects in the same order
 //! ([`Live::config`] is that order), which the proptests in `tests/live.rs` check on random

@@ -74,19 +74,22 @@ fn main() {
         }
         let (load, attach, build) = (median(load), median(attach), median(build));
         let live = Arc::new(Live::new(config, Options::default()).expect("live"));
+        // Where each HTTPRoute's object is in `values` (found once, so that making a change
+        // costs the writer thread little next to applying it).
+        let at: std::collections::HashMap<(&str, &str), usize> = values
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| v["kind"] == "HTTPRoute")
+            .filter_map(|(i, v)| {
+                let m = &v["metadata"];
+                Some(((m["namespace"].as_str()?, m["name"].as_str()?), i))
+            })
+            .collect();
         let change = |k: usize| -> (serde_json::Value, String, String, String) {
             // The route of a tenant, its first rule moved to a new path.
             let route_index = (k * 7919) % t.set.routes.len();
             let route = &t.set.routes[route_index];
-            let mut value = values
-                .iter()
-                .find(|v| {
-                    v["kind"] == "HTTPRoute"
-                        && v["metadata"]["name"] == route.name.as_str()
-                        && v["metadata"]["namespace"] == route.namespace.as_str()
-                })
-                .expect("route value")
-                .clone();
+            let mut value = values[at[&(route.namespace.as_str(), route.name.as_str())]].clone();
             let path = format!("/moved-{k}");
             value["spec"]["rules"][0]["matches"] =
                 serde_json::json!([{"path": {"type": "PathPrefix", "value": path}}]);
