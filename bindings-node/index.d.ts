@@ -421,6 +421,13 @@ export interface ApplyResult {
   warnings: Issue[];
   /** Why the next Router could not be built (nothing applied), or null. */
   failed: string | null;
+  /**
+   * Whether the published Router was built incrementally from the previous one (a change set
+   * of HTTPRoutes, GRPCRoutes, Services, ReferenceGrants to Services and Namespaces).
+   */
+  incremental: boolean;
+  /** For a published Router built in full: why (not incrementally); else null. */
+  full_build: string | null;
 }
 
 /** A TLS, TCP or UDP connection's route (routeTls / routeTcp / routeUdp). */

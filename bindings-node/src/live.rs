@@ -45,6 +45,8 @@ fn result_json(r: &ApplyResult) -> String {
         })).collect::<Vec<_>>(),
         "warnings": r.warnings.iter().map(convert::issue).collect::<Vec<_>>(),
         "failed": r.failed,
+        "incremental": r.incremental,
+        "full_build": r.full_build,
     })
     .to_string()
 }

@@ -143,6 +143,9 @@ test('Live: apply text, objects and deletes', () => {
   assert.deepEqual(r.applied, [{ kind: 'HTTPRoute', namespace: 'tenant-a', name: 'added' }]);
   assert.deepEqual(r.rejected, []);
   assert.equal(r.failed, null);
+  // A change set of routes only is applied incrementally (issue #18).
+  assert.equal(r.incremental, true);
+  assert.equal(r.full_build, null);
   assert.equal(r.version, 2);
   assert.equal(live.version, 2);
   assert.equal(routed(live.route(ADDED)), 'tenant-a/added#0');

@@ -124,6 +124,8 @@ fn result_json(r: &ApplyResult) -> serde_json::Value {
         })).collect::<Vec<_>>(),
         "warnings": r.warnings.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
         "failed": r.failed,
+        "incremental": r.incremental,
+        "full_build": r.full_build,
     })
 }
 

@@ -222,6 +222,8 @@ def test_live_apply_text_and_delete() -> None:
     assert r["published"] is True and r["rejected"] == [] and r["failed"] is None
     assert r["applied"] == [{"kind": "HTTPRoute", "namespace": "tenant-a", "name": "added"}]
     assert r["version"] == live.version == 2
+    # A change set of routes only is applied incrementally (issue #18).
+    assert r["incremental"] is True and r["full_build"] is None
     m = live.route("GET", "added.example.com", "/", port=443)
     assert m is not None and m.route == "tenant-a/added"
     # The Router taken before keeps answering with its version.

@@ -190,7 +190,10 @@ class Rejected(TypedDict):
 class ApplyResult(TypedDict):
     """What ``Live.apply`` did: the version serving after it, whether a new Router was
     published, the changes applied, the upserts of unchanged objects, the rejected upserts,
-    warnings, and why the build failed (``None`` when it did not: then nothing applied)."""
+    warnings, and why the build failed (``None`` when it did not: then nothing applied);
+    whether the published Router was built incrementally from the previous one (a change set
+    of HTTPRoutes, GRPCRoutes, Services, ReferenceGrants to Services and Namespaces) and, for a
+    full build, why (``full_build``)."""
 
     version: int
     published: bool
@@ -199,6 +202,8 @@ class ApplyResult(TypedDict):
     rejected: List[Rejected]
     warnings: List[str]
     failed: Optional[str]
+    incremental: bool
+    full_build: Optional[str]
 
 
 class Reload(TypedDict):
