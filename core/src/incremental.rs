@@ -78,6 +78,42 @@ struct Rec {
     rid: Option<u32>,
     /// A new version not attached yet (during an update).
     pending: bool,
+    sig: Sig,
+}
+
+/// What a route's namespace and backends are, in a few words, to find the routes a changed
+/// Service, grant or Namespace may affect without reading every route: a hash of its
+/// namespace, and one bit per backend (namespace and name) and per backend namespace (Bloom
+/// filters of 128 bits: a clear bit is certain, a set one is checked).
+#[derive(Debug, Clone, Copy, Default)]
+struct Sig {
+    namespace: u64,
+    backends: u128,
+    namespaces: u128,
+}
+
+impl Sig {
+    /// The signature of route `index` of `kind` in `config`.
+    fn of(config: &Config, kind: RouteKind, index: usize) -> Sig {
+        let mut sig = Sig::default();
+        let ns = attach::route_targets(config, kind, index, |_, ns, name| {
+            sig.backends |= bit(&[ns, name]);
+            sig.namespaces |= bit(ns);
+        });
+        sig.namespace = ns.map_or(0, hash);
+        sig
+    }
+}
+
+/// A hash of `s`.
+fn hash<T: std::hash::Hash + ?Sized>(s: &T) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(s)
+}
+
+/// The Bloom bit of `s`.
+fn bit<T: std::hash::Hash + ?Sized>(s: &T) -> u128 {
+    1 << (hash(s) >> 57)
 }
 
 /// What incremental updates start from: the last Router's parts and per-route records.
@@ -165,6 +201,7 @@ impl Incremental {
                 record,
                 rid: route_ids.get(&(kind, index)).copied(),
                 pending: false,
+                sig: Sig::of(config, kind, index),
             };
             if kind == RouteKind::Http {
                 http.push(rec);
@@ -210,6 +247,118 @@ impl Incremental {
             RouteKind::Grpc => count(&self.http) + count(&self.grpc[..i.min(self.grpc.len())]),
             _ => count(&self.http[..i.min(self.http.len())]),
         }
+    }
+
+    /// Applies one step of a change set to the records: the old version (if any, and not
+    /// itself new in this change set) goes to `old`, its status leaves the report, and the
+    /// compile-time dropped rules follow the configuration's indexes.
+    fn take_out(
+        &mut self,
+        kind: RouteKind,
+        step: Step,
+        dropped: &mut Vec<DroppedRule>,
+        old: &mut Vec<(RouteKind, Rec)>,
+    ) -> Result<(), NeedsFullBuild> {
+        let (at, leaving) = match step {
+            Step::Pushed => {
+                self.recs(kind).push(Rec {
+                    pending: true,
+                    ..Rec::default()
+                });
+                return Ok(());
+            }
+            Step::Replaced(i) => (i, false),
+            Step::Removed(i) => (i, true),
+        };
+        if at >= self.recs(kind).len() {
+            return Err(NeedsFullBuild("records out of step with the configuration"));
+        }
+        if !leaving && self.recs(kind)[at].pending {
+            // Already replaced by this change set.
+            return Ok(());
+        }
+        let pos = self.position(kind, at);
+        let rec = if leaving {
+            self.recs(kind).remove(at)
+        } else {
+            std::mem::replace(
+                &mut self.recs(kind)[at],
+                Rec {
+                    pending: true,
+                    ..Rec::default()
+                },
+            )
+        };
+        if rec.record.has_status {
+            self.routes.remove(pos);
+        }
+        dropped.retain(|d| !(d.kind == kind && d.route == at));
+        if leaving {
+            for d in dropped
+                .iter_mut()
+                .filter(|d| d.kind == kind && d.route > at)
+            {
+                d.route -= 1;
+            }
+        }
+        if !rec.pending {
+            old.push((kind, rec));
+        }
+        Ok(())
+    }
+
+    /// The HTTPRoutes and GRPCRoutes (kind, final index) that a changed Service, grant or
+    /// Namespace affects: the routes that reference the Service, reference a backend across
+    /// namespaces into the grant's namespace, or live in the Namespace. The records' signatures
+    /// pick the candidates without reading the routes; each candidate is then checked.
+    /// `Err` when a TLS, TCP or UDP route is affected.
+    fn affected(
+        &self,
+        config: &Config,
+        touched: &Touched,
+    ) -> Result<Vec<(RouteKind, usize)>, NeedsFullBuild> {
+        let in_ns = |ns: &str| touched.namespaces.iter().any(|n| n == ns);
+        let target = |from: &str, ns: &str, name: &str| {
+            touched.services.iter().any(|(n, m)| n == ns && m == name)
+                || (from != ns && touched.grants.iter().any(|g| g == ns))
+        };
+        if !attach::l4_routes_touching(config, in_ns, target).is_empty() {
+            return Err(NeedsFullBuild(
+                "a TLS, TCP or UDP route depends on a changed object",
+            ));
+        }
+        let own: Vec<u64> = touched
+            .namespaces
+            .iter()
+            .map(|n| hash(n.as_str()))
+            .collect();
+        let backends = touched.services.iter().fold(0u128, |m, (ns, name)| {
+            m | bit(&[ns.as_str(), name.as_str()])
+        });
+        let spaces = touched
+            .grants
+            .iter()
+            .fold(0u128, |m, ns| m | bit(ns.as_str()));
+        let mut out = Vec::new();
+        for (kind, recs) in [(RouteKind::Http, &self.http), (RouteKind::Grpc, &self.grpc)] {
+            for (i, r) in recs.iter().enumerate() {
+                let sig = &r.sig;
+                let maybe = own.contains(&sig.namespace)
+                    || sig.backends & backends != 0
+                    || sig.namespaces & spaces != 0;
+                if r.pending || !maybe {
+                    continue;
+                }
+                let mut hit = false;
+                let ns = attach::route_targets(config, kind, i, |from, ns, name| {
+                    hit = hit || target(from, ns, name);
+                });
+                if hit || ns.is_some_and(in_ns) {
+                    out.push((kind, i));
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// Whether a route of `kind` attached as `record` may be in a SPEC §2.4 conflict: some
@@ -273,81 +422,21 @@ impl Incremental {
                 "a Namespace changed and ListenerSets may depend on its labels",
             ));
         }
-        if !touched.is_empty() {
-            let routes = attach::routes_touching(
-                config,
-                |ns| touched.namespaces.iter().any(|n| n == ns),
-                |from, ns, name| {
-                    touched.services.iter().any(|(n, m)| n == ns && m == name)
-                        || (from != ns && touched.grants.iter().any(|g| g == ns))
-                },
-            );
-            for (kind, i) in routes {
-                match kind {
-                    RouteKind::Http | RouteKind::Grpc => {
-                        steps.push((kind, Step::Replaced(i)));
-                    }
-                    _ => {
-                        return Err(NeedsFullBuild(
-                            "a TLS, TCP or UDP route depends on a changed object",
-                        ))
-                    }
-                }
-            }
-        }
         if self.dead + steps.len() > DEAD_FLOOR.max(self.compiled.routes.len() / 2) {
             return Err(NeedsFullBuild(
                 "replaced routes' rules to drop from the tables",
             ));
         }
-        // 1. Follow the steps; take the old versions out (an affected route is replaced by
-        // itself, after the configuration's own steps, at its final position).
+        // 1. Follow the steps; take the old versions out. Then the routes a changed Service,
+        // grant or Namespace affects are replaced by themselves, at their final positions.
         let mut dropped = self.compiled.dropped.clone();
         let mut old: Vec<(RouteKind, Rec)> = Vec::new();
         for &(kind, step) in &steps {
-            let (at, leaving) = match step {
-                Step::Pushed => {
-                    self.recs(kind).push(Rec {
-                        pending: true,
-                        ..Rec::default()
-                    });
-                    continue;
-                }
-                Step::Replaced(i) | Step::Removed(i) => (i, matches!(step, Step::Removed(_))),
-            };
-            if at >= self.recs(kind).len() {
-                return Err(NeedsFullBuild("records out of step with the configuration"));
-            }
-            if !leaving && self.recs(kind)[at].pending {
-                // Already replaced by this change set.
-                continue;
-            }
-            let pos = self.position(kind, at);
-            let rec = if leaving {
-                self.recs(kind).remove(at)
-            } else {
-                std::mem::replace(
-                    &mut self.recs(kind)[at],
-                    Rec {
-                        pending: true,
-                        ..Rec::default()
-                    },
-                )
-            };
-            if rec.record.has_status {
-                self.routes.remove(pos);
-            }
-            dropped.retain(|d| !(d.kind == kind && d.route == at));
-            if leaving {
-                for d in dropped
-                    .iter_mut()
-                    .filter(|d| d.kind == kind && d.route > at)
-                {
-                    d.route -= 1;
-                }
-            }
-            if !rec.pending {
-                old.push((kind, rec));
+            self.take_out(kind, step, &mut dropped, &mut old)?;
+        }
+        if !touched.is_empty() {
+            for (kind, i) in self.affected(config, &touched)? {
+                self.take_out(kind, Step::Replaced(i), &mut dropped, &mut old)?;
             }
         }
         // SPEC §2.4: a changed route whose hostnames on a listener may overlap those of a
@@ -470,6 +559,7 @@ impl Incremental {
                 },
                 rid,
                 pending: false,
+                sig: Sig::of(config, kind, i),
             };
         }
         if config.services.is_empty() {

@@ -41,7 +41,7 @@ mod listeners;
 mod policy;
 pub(crate) mod report;
 mod routes;
-pub(crate) use routes::{routes_touching, RouteRecord};
+pub(crate) use routes::{l4_routes_touching, route_targets, RouteRecord};
 mod status;
 #[cfg(test)]
 mod status_tests;

@@ -160,44 +160,62 @@ fn l4_views(config: &Config) -> Vec<RouteView<'_>> {
     out
 }
 
-/// The routes of `config` (any kind: kind and index) whose namespace `in_ns` accepts, or that
-/// reference a backend (backendRefs and mirrors of their valid rules) `target(route namespace,
-/// target namespace, target name)` accepts: what a change of those namespaces or backends
-/// can change the attachment of.
-pub(crate) fn routes_touching(
+/// Calls `f(route namespace, target namespace, target name)` for every backend HTTPRoute or
+/// GRPCRoute `index`
+/// of `config` references (backendRefs and mirrors of its valid rules); returns the route's
+/// namespace (`None` when there is no such route).
+pub(crate) fn route_targets(
+    config: &Config,
+    kind: RouteKind,
+    index: usize,
+    mut f: impl FnMut(&str, &str, &str),
+) -> Option<&str> {
+    let mut b: Vec<&BackendObjectReference> = Vec::new();
+    let ns = match kind {
+        RouteKind::Http => {
+            let r = config.http_routes.get(index)?;
+            for (ri, rule) in r.spec.rules.as_deref().unwrap_or(&[]).iter().enumerate() {
+                if !is_invalid(&r.invalid_rules, ri) {
+                    http_targets(&rule.backend_refs, &rule.filters, &mut b);
+                }
+            }
+            &r.meta.namespace
+        }
+        RouteKind::Grpc => {
+            let r = config.grpc_routes.get(index)?;
+            for (ri, rule) in r.spec.rules.iter().enumerate() {
+                if !is_invalid(&r.invalid_rules, ri) {
+                    http_targets(&rule.backend_refs, &rule.filters, &mut b);
+                }
+            }
+            &r.meta.namespace
+        }
+        _ => return None,
+    };
+    for t in b {
+        f(ns, t.namespace(ns), &t.name);
+    }
+    Some(ns)
+}
+
+/// The TLS, TCP and UDP routes of `config` (kind and index) whose namespace `in_ns` accepts,
+/// or that reference a backend `target(route namespace, target namespace, target name)`
+/// accepts.
+pub(crate) fn l4_routes_touching(
     config: &Config,
     in_ns: impl Fn(&str) -> bool,
     target: impl Fn(&str, &str, &str) -> bool,
 ) -> Vec<(RouteKind, usize)> {
-    let mut out = Vec::new();
-    let mut b: Vec<&BackendObjectReference> = Vec::new();
-    let mut check = |kind, i, ns: &str, b: &[&BackendObjectReference]| {
-        if in_ns(ns) || b.iter().any(|t| target(ns, t.namespace(ns), &t.name)) {
-            out.push((kind, i));
-        }
-    };
-    for (i, r) in config.http_routes.iter().enumerate() {
-        b.clear();
-        for (ri, rule) in r.spec.rules.as_deref().unwrap_or(&[]).iter().enumerate() {
-            if !is_invalid(&r.invalid_rules, ri) {
-                http_targets(&rule.backend_refs, &rule.filters, &mut b);
-            }
-        }
-        check(RouteKind::Http, i, &r.meta.namespace, &b);
-    }
-    for (i, r) in config.grpc_routes.iter().enumerate() {
-        b.clear();
-        for (ri, rule) in r.spec.rules.iter().enumerate() {
-            if !is_invalid(&r.invalid_rules, ri) {
-                http_targets(&rule.backend_refs, &rule.filters, &mut b);
-            }
-        }
-        check(RouteKind::Grpc, i, &r.meta.namespace, &b);
-    }
-    for v in l4_views(config) {
-        check(v.kind, v.index, v.namespace, &v.backends);
-    }
-    out
+    l4_views(config)
+        .into_iter()
+        .filter(|v| {
+            in_ns(v.namespace)
+                || v.backends
+                    .iter()
+                    .any(|t| target(v.namespace, t.namespace(v.namespace), &t.name))
+        })
+        .map(|v| (v.kind, v.index))
+        .collect()
 }
 
 /// The result of evaluating one parentRef.
