@@ -218,7 +218,8 @@ impl ApplyResult {
 }
 
 impl fmt::Display for ApplyResult {
-    /// One line (`version 3: 2 applied, 0 unchanged, 1 rejected, 0 warning(s)`), then one line per problem.
+    /// One line (`version 3: 2 applied, 0 unchanged, 1 rejected, 0 warning(s); built
+    /// incrementally`), then one line per problem.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
@@ -231,6 +232,11 @@ impl fmt::Display for ApplyResult {
         )?;
         if let Some(why) = &self.failed {
             write!(f, "; not published: {why}")?;
+        }
+        if self.incremental {
+            write!(f, "; built incrementally")?;
+        } else if let Some(why) = &self.full_build {
+            write!(f, "; full build: {why}")?;
         }
         for (_, errors) in &self.rejected {
             for e in errors {
@@ -925,6 +931,8 @@ spec:
         let r =
             live.apply(Change::parse(&route_yaml("api", "api.example.com", "/v1"), "a").unwrap());
         assert!(r.is_clean() && r.published, "{r}");
+        assert!(r.incremental && r.full_build.is_none(), "{r}");
+        assert!(r.to_string().ends_with("; built incrementally"), "{r}");
         assert_eq!((r.version, live.version()), (2, 2));
         assert_eq!(
             hit(&live, "api.example.com", "/v1/x").as_deref(),
@@ -939,13 +947,27 @@ spec:
         assert_eq!(r.applied, [ObjectKey::new("HTTPRoute", "default", "api")]);
         assert_eq!(hit(&live, "api.example.com", "/v1/x"), None);
         assert_eq!(live.version(), 3);
+        // A Gateway change is a full build, which says why.
+        let gw = BASE
+            .split("---")
+            .nth(1)
+            .expect("the Gateway")
+            .replace("port: 80", "port: 81");
+        let r = live.apply(Change::parse(&gw, "gw").unwrap());
+        assert!(r.published && !r.incremental, "{r}");
+        let why = r.full_build.as_deref().unwrap_or_default();
+        assert!(why.contains("not a change set of routes"), "{r}");
+        assert!(
+            r.to_string().contains("; full build: not a change set"),
+            "{r}"
+        );
         // Deleting again changes nothing and publishes nothing.
         let r = live.apply([Change::delete("HTTPRoute", "default", "api")]);
         assert!(
             !r.published && r.applied.is_empty() && r.warnings.len() == 1,
             "{r}"
         );
-        assert_eq!(live.version(), 3);
+        assert_eq!(live.version(), 4);
     }
 
     #[test]
