@@ -65,7 +65,7 @@ pub struct ConfigBuilder {
     bytes: usize,
     objects: usize,
     /// First origin of every `(kind, key)` loaded, to refuse duplicates in O(1).
-    seen: rustc_hash::FxHashMap<(String, String), Origin>,
+    seen: rustc_hash::FxHashMap<(&'static str, String), Origin>,
 }
 
 /// The kinds the loader knows, keyed by `(group, kind)`, with the API versions served.
@@ -384,16 +384,15 @@ impl ConfigBuilder {
                 "spec",
             ),
         };
-        if !self.first_copy(&kind, &key, &at) {
+        if !self.first_copy(&kind, key, &at) {
             return;
         }
         let ctx = Ctx {
-            api_version: &api_version,
+            api_version,
             meta,
             created,
             at,
             kind: &kind,
-            key,
             field,
         };
         self.push_object(ctx, body);
@@ -589,14 +588,18 @@ impl ConfigBuilder {
 
     /// Records the object as seen; `false`, with an error, when an object of the same kind
     /// and key was already loaded (`XListenerSet` counts as `ListenerSet`).
-    fn first_copy(&mut self, kind: &str, key: &str, at: &Origin) -> bool {
-        let kind_name = if kind == "XListenerSet" {
-            "ListenerSet"
-        } else {
-            kind
+    fn first_copy(&mut self, kind: &str, key: String, at: &Origin) -> bool {
+        let kind_name = match kind {
+            "XListenerSet" => "ListenerSet",
+            // The loader's own spelling (a static string): only kinds of `KINDS` get here.
+            _ => KINDS
+                .iter()
+                .find(|(_, k, _)| *k == kind)
+                .map_or("", |(_, k, _)| *k),
         };
-        let seen_key = (kind_name.to_string(), key.to_string());
+        let seen_key = (kind_name, key);
         if let Some(first) = self.seen.get(&seen_key) {
+            let key = &seen_key.1;
             let message = format!(
                 "duplicate object: {kind} {key} is already defined at {first}; this copy is ignored"
             );
@@ -677,12 +680,11 @@ impl ConfigBuilder {
 }
 
 struct Ctx<'a> {
-    api_version: &'a str,
+    api_version: String,
     meta: ObjectMeta,
     created: i64,
     at: Origin,
     kind: &'a str,
-    key: String,
     field: &'static str,
 }
 
@@ -694,15 +696,20 @@ impl Ctx<'_> {
     ) -> Option<Object<S>> {
         match parse_at::<S>(body, self.field) {
             Ok(spec) => Some(Object {
-                api_version: self.api_version.to_string(),
+                api_version: self.api_version,
                 meta: self.meta,
                 created: self.created,
                 origin: self.at,
                 spec,
             }),
             Err((field, msg)) => {
+                // The object's key, as `metadata` built it (namespace defaulted or cleared).
+                let key = match self.meta.namespace.as_str() {
+                    "" => self.meta.name,
+                    ns => format!("{ns}/{}", self.meta.name),
+                };
                 errors.push(
-                    ConfigError::of(self.kind, self.key)
+                    ConfigError::of(self.kind, key)
                         .origin(self.at)
                         .field(field)
                         .message(msg),

@@ -421,3 +421,26 @@ fn check_rows(rows: &[(&str, &str, &str)]) {
         assert_eq!(errors(&c), [*expected], "{text}");
     }
 }
+
+/// The key a spec error names is the object's, namespace defaulted (namespaced kinds) or
+/// left out (cluster-scoped kinds).
+#[test]
+fn spec_errors_name_the_object_key() {
+    let rows = [
+        (
+            format!("apiVersion: {GW}\nkind: GatewayClass\nmetadata: {{name: gc, namespace: x}}\nspec: {{controllerName: 5}}\n"),
+            "GatewayClass gc (<string>#0): spec.controllerName: invalid type: integer `5`, expected a string",
+        ),
+        (
+            format!("apiVersion: {GW}\nkind: Gateway\nmetadata: {{name: gw}}\nspec: {{gatewayClassName: [x]}}\n"),
+            "Gateway default/gw (<string>#0): spec.gatewayClassName: invalid type: sequence, expected a string",
+        ),
+        (
+            "apiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: ns1}\ntype: 5\n".into(),
+            "Secret ns1/s (<string>#0): type: invalid type: integer `5`, expected a string",
+        ),
+    ];
+    for (text, expected) in rows {
+        assert_eq!(errors(&Config::from_str(&text)), [expected], "{text}");
+    }
+}
