@@ -65,7 +65,7 @@ pub struct ConfigBuilder {
     bytes: usize,
     objects: usize,
     /// First origin of every `(kind, key)` loaded, to refuse duplicates in O(1).
-    seen: std::collections::HashMap<(String, String), Origin>,
+    seen: rustc_hash::FxHashMap<(&'static str, String), Origin>,
 }
 
 /// The kinds the loader knows, keyed by `(group, kind)`, with the API versions served.
@@ -384,16 +384,15 @@ impl ConfigBuilder {
                 "spec",
             ),
         };
-        if !self.first_copy(&kind, &key, &at) {
+        if !self.first_copy(&kind, key, &at) {
             return;
         }
         let ctx = Ctx {
-            api_version: &api_version,
+            api_version,
             meta,
             created,
             at,
             kind: &kind,
-            key,
             field,
         };
         self.push_object(ctx, body);
@@ -527,7 +526,12 @@ impl ConfigBuilder {
         let key = if cluster_scoped {
             meta.name.clone()
         } else {
-            format!("{}/{}", meta.namespace, meta.name)
+            // `format!` grew the string twice here (issue #20, item 4).
+            let mut key = String::with_capacity(meta.namespace.len() + 1 + meta.name.len());
+            key.push_str(&meta.namespace);
+            key.push('/');
+            key.push_str(&meta.name);
+            key
         };
         if meta.name.is_empty() {
             self.config.errors.push(
@@ -584,14 +588,18 @@ impl ConfigBuilder {
 
     /// Records the object as seen; `false`, with an error, when an object of the same kind
     /// and key was already loaded (`XListenerSet` counts as `ListenerSet`).
-    fn first_copy(&mut self, kind: &str, key: &str, at: &Origin) -> bool {
-        let kind_name = if kind == "XListenerSet" {
-            "ListenerSet"
-        } else {
-            kind
+    fn first_copy(&mut self, kind: &str, key: String, at: &Origin) -> bool {
+        let kind_name = match kind {
+            "XListenerSet" => "ListenerSet",
+            // The loader's own spelling (a static string): only kinds of `KINDS` get here.
+            _ => KINDS
+                .iter()
+                .find(|(_, k, _)| *k == kind)
+                .map_or("", |(_, k, _)| *k),
         };
-        let seen_key = (kind_name.to_string(), key.to_string());
+        let seen_key = (kind_name, key);
         if let Some(first) = self.seen.get(&seen_key) {
+            let key = &seen_key.1;
             let message = format!(
                 "duplicate object: {kind} {key} is already defined at {first}; this copy is ignored"
             );
@@ -672,12 +680,11 @@ impl ConfigBuilder {
 }
 
 struct Ctx<'a> {
-    api_version: &'a str,
+    api_version: String,
     meta: ObjectMeta,
     created: i64,
     at: Origin,
     kind: &'a str,
-    key: String,
     field: &'static str,
 }
 
@@ -689,15 +696,20 @@ impl Ctx<'_> {
     ) -> Option<Object<S>> {
         match parse_at::<S>(body, self.field) {
             Ok(spec) => Some(Object {
-                api_version: self.api_version.to_string(),
+                api_version: self.api_version,
                 meta: self.meta,
                 created: self.created,
                 origin: self.at,
                 spec,
             }),
             Err((field, msg)) => {
+                // The object's key, as `metadata` built it (namespace defaulted or cleared).
+                let key = match self.meta.namespace.as_str() {
+                    "" => self.meta.name,
+                    ns => format!("{ns}/{}", self.meta.name),
+                };
                 errors.push(
-                    ConfigError::of(self.kind, self.key)
+                    ConfigError::of(self.kind, key)
                         .origin(self.at)
                         .field(field)
                         .message(msg),
@@ -867,9 +879,10 @@ fn origin(name: &str, index: usize) -> Origin {
 /// to name the field of an error: the value is first deserialized without it, by reference
 /// (the same `serde_json` value deserializer, so it accepts exactly what the tracked one
 /// does), and only a value that fails is deserialized again with tracking, which gives the
-/// same error as before with its path.
+/// same error as before with its path. The first pass also reads backendRefs without serde's
+/// `flatten` (`model::flat_refs`: same input accepted, same value).
 fn parse_at<T: DeserializeOwned>(value: Value, prefix: &str) -> Result<T, (String, String)> {
-    if let Ok(t) = T::deserialize(&value) {
+    if let Ok(t) = crate::model::flat_refs(|| T::deserialize(&value)) {
         return Ok(t);
     }
     serde_path_to_error::deserialize(value).map_err(|e| {
@@ -1065,6 +1078,109 @@ mod tests {
         assert!(docs[0].contains("a: 1"));
         assert!(docs[2].contains("c: 3"));
         assert_eq!(split_yaml_documents("---\na: 1\n").len(), 1);
+    }
+}
+
+#[cfg(test)]
+mod flat_ref_tests {
+    use crate::model::*;
+    use proptest::prelude::*;
+    use serde::de::DeserializeOwned;
+    use serde_json::{json, Value};
+
+    /// `T` read the loader's fast way (`flat_refs`) and the usual way: both must accept the
+    /// same input and give the same value.
+    fn same<T: DeserializeOwned + PartialEq + std::fmt::Debug>(v: &Value) -> bool {
+        let fast = crate::model::flat_refs(|| T::deserialize(v));
+        let slow = T::deserialize(v);
+        assert!(!crate::model::meta_reading_flat_refs_for_tests());
+        match (&fast, &slow) {
+            (Ok(a), Ok(b)) => assert_eq!(a, b, "{v}"),
+            (Err(_), Err(_)) => {}
+            _ => panic!("{v}: fast {fast:?}, slow {slow:?}"),
+        }
+        slow.is_ok()
+    }
+
+    fn check(r: &Value) -> bool {
+        let http = same::<HttpBackendRef>(r);
+        let plain = same::<BackendRef>(r);
+        same::<HttpRouteSpec>(&json!({"rules": [{"backendRefs": [r]}]}));
+        same::<GrpcRouteSpec>(&json!({"rules": [{"backendRefs": [r, r]}]}));
+        same::<TlsRouteSpec>(&json!({"rules": [{"backendRefs": [r]}]}));
+        http || plain
+    }
+
+    #[test]
+    fn backend_refs_read_the_same_both_ways() {
+        let ok = [
+            json!({}),
+            json!({"name": "a", "port": 80}),
+            json!({"name": "a", "port": 80, "weight": 0, "namespace": "b", "group": "", "kind": "Service"}),
+            json!({"name": "a", "port": null, "weight": null, "group": null}),
+            json!({"name": "a", "extra": [1, {"x": 2}], "filters": []}),
+            json!({"name": "a", "filters": [{"type": "RequestHeaderModifier", "requestHeaderModifier": {"set": [{"name": "x", "value": "y"}]}}]}),
+            json!({"port": 18446744073709551615u64 / 2}),
+        ];
+        for v in &ok {
+            assert!(check(v), "{v}");
+        }
+        let bad = [
+            json!([]),
+            json!(["g", "k", "n"]),
+            json!("a"),
+            json!(null),
+            json!({"name": 5}),
+            json!({"name": null}),
+            json!({"port": "80"}),
+            json!({"port": 80.5}),
+            json!({"port": 18446744073709551615u64}),
+            json!({"weight": "1"}),
+            json!({"weight": "1", "port": "2"}),
+            json!({"filters": null}),
+            json!({"filters": [{"type": 5}]}),
+            json!({"group": ["x"]}),
+        ];
+        for v in &bad {
+            assert!(!same::<HttpBackendRef>(v), "{v}");
+        }
+        // `filters` is a field of HTTP backendRefs only; a TLSRoute's ignores it.
+        assert!(same::<BackendRef>(&json!({"name": "a", "filters": 5})));
+    }
+
+    fn scalar() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            any::<u64>().prop_map(Value::from),
+            (-1e6f64..1e6).prop_map(Value::from),
+            "[a-z]{0,3}".prop_map(Value::from),
+            Just(json!([])),
+            Just(json!({})),
+            Just(json!([{"type": "RequestMirror"}])),
+            Just(json!([{"type": "X", "extensionRef": {"group": "", "kind": "k", "name": "n"}}])),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 512, failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// Random backendRef maps: the fast reading accepts exactly what `flatten` accepts.
+        #[test]
+        fn random_backend_refs_read_the_same_both_ways(
+            fields in proptest::collection::vec(
+                (prop_oneof![
+                    Just("group"), Just("kind"), Just("name"), Just("namespace"),
+                    Just("port"), Just("weight"), Just("filters"), Just("other"),
+                ], scalar()),
+                0..6,
+            )
+        ) {
+            let map: serde_json::Map<String, Value> =
+                fields.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+            check(&Value::Object(map));
+        }
     }
 }
 

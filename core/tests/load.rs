@@ -354,3 +354,93 @@ proptest! {
         prop_assert!(c.http_routes().len() + c.errors().len() > 0);
     }
 }
+
+/// Issue #20, item 4: backendRefs are read field by field when they are valid, and through
+/// serde's `flatten` again when they are not, so the errors keep the wording and field path
+/// `flatten` gives (no field name for a problem inside the reference; weight and filters
+/// first).
+#[test]
+fn backend_ref_errors_keep_their_wording() {
+    let rows: &[(&str, &str, &str)] = &[
+        (
+            "HTTPRoute",
+            "{name: a, port: \"80\"}",
+            "HTTPRoute default/r (<string>#0): spec.rules[0].backendRefs[0]: invalid type: string \"80\", expected i64",
+        ),
+        (
+            "HTTPRoute",
+            "{name: a, port: \"80\", weight: x}",
+            "HTTPRoute default/r (<string>#0): spec.rules[0].backendRefs[0].weight: invalid type: string \"x\", expected i64",
+        ),
+        (
+            "HTTPRoute",
+            "{name: [a], filters: [{}]}",
+            "HTTPRoute default/r (<string>#0): spec.rules[0].backendRefs[0].filters[0]: missing field `type`",
+        ),
+        (
+            "HTTPRoute",
+            "[a, b]",
+            "HTTPRoute default/r (<string>#0): spec.rules[0].backendRefs[0]: invalid type: sequence, expected struct HttpBackendRef",
+        ),
+        (
+            "TLSRoute",
+            "{name: a, port: 1.5, filters: 3}",
+            "TLSRoute default/r (<string>#0): spec.rules[0].backendRefs[0]: invalid type: floating point `1.5`, expected i64",
+        ),
+        (
+            "GRPCRoute",
+            "{name: 7, weight: 1}",
+            "GRPCRoute default/r (<string>#0): spec.rules[0].backendRefs[0]: invalid type: integer `7`, expected a string",
+        ),
+        (
+            "TLSRoute",
+            "[a]",
+            "TLSRoute default/r (<string>#0): spec.rules[0].backendRefs[0]: invalid type: sequence, expected struct BackendRef",
+        ),
+    ];
+    check_rows(rows);
+    // Enum-like strings (match types here) are read without allocating; their errors are
+    // those of a string.
+    let text = format!(
+        "apiVersion: {GW}\nkind: HTTPRoute\nmetadata: {{name: r}}\n\
+         spec: {{rules: [{{matches: [{{path: {{type: 5}}}}]}}]}}\n"
+    );
+    assert_eq!(
+        errors(&Config::from_str(&text)),
+        ["HTTPRoute default/r (<string>#0): spec.rules[0].matches[0].path.type: invalid type: integer `5`, expected a string"]
+    );
+}
+
+fn check_rows(rows: &[(&str, &str, &str)]) {
+    for (kind, backend_ref, expected) in rows {
+        let text = format!(
+            "apiVersion: {GW}\nkind: {kind}\nmetadata: {{name: r}}\n\
+             spec: {{rules: [{{backendRefs: [{backend_ref}]}}]}}\n"
+        );
+        let c = Config::from_str(&text);
+        assert_eq!(errors(&c), [*expected], "{text}");
+    }
+}
+
+/// The key a spec error names is the object's, namespace defaulted (namespaced kinds) or
+/// left out (cluster-scoped kinds).
+#[test]
+fn spec_errors_name_the_object_key() {
+    let rows = [
+        (
+            format!("apiVersion: {GW}\nkind: GatewayClass\nmetadata: {{name: gc, namespace: x}}\nspec: {{controllerName: 5}}\n"),
+            "GatewayClass gc (<string>#0): spec.controllerName: invalid type: integer `5`, expected a string",
+        ),
+        (
+            format!("apiVersion: {GW}\nkind: Gateway\nmetadata: {{name: gw}}\nspec: {{gatewayClassName: [x]}}\n"),
+            "Gateway default/gw (<string>#0): spec.gatewayClassName: invalid type: sequence, expected a string",
+        ),
+        (
+            "apiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: ns1}\ntype: 5\n".into(),
+            "Secret ns1/s (<string>#0): type: invalid type: integer `5`, expected a string",
+        ),
+    ];
+    for (text, expected) in rows {
+        assert_eq!(errors(&Config::from_str(&text)), [expected], "{text}");
+    }
+}

@@ -1,6 +1,9 @@
 //! HTTPRoute (SPEC §1.5, §3–§6) and the filter types GRPCRoute shares.
 
-use super::meta::{string_enum, BackendObjectReference, LocalObjectReference, ParentReference};
+use super::meta::{
+    reading_flat_refs, string_enum, BackendObjectReference, LocalObjectReference, ParentReference,
+    RefVisitor,
+};
 use serde::{Deserialize, Serialize};
 
 /// `HTTPRoute.spec`.
@@ -272,7 +275,7 @@ pub struct Cors {
 }
 
 /// A backendRef of an HTTPRoute or GRPCRoute rule.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct HttpBackendRef {
     /// The referenced object.
@@ -284,6 +287,43 @@ pub struct HttpBackendRef {
     /// Filters applied when this backend is drawn.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub filters: Vec<HttpRouteFilter>,
+}
+
+/// [`HttpBackendRef`] as serde's `flatten` reads it (the slow path, see `meta::flat_refs`).
+/// In a module of its own so that it can bear the public type's name, which serde's error
+/// messages show ("expected struct HttpBackendRef").
+mod nested {
+    use super::{BackendObjectReference, HttpRouteFilter};
+    use serde::Deserialize;
+
+    #[derive(Default, Deserialize)]
+    #[serde(rename_all = "camelCase", default)]
+    pub(super) struct HttpBackendRef {
+        #[serde(flatten)]
+        pub(super) target: BackendObjectReference,
+        pub(super) weight: Option<i64>,
+        pub(super) filters: Vec<HttpRouteFilter>,
+    }
+}
+
+impl<'de> Deserialize<'de> for HttpBackendRef {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        if reading_flat_refs() {
+            let visitor = RefVisitor::<Vec<HttpRouteFilter>>(true, std::marker::PhantomData);
+            let (target, weight, filters) = d.deserialize_map(visitor)?;
+            return Ok(HttpBackendRef {
+                target,
+                weight,
+                filters,
+            });
+        }
+        let n = nested::HttpBackendRef::deserialize(d)?;
+        Ok(HttpBackendRef {
+            target: n.target,
+            weight: n.weight,
+            filters: n.filters,
+        })
+    }
 }
 
 impl HttpBackendRef {

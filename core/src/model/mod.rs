@@ -20,6 +20,9 @@ pub use gateway::*;
 pub use grpc_route::*;
 pub use http_route::*;
 pub use ingress::*;
+pub(crate) use meta::flat_refs;
+#[cfg(test)]
+pub(crate) use meta::reading_flat_refs as meta_reading_flat_refs_for_tests;
 pub use meta::{
     BackendObjectReference, BackendRef, LabelSelector, LabelSelectorRequirement,
     LocalObjectReference, Object, ObjectMeta, Origin, ParentReference, SecretObjectReference,

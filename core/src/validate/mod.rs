@@ -223,7 +223,18 @@ pub(super) struct Report {
 /// built the same few expressions) is built once per limit instead of once per route, with
 /// the same outcome and the same budget accounting. Holds at most one entry per distinct
 /// pattern and limit of the input.
-type RegexCache = rustc_hash::FxHashMap<String, Vec<(usize, RegexOutcome)>>;
+/// It also remembers which patterns are path templates, which need no build (parsing one
+/// again cost about 3,000 instructions per rule).
+type RegexCache = rustc_hash::FxHashMap<String, CachedRegex>;
+
+/// What [`RegexCache`] knows of one pattern.
+#[derive(Debug, Default)]
+struct CachedRegex {
+    /// `compile::template::parse` accepts it: valid by construction, never built.
+    template: bool,
+    /// Build outcomes by limit.
+    builds: Vec<(usize, RegexOutcome)>,
+}
 
 #[cfg(test)]
 thread_local! {
@@ -279,12 +290,28 @@ impl Report {
     /// builder (`compile::dfa::build`, so validation and routing cannot disagree): syntax,
     /// then a DFA within `scalars::REGEX_SIZE_LIMIT` and what is left of the route's
     /// `scalars::ROUTE_REGEX_BUDGET`. A failure stops the whole route from being served.
-    pub(super) fn regex(&mut self, rule: usize, field: impl Into<String>, pattern: &str) {
+    /// The field path is built only then.
+    pub(super) fn regex(&mut self, rule: usize, field: impl FnOnce() -> String, pattern: &str) {
         use crate::compile::dfa::{build, BuildError};
         use scalars::{q, REGEX_SIZE_LIMIT, ROUTE_REGEX_BUDGET};
         // Template paths (`/a/[^/]+(/.*)?`) are valid by construction and never compiled by
         // the router.
-        if crate::compile::template::parse(pattern).is_some() || self.regex_seen.contains(pattern) {
+        if self.regex_seen.contains(pattern) {
+            return;
+        }
+        let template = match self.regex_cache.get(pattern) {
+            Some(cached) => cached.template,
+            None => {
+                let template = crate::compile::template::parse(pattern).is_some();
+                let cached = CachedRegex {
+                    template,
+                    builds: Vec::new(),
+                };
+                self.regex_cache.insert(pattern.to_string(), cached);
+                template
+            }
+        };
+        if template {
             return;
         }
         let left = ROUTE_REGEX_BUDGET.saturating_sub(self.regex_bytes);
@@ -293,7 +320,7 @@ impl Report {
         let mut built_bytes = |limit: usize| -> RegexOutcome {
             // A hit is one lookup by the borrowed pattern; the key is allocated on a miss only.
             if let Some(seen) = cache.get(pattern) {
-                if let Some((_, r)) = seen.iter().find(|(l, _)| *l == limit) {
+                if let Some((_, r)) = seen.builds.iter().find(|(l, _)| *l == limit) {
                     return r.clone();
                 }
             }
@@ -303,6 +330,7 @@ impl Report {
             cache
                 .entry(pattern.to_string())
                 .or_default()
+                .builds
                 .push((limit, r.clone()));
             r
         };
@@ -338,7 +366,7 @@ impl Report {
             ),
         };
         self.regex_failed = true;
-        self.route(rule, field, message);
+        self.route(rule, field(), message);
     }
 
     fn has_object_errors(&self) -> bool {

@@ -12,8 +12,9 @@ const UNSUPPORTED: &str = "UnsupportedValue";
 /// `spec.parentRefs` (§1.4): ≤32, formats, and the same-parent-twice rule.
 fn parent_refs(refs: &[ParentReference], route_ns: &str, r: &mut Report) {
     count(r, "spec.parentRefs", refs.len(), 0, 32, "parentRef");
+    let list = FieldPath::Root("spec.parentRefs");
     for (i, p) in refs.iter().enumerate() {
-        let pp = format!("spec.parentRefs[{i}]");
+        let pp = list.index(i);
         if let Some(g) = &p.group {
             r.check(|| format!("{pp}.group"), scalars::group(g));
         }
@@ -147,7 +148,7 @@ fn value_matches(
         match &m.kind {
             None | Some(MatchType::Exact) => {}
             Some(MatchType::RegularExpression) => {
-                r.regex(rule, format!("{mp}.value"), &m.value);
+                r.regex(rule, || format!("{mp}.value"), &m.value);
             }
             Some(MatchType::Other(t)) => r.rule(
                 rule,
@@ -287,7 +288,7 @@ fn http_match(m: &HttpRouteMatch, rule: usize, p: &FieldPath, r: &mut Report) {
             }
             Some(PathMatchType::RegularExpression) => {
                 r.check(vp, scalars::length(value, 0, 1024));
-                r.regex(rule, vp(), value);
+                r.regex(rule, vp, value);
             }
             Some(PathMatchType::Other(t)) => r.rule(
                 rule,
@@ -437,7 +438,7 @@ fn grpc_method(mm: &GrpcMethodMatch, rule: usize, p: &str, r: &mut Report) {
                 }
             }
             Some(MatchType::RegularExpression) => {
-                r.regex(rule, fp, v);
+                r.regex(rule, || fp, v);
             }
             Some(MatchType::Other(_)) => {}
         }

@@ -157,7 +157,11 @@ pub(crate) fn unknown_fields(
     version: &str,
     object: &Map<String, Value>,
 ) -> Vec<UnknownField> {
-    let mut w = Walk::default();
+    // The schema trees are about 20 levels deep (lists add an index each): one allocation.
+    let mut w = Walk {
+        path: Vec::with_capacity(32),
+        ..Walk::default()
+    };
     let (extra, spec) = top_level(group, kind, version);
     for (key, value) in object {
         match key.as_str() {
@@ -233,16 +237,14 @@ impl<'v> Walk<'v> {
         map: &'v Map<String, Value>,
     ) {
         for (key, value) in map {
-            match fields.binary_search_by(|(name, _)| (*name).cmp(key.as_str())) {
-                Ok(i) => {
-                    let child = fields[i].1;
-                    if matches!(child, Fields(_)) {
-                        self.path.push(Step::Key(key));
-                        self.value(child, value);
-                        self.path.pop();
-                    }
+            match find(fields, key) {
+                Some(child @ Fields(_)) => {
+                    self.path.push(Step::Key(key));
+                    self.value(child, value);
+                    self.path.pop();
                 }
-                Err(_) => self.unknown(key, fields.iter().map(|(name, _)| *name)),
+                Some(Any) => {}
+                None => self.unknown(key, fields.iter().map(|(name, _)| *name)),
             }
         }
     }
@@ -277,6 +279,36 @@ impl<'v> Walk<'v> {
         };
         self.out.push(UnknownField { field, message });
     }
+}
+
+/// The node of field `key` in `fields` (sorted by name), by binary search with an inlined
+/// byte comparison: names are short and usually differ in their first byte, where a call to
+/// `memcmp` per probe cost more than the rest of the walk (issue #20, item 4).
+#[inline]
+fn find(fields: &'static [(&'static str, &'static Node)], key: &str) -> Option<&'static Node> {
+    let key = key.as_bytes();
+    let (mut lo, mut hi) = (0, fields.len());
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        let (name, node) = fields[mid];
+        match compare(name.as_bytes(), key) {
+            std::cmp::Ordering::Less => lo = mid + 1,
+            std::cmp::Ordering::Greater => hi = mid,
+            std::cmp::Ordering::Equal => return Some(node),
+        }
+    }
+    None
+}
+
+/// `a.cmp(b)` (byte order, as `str` orders), without a library call.
+#[inline]
+fn compare(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+    for (x, y) in a.iter().zip(b) {
+        if x != y {
+            return x.cmp(y);
+        }
+    }
+    a.len().cmp(&b.len())
 }
 
 /// A key as shown in a field path: cut after 64 characters.

@@ -419,3 +419,58 @@ fn suggestions() {
     assert_eq!(distance(b"spce", b"spec"), 1);
     assert_eq!(distance(b"ca", b"abc"), 3);
 }
+
+/// Every node of the known-field trees, each once.
+fn all_nodes() -> Vec<&'static Node> {
+    let mut out: Vec<&'static Node> = Vec::new();
+    let mut todo: Vec<&'static Node> = SPECS.iter().map(|(_, _, _, n)| *n).collect();
+    todo.extend([&OBJECT_META, &INGRESS_SPEC]);
+    while let Some(n) = todo.pop() {
+        if out.iter().any(|o| std::ptr::eq(*o, n)) {
+            continue;
+        }
+        out.push(n);
+        if let Fields(fields) = n {
+            todo.extend(fields.iter().map(|(_, c)| *c));
+        }
+    }
+    out
+}
+
+/// `find` is a binary search: it needs every field list sorted in byte order without
+/// duplicates, and then finds exactly the names a linear scan finds (issue #20, item 4).
+#[test]
+fn field_lists_are_sorted_and_found_as_by_a_linear_scan() {
+    let nodes = all_nodes();
+    assert!(nodes.len() > 50, "{}", nodes.len());
+    for n in nodes {
+        let Fields(fields) = n else { continue };
+        for w in fields.windows(2) {
+            assert!(
+                w[0].0.as_bytes() < w[1].0.as_bytes(),
+                "{} !< {}",
+                w[0].0,
+                w[1].0
+            );
+        }
+        let mut probes: Vec<String> = fields.iter().map(|(k, _)| k.to_string()).collect();
+        for (k, _) in *fields {
+            probes.extend([
+                format!("{k}x"),
+                k[..k.len() - 1].to_string(),
+                k.to_uppercase(),
+                format!("a{k}"),
+            ]);
+        }
+        probes.extend(["".to_string(), "~".to_string(), "é".to_string()]);
+        for p in &probes {
+            let linear = fields.iter().find(|(k, _)| k == p).map(|(_, c)| *c);
+            let found = find(fields, p);
+            assert_eq!(
+                linear.map(|c| c as *const Node),
+                found.map(|c| c as *const Node),
+                "{p}"
+            );
+        }
+    }
+}
