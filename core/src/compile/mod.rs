@@ -175,6 +175,29 @@ pub(crate) struct HostSlot {
 }
 
 impl Compiled {
+    /// Tables with nothing in them yet, for Gateway `gateway` (`namespace/name`, or
+    /// `ingress/class`).
+    fn empty(gateway: String, tls: tls::TlsTables, ingress: bool, options: &Options) -> Compiled {
+        Compiled {
+            gateway,
+            frontends: Vec::new(),
+            routes: Chunked::new(),
+            rules: Chunked::new(),
+            matches: Chunked::new(),
+            regexes: Chunked::new(),
+            regex_patterns: Chunked::new(),
+            query_names: conds::QueryNames::default(),
+            regex_bytes: 0,
+            dropped: Vec::new(),
+            vhosts: Chunked::new(),
+            l4: l4::L4Tables::default(),
+            tls,
+            ingress,
+            options: options.clone(),
+            listener_slots: Vec::new(),
+        }
+    }
+
     /// The host index of `slot` (a slot this Compiled's builder created).
     pub(crate) fn host_index_mut(&mut self, slot: HostSlot) -> Option<&mut HostIndex> {
         let f = self.frontends.get_mut(slot.frontend as usize)?;
@@ -358,24 +381,12 @@ pub(crate) fn compile_recorded(
     gateway: &AttachedGateway,
     options: &Options,
 ) -> (Compiled, CompileState) {
-    let out = Compiled {
-        gateway: format!("{}/{}", gateway.namespace, gateway.name),
-        frontends: Vec::new(),
-        routes: Chunked::new(),
-        rules: Chunked::new(),
-        matches: Chunked::new(),
-        regexes: Chunked::new(),
-        regex_patterns: Chunked::new(),
-        query_names: conds::QueryNames::default(),
-        regex_bytes: 0,
-        dropped: Vec::new(),
-        vhosts: Chunked::new(),
-        l4: l4::L4Tables::default(),
-        tls: tls::tables(gateway),
-        ingress: false,
-        options: options.clone(),
-        listener_slots: Vec::new(),
-    };
+    let out = Compiled::empty(
+        format!("{}/{}", gateway.namespace, gateway.name),
+        tls::tables(gateway),
+        false,
+        options,
+    );
     let mut b = Builder::new(config, options, out);
     b.add_routes(gateway);
     b.add_l4(gateway);
@@ -1256,24 +1267,12 @@ fn header_regexes<'a>(hs: &'a [HttpHeaderMatch], p: &str, out: &mut Vec<(String,
 
 /// Compiles the Ingresses of `class` (every Ingress when `None`) with Ingress semantics.
 pub(crate) fn compile_ingress(config: &Config, class: Option<&str>, options: &Options) -> Compiled {
-    let mut out = Compiled {
-        gateway: format!("ingress/{}", class.unwrap_or("*")),
-        frontends: Vec::new(),
-        routes: Chunked::new(),
-        rules: Chunked::new(),
-        matches: Chunked::new(),
-        regexes: Chunked::new(),
-        regex_patterns: Chunked::new(),
-        query_names: conds::QueryNames::default(),
-        regex_bytes: 0,
-        dropped: Vec::new(),
-        vhosts: Chunked::new(),
-        l4: l4::L4Tables::default(),
-        tls: tls::TlsTables::default(),
-        ingress: true,
-        options: options.clone(),
-        listener_slots: Vec::new(),
-    };
+    let mut out = Compiled::empty(
+        format!("ingress/{}", class.unwrap_or("*")),
+        tls::TlsTables::default(),
+        true,
+        options,
+    );
     ingress::compile(config, class, &mut out);
     out
 }
