@@ -756,3 +756,48 @@ fn service_grant_and_namespace_changes_equal_a_full_rebuild() {
         "{full:?}"
     );
 }
+
+/// Which rule the Router's regex budget drops depends on every route compiled before it: an
+/// update of a Router that dropped one is a full build (and says so), so the dropped rule comes
+/// back when the route holding the budget leaves, as in a fresh build.
+#[test]
+fn a_rule_dropped_for_the_regex_budget_comes_back_when_the_budget_frees() {
+    let route = |name: &str, path: &str| {
+        format!(
+            "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {{name: {name}, namespace: default}}\nspec:\n  parentRefs: [{{name: gw}}]\n  rules:\n  - matches: [{{path: {{type: RegularExpression, value: '{path}'}}}}]\n    backendRefs: [{{name: s0, port: 80}}]\n"
+        )
+    };
+    let gateway = "apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\nmetadata: {name: c}\nspec: {controllerName: example.com/c}\n---\napiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: gw, namespace: default}\nspec:\n  gatewayClassName: c\n  listeners: [{name: http, port: 80, protocol: HTTP}]\n";
+    let (a, b) = (route("a", "/a/[a-z]{300}x"), route("b", "/b/[a-z]{300}y"));
+    let one = Router::new(
+        &Config::from_str(&format!("{gateway}---\n{a}")),
+        Options::default(),
+    )
+    .expect("builds");
+    // Room for one of the two (same-sized) regexes, not both.
+    let options = Options {
+        regex_router_budget: one.regex_memory() * 3 / 2,
+        ..Options::default()
+    };
+    let live = Live::new(
+        Config::from_str(&format!("{gateway}---\n{a}---\n{b}")),
+        options.clone(),
+    )
+    .expect("builds");
+    let b_path = format!("/b/{}y", "q".repeat(300));
+    let hit = |live: &Live| matches!(live.load().route(&Request::new("GET", "h", &b_path)), Outcome::Matched(m) if m.route().name == "b");
+    assert!(!hit(&live), "b's rule is dropped while a holds the budget");
+    let r = live.apply([Change::delete("HTTPRoute", "default", "a")]);
+    assert!(r.published && !r.incremental, "{r}");
+    assert!(
+        r.full_build
+            .as_deref()
+            .unwrap_or_default()
+            .contains("regex budget"),
+        "{r}"
+    );
+    assert!(hit(&live), "b's rule is back");
+    let fresh =
+        Router::new(&Config::from_str(&format!("{gateway}---\n{b}")), options).expect("builds");
+    assert_eq!(report(&live.load()), report(&fresh));
+}

@@ -29,6 +29,8 @@ pub(crate) struct Added {
     pub slots: Vec<((u32, u32), Vec<String>)>,
 }
 
+const BUDGET: &str = "a rule was dropped for the Router's regex budget";
+
 /// Why an update cannot be incremental (the caller builds in full instead).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct NeedsFullBuild(pub &'static str);
@@ -48,6 +50,11 @@ pub(crate) fn update<'c>(
     added: &[Added],
     dropped: Vec<DroppedRule>,
 ) -> Result<(Compiled, Vec<Option<u32>>), NeedsFullBuild> {
+    if state.router_budget_hit {
+        // The full build dropped a rule for the Router's regex budget: which one depends on
+        // every route compiled before it, so a change may let it in again.
+        return Err(NeedsFullBuild(BUDGET));
+    }
     let mut next = prev.clone();
     next.dropped = dropped;
     let mut b = Builder::with_resolver(config, options, next, resolver);
@@ -163,7 +170,6 @@ pub(crate) fn update<'c>(
     state.route_vhosts = std::mem::take(&mut b.route_vhosts);
     state.vhost_slots = std::mem::take(&mut b.vhost_slots);
     state.vhost_routes = vhost_routes;
-    state.router_budget_hit = b.router_budget_hit;
     Ok((b.out, ids))
 }
 
