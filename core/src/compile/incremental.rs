@@ -175,18 +175,19 @@ pub(crate) fn update<'c>(
 
 /// The vhost of `hostname` in the host index of `slot`, created (and counted) if needed.
 fn vhost_of(b: &mut Builder<'_>, counts: &mut Vec<u32>, slot: HostSlot, hostname: &str) -> u32 {
-    if let Some(v) = b.out.host_index_mut(slot).and_then(|ix| ix.get(hostname)) {
-        return v;
-    }
-    let v = b.out.vhosts.len() as u32;
-    b.out.vhosts.push(VHost {
-        hostname: hostname.into(),
-        ..VHost::default()
-    });
-    b.vhost_slots.push(slot);
-    counts.push(0);
+    // `Builder::vhost` takes the index apart from the tables: moved out for the call (its
+    // maps are shared `Arc`s) and back.
+    let mut index = b
+        .out
+        .host_index_mut(slot)
+        .map(std::mem::take)
+        .unwrap_or_default();
+    let v = b.vhost(&mut index, slot, hostname);
     if let Some(ix) = b.out.host_index_mut(slot) {
-        ix.insert(hostname, v);
+        *ix = index;
+    }
+    if v as usize >= counts.len() {
+        counts.push(0);
     }
     v
 }
