@@ -583,16 +583,17 @@ async fn route_and_forward(
         match Arc::clone(&shared.mirror_slots).try_acquire_owned() {
             Ok(permit) => {
                 let shared2 = Arc::clone(shared);
-                let mut request = up.build(addr);
                 let mirror_h2 = up.h2 || mirror.app_protocol() == Some("kubernetes.io/h2c");
-                if !mirror_h2 {
-                    *request.version_mut() = Version::HTTP_11;
-                }
+                let request = up.build(addr, mirror_h2);
                 tokio::spawn(async move {
                     let _permit = permit;
-                    let client = shared2.client(mirror_h2);
                     let send = async {
-                        if let Ok(r) = client.request(request).await {
+                        let response = if mirror_h2 {
+                            shared2.h2.send(addr, request).await.ok()
+                        } else {
+                            shared2.client().request(request).await.ok()
+                        };
+                        if let Some(r) = response {
                             let _ = r.into_body().collect().await;
                         }
                     };
@@ -617,9 +618,10 @@ async fn route_and_forward(
                         let req = up.build_tls(hostname);
                         crate::upstream_tls::send(config, hostname, addr, req, up.h2).await
                     }
+                    None if up.h2 => shared.h2.send(addr, up.build(addr, true)).await,
                     None => shared
-                        .client(up.h2)
-                        .request(up.build(addr))
+                        .client()
+                        .request(up.build(addr, false))
                         .await
                         .map_err(|e| {
                             if body_too_large(&e) {
@@ -792,32 +794,56 @@ impl Upstream {
             .boxed()
     }
 
-    fn build(&self, addr: SocketAddr) -> Request<UpstreamBody> {
-        let uri: Uri = format!("http://{addr}{}", self.path_and_query)
-            .parse()
-            .unwrap_or_else(|_| Uri::from_static("/"));
+    /// The request for endpoint `addr`. Over HTTP/1.1 (`h2` false) the URI names the
+    /// endpoint (the pooled client's key) and the Host header the authority; over HTTP/2 the
+    /// URI names the authority (sent as `:authority`; [`crate::h2pool`] dials `addr`).
+    fn build(&self, addr: SocketAddr, h2: bool) -> Request<UpstreamBody> {
+        let authority = self
+            .headers
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .filter(|_| h2)
+            .and_then(|a| format!("http://{a}{}", self.path_and_query).parse().ok());
+        let uri: Uri = authority.unwrap_or_else(|| {
+            format!("http://{addr}{}", self.path_and_query)
+                .parse()
+                .unwrap_or_else(|_| Uri::from_static("/"))
+        });
         let mut r = Request::new(self.body());
         *r.method_mut() = self.method.clone();
         *r.uri_mut() = uri;
         *r.headers_mut() = self.headers.clone();
-        if self.h2 {
-            *r.version_mut() = Version::HTTP_2;
-        }
+        *r.version_mut() = if h2 {
+            Version::HTTP_2
+        } else {
+            Version::HTTP_11
+        };
         r
     }
 
     /// The request for a TLS connection made by hand: origin-form for HTTP/1.1 (the Host
-    /// header names the authority), `https://hostname/...` for HTTP/2.
+    /// header names the authority), `https://authority/...` for HTTP/2 (the client's
+    /// authority as `:authority`, the policy's hostname when there is none; no Host header).
     fn build_tls(&self, hostname: &str) -> Request<UpstreamBody> {
+        let mut headers = self.headers.clone();
         let target = if self.h2 {
-            format!("https://{hostname}{}", self.path_and_query)
+            let authority = headers
+                .remove(header::HOST)
+                .and_then(|v| v.to_str().ok().map(str::to_string));
+            let uri = |a: &str| format!("https://{a}{}", self.path_and_query).parse().ok();
+            authority
+                .and_then(|a| uri(&a))
+                .or_else(|| uri(hostname))
+                .unwrap_or_else(|| Uri::from_static("/"))
         } else {
-            self.path_and_query.clone()
+            self.path_and_query
+                .parse()
+                .unwrap_or_else(|_| Uri::from_static("/"))
         };
         let mut r = Request::new(self.body());
         *r.method_mut() = self.method.clone();
-        *r.uri_mut() = target.parse().unwrap_or_else(|_| Uri::from_static("/"));
-        *r.headers_mut() = self.headers.clone();
+        *r.uri_mut() = target;
+        *r.headers_mut() = headers;
         if self.h2 {
             *r.version_mut() = Version::HTTP_2;
         }

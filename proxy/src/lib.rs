@@ -18,6 +18,7 @@
 pub mod admin;
 pub mod backends;
 pub mod certs;
+pub mod h2pool;
 pub mod http;
 pub mod l4;
 pub mod metrics;

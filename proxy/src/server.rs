@@ -121,18 +121,15 @@ pub struct Shared {
     /// TLS client configurations for BackendTLSPolicy backends.
     pub upstream_tls: crate::upstream_tls::UpstreamTls,
     h1: Client<HttpConnector, UpstreamBody>,
-    h2: Client<HttpConnector, UpstreamBody>,
+    /// HTTP/2 with prior knowledge (h2c) for gRPC and `appProtocol: kubernetes.io/h2c`
+    /// backends: one connection per endpoint.
+    pub h2: crate::h2pool::H2Pool,
 }
 
 impl Shared {
-    /// The upstream client: HTTP/1.1, or HTTP/2 with prior knowledge (h2c) for gRPC and
-    /// `appProtocol: kubernetes.io/h2c` backends.
-    pub fn client(&self, h2: bool) -> &Client<HttpConnector, UpstreamBody> {
-        if h2 {
-            &self.h2
-        } else {
-            &self.h1
-        }
+    /// The pooled HTTP/1.1 upstream client (HTTP/2 backends: [`Shared::h2`]).
+    pub fn client(&self) -> &Client<HttpConnector, UpstreamBody> {
+        &self.h1
     }
 
     /// Rebuilds what derives from the configuration (endpoints, certificates) after a reload.
@@ -332,10 +329,6 @@ impl Proxy {
         h1.set_connect_timeout(Some(Duration::from_secs(5)));
         let client_h1 = Client::builder(TokioExecutor::new())
             .pool_idle_timeout(Duration::from_secs(30))
-            .build(h1.clone());
-        let client_h2 = Client::builder(TokioExecutor::new())
-            .http2_only(true)
-            .pool_idle_timeout(Duration::from_secs(30))
             .build(h1);
         let shared = Arc::new(Shared {
             endpoints: ArcSwap::from_pointee(Endpoints::default()),
@@ -352,7 +345,7 @@ impl Proxy {
             upstream_tls: Default::default(),
             tls_configs: Mutex::default(),
             h1: client_h1,
-            h2: client_h2,
+            h2: crate::h2pool::H2Pool::default(),
             options,
             live,
         });

@@ -127,14 +127,17 @@ impl tonic::codegen::Service<http::Request<tonic::body::Body>> for Echo {
             "/echo.Echo/Fail" => "Fail",
             _ => return Box::pin(async { Ok(Status::unimplemented("").into_http()) }),
         };
-        // The Host header the server saw, handed to the handler as metadata. (Its
-        // `:authority` is the endpoint address the proxy dialed: README, "Not done yet".)
+        // The `:authority` the server saw, handed to the handler as metadata; a Host header
+        // that differs from it (RFC 9113 §8.3.1 forbids one) is reported instead.
         let authority = req
-            .headers()
-            .get("host")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_string();
+            .uri()
+            .authority()
+            .map(|a| a.to_string())
+            .unwrap_or_default();
+        let authority = match req.headers().get("host").and_then(|v| v.to_str().ok()) {
+            Some(host) if host != authority => format!("host {host} != :authority {authority}"),
+            _ => authority,
+        };
         req.headers_mut()
             .insert("x-seen-authority", authority.parse().unwrap());
         let handler = Handler {

@@ -436,6 +436,8 @@ pub async fn tls_upstream(name: &str, cert_pem: &str, key_pem: &str) -> Upstream
         rustls_pki_types::PrivateKeyDer::from_pem_slice(key_pem.as_bytes()).unwrap()
     })
     .unwrap();
+    let mut config = config;
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -454,7 +456,8 @@ pub async fn tls_upstream(name: &str, cert_pem: &str, key_pem: &str) -> Upstream
                 let svc = hyper::service::service_fn(move |req| {
                     echo(Arc::clone(&n), Arc::clone(&h), req)
                 });
-                let _ = hyper::server::conn::http1::Builder::new()
+                // HTTP/1.1 or HTTP/2, as ALPN chose.
+                let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
                     .serve_connection(TokioIo::new(tls), svc)
                     .await;
             });

@@ -179,6 +179,7 @@ kind: HTTPRoute
 metadata: {{name: web, namespace: default}}
 spec:
   parentRefs: [{{name: gw}}]
+  hostnames: [x.example.com]
   rules:
     - matches: [{{path: {{type: PathPrefix, value: /good}}}}]
       backendRefs: [{{name: api, port: 443}}]
@@ -188,6 +189,14 @@ spec:
       backendRefs: [{{name: api-plain, port: 443}}]
     - matches: [{{path: {{type: PathPrefix, value: /san}}}}]
       backendRefs: [{{name: api-san, port: 443}}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: GRPCRoute
+metadata: {{name: rpc, namespace: default}}
+spec:
+  parentRefs: [{{name: gw}}]
+  hostnames: [grpc.example.com]
+  rules: [{{backendRefs: [{{name: api, port: 443}}]}}]
 ---
 apiVersion: v1
 kind: ConfigMap
@@ -252,6 +261,28 @@ spec:
     );
     assert_eq!(r.json()["uri"], "/good/1");
     assert_eq!(r.json()["headers"]["host"], "x.example.com");
+    // A gRPC call goes over HTTP/2 on the verified TLS connection, with the client's
+    // authority as `:authority` and no Host header.
+    let r = h2_send(
+        addr,
+        "POST",
+        "grpc.example.com",
+        "/echo.Echo/Ping",
+        &[("content-type", "application/grpc")],
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        (r.status, r.upstream().as_str()),
+        (200, "api"),
+        "{}",
+        r.body
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&r.body[r.body.find('{').unwrap()..]).unwrap();
+    assert_eq!(json["version"], "HTTP/2.0");
+    assert_eq!(json["uri"], "https://grpc.example.com/echo.Echo/Ping");
+    assert!(json["headers"].get("host").is_none(), "{json}");
     // A certificate the policy's CA did not sign: 502, nothing reaches the backend.
     let hits = api.hits();
     assert_eq!(
