@@ -212,16 +212,21 @@ impl CertTable {
     /// empty: none): the engine's `client_certificate_decision` for the chain's
     /// classification against the port's CA bundle. A port that validates but whose CA
     /// bundle could not be loaded classifies every presented chain as invalid.
-    pub fn client_decision(&self, port: u16, chain: &[CertificateDer<'_>]) -> ClientDecision {
-        let Some(router) = &self.router else {
-            return ClientDecision::Reject;
-        };
+    /// Also returns the classification: only a `Valid` chain may be vouched for to backends.
+    pub fn client_decision(
+        &self,
+        port: u16,
+        chain: &[CertificateDer<'_>],
+    ) -> (ClientDecision, ClientCertificate) {
         let class = match (self.verifiers.get(&port), chain.is_empty()) {
             (_, true) => ClientCertificate::Absent,
             (Some(v), false) => v.classify(chain),
             (None, false) => ClientCertificate::Invalid,
         };
-        router.client_certificate_decision(port, class)
+        let Some(router) = &self.router else {
+            return (ClientDecision::Reject, class);
+        };
+        (router.client_certificate_decision(port, class), class)
     }
 
     /// The certificate for a connection on `port` with server name `sni`: the listener that

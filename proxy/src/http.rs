@@ -88,6 +88,26 @@ pub struct ConnInfo {
     pub tls: bool,
     /// The client's address.
     pub peer: SocketAddr,
+    /// The `x-forwarded-client-cert` value for a client certificate the listener validated
+    /// (`Hash=` the SHA-256 of the leaf, hex); `None` without one, or when the connection was
+    /// admitted by `AllowInsecureFallback` (unauthenticated).
+    pub client_cert: Option<Arc<str>>,
+}
+
+/// The request header that tells backends which client certificate the proxy validated. A
+/// client's own is always removed; the proxy sets it only for a validated certificate.
+pub const XFCC: &str = "x-forwarded-client-cert";
+
+/// The `x-forwarded-client-cert` value for a validated chain's leaf (`der`):
+/// `Hash=<SHA-256, lowercase hex>`, the element Envoy's header uses for the same purpose.
+pub fn client_cert_header(der: &[u8]) -> String {
+    let digest = ring::digest::digest(&ring::digest::SHA256, der);
+    let mut out = String::with_capacity(5 + 64);
+    out.push_str("Hash=");
+    for b in digest.as_ref() {
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
 }
 
 /// The request as the router sees it: the parsed head plus the listener port and SNI.
@@ -547,6 +567,15 @@ async fn route_and_forward(
         if let Ok(v) = HeaderValue::from_str(&action.authority) {
             headers.insert(header::HOST, v);
         }
+    }
+    // Only the proxy vouches for a client certificate: a client's own header never passes.
+    headers.remove(XFCC);
+    if let Some(v) = conn
+        .client_cert
+        .as_deref()
+        .and_then(|c| HeaderValue::from_str(c).ok())
+    {
+        headers.insert(HeaderName::from_static(XFCC), v);
     }
     if let Ok(v) = HeaderValue::from_str(&conn.peer.ip().to_string()) {
         headers.append(HeaderName::from_static("x-forwarded-for"), v);

@@ -621,6 +621,7 @@ async fn accept_loop(
                         sni: None,
                         tls: false,
                         peer,
+                        client_cert: None,
                     };
                     serve_http(Arc::clone(&shared), stream, conn, watcher).await;
                 }

@@ -23,7 +23,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
-use trieway::tls::ClientDecision;
+use trieway::tls::{ClientCertificate, ClientDecision};
 use trieway::{Target, TlsOutcome};
 
 /// Largest ClientHello read before routing (TLS records are at most 16 KiB plus header).
@@ -237,8 +237,17 @@ pub async fn serve(
                 }
             };
             let chain = tls.get_ref().1.peer_certificates().unwrap_or(&[]);
-            match shared.certs.load().client_decision(port, chain) {
-                ClientDecision::Accept => {}
+            let mut client_cert = None;
+            let (decision, class) = shared.certs.load().client_decision(port, chain);
+            match decision {
+                ClientDecision::Accept => {
+                    // Vouched for only when the port's CA bundle validated it.
+                    if class == ClientCertificate::Valid {
+                        client_cert = chain
+                            .first()
+                            .map(|leaf| Arc::from(crate::http::client_cert_header(leaf)));
+                    }
+                }
                 ClientDecision::Reject => {
                     shared.metrics.client_certificate("rejected");
                     if shared.options.access_log {
@@ -268,6 +277,7 @@ pub async fn serve(
                 sni: sni.map(Arc::from),
                 tls: true,
                 peer,
+                client_cert,
             };
             crate::server::serve_http(Arc::clone(&shared), tls, conn, watcher).await;
         }

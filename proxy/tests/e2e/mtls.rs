@@ -98,10 +98,21 @@ async fn client_certificates_valid_invalid_absent_per_mode() {
             .await
         }
     };
+    // What the backend is told about a validated certificate: its SHA-256; the client's
+    // forged header never passes.
+    let good_hash = {
+        use rustls_pki_types::pem::PemObject;
+        let der = rustls_pki_types::CertificateDer::from_pem_slice(good.0.as_bytes()).unwrap();
+        let digest = ring::digest::digest(&ring::digest::SHA256, &der);
+        let hex: String = digest.as_ref().iter().map(|b| format!("{b:02x}")).collect();
+        format!("Hash={hex}")
+    };
+    let xfcc = |r: &Answer| r.json()["headers"]["x-forwarded-client-cert"].clone();
     // AllowValidOnly (the default, port 443): only the valid certificate is served.
     for h2 in [false, true] {
         let (r, _) = ask(443, Some(&good), h2).await.unwrap();
         assert_eq!((r.status, r.upstream().as_str()), (200, "a"), "{}", r.body);
+        assert_eq!(xfcc(&r), good_hash.as_str(), "{}", r.body);
     }
     let served = a.hits();
     assert!(ask(443, Some(&bad), false).await.is_err(), "invalid served");
@@ -113,9 +124,16 @@ async fn client_certificates_valid_invalid_absent_per_mode() {
         "a rejected connection reached the upstream"
     );
     // AllowInsecureFallback (port 8443): every one is served.
-    for client in [Some(&good), Some(&bad), None] {
+    // Only the valid certificate is vouched for; the others are served unauthenticated.
+    for (client, expected) in [
+        (Some(&good), Some(good_hash.as_str())),
+        (Some(&bad), None),
+        (None, None),
+    ] {
         let (r, _) = ask(8443, client, false).await.unwrap();
         assert_eq!((r.status, r.upstream().as_str()), (200, "a"), "{}", r.body);
+        assert_eq!(xfcc(&r).as_str(), expected, "{}", r.body);
+        assert_ne!(xfcc(&r), FORGED_XFCC);
     }
     // A second AllowValidOnly port by perPort.
     assert!(ask(9443, Some(&bad), false).await.is_err());

@@ -168,6 +168,24 @@ async fn routing_filters_redirects_rewrites() {
     assert_eq!(j["headers"]["x-forwarded-proto"], "http");
     // A GET without a body is forwarded without one (not as an empty chunked body).
     assert!(j["headers"].get("transfer-encoding").is_none(), "{j}");
+    // A client's own x-forwarded-client-cert never reaches a backend (plain HTTP: no
+    // certificate to vouch for).
+    let r = send(
+        &c,
+        f.addr,
+        "GET",
+        "web.example.com",
+        "/echo/x",
+        &[("x-forwarded-client-cert", "Hash=forged")],
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status, 200);
+    assert!(
+        r.json()["headers"].get("x-forwarded-client-cert").is_none(),
+        "{}",
+        r.body
+    );
     // No route: 404, for another host or another path.
     assert_eq!(
         get(&c, f.addr, "other.example.com", "/echo").await.status,

@@ -485,7 +485,11 @@ pub async fn tls_request(
 }
 
 /// [`tls_request`], presenting `client` (certificate PEM, key PEM) when the server asks for a
-/// client certificate.
+/// client certificate. Every request carries a forged `x-forwarded-client-cert`
+/// ([`FORGED_XFCC`]), which the proxy must never pass on.
+/// The `x-forwarded-client-cert` value [`tls_request_as`] forges on every request.
+pub const FORGED_XFCC: &str = "Hash=forged-by-the-client";
+
 pub async fn tls_request_as(
     addr: SocketAddr,
     sni: &str,
@@ -540,6 +544,7 @@ pub async fn tls_request_as(
         tokio::spawn(conn);
         let req = Request::builder()
             .uri(format!("https://{host}{target}"))
+            .header("x-forwarded-client-cert", FORGED_XFCC)
             .body(Full::new(Bytes::new()))
             .unwrap();
         sender
@@ -554,6 +559,7 @@ pub async fn tls_request_as(
         let req = Request::builder()
             .uri(target)
             .header("host", host)
+            .header("x-forwarded-client-cert", FORGED_XFCC)
             .body(Full::new(Bytes::new()))
             .unwrap();
         sender
