@@ -212,7 +212,7 @@ impl<'r> RouteMatch<'r> {
     }
     /// The rule's `name`, if set.
     pub fn rule_name(&self) -> Option<&'r str> {
-        self.compiled.rules[self.info.rule as usize].name.as_deref()
+        self.compiled.rules[self.info.rule as usize].name()
     }
     /// Index of the match within the rule (diagnostics only: same rule, same action).
     pub fn match_index(&self) -> usize {
@@ -273,11 +273,11 @@ impl<'r> RouteMatch<'r> {
     /// Whether [`RouteMatch::params`] can yield anything: the path is a RegularExpression
     /// with named groups (a template, or a one-pass regex). Bindings use it to skip the call.
     pub fn has_params(&self) -> bool {
-        !matches!(self.info.params, ParamPlan::None)
+        !matches!(self.info.params(), ParamPlan::None)
     }
 
     fn params_inner<'p>(&self, path: &'p str) -> ParamsInner<'r, 'p> {
-        match &self.info.params {
+        match self.info.params() {
             ParamPlan::None => ParamsInner::Empty,
             ParamPlan::Segments(names) => match path.strip_prefix('/') {
                 Some(_) => ParamsInner::Segments {
@@ -342,12 +342,11 @@ impl<'r> RouteMatch<'r> {
     pub fn policies(&self) -> &'r crate::policy::Policies {
         static NONE: crate::policy::Policies = crate::policy::Policies::EMPTY;
         self.compiled.rules[self.info.rule as usize]
-            .policies
-            .as_deref()
+            .policies()
             .unwrap_or(&NONE)
     }
     pub(crate) fn rule_filters(&self) -> &'r [crate::compile::filter::Filter] {
-        &self.compiled.rules[self.info.rule as usize].filters
+        &self.compiled.rules[self.info.rule as usize].filters()
     }
     pub(crate) fn backend_filters(&self, b: &'r Backend) -> &'r [crate::compile::filter::Filter] {
         &b.filters
@@ -791,8 +790,7 @@ impl Router {
             let m = if grpc {
                 vh.grpc.iter().find_map(|&i| {
                     let m = &c.matches[i as usize];
-                    (m.grpc
-                        .as_ref()
+                    (m.grpc()
                         .is_some_and(|g| compile::grpc::matches(g, &c.regexes, path))
                         && self.conditions_hold(m, req, query))
                     .then_some((m, i))
@@ -840,16 +838,19 @@ impl Router {
         query: &mut QueryScan<'_>,
     ) -> bool {
         let c = &self.inner.compiled;
-        if let Some(method) = &m.method {
+        let Some(k) = m.conds() else {
+            return true;
+        };
+        if let Some(method) = &k.method {
             if req.method() != &**method {
                 return false;
             }
         }
         let (policy, max) = (c.options.repeated_headers, c.options.max_header_value_len);
-        m.headers
+        k.headers
             .iter()
             .all(|h| conds::header_ok(h, &c.regexes, policy, max, req))
-            && query.all_ok(&m.query, &c.query_names, &c.regexes)
+            && query.all_ok(&k.query, &c.query_names, &c.regexes)
     }
 }
 
