@@ -615,9 +615,10 @@ fn resolve(
         resolved,
         (t.group(), t.kind(), t.namespace(ns), &t.name, port),
     );
-    if let (true, Some(port)) = (b.is_valid(), b.port) {
-        b.tls = resolver.backend_tls(&b.namespace, &b.name, port);
-        b.traffic = resolver.backend_traffic(&b.namespace, &b.name);
+    if let (true, Some(port)) = (b.is_valid(), b.port()) {
+        let t = b.target_mut();
+        t.tls = resolver.backend_tls(&t.namespace, &t.name, port);
+        t.traffic = resolver.backend_traffic(&t.namespace, &t.name);
     }
     b
 }
@@ -691,9 +692,9 @@ impl Builder<'_> {
         #[cfg(test)]
         RESOLVED.with(|n| n.set(n.get() + 1));
         let mut b = resolve(&self.resolver, kind, ns, target, 0, 1);
-        b.not_ready = self
+        b.target_mut().not_ready = self
             .not_ready
-            .contains(&(b.namespace.to_string(), b.name.to_string()));
+            .contains(&(b.namespace().to_string(), b.name().to_string()));
         self.interner.backend(&mut b);
         let key = TargetKey {
             route_kind: kind,
@@ -1576,8 +1577,10 @@ mod build_tests {
             assert_eq!((b[0].name(), b[0].problem()), ("web", None));
             assert_eq!(b[1].name(), "nope");
             assert_eq!(b[1].problem().map(|p| p.0), Some("BackendNotFound"));
-            // Shared identity strings.
-            assert!(std::sync::Arc::ptr_eq(&b[0].name, &b[2].name));
+            // One shared target per distinct reference, across rules (issue #20, item 3).
+            assert!(std::sync::Arc::ptr_eq(&b[0].target, &b[2].target));
+            let first = &out.rules[0].split.backends;
+            assert!(std::sync::Arc::ptr_eq(&b[1].target, &first[1].target));
         }
     }
 }
