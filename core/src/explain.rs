@@ -1021,7 +1021,10 @@ impl<'r> Explain<'r> {
                 PrecedenceStep::HeaderCount,
                 a.headers().len() != b.headers().len(),
             ),
-            (PrecedenceStep::QueryCount, a.query().len() != b.query().len()),
+            (
+                PrecedenceStep::QueryCount,
+                a.query().len() != b.query().len(),
+            ),
             (PrecedenceStep::Age, ta.created != tb.created),
             (
                 PrecedenceStep::NamespaceName,

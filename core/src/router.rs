@@ -346,7 +346,7 @@ impl<'r> RouteMatch<'r> {
             .unwrap_or(&NONE)
     }
     pub(crate) fn rule_filters(&self) -> &'r [crate::compile::filter::Filter] {
-        &self.compiled.rules[self.info.rule as usize].filters()
+        self.compiled.rules[self.info.rule as usize].filters()
     }
     pub(crate) fn backend_filters(&self, b: &'r Backend) -> &'r [crate::compile::filter::Filter] {
         &b.filters

@@ -240,7 +240,10 @@ impl Backend {
     /// The PEM CA bundle to verify the backend with: the `ca.crt` of the policy's valid
     /// ConfigMaps, concatenated in order.
     pub fn tls_ca_bundle(&self) -> Option<&str> {
-        self.target.tls.as_deref().and_then(|t| t.ca_bundle.as_deref())
+        self.target
+            .tls
+            .as_deref()
+            .and_then(|t| t.ca_bundle.as_deref())
     }
     /// Whether to verify with the system's trusted roots (`wellKnownCACertificates: System`).
     pub fn tls_system_roots(&self) -> bool {
@@ -248,7 +251,10 @@ impl Backend {
     }
     /// The names the backend certificate must carry one of (empty: the hostname).
     pub fn tls_subject_alt_names(&self) -> &[SubjectAltName] {
-        self.target.tls.as_deref().map_or(&[], |t| &t.subject_alt_names)
+        self.target
+            .tls
+            .as_deref()
+            .map_or(&[], |t| &t.subject_alt_names)
     }
 
     /// The XBackendTrafficPolicy (`namespace/name`, experimental) in effect on this Service:
@@ -266,7 +272,10 @@ impl Backend {
     /// `(count, interval)`: retries always allowed whatever the budget
     /// (`retryConstraint.minRetryRate`, defaults 10 and 1s).
     pub fn min_retry_rate(&self) -> Option<(u32, Duration)> {
-        self.target.traffic.as_deref().and_then(|t| t.min_retry_rate)
+        self.target
+            .traffic
+            .as_deref()
+            .and_then(|t| t.min_retry_rate)
     }
     /// The policy's session persistence towards this Service, as written.
     pub fn session_persistence(&self) -> Option<&SessionPersistence> {

@@ -1211,9 +1211,7 @@ impl Builder<'_> {
     fn grpc_key(&self, rank: &impl Fn(u32) -> u32, m: u32) -> grpc::GrpcKey {
         let mi = &self.out.matches[m as usize];
         let rule = &self.out.rules[mi.rule as usize];
-        let g = mi
-            .grpc()
-            .map_or((0, 0), |g| (g.service_len, g.method_len));
+        let g = mi.grpc().map_or((0, 0), |g| (g.service_len, g.method_len));
         (
             Reverse(g.0),
             Reverse(g.1),
