@@ -292,8 +292,8 @@ pub(crate) struct Split {
     pub(crate) backends: Box<[Backend]>,
     /// Cumulative weight of each backend (with it); a weight-0 backend repeats the previous
     /// sum, so a draw never lands on it.
+    /// The last is the total.
     cumulative: Box<[u64]>,
-    total: u64,
 }
 
 /// What a request drawn into a split goes to.
@@ -319,7 +319,6 @@ impl Split {
         Split {
             backends: backends.into(),
             cumulative: cumulative.into(),
-            total,
         }
     }
 
@@ -327,14 +326,15 @@ impl Split {
     /// cumulative weights are walked (SPEC §5.3).
     #[inline]
     pub(crate) fn pick(&self, random: u64, all_zero_status: u16) -> Target<'_> {
-        if self.total == 0 {
+        let total = self.total();
+        if total == 0 {
             return Target::Status(if self.backends.is_empty() {
                 500
             } else {
                 all_zero_status
             });
         }
-        let x = ((u128::from(random) * u128::from(self.total)) >> 64) as u64;
+        let x = ((u128::from(random) * u128::from(total)) >> 64) as u64;
         // The first backend whose sum exceeds `x` (`x < total`): never one of weight 0.
         let i = self.cumulative.partition_point(|&c| c <= x);
         let Some(b) = self.backends.get(i) else {
@@ -352,7 +352,7 @@ impl Split {
 
     /// Sum of weights.
     pub(crate) fn total(&self) -> u64 {
-        self.total
+        self.cumulative.last().copied().unwrap_or(0)
     }
 }
 
