@@ -10,9 +10,9 @@ use std::time::Duration;
 /// One backendRef of a rule, resolved: a Service port, or an invalid reference with the
 /// reason a controller would report.
 ///
-/// 32 bytes: what the reference resolved to is shared ([`BackendTarget`], one per distinct
-/// target of a Router), only the weight, the position and the filters are the reference's own
-/// (issue #20, item 3).
+/// 40 bytes: what the reference resolved to is shared ([`BackendTarget`], one per distinct
+/// target of a Router); the weight, the position, the filters and the running sum of weights
+/// are the reference's own (issue #20, item 3).
 #[derive(Debug, Clone)]
 pub struct Backend {
     pub(crate) target: Arc<BackendTarget>,
@@ -21,6 +21,10 @@ pub struct Backend {
     pub(crate) index: u32,
     /// Filters applied when this backend is drawn.
     pub(crate) filters: Box<[crate::compile::filter::Filter]>,
+    /// Sum of the weights of the rule's backends up to this one (with it), set by
+    /// [`Split::new`]: a weight-0 backend repeats the previous sum, so a draw never lands on
+    /// it.
+    sum: u64,
 }
 
 /// What a backendRef resolved to, shared by every reference to the same target.
@@ -130,6 +134,7 @@ impl Backend {
             weight,
             index,
             filters: Box::default(),
+            sum: 0,
         }
     }
 
@@ -289,11 +294,8 @@ impl Backend {
 /// The weighted split of a rule.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Split {
+    /// The backends, each with the running sum of weights (the last one's is the total).
     pub(crate) backends: Box<[Backend]>,
-    /// Cumulative weight of each backend (with it); a weight-0 backend repeats the previous
-    /// sum, so a draw never lands on it.
-    /// The last is the total.
-    cumulative: Box<[u64]>,
 }
 
 /// What a request drawn into a split goes to.
@@ -309,16 +311,14 @@ pub enum Target<'r> {
 }
 
 impl Split {
-    pub(crate) fn new(backends: Vec<Backend>) -> Self {
+    pub(crate) fn new(mut backends: Vec<Backend>) -> Self {
         let mut total = 0u64;
-        let mut cumulative = Vec::with_capacity(backends.len());
-        for b in &backends {
+        for b in &mut backends {
             total += u64::from(b.weight);
-            cumulative.push(total);
+            b.sum = total;
         }
         Split {
             backends: backends.into(),
-            cumulative: cumulative.into(),
         }
     }
 
@@ -336,7 +336,7 @@ impl Split {
         }
         let x = ((u128::from(random) * u128::from(total)) >> 64) as u64;
         // The first backend whose sum exceeds `x` (`x < total`): never one of weight 0.
-        let i = self.cumulative.partition_point(|&c| c <= x);
+        let i = self.backends.partition_point(|b| b.sum <= x);
         let Some(b) = self.backends.get(i) else {
             return Target::Status(500);
         };
@@ -352,7 +352,7 @@ impl Split {
 
     /// Sum of weights.
     pub(crate) fn total(&self) -> u64 {
-        self.cumulative.last().copied().unwrap_or(0)
+        self.backends.last().map_or(0, |b| b.sum)
     }
 }
 
