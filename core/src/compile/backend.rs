@@ -416,4 +416,34 @@ mod tests {
             Target::Status(503)
         );
     }
+
+    /// Weight-0 backends first, between and last never receive a draw, whatever the number.
+    #[test]
+    fn zero_weights_anywhere() {
+        let s = Split::new(vec![
+            b("z0", 0, true),
+            b("a", 1, true),
+            b("z1", 0, true),
+            b("c", 1, true),
+            b("z2", 0, true),
+        ]);
+        assert_eq!(s.total(), 2);
+        for r in [0, 1 << 62, (1 << 63) - 1] {
+            assert_eq!(name(s.pick(r, 500)), "a", "{r}");
+        }
+        for r in [1 << 63, u64::MAX] {
+            assert_eq!(name(s.pick(r, 500)), "c", "{r}");
+        }
+    }
+
+    /// A backendRef is 40 bytes: its resolved target is shared (issue #20, item 3). Failed at
+    /// 136 bytes, each reference holding its own identity, TLS and traffic fields.
+    #[test]
+    fn backend_is_small_and_shares_its_target() {
+        assert!(std::mem::size_of::<Backend>() <= 40);
+        let one = b("a", 1, true);
+        let mut two = one.clone();
+        two.weight = 5;
+        assert!(Arc::ptr_eq(&one.target, &two.target));
+    }
 }

@@ -210,6 +210,43 @@ impl MatchInfo {
     }
 }
 
+#[cfg(test)]
+mod size_tests {
+    use super::*;
+
+    /// Issue #20, item 3: the per-rule and per-match entries stay small; the rare parts are
+    /// boxed and absent when unused. Failed at 112 (MatchInfo) and 88 (RuleInfo) bytes.
+    #[test]
+    fn table_entries_are_small() {
+        assert!(std::mem::size_of::<MatchInfo>() <= 40);
+        assert!(std::mem::size_of::<RuleInfo>() <= 32);
+        let plain = MatchInfo::new(0, 0, PathKind::Prefix, "/a", MatchConds::default());
+        assert!(plain.conds().is_none());
+        assert_eq!((plain.method(), plain.headers().len()), (None, 0));
+        let get = MatchInfo::new(
+            0,
+            0,
+            PathKind::Prefix,
+            "/a",
+            MatchConds {
+                method: Some("GET".into()),
+                ..MatchConds::default()
+            },
+        );
+        assert_eq!(get.method(), Some("GET"));
+        let rule = RuleInfo::new(0, 0, Split::default(), RuleExtra::default());
+        assert!(rule.extra.is_none() && rule.name().is_none() && rule.filters().is_empty());
+        let named = RuleExtra {
+            name: Some("n".into()),
+            ..RuleExtra::default()
+        };
+        assert_eq!(
+            RuleInfo::new(0, 0, Split::default(), named).name(),
+            Some("n")
+        );
+    }
+}
+
 /// Candidates of one effective hostname.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct VHost {

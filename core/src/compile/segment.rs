@@ -281,6 +281,12 @@ mod tests {
         }
     }
 
+    /// A frozen literal is 24 bytes (issue #20, item 3; it was 32).
+    #[test]
+    fn lit_is_small() {
+        assert_eq!(std::mem::size_of::<Lit>(), 24);
+    }
+
     #[test]
     fn byte_equality() {
         let s = b"abcdefghijklmnopqrstuvwxyz";
