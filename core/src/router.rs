@@ -679,7 +679,7 @@ impl Router {
 
     /// The lookup behind [`Router::route`] and [`Router::route_grpc`]: the port's frontend,
     /// then its listener (with listener isolation) or merged host index, then the path.
-    fn route_as<R: RequestView + ?Sized>(&self, req: &R, grpc: bool) -> Outcome<'_> {
+    fn route_as<'q, R: RequestView + ?Sized>(&self, req: &'q R, grpc: bool) -> Outcome<'_> {
         let c = &self.inner.compiled;
         let Some((fe_index, fe)) = self.frontend(req) else {
             return Outcome::NotFound;
@@ -698,7 +698,8 @@ impl Router {
             }
             None => None,
         };
-        let mut query = query_scan(req, &c.options);
+        // Read on the first candidate with query conditions (most lookups never need it).
+        let mut query: Option<QueryScan<'q>> = None;
         // A frontend without listeners (an Ingress Router's) routes by its merged index.
         let found = if c.options.listener_isolation && !fe.listeners.is_empty() {
             let li = match select_listener(fe, host, req) {
@@ -774,14 +775,14 @@ impl Router {
     }
 
     #[inline]
-    fn lookup<'r, R: RequestView + ?Sized>(
+    fn lookup<'r, 'q, R: RequestView + ?Sized>(
         &'r self,
         hosts: &'r compile::host::HostIndex,
         host: Option<&str>,
         path: &str,
-        req: &R,
+        req: &'q R,
         grpc: bool,
-        query: &mut QueryScan<'_>,
+        query: &mut Option<QueryScan<'q>>,
     ) -> Option<(&'r MatchInfo, u32, u32)> {
         let c = &self.inner.compiled;
         // `None` (no valid host) matches only `*`.
@@ -805,12 +806,12 @@ impl Router {
     /// The best candidate of one hostname (and its index in the match table): the path
     /// trie's, then a non-template regex with a smaller position.
     #[inline]
-    fn in_vhost<'r, R: RequestView + ?Sized>(
+    fn in_vhost<'r, 'q, R: RequestView + ?Sized>(
         &'r self,
         vh: &'r VHost,
         path: &str,
-        req: &R,
-        query: &mut QueryScan<'_>,
+        req: &'q R,
+        query: &mut Option<QueryScan<'q>>,
     ) -> Option<(&'r MatchInfo, u32)> {
         let c = &self.inner.compiled;
         let hold = &mut |m: u32| self.conditions_hold(&c.matches[m as usize], req, query);
@@ -831,11 +832,11 @@ impl Router {
     }
 
     #[inline]
-    fn conditions_hold<R: RequestView + ?Sized>(
+    fn conditions_hold<'q, R: RequestView + ?Sized>(
         &self,
         m: &MatchInfo,
-        req: &R,
-        query: &mut QueryScan<'_>,
+        req: &'q R,
+        query: &mut Option<QueryScan<'q>>,
     ) -> bool {
         let c = &self.inner.compiled;
         let Some(k) = m.conds() else {
@@ -850,7 +851,22 @@ impl Router {
         k.headers
             .iter()
             .all(|h| conds::header_ok(h, &c.regexes, policy, max, req))
-            && query.all_ok(&k.query, &c.query_names, &c.regexes)
+            && (k.query.is_empty() || self.query_holds(&k.query, req, query))
+    }
+
+    /// Whether the query conditions `conds` hold; reads the request's query on first need.
+    /// Out of line: few candidates have query conditions.
+    #[inline(never)]
+    fn query_holds<'q, R: RequestView + ?Sized>(
+        &self,
+        conds: &[conds::QueryCond],
+        req: &'q R,
+        query: &mut Option<QueryScan<'q>>,
+    ) -> bool {
+        let c = &self.inner.compiled;
+        query
+            .get_or_insert_with(|| query_scan(req, &c.options))
+            .all_ok(conds, &c.query_names, &c.regexes)
     }
 }
 
