@@ -517,7 +517,7 @@ impl<'r> Explain<'r> {
             namespace: route.namespace.to_string(),
             name: route.name.to_string(),
             rule: rule.index as usize,
-            rule_name: rule.name.as_deref().map(str::to_string),
+            rule_name: rule.name().map(str::to_string),
             match_index: m.index as usize,
         }
     }
@@ -848,7 +848,7 @@ impl<'r> Explain<'r> {
     }
 
     fn push(&mut self, info: &MatchInfo, hostname: &str, listener: &str, verdict: Verdict) {
-        let path = match &info.grpc {
+        let path = match info.grpc() {
             Some(g) => format!("gRPC {}", self.grpc_cond(g)),
             None => format!("{} {}", path_kind_name(info.path_kind), info.path_value),
         };
@@ -895,7 +895,7 @@ impl<'r> Explain<'r> {
                 actual,
             })
         };
-        match &m.grpc {
+        match m.grpc() {
             Some(g) => {
                 if !grpc::matches(g, &c.regexes, path) {
                     return fail(
@@ -913,8 +913,8 @@ impl<'r> Explain<'r> {
                 }
             }
         }
-        if let Some(method) = &m.method {
-            if req.method() != &**method {
+        if let Some(method) = m.method() {
+            if req.method() != method {
                 return fail(
                     ConditionKind::Method,
                     None,
@@ -924,7 +924,7 @@ impl<'r> Explain<'r> {
             }
         }
         let o = &c.options;
-        for h in m.headers.iter() {
+        for h in m.headers() {
             if !conds::header_ok(
                 h,
                 &c.regexes,
@@ -947,7 +947,7 @@ impl<'r> Explain<'r> {
             }
         }
         let query = req.query().filter(|q| q.len() <= o.max_query_len);
-        for q in m.query.iter() {
+        for q in m.query() {
             if !conds::query_ok(q, &c.regexes, query) {
                 let actual = query
                     .and_then(|qs| conds::query_value(qs, &q.name))
@@ -995,7 +995,7 @@ impl<'r> Explain<'r> {
         let (ra, rb) = (&c.rules[a.rule as usize], &c.rules[b.rule as usize]);
         let (ta, tb) = (&c.routes[ra.route as usize], &c.routes[rb.route as usize]);
         let mut steps: Vec<(PrecedenceStep, bool)> = Vec::new();
-        match (&a.grpc, &b.grpc) {
+        match (a.grpc(), b.grpc()) {
             (Some(ga), Some(gb)) => {
                 steps.push((
                     PrecedenceStep::ServiceLength,
@@ -1012,16 +1012,19 @@ impl<'r> Explain<'r> {
                 steps.push((PrecedenceStep::PathLength, path_len(a) != path_len(b)));
                 steps.push((
                     PrecedenceStep::Method,
-                    a.method.is_some() != b.method.is_some(),
+                    a.method().is_some() != b.method().is_some(),
                 ));
             }
         }
         steps.extend([
             (
                 PrecedenceStep::HeaderCount,
-                a.headers.len() != b.headers.len(),
+                a.headers().len() != b.headers().len(),
             ),
-            (PrecedenceStep::QueryCount, a.query.len() != b.query.len()),
+            (
+                PrecedenceStep::QueryCount,
+                a.query().len() != b.query().len(),
+            ),
             (PrecedenceStep::Age, ta.created != tb.created),
             (
                 PrecedenceStep::NamespaceName,
@@ -1334,13 +1337,13 @@ impl Router {
 /// service/method. Equal strings: every request one matches, the other matches.
 fn condition_key(m: &MatchInfo) -> String {
     let mut headers: Vec<String> = m
-        .headers
+        .headers()
         .iter()
         .map(|h| format!("{}={:?}", h.name, h.value))
         .collect();
     headers.sort();
     let mut query: Vec<String> = m
-        .query
+        .query()
         .iter()
         .map(|q| format!("{}={:?}", q.name, q.value))
         .collect();
@@ -1349,9 +1352,10 @@ fn condition_key(m: &MatchInfo) -> String {
         PathKind::Prefix => compile::path::prefix_of(&m.path_value),
         _ => &m.path_value,
     };
-    let grpc = m.grpc.as_ref().map(|g| (&g.service, &g.method));
+    let grpc = m.grpc().map(|g| (&g.service, &g.method));
     format!(
         "{:?}|{path:?}|{:?}|{headers:?}|{query:?}|{grpc:?}",
-        m.path_kind, m.method
+        m.path_kind,
+        m.method()
     )
 }

@@ -185,7 +185,7 @@ fn stats(rc: &RouterCounters, c: &Compiled) -> Stats {
                 namespace: route.namespace.to_string(),
                 name: route.name.to_string(),
                 rule_index: r.index as usize,
-                rule_name: r.name.as_deref().map(str::to_string),
+                rule_name: r.name().map(str::to_string),
                 matches: rc.counters.get(i),
             }
         })
@@ -241,7 +241,7 @@ impl<'r> RouteMatch<'r> {
     /// as `*`), for an Ingress path its value. Borrowed from the Router: no allocation.
     pub fn http_route(&self) -> &'r str {
         let info = self.info();
-        match &info.grpc {
+        match info.grpc() {
             Some(g) => &g.template,
             None => &info.path_value,
         }

@@ -212,7 +212,7 @@ impl<'r> RouteMatch<'r> {
     }
     /// The rule's `name`, if set.
     pub fn rule_name(&self) -> Option<&'r str> {
-        self.compiled.rules[self.info.rule as usize].name.as_deref()
+        self.compiled.rules[self.info.rule as usize].name()
     }
     /// Index of the match within the rule (diagnostics only: same rule, same action).
     pub fn match_index(&self) -> usize {
@@ -273,11 +273,11 @@ impl<'r> RouteMatch<'r> {
     /// Whether [`RouteMatch::params`] can yield anything: the path is a RegularExpression
     /// with named groups (a template, or a one-pass regex). Bindings use it to skip the call.
     pub fn has_params(&self) -> bool {
-        !matches!(self.info.params, ParamPlan::None)
+        !matches!(self.info.params(), ParamPlan::None)
     }
 
     fn params_inner<'p>(&self, path: &'p str) -> ParamsInner<'r, 'p> {
-        match &self.info.params {
+        match self.info.params() {
             ParamPlan::None => ParamsInner::Empty,
             ParamPlan::Segments(names) => match path.strip_prefix('/') {
                 Some(_) => ParamsInner::Segments {
@@ -342,12 +342,11 @@ impl<'r> RouteMatch<'r> {
     pub fn policies(&self) -> &'r crate::policy::Policies {
         static NONE: crate::policy::Policies = crate::policy::Policies::EMPTY;
         self.compiled.rules[self.info.rule as usize]
-            .policies
-            .as_deref()
+            .policies()
             .unwrap_or(&NONE)
     }
     pub(crate) fn rule_filters(&self) -> &'r [crate::compile::filter::Filter] {
-        &self.compiled.rules[self.info.rule as usize].filters
+        self.compiled.rules[self.info.rule as usize].filters()
     }
     pub(crate) fn backend_filters(&self, b: &'r Backend) -> &'r [crate::compile::filter::Filter] {
         &b.filters
@@ -680,7 +679,7 @@ impl Router {
 
     /// The lookup behind [`Router::route`] and [`Router::route_grpc`]: the port's frontend,
     /// then its listener (with listener isolation) or merged host index, then the path.
-    fn route_as<R: RequestView + ?Sized>(&self, req: &R, grpc: bool) -> Outcome<'_> {
+    fn route_as<'q, R: RequestView + ?Sized>(&self, req: &'q R, grpc: bool) -> Outcome<'_> {
         let c = &self.inner.compiled;
         let Some((fe_index, fe)) = self.frontend(req) else {
             return Outcome::NotFound;
@@ -699,7 +698,8 @@ impl Router {
             }
             None => None,
         };
-        let mut query = query_scan(req, &c.options);
+        // Read on the first candidate with query conditions (most lookups never need it).
+        let mut query: Option<QueryScan<'q>> = None;
         // A frontend without listeners (an Ingress Router's) routes by its merged index.
         let found = if c.options.listener_isolation && !fe.listeners.is_empty() {
             let li = match select_listener(fe, host, req) {
@@ -775,14 +775,14 @@ impl Router {
     }
 
     #[inline]
-    fn lookup<'r, R: RequestView + ?Sized>(
+    fn lookup<'r, 'q, R: RequestView + ?Sized>(
         &'r self,
         hosts: &'r compile::host::HostIndex,
         host: Option<&str>,
         path: &str,
-        req: &R,
+        req: &'q R,
         grpc: bool,
-        query: &mut QueryScan<'_>,
+        query: &mut Option<QueryScan<'q>>,
     ) -> Option<(&'r MatchInfo, u32, u32)> {
         let c = &self.inner.compiled;
         // `None` (no valid host) matches only `*`.
@@ -791,8 +791,7 @@ impl Router {
             let m = if grpc {
                 vh.grpc.iter().find_map(|&i| {
                     let m = &c.matches[i as usize];
-                    (m.grpc
-                        .as_ref()
+                    (m.grpc()
                         .is_some_and(|g| compile::grpc::matches(g, &c.regexes, path))
                         && self.conditions_hold(m, req, query))
                     .then_some((m, i))
@@ -807,12 +806,12 @@ impl Router {
     /// The best candidate of one hostname (and its index in the match table): the path
     /// trie's, then a non-template regex with a smaller position.
     #[inline]
-    fn in_vhost<'r, R: RequestView + ?Sized>(
+    fn in_vhost<'r, 'q, R: RequestView + ?Sized>(
         &'r self,
         vh: &'r VHost,
         path: &str,
-        req: &R,
-        query: &mut QueryScan<'_>,
+        req: &'q R,
+        query: &mut Option<QueryScan<'q>>,
     ) -> Option<(&'r MatchInfo, u32)> {
         let c = &self.inner.compiled;
         let hold = &mut |m: u32| self.conditions_hold(&c.matches[m as usize], req, query);
@@ -833,23 +832,41 @@ impl Router {
     }
 
     #[inline]
-    fn conditions_hold<R: RequestView + ?Sized>(
+    fn conditions_hold<'q, R: RequestView + ?Sized>(
         &self,
         m: &MatchInfo,
-        req: &R,
-        query: &mut QueryScan<'_>,
+        req: &'q R,
+        query: &mut Option<QueryScan<'q>>,
     ) -> bool {
         let c = &self.inner.compiled;
-        if let Some(method) = &m.method {
+        let Some(k) = m.conds() else {
+            return true;
+        };
+        if let Some(method) = &k.method {
             if req.method() != &**method {
                 return false;
             }
         }
         let (policy, max) = (c.options.repeated_headers, c.options.max_header_value_len);
-        m.headers
+        k.headers
             .iter()
             .all(|h| conds::header_ok(h, &c.regexes, policy, max, req))
-            && query.all_ok(&m.query, &c.query_names, &c.regexes)
+            && (k.query.is_empty() || self.query_holds(&k.query, req, query))
+    }
+
+    /// Whether the query conditions `conds` hold; reads the request's query on first need.
+    /// Out of line: few candidates have query conditions.
+    #[inline(never)]
+    fn query_holds<'q, R: RequestView + ?Sized>(
+        &self,
+        conds: &[conds::QueryCond],
+        req: &'q R,
+        query: &mut Option<QueryScan<'q>>,
+    ) -> bool {
+        let c = &self.inner.compiled;
+        query
+            .get_or_insert_with(|| query_scan(req, &c.options))
+            .all_ok(conds, &c.query_names, &c.regexes)
     }
 }
 

@@ -625,6 +625,10 @@ fn finish_route(
                 Condition::new("Accepted", true, "Accepted", "route is accepted")
             }
         };
+        // Exactly: a first push would reserve four (a Condition is 96 bytes; issue #20).
+        status
+            .conditions
+            .reserve_exact(2 + usize::from(partial.is_some()));
         status.conditions.push(accepted);
         status.conditions.push(refs.clone());
         if let Some(p) = &partial {

@@ -9,20 +9,34 @@ use std::time::Duration;
 
 /// One backendRef of a rule, resolved: a Service port, or an invalid reference with the
 /// reason a controller would report.
+///
+/// 40 bytes: what the reference resolved to is shared ([`BackendTarget`], one per distinct
+/// target of a Router); the weight, the position, the filters and the running sum of weights
+/// are the reference's own (issue #20, item 3).
 #[derive(Debug, Clone)]
 pub struct Backend {
+    pub(crate) target: Arc<BackendTarget>,
+    pub(crate) weight: u32,
+    /// Index of the backendRef in its rule.
+    pub(crate) index: u32,
+    /// Filters applied when this backend is drawn.
+    pub(crate) filters: Box<[crate::compile::filter::Filter]>,
+    /// Sum of the weights of the rule's backends up to this one (with it), set by
+    /// [`Split::new`]: a weight-0 backend repeats the previous sum, so a draw never lands on
+    /// it.
+    sum: u64,
+}
+
+/// What a backendRef resolved to, shared by every reference to the same target.
+#[derive(Debug, Clone)]
+pub(crate) struct BackendTarget {
     pub(crate) group: Arc<str>,
     pub(crate) kind: Arc<str>,
     pub(crate) namespace: Arc<str>,
     pub(crate) name: Arc<str>,
     pub(crate) port: Option<u16>,
-    pub(crate) weight: u32,
     pub(crate) app_protocol: Option<Arc<str>>,
     pub(crate) problem: Option<Box<BackendProblem>>,
-    /// Index of the backendRef in its rule.
-    pub(crate) index: u32,
-    /// Filters applied when this backend is drawn.
-    pub(crate) filters: Box<[crate::compile::filter::Filter]>,
     /// Valid, but its EndpointSlices have no ready endpoint: its share answers 503.
     pub(crate) not_ready: bool,
     /// The BackendTLSPolicy in effect on the Service port, if any.
@@ -48,32 +62,34 @@ impl Interner {
 
     /// Replaces the backend's strings with shared copies.
     pub(crate) fn backend(&mut self, b: &mut Backend) {
-        b.group = self.get(&b.group);
-        b.kind = self.get(&b.kind);
-        b.namespace = self.get(&b.namespace);
-        b.name = self.get(&b.name);
-        if let Some(p) = &b.app_protocol {
-            b.app_protocol = Some(self.get(p));
+        let t = b.target_mut();
+        t.group = self.get(&t.group);
+        t.kind = self.get(&t.kind);
+        t.namespace = self.get(&t.namespace);
+        t.name = self.get(&t.name);
+        if let Some(p) = &t.app_protocol {
+            t.app_protocol = Some(self.get(p));
         }
     }
 }
 
 impl PartialEq for Backend {
     fn eq(&self, other: &Self) -> bool {
+        let (t, o) = (&*self.target, &*other.target);
         (
-            &self.group,
-            &self.kind,
-            &self.namespace,
-            &self.name,
-            self.port,
+            &t.group,
+            &t.kind,
+            &t.namespace,
+            &t.name,
+            t.port,
             self.weight,
             self.index,
         ) == (
-            &other.group,
-            &other.kind,
-            &other.namespace,
-            &other.name,
-            other.port,
+            &o.group,
+            &o.kind,
+            &o.namespace,
+            &o.name,
+            o.port,
             other.weight,
             other.index,
         )
@@ -87,59 +103,65 @@ impl Backend {
         resolved: Result<ResolvedBackend, BackendProblem>,
         fallback: (&str, &str, &str, &str, Option<u16>),
     ) -> Self {
-        match resolved {
-            Ok(r) => Backend {
+        let target = match resolved {
+            Ok(r) => BackendTarget {
                 group: r.group.into(),
                 kind: r.kind.into(),
                 namespace: r.namespace.into(),
                 name: r.name.into(),
                 port: r.port,
-                weight,
                 app_protocol: r.app_protocol.map(Into::into),
                 problem: None,
-                index,
-                filters: Box::default(),
                 not_ready: false,
                 tls: None,
                 traffic: None,
             },
-            Err(p) => Backend {
+            Err(p) => BackendTarget {
                 group: fallback.0.into(),
                 kind: fallback.1.into(),
                 namespace: fallback.2.into(),
                 name: fallback.3.into(),
                 port: fallback.4,
-                weight,
                 app_protocol: None,
                 problem: Some(Box::new(p)),
-                index,
-                filters: Box::default(),
                 not_ready: false,
                 tls: None,
                 traffic: None,
             },
+        };
+        Backend {
+            target: Arc::new(target),
+            weight,
+            index,
+            filters: Box::default(),
+            sum: 0,
         }
+    }
+
+    /// The resolved target, writable (copied first if shared).
+    pub(crate) fn target_mut(&mut self) -> &mut BackendTarget {
+        Arc::make_mut(&mut self.target)
     }
 
     /// Group (`""` for core Services).
     pub fn group(&self) -> &str {
-        &self.group
+        &self.target.group
     }
     /// Kind (`Service`).
     pub fn kind(&self) -> &str {
-        &self.kind
+        &self.target.kind
     }
     /// Namespace.
     pub fn namespace(&self) -> &str {
-        &self.namespace
+        &self.target.namespace
     }
     /// Name.
     pub fn name(&self) -> &str {
-        &self.name
+        &self.target.name
     }
     /// Service port.
     pub fn port(&self) -> Option<u16> {
-        self.port
+        self.target.port
     }
     /// Weight (0 never receives traffic).
     pub fn weight(&self) -> u32 {
@@ -147,22 +169,23 @@ impl Backend {
     }
     /// The Service port's `appProtocol` (`kubernetes.io/h2c`, `kubernetes.io/ws`, …).
     pub fn app_protocol(&self) -> Option<&str> {
-        self.app_protocol.as_deref()
+        self.target.app_protocol.as_deref()
     }
     /// Whether the reference resolved. Requests drawn to an invalid backend get 500.
     pub fn is_valid(&self) -> bool {
-        self.problem.is_none()
+        self.target.problem.is_none()
     }
     /// `(reason, message)` of an invalid reference (`BackendNotFound`, `RefNotPermitted`, …).
     pub fn problem(&self) -> Option<(&str, &str)> {
-        self.problem
+        self.target
+            .problem
             .as_ref()
             .map(|p| (p.reason, p.message.as_str()))
     }
     /// `true` when the Service's EndpointSlices list endpoints but none is ready: requests
     /// drawn to it get 503.
     pub fn has_no_ready_endpoints(&self) -> bool {
-        self.not_ready
+        self.target.not_ready
     }
     /// Position of the backendRef in its rule.
     pub fn index(&self) -> usize {
@@ -212,47 +235,57 @@ impl Backend {
     /// # Ok::<(), trieway::Error>(())
     /// ```
     pub fn tls_policy(&self) -> Option<&str> {
-        self.tls.as_deref().map(|t| &*t.policy)
+        self.target.tls.as_deref().map(|t| &*t.policy)
     }
     /// The SNI to send (the policy's `validation.hostname`); it is also the name to verify
     /// when [`Backend::tls_subject_alt_names`] is empty. `None` without a BackendTLSPolicy.
     pub fn tls_hostname(&self) -> Option<&str> {
-        self.tls.as_deref().map(|t| &*t.hostname)
+        self.target.tls.as_deref().map(|t| &*t.hostname)
     }
     /// The PEM CA bundle to verify the backend with: the `ca.crt` of the policy's valid
     /// ConfigMaps, concatenated in order.
     pub fn tls_ca_bundle(&self) -> Option<&str> {
-        self.tls.as_deref().and_then(|t| t.ca_bundle.as_deref())
+        self.target
+            .tls
+            .as_deref()
+            .and_then(|t| t.ca_bundle.as_deref())
     }
     /// Whether to verify with the system's trusted roots (`wellKnownCACertificates: System`).
     pub fn tls_system_roots(&self) -> bool {
-        self.tls.as_deref().is_some_and(|t| t.system_roots)
+        self.target.tls.as_deref().is_some_and(|t| t.system_roots)
     }
     /// The names the backend certificate must carry one of (empty: the hostname).
     pub fn tls_subject_alt_names(&self) -> &[SubjectAltName] {
-        self.tls.as_deref().map_or(&[], |t| &t.subject_alt_names)
+        self.target
+            .tls
+            .as_deref()
+            .map_or(&[], |t| &t.subject_alt_names)
     }
 
     /// The XBackendTrafficPolicy (`namespace/name`, experimental) in effect on this Service:
     /// its retry constraint ([`Backend::retry_budget`], [`Backend::min_retry_rate`]) and
     /// [`Backend::session_persistence`].
     pub fn traffic_policy(&self) -> Option<&str> {
-        self.traffic.as_deref().map(|t| &*t.policy)
+        self.target.traffic.as_deref().map(|t| &*t.policy)
     }
     /// `(percent, interval)`: retries may be at most `percent` of the active requests to the
     /// Service within `interval` (`retryConstraint.budget`, defaults 20 and 10s; `None`
     /// without a retry constraint).
     pub fn retry_budget(&self) -> Option<(u32, Duration)> {
-        self.traffic.as_deref().and_then(|t| t.retry_budget)
+        self.target.traffic.as_deref().and_then(|t| t.retry_budget)
     }
     /// `(count, interval)`: retries always allowed whatever the budget
     /// (`retryConstraint.minRetryRate`, defaults 10 and 1s).
     pub fn min_retry_rate(&self) -> Option<(u32, Duration)> {
-        self.traffic.as_deref().and_then(|t| t.min_retry_rate)
+        self.target
+            .traffic
+            .as_deref()
+            .and_then(|t| t.min_retry_rate)
     }
     /// The policy's session persistence towards this Service, as written.
     pub fn session_persistence(&self) -> Option<&SessionPersistence> {
-        self.traffic
+        self.target
+            .traffic
             .as_deref()
             .and_then(|t| t.session_persistence.as_ref())
     }
@@ -261,10 +294,8 @@ impl Backend {
 /// The weighted split of a rule.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Split {
+    /// The backends, each with the running sum of weights (the last one's is the total).
     pub(crate) backends: Box<[Backend]>,
-    /// `(cumulative weight, backend index)` for backends with weight > 0.
-    cumulative: Box<[(u64, u32)]>,
-    total: u64,
 }
 
 /// What a request drawn into a split goes to.
@@ -280,19 +311,14 @@ pub enum Target<'r> {
 }
 
 impl Split {
-    pub(crate) fn new(backends: Vec<Backend>) -> Self {
+    pub(crate) fn new(mut backends: Vec<Backend>) -> Self {
         let mut total = 0u64;
-        let mut cumulative = Vec::new();
-        for (i, b) in backends.iter().enumerate() {
-            if b.weight > 0 {
-                total += u64::from(b.weight);
-                cumulative.push((total, i as u32));
-            }
+        for b in &mut backends {
+            total += u64::from(b.weight);
+            b.sum = total;
         }
         Split {
             backends: backends.into(),
-            cumulative: cumulative.into(),
-            total,
         }
     }
 
@@ -300,19 +326,24 @@ impl Split {
     /// cumulative weights are walked (SPEC §5.3).
     #[inline]
     pub(crate) fn pick(&self, random: u64, all_zero_status: u16) -> Target<'_> {
-        if self.total == 0 {
+        let total = self.total();
+        if total == 0 {
             return Target::Status(if self.backends.is_empty() {
                 500
             } else {
                 all_zero_status
             });
         }
-        let x = ((u128::from(random) * u128::from(self.total)) >> 64) as u64;
-        let i = self.cumulative.partition_point(|&(c, _)| c <= x);
-        let b = &self.backends[self.cumulative[i].1 as usize];
-        match (b.is_valid(), b.not_ready) {
+        let x = ((u128::from(random) * u128::from(total)) >> 64) as u64;
+        // The first backend whose sum exceeds `x` (`x < total`): never one of weight 0.
+        let i = self.backends.partition_point(|b| b.sum <= x);
+        let Some(b) = self.backends.get(i) else {
+            return Target::Status(500);
+        };
+        let t = &*b.target;
+        match (t.problem.is_none(), t.not_ready) {
             // The BackendTLSPolicy asks for verification without usable CA material.
-            (true, false) if b.tls.as_ref().is_some_and(|t| !t.usable) => Target::Status(500),
+            (true, false) if t.tls.as_ref().is_some_and(|t| !t.usable) => Target::Status(500),
             (true, false) => Target::Backend(b),
             (true, true) => Target::Status(503),
             (false, _) => Target::Status(500),
@@ -321,7 +352,7 @@ impl Split {
 
     /// Sum of weights.
     pub(crate) fn total(&self) -> u64 {
-        self.total
+        self.backends.last().map_or(0, |b| b.sum)
     }
 }
 
@@ -384,5 +415,35 @@ mod tests {
             Split::new(vec![b("z", 0, true)]).pick(7, 503),
             Target::Status(503)
         );
+    }
+
+    /// Weight-0 backends first, between and last never receive a draw, whatever the number.
+    #[test]
+    fn zero_weights_anywhere() {
+        let s = Split::new(vec![
+            b("z0", 0, true),
+            b("a", 1, true),
+            b("z1", 0, true),
+            b("c", 1, true),
+            b("z2", 0, true),
+        ]);
+        assert_eq!(s.total(), 2);
+        for r in [0, 1 << 62, (1 << 63) - 1] {
+            assert_eq!(name(s.pick(r, 500)), "a", "{r}");
+        }
+        for r in [1 << 63, u64::MAX] {
+            assert_eq!(name(s.pick(r, 500)), "c", "{r}");
+        }
+    }
+
+    /// A backendRef is 40 bytes: its resolved target is shared (issue #20, item 3). Failed at
+    /// 136 bytes, each reference holding its own identity, TLS and traffic fields.
+    #[test]
+    fn backend_is_small_and_shares_its_target() {
+        assert!(std::mem::size_of::<Backend>() <= 40);
+        let one = b("a", 1, true);
+        let mut two = one.clone();
+        two.weight = 5;
+        assert!(Arc::ptr_eq(&one.target, &two.target));
     }
 }

@@ -84,14 +84,15 @@ fn backend(
 
 /// The rule of one Ingress path (or default backend): one backend, the flavor's filters.
 fn rule_info(route: u32, index: usize, split: Split, filters: Box<[Filter]>) -> RuleInfo {
-    RuleInfo {
+    RuleInfo::new(
         route,
-        index: index as u32,
-        name: None,
+        index as u32,
         split,
-        filters,
-        policies: None,
-    }
+        super::RuleExtra {
+            filters,
+            ..Default::default()
+        },
+    )
 }
 
 /// The match of one Ingress path: a path condition, and a canary's header condition.
@@ -102,17 +103,16 @@ fn path_match(
     value: &str,
     headers: Box<[HeaderCond]>,
 ) -> MatchInfo {
-    MatchInfo {
+    MatchInfo::new(
         rule,
-        index: index as u32,
-        path_kind: kind,
-        path_value: value.into(),
-        method: None,
-        headers,
-        query: Box::default(),
-        grpc: None,
-        params: Default::default(),
-    }
+        index as u32,
+        kind,
+        value,
+        super::MatchConds {
+            headers,
+            ..Default::default()
+        },
+    )
 }
 
 /// Fills the routes, rules, matches, vhosts and the one frontend of `out` with the Ingresses

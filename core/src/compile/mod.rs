@@ -65,24 +65,75 @@ pub(crate) struct RouteInfo {
 }
 
 /// A compiled rule.
+///
+/// Its name, filters and policies, which most rules lack, live behind one optional box
+/// ([`RuleExtra`]) (issue #20, item 3).
 #[derive(Debug, Clone)]
 pub(crate) struct RuleInfo {
     pub route: u32,
     pub index: u32,
-    pub name: Option<Box<str>>,
     pub split: Split,
+    /// `None` when the rule has no name, filters or policies.
+    extra: Option<Box<RuleExtra>>,
+}
+
+/// The rarer parts of a [`RuleInfo`].
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RuleExtra {
+    pub name: Option<Box<str>>,
     pub filters: Box<[Filter]>,
-    /// `None` when nothing is configured (the common case; keeps rules small).
+    /// `None` when nothing is configured.
     pub policies: Option<Box<Policies>>,
 }
 
+impl RuleInfo {
+    /// A rule of route `route` (`index` in its `spec.rules`) with its backends, boxing
+    /// `extra` only when not empty.
+    pub(crate) fn new(route: u32, index: u32, split: Split, extra: RuleExtra) -> RuleInfo {
+        let empty = extra.name.is_none() && extra.filters.is_empty() && extra.policies.is_none();
+        RuleInfo {
+            route,
+            index,
+            split,
+            extra: (!empty).then(|| Box::new(extra)),
+        }
+    }
+
+    /// The rule's `name`, if set.
+    pub(crate) fn name(&self) -> Option<&str> {
+        self.extra.as_ref().and_then(|e| e.name.as_deref())
+    }
+
+    /// The rule's filters.
+    pub(crate) fn filters(&self) -> &[Filter] {
+        self.extra.as_ref().map_or(&[], |e| &e.filters)
+    }
+
+    /// Timeouts, retry and session persistence, when configured.
+    pub(crate) fn policies(&self) -> Option<&Policies> {
+        self.extra.as_ref().and_then(|e| e.policies.as_deref())
+    }
+}
+
 /// A compiled match: its path and its other conditions.
+///
+/// 40 bytes: the conditions and path parameters, which most matches lack, live behind one
+/// optional box ([`MatchConds`]), so a match without them holds no more than its path
+/// (issue #20, item 3).
 #[derive(Debug, Clone)]
 pub(crate) struct MatchInfo {
     pub rule: u32,
     pub index: u32,
     pub path_kind: PathKind,
     pub path_value: Box<str>,
+    /// `None` when the match has no method, header, query or gRPC condition and no path
+    /// parameters.
+    conds: Option<Box<MatchConds>>,
+}
+
+/// The rarer parts of a [`MatchInfo`].
+#[derive(Debug, Clone, Default)]
+pub(crate) struct MatchConds {
     pub method: Option<Box<str>>,
     pub headers: Box<[HeaderCond]>,
     pub query: Box<[QueryCond]>,
@@ -90,6 +141,110 @@ pub(crate) struct MatchInfo {
     pub grpc: Option<Box<grpc::GrpcCond>>,
     /// How the path parameters of a RegularExpression path are found.
     pub params: template::ParamPlan,
+}
+
+impl MatchConds {
+    fn is_empty(&self) -> bool {
+        self.method.is_none()
+            && self.headers.is_empty()
+            && self.query.is_empty()
+            && self.grpc.is_none()
+            && matches!(self.params, template::ParamPlan::None)
+    }
+}
+
+impl MatchInfo {
+    /// A match of path `kind` `value` with conditions `conds` (boxed only when not empty).
+    pub(crate) fn new(
+        rule: u32,
+        index: u32,
+        path_kind: PathKind,
+        path_value: &str,
+        conds: MatchConds,
+    ) -> MatchInfo {
+        MatchInfo {
+            rule,
+            index,
+            path_kind,
+            path_value: path_value.into(),
+            conds: (!conds.is_empty()).then(|| Box::new(conds)),
+        }
+    }
+
+    /// The method condition.
+    #[inline]
+    pub(crate) fn method(&self) -> Option<&str> {
+        self.conds.as_ref().and_then(|c| c.method.as_deref())
+    }
+
+    /// The header conditions.
+    #[inline]
+    pub(crate) fn headers(&self) -> &[HeaderCond] {
+        self.conds.as_ref().map_or(&[], |c| &c.headers)
+    }
+
+    /// The query-parameter conditions.
+    #[inline]
+    pub(crate) fn query(&self) -> &[QueryCond] {
+        self.conds.as_ref().map_or(&[], |c| &c.query)
+    }
+
+    /// GRPCRoute matches only: the service/method condition.
+    #[inline]
+    pub(crate) fn grpc(&self) -> Option<&grpc::GrpcCond> {
+        self.conds.as_ref().and_then(|c| c.grpc.as_deref())
+    }
+
+    /// How the path parameters of a RegularExpression path are found.
+    #[inline]
+    pub(crate) fn params(&self) -> &template::ParamPlan {
+        static NONE: template::ParamPlan = template::ParamPlan::None;
+        self.conds.as_ref().map_or(&NONE, |c| &c.params)
+    }
+
+    /// The method, header and query conditions (`None` when there are none, nor a gRPC
+    /// condition or path parameters): what a lookup asks about a candidate.
+    #[inline]
+    pub(crate) fn conds(&self) -> Option<&MatchConds> {
+        self.conds.as_deref()
+    }
+}
+
+#[cfg(test)]
+mod size_tests {
+    use super::*;
+
+    /// Issue #20, item 3: the per-rule and per-match entries stay small; the rare parts are
+    /// boxed and absent when unused. Failed at 112 (MatchInfo) and 88 (RuleInfo) bytes.
+    #[test]
+    fn table_entries_are_small() {
+        assert!(std::mem::size_of::<MatchInfo>() <= 40);
+        assert!(std::mem::size_of::<RuleInfo>() <= 32);
+        let plain = MatchInfo::new(0, 0, PathKind::Prefix, "/a", MatchConds::default());
+        assert!(plain.conds().is_none());
+        assert_eq!((plain.method(), plain.headers().len()), (None, 0));
+        let get = MatchInfo::new(
+            0,
+            0,
+            PathKind::Prefix,
+            "/a",
+            MatchConds {
+                method: Some("GET".into()),
+                ..MatchConds::default()
+            },
+        );
+        assert_eq!(get.method(), Some("GET"));
+        let rule = RuleInfo::new(0, 0, Split::default(), RuleExtra::default());
+        assert!(rule.extra.is_none() && rule.name().is_none() && rule.filters().is_empty());
+        let named = RuleExtra {
+            name: Some("n".into()),
+            ..RuleExtra::default()
+        };
+        assert_eq!(
+            RuleInfo::new(0, 0, Split::default(), named).name(),
+            Some("n")
+        );
+    }
 }
 
 /// Candidates of one effective hostname.
@@ -497,9 +652,10 @@ fn resolve(
         resolved,
         (t.group(), t.kind(), t.namespace(ns), &t.name, port),
     );
-    if let (true, Some(port)) = (b.is_valid(), b.port) {
-        b.tls = resolver.backend_tls(&b.namespace, &b.name, port);
-        b.traffic = resolver.backend_traffic(&b.namespace, &b.name);
+    if let (true, Some(port)) = (b.is_valid(), b.port()) {
+        let t = b.target_mut();
+        t.tls = resolver.backend_tls(&t.namespace, &t.name, port);
+        t.traffic = resolver.backend_traffic(&t.namespace, &t.name);
     }
     b
 }
@@ -573,9 +729,9 @@ impl Builder<'_> {
         #[cfg(test)]
         RESOLVED.with(|n| n.set(n.get() + 1));
         let mut b = resolve(&self.resolver, kind, ns, target, 0, 1);
-        b.not_ready = self
+        b.target_mut().not_ready = self
             .not_ready
-            .contains(&(b.namespace.to_string(), b.name.to_string()));
+            .contains(&(b.namespace().to_string(), b.name().to_string()));
         self.interner.backend(&mut b);
         let key = TargetKey {
             route_kind: kind,
@@ -619,16 +775,18 @@ impl Builder<'_> {
         }
         let resolver = &self.resolver;
         let id = self.out.rules.len() as u32;
-        self.out.rules.push(RuleInfo {
+        self.out.rules.push(RuleInfo::new(
             route,
-            index: index as u32,
-            name: name.map(Into::into),
-            split: Split::new(backends),
-            filters: compile_filters(filters, &self.options.extension_kinds, |m| {
-                mirror(resolver, kind, ns, m)
-            }),
-            policies: (!policies.is_empty()).then(|| Box::new(policies)),
-        });
+            index as u32,
+            Split::new(backends),
+            RuleExtra {
+                name: name.map(Into::into),
+                filters: compile_filters(filters, &self.options.extension_kinds, |m| {
+                    mirror(resolver, kind, ns, m)
+                }),
+                policies: (!policies.is_empty()).then(|| Box::new(policies)),
+            },
+        ));
         id
     }
 
@@ -769,17 +927,17 @@ impl Builder<'_> {
             None => ("*".to_string(), "*".to_string()),
         };
         cond.template = format!("/{service}/{method}").into();
-        Some(MatchInfo {
+        Some(MatchInfo::new(
             rule,
             index,
-            path_kind: PathKind::Exact,
-            path_value: "".into(),
-            method: None,
-            headers: self.header_conds(&m.headers)?,
-            query: Box::default(),
-            grpc: Some(Box::new(cond)),
-            params: template::ParamPlan::None,
-        })
+            PathKind::Exact,
+            "",
+            MatchConds {
+                headers: self.header_conds(&m.headers)?,
+                grpc: Some(Box::new(cond)),
+                ..MatchConds::default()
+            },
+        ))
     }
 
     /// Header conditions; of two equivalent names only the first counts (SPEC §3.4, §11).
@@ -925,17 +1083,19 @@ impl Builder<'_> {
                 value,
             });
         }
-        Some(MatchInfo {
+        Some(MatchInfo::new(
             rule,
             index,
-            path_kind: kind,
-            path_value: value.into(),
-            method: m.method.as_deref().map(Into::into),
-            headers,
-            query: query.into(),
-            grpc: None,
-            params,
-        })
+            kind,
+            &value,
+            MatchConds {
+                method: m.method.as_deref().map(Into::into),
+                headers,
+                query: query.into(),
+                grpc: None,
+                params,
+            },
+        ))
     }
 
     /// The path parameters of RegularExpression path `value`: named template segments, or the
@@ -1075,9 +1235,9 @@ impl Builder<'_> {
             bucket,
             Key {
                 path_len: Reverse(path_len),
-                method: Reverse(mi.method.is_some()),
-                headers: Reverse(mi.headers.len()),
-                query: Reverse(mi.query.len()),
+                method: Reverse(mi.method().is_some()),
+                headers: Reverse(mi.headers().len()),
+                query: Reverse(mi.query().len()),
                 route_rank: rank(rule.route),
                 rule: rule.index,
                 matched: mi.index,
@@ -1088,14 +1248,11 @@ impl Builder<'_> {
     fn grpc_key(&self, rank: &impl Fn(u32) -> u32, m: u32) -> grpc::GrpcKey {
         let mi = &self.out.matches[m as usize];
         let rule = &self.out.rules[mi.rule as usize];
-        let g = mi
-            .grpc
-            .as_ref()
-            .map_or((0, 0), |g| (g.service_len, g.method_len));
+        let g = mi.grpc().map_or((0, 0), |g| (g.service_len, g.method_len));
         (
             Reverse(g.0),
             Reverse(g.1),
-            Reverse(mi.headers.len()),
+            Reverse(mi.headers().len()),
             rank(rule.route),
             rule.index,
             mi.index,
@@ -1117,7 +1274,7 @@ impl Builder<'_> {
     fn build_vhost(&mut self, v: usize, mut cands: Vec<u32>, rank: &impl Fn(u32) -> u32) {
         if cands
             .first()
-            .is_some_and(|&m| self.out.matches[m as usize].grpc.is_some())
+            .is_some_and(|&m| self.out.matches[m as usize].grpc().is_some())
         {
             cands.sort_by_cached_key(|&m| self.grpc_key(rank, m));
             cands.dedup();
@@ -1157,7 +1314,7 @@ pub(crate) fn lay_out(
     for (pos, &m) in cands.iter().enumerate() {
         let pos = pos as u32;
         let mi = &matches[m as usize];
-        let free = mi.method.is_none() && mi.headers.is_empty() && mi.query.is_empty();
+        let free = mi.method().is_none() && mi.headers().is_empty() && mi.query().is_empty();
         let (segs, tail) = match mi.path_kind {
             PathKind::Exact => (path::literal_segments(&mi.path_value, Tail::End), Tail::End),
             PathKind::Prefix => (
@@ -1455,8 +1612,10 @@ mod build_tests {
             assert_eq!((b[0].name(), b[0].problem()), ("web", None));
             assert_eq!(b[1].name(), "nope");
             assert_eq!(b[1].problem().map(|p| p.0), Some("BackendNotFound"));
-            // Shared identity strings.
-            assert!(std::sync::Arc::ptr_eq(&b[0].name, &b[2].name));
+            // One shared target per distinct reference, across rules (issue #20, item 3).
+            assert!(std::sync::Arc::ptr_eq(&b[0].target, &b[2].target));
+            let first = &out.rules[0].split.backends;
+            assert!(std::sync::Arc::ptr_eq(&b[1].target, &first[1].target));
         }
     }
 }

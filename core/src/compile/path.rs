@@ -141,7 +141,7 @@ pub(crate) struct PathIndex {
     lits: Box<[Lit]>,
     /// Candidates of every node, a node's contiguous (ending ones first).
     terms: Box<[Term]>,
-    /// Middle bytes of literals over sixteen bytes.
+    /// Bytes after the first eight of literals over sixteen bytes.
     tails: Box<[u8]>,
     /// Hash tables of nodes with many literals.
     slots: Box<[u32]>,

@@ -24,8 +24,8 @@ impl LitsBuilder {
         self.index.insert(lit.into(), child);
     }
 
-    /// Appends the frozen form to `lits`, the bytes between the first and the last eight of
-    /// literals longer than sixteen to `tails`, and for more than eight literals a hash table
+    /// Appends the frozen form to `lits`, the bytes after the first eight of literals longer
+    /// than sixteen to `tails`, and for more than eight literals a hash table
     /// ([`table_len`] slots) to `slots`.
     pub(crate) fn freeze_into(
         &self,
@@ -36,23 +36,26 @@ impl LitsBuilder {
         let start = lits.len();
         for (k, l, child) in &self.items {
             let l = l.as_bytes();
+            let last = if l.len() > 16 {
+                let at = tails.len() as u64;
+                tails.extend_from_slice(&l[8..]);
+                at
+            } else {
+                last_word(l)
+            };
             lits.push(Lit {
                 key: *k,
-                last: last_word(l),
+                last,
                 child: *child,
                 len: l.len() as u32,
-                tail: tails.len() as u32,
             });
-            if l.len() > 16 {
-                tails.extend_from_slice(&l[8..l.len() - 8]);
-            }
         }
         let size = table_len(self.items.len());
         if size > 0 {
             let table = slots.len();
             slots.resize(table + size, 0);
-            for (i, l) in lits[start..].iter().enumerate() {
-                let mut at = slot(l.key, l.last, l.len as usize, size);
+            for (i, (l, (_, bytes, _))) in lits[start..].iter().zip(&self.items).enumerate() {
+                let mut at = slot(l.key, last_word(bytes.as_bytes()), l.len as usize, size);
                 while slots[table + at] != 0 {
                     at = (at + 1) & (size - 1);
                 }
@@ -64,6 +67,7 @@ impl LitsBuilder {
 
 /// Hash-table slots of a node with `n` literal children: none up to eight (a scan is faster),
 /// else a power of two at least twice `n` (linear probing stays short).
+#[inline]
 pub(crate) fn table_len(n: usize) -> usize {
     if n <= 8 {
         0
@@ -79,15 +83,16 @@ fn slot(key: u64, last: u64, len: usize, size: usize) -> usize {
     (h >> 32) as usize & (size - 1)
 }
 
-/// A literal child of a frozen trie node: the words of its first and last eight bytes, its
-/// length, and where its middle bytes are in the shared tail buffer (literals longer than 16).
+/// A literal child of a frozen trie node (24 bytes): the word of its first eight bytes, its
+/// length, and either the word of its last eight bytes (9 to 16 bytes long) or where its
+/// bytes after the first eight are in the shared tail buffer (longer literals).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Lit {
     key: u64,
+    /// 9 to 16 bytes: the last eight as a word; over 16: offset in the tail buffer.
     last: u64,
     child: u32,
     len: u32,
-    tail: u32,
 }
 
 /// The last eight bytes of `s` (at least nine long) as a word; 0 for shorter ones.
@@ -133,14 +138,22 @@ pub(crate) fn find_lit(
 #[inline(always)]
 fn same_lit(l: &Lit, tails: &[u8], seg: &[u8]) -> bool {
     let n = seg.len();
-    n <= 8
-        || (l.last == last_word(seg)
-            && (n <= 16 || {
-                let at = l.tail as usize;
-                tails
-                    .get(at..at + n - 16)
-                    .is_some_and(|t| same_bytes(t, &seg[8..n - 8]))
-            }))
+    if n <= 8 {
+        return true;
+    }
+    if n <= 16 {
+        return l.last == last_word(seg);
+    }
+    let Ok(at) = usize::try_from(l.last) else {
+        return false;
+    };
+    match (
+        at.checked_add(n - 8).and_then(|e| tails.get(at..e)),
+        seg.get(8..),
+    ) {
+        (Some(t), Some(s)) => same_bytes(t, s),
+        _ => false,
+    }
 }
 
 /// The first eight bytes of `s` as a little-endian word, zero-padded.
@@ -266,6 +279,12 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// A frozen literal is 24 bytes (issue #20, item 3; it was 32).
+    #[test]
+    fn lit_is_small() {
+        assert_eq!(std::mem::size_of::<Lit>(), 24);
     }
 
     #[test]
