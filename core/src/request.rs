@@ -277,11 +277,12 @@ const HOST_CLASS: [u8; 256] = {
 /// [`authority_host`], and whether that host has an uppercase ASCII letter (this runs on every
 /// lookup): [`common_authority`] answers the common shape eight bytes at a time, the byte loop
 /// below everything else.
+#[inline]
 fn parse_authority(authority: &str) -> Option<(&str, bool)> {
-    if let Some(end) = common_authority(authority.as_bytes()) {
-        return Some((authority.get(..end)?, false));
+    match common_authority(authority.as_bytes()) {
+        Some(end) => Some((authority.get(..end)?, false)),
+        None => parse_authority_bytewise(authority),
     }
-    parse_authority_bytewise(authority)
 }
 
 /// The end of the name of an authority of the common shape, or `None` to ask the byte loop:
@@ -289,69 +290,79 @@ fn parse_authority(authority: &str) -> Option<(&str, bool)> {
 /// has two dots in a row (so every label has 1-63 bytes and the name 1-253, one trailing dot
 /// allowed), followed by nothing or by `:` and at most five digits. Such a name is valid and
 /// lowercase as it is; the byte loop decides everything else (uppercase, `_`, IPv6, long
-/// names, errors). Eight bytes at a time, no per-byte work.
+/// names, errors).
+///
+/// Eight bytes at a time, about twenty word operations per eight bytes and no per-byte work:
+/// each byte's class lands in its bit 7 (`x + 0x80 - c` has bit 7 set exactly when the ASCII
+/// byte `x` is at least `c`, without a carry into the next byte), so a word's "stop" bytes
+/// (outside `a-z 0-9 - .`, the end of the input included) and its dots are two masks.
 #[inline]
 fn common_authority(b: &[u8]) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    const HIGHS: u64 = ONES << 7;
     let n = b.len();
     // Shorter than a word: the byte loop is as cheap. Longer than 63 + `:` + 5 digits: never.
-    if !(8..=69).contains(&n) || b[0] == b'.' {
+    if !(8..=69).contains(&n) {
         return None;
     }
-    // Bit 7 of each byte of the 7-bit word `x` that is >= `c` (no carries: x + 0x80 - c < 0x100).
+    // A byte >= 0x80 may carry into the bytes above it, but it is a stop byte itself (`| w`
+    // below) and nothing above the first stop byte is used, except the dots, where a wrong
+    // "two dots" only sends the authority to the byte loop.
     let ge = |x: u64, c: u8| x.wrapping_add(ONES * u64::from(0x80 - c));
     let word = |at: usize| {
         b.get(at..at + 8)
             .and_then(|w| w.try_into().ok())
             .map(u64::from_le_bytes)
     };
-    let (mut at, mut prev_dot) = (0usize, false);
-    while at < n {
-        let left = (n - at).min(8);
-        // The last partial word is read from the end and shifted down (zeros above).
-        let (w, live) = if left == 8 {
-            (word(at)?, u64::MAX)
+    // A dot before the first byte: a leading dot counts as two dots in a row.
+    let (mut at, mut prev_dot) = (0usize, 0x80u64);
+    loop {
+        let left = n - at;
+        // The last partial word is read from the end and shifted down: its zero bytes above
+        // the input are stop bytes, so the input's end is the first stop byte when no other
+        // one comes before it.
+        let w = if left >= 8 {
+            word(at)?
         } else {
-            (word(n - 8)? >> (8 * (8 - left)), (1u64 << (8 * left)) - 1)
+            // (`left` is 0 when `n` is a multiple of 8: then the end is the stop byte.)
+            word(n - 8)?.checked_shr(8 * (8 - left as u32)).unwrap_or(0)
         };
-        let x = w & !HIGHS;
-        // `a-z`, and `-` to `9` (which holds `-`, `.`, `/` and the digits).
-        let lower = ge(x, b'a') & !ge(x, b'z' + 1);
-        let (dash, dot, slash, digit) = (ge(x, b'-'), ge(x, b'.'), ge(x, b'/'), ge(x, b'0'));
-        let dash_to_nine = dash & !ge(x, b'9' + 1);
-        // Bytes outside `a-z 0-9 - .` (`/` and non-ASCII included), and the dots.
-        let odd = (!(lower | dash_to_nine) | (slash & !digit) | w) & HIGHS & live;
-        let mut dots = dot & !slash & HIGHS & live;
-        let end = if odd == 0 {
-            left
-        } else {
-            (odd.trailing_zeros() / 8) as usize
-        };
-        if end < 8 {
-            dots &= (1u64 << (8 * end)) - 1;
-        }
-        // Two dots in a row, inside this word or across from the previous one.
-        if dots & (dots >> 8) != 0 || (prev_dot && dots & 0x80 != 0) {
+        let slash = ge(w, b'/');
+        let dots = (ge(w, b'.') ^ slash) & HIGHS;
+        // `a-z`, `-` and `.` (`-` up to `/`, `/` excluded), `0-9`.
+        let good = (ge(w, b'a') ^ ge(w, b'z' + 1))
+            | (ge(w, b'-') ^ slash)
+            | (ge(w, b'0') ^ ge(w, b'9' + 1));
+        let stop = (!good | w) & HIGHS;
+        // Two dots in a row, inside this word or across from the previous one. Dots after
+        // the first stop byte may be counted: then the port is not digits anyway.
+        if dots & ((dots << 8) | prev_dot) != 0 {
             return None;
         }
-        if odd != 0 {
-            // The first other byte must be the port's `:`, followed by at most five digits.
-            let name = at + end;
-            let port = b.get(name + 1..)?;
+        if stop != 0 {
+            let name = at + (stop.trailing_zeros() / 8) as usize;
+            if name == n {
+                return (name <= 63).then_some(name);
+            }
+            // The first stop byte must be the port's `:`, followed by at most five digits:
+            // the port is the top `digits` bytes of the input's last word.
+            let digits = n - name - 1;
+            let last = word(n - 8)?;
+            let not_digit = (!(ge(last, b'0') ^ ge(last, b'9' + 1)) | last) & HIGHS;
             let ok = (1..=63).contains(&name)
                 && b[name] == b':'
-                && port.len() <= 5
-                && port.iter().all(u8::is_ascii_digit);
+                && digits <= 5
+                && not_digit.checked_shr(8 * (8 - digits as u32)).unwrap_or(0) == 0;
             return ok.then_some(name);
         }
-        prev_dot = dots >> 63 != 0;
-        at += left;
+        prev_dot = dots >> 56;
+        at += 8;
     }
-    (n <= 63).then_some(n)
 }
 
 /// [`parse_authority`] one byte at a time, for every shape.
+#[cold]
+#[inline(never)]
 fn parse_authority_bytewise(authority: &str) -> Option<(&str, bool)> {
     let b = authority.as_bytes();
     let (end, upper) = if b.first() == Some(&b'[') {
@@ -413,14 +424,37 @@ pub(crate) fn is_token(s: &str) -> bool {
 /// ASCII-lowercases, strips one trailing dot. Returns `None` when the authority is not a valid
 /// `host[:port]` ([`authority_host`]): such a request matches only catch-all hostnames.
 pub(crate) fn normalize_host<'a>(authority: &'a str, buf: &'a mut [u8; 256]) -> Option<&'a str> {
-    let (host, upper) = parse_authority(authority)?;
-    let host = host.strip_suffix('.').unwrap_or(host);
-    // The common case, an already lowercase host, needs no copy.
-    if !upper {
-        return Some(host);
+    match host_of(authority)? {
+        (host, false) => Some(host),
+        (host, true) => lowercase_into(host, buf),
     }
-    let n = host.len();
-    let out = buf.get_mut(..n)?;
+}
+
+/// [`normalize_host`] for lookups: the buffer is only filled (and zeroed first) when the host
+/// has an uppercase letter, so the common lowercase host costs no 256-byte write.
+#[inline]
+pub(crate) fn normalize_host_lazy<'a>(
+    authority: &'a str,
+    buf: &'a mut Option<[u8; 256]>,
+) -> Option<&'a str> {
+    match host_of(authority)? {
+        (host, false) => Some(host),
+        (host, true) => lowercase_into(host, buf.insert([0; 256])),
+    }
+}
+
+/// The host of a valid authority without its port and one trailing dot, and whether it has an
+/// uppercase letter.
+#[inline]
+fn host_of(authority: &str) -> Option<(&str, bool)> {
+    let (host, upper) = parse_authority(authority)?;
+    Some((host.strip_suffix('.').unwrap_or(host), upper))
+}
+
+/// `host` ASCII-lowercased into `buf` (a valid host has at most 254 bytes).
+#[cold]
+fn lowercase_into<'a>(host: &str, buf: &'a mut [u8; 256]) -> Option<&'a str> {
+    let out = buf.get_mut(..host.len())?;
     out.copy_from_slice(host.as_bytes());
     out.make_ascii_lowercase();
     // Lowercasing ASCII bytes keeps UTF-8 valid.
@@ -471,6 +505,39 @@ mod tests {
             if common {
                 prop_assert!(common_authority(s.as_bytes()).is_some(), "{:?}", s);
             }
+        }
+
+        /// The same over every byte class boundary of the word tricks (`,` `-` `.` `/` `0` `9`
+        /// `:` `;` `@` `A` `Z` `[` `_` `` ` `` `a` `z` `{`, DEL, NUL, and non-ASCII bytes among
+        /// them `\u{1b71}`, whose three bytes the additions alone take for valid ones), alone or after a
+        /// valid prefix, at every length around the word size, with dots often in a row or in
+        /// the port.
+        #[test]
+        fn common_authority_agrees_at_class_boundaries(
+            s in "[,\\-./09:;@AZ\\[_`az{\u{7f}\u{0}\u{e9}\u{80}\u{1100}\u{1b71}\u{ffff}\u{10ffff}]{0,72}|[a-z0-9-]{1,40}[,\\-./09:;@AZ\\[_`az{\u{7f}\u{0}\u{e9}\u{80}\u{1100}\u{1b71}\u{ffff}\u{10ffff}][a-z0-9.:-]{0,20}|[a-z0-9.]{1,66}(:[0-9.a]{0,6})?|[a.]{7,17}|[a-z]{7,16}\\.{0,2}(:[0-9]{0,6})?"
+        ) {
+            if let Some(end) = common_authority(s.as_bytes()) {
+                prop_assert_eq!(parse_authority_bytewise(&s), Some((&s[..end], false)), "{:?}", s);
+            }
+            let common = s.len() >= 8
+                && parse_authority_bytewise(&s).is_some_and(|(h, up)| {
+                    !up && h.len() <= 63 && h.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-' || c == b'.')
+                });
+            prop_assert_eq!(common_authority(s.as_bytes()).is_some(), common, "{:?}", s);
+        }
+
+        /// The lookup's normalization (buffer written only for uppercase hosts) answers as
+        /// `normalize_host`, and leaves the buffer unwritten for a lowercase host.
+        #[test]
+        fn lazy_normalization_agrees(
+            s in "[a.:_1A\\-\u{e9}/ ]{0,24}|([a-zA-Z0-9-]{1,12}\\.){1,6}[a-zA-Z]{0,12}\\.?(:[0-9]{0,6})?"
+        ) {
+            let mut b = [0u8; 256];
+            let mut lazy = None;
+            let want = normalize_host(&s, &mut b).map(str::to_owned);
+            prop_assert_eq!(normalize_host_lazy(&s, &mut lazy).map(str::to_owned), want.clone(), "{:?}", s);
+            let upper = s.split(':').next().is_some_and(|h| h.bytes().any(|c| c.is_ascii_uppercase()));
+            prop_assert_eq!(lazy.is_some(), want.is_some() && upper, "{:?}", s);
         }
 
         /// The one-pass scanner accepts exactly the names the obvious rule accepts.
