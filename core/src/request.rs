@@ -320,28 +320,22 @@ fn common_authority<const UPPER: bool>(b: &[u8]) -> Option<(usize, bool)> {
     let last = u64::from_le_bytes(b.get(n - 8..)?.try_into().ok()?);
     // A dot before the first byte: a leading dot counts as two dots in a row.
     let (mut at, mut prev_dot, mut two_dots, mut upper) = (0usize, 0x80u64, 0u64, 0u64);
-    let mut words = b.chunks_exact(8);
-    let stop = loop {
-        let w = match words.next() {
-            Some(w) => u64::from_le_bytes(w.try_into().ok()?),
-            // The last partial word: its zero bytes above the input are stop bytes, so the
-            // input's end is the first stop byte when no other one comes before it (`n - at`
-            // is 0 to 7 here).
-            None => last.checked_shr(8 * (8 - (n - at) as u32)).unwrap_or(0),
-        };
-        let (stop, dots, up) = classify::<UPPER>(w);
-        // Uppercase letters after the first stop byte may be counted: then the port is not
-        // digits and there is no answer.
-        upper |= up;
-        // Two dots in a row, inside this word or across from the previous one. Dots after
-        // the first stop byte may be counted: then the port is not digits anyway.
-        two_dots |= dots & ((dots << 8) | prev_dot);
+    let mut stop = 0;
+    // Full words first, then (when no stop byte came) the last partial word: its zero bytes
+    // above the input are stop bytes, so the input's end is the first stop byte when no
+    // other one comes before it (`n - at` is 0 to 7 there).
+    for w in b.chunks_exact(8) {
+        let w = u64::from_le_bytes(w.try_into().ok()?);
+        stop = scan_word::<UPPER>(w, &mut prev_dot, &mut two_dots, &mut upper);
         if stop != 0 {
-            break stop;
+            break;
         }
-        prev_dot = dots >> 56;
         at += 8;
-    };
+    }
+    if stop == 0 {
+        let w = last.checked_shr(8 * (8 - (n - at) as u32)).unwrap_or(0);
+        stop = scan_word::<UPPER>(w, &mut prev_dot, &mut two_dots, &mut upper);
+    }
     let name = at + (stop.trailing_zeros() / 8) as usize;
     if two_dots != 0 || name > 63 {
         return None;
@@ -360,6 +354,26 @@ fn common_authority<const UPPER: bool>(b: &[u8]) -> Option<(usize, bool)> {
             .unwrap_or(0)
             == 0;
     ok.then_some((name, upper != 0))
+}
+
+/// One word of [`common_authority`]: its stop bytes, with its dots and uppercase letters
+/// accounted for.
+#[inline(always)]
+fn scan_word<const UPPER: bool>(
+    w: u64,
+    prev_dot: &mut u64,
+    two_dots: &mut u64,
+    upper: &mut u64,
+) -> u64 {
+    let (stop, dots, up) = classify::<UPPER>(w);
+    // Uppercase letters after the first stop byte may be counted: then the port is not digits
+    // and there is no answer.
+    *upper |= up;
+    // Two dots in a row, inside this word or across from the previous one. Dots after the
+    // first stop byte may be counted: then the port is not digits anyway.
+    *two_dots |= dots & ((dots << 8) | *prev_dot);
+    *prev_dot = dots >> 56;
+    stop
 }
 
 const ONES: u64 = 0x0101_0101_0101_0101;

@@ -16,13 +16,19 @@
 //!
 //! `host:N` or `host-KIND:N` (KIND one of `plain20`, `plain`, `port`, `upper`, `wild`, `miss`;
 //! `host:N` runs them all) measures host handling alone, over a Router of N tenant hostnames
-//! (`api.tenant-0042.example.com`, plus one wildcard `*.tN.example.net` per ten tenants) whose
-//! every route is `PathPrefix /`: `host_loop` normalizes each authority with the function the
-//! router calls (`NormalizeOptions::normalize_host`), so its Ir / lookups is the normalization
-//! cost per authority; `lookup_loop` then routes the same authorities (path `/`), and the
-//! inclusive cost of `find_named` in it is the host index probe (read both from one run:
-//! `valgrind --tool=callgrind --callgrind-out-file=cg.out target/release/report --callgrind host-plain20:1000 100000`
-//! then `callgrind_annotate --inclusive=yes cg.out | grep -E 'host_loop|lookup_loop|find_named'`).
+//! (`api.tenant-0042.example.com`, `api.t0042.example.io`, plus one wildcard `*.tN.example.net`
+//! per ten tenants) whose every route is `PathPrefix /`. `host_loop` normalizes each authority
+//! with `NormalizeOptions::normalize_host` (the same authority scan as the router's, plus the
+//! public wrapper's call): its Ir / lookups is the normalization cost per authority. `lookup_loop` then
+//! routes the same authorities (path `/`); the self cost of `find_named` in it, with everything
+//! inlined into it, is the host index probe (the vhost's path lookup is a call out of it). Read
+//! all three from one run:
+//!
+//! ```text
+//! valgrind --tool=callgrind --callgrind-out-file=cg.out target/release/report --callgrind host-plain20:1000 100000
+//! callgrind_annotate --inclusive=yes cg.out | grep -E 'report::(host|lookup)_loop \['
+//! callgrind_annotate --inclusive=no --threshold=100 cg.out | grep ':trieway::compile::host::HostIndex::find_named' | grep -v '=>'   # sum: the probe
+//! ```
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::fmt::Write as _;
