@@ -119,7 +119,8 @@ impl HostIndex {
     ///
     /// Work: one hash probe for the host, then one per dot of the host whose suffix has the
     /// length of a configured wildcard suffix (at most 127 for a 253-byte name), each hashing
-    /// that suffix.
+    /// that suffix; the dots are found by one byte check per configured suffix length shorter
+    /// than the host (at most 253), or for Ingress one-label wildcards eight bytes at a time.
     #[inline(always)]
     pub(crate) fn find<T>(
         &self,
@@ -156,6 +157,9 @@ impl HostIndex {
             let one_label = self.ingress && !self.multi_label;
             let b = host.as_bytes();
             let n = b.len();
+            if !one_label && n < 256 {
+                return self.find_wild_by_length(host, isolation, f);
+            }
             // The dots eight bytes at a time (the last partial word read from the end and
             // shifted down); only a dot whose suffix has the length of a wildcard suffix
             // costs a hash probe.
@@ -187,6 +191,52 @@ impl HostIndex {
                     }
                 }
                 at += 8;
+            }
+        }
+        self.any.and_then(|v| f(v, HostKind::Any))
+    }
+}
+
+impl HostIndex {
+    /// The wildcard part of [`HostIndex::find_named`] (then `*`) for a host of fewer than 256
+    /// bytes when a wildcard covers one or more labels: instead of visiting every dot of the
+    /// host, visits the suffix lengths some wildcard has, longest first, and probes the suffix
+    /// of that length when a dot after the first byte precedes it. Same order (a longer
+    /// suffix is a dot further left), and one byte check per configured length shorter than
+    /// the host: the few lengths of a typical configuration cost a few instructions each.
+    #[inline]
+    fn find_wild_by_length<T>(
+        &self,
+        host: &str,
+        isolation: bool,
+        mut f: impl FnMut(u32, HostKind) -> Option<T>,
+    ) -> Option<T> {
+        let b = host.as_bytes();
+        let n = b.len();
+        for (i, &word) in self.wild_lens.iter().enumerate().rev() {
+            // Suffix lengths `base..base + 64`; the dot before a suffix of length `len` is at
+            // `n - 1 - len`, after the first byte when `len <= n - 2`.
+            let base = i * 64;
+            let Some(max) = n.checked_sub(base + 2) else {
+                continue;
+            };
+            let mut lens = if max >= 63 {
+                word
+            } else {
+                word & ((2u64 << max) - 1)
+            };
+            while lens != 0 {
+                let top = 63 - lens.leading_zeros() as usize;
+                lens &= !(1u64 << top);
+                let dot = n - 1 - (base + top);
+                if b.get(dot) == Some(&b'.') {
+                    if let Some(&v) = host.get(dot + 1..).and_then(|s| self.wild.get(s)) {
+                        let r = f(v, HostKind::Wildcard);
+                        if r.is_some() || isolation {
+                            return r;
+                        }
+                    }
+                }
             }
         }
         self.any.and_then(|v| f(v, HostKind::Any))
@@ -298,6 +348,13 @@ mod tests {
             ix.insert(&format!("*.{s}"), i as u32);
             wilds.push((*s, i as u32));
         }
+        // Suffix lengths in the second and fourth words of the length bitmap.
+        let long = format!("{}.{}", "l".repeat(30), "m".repeat(40));
+        let longest = format!("{}.{}", "n".repeat(63), long.repeat(2));
+        for (i, s) in [&long, &longest].into_iter().enumerate() {
+            ix.insert(&format!("*.{s}"), 50 + i as u32);
+            wilds.push((s.as_str(), 50 + i as u32));
+        }
         ix.insert("q.b.c", 100);
         ix.insert("*", 200);
         let labels = [
@@ -320,6 +377,11 @@ mod tests {
                     hosts.push(format!("{a}.{b}.{c}"));
                     hosts.push(format!("{a}{b}.{c}.{a}.{b}.c"));
                 }
+            }
+        }
+        for s in [&long, &longest] {
+            for prefix in ["", "q.", "a.b.", "x.c."] {
+                hosts.push(format!("{prefix}{s}"));
             }
         }
         for host in &hosts {
