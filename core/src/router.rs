@@ -11,7 +11,7 @@ use crate::config::Config;
 use crate::error::Error;
 use crate::model::RouteKind;
 use crate::options::Options;
-use crate::request::{normalize_host, RequestView};
+use crate::request::{normalize_host, normalize_host_lazy, RequestView};
 use std::sync::Arc;
 
 /// An immutable routing table for one Gateway, compiled from a [`Config`].
@@ -689,13 +689,11 @@ impl Router {
             return Outcome::NotFound;
         }
         // `None`: no valid host (absent, empty, over-long or malformed): matches only `*`.
-        let mut buf;
+        // Written (and zeroed) only for a host with uppercase letters.
+        let mut buf = None;
         let host = match req.authority() {
             _ if fe.host_blind => None,
-            Some(a) => {
-                buf = [0u8; 256];
-                normalize_host(a, &mut buf)
-            }
+            Some(a) => normalize_host_lazy(a, &mut buf),
             None => None,
         };
         // Read on the first candidate with query conditions (most lookups never need it).

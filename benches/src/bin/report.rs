@@ -13,6 +13,22 @@
 //! count `*matchit_tenants_loop*`), `envoy-regex:N`,
 //! `envoy-prefix:N`, `envoy-exact:N`. Only `lookup_loop` is worth counting:
 //! `valgrind --tool=callgrind --toggle-collect='*lookup_loop*' target/release/report --callgrind github 1000`.
+//!
+//! `host:N` or `host-KIND:N` (KIND one of `plain20`, `plain`, `port`, `upper`, `wild`, `miss`;
+//! `host:N` runs them all) measures host handling alone, over a Router of N tenant hostnames
+//! (`api.tenant-0042.example.com`, `api.t0042.example.io`, plus one wildcard `*.tN.example.net`
+//! per ten tenants) whose every route is `PathPrefix /`. `host_loop` normalizes each authority
+//! with `NormalizeOptions::normalize_host` (the same authority scan as the router's, plus the
+//! public wrapper's call): its Ir / lookups is the normalization cost per authority. `lookup_loop` then
+//! routes the same authorities (path `/`); the self cost of `find_named` in it, with everything
+//! inlined into it, is the host index probe (the vhost's path lookup is a call out of it). Read
+//! all three from one run:
+//!
+//! ```text
+//! valgrind --tool=callgrind --callgrind-out-file=cg.out target/release/report --callgrind host-plain20:1000 100000
+//! callgrind_annotate --inclusive=yes cg.out | grep -E 'report::(host|lookup)_loop \['
+//! callgrind_annotate --inclusive=no --threshold=100 cg.out | grep ':trieway::compile::host::HostIndex::find_named' | grep -v '=>'   # sum: the probe
+//! ```
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::fmt::Write as _;
@@ -175,12 +191,99 @@ fn matchit_tenants_loop(engine: &MatchitTenants, reqs: &[Prepared<'_>], iters: u
     hits
 }
 
+/// Host handling alone (the `host` scenarios): normalizes each authority as the router does.
+#[inline(never)]
+fn host_loop(authorities: &[&str], iters: usize) -> usize {
+    let mut valid = 0;
+    let mut buf = [0u8; 256];
+    for _ in 0..iters {
+        for a in authorities {
+            let host = trieway::normalize::NormalizeOptions::normalize_host(black_box(a), &mut buf);
+            valid += usize::from(black_box(host).is_some());
+        }
+    }
+    valid
+}
+
+/// The authorities of the `host` scenarios by kind, for a set of `n` tenants (`n` >= 1).
+fn host_authorities(kind: &str, n: usize) -> Vec<String> {
+    let t = 42 % n;
+    let all = [
+        // 20 bytes, lowercase, no port: the issue's target shape.
+        ("plain20", format!("api.t{t:04}.example.io")),
+        ("plain", format!("api.tenant-{t:04}.example.com")),
+        ("port", format!("api.tenant-{t:04}.example.com:8080")),
+        ("upper", format!("API.Tenant-{t:04}.Example.com")),
+        ("wild", format!("app.t{}.example.net", (t / 10) * 10)),
+        ("miss", "www.nobody.example.org".to_string()),
+    ];
+    let picked: Vec<String> = all
+        .iter()
+        .filter(|(k, _)| kind == "all" || *k == kind)
+        .map(|(_, a)| a.clone())
+        .collect();
+    assert!(!picked.is_empty(), "unknown host kind {kind}");
+    picked
+}
+
+/// A Router of `n` tenant hostnames (and a wildcard per ten tenants), each routed by
+/// `PathPrefix /`: lookups on it cost host handling plus the router's glue.
+fn host_router_set(n: usize) -> RouteSet {
+    use trieway_benches::spec::{MatchSpec, PathSpec, RouteSpec, RuleSpec};
+    let mut set = RouteSet::default();
+    for t in 0..n {
+        let ns = format!("tenant-{t}");
+        set.services.push((ns.clone(), "svc".to_string()));
+        let mut hostnames = vec![
+            format!("api.tenant-{t:04}.example.com"),
+            format!("api.t{t:04}.example.io"),
+        ];
+        if t % 10 == 0 {
+            hostnames.push(format!("*.t{t}.example.net"));
+        }
+        set.routes.push(RouteSpec {
+            namespace: ns,
+            name: "r".to_string(),
+            created: trieway_benches::spec::created(0),
+            hostnames,
+            rules: vec![RuleSpec {
+                matches: vec![MatchSpec::path(PathSpec::Prefix("/".to_string()))],
+                backends: vec![("svc".to_string(), 1)],
+            }],
+        });
+    }
+    set
+}
+
 /// `report --callgrind SCENARIO ITERS`: builds the scenario, then runs `lookup_loop`.
 fn callgrind(scenario: &str, iters: usize) {
     let (name, n) = match scenario.split_once(':') {
         Some((a, b)) => (a, b.parse().expect("N")),
         None => (scenario, 0usize),
     };
+    if let Some(kind) = name
+        .strip_prefix("host")
+        .map(|k| k.strip_prefix('-').unwrap_or("all"))
+    {
+        let n = n.max(1);
+        let authorities = host_authorities(kind, n);
+        let auths: Vec<&str> = authorities.iter().map(String::as_str).collect();
+        let valid = host_loop(&auths, iters);
+        println!(
+            "{scenario}: host_loop {} lookups, {valid} valid",
+            iters * auths.len()
+        );
+        let set = host_router_set(n);
+        let router = set.router();
+        let views: Vec<Request<'_>> = auths.iter().map(|a| Request::new("GET", a, "/")).collect();
+        warm_up(&router, &views);
+        let hits = lookup_loop(&router, &views, iters);
+        println!(
+            "{scenario}: lookup_loop {} lookups, {hits} hits",
+            iters * auths.len()
+        );
+        return;
+    }
     if name == "github-matchit" {
         let mm = github::matchit_router();
         let reqs = github::requests();
