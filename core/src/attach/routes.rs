@@ -259,19 +259,19 @@ fn evaluate(
     if let Some(refused) = all_rules_invalid(v) {
         return refused;
     }
-    let selected: Vec<(usize, &ListenerInfo<'_>)> = ids
-        .iter()
-        .filter_map(|&id| Some((id, listeners.get(id)?)))
-        .filter(|(_, l)| p.section_name.as_deref().is_none_or(|s| s == l.spec.name))
-        .filter(|(_, l)| p.port.is_none_or(|port| port == l.spec.port))
-        .collect();
-    if selected.is_empty() {
+    let selected = || {
+        ids.iter()
+            .filter_map(|&id| Some((id, listeners.get(id)?)))
+            .filter(|(_, l)| p.section_name.as_deref().is_none_or(|s| s == l.spec.name))
+            .filter(|(_, l)| p.port.is_none_or(|port| port == l.spec.port))
+    };
+    if selected().next().is_none() {
         return Outcome::Refused(
             "NoMatchingParent",
             "no listener of the parent matches the parentRef's sectionName/port".to_string(),
         );
     }
-    attach_to_listeners(ctx, v, selected)
+    attach_to_listeners(ctx, v, selected())
 }
 
 /// The refusal of a route whose every rule is invalid, naming each rule's problem.
@@ -302,10 +302,10 @@ fn all_rules_invalid(v: &RouteView<'_>) -> Option<Outcome> {
 
 /// Attaches the route to the `selected` listeners that allow its kind and namespace and
 /// whose hostname intersects its hostnames; else the reason none does.
-fn attach_to_listeners(
+fn attach_to_listeners<'l>(
     ctx: &Ctx<'_>,
     v: &RouteView<'_>,
-    selected: Vec<(usize, &ListenerInfo<'_>)>,
+    selected: impl Iterator<Item = (usize, &'l ListenerInfo<'l>)>,
 ) -> Outcome {
     let mut allowed = false;
     let mut out = Vec::new();
@@ -376,6 +376,12 @@ fn resolve_conflicts(
     listeners: &[ListenerInfo<'_>],
     evals: &mut [(usize, Vec<ParentEval>)],
 ) {
+    // Only a listener with candidates of both kinds has conflicts: without routes of both
+    // kinds there is nothing to rank (the age sort costs more than the rest of attachment).
+    let has = |k: RouteKind| views.iter().any(|v| v.kind == k);
+    if !(has(RouteKind::Http) && has(RouteKind::Grpc)) {
+        return;
+    }
     let rank = age_ranks(views);
     let mut per_listener = candidates_per_listener(views, evals, &rank);
     let mut losers: Vec<Loser> = Vec::new();
@@ -609,7 +615,11 @@ fn finish_route(
     if let Some(r) = record.as_deref_mut() {
         r.has_status = true;
     }
-    for pe in list {
+    // The last parentRef takes the shared conditions, the others copies (usually there is
+    // one parentRef: no copy).
+    let (mut refs, mut partial) = (Some(refs), partial);
+    let last = list.len().saturating_sub(1);
+    for (pi, pe) in list.into_iter().enumerate() {
         let mut status = pe.status;
         let accepted = match pe.outcome {
             Outcome::Refused(reason, msg) => Condition::new("Accepted", false, reason, msg),
@@ -625,11 +635,18 @@ fn finish_route(
                 Condition::new("Accepted", true, "Accepted", "route is accepted")
             }
         };
+        let take = pi == last;
+        let conds = 2 + usize::from(partial.is_some());
+        status.conditions.reserve_exact(conds);
         status.conditions.push(accepted);
-        status.conditions.push(refs.clone());
-        if let Some(p) = &partial {
-            status.conditions.push(p.clone());
-        }
+        let shared = if take { refs.take() } else { refs.clone() };
+        status.conditions.extend(shared);
+        let p = if take {
+            partial.take()
+        } else {
+            partial.clone()
+        };
+        status.conditions.extend(p);
         parents_out.push(status);
     }
     RouteStatus {

@@ -282,7 +282,7 @@ pub enum Target<'r> {
 impl Split {
     pub(crate) fn new(backends: Vec<Backend>) -> Self {
         let mut total = 0u64;
-        let mut cumulative = Vec::new();
+        let mut cumulative = Vec::with_capacity(backends.len());
         for (i, b) in backends.iter().enumerate() {
             if b.weight > 0 {
                 total += u64::from(b.weight);
