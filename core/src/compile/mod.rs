@@ -291,6 +291,10 @@ pub(crate) struct Builder<'c> {
     /// A rule was dropped for the Router's regex budget (its outcome depends on the order
     /// routes are compiled in).
     router_budget_hit: bool,
+    /// Per match of the HTTPRoute rule being compiled: the parameters of its template
+    /// RegularExpression path, found while listing the rule's regexes (each template is
+    /// parsed once there, not again for its match).
+    rule_plans: Vec<Option<template::ParamPlan>>,
 }
 
 #[cfg(test)]
@@ -449,6 +453,7 @@ impl<'c> Builder<'c> {
             route_vhosts: Vec::new(),
             vhost_slots: Vec::new(),
             router_budget_hit: false,
+            rule_plans: Vec::new(),
         }
     }
 }
@@ -675,7 +680,10 @@ impl Builder<'_> {
             if route.invalid_rules.iter().any(|r| r.index == ri) {
                 continue;
             }
-            if let Err(message) = self.rule_regexes(&http_rule_regexes(ri, rule)) {
+            let mut plans = std::mem::take(&mut self.rule_plans);
+            let wanted = http_rule_regexes(ri, rule, &mut plans);
+            self.rule_plans = plans;
+            if let Err(message) = self.rule_regexes(&wanted) {
                 self.out.dropped.push(DroppedRule {
                     kind: RouteKind::Http,
                     route: index,
@@ -700,6 +708,7 @@ impl Builder<'_> {
                 policies,
             );
             self.add_matches(rule_id, &rule.matches, &mut ids, Self::compile_match);
+            self.rule_plans.clear();
         }
         self.route_matches.push(ids);
     }
@@ -910,7 +919,14 @@ impl Builder<'_> {
         };
         // Template regexes are matched by the template trie and need no compiled regex.
         let params = match kind {
-            PathKind::Regex => self.param_plan(value)?,
+            PathKind::Regex => match self
+                .rule_plans
+                .get_mut(index as usize)
+                .and_then(Option::take)
+            {
+                Some(plan) => plan,
+                None => self.param_plan(value)?,
+            },
             _ => template::ParamPlan::None,
         };
         let headers = self.header_conds(&m.headers)?;
@@ -1246,9 +1262,16 @@ impl std::fmt::Display for RegexField {
 }
 
 /// `(field, pattern)` of the regexes an HTTPRoute rule's matches use, as `compile_match` uses
-/// them (first condition of each header or query name; template paths need none).
-fn http_rule_regexes(ri: usize, rule: &HttpRouteRule) -> Vec<(RegexField, &str)> {
+/// them (first condition of each header or query name; template paths need none: `plans`
+/// gets, per match, the parameters of its template path).
+fn http_rule_regexes<'r>(
+    ri: usize,
+    rule: &'r HttpRouteRule,
+    plans: &mut Vec<Option<template::ParamPlan>>,
+) -> Vec<(RegexField, &'r str)> {
     let mut out = Vec::new();
+    plans.clear();
+    plans.resize(rule.matches.len(), None);
     for (mi, m) in rule.matches.iter().enumerate() {
         let field = |at| RegexField {
             rule: ri,
@@ -1257,10 +1280,17 @@ fn http_rule_regexes(ri: usize, rule: &HttpRouteRule) -> Vec<(RegexField, &str)>
         };
         if let Some(path) = &m.path {
             let v = path.value.as_deref().unwrap_or("/");
-            if matches!(path.kind, Some(PathMatchType::RegularExpression))
-                && template::parse(v).is_none()
-            {
-                out.push((field(RegexAt::Path), v));
+            if matches!(path.kind, Some(PathMatchType::RegularExpression)) {
+                match template::parse_named(v) {
+                    Some((.., names)) => {
+                        plans[mi] = Some(if names.is_empty() {
+                            template::ParamPlan::None
+                        } else {
+                            template::ParamPlan::Segments(names.into())
+                        });
+                    }
+                    None => out.push((field(RegexAt::Path), v)),
+                }
             }
         }
         header_regexes(&m.headers, field, &mut out);
@@ -1486,7 +1516,8 @@ mod build_tests {
     }
 
     /// The regexes of a rule: the first condition of each header name (ASCII case ignored)
-    /// and of each query name (exact), non-template regex paths only, in order.
+    /// and of each query name (exact), non-template regex paths only, in order; the
+    /// parameters of each template path.
     #[test]
     fn rule_regexes_take_the_first_condition_of_each_name() {
         let rule: HttpRouteRule = serde_json::from_value(serde_json::json!({
@@ -1505,11 +1536,13 @@ mod build_tests {
                         {"name": "Q", "type": "RegularExpression", "value": "f+"}
                     ]
                 },
-                {"path": {"type": "RegularExpression", "value": "/t/[^/]+"}}
+                {"path": {"type": "RegularExpression", "value": "/t/[^/]+"}},
+                {"path": {"type": "RegularExpression", "value": "/u/(?P<id>[^/]+)"}}
             ]
         }))
         .expect("a rule");
-        let got: Vec<(String, &str)> = http_rule_regexes(2, &rule)
+        let mut plans = vec![None; 5];
+        let got: Vec<(String, &str)> = http_rule_regexes(2, &rule, &mut plans)
             .into_iter()
             .map(|(f, v)| (f.to_string(), v))
             .collect();
@@ -1524,6 +1557,15 @@ mod build_tests {
                 (format!("{p}.queryParams[2].value"), "f+"),
             ]
         );
+        // Template paths need no regex; their parameters are kept for their matches.
+        use template::ParamPlan;
+        assert_eq!(plans.len(), 3);
+        assert!(plans[0].is_none());
+        assert!(matches!(plans[1], Some(ParamPlan::None)));
+        match &plans[2] {
+            Some(ParamPlan::Segments(names)) => assert_eq!(&names[..], &[(1, "id".into())]),
+            other => panic!("{other:?}"),
+        }
     }
 
     /// Issue #20, item 4: each distinct backend target is resolved once per compile (it was
