@@ -4,7 +4,7 @@
 use super::hostname::{intersect_all, HostIndex};
 use super::listeners::{admits_namespace, ListenerInfo, X_GATEWAY_GROUP};
 use super::report::{Condition, RouteParentStatus, RouteStatus};
-use super::{ns_name, AttachedRoute, Ctx, Parents};
+use super::{ns_name, AttachedRoute, BackendProblem, Ctx, Parents};
 use crate::config::Config;
 use crate::model::{
     BackendObjectReference, FilterType, FromNamespaces, HttpBackendRef, HttpRouteFilter,
@@ -725,7 +725,25 @@ fn attach_to(l: &mut ListenerInfo<'_>, v: &RouteView<'_>, hosts: Vec<String>) {
 /// `ResolvedRefs` for a route: the first invalid backend's reason, every problem's message.
 fn resolved_refs(ctx: &Ctx<'_>, v: &RouteView<'_>) -> Condition {
     let mut problems = Vec::new();
-    v.for_each_backend(|t| problems.extend(ctx.resolver.problem(v.kind, v.namespace, t)));
+    // The rules of a route often name the same few backends: a target equal to one of the
+    // last few checked takes that one's answer (the check depends on the target alone).
+    let mut seen: [Option<(&BackendObjectReference, Option<BackendProblem>)>; 4] =
+        Default::default();
+    let mut next = 0;
+    v.for_each_backend(|t| {
+        let known = seen
+            .iter()
+            .flatten()
+            .find(|(s, _)| std::ptr::eq(*s, t) || *s == t)
+            .map(|(_, p)| p.clone());
+        let problem = known.unwrap_or_else(|| {
+            let p = ctx.resolver.problem(v.kind, v.namespace, t);
+            seen[next % seen.len()] = Some((t, p.clone()));
+            next += 1;
+            p
+        });
+        problems.extend(problem);
+    });
     match problems.first() {
         None => Condition::new(
             "ResolvedRefs",
