@@ -588,7 +588,13 @@ impl Incremental {
 fn count(counts: &mut FxHashMap<String, u32>, hosts: &[String], add: bool) {
     for h in hosts {
         if add {
-            *counts.entry(h.clone()).or_insert(0) += 1;
+            // The key is copied only the first time (most hostnames are counted many times).
+            match counts.get_mut(h.as_str()) {
+                Some(n) => *n += 1,
+                None => {
+                    counts.insert(h.clone(), 1);
+                }
+            }
         } else if let Some(n) = counts.get_mut(h.as_str()) {
             *n -= 1;
             if *n == 0 {

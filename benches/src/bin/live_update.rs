@@ -12,6 +12,10 @@
 //! of a full rebuild (load + validate, attach alone via `Report::attach`, `Router::new`) show
 //! what dominates.
 //!
+//! Each full-rebuild part is also given in on-CPU time of the building thread (Linux:
+//! `/proc/thread-self/schedstat`; the median of the rounds, `TRIEWAY_LIVE_ROUNDS`, default
+//! 3): on a shared machine it is less disturbed than the elapsed time by other processes.
+//!
 //! Then the resident memory before one more update and its peak during it (two versions
 //! coexist while the new one is built and published; Linux only), and
 //! (`TRIEWAY_LIVE_THROUGHPUT_SECS`, default 2; 0 skips it) the lookup throughput of 2
@@ -34,6 +38,24 @@ fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1e3)
 }
 
+/// The time this thread has run on a CPU (Linux; `None` elsewhere).
+fn cpu_time() -> Option<Duration> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns: u64 = s.split_whitespace().next()?.parse().ok()?;
+    Some(Duration::from_nanos(ns))
+}
+
+/// The on-CPU time `f` took on this thread (zero where unknown), with its result.
+fn on_cpu<T>(f: impl FnOnce() -> T) -> (T, Duration) {
+    let start = cpu_time();
+    let out = f();
+    let spent = match (start, cpu_time()) {
+        (Some(a), Some(b)) => b.saturating_sub(a),
+        _ => Duration::ZERO,
+    };
+    (out, spent)
+}
+
 fn main() {
     let sizes: Vec<usize> = match std::env::args().nth(1) {
         Some(n) => vec![n.parse().expect("a rule count")],
@@ -50,31 +72,48 @@ fn main() {
         let mut load = Vec::new();
         let mut attach = Vec::new();
         let mut build = Vec::new();
+        let (mut load_cpu, mut attach_cpu, mut build_cpu) = (Vec::new(), Vec::new(), Vec::new());
         let mut config = Config::default();
         // `TRIEWAY_LIVE_ONLY=1`: one full build only (to profile the updates).
         let rounds = if std::env::var_os("TRIEWAY_LIVE_ONLY").is_some() {
             1
         } else {
-            3
+            std::env::var("TRIEWAY_LIVE_ROUNDS")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(3usize)
+                .max(1)
         };
         for _ in 0..rounds {
             // The loader takes the objects by value: copied before the clock starts.
             let copies = values.clone();
             let start = Instant::now();
-            let mut b = Config::builder();
-            for (i, v) in copies.into_iter().enumerate() {
-                b.add_value(v, "gen", i);
-            }
-            config = b.finish();
+            let (built, cpu) = on_cpu(|| {
+                let mut b = Config::builder();
+                for (i, v) in copies.into_iter().enumerate() {
+                    b.add_value(v, "gen", i);
+                }
+                b.finish()
+            });
+            config = built;
             load.push(start.elapsed());
+            load_cpu.push(cpu);
             let start = Instant::now();
-            std::hint::black_box(Report::attach(&config, None));
+            let ((), cpu) = on_cpu(|| {
+                std::hint::black_box(Report::attach(&config, None));
+            });
             attach.push(start.elapsed());
+            attach_cpu.push(cpu);
             let start = Instant::now();
-            std::hint::black_box(Router::new(&config, Options::default()).expect("router"));
+            let ((), cpu) = on_cpu(|| {
+                std::hint::black_box(Router::new(&config, Options::default()).expect("router"));
+            });
             build.push(start.elapsed());
+            build_cpu.push(cpu);
         }
         let (load, attach, build) = (median(load), median(attach), median(build));
+        let (load_cpu, attach_cpu, build_cpu) =
+            (median(load_cpu), median(attach_cpu), median(build_cpu));
         let live = Arc::new(Live::new(config, Options::default()).expect("live"));
         // Where each HTTPRoute's object is in `values` (found once, so that making a change
         // costs the writer thread little next to applying it).
@@ -163,6 +202,15 @@ fn main() {
             ms(build),
             ms(attach),
         );
+        if load_cpu > Duration::ZERO {
+            println!(
+                "{n:>7} rules: on CPU: full rebuild {} = load+validate {} + Router::new {} (attach alone {})",
+                ms(load_cpu + build_cpu),
+                ms(load_cpu),
+                ms(build_cpu),
+                ms(attach_cpu),
+            );
+        }
         let secs: u64 = std::env::var("TRIEWAY_LIVE_THROUGHPUT_SECS")
             .ok()
             .and_then(|v| v.parse().ok())

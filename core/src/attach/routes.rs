@@ -4,7 +4,7 @@
 use super::hostname::{intersect_all, HostIndex};
 use super::listeners::{admits_namespace, ListenerInfo, X_GATEWAY_GROUP};
 use super::report::{Condition, RouteParentStatus, RouteStatus};
-use super::{ns_name, AttachedRoute, Ctx, Parents};
+use super::{ns_name, AttachedRoute, BackendProblem, Ctx, Parents};
 use crate::config::Config;
 use crate::model::{
     BackendObjectReference, FilterType, FromNamespaces, HttpBackendRef, HttpRouteFilter,
@@ -24,8 +24,41 @@ struct RouteView<'a> {
     hostnames: Option<&'a [String]>,
     rule_count: usize,
     invalid: &'a [InvalidRule],
-    /// Backend and mirror targets of the valid rules, in rule order.
-    backends: Vec<&'a BackendObjectReference>,
+    /// The rules, whose valid ones' backend and mirror targets
+    /// [`RouteView::for_each_backend`] walks (not collected: one allocation per route less).
+    rules: Rules<'a>,
+}
+
+/// The rules of a route of any kind.
+#[derive(Clone, Copy)]
+enum Rules<'a> {
+    Http(&'a [crate::model::HttpRouteRule]),
+    Grpc(&'a [crate::model::GrpcRouteRule]),
+    L4(&'a [crate::model::L4RouteRule]),
+}
+
+impl<'a> RouteView<'a> {
+    /// Calls `f` with the backend and mirror targets of the valid rules, in rule order.
+    fn for_each_backend(&self, mut f: impl FnMut(&'a BackendObjectReference)) {
+        let valid = |ri: usize| !is_invalid(self.invalid, ri);
+        match self.rules {
+            Rules::Http(rules) => {
+                for (_, rule) in rules.iter().enumerate().filter(|(ri, _)| valid(*ri)) {
+                    http_targets(&rule.backend_refs, &rule.filters, &mut f);
+                }
+            }
+            Rules::Grpc(rules) => {
+                for (_, rule) in rules.iter().enumerate().filter(|(ri, _)| valid(*ri)) {
+                    http_targets(&rule.backend_refs, &rule.filters, &mut f);
+                }
+            }
+            Rules::L4(rules) => {
+                for (_, rule) in rules.iter().enumerate().filter(|(ri, _)| valid(*ri)) {
+                    rule.backend_refs.iter().for_each(|b| f(&b.target));
+                }
+            }
+        }
+    }
 }
 
 fn is_invalid(invalid: &[InvalidRule], rule: usize) -> bool {
@@ -37,17 +70,17 @@ fn is_invalid(invalid: &[InvalidRule], rule: usize) -> bool {
 fn http_targets<'a>(
     backend_refs: &'a [HttpBackendRef],
     filters: &'a [HttpRouteFilter],
-    out: &mut Vec<&'a BackendObjectReference>,
+    out: &mut impl FnMut(&'a BackendObjectReference),
 ) {
     let mirror = |f: &'a HttpRouteFilter| match (&f.kind, &f.request_mirror) {
         (FilterType::RequestMirror, Some(m)) => Some(&m.backend_ref),
         _ => None,
     };
     for b in backend_refs {
-        out.push(&b.target);
-        out.extend(b.filters.iter().filter_map(mirror));
+        out(&b.target);
+        b.filters.iter().filter_map(mirror).for_each(&mut *out);
     }
-    out.extend(filters.iter().filter_map(mirror));
+    filters.iter().filter_map(mirror).for_each(out);
 }
 
 fn view<'a, S>(
@@ -57,7 +90,7 @@ fn view<'a, S>(
     parent_refs: &'a [ParentReference],
     hostnames: Option<&'a [String]>,
     rule_count: usize,
-    backends: Vec<&'a BackendObjectReference>,
+    rules: Rules<'a>,
 ) -> RouteView<'a> {
     RouteView {
         kind,
@@ -69,32 +102,22 @@ fn view<'a, S>(
         hostnames,
         rule_count,
         invalid: &r.invalid_rules,
-        backends,
+        rules,
     }
 }
 
 /// The view of HTTPRoute `i`.
 fn http_view(i: usize, r: &Route<crate::model::HttpRouteSpec>) -> RouteView<'_> {
-    let mut b = Vec::new();
     let rules = r.spec.rules.as_deref();
-    for (ri, rule) in rules.unwrap_or(&[]).iter().enumerate() {
-        if !is_invalid(&r.invalid_rules, ri) {
-            http_targets(&rule.backend_refs, &rule.filters, &mut b);
-        }
-    }
     let count = rules.map_or(1, <[_]>::len);
+    let b = Rules::Http(rules.unwrap_or(&[]));
     let (p, h) = (&r.spec.parent_refs, &r.spec.hostnames);
     view(RouteKind::Http, i, r, p, Some(h), count, b)
 }
 
 /// The view of GRPCRoute `i`.
 fn grpc_view(i: usize, r: &Route<crate::model::GrpcRouteSpec>) -> RouteView<'_> {
-    let mut b = Vec::new();
-    for (ri, rule) in r.spec.rules.iter().enumerate() {
-        if !is_invalid(&r.invalid_rules, ri) {
-            http_targets(&rule.backend_refs, &rule.filters, &mut b);
-        }
-    }
+    let b = Rules::Grpc(&r.spec.rules);
     let (p, h) = (&r.spec.parent_refs, &r.spec.hostnames);
     view(RouteKind::Grpc, i, r, p, Some(h), r.spec.rules.len(), b)
 }
@@ -115,20 +138,8 @@ fn views(config: &Config) -> Vec<RouteView<'_>> {
 /// Every TLS, TCP and UDP route of `config`, in kind order then input order.
 fn l4_views(config: &Config) -> Vec<RouteView<'_>> {
     let mut out = Vec::new();
-    fn l4<'a>(
-        rules: &'a [crate::model::L4RouteRule],
-        invalid: &[InvalidRule],
-    ) -> Vec<&'a BackendObjectReference> {
-        let mut b = Vec::new();
-        for (ri, rule) in rules.iter().enumerate() {
-            if !is_invalid(invalid, ri) {
-                b.extend(rule.backend_refs.iter().map(|x| &x.target));
-            }
-        }
-        b
-    }
     for (i, r) in config.tls_routes.iter().enumerate() {
-        let b = l4(&r.spec.rules, &r.invalid_rules);
+        let b = Rules::L4(&r.spec.rules);
         let (p, h) = (&r.spec.parent_refs, &r.spec.hostnames);
         out.push(view(
             RouteKind::Tls,
@@ -145,7 +156,7 @@ fn l4_views(config: &Config) -> Vec<RouteView<'_>> {
         (RouteKind::Udp, &config.udp_routes),
     ] {
         for (i, r) in list.iter().enumerate() {
-            let b = l4(&r.spec.rules, &r.invalid_rules);
+            let b = Rules::L4(&r.spec.rules);
             out.push(view(
                 kind,
                 i,
@@ -170,31 +181,13 @@ pub(crate) fn route_targets(
     index: usize,
     mut f: impl FnMut(&str, &str, &str),
 ) -> Option<&str> {
-    let mut b: Vec<&BackendObjectReference> = Vec::new();
-    let ns = match kind {
-        RouteKind::Http => {
-            let r = config.http_routes.get(index)?;
-            for (ri, rule) in r.spec.rules.as_deref().unwrap_or(&[]).iter().enumerate() {
-                if !is_invalid(&r.invalid_rules, ri) {
-                    http_targets(&rule.backend_refs, &rule.filters, &mut b);
-                }
-            }
-            &r.meta.namespace
-        }
-        RouteKind::Grpc => {
-            let r = config.grpc_routes.get(index)?;
-            for (ri, rule) in r.spec.rules.iter().enumerate() {
-                if !is_invalid(&r.invalid_rules, ri) {
-                    http_targets(&rule.backend_refs, &rule.filters, &mut b);
-                }
-            }
-            &r.meta.namespace
-        }
+    let v = match kind {
+        RouteKind::Http => http_view(index, config.http_routes.get(index)?),
+        RouteKind::Grpc => grpc_view(index, config.grpc_routes.get(index)?),
         _ => return None,
     };
-    for t in b {
-        f(ns, t.namespace(ns), &t.name);
-    }
+    let ns = v.namespace;
+    v.for_each_backend(|t| f(ns, t.namespace(ns), &t.name));
     Some(ns)
 }
 
@@ -209,10 +202,11 @@ pub(crate) fn l4_routes_touching(
     l4_views(config)
         .into_iter()
         .filter(|v| {
-            in_ns(v.namespace)
-                || v.backends
-                    .iter()
-                    .any(|t| target(v.namespace, t.namespace(v.namespace), &t.name))
+            let mut hit = in_ns(v.namespace);
+            v.for_each_backend(|t| {
+                hit = hit || target(v.namespace, t.namespace(v.namespace), &t.name);
+            });
+            hit
         })
         .map(|v| (v.kind, v.index))
         .collect()
@@ -259,19 +253,19 @@ fn evaluate(
     if let Some(refused) = all_rules_invalid(v) {
         return refused;
     }
-    let selected: Vec<(usize, &ListenerInfo<'_>)> = ids
-        .iter()
-        .filter_map(|&id| Some((id, listeners.get(id)?)))
-        .filter(|(_, l)| p.section_name.as_deref().is_none_or(|s| s == l.spec.name))
-        .filter(|(_, l)| p.port.is_none_or(|port| port == l.spec.port))
-        .collect();
-    if selected.is_empty() {
+    let selected = || {
+        ids.iter()
+            .filter_map(|&id| Some((id, listeners.get(id)?)))
+            .filter(|(_, l)| p.section_name.as_deref().is_none_or(|s| s == l.spec.name))
+            .filter(|(_, l)| p.port.is_none_or(|port| port == l.spec.port))
+    };
+    if selected().next().is_none() {
         return Outcome::Refused(
             "NoMatchingParent",
             "no listener of the parent matches the parentRef's sectionName/port".to_string(),
         );
     }
-    attach_to_listeners(ctx, v, selected)
+    attach_to_listeners(ctx, v, selected())
 }
 
 /// The refusal of a route whose every rule is invalid, naming each rule's problem.
@@ -302,10 +296,10 @@ fn all_rules_invalid(v: &RouteView<'_>) -> Option<Outcome> {
 
 /// Attaches the route to the `selected` listeners that allow its kind and namespace and
 /// whose hostname intersects its hostnames; else the reason none does.
-fn attach_to_listeners(
+fn attach_to_listeners<'l>(
     ctx: &Ctx<'_>,
     v: &RouteView<'_>,
-    selected: Vec<(usize, &ListenerInfo<'_>)>,
+    selected: impl Iterator<Item = (usize, &'l ListenerInfo<'l>)>,
 ) -> Outcome {
     let mut allowed = false;
     let mut out = Vec::new();
@@ -376,6 +370,12 @@ fn resolve_conflicts(
     listeners: &[ListenerInfo<'_>],
     evals: &mut [(usize, Vec<ParentEval>)],
 ) {
+    // Only a listener with candidates of both kinds has conflicts: without routes of both
+    // kinds there is nothing to rank (the age sort costs more than the rest of attachment).
+    let has = |k: RouteKind| views.iter().any(|v| v.kind == k);
+    if !(has(RouteKind::Http) && has(RouteKind::Grpc)) {
+        return;
+    }
     let rank = age_ranks(views);
     let mut per_listener = candidates_per_listener(views, evals, &rank);
     let mut losers: Vec<Loser> = Vec::new();
@@ -609,7 +609,11 @@ fn finish_route(
     if let Some(r) = record.as_deref_mut() {
         r.has_status = true;
     }
-    for pe in list {
+    // The last parentRef takes the shared conditions, the others copies (usually there is
+    // one parentRef: no copy).
+    let (mut refs, mut partial) = (Some(refs), partial);
+    let last = list.len().saturating_sub(1);
+    for (pi, pe) in list.into_iter().enumerate() {
         let mut status = pe.status;
         let accepted = match pe.outcome {
             Outcome::Refused(reason, msg) => Condition::new("Accepted", false, reason, msg),
@@ -625,15 +629,18 @@ fn finish_route(
                 Condition::new("Accepted", true, "Accepted", "route is accepted")
             }
         };
-        // Exactly: a first push would reserve four (a Condition is 96 bytes; issue #20).
-        status
-            .conditions
-            .reserve_exact(2 + usize::from(partial.is_some()));
+        let take = pi == last;
+        let conds = 2 + usize::from(partial.is_some());
+        status.conditions.reserve_exact(conds);
         status.conditions.push(accepted);
-        status.conditions.push(refs.clone());
-        if let Some(p) = &partial {
-            status.conditions.push(p.clone());
-        }
+        let shared = if take { refs.take() } else { refs.clone() };
+        status.conditions.extend(shared);
+        let p = if take {
+            partial.take()
+        } else {
+            partial.clone()
+        };
+        status.conditions.extend(p);
         parents_out.push(status);
     }
     RouteStatus {
@@ -717,11 +724,26 @@ fn attach_to(l: &mut ListenerInfo<'_>, v: &RouteView<'_>, hosts: Vec<String>) {
 
 /// `ResolvedRefs` for a route: the first invalid backend's reason, every problem's message.
 fn resolved_refs(ctx: &Ctx<'_>, v: &RouteView<'_>) -> Condition {
-    let problems: Vec<_> = v
-        .backends
-        .iter()
-        .filter_map(|t| ctx.resolver.problem(v.kind, v.namespace, t))
-        .collect();
+    let mut problems = Vec::new();
+    // The rules of a route often name the same few backends: a target equal to one of the
+    // last few checked takes that one's answer (the check depends on the target alone).
+    let mut seen: [Option<(&BackendObjectReference, Option<BackendProblem>)>; 4] =
+        Default::default();
+    let mut next = 0;
+    v.for_each_backend(|t| {
+        let known = seen
+            .iter()
+            .flatten()
+            .find(|(s, _)| std::ptr::eq(*s, t) || *s == t)
+            .map(|(_, p)| p.clone());
+        let problem = known.unwrap_or_else(|| {
+            let p = ctx.resolver.problem(v.kind, v.namespace, t);
+            seen[next % seen.len()] = Some((t, p.clone()));
+            next += 1;
+            p
+        });
+        problems.extend(problem);
+    });
     match problems.first() {
         None => Condition::new(
             "ResolvedRefs",

@@ -1823,3 +1823,45 @@ spec:
     assert!(a.gateways[0].listeners.iter().all(|l| !l.usable));
     assert!(attach(&Config::default(), None).gateways.is_empty());
 }
+
+/// `ResolvedRefs` lists a problem per invalid backendRef, in rule order, also when rules
+/// repeat targets (a route's repeated targets are checked once: issue #20, item 4) and when
+/// more distinct targets than that memo holds alternate.
+#[test]
+fn resolved_refs_repeat_a_problem_per_reference() {
+    let yaml = format!(
+        "{GW_HTTP}---\n{}",
+        r#"
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: r, namespace: default}
+spec:
+  parentRefs: [{name: gw}]
+  rules:
+  - backendRefs: [{name: a, port: 80}, {name: web, port: 80}, {name: a, port: 80}]
+  - backendRefs: [{name: b, port: 80}, {name: c, port: 80}, {name: d, port: 80}]
+  - backendRefs: [{name: e, port: 80}, {name: a, port: 80}, {name: web, port: 81}]
+  - backendRefs: [{name: web, port: 80}, {name: a, port: 80}, {name: a}]
+"#
+    );
+    let config = load(&yaml);
+    let a = attach(&config, DEFAULT_CONTROLLER_NAME);
+    let route = a
+        .report
+        .routes
+        .iter()
+        .find(|r| r.name == "r")
+        .expect("route r");
+    let refs = Condition::find(&route.parents[0].conditions, "ResolvedRefs").expect("condition");
+    assert!(!refs.is_true());
+    assert_eq!(refs.reason, "BackendNotFound");
+    let missing = |n: &str| format!("backendRef default/{n}: Service not found");
+    let mut want: Vec<String> = ["a", "a", "b", "c", "d", "e", "a"]
+        .iter()
+        .map(|n| missing(n))
+        .collect();
+    want.push("backendRef default/web: Service has no port 81".to_string());
+    want.push(missing("a"));
+    want.push("backendRef default/a: port is required for a Service".to_string());
+    assert_eq!(refs.message, want.join("; "));
+}

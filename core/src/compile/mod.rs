@@ -446,6 +446,10 @@ pub(crate) struct Builder<'c> {
     /// A rule was dropped for the Router's regex budget (its outcome depends on the order
     /// routes are compiled in).
     router_budget_hit: bool,
+    /// Per match of the HTTPRoute rule being compiled: the parameters of its template
+    /// RegularExpression path, found while listing the rule's regexes (each template is
+    /// parsed once there, not again for its match).
+    rule_plans: Vec<Option<template::ParamPlan>>,
 }
 
 #[cfg(test)]
@@ -604,6 +608,7 @@ impl<'c> Builder<'c> {
             route_vhosts: Vec::new(),
             vhost_slots: Vec::new(),
             router_budget_hit: false,
+            rule_plans: Vec::new(),
         }
     }
 }
@@ -833,7 +838,10 @@ impl Builder<'_> {
             if route.invalid_rules.iter().any(|r| r.index == ri) {
                 continue;
             }
-            if let Err(message) = self.rule_regexes(&http_rule_regexes(ri, rule)) {
+            let mut plans = std::mem::take(&mut self.rule_plans);
+            let wanted = http_rule_regexes(ri, rule, &mut plans);
+            self.rule_plans = plans;
+            if let Err(message) = self.rule_regexes(&wanted) {
                 self.out.dropped.push(DroppedRule {
                     kind: RouteKind::Http,
                     route: index,
@@ -858,6 +866,7 @@ impl Builder<'_> {
                 policies,
             );
             self.add_matches(rule_id, &rule.matches, &mut ids, Self::compile_match);
+            self.rule_plans.clear();
         }
         self.route_matches.push(ids);
     }
@@ -966,7 +975,7 @@ impl Builder<'_> {
     /// `Options::regex_size_limit` and what is left of the route's and the Router's budgets.
     /// A pattern another rule already built costs the Router nothing more, and costs the route
     /// once. `Err` names the field and the limit.
-    fn rule_regexes(&mut self, wanted: &[(String, &str)]) -> Result<(), String> {
+    fn rule_regexes(&mut self, wanted: &[(RegexField, &str)]) -> Result<(), String> {
         let o = &self.options;
         let mut new: Vec<(&str, Dfa)> = Vec::new();
         let mut reused: Vec<u32> = Vec::new();
@@ -995,15 +1004,16 @@ impl Builder<'_> {
             // The build is capped by the per-regex limit only: what it keeps (often a sparse
             // DFA, smaller than the dense one built) is what the budgets count. The work per
             // route stays within validation's, which built the same patterns.
-            let too_big = format!(
-                "{field}: regular expression {} needs more than {} bytes to compile to a DFA \
-                 (Options::regex_size_limit)",
-                quote(pattern),
-                o.regex_size_limit
-            );
             let d = match dfa::build(pattern, o.regex_size_limit) {
                 Ok(d) => d,
-                Err(dfa::BuildError::TooBig(_)) => return Err(too_big),
+                Err(dfa::BuildError::TooBig(_)) => {
+                    return Err(format!(
+                        "{field}: regular expression {} needs more than {} bytes to compile \
+                         to a DFA (Options::regex_size_limit)",
+                        quote(pattern),
+                        o.regex_size_limit
+                    ))
+                }
                 Err(dfa::BuildError::Invalid(why)) => {
                     return Err(format!(
                         "{field}: invalid regular expression {}: {why}",
@@ -1053,9 +1063,9 @@ impl Builder<'_> {
     /// Compiles one match; `None` when it cannot match anything (validation reports why).
     fn compile_match(&mut self, rule: u32, index: u32, m: &HttpRouteMatch) -> Option<MatchInfo> {
         let (kind, value) = match &m.path {
-            None => (PathKind::Prefix, "/".to_string()),
+            None => (PathKind::Prefix, "/"),
             Some(p) => {
-                let value = p.value.clone().unwrap_or_else(|| "/".to_string());
+                let value = p.value.as_deref().unwrap_or("/");
                 let kind = match p.kind.as_ref().unwrap_or(&PathMatchType::PathPrefix) {
                     PathMatchType::Exact => PathKind::Exact,
                     PathMatchType::PathPrefix => PathKind::Prefix,
@@ -1067,7 +1077,14 @@ impl Builder<'_> {
         };
         // Template regexes are matched by the template trie and need no compiled regex.
         let params = match kind {
-            PathKind::Regex => self.param_plan(&value)?,
+            PathKind::Regex => match self
+                .rule_plans
+                .get_mut(index as usize)
+                .and_then(Option::take)
+            {
+                Some(plan) => plan,
+                None => self.param_plan(value)?,
+            },
             _ => template::ParamPlan::None,
         };
         let headers = self.header_conds(&m.headers)?;
@@ -1133,7 +1150,15 @@ impl Builder<'_> {
 
     /// Adds the candidates of route `rid` for `hostname` to the vhost of `index` (of `slot`).
     fn add_route_to(&mut self, index: &mut HostIndex, slot: HostSlot, rid: u32, hostname: &str) {
-        let v = self.vhost(index, slot, &hostname.to_ascii_lowercase());
+        // Effective hostnames are lowercase already: folded only if not.
+        let lower;
+        let hostname = if hostname.bytes().any(|b| b.is_ascii_uppercase()) {
+            lower = hostname.to_ascii_lowercase();
+            lower.as_str()
+        } else {
+            hostname
+        };
+        let v = self.vhost(index, slot, hostname);
         let ms = &self.route_matches[rid as usize];
         self.pending[v as usize].extend_from_slice(ms);
         let vs = &mut self.route_vhosts[rid as usize];
@@ -1346,7 +1371,7 @@ fn quote(s: &str) -> String {
     }
 }
 
-fn route_budget(field: &str, pattern: &str, o: &Options, used: usize) -> String {
+fn route_budget(field: &RegexField, pattern: &str, o: &Options, used: usize) -> String {
     format!(
         "{field}: regular expression {} does not fit in the route's regex budget \
          (Options::regex_route_budget = {} bytes, {used} used by earlier rules)",
@@ -1359,29 +1384,79 @@ fn is_regex(kind: Option<&MatchType>) -> bool {
     matches!(kind, Some(MatchType::RegularExpression))
 }
 
+/// Where a regex of a rule is, rendered (`spec.rules[0].matches[1].headers[2].value`) only
+/// for an error message: a rule without errors formats nothing (issue #20, item 4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct RegexField {
+    rule: usize,
+    matched: usize,
+    at: RegexAt,
+}
+
+/// The field of a [`RegexField`] inside its match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RegexAt {
+    /// `path.value`.
+    Path,
+    /// `headers[k].value`.
+    Header(usize),
+    /// `queryParams[k].value`.
+    Query(usize),
+    /// `method.service` or `method.method`.
+    Method(&'static str),
+}
+
+impl std::fmt::Display for RegexField {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "spec.rules[{}].matches[{}]", self.rule, self.matched)?;
+        match self.at {
+            RegexAt::Path => f.write_str(".path.value"),
+            RegexAt::Header(k) => write!(f, ".headers[{k}].value"),
+            RegexAt::Query(k) => write!(f, ".queryParams[{k}].value"),
+            RegexAt::Method(part) => write!(f, ".method.{part}"),
+        }
+    }
+}
+
 /// `(field, pattern)` of the regexes an HTTPRoute rule's matches use, as `compile_match` uses
-/// them (first condition of each header or query name; template paths need none).
-fn http_rule_regexes(ri: usize, rule: &HttpRouteRule) -> Vec<(String, &str)> {
+/// them (first condition of each header or query name; template paths need none: `plans`
+/// gets, per match, the parameters of its template path).
+fn http_rule_regexes<'r>(
+    ri: usize,
+    rule: &'r HttpRouteRule,
+    plans: &mut Vec<Option<template::ParamPlan>>,
+) -> Vec<(RegexField, &'r str)> {
     let mut out = Vec::new();
+    plans.clear();
+    plans.resize(rule.matches.len(), None);
     for (mi, m) in rule.matches.iter().enumerate() {
-        let p = format!("spec.rules[{ri}].matches[{mi}]");
+        let field = |at| RegexField {
+            rule: ri,
+            matched: mi,
+            at,
+        };
         if let Some(path) = &m.path {
             let v = path.value.as_deref().unwrap_or("/");
-            if matches!(path.kind, Some(PathMatchType::RegularExpression))
-                && template::parse(v).is_none()
-            {
-                out.push((format!("{p}.path.value"), v));
+            if matches!(path.kind, Some(PathMatchType::RegularExpression)) {
+                match template::parse_named(v) {
+                    Some((.., names)) => {
+                        plans[mi] = Some(if names.is_empty() {
+                            template::ParamPlan::None
+                        } else {
+                            template::ParamPlan::Segments(names.into())
+                        });
+                    }
+                    None => out.push((field(RegexAt::Path), v)),
+                }
             }
         }
-        header_regexes(&m.headers, &format!("{p}.headers"), &mut out);
-        let mut names: Vec<&str> = Vec::new();
+        header_regexes(&m.headers, field, &mut out);
         for (k, q) in m.query_params.iter().enumerate() {
-            if names.contains(&q.name.as_str()) {
+            if m.query_params[..k].iter().any(|e| e.name == q.name) {
                 continue;
             }
-            names.push(&q.name);
             if is_regex(q.kind.as_ref()) {
-                out.push((format!("{p}.queryParams[{k}].value"), q.value.as_str()));
+                out.push((field(RegexAt::Query(k)), q.value.as_str()));
             }
         }
     }
@@ -1389,35 +1464,40 @@ fn http_rule_regexes(ri: usize, rule: &HttpRouteRule) -> Vec<(String, &str)> {
 }
 
 /// `(field, pattern)` of the regexes a GRPCRoute rule's matches use.
-fn grpc_rule_regexes(ri: usize, rule: &crate::model::GrpcRouteRule) -> Vec<(String, &str)> {
+fn grpc_rule_regexes(ri: usize, rule: &crate::model::GrpcRouteRule) -> Vec<(RegexField, &str)> {
     let mut out = Vec::new();
     for (mi, m) in rule.matches.iter().enumerate() {
-        let p = format!("spec.rules[{ri}].matches[{mi}]");
+        let field = |at| RegexField {
+            rule: ri,
+            matched: mi,
+            at,
+        };
         if let Some(mm) = &m.method {
             if is_regex(mm.kind.as_ref()) {
                 for (f, v) in [("service", &mm.service), ("method", &mm.method)] {
                     if let Some(v) = v {
-                        out.push((format!("{p}.method.{f}"), v.as_str()));
+                        out.push((field(RegexAt::Method(f)), v.as_str()));
                     }
                 }
             }
         }
-        header_regexes(&m.headers, &format!("{p}.headers"), &mut out);
+        header_regexes(&m.headers, field, &mut out);
     }
     out
 }
 
 /// Regex header conditions that count (the first of each name, case-insensitively).
-fn header_regexes<'a>(hs: &'a [HttpHeaderMatch], p: &str, out: &mut Vec<(String, &'a str)>) {
-    let mut names: Vec<String> = Vec::new();
+fn header_regexes<'a>(
+    hs: &'a [HttpHeaderMatch],
+    field: impl Fn(RegexAt) -> RegexField,
+    out: &mut Vec<(RegexField, &'a str)>,
+) {
     for (k, h) in hs.iter().enumerate() {
-        let name = h.name.to_ascii_lowercase();
-        if names.contains(&name) {
+        if hs[..k].iter().any(|e| e.name.eq_ignore_ascii_case(&h.name)) {
             continue;
         }
-        names.push(name);
         if is_regex(h.kind.as_ref()) {
-            out.push((format!("{p}[{k}].value"), h.value.as_str()));
+            out.push((field(RegexAt::Header(k)), h.value.as_str()));
         }
     }
 }
@@ -1570,6 +1650,80 @@ fn mark_dropped(p: &mut attach::RouteParentStatus, dropped: &[(usize, String)], 
 #[cfg(test)]
 mod build_tests {
     use super::*;
+
+    /// Regex field paths are rendered only for an error message (issue #20, item 4): each
+    /// rendering is byte for byte the string formatted eagerly before.
+    #[test]
+    fn regex_fields_render_as_before() {
+        let field = |at| RegexField {
+            rule: 3,
+            matched: 12,
+            at,
+        };
+        let p = "spec.rules[3].matches[12]";
+        for (at, want) in [
+            (RegexAt::Path, format!("{p}.path.value")),
+            (RegexAt::Header(4), format!("{p}.headers[4].value")),
+            (RegexAt::Query(0), format!("{p}.queryParams[0].value")),
+            (RegexAt::Method("service"), format!("{p}.method.service")),
+            (RegexAt::Method("method"), format!("{p}.method.method")),
+        ] {
+            assert_eq!(field(at).to_string(), want);
+        }
+    }
+
+    /// The regexes of a rule: the first condition of each header name (ASCII case ignored)
+    /// and of each query name (exact), non-template regex paths only, in order; the
+    /// parameters of each template path.
+    #[test]
+    fn rule_regexes_take_the_first_condition_of_each_name() {
+        let rule: HttpRouteRule = serde_json::from_value(serde_json::json!({
+            "matches": [
+                {
+                    "path": {"type": "RegularExpression", "value": "/a.*b"},
+                    "headers": [
+                        {"name": "X", "type": "RegularExpression", "value": "a+"},
+                        {"name": "x", "type": "RegularExpression", "value": "b+"},
+                        {"name": "Y", "value": "c"},
+                        {"name": "Z", "type": "RegularExpression", "value": "z+"}
+                    ],
+                    "queryParams": [
+                        {"name": "q", "type": "RegularExpression", "value": "d+"},
+                        {"name": "q", "type": "RegularExpression", "value": "e+"},
+                        {"name": "Q", "type": "RegularExpression", "value": "f+"}
+                    ]
+                },
+                {"path": {"type": "RegularExpression", "value": "/t/[^/]+"}},
+                {"path": {"type": "RegularExpression", "value": "/u/(?P<id>[^/]+)"}}
+            ]
+        }))
+        .expect("a rule");
+        let mut plans = vec![None; 5];
+        let got: Vec<(String, &str)> = http_rule_regexes(2, &rule, &mut plans)
+            .into_iter()
+            .map(|(f, v)| (f.to_string(), v))
+            .collect();
+        let p = "spec.rules[2].matches[0]";
+        assert_eq!(
+            got,
+            vec![
+                (format!("{p}.path.value"), "/a.*b"),
+                (format!("{p}.headers[0].value"), "a+"),
+                (format!("{p}.headers[3].value"), "z+"),
+                (format!("{p}.queryParams[0].value"), "d+"),
+                (format!("{p}.queryParams[2].value"), "f+"),
+            ]
+        );
+        // Template paths need no regex; their parameters are kept for their matches.
+        use template::ParamPlan;
+        assert_eq!(plans.len(), 3);
+        assert!(plans[0].is_none());
+        assert!(matches!(plans[1], Some(ParamPlan::None)));
+        match &plans[2] {
+            Some(ParamPlan::Segments(names)) => assert_eq!(&names[..], &[(1, "id".into())]),
+            other => panic!("{other:?}"),
+        }
+    }
 
     /// Issue #20, item 4: each distinct backend target is resolved once per compile (it was
     /// once per backendRef: 90 here), and every backendRef still gets its own index, weight
