@@ -553,7 +553,7 @@ pub(crate) fn compile_recorded(
         &b.out
             .routes
             .iter()
-            .map(|r| (r.created, format!("{}/{}", r.namespace, r.name)))
+            .map(|r| (r.created, &*r.namespace, &*r.name))
             .collect::<Vec<_>>(),
     );
     b.add_frontends(gateway);

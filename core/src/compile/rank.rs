@@ -38,14 +38,18 @@ pub(crate) struct Key {
 }
 
 /// Orders routes by K8 (older first) then K9 (`"namespace/name"` as one byte string) and
-/// returns each route's rank.
-pub(crate) fn route_ranks(routes: &[(i64, String)]) -> Vec<u32> {
+/// returns each route's rank. Each route is `(created, namespace, name)`; the names are
+/// compared as the joined string without building it.
+pub(crate) fn route_ranks(routes: &[(i64, &str, &str)]) -> Vec<u32> {
+    fn joined<'a>(&(_, ns, name): &(i64, &'a str, &'a str)) -> impl Iterator<Item = u8> + 'a {
+        ns.bytes().chain(std::iter::once(b'/')).chain(name.bytes())
+    }
     let mut order: Vec<usize> = (0..routes.len()).collect();
     order.sort_by(|&a, &b| {
         routes[a]
             .0
             .cmp(&routes[b].0)
-            .then_with(|| routes[a].1.as_bytes().cmp(routes[b].1.as_bytes()))
+            .then_with(|| joined(&routes[a]).cmp(joined(&routes[b])))
     });
     let mut rank = vec![0u32; routes.len()];
     for (r, i) in order.into_iter().enumerate() {
@@ -61,14 +65,17 @@ mod tests {
     /// K9 compares "namespace/name" as one string: `a-b/x` sorts before `a/x` since `-` < `/`.
     #[test]
     fn namespace_name_is_one_string() {
-        let r = route_ranks(&[(0, "a/x".into()), (0, "a-b/x".into())]);
+        let r = route_ranks(&[(0, "a", "x"), (0, "a-b", "x")]);
+        assert_eq!(r, vec![1, 0]);
+        // The joined string decides, not the namespace alone: "a/b" < "ab/a" ('/' < 'b').
+        let r = route_ranks(&[(0, "ab", "a"), (0, "a", "b")]);
         assert_eq!(r, vec![1, 0]);
     }
 
     /// K8: an older route wins over a smaller name.
     #[test]
     fn older_first() {
-        let r = route_ranks(&[(5, "a/a".into()), (1, "z/z".into())]);
+        let r = route_ranks(&[(5, "a", "a"), (1, "z", "z")]);
         assert_eq!(r, vec![1, 0]);
     }
 
