@@ -1,6 +1,13 @@
 //! `trieway-proxy -c FILE|DIR [--backend NS/NAME[:PORT]=IP:PORT]... [options]`: serves the
 //! Gateway's listeners of a configuration (see proxy/README.md).
 
+/// mimalloc instead of the system allocator: building a Router allocates a lot, and with
+/// glibc's malloc a full build of 100,000 rules (a reload) took 1.4 s against 0.6 s
+/// (`live_update`, README "Live updates"). An embedder chooses its own allocator; this one
+/// is the proxy's choice.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;

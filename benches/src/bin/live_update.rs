@@ -5,7 +5,11 @@
 //! ```text
 //! cargo run --release -p trieway-benches --bin live_update            # 1k, 10k, 100k
 //! cargo run --release -p trieway-benches --bin live_update -- 100000  # one size
+//! cargo run --release -p trieway-benches --features mimalloc --bin live_update -- 100000
 //! ```
+//!
+//! With `--features mimalloc` the binary runs on mimalloc instead of the system allocator
+//! (the full build allocates a lot; glibc's malloc roughly doubles its time).
 //!
 //! Each line gives the median of `TRIEWAY_LIVE_RUNS` (default 7) updates, each changing the
 //! path of a different tenant's route and checking that the next lookup sees it; the parts
@@ -22,6 +26,12 @@
 //! reader threads routing the generator's random requests through `Live::load`, idle and
 //! while a third thread applies a one-route change every 10 ms (or back to back when an
 //! update takes longer), in the same run.
+
+
+/// mimalloc as the global allocator, with `--features mimalloc`.
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
