@@ -27,7 +27,6 @@
 //! while a third thread applies a one-route change every 10 ms (or back to back when an
 //! update takes longer), in the same run.
 
-
 /// mimalloc as the global allocator, with `--features mimalloc`.
 #[cfg(feature = "mimalloc")]
 #[global_allocator]

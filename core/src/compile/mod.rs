@@ -1104,7 +1104,7 @@ impl Builder<'_> {
             rule,
             index,
             kind,
-            &value,
+            value,
             MatchConds {
                 method: m.method.as_deref().map(Into::into),
                 headers,
