@@ -10,7 +10,7 @@ use std::time::Duration;
 /// One backendRef of a rule, resolved: a Service port, or an invalid reference with the
 /// reason a controller would report.
 ///
-/// 40 bytes: what the reference resolved to is shared ([`BackendTarget`], one per distinct
+/// 40 bytes: what the reference resolved to is shared (`BackendTarget`, one per distinct
 /// target of a Router); the weight, the position, the filters and the running sum of weights
 /// are the reference's own (issue #20, item 3).
 #[derive(Debug, Clone)]
