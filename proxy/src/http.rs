@@ -101,11 +101,12 @@ pub const XFCC: &str = "x-forwarded-client-cert";
 /// The `x-forwarded-client-cert` value for a validated chain's leaf (`der`):
 /// `Hash=<SHA-256, lowercase hex>`, the element Envoy's header uses for the same purpose.
 pub fn client_cert_header(der: &[u8]) -> String {
+    use std::fmt::Write as _;
     let digest = ring::digest::digest(&ring::digest::SHA256, der);
     let mut out = String::with_capacity(5 + 64);
     out.push_str("Hash=");
     for b in digest.as_ref() {
-        out.push_str(&format!("{b:02x}"));
+        let _ = write!(out, "{b:02x}");
     }
     out
 }
@@ -827,55 +828,63 @@ impl Upstream {
     /// endpoint (the pooled client's key) and the Host header the authority; over HTTP/2 the
     /// URI names the authority (sent as `:authority`; [`crate::h2pool`] dials `addr`).
     fn build(&self, addr: SocketAddr, h2: bool) -> Request<UpstreamBody> {
-        let authority = self
-            .headers
-            .get(header::HOST)
-            .and_then(|v| v.to_str().ok())
-            .filter(|_| h2)
-            .and_then(|a| format!("http://{a}{}", self.path_and_query).parse().ok());
-        let uri: Uri = authority.unwrap_or_else(|| {
-            format!("http://{addr}{}", self.path_and_query)
-                .parse()
-                .unwrap_or_else(|_| Uri::from_static("/"))
-        });
-        let mut r = Request::new(self.body());
-        *r.method_mut() = self.method.clone();
-        *r.uri_mut() = uri;
-        *r.headers_mut() = self.headers.clone();
-        *r.version_mut() = if h2 {
-            Version::HTTP_2
+        let endpoint = addr.to_string();
+        let uri = if h2 {
+            self.absolute_uri("http", &endpoint)
         } else {
-            Version::HTTP_11
+            self.uri_with("http", &endpoint)
+                .unwrap_or_else(|| Uri::from_static("/"))
         };
-        r
+        self.request(uri, h2)
     }
 
     /// The request for a TLS connection made by hand: origin-form for HTTP/1.1 (the Host
     /// header names the authority), `https://authority/...` for HTTP/2 (the client's
-    /// authority as `:authority`, the policy's hostname when there is none; no Host header).
+    /// authority as `:authority`, the policy's hostname when there is none).
     fn build_tls(&self, hostname: &str) -> Request<UpstreamBody> {
-        let mut headers = self.headers.clone();
-        let target = if self.h2 {
-            let authority = headers
-                .remove(header::HOST)
-                .and_then(|v| v.to_str().ok().map(str::to_string));
-            let uri = |a: &str| format!("https://{a}{}", self.path_and_query).parse().ok();
-            authority
-                .and_then(|a| uri(&a))
-                .or_else(|| uri(hostname))
-                .unwrap_or_else(|| Uri::from_static("/"))
+        let uri = if self.h2 {
+            self.absolute_uri("https", hostname)
         } else {
             self.path_and_query
                 .parse()
                 .unwrap_or_else(|_| Uri::from_static("/"))
         };
+        self.request(uri, self.h2)
+    }
+
+    /// `scheme://authority{path_and_query}`, if it parses.
+    fn uri_with(&self, scheme: &str, authority: &str) -> Option<Uri> {
+        format!("{scheme}://{authority}{}", self.path_and_query)
+            .parse()
+            .ok()
+    }
+
+    /// The absolute URI naming the client's authority (the Host header, after any rewrite),
+    /// or `fallback` when there is none or it does not parse.
+    fn absolute_uri(&self, scheme: &str, fallback: &str) -> Uri {
+        self.headers
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|a| self.uri_with(scheme, a))
+            .or_else(|| self.uri_with(scheme, fallback))
+            .unwrap_or_else(|| Uri::from_static("/"))
+    }
+
+    /// The request to `uri`: HTTP/2 without a Host header (it may not differ from
+    /// `:authority`, RFC 9113 §8.3.1), HTTP/1.1 with it.
+    fn request(&self, uri: Uri, h2: bool) -> Request<UpstreamBody> {
         let mut r = Request::new(self.body());
         *r.method_mut() = self.method.clone();
-        *r.uri_mut() = target;
-        *r.headers_mut() = headers;
-        if self.h2 {
-            *r.version_mut() = Version::HTTP_2;
+        *r.uri_mut() = uri;
+        *r.headers_mut() = self.headers.clone();
+        if h2 {
+            r.headers_mut().remove(header::HOST);
         }
+        *r.version_mut() = if h2 {
+            Version::HTTP_2
+        } else {
+            Version::HTTP_11
+        };
         r
     }
 }
