@@ -229,6 +229,14 @@ fn request() -> impl Strategy<Value = GenRequest> {
                 "a..example.com",
                 "foo.example.com\r\nx: 1",
                 "[::1]:80",
+                // Ports: valid ones are dropped; any other tail makes the host invalid.
+                "foo.example.com:8080",
+                "foo.example.com:",
+                "foo.example.com:123456",
+                "foo.example.com:8o",
+                "foo.example.com.:443",
+                "Foo.Example.Com",
+                "x.bar.example.com:65535",
             ][..],
         ),
         prop::sample::select(

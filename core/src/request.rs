@@ -500,6 +500,21 @@ pub(crate) fn normalize_host_lazy<'a>(
     }
 }
 
+/// Whether `authority` normalizes to `name` itself ([`normalize_host`] answers `name`
+/// without lowercasing): `name` is the authority's bytes before its first `:`, as
+/// [`prehash_authority`](crate::compile::host::prehash_authority) finds them.
+#[inline(never)]
+pub(crate) fn normalizes_to_itself(authority: &str, name: &str) -> bool {
+    // The common lowercase shape: the lowercase word scan alone decides.
+    if let Some((end, _)) = common_authority::<false>(authority.as_bytes()) {
+        return end == name.len() && !name.ends_with('.');
+    }
+    // A name with an uppercase letter is lowercased: never itself (without the rest of the
+    // checks, which the lookup then runs on the authority anyway).
+    !name.bytes().any(|c| c.is_ascii_uppercase())
+        && matches!(host_of(authority), Some((h, false)) if h.len() == name.len())
+}
+
 /// The host of a valid authority without its port and one trailing dot, and whether it has an
 /// uppercase letter.
 #[inline(always)]
@@ -596,6 +611,18 @@ mod tests {
             s in "[,\\-./09:;@AZ\\[_`az{\u{7f}\u{0}\u{e9}\u{80}\u{1100}\u{1b71}\u{ffff}\u{10ffff}]{0,72}|[a-zA-Z0-9-]{1,40}[,\\-./09:;@AZ\\[_`az{\u{7f}\u{0}\u{e9}\u{80}\u{1100}\u{1b71}\u{ffff}\u{10ffff}][a-zA-Z0-9.:-]{0,20}|[a-z0-9.]{1,66}(:[0-9.a]{0,6})?|[a.]{7,17}|[a-zA-Z]{7,16}\\.{0,2}(:[0-9A]{0,6})?"
         ) {
             word_scans_agree(&s)?;
+        }
+
+        /// `normalizes_to_itself` says whether the authority's name before its first `:`
+        /// is what `normalize_host` answers.
+        #[test]
+        fn normalizes_to_itself_agrees(
+            s in "[a.:_1A\\-\u{e9}/ ]{0,24}|([a-zA-Z0-9_-]{1,12}\\.){1,6}[a-zA-Z]{0,12}\\.?(:[0-9a]{0,6})?|\\[::1\\](:80)?"
+        ) {
+            let mut b = [0u8; 256];
+            let name = s.split(':').next().unwrap_or_default();
+            let want = normalize_host(&s, &mut b) == Some(name);
+            prop_assert_eq!(normalizes_to_itself(&s, name), want, "{:?}", s);
         }
 
         /// The lookup's normalization (buffer written only for uppercase hosts) answers as

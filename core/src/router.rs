@@ -5,13 +5,14 @@ use crate::compile::backend::{Backend, Target};
 use crate::compile::chunked::Rope;
 use crate::compile::conds::{self, QueryScan};
 use crate::compile::dfa::{Captures, Slots, MAX_SLOTS};
+use crate::compile::host::{host_hash, prehash_authority, Unchecked};
 use crate::compile::template::ParamPlan;
 use crate::compile::{self, Compiled, Frontend, MatchInfo, PathKind, VHost};
 use crate::config::Config;
 use crate::error::Error;
 use crate::model::RouteKind;
 use crate::options::Options;
-use crate::request::{normalize_host, normalize_host_lazy, RequestView};
+use crate::request::{normalize_host, normalize_host_lazy, normalizes_to_itself, RequestView};
 use std::sync::Arc;
 
 /// An immutable routing table for one Gateway, compiled from a [`Config`].
@@ -679,7 +680,7 @@ impl Router {
 
     /// The lookup behind [`Router::route`] and [`Router::route_grpc`]: the port's frontend,
     /// then its listener (with listener isolation) or merged host index, then the path.
-    fn route_as<'q, R: RequestView + ?Sized>(&self, req: &'q R, grpc: bool) -> Outcome<'_> {
+    fn route_as<R: RequestView + ?Sized>(&self, req: &R, grpc: bool) -> Outcome<'_> {
         let c = &self.inner.compiled;
         let Some((fe_index, fe)) = self.frontend(req) else {
             return Outcome::NotFound;
@@ -688,38 +689,87 @@ impl Router {
         if path.len() > c.options.max_path_len {
             return Outcome::NotFound;
         }
-        // `None`: no valid host (absent, empty, over-long or malformed): matches only `*`.
-        // Written (and zeroed) only for a host with uppercase letters.
-        let mut buf = None;
-        let host = match req.authority() {
-            _ if fe.host_blind => None,
-            Some(a) => normalize_host_lazy(a, &mut buf),
-            None => None,
+        let authority = if fe.host_blind { None } else { req.authority() };
+        // First with the authority's name unchecked, hashed while its port is found: an exact
+        // hostname hit proves it valid, and only an answer that depends on more (a miss, a
+        // wildcard) checks it. A name that does not normalize to itself (uppercase, a
+        // trailing dot, not a hostname) and the rare shapes start over normalized.
+        let Some(a) = authority else {
+            return self
+                .route_host(fe_index, fe, None, true, || true, path, req, grpc)
+                .unwrap_or(Outcome::NotFound);
         };
+        let Some(pre) = prehash_authority(a) else {
+            return self.route_normalized(fe_index, fe, a, path, req, grpc);
+        };
+        let check = || normalizes_to_itself(a, pre.0);
+        match self.route_host(fe_index, fe, Some(pre), false, check, path, req, grpc) {
+            Ok(outcome) => outcome,
+            Err(Unchecked) => self.route_normalized(fe_index, fe, a, path, req, grpc),
+        }
+    }
+
+    /// [`Router::route_as`] with the authority `a` normalized first.
+    #[cold]
+    #[inline(never)]
+    fn route_normalized<'s, R: RequestView + ?Sized>(
+        &'s self,
+        fe_index: usize,
+        fe: &'s Frontend,
+        a: &str,
+        path: &str,
+        req: &R,
+        grpc: bool,
+    ) -> Outcome<'s> {
+        // `None`: no valid host (empty, over-long or malformed): matches only `*`. Written
+        // (and zeroed) only for a host with uppercase letters.
+        let mut buf = None;
+        let host = normalize_host_lazy(a, &mut buf).map(|h| (h, host_hash(h.as_bytes())));
+        self.route_host(fe_index, fe, host, true, || true, path, req, grpc)
+            .unwrap_or(Outcome::NotFound)
+    }
+
+    /// [`Router::route_as`] with the request's host (and its [`host_hash`]): `checked` when it
+    /// is normalized, else `check` says whether it normalizes to itself, and
+    /// `Err(Unchecked)` when it does not (never when `checked`).
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    fn route_host<'s, 'q, R: RequestView + ?Sized>(
+        &'s self,
+        fe_index: usize,
+        fe: &'s Frontend,
+        host: Option<(&str, u64)>,
+        mut checked: bool,
+        check: impl Fn() -> bool,
+        path: &str,
+        req: &'q R,
+        grpc: bool,
+    ) -> Result<Outcome<'s>, Unchecked> {
+        let c = &self.inner.compiled;
         // Read on the first candidate with query conditions (most lookups never need it).
         let mut query: Option<QueryScan<'q>> = None;
         // A frontend without listeners (an Ingress Router's) routes by its merged index.
         let found = if c.options.listener_isolation && !fe.listeners.is_empty() {
-            let li = match select_listener(fe, host, req) {
+            let li = match select_listener(fe, host, &mut checked, &check, req)? {
                 Ok(li) => li,
-                Err(outcome) => return outcome,
+                Err(outcome) => return Ok(outcome),
             };
             let Some(listener) = fe.listeners.get(li) else {
-                return Outcome::NotFound;
+                return Ok(Outcome::NotFound);
             };
             let hosts = if grpc {
                 &listener.grpc_hosts
             } else {
                 &listener.hosts
             };
-            self.lookup(hosts, host, path, req, grpc, &mut query)
+            self.lookup(hosts, host, checked, &check, path, req, grpc, &mut query)?
                 .map(|r| (r, li as u32))
         } else {
             let hosts = if grpc { &fe.merged_grpc } else { &fe.merged };
-            self.lookup(hosts, host, path, req, grpc, &mut query)
+            self.lookup(hosts, host, checked, &check, path, req, grpc, &mut query)?
                 .map(|r| (r, NONE))
         };
-        match found {
+        Ok(match found {
             Some(((info, matched, vhost), listener)) => Outcome::Matched(RouteMatch {
                 compiled: c,
                 info,
@@ -738,7 +788,7 @@ impl Router {
                 },
             }),
             None => Outcome::NotFound,
-        }
+        })
     }
 
     /// The frontend of the request's port (the first one when the request names no port),
@@ -772,19 +822,22 @@ impl Router {
         })
     }
 
+    #[allow(clippy::too_many_arguments)]
     #[inline]
     fn lookup<'r, 'q, R: RequestView + ?Sized>(
         &'r self,
         hosts: &'r compile::host::HostIndex,
-        host: Option<&str>,
+        host: Option<(&str, u64)>,
+        checked: bool,
+        check: impl FnOnce() -> bool,
         path: &str,
         req: &'q R,
         grpc: bool,
         query: &mut Option<QueryScan<'q>>,
-    ) -> Option<(&'r MatchInfo, u32, u32)> {
+    ) -> Result<Option<(&'r MatchInfo, u32, u32)>, Unchecked> {
         let c = &self.inner.compiled;
         // `None` (no valid host) matches only `*`.
-        hosts.find(host, c.options.host_isolation, |v, _| {
+        hosts.find_hashed(host, checked, check, c.options.host_isolation, |v, _| {
             let vh = &c.vhosts[v as usize];
             let m = if grpc {
                 vh.grpc.iter().find_map(|&i| {
@@ -881,20 +934,24 @@ fn query_scan<'q, R: RequestView + ?Sized>(req: &'q R, options: &Options) -> Que
 /// [`Outcome::Misdirected`]; no listener is [`Outcome::NotFound`].
 fn select_listener<'a, R: RequestView + ?Sized>(
     fe: &Frontend,
-    host: Option<&str>,
+    host: Option<(&str, u64)>,
+    checked: &mut bool,
+    check: impl FnOnce() -> bool,
     req: &R,
-) -> Result<usize, Outcome<'a>> {
+) -> Result<Result<usize, Outcome<'a>>, Unchecked> {
     if fe.host_blind {
-        return Ok(0);
+        return Ok(Ok(0));
     }
-    let li = fe.listener_index.select(host).ok_or(Outcome::NotFound)?;
+    let Some(li) = fe.listener_index.select_hashed(host, checked, check)? else {
+        return Ok(Err(Outcome::NotFound));
+    };
     if fe.tls {
         if let Some(sni) = req.sni() {
             let mut sbuf = [0u8; 256];
             if fe.listener_index.select(normalize_host(sni, &mut sbuf)) != Some(li) {
-                return Err(Outcome::Misdirected);
+                return Ok(Err(Outcome::Misdirected));
             }
         }
     }
-    Ok(li)
+    Ok(Ok(li))
 }

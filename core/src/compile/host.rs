@@ -1,16 +1,215 @@
 //! The host index: an exact-host hash map, a hash map of wildcard suffixes probed once per
 //! label of the host (longest suffix first), and the catch-all `*`, visited most specific
 //! first (SPEC §4.1 K1/K2).
+//!
+//! Exact hostnames live in a [`HostMap`] whose hash ([`host_hash`]) is computed eight bytes at
+//! a time, so that a lookup can hash a request's authority while looking for its port
+//! ([`prehash_authority`]) and probe with that hash before it validates anything: an exact hit
+//! proves the host valid, since only valid lowercase hostnames are keys.
 
 use crate::util::equal_bytes;
 use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
+/// The multiplier of [`mix`] (a 64-bit odd constant with well-spread bits, from the fractional
+/// part of pi).
+const K: u64 = 0x243f_6a88_85a3_08d3;
+/// The hash of the empty string.
+const SEED: u64 = 0x1319_8a2e_0370_7344;
+
+/// One step of [`host_hash`]: the folded 128-bit product of `h ^ w` and [`K`] (both halves
+/// mixed, so every input bit reaches the low bits hashbrown indexes with and the top bits it
+/// tags with).
+#[inline(always)]
+fn mix(h: u64, w: u64) -> u64 {
+    let p = u128::from(h ^ w) * u128::from(K);
+    (p as u64) ^ ((p >> 64) as u64)
+}
+
+/// The hash of a hostname for [`HostMap`]: [`mix`] over its little-endian 8-byte words, the
+/// last partial word padded with zero bytes. Not keyed: the keys come from the configuration
+/// (semi-trusted, as with the Fx hash used before), and requests only probe.
+#[inline]
+pub(crate) fn host_hash(b: &[u8]) -> u64 {
+    let mut h = SEED;
+    let mut words = b.chunks_exact(8);
+    for w in &mut words {
+        h = mix(h, u64::from_le_bytes(w.try_into().unwrap_or_default()));
+    }
+    let rest = words.remainder();
+    if !rest.is_empty() {
+        h = mix(h, rest.iter().rev().fold(0, |w, &c| w << 8 | u64::from(c)));
+    }
+    h
+}
+
+/// The name of an authority (the bytes before its first `:`, not validated) and its
+/// [`host_hash`], when the rest is a port of at most five digits or nothing; `None` for
+/// authorities shorter than 8 or longer than 260 bytes and for other shapes (the lookup then
+/// normalizes as usual). One pass eight bytes at a time: each word is checked for `:` and
+/// mixed into the hash.
+///
+/// The name is unchecked: it may have uppercase letters, a trailing dot or bytes no hostname
+/// has. A caller may trust it only once it equals a key of some [`HostMap`] (every key is a
+/// valid lowercase hostname, so the authority normalizes to the name itself), or after
+/// checking it normalizes to itself.
+#[inline]
+pub(crate) fn prehash_authority(authority: &str) -> Option<(&str, u64)> {
+    let b = authority.as_bytes();
+    let n = b.len();
+    if !(8..=260).contains(&n) {
+        return None;
+    }
+    let mut h = SEED;
+    let mut at = 0;
+    let mut words = b.chunks_exact(8);
+    let end = 'scan: {
+        for w in &mut words {
+            let w = u64::from_le_bytes(w.try_into().unwrap_or_default());
+            let colon = equal_bytes(w, b':');
+            if colon != 0 {
+                let k = colon.trailing_zeros() / 8;
+                if k != 0 {
+                    h = mix(h, w & (u64::MAX >> (64 - 8 * k)));
+                }
+                break 'scan at + k as usize;
+            }
+            h = mix(h, w);
+            at += 8;
+        }
+        if at == n {
+            break 'scan n;
+        }
+        // The last 1-7 bytes, read from the end and shifted down (zeros above, none of them
+        // a `:`).
+        let last = u64::from_le_bytes(b.get(n - 8..)?.try_into().ok()?);
+        let w = last >> (8 * (8 - (n - at)));
+        let colon = equal_bytes(w, b':');
+        if colon == 0 {
+            h = mix(h, w);
+            break 'scan n;
+        }
+        let k = colon.trailing_zeros() / 8;
+        if k != 0 {
+            h = mix(h, w & (u64::MAX >> (64 - 8 * k)));
+        }
+        at + k as usize
+    };
+    let (name, port) = authority.split_at_checked(end)?;
+    let port_ok =
+        port.is_empty() || (port.len() <= 6 && port.as_bytes()[1..].iter().all(u8::is_ascii_digit));
+    port_ok.then_some((name, h))
+}
+
+/// Whether two byte strings are equal: eight bytes at a time and inline (hostnames are short,
+/// and a `memcmp` call costs more than the comparison).
+#[inline(always)]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let word = |c: &[u8]| u64::from_le_bytes(c.try_into().unwrap_or_default());
+    let (mut x, mut y) = (a.chunks_exact(8), b.chunks_exact(8));
+    for (p, q) in (&mut x).zip(&mut y) {
+        if word(p) != word(q) {
+            return false;
+        }
+    }
+    if x.remainder().is_empty() {
+        return true;
+    }
+    // The last 1-7 bytes: the last eight bytes (overlapping the words compared), or byte by
+    // byte for strings shorter than a word.
+    let n = a.len();
+    match (a.get(n.wrapping_sub(8)..), b.get(n.wrapping_sub(8)..)) {
+        (Some(p), Some(q)) if n >= 8 => word(p) == word(q),
+        _ => x.remainder() == y.remainder(),
+    }
+}
+
+/// Exact hostnames to ids, hashed with [`host_hash`] so that a probe can bring its own hash
+/// ([`HostMap::get_hashed`]).
+#[derive(Default, Clone)]
+pub(crate) struct HostMap {
+    table: hashbrown::HashTable<(Box<str>, u32)>,
+}
+
+impl std::fmt::Debug for HostMap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map()
+            .entries(self.table.iter().map(|(k, v)| (k, v)))
+            .finish()
+    }
+}
+
+impl HostMap {
+    /// The id of `key`.
+    #[inline]
+    pub(crate) fn get(&self, key: &str) -> Option<u32> {
+        self.get_hashed(key, host_hash(key.as_bytes()))
+    }
+
+    /// The id of `key`, whose [`host_hash`] is `hash`.
+    #[inline(always)]
+    pub(crate) fn get_hashed(&self, key: &str, hash: u64) -> Option<u32> {
+        self.table
+            .find(hash, |(k, _)| same_bytes(k.as_bytes(), key.as_bytes()))
+            .map(|&(_, v)| v)
+    }
+
+    /// Sets `key`'s id to `id`; returns the previous one.
+    pub(crate) fn insert(&mut self, key: &str, id: u32) -> Option<u32> {
+        let hash = host_hash(key.as_bytes());
+        match self
+            .table
+            .entry(hash, |(k, _)| **k == *key, |(k, _)| host_hash(k.as_bytes()))
+        {
+            hashbrown::hash_table::Entry::Occupied(mut e) => {
+                Some(std::mem::replace(&mut e.get_mut().1, id))
+            }
+            hashbrown::hash_table::Entry::Vacant(e) => {
+                e.insert((key.into(), id));
+                None
+            }
+        }
+    }
+
+    /// Sets `key`'s id to `id` unless it has one; returns the id it has now.
+    pub(crate) fn get_or_insert(&mut self, key: &str, id: u32) -> u32 {
+        match self.get(key) {
+            Some(v) => v,
+            None => {
+                self.insert(key, id);
+                id
+            }
+        }
+    }
+
+    /// Removes `key`; returns its id.
+    pub(crate) fn remove(&mut self, key: &str) -> Option<u32> {
+        let hash = host_hash(key.as_bytes());
+        self.table
+            .find_entry(hash, |(k, _)| **k == *key)
+            .ok()
+            .map(|e| e.remove().0 .1)
+    }
+
+    /// Whether there is no key.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.table.is_empty()
+    }
+
+    /// Every key and id, in no particular order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, u32)> + '_ {
+        self.table.iter().map(|(k, v)| (&**k, *v))
+    }
+}
+
 /// Maps effective hostnames to virtual-host ids.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct HostIndex {
     /// Shared between the versions of a live Router until an update changes it.
-    exact: Arc<FxHashMap<Box<str>, u32>>,
+    exact: Arc<HostMap>,
     /// `*.s` by its suffix `s`.
     wild: Arc<FxHashMap<Box<str>, u32>>,
     /// Bit `n` set when some wildcard suffix has `n` bytes (`n` < 256): a host's suffix of any
@@ -59,15 +258,15 @@ impl HostIndex {
         } else if let Some(suffix) = hostname.strip_prefix("*.") {
             self.wild.get(suffix).copied()
         } else {
-            self.exact.get(hostname).copied()
+            self.exact.get(hostname)
         }
     }
 
     /// Every vhost of the index.
     pub(crate) fn vhosts(&self) -> impl Iterator<Item = u32> + '_ {
         self.exact
-            .values()
-            .copied()
+            .iter()
+            .map(|(_, v)| v)
             .chain(self.wild.values().copied())
             .chain(self.any)
     }
@@ -82,7 +281,7 @@ impl HostIndex {
             }
             Arc::make_mut(&mut self.wild).insert(suffix.into(), id);
         } else {
-            Arc::make_mut(&mut self.exact).insert(hostname.into(), id);
+            Arc::make_mut(&mut self.exact).insert(hostname, id);
         }
     }
 
@@ -130,8 +329,42 @@ impl HostIndex {
     ) -> Option<T> {
         // The common shapes inline: no host, or only a catch-all hostname.
         match host {
-            Some(h) if !h.is_empty() && !self.any_only() => self.find_named(h, isolation, f),
+            Some(h) if !h.is_empty() && !self.any_only() => {
+                self.find_named(h, host_hash(h.as_bytes()), isolation, f)
+            }
             _ => self.any.and_then(|v| f(v, HostKind::Any)),
+        }
+    }
+
+    /// [`HostIndex::find`] for a host that may be unchecked (from [`prehash_authority`]),
+    /// with its [`host_hash`]. When the answer depends on more than an exact hit (a miss, a
+    /// wildcard, the catch-all after a miss) and the host is not `checked`, calls `check`
+    /// once: `false` (the host does not normalize to itself) is `Err(Unchecked)`, and nothing
+    /// else was called. An exact hit proves the host valid ([`HostMap`]).
+    #[inline(always)]
+    pub(crate) fn find_hashed<T>(
+        &self,
+        host: Option<(&str, u64)>,
+        checked: bool,
+        check: impl FnOnce() -> bool,
+        isolation: bool,
+        mut f: impl FnMut(u32, HostKind) -> Option<T>,
+    ) -> Result<Option<T>, Unchecked> {
+        match host {
+            // The catch-all alone answers the same for every host, valid or not.
+            Some((h, hash)) if !h.is_empty() && !self.any_only() => {
+                let isolation = isolation || self.ingress;
+                if let Some(v) = self.exact.get_hashed(h, hash) {
+                    let r = f(v, HostKind::Exact);
+                    if r.is_some() || isolation {
+                        return Ok(r);
+                    }
+                } else if !checked && !check() {
+                    return Err(Unchecked);
+                }
+                Ok(self.find_wild(h, isolation, f))
+            }
+            _ => Ok(self.any.and_then(|v| f(v, HostKind::Any))),
         }
     }
 
@@ -140,16 +373,29 @@ impl HostIndex {
     fn find_named<T>(
         &self,
         host: &str,
+        hash: u64,
         isolation: bool,
         mut f: impl FnMut(u32, HostKind) -> Option<T>,
     ) -> Option<T> {
         let isolation = isolation || self.ingress;
-        if let Some(&v) = self.exact.get(host) {
+        if let Some(v) = self.exact.get_hashed(host, hash) {
             let r = f(v, HostKind::Exact);
             if r.is_some() || isolation {
                 return r;
             }
         }
+        self.find_wild(host, isolation, f)
+    }
+
+    /// The rest of [`HostIndex::find_named`] after the exact host: the wildcards covering
+    /// `host` (valid), most specific first, then `*`.
+    #[inline]
+    fn find_wild<T>(
+        &self,
+        host: &str,
+        isolation: bool,
+        mut f: impl FnMut(u32, HostKind) -> Option<T>,
+    ) -> Option<T> {
         if !self.wild.is_empty() {
             // `*.s` covers `host` when `host` ends with `.s` and something precedes that dot
             // (SPEC §2.2: one or more labels; exactly one for Ingress): each dot after the
@@ -262,6 +508,11 @@ fn tail_word(b: &[u8], at: usize) -> u64 {
     }
 }
 
+/// A host from [`prehash_authority`] that did not prove valid: the lookup normalizes the
+/// authority and starts over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Unchecked;
+
 /// Which kind of hostname matched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum HostKind {
@@ -281,6 +532,73 @@ mod tests {
             None
         });
         seen
+    }
+
+    /// `prehash_authority` finds the name before the first `:` and hashes it as `host_hash`
+    /// does, for names of every length around the word size, with the `:` at every position
+    /// and every kind of tail; it answers exactly when the tail is nothing or `:` with at
+    /// most five digits.
+    #[test]
+    fn prehash_finds_the_name_and_its_hash() {
+        let tails = [
+            "", ":", ":8", ":80", ":65535", ":123456", ":8o", "::", ":80:", ":0x1",
+        ];
+        for len in 0..40 {
+            let name: String = "abcdefghijklmnopqrstuvwxyz.ABC-0123456789"
+                .chars()
+                .take(len)
+                .collect();
+            for tail in tails {
+                let a = format!("{name}{tail}");
+                let want_ok = tail.is_empty()
+                    || (tail.len() <= 6 && tail[1..].bytes().all(|b| b.is_ascii_digit()));
+                let want = (want_ok && (8..=260).contains(&a.len()))
+                    .then(|| (name.as_str(), host_hash(name.as_bytes())));
+                assert_eq!(prehash_authority(&a), want, "{a:?}");
+            }
+        }
+        // Long names and names with bytes above 0x7f.
+        for a in [
+            "x".repeat(260),
+            format!("{}:1", "y".repeat(258)),
+            "é.example.com:80".into(),
+        ] {
+            let name = a.split(':').next().unwrap_or_default();
+            assert_eq!(
+                prehash_authority(&a),
+                Some((name, host_hash(name.as_bytes())))
+            );
+        }
+        assert_eq!(prehash_authority(&"x".repeat(261)), None);
+    }
+
+    /// A `HostMap` finds each key by its own hash and nothing else, through inserts,
+    /// replacements and removals.
+    #[test]
+    fn host_map_behaves_as_a_map() {
+        let mut m = HostMap::default();
+        let keys: Vec<String> = (0..2000)
+            .map(|i| format!("h{i}.t{}.example.com", i % 7))
+            .collect();
+        for (i, k) in keys.iter().enumerate() {
+            assert_eq!(m.insert(k, i as u32), None);
+        }
+        assert_eq!(m.insert(&keys[5], 99), Some(5));
+        assert_eq!(m.get_or_insert(&keys[5], 7), 99);
+        for (i, k) in keys.iter().enumerate().skip(6) {
+            assert_eq!(m.get(k), Some(i as u32));
+            assert_eq!(m.get_hashed(k, host_hash(k.as_bytes())), Some(i as u32));
+            // A prefix or an extension is another key.
+            assert_eq!(m.get(&k[..k.len() - 1]), None);
+            assert_eq!(m.get(&format!("{k}x")), None);
+        }
+        for k in keys.iter().step_by(2) {
+            assert!(m.remove(k).is_some());
+            assert_eq!(m.get(k), None);
+        }
+        assert_eq!(m.remove(&keys[0]), None);
+        assert_eq!(m.iter().count(), 1000);
+        assert_eq!(m.get(&keys[1]), Some(1));
     }
 
     /// Removing a hostname leaves the index as if it had never been inserted.

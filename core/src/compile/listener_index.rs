@@ -2,6 +2,7 @@
 //! hash probe for the precise hostname and one per label suffix of the host for wildcards,
 //! instead of a scan over every listener of the port.
 
+use super::host::{host_hash, HostMap, Unchecked};
 use rustc_hash::FxHashMap;
 
 /// Which listener of a port a host selects. Listeners are numbered in selection order (most
@@ -10,7 +11,7 @@ use rustc_hash::FxHashMap;
 #[derive(Debug, Default, Clone)]
 pub(crate) struct ListenerIndex {
     /// Precise hostname → first listener with it.
-    exact: FxHashMap<Box<str>, u32>,
+    exact: HostMap,
     /// Suffix `s` of a wildcard hostname `*.s` → first listener with it.
     wildcard: FxHashMap<Box<str>, u32>,
     /// Bit `n` set when some wildcard suffix is `n` bytes long (`n` < 256): suffixes of other
@@ -38,7 +39,7 @@ impl ListenerIndex {
                         }
                     }
                     None => {
-                        index.exact.entry(h.into()).or_insert(i);
+                        index.exact.get_or_insert(h, i);
                     }
                 },
             }
@@ -52,36 +53,83 @@ impl ListenerIndex {
     /// Work: one hash probe of `host`, then one probe per `.` of `host` whose suffix length
     /// some wildcard has (a valid host has at most 127 dots and 253 bytes).
     pub(crate) fn select(&self, host: Option<&str>) -> Option<usize> {
-        self.select_counting(host, &mut 0)
+        self.select_counting(host.map(|h| (h, host_hash(h.as_bytes()))), &mut 0)
+    }
+
+    /// [`select`](Self::select) for a host that may be unchecked (from
+    /// [`prehash_authority`](super::host::prehash_authority)), with its
+    /// [`host_hash`]. An exact hit proves the host valid and sets `checked`; when the answer
+    /// depends on more (a miss among hostnames, a wildcard) and the host is not `checked`,
+    /// calls `check` once: `false` is `Err(Unchecked)`, `true` sets `checked`. Without
+    /// listener hostnames the answer is the same for every host and `check` is not called.
+    #[inline]
+    pub(crate) fn select_hashed(
+        &self,
+        host: Option<(&str, u64)>,
+        checked: &mut bool,
+        check: impl FnOnce() -> bool,
+    ) -> Result<Option<usize>, Unchecked> {
+        let mut best = self.any.unwrap_or(u32::MAX);
+        if let Some((h, hash)) = host {
+            let named = !self.exact.is_empty() || !self.wildcard.is_empty();
+            let exact = if self.exact.is_empty() {
+                None
+            } else {
+                self.exact.get_hashed(h, hash)
+            };
+            if let Some(i) = exact {
+                *checked = true;
+                best = best.min(i);
+            } else if named && !*checked {
+                if !check() {
+                    return Err(Unchecked);
+                }
+                *checked = true;
+            }
+            if !self.wildcard.is_empty() {
+                self.wildcard_best(h, &mut best, &mut 0);
+            }
+        }
+        Ok((best != u32::MAX).then_some(best as usize))
     }
 
     /// [`select`](Self::select), adding the number of hash probes to `probes`.
-    fn select_counting(&self, host: Option<&str>, probes: &mut u32) -> Option<usize> {
+    fn select_counting(&self, host: Option<(&str, u64)>, probes: &mut u32) -> Option<usize> {
         let mut best = self.any.unwrap_or(u32::MAX);
-        if let Some(h) = host {
-            *probes += 1;
-            if let Some(&i) = self.exact.get(h) {
-                best = best.min(i);
+        if let Some((h, hash)) = host {
+            if !self.exact.is_empty() {
+                *probes += 1;
+                if let Some(i) = self.exact.get_hashed(h, hash) {
+                    best = best.min(i);
+                }
             }
-            if !self.wildcard.is_empty() {
-                // `*.s` matches `h` when `h` ends with `.s` and something precedes that dot.
-                for (dot, _) in h.bytes().enumerate().filter(|&(i, b)| b == b'.' && i > 0) {
-                    let suffix = &h[dot + 1..];
-                    let n = suffix.len();
-                    let probe = self
-                        .wildcard_lens
-                        .get(n / 64)
-                        .is_some_and(|w| w & (1 << (n % 64)) != 0);
-                    if probe {
-                        *probes += 1;
-                        if let Some(&i) = self.wildcard.get(suffix) {
-                            best = best.min(i);
-                        }
-                    }
+            self.wildcard_best(h, &mut best, probes);
+        }
+        (best != u32::MAX).then_some(best as usize)
+    }
+
+    /// Lowers `best` to the first listener whose wildcard hostname matches `h` (valid),
+    /// adding the number of hash probes to `probes`.
+    #[inline]
+    fn wildcard_best(&self, h: &str, best: &mut u32, probes: &mut u32) {
+        if self.wildcard.is_empty() {
+            return;
+        }
+        // `*.s` matches `h` when `h` ends with `.s` and something precedes that dot.
+        for (dot, _) in h.bytes().enumerate().filter(|&(i, b)| b == b'.' && i > 0) {
+            let suffix = &h[dot + 1..];
+            let n = suffix.len();
+            let probe = self
+                .wildcard_lens
+                .get(n / 64)
+                .is_some_and(|w| w & (1 << (n % 64)) != 0);
+            if probe {
+                *probes += 1;
+                if let Some(&i) = self.wildcard.get(suffix) {
+                    *best = (*best).min(i);
                 }
             }
         }
-        (best != u32::MAX).then_some(best as usize)
     }
 }
 
@@ -169,7 +217,7 @@ mod tests {
         ] {
             let mut probes = 0;
             assert_eq!(
-                index.select_counting(Some(host), &mut probes),
+                index.select_counting(Some((host, host_hash(host.as_bytes()))), &mut probes),
                 want,
                 "{host}"
             );
