@@ -128,17 +128,22 @@ fn same_bytes(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// Exact hostnames to ids, hashed with [`host_hash`] so that a probe can bring its own hash
-/// ([`HostMap::get_hashed`]).
+/// ([`HostMap::get_hashed`]). Open addressing with linear probing, inline: a probe costs a
+/// few instructions per slot plus one word comparison per 8 bytes of a candidate key.
 #[derive(Default, Clone)]
 pub(crate) struct HostMap {
-    table: hashbrown::HashTable<(Box<str>, u32)>,
+    /// Empty, or a power of two at least twice the number of entries. A slot is 0 (empty) or
+    /// the top 32 bits of its key's hash above `index + 1` of its entry.
+    slots: Box<[u64]>,
+    entries: Vec<(Box<str>, u32)>,
 }
+
+/// The top 32 bits of a slot or hash: the tag compared before the key.
+const TAG: u64 = !0xffff_ffff;
 
 impl std::fmt::Debug for HostMap {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_map()
-            .entries(self.table.iter().map(|(k, v)| (k, v)))
-            .finish()
+        f.debug_map().entries(self.iter()).finish()
     }
 }
 
@@ -152,25 +157,70 @@ impl HostMap {
     /// The id of `key`, whose [`host_hash`] is `hash`.
     #[inline(always)]
     pub(crate) fn get_hashed(&self, key: &str, hash: u64) -> Option<u32> {
-        self.table
-            .find(hash, |(k, _)| same_bytes(k.as_bytes(), key.as_bytes()))
-            .map(|&(_, v)| v)
+        let (_, entry) = self.find(key, hash)?;
+        self.entries.get(entry).map(|&(_, v)| v)
+    }
+
+    /// The slot and entry index of `key` (hash `hash`).
+    #[inline(always)]
+    fn find(&self, key: &str, hash: u64) -> Option<(usize, usize)> {
+        let mask = self.slots.len().wrapping_sub(1);
+        let mut i = hash as usize & mask;
+        // At most every slot once (a table is never full, so an empty slot ends the loop
+        // first; the bound only keeps the loop finite on its own).
+        for _ in 0..self.slots.len() {
+            let s = *self.slots.get(i)?;
+            if s == 0 {
+                return None;
+            }
+            if (s ^ hash) & TAG == 0 {
+                let e = (s as u32 as usize).wrapping_sub(1);
+                if let Some((k, _)) = self.entries.get(e) {
+                    if same_bytes(k.as_bytes(), key.as_bytes()) {
+                        return Some((i, e));
+                    }
+                }
+            }
+            i = (i + 1) & mask;
+        }
+        None
     }
 
     /// Sets `key`'s id to `id`; returns the previous one.
     pub(crate) fn insert(&mut self, key: &str, id: u32) -> Option<u32> {
         let hash = host_hash(key.as_bytes());
-        match self
-            .table
-            .entry(hash, |(k, _)| **k == *key, |(k, _)| host_hash(k.as_bytes()))
-        {
-            hashbrown::hash_table::Entry::Occupied(mut e) => {
-                Some(std::mem::replace(&mut e.get_mut().1, id))
-            }
-            hashbrown::hash_table::Entry::Vacant(e) => {
-                e.insert((key.into(), id));
-                None
-            }
+        if let Some((_, e)) = self.find(key, hash) {
+            return self
+                .entries
+                .get_mut(e)
+                .map(|entry| std::mem::replace(&mut entry.1, id));
+        }
+        if (self.entries.len() + 1) * 2 > self.slots.len() {
+            self.grow();
+        }
+        self.entries.push((key.into(), id));
+        self.place(hash, self.entries.len());
+        None
+    }
+
+    /// Puts slot value `hash`'s tag with `index_plus_one` into the first empty slot from
+    /// `hash`'s home.
+    fn place(&mut self, hash: u64, index_plus_one: usize) {
+        let mask = self.slots.len() - 1;
+        let mut i = hash as usize & mask;
+        while self.slots[i] != 0 {
+            i = (i + 1) & mask;
+        }
+        self.slots[i] = (hash & TAG) | index_plus_one as u64;
+    }
+
+    /// Doubles the slots (at least 8) and places every entry again.
+    fn grow(&mut self) {
+        let n = (self.slots.len() * 2).max(8);
+        self.slots = vec![0; n].into_boxed_slice();
+        for e in 0..self.entries.len() {
+            let hash = host_hash(self.entries[e].0.as_bytes());
+            self.place(hash, e + 1);
         }
     }
 
@@ -187,21 +237,49 @@ impl HostMap {
 
     /// Removes `key`; returns its id.
     pub(crate) fn remove(&mut self, key: &str) -> Option<u32> {
-        let hash = host_hash(key.as_bytes());
-        self.table
-            .find_entry(hash, |(k, _)| **k == *key)
-            .ok()
-            .map(|e| e.remove().0 .1)
+        let (slot, e) = self.find(key, host_hash(key.as_bytes()))?;
+        let mask = self.slots.len() - 1;
+        // Backward-shift deletion: each later slot of the run moves into the hole when its
+        // home is not between the hole and itself.
+        let mut hole = slot;
+        self.slots[hole] = 0;
+        let mut j = hole;
+        loop {
+            j = (j + 1) & mask;
+            let s = self.slots[j];
+            if s == 0 {
+                break;
+            }
+            let k = &self.entries[(s as u32 as usize) - 1].0;
+            let home = host_hash(k.as_bytes()) as usize & mask;
+            if (j.wrapping_sub(home) & mask) >= (j.wrapping_sub(hole) & mask) {
+                self.slots[hole] = s;
+                self.slots[j] = 0;
+                hole = j;
+            }
+        }
+        // The last entry takes the removed one's place: its slot follows it.
+        let last = self.entries.len() - 1;
+        let (_, id) = self.entries.swap_remove(e);
+        if e != last {
+            let hash = host_hash(self.entries[e].0.as_bytes());
+            let mut i = hash as usize & mask;
+            while self.slots[i] as u32 as usize != last + 1 {
+                i = (i + 1) & mask;
+            }
+            self.slots[i] = (hash & TAG) | (e + 1) as u64;
+        }
+        Some(id)
     }
 
     /// Whether there is no key.
     pub(crate) fn is_empty(&self) -> bool {
-        self.table.is_empty()
+        self.entries.is_empty()
     }
 
     /// Every key and id, in no particular order.
     pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, u32)> + '_ {
-        self.table.iter().map(|(k, v)| (&**k, *v))
+        self.entries.iter().map(|(k, v)| (&**k, *v))
     }
 }
 
@@ -599,6 +677,33 @@ mod tests {
         assert_eq!(m.remove(&keys[0]), None);
         assert_eq!(m.iter().count(), 1000);
         assert_eq!(m.get(&keys[1]), Some(1));
+        // Interleaved inserts and removals against std's map, with keys sharing a few
+        // tags and homes in a small table (runs wrap around the end).
+        let mut m = HostMap::default();
+        let mut want = std::collections::HashMap::new();
+        let mut x = 7u64;
+        for step in 0..20_000u32 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let k = format!("k{}.example", (x >> 33) % 40);
+            if (x >> 20) % 3 == 0 {
+                assert_eq!(m.remove(&k), want.remove(&k), "{step} remove {k}");
+            } else {
+                assert_eq!(
+                    m.insert(&k, step),
+                    want.insert(k.clone(), step),
+                    "{step} {k}"
+                );
+            }
+            if step % 97 == 0 {
+                for i in 0..40 {
+                    let k = format!("k{i}.example");
+                    assert_eq!(m.get(&k), want.get(&k).copied(), "{step} get {k}");
+                }
+                assert_eq!(m.iter().count(), want.len());
+            }
+        }
     }
 
     /// Removing a hostname leaves the index as if it had never been inserted.
