@@ -687,7 +687,7 @@ mod tests {
                 .wrapping_mul(6364136223846793005)
                 .wrapping_add(1442695040888963407);
             let k = format!("k{}.example", (x >> 33) % 40);
-            if (x >> 20) % 3 == 0 {
+            if (x >> 20).is_multiple_of(3) {
                 assert_eq!(m.remove(&k), want.remove(&k), "{step} remove {k}");
             } else {
                 assert_eq!(
