@@ -179,10 +179,16 @@ fn compile_drops(config: &Config, controller: Option<&str>, report: &mut Report)
                 .push(format!("Gateway {}/{}: {shadowed}", g.namespace, g.name));
         }
         for (mine, theirs) in report.routes.iter_mut().zip(&router.report().routes) {
-            for (p, q) in mine.parents.iter_mut().zip(&theirs.parents) {
+            // The lists of parent statuses are shared between routes: a changed one is a new
+            // list.
+            let mut parents = mine.parents.to_vec();
+            for (p, q) in parents.iter_mut().zip(theirs.parents.iter()) {
                 if p.conditions != q.conditions {
                     p.conditions = q.conditions.clone();
                 }
+            }
+            if *parents != *mine.parents {
+                mine.parents = parents.into();
             }
         }
     }
@@ -231,7 +237,7 @@ struct Checked<'a> {
 /// Whether a condition reports a healthy state. `Conflicted` and `PartiallyInvalid` are
 /// problems when True; every other type is a problem unless True.
 fn is_good(c: &Condition) -> bool {
-    match c.kind.as_str() {
+    match &*c.kind {
         "Conflicted" | "PartiallyInvalid" => c.status != "True",
         _ => c.status == "True",
     }
@@ -556,7 +562,7 @@ impl Checked<'_> {
     fn routes(&self, s: &mut String) {
         for r in &self.report().routes {
             let _ = writeln!(s, "\n{} {}/{}", r.kind, r.namespace, r.name);
-            for p in &r.parents {
+            for p in r.parents.iter() {
                 let mut target = format!("{} {}", p.parent_kind, p.parent);
                 if let Some(section) = &p.section_name {
                     let _ = write!(target, ", sectionName {section}");
@@ -752,12 +758,12 @@ fn objects(c: &Config) -> usize {
 mod tests {
     use super::*;
 
-    fn cond(kind: &str, status: &str) -> Condition {
+    fn cond(kind: &'static str, status: &'static str) -> Condition {
         Condition {
             kind: kind.into(),
             status: status.into(),
-            reason: String::new(),
-            message: String::new(),
+            reason: "".into(),
+            message: "".into(),
         }
     }
 
@@ -804,10 +810,10 @@ mod tests {
     fn sample_report() -> Report {
         use trieway::model::{ProtocolType, RouteKind};
         let full = |kind: &str, status: &str, reason: &str, message: &str| Condition {
-            kind: kind.into(),
-            status: status.into(),
-            reason: reason.into(),
-            message: message.into(),
+            kind: kind.to_string().into(),
+            status: status.to_string().into(),
+            reason: reason.to_string().into(),
+            message: message.to_string().into(),
         };
         let parent = |section: &str, conditions| RouteParentStatus {
             parent_kind: "Gateway".into(),
@@ -822,19 +828,20 @@ mod tests {
                     kind: RouteKind::Http,
                     namespace: "tenant-a".into(),
                     name: "store".into(),
-                    parents: vec![parent(
+                    parents: [parent(
                         "https",
                         vec![
                             full("Accepted", "True", "Accepted", ""),
                             full("ResolvedRefs", "True", "ResolvedRefs", ""),
                         ],
-                    )],
+                    )]
+                    .into(),
                 },
                 RouteStatus {
                     kind: RouteKind::Http,
                     namespace: "tenant-b".into(),
                     name: "blog".into(),
-                    parents: vec![parent(
+                    parents: [parent(
                         "http",
                         vec![full(
                             "Accepted",
@@ -842,7 +849,8 @@ mod tests {
                             "NotAllowedByListeners",
                             "namespace not selected",
                         )],
-                    )],
+                    )]
+                    .into(),
                 },
             ],
             listeners: vec![ListenerStatus {

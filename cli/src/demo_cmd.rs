@@ -162,7 +162,7 @@ pub fn run(mut p: Parser) -> Result<Status, Failure> {
     let accepted = report
         .routes
         .iter()
-        .flat_map(|r| &r.parents)
+        .flat_map(|r| r.parents.iter())
         .filter(|p| {
             p.conditions
                 .iter()

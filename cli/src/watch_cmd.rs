@@ -115,7 +115,7 @@ pub fn condition_lines(report: &Report) -> BTreeSet<String> {
         }
     };
     for r in &report.routes {
-        for p in &r.parents {
+        for p in r.parents.iter() {
             let section = p
                 .section_name
                 .as_deref()

@@ -568,7 +568,7 @@ impl<'r> Explain<'r> {
             .iter()
             .filter(|r| r.kind == kind)
         {
-            for p in &r.parents {
+            for p in r.parents.iter() {
                 let ours = (p.parent_kind == "Gateway" && p.parent == gateway)
                     || (p.parent_kind.ends_with("ListenerSet") && sets.contains(&&*p.parent));
                 let Some(accepted) = crate::Condition::find(&p.conditions, "Accepted") else {
@@ -583,8 +583,8 @@ impl<'r> Explain<'r> {
                     name: r.name.clone(),
                     parent: p.parent.clone(),
                     section_name: p.section_name.clone(),
-                    reason: accepted.reason.clone(),
-                    message: accepted.message.clone(),
+                    reason: accepted.reason.to_string(),
+                    message: accepted.message.to_string(),
                     matching_rules: None,
                 });
             }

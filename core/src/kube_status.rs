@@ -485,9 +485,9 @@ fn conditions(
         .map(|c| {
             let before = old
                 .as_array()
-                .and_then(|cs| cs.iter().find(|o| o["type"] == c.kind.as_str()));
+                .and_then(|cs| cs.iter().find(|o| o["type"] == *c.kind));
             let since = match before {
-                Some(o) if o["status"] == c.status.as_str() => {
+                Some(o) if o["status"] == *c.status => {
                     o["lastTransitionTime"].as_str().unwrap_or(now).to_string()
                 }
                 _ => now.to_string(),

@@ -76,7 +76,13 @@ fn conditions(report: &Report, name: &str) -> Vec<(String, String, String)> {
         .unwrap_or_else(|| panic!("no status for {name}: {:?}", report.backend_tls_policies));
     st.conditions
         .iter()
-        .map(|c| (c.kind.clone(), c.status.clone(), c.reason.clone()))
+        .map(|c| {
+            (
+                c.kind.to_string(),
+                c.status.to_string(),
+                c.reason.to_string(),
+            )
+        })
         .collect()
 }
 
@@ -100,7 +106,7 @@ fn message(report: &Report, name: &str, kind: &str) -> String {
     Condition::find(&st.conditions, kind)
         .expect("condition")
         .message
-        .clone()
+        .to_string()
 }
 
 fn router(text: &str) -> Router {

@@ -93,7 +93,7 @@ fn accepted(report: &Report, name: &str) -> (String, String) {
         .unwrap_or_else(|| panic!("no status for {name}"));
     let c = &st.conditions[0];
     assert_eq!(c.kind, "Accepted");
-    (c.status.clone(), c.reason.clone())
+    (c.status.to_string(), c.reason.to_string())
 }
 
 /// Defaults of the retry constraint (20% per 10s, 10 per 1s), given values, and session

@@ -1324,7 +1324,7 @@ fn example_round_trip_is_valid_and_every_route_is_accepted() {
     assert_eq!(routes.len(), 4);
     for route in routes {
         assert!(!route.parents.is_empty(), "{route:?}");
-        for parent in &route.parents {
+        for parent in route.parents.iter() {
             let accepted = parent
                 .conditions
                 .iter()
@@ -1341,7 +1341,7 @@ fn example_round_trip_is_valid_and_every_route_is_accepted() {
     }
     for l in &report.listeners {
         for c in &l.conditions {
-            let good = match c.kind.as_str() {
+            let good = match &*c.kind {
                 "Conflicted" => c.status == "False",
                 _ => c.status == "True",
             };

@@ -148,7 +148,11 @@ fn listener_cond(r: &Report, name: &str, kind: &str) -> (String, String, String)
         .find(|l| l.name == name)
         .unwrap_or_else(|| panic!("no listener {name}"));
     let c = Condition::find(&l.conditions, kind).expect("condition");
-    (c.status.clone(), c.reason.clone(), c.message.clone())
+    (
+        c.status.to_string(),
+        c.reason.to_string(),
+        c.message.to_string(),
+    )
 }
 
 fn cert_problem(crt: &str, key: &str) -> (String, String, String) {
@@ -422,10 +426,7 @@ fn frontend_validation_decisions_per_mode_and_outcome() {
     // The Gateway says insecure fallback is on (upstream: InsecureFrontendValidationMode).
     let gw = &r.report().gateways[0];
     let c = Condition::find(&gw.conditions, "InsecureFrontendValidationMode").expect("cond");
-    assert_eq!(
-        (c.status.as_str(), c.reason.as_str()),
-        ("True", "ConfigurationChanged")
-    );
+    assert_eq!((&*c.status, &*c.reason), ("True", "ConfigurationChanged"));
     assert!(c.message.contains("port 8443"), "{}", c.message);
     // Without fallback, no such condition.
     let strict = router(&mtls(

@@ -108,7 +108,7 @@ spec: {ports: [{port: 3000}]}
         .find(|c| c.kind == "ResolvedRefs")
         .unwrap();
     assert_eq!(
-        (resolved.status.as_str(), resolved.reason.as_str()),
+        (&*resolved.status, &*resolved.reason),
         ("False", "BackendNotFound")
     );
 }

@@ -269,6 +269,60 @@ fn route_budget_drops_later_rules_with_a_condition() {
     ));
 }
 
+/// Routes with the same statuses share one list of parent statuses (issue #20, item 3): the
+/// condition a compile-time drop adds to one route's status leaves the others' as they were.
+#[test]
+fn a_dropped_rule_marks_its_route_only() {
+    let mut rules = String::from("  rules:\n");
+    for i in 0..8 {
+        rules.push_str(&format!(
+            "  - matches: [{{path: {{type: RegularExpression, value: '/[a-z]{{1000}}N{i}'}}}}]\n    backendRefs: [{{name: svc-a, port: 80}}]\n"
+        ));
+    }
+    let plain = "  rules:\n  - matches: [{path: {type: PathPrefix, value: /p}}]\n    \
+                 backendRefs: [{name: svc-a, port: 80}]";
+    let routes = [
+        common::route("default", "before", plain),
+        common::route("default", "r", &rules),
+        common::route("default", "after", plain),
+    ]
+    .concat();
+    let c = config(&routes);
+    assert!(c.errors().is_empty(), "{:#?}", c.errors());
+    let full = Router::new(&c, Options::default()).unwrap();
+    let report = full.report();
+    let status = |report: &trieway::Report, name: &str| {
+        report
+            .route(RouteKind::Http, "default", name)
+            .unwrap()
+            .clone()
+    };
+    // Without drops the three statuses are one shared list.
+    let shared = status(report, "before").parents;
+    assert!(std::sync::Arc::ptr_eq(
+        &shared,
+        &status(report, "r").parents
+    ));
+    assert!(std::sync::Arc::ptr_eq(
+        &shared,
+        &status(report, "after").parents
+    ));
+    let per_rule = full.regex_memory() / 8;
+    let options = Options {
+        regex_route_budget: per_rule * 4 + per_rule / 2,
+        ..Options::default()
+    };
+    let router = Router::new(&c, options).unwrap();
+    let report = router.report();
+    let r = status(report, "r");
+    assert!(Condition::find(&r.parents[0].conditions, "PartiallyInvalid").is_some());
+    for name in ["before", "after"] {
+        let other = status(report, name);
+        assert_eq!(other.parents[0].conditions.len(), 2, "{other:#?}");
+        assert!(Condition::find(&other.parents[0].conditions, "PartiallyInvalid").is_none());
+    }
+}
+
 /// Finding 2: search caches grew with traffic (134 MB after one request, 253 MB after a second
 /// thread routed once). A DFA has no cache: routing on fresh threads allocates nothing.
 #[test]

@@ -769,11 +769,11 @@ impl ListenerInfo<'_> {
         let c = &mut self.status.conditions;
         let usable = match (&self.not_accepted, &self.conflict) {
             (Some((reason, msg)), _) => {
-                c.push(Condition::new("Accepted", false, reason, msg.clone()));
+                c.push(Condition::new("Accepted", false, *reason, msg.clone()));
                 false
             }
             (None, Some((reason, msg))) => {
-                c.push(Condition::new("Accepted", false, reason, msg.clone()));
+                c.push(Condition::new("Accepted", false, *reason, msg.clone()));
                 false
             }
             (None, None) => {
@@ -787,14 +787,14 @@ impl ListenerInfo<'_> {
             }
         };
         c.push(match &self.conflict {
-            Some((reason, msg)) => Condition::new("Conflicted", true, reason, msg.clone()),
+            Some((reason, msg)) => Condition::new("Conflicted", true, *reason, msg.clone()),
             None => Condition::new("Conflicted", false, "NoConflicts", "no conflicts"),
         });
         c.push(match self.ref_problems.first() {
             Some((reason, _)) => Condition::new(
                 "ResolvedRefs",
                 false,
-                reason,
+                *reason,
                 self.ref_problems
                     .iter()
                     .map(|(_, m)| m.as_str())

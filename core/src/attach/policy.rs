@@ -332,7 +332,7 @@ fn verdict(
     let resolved = match m.ref_problems.first() {
         Some((reason, _)) => {
             let all: Vec<&str> = m.ref_problems.iter().map(|(_, s)| s.as_str()).collect();
-            Condition::new("ResolvedRefs", false, reason, all.join("; "))
+            Condition::new("ResolvedRefs", false, *reason, all.join("; "))
         }
         None => Condition::new(
             "ResolvedRefs",

@@ -2,6 +2,8 @@
 
 use crate::model::{ProtocolType, RouteKind};
 use serde::Serialize;
+use std::borrow::Cow;
+use std::sync::Arc;
 
 /// Status of every GatewayClass, Gateway, ListenerSet, listener and route parentRef that the
 /// controller is responsible for, as a controller would write it.
@@ -55,27 +57,37 @@ pub struct ObjectStatus {
 }
 
 /// A Kubernetes-style condition.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+///
+/// Type, status and reason come from fixed sets and most messages are fixed texts: they are
+/// [`Cow`]s, borrowed (no allocation) for a text known when trieway is compiled, owned
+/// otherwise.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Condition {
     /// `Accepted`, `ResolvedRefs`, `PartiallyInvalid`, `Programmed`, `Conflicted`,
     /// `SupportedVersion`.
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: Cow<'static, str>,
     /// `True`, `False` or `Unknown`.
-    pub status: String,
+    pub status: Cow<'static, str>,
     /// Reason, e.g. `NotAllowedByListeners`.
-    pub reason: String,
+    pub reason: Cow<'static, str>,
     /// Detail.
-    pub message: String,
+    pub message: Cow<'static, str>,
 }
 
 impl Condition {
-    /// A condition of type `kind` with status `True` or `False`.
-    pub fn new(kind: &str, status: bool, reason: &str, message: impl Into<String>) -> Condition {
+    /// A condition of type `kind` with status `True` or `False`; `kind`, `reason` and
+    /// `message` are a `&'static str` (borrowed) or a `String` (owned).
+    pub fn new(
+        kind: impl Into<Cow<'static, str>>,
+        status: bool,
+        reason: impl Into<Cow<'static, str>>,
+        message: impl Into<Cow<'static, str>>,
+    ) -> Condition {
         Condition {
-            kind: kind.to_string(),
-            status: if status { "True" } else { "False" }.to_string(),
-            reason: reason.to_string(),
+            kind: kind.into(),
+            status: Cow::Borrowed(if status { "True" } else { "False" }),
+            reason: reason.into(),
             message: message.into(),
         }
     }
@@ -108,14 +120,18 @@ pub struct RouteStatus {
     /// Name.
     pub name: String,
     /// One entry per parentRef that resolves to a served parent.
-    pub parents: Vec<RouteParentStatus>,
+    ///
+    /// Shared: the routes of one parent usually have the same parent statuses (accepted,
+    /// references resolved), and one build of the [`Report`] keeps one copy of each distinct
+    /// list. To change it, build a new list (`r.parents = list.into()`).
+    pub parents: Arc<[RouteParentStatus]>,
 }
 
 /// Status of one route parentRef.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct RouteParentStatus {
-    /// Parent kind (`Gateway` or `ListenerSet`).
-    pub parent_kind: String,
+    /// Parent kind (`Gateway`, `ListenerSet` or `XListenerSet`).
+    pub parent_kind: Cow<'static, str>,
     /// Parent `namespace/name`.
     pub parent: String,
     /// `sectionName`, if set.

@@ -31,7 +31,7 @@ fn run(yaml: &str) -> Attachment {
 /// `(status, reason)` of condition `ty`.
 fn cond(list: &[Condition], ty: &str) -> (String, String) {
     let c = Condition::find(list, ty).unwrap_or_else(|| panic!("no {ty} in {list:#?}"));
-    (c.status.clone(), c.reason.clone())
+    (c.status.to_string(), c.reason.to_string())
 }
 
 fn want(status: &str, reason: &str) -> (String, String) {

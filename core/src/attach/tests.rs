@@ -109,7 +109,7 @@ fn check(case: &Case, config: &Config) -> Attachment {
         let c = Condition::find(&p.conditions, ty)
             .unwrap_or_else(|| panic!("{}: {kind} {key}: no {ty}: {p:#?}", case.name));
         assert_eq!(
-            (c.status.as_str(), c.reason.as_str()),
+            (&*c.status, &*c.reason),
             (status, reason),
             "{}: {kind} {key} parent #{parent} {ty}: {}",
             case.name,
@@ -141,7 +141,7 @@ fn check(case: &Case, config: &Config) -> Attachment {
         let c = Condition::find(&l.conditions, ty)
             .unwrap_or_else(|| panic!("{}: listener {listener}: no {ty}", case.name));
         assert_eq!(
-            (c.status.as_str(), c.reason.as_str()),
+            (&*c.status, &*c.reason),
             (status, reason),
             "{}: listener {gw} {ls} {listener} {ty}: {}",
             case.name,
@@ -1669,7 +1669,7 @@ spec:
     // Gateway, ListenerSet statuses: the refused ListenerSet is reported, not dropped.
     let cond = |c: &[Condition], ty: &str| {
         let c = Condition::find(c, ty).unwrap();
-        (c.status.clone(), c.reason.clone())
+        (c.status.to_string(), c.reason.to_string())
     };
     let s = |a: &str, b: &str| (a.to_string(), b.to_string());
     let gw = a.report.gateway("infra", "gw").unwrap();

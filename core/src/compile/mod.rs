@@ -1575,11 +1575,16 @@ pub(crate) fn report_dropped(
         else {
             continue;
         };
-        for p in status.parents.iter_mut().filter(|p| {
+        let mut list = status.parents.to_vec();
+        for p in list.iter_mut().filter(|p| {
             (p.parent_kind == "Gateway" && p.parent == *gw)
                 || (p.parent_kind.ends_with("ListenerSet") && sets.contains(&p.parent))
         }) {
             mark_dropped(p, &all, rule_count);
+        }
+        // A new list for this route alone: the old one may be shared with other routes.
+        if *list != *status.parents {
+            status.parents = list.into();
         }
     }
 }

@@ -61,6 +61,14 @@ pub fn allocations<T>(f: impl FnOnce() -> T) -> (T, u64) {
     (out, ALLOCS.with(Cell::get) - before)
 }
 
+/// `f`'s result and the heap bytes it left live (on this thread): what the result holds when
+/// `f` frees everything else it allocated.
+pub fn retained<T>(f: impl FnOnce() -> T) -> (T, isize) {
+    let start = LIVE.with(Cell::get);
+    let out = f();
+    (out, LIVE.with(Cell::get) - start)
+}
+
 /// `f`'s result and the peak heap bytes it had live at once (on this thread).
 pub fn peak<T>(f: impl FnOnce() -> T) -> (T, usize) {
     let start = LIVE.with(Cell::get);
