@@ -6,6 +6,7 @@
 //! TRIEWAY_BENCH_QUICK=1 cargo run --release -p trieway-benches --bin report
 //! report --callgrind SCENARIO ITERS                               # a fixed loop for callgrind
 //! report --memory N                                                # Router heap bytes per rule
+//! report --mixed N...                                               # the cache-cold `mixed` set alone
 //! ```
 //!
 //! Callgrind scenarios: `github`, `github-matchit` (the matchit baseline, count `*matchit_loop*`), `tenants-last:N`, `tenants-mixed:N`,
@@ -542,6 +543,22 @@ fn main() {
             bytes / n as isize
         );
         drop(router);
+        return;
+    }
+    if args.first().map(String::as_str) == Some("--mixed") {
+        // `report --mixed N...`: the `mixed` set (1,024 different requests) alone, trieway and
+        // the matchit-based engine, ns per lookup, for each N.
+        for n in args.iter().skip(1).map(|a| a.parse::<usize>().expect("N")) {
+            let t = tenants::generate(n, SEED);
+            let router = t.set.router();
+            let engine = MatchitTenants::new(&t.set);
+            let mixed = t.random_requests(MIXED, 11);
+            println!(
+                "N = {n}: mixed trieway {:.1} ns, matchit-tenants {:.1} ns",
+                trieway_ns(&router, &mixed),
+                matchit_tenants_ns(&engine, &mixed)
+            );
+        }
         return;
     }
     if args.first().map(String::as_str) == Some("--compile") {

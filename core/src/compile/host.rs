@@ -128,18 +128,32 @@ fn same_bytes(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// Exact hostnames to ids, hashed with [`host_hash`] so that a probe can bring its own hash
-/// ([`HostMap::get_hashed`]). Open addressing with linear probing, inline: a probe costs a
-/// few instructions per slot plus one word comparison per 8 bytes of a candidate key.
+/// ([`HostMap::get_hashed`]). Open addressing with linear probing over 16-byte slots that
+/// hold the id and where the key lies in one byte arena: a hit reads one slot and the key's
+/// bytes (two cache lines from two arrays, for a cache-cold lookup), a probe costs a few
+/// instructions per slot plus one word comparison per 8 bytes of a candidate key.
 #[derive(Default, Clone)]
 pub(crate) struct HostMap {
-    /// Empty, or a power of two at least twice the number of entries. A slot is 0 (empty) or
-    /// the top 32 bits of its key's hash above `index + 1` of its entry.
-    slots: Box<[u64]>,
-    entries: Vec<(Box<str>, u32)>,
+    /// Empty, or a power of two at least twice the number of keys.
+    slots: Box<[Slot]>,
+    /// The keys' bytes, back to back (removed keys stay until they are more than half).
+    arena: Vec<u8>,
+    /// The number of keys.
+    len: usize,
+    /// Bytes of `arena` no key uses.
+    garbage: usize,
 }
 
-/// The top 32 bits of a slot or hash: the tag compared before the key.
-const TAG: u64 = !0xffff_ffff;
+/// One slot of a [`HostMap`]: empty when `len1` is 0.
+#[derive(Default, Clone, Copy, Debug)]
+struct Slot {
+    /// The top 32 bits of the key's hash, compared before the key.
+    tag: u32,
+    id: u32,
+    /// The key is `arena[start..start + len1 - 1]`.
+    start: u32,
+    len1: u32,
+}
 
 impl std::fmt::Debug for HostMap {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -157,70 +171,92 @@ impl HostMap {
     /// The id of `key`, whose [`host_hash`] is `hash`.
     #[inline(always)]
     pub(crate) fn get_hashed(&self, key: &str, hash: u64) -> Option<u32> {
-        let (_, entry) = self.find(key, hash)?;
-        self.entries.get(entry).map(|&(_, v)| v)
+        let i = self.find(key, hash)?;
+        self.slots.get(i).map(|s| s.id)
     }
 
-    /// The slot and entry index of `key` (hash `hash`).
+    /// The key of a full slot.
     #[inline(always)]
-    fn find(&self, key: &str, hash: u64) -> Option<(usize, usize)> {
+    fn key_of(&self, s: &Slot) -> &[u8] {
+        let start = s.start as usize;
+        let end = start + (s.len1 as usize).wrapping_sub(1);
+        self.arena.get(start..end).unwrap_or_default()
+    }
+
+    /// The slot of `key` (hash `hash`).
+    #[inline(always)]
+    fn find(&self, key: &str, hash: u64) -> Option<usize> {
         let mask = self.slots.len().wrapping_sub(1);
+        let (tag, len1) = ((hash >> 32) as u32, key.len() as u64 + 1);
         let mut i = hash as usize & mask;
         // At most every slot once (a table is never full, so an empty slot ends the loop
         // first; the bound only keeps the loop finite on its own).
         for _ in 0..self.slots.len() {
-            let s = *self.slots.get(i)?;
-            if s == 0 {
+            let s = self.slots.get(i)?;
+            if s.len1 == 0 {
                 return None;
             }
-            if (s ^ hash) & TAG == 0 {
-                let e = (s as u32 as usize).wrapping_sub(1);
-                if let Some((k, _)) = self.entries.get(e) {
-                    if same_bytes(k.as_bytes(), key.as_bytes()) {
-                        return Some((i, e));
-                    }
-                }
+            if s.tag == tag
+                && u64::from(s.len1) == len1
+                && same_bytes(self.key_of(s), key.as_bytes())
+            {
+                return Some(i);
             }
             i = (i + 1) & mask;
         }
         None
     }
 
-    /// Sets `key`'s id to `id`; returns the previous one.
+    /// Sets `key`'s id to `id`; returns the previous one. Keys longer than `u32::MAX - 1`
+    /// bytes (never a hostname) are not stored.
     pub(crate) fn insert(&mut self, key: &str, id: u32) -> Option<u32> {
         let hash = host_hash(key.as_bytes());
-        if let Some((_, e)) = self.find(key, hash) {
+        if let Some(i) = self.find(key, hash) {
             return self
-                .entries
-                .get_mut(e)
-                .map(|entry| std::mem::replace(&mut entry.1, id));
+                .slots
+                .get_mut(i)
+                .map(|s| std::mem::replace(&mut s.id, id));
         }
-        if (self.entries.len() + 1) * 2 > self.slots.len() {
+        let (Ok(start), Ok(len1)) = (
+            u32::try_from(self.arena.len()),
+            u32::try_from(key.len() + 1),
+        ) else {
+            return None;
+        };
+        if (self.len + 1) * 2 > self.slots.len() {
             self.grow();
         }
-        self.entries.push((key.into(), id));
-        self.place(hash, self.entries.len());
+        self.arena.extend_from_slice(key.as_bytes());
+        self.len += 1;
+        self.place(
+            Slot {
+                tag: (hash >> 32) as u32,
+                id,
+                start,
+                len1,
+            },
+            hash,
+        );
         None
     }
 
-    /// Puts slot value `hash`'s tag with `index_plus_one` into the first empty slot from
-    /// `hash`'s home.
-    fn place(&mut self, hash: u64, index_plus_one: usize) {
+    /// Puts `slot` into the first empty slot from `hash`'s home.
+    fn place(&mut self, slot: Slot, hash: u64) {
         let mask = self.slots.len() - 1;
         let mut i = hash as usize & mask;
-        while self.slots[i] != 0 {
+        while self.slots[i].len1 != 0 {
             i = (i + 1) & mask;
         }
-        self.slots[i] = (hash & TAG) | index_plus_one as u64;
+        self.slots[i] = slot;
     }
 
-    /// Doubles the slots (at least 8) and places every entry again.
+    /// Doubles the slots (at least 8) and places every key again.
     fn grow(&mut self) {
         let n = (self.slots.len() * 2).max(8);
-        self.slots = vec![0; n].into_boxed_slice();
-        for e in 0..self.entries.len() {
-            let hash = host_hash(self.entries[e].0.as_bytes());
-            self.place(hash, e + 1);
+        let old = std::mem::replace(&mut self.slots, vec![Slot::default(); n].into_boxed_slice());
+        for s in old.iter().filter(|s| s.len1 != 0) {
+            let hash = host_hash(self.key_of(s));
+            self.place(*s, hash);
         }
     }
 
@@ -237,49 +273,66 @@ impl HostMap {
 
     /// Removes `key`; returns its id.
     pub(crate) fn remove(&mut self, key: &str) -> Option<u32> {
-        let (slot, e) = self.find(key, host_hash(key.as_bytes()))?;
+        let slot = self.find(key, host_hash(key.as_bytes()))?;
         let mask = self.slots.len() - 1;
+        let removed = std::mem::take(&mut self.slots[slot]);
         // Backward-shift deletion: each later slot of the run moves into the hole when its
         // home is not between the hole and itself.
         let mut hole = slot;
-        self.slots[hole] = 0;
         let mut j = hole;
         loop {
             j = (j + 1) & mask;
             let s = self.slots[j];
-            if s == 0 {
+            if s.len1 == 0 {
                 break;
             }
-            let k = &self.entries[(s as u32 as usize) - 1].0;
-            let home = host_hash(k.as_bytes()) as usize & mask;
+            let home = host_hash(self.key_of(&s)) as usize & mask;
             if (j.wrapping_sub(home) & mask) >= (j.wrapping_sub(hole) & mask) {
                 self.slots[hole] = s;
-                self.slots[j] = 0;
+                self.slots[j] = Slot::default();
                 hole = j;
             }
         }
-        // The last entry takes the removed one's place: its slot follows it.
-        let last = self.entries.len() - 1;
-        let (_, id) = self.entries.swap_remove(e);
-        if e != last {
-            let hash = host_hash(self.entries[e].0.as_bytes());
-            let mut i = hash as usize & mask;
-            while self.slots[i] as u32 as usize != last + 1 {
-                i = (i + 1) & mask;
-            }
-            self.slots[i] = (hash & TAG) | (e + 1) as u64;
+        self.len -= 1;
+        self.garbage += removed.len1 as usize - 1;
+        if self.garbage * 2 > self.arena.len() {
+            self.compact();
         }
-        Some(id)
+        Some(removed.id)
+    }
+
+    /// Copies the keys in use into a new arena.
+    fn compact(&mut self) {
+        let mut arena = Vec::with_capacity(self.arena.len() - self.garbage);
+        for i in 0..self.slots.len() {
+            let s = self.slots[i];
+            if s.len1 != 0 {
+                let start = arena.len() as u32;
+                arena.extend_from_slice(self.key_of(&s));
+                self.slots[i].start = start;
+            }
+        }
+        self.arena = arena;
+        self.garbage = 0;
     }
 
     /// Whether there is no key.
     pub(crate) fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.len == 0
     }
 
     /// Every key and id, in no particular order.
     pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, u32)> + '_ {
-        self.entries.iter().map(|(k, v)| (&**k, *v))
+        self.slots
+            .iter()
+            .filter(|s| s.len1 != 0)
+            // Keys are inserted as `&str`: always UTF-8.
+            .map(|s| {
+                (
+                    std::str::from_utf8(self.key_of(s)).unwrap_or_default(),
+                    s.id,
+                )
+            })
     }
 }
 
