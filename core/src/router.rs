@@ -350,7 +350,7 @@ impl<'r> RouteMatch<'r> {
         self.compiled.rules[self.info.rule as usize].filters()
     }
     pub(crate) fn backend_filters(&self, b: &'r Backend) -> &'r [crate::compile::filter::Filter] {
-        &b.filters
+        b.filters()
     }
     /// Whether the listener port terminates TLS (HTTPS).
     pub fn is_tls(&self) -> bool {

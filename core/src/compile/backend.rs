@@ -19,8 +19,9 @@ pub struct Backend {
     pub(crate) weight: u32,
     /// Index of the backendRef in its rule.
     pub(crate) index: u32,
-    /// Filters applied when this backend is drawn.
-    pub(crate) filters: Box<[crate::compile::filter::Filter]>,
+    /// Filters applied when this backend is drawn; `None` when there are none (one pointer:
+    /// most backends have no filter).
+    filters: Option<Box<Box<[crate::compile::filter::Filter]>>>,
     /// Sum of the weights of the rule's backends up to this one (with it), set by
     /// [`Split::new`]: a weight-0 backend repeats the previous sum, so a draw never lands on
     /// it.
@@ -97,6 +98,17 @@ impl PartialEq for Backend {
 }
 
 impl Backend {
+    /// The filters applied when this backend is drawn.
+    #[inline]
+    pub(crate) fn filters(&self) -> &[crate::compile::filter::Filter] {
+        self.filters.as_deref().map_or(&[], |f| f)
+    }
+
+    /// Sets the filters applied when this backend is drawn.
+    pub(crate) fn set_filters(&mut self, filters: Box<[crate::compile::filter::Filter]>) {
+        self.filters = (!filters.is_empty()).then(|| Box::new(filters));
+    }
+
     pub(crate) fn new(
         index: u32,
         weight: u32,
@@ -133,7 +145,7 @@ impl Backend {
             target: Arc::new(target),
             weight,
             index,
-            filters: Box::default(),
+            filters: None,
             sum: 0,
         }
     }
@@ -440,7 +452,7 @@ mod tests {
     /// 136 bytes, each reference holding its own identity, TLS and traffic fields.
     #[test]
     fn backend_is_small_and_shares_its_target() {
-        assert!(std::mem::size_of::<Backend>() <= 40);
+        assert!(std::mem::size_of::<Backend>() <= 32);
         let one = b("a", 1, true);
         let mut two = one.clone();
         two.weight = 5;
