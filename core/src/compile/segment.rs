@@ -206,11 +206,19 @@ fn same_lit(l: &Lit, tails: &[u8], seg: PathSeg<'_>) -> bool {
     if n <= 16 {
         return l.last == seg.last();
     }
+    same_long_lit(l, tails, seg)
+}
+
+/// [`same_lit`] for a literal over sixteen bytes: its bytes after the first eight, in the
+/// tail buffer, against the segment's. Out of line, so that the slices it needs are not
+/// built (speculatively) on the common path.
+#[inline(never)]
+fn same_long_lit(l: &Lit, tails: &[u8], seg: PathSeg<'_>) -> bool {
     let Ok(at) = usize::try_from(l.last) else {
         return false;
     };
     match (
-        at.checked_add(n - 8).and_then(|e| tails.get(at..e)),
+        at.checked_add(seg.len - 8).and_then(|e| tails.get(at..e)),
         seg.bytes().get(8..),
     ) {
         (Some(t), Some(s)) => t.len() == s.len() && same_bytes(t, s),
