@@ -120,14 +120,6 @@ pub(crate) struct PathSeg<'a> {
 }
 
 impl PathSeg<'_> {
-    /// The segment's bytes.
-    #[inline]
-    fn bytes(&self) -> &[u8] {
-        self.p
-            .get(self.off..self.off.saturating_add(self.len))
-            .unwrap_or_default()
-    }
-
     /// Its last eight bytes as a word when it has more than eight, else 0 (like
     /// `last_word`).
     #[inline]
@@ -206,20 +198,23 @@ fn same_lit(l: &Lit, tails: &[u8], seg: PathSeg<'_>) -> bool {
     if n <= 16 {
         return l.last == seg.last();
     }
-    same_long_lit(l, tails, seg)
+    same_long_lit(l, tails, seg.p, seg.off, n)
 }
 
 /// [`same_lit`] for a literal over sixteen bytes: its bytes after the first eight, in the
-/// tail buffer, against the segment's. Out of line, so that the slices it needs are not
-/// built (speculatively) on the common path.
+/// tail buffer, against those of the segment `p[off..off + len]`. Out of line, so that the
+/// slices it needs are not built (speculatively) on the common path; the segment comes as
+/// scalars, so that no [`PathSeg`] is stored to memory for the call.
 #[inline(never)]
-fn same_long_lit(l: &Lit, tails: &[u8], seg: PathSeg<'_>) -> bool {
+fn same_long_lit(l: &Lit, tails: &[u8], p: &[u8], off: usize, len: usize) -> bool {
     let Ok(at) = usize::try_from(l.last) else {
         return false;
     };
+    let seg = p.get(off..off.saturating_add(len)).unwrap_or_default();
     match (
-        at.checked_add(seg.len - 8).and_then(|e| tails.get(at..e)),
-        seg.bytes().get(8..),
+        at.checked_add(len.saturating_sub(8))
+            .and_then(|e| tails.get(at..e)),
+        seg.get(8..),
     ) {
         (Some(t), Some(s)) => t.len() == s.len() && same_bytes(t, s),
         _ => false,
