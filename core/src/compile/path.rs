@@ -16,7 +16,9 @@
 //! - A template's literal matches its bytes, `[^/]+` any non-empty segment, and a trailing
 //!   `(/.*)?` is open like a prefix except that `.` does not match a newline.
 
-use super::segment::{find_lit, key_at, next_segment, segment_at, table_len, Lit, LitsBuilder};
+use super::segment::{
+    key_at, next_segment, probe_lits, scan_lits, segment_at, table_len, Lit, LitsBuilder, PathSeg,
+};
 use super::template::Seg;
 use crate::cost;
 
@@ -323,7 +325,9 @@ impl PathIndex {
         let p = path.as_bytes();
         cost::walk();
         match p.first() {
-            Some(b'/') => self.walk(p, &mut s),
+            // Unbounded, the walk needs no pruning until its last node (below).
+            Some(b'/') if bound == NONE => self.walk(p, &mut s),
+            Some(b'/') => self.search(p, 0, 1, &mut s),
             // Only PathPrefix `/` (open at the root) matches the empty path.
             None => s.consider(self.open(&self.nodes[0]), || false),
             Some(_) => {}
@@ -336,6 +340,10 @@ impl PathIndex {
     /// ends its segment); `off == p.len() + 1` means the path ended exactly at the node. At the
     /// first node with open candidates, or whose segment both a literal and `[^/]+` accept, the
     /// rest of the search goes to [`Self::search`].
+    ///
+    /// Only for an unbounded search (`s.limit == NONE`): the limit cannot change before the
+    /// walk's last node, so no node is pruned by position on the way (every node but an
+    /// empty index's root has a candidate below it).
     #[inline]
     fn walk<F: FnMut(u32) -> bool>(&self, p: &[u8], s: &mut Search<'_, F>) {
         let (mut node, mut off) = (0usize, 1usize);
@@ -344,20 +352,15 @@ impl PathIndex {
             let Some(n) = self.nodes.get(node) else {
                 return;
             };
-            if n.min_pos >= s.limit {
-                return;
+            if off > p.len() {
+                return self.ended(n, s);
             }
-            let Some(r) = p.get(off..) else {
-                s.consider(self.end(n), || false);
-                s.consider(self.open(n), || false);
-                return;
-            };
             if n.open_len > 0 {
                 return self.search(p, node, off, s);
             }
             let (len, key) = segment_at(p, off);
             cost::bytes(len);
-            let lit = self.lit(n, r.get(..len).unwrap_or_default(), key);
+            let lit = self.lit(n, PathSeg { p, off, len, key });
             let param = if len > 0 { n.param } else { NONE };
             match (lit, param) {
                 (Some(c), NONE) => node = c as usize,
@@ -370,23 +373,33 @@ impl PathIndex {
         }
     }
 
-    /// The literal child of `n` for segment `seg` (whose [`key`](super::segment::key) is `key`).
+    /// The path ended exactly at `n`: its ending candidates, then (when it has any) its open
+    /// ones.
     #[inline]
-    fn lit(&self, n: &Node, seg: &[u8], key: u64) -> Option<u32> {
+    fn ended<F: FnMut(u32) -> bool>(&self, n: &Node, s: &mut Search<'_, F>) {
+        s.consider_end(self.end(n));
+        if n.open_len > 0 {
+            s.consider(self.open(n), || false);
+        }
+    }
+
+    /// The literal child of `n` for segment `seg`.
+    #[inline]
+    fn lit(&self, n: &Node, seg: PathSeg<'_>) -> Option<u32> {
         let at = n.lit_start as usize;
-        let lits = self
-            .lits
-            .get(at..at + n.lit_len as usize)
-            .unwrap_or_default();
-        let table = if n.mask == 0 {
-            &[]
-        } else {
-            let at = n.table as usize;
-            self.slots
-                .get(at..=at + n.mask as usize)
-                .unwrap_or_default()
-        };
-        find_lit(lits, table, &self.tails, seg, key)
+        if n.lit_len == 0 {
+            // `[^/]+` alone (a template's parameter), or a leaf.
+            return None;
+        }
+        if n.mask == 0 {
+            let lits = self
+                .lits
+                .get(at..at + n.lit_len as usize)
+                .unwrap_or_default();
+            return scan_lits(lits, &self.tails, seg);
+        }
+        let table = (n.table as usize, n.mask as usize);
+        probe_lits(&self.lits, at, &self.slots, table, &self.tails, seg)
     }
 
     /// Depth-first search of the subtree of `top` (remaining path at `off`): literal child,
@@ -433,7 +446,7 @@ impl PathIndex {
             if n.min_pos < s.limit && n.fits(segs) {
                 match p.get(off..) {
                     None => {
-                        s.consider(self.end(n), || false);
+                        s.consider_end(self.end(n));
                         s.consider(self.open(n), || false);
                     }
                     Some(r) => {
@@ -450,7 +463,13 @@ impl PathIndex {
                             }
                             (len, k)
                         };
-                        if let Some(c) = self.lit(n, &r[..len], k) {
+                        let seg = PathSeg {
+                            p,
+                            off,
+                            len,
+                            key: k,
+                        };
+                        if let Some(c) = self.lit(n, seg) {
                             (node, off) = (c as usize, off + len + 1);
                             cost::node();
                             continue 'down;
@@ -557,6 +576,23 @@ struct Search<'a, F> {
 }
 
 impl<F: FnMut(u32) -> bool> Search<'_, F> {
+    /// [`Search::consider`] for candidates that end at their node (no `(/.*)?`, so no
+    /// newline to ask about).
+    #[inline(always)]
+    fn consider_end(&mut self, list: &[Term]) {
+        for t in list {
+            if t.pos >= self.limit {
+                return;
+            }
+            cost::term();
+            if t.free || (self.ok)(t.id) {
+                self.limit = t.pos;
+                self.best = t.id;
+                return;
+            }
+        }
+    }
+
     /// Takes the first candidate of `list` below `limit` that matches and holds. `newline`
     /// tells whether what follows the node's segment holds a newline, which a template's
     /// `(/.*)?` refuses (asked at most once, only for such a template).

@@ -104,10 +104,71 @@ fn last_word(s: &[u8]) -> u64 {
     }
 }
 
-/// The child among `lits` (one node's) for segment `seg` whose [`key`] is `key`: up to eight
-/// literals are scanned, more are found through the node's hash table `table`. Integer
-/// comparisons only, bytes compared just for literals over sixteen bytes.
+/// One segment of a request path, `p[off..off + len]`, with its [`key`]: its bytes are only
+/// sliced out for the rare literal longer than eight bytes, so that a lookup builds no slice
+/// (and pays no bounds check) per segment.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PathSeg<'a> {
+    /// The whole path.
+    pub(crate) p: &'a [u8],
+    /// Where the segment starts in `p`.
+    pub(crate) off: usize,
+    /// Its length.
+    pub(crate) len: usize,
+    /// Its first eight bytes as a word.
+    pub(crate) key: u64,
+}
+
+impl PathSeg<'_> {
+    /// Its last eight bytes as a word when it has more than eight, else 0 (like
+    /// `last_word`).
+    #[inline]
+    fn last(&self) -> u64 {
+        if self.len > 8 {
+            word_at(self.p, self.off + self.len - 8)
+        } else {
+            0
+        }
+    }
+}
+
+/// The child among `lits` (one node's, at most eight: no hash table) for segment `seg`.
+/// Integer comparisons only, bytes compared just for literals over sixteen bytes.
 #[inline]
+pub(crate) fn scan_lits(lits: &[Lit], tails: &[u8], seg: PathSeg<'_>) -> Option<u32> {
+    lits.iter()
+        .find(|l| l.key == seg.key && l.len as usize == seg.len && same_lit(l, tails, seg))
+        .map(|l| l.child)
+}
+
+/// The child for segment `seg` of a node with a hash table: the node's literals are
+/// `all[base..]`, its table `slots[table..=table + mask]` (`mask + 1` a power of two). Slots
+/// are read one at a time, each bounds-checked, so that no slice of the table is built per
+/// lookup.
+#[inline]
+pub(crate) fn probe_lits(
+    all: &[Lit],
+    base: usize,
+    slots: &[u32],
+    (table, mask): (usize, usize),
+    tails: &[u8],
+    seg: PathSeg<'_>,
+) -> Option<u32> {
+    let mut at = slot(seg.key, seg.last(), seg.len, mask + 1);
+    loop {
+        // Slot 0 is empty; literal `i` is the node's `i - 1`th.
+        let i = (*slots.get(table + at)? as usize).checked_sub(1)?;
+        let l = all.get(base + i)?;
+        if l.key == seg.key && l.len as usize == seg.len && same_lit(l, tails, seg) {
+            return Some(l.child);
+        }
+        at = (at + 1) & mask;
+    }
+}
+
+/// The child among `lits` (one node's) for segment `seg` whose [`key`] is `key`: up to eight
+/// literals are scanned, more are found through the node's hash table `table`.
+#[cfg(test)]
 pub(crate) fn find_lit(
     lits: &[Lit],
     table: &[u32],
@@ -115,43 +176,47 @@ pub(crate) fn find_lit(
     seg: &[u8],
     key: u64,
 ) -> Option<u32> {
-    let n = seg.len();
+    let seg = PathSeg {
+        p: seg,
+        off: 0,
+        len: seg.len(),
+        key,
+    };
     if table.is_empty() {
-        return lits
-            .iter()
-            .find(|l| l.key == key && l.len as usize == n && same_lit(l, tails, seg))
-            .map(|l| l.child);
+        return scan_lits(lits, tails, seg);
     }
-    let mask = table.len() - 1;
-    let mut at = slot(key, last_word(seg), n, table.len());
-    loop {
-        let i = *table.get(at)? as usize;
-        let l = lits.get(i.checked_sub(1)?)?;
-        if l.key == key && l.len as usize == n && same_lit(l, tails, seg) {
-            return Some(l.child);
-        }
-        at = (at + 1) & mask;
-    }
+    probe_lits(lits, 0, table, (0, table.len() - 1), tails, seg)
 }
 
 /// Whether `l` (same key, same length) equals `seg`.
 #[inline(always)]
-fn same_lit(l: &Lit, tails: &[u8], seg: &[u8]) -> bool {
-    let n = seg.len();
+fn same_lit(l: &Lit, tails: &[u8], seg: PathSeg<'_>) -> bool {
+    let n = seg.len;
     if n <= 8 {
         return true;
     }
     if n <= 16 {
-        return l.last == last_word(seg);
+        return l.last == seg.last();
     }
+    same_long_lit(l, tails, seg.p, seg.off, n)
+}
+
+/// [`same_lit`] for a literal over sixteen bytes: its bytes after the first eight, in the
+/// tail buffer, against those of the segment `p[off..off + len]`. Out of line, so that the
+/// slices it needs are not built (speculatively) on the common path; the segment comes as
+/// scalars, so that no [`PathSeg`] is stored to memory for the call.
+#[inline(never)]
+fn same_long_lit(l: &Lit, tails: &[u8], p: &[u8], off: usize, len: usize) -> bool {
     let Ok(at) = usize::try_from(l.last) else {
         return false;
     };
+    let seg = p.get(off..off.saturating_add(len)).unwrap_or_default();
     match (
-        at.checked_add(n - 8).and_then(|e| tails.get(at..e)),
+        at.checked_add(len.saturating_sub(8))
+            .and_then(|e| tails.get(at..e)),
         seg.get(8..),
     ) {
-        (Some(t), Some(s)) => same_bytes(t, s),
+        (Some(t), Some(s)) => t.len() == s.len() && same_bytes(t, s),
         _ => false,
     }
 }
@@ -181,8 +246,6 @@ pub(crate) fn key_at(r: &[u8], len: usize) -> u64 {
     }
 }
 
-/// The length of the first segment of `r` (up to the first `/` or the end) and its [`key`],
-/// reading eight bytes at a time.
 /// The eight bytes of `p` at `at` as a little-endian word (`at + 8 <= p.len()`; zero
 /// otherwise, which the callers never ask for).
 #[inline(always)]
@@ -193,14 +256,25 @@ fn word_at(p: &[u8], at: usize) -> u64 {
     }
 }
 
-/// [`next_segment`] of `p[off..]` (`off <= p.len()`): when fewer than eight bytes remain, the
+/// [`next_segment`] of `p[off..]` (`off <= p.len()`): eight bytes read at `off` when the
+/// path has them (the common case, tested first); when fewer than eight bytes remain, the
 /// word is read from the end of `p` and shifted (the shifted-in zero bytes are never `/`),
 /// so short last segments need no byte loop.
 #[inline]
 pub(crate) fn segment_at(p: &[u8], off: usize) -> (usize, u64) {
     let n = p.len();
+    if let Some(w) = p.get(off..).and_then(|r| r.get(..8)) {
+        let w = u64::from_le_bytes(w.try_into().unwrap_or([0; 8]));
+        let t = equal_bytes(w, b'/');
+        if t != 0 {
+            let i = (t.trailing_zeros() / 8) as usize;
+            return (i, w & ((1u64 << (8 * i)) - 1));
+        }
+        let rest = p.get(off + 8..).unwrap_or_default();
+        return (8 + find_byte(rest, b'/').unwrap_or(rest.len()), w);
+    }
     let left = n.wrapping_sub(off);
-    if left < 8 && left > 0 && n >= 8 {
+    if left > 0 && n >= 8 {
         let w = word_at(p, n - 8) >> (8 * (8 - left));
         let t = equal_bytes(w, b'/');
         if t != 0 {
@@ -212,6 +286,8 @@ pub(crate) fn segment_at(p: &[u8], off: usize) -> (usize, u64) {
     next_segment(p.get(off..).unwrap_or_default())
 }
 
+/// The length of the first segment of `r` (up to the first `/` or the end) and its [`key`],
+/// reading eight bytes at a time.
 #[inline]
 pub(crate) fn next_segment(r: &[u8]) -> (usize, u64) {
     if let Some(w) = r.get(..8) {
