@@ -773,9 +773,11 @@ impl Builder<'_> {
             b.index = bi as u32;
             b.weight = weight;
             let resolver = &self.resolver;
-            b.set_filters(compile_filters(&br.filters, &self.options.extension_kinds, |m| {
-                mirror(resolver, kind, ns, m)
-            }));
+            b.set_filters(compile_filters(
+                &br.filters,
+                &self.options.extension_kinds,
+                |m| mirror(resolver, kind, ns, m),
+            ));
             backends.push(b);
         }
         let resolver = &self.resolver;

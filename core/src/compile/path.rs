@@ -70,10 +70,9 @@ struct Node {
     /// The node's literal children: `lits[lit_start..lit_start + lit_len]`.
     lit_start: u32,
     lit_len: u32,
-    /// Where the node's hash table of literals starts in the index's `slots`, and its size
-    /// minus one (`table_len(lit_len) - 1`); no table (`mask == 0`) for up to eight literals.
+    /// Where the node's hash table of literals starts in the index's `slots` (its size is
+    /// `table_len(lit_len)`); no table for up to eight literals.
     table: u32,
-    mask: u32,
     /// `terms[term_start..]`: `end_len` candidates ending here, then `open_len` open ones,
     /// each by position.
     term_start: u32,
@@ -91,17 +90,19 @@ struct Node {
     /// Number of segments from the root.
     depth: u32,
     /// Fewest and most segments of a path that a candidate of this subtree matches (most:
-    /// `u32::MAX` when one is open): a request with a segment count outside them cannot match
-    /// below, whatever its bytes.
-    min_segs: u32,
-    max_segs: u32,
+    /// `u16::MAX` when one is open): a request with a segment count outside them cannot match
+    /// below, whatever its bytes. Counts of `u16::MAX` or more are stored as `u16::MAX`, which
+    /// only prunes less (fewest: at least that many; most: no bound).
+    min_segs: u16,
+    max_segs: u16,
 }
 
 impl Node {
     /// Whether a request of `segs` segments can match in this node's subtree.
     #[inline]
     fn fits(&self, segs: u32) -> bool {
-        self.min_segs <= segs && segs <= self.max_segs
+        u32::from(self.min_segs) <= segs
+            && (segs <= u32::from(self.max_segs) || self.max_segs == u16::MAX)
     }
 }
 
@@ -216,6 +217,8 @@ impl PathIndexBuilder {
     /// Freezes the index.
     pub(crate) fn build(self) -> PathIndex {
         let mut nodes: Vec<Node> = Vec::with_capacity(self.nodes.len());
+        // Each node's fewest and most segments, in full before they are stored in 16 bits.
+        let mut segs: Vec<(u32, u32)> = Vec::with_capacity(self.nodes.len());
         let (mut lits, mut terms) = (Vec::new(), Vec::new());
         let (mut tails, mut slots) = (Vec::new(), Vec::new());
         for n in &self.nodes {
@@ -235,7 +238,6 @@ impl PathIndexBuilder {
                 lit_start,
                 lit_len,
                 table,
-                mask: (table_len(lit_len as usize).max(1) - 1) as u32,
                 term_start,
                 end_len: n.end.len() as u32,
                 open_len: n.open.len() as u32,
@@ -243,9 +245,10 @@ impl PathIndexBuilder {
                 min_pos: n.min_pos,
                 up: NONE,
                 depth: 0,
-                min_segs: u32::MAX,
+                min_segs: u16::MAX,
                 max_segs: 0,
             });
+            segs.push((u32::MAX, 0u32));
             // Parents come before their children.
             let i = nodes.len() - 1;
             if let Some(parent) = nodes.get(n.parent as usize) {
@@ -262,9 +265,9 @@ impl PathIndexBuilder {
             }
             let d = nodes[i].depth;
             if !n.end.is_empty() || !n.open.is_empty() {
-                nodes[i].min_segs = d;
+                segs[i].0 = d;
             }
-            nodes[i].max_segs = if n.open.is_empty() {
+            segs[i].1 = if n.open.is_empty() {
                 d * u32::from(!n.end.is_empty())
             } else {
                 u32::MAX
@@ -273,11 +276,15 @@ impl PathIndexBuilder {
         // Children come after their parents: fold the segment-count ranges upwards.
         for i in (1..nodes.len()).rev() {
             let parent = self.nodes[i].parent as usize;
-            let (lo, hi) = (nodes[i].min_segs, nodes[i].max_segs);
-            if let Some(p) = nodes.get_mut(parent) {
-                p.min_segs = p.min_segs.min(lo);
-                p.max_segs = p.max_segs.max(hi);
+            let (lo, hi) = segs[i];
+            if let Some(p) = segs.get_mut(parent) {
+                p.0 = p.0.min(lo);
+                p.1 = p.1.max(hi);
             }
+        }
+        for (n, &(lo, hi)) in nodes.iter_mut().zip(&segs) {
+            n.min_segs = u16::try_from(lo).unwrap_or(u16::MAX);
+            n.max_segs = u16::try_from(hi).unwrap_or(u16::MAX);
         }
         PathIndex {
             nodes: nodes.into_boxed_slice(),
@@ -391,14 +398,14 @@ impl PathIndex {
             // `[^/]+` alone (a template's parameter), or a leaf.
             return None;
         }
-        if n.mask == 0 {
+        if n.lit_len <= 8 {
             let lits = self
                 .lits
                 .get(at..at + n.lit_len as usize)
                 .unwrap_or_default();
             return scan_lits(lits, &self.tails, seg);
         }
-        let table = (n.table as usize, n.mask as usize);
+        let table = (n.table as usize, table_len(n.lit_len as usize) - 1);
         probe_lits(&self.lits, at, &self.slots, table, &self.tails, seg)
     }
 
@@ -668,6 +675,27 @@ mod tests {
 
     /// Prefix `/` matches every path that starts with `/` and the empty path; nothing matches
     /// `*`.
+    /// A node is 44 bytes (issue #20, item 3: 52 with the table mask stored and 32-bit
+    /// segment counts).
+    #[test]
+    fn node_size() {
+        assert!(std::mem::size_of::<Node>() <= 44);
+    }
+
+    /// Segment counts beyond 16 bits are stored saturated: candidates deeper than 65,535
+    /// segments are still found, and nothing shallower is pruned wrongly.
+    #[test]
+    fn deep_candidates_beyond_sixteen_bit_counts() {
+        let deep = "/a".repeat(70_000);
+        let deeper = format!("{deep}/b");
+        let t = index(&[("exact", &deep), ("prefix", &deeper), ("exact", "/a/a")]);
+        assert_eq!(all(&t, &deep), vec![0]);
+        assert_eq!(all(&t, &format!("{deeper}/c")), vec![1]);
+        assert_eq!(all(&t, "/a/a"), vec![2]);
+        assert_eq!(all(&t, &"/a".repeat(65_540)), Vec::<u32>::new());
+        assert_eq!(all(&t, &"/a".repeat(69_999)), Vec::<u32>::new());
+    }
+
     #[test]
     fn root_prefix() {
         let t = index(&[("prefix", "/"), ("exact", "/")]);
