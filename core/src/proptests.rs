@@ -151,6 +151,9 @@ struct Setup {
     listener_hosts: Vec<Option<&'static str>>,
     https: bool,
     options: Options,
+    /// No hostname anywhere (listeners without hostname, every route's effective hostname
+    /// `*`): a host-blind frontend, whose lookups skip the host indexes.
+    blind: bool,
 }
 
 fn setup() -> impl Strategy<Value = Setup> {
@@ -167,9 +170,17 @@ fn setup() -> impl Strategy<Value = Setup> {
             prop::sample::select(vec![16 * 1024, 3]),
             prop::sample::select(vec![16 * 1024, 1]),
         ),
+        prop::bool::weighted(0.25),
     )
         .prop_map(
-            |(routes, listener_hosts, https, (hi, li, below, rep), (max_query, max_header))| {
+            |(
+                routes,
+                listener_hosts,
+                https,
+                (hi, li, below, rep),
+                (max_query, max_header),
+                blind,
+            )| {
                 let options = Options {
                     host_isolation: hi,
                     listener_isolation: li,
@@ -192,6 +203,7 @@ fn setup() -> impl Strategy<Value = Setup> {
                     listener_hosts,
                     https,
                     options,
+                    blind,
                 }
             },
         )
@@ -287,7 +299,7 @@ fn build(s: &Setup) -> (Config, AttachedGateway) {
             } else {
                 ProtocolType::Http
             },
-            hostname: h.map(str::to_string),
+            hostname: h.filter(|_| !s.blind).map(str::to_string),
             usable: true,
             ..AttachedListener::default()
         })
@@ -309,7 +321,11 @@ fn build(s: &Setup) -> (Config, AttachedGateway) {
                 l.routes.push(AttachedRoute {
                     kind: RouteKind::Http,
                     index: i,
-                    hostnames: r.hostnames.iter().map(|h| h.to_string()).collect(),
+                    hostnames: if s.blind {
+                        vec!["*".to_string()]
+                    } else {
+                        r.hostnames.iter().map(|h| h.to_string()).collect()
+                    },
                 });
             }
         }
@@ -547,7 +563,11 @@ fn build_kind(s: &Setup, kind: RouteKind) -> (Config, AttachedGateway) {
                 l.routes.push(AttachedRoute {
                     kind,
                     index: i,
-                    hostnames: r.hostnames.iter().map(|h| h.to_string()).collect(),
+                    hostnames: if s.blind {
+                        vec!["*".to_string()]
+                    } else {
+                        r.hostnames.iter().map(|h| h.to_string()).collect()
+                    },
                 });
             }
         }
@@ -608,7 +628,7 @@ proptest! {
         snis in prop::collection::vec(prop::option::of(prop::sample::select(&["foo.example.com", "FOO.example.com.", "x.bar.example.com", "a.b.example.com", "example.com", "other.org", ""][..])), 16),
     ) {
         let routes: Vec<GenRoute> = routes.into_iter().map(|r| GenRoute { rules: Some(vec![json!({"backendRefs": [{"name": "svc0", "port": 80}]})]), ..r }).collect();
-        let s = Setup { routes, listener_hosts: hosts, https: false, options: Options::default() };
+        let s = Setup { routes, listener_hosts: hosts, https: false, options: Options::default(), blind: false };
         let (config, mut gw) = build_kind(&s, RouteKind::Tls);
         for l in &mut gw.listeners {
             l.protocol = ProtocolType::Tls;

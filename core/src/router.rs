@@ -689,7 +689,10 @@ impl Router {
         if path.len() > c.options.max_path_len {
             return Outcome::NotFound;
         }
-        let authority = if fe.host_blind { None } else { req.authority() };
+        if fe.host_blind {
+            return self.route_blind(fe_index, fe, path, req, grpc);
+        }
+        let authority = req.authority();
         // First with the authority's name unchecked, hashed while its port is found: an exact
         // hostname hit proves it valid, and only an answer that depends on more (a miss, a
         // wildcard) checks it. A name that does not normalize to itself (uppercase, a
@@ -706,6 +709,49 @@ impl Router {
         match self.route_host(fe_index, fe, Some(pre), false, check, path, req, grpc) {
             Ok(outcome) => outcome,
             Err(Unchecked) => self.route_normalized(fe_index, fe, a, path, req, grpc),
+        }
+    }
+
+    /// [`Router::route_as`] for a host-blind frontend: every request gets the same listener
+    /// and vhost ([`Frontend::blind`](compile::Frontend)), so no host index is consulted.
+    #[inline(always)]
+    fn route_blind<'s, R: RequestView + ?Sized>(
+        &'s self,
+        fe_index: usize,
+        fe: &'s Frontend,
+        path: &str,
+        req: &R,
+        grpc: bool,
+    ) -> Outcome<'s> {
+        let c = &self.inner.compiled;
+        let vhost = fe.blind.vhost[usize::from(grpc)];
+        let Some(vh) = c.vhosts.get(vhost as usize) else {
+            return Outcome::NotFound;
+        };
+        let mut query = None;
+        let found = if grpc {
+            self.in_grpc_vhost(vh, path, req, &mut query)
+        } else {
+            self.in_vhost(vh, path, req, &mut query)
+        };
+        match found {
+            Some((info, matched)) => Outcome::Matched(RouteMatch {
+                compiled: c,
+                info,
+                id: MatchId {
+                    matched,
+                    frontend: fe_index as u32,
+                    listener: fe.blind.listener,
+                    vhost,
+                    port: if c.ingress {
+                        req.port().unwrap_or(80)
+                    } else {
+                        fe.port
+                    },
+                    tls: fe.tls,
+                },
+            }),
+            None => Outcome::NotFound,
         }
     }
 
@@ -840,17 +886,31 @@ impl Router {
         hosts.find_hashed(host, checked, check, c.options.host_isolation, |v, _| {
             let vh = &c.vhosts[v as usize];
             let m = if grpc {
-                vh.grpc.iter().find_map(|&i| {
-                    let m = &c.matches[i as usize];
-                    (m.grpc()
-                        .is_some_and(|g| compile::grpc::matches(g, &c.regexes, path))
-                        && self.conditions_hold(m, req, query))
-                    .then_some((m, i))
-                })
+                self.in_grpc_vhost(vh, path, req, query)
             } else {
                 self.in_vhost(vh, path, req, query)
             };
             m.map(|(m, i)| (m, i, v))
+        })
+    }
+
+    /// The first GRPCRoute candidate of one hostname that matches (and its index in the match
+    /// table).
+    #[inline]
+    fn in_grpc_vhost<'r, 'q, R: RequestView + ?Sized>(
+        &'r self,
+        vh: &'r VHost,
+        path: &str,
+        req: &'q R,
+        query: &mut Option<QueryScan<'q>>,
+    ) -> Option<(&'r MatchInfo, u32)> {
+        let c = &self.inner.compiled;
+        vh.grpc.iter().find_map(|&i| {
+            let m = &c.matches[i as usize];
+            (m.grpc()
+                .is_some_and(|g| compile::grpc::matches(g, &c.regexes, path))
+                && self.conditions_hold(m, req, query))
+            .then_some((m, i))
         })
     }
 
@@ -939,9 +999,6 @@ fn select_listener<'a, R: RequestView + ?Sized>(
     check: impl FnOnce() -> bool,
     req: &R,
 ) -> Result<Result<usize, Outcome<'a>>, Unchecked> {
-    if fe.host_blind {
-        return Ok(Ok(0));
-    }
     let Some(li) = fe.listener_index.select_hashed(host, checked, check)? else {
         return Ok(Err(Outcome::NotFound));
     };

@@ -9,7 +9,8 @@
 //! report --mixed N...                                               # the cache-cold `mixed` set alone
 //! ```
 //!
-//! Callgrind scenarios: `github`, `github-matchit` (the matchit baseline, count `*matchit_loop*`), `tenants-last:N`, `tenants-mixed:N`,
+//! Callgrind scenarios: `github`, `github-host` (the same routes under hostname `api.github.com`,
+//! which the requests carry), `github-matchit` (the matchit baseline, count `*matchit_loop*`), `tenants-last:N`, `tenants-mixed:N`,
 //! `tenants-matchit-last:N`, `tenants-matchit-mixed:N` (the matchit-based multi-tenant engine,
 //! count `*matchit_tenants_loop*`), `envoy-regex:N`,
 //! `envoy-prefix:N`, `envoy-exact:N`. Only `lookup_loop` is worth counting:
@@ -312,6 +313,14 @@ fn callgrind(scenario: &str, iters: usize) {
     }
     let (set, reqs): (RouteSet, Vec<Req>) = match name {
         "github" => (github::route_set(), github::requests()),
+        // The same routes under the hostname the requests carry: host handling included.
+        "github-host" => {
+            let mut set = github::route_set();
+            for r in &mut set.routes {
+                r.hostnames = vec!["api.github.com".into()];
+            }
+            (set, github::requests())
+        }
         "tenants-last" | "tenants-mixed" => {
             let t = tenants::generate(n, SEED);
             let reqs = if name == "tenants-last" {

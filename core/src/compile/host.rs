@@ -382,6 +382,11 @@ impl HostIndex {
         self.exact.is_empty() && self.wild.is_empty()
     }
 
+    /// The vhost of the catch-all hostname `*`.
+    pub(crate) fn any(&self) -> Option<u32> {
+        self.any
+    }
+
     /// The vhost of exactly this hostname (`*`, `*.s` or a name).
     pub(crate) fn get(&self, hostname: &str) -> Option<u32> {
         if hostname == "*" {

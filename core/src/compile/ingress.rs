@@ -316,10 +316,12 @@ pub(crate) fn compile(config: &Config, class: Option<&str>, out: &mut Compiled) 
         tls: false,
         listeners: Vec::new(),
         listener_index: super::listener_index::ListenerIndex::new(std::iter::empty()),
-        host_blind: hosts.any_only(),
+        host_blind: false,
+        blind: super::Blind::default(),
         merged: hosts,
         merged_grpc: HostIndex::new(),
     });
+    out.refresh_host_blind();
 }
 
 /// The sort key of an Ingress path among the candidates of its host: a flavor rank (Nginx:

@@ -288,6 +288,26 @@ pub(crate) struct Frontend {
     /// No listener of the port has a hostname and every route hostname is `*`: the request's
     /// host cannot change the answer, so a lookup does not read it.
     pub host_blind: bool,
+    /// With `host_blind`: what every request of the port gets, found without a host index.
+    pub blind: Blind,
+}
+
+/// The answer of a host-blind frontend's host indexes, for every host: the listener (`u32::MAX`
+/// when the merged index serves) and the catch-all vhost of HTTPRoutes and of GRPCRoutes
+/// (`u32::MAX`: none, the lookup finds nothing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Blind {
+    pub listener: u32,
+    pub vhost: [u32; 2],
+}
+
+impl Default for Blind {
+    fn default() -> Blind {
+        Blind {
+            listener: u32::MAX,
+            vhost: [u32::MAX; 2],
+        }
+    }
 }
 
 /// The compiled form of one Gateway.
@@ -364,8 +384,10 @@ impl Compiled {
         })
     }
 
-    /// Recomputes `Frontend::host_blind` (after the host indexes changed).
+    /// Recomputes `Frontend::host_blind` and `Frontend::blind` (after the host indexes
+    /// changed).
     pub(crate) fn refresh_host_blind(&mut self) {
+        let isolation = self.options.listener_isolation;
         for f in &mut self.frontends {
             f.host_blind = f
                 .listeners
@@ -373,6 +395,19 @@ impl Compiled {
                 .all(|l| l.hostname.is_none() && l.hosts.any_only() && l.grpc_hosts.any_only())
                 && f.merged.any_only()
                 && f.merged_grpc.any_only();
+            // As `Router::route_host` finds them: the first listener under listener isolation
+            // (no hostname selects another), else the merged indexes; then the catch-all.
+            let any = |h: &HostIndex| h.any().unwrap_or(u32::MAX);
+            f.blind = match f.listeners.first() {
+                Some(l) if isolation => Blind {
+                    listener: 0,
+                    vhost: [any(&l.hosts), any(&l.grpc_hosts)],
+                },
+                _ => Blind {
+                    listener: u32::MAX,
+                    vhost: [any(&f.merged), any(&f.merged_grpc)],
+                },
+            };
         }
     }
 }
@@ -1237,6 +1272,7 @@ impl Builder<'_> {
                 merged,
                 merged_grpc,
                 host_blind: false,
+                blind: Blind::default(),
             });
         }
         self.out.refresh_host_blind();
