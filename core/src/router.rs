@@ -796,9 +796,13 @@ impl Router {
         let mut query: Option<QueryScan<'q>> = None;
         // A frontend without listeners (an Ingress Router's) routes by its merged index.
         let found = if c.options.listener_isolation && !fe.listeners.is_empty() {
-            let li = match select_listener(fe, host, &mut checked, &check, req)? {
-                Ok(li) => li,
-                Err(outcome) => return Ok(outcome),
+            let li = if fe.fixed_listener != NONE {
+                fe.fixed_listener as usize
+            } else {
+                match select_listener(fe, host, &mut checked, &check, req)? {
+                    Ok(li) => li,
+                    Err(outcome) => return Ok(outcome),
+                }
             };
             let Some(listener) = fe.listeners.get(li) else {
                 return Ok(Outcome::NotFound);

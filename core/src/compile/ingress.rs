@@ -318,6 +318,7 @@ pub(crate) fn compile(config: &Config, class: Option<&str>, out: &mut Compiled) 
         listener_index: super::listener_index::ListenerIndex::new(std::iter::empty()),
         host_blind: false,
         blind: super::Blind::default(),
+        fixed_listener: u32::MAX,
         merged: hosts,
         merged_grpc: HostIndex::new(),
     });

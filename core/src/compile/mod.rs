@@ -290,6 +290,9 @@ pub(crate) struct Frontend {
     pub host_blind: bool,
     /// With `host_blind`: what every request of the port gets, found without a host index.
     pub blind: Blind,
+    /// Under listener isolation, when no listener of the port has a hostname: the listener
+    /// every host (and SNI) selects; else `u32::MAX` (the listener index decides).
+    pub fixed_listener: u32,
 }
 
 /// The answer of a host-blind frontend's host indexes, for every host: the listener (`u32::MAX`
@@ -395,6 +398,14 @@ impl Compiled {
                 .all(|l| l.hostname.is_none() && l.hosts.any_only() && l.grpc_hosts.any_only())
                 && f.merged.any_only()
                 && f.merged_grpc.any_only();
+            let unnamed = f
+                .listeners
+                .iter()
+                .all(|l| l.hostname.as_deref().is_none_or(|h| h == "*"));
+            f.fixed_listener = match f.listener_index.select(None) {
+                Some(li) if isolation && unnamed => u32::try_from(li).unwrap_or(u32::MAX),
+                _ => u32::MAX,
+            };
             // As `Router::route_host` finds them: the first listener under listener isolation
             // (no hostname selects another), else the merged indexes; then the catch-all.
             let any = |h: &HostIndex| h.any().unwrap_or(u32::MAX);
@@ -1273,6 +1284,7 @@ impl Builder<'_> {
                 merged_grpc,
                 host_blind: false,
                 blind: Blind::default(),
+                fixed_listener: u32::MAX,
             });
         }
         self.out.refresh_host_blind();
