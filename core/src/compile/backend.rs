@@ -10,18 +10,16 @@ use std::time::Duration;
 /// One backendRef of a rule, resolved: a Service port, or an invalid reference with the
 /// reason a controller would report.
 ///
-/// 40 bytes: what the reference resolved to is shared (`BackendTarget`, one per distinct
-/// target of a Router); the weight, the position, the filters and the running sum of weights
-/// are the reference's own (issue #20, item 3).
+/// 24 bytes: what the reference resolved to, and its filters, are shared (`BackendTarget`,
+/// one per distinct target of a Router, and one more per backendRef with filters, which
+/// most lack); the weight, the position and the running sum of weights are the reference's
+/// own (issue #20, item 3).
 #[derive(Debug, Clone)]
 pub struct Backend {
     pub(crate) target: Arc<BackendTarget>,
     pub(crate) weight: u32,
     /// Index of the backendRef in its rule.
     pub(crate) index: u32,
-    /// Filters applied when this backend is drawn; `None` when there are none (one pointer:
-    /// most backends have no filter).
-    filters: Option<Box<Box<[crate::compile::filter::Filter]>>>,
     /// Sum of the weights of the rule's backends up to this one (with it), set by
     /// [`Split::new`]: a weight-0 backend repeats the previous sum, so a draw never lands on
     /// it.
@@ -44,6 +42,9 @@ pub(crate) struct BackendTarget {
     pub(crate) tls: Option<Arc<BackendTls>>,
     /// The XBackendTrafficPolicy in effect on the Service, if any.
     pub(crate) traffic: Option<Arc<BackendTraffic>>,
+    /// The backendRef's filters, applied when it is drawn: `None` when it has none (then
+    /// the target is shared by every reference to it).
+    filters: Option<Box<[crate::compile::filter::Filter]>>,
 }
 
 /// Shares the identity strings of backends: thousands of rules name the same few Services.
@@ -101,12 +102,15 @@ impl Backend {
     /// The filters applied when this backend is drawn.
     #[inline]
     pub(crate) fn filters(&self) -> &[crate::compile::filter::Filter] {
-        self.filters.as_deref().map_or(&[], |f| f)
+        self.target.filters.as_deref().unwrap_or(&[])
     }
 
-    /// Sets the filters applied when this backend is drawn.
+    /// Sets the filters applied when this backend is drawn (the target is copied first when
+    /// shared and `filters` is not empty: the filters are this reference's own).
     pub(crate) fn set_filters(&mut self, filters: Box<[crate::compile::filter::Filter]>) {
-        self.filters = (!filters.is_empty()).then(|| Box::new(filters));
+        if !filters.is_empty() || self.target.filters.is_some() {
+            self.target_mut().filters = (!filters.is_empty()).then_some(filters);
+        }
     }
 
     pub(crate) fn new(
@@ -127,6 +131,7 @@ impl Backend {
                 not_ready: false,
                 tls: None,
                 traffic: None,
+                filters: None,
             },
             Err(p) => BackendTarget {
                 group: fallback.0.into(),
@@ -139,13 +144,13 @@ impl Backend {
                 not_ready: false,
                 tls: None,
                 traffic: None,
+                filters: None,
             },
         };
         Backend {
             target: Arc::new(target),
             weight,
             index,
-            filters: None,
             sum: 0,
         }
     }
@@ -448,14 +453,33 @@ mod tests {
         }
     }
 
-    /// A backendRef is 40 bytes: its resolved target is shared (issue #20, item 3). Failed at
-    /// 136 bytes, each reference holding its own identity, TLS and traffic fields.
+    /// A backendRef is 24 bytes: its resolved target is shared (issue #20, item 3). Failed at
+    /// 136 bytes, each reference holding its own identity, TLS and traffic fields, then at
+    /// 32, each holding a pointer to its filters.
     #[test]
     fn backend_is_small_and_shares_its_target() {
-        assert!(std::mem::size_of::<Backend>() <= 32);
+        assert!(std::mem::size_of::<Backend>() <= 24);
         let one = b("a", 1, true);
         let mut two = one.clone();
         two.weight = 5;
+        two.set_filters(Box::new([]));
         assert!(Arc::ptr_eq(&one.target, &two.target));
+        // Filters are the reference's own: setting them leaves the other reference as is.
+        let mut three = one.clone();
+        let filter = crate::compile::filter::Filter::Extension(
+            crate::model::LocalObjectReference {
+                group: "g".into(),
+                kind: "K".into(),
+                name: "n".into(),
+            },
+            false,
+        );
+        three.set_filters(Box::new([filter]));
+        assert!(!Arc::ptr_eq(&one.target, &three.target));
+        assert!(one.filters().is_empty() && two.filters().is_empty());
+        assert_eq!(three.filters().len(), 1);
+        assert_eq!((three.name(), three.weight()), ("a", 1));
+        three.set_filters(Box::new([]));
+        assert!(three.filters().is_empty());
     }
 }
