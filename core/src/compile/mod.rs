@@ -774,8 +774,9 @@ fn resolve(
     );
     if let (true, Some(port)) = (b.is_valid(), b.port()) {
         let t = b.target_mut();
-        t.tls = resolver.backend_tls(&t.namespace, &t.name, port);
-        t.traffic = resolver.backend_traffic(&t.namespace, &t.name);
+        let tls = resolver.backend_tls(&t.namespace, &t.name, port);
+        let traffic = resolver.backend_traffic(&t.namespace, &t.name);
+        t.set_policies(tls, traffic);
     }
     b
 }
