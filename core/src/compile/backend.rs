@@ -10,20 +10,15 @@ use std::time::Duration;
 /// One backendRef of a rule, resolved: a Service port, or an invalid reference with the
 /// reason a controller would report.
 ///
-/// 24 bytes: what the reference resolved to, and its filters, are shared (`BackendTarget`,
+/// 16 bytes: what the reference resolved to, and its filters, are shared (`BackendTarget`,
 /// one per distinct target of a Router, and one more per backendRef with filters, which
-/// most lack); the weight, the position and the running sum of weights are the reference's
-/// own (issue #20, item 3).
+/// most lack); the weight and the position are the reference's own (issue #20, item 3).
 #[derive(Debug, Clone)]
 pub struct Backend {
     pub(crate) target: Arc<BackendTarget>,
     pub(crate) weight: u32,
     /// Index of the backendRef in its rule.
     pub(crate) index: u32,
-    /// Sum of the weights of the rule's backends up to this one (with it), set by
-    /// [`Split::new`]: a weight-0 backend repeats the previous sum, so a draw never lands on
-    /// it.
-    sum: u64,
 }
 
 /// What a backendRef resolved to, shared by every reference to the same target.
@@ -215,7 +210,6 @@ impl Backend {
             target: Arc::new(target),
             weight,
             index,
-            sum: 0,
         }
     }
 
@@ -364,7 +358,9 @@ impl Backend {
 /// The weighted split of a rule.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Split {
-    /// The backends, each with the running sum of weights (the last one's is the total).
+    /// The backends, in backendRef order (at most 16 per rule in an HTTPRoute or GRPCRoute,
+    /// one or two per Ingress path: their running sum of weights is computed per draw rather
+    /// than stored).
     pub(crate) backends: Box<[Backend]>,
 }
 
@@ -381,12 +377,7 @@ pub enum Target<'r> {
 }
 
 impl Split {
-    pub(crate) fn new(mut backends: Vec<Backend>) -> Self {
-        let mut total = 0u64;
-        for b in &mut backends {
-            total += u64::from(b.weight);
-            b.sum = total;
-        }
+    pub(crate) fn new(backends: Vec<Backend>) -> Self {
         Split {
             backends: backends.into(),
         }
@@ -405,9 +396,13 @@ impl Split {
             });
         }
         let x = ((u128::from(random) * u128::from(total)) >> 64) as u64;
-        // The first backend whose sum exceeds `x` (`x < total`): never one of weight 0.
-        let i = self.backends.partition_point(|b| b.sum <= x);
-        let Some(b) = self.backends.get(i) else {
+        // The first backend whose running sum of weights (with it) exceeds `x` (`x < total`):
+        // never one of weight 0, which repeats the previous sum.
+        let mut sum = 0u64;
+        let Some(b) = self.backends.iter().find(|b| {
+            sum += u64::from(b.weight);
+            sum > x
+        }) else {
             return Target::Status(500);
         };
         let t = &*b.target;
@@ -422,7 +417,7 @@ impl Split {
 
     /// Sum of weights.
     pub(crate) fn total(&self) -> u64 {
-        self.backends.last().map_or(0, |b| b.sum)
+        self.backends.iter().map(|b| u64::from(b.weight)).sum()
     }
 }
 
@@ -453,6 +448,56 @@ mod tests {
         match t {
             Target::Backend(b) => b.name().to_string(),
             Target::Status(s) => s.to_string(),
+        }
+    }
+
+    /// The draw walks the weights as the cumulative sums stored per backend did: the first
+    /// backend whose running sum exceeds the draw, for up to 16 backends of weights 0 to
+    /// 1,000,000 (the clamp), at the ends of the random range and in between.
+    #[test]
+    fn pick_equals_the_cumulative_sum_search() {
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for _ in 0..2_000 {
+            let n = 1 + (next() % 16) as usize;
+            let weights: Vec<u32> = (0..n)
+                .map(|_| match next() % 4 {
+                    0 => 0,
+                    1 => 1_000_000,
+                    _ => (next() % 1_000_001) as u32,
+                })
+                .collect();
+            let names: Vec<String> = (0..n).map(|i| format!("b{i}")).collect();
+            let s = Split::new(
+                weights
+                    .iter()
+                    .zip(&names)
+                    .map(|(&w, name)| b(name, w, true))
+                    .collect(),
+            );
+            let sums: Vec<u64> = weights
+                .iter()
+                .scan(0u64, |acc, &w| {
+                    *acc += u64::from(w);
+                    Some(*acc)
+                })
+                .collect();
+            let total = *sums.last().unwrap();
+            assert_eq!(s.total(), total);
+            for r in [0, 1, u64::MAX, u64::MAX / 2, next(), next(), next()] {
+                let want = if total == 0 {
+                    "503".to_string()
+                } else {
+                    let x = ((u128::from(r) * u128::from(total)) >> 64) as u64;
+                    names[sums.partition_point(|&sum| sum <= x)].clone()
+                };
+                assert_eq!(name(s.pick(r, 503)), want, "{weights:?} {r}");
+            }
         }
     }
 
@@ -506,12 +551,13 @@ mod tests {
         }
     }
 
-    /// A backendRef is 24 bytes: its resolved target is shared (issue #20, item 3). Failed at
+    /// A backendRef is 16 bytes: its resolved target is shared (issue #20, item 3). Failed at
     /// 136 bytes, each reference holding its own identity, TLS and traffic fields, then at
-    /// 32, each holding a pointer to its filters.
+    /// 32, each holding a pointer to its filters, then at 24, each holding its running sum
+    /// of weights.
     #[test]
     fn backend_is_small_and_shares_its_target() {
-        assert!(std::mem::size_of::<Backend>() <= 24);
+        assert!(std::mem::size_of::<Backend>() <= 16);
         let one = b("a", 1, true);
         let mut two = one.clone();
         two.weight = 5;
