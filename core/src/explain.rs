@@ -850,7 +850,11 @@ impl<'r> Explain<'r> {
     fn push(&mut self, info: &MatchInfo, hostname: &str, listener: &str, verdict: Verdict) {
         let path = match info.grpc() {
             Some(g) => format!("gRPC {}", self.grpc_cond(g)),
-            None => format!("{} {}", path_kind_name(info.path_kind), info.path_value),
+            None => format!(
+                "{} {}",
+                path_kind_name(info.path_kind),
+                self.c.path_value(info)
+            ),
         };
         self.out.candidates.push(Candidate {
             id: self.match_ref(info),
@@ -908,7 +912,7 @@ impl<'r> Explain<'r> {
             }
             None => {
                 if !self.path_ok(m, path) {
-                    let expected = format!("{} {:?}", path_kind_name(m.path_kind), &*m.path_value);
+                    let expected = format!("{} {:?}", path_kind_name(m.path_kind), c.path_value(m));
                     return fail(ConditionKind::Path, None, expected, Some(path.to_string()));
                 }
             }
@@ -967,7 +971,7 @@ impl<'r> Explain<'r> {
     /// value: Exact compares, PathPrefix compares whole segments, RegularExpression matches
     /// the whole path.
     fn path_ok(&mut self, m: &'r MatchInfo, path: &str) -> bool {
-        let value = &*m.path_value;
+        let value = self.c.path_value(m);
         match m.path_kind {
             PathKind::Exact => path == value,
             PathKind::Prefix => {
@@ -1009,7 +1013,7 @@ impl<'r> Explain<'r> {
                     PrecedenceStep::PathKind,
                     kind_rank(a.path_kind, below) != kind_rank(b.path_kind, below),
                 ));
-                steps.push((PrecedenceStep::PathLength, path_len(a) != path_len(b)));
+                steps.push((PrecedenceStep::PathLength, path_len(c, a) != path_len(c, b)));
                 steps.push((
                     PrecedenceStep::Method,
                     a.method().is_some() != b.method().is_some(),
@@ -1051,10 +1055,11 @@ fn kind_rank(k: PathKind, regex_below_prefix: bool) -> u8 {
 }
 
 /// The length that ranks a path: a prefix without its trailing `/`.
-fn path_len(m: &MatchInfo) -> usize {
+fn path_len(c: &Compiled, m: &MatchInfo) -> usize {
+    let value = c.path_value(m);
     match m.path_kind {
-        PathKind::Prefix => compile::path::prefix_of(&m.path_value).len(),
-        _ => m.path_value.len(),
+        PathKind::Prefix => compile::path::prefix_of(value).len(),
+        _ => value.len(),
     }
 }
 
@@ -1288,7 +1293,7 @@ impl Router {
                 let mut first: rustc_hash::FxHashMap<String, u32> = Default::default();
                 for &m in order {
                     let info = &c.matches[m as usize];
-                    let key = condition_key(info);
+                    let key = condition_key(c, info);
                     let cover = *first.entry(key).or_insert(m);
                     let rule = info.rule;
                     let covered_by_other = cover != m && c.matches[cover as usize].rule != rule;
@@ -1335,7 +1340,7 @@ impl Router {
 /// The conditions of a match as one comparable string: path kind and value (a PathPrefix
 /// without its trailing `/`), method, headers and query conditions (sorted), gRPC
 /// service/method. Equal strings: every request one matches, the other matches.
-fn condition_key(m: &MatchInfo) -> String {
+fn condition_key(c: &Compiled, m: &MatchInfo) -> String {
     let mut headers: Vec<String> = m
         .headers()
         .iter()
@@ -1348,9 +1353,10 @@ fn condition_key(m: &MatchInfo) -> String {
         .map(|q| format!("{}={:?}", q.name, q.value))
         .collect();
     query.sort();
+    let value = c.path_value(m);
     let path = match m.path_kind {
-        PathKind::Prefix => compile::path::prefix_of(&m.path_value),
-        _ => &m.path_value,
+        PathKind::Prefix => compile::path::prefix_of(value),
+        _ => value,
     };
     let grpc = m.grpc().map(|g| (&g.service, &g.method));
     format!(

@@ -243,7 +243,7 @@ impl<'r> RouteMatch<'r> {
         let info = self.info();
         match info.grpc() {
             Some(g) => &g.template,
-            None => &info.path_value,
+            None => self.path_match().1,
         }
     }
 

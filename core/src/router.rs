@@ -221,7 +221,7 @@ impl<'r> RouteMatch<'r> {
     }
     /// The path condition that matched: kind and value as configured.
     pub fn path_match(&self) -> (PathKind, &'r str) {
-        (self.info.path_kind, &self.info.path_value)
+        (self.info.path_kind, self.compiled.path_value(self.info))
     }
     /// The path parameters of this match for `path`, the request path given to the lookup
     /// that returned it: `(name, value)` pairs, values borrowed from `path`. No allocation.

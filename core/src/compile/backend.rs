@@ -10,25 +10,22 @@ use std::time::Duration;
 /// One backendRef of a rule, resolved: a Service port, or an invalid reference with the
 /// reason a controller would report.
 ///
-/// 40 bytes: what the reference resolved to is shared (`BackendTarget`, one per distinct
-/// target of a Router); the weight, the position, the filters and the running sum of weights
-/// are the reference's own (issue #20, item 3).
+/// 16 bytes: what the reference resolved to, and its filters, are shared (`BackendTarget`,
+/// one per distinct target of a Router, and one more per backendRef with filters, which
+/// most lack); the weight and the position are the reference's own (issue #20, item 3).
 #[derive(Debug, Clone)]
 pub struct Backend {
     pub(crate) target: Arc<BackendTarget>,
     pub(crate) weight: u32,
     /// Index of the backendRef in its rule.
     pub(crate) index: u32,
-    /// Filters applied when this backend is drawn; `None` when there are none (one pointer:
-    /// most backends have no filter).
-    filters: Option<Box<Box<[crate::compile::filter::Filter]>>>,
-    /// Sum of the weights of the rule's backends up to this one (with it), set by
-    /// [`Split::new`]: a weight-0 backend repeats the previous sum, so a draw never lands on
-    /// it.
-    sum: u64,
 }
 
 /// What a backendRef resolved to, shared by every reference to the same target.
+///
+/// 80 bytes: its identity inline, the parts most targets lack (application protocol,
+/// problem, policies, filters) behind one optional box ([`TargetExtra`]) (issue #20,
+/// item 3).
 #[derive(Debug, Clone)]
 pub(crate) struct BackendTarget {
     pub(crate) group: Arc<str>,
@@ -36,14 +33,75 @@ pub(crate) struct BackendTarget {
     pub(crate) namespace: Arc<str>,
     pub(crate) name: Arc<str>,
     pub(crate) port: Option<u16>,
-    pub(crate) app_protocol: Option<Arc<str>>,
-    pub(crate) problem: Option<Box<BackendProblem>>,
     /// Valid, but its EndpointSlices have no ready endpoint: its share answers 503.
     pub(crate) not_ready: bool,
+    /// `None` when every part of [`TargetExtra`] is empty.
+    extra: Option<Box<TargetExtra>>,
+}
+
+/// The rarer parts of a [`BackendTarget`].
+#[derive(Debug, Clone, Default)]
+struct TargetExtra {
+    app_protocol: Option<Arc<str>>,
+    /// Why the reference is invalid, if it is.
+    problem: Option<BackendProblem>,
     /// The BackendTLSPolicy in effect on the Service port, if any.
-    pub(crate) tls: Option<Arc<BackendTls>>,
+    tls: Option<Arc<BackendTls>>,
     /// The XBackendTrafficPolicy in effect on the Service, if any.
-    pub(crate) traffic: Option<Arc<BackendTraffic>>,
+    traffic: Option<Arc<BackendTraffic>>,
+    /// The backendRef's filters, applied when it is drawn: empty when it has none (then the
+    /// target is shared by every reference to it).
+    filters: Box<[crate::compile::filter::Filter]>,
+}
+
+impl TargetExtra {
+    fn is_empty(&self) -> bool {
+        self.app_protocol.is_none()
+            && self.problem.is_none()
+            && self.tls.is_none()
+            && self.traffic.is_none()
+            && self.filters.is_empty()
+    }
+}
+
+impl BackendTarget {
+    /// Changes the rare parts with `f`, boxing them only when something is set.
+    fn with_extra(&mut self, f: impl FnOnce(&mut TargetExtra)) {
+        let mut extra = self.extra.take().unwrap_or_default();
+        f(&mut extra);
+        self.extra = (!extra.is_empty()).then_some(extra);
+    }
+
+    /// The Service port's `appProtocol`.
+    pub(crate) fn app_protocol(&self) -> Option<&Arc<str>> {
+        self.extra.as_ref().and_then(|e| e.app_protocol.as_ref())
+    }
+
+    /// Why the reference is invalid, if it is.
+    pub(crate) fn problem(&self) -> Option<&BackendProblem> {
+        self.extra.as_ref().and_then(|e| e.problem.as_ref())
+    }
+
+    /// The BackendTLSPolicy in effect on the Service port, if any.
+    pub(crate) fn tls(&self) -> Option<&BackendTls> {
+        self.extra.as_ref().and_then(|e| e.tls.as_deref())
+    }
+
+    /// The XBackendTrafficPolicy in effect on the Service, if any.
+    pub(crate) fn traffic(&self) -> Option<&BackendTraffic> {
+        self.extra.as_ref().and_then(|e| e.traffic.as_deref())
+    }
+
+    /// Sets the BackendTLSPolicy and the XBackendTrafficPolicy in effect.
+    pub(crate) fn set_policies(
+        &mut self,
+        tls: Option<Arc<BackendTls>>,
+        traffic: Option<Arc<BackendTraffic>>,
+    ) {
+        if tls.is_some() || traffic.is_some() || self.extra.is_some() {
+            self.with_extra(|e| (e.tls, e.traffic) = (tls, traffic));
+        }
+    }
 }
 
 /// Shares the identity strings of backends: thousands of rules name the same few Services.
@@ -68,8 +126,9 @@ impl Interner {
         t.kind = self.get(&t.kind);
         t.namespace = self.get(&t.namespace);
         t.name = self.get(&t.name);
-        if let Some(p) = &t.app_protocol {
-            t.app_protocol = Some(self.get(p));
+        if let Some(p) = t.app_protocol().cloned() {
+            let p = self.get(&p);
+            t.with_extra(|e| e.app_protocol = Some(p));
         }
     }
 }
@@ -101,12 +160,15 @@ impl Backend {
     /// The filters applied when this backend is drawn.
     #[inline]
     pub(crate) fn filters(&self) -> &[crate::compile::filter::Filter] {
-        self.filters.as_deref().map_or(&[], |f| f)
+        self.target.extra.as_ref().map_or(&[], |e| &e.filters)
     }
 
-    /// Sets the filters applied when this backend is drawn.
+    /// Sets the filters applied when this backend is drawn (the target is copied first when
+    /// shared and `filters` is not empty: the filters are this reference's own).
     pub(crate) fn set_filters(&mut self, filters: Box<[crate::compile::filter::Filter]>) {
-        self.filters = (!filters.is_empty()).then(|| Box::new(filters));
+        if !filters.is_empty() || !self.filters().is_empty() {
+            self.target_mut().with_extra(|e| e.filters = filters);
+        }
     }
 
     pub(crate) fn new(
@@ -116,37 +178,38 @@ impl Backend {
         fallback: (&str, &str, &str, &str, Option<u16>),
     ) -> Self {
         let target = match resolved {
-            Ok(r) => BackendTarget {
-                group: r.group.into(),
-                kind: r.kind.into(),
-                namespace: r.namespace.into(),
-                name: r.name.into(),
-                port: r.port,
-                app_protocol: r.app_protocol.map(Into::into),
-                problem: None,
-                not_ready: false,
-                tls: None,
-                traffic: None,
-            },
+            Ok(r) => {
+                let mut t = BackendTarget {
+                    group: r.group.into(),
+                    kind: r.kind.into(),
+                    namespace: r.namespace.into(),
+                    name: r.name.into(),
+                    port: r.port,
+                    not_ready: false,
+                    extra: None,
+                };
+                if let Some(p) = r.app_protocol {
+                    t.with_extra(|e| e.app_protocol = Some(p.into()));
+                }
+                t
+            }
             Err(p) => BackendTarget {
                 group: fallback.0.into(),
                 kind: fallback.1.into(),
                 namespace: fallback.2.into(),
                 name: fallback.3.into(),
                 port: fallback.4,
-                app_protocol: None,
-                problem: Some(Box::new(p)),
                 not_ready: false,
-                tls: None,
-                traffic: None,
+                extra: Some(Box::new(TargetExtra {
+                    problem: Some(p),
+                    ..TargetExtra::default()
+                })),
             },
         };
         Backend {
             target: Arc::new(target),
             weight,
             index,
-            filters: None,
-            sum: 0,
         }
     }
 
@@ -181,17 +244,16 @@ impl Backend {
     }
     /// The Service port's `appProtocol` (`kubernetes.io/h2c`, `kubernetes.io/ws`, …).
     pub fn app_protocol(&self) -> Option<&str> {
-        self.target.app_protocol.as_deref()
+        self.target.app_protocol().map(|p| &**p)
     }
     /// Whether the reference resolved. Requests drawn to an invalid backend get 500.
     pub fn is_valid(&self) -> bool {
-        self.target.problem.is_none()
+        self.target.problem().is_none()
     }
     /// `(reason, message)` of an invalid reference (`BackendNotFound`, `RefNotPermitted`, …).
     pub fn problem(&self) -> Option<(&str, &str)> {
         self.target
-            .problem
-            .as_ref()
+            .problem()
             .map(|p| (p.reason, p.message.as_str()))
     }
     /// `true` when the Service's EndpointSlices list endpoints but none is ready: requests
@@ -247,58 +309,48 @@ impl Backend {
     /// # Ok::<(), trieway::Error>(())
     /// ```
     pub fn tls_policy(&self) -> Option<&str> {
-        self.target.tls.as_deref().map(|t| &*t.policy)
+        self.target.tls().map(|t| &*t.policy)
     }
     /// The SNI to send (the policy's `validation.hostname`); it is also the name to verify
     /// when [`Backend::tls_subject_alt_names`] is empty. `None` without a BackendTLSPolicy.
     pub fn tls_hostname(&self) -> Option<&str> {
-        self.target.tls.as_deref().map(|t| &*t.hostname)
+        self.target.tls().map(|t| &*t.hostname)
     }
     /// The PEM CA bundle to verify the backend with: the `ca.crt` of the policy's valid
     /// ConfigMaps, concatenated in order.
     pub fn tls_ca_bundle(&self) -> Option<&str> {
-        self.target
-            .tls
-            .as_deref()
-            .and_then(|t| t.ca_bundle.as_deref())
+        self.target.tls().and_then(|t| t.ca_bundle.as_deref())
     }
     /// Whether to verify with the system's trusted roots (`wellKnownCACertificates: System`).
     pub fn tls_system_roots(&self) -> bool {
-        self.target.tls.as_deref().is_some_and(|t| t.system_roots)
+        self.target.tls().is_some_and(|t| t.system_roots)
     }
     /// The names the backend certificate must carry one of (empty: the hostname).
     pub fn tls_subject_alt_names(&self) -> &[SubjectAltName] {
-        self.target
-            .tls
-            .as_deref()
-            .map_or(&[], |t| &t.subject_alt_names)
+        self.target.tls().map_or(&[], |t| &t.subject_alt_names)
     }
 
     /// The XBackendTrafficPolicy (`namespace/name`, experimental) in effect on this Service:
     /// its retry constraint ([`Backend::retry_budget`], [`Backend::min_retry_rate`]) and
     /// [`Backend::session_persistence`].
     pub fn traffic_policy(&self) -> Option<&str> {
-        self.target.traffic.as_deref().map(|t| &*t.policy)
+        self.target.traffic().map(|t| &*t.policy)
     }
     /// `(percent, interval)`: retries may be at most `percent` of the active requests to the
     /// Service within `interval` (`retryConstraint.budget`, defaults 20 and 10s; `None`
     /// without a retry constraint).
     pub fn retry_budget(&self) -> Option<(u32, Duration)> {
-        self.target.traffic.as_deref().and_then(|t| t.retry_budget)
+        self.target.traffic().and_then(|t| t.retry_budget)
     }
     /// `(count, interval)`: retries always allowed whatever the budget
     /// (`retryConstraint.minRetryRate`, defaults 10 and 1s).
     pub fn min_retry_rate(&self) -> Option<(u32, Duration)> {
-        self.target
-            .traffic
-            .as_deref()
-            .and_then(|t| t.min_retry_rate)
+        self.target.traffic().and_then(|t| t.min_retry_rate)
     }
     /// The policy's session persistence towards this Service, as written.
     pub fn session_persistence(&self) -> Option<&SessionPersistence> {
         self.target
-            .traffic
-            .as_deref()
+            .traffic()
             .and_then(|t| t.session_persistence.as_ref())
     }
 }
@@ -306,7 +358,9 @@ impl Backend {
 /// The weighted split of a rule.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Split {
-    /// The backends, each with the running sum of weights (the last one's is the total).
+    /// The backends, in backendRef order (at most 16 per rule in an HTTPRoute or GRPCRoute,
+    /// one or two per Ingress path: their running sum of weights is computed per draw rather
+    /// than stored).
     pub(crate) backends: Box<[Backend]>,
 }
 
@@ -323,12 +377,7 @@ pub enum Target<'r> {
 }
 
 impl Split {
-    pub(crate) fn new(mut backends: Vec<Backend>) -> Self {
-        let mut total = 0u64;
-        for b in &mut backends {
-            total += u64::from(b.weight);
-            b.sum = total;
-        }
+    pub(crate) fn new(backends: Vec<Backend>) -> Self {
         Split {
             backends: backends.into(),
         }
@@ -347,15 +396,19 @@ impl Split {
             });
         }
         let x = ((u128::from(random) * u128::from(total)) >> 64) as u64;
-        // The first backend whose sum exceeds `x` (`x < total`): never one of weight 0.
-        let i = self.backends.partition_point(|b| b.sum <= x);
-        let Some(b) = self.backends.get(i) else {
+        // The first backend whose running sum of weights (with it) exceeds `x` (`x < total`):
+        // never one of weight 0, which repeats the previous sum.
+        let mut sum = 0u64;
+        let Some(b) = self.backends.iter().find(|b| {
+            sum += u64::from(b.weight);
+            sum > x
+        }) else {
             return Target::Status(500);
         };
         let t = &*b.target;
-        match (t.problem.is_none(), t.not_ready) {
+        match (t.problem().is_none(), t.not_ready) {
             // The BackendTLSPolicy asks for verification without usable CA material.
-            (true, false) if t.tls.as_ref().is_some_and(|t| !t.usable) => Target::Status(500),
+            (true, false) if t.tls().is_some_and(|t| !t.usable) => Target::Status(500),
             (true, false) => Target::Backend(b),
             (true, true) => Target::Status(503),
             (false, _) => Target::Status(500),
@@ -364,7 +417,7 @@ impl Split {
 
     /// Sum of weights.
     pub(crate) fn total(&self) -> u64 {
-        self.backends.last().map_or(0, |b| b.sum)
+        self.backends.iter().map(|b| u64::from(b.weight)).sum()
     }
 }
 
@@ -395,6 +448,56 @@ mod tests {
         match t {
             Target::Backend(b) => b.name().to_string(),
             Target::Status(s) => s.to_string(),
+        }
+    }
+
+    /// The draw walks the weights as the cumulative sums stored per backend did: the first
+    /// backend whose running sum exceeds the draw, for up to 16 backends of weights 0 to
+    /// 1,000,000 (the clamp), at the ends of the random range and in between.
+    #[test]
+    fn pick_equals_the_cumulative_sum_search() {
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for _ in 0..2_000 {
+            let n = 1 + (next() % 16) as usize;
+            let weights: Vec<u32> = (0..n)
+                .map(|_| match next() % 4 {
+                    0 => 0,
+                    1 => 1_000_000,
+                    _ => (next() % 1_000_001) as u32,
+                })
+                .collect();
+            let names: Vec<String> = (0..n).map(|i| format!("b{i}")).collect();
+            let s = Split::new(
+                weights
+                    .iter()
+                    .zip(&names)
+                    .map(|(&w, name)| b(name, w, true))
+                    .collect(),
+            );
+            let sums: Vec<u64> = weights
+                .iter()
+                .scan(0u64, |acc, &w| {
+                    *acc += u64::from(w);
+                    Some(*acc)
+                })
+                .collect();
+            let total = *sums.last().unwrap();
+            assert_eq!(s.total(), total);
+            for r in [0, 1, u64::MAX, u64::MAX / 2, next(), next(), next()] {
+                let want = if total == 0 {
+                    "503".to_string()
+                } else {
+                    let x = ((u128::from(r) * u128::from(total)) >> 64) as u64;
+                    names[sums.partition_point(|&sum| sum <= x)].clone()
+                };
+                assert_eq!(name(s.pick(r, 503)), want, "{weights:?} {r}");
+            }
         }
     }
 
@@ -448,14 +551,85 @@ mod tests {
         }
     }
 
-    /// A backendRef is 40 bytes: its resolved target is shared (issue #20, item 3). Failed at
-    /// 136 bytes, each reference holding its own identity, TLS and traffic fields.
+    /// A backendRef is 16 bytes: its resolved target is shared (issue #20, item 3). Failed at
+    /// 136 bytes, each reference holding its own identity, TLS and traffic fields, then at
+    /// 32, each holding a pointer to its filters, then at 24, each holding its running sum
+    /// of weights.
     #[test]
     fn backend_is_small_and_shares_its_target() {
-        assert!(std::mem::size_of::<Backend>() <= 32);
+        assert!(std::mem::size_of::<Backend>() <= 16);
         let one = b("a", 1, true);
         let mut two = one.clone();
         two.weight = 5;
+        two.set_filters(Box::new([]));
         assert!(Arc::ptr_eq(&one.target, &two.target));
+        // Filters are the reference's own: setting them leaves the other reference as is.
+        let mut three = one.clone();
+        let filter = crate::compile::filter::Filter::Extension(
+            crate::model::LocalObjectReference {
+                group: "g".into(),
+                kind: "K".into(),
+                name: "n".into(),
+            },
+            false,
+        );
+        three.set_filters(Box::new([filter]));
+        assert!(!Arc::ptr_eq(&one.target, &three.target));
+        assert!(one.filters().is_empty() && two.filters().is_empty());
+        assert_eq!(three.filters().len(), 1);
+        assert_eq!((three.name(), three.weight()), ("a", 1));
+        three.set_filters(Box::new([]));
+        assert!(three.filters().is_empty());
+    }
+
+    /// A target is 80 bytes: what most lack (application protocol, problem, policies,
+    /// filters) is boxed, and absent when unset (issue #20, item 3). Failed at 128 bytes, the
+    /// rare parts inline.
+    #[test]
+    fn target_is_small_and_boxes_only_what_is_set() {
+        assert!(std::mem::size_of::<BackendTarget>() <= 80);
+        let plain = b("a", 1, true);
+        assert!(plain.target.extra.is_none());
+        assert!(plain.is_valid() && plain.problem().is_none() && plain.app_protocol().is_none());
+        assert_eq!(plain.tls_policy(), None);
+        let bad = b("a", 1, false);
+        assert!(!bad.is_valid());
+        assert_eq!(bad.problem(), Some(("BackendNotFound", "missing")));
+        assert_eq!(Split::new(vec![bad]).pick(7, 503), Target::Status(500));
+        let h2c = Backend::new(
+            0,
+            1,
+            Ok(ResolvedBackend {
+                group: String::new(),
+                kind: "Service".into(),
+                namespace: "ns".into(),
+                name: "g".into(),
+                port: Some(80),
+                app_protocol: Some("kubernetes.io/h2c".into()),
+            }),
+            ("", "Service", "ns", "g", Some(80)),
+        );
+        let mut interned = h2c.clone();
+        Interner::default().backend(&mut interned);
+        assert_eq!(interned.app_protocol(), Some("kubernetes.io/h2c"));
+        // A policy without CA material answers 500; removing it drops the box.
+        let mut tls = plain.clone();
+        let policy = BackendTls {
+            policy: "ns/p".into(),
+            hostname: "a.example.com".into(),
+            ca_bundle: None,
+            system_roots: false,
+            subject_alt_names: Box::new([]),
+            usable: false,
+        };
+        tls.target_mut().set_policies(Some(Arc::new(policy)), None);
+        assert_eq!(tls.tls_policy(), Some("ns/p"));
+        assert_eq!(
+            Split::new(vec![tls.clone()]).pick(7, 503),
+            Target::Status(500)
+        );
+        tls.target_mut().set_policies(None, None);
+        assert!(tls.target.extra.is_none() && tls.tls_policy().is_none());
+        assert_eq!(name(Split::new(vec![tls]).pick(7, 503)), "a");
     }
 }

@@ -59,6 +59,7 @@ pub(crate) fn update<'c>(
     next.dropped = dropped;
     let mut b = Builder::with_resolver(config, options, next, resolver);
     b.regex_ids = std::mem::take(&mut state.regex_ids);
+    b.path_ids = std::mem::take(&mut state.path_ids);
     b.route_matches = std::mem::take(&mut state.route_matches);
     b.route_vhosts = std::mem::take(&mut state.route_vhosts);
     b.vhost_slots = std::mem::take(&mut state.vhost_slots);
@@ -166,6 +167,7 @@ pub(crate) fn update<'c>(
     b.out.refresh_host_blind();
 
     state.regex_ids = std::mem::take(&mut b.regex_ids);
+    state.path_ids = std::mem::take(&mut b.path_ids);
     state.route_matches = std::mem::take(&mut b.route_matches);
     state.route_vhosts = std::mem::take(&mut b.route_vhosts);
     state.vhost_slots = std::mem::take(&mut b.vhost_slots);

@@ -95,19 +95,20 @@ fn rule_info(route: u32, index: usize, split: Split, filters: Box<[Filter]>) -> 
     )
 }
 
-/// The match of one Ingress path: a path condition, and a canary's header condition.
+/// The match of one Ingress path: a path condition (its value's index in
+/// [`Compiled::paths`]), and a canary's header condition.
 fn path_match(
     rule: u32,
     index: usize,
     kind: PathKind,
-    value: &str,
+    path: u32,
     headers: Box<[HeaderCond]>,
 ) -> MatchInfo {
     MatchInfo::new(
         rule,
         index as u32,
         kind,
-        value,
+        path,
         super::MatchConds {
             headers,
             ..Default::default()
@@ -122,8 +123,10 @@ pub(crate) fn compile(config: &Config, class: Option<&str>, out: &mut Compiled) 
         routes,
         rules,
         matches,
+        paths,
         ..
     } = out;
+    let mut path_ids = super::PathIds::default();
     let resolver = attach::resolver(config);
     let served = served(config, class, out.options.ingress_nginx);
     let mut flavor = Flavor::new(config, class, &served, &out.options);
@@ -163,7 +166,8 @@ pub(crate) fn compile(config: &Config, class: Option<&str>, out: &mut Compiled) 
                 .collect();
             rules.push(rule_info(route, rule_index, Split::new(split), filters));
             let m = matches.len() as u32;
-            matches.push(path_match(rule, match_index, kind, value, headers));
+            let path = path_ids.id(paths, value);
+            matches.push(path_match(rule, match_index, kind, path, headers));
             m
         };
         for (ri, r) in ing.spec.rules.iter().enumerate() {
@@ -783,7 +787,7 @@ fn fill_hosts(
         ms.sort_by(|a, b| a.0.cmp(&b.0));
         let cands: Vec<u32> = ms.into_iter().map(|(_, m)| m).chain(default).collect();
         // Spec Ingress paths are literal; the Nginx flavor's regexes were built above.
-        let (paths, regex) = super::lay_out(&out.matches, &cands, |p| {
+        let (paths, regex) = super::lay_out(&out.matches, &out.paths, &cands, |p| {
             regex_ids.get(p).copied().unwrap_or(u32::MAX)
         });
         let hostname = if host.is_empty() { "*" } else { host.as_str() };

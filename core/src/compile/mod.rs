@@ -117,18 +117,45 @@ impl RuleInfo {
 
 /// A compiled match: its path and its other conditions.
 ///
-/// 40 bytes: the conditions and path parameters, which most matches lack, live behind one
-/// optional box ([`MatchConds`]), so a match without them holds no more than its path
-/// (issue #20, item 3).
+/// 24 bytes: the path value is an index into the Router's table of distinct path values
+/// ([`Compiled::paths`]), and the conditions and path parameters, which most matches lack,
+/// live behind one optional box ([`MatchConds`]) (issue #20, item 3).
 #[derive(Debug, Clone)]
 pub(crate) struct MatchInfo {
     pub rule: u32,
     pub index: u32,
+    /// The path value: index into [`Compiled::paths`] ([`Compiled::path_value`]).
+    pub path: u32,
     pub path_kind: PathKind,
-    pub path_value: Box<str>,
     /// `None` when the match has no method, header, query or gRPC condition and no path
     /// parameters.
     conds: Option<Box<MatchConds>>,
+}
+
+/// Numbers the distinct path values of a [`Compiled`]'s matches: each is stored once in
+/// [`Compiled::paths`], however many matches use it (configurations repeat `/`, `/api`, …
+/// over many rules; issue #20, item 3).
+///
+/// Keyed by the value's hash alone: of two different values with the same hash the second
+/// is stored again, under a new index (a duplicate, never a wrong value).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PathIds(FxHashMap<u64, u32>);
+
+impl PathIds {
+    /// The index of `value` in `paths`, appended if not there yet.
+    pub(crate) fn id(&mut self, paths: &mut Chunked<Box<str>>, value: &str) -> u32 {
+        use std::hash::BuildHasher;
+        let hash = rustc_hash::FxBuildHasher.hash_one(value);
+        if let Some(&id) = self.0.get(&hash) {
+            if paths.get(id as usize).is_some_and(|p| **p == *value) {
+                return id;
+            }
+        }
+        let id = paths.len() as u32;
+        paths.push(value.into());
+        self.0.entry(hash).or_insert(id);
+        id
+    }
 }
 
 /// The rarer parts of a [`MatchInfo`].
@@ -154,19 +181,20 @@ impl MatchConds {
 }
 
 impl MatchInfo {
-    /// A match of path `kind` `value` with conditions `conds` (boxed only when not empty).
+    /// A match of path `kind` and value `path` (its index in [`Compiled::paths`], see
+    /// [`PathIds`]) with conditions `conds` (boxed only when not empty).
     pub(crate) fn new(
         rule: u32,
         index: u32,
         path_kind: PathKind,
-        path_value: &str,
+        path: u32,
         conds: MatchConds,
     ) -> MatchInfo {
         MatchInfo {
             rule,
             index,
+            path,
             path_kind,
-            path_value: path_value.into(),
             conds: (!conds.is_empty()).then(|| Box::new(conds)),
         }
     }
@@ -215,19 +243,20 @@ mod size_tests {
     use super::*;
 
     /// Issue #20, item 3: the per-rule and per-match entries stay small; the rare parts are
-    /// boxed and absent when unused. Failed at 112 (MatchInfo) and 88 (RuleInfo) bytes.
+    /// boxed and absent when unused. Failed at 112 (MatchInfo) and 88 (RuleInfo) bytes, then
+    /// at 40 (MatchInfo, its path value a `Box<str>` of its own).
     #[test]
     fn table_entries_are_small() {
-        assert!(std::mem::size_of::<MatchInfo>() <= 40);
+        assert!(std::mem::size_of::<MatchInfo>() <= 24);
         assert!(std::mem::size_of::<RuleInfo>() <= 32);
-        let plain = MatchInfo::new(0, 0, PathKind::Prefix, "/a", MatchConds::default());
+        let plain = MatchInfo::new(0, 0, PathKind::Prefix, 0, MatchConds::default());
         assert!(plain.conds().is_none());
         assert_eq!((plain.method(), plain.headers().len()), (None, 0));
         let get = MatchInfo::new(
             0,
             0,
             PathKind::Prefix,
-            "/a",
+            0,
             MatchConds {
                 method: Some("GET".into()),
                 ..MatchConds::default()
@@ -244,6 +273,77 @@ mod size_tests {
             RuleInfo::new(0, 0, Split::default(), named).name(),
             Some("n")
         );
+    }
+
+    /// Each distinct path value is stored once; a hash that leads to another value (a
+    /// collision) stores the value again rather than answer the other one.
+    #[test]
+    fn path_values_are_stored_once_and_never_confused() {
+        use std::hash::BuildHasher;
+        let mut paths = Chunked::new();
+        let mut ids = PathIds::default();
+        let a = ids.id(&mut paths, "/a");
+        let b = ids.id(&mut paths, "/b");
+        assert_ne!(a, b);
+        assert_eq!(ids.id(&mut paths, "/a"), a);
+        assert_eq!(ids.id(&mut paths, "/b"), b);
+        assert_eq!(paths.len(), 2);
+        assert_eq!((&*paths[a as usize], &*paths[b as usize]), ("/a", "/b"));
+        // A colliding entry: the hash of "/c" names "/a"'s index.
+        ids.0.insert(rustc_hash::FxBuildHasher.hash_one("/c"), a);
+        let c = ids.id(&mut paths, "/c");
+        assert_ne!(c, a);
+        assert_eq!(&*paths[c as usize], "/c");
+        assert_eq!(&*paths[a as usize], "/a");
+    }
+
+    /// A Router stores a path value once however many matches (of any kind, route or rule)
+    /// use it, and each match still reports its own kind and value.
+    #[test]
+    fn a_router_stores_each_path_value_once() {
+        use crate::{Options, Request, Router};
+        let route = |name: &str| {
+            format!(
+                "---
+kind: HTTPRoute
+apiVersion: gateway.networking.k8s.io/v1
+metadata: {{name: {name}, namespace: app}}
+spec:
+  parentRefs: [{{name: gw}}]
+  hostnames: [{name}.example.com]
+  rules:
+  - matches: [{{path: {{type: Exact, value: /api}}}}, {{path: {{value: /web}}}}]
+    backendRefs: [{{name: a, port: 80}}]
+  - matches: [{{path: {{value: /api}}}}, {{path: {{type: RegularExpression, value: /r/.*}}}}]
+"
+            )
+        };
+        let yaml = format!(
+            "kind: Gateway
+apiVersion: gateway.networking.k8s.io/v1
+metadata: {{name: gw, namespace: app}}
+spec:
+  gatewayClassName: any
+  listeners: [{{name: http, port: 80, protocol: HTTP}}]
+{}{}",
+            route("one"),
+            route("two")
+        );
+        let router = Router::from_yaml(&yaml, Options::default()).unwrap();
+        let c = router.compiled();
+        assert_eq!(c.matches.len(), 8);
+        let mut values: Vec<&str> = c.paths.iter().map(|p| &**p).collect();
+        values.sort_unstable();
+        assert_eq!(values, ["/api", "/r/.*", "/web"]);
+        for (host, path, want) in [
+            ("one.example.com", "/api", (PathKind::Exact, "/api")),
+            ("two.example.com", "/api/x", (PathKind::Prefix, "/api")),
+            ("two.example.com", "/web", (PathKind::Prefix, "/web")),
+            ("one.example.com", "/r/x", (PathKind::Regex, "/r/.*")),
+        ] {
+            let out = router.route(&Request::new("GET", host, path));
+            assert_eq!(out.matched().map(|m| m.path_match()), Some(want), "{path}");
+        }
     }
 }
 
@@ -321,6 +421,8 @@ pub(crate) struct Compiled {
     pub routes: Chunked<RouteInfo>,
     pub rules: Chunked<RuleInfo>,
     pub matches: Chunked<MatchInfo>,
+    /// The distinct path values of `matches` ([`MatchInfo::path`], [`PathIds`]).
+    pub paths: Chunked<Box<str>>,
     pub regexes: Chunked<Dfa>,
     /// The pattern of each of `regexes` (for explanations).
     pub regex_patterns: Chunked<Box<str>>,
@@ -353,6 +455,12 @@ pub(crate) struct HostSlot {
 }
 
 impl Compiled {
+    /// The path value of match `m` (of this Compiled), as configured.
+    #[inline]
+    pub(crate) fn path_value(&self, m: &MatchInfo) -> &str {
+        self.paths.get(m.path as usize).map_or("", |p| p)
+    }
+
     /// Tables with nothing in them yet, for Gateway `gateway` (`namespace/name`, or
     /// `ingress/class`).
     fn empty(gateway: String, tls: tls::TlsTables, ingress: bool, options: &Options) -> Compiled {
@@ -362,6 +470,7 @@ impl Compiled {
             routes: Chunked::new(),
             rules: Chunked::new(),
             matches: Chunked::new(),
+            paths: Chunked::new(),
             regexes: Chunked::new(),
             regex_patterns: Chunked::new(),
             query_names: conds::QueryNames::default(),
@@ -479,6 +588,8 @@ pub(crate) struct Builder<'c> {
     l4_rules: FxHashMap<(RouteKind, usize), u32>,
     /// Shared backend identity strings.
     interner: backend::Interner,
+    /// The index of each path value in `out.paths`.
+    path_ids: PathIds,
     /// Backend references resolved through indexes built once (SPEC §5.1, §5.2).
     resolver: attach::Resolver<'c>,
     /// Services whose EndpointSlices list endpoints, none of them ready.
@@ -568,6 +679,8 @@ pub(crate) fn compile(config: &Config, gateway: &AttachedGateway, options: &Opti
 pub(crate) struct CompileState {
     /// Compiled regexes by pattern.
     pub regex_ids: FxHashMap<String, u32>,
+    /// The index of each path value in `Compiled::paths`.
+    pub path_ids: PathIds,
     /// Per route id: its match ids and its vhosts.
     pub route_matches: Vec<Vec<u32>>,
     pub route_vhosts: Vec<Vec<u32>>,
@@ -613,6 +726,7 @@ pub(crate) fn compile_recorded(
     let route_ids = std::mem::take(&mut b.route_ids);
     let state = CompileState {
         regex_ids: std::mem::take(&mut b.regex_ids),
+        path_ids: std::mem::take(&mut b.path_ids),
         route_matches: std::mem::take(&mut b.route_matches),
         route_vhosts: std::mem::take(&mut b.route_vhosts),
         vhost_slots: std::mem::take(&mut b.vhost_slots),
@@ -644,6 +758,7 @@ impl<'c> Builder<'c> {
             not_ready: not_ready_services(config),
             resolver,
             interner: backend::Interner::default(),
+            path_ids: PathIds::default(),
             backend_memo: FxHashMap::default(),
             route_ids: FxHashMap::default(),
             route_matches: Vec::new(),
@@ -705,8 +820,9 @@ fn resolve(
     );
     if let (true, Some(port)) = (b.is_valid(), b.port()) {
         let t = b.target_mut();
-        t.tls = resolver.backend_tls(&t.namespace, &t.name, port);
-        t.traffic = resolver.backend_traffic(&t.namespace, &t.name);
+        let tls = resolver.backend_tls(&t.namespace, &t.name, port);
+        let traffic = resolver.backend_traffic(&t.namespace, &t.name);
+        t.set_policies(tls, traffic);
     }
     b
 }
@@ -984,17 +1100,23 @@ impl Builder<'_> {
             None => ("*".to_string(), "*".to_string()),
         };
         cond.template = format!("/{service}/{method}").into();
+        let headers = self.header_conds(&m.headers)?;
         Some(MatchInfo::new(
             rule,
             index,
             PathKind::Exact,
-            "",
+            self.path_id(""),
             MatchConds {
-                headers: self.header_conds(&m.headers)?,
+                headers,
                 grpc: Some(Box::new(cond)),
                 ..MatchConds::default()
             },
         ))
+    }
+
+    /// The index of path value `value` in `out.paths` (stored there once).
+    fn path_id(&mut self, value: &str) -> u32 {
+        self.path_ids.id(&mut self.out.paths, value)
     }
 
     /// Header conditions; of two equivalent names only the first counts (SPEC §3.4, §11).
@@ -1152,7 +1274,7 @@ impl Builder<'_> {
             rule,
             index,
             kind,
-            value,
+            self.path_id(value),
             MatchConds {
                 method: m.method.as_deref().map(Into::into),
                 headers,
@@ -1302,9 +1424,10 @@ impl Builder<'_> {
             PathKind::Prefix if below => Bucket::Middle,
             PathKind::Prefix => Bucket::Last,
         };
+        let value = self.out.path_value(mi);
         let path_len = match mi.path_kind {
-            PathKind::Prefix => path::prefix_of(&mi.path_value).len(),
-            _ => mi.path_value.len(),
+            PathKind::Prefix => path::prefix_of(value).len(),
+            _ => value.len(),
         };
         (
             bucket,
@@ -1363,7 +1486,7 @@ impl Builder<'_> {
         cands.sort_by_cached_key(|&m| self.key(rank, m));
         cands.dedup();
         let regex_ids = &self.regex_ids;
-        let (paths, regex) = lay_out(&self.out.matches, &cands, |v| regex_ids[v]);
+        let (paths, regex) = lay_out(&self.out.matches, &self.out.paths, &cands, |v| regex_ids[v]);
         let vh = &mut self.out.vhosts[v];
         vh.paths = paths;
         vh.regex = regex;
@@ -1378,9 +1501,11 @@ pub(crate) type RegexCands = Box<[(u32, u32, u32)]>;
 /// Lays out the candidates of one hostname, `cands` in precedence order (the first wins), for
 /// lookups: Exact, PathPrefix and template paths into one trie, other regular expressions
 /// (`regex_id` gives their compiled regex) into a list, each with its position in `cands`.
+/// `values` are the path values the matches refer to ([`Compiled::paths`]).
 /// Gateway API routes and Ingress paths share it; only their orders differ.
 pub(crate) fn lay_out(
     matches: &Chunked<MatchInfo>,
+    values: &Chunked<Box<str>>,
     cands: &[u32],
     regex_id: impl Fn(&str) -> u32,
 ) -> (PathIndex, RegexCands) {
@@ -1390,17 +1515,15 @@ pub(crate) fn lay_out(
         let pos = pos as u32;
         let mi = &matches[m as usize];
         let free = mi.method().is_none() && mi.headers().is_empty() && mi.query().is_empty();
+        let value: &str = values.get(mi.path as usize).map_or("", |v| v);
         let (segs, tail) = match mi.path_kind {
-            PathKind::Exact => (path::literal_segments(&mi.path_value, Tail::End), Tail::End),
-            PathKind::Prefix => (
-                path::literal_segments(&mi.path_value, Tail::Prefix),
-                Tail::Prefix,
-            ),
-            PathKind::Regex => match template::parse(&mi.path_value) {
+            PathKind::Exact => (path::literal_segments(value, Tail::End), Tail::End),
+            PathKind::Prefix => (path::literal_segments(value, Tail::Prefix), Tail::Prefix),
+            PathKind::Regex => match template::parse(value) {
                 Some((segs, true)) => (segs, Tail::Rest),
                 Some((segs, false)) => (segs, Tail::End),
                 None => {
-                    regex.push((regex_id(&mi.path_value), m, pos));
+                    regex.push((regex_id(value), m, pos));
                     continue;
                 }
             },
