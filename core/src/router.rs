@@ -887,15 +887,24 @@ impl Router {
     ) -> Result<Option<(&'r MatchInfo, u32, u32)>, Unchecked> {
         let c = &self.inner.compiled;
         // `None` (no valid host) matches only `*`.
-        hosts.find_hashed(host, checked, check, c.options.host_isolation, |v, _| {
-            let vh = &c.vhosts[v as usize];
-            let m = if grpc {
-                self.in_grpc_vhost(vh, path, req, query)
-            } else {
-                self.in_vhost(vh, path, req, query)
-            };
-            m.map(|(m, i)| (m, i, v))
-        })
+        hosts.find_hashed(
+            host,
+            checked,
+            check,
+            c.options.host_isolation,
+            // Inlined at each call site: an outlined closure spills its captures to the stack
+            // on every lookup (callgrind, whole lookup of a named host: 712 -> 686).
+            #[inline(always)]
+            |v, _| {
+                let vh = &c.vhosts[v as usize];
+                let m = if grpc {
+                    self.in_grpc_vhost(vh, path, req, query)
+                } else {
+                    self.in_vhost(vh, path, req, query)
+                };
+                m.map(|(m, i)| (m, i, v))
+            },
+        )
     }
 
     /// The first GRPCRoute candidate of one hostname that matches (and its index in the match
