@@ -2,104 +2,212 @@
 //! label of the host (longest suffix first), and the catch-all `*`, visited most specific
 //! first (SPEC §4.1 K1/K2).
 //!
-//! Exact hostnames live in a [`HostMap`] whose hash ([`host_hash`]) is computed eight bytes at
-//! a time, so that a lookup can hash a request's authority while looking for its port
-//! ([`prehash_authority`]) and probe with that hash before it validates anything: an exact hit
-//! proves the host valid, since only valid lowercase hostnames are keys.
+//! Exact hostnames live in a [`HostMap`] whose hash ([`host_hash`]) reads a name's first and
+//! last words (overlapping, as wyhash and rapidhash do) and multiplies 16 bytes at a time, so
+//! that a lookup can test a request's authority for a port and hash it in a few dozen
+//! instructions ([`prehash_authority`]) and probe with that hash before it validates
+//! anything: an exact hit proves the host valid, since only valid lowercase hostnames are
+//! keys.
 
 use crate::util::equal_bytes;
 use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
-/// The multiplier of [`mix`] (a 64-bit odd constant with well-spread bits, from the fractional
-/// part of pi).
-const K: u64 = 0x243f_6a88_85a3_08d3;
-/// The hash of the empty string.
-const SEED: u64 = 0x1319_8a2e_0370_7344;
+/// The constants XORed into the words of [`host_hash`]: each the sign extension of 32 bits
+/// of pi (as in Blowfish), one instruction each on x86-64, with bytes at or above 0x80 (so
+/// a word of ASCII bytes XORed with one is never zero).
+const S0: u64 = 0x85a3_08d3_u32 as i32 as u64;
+const S1: u64 = 0xec4e_6c89_u32 as i32 as u64;
+/// The length's multiplier: the state starts as `len * LEN`, whose high bits (bit 7 of each
+/// byte) differ for every two lengths up to 32, so that no two names of ASCII bytes (whose
+/// high bits are all 0) that differ in length can cancel the difference out by their bytes
+/// before the first multiply (64 bits of pi).
+const LEN: u64 = 0xc0ac_29b7_c97c_50dd;
+/// XORed into the last word of [`host_hash`], the final multiplier: 64 bits of pi, with no
+/// pattern (the final product is only as mixed as its factors: `:` in every byte, which the
+/// port test has at hand, collided names of 1 to 3 bytes).
+const S2: u64 = 0x082e_fa98_ec4e_6c89;
+/// `:` in every byte (the port test of [`prehash_authority`]).
+const COLONS: u64 = 0x3a3a_3a3a_3a3a_3a3a;
 
-/// One step of [`host_hash`]: the folded 128-bit product of `h ^ w` and [`K`] (both halves
-/// mixed, so every input bit reaches the low bits hashbrown indexes with and the top bits it
-/// tags with).
+/// The folded 128-bit product of `a` and `b`: every bit of both reaches the low bits the
+/// [`HostMap`] indexes with and the top 32 it tags with.
 #[inline(always)]
-fn mix(h: u64, w: u64) -> u64 {
-    let p = u128::from(h ^ w) * u128::from(K);
+fn mix(a: u64, b: u64) -> u64 {
+    let p = u128::from(a) * u128::from(b);
     (p as u64) ^ ((p >> 64) as u64)
 }
 
-/// The hash of a hostname for [`HostMap`]: [`mix`] over its little-endian 8-byte words, the
-/// last partial word padded with zero bytes. Not keyed: the keys come from the configuration
+/// The little-endian word at `b[i..i + 8]` (0 past the end: callers read within `b`).
+#[inline(always)]
+fn word(b: &[u8], i: usize) -> u64 {
+    b.get(i..i.wrapping_add(8))
+        .and_then(|w| w.try_into().ok())
+        .map_or(0, u64::from_le_bytes)
+}
+
+/// The hash of a hostname for [`HostMap`], in the manner of wyhash and rapidhash: the state
+/// starts as `len * LEN`; a name of more than 16 bytes mixes its 16-byte chunks from the
+/// start (one multiply each, `mix(w0 ^ S0, w1 ^ state)`) while more than 16 bytes remain, and
+/// then its last 16 bytes (overlapping the chunks); a shorter one reads its first and last 8
+/// bytes (4 bytes below 8, three single bytes below 4, overlapping). The last step is
+/// `mix(a ^ S1 ^ state, b ^ S2)` over those two words: one multiply for up to 16 bytes, two
+/// for 17 to 32 (wyhash and rapidhash spend one more, for a finer avalanche than a table of
+/// hostnames needs: `hash_quality` and `hash_avalanche` below measure this one). The
+/// overlapping reads see a byte twice; the length in the state tells names that differ only
+/// in length (or by a zero byte) apart. Not keyed: the keys come from the configuration
 /// (semi-trusted, as with the Fx hash used before), and requests only probe.
 #[inline]
 pub(crate) fn host_hash(b: &[u8]) -> u64 {
-    let mut h = SEED;
-    let mut words = b.chunks_exact(8);
-    for w in &mut words {
-        h = mix(h, u64::from_le_bytes(w.try_into().unwrap_or_default()));
-    }
-    let rest = words.remainder();
-    if !rest.is_empty() {
-        h = mix(h, rest.iter().rev().fold(0, |w, &c| w << 8 | u64::from(c)));
-    }
-    h
+    hash_inline(b)
 }
 
-/// The name of an authority (the bytes before its first `:`, not validated) and its
-/// [`host_hash`], when the rest is a port of at most five digits or nothing; `None` for
-/// authorities shorter than 8 or longer than 260 bytes and for other shapes (the lookup then
-/// normalizes as usual). One pass eight bytes at a time: each word is checked for `:` and
-/// mixed into the hash.
+/// [`host_hash`], always inline.
+#[inline(always)]
+fn hash_inline(b: &[u8]) -> u64 {
+    let n = b.len();
+    if n > 32 {
+        hash_long(b)
+    } else if n >= 8 {
+        hash_8_to_32(b)
+    } else {
+        let (a, c) = short_words(b);
+        mix(a ^ S1 ^ (n as u64).wrapping_mul(LEN), c ^ S2)
+    }
+}
+
+/// [`host_hash`] for a name of 8 to 32 bytes: one branch, two multiplies above 16 bytes.
+#[inline(always)]
+fn hash_8_to_32(b: &[u8]) -> u64 {
+    let n = b.len();
+    let mut h = (n as u64).wrapping_mul(LEN);
+    let mut a = word(b, 0);
+    if n > 16 {
+        h = first_chunk(b, h);
+        a = word(b, n - 16);
+    }
+    mix(a ^ S1 ^ h, word(b, n - 8) ^ S2)
+}
+
+/// The state after the first 16 bytes of `b` (at least 16), from state `h`.
+#[inline(always)]
+fn first_chunk(b: &[u8], h: u64) -> u64 {
+    mix(word(b, 0) ^ S0, word(b, 8) ^ h)
+}
+
+/// [`host_hash`] for a name of more than 32 bytes.
+#[inline(never)]
+fn hash_long(b: &[u8]) -> u64 {
+    let n = b.len();
+    let mut h = first_chunk(b, (n as u64).wrapping_mul(LEN));
+    let mut i = 16;
+    while n - i > 16 {
+        h = mix(word(b, i) ^ S0, word(b, i + 8) ^ h);
+        i += 16;
+    }
+    mix(word(b, n - 16) ^ S1 ^ h, word(b, n - 8) ^ S2)
+}
+
+/// The two words of [`host_hash`] for a name of fewer than 8 bytes: its first and last four
+/// bytes (overlapping), or for 1 to 3 bytes the first, middle and last byte.
+#[inline]
+fn short_words(b: &[u8]) -> (u64, u64) {
+    let n = b.len();
+    let half = |i: usize| {
+        b.get(i..i.wrapping_add(4))
+            .and_then(|w| w.try_into().ok())
+            .map_or(0, |w| u64::from(u32::from_le_bytes(w)))
+    };
+    if n >= 4 {
+        (half(0), half(n - 4))
+    } else {
+        let byte = |i: usize| u64::from(b.get(i).copied().unwrap_or(0));
+        match n {
+            0 => (0, 0),
+            _ => (byte(0) << 56 | byte(n / 2) << 32 | byte(n - 1), 0),
+        }
+    }
+}
+
+/// One in every byte.
+const ONES: u64 = 0x0101_0101_0101_0101;
+
+/// The high bits of the last six bytes of a word (where an authority's port, a `:` and at
+/// most five digits, lies in its last word).
+const PORT_BYTES: u64 = 0x8080_8080_8080_0000;
+
+/// The name of an authority and its [`host_hash`], when the authority is the name, or the
+/// name, a `:` and at most five digits (the first `:` among the last six bytes); `None` for
+/// authorities shorter than 8 or longer than 260 bytes, for other shapes, and (a word trick
+/// giving up) for some with a `:` right before the last six bytes (the lookup then
+/// normalizes as usual). The common shape, 8 to 32 bytes and no port, costs one word test
+/// for a `:` among the last six bytes (a byte above 0x7f passes too: [`prehash_rare`] then
+/// tests exactly) and the hash itself, for a 20-byte authority four loads and two
+/// multiplies; with a port, or longer, the name is hashed after the port is found.
 ///
-/// The name is unchecked: it may have uppercase letters, a trailing dot or bytes no hostname
-/// has. A caller may trust it only once it equals a key of some [`HostMap`] (every key is a
-/// valid lowercase hostname, so the authority normalizes to the name itself), or after
-/// checking it normalizes to itself.
+/// The name is unchecked: it may have uppercase letters, a trailing dot, a `:` or bytes no
+/// hostname has. A caller may trust it only once it equals a key of some [`HostMap`] (every
+/// key is a valid lowercase hostname, so the authority normalizes to the name itself), or
+/// after checking it normalizes to itself.
 #[inline]
 pub(crate) fn prehash_authority(authority: &str) -> Option<(&str, u64)> {
+    let b = authority.as_bytes();
+    let n = b.len();
+    if !(8..=32).contains(&n) {
+        return prehash_rare(authority);
+    }
+    // A byte of `x` is 0 for a `:`, and subtracting one sets its high bit (also for bytes
+    // above 0x80, and a borrow may set the next one's: rare, and looked at again).
+    let x = word(b, n - 8) ^ COLONS;
+    if x.wrapping_sub(ONES) & PORT_BYTES != 0 {
+        return prehash_rare(authority);
+    }
+    Some((authority, hash_8_to_32(b)))
+}
+
+/// [`prehash_authority`] for an authority of more than 32 bytes, or whose last six bytes
+/// may hold a `:` (the first one there must be followed by digits only). Word tricks on the
+/// last word, as on the common path: a port costs a few instructions more than no port.
+#[cold]
+#[inline(never)]
+fn prehash_rare(authority: &str) -> Option<(&str, u64)> {
     let b = authority.as_bytes();
     let n = b.len();
     if !(8..=260).contains(&n) {
         return None;
     }
-    let mut h = SEED;
-    let mut at = 0;
-    let mut words = b.chunks_exact(8);
-    let end = 'scan: {
-        for w in &mut words {
-            let w = u64::from_le_bytes(w.try_into().unwrap_or_default());
-            let colon = equal_bytes(w, b':');
-            if colon != 0 {
-                let k = colon.trailing_zeros() / 8;
-                if k != 0 {
-                    h = mix(h, w & (u64::MAX >> (64 - 8 * k)));
-                }
-                break 'scan at + k as usize;
-            }
-            h = mix(h, w);
-            at += 8;
-        }
-        if at == n {
-            break 'scan n;
-        }
-        // The last 1-7 bytes, read from the end and shifted down (zeros above, none of them
-        // a `:`).
-        let last = u64::from_le_bytes(b.get(n - 8..)?.try_into().ok()?);
-        let w = last >> (8 * (8 - (n - at)));
-        let colon = equal_bytes(w, b':');
-        if colon == 0 {
-            h = mix(h, w);
-            break 'scan n;
-        }
-        let k = colon.trailing_zeros() / 8;
-        if k != 0 {
-            h = mix(h, w & (u64::MAX >> (64 - 8 * k)));
-        }
-        at + k as usize
-    };
-    let (name, port) = authority.split_at_checked(end)?;
-    let port_ok =
-        port.is_empty() || (port.len() <= 6 && port.as_bytes()[1..].iter().all(u8::is_ascii_digit));
-    port_ok.then_some((name, h))
+    let last = word(b, n - 8);
+    let x = last ^ COLONS;
+    // Exact for the lowest `:` among the last six bytes, unless one of the two bytes below
+    // them is a `:` too (then a false one may follow it: the check below gives up, and the
+    // lookup normalizes).
+    let colons = x.wrapping_sub(ONES) & !x & PORT_BYTES;
+    if colons == 0 {
+        return Some((authority, hash_inline(b)));
+    }
+    let k = (colons.trailing_zeros() / 8) as usize;
+    let colon = n - 8 + k;
+    if b.get(colon) != Some(&b':') {
+        return None;
+    }
+    // The `7 - k` bytes above the `:` (at most five), each `0` to `9`: XORed with `0`, below
+    // 10 (the sum stays below 0x80 and no byte carries into the next).
+    let digits = (last >> (8 * k) >> 8) ^ DIGIT_ZEROS;
+    let not_digit = (((digits & !PORT_HIGHS) + DIGIT_TENS) | digits) & PORT_HIGHS;
+    let port = (1u64 << (8 * (7 - k))) - 1;
+    if not_digit & port != 0 {
+        return None;
+    }
+    let name = authority.get(..colon)?;
+    Some((name, hash_inline(name.as_bytes())))
 }
+
+/// `0` in every byte.
+const DIGIT_ZEROS: u64 = 0x3030_3030_3030_3030;
+/// Added to a byte below 0x80, sets its high bit when it is 10 or more.
+const DIGIT_TENS: u64 = 0x7676_7676_7676_7676;
+/// The high bit of every byte.
+const PORT_HIGHS: u64 = 0x8080_8080_8080_8080;
 
 /// Whether two byte strings are equal: eight bytes at a time and inline (hostnames are short,
 /// and a `memcmp` call costs more than the comparison).
@@ -665,42 +773,330 @@ mod tests {
         seen
     }
 
-    /// `prehash_authority` finds the name before the first `:` and hashes it as `host_hash`
-    /// does, for names of every length around the word size, with the `:` at every position
-    /// and every kind of tail; it answers exactly when the tail is nothing or `:` with at
-    /// most five digits.
+    /// The hash as its doc describes it, written plainly: a loop over 16-byte chunks for
+    /// every length above 16, the short reads below.
+    fn hash_as_documented(b: &[u8]) -> u64 {
+        let n = b.len();
+        let w = |i: usize| u64::from_le_bytes(b[i..i + 8].try_into().unwrap());
+        let half = |i: usize| u64::from(u32::from_le_bytes(b[i..i + 4].try_into().unwrap()));
+        let mut h = (n as u64).wrapping_mul(LEN);
+        let (a, c) = match n {
+            17.. => {
+                let mut i = 0;
+                while n - i > 16 {
+                    h = mix(w(i) ^ S0, w(i + 8) ^ h);
+                    i += 16;
+                }
+                (w(n - 16), w(n - 8))
+            }
+            8..=16 => (w(0), w(n - 8)),
+            4..=7 => (half(0), half(n - 4)),
+            1..=3 => {
+                let byte = |i: usize| u64::from(b[i]);
+                (byte(0) << 56 | byte(n / 2) << 32 | byte(n - 1), 0)
+            }
+            0 => (0, 0),
+        };
+        mix(a ^ S1 ^ h, c ^ S2)
+    }
+
+    /// [`prehash_authority`] as its doc describes it: the first `:` among the last six bytes
+    /// ends the name when only digits follow it (else no answer), and without one the
+    /// authority is the name.
+    fn prehash_as_documented(a: &str) -> Option<(&str, u64)> {
+        if !(8..=260).contains(&a.len()) {
+            return None;
+        }
+        let tail = a.len() - 6;
+        let end = match a.as_bytes()[tail..].iter().position(|&c| c == b':') {
+            Some(i) if a.as_bytes()[tail + i + 1..].iter().all(u8::is_ascii_digit) => tail + i,
+            Some(_) => return None,
+            None => a.len(),
+        };
+        Some((&a[..end], host_hash(&a.as_bytes()[..end])))
+    }
+
+    /// `prehash_authority(a)` is as documented, or `None` when a `:` lies right before the
+    /// last six bytes (the word trick may give up).
+    fn assert_prehash(a: &str) {
+        let got = prehash_authority(a);
+        let n = a.len();
+        let gives_up = got.is_none() && n >= 8 && a.as_bytes()[n - 8..n - 6].contains(&b':');
+        if !gives_up {
+            assert_eq!(got, prehash_as_documented(a), "{a:?}");
+        }
+    }
+
+    /// `host_hash` is the documented hash at every length up to 300 (each length class and
+    /// chunk count), and `prehash_authority` finds the name and hashes it the same way for
+    /// authorities of every length up to 300, with every kind of tail, and with a `:` (or a
+    /// byte above 0x7f, or `;` after a `:`, which the port test's word trick may take for a
+    /// `:`) at every position.
     #[test]
     fn prehash_finds_the_name_and_its_hash() {
+        let alphabet = b"abcdefghijklmnopqrstuvwxyz.ABC-0123456789_";
         let tails = [
-            "", ":", ":8", ":80", ":65535", ":123456", ":8o", "::", ":80:", ":0x1",
+            "", ":", ":8", ":80", ":65535", ":123456", ":8o", "::", ":80:", ":0x1", ":1:80",
         ];
-        for len in 0..40 {
-            let name: String = "abcdefghijklmnopqrstuvwxyz.ABC-0123456789"
-                .chars()
-                .take(len)
+        for len in 0..=300usize {
+            let name: String = (0..len)
+                .map(|i| char::from(alphabet[(i * 7 + len) % alphabet.len()]))
                 .collect();
+            assert_eq!(
+                host_hash(name.as_bytes()),
+                hash_as_documented(name.as_bytes()),
+                "{len}"
+            );
             for tail in tails {
                 let a = format!("{name}{tail}");
-                let want_ok = tail.is_empty()
+                assert_prehash(&a);
+                // A name without `:` and a short port (or none): always this answer.
+                let short_port = tail.is_empty()
                     || (tail.len() <= 6 && tail[1..].bytes().all(|b| b.is_ascii_digit()));
-                let want = (want_ok && (8..=260).contains(&a.len()))
-                    .then(|| (name.as_str(), host_hash(name.as_bytes())));
-                assert_eq!(prehash_authority(&a), want, "{a:?}");
+                if short_port && (8..=260).contains(&a.len()) {
+                    assert_eq!(
+                        prehash_authority(&a),
+                        Some((name.as_str(), host_hash(name.as_bytes())))
+                    );
+                }
+            }
+            for at in 0..len {
+                for (put, after) in [(":", ""), (":", ";"), ("é", ""), (":", "é"), ("\0", "")] {
+                    let mut a = name.clone();
+                    a.replace_range(at..at + 1, put);
+                    if at + 1 < len {
+                        a.replace_range(at + put.len()..at + put.len() + 1, after);
+                    }
+                    let got = prehash_authority(&a);
+                    assert_prehash(&a);
+                    // Whatever the shape: a prefix of the authority, hashed, and what follows
+                    // it is nothing or a short port.
+                    if let Some((n, h)) = got {
+                        let rest = &a.as_bytes()[n.len()..];
+                        assert!(a.starts_with(n) && h == host_hash(n.as_bytes()));
+                        assert!(
+                            rest.is_empty()
+                                || (rest[0] == b':'
+                                    && rest.len() <= 6
+                                    && rest[1..].iter().all(u8::is_ascii_digit)),
+                            "{a:?}"
+                        );
+                    }
+                }
             }
         }
-        // Long names and names with bytes above 0x7f.
-        for a in [
-            "x".repeat(260),
-            format!("{}:1", "y".repeat(258)),
-            "é.example.com:80".into(),
-        ] {
-            let name = a.split(':').next().unwrap_or_default();
-            assert_eq!(
-                prehash_authority(&a),
-                Some((name, host_hash(name.as_bytes())))
-            );
-        }
         assert_eq!(prehash_authority(&"x".repeat(261)), None);
+        assert_eq!(prehash_authority("a.b.c:1"), None);
+        assert_eq!(
+            prehash_authority("é.example.com:80"),
+            Some(("é.example.com", host_hash("é.example.com".as_bytes())))
+        );
+    }
+
+    /// The constants do what their docs say: XORed into a word of ASCII bytes, never zero;
+    /// the length's multiples up to 32 have distinct high bits, also XORed with `S1`.
+    #[test]
+    fn hash_constants() {
+        const HIGHS: u64 = 0x8080_8080_8080_8080;
+        for s in [S0, S1, S2] {
+            assert_ne!(s & HIGHS, 0);
+        }
+        let mut seen = std::collections::HashSet::new();
+        for n in 0..=32u64 {
+            let h = n.wrapping_mul(LEN);
+            assert!(seen.insert(h & HIGHS), "{n}");
+            assert_ne!((h ^ S1) & HIGHS, 0, "{n}");
+            if n >= 17 {
+                assert_ne!(h & HIGHS, 0, "{n}");
+            }
+        }
+    }
+
+    /// The hash keeps apart what hostnames differ by: 200,000 generated names (tenant
+    /// patterns that differ in a digit or two, and random labels of every length up to 80)
+    /// have no two equal hashes, few equal tags, and spread evenly over the low 16 bits the
+    /// table indexes with; flipping any one bit of a name changes both its low and its high
+    /// 32 bits, and a name hashes apart from its extensions by zero bytes and its prefixes.
+    #[test]
+    fn hash_quality() {
+        let mut names = Vec::new();
+        for i in 0..50_000 {
+            names.push(format!("api.t{i:04}.example.io"));
+            names.push(format!("h{}.tenant-{}.svc.cluster.local", i % 100, i / 100));
+        }
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (x >> 33) as usize
+        };
+        let mut seen: std::collections::HashSet<String> = names.iter().cloned().collect();
+        while names.len() < 200_000 {
+            let len = 1 + next() % 80;
+            let name: String = (0..len)
+                .map(|_| char::from(b"abcdefghijklmnopqrstuvwxyz0123456789-."[next() % 38]))
+                .collect();
+            if seen.insert(name.clone()) {
+                names.push(name);
+            }
+        }
+        let hashes: Vec<u64> = names.iter().map(|n| host_hash(n.as_bytes())).collect();
+        let mut sorted = hashes.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted.len(), names.len(), "full 64-bit collisions");
+        // About n^2 / 2^33 = 4.6 equal tags are expected.
+        let mut tags: Vec<u32> = hashes.iter().map(|h| (h >> 32) as u32).collect();
+        tags.sort_unstable();
+        tags.dedup();
+        assert!(
+            names.len() - tags.len() <= 20,
+            "{} equal tags",
+            names.len() - tags.len()
+        );
+        // Chi-square over 65,536 buckets: 65,535 expected, standard deviation 362.
+        let mut buckets = vec![0u32; 1 << 16];
+        for h in &hashes {
+            buckets[(h & 0xffff) as usize] += 1;
+        }
+        let e = hashes.len() as f64 / 65_536.0;
+        let chi: f64 = buckets
+            .iter()
+            .map(|&c| (f64::from(c) - e).powi(2) / e)
+            .sum();
+        assert!((63_000.0..68_000.0).contains(&chi), "chi-square {chi}");
+        // One bit flipped anywhere, at every length up to 100.
+        for len in 1..=100usize {
+            let name: Vec<u8> = names[len * 997].bytes().cycle().take(len).collect();
+            let h = host_hash(&name);
+            for at in 0..len {
+                for bit in 0..8 {
+                    let mut m = name.clone();
+                    m[at] ^= 1 << bit;
+                    let g = host_hash(&m);
+                    assert!(
+                        g as u32 != h as u32 && g >> 32 != h >> 32,
+                        "{len} {at} {bit}"
+                    );
+                }
+            }
+            let mut longer = name.clone();
+            for _ in 0..20 {
+                longer.push(0);
+                assert_ne!(host_hash(&longer), h, "{len} + zeros");
+            }
+            assert_ne!(host_hash(&name[..len - 1]), h, "{len} prefix");
+        }
+    }
+
+    /// Each output bit flips for about half of the one-bit changes of a 20-byte name (the
+    /// issue's shape), the low bits the table indexes with and the top ones it tags with
+    /// alike, from every input bit.
+    #[test]
+    fn hash_avalanche() {
+        let mut flips = [[0u32; 64]; 160];
+        let samples = 2_000;
+        for s in 0..samples {
+            let name = format!("api.t{:04}.example.io", s * 7 % 10_000);
+            let b = name.as_bytes();
+            let h = host_hash(b);
+            for (bit, row) in flips.iter_mut().enumerate() {
+                let mut m = b.to_vec();
+                m[bit / 8] ^= 1 << (bit % 8);
+                let d = host_hash(&m) ^ h;
+                for (o, count) in row.iter_mut().enumerate() {
+                    *count += (d >> o & 1) as u32;
+                }
+            }
+        }
+        for (bit, row) in flips.iter().enumerate() {
+            for (o, &count) in row.iter().enumerate() {
+                let p = f64::from(count) / f64::from(samples);
+                assert!(
+                    (0.4..0.6).contains(&p),
+                    "input bit {bit} output bit {o}: {p}"
+                );
+            }
+        }
+    }
+
+    /// The lookup's shortcut answers what the normalized host answers: for authorities of
+    /// every shape, `find_hashed` with `prehash_authority`'s unchecked name (checked by
+    /// `normalizes_to_itself` when it must be) visits what `find` visits with the
+    /// normalized host, or says `Unchecked` when the name is not the normalized host.
+    #[test]
+    fn prehashed_lookup_agrees_with_normalized() {
+        use crate::request::{normalize_host, normalizes_to_itself};
+        let mut ix = HostIndex::new();
+        for (i, h) in [
+            "a.example.com",
+            "api.t0042.example.io",
+            "x.y.example.com",
+            "*.example.com",
+            "*.y.example.com",
+            "*",
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            ix.insert(h, i as u32);
+        }
+        let mut authorities = Vec::new();
+        for host in [
+            "a.example.com",
+            "A.example.com",
+            "a.example.com.",
+            "api.t0042.example.io",
+            "x.y.example.com",
+            "b.y.example.com",
+            "other.org",
+            "[::1]",
+            "a..example.com",
+            "é.example.com",
+        ] {
+            for tail in ["", ":", ":80", ":65535", ":123456", ":8o", ":1:80", "::80"] {
+                let a = format!("{host}{tail}");
+                for at in 0..a.len() {
+                    if a.is_char_boundary(at) && a.is_char_boundary(at + 1) {
+                        let mut c = a.clone();
+                        c.replace_range(at..at + 1, ":");
+                        authorities.push(c);
+                    }
+                }
+                authorities.push(a);
+            }
+        }
+        let mut buf = [0; 256];
+        for a in &authorities {
+            let Some(pre) = prehash_authority(a) else {
+                continue;
+            };
+            let mut seen = Vec::new();
+            let got = ix.find_hashed(
+                Some(pre),
+                false,
+                || normalizes_to_itself(a, pre.0),
+                false,
+                |v, _| {
+                    seen.push(v);
+                    None::<()>
+                },
+            );
+            let normalized = normalize_host(a, &mut buf);
+            match got {
+                Ok(_) => {
+                    let mut want = Vec::new();
+                    ix.find::<()>(normalized, false, |v, _| {
+                        want.push(v);
+                        None
+                    });
+                    assert_eq!(seen, want, "{a:?}");
+                    assert_eq!(normalized, Some(pre.0), "{a:?}");
+                }
+                Err(Unchecked) => assert!(seen.is_empty() && normalized != Some(pre.0), "{a:?}"),
+            }
+        }
     }
 
     /// A `HostMap` finds each key by its own hash and nothing else, through inserts,
