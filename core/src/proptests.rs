@@ -249,6 +249,9 @@ fn request() -> impl Strategy<Value = GenRequest> {
                 "foo.example.com.:443",
                 "Foo.Example.Com",
                 "x.bar.example.com:65535",
+                // A `:` before the port: the unchecked name keeps it and never hits a key.
+                "foo.example.com:1:80",
+                "x.bar.example.com:8:443",
             ][..],
         ),
         prop::sample::select(
