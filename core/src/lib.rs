@@ -156,6 +156,19 @@ mod validate;
 #[cfg(feature = "watch")]
 mod watch;
 
+/// Internals the project's benchmarks measure in isolation: not part of the API, hidden from
+/// the documentation, and free to change in any release.
+#[doc(hidden)]
+pub mod __bench {
+    /// The lookup's first step on a request's authority (its name before a short port,
+    /// unchecked, and that name's host-index hash), out of line so that callgrind can count
+    /// it alone (`report --callgrind host-plain20:1000 N`, toggle `*__bench*`).
+    #[inline(never)]
+    pub fn prehash_authority(authority: &str) -> Option<(&str, u64)> {
+        crate::compile::host::prehash_authority(authority)
+    }
+}
+
 // The public API, grouped by what an embedder does with it. Everything else is crate-private,
 // except the modules `model` (the serde types of the Gateway API objects), `normalize` (opt-in
 // path and host normalization for proxies), `convert` (feature `convert`) and `cost` (feature

@@ -19,7 +19,8 @@
 //! `host:N` or `host-KIND:N` (KIND one of `plain20`, `plain`, `port`, `upper`, `wild`, `miss`;
 //! `host:N` runs them all) measures host handling alone, over a Router of N tenant hostnames
 //! (`api.tenant-0042.example.com`, `api.t0042.example.io`, plus one wildcard `*.tN.example.net`
-//! per ten tenants) whose every route is `PathPrefix /`. `host_loop` normalizes each authority
+//! per ten tenants) whose every route is `PathPrefix /`. `hash_loop` computes what the lookup
+//! computes first (the name and its hash: count `*__bench*` for that step alone), `host_loop` normalizes each authority
 //! with `NormalizeOptions::normalize_host` (the same authority scan as the router's, plus the
 //! public wrapper's call): its Ir / lookups is the normalization cost per authority. `lookup_loop` then
 //! routes the same authorities (path `/`); the self cost of `find_named` in it, with everything
@@ -207,6 +208,20 @@ fn host_loop(authorities: &[&str], iters: usize) -> usize {
     valid
 }
 
+/// The lookup's own host step alone (the `host` scenarios): the authority's name and hash, as
+/// `Router::route` computes them before probing (count `*__bench*` to leave the loop out).
+#[inline(never)]
+fn hash_loop(authorities: &[&str], iters: usize) -> usize {
+    let mut hashed = 0;
+    for _ in 0..iters {
+        for a in authorities {
+            let pre = trieway::__bench::prehash_authority(black_box(a));
+            hashed += usize::from(black_box(pre).is_some());
+        }
+    }
+    hashed
+}
+
 /// The authorities of the `host` scenarios by kind, for a set of `n` tenants (`n` >= 1).
 fn host_authorities(kind: &str, n: usize) -> Vec<String> {
     let t = 42 % n;
@@ -273,6 +288,11 @@ fn callgrind(scenario: &str, iters: usize) {
         let valid = host_loop(&auths, iters);
         println!(
             "{scenario}: host_loop {} lookups, {valid} valid",
+            iters * auths.len()
+        );
+        let hashed = hash_loop(&auths, iters);
+        println!(
+            "{scenario}: hash_loop {} lookups, {hashed} hashed",
             iters * auths.len()
         );
         let set = host_router_set(n);
