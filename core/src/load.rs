@@ -15,6 +15,8 @@ use serde_json::Value;
 use std::path::Path;
 use std::sync::Arc;
 
+mod taking;
+
 /// Largest input accepted by default, in bytes (see [`ConfigBuilder::with_max_bytes`]).
 pub const DEFAULT_MAX_BYTES: usize = 64 << 20;
 /// Largest number of objects accepted by default (see [`ConfigBuilder::with_max_objects`]).
@@ -66,6 +68,8 @@ pub struct ConfigBuilder {
     objects: usize,
     /// First origin of every `(kind, key)` loaded, to refuse duplicates in O(1).
     seen: rustc_hash::FxHashMap<(&'static str, String), Origin>,
+    /// The `name` of the last [`ConfigBuilder::add_value`], shared by the origins it gave.
+    last_name: Option<Arc<str>>,
 }
 
 /// The kinds the loader knows, keyed by `(group, kind)`, with the API versions served.
@@ -338,7 +342,16 @@ impl ConfigBuilder {
 
     /// Adds one already-parsed object (or `kind: List`), as if it were document `index` of `name`.
     pub fn add_value(&mut self, value: Value, name: &str, index: usize) {
-        self.add_value_at(value, origin(name, index));
+        // Objects added one by one usually share their `name`: one copy of it for all.
+        let file = match &self.last_name {
+            Some(f) if **f == *name => f.clone(),
+            _ => {
+                let f: Arc<str> = Arc::from(name);
+                self.last_name = Some(f.clone());
+                f
+            }
+        };
+        self.add_value_at(value, Origin { file, index });
     }
 
     fn add_value_at(&mut self, value: Value, at: Origin) {
@@ -351,8 +364,10 @@ impl ConfigBuilder {
                 )));
             return;
         };
-        let kind = map_str(&map, "kind");
-        let api_version = map_str(&map, "apiVersion");
+        // Moved out of the object (it is dropped once read): nothing reads them from the map
+        // again (its unknown-field check looks at keys only at the top level).
+        let kind = take_str(&mut map, "kind");
+        let api_version = take_str(&mut map, "apiVersion");
         if kind == "List" || kind.ends_with("List") && map.contains_key("items") {
             self.add_list(&kind, map.remove("items"), at);
             return;
@@ -471,8 +486,7 @@ impl ConfigBuilder {
                 ConfigError::of(kind, meta_key(map))
                     .origin(at.clone())
                     .message(format!(
-                        "kind {api_version}/{} is not used by trieway; skipped",
-                        map_kind(map)
+                        "kind {api_version}/{kind} is not used by trieway; skipped"
                     )),
             );
             return None;
@@ -876,13 +890,15 @@ fn origin(name: &str, index: usize) -> Origin {
 /// Deserializes `value` into `T`, reporting the failing field path under `prefix`.
 ///
 /// Field-path tracking costs about a third of loading (issue #20, item 4), and is only needed
-/// to name the field of an error: the value is first deserialized without it, by reference
-/// (the same `serde_json` value deserializer, so it accepts exactly what the tracked one
-/// does), and only a value that fails is deserialized again with tracking, which gives the
+/// to name the field of an error: the value is first deserialized without it, by
+/// [`taking::Taking`] (which accepts exactly what `serde_json`'s value deserializers accept,
+/// and moves strings instead of copying them), and only a value that fails is deserialized again with tracking, which gives the
 /// same error as before with its path. The first pass also reads backendRefs without serde's
 /// `flatten` (`model::flat_refs`: same input accepted, same value).
-fn parse_at<T: DeserializeOwned>(value: Value, prefix: &str) -> Result<T, (String, String)> {
-    if let Ok(t) = crate::model::flat_refs(|| T::deserialize(&value)) {
+fn parse_at<T: DeserializeOwned>(mut value: Value, prefix: &str) -> Result<T, (String, String)> {
+    // By `Taking`, which moves the value's strings into `T` rather than copying them (and
+    // leaves strings that read the same way, so the second pass fails as the first did).
+    if let Ok(t) = crate::model::flat_refs(|| T::deserialize(taking::Taking(&mut value))) {
         return Ok(t);
     }
     serde_path_to_error::deserialize(value).map_err(|e| {
@@ -915,8 +931,12 @@ fn map_str(map: &serde_json::Map<String, Value>, key: &str) -> String {
         .to_string()
 }
 
-fn map_kind(map: &serde_json::Map<String, Value>) -> &str {
-    map.get("kind").and_then(Value::as_str).unwrap_or("")
+/// The string at `key` of `map`, or `""`, moved out (`""` is left in its place).
+fn take_str(map: &mut serde_json::Map<String, Value>, key: &str) -> String {
+    match map.get_mut(key) {
+        Some(Value::String(s)) => std::mem::take(s),
+        _ => String::new(),
+    }
 }
 
 fn meta_key(map: &serde_json::Map<String, Value>) -> String {
