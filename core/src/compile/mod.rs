@@ -1336,7 +1336,7 @@ pub(crate) fn lay_out(
     cands: &[u32],
     regex_id: impl Fn(&str) -> u32,
 ) -> (PathIndex, RegexCands) {
-    let mut paths = PathIndexBuilder::default();
+    let mut paths = PathIndexBuilder::with_capacity(cands.len());
     let mut regex = Vec::new();
     // The segments of one candidate at a time, borrowed from its path (one buffer for all).
     let mut segs = Vec::new();

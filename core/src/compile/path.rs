@@ -188,6 +188,17 @@ pub(crate) fn literal_segments_into<'a>(value: &'a str, kind: Tail, segs: &mut V
 }
 
 impl PathIndexBuilder {
+    /// A builder with room for `n` candidates, and for as many nodes (plus the root) before
+    /// its node list grows.
+    pub(crate) fn with_capacity(n: usize) -> Self {
+        let mut nodes = Vec::with_capacity(n + 1);
+        nodes.push(BuildNode::default());
+        PathIndexBuilder {
+            nodes,
+            terms: Vec::with_capacity(n),
+        }
+    }
+
     /// Adds a candidate: its segments, how it ends, its position and match id, and whether
     /// it has no other condition than its path.
     pub(crate) fn insert(&mut self, segs: &[Seg<'_>], tail: Tail, pos: u32, id: u32, free: bool) {
