@@ -1289,9 +1289,9 @@ impl Builder<'_> {
     /// capture engine of its regex (`None`: the regex was not built).
     fn param_plan(&mut self, value: &str) -> Option<template::ParamPlan> {
         use template::ParamPlan;
-        Some(match template::parse_named(value) {
-            Some((.., names)) if names.is_empty() => ParamPlan::None,
-            Some((.., names)) => ParamPlan::Segments(names.into()),
+        Some(match template::names(value) {
+            Some(names) if names.is_empty() => ParamPlan::None,
+            Some(names) => ParamPlan::Segments(names.into()),
             None => {
                 let id = self.regex(value)?;
                 match self.out.regexes[id as usize].captures() {
@@ -1509,19 +1509,27 @@ pub(crate) fn lay_out(
     cands: &[u32],
     regex_id: impl Fn(&str) -> u32,
 ) -> (PathIndex, RegexCands) {
-    let mut paths = PathIndexBuilder::default();
+    let mut paths = PathIndexBuilder::with_capacity(cands.len());
     let mut regex = Vec::new();
+    // The segments of one candidate at a time, borrowed from its path (one buffer for all).
+    let mut segs = Vec::new();
     for (pos, &m) in cands.iter().enumerate() {
         let pos = pos as u32;
         let mi = &matches[m as usize];
         let free = mi.method().is_none() && mi.headers().is_empty() && mi.query().is_empty();
         let value: &str = values.get(mi.path as usize).map_or("", |v| v);
-        let (segs, tail) = match mi.path_kind {
-            PathKind::Exact => (path::literal_segments(value, Tail::End), Tail::End),
-            PathKind::Prefix => (path::literal_segments(value, Tail::Prefix), Tail::Prefix),
-            PathKind::Regex => match template::parse(value) {
-                Some((segs, true)) => (segs, Tail::Rest),
-                Some((segs, false)) => (segs, Tail::End),
+        let tail = match mi.path_kind {
+            PathKind::Exact => {
+                path::literal_segments_into(value, Tail::End, &mut segs);
+                Tail::End
+            }
+            PathKind::Prefix => {
+                path::literal_segments_into(value, Tail::Prefix, &mut segs);
+                Tail::Prefix
+            }
+            PathKind::Regex => match template::parse_into(value, &mut segs) {
+                Some(true) => Tail::Rest,
+                Some(false) => Tail::End,
                 None => {
                     regex.push((regex_id(value), m, pos));
                     continue;
@@ -1611,8 +1619,8 @@ fn http_rule_regexes<'r>(
         if let Some(path) = &m.path {
             let v = path.value.as_deref().unwrap_or("/");
             if matches!(path.kind, Some(PathMatchType::RegularExpression)) {
-                match template::parse_named(v) {
-                    Some((.., names)) => {
+                match template::names(v) {
+                    Some(names) => {
                         plans[mi] = Some(if names.is_empty() {
                             template::ParamPlan::None
                         } else {

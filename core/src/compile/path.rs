@@ -40,13 +40,14 @@ struct Term {
     prefix: bool,
 }
 
-/// A node while the index is built.
+/// A node while the index is built (its candidates are in [`PathIndexBuilder::terms`]).
 #[derive(Debug)]
 struct BuildNode {
     lits: LitsBuilder,
     param: u32,
-    end: Vec<Term>,
-    open: Vec<Term>,
+    /// How many candidates end here, and how many are open here.
+    end_len: u32,
+    open_len: u32,
     min_pos: u32,
     parent: u32,
 }
@@ -56,8 +57,8 @@ impl Default for BuildNode {
         BuildNode {
             lits: LitsBuilder::default(),
             param: NONE,
-            end: Vec::new(),
-            open: Vec::new(),
+            end_len: 0,
+            open_len: 0,
             min_pos: NONE,
             parent: NONE,
         }
@@ -124,12 +125,16 @@ pub(crate) enum Tail {
 #[derive(Debug)]
 pub(crate) struct PathIndexBuilder {
     nodes: Vec<BuildNode>,
+    /// Every candidate in insertion order: its node, whether it is open there, the candidate
+    /// (one list for all nodes rather than two per node: fewer allocations).
+    terms: Vec<(u32, bool, Term)>,
 }
 
 impl Default for PathIndexBuilder {
     fn default() -> Self {
         PathIndexBuilder {
             nodes: vec![BuildNode::default()],
+            terms: Vec::new(),
         }
     }
 }
@@ -156,26 +161,47 @@ impl Default for PathIndex {
     }
 }
 
+/// [`literal_segments_into`] into a new vector.
+#[cfg(test)]
+pub(crate) fn literal_segments(value: &str, kind: Tail) -> Vec<Seg<'_>> {
+    let mut segs = Vec::new();
+    literal_segments_into(value, kind, &mut segs);
+    segs
+}
+
 /// The segments of an Exact value or a PathPrefix value (`/a/b` → `a`, `b`; `/` → none for a
-/// prefix, one empty segment for an exact path).
-pub(crate) fn literal_segments(value: &str, kind: Tail) -> Vec<Seg> {
+/// prefix, one empty segment for an exact path), borrowed from `value`, into `segs` (cleared
+/// first; a buffer reused across values).
+pub(crate) fn literal_segments_into<'a>(value: &'a str, kind: Tail, segs: &mut Vec<Seg<'a>>) {
+    segs.clear();
     let v = if kind == Tail::Prefix {
         prefix_of(value)
     } else {
         value
     };
     match v.strip_prefix('/') {
-        _ if v.is_empty() => Vec::new(),
-        Some(rest) => rest.split('/').map(|s| Seg::Lit(s.to_string())).collect(),
+        _ if v.is_empty() => {}
+        Some(rest) => segs.extend(rest.split('/').map(|s| Seg::Lit(s.into()))),
         // Validation requires a leading `/`; anything else is kept whole as one segment.
-        None => vec![Seg::Lit(v.to_string())],
+        None => segs.push(Seg::Lit(v.into())),
     }
 }
 
 impl PathIndexBuilder {
+    /// A builder with room for `n` candidates, and for as many nodes (plus the root) before
+    /// its node list grows.
+    pub(crate) fn with_capacity(n: usize) -> Self {
+        let mut nodes = Vec::with_capacity(n + 1);
+        nodes.push(BuildNode::default());
+        PathIndexBuilder {
+            nodes,
+            terms: Vec::with_capacity(n),
+        }
+    }
+
     /// Adds a candidate: its segments, how it ends, its position and match id, and whether
     /// it has no other condition than its path.
-    pub(crate) fn insert(&mut self, segs: &[Seg], tail: Tail, pos: u32, id: u32, free: bool) {
+    pub(crate) fn insert(&mut self, segs: &[Seg<'_>], tail: Tail, pos: u32, id: u32, free: bool) {
         let mut node = 0usize;
         self.nodes[0].min_pos = self.nodes[0].min_pos.min(pos);
         for seg in segs {
@@ -201,17 +227,19 @@ impl PathIndexBuilder {
             self.nodes[node].min_pos = self.nodes[node].min_pos.min(pos);
         }
         let n = &mut self.nodes[node];
-        let list = if tail == Tail::End {
-            &mut n.end
+        let open = tail != Tail::End;
+        if open {
+            n.open_len += 1;
         } else {
-            &mut n.open
-        };
-        list.push(Term {
+            n.end_len += 1;
+        }
+        let term = Term {
             pos,
             id,
             free,
             prefix: tail == Tail::Prefix,
-        });
+        };
+        self.terms.push((node as u32, open, term));
     }
 
     /// Freezes the index.
@@ -219,28 +247,20 @@ impl PathIndexBuilder {
         let mut nodes: Vec<Node> = Vec::with_capacity(self.nodes.len());
         // Each node's fewest and most segments, in full before they are stored in 16 bits.
         let mut segs: Vec<(u32, u32)> = Vec::with_capacity(self.nodes.len());
-        let (mut lits, mut terms) = (Vec::new(), Vec::new());
-        let (mut tails, mut slots) = (Vec::new(), Vec::new());
+        let (mut lits, mut tails, mut slots) = (Vec::new(), Vec::new(), Vec::new());
+        let mut term_start = 0u32;
         for n in &self.nodes {
             let lit_start = lits.len() as u32;
             let table = slots.len() as u32;
             n.lits.freeze_into(&mut lits, &mut tails, &mut slots);
             let lit_len = lits.len() as u32 - lit_start;
-            let term_start = terms.len() as u32;
-            // Sorted once here rather than by inserts (quadratic for many candidates per node).
-            let mut end = n.end.clone();
-            end.sort_by_key(|t| t.pos);
-            let mut open = n.open.clone();
-            open.sort_by_key(|t| t.pos);
-            terms.extend_from_slice(&end);
-            terms.extend_from_slice(&open);
             nodes.push(Node {
                 lit_start,
                 lit_len,
                 table,
                 term_start,
-                end_len: n.end.len() as u32,
-                open_len: n.open.len() as u32,
+                end_len: n.end_len,
+                open_len: n.open_len,
                 param: n.param,
                 min_pos: n.min_pos,
                 up: NONE,
@@ -264,14 +284,42 @@ impl PathIndexBuilder {
                 nodes[i].depth = depth;
             }
             let d = nodes[i].depth;
-            if !n.end.is_empty() || !n.open.is_empty() {
+            if n.end_len > 0 || n.open_len > 0 {
                 segs[i].0 = d;
             }
-            segs[i].1 = if n.open.is_empty() {
-                d * u32::from(!n.end.is_empty())
+            segs[i].1 = if n.open_len == 0 {
+                d * u32::from(n.end_len > 0)
             } else {
                 u32::MAX
             };
+            term_start += n.end_len + n.open_len;
+        }
+        // Each node's candidates contiguous, ending ones first, each part by position: placed
+        // in insertion order, then sorted once here (sorting on insert would be quadratic for
+        // many candidates per node); the sort is stable, as before.
+        let filler = Term {
+            pos: 0,
+            id: 0,
+            free: false,
+            prefix: false,
+        };
+        let mut terms = vec![filler; term_start as usize];
+        // Where the next ending and the next open candidate of each node go.
+        let mut next: Vec<(u32, u32)> = nodes
+            .iter()
+            .map(|n| (n.term_start, n.term_start + n.end_len))
+            .collect();
+        for &(node, open, term) in &self.terms {
+            let at = &mut next[node as usize];
+            let slot = if open { &mut at.1 } else { &mut at.0 };
+            terms[*slot as usize] = term;
+            *slot += 1;
+        }
+        for n in &nodes {
+            let (start, mid) = (n.term_start as usize, (n.term_start + n.end_len) as usize);
+            let end = mid + n.open_len as usize;
+            terms[start..mid].sort_by_key(|t| t.pos);
+            terms[mid..end].sort_by_key(|t| t.pos);
         }
         // Children come after their parents: fold the segment-count ranges upwards.
         for i in (1..nodes.len()).rev() {
@@ -788,7 +836,7 @@ mod tests {
     }
 
     /// A candidate for the brute-force checks: segments, tail, position, conditions-free.
-    type Cand = (Vec<Seg>, Tail, u32, bool);
+    type Cand = (Vec<Seg<'static>>, Tail, u32, bool);
 
     /// Whether candidate `c` matches `path`, straight from the semantics in the module docs.
     fn brute_match(c: &Cand, path: &str) -> bool {
@@ -843,14 +891,14 @@ mod tests {
         b.build()
     }
 
-    fn arb_seg() -> impl Strategy<Value = Seg> {
+    fn arb_seg() -> impl Strategy<Value = Seg<'static>> {
         prop_oneof![
             3 => Just(Seg::Param),
             6 => prop::sample::select(vec![
                 "a", "b", "", "x\n", "abcdefghij", "abcdefghijklmnopqrstu", "abcdefghijklmnopqrstv",
                 "l0", "l1", "l2", "l3", "l4", "l5", "l6", "l7", "l8", "l9",
             ])
-            .prop_map(|l| Seg::Lit(l.to_string())),
+            .prop_map(|l| Seg::Lit(l.into())),
         ]
     }
 
@@ -1094,7 +1142,8 @@ mod tests {
         const N: usize = 400_000;
         let mut b = PathIndexBuilder::default();
         for i in 0..N {
-            let segs = literal_segments(&format!("/api/item-{i}"), Tail::End);
+            let path = format!("/api/item-{i}");
+            let segs = literal_segments(&path, Tail::End);
             b.insert(&segs, Tail::End, i as u32, i as u32, true);
         }
         let ix = b.build();

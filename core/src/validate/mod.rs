@@ -302,7 +302,7 @@ impl Report {
         let template = match self.regex_cache.get(pattern) {
             Some(cached) => cached.template,
             None => {
-                let template = crate::compile::template::parse(pattern).is_some();
+                let template = crate::compile::template::is_template(pattern);
                 let cached = CachedRegex {
                     template,
                     builds: Vec::new(),

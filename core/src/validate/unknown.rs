@@ -157,25 +157,21 @@ pub(crate) fn unknown_fields(
     version: &str,
     object: &Map<String, Value>,
 ) -> Vec<UnknownField> {
-    // The schema trees are about 20 levels deep (lists add an index each): one allocation.
-    let mut w = Walk {
-        path: Vec::with_capacity(32),
-        ..Walk::default()
-    };
+    let mut w = Walk::default();
     let (extra, spec) = top_level(group, kind, version);
     for (key, value) in object {
         match key.as_str() {
-            "metadata" => w.node(&OBJECT_META, value, "metadata"),
+            "metadata" => w.value(&OBJECT_META, value, &FieldPath::top("metadata")),
             "spec" if extra.contains(&"spec") => {
                 if let Some(spec) = spec {
-                    w.node(spec, value, "spec")
+                    w.value(spec, value, &FieldPath::top("spec"))
                 }
             }
             k if COMMON_TOP.contains(&k) || extra.contains(&k) => {}
             k => {
                 let mut names: Vec<&str> = COMMON_TOP.to_vec();
                 names.extend_from_slice(extra);
-                w.unknown(k, names.into_iter());
+                w.unknown(None, k, names.into_iter());
             }
         }
     }
@@ -196,34 +192,63 @@ enum Step<'v> {
     Index(usize),
 }
 
-#[derive(Default)]
-struct Walk<'v> {
-    out: Vec<UnknownField>,
-    found: usize,
-    path: Vec<Step<'v>>,
+/// The path of the value being walked, from the top level: its last step and the path of its
+/// parent, on the walk's stack (no allocation per object).
+#[derive(Clone, Copy)]
+struct FieldPath<'a> {
+    step: Step<'a>,
+    up: Option<&'a FieldPath<'a>>,
 }
 
-impl<'v> Walk<'v> {
-    /// Checks `value`, found at `key` of the top level, against `node`.
-    fn node(&mut self, node: &'static Node, value: &'v Value, key: &'v str) {
-        self.path.push(Step::Key(key));
-        self.value(node, value);
-        self.path.pop();
+impl<'a> FieldPath<'a> {
+    /// Field `key` of the top level.
+    fn top(key: &'a str) -> FieldPath<'a> {
+        FieldPath {
+            step: Step::Key(key),
+            up: None,
+        }
     }
 
-    /// Checks `value`, at the current path, against `node`.
-    fn value(&mut self, node: &'static Node, value: &'v Value) {
+    /// Appends the path's rendering (`spec.rules[0].matches`) to `field`.
+    fn render(&self, field: &mut String) {
+        if let Some(up) = self.up {
+            up.render(field);
+        }
+        match self.step {
+            Step::Key(k) if field.is_empty() => field.push_str(&short(k)),
+            Step::Key(k) => {
+                field.push('.');
+                field.push_str(&short(k));
+            }
+            Step::Index(i) => {
+                let _ = write!(field, "[{i}]");
+            }
+        }
+    }
+}
+
+#[derive(Default)]
+struct Walk {
+    out: Vec<UnknownField>,
+    found: usize,
+}
+
+impl Walk {
+    /// Checks `value`, at `path`, against `node`.
+    fn value(&mut self, node: &'static Node, value: &Value, path: &FieldPath<'_>) {
         let Fields(fields) = node else { return };
         match value {
-            Value::Object(map) => self.object(fields, map),
+            Value::Object(map) => self.object(fields, map, path),
             // Lists are transparent; a list directly inside a list is a type error the model
             // reports, and is not walked (so the depth stays bounded by the schema's).
             Value::Array(items) => {
                 for (i, item) in items.iter().enumerate() {
                     if let Value::Object(map) = item {
-                        self.path.push(Step::Index(i));
-                        self.object(fields, map);
-                        self.path.pop();
+                        let at = FieldPath {
+                            step: Step::Index(i),
+                            up: Some(path),
+                        };
+                        self.object(fields, map, &at);
                     }
                 }
             }
@@ -234,40 +259,39 @@ impl<'v> Walk<'v> {
     fn object(
         &mut self,
         fields: &'static [(&'static str, &'static Node)],
-        map: &'v Map<String, Value>,
+        map: &Map<String, Value>,
+        path: &FieldPath<'_>,
     ) {
         for (key, value) in map {
             match find(fields, key) {
                 Some(child @ Fields(_)) => {
-                    self.path.push(Step::Key(key));
-                    self.value(child, value);
-                    self.path.pop();
+                    let at = FieldPath {
+                        step: Step::Key(key),
+                        up: Some(path),
+                    };
+                    self.value(child, value, &at);
                 }
                 Some(Any) => {}
-                None => self.unknown(key, fields.iter().map(|(name, _)| *name)),
+                None => self.unknown(Some(path), key, fields.iter().map(|(name, _)| *name)),
             }
         }
     }
 
-    /// Records unknown field `key` under the current path, suggesting the closest of
-    /// `siblings`.
-    fn unknown<'a>(&mut self, key: &str, siblings: impl Iterator<Item = &'a str>) {
+    /// Records unknown field `key` under `path` (`None`: the top level), suggesting the
+    /// closest of `siblings`.
+    fn unknown<'a>(
+        &mut self,
+        path: Option<&FieldPath<'_>>,
+        key: &str,
+        siblings: impl Iterator<Item = &'a str>,
+    ) {
         self.found += 1;
         if self.found > MAX_REPORTED {
             return;
         }
         let mut field = String::new();
-        for step in &self.path {
-            match step {
-                Step::Key(k) if field.is_empty() => field.push_str(&short(k)),
-                Step::Key(k) => {
-                    field.push('.');
-                    field.push_str(&short(k));
-                }
-                Step::Index(i) => {
-                    let _ = write!(field, "[{i}]");
-                }
-            }
+        if let Some(path) = path {
+            path.render(&mut field);
         }
         if !field.is_empty() {
             field.push('.');

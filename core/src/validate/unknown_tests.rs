@@ -213,10 +213,10 @@ fn every_field_of_every_served_version_is_known() {
         let mut doc = Map::new();
         doc.insert("spec".into(), poisoned);
         let mut w = Walk::default();
-        w.node(
+        w.value(
             spec_schema(group, kind, version).unwrap(),
             &doc["spec"],
-            "spec",
+            &FieldPath::top("spec"),
         );
         assert_eq!(w.found, objects.len(), "{kind} {version}");
         for (u, path) in w.out.iter().zip(objects.iter()) {
