@@ -735,24 +735,45 @@ impl Router {
             self.in_vhost(vh, path, req, &mut query)
         };
         match found {
-            Some((info, matched)) => Outcome::Matched(RouteMatch {
-                compiled: c,
-                info,
-                id: MatchId {
-                    matched,
-                    frontend: fe_index as u32,
-                    listener: fe.blind.listener,
-                    vhost,
-                    port: if c.ingress {
-                        req.port().unwrap_or(80)
-                    } else {
-                        fe.port
-                    },
-                    tls: fe.tls,
-                },
-            }),
+            Some((info, matched)) => {
+                self.matched(fe_index, fe, info, matched, fe.blind.listener, vhost, req)
+            }
             None => Outcome::NotFound,
         }
+    }
+
+    /// The outcome of a lookup that found match `matched` (`info`) in `vhost`, through
+    /// `listener` (`NONE`: a merged index) of frontend `fe` (number `fe_index`).
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    fn matched<'s, R: RequestView + ?Sized>(
+        &'s self,
+        fe_index: usize,
+        fe: &Frontend,
+        info: &'s MatchInfo,
+        matched: u32,
+        listener: u32,
+        vhost: u32,
+        req: &R,
+    ) -> Outcome<'s> {
+        let c = &self.inner.compiled;
+        Outcome::Matched(RouteMatch {
+            compiled: c,
+            info,
+            id: MatchId {
+                matched,
+                frontend: fe_index as u32,
+                listener,
+                vhost,
+                // An Ingress Router serves every port.
+                port: if c.ingress {
+                    req.port().unwrap_or(80)
+                } else {
+                    fe.port
+                },
+                tls: fe.tls,
+            },
+        })
     }
 
     /// [`Router::route_as`] with the authority `a` normalized first.
@@ -820,23 +841,9 @@ impl Router {
                 .map(|r| (r, NONE))
         };
         Ok(match found {
-            Some(((info, matched, vhost), listener)) => Outcome::Matched(RouteMatch {
-                compiled: c,
-                info,
-                id: MatchId {
-                    matched,
-                    frontend: fe_index as u32,
-                    listener,
-                    vhost,
-                    // An Ingress Router serves every port.
-                    port: if c.ingress {
-                        req.port().unwrap_or(80)
-                    } else {
-                        fe.port
-                    },
-                    tls: fe.tls,
-                },
-            }),
+            Some(((info, matched, vhost), listener)) => {
+                self.matched(fe_index, fe, info, matched, listener, vhost, req)
+            }
             None => Outcome::NotFound,
         })
     }
