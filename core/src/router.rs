@@ -713,7 +713,8 @@ impl Router {
     }
 
     /// [`Router::route_as`] for a host-blind frontend: every request gets the same listener
-    /// and vhost ([`Frontend::blind`](compile::Frontend)), so no host index is consulted.
+    /// and vhost (`Frontend::fixed_listener`, `Frontend::blind_vhost`), so no host index is
+    /// consulted.
     #[inline(always)]
     fn route_blind<'s, R: RequestView + ?Sized>(
         &'s self,
@@ -724,7 +725,7 @@ impl Router {
         grpc: bool,
     ) -> Outcome<'s> {
         let c = &self.inner.compiled;
-        let vhost = fe.blind.vhost[usize::from(grpc)];
+        let vhost = fe.blind_vhost[usize::from(grpc)];
         let Some(vh) = c.vhosts.get(vhost as usize) else {
             return Outcome::NotFound;
         };
@@ -736,7 +737,7 @@ impl Router {
         };
         match found {
             Some((info, matched)) => {
-                self.matched(fe_index, fe, info, matched, fe.blind.listener, vhost, req)
+                self.matched(fe_index, fe, info, matched, fe.fixed_listener, vhost, req)
             }
             None => Outcome::NotFound,
         }

@@ -321,8 +321,8 @@ pub(crate) fn compile(config: &Config, class: Option<&str>, out: &mut Compiled) 
         listeners: Vec::new(),
         listener_index: super::listener_index::ListenerIndex::new(std::iter::empty()),
         host_blind: false,
-        blind: super::Blind::default(),
         fixed_listener: u32::MAX,
+        blind_vhost: [u32::MAX; 2],
         merged: hosts,
         merged_grpc: HostIndex::new(),
     });

@@ -388,29 +388,14 @@ pub(crate) struct Frontend {
     /// No listener of the port has a hostname and every route hostname is `*`: the request's
     /// host cannot change the answer, so a lookup does not read it.
     pub host_blind: bool,
-    /// With `host_blind`: what every request of the port gets, found without a host index.
-    pub blind: Blind,
     /// Under listener isolation, when no listener of the port has a hostname: the listener
-    /// every host (and SNI) selects; else `u32::MAX` (the listener index decides).
+    /// every host (and SNI) selects; else `u32::MAX` (the listener index decides, or the
+    /// merged indexes serve).
     pub fixed_listener: u32,
-}
-
-/// The answer of a host-blind frontend's host indexes, for every host: the listener (`u32::MAX`
-/// when the merged index serves) and the catch-all vhost of HTTPRoutes and of GRPCRoutes
-/// (`u32::MAX`: none, the lookup finds nothing).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Blind {
-    pub listener: u32,
-    pub vhost: [u32; 2],
-}
-
-impl Default for Blind {
-    fn default() -> Blind {
-        Blind {
-            listener: u32::MAX,
-            vhost: [u32::MAX; 2],
-        }
-    }
+    /// With `host_blind`: the catch-all vhost of HTTPRoutes and of GRPCRoutes that every
+    /// request of the port gets (through `fixed_listener`'s indexes, or the merged ones), found
+    /// without a host index; `u32::MAX`: none, the lookup finds nothing.
+    pub blind_vhost: [u32; 2],
 }
 
 /// The compiled form of one Gateway.
@@ -515,18 +500,12 @@ impl Compiled {
                 Some(li) if isolation && unnamed => u32::try_from(li).unwrap_or(u32::MAX),
                 _ => u32::MAX,
             };
-            // As `Router::route_host` finds them: the first listener under listener isolation
-            // (no hostname selects another), else the merged indexes; then the catch-all.
+            // As `Router::route_host` finds them: the fixed listener's indexes (under host
+            // blindness every listener is unnamed), else the merged ones; then the catch-all.
             let any = |h: &HostIndex| h.any().unwrap_or(u32::MAX);
-            f.blind = match f.listeners.first() {
-                Some(l) if isolation => Blind {
-                    listener: 0,
-                    vhost: [any(&l.hosts), any(&l.grpc_hosts)],
-                },
-                _ => Blind {
-                    listener: u32::MAX,
-                    vhost: [any(&f.merged), any(&f.merged_grpc)],
-                },
+            f.blind_vhost = match f.listeners.get(f.fixed_listener as usize) {
+                Some(l) => [any(&l.hosts), any(&l.grpc_hosts)],
+                None => [any(&f.merged), any(&f.merged_grpc)],
             };
         }
     }
@@ -1405,8 +1384,8 @@ impl Builder<'_> {
                 merged,
                 merged_grpc,
                 host_blind: false,
-                blind: Blind::default(),
                 fixed_listener: u32::MAX,
+                blind_vhost: [u32::MAX; 2],
             });
         }
         self.out.refresh_host_blind();
