@@ -15,9 +15,16 @@
 //!   matches the empty path.
 //! - A template's literal matches its bytes, `[^/]+` any non-empty segment, and a trailing
 //!   `(/.*)?` is open like a prefix except that `.` does not match a newline.
+//!
+//! Storage (issue #20, item 3): the frozen index is one array of 32-bit words, each node's
+//! record (header, literal children, candidates, hash table) contiguous, a parent before its
+//! children; nodes refer to each other by word offset. A lookup reads one allocation, and a
+//! node with its literals usually shares a cache line or two: cache-cold lookups touch fewer
+//! lines and pages than with separate arrays of nodes, literals and candidates.
 
 use super::segment::{
-    key_at, next_segment, probe_lits, scan_lits, segment_at, table_len, Lit, LitsBuilder, PathSeg,
+    key_at, next_segment, probe_lits, scan_lits, segment_at, table_len, LitsBuilder, PathSeg,
+    LIT_WORDS,
 };
 use super::template::Seg;
 use crate::cost;
@@ -29,7 +36,7 @@ pub(crate) fn prefix_of(value: &str) -> &str {
 
 const NONE: u32 = u32::MAX;
 
-/// A candidate at a node: its position, its match id, and flags.
+/// A candidate while the index is built: its position, its match id, and flags.
 #[derive(Debug, Clone, Copy)]
 struct Term {
     pos: u32,
@@ -39,6 +46,13 @@ struct Term {
     /// An open PathPrefix (any continuation), rather than a template's `(/.*)?`.
     prefix: bool,
 }
+
+/// Words of a frozen candidate: position, match id, flags ([`FREE`], [`PREFIX`]).
+const TERM_WORDS: usize = 3;
+/// Flag of a frozen candidate: [`Term::free`].
+const FREE: u32 = 1;
+/// Flag of a frozen candidate: [`Term::prefix`].
+const PREFIX: u32 = 2;
 
 /// A node while the index is built (its candidates are in [`PathIndexBuilder::terms`]).
 #[derive(Debug)]
@@ -65,49 +79,110 @@ impl Default for BuildNode {
     }
 }
 
-/// A frozen node: offsets into the index's flat arrays, no pointers of its own.
-#[derive(Debug, Clone)]
-struct Node {
-    /// The node's literal children: `lits[lit_start..lit_start + lit_len]`.
-    lit_start: u32,
-    lit_len: u32,
-    /// Where the node's hash table of literals starts in the index's `slots` (its size is
-    /// `table_len(lit_len)`); no table for up to eight literals.
-    table: u32,
-    /// `terms[term_start..]`: `end_len` candidates ending here, then `open_len` open ones,
-    /// each by position.
-    term_start: u32,
-    end_len: u32,
-    open_len: u32,
-    /// The `[^/]+` child, or `NONE`.
-    param: u32,
-    /// Smallest position in this subtree, for pruning.
-    min_pos: u32,
-    /// Where a search resumes after this node's subtree: the nearest ancestor that may have
-    /// something left to try (open candidates, or a `[^/]+` child when this node is in its
-    /// literal subtree, then [`VIA_LIT`] is set), or `NONE`. The search backtracks through
-    /// these links: no stack, no recursion.
-    up: u32,
-    /// Number of segments from the root.
-    depth: u32,
-    /// Fewest and most segments of a path that a candidate of this subtree matches (most:
-    /// `u16::MAX` when one is open): a request with a segment count outside them cannot match
-    /// below, whatever its bytes. Counts of `u16::MAX` or more are stored as `u16::MAX`, which
-    /// only prunes less (fewest: at least that many; most: no bound).
-    min_segs: u16,
-    max_segs: u16,
+/// Words of a frozen node's header.
+///
+/// A node's record in [`PathIndex::words`] is its header (36 bytes: the words below), then
+/// its `lit_len` literal children ([`LIT_WORDS`] each), then, for more than eight literals,
+/// their hash table ([`table_len`] words), then its `end_len` ending candidates and
+/// `open_len` open ones ([`TERM_WORDS`] each, each part by position).
+const HEAD: usize = 9;
+/// Header word: number of literal children.
+const H_LITS: usize = 0;
+/// Header word: candidates ending here.
+const H_END: usize = 1;
+/// Header word: candidates open here.
+const H_OPEN: usize = 2;
+/// Header word: the `[^/]+` child (word offset), or `NONE`.
+const H_PARAM: usize = 3;
+/// Header word: smallest position in this subtree, for pruning.
+const H_MIN_POS: usize = 4;
+/// Header word: where a search resumes after this node's subtree: the nearest ancestor
+/// that may have something left to try (open candidates, or a `[^/]+` child when this node
+/// is in its literal subtree, then [`VIA_LIT`] is set), or `NONE`. The search backtracks
+/// through these links: no stack, no recursion.
+const H_UP: usize = 5;
+/// Header word: number of segments from the root.
+const H_DEPTH: usize = 6;
+/// Header word: fewest (low 16 bits) and most (high 16 bits) segments of a path that a
+/// candidate of this subtree matches (most: `u16::MAX` when one is open): a request with a
+/// segment count outside them cannot match below, whatever its bytes. Counts of `u16::MAX`
+/// or more are stored as `u16::MAX`, which only prunes less (fewest: at least that many;
+/// most: no bound).
+const H_SEGS: usize = 7;
+/// Header word: where the node's candidates start, from the record's first word.
+const H_TERMS: usize = 8;
+
+/// A frozen node: its record's first word and its header.
+#[derive(Debug, Clone, Copy)]
+struct Node<'a> {
+    at: usize,
+    h: &'a [u32; HEAD],
 }
 
-impl Node {
+impl Node<'_> {
+    #[inline(always)]
+    fn lit_len(self) -> u32 {
+        self.h[H_LITS]
+    }
+
+    #[inline(always)]
+    fn end_len(self) -> u32 {
+        self.h[H_END]
+    }
+
+    #[inline(always)]
+    fn open_len(self) -> u32 {
+        self.h[H_OPEN]
+    }
+
+    #[inline(always)]
+    fn param(self) -> u32 {
+        self.h[H_PARAM]
+    }
+
+    #[inline(always)]
+    fn min_pos(self) -> u32 {
+        self.h[H_MIN_POS]
+    }
+
+    #[inline(always)]
+    fn up(self) -> u32 {
+        self.h[H_UP]
+    }
+
+    #[inline(always)]
+    fn depth(self) -> u32 {
+        self.h[H_DEPTH]
+    }
+
+    /// Where the node's literal children start (right after the header: a walk reads
+    /// them at every node).
+    #[inline(always)]
+    fn lits_at(self) -> usize {
+        self.at + HEAD
+    }
+
+    /// Where the node's literal hash table starts (more than eight literals).
+    #[inline(always)]
+    fn table_at(self) -> usize {
+        self.at + HEAD + LIT_WORDS * self.lit_len() as usize
+    }
+
+    /// Where the node's candidates start.
+    #[inline(always)]
+    fn terms_at(self) -> usize {
+        self.at + self.h[H_TERMS] as usize
+    }
+
     /// Whether a request of `segs` segments can match in this node's subtree.
     #[inline]
-    fn fits(&self, segs: u32) -> bool {
-        u32::from(self.min_segs) <= segs
-            && (segs <= u32::from(self.max_segs) || self.max_segs == u16::MAX)
+    fn fits(self, segs: u32) -> bool {
+        let (lo, hi) = (self.h[H_SEGS] & 0xffff, self.h[H_SEGS] >> 16);
+        lo <= segs && (segs <= hi || hi == 0xffff)
     }
 }
 
-/// Flag of [`Node::up`]: the node is in the literal subtree of its `up` node.
+/// Flag of a node's `up` link: the node is in the literal subtree of its `up` node.
 const VIA_LIT: u32 = 1 << 31;
 
 /// How a candidate's path ends at its node.
@@ -139,20 +214,16 @@ impl Default for PathIndexBuilder {
     }
 }
 
-/// The Exact, PathPrefix and template candidates of one hostname, frozen: nodes, their
-/// literal children and their candidates each in one contiguous array, linked by `u32`
-/// offsets.
+/// The Exact, PathPrefix and template candidates of one hostname, frozen: every node's
+/// record in one array of words (see [`HEAD`]), the root's at word 0, linked by word offsets.
+///
+/// An index holds fewer than 2³¹ words (8 GiB; a link's top bit is [`VIA_LIT`]): far more
+/// than the configurations `Router::new` accepts can fill.
 #[derive(Debug, Clone)]
 pub(crate) struct PathIndex {
-    nodes: Box<[Node]>,
-    /// Literal children of every node, a node's children contiguous.
-    lits: Box<[Lit]>,
-    /// Candidates of every node, a node's contiguous (ending ones first).
-    terms: Box<[Term]>,
+    words: Box<[u32]>,
     /// Bytes after the first eight of literals over sixteen bytes.
     tails: Box<[u8]>,
-    /// Hash tables of nodes with many literals.
-    slots: Box<[u32]>,
 }
 
 impl Default for PathIndex {
@@ -243,86 +314,54 @@ impl PathIndexBuilder {
     }
 
     /// Freezes the index.
-    pub(crate) fn build(self) -> PathIndex {
-        let mut nodes: Vec<Node> = Vec::with_capacity(self.nodes.len());
-        // Each node's fewest and most segments, in full before they are stored in 16 bits.
-        let mut segs: Vec<(u32, u32)> = Vec::with_capacity(self.nodes.len());
-        let (mut lits, mut tails, mut slots) = (Vec::new(), Vec::new(), Vec::new());
-        let mut term_start = 0u32;
-        for n in &self.nodes {
-            let lit_start = lits.len() as u32;
-            let table = slots.len() as u32;
-            n.lits.freeze_into(&mut lits, &mut tails, &mut slots);
-            let lit_len = lits.len() as u32 - lit_start;
-            nodes.push(Node {
-                lit_start,
-                lit_len,
-                table,
-                term_start,
-                end_len: n.end_len,
-                open_len: n.open_len,
-                param: n.param,
-                min_pos: n.min_pos,
-                up: NONE,
-                depth: 0,
-                min_segs: u16::MAX,
-                max_segs: 0,
-            });
-            segs.push((u32::MAX, 0u32));
-            // Parents come before their children.
-            let i = nodes.len() - 1;
-            if let Some(parent) = nodes.get(n.parent as usize) {
-                let (up, depth) = if parent.open_len > 0 {
-                    let lit = if parent.param == i as u32 { 0 } else { VIA_LIT };
-                    (n.parent | lit, parent.depth + 1)
-                } else if parent.param != NONE && parent.param != i as u32 {
-                    (n.parent | VIA_LIT, parent.depth + 1)
-                } else {
-                    (parent.up, parent.depth + 1)
-                };
-                nodes[i].up = up;
-                nodes[i].depth = depth;
-            }
-            let d = nodes[i].depth;
-            if n.end_len > 0 || n.open_len > 0 {
-                segs[i].0 = d;
-            }
-            segs[i].1 = if n.open_len == 0 {
-                d * u32::from(n.end_len > 0)
+    pub(crate) fn build(mut self) -> PathIndex {
+        let count = self.nodes.len();
+        // Each node's record's first word (parents come before their children), its `up`
+        // link and depth, and its fewest and most segments, in full before they are stored
+        // in 16 bits.
+        let mut at: Vec<u32> = Vec::with_capacity(count);
+        let mut links: Vec<(u32, u32)> = Vec::with_capacity(count);
+        let mut segs: Vec<(u32, u32)> = Vec::with_capacity(count);
+        let mut total = 0usize;
+        for (i, n) in self.nodes.iter().enumerate() {
+            at.push(total as u32);
+            let lits = n.lits.len();
+            total += HEAD
+                + TERM_WORDS * (n.end_len + n.open_len) as usize
+                + LIT_WORDS * lits
+                + table_len(lits);
+            let (up, depth) = match self.nodes.get(n.parent as usize) {
+                None => (NONE, 0),
+                Some(parent) => {
+                    let p = n.parent as usize;
+                    let (parent_up, parent_depth) = links[p];
+                    let up = if parent.open_len > 0 {
+                        let lit = if parent.param == i as u32 { 0 } else { VIA_LIT };
+                        at[p] | lit
+                    } else if parent.param != NONE && parent.param != i as u32 {
+                        at[p] | VIA_LIT
+                    } else {
+                        parent_up
+                    };
+                    (up, parent_depth + 1)
+                }
+            };
+            links.push((up, depth));
+            let lo = if n.end_len > 0 || n.open_len > 0 {
+                depth
             } else {
                 u32::MAX
             };
-            term_start += n.end_len + n.open_len;
+            let hi = if n.open_len == 0 {
+                depth * u32::from(n.end_len > 0)
+            } else {
+                u32::MAX
+            };
+            segs.push((lo, hi));
         }
-        // Each node's candidates contiguous, ending ones first, each part by position: placed
-        // in insertion order, then sorted once here (sorting on insert would be quadratic for
-        // many candidates per node); the sort is stable, as before.
-        let filler = Term {
-            pos: 0,
-            id: 0,
-            free: false,
-            prefix: false,
-        };
-        let mut terms = vec![filler; term_start as usize];
-        // Where the next ending and the next open candidate of each node go.
-        let mut next: Vec<(u32, u32)> = nodes
-            .iter()
-            .map(|n| (n.term_start, n.term_start + n.end_len))
-            .collect();
-        for &(node, open, term) in &self.terms {
-            let at = &mut next[node as usize];
-            let slot = if open { &mut at.1 } else { &mut at.0 };
-            terms[*slot as usize] = term;
-            *slot += 1;
-        }
-        for n in &nodes {
-            let (start, mid) = (n.term_start as usize, (n.term_start + n.end_len) as usize);
-            let end = mid + n.open_len as usize;
-            terms[start..mid].sort_by_key(|t| t.pos);
-            terms[mid..end].sort_by_key(|t| t.pos);
-        }
+        debug_assert!(total < VIA_LIT as usize);
         // Children come after their parents: fold the segment-count ranges upwards.
-        for i in (1..nodes.len()).rev() {
+        for i in (1..count).rev() {
             let parent = self.nodes[i].parent as usize;
             let (lo, hi) = segs[i];
             if let Some(p) = segs.get_mut(parent) {
@@ -330,36 +369,71 @@ impl PathIndexBuilder {
                 p.1 = p.1.max(hi);
             }
         }
-        for (n, &(lo, hi)) in nodes.iter_mut().zip(&segs) {
-            n.min_segs = u16::try_from(lo).unwrap_or(u16::MAX);
-            n.max_segs = u16::try_from(hi).unwrap_or(u16::MAX);
+        // Each node's candidates, ending ones first, each part by position: placed in
+        // insertion order, then sorted once here (sorting on insert would be quadratic for
+        // many candidates per node); the sort is stable, as before.
+        self.terms
+            .sort_by_key(|&(node, open, t)| (node, open, t.pos));
+        let mut words: Vec<u32> = Vec::with_capacity(total);
+        let mut tails = Vec::new();
+        let mut terms = self.terms.iter();
+        for (i, n) in self.nodes.iter().enumerate() {
+            let (up, depth) = links[i];
+            let (lo, hi) = segs[i];
+            let lo = lo.min(u32::from(u16::MAX));
+            let hi = hi.min(u32::from(u16::MAX));
+            let param = at.get(n.param as usize).copied().unwrap_or(NONE);
+            words.extend_from_slice(&[
+                n.lits.len() as u32,
+                n.end_len,
+                n.open_len,
+                param,
+                n.min_pos,
+                up,
+                depth,
+                lo | hi << 16,
+                0,
+            ]);
+            n.lits
+                .freeze_into(&mut words, &mut tails, |c| at.get(c as usize).copied());
+            n.lits.table_into(&mut words);
+            words[at[i] as usize + H_TERMS] = (words.len() - at[i] as usize) as u32;
+            for &(_, _, t) in terms.by_ref().take((n.end_len + n.open_len) as usize) {
+                let flags = if t.free { FREE } else { 0 } | if t.prefix { PREFIX } else { 0 };
+                words.extend_from_slice(&[t.pos, t.id, flags]);
+            }
         }
+        debug_assert_eq!(words.len(), total);
         PathIndex {
-            nodes: nodes.into_boxed_slice(),
-            lits: lits.into_boxed_slice(),
-            terms: terms.into_boxed_slice(),
+            words: words.into_boxed_slice(),
             tails: tails.into_boxed_slice(),
-            slots: slots.into_boxed_slice(),
         }
     }
 }
 
 impl PathIndex {
+    /// The node whose record starts at word `at`.
+    #[inline(always)]
+    fn node(&self, at: usize) -> Option<Node<'_>> {
+        let h = self.words.get(at..at + HEAD)?.try_into().ok()?;
+        Some(Node { at, h })
+    }
+
     /// The candidates ending at `n`.
     #[inline]
-    fn end(&self, n: &Node) -> &[Term] {
-        let at = n.term_start as usize;
-        self.terms
-            .get(at..at + n.end_len as usize)
+    fn end(&self, n: Node<'_>) -> &[u32] {
+        let at = n.terms_at();
+        self.words
+            .get(at..at + TERM_WORDS * n.end_len() as usize)
             .unwrap_or_default()
     }
 
     /// The open candidates of `n`.
     #[inline]
-    fn open(&self, n: &Node) -> &[Term] {
-        let at = (n.term_start + n.end_len) as usize;
-        self.terms
-            .get(at..at + n.open_len as usize)
+    fn open(&self, n: Node<'_>) -> &[u32] {
+        let at = n.terms_at() + TERM_WORDS * n.end_len() as usize;
+        self.words
+            .get(at..at + TERM_WORDS * n.open_len() as usize)
             .unwrap_or_default()
     }
 
@@ -384,7 +458,11 @@ impl PathIndex {
             Some(b'/') if bound == NONE => self.walk(p, &mut s),
             Some(b'/') => self.search(p, 0, 1, &mut s),
             // Only PathPrefix `/` (open at the root) matches the empty path.
-            None => s.consider(self.open(&self.nodes[0]), || false),
+            None => {
+                if let Some(root) = self.node(0) {
+                    s.consider(self.open(root), || false);
+                }
+            }
             Some(_) => {}
         }
         (s.best != NONE).then_some((s.limit, s.best))
@@ -404,19 +482,19 @@ impl PathIndex {
         let (mut node, mut off) = (0usize, 1usize);
         cost::node();
         loop {
-            let Some(n) = self.nodes.get(node) else {
+            let Some(n) = self.node(node) else {
                 return;
             };
             if off > p.len() {
                 return self.ended(n, s);
             }
-            if n.open_len > 0 {
+            if n.open_len() > 0 {
                 return self.search(p, node, off, s);
             }
             let (len, key) = segment_at(p, off);
             cost::bytes(len);
             let lit = self.lit(n, PathSeg { p, off, len, key });
-            let param = if len > 0 { n.param } else { NONE };
+            let param = if len > 0 { n.param() } else { NONE };
             match (lit, param) {
                 (Some(c), NONE) => node = c as usize,
                 (None, NONE) => return,
@@ -431,30 +509,27 @@ impl PathIndex {
     /// The path ended exactly at `n`: its ending candidates, then (when it has any) its open
     /// ones.
     #[inline]
-    fn ended<F: FnMut(u32) -> bool>(&self, n: &Node, s: &mut Search<'_, F>) {
+    fn ended<F: FnMut(u32) -> bool>(&self, n: Node<'_>, s: &mut Search<'_, F>) {
         s.consider_end(self.end(n));
-        if n.open_len > 0 {
+        if n.open_len() > 0 {
             s.consider(self.open(n), || false);
         }
     }
 
     /// The literal child of `n` for segment `seg`.
     #[inline]
-    fn lit(&self, n: &Node, seg: PathSeg<'_>) -> Option<u32> {
-        let at = n.lit_start as usize;
-        if n.lit_len == 0 {
+    fn lit(&self, n: Node<'_>, seg: PathSeg<'_>) -> Option<u32> {
+        let len = n.lit_len() as usize;
+        if len == 0 {
             // `[^/]+` alone (a template's parameter), or a leaf.
             return None;
         }
-        if n.lit_len <= 8 {
-            let lits = self
-                .lits
-                .get(at..at + n.lit_len as usize)
-                .unwrap_or_default();
+        let at = n.lits_at();
+        if len <= 8 {
+            let lits = self.words.get(at..at + LIT_WORDS * len).unwrap_or_default();
             return scan_lits(lits, &self.tails, seg);
         }
-        let table = (n.table as usize, table_len(n.lit_len as usize) - 1);
-        probe_lits(&self.lits, at, &self.slots, table, &self.tails, seg)
+        probe_lits(&self.words, at, len, n.table_at(), &self.tails, seg)
     }
 
     /// Depth-first search of the subtree of `top` (remaining path at `off`): literal child,
@@ -481,7 +556,7 @@ impl PathIndex {
         off: usize,
         s: &mut Search<'_, F>,
     ) {
-        let Some(base) = self.nodes.get(top).map(|n| n.depth as usize) else {
+        let Some(base) = self.node(top).map(|n| n.depth() as usize) else {
             return;
         };
         // offs[d]: offset of the nodes at depth `base + d` (valid up to `known`).
@@ -495,17 +570,17 @@ impl PathIndex {
         let segs = u32::try_from(memchr::memchr_iter(b'/', p).count()).unwrap_or(u32::MAX);
         let (mut node, mut off) = (top, off);
         'down: loop {
-            let Some(n) = self.nodes.get(node) else {
+            let Some(n) = self.node(node) else {
                 return;
             };
-            if n.min_pos < s.limit && n.fits(segs) {
+            if n.min_pos() < s.limit && n.fits(segs) {
                 match p.get(off..) {
                     None => {
                         s.consider_end(self.end(n));
                         s.consider(self.open(n), || false);
                     }
                     Some(r) => {
-                        let depth = n.depth as usize - base;
+                        let depth = n.depth() as usize - base;
                         let (len, k) = if depth < known {
                             let len = offs[depth + 1] as usize - off - 1;
                             (len, key_at(r, len))
@@ -529,8 +604,8 @@ impl PathIndex {
                             cost::node();
                             continue 'down;
                         }
-                        if len > 0 && n.param != NONE {
-                            (node, off) = (n.param as usize, off + len + 1);
+                        if len > 0 && n.param() != NONE {
+                            (node, off) = (n.param() as usize, off + len + 1);
                             cost::node();
                             continue 'down;
                         }
@@ -544,18 +619,14 @@ impl PathIndex {
                     return;
                 }
                 cost::up();
-                let Some(x) = self.nodes.get(node) else {
+                let Some(x) = self.node(node) else {
                     return;
                 };
-                let (a, via_lit) = (x.up & !VIA_LIT, x.up & VIA_LIT != 0);
-                let Some(n) = self
-                    .nodes
-                    .get(a as usize)
-                    .filter(|n| n.depth as usize >= base)
-                else {
+                let (a, via_lit) = (x.up() & !VIA_LIT, x.up() & VIA_LIT != 0);
+                let Some(n) = self.node(a as usize).filter(|n| n.depth() as usize >= base) else {
                     return;
                 };
-                let (from, to) = (x.depth as usize - base, n.depth as usize - base);
+                let (from, to) = (x.depth() as usize - base, n.depth() as usize - base);
                 // Offsets of the ancestor's depth and of the next one.
                 let (at, next) = if to < known {
                     (offs[to] as usize, offs[to + 1] as usize)
@@ -565,12 +636,12 @@ impl PathIndex {
                 };
                 (node, off) = (a as usize, at);
                 // (It fitted `segs` on the way down.)
-                if n.min_pos >= s.limit {
+                if n.min_pos() >= s.limit {
                     continue;
                 }
                 // Came from the literal child: the `[^/]+` child is next (non-empty segment).
-                if via_lit && n.param != NONE && next > at + 1 {
-                    (node, off) = (n.param as usize, next);
+                if via_lit && n.param() != NONE && next > at + 1 {
+                    (node, off) = (n.param() as usize, next);
                     cost::node();
                     continue 'down;
                 }
@@ -579,10 +650,15 @@ impl PathIndex {
         }
     }
 
-    /// Number of nodes (for tests).
+    /// Number of nodes (for tests): records walked from the first.
     #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
-        self.nodes.len()
+        let (mut at, mut n) = (0, 0);
+        while let Some(node) = self.node(at) {
+            at = node.terms_at() + TERM_WORDS * (node.end_len() + node.open_len()) as usize;
+            n += 1;
+        }
+        n
     }
 }
 
@@ -632,17 +708,17 @@ struct Search<'a, F> {
 
 impl<F: FnMut(u32) -> bool> Search<'_, F> {
     /// [`Search::consider`] for candidates that end at their node (no `(/.*)?`, so no
-    /// newline to ask about).
+    /// newline to ask about). `list`: frozen candidates, [`TERM_WORDS`] each.
     #[inline(always)]
-    fn consider_end(&mut self, list: &[Term]) {
-        for t in list {
-            if t.pos >= self.limit {
+    fn consider_end(&mut self, list: &[u32]) {
+        for &[pos, id, flags] in list.as_chunks::<TERM_WORDS>().0 {
+            if pos >= self.limit {
                 return;
             }
             cost::term();
-            if t.free || (self.ok)(t.id) {
-                self.limit = t.pos;
-                self.best = t.id;
+            if flags & FREE != 0 || (self.ok)(id) {
+                self.limit = pos;
+                self.best = id;
                 return;
             }
         }
@@ -652,19 +728,19 @@ impl<F: FnMut(u32) -> bool> Search<'_, F> {
     /// tells whether what follows the node's segment holds a newline, which a template's
     /// `(/.*)?` refuses (asked at most once, only for such a template).
     #[inline(always)]
-    fn consider(&mut self, list: &[Term], mut newline: impl FnMut() -> bool) {
+    fn consider(&mut self, list: &[u32], mut newline: impl FnMut() -> bool) {
         let mut nl = None;
-        for t in list {
-            if t.pos >= self.limit {
+        for &[pos, id, flags] in list.as_chunks::<TERM_WORDS>().0 {
+            if pos >= self.limit {
                 return;
             }
             cost::term();
-            if !t.prefix && *nl.get_or_insert_with(&mut newline) {
+            if flags & PREFIX == 0 && *nl.get_or_insert_with(&mut newline) {
                 continue;
             }
-            if t.free || (self.ok)(t.id) {
-                self.limit = t.pos;
-                self.best = t.id;
+            if flags & FREE != 0 || (self.ok)(id) {
+                self.limit = pos;
+                self.best = id;
                 return;
             }
         }
@@ -721,13 +797,40 @@ mod tests {
         }
     }
 
-    /// Prefix `/` matches every path that starts with `/` and the empty path; nothing matches
-    /// `*`.
-    /// A node is 44 bytes (issue #20, item 3: 52 with the table mask stored and 32-bit
-    /// segment counts).
+    /// The frozen layout, word by word: a node's header is 36 bytes (issue #20, item 3: 44
+    /// as a struct with its array offsets), a literal 24, a candidate 12, and a node's
+    /// record holds its literals, then its candidates.
     #[test]
-    fn node_size() {
-        assert!(std::mem::size_of::<Node>() <= 44);
+    fn record_layout() {
+        let t = index(&[
+            ("exact", "/a"),
+            ("prefix", "/b"),
+            ("exact", "/a"),
+            ("exact", "/a/c"),
+        ]);
+        // Root: header and two literals; `a`: header, one literal, two candidates; `b` and
+        // `a/c`: header and one candidate.
+        let root = HEAD + 2 * LIT_WORDS;
+        let a = HEAD + LIT_WORDS + 2 * TERM_WORDS;
+        let b = HEAD + TERM_WORDS;
+        assert_eq!((HEAD, root, a, b), (9, 21, 21, 12));
+        assert_eq!(t.words.len(), root + a + 2 * b);
+        let r = t.node(0).unwrap();
+        assert_eq!((r.lit_len(), r.end_len(), r.open_len()), (2, 0, 0));
+        assert_eq!(r.terms_at(), root);
+        let n = t.node(root).unwrap();
+        assert_eq!(
+            (n.lit_len(), n.end_len(), n.open_len(), n.depth()),
+            (1, 2, 0, 1)
+        );
+        assert_eq!(n.terms_at(), root + HEAD + LIT_WORDS);
+        // Candidates by position: (position, match id, flags).
+        assert_eq!(t.end(n), &[0, 0, 0, 2, 2, 0]);
+        let n = t.node(root + a).unwrap();
+        assert_eq!(t.open(n), &[1, 1, PREFIX]);
+        let c = t.node(root + a + b).unwrap();
+        assert_eq!((t.end(c), c.depth()), (&[3, 3, 0][..], 2));
+        assert_eq!(t.len(), 4);
     }
 
     /// Segment counts beyond 16 bits are stored saturated: candidates deeper than 65,535
@@ -744,6 +847,8 @@ mod tests {
         assert_eq!(all(&t, &"/a".repeat(69_999)), Vec::<u32>::new());
     }
 
+    /// Prefix `/` matches every path that starts with `/` and the empty path; nothing matches
+    /// `*`.
     #[test]
     fn root_prefix() {
         let t = index(&[("prefix", "/"), ("exact", "/")]);

@@ -24,17 +24,21 @@ impl LitsBuilder {
         self.index.insert(lit.into(), child);
     }
 
-    /// Appends the frozen form to `lits`, the bytes after the first eight of literals longer
-    /// than sixteen to `tails`, and for more than eight literals a hash table
-    /// ([`table_len`] slots) to `slots`.
+    /// Number of literals.
+    pub(crate) fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Appends the frozen literals to `out`: [`LIT_WORDS`] words per literal (its child
+    /// mapped by `child`); the bytes after the first eight of literals longer than sixteen go
+    /// to `tails`. Their hash table, if any, is appended apart ([`Self::table_into`]).
     pub(crate) fn freeze_into(
         &self,
-        lits: &mut Vec<Lit>,
+        out: &mut Vec<u32>,
         tails: &mut Vec<u8>,
-        slots: &mut Vec<u32>,
+        child: impl Fn(u32) -> Option<u32>,
     ) {
-        let start = lits.len();
-        for (k, l, child) in &self.items {
+        for (k, l, c) in &self.items {
             let l = l.as_bytes();
             let last = if l.len() > 16 {
                 let at = tails.len() as u64;
@@ -43,23 +47,31 @@ impl LitsBuilder {
             } else {
                 last_word(l)
             };
-            lits.push(Lit {
-                key: *k,
-                last,
-                child: *child,
-                len: l.len() as u32,
-            });
+            out.extend_from_slice(&[
+                *k as u32,
+                (*k >> 32) as u32,
+                l.len() as u32,
+                child(*c).unwrap_or(u32::MAX),
+                last as u32,
+                (last >> 32) as u32,
+            ]);
         }
+    }
+
+    /// Appends the hash table of the literals for more than eight ([`table_len`] words, none
+    /// for fewer): slot value `i + 1` for the `i`th literal, 0 when empty.
+    pub(crate) fn table_into(&self, out: &mut Vec<u32>) {
         let size = table_len(self.items.len());
         if size > 0 {
-            let table = slots.len();
-            slots.resize(table + size, 0);
-            for (i, (l, (_, bytes, _))) in lits[start..].iter().zip(&self.items).enumerate() {
-                let mut at = slot(l.key, last_word(bytes.as_bytes()), l.len as usize, size);
-                while slots[table + at] != 0 {
+            let table = out.len();
+            out.resize(table + size, 0);
+            for (i, (k, bytes, _)) in self.items.iter().enumerate() {
+                let b = bytes.as_bytes();
+                let mut at = slot(*k, last_word(b), b.len(), size);
+                while out[table + at] != 0 {
                     at = (at + 1) & (size - 1);
                 }
-                slots[table + at] = i as u32 + 1;
+                out[table + at] = i as u32 + 1;
             }
         }
     }
@@ -83,16 +95,16 @@ fn slot(key: u64, last: u64, len: usize, size: usize) -> usize {
     (h >> 32) as usize & (size - 1)
 }
 
-/// A literal child of a frozen trie node (24 bytes): the word of its first eight bytes, its
-/// length, and either the word of its last eight bytes (9 to 16 bytes long) or where its
-/// bytes after the first eight are in the shared tail buffer (longer literals).
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Lit {
-    key: u64,
-    /// 9 to 16 bytes: the last eight as a word; over 16: offset in the tail buffer.
-    last: u64,
-    child: u32,
-    len: u32,
+/// Words of a frozen literal child (24 bytes): the word of its first eight bytes (two
+/// words), its length, its child, and either the word of its last eight bytes (9 to 16 bytes
+/// long) or where its bytes after the first eight are in the tail buffer (longer literals)
+/// (two words).
+pub(crate) const LIT_WORDS: usize = 6;
+
+/// The 64-bit word of two 32-bit halves, low first.
+#[inline(always)]
+fn wide(lo: u32, hi: u32) -> u64 {
+    u64::from(lo) | u64::from(hi) << 32
 }
 
 /// The last eight bytes of `s` (at least nine long) as a word; 0 for shorter ones.
@@ -132,73 +144,77 @@ impl PathSeg<'_> {
     }
 }
 
-/// The child among `lits` (one node's, at most eight: no hash table) for segment `seg`.
-/// Integer comparisons only, bytes compared just for literals over sixteen bytes.
+/// The child among `lits` (one node's frozen literals, [`LIT_WORDS`] each, at most eight:
+/// no hash table) for segment `seg`. Integer comparisons only, bytes compared just for
+/// literals over sixteen bytes.
 #[inline]
-pub(crate) fn scan_lits(lits: &[Lit], tails: &[u8], seg: PathSeg<'_>) -> Option<u32> {
-    lits.iter()
-        .find(|l| l.key == seg.key && l.len as usize == seg.len && same_lit(l, tails, seg))
-        .map(|l| l.child)
+pub(crate) fn scan_lits(lits: &[u32], tails: &[u8], seg: PathSeg<'_>) -> Option<u32> {
+    lits.as_chunks::<LIT_WORDS>()
+        .0
+        .iter()
+        .find(|l| {
+            wide(l[0], l[1]) == seg.key && l[2] as usize == seg.len && same_lit(l, tails, seg)
+        })
+        .map(|l| l[3])
 }
 
-/// The child for segment `seg` of a node with a hash table: the node's literals are
-/// `all[base..]`, its table `slots[table..=table + mask]` (`mask + 1` a power of two). Slots
-/// are read one at a time, each bounds-checked, so that no slice of the table is built per
-/// lookup.
+/// The child for segment `seg` of a node with more than eight literals: its `len` frozen
+/// literals start at word `at` of `words`, their hash table at word `table`. Slots are read
+/// one at a time, each bounds-checked, so that no slice of the table is built per lookup.
 #[inline]
 pub(crate) fn probe_lits(
-    all: &[Lit],
-    base: usize,
-    slots: &[u32],
-    (table, mask): (usize, usize),
+    words: &[u32],
+    at: usize,
+    len: usize,
+    table: usize,
     tails: &[u8],
     seg: PathSeg<'_>,
 ) -> Option<u32> {
-    let mut at = slot(seg.key, seg.last(), seg.len, mask + 1);
+    let mask = table_len(len) - 1;
+    let lits = words
+        .get(at..at + LIT_WORDS * len)?
+        .as_chunks::<LIT_WORDS>()
+        .0;
+    let mut i = slot(seg.key, seg.last(), seg.len, mask + 1);
     loop {
-        // Slot 0 is empty; literal `i` is the node's `i - 1`th.
-        let i = (*slots.get(table + at)? as usize).checked_sub(1)?;
-        let l = all.get(base + i)?;
-        if l.key == seg.key && l.len as usize == seg.len && same_lit(l, tails, seg) {
-            return Some(l.child);
+        // Slot 0 is empty; literal `n` is the node's `n - 1`th.
+        let n = (*words.get(table + i)? as usize).checked_sub(1)?;
+        let l = lits.get(n)?;
+        if wide(l[0], l[1]) == seg.key && l[2] as usize == seg.len && same_lit(l, tails, seg) {
+            return Some(l[3]);
         }
-        at = (at + 1) & mask;
+        i = (i + 1) & mask;
     }
 }
 
-/// The child among `lits` (one node's) for segment `seg` whose [`key`] is `key`: up to eight
-/// literals are scanned, more are found through the node's hash table `table`.
+/// The child among the `n` frozen literals at the start of `words` (their table right
+/// after them for more than eight) for segment `seg` whose [`key`] is `key`.
 #[cfg(test)]
-pub(crate) fn find_lit(
-    lits: &[Lit],
-    table: &[u32],
-    tails: &[u8],
-    seg: &[u8],
-    key: u64,
-) -> Option<u32> {
+pub(crate) fn find_lit(words: &[u32], n: usize, tails: &[u8], seg: &[u8], key: u64) -> Option<u32> {
     let seg = PathSeg {
         p: seg,
         off: 0,
         len: seg.len(),
         key,
     };
-    if table.is_empty() {
-        return scan_lits(lits, tails, seg);
+    if n <= 8 {
+        return scan_lits(words.get(..LIT_WORDS * n)?, tails, seg);
     }
-    probe_lits(lits, 0, table, (0, table.len() - 1), tails, seg)
+    probe_lits(words, 0, n, LIT_WORDS * n, tails, seg)
 }
 
 /// Whether `l` (same key, same length) equals `seg`.
 #[inline(always)]
-fn same_lit(l: &Lit, tails: &[u8], seg: PathSeg<'_>) -> bool {
+fn same_lit(l: &[u32; LIT_WORDS], tails: &[u8], seg: PathSeg<'_>) -> bool {
     let n = seg.len;
     if n <= 8 {
         return true;
     }
+    let last = wide(l[4], l[5]);
     if n <= 16 {
-        return l.last == seg.last();
+        return last == seg.last();
     }
-    same_long_lit(l, tails, seg.p, seg.off, n)
+    same_long_lit(last, tails, seg.p, seg.off, n)
 }
 
 /// [`same_lit`] for a literal over sixteen bytes: its bytes after the first eight, in the
@@ -206,8 +222,8 @@ fn same_lit(l: &Lit, tails: &[u8], seg: PathSeg<'_>) -> bool {
 /// slices it needs are not built (speculatively) on the common path; the segment comes as
 /// scalars, so that no [`PathSeg`] is stored to memory for the call.
 #[inline(never)]
-fn same_long_lit(l: &Lit, tails: &[u8], p: &[u8], off: usize, len: usize) -> bool {
-    let Ok(at) = usize::try_from(l.last) else {
+fn same_long_lit(last: u64, tails: &[u8], p: &[u8], off: usize, len: usize) -> bool {
+    let Ok(at) = usize::try_from(last) else {
         return false;
     };
     let seg = p.get(off..off.saturating_add(len)).unwrap_or_default();
@@ -357,10 +373,19 @@ mod tests {
         }
     }
 
-    /// A frozen literal is 24 bytes (issue #20, item 3; it was 32).
+    /// A frozen literal is 24 bytes (issue #20, item 3; it was 32), its fields where the
+    /// lookup reads them.
     #[test]
-    fn lit_is_small() {
-        assert_eq!(std::mem::size_of::<Lit>(), 24);
+    fn lit_layout() {
+        let mut l = LitsBuilder::default();
+        l.insert("abcdefghij", 7);
+        let (mut words, mut tails) = (Vec::new(), Vec::new());
+        l.freeze_into(&mut words, &mut tails, |c| Some(c * 10));
+        assert_eq!(words.len() * 4, 24);
+        assert_eq!(wide(words[0], words[1]), key(b"abcdefgh"));
+        assert_eq!(&words[2..4], &[10, 70]);
+        assert_eq!(wide(words[4], words[5]), last_word(b"abcdefghij"));
+        assert!(tails.is_empty());
     }
 
     #[test]
@@ -399,19 +424,20 @@ mod tests {
         }
     }
 
-    fn frozen(words: &[String]) -> (Vec<Lit>, Vec<u8>, Vec<u32>) {
+    fn frozen(words: &[String]) -> (Vec<u32>, Vec<u8>, usize) {
         let mut l = LitsBuilder::default();
         for (i, w) in words.iter().enumerate() {
             l.insert(w, i as u32);
         }
-        let (mut lits, mut tails, mut slots) = (Vec::new(), Vec::new(), Vec::new());
-        l.freeze_into(&mut lits, &mut tails, &mut slots);
-        assert_eq!(slots.len(), table_len(words.len()));
-        (lits, tails, slots)
+        let (mut out, mut tails) = (Vec::new(), Vec::new());
+        l.freeze_into(&mut out, &mut tails, Some);
+        l.table_into(&mut out);
+        assert_eq!(out.len(), LIT_WORDS * words.len() + table_len(words.len()));
+        (out, tails, words.len())
     }
 
-    fn get(f: &(Vec<Lit>, Vec<u8>, Vec<u32>), w: &str) -> Option<u32> {
-        find_lit(&f.0, &f.2, &f.1, w.as_bytes(), key(w.as_bytes()))
+    fn get(f: &(Vec<u32>, Vec<u8>, usize), w: &str) -> Option<u32> {
+        find_lit(&f.0, f.2, &f.1, w.as_bytes(), key(w.as_bytes()))
     }
 
     #[test]
@@ -457,7 +483,7 @@ mod tests {
         // Up to eight literals are scanned, without a table.
         let few: Vec<String> = words[..8].to_vec();
         let f = frozen(&few);
-        assert!(f.2.is_empty());
+        assert_eq!(f.0.len(), LIT_WORDS * few.len());
         for (i, w) in few.iter().enumerate() {
             assert_eq!(get(&f, w), Some(i as u32), "{w}");
         }
