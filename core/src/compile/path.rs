@@ -56,8 +56,8 @@ const PREFIX: u32 = 2;
 
 /// A node while the index is built (its candidates are in [`PathIndexBuilder::terms`]).
 #[derive(Debug)]
-struct BuildNode {
-    lits: LitsBuilder,
+struct BuildNode<'a> {
+    lits: LitsBuilder<'a>,
     param: u32,
     /// How many candidates end here, and how many are open here.
     end_len: u32,
@@ -66,7 +66,7 @@ struct BuildNode {
     parent: u32,
 }
 
-impl Default for BuildNode {
+impl Default for BuildNode<'_> {
     fn default() -> Self {
         BuildNode {
             lits: LitsBuilder::default(),
@@ -182,6 +182,17 @@ impl Node<'_> {
     }
 }
 
+/// What [`PathIndexBuilder::build`] computes of a node before writing its record.
+#[derive(Debug, Clone, Copy)]
+struct Frozen {
+    /// The record's first word.
+    at: u32,
+    up: u32,
+    depth: u32,
+    /// Fewest and most segments, before they are saturated to 16 bits.
+    segs: (u32, u32),
+}
+
 /// Flag of a node's `up` link: the node is in the literal subtree of its `up` node.
 const VIA_LIT: u32 = 1 << 31;
 
@@ -196,16 +207,16 @@ pub(crate) enum Tail {
     Rest,
 }
 
-/// Builds a [`PathIndex`].
+/// Builds a [`PathIndex`] (its literals borrowed from the candidates' path values, `'a`).
 #[derive(Debug)]
-pub(crate) struct PathIndexBuilder {
-    nodes: Vec<BuildNode>,
+pub(crate) struct PathIndexBuilder<'a> {
+    nodes: Vec<BuildNode<'a>>,
     /// Every candidate in insertion order: its node, whether it is open there, the candidate
     /// (one list for all nodes rather than two per node: fewer allocations).
     terms: Vec<(u32, bool, Term)>,
 }
 
-impl Default for PathIndexBuilder {
+impl Default for PathIndexBuilder<'_> {
     fn default() -> Self {
         PathIndexBuilder {
             nodes: vec![BuildNode::default()],
@@ -258,7 +269,7 @@ pub(crate) fn literal_segments_into<'a>(value: &'a str, kind: Tail, segs: &mut V
     }
 }
 
-impl PathIndexBuilder {
+impl<'a> PathIndexBuilder<'a> {
     /// A builder with room for `n` candidates, and for as many nodes (plus the root) before
     /// its node list grows.
     pub(crate) fn with_capacity(n: usize) -> Self {
@@ -270,9 +281,9 @@ impl PathIndexBuilder {
         }
     }
 
-    /// Adds a candidate: its segments, how it ends, its position and match id, and whether
-    /// it has no other condition than its path.
-    pub(crate) fn insert(&mut self, segs: &[Seg<'_>], tail: Tail, pos: u32, id: u32, free: bool) {
+    /// Adds a candidate: its segments, how it ends, its position (unique among the index's
+    /// candidates) and match id, and whether it has no other condition than its path.
+    pub(crate) fn insert(&mut self, segs: &[Seg<'a>], tail: Tail, pos: u32, id: u32, free: bool) {
         let mut node = 0usize;
         self.nodes[0].min_pos = self.nodes[0].min_pos.min(pos);
         for seg in segs {
@@ -290,7 +301,7 @@ impl PathIndexBuilder {
                     });
                     match seg {
                         Seg::Param => self.nodes[node].param = n as u32,
-                        Seg::Lit(l) => self.nodes[node].lits.insert(l, n as u32),
+                        Seg::Lit(l) => self.nodes[node].lits.insert(l.clone(), n as u32),
                     }
                     n
                 }
@@ -316,15 +327,13 @@ impl PathIndexBuilder {
     /// Freezes the index.
     pub(crate) fn build(mut self) -> PathIndex {
         let count = self.nodes.len();
-        // Each node's record's first word (parents come before their children), its `up`
-        // link and depth, and its fewest and most segments, in full before they are stored
-        // in 16 bits.
-        let mut at: Vec<u32> = Vec::with_capacity(count);
-        let mut links: Vec<(u32, u32)> = Vec::with_capacity(count);
-        let mut segs: Vec<(u32, u32)> = Vec::with_capacity(count);
+        // Per node, in one list: its record's first word (parents come before their
+        // children), its `up` link and depth, and its fewest and most segments, in full
+        // before they are stored in 16 bits.
+        let mut info: Vec<Frozen> = Vec::with_capacity(count);
         let mut total = 0usize;
         for (i, n) in self.nodes.iter().enumerate() {
-            at.push(total as u32);
+            let at = total as u32;
             let lits = n.lits.len();
             total += HEAD
                 + TERM_WORDS * (n.end_len + n.open_len) as usize
@@ -333,20 +342,18 @@ impl PathIndexBuilder {
             let (up, depth) = match self.nodes.get(n.parent as usize) {
                 None => (NONE, 0),
                 Some(parent) => {
-                    let p = n.parent as usize;
-                    let (parent_up, parent_depth) = links[p];
+                    let p = &info[n.parent as usize];
                     let up = if parent.open_len > 0 {
                         let lit = if parent.param == i as u32 { 0 } else { VIA_LIT };
-                        at[p] | lit
+                        p.at | lit
                     } else if parent.param != NONE && parent.param != i as u32 {
-                        at[p] | VIA_LIT
+                        p.at | VIA_LIT
                     } else {
-                        parent_up
+                        p.up
                     };
-                    (up, parent_depth + 1)
+                    (up, p.depth + 1)
                 }
             };
-            links.push((up, depth));
             let lo = if n.end_len > 0 || n.open_len > 0 {
                 depth
             } else {
@@ -357,47 +364,52 @@ impl PathIndexBuilder {
             } else {
                 u32::MAX
             };
-            segs.push((lo, hi));
+            info.push(Frozen {
+                at,
+                up,
+                depth,
+                segs: (lo, hi),
+            });
         }
         debug_assert!(total < VIA_LIT as usize);
         // Children come after their parents: fold the segment-count ranges upwards.
         for i in (1..count).rev() {
             let parent = self.nodes[i].parent as usize;
-            let (lo, hi) = segs[i];
-            if let Some(p) = segs.get_mut(parent) {
-                p.0 = p.0.min(lo);
-                p.1 = p.1.max(hi);
+            let (lo, hi) = info[i].segs;
+            if let Some(p) = info.get_mut(parent) {
+                p.segs.0 = p.segs.0.min(lo);
+                p.segs.1 = p.segs.1.max(hi);
             }
         }
         // Each node's candidates, ending ones first, each part by position: placed in
         // insertion order, then sorted once here (sorting on insert would be quadratic for
-        // many candidates per node); the sort is stable, as before.
+        // many candidates per node). Positions differ, so the order is total and an
+        // unstable sort (which allocates nothing) gives what a stable one would.
         self.terms
-            .sort_by_key(|&(node, open, t)| (node, open, t.pos));
+            .sort_unstable_by_key(|&(node, open, t)| (node, open, t.pos));
         let mut words: Vec<u32> = Vec::with_capacity(total);
         let mut tails = Vec::new();
         let mut terms = self.terms.iter();
-        for (i, n) in self.nodes.iter().enumerate() {
-            let (up, depth) = links[i];
-            let (lo, hi) = segs[i];
-            let lo = lo.min(u32::from(u16::MAX));
-            let hi = hi.min(u32::from(u16::MAX));
-            let param = at.get(n.param as usize).copied().unwrap_or(NONE);
+        for (n, f) in self.nodes.iter().zip(&info) {
+            let lo = f.segs.0.min(u32::from(u16::MAX));
+            let hi = f.segs.1.min(u32::from(u16::MAX));
+            let param = info.get(n.param as usize).map_or(NONE, |p| p.at);
             words.extend_from_slice(&[
                 n.lits.len() as u32,
                 n.end_len,
                 n.open_len,
                 param,
                 n.min_pos,
-                up,
-                depth,
+                f.up,
+                f.depth,
                 lo | hi << 16,
                 0,
             ]);
-            n.lits
-                .freeze_into(&mut words, &mut tails, |c| at.get(c as usize).copied());
+            n.lits.freeze_into(&mut words, &mut tails, |c| {
+                info.get(c as usize).map(|c| c.at)
+            });
             n.lits.table_into(&mut words);
-            words[at[i] as usize + H_TERMS] = (words.len() - at[i] as usize) as u32;
+            words[f.at as usize + H_TERMS] = (words.len() - f.at as usize) as u32;
             for &(_, _, t) in terms.by_ref().take((n.end_len + n.open_len) as usize) {
                 let flags = if t.free { FREE } else { 0 } | if t.prefix { PREFIX } else { 0 };
                 words.extend_from_slice(&[t.pos, t.id, flags]);
@@ -1245,10 +1257,10 @@ mod tests {
     #[test]
     fn many_children_under_one_node() {
         const N: usize = 400_000;
+        let paths: Vec<String> = (0..N).map(|i| format!("/api/item-{i}")).collect();
         let mut b = PathIndexBuilder::default();
-        for i in 0..N {
-            let path = format!("/api/item-{i}");
-            let segs = literal_segments(&path, Tail::End);
+        for (i, path) in paths.iter().enumerate() {
+            let segs = literal_segments(path, Tail::End);
             b.insert(&segs, Tail::End, i as u32, i as u32, true);
         }
         let ix = b.build();

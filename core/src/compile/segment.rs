@@ -2,26 +2,52 @@
 //! scan, and literal children found by that key without a call to `memcmp`.
 
 use crate::util::{equal_bytes, find_byte};
+use std::borrow::Cow;
 
-/// Literal children of a trie node while it is built, in insertion order, with a hash map
-/// from literal to child so that a node with many children is built in linear time (a sorted
-/// `Vec` made 400,000 children under one node quadratic: issue #15, finding 3).
+/// Literal children of a trie node while it is built, in insertion order, borrowed from the
+/// path values where they can be. Up to [`SCAN`] are found by a scan; from then on a hash
+/// map from literal to child is kept too, so that a node with many children is built in
+/// linear time (a sorted `Vec` made 400,000 children under one node quadratic: issue #15,
+/// finding 3). Most nodes have a few children: they allocate no map and no copies of their
+/// literals (issue #20, item 4).
 #[derive(Debug, Default)]
-pub(crate) struct LitsBuilder {
-    items: Vec<(u64, Box<str>, u32)>,
-    index: rustc_hash::FxHashMap<Box<str>, u32>,
+pub(crate) struct LitsBuilder<'a> {
+    items: Vec<(u64, Cow<'a, str>, u32)>,
+    index: rustc_hash::FxHashMap<Cow<'a, str>, u32>,
 }
 
-impl LitsBuilder {
+/// Literals of a [`LitsBuilder`] found by a scan, without a hash map.
+const SCAN: usize = 8;
+
+impl<'a> LitsBuilder<'a> {
     /// The child for `seg`.
     pub(crate) fn find(&self, seg: &str) -> Option<u32> {
+        if self.items.len() <= SCAN {
+            let k = key(seg.as_bytes());
+            return self
+                .items
+                .iter()
+                .find(|(key, l, _)| *key == k && **l == *seg)
+                .map(|&(_, _, child)| child);
+        }
         self.index.get(seg).copied()
     }
 
     /// Adds literal `lit` with child `child` (the caller checked it is absent).
-    pub(crate) fn insert(&mut self, lit: &str, child: u32) {
-        self.items.push((key(lit.as_bytes()), lit.into(), child));
-        self.index.insert(lit.into(), child);
+    pub(crate) fn insert(&mut self, lit: Cow<'a, str>, child: u32) {
+        self.items.push((key(lit.as_bytes()), lit.clone(), child));
+        match self.items.len() {
+            n if n <= SCAN => {}
+            n if n == SCAN + 1 => {
+                self.index.reserve(2 * n);
+                for (_, l, c) in &self.items {
+                    self.index.insert(l.clone(), *c);
+                }
+            }
+            _ => {
+                self.index.insert(lit, child);
+            }
+        }
     }
 
     /// Number of literals.
@@ -378,7 +404,7 @@ mod tests {
     #[test]
     fn lit_layout() {
         let mut l = LitsBuilder::default();
-        l.insert("abcdefghij", 7);
+        l.insert("abcdefghij".into(), 7);
         let (mut words, mut tails) = (Vec::new(), Vec::new());
         l.freeze_into(&mut words, &mut tails, |c| Some(c * 10));
         assert_eq!(words.len() * 4, 24);
@@ -386,6 +412,24 @@ mod tests {
         assert_eq!(&words[2..4], &[10, 70]);
         assert_eq!(wide(words[4], words[5]), last_word(b"abcdefghij"));
         assert!(tails.is_empty());
+    }
+
+    /// The builder finds its literals by a scan up to [`SCAN`] and through its map beyond,
+    /// across the switch; literals sharing their first eight bytes are told apart.
+    #[test]
+    fn builder_finds_across_the_switch() {
+        let words: Vec<String> = (0..40).map(|i| format!("segment_{i}")).collect();
+        let mut l = LitsBuilder::default();
+        for (n, w) in words.iter().enumerate() {
+            assert_eq!(l.find(w), None, "{w} before its insertion");
+            l.insert(Cow::Borrowed(w.as_str()), n as u32 * 3);
+            assert_eq!(l.index.is_empty(), n < SCAN, "{n}");
+            for (i, w) in words[..=n].iter().enumerate() {
+                assert_eq!(l.find(w), Some(i as u32 * 3), "{w} after {n} insertions");
+            }
+            assert_eq!(l.find("segment_"), None);
+            assert_eq!(l.find("segment_1x"), None);
+        }
     }
 
     #[test]
@@ -427,7 +471,7 @@ mod tests {
     fn frozen(words: &[String]) -> (Vec<u32>, Vec<u8>, usize) {
         let mut l = LitsBuilder::default();
         for (i, w) in words.iter().enumerate() {
-            l.insert(w, i as u32);
+            l.insert(Cow::Borrowed(w), i as u32);
         }
         let (mut out, mut tails) = (Vec::new(), Vec::new());
         l.freeze_into(&mut out, &mut tails, Some);
