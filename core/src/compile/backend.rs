@@ -119,6 +119,18 @@ impl Interner {
         }
     }
 
+    /// The shared copy of `s` (allocated on its first use).
+    pub(crate) fn str(&mut self, s: &str) -> Arc<str> {
+        match self.0.get(s) {
+            Some(a) => a.clone(),
+            None => {
+                let a: Arc<str> = s.into();
+                self.0.insert(a.clone());
+                a
+            }
+        }
+    }
+
     /// Replaces the backend's strings with shared copies.
     pub(crate) fn backend(&mut self, b: &mut Backend) {
         let t = b.target_mut();

@@ -56,7 +56,8 @@ pub enum PathKind {
 #[derive(Debug, Clone)]
 pub(crate) struct RouteInfo {
     pub kind: RouteKind,
-    pub namespace: Box<str>,
+    /// Shared by the routes of one namespace (one allocation per namespace, not per route).
+    pub namespace: std::sync::Arc<str>,
     pub name: Box<str>,
     pub created: i64,
     /// Replaced or deleted by a live update (issue #18): no vhost refers to its matches any
@@ -848,7 +849,7 @@ impl Builder<'_> {
         self.route_ids.insert((kind, index), id);
         self.out.routes.push(RouteInfo {
             kind,
-            namespace: meta.namespace.as_str().into(),
+            namespace: self.interner.str(&meta.namespace),
             name: meta.name.as_str().into(),
             created,
             dead: false,
