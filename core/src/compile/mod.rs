@@ -574,8 +574,13 @@ pub(crate) struct Builder<'c> {
     resolver: attach::Resolver<'c>,
     /// Services whose EndpointSlices list endpoints, none of them ready.
     not_ready: rustc_hash::FxHashSet<(String, String)>,
-    /// Backends already resolved and interned, by the hash of their [`TargetKey`].
-    backend_memo: FxHashMap<u64, Vec<(TargetKey, Backend)>>,
+    /// Backends already resolved and interned, by the hash of their [`TargetKey`]: the
+    /// position in `backend_memo_entries` of the last one with that hash.
+    backend_memo: FxHashMap<u64, u32>,
+    /// The entries of `backend_memo`, each with the position of the previous entry of the
+    /// same hash (`u32::MAX`: none). One list rather than one per hash: no allocation per
+    /// distinct target.
+    backend_memo_entries: Vec<(TargetKey, Backend, u32)>,
     /// Vhosts of each compiled route (by route id), each once.
     route_vhosts: Vec<Vec<u32>>,
     /// The host index of each vhost.
@@ -602,11 +607,11 @@ thread_local! {
 #[derive(Debug)]
 struct TargetKey {
     route_kind: RouteKind,
-    route_ns: Box<str>,
-    group: Box<str>,
-    kind: Box<str>,
-    namespace: Box<str>,
-    name: Box<str>,
+    route_ns: std::sync::Arc<str>,
+    group: std::sync::Arc<str>,
+    kind: std::sync::Arc<str>,
+    namespace: std::sync::Arc<str>,
+    name: std::sync::Arc<str>,
     port: Option<i64>,
 }
 
@@ -740,6 +745,7 @@ impl<'c> Builder<'c> {
             interner: backend::Interner::default(),
             path_ids: PathIds::default(),
             backend_memo: FxHashMap::default(),
+            backend_memo_entries: Vec::new(),
             route_ids: FxHashMap::default(),
             route_matches: Vec::new(),
             regex_ids: FxHashMap::default(),
@@ -868,31 +874,34 @@ impl Builder<'_> {
         let mut h = rustc_hash::FxHasher::default();
         parts.hash(&mut h);
         let hash = h.finish();
-        if let Some(list) = self.backend_memo.get(&hash) {
-            if let Some((_, b)) = list.iter().find(|(k, _)| k.is(parts)) {
+        let mut at = self.backend_memo.get(&hash).copied().unwrap_or(u32::MAX);
+        while let Some((k, b, previous)) = self.backend_memo_entries.get(at as usize) {
+            if k.is(parts) {
                 return b.clone();
             }
+            at = *previous;
         }
         #[cfg(test)]
         RESOLVED.with(|n| n.set(n.get() + 1));
         let mut b = resolve(&self.resolver, kind, ns, target, 0, 1);
-        b.target_mut().not_ready = self
-            .not_ready
-            .contains(&(b.namespace().to_string(), b.name().to_string()));
+        // (Looked up only when some Service has no ready endpoint: the key is built.)
+        b.target_mut().not_ready = !self.not_ready.is_empty()
+            && self
+                .not_ready
+                .contains(&(b.namespace().to_string(), b.name().to_string()));
         self.interner.backend(&mut b);
         let key = TargetKey {
             route_kind: kind,
-            route_ns: ns.into(),
-            group: parts.2.into(),
-            kind: parts.3.into(),
-            namespace: parts.4.into(),
-            name: parts.5.into(),
+            route_ns: self.interner.str(ns),
+            group: self.interner.str(parts.2),
+            kind: self.interner.str(parts.3),
+            namespace: self.interner.str(parts.4),
+            name: self.interner.str(parts.5),
             port: parts.6,
         };
-        self.backend_memo
-            .entry(hash)
-            .or_default()
-            .push((key, b.clone()));
+        let at = self.backend_memo_entries.len() as u32;
+        let previous = self.backend_memo.insert(hash, at).unwrap_or(u32::MAX);
+        self.backend_memo_entries.push((key, b.clone(), previous));
         b
     }
 
