@@ -795,14 +795,16 @@ fn resolve(
     t: &BackendObjectReference,
     index: usize,
     weight: u32,
+    intern: &mut dyn FnMut(&str) -> std::sync::Arc<str>,
 ) -> Backend {
     let resolved = resolver.resolve(kind, ns, t);
     let port = t.port.and_then(|p| u16::try_from(p).ok());
-    let mut b = Backend::new(
+    let mut b = Backend::new_with(
         index as u32,
         weight,
         resolved,
         (t.group(), t.kind(), t.namespace(ns), &t.name, port),
+        intern,
     );
     if let (true, Some(port)) = (b.is_valid(), b.port()) {
         let t = b.target_mut();
@@ -820,7 +822,8 @@ fn mirror(
     ns: &str,
     m: &RequestMirror,
 ) -> Option<Backend> {
-    Some(resolve(resolver, kind, ns, &m.backend_ref, 0, 1)).filter(Backend::is_valid)
+    let own = &mut |s: &str| s.into();
+    Some(resolve(resolver, kind, ns, &m.backend_ref, 0, 1, own)).filter(Backend::is_valid)
 }
 
 fn is_http(l: &AttachedListener) -> bool {
@@ -883,13 +886,15 @@ impl Builder<'_> {
         }
         #[cfg(test)]
         RESOLVED.with(|n| n.set(n.get() + 1));
-        let mut b = resolve(&self.resolver, kind, ns, target, 0, 1);
+        let interner = &mut self.interner;
+        let mut b = resolve(&self.resolver, kind, ns, target, 0, 1, &mut |s| {
+            interner.str(s)
+        });
         // (Looked up only when some Service has no ready endpoint: the key is built.)
         b.target_mut().not_ready = !self.not_ready.is_empty()
             && self
                 .not_ready
                 .contains(&(b.namespace().to_string(), b.name().to_string()));
-        self.interner.backend(&mut b);
         let key = TargetKey {
             route_kind: kind,
             route_ns: self.interner.str(ns),
