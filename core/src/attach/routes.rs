@@ -224,8 +224,13 @@ enum Outcome {
     /// `Accepted=False` with this reason and message.
     Refused(&'static str, String),
     /// Attached to these listeners with these effective hostnames.
-    Attached(Vec<(usize, Vec<String>)>),
+    Attached(Vec<(usize, Arc<[String]>)>),
 }
+
+/// The effective hostnames of a route on a listener, by listener id and the route's hostnames
+/// (`None`: a TCP/UDP route): computed once per distinct pair of one attachment run, so
+/// that the routes of one tenant share one list.
+type HostsCache<'a> = FxHashMap<(usize, Option<&'a [String]>), Arc<[String]>>;
 
 /// One evaluated parentRef: the reference (its status is built from it when the route's
 /// status is finished) and the outcome.
@@ -274,12 +279,13 @@ fn relevant<'p>(
 }
 
 /// SPEC §2.1 steps 2–4 for one parentRef (before cross-route conflicts).
-fn evaluate(
+fn evaluate<'a>(
     ctx: &Ctx<'_>,
     listeners: &[ListenerInfo<'_>],
-    v: &RouteView<'_>,
+    v: &RouteView<'a>,
     p: &ParentReference,
     ids: &[usize],
+    cache: &mut HostsCache<'a>,
 ) -> Outcome {
     if let Some(refused) = all_rules_invalid(v) {
         return refused;
@@ -296,7 +302,7 @@ fn evaluate(
             "no listener of the parent matches the parentRef's sectionName/port".to_string(),
         );
     }
-    attach_to_listeners(ctx, v, selected())
+    attach_to_listeners(ctx, v, selected(), cache)
 }
 
 /// The refusal of a route whose every rule is invalid, naming each rule's problem.
@@ -327,10 +333,11 @@ fn all_rules_invalid(v: &RouteView<'_>) -> Option<Outcome> {
 
 /// Attaches the route to the `selected` listeners that allow its kind and namespace and
 /// whose hostname intersects its hostnames; else the reason none does.
-fn attach_to_listeners<'l>(
+fn attach_to_listeners<'l, 'a>(
     ctx: &Ctx<'_>,
-    v: &RouteView<'_>,
+    v: &RouteView<'a>,
     selected: impl Iterator<Item = (usize, &'l ListenerInfo<'l>)>,
+    cache: &mut HostsCache<'a>,
 ) -> Outcome {
     let mut allowed = false;
     let mut out = Vec::new();
@@ -353,10 +360,13 @@ fn attach_to_listeners<'l>(
             continue;
         }
         allowed = true;
-        let hosts = match v.hostnames {
-            Some(h) => intersect_all(l.attached.hostname.as_deref(), h),
-            None => vec!["*".to_string()],
-        };
+        let hosts = cache
+            .entry((id, v.hostnames))
+            .or_insert_with(|| match v.hostnames {
+                Some(h) => intersect_all(l.attached.hostname.as_deref(), h).into(),
+                None => Arc::from(["*".to_string()]),
+            })
+            .clone();
         if !hosts.is_empty() {
             out.push((id, hosts));
         }
@@ -496,7 +506,7 @@ fn listener_losers(
             Outcome::Attached(list) => list
                 .iter()
                 .find(|(l, _)| *l == id)
-                .map_or(&[][..], |(_, h)| h.as_slice()),
+                .map_or(&[][..], |(_, h)| &h[..]),
             Outcome::Refused(..) => &[],
         }
     };
@@ -542,9 +552,9 @@ pub(crate) struct RouteRecord {
     /// Flat listener ids (as in `Report::listeners`) where the route is a candidate before
     /// the HTTPRoute/GRPCRoute conflicts of SPEC §2.4, ascending, each once, with its
     /// effective hostnames there.
-    pub candidates: Vec<(u32, Vec<String>)>,
+    pub candidates: Vec<(u32, Arc<[String]>)>,
     /// Flat listener ids where the route is attached, with its effective hostnames there.
-    pub accepted: Vec<(u32, Vec<String>)>,
+    pub accepted: Vec<(u32, Arc<[String]>)>,
 }
 
 /// Appends to `out` the parentRefs of route `v` that name a served parent, each evaluated
@@ -555,12 +565,13 @@ fn evaluate_parents<'a>(
     listeners: &[ListenerInfo<'_>],
     v: &RouteView<'a>,
     out: &mut Vec<ParentEval<'a>>,
+    cache: &mut HostsCache<'a>,
 ) {
     for p in v.parent_refs {
         let Some(ids) = relevant(parents, p, v.namespace) else {
             continue;
         };
-        let outcome = evaluate(ctx, listeners, v, p, ids);
+        let outcome = evaluate(ctx, listeners, v, p, ids, cache);
         out.push(ParentEval { parent: p, outcome });
     }
 }
@@ -632,7 +643,7 @@ impl SharedParents {
 
 /// The listeners of `list`'s attached outcomes with the route's hostnames there, ascending by
 /// listener id, each once.
-fn candidate_ids(list: &[ParentEval<'_>]) -> Vec<(u32, Vec<String>)> {
+fn candidate_ids(list: &[ParentEval<'_>]) -> Vec<(u32, Arc<[String]>)> {
     let mut out = RouteRecord::default();
     for pe in list {
         if let Outcome::Attached(l) = &pe.outcome {
@@ -664,9 +675,10 @@ pub(super) fn attach_routes(
         r.clear();
         r.resize(n, RouteRecord::default());
     }
+    let mut cache = HostsCache::default();
     for (vi, v) in views.iter().enumerate() {
         let start = evals.parents.len();
-        evaluate_parents(ctx, parents, listeners, v, &mut evals.parents);
+        evaluate_parents(ctx, parents, listeners, v, &mut evals.parents, &mut cache);
         if evals.parents.len() > start {
             if let Some(r) = records.as_deref_mut().and_then(|r| r.get_mut(vi)) {
                 r.candidates = candidate_ids(&evals.parents[start..]);
@@ -748,17 +760,26 @@ fn finish_route<'a>(
 
 /// Records that the route attached to listener `id` with `hosts` (merged as [`attach_to`]
 /// merges repeated attachments).
-fn record_accepted(r: &mut RouteRecord, id: u32, hosts: &[String]) {
+fn record_accepted(r: &mut RouteRecord, id: u32, hosts: &Arc<[String]>) {
     match r.accepted.iter_mut().find(|(l, _)| *l == id) {
-        Some((_, hs)) => {
-            for h in hosts {
-                if !hs.contains(h) {
-                    hs.push(h.clone());
-                }
-            }
-        }
-        None => r.accepted.push((id, hosts.to_vec())),
+        Some((_, hs)) => merge_hosts(hs, hosts),
+        None => r.accepted.push((id, hosts.clone())),
     }
+}
+
+/// Appends to `list` the hostnames of `more` it lacks, in order (a new list only when some
+/// are new).
+fn merge_hosts(list: &mut Arc<[String]>, more: &[String]) {
+    if more.iter().all(|h| list.contains(h)) {
+        return;
+    }
+    let mut merged = list.to_vec();
+    for h in more {
+        if !merged.contains(h) {
+            merged.push(h.clone());
+        }
+    }
+    *list = merged.into();
 }
 
 /// Attaches HTTPRoute or GRPCRoute `index` of `config` alone, as [`attach_routes`] would when
@@ -782,7 +803,8 @@ pub(super) fn attach_one(
         return (None, record);
     };
     let mut list = Vec::new();
-    evaluate_parents(ctx, parents, listeners, &v, &mut list);
+    let mut cache = HostsCache::default();
+    evaluate_parents(ctx, parents, listeners, &v, &mut list, &mut cache);
     if list.is_empty() {
         return (None, record);
     }
@@ -800,20 +822,14 @@ pub(super) fn attach_one(
 
 /// Adds the route to the listener once (merging hostnames of repeated attachments). Routes
 /// are attached one after the other, so a repeated attachment finds the route last.
-fn attach_to(l: &mut ListenerInfo<'_>, v: &RouteView<'_>, hosts: Vec<String>) {
+fn attach_to(l: &mut ListenerInfo<'_>, v: &RouteView<'_>, hosts: Arc<[String]>) {
     let existing = l
         .attached
         .routes
         .last_mut()
         .filter(|r| r.kind == v.kind && r.index == v.index);
     match existing {
-        Some(r) => {
-            for h in hosts {
-                if !r.hostnames.contains(&h) {
-                    r.hostnames.push(h);
-                }
-            }
-        }
+        Some(r) => merge_hosts(&mut r.hostnames, &hosts),
         None => {
             l.attached.routes.push(AttachedRoute {
                 kind: v.kind,

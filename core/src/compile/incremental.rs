@@ -26,7 +26,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 pub(crate) struct Added {
     pub kind: RouteKind,
     pub index: usize,
-    pub slots: Vec<((u32, u32), Vec<String>)>,
+    pub slots: Vec<((u32, u32), std::sync::Arc<[String]>)>,
 }
 
 const BUDGET: &str = "a rule was dropped for the Router's regex budget";
@@ -120,7 +120,7 @@ pub(crate) fn update<'c>(
                 });
             }
             for slot in slots {
-                for h in hosts {
+                for h in hosts.iter() {
                     let h = h.to_ascii_lowercase();
                     let v = vhost_of(&mut b, &mut vhost_routes, slot, &h);
                     let vs = &mut b.route_vhosts[rid as usize];

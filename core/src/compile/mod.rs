@@ -1342,7 +1342,7 @@ impl Builder<'_> {
             let Some(&rid) = self.route_ids.get(&(ar.kind, ar.index)) else {
                 continue;
             };
-            for h in &ar.hostnames {
+            for h in ar.hostnames.iter() {
                 self.add_route_to(index, slot, rid, h);
             }
         }
