@@ -26,8 +26,14 @@ use rustc_hash::{FxHashMap, FxHashSet};
 pub(crate) struct Added {
     pub kind: RouteKind,
     pub index: usize,
-    pub slots: Vec<((u32, u32), std::sync::Arc<[String]>)>,
+    pub slots: Vec<(Slot, Hosts)>,
 }
+
+/// `(frontend, listener entry)` of a usable HTTP listener of the compiled Gateway.
+pub(crate) type Slot = (u32, u32);
+
+/// A route's effective hostnames on a listener (shared, as attachment made them).
+pub(crate) type Hosts = std::sync::Arc<[String]>;
 
 const BUDGET: &str = "a rule was dropped for the Router's regex budget";
 
