@@ -417,7 +417,7 @@ impl Router {
                     routes.push(AttachedRoute {
                         kind,
                         index,
-                        hostnames,
+                        hostnames: hostnames.into(),
                     });
                 }
             }

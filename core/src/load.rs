@@ -12,6 +12,7 @@ use crate::model::*;
 use crate::validate::unknown::UnknownField;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use std::borrow::Cow;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -362,7 +363,7 @@ impl ConfigBuilder {
                 )));
             return;
         };
-        let kind = map_str(&map, "kind");
+        let kind = kind_of(&map);
         let api_version = map_str(&map, "apiVersion");
         if kind == "List" || kind.ends_with("List") && map.contains_key("items") {
             self.add_list(&kind, map.remove("items"), at);
@@ -386,7 +387,7 @@ impl ConfigBuilder {
         if !self.report_unknown(unknown, &kind, &key, &at) {
             return;
         }
-        let (body, field) = match kind.as_str() {
+        let (body, field) = match &*kind {
             // These kinds keep their fields at the top level.
             "EndpointSlice" | "Secret" | "ConfigMap" | "Namespace" => (Value::Object(map), ""),
             _ => (
@@ -919,6 +920,17 @@ fn type_name(v: &Value) -> &'static str {
         Value::String(_) => "a string",
         Value::Array(_) => "a list",
         Value::Object(_) => "an object",
+    }
+}
+
+/// The `kind` of `map` (`""` when absent or not a string), borrowed from [`KINDS`] when it
+/// is one of them: no allocation for the kinds trieway reads.
+fn kind_of(map: &serde_json::Map<String, Value>) -> Cow<'static, str> {
+    let kind = map.get("kind").and_then(Value::as_str).unwrap_or("");
+    match KINDS.iter().find(|(_, k, _)| *k == kind) {
+        Some((_, k, _)) => Cow::Borrowed(k),
+        None if kind.is_empty() => Cow::Borrowed(""),
+        None => Cow::Owned(kind.to_string()),
     }
 }
 

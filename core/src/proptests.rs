@@ -328,7 +328,8 @@ fn build(s: &Setup) -> (Config, AttachedGateway) {
                         vec!["*".to_string()]
                     } else {
                         r.hostnames.iter().map(|h| h.to_string()).collect()
-                    },
+                    }
+                    .into(),
                 });
             }
         }
@@ -570,7 +571,8 @@ fn build_kind(s: &Setup, kind: RouteKind) -> (Config, AttachedGateway) {
                         vec!["*".to_string()]
                     } else {
                         r.hostnames.iter().map(|h| h.to_string()).collect()
-                    },
+                    }
+                    .into(),
                 });
             }
         }

@@ -145,8 +145,9 @@ pub struct AttachedRoute {
     /// Index into the matching `Config` list (`http_routes`, `grpc_routes`, …).
     pub index: usize,
     /// Effective (intersected, lowercase) hostnames on this listener; `"*"` matches every host
-    /// (TCP and UDP routes always carry `["*"]`).
-    pub hostnames: Vec<String>,
+    /// (TCP and UDP routes always carry `["*"]`). Shared: routes with the same hostnames on the
+    /// same listener (the routes of one tenant) share one list.
+    pub hostnames: std::sync::Arc<[String]>,
 }
 
 /// Shared lookups for one `attach` run.

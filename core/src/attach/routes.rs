@@ -126,7 +126,12 @@ fn grpc_view(i: usize, r: &Route<crate::model::GrpcRouteSpec>) -> RouteView<'_> 
 
 /// Every route of `config`, in kind order (HTTP, GRPC, TLS, TCP, UDP) then input order.
 fn views(config: &Config) -> Vec<RouteView<'_>> {
-    let mut out = Vec::new();
+    let n = config.http_routes.len()
+        + config.grpc_routes.len()
+        + config.tls_routes.len()
+        + config.tcp_routes.len()
+        + config.udp_routes.len();
+    let mut out = Vec::with_capacity(n);
     for (i, r) in config.http_routes.iter().enumerate() {
         out.push(http_view(i, r));
     }
@@ -219,12 +224,41 @@ enum Outcome {
     /// `Accepted=False` with this reason and message.
     Refused(&'static str, String),
     /// Attached to these listeners with these effective hostnames.
-    Attached(Vec<(usize, Vec<String>)>),
+    Attached(Vec<(usize, Arc<[String]>)>),
 }
 
-struct ParentEval {
-    status: RouteParentStatus,
+/// The effective hostnames of a route on a listener, by listener id and the route's hostnames
+/// (`None`: a TCP/UDP route): computed once per distinct pair of one attachment run, so
+/// that the routes of one tenant share one list.
+type HostsCache<'a> = FxHashMap<(usize, Option<&'a [String]>), Arc<[String]>>;
+
+/// One evaluated parentRef: the reference (its status is built from it when the route's
+/// status is finished) and the outcome.
+struct ParentEval<'a> {
+    parent: &'a ParentReference,
     outcome: Outcome,
+}
+
+/// The evaluated parentRefs of every route with a status, in one list: route `e` (in
+/// `routes`, with its view index) owns `parents[range]`. One list instead of one per route:
+/// two allocations and frees per route less.
+#[derive(Default)]
+struct Evals<'a> {
+    routes: Vec<(usize, std::ops::Range<usize>)>,
+    parents: Vec<ParentEval<'a>>,
+}
+
+impl<'a> Evals<'a> {
+    /// The evaluated parentRefs of route `e`.
+    fn of(&self, e: usize) -> &[ParentEval<'a>] {
+        &self.parents[self.routes[e].1.clone()]
+    }
+
+    /// Parent `pi` of route `e`.
+    fn parent_mut(&mut self, e: usize, pi: usize) -> &mut ParentEval<'a> {
+        let at = self.routes[e].1.start + pi;
+        &mut self.parents[at]
+    }
 }
 
 /// The listener ids a parentRef can reach, or `None` when it names no served parent.
@@ -245,12 +279,13 @@ fn relevant<'p>(
 }
 
 /// SPEC §2.1 steps 2–4 for one parentRef (before cross-route conflicts).
-fn evaluate(
+fn evaluate<'a>(
     ctx: &Ctx<'_>,
     listeners: &[ListenerInfo<'_>],
-    v: &RouteView<'_>,
+    v: &RouteView<'a>,
     p: &ParentReference,
     ids: &[usize],
+    cache: &mut HostsCache<'a>,
 ) -> Outcome {
     if let Some(refused) = all_rules_invalid(v) {
         return refused;
@@ -267,7 +302,7 @@ fn evaluate(
             "no listener of the parent matches the parentRef's sectionName/port".to_string(),
         );
     }
-    attach_to_listeners(ctx, v, selected())
+    attach_to_listeners(ctx, v, selected(), cache)
 }
 
 /// The refusal of a route whose every rule is invalid, naming each rule's problem.
@@ -298,10 +333,11 @@ fn all_rules_invalid(v: &RouteView<'_>) -> Option<Outcome> {
 
 /// Attaches the route to the `selected` listeners that allow its kind and namespace and
 /// whose hostname intersects its hostnames; else the reason none does.
-fn attach_to_listeners<'l>(
+fn attach_to_listeners<'l, 'a>(
     ctx: &Ctx<'_>,
-    v: &RouteView<'_>,
+    v: &RouteView<'a>,
     selected: impl Iterator<Item = (usize, &'l ListenerInfo<'l>)>,
+    cache: &mut HostsCache<'a>,
 ) -> Outcome {
     let mut allowed = false;
     let mut out = Vec::new();
@@ -324,10 +360,13 @@ fn attach_to_listeners<'l>(
             continue;
         }
         allowed = true;
-        let hosts = match v.hostnames {
-            Some(h) => intersect_all(l.attached.hostname.as_deref(), h),
-            None => vec!["*".to_string()],
-        };
+        let hosts = cache
+            .entry((id, v.hostnames))
+            .or_insert_with(|| match v.hostnames {
+                Some(h) => intersect_all(l.attached.hostname.as_deref(), h).into(),
+                None => Arc::from(["*".to_string()]),
+            })
+            .clone();
         if !hosts.is_empty() {
             out.push((id, hosts));
         }
@@ -370,7 +409,7 @@ type Loser = (usize, usize, usize, String);
 fn resolve_conflicts(
     views: &[RouteView<'_>],
     listeners: &[ListenerInfo<'_>],
-    evals: &mut [(usize, Vec<ParentEval>)],
+    evals: &mut Evals<'_>,
 ) {
     // Only a listener with candidates of both kinds has conflicts: without routes of both
     // kinds there is nothing to rank (the age sort costs more than the rest of attachment).
@@ -390,7 +429,7 @@ fn resolve_conflicts(
         listener_losers(views, listeners, evals, id, entries, &mut losers);
     }
     for (e, pi, id, msg) in losers {
-        let pe = &mut evals[e].1[pi];
+        let pe = evals.parent_mut(e, pi);
         if let Outcome::Attached(list) = &mut pe.outcome {
             list.retain(|(l, _)| *l != id);
             if list.is_empty() {
@@ -423,11 +462,12 @@ fn age_ranks(views: &[RouteView<'_>]) -> Vec<usize> {
 /// The HTTP/GRPC candidates attached to each listener.
 fn candidates_per_listener(
     views: &[RouteView<'_>],
-    evals: &[(usize, Vec<ParentEval>)],
+    evals: &Evals<'_>,
     rank: &[usize],
 ) -> FxHashMap<usize, Vec<Entry>> {
     let mut per_listener: FxHashMap<usize, Vec<Entry>> = FxHashMap::default();
-    for (e, (vi, parents)) in evals.iter().enumerate() {
+    for (e, (vi, _)) in evals.routes.iter().enumerate() {
+        let parents = evals.of(e);
         let v = &views[*vi];
         if !matches!(v.kind, RouteKind::Http | RouteKind::Grpc) {
             continue;
@@ -451,7 +491,7 @@ fn candidates_per_listener(
 fn listener_losers(
     views: &[RouteView<'_>],
     listeners: &[ListenerInfo<'_>],
-    evals: &[(usize, Vec<ParentEval>)],
+    evals: &Evals<'_>,
     id: usize,
     mut entries: Vec<Entry>,
     losers: &mut Vec<Loser>,
@@ -462,11 +502,11 @@ fn listener_losers(
     }
     entries.sort_unstable();
     let hosts = |e: &Entry| -> &[String] {
-        match &evals[e.3].1[e.4].outcome {
+        match &evals.of(e.3)[e.4].outcome {
             Outcome::Attached(list) => list
                 .iter()
                 .find(|(l, _)| *l == id)
-                .map_or(&[][..], |(_, h)| h.as_slice()),
+                .map_or(&[][..], |(_, h)| &h[..]),
             Outcome::Refused(..) => &[],
         }
     };
@@ -512,37 +552,28 @@ pub(crate) struct RouteRecord {
     /// Flat listener ids (as in `Report::listeners`) where the route is a candidate before
     /// the HTTPRoute/GRPCRoute conflicts of SPEC §2.4, ascending, each once, with its
     /// effective hostnames there.
-    pub candidates: Vec<(u32, Vec<String>)>,
+    pub candidates: Vec<(u32, Arc<[String]>)>,
     /// Flat listener ids where the route is attached, with its effective hostnames there.
-    pub accepted: Vec<(u32, Vec<String>)>,
+    pub accepted: Vec<(u32, Arc<[String]>)>,
 }
 
-/// The parentRefs of route `v` that name a served parent, each evaluated (SPEC §2.1 steps
-/// 2-4, before cross-route conflicts).
-fn evaluate_parents(
+/// Appends to `out` the parentRefs of route `v` that name a served parent, each evaluated
+/// (SPEC §2.1 steps 2-4, before cross-route conflicts).
+fn evaluate_parents<'a>(
     ctx: &Ctx<'_>,
     parents: &Parents<'_>,
     listeners: &[ListenerInfo<'_>],
-    v: &RouteView<'_>,
-) -> Vec<ParentEval> {
-    let mut list = Vec::new();
+    v: &RouteView<'a>,
+    out: &mut Vec<ParentEval<'a>>,
+    cache: &mut HostsCache<'a>,
+) {
     for p in v.parent_refs {
         let Some(ids) = relevant(parents, p, v.namespace) else {
             continue;
         };
-        let outcome = evaluate(ctx, listeners, v, p, ids);
-        list.push(ParentEval {
-            status: RouteParentStatus {
-                parent_kind: parent_kind(p.kind()),
-                parent: ns_name(p.namespace(v.namespace), &p.name),
-                section_name: p.section_name.clone(),
-                port: p.port.and_then(|x| u16::try_from(x).ok()),
-                conditions: Vec::new(),
-            },
-            outcome,
-        });
+        let outcome = evaluate(ctx, listeners, v, p, ids, cache);
+        out.push(ParentEval { parent: p, outcome });
     }
-    list
 }
 
 /// A parentRef's kind, borrowed when it is one of the kinds of served parents.
@@ -558,24 +589,61 @@ fn parent_kind(kind: &str) -> Cow<'static, str> {
 /// One copy of each distinct list of parent statuses of one build of the report: the routes
 /// of one parent usually have the same statuses (issue #20, item 3: at 100,000 rules the
 /// statuses were 176 bytes per rule, mostly these lists).
+///
+/// A route's list is built in `scratch`, whose strings and condition lists are reused from
+/// route to route: a list already shared costs no allocation.
 #[derive(Default)]
-struct SharedParents(FxHashSet<Arc<[RouteParentStatus]>>);
+struct SharedParents {
+    lists: FxHashSet<Arc<[RouteParentStatus]>>,
+    scratch: Vec<RouteParentStatus>,
+}
 
 impl SharedParents {
-    /// The shared copy of `list`.
-    fn get(&mut self, list: Vec<RouteParentStatus>) -> Arc<[RouteParentStatus]> {
-        if let Some(shared) = self.0.get(list.as_slice()) {
+    /// The shared copy of the first `n` statuses of `scratch`.
+    fn get(&mut self, n: usize) -> Arc<[RouteParentStatus]> {
+        self.scratch.truncate(n);
+        if let Some(shared) = self.lists.get(self.scratch.as_slice()) {
             return shared.clone();
         }
-        let shared: Arc<[RouteParentStatus]> = list.into();
-        self.0.insert(shared.clone());
+        let shared: Arc<[RouteParentStatus]> = Arc::from(self.scratch.as_slice());
+        self.lists.insert(shared.clone());
         shared
+    }
+
+    /// Status `pi` of `scratch` set to parentRef `p` of a route in namespace `route_ns`, with
+    /// no conditions (buffers of an earlier route reused).
+    fn status(&mut self, pi: usize, p: &ParentReference, route_ns: &str) -> &mut RouteParentStatus {
+        if pi == self.scratch.len() {
+            self.scratch.push(RouteParentStatus {
+                parent_kind: Cow::Borrowed(""),
+                parent: String::new(),
+                section_name: None,
+                port: None,
+                conditions: Vec::new(),
+            });
+        }
+        let s = &mut self.scratch[pi];
+        s.parent_kind = parent_kind(p.kind());
+        s.parent.clear();
+        s.parent.push_str(p.namespace(route_ns));
+        s.parent.push('/');
+        s.parent.push_str(&p.name);
+        match (&mut s.section_name, &p.section_name) {
+            (Some(mine), Some(theirs)) => {
+                mine.clear();
+                mine.push_str(theirs);
+            }
+            (mine, theirs) => *mine = theirs.clone(),
+        }
+        s.port = p.port.and_then(|x| u16::try_from(x).ok());
+        s.conditions.clear();
+        s
     }
 }
 
 /// The listeners of `list`'s attached outcomes with the route's hostnames there, ascending by
 /// listener id, each once.
-fn candidate_ids(list: &[ParentEval]) -> Vec<(u32, Vec<String>)> {
+fn candidate_ids(list: &[ParentEval<'_>]) -> Vec<(u32, Arc<[String]>)> {
     let mut out = RouteRecord::default();
     for pe in list {
         if let Outcome::Attached(l) = &pe.outcome {
@@ -598,28 +666,35 @@ pub(super) fn attach_routes(
     mut records: Option<&mut Vec<RouteRecord>>,
 ) -> Vec<RouteStatus> {
     let views = views(config);
-    let mut evals: Vec<(usize, Vec<ParentEval>)> = Vec::new();
+    let mut evals = Evals {
+        routes: Vec::with_capacity(views.len()),
+        parents: Vec::with_capacity(views.len()),
+    };
     if let Some(r) = records.as_deref_mut() {
         let n = config.http_routes.len() + config.grpc_routes.len();
         r.clear();
         r.resize(n, RouteRecord::default());
     }
+    let mut cache = HostsCache::default();
     for (vi, v) in views.iter().enumerate() {
-        let list = evaluate_parents(ctx, parents, listeners, v);
-        if !list.is_empty() {
+        let start = evals.parents.len();
+        evaluate_parents(ctx, parents, listeners, v, &mut evals.parents, &mut cache);
+        if evals.parents.len() > start {
             if let Some(r) = records.as_deref_mut().and_then(|r| r.get_mut(vi)) {
-                r.candidates = candidate_ids(&list);
+                r.candidates = candidate_ids(&evals.parents[start..]);
             }
-            evals.push((vi, list));
+            evals.routes.push((vi, start..evals.parents.len()));
         }
     }
     resolve_conflicts(&views, listeners, &mut evals);
 
-    let mut out = Vec::with_capacity(evals.len());
+    let mut out = Vec::with_capacity(evals.routes.len());
     let mut shared = SharedParents::default();
-    for (vi, list) in evals {
+    let mut parents = evals.parents.into_iter();
+    for (vi, range) in evals.routes {
         let v = &views[vi];
         let record = records.as_deref_mut().and_then(|r| r.get_mut(vi));
+        let list = parents.by_ref().take(range.len());
         out.push(finish_route(ctx, v, list, listeners, record, &mut shared));
     }
     out
@@ -628,26 +703,25 @@ pub(super) fn attach_routes(
 /// The status of route `v` from its evaluated parentRefs (its list of parent statuses shared
 /// through `shared`); attaches it to the listeners that accepted it and records them in
 /// `record`.
-fn finish_route(
+fn finish_route<'a>(
     ctx: &Ctx<'_>,
-    v: &RouteView<'_>,
-    list: Vec<ParentEval>,
+    v: &RouteView<'a>,
+    list: impl ExactSizeIterator<Item = ParentEval<'a>>,
     listeners: &mut [ListenerInfo<'_>],
     mut record: Option<&mut RouteRecord>,
     shared: &mut SharedParents,
 ) -> RouteStatus {
     let refs = resolved_refs(ctx, v);
     let partial = partially_invalid(v);
-    let mut parents_out = Vec::with_capacity(list.len());
     if let Some(r) = record.as_deref_mut() {
         r.has_status = true;
     }
     // The last parentRef takes the shared conditions, the others copies (usually there is
     // one parentRef: no copy).
     let (mut refs, mut partial) = (Some(refs), partial);
-    let last = list.len().saturating_sub(1);
-    for (pi, pe) in list.into_iter().enumerate() {
-        let mut status = pe.status;
+    let n = list.len();
+    let last = n.saturating_sub(1);
+    for (pi, pe) in list.enumerate() {
         let accepted = match pe.outcome {
             Outcome::Refused(reason, msg) => Condition::new("Accepted", false, reason, msg),
             Outcome::Attached(list) => {
@@ -664,6 +738,7 @@ fn finish_route(
         };
         let take = pi == last;
         let conds = 2 + usize::from(partial.is_some());
+        let status = shared.status(pi, pe.parent, v.namespace);
         status.conditions.reserve_exact(conds);
         status.conditions.push(accepted);
         let shared = if take { refs.take() } else { refs.clone() };
@@ -674,29 +749,37 @@ fn finish_route(
             partial.clone()
         };
         status.conditions.extend(p);
-        parents_out.push(status);
     }
     RouteStatus {
         kind: v.kind,
         namespace: v.namespace.to_string(),
         name: v.name.to_string(),
-        parents: shared.get(parents_out),
+        parents: shared.get(n),
     }
 }
 
 /// Records that the route attached to listener `id` with `hosts` (merged as [`attach_to`]
 /// merges repeated attachments).
-fn record_accepted(r: &mut RouteRecord, id: u32, hosts: &[String]) {
+fn record_accepted(r: &mut RouteRecord, id: u32, hosts: &Arc<[String]>) {
     match r.accepted.iter_mut().find(|(l, _)| *l == id) {
-        Some((_, hs)) => {
-            for h in hosts {
-                if !hs.contains(h) {
-                    hs.push(h.clone());
-                }
-            }
-        }
-        None => r.accepted.push((id, hosts.to_vec())),
+        Some((_, hs)) => merge_hosts(hs, hosts),
+        None => r.accepted.push((id, hosts.clone())),
     }
+}
+
+/// Appends to `list` the hostnames of `more` it lacks, in order (a new list only when some
+/// are new).
+fn merge_hosts(list: &mut Arc<[String]>, more: &[String]) {
+    if more.iter().all(|h| list.contains(h)) {
+        return;
+    }
+    let mut merged = list.to_vec();
+    for h in more {
+        if !merged.contains(h) {
+            merged.push(h.clone());
+        }
+    }
+    *list = merged.into();
 }
 
 /// Attaches HTTPRoute or GRPCRoute `index` of `config` alone, as [`attach_routes`] would when
@@ -719,7 +802,9 @@ pub(super) fn attach_one(
     let Some(v) = v else {
         return (None, record);
     };
-    let list = evaluate_parents(ctx, parents, listeners, &v);
+    let mut list = Vec::new();
+    let mut cache = HostsCache::default();
+    evaluate_parents(ctx, parents, listeners, &v, &mut list, &mut cache);
     if list.is_empty() {
         return (None, record);
     }
@@ -727,7 +812,7 @@ pub(super) fn attach_one(
     let status = finish_route(
         ctx,
         &v,
-        list,
+        list.into_iter(),
         listeners,
         Some(&mut record),
         &mut SharedParents::default(),
@@ -737,20 +822,14 @@ pub(super) fn attach_one(
 
 /// Adds the route to the listener once (merging hostnames of repeated attachments). Routes
 /// are attached one after the other, so a repeated attachment finds the route last.
-fn attach_to(l: &mut ListenerInfo<'_>, v: &RouteView<'_>, hosts: Vec<String>) {
+fn attach_to(l: &mut ListenerInfo<'_>, v: &RouteView<'_>, hosts: Arc<[String]>) {
     let existing = l
         .attached
         .routes
         .last_mut()
         .filter(|r| r.kind == v.kind && r.index == v.index);
     match existing {
-        Some(r) => {
-            for h in hosts {
-                if !r.hostnames.contains(&h) {
-                    r.hostnames.push(h);
-                }
-            }
-        }
+        Some(r) => merge_hosts(&mut r.hostnames, &hosts),
         None => {
             l.attached.routes.push(AttachedRoute {
                 kind: v.kind,

@@ -786,8 +786,8 @@ spec:
         ..EMPTY
     });
     let ls = &a.gateways[0].listeners;
-    assert_eq!(ls[0].routes[0].hostnames, vec!["test.example.com"]);
-    assert_eq!(ls[1].routes[0].hostnames, vec!["very.specific.com"]);
+    assert_eq!(*ls[0].routes[0].hostnames, ["test.example.com"]);
+    assert_eq!(*ls[1].routes[0].hostnames, ["very.specific.com"]);
 }
 
 /// Marks rules invalid the way validation would.
@@ -1204,7 +1204,7 @@ spec:
     });
     let routes = &a.gateways[0].listeners[0].routes;
     assert_eq!(routes.len(), 2);
-    assert_eq!(routes[0].hostnames, vec!["*"]);
+    assert_eq!(*routes[0].hostnames, ["*"]);
 }
 
 #[test]

@@ -109,6 +109,7 @@ impl BackendTarget {
 pub(crate) struct Interner(FxHashSet<Arc<str>>);
 
 impl Interner {
+    #[cfg(test)]
     fn get(&mut self, s: &Arc<str>) -> Arc<str> {
         match self.0.get(&**s) {
             Some(a) => a.clone(),
@@ -119,7 +120,20 @@ impl Interner {
         }
     }
 
+    /// The shared copy of `s` (allocated on its first use).
+    pub(crate) fn str(&mut self, s: &str) -> Arc<str> {
+        match self.0.get(s) {
+            Some(a) => a.clone(),
+            None => {
+                let a: Arc<str> = s.into();
+                self.0.insert(a.clone());
+                a
+            }
+        }
+    }
+
     /// Replaces the backend's strings with shared copies.
+    #[cfg(test)]
     pub(crate) fn backend(&mut self, b: &mut Backend) {
         let t = b.target_mut();
         t.group = self.get(&t.group);
@@ -177,27 +191,40 @@ impl Backend {
         resolved: Result<ResolvedBackend, BackendProblem>,
         fallback: (&str, &str, &str, &str, Option<u16>),
     ) -> Self {
+        Backend::new_with(index, weight, resolved, fallback, &mut |s| s.into())
+    }
+
+    /// [`Backend::new`] with the identity strings (group, kind, namespace, name, appProtocol)
+    /// made by `intern` (an [`Interner`]: shared copies, not one allocation each).
+    pub(crate) fn new_with(
+        index: u32,
+        weight: u32,
+        resolved: Result<ResolvedBackend, BackendProblem>,
+        fallback: (&str, &str, &str, &str, Option<u16>),
+        intern: &mut dyn FnMut(&str) -> Arc<str>,
+    ) -> Self {
         let target = match resolved {
             Ok(r) => {
                 let mut t = BackendTarget {
-                    group: r.group.into(),
-                    kind: r.kind.into(),
-                    namespace: r.namespace.into(),
-                    name: r.name.into(),
+                    group: intern(&r.group),
+                    kind: intern(&r.kind),
+                    namespace: intern(&r.namespace),
+                    name: intern(&r.name),
                     port: r.port,
                     not_ready: false,
                     extra: None,
                 };
                 if let Some(p) = r.app_protocol {
-                    t.with_extra(|e| e.app_protocol = Some(p.into()));
+                    let p = intern(&p);
+                    t.with_extra(|e| e.app_protocol = Some(p));
                 }
                 t
             }
             Err(p) => BackendTarget {
-                group: fallback.0.into(),
-                kind: fallback.1.into(),
-                namespace: fallback.2.into(),
-                name: fallback.3.into(),
+                group: intern(fallback.0),
+                kind: intern(fallback.1),
+                namespace: intern(fallback.2),
+                name: intern(fallback.3),
                 port: fallback.4,
                 not_ready: false,
                 extra: Some(Box::new(TargetExtra {

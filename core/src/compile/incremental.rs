@@ -26,8 +26,14 @@ use rustc_hash::{FxHashMap, FxHashSet};
 pub(crate) struct Added {
     pub kind: RouteKind,
     pub index: usize,
-    pub slots: Vec<((u32, u32), Vec<String>)>,
+    pub slots: Vec<(Slot, Hosts)>,
 }
+
+/// `(frontend, listener entry)` of a usable HTTP listener of the compiled Gateway.
+pub(crate) type Slot = (u32, u32);
+
+/// A route's effective hostnames on a listener (shared, as attachment made them).
+pub(crate) type Hosts = std::sync::Arc<[String]>;
 
 const BUDGET: &str = "a rule was dropped for the Router's regex budget";
 
@@ -120,7 +126,7 @@ pub(crate) fn update<'c>(
                 });
             }
             for slot in slots {
-                for h in hosts {
+                for h in hosts.iter() {
                     let h = h.to_ascii_lowercase();
                     let v = vhost_of(&mut b, &mut vhost_routes, slot, &h);
                     let vs = &mut b.route_vhosts[rid as usize];

@@ -102,7 +102,7 @@ impl Builder<'_> {
                 let Some(rule) = self.l4_rule(RouteKind::Tls, ar.index) else {
                     continue;
                 };
-                for h in &ar.hostnames {
+                for h in ar.hostnames.iter() {
                     let h = h.to_ascii_lowercase();
                     match per_host.iter_mut().find(|(x, _)| *x == h) {
                         Some((_, v)) => v.push(rule),

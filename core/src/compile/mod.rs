@@ -56,7 +56,8 @@ pub enum PathKind {
 #[derive(Debug, Clone)]
 pub(crate) struct RouteInfo {
     pub kind: RouteKind,
-    pub namespace: Box<str>,
+    /// Shared by the routes of one namespace (one allocation per namespace, not per route).
+    pub namespace: std::sync::Arc<str>,
     pub name: Box<str>,
     pub created: i64,
     /// Replaced or deleted by a live update (issue #18): no vhost refers to its matches any
@@ -573,8 +574,13 @@ pub(crate) struct Builder<'c> {
     resolver: attach::Resolver<'c>,
     /// Services whose EndpointSlices list endpoints, none of them ready.
     not_ready: rustc_hash::FxHashSet<(String, String)>,
-    /// Backends already resolved and interned, by the hash of their [`TargetKey`].
-    backend_memo: FxHashMap<u64, Vec<(TargetKey, Backend)>>,
+    /// Backends already resolved and interned, by the hash of their [`TargetKey`]: the
+    /// position in `backend_memo_entries` of the last one with that hash.
+    backend_memo: FxHashMap<u64, u32>,
+    /// The entries of `backend_memo`, each with the position of the previous entry of the
+    /// same hash (`u32::MAX`: none). One list rather than one per hash: no allocation per
+    /// distinct target.
+    backend_memo_entries: Vec<(TargetKey, Backend, u32)>,
     /// Vhosts of each compiled route (by route id), each once.
     route_vhosts: Vec<Vec<u32>>,
     /// The host index of each vhost.
@@ -601,11 +607,11 @@ thread_local! {
 #[derive(Debug)]
 struct TargetKey {
     route_kind: RouteKind,
-    route_ns: Box<str>,
-    group: Box<str>,
-    kind: Box<str>,
-    namespace: Box<str>,
-    name: Box<str>,
+    route_ns: std::sync::Arc<str>,
+    group: std::sync::Arc<str>,
+    kind: std::sync::Arc<str>,
+    namespace: std::sync::Arc<str>,
+    name: std::sync::Arc<str>,
     port: Option<i64>,
 }
 
@@ -739,6 +745,7 @@ impl<'c> Builder<'c> {
             interner: backend::Interner::default(),
             path_ids: PathIds::default(),
             backend_memo: FxHashMap::default(),
+            backend_memo_entries: Vec::new(),
             route_ids: FxHashMap::default(),
             route_matches: Vec::new(),
             regex_ids: FxHashMap::default(),
@@ -788,14 +795,16 @@ fn resolve(
     t: &BackendObjectReference,
     index: usize,
     weight: u32,
+    intern: &mut dyn FnMut(&str) -> std::sync::Arc<str>,
 ) -> Backend {
     let resolved = resolver.resolve(kind, ns, t);
     let port = t.port.and_then(|p| u16::try_from(p).ok());
-    let mut b = Backend::new(
+    let mut b = Backend::new_with(
         index as u32,
         weight,
         resolved,
         (t.group(), t.kind(), t.namespace(ns), &t.name, port),
+        intern,
     );
     if let (true, Some(port)) = (b.is_valid(), b.port()) {
         let t = b.target_mut();
@@ -813,7 +822,8 @@ fn mirror(
     ns: &str,
     m: &RequestMirror,
 ) -> Option<Backend> {
-    Some(resolve(resolver, kind, ns, &m.backend_ref, 0, 1)).filter(Backend::is_valid)
+    let own = &mut |s: &str| s.into();
+    Some(resolve(resolver, kind, ns, &m.backend_ref, 0, 1, own)).filter(Backend::is_valid)
 }
 
 fn is_http(l: &AttachedListener) -> bool {
@@ -848,7 +858,7 @@ impl Builder<'_> {
         self.route_ids.insert((kind, index), id);
         self.out.routes.push(RouteInfo {
             kind,
-            namespace: meta.namespace.as_str().into(),
+            namespace: self.interner.str(&meta.namespace),
             name: meta.name.as_str().into(),
             created,
             dead: false,
@@ -867,31 +877,36 @@ impl Builder<'_> {
         let mut h = rustc_hash::FxHasher::default();
         parts.hash(&mut h);
         let hash = h.finish();
-        if let Some(list) = self.backend_memo.get(&hash) {
-            if let Some((_, b)) = list.iter().find(|(k, _)| k.is(parts)) {
+        let mut at = self.backend_memo.get(&hash).copied().unwrap_or(u32::MAX);
+        while let Some((k, b, previous)) = self.backend_memo_entries.get(at as usize) {
+            if k.is(parts) {
                 return b.clone();
             }
+            at = *previous;
         }
         #[cfg(test)]
         RESOLVED.with(|n| n.set(n.get() + 1));
-        let mut b = resolve(&self.resolver, kind, ns, target, 0, 1);
-        b.target_mut().not_ready = self
-            .not_ready
-            .contains(&(b.namespace().to_string(), b.name().to_string()));
-        self.interner.backend(&mut b);
+        let interner = &mut self.interner;
+        let mut b = resolve(&self.resolver, kind, ns, target, 0, 1, &mut |s| {
+            interner.str(s)
+        });
+        // (Looked up only when some Service has no ready endpoint: the key is built.)
+        b.target_mut().not_ready = !self.not_ready.is_empty()
+            && self
+                .not_ready
+                .contains(&(b.namespace().to_string(), b.name().to_string()));
         let key = TargetKey {
             route_kind: kind,
-            route_ns: ns.into(),
-            group: parts.2.into(),
-            kind: parts.3.into(),
-            namespace: parts.4.into(),
-            name: parts.5.into(),
+            route_ns: self.interner.str(ns),
+            group: self.interner.str(parts.2),
+            kind: self.interner.str(parts.3),
+            namespace: self.interner.str(parts.4),
+            name: self.interner.str(parts.5),
             port: parts.6,
         };
-        self.backend_memo
-            .entry(hash)
-            .or_default()
-            .push((key, b.clone()));
+        let at = self.backend_memo_entries.len() as u32;
+        let previous = self.backend_memo.insert(hash, at).unwrap_or(u32::MAX);
+        self.backend_memo_entries.push((key, b.clone(), previous));
         b
     }
 
@@ -1327,7 +1342,7 @@ impl Builder<'_> {
             let Some(&rid) = self.route_ids.get(&(ar.kind, ar.index)) else {
                 continue;
             };
-            for h in &ar.hostnames {
+            for h in ar.hostnames.iter() {
                 self.add_route_to(index, slot, rid, h);
             }
         }
