@@ -881,7 +881,7 @@ impl Router {
     }
 
     #[allow(clippy::too_many_arguments)]
-    #[inline]
+    #[inline(always)]
     fn lookup<'r, 'q, R: RequestView + ?Sized>(
         &'r self,
         hosts: &'r compile::host::HostIndex,
@@ -946,16 +946,31 @@ impl Router {
         query: &mut Option<QueryScan<'q>>,
     ) -> Option<(&'r MatchInfo, u32)> {
         let c = &self.inner.compiled;
-        let hold = &mut |m: u32| self.conditions_hold(&c.matches[m as usize], req, query);
+        let hold = &mut |m: u32, inline: Option<&[u32]>| match inline {
+            // Laid out next to the trie: no match record read (issue #20, item 3).
+            Some(words) => conds::inline_hold(
+                words,
+                &c.header_names,
+                &c.regexes,
+                c.options.repeated_headers,
+                c.options.max_header_value_len,
+                req,
+            ),
+            None => self.conditions_hold(&c.matches[m as usize], req, query),
+        };
         let (limit, mut best) = vh
             .paths
             .best(path, u32::MAX, hold)
             .unwrap_or((u32::MAX, u32::MAX));
-        for &(re, m, pos) in vh.regex.iter() {
+        for &[re, m, pos] in vh.paths.regex() {
             if pos >= limit {
                 break;
             }
-            if c.regexes[re as usize].is_match(path.as_bytes()) && hold(m) {
+            if c.regexes
+                .get(re as usize)
+                .is_some_and(|r| r.is_match(path.as_bytes()))
+                && hold(m, None)
+            {
                 best = m;
                 break;
             }

@@ -48,6 +48,35 @@ impl QueryNames {
     }
 }
 
+/// The header names of the conditions laid out inline ([`encode_inline`]), numbered: shared
+/// by the whole router, so that a cache-cold lookup finds them in a few hot lines rather than
+/// in one allocation per condition.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct HeaderNames {
+    names: Chunked<Box<str>>,
+    /// Shared with earlier versions of the router until an update adds a name.
+    ids: std::sync::Arc<rustc_hash::FxHashMap<Box<str>, u32>>,
+}
+
+impl HeaderNames {
+    /// The number of `name`, numbered on first use.
+    pub(crate) fn id(&mut self, name: &str) -> u32 {
+        if let Some(&id) = self.ids.get(name) {
+            return id;
+        }
+        let id = self.names.len() as u32;
+        self.names.push(name.into());
+        std::sync::Arc::make_mut(&mut self.ids).insert(name.into(), id);
+        id
+    }
+
+    /// Name number `id`.
+    #[inline]
+    pub(crate) fn get(&self, id: u32) -> Option<&str> {
+        self.names.get(id as usize).map(|n| &**n)
+    }
+}
+
 /// Where a scan records the first value of each named parameter: `(scan, start, end)`, valid
 /// when `scan` is the number of the scan that wrote it (no clearing between lookups).
 type Slot = (u64, u32, u32);
@@ -142,9 +171,35 @@ thread_local! {
 }
 
 fn value_ok(v: &ValueMatch, regexes: &Chunked<Regex>, got: &[u8]) -> bool {
+    value_holds(v.as_value(), regexes, got)
+}
+
+/// How a header value is compared, borrowed: from a [`ValueMatch`] or from a condition laid
+/// out inline in a path index ([`encode_inline`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Value<'a> {
+    /// Byte equality.
+    Exact(&'a [u8]),
+    /// Anchored regular expression (index into the router's regex table).
+    Regex(u32),
+}
+
+impl ValueMatch {
+    /// The comparison, borrowed.
+    #[inline]
+    pub(crate) fn as_value(&self) -> Value<'_> {
+        match self {
+            ValueMatch::Exact(e) => Value::Exact(e),
+            ValueMatch::Regex(i) => Value::Regex(*i),
+        }
+    }
+}
+
+#[inline]
+fn value_holds(v: Value<'_>, regexes: &Chunked<Regex>, got: &[u8]) -> bool {
     match v {
-        ValueMatch::Exact(e) => **e == *got,
-        ValueMatch::Regex(i) => regexes[*i as usize].is_match(got),
+        Value::Exact(e) => *e == *got,
+        Value::Regex(i) => regexes.get(i as usize).is_some_and(|r| r.is_match(got)),
     }
 }
 
@@ -157,12 +212,24 @@ pub(crate) fn header_ok<R: RequestView + ?Sized>(
     max_len: usize,
     req: &R,
 ) -> bool {
-    let any_line = policy == RepeatedHeaders::Any
-        || (policy == RepeatedHeaders::Join && &*c.name == "set-cookie");
+    header_holds(&c.name, c.value.as_value(), regexes, policy, max_len, req)
+}
+
+/// [`header_ok`] for header `name` (lowercase) compared by `value`.
+pub(crate) fn header_holds<R: RequestView + ?Sized>(
+    name: &str,
+    value: Value<'_>,
+    regexes: &Chunked<Regex>,
+    policy: RepeatedHeaders,
+    max_len: usize,
+    req: &R,
+) -> bool {
+    let any_line =
+        policy == RepeatedHeaders::Any || (policy == RepeatedHeaders::Join && name == "set-cookie");
     if any_line || policy == RepeatedHeaders::First {
         let mut ok = false;
-        req.for_each_header(&c.name, &mut |line| {
-            ok = line.len() <= max_len && value_ok(&c.value, regexes, line);
+        req.for_each_header(name, &mut |line| {
+            ok = line.len() <= max_len && value_holds(value, regexes, line);
             if ok || !any_line {
                 ControlFlow::Break(())
             } else {
@@ -171,10 +238,140 @@ pub(crate) fn header_ok<R: RequestView + ?Sized>(
         });
         return ok;
     }
-    match &c.value {
-        ValueMatch::Exact(expected) => joined_equals(&c.name, expected, max_len, req),
-        ValueMatch::Regex(i) => joined_matches(&c.name, &regexes[*i as usize], max_len, req),
+    match value {
+        Value::Exact(expected) => joined_equals(name, expected, max_len, req),
+        Value::Regex(i) => regexes
+            .get(i as usize)
+            .is_some_and(|re| joined_matches(name, re, max_len, req)),
     }
+}
+
+/// Longest method or exact header value a condition laid out inline may have
+/// ([`encode_inline`]); longer ones are checked through the match record.
+pub(crate) const INLINE_STR: usize = 64;
+
+/// Top bit of an inline condition's first word: it has a method condition. Top bit of an
+/// inline header value's first word: a regex (its index in the low bits), else the length
+/// of the exact value that follows.
+const INLINE_FLAG: u32 = 1 << 31;
+
+/// Lays out the method and header conditions of a match as words, next to its candidate in a
+/// path index (issue #20, item 3: a cache-cold lookup then reads no match record, condition
+/// box or string allocation to check them): `None` when the match has other conditions (query,
+/// gRPC) or a string over [`INLINE_STR`] bytes, which the lookup checks through the match
+/// record.
+///
+/// Layout: the header count (with [`INLINE_FLAG`] when a method follows), then the method as
+/// a string, then per header its name's number in `names` and its value: a regex as its index
+/// with [`INLINE_FLAG`], an exact value as a string. A string is its length, then its bytes
+/// four to a word, little-endian.
+pub(crate) fn encode_inline(
+    method: Option<&str>,
+    headers: &[HeaderCond],
+    query: &[QueryCond],
+    grpc: bool,
+    names: &mut HeaderNames,
+    out: &mut Vec<u32>,
+) -> bool {
+    let start = out.len();
+    let fits = |s: &[u8]| s.len() <= INLINE_STR;
+    let ok = query.is_empty()
+        && !grpc
+        && u32::try_from(headers.len()).is_ok_and(|n| n < INLINE_FLAG)
+        && method.is_none_or(|m| fits(m.as_bytes()))
+        && headers.iter().all(|h| match &h.value {
+            ValueMatch::Exact(e) => fits(e),
+            ValueMatch::Regex(i) => *i < INLINE_FLAG,
+        });
+    if !ok {
+        return false;
+    }
+    out.push(headers.len() as u32 | if method.is_some() { INLINE_FLAG } else { 0 });
+    if let Some(m) = method {
+        push_str(m.as_bytes(), out);
+    }
+    for h in headers {
+        out.push(names.id(&h.name));
+        match &h.value {
+            ValueMatch::Exact(e) => push_str(e, out),
+            ValueMatch::Regex(i) => out.push(*i | INLINE_FLAG),
+        }
+    }
+    debug_assert!(out.len() > start);
+    true
+}
+
+/// A string of at most [`INLINE_STR`] bytes as words: its length, then its bytes.
+fn push_str(s: &[u8], out: &mut Vec<u32>) {
+    out.push(s.len() as u32);
+    out.extend(s.chunks(4).map(|c| {
+        let mut w = [0u8; 4];
+        w[..c.len()].copy_from_slice(c);
+        u32::from_le_bytes(w)
+    }));
+}
+
+/// Reads a string laid out by [`push_str`] at `*at` of `words` into `buf`, moving `at` past
+/// it; `None` when the words are not such a string.
+#[inline]
+fn read_str<'b>(
+    words: &[u32],
+    at: &mut usize,
+    buf: &'b mut [[u8; 4]; INLINE_STR / 4],
+) -> Option<&'b [u8]> {
+    let len = *words.get(*at)? as usize;
+    let src = words.get(*at + 1..*at + 1 + len.div_ceil(4))?;
+    for (d, w) in buf.iter_mut().zip(src) {
+        *d = w.to_le_bytes();
+    }
+    *at += 1 + src.len();
+    buf.as_flattened().get(..len)
+}
+
+/// Whether the conditions laid out by [`encode_inline`] at the start of `words` hold for
+/// `req`: what [`header_ok`] and a method comparison give for the match's own conditions.
+/// Words that are not such a layout hold for no request.
+pub(crate) fn inline_hold<R: RequestView + ?Sized>(
+    words: &[u32],
+    names: &HeaderNames,
+    regexes: &Chunked<Regex>,
+    policy: RepeatedHeaders,
+    max_len: usize,
+    req: &R,
+) -> bool {
+    let Some(&first) = words.first() else {
+        return false;
+    };
+    let mut at = 1;
+    let mut buf = [[0u8; 4]; INLINE_STR / 4];
+    if first & INLINE_FLAG != 0 {
+        match read_str(words, &mut at, &mut buf) {
+            Some(m) if m == req.method().as_bytes() => {}
+            _ => return false,
+        }
+    }
+    for _ in 0..first & !INLINE_FLAG {
+        let (Some(name), Some(&tag)) = (
+            words.get(at).and_then(|&id| names.get(id)),
+            words.get(at + 1),
+        ) else {
+            return false;
+        };
+        at += 1;
+        let value = if tag & INLINE_FLAG != 0 {
+            at += 1;
+            Value::Regex(tag & !INLINE_FLAG)
+        } else {
+            match read_str(words, &mut at, &mut buf) {
+                Some(v) => Value::Exact(v),
+                None => return false,
+            }
+        };
+        if !header_holds(name, value, regexes, policy, max_len, req) {
+            return false;
+        }
+    }
+    true
 }
 
 /// Whether the lines of header `name` joined by `,` equal `expected` (and are no longer than
@@ -390,6 +587,120 @@ mod tests {
             1,
             &req
         ));
+    }
+
+    /// Conditions laid out inline hold exactly when the match's own conditions do (method
+    /// compared exactly, then every header by `header_ok`), under every repeated-header
+    /// policy and value limit; those that cannot be laid out say so.
+    #[test]
+    fn inline_conditions_agree_with_the_record() {
+        let re: Chunked<Regex> = vec![Regex::new("^(?:v[0-9]+)$").unwrap()].into();
+        let rx = |name: &str| HeaderCond {
+            name: name.into(),
+            value: ValueMatch::Regex(0),
+        };
+        let long = "z".repeat(INLINE_STR);
+        let conds: Vec<(Option<&str>, Vec<HeaderCond>)> = vec![
+            (Some("GET"), vec![]),
+            (Some("DELETE"), vec![exact("x-version", "v1")]),
+            (
+                None,
+                vec![exact("x-version", "v1"), exact("x-canary", "true")],
+            ),
+            (None, vec![rx("x-version")]),
+            (None, vec![exact("x-a", ""), rx("x-version")]),
+            (Some("PROPFIND"), vec![exact("set-cookie", "a=1,b=2")]),
+            (None, vec![exact("x-long", &long)]),
+        ];
+        let reqs: Vec<(&str, Vec<(&str, &str)>)> = vec![
+            ("GET", vec![]),
+            ("GET", vec![("X-Version", "v1")]),
+            ("DELETE", vec![("x-version", "v1"), ("x-canary", "true")]),
+            ("DELETE", vec![("x-version", "v1"), ("x-version", "v2")]),
+            (
+                "PROPFIND",
+                vec![("Set-Cookie", "a=1"), ("set-cookie", "b=2")],
+            ),
+            ("POST", vec![("x-a", ""), ("x-version", "v22")]),
+            ("GET", vec![("x-long", &long)]),
+            ("GE", vec![("x-version", "v1,v2")]),
+        ];
+        let mut names = HeaderNames::default();
+        let mut checked = 0;
+        for (method, headers) in &conds {
+            let mut words = Vec::new();
+            assert!(encode_inline(
+                *method,
+                headers,
+                &[],
+                false,
+                &mut names,
+                &mut words
+            ));
+            for policy in [
+                RepeatedHeaders::Join,
+                RepeatedHeaders::First,
+                RepeatedHeaders::Any,
+            ] {
+                for max in [3, 4096] {
+                    for (m, h) in &reqs {
+                        let req = Request::new(m, "h", "/").headers(Headers::Pairs(h));
+                        let want = method.is_none_or(|x| x == *m)
+                            && headers.iter().all(|c| header_ok(c, &re, policy, max, &req));
+                        let got = inline_hold(&words, &names, &re, policy, max, &req);
+                        assert_eq!(got, want, "{method:?} {headers:?} {m} {h:?} {policy:?}");
+                        checked += usize::from(want);
+                    }
+                }
+            }
+        }
+        // Some of them hold (the comparison is not vacuous).
+        assert!(checked > 10, "{checked}");
+        // Two names, numbered once each.
+        assert_eq!(names.get(0), Some("x-version"));
+        assert!(names.get(5).is_none());
+        // Not laid out: a query condition, a gRPC match, a value over the limit; nothing
+        // is written for them.
+        let mut words = Vec::new();
+        let q = QueryCond {
+            name: "a".into(),
+            slot: 0,
+            value: ValueMatch::Exact(b"1".to_vec().into()),
+        };
+        assert!(!encode_inline(
+            None,
+            &[],
+            &[q],
+            false,
+            &mut names,
+            &mut words
+        ));
+        assert!(!encode_inline(
+            Some("GET"),
+            &[],
+            &[],
+            true,
+            &mut names,
+            &mut words
+        ));
+        let over = "z".repeat(INLINE_STR + 1);
+        assert!(!encode_inline(
+            None,
+            &[exact("x", &over)],
+            &[],
+            false,
+            &mut names,
+            &mut words
+        ));
+        assert!(words.is_empty());
+        // Words that are not a layout hold for nothing.
+        let req = Request::new("GET", "h", "/");
+        for bad in [&[][..], &[1], &[INLINE_FLAG, 99], &[1, 77, 1]] {
+            assert!(
+                !inline_hold(bad, &names, &re, RepeatedHeaders::Join, 99, &req),
+                "{bad:?}"
+            );
+        }
     }
 
     /// One scan answers every condition: first occurrence, raw values, absent names, names

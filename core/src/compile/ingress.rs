@@ -787,15 +787,18 @@ fn fill_hosts(
         ms.sort_by(|a, b| a.0.cmp(&b.0));
         let cands: Vec<u32> = ms.into_iter().map(|(_, m)| m).chain(default).collect();
         // Spec Ingress paths are literal; the Nginx flavor's regexes were built above.
-        let (paths, regex) = super::lay_out(&out.matches, &out.paths, &cands, |p| {
-            regex_ids.get(p).copied().unwrap_or(u32::MAX)
-        });
+        let paths = super::lay_out(
+            &out.matches,
+            &out.paths,
+            &mut out.header_names,
+            &cands,
+            |p| regex_ids.get(p).copied().unwrap_or(u32::MAX),
+        );
         let hostname = if host.is_empty() { "*" } else { host.as_str() };
         let v = out.vhosts.len() as u32;
         out.vhosts.push(VHost {
             hostname: hostname.into(),
             paths,
-            regex,
             grpc: Vec::new(),
             order: cands.into_boxed_slice(),
         });

@@ -352,10 +352,10 @@ spec:
 #[derive(Debug, Default, Clone)]
 pub(crate) struct VHost {
     pub hostname: Box<str>,
-    /// Exact, PathPrefix and template-regex candidates in one trie, by position.
+    /// Exact, PathPrefix and template-regex candidates in one trie, by position, and the
+    /// `(regex, match id, position)` of regexes that are not templates
+    /// ([`PathIndex::regex`]).
     pub paths: PathIndex,
-    /// `(regex, match id, position)` of regexes that are not templates, by position.
-    pub regex: RegexCands,
     /// GRPCRoute candidates (match ids) in SPEC §4.3 order.
     pub grpc: Vec<u32>,
     /// HTTP candidates (match ids) in precedence order: read by `Router::explain` and the
@@ -414,6 +414,8 @@ pub(crate) struct Compiled {
     pub regex_patterns: Chunked<Box<str>>,
     /// Every parameter name a query condition uses, numbered.
     pub query_names: conds::QueryNames,
+    /// The header names of the conditions laid out inline in the path indexes.
+    pub header_names: conds::HeaderNames,
     /// Heap bytes of `regexes` (bounded by `Options::regex_router_budget`).
     pub regex_bytes: usize,
     /// Rules compilation dropped because of their regular expressions.
@@ -460,6 +462,7 @@ impl Compiled {
             regexes: Chunked::new(),
             regex_patterns: Chunked::new(),
             query_names: conds::QueryNames::default(),
+            header_names: conds::HeaderNames::default(),
             regex_bytes: 0,
             dropped: Vec::new(),
             vhosts: Chunked::new(),
@@ -1473,44 +1476,64 @@ impl Builder<'_> {
             let vh = &mut self.out.vhosts[v];
             vh.grpc = cands;
             vh.paths = PathIndex::default();
-            vh.regex = RegexCands::default();
             vh.order = Box::default();
             return;
         }
         cands.sort_by_cached_key(|&m| self.key(rank, m));
         cands.dedup();
         let regex_ids = &self.regex_ids;
-        let (paths, regex) = lay_out(&self.out.matches, &self.out.paths, &cands, |v| regex_ids[v]);
+        let out = &mut self.out;
+        let paths = lay_out(
+            &out.matches,
+            &out.paths,
+            &mut out.header_names,
+            &cands,
+            |v| regex_ids[v],
+        );
         let vh = &mut self.out.vhosts[v];
         vh.paths = paths;
-        vh.regex = regex;
         vh.grpc = Vec::new();
         vh.order = cands.into_boxed_slice();
     }
 }
 
-/// `(regex, match id, position)` of the candidates whose regular expression is not a template.
-pub(crate) type RegexCands = Box<[(u32, u32, u32)]>;
-
 /// Lays out the candidates of one hostname, `cands` in precedence order (the first wins), for
 /// lookups: Exact, PathPrefix and template paths into one trie, other regular expressions
-/// (`regex_id` gives their compiled regex) into a list, each with its position in `cands`.
+/// (`regex_id` gives their compiled regex) into a list, each with its position in `cands`;
+/// method and header conditions inline next to the trie ([`conds::encode_inline`]).
 /// `values` are the path values the matches refer to ([`Compiled::paths`]).
 /// Gateway API routes and Ingress paths share it; only their orders differ.
 pub(crate) fn lay_out(
     matches: &Chunked<MatchInfo>,
     values: &Chunked<Box<str>>,
+    names: &mut conds::HeaderNames,
     cands: &[u32],
     regex_id: impl Fn(&str) -> u32,
-) -> (PathIndex, RegexCands) {
+) -> PathIndex {
     let mut paths = PathIndexBuilder::with_capacity(cands.len());
-    let mut regex = Vec::new();
-    // The segments of one candidate at a time, borrowed from its path (one buffer for all).
+    // The segments of one candidate at a time, borrowed from its path (one buffer for all),
+    // and its inline conditions.
     let mut segs = Vec::new();
+    let mut inline = Vec::new();
     for (pos, &m) in cands.iter().enumerate() {
         let pos = pos as u32;
         let mi = &matches[m as usize];
         let free = mi.method().is_none() && mi.headers().is_empty() && mi.query().is_empty();
+        inline.clear();
+        let check = if free {
+            path::Check::Free
+        } else if conds::encode_inline(
+            mi.method(),
+            mi.headers(),
+            mi.query(),
+            mi.grpc().is_some(),
+            names,
+            &mut inline,
+        ) {
+            path::Check::Inline(&inline)
+        } else {
+            path::Check::Ask
+        };
         let value: &str = values.get(mi.path as usize).map_or("", |v| v);
         let tail = match mi.path_kind {
             PathKind::Exact => {
@@ -1525,14 +1548,14 @@ pub(crate) fn lay_out(
                 Some(true) => Tail::Rest,
                 Some(false) => Tail::End,
                 None => {
-                    regex.push((regex_id(value), m, pos));
+                    paths.insert_regex(regex_id(value), m, pos);
                     continue;
                 }
             },
         };
-        paths.insert(&segs, tail, pos, m, free);
+        paths.insert(&segs, tail, pos, m, check);
     }
-    (paths.build(), regex.into_boxed_slice())
+    paths.build()
 }
 
 /// A value for a message, shortened when long.

@@ -20,7 +20,10 @@
 //! record (header, literal children, candidates, hash table) contiguous, a parent before its
 //! children; nodes refer to each other by word offset. A lookup reads one allocation, and a
 //! node with its literals usually shares a cache line or two: cache-cold lookups touch fewer
-//! lines and pages than with separate arrays of nodes, literals and candidates.
+//! lines and pages than with separate arrays of nodes, literals and candidates. The same
+//! array holds the hostname's other regex candidates (before the root) and the method and
+//! header conditions of its candidates (after the records, [`Check::Inline`]), so checking a
+//! candidate's conditions reads no match record and no per-condition allocation.
 
 use super::segment::{
     key_at, next_segment, probe_lits, scan_lits, segment_at, table_len, LitsBuilder, PathSeg,
@@ -45,14 +48,37 @@ struct Term {
     free: bool,
     /// An open PathPrefix (any continuation), rather than a template's `(/.*)?`.
     prefix: bool,
+    /// Its conditions laid out inline ([`Check::Inline`]): where they start in
+    /// [`PathIndexBuilder::inline`] and how many words (`NONE`, 0: none).
+    inline: (u32, u32),
 }
 
-/// Words of a frozen candidate: position, match id, flags ([`FREE`], [`PREFIX`]).
+/// How a lookup checks a candidate's conditions other than its path.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Check<'x> {
+    /// It has none: it matches without asking.
+    Free,
+    /// Ask the caller's check with the match id alone.
+    Ask,
+    /// Ask the caller's check with these words too (conditions laid out by the caller, e.g.
+    /// `conds::encode_inline`), stored in the index next to the trie.
+    Inline(&'x [u32]),
+}
+
+/// Words of a frozen candidate: position, match id, flags ([`FREE`], [`PREFIX`], [`INLINE`]
+/// and the inline conditions' offset).
 const TERM_WORDS: usize = 3;
 /// Flag of a frozen candidate: [`Term::free`].
 const FREE: u32 = 1;
 /// Flag of a frozen candidate: [`Term::prefix`].
 const PREFIX: u32 = 2;
+/// Flag of a frozen candidate: its conditions are laid out inline, at the word offset in the
+/// flags' bits from [`INLINE_SHIFT`] up.
+const INLINE: u32 = 4;
+/// Where the offset of a candidate's inline conditions starts in its flags word.
+const INLINE_SHIFT: u32 = 3;
+/// Inline conditions must start below this word offset (else they are asked by match id).
+const INLINE_END: usize = 1 << (32 - INLINE_SHIFT);
 
 /// A node while the index is built (its candidates are in [`PathIndexBuilder::terms`]).
 #[derive(Debug)]
@@ -214,19 +240,24 @@ pub(crate) struct PathIndexBuilder<'a> {
     /// Every candidate in insertion order: its node, whether it is open there, the candidate
     /// (one list for all nodes rather than two per node: fewer allocations).
     terms: Vec<(u32, bool, Term)>,
+    /// The inline conditions of every candidate that has them, one after the other.
+    inline: Vec<u32>,
+    /// `(regex, match id, position)` of the candidates matched outside the trie.
+    regex: Vec<[u32; 3]>,
 }
 
 impl Default for PathIndexBuilder<'_> {
     fn default() -> Self {
-        PathIndexBuilder {
-            nodes: vec![BuildNode::default()],
-            terms: Vec::new(),
-        }
+        PathIndexBuilder::with_capacity(0)
     }
 }
 
 /// The Exact, PathPrefix and template candidates of one hostname, frozen: every node's
-/// record in one array of words (see [`HEAD`]), the root's at word 0, linked by word offsets.
+/// record in one array of words (see [`HEAD`]), linked by word offsets: first the
+/// `(regex, match id, position)` triples of the hostname's other regexes, then the root's
+/// record and the others, then the candidates' inline conditions ([`Check::Inline`]). One
+/// allocation holds everything a lookup of the hostname reads, but for literals over sixteen
+/// bytes, and what it reads first (the regexes, the root) is together.
 ///
 /// An index holds fewer than 2³¹ words (8 GiB; a link's top bit is [`VIA_LIT`]): far more
 /// than the configurations `Router::new` accepts can fill.
@@ -235,6 +266,11 @@ pub(crate) struct PathIndex {
     words: Box<[u32]>,
     /// Bytes after the first eight of literals over sixteen bytes.
     tails: Box<[u8]>,
+    /// Number of regex triples at the start of `words`.
+    regex: u32,
+    /// Where the node records end in `words` (the inline conditions follow).
+    #[cfg(test)]
+    records: u32,
 }
 
 impl Default for PathIndex {
@@ -278,12 +314,29 @@ impl<'a> PathIndexBuilder<'a> {
         PathIndexBuilder {
             nodes,
             terms: Vec::with_capacity(n),
+            inline: Vec::new(),
+            regex: Vec::new(),
         }
     }
 
+    /// Adds a candidate matched outside the trie: regular expression `regex` (the caller's
+    /// number), its match id and its position (unique among the index's candidates). Added in
+    /// position order.
+    pub(crate) fn insert_regex(&mut self, regex: u32, id: u32, pos: u32) {
+        debug_assert!(self.regex.last().is_none_or(|r| r[2] < pos));
+        self.regex.push([regex, id, pos]);
+    }
+
     /// Adds a candidate: its segments, how it ends, its position (unique among the index's
-    /// candidates) and match id, and whether it has no other condition than its path.
-    pub(crate) fn insert(&mut self, segs: &[Seg<'a>], tail: Tail, pos: u32, id: u32, free: bool) {
+    /// candidates) and match id, and how its other conditions are checked.
+    pub(crate) fn insert(
+        &mut self,
+        segs: &[Seg<'a>],
+        tail: Tail,
+        pos: u32,
+        id: u32,
+        check: Check<'_>,
+    ) {
         let mut node = 0usize;
         self.nodes[0].min_pos = self.nodes[0].min_pos.min(pos);
         for seg in segs {
@@ -315,11 +368,20 @@ impl<'a> PathIndexBuilder<'a> {
         } else {
             n.end_len += 1;
         }
+        let inline = match check {
+            Check::Inline(w) if !w.is_empty() && self.inline.len() + w.len() < INLINE_END => {
+                let at = self.inline.len() as u32;
+                self.inline.extend_from_slice(w);
+                (at, w.len() as u32)
+            }
+            _ => (NONE, 0),
+        };
         let term = Term {
             pos,
             id,
-            free,
+            free: matches!(check, Check::Free),
             prefix: tail == Tail::Prefix,
+            inline,
         };
         self.terms.push((node as u32, open, term));
     }
@@ -331,7 +393,8 @@ impl<'a> PathIndexBuilder<'a> {
         // children), its `up` link and depth, and its fewest and most segments, in full
         // before they are stored in 16 bits.
         let mut info: Vec<Frozen> = Vec::with_capacity(count);
-        let mut total = 0usize;
+        // The regex triples come first, the root's record right after them.
+        let mut total = 3 * self.regex.len();
         for (i, n) in self.nodes.iter().enumerate() {
             let at = total as u32;
             let lits = n.lits.len();
@@ -387,9 +450,15 @@ impl<'a> PathIndexBuilder<'a> {
         // unstable sort (which allocates nothing) gives what a stable one would.
         self.terms
             .sort_unstable_by_key(|&(node, open, t)| (node, open, t.pos));
-        let mut words: Vec<u32> = Vec::with_capacity(total);
+        let mut words: Vec<u32> = Vec::with_capacity(total + self.inline.len());
+        words.extend(self.regex.iter().flatten());
         let mut tails = Vec::new();
         let mut terms = self.terms.iter();
+        // Where the next candidate's inline conditions go, after the records.
+        let mut cond_at = total;
+        let inline_at = |t: &Term, cond_at: usize| {
+            (t.inline.0 != NONE && cond_at + (t.inline.1 as usize) < INLINE_END).then_some(cond_at)
+        };
         for (n, f) in self.nodes.iter().zip(&info) {
             let lo = f.segs.0.min(u32::from(u16::MAX));
             let hi = f.segs.1.min(u32::from(u16::MAX));
@@ -411,12 +480,29 @@ impl<'a> PathIndexBuilder<'a> {
             n.lits.table_into(&mut words);
             words[f.at as usize + H_TERMS] = (words.len() - f.at as usize) as u32;
             for &(_, _, t) in terms.by_ref().take((n.end_len + n.open_len) as usize) {
-                let flags = if t.free { FREE } else { 0 } | if t.prefix { PREFIX } else { 0 };
+                let mut flags = if t.free { FREE } else { 0 } | if t.prefix { PREFIX } else { 0 };
+                if let Some(at) = inline_at(&t, cond_at) {
+                    flags |= INLINE | (at as u32) << INLINE_SHIFT;
+                    cond_at += t.inline.1 as usize;
+                }
                 words.extend_from_slice(&[t.pos, t.id, flags]);
             }
         }
         debug_assert_eq!(words.len(), total);
+        // The inline conditions, in the order their offsets were given above.
+        let mut cond_at = total;
+        for (_, _, t) in &self.terms {
+            if inline_at(t, cond_at).is_some() {
+                let (a, n) = (t.inline.0 as usize, t.inline.1 as usize);
+                words.extend_from_slice(self.inline.get(a..a + n).unwrap_or_default());
+                cond_at += n;
+            }
+        }
+        debug_assert_eq!(words.len(), cond_at);
         PathIndex {
+            regex: self.regex.len() as u32,
+            #[cfg(test)]
+            records: total as u32,
             words: words.into_boxed_slice(),
             tails: tails.into_boxed_slice(),
         }
@@ -450,9 +536,10 @@ impl PathIndex {
     }
 
     /// The smallest-position candidate below `bound` whose path matches `path` and for which
-    /// `ok` holds (asked only of candidates with conditions): `(position, match id)`.
+    /// `ok` holds (asked only of candidates with conditions, with their match id and their
+    /// inline conditions, [`Check::Inline`]): `(position, match id)`.
     #[inline]
-    pub(crate) fn best<F: FnMut(u32) -> bool>(
+    pub(crate) fn best<F: FnMut(u32, Option<&[u32]>) -> bool>(
         &self,
         path: &str,
         bound: u32,
@@ -462,16 +549,17 @@ impl PathIndex {
             limit: bound,
             best: NONE,
             ok,
+            words: &self.words,
         };
         let p = path.as_bytes();
         cost::walk();
         match p.first() {
             // Unbounded, the walk needs no pruning until its last node (below).
             Some(b'/') if bound == NONE => self.walk(p, &mut s),
-            Some(b'/') => self.search(p, 0, 1, &mut s),
+            Some(b'/') => self.search(p, self.root(), 1, &mut s),
             // Only PathPrefix `/` (open at the root) matches the empty path.
             None => {
-                if let Some(root) = self.node(0) {
+                if let Some(root) = self.node(self.root()) {
                     s.consider(self.open(root), || false);
                 }
             }
@@ -490,8 +578,8 @@ impl PathIndex {
     /// walk's last node, so no node is pruned by position on the way (every node but an
     /// empty index's root has a candidate below it).
     #[inline]
-    fn walk<F: FnMut(u32) -> bool>(&self, p: &[u8], s: &mut Search<'_, F>) {
-        let (mut node, mut off) = (0usize, 1usize);
+    fn walk<F: FnMut(u32, Option<&[u32]>) -> bool>(&self, p: &[u8], s: &mut Search<'_, F>) {
+        let (mut node, mut off) = (self.root(), 1usize);
         cost::node();
         loop {
             let Some(n) = self.node(node) else {
@@ -521,7 +609,7 @@ impl PathIndex {
     /// The path ended exactly at `n`: its ending candidates, then (when it has any) its open
     /// ones.
     #[inline]
-    fn ended<F: FnMut(u32) -> bool>(&self, n: Node<'_>, s: &mut Search<'_, F>) {
+    fn ended<F: FnMut(u32, Option<&[u32]>) -> bool>(&self, n: Node<'_>, s: &mut Search<'_, F>) {
         s.consider_end(self.end(n));
         if n.open_len() > 0 {
             s.consider(self.open(n), || false);
@@ -561,7 +649,7 @@ impl PathIndex {
     /// (`continue 'down`); split into helpers, that state would be threaded through calls on
     /// the hottest path of a lookup.
     #[inline(never)]
-    fn search<F: FnMut(u32) -> bool>(
+    fn search<F: FnMut(u32, Option<&[u32]>) -> bool>(
         &self,
         p: &[u8],
         top: usize,
@@ -662,11 +750,28 @@ impl PathIndex {
         }
     }
 
+    /// `(regex, match id, position)` of the candidates matched outside the trie, by position
+    /// ([`PathIndexBuilder::insert_regex`]).
+    #[inline]
+    pub(crate) fn regex(&self) -> &[[u32; 3]] {
+        self.words
+            .get(..3 * self.regex as usize)
+            .unwrap_or_default()
+            .as_chunks::<3>()
+            .0
+    }
+
+    /// Where the root's record starts: after the regex triples.
+    #[inline(always)]
+    fn root(&self) -> usize {
+        3 * self.regex as usize
+    }
+
     /// Number of nodes (for tests): records walked from the first.
     #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
-        let (mut at, mut n) = (0, 0);
-        while let Some(node) = self.node(at) {
+        let (mut at, mut n) = (self.root(), 0);
+        while let Some(node) = self.node(at).filter(|_| at < self.records as usize) {
             at = node.terms_at() + TERM_WORDS * (node.end_len() + node.open_len()) as usize;
             n += 1;
         }
@@ -716,9 +821,11 @@ struct Search<'a, F> {
     limit: u32,
     best: u32,
     ok: &'a mut F,
+    /// The index's words, where inline conditions are.
+    words: &'a [u32],
 }
 
-impl<F: FnMut(u32) -> bool> Search<'_, F> {
+impl<F: FnMut(u32, Option<&[u32]>) -> bool> Search<'_, F> {
     /// [`Search::consider`] for candidates that end at their node (no `(/.*)?`, so no
     /// newline to ask about). `list`: frozen candidates, [`TERM_WORDS`] each.
     #[inline(always)]
@@ -728,12 +835,24 @@ impl<F: FnMut(u32) -> bool> Search<'_, F> {
                 return;
             }
             cost::term();
-            if flags & FREE != 0 || (self.ok)(id) {
+            if flags & FREE != 0 || self.holds(id, flags) {
                 self.limit = pos;
                 self.best = id;
                 return;
             }
         }
+    }
+
+    /// Asks the caller's check about candidate `id` with flags `flags` (with its inline
+    /// conditions, if any).
+    #[inline(always)]
+    fn holds(&mut self, id: u32, flags: u32) -> bool {
+        let inline = if flags & INLINE != 0 {
+            self.words.get((flags >> INLINE_SHIFT) as usize..)
+        } else {
+            None
+        };
+        (self.ok)(id, inline)
     }
 
     /// Takes the first candidate of `list` below `limit` that matches and holds. `newline`
@@ -750,7 +869,7 @@ impl<F: FnMut(u32) -> bool> Search<'_, F> {
             if flags & PREFIX == 0 && *nl.get_or_insert_with(&mut newline) {
                 continue;
             }
-            if flags & FREE != 0 || (self.ok)(id) {
+            if flags & FREE != 0 || self.holds(id, flags) {
                 self.limit = pos;
                 self.best = id;
                 return;
@@ -777,7 +896,7 @@ mod tests {
                     (segs, if rest { Tail::Rest } else { Tail::End })
                 }
             };
-            t.insert(&segs, tail, i as u32, i as u32, false);
+            t.insert(&segs, tail, i as u32, i as u32, Check::Ask);
         }
         t.build()
     }
@@ -785,7 +904,7 @@ mod tests {
     /// Every candidate that matches `path`, best first (by asking `ok` to refuse each).
     fn all(t: &PathIndex, path: &str) -> Vec<u32> {
         let mut out = Vec::new();
-        while let Some((_, id)) = t.best(path, u32::MAX, &mut |id| !out.contains(&id)) {
+        while let Some((_, id)) = t.best(path, u32::MAX, &mut |id, _| !out.contains(&id)) {
             out.push(id);
         }
         out.sort();
@@ -845,6 +964,39 @@ mod tests {
         assert_eq!(t.len(), 4);
     }
 
+    /// Inline conditions reach the check with the candidate, at the offset its flags give,
+    /// after the records; the regex triples come first and the root after them.
+    #[test]
+    fn inline_conditions_and_regexes_in_the_words() {
+        let mut b = PathIndexBuilder::default();
+        b.insert_regex(7, 70, 0);
+        b.insert_regex(8, 80, 3);
+        let segs = literal_segments("/a", Tail::End);
+        b.insert(&segs, Tail::End, 1, 10, Check::Inline(&[5, 6]));
+        b.insert(&segs, Tail::End, 2, 20, Check::Ask);
+        b.insert(&segs, Tail::End, 4, 40, Check::Inline(&[9]));
+        let segs = literal_segments("/b", Tail::Prefix);
+        b.insert(&segs, Tail::Prefix, 5, 50, Check::Free);
+        let t = b.build();
+        assert_eq!(t.regex(), &[[7, 70, 0], [8, 80, 3]]);
+        assert_eq!(t.root(), 6);
+        assert_eq!(t.len(), 3);
+        // Each check sees its own words first.
+        let mut seen = Vec::new();
+        let got = t.best("/a", u32::MAX, &mut |id, w| {
+            seen.push((id, w.map(|w| w[..2.min(w.len())].to_vec())));
+            false
+        });
+        assert_eq!(got, None);
+        assert_eq!(
+            seen,
+            [(10, Some(vec![5, 6])), (20, None), (40, Some(vec![9]))]
+        );
+        assert_eq!(t.words.len(), t.records as usize + 3);
+        assert_eq!(t.best("/b/c", u32::MAX, &mut |_, _| false), Some((5, 50)));
+        assert_eq!(t.best("/a", u32::MAX, &mut |id, _| id == 40), Some((4, 40)));
+    }
+
     /// Segment counts beyond 16 bits are stored saturated: candidates deeper than 65,535
     /// segments are still found, and nothing shallower is pruned wrongly.
     #[test]
@@ -891,11 +1043,20 @@ mod tests {
             ("exact", "/a/b/c"),
             ("template", "/a/[^/]+/c"),
         ]);
-        assert_eq!(t.best("/a/b/c", u32::MAX, &mut |_| true), Some((0, 0)));
-        assert_eq!(t.best("/a/b/c", u32::MAX, &mut |id| id != 0), Some((1, 1)));
-        assert_eq!(t.best("/a/b/c", u32::MAX, &mut |id| id > 1), Some((2, 2)));
-        assert_eq!(t.best("/a/x/c", u32::MAX, &mut |id| id > 0), Some((3, 3)));
-        assert_eq!(t.best("/a/b/c", 0, &mut |_| true), None);
+        assert_eq!(t.best("/a/b/c", u32::MAX, &mut |_, _| true), Some((0, 0)));
+        assert_eq!(
+            t.best("/a/b/c", u32::MAX, &mut |id, _| id != 0),
+            Some((1, 1))
+        );
+        assert_eq!(
+            t.best("/a/b/c", u32::MAX, &mut |id, _| id > 1),
+            Some((2, 2))
+        );
+        assert_eq!(
+            t.best("/a/x/c", u32::MAX, &mut |id, _| id > 0),
+            Some((3, 3))
+        );
+        assert_eq!(t.best("/a/b/c", 0, &mut |_, _| true), None);
         assert_eq!(all(&t, "/a/b/c"), vec![0, 1, 2, 3]);
     }
 
@@ -1003,7 +1164,13 @@ mod tests {
     fn build(cands: &[Cand]) -> PathIndex {
         let mut b = PathIndexBuilder::default();
         for (id, (segs, tail, pos, free)) in cands.iter().enumerate() {
-            b.insert(segs, *tail, *pos, id as u32, *free);
+            b.insert(
+                segs,
+                *tail,
+                *pos,
+                id as u32,
+                if *free { Check::Free } else { Check::Ask },
+            );
         }
         b.build()
     }
@@ -1080,7 +1247,7 @@ mod tests {
                 .map(|(id, c)| (c.2, id as u32))
                 .min();
             cost::take();
-            let got = ix.best(&path, u32::MAX, &mut |id| ok(id));
+            let got = ix.best(&path, u32::MAX, &mut |id, _| ok(id));
             let c = cost::take();
             prop_assert_eq!(got, want);
             let budget = consistent_nodes(&cands, &path) as u64;
@@ -1139,7 +1306,7 @@ mod tests {
                 .map(|(id, c)| (c.2, id as u32))
                 .min();
             cost::take();
-            let got = ix.best(&path, u32::MAX, &mut |id| ok(id));
+            let got = ix.best(&path, u32::MAX, &mut |id, _| ok(id));
             let c = cost::take();
             prop_assert_eq!(got, want);
             prop_assert!(c.nodes <= consistent_nodes(&cands, &path) as u64, "{c:?}");
@@ -1172,7 +1339,7 @@ mod tests {
                 .stack_size(64 * 1024)
                 .spawn_scoped(sc, || {
                     cost::take();
-                    let r = ix.best(&path, u32::MAX, &mut |id| id == root);
+                    let r = ix.best(&path, u32::MAX, &mut |id, _| id == root);
                     (r, cost::take())
                 })
                 .unwrap()
@@ -1217,7 +1384,7 @@ mod tests {
         ] {
             cost::take();
             // Every template matches the first path; none is accepted.
-            assert_eq!(ix.best(&path, u32::MAX, &mut |_| false), None);
+            assert_eq!(ix.best(&path, u32::MAX, &mut |_, _| false), None);
             let c = cost::take();
             assert!(c.nodes < 1 << (D + 1), "{c:?}");
             assert!(c.terms <= 1 << D, "{c:?}");
@@ -1244,12 +1411,15 @@ mod tests {
         let ix = build(&cands);
         let path = format!("{}/x", "/a".repeat(D));
         cost::take();
-        assert_eq!(ix.best(&path, u32::MAX, &mut |_| true), None);
+        assert_eq!(ix.best(&path, u32::MAX, &mut |_, _| true), None);
         let c = cost::take();
         assert_eq!((c.nodes, c.terms), (1, 0), "{c:?}");
         // One segment fewer: every template matches; the first accepted one wins.
         let path = "/a".repeat(D);
-        assert_eq!(ix.best(&path, u32::MAX, &mut |id| id == 77), Some((77, 77)));
+        assert_eq!(
+            ix.best(&path, u32::MAX, &mut |id, _| id == 77),
+            Some((77, 77))
+        );
     }
 
     /// Issue #15, finding 3: 400,000 Exact paths under one node build in linear time (sorted
@@ -1261,17 +1431,17 @@ mod tests {
         let mut b = PathIndexBuilder::default();
         for (i, path) in paths.iter().enumerate() {
             let segs = literal_segments(path, Tail::End);
-            b.insert(&segs, Tail::End, i as u32, i as u32, true);
+            b.insert(&segs, Tail::End, i as u32, i as u32, Check::Free);
         }
         let ix = b.build();
         assert_eq!(ix.len(), N + 2);
         for i in (0..N).step_by(997).chain([N - 1]) {
             let p = format!("/api/item-{i}");
             assert_eq!(
-                ix.best(&p, u32::MAX, &mut |_| true),
+                ix.best(&p, u32::MAX, &mut |_, _| true),
                 Some((i as u32, i as u32))
             );
         }
-        assert_eq!(ix.best("/api/item-x", u32::MAX, &mut |_| true), None);
+        assert_eq!(ix.best("/api/item-x", u32::MAX, &mut |_, _| true), None);
     }
 }
