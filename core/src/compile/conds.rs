@@ -328,6 +328,23 @@ fn read_str<'b>(
     buf.as_flattened().get(..len)
 }
 
+/// Whether the string laid out by [`push_str`] at `*at` of `words` is `s`, compared a word at
+/// a time, moving `at` past it.
+#[inline]
+fn same_str(words: &[u32], at: &mut usize, s: &[u8]) -> bool {
+    let n = s.len().div_ceil(4);
+    let (Some(&len), Some(packed)) = (words.get(*at), words.get(*at + 1..*at + 1 + n)) else {
+        return false;
+    };
+    *at += 1 + n;
+    len as usize == s.len()
+        && s.chunks(4).zip(packed).all(|(c, &w)| {
+            let mut b = [0u8; 4];
+            b[..c.len()].copy_from_slice(c);
+            u32::from_le_bytes(b) == w
+        })
+}
+
 /// Whether the conditions laid out by [`encode_inline`] at the start of `words` hold for
 /// `req`: what [`header_ok`] and a method comparison give for the match's own conditions.
 /// Words that are not such a layout hold for no request.
@@ -343,13 +360,10 @@ pub(crate) fn inline_hold<R: RequestView + ?Sized>(
         return false;
     };
     let mut at = 1;
-    let mut buf = [[0u8; 4]; INLINE_STR / 4];
-    if first & INLINE_FLAG != 0 {
-        match read_str(words, &mut at, &mut buf) {
-            Some(m) if m == req.method().as_bytes() => {}
-            _ => return false,
-        }
+    if first & INLINE_FLAG != 0 && !same_str(words, &mut at, req.method().as_bytes()) {
+        return false;
     }
+    let mut buf = [[0u8; 4]; INLINE_STR / 4];
     for _ in 0..first & !INLINE_FLAG {
         let (Some(name), Some(&tag)) = (
             words.get(at).and_then(|&id| names.get(id)),

@@ -266,8 +266,8 @@ pub(crate) struct PathIndex {
     words: Box<[u32]>,
     /// Bytes after the first eight of literals over sixteen bytes.
     tails: Box<[u8]>,
-    /// Number of regex triples at the start of `words`.
-    regex: u32,
+    /// Where the root's record starts: after the regex triples at the start of `words`.
+    root: u32,
     /// Where the node records end in `words` (the inline conditions follow).
     #[cfg(test)]
     records: u32,
@@ -500,7 +500,7 @@ impl<'a> PathIndexBuilder<'a> {
         }
         debug_assert_eq!(words.len(), cond_at);
         PathIndex {
-            regex: self.regex.len() as u32,
+            root: 3 * self.regex.len() as u32,
             #[cfg(test)]
             records: total as u32,
             words: words.into_boxed_slice(),
@@ -755,7 +755,7 @@ impl PathIndex {
     #[inline]
     pub(crate) fn regex(&self) -> &[[u32; 3]] {
         self.words
-            .get(..3 * self.regex as usize)
+            .get(..self.root as usize)
             .unwrap_or_default()
             .as_chunks::<3>()
             .0
@@ -764,7 +764,7 @@ impl PathIndex {
     /// Where the root's record starts: after the regex triples.
     #[inline(always)]
     fn root(&self) -> usize {
-        3 * self.regex as usize
+        self.root as usize
     }
 
     /// Number of nodes (for tests): records walked from the first.
