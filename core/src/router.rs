@@ -881,7 +881,7 @@ impl Router {
     }
 
     #[allow(clippy::too_many_arguments)]
-    #[inline]
+    #[inline(always)]
     fn lookup<'r, 'q, R: RequestView + ?Sized>(
         &'r self,
         hosts: &'r compile::host::HostIndex,
