@@ -69,6 +69,8 @@ pub struct ConfigBuilder {
     seen: rustc_hash::FxHashMap<(&'static str, String), Origin>,
     /// The `name` of the last [`ConfigBuilder::add_value`], shared by the origins it gave.
     last_name: Option<Arc<str>>,
+    /// Validation, object by object as they are loaded, and its errors until `finish`.
+    checks: crate::validate::Checks,
 }
 
 /// The kinds the loader knows, keyed by `(group, kind)`, with the API versions served.
@@ -207,16 +209,28 @@ impl ConfigBuilder {
     /// Validates what was added (objects and rules that break the Gateway API's rules are
     /// dropped and reported in [`Config::errors`]) and returns the configuration.
     pub fn finish(self) -> Config {
+        // Each object was validated as it was loaded (`push_object`); its errors come after
+        // the loader's own.
         let mut config = self.config;
-        crate::validate::validate(&mut config);
+        self.checks.finish(&mut config.errors);
         config
+    }
+
+    /// A builder that does not validate, for [`ConfigBuilder::unvalidated`]. Only in tests.
+    #[cfg(test)]
+    pub(crate) fn without_validation(mut self) -> Self {
+        self.checks.off = true;
+        self
     }
 
     /// What was loaded, without validation: for the crate's own tests of attachment and
     /// compilation on input that validation would refuse (input that bypasses the API server
-    /// must still be handled without panicking). Only in tests: a `Config` is validated.
+    /// must still be handled without panicking). Only in tests, and only from a builder made
+    /// [`ConfigBuilder::without_validation`] (objects are validated as they are loaded): a
+    /// `Config` is validated.
     #[cfg(test)]
     pub(crate) fn unvalidated(self) -> Config {
+        assert!(self.checks.off, "unvalidated() needs without_validation()");
         self.config
     }
 
@@ -626,65 +640,49 @@ impl ConfigBuilder {
         true
     }
 
-    /// Parses `body` as the spec of `ctx.kind` and adds the object to its list.
+    /// Parses `body` as the spec of `ctx.kind`, validates it and adds the object to its list.
     fn push_object(&mut self, ctx: Ctx, body: Value) {
+        let Self { config, checks, .. } = self;
+        let e = &mut config.errors;
         match ctx.kind {
-            "GatewayClass" => ctx.push(
-                body,
-                &mut self.config.gateway_classes,
-                &mut self.config.errors,
-            ),
-            "Gateway" => ctx.push(body, &mut self.config.gateways, &mut self.config.errors),
-            "ListenerSet" | "XListenerSet" => ctx.push(
-                body,
-                &mut self.config.listener_sets,
-                &mut self.config.errors,
-            ),
+            "GatewayClass" => ctx.push(body, &mut config.gateway_classes, e, |o| {
+                checks.gateway_class(o)
+            }),
+            "Gateway" => ctx.push(body, &mut config.gateways, e, |o| checks.gateway(o)),
+            "ListenerSet" | "XListenerSet" => ctx.push(body, &mut config.listener_sets, e, |o| {
+                checks.listener_set(o)
+            }),
             "HTTPRoute" => {
-                ctx.push_route(body, &mut self.config.http_routes, &mut self.config.errors)
+                ctx.push_route(body, &mut config.http_routes, e, |r| checks.http_route(r))
             }
             "GRPCRoute" => {
-                ctx.push_route(body, &mut self.config.grpc_routes, &mut self.config.errors)
+                ctx.push_route(body, &mut config.grpc_routes, e, |r| checks.grpc_route(r))
             }
-            "TLSRoute" => {
-                ctx.push_route(body, &mut self.config.tls_routes, &mut self.config.errors)
+            "TLSRoute" => ctx.push_route(body, &mut config.tls_routes, e, |r| checks.tls_route(r)),
+            "TCPRoute" => ctx.push_route(body, &mut config.tcp_routes, e, |r| checks.tcp_route(r)),
+            "UDPRoute" => ctx.push_route(body, &mut config.udp_routes, e, |r| checks.udp_route(r)),
+            "ReferenceGrant" => ctx.push(body, &mut config.reference_grants, e, |o| {
+                checks.reference_grant(o)
+            }),
+            "BackendTLSPolicy" => ctx.push(body, &mut config.backend_tls_policies, e, |o| {
+                checks.backend_tls_policy(o)
+            }),
+            "XBackendTrafficPolicy" => {
+                ctx.push(body, &mut config.backend_traffic_policies, e, |o| {
+                    checks.backend_traffic_policy(o)
+                })
             }
-            "TCPRoute" => {
-                ctx.push_route(body, &mut self.config.tcp_routes, &mut self.config.errors)
-            }
-            "UDPRoute" => {
-                ctx.push_route(body, &mut self.config.udp_routes, &mut self.config.errors)
-            }
-            "ReferenceGrant" => ctx.push(
-                body,
-                &mut self.config.reference_grants,
-                &mut self.config.errors,
-            ),
-            "BackendTLSPolicy" => ctx.push(
-                body,
-                &mut self.config.backend_tls_policies,
-                &mut self.config.errors,
-            ),
-            "XBackendTrafficPolicy" => ctx.push(
-                body,
-                &mut self.config.backend_traffic_policies,
-                &mut self.config.errors,
-            ),
-            "Namespace" => ctx.push(body, &mut self.config.namespaces, &mut self.config.errors),
-            "Service" => ctx.push(body, &mut self.config.services, &mut self.config.errors),
-            "Secret" => ctx.push(body, &mut self.config.secrets, &mut self.config.errors),
-            "ConfigMap" => ctx.push(body, &mut self.config.config_maps, &mut self.config.errors),
-            "EndpointSlice" => ctx.push(
-                body,
-                &mut self.config.endpoint_slices,
-                &mut self.config.errors,
-            ),
-            "Ingress" => ctx.push(body, &mut self.config.ingresses, &mut self.config.errors),
-            "IngressClass" => ctx.push(
-                body,
-                &mut self.config.ingress_classes,
-                &mut self.config.errors,
-            ),
+            "Namespace" => ctx.push(body, &mut config.namespaces, e, |o| checks.namespace(o)),
+            "Service" => ctx.push(body, &mut config.services, e, |o| checks.service(o)),
+            "Secret" => ctx.push(body, &mut config.secrets, e, |o| checks.secret(o)),
+            "ConfigMap" => ctx.push(body, &mut config.config_maps, e, |o| checks.config_map(o)),
+            "EndpointSlice" => ctx.push(body, &mut config.endpoint_slices, e, |o| {
+                checks.endpoint_slice(o)
+            }),
+            "Ingress" => ctx.push(body, &mut config.ingresses, e, |o| checks.ingress(o)),
+            "IngressClass" => ctx.push(body, &mut config.ingress_classes, e, |o| {
+                checks.ingress_class(o)
+            }),
             _ => unreachable!("every kind of KINDS is dispatched"),
         }
     }
@@ -730,28 +728,38 @@ impl Ctx<'_> {
         }
     }
 
+    /// Parses `body` and adds the object to `out` when `valid` keeps it.
     fn push<S: DeserializeOwned>(
         self,
         body: Value,
         out: &mut Vec<Object<S>>,
         errors: &mut Vec<ConfigError>,
+        valid: impl FnOnce(&Object<S>) -> bool,
     ) {
         if let Some(o) = self.parse(body, errors) {
-            out.push(o);
+            if valid(&o) {
+                out.push(o);
+            }
         }
     }
 
+    /// Parses `body` and adds the route to `out` when `valid` keeps it (marking its invalid
+    /// rules).
     fn push_route<S: DeserializeOwned>(
         self,
         body: Value,
         out: &mut Vec<Route<S>>,
         errors: &mut Vec<ConfigError>,
+        valid: impl FnOnce(&mut Route<S>) -> bool,
     ) {
         if let Some(object) = self.parse(body, errors) {
-            out.push(Route {
+            let mut route = Route {
                 object,
                 invalid_rules: Vec::new(),
-            });
+            };
+            if valid(&mut route) {
+                out.push(route);
+            }
         }
     }
 }
