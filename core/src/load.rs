@@ -208,9 +208,11 @@ impl ConfigBuilder {
 
     /// Validates what was added (objects and rules that break the Gateway API's rules are
     /// dropped and reported in [`Config::errors`]) and returns the configuration.
+    ///
+    /// The work is done as objects are added (each is validated right after it is parsed);
+    /// the validation errors come out here, after the loader's own, grouped by kind.
     pub fn finish(self) -> Config {
-        // Each object was validated as it was loaded (`push_object`); its errors come after
-        // the loader's own.
+        // Each object was validated as it was loaded (`push_object`).
         let mut config = self.config;
         self.checks.finish(&mut config.errors);
         config
