@@ -66,9 +66,11 @@ pub struct ConfigBuilder {
     bytes: usize,
     objects: usize,
     /// First origin of every `(kind, key)` loaded, to refuse duplicates in O(1).
-    seen: rustc_hash::FxHashMap<(&'static str, String), Origin>,
+    seen: Seen,
     /// The `name` of the last [`ConfigBuilder::add_value`], shared by the origins it gave.
     last_name: Option<Arc<str>>,
+    /// Validation, object by object as they are loaded, and its errors until `finish`.
+    checks: crate::validate::Checks,
 }
 
 /// The kinds the loader knows, keyed by `(group, kind)`, with the API versions served.
@@ -206,17 +208,31 @@ impl ConfigBuilder {
 
     /// Validates what was added (objects and rules that break the Gateway API's rules are
     /// dropped and reported in [`Config::errors`]) and returns the configuration.
+    ///
+    /// The work is done as objects are added (each is validated right after it is parsed);
+    /// the validation errors come out here, after the loader's own, grouped by kind.
     pub fn finish(self) -> Config {
+        // Each object was validated as it was loaded (`push_object`).
         let mut config = self.config;
-        crate::validate::validate(&mut config);
+        self.checks.finish(&mut config.errors);
         config
+    }
+
+    /// A builder that does not validate, for [`ConfigBuilder::unvalidated`]. Only in tests.
+    #[cfg(test)]
+    pub(crate) fn without_validation(mut self) -> Self {
+        self.checks.off = true;
+        self
     }
 
     /// What was loaded, without validation: for the crate's own tests of attachment and
     /// compilation on input that validation would refuse (input that bypasses the API server
-    /// must still be handled without panicking). Only in tests: a `Config` is validated.
+    /// must still be handled without panicking). Only in tests, and only from a builder made
+    /// [`ConfigBuilder::without_validation`] (objects are validated as they are loaded): a
+    /// `Config` is validated.
     #[cfg(test)]
     pub(crate) fn unvalidated(self) -> Config {
+        assert!(self.checks.off, "unvalidated() needs without_validation()");
         self.config
     }
 
@@ -381,10 +397,10 @@ impl ConfigBuilder {
                 crate::validate::unknown::unknown_fields(group, &kind, version, &map)
             }
         };
-        let Some((meta, key, created)) = self.metadata(&kind, map.remove("metadata"), &at) else {
+        let Some((meta, created)) = self.metadata(&kind, map.remove("metadata"), &at) else {
             return;
         };
-        if !self.report_unknown(unknown, &kind, &key, &at) {
+        if !self.report_unknown(unknown, &kind, &meta, &at) {
             return;
         }
         let (body, field) = match &*kind {
@@ -396,7 +412,7 @@ impl ConfigBuilder {
                 "spec",
             ),
         };
-        if !self.first_copy(&kind, key, &at) {
+        if !self.first_copy(&kind, &meta, &at) {
             return;
         }
         let ctx = Ctx {
@@ -507,15 +523,15 @@ impl ConfigBuilder {
         Some((group, version))
     }
 
-    /// The object's `metadata` (namespace defaulted or cleared by scope), its key
-    /// (`namespace/name` or `name`) and its creation time; `None`, with an error, when the
-    /// metadata does not parse, has no name or an invalid timestamp.
+    /// The object's `metadata` (namespace defaulted or cleared by scope) and its creation
+    /// time; `None`, with an error, when the metadata does not parse, has no name or an
+    /// invalid timestamp.
     fn metadata(
         &mut self,
         kind: &str,
         meta_value: Option<Value>,
         at: &Origin,
-    ) -> Option<(ObjectMeta, String, i64)> {
+    ) -> Option<(ObjectMeta, i64)> {
         let meta_value = match meta_value {
             None | Some(Value::Null) => Value::Object(Default::default()),
             Some(v) => v,
@@ -534,16 +550,6 @@ impl ConfigBuilder {
         } else if meta.namespace.is_empty() {
             meta.namespace = "default".to_string();
         }
-        let key = if cluster_scoped {
-            meta.name.clone()
-        } else {
-            // `format!` grew the string twice here (issue #20, item 4).
-            let mut key = String::with_capacity(meta.namespace.len() + 1 + meta.name.len());
-            key.push_str(&meta.namespace);
-            key.push('/');
-            key.push_str(&meta.name);
-            key
-        };
         if meta.name.is_empty() {
             self.config.errors.push(
                 ConfigError::document(at.clone())
@@ -559,7 +565,7 @@ impl ConfigBuilder {
                 Some(t) => t,
                 None => {
                     self.config.errors.push(
-                        ConfigError::of(kind, key)
+                        ConfigError::of(kind, meta_key_of(&meta))
                             .origin(at.clone())
                             .field("metadata.creationTimestamp")
                             .message(format!("{ts:?} is not an RFC 3339 timestamp")),
@@ -568,7 +574,7 @@ impl ConfigBuilder {
                 }
             },
         };
-        Some((meta, key, created))
+        Some((meta, created))
     }
 
     /// Reports unknown fields as errors or warnings (per `unknown_fields`); `false` when they
@@ -577,12 +583,14 @@ impl ConfigBuilder {
         &mut self,
         unknown: Vec<UnknownField>,
         kind: &str,
-        key: &str,
+        meta: &ObjectMeta,
         at: &Origin,
     ) -> bool {
         if unknown.is_empty() {
             return true;
         }
+        let key = meta_key_of(meta);
+        let key = key.as_str();
         let list = unknown.into_iter().map(|u| {
             ConfigError::of(kind, key)
                 .origin(at.clone())
@@ -599,7 +607,7 @@ impl ConfigBuilder {
 
     /// Records the object as seen; `false`, with an error, when an object of the same kind
     /// and key was already loaded (`XListenerSet` counts as `ListenerSet`).
-    fn first_copy(&mut self, kind: &str, key: String, at: &Origin) -> bool {
+    fn first_copy(&mut self, kind: &str, meta: &ObjectMeta, at: &Origin) -> bool {
         let kind_name = match kind {
             "XListenerSet" => "ListenerSet",
             // The loader's own spelling (a static string): only kinds of `KINDS` get here.
@@ -608,85 +616,149 @@ impl ConfigBuilder {
                 .find(|(_, k, _)| *k == kind)
                 .map_or("", |(_, k, _)| *k),
         };
-        let seen_key = (kind_name, key);
-        if let Some(first) = self.seen.get(&seen_key) {
-            let key = &seen_key.1;
-            let message = format!(
-                "duplicate object: {kind} {key} is already defined at {first}; this copy is ignored"
-            );
-            self.config.errors.push(
-                ConfigError::of(kind, key)
-                    .origin(at.clone())
-                    .field("metadata.name")
-                    .message(message),
-            );
-            return false;
-        }
-        self.seen.insert(seen_key, at.clone());
-        true
+        let Some(first) = self.seen.insert(kind_name, meta, at) else {
+            return true;
+        };
+        let key = meta_key_of(meta);
+        let message = format!(
+            "duplicate object: {kind} {key} is already defined at {first}; this copy is ignored"
+        );
+        self.config.errors.push(
+            ConfigError::of(kind, key)
+                .origin(at.clone())
+                .field("metadata.name")
+                .message(message),
+        );
+        false
     }
 
-    /// Parses `body` as the spec of `ctx.kind` and adds the object to its list.
+    /// Parses `body` as the spec of `ctx.kind`, validates it and adds the object to its list.
     fn push_object(&mut self, ctx: Ctx, body: Value) {
+        let Self { config, checks, .. } = self;
+        let e = &mut config.errors;
         match ctx.kind {
-            "GatewayClass" => ctx.push(
-                body,
-                &mut self.config.gateway_classes,
-                &mut self.config.errors,
-            ),
-            "Gateway" => ctx.push(body, &mut self.config.gateways, &mut self.config.errors),
-            "ListenerSet" | "XListenerSet" => ctx.push(
-                body,
-                &mut self.config.listener_sets,
-                &mut self.config.errors,
-            ),
+            "GatewayClass" => ctx.push(body, &mut config.gateway_classes, e, |o| {
+                checks.gateway_class(o)
+            }),
+            "Gateway" => ctx.push(body, &mut config.gateways, e, |o| checks.gateway(o)),
+            "ListenerSet" | "XListenerSet" => ctx.push(body, &mut config.listener_sets, e, |o| {
+                checks.listener_set(o)
+            }),
             "HTTPRoute" => {
-                ctx.push_route(body, &mut self.config.http_routes, &mut self.config.errors)
+                ctx.push_route(body, &mut config.http_routes, e, |r| checks.http_route(r))
             }
             "GRPCRoute" => {
-                ctx.push_route(body, &mut self.config.grpc_routes, &mut self.config.errors)
+                ctx.push_route(body, &mut config.grpc_routes, e, |r| checks.grpc_route(r))
             }
-            "TLSRoute" => {
-                ctx.push_route(body, &mut self.config.tls_routes, &mut self.config.errors)
+            "TLSRoute" => ctx.push_route(body, &mut config.tls_routes, e, |r| checks.tls_route(r)),
+            "TCPRoute" => ctx.push_route(body, &mut config.tcp_routes, e, |r| checks.tcp_route(r)),
+            "UDPRoute" => ctx.push_route(body, &mut config.udp_routes, e, |r| checks.udp_route(r)),
+            "ReferenceGrant" => ctx.push(body, &mut config.reference_grants, e, |o| {
+                checks.reference_grant(o)
+            }),
+            "BackendTLSPolicy" => ctx.push(body, &mut config.backend_tls_policies, e, |o| {
+                checks.backend_tls_policy(o)
+            }),
+            "XBackendTrafficPolicy" => {
+                ctx.push(body, &mut config.backend_traffic_policies, e, |o| {
+                    checks.backend_traffic_policy(o)
+                })
             }
-            "TCPRoute" => {
-                ctx.push_route(body, &mut self.config.tcp_routes, &mut self.config.errors)
-            }
-            "UDPRoute" => {
-                ctx.push_route(body, &mut self.config.udp_routes, &mut self.config.errors)
-            }
-            "ReferenceGrant" => ctx.push(
-                body,
-                &mut self.config.reference_grants,
-                &mut self.config.errors,
-            ),
-            "BackendTLSPolicy" => ctx.push(
-                body,
-                &mut self.config.backend_tls_policies,
-                &mut self.config.errors,
-            ),
-            "XBackendTrafficPolicy" => ctx.push(
-                body,
-                &mut self.config.backend_traffic_policies,
-                &mut self.config.errors,
-            ),
-            "Namespace" => ctx.push(body, &mut self.config.namespaces, &mut self.config.errors),
-            "Service" => ctx.push(body, &mut self.config.services, &mut self.config.errors),
-            "Secret" => ctx.push(body, &mut self.config.secrets, &mut self.config.errors),
-            "ConfigMap" => ctx.push(body, &mut self.config.config_maps, &mut self.config.errors),
-            "EndpointSlice" => ctx.push(
-                body,
-                &mut self.config.endpoint_slices,
-                &mut self.config.errors,
-            ),
-            "Ingress" => ctx.push(body, &mut self.config.ingresses, &mut self.config.errors),
-            "IngressClass" => ctx.push(
-                body,
-                &mut self.config.ingress_classes,
-                &mut self.config.errors,
-            ),
+            "Namespace" => ctx.push(body, &mut config.namespaces, e, |o| checks.namespace(o)),
+            "Service" => ctx.push(body, &mut config.services, e, |o| checks.service(o)),
+            "Secret" => ctx.push(body, &mut config.secrets, e, |o| checks.secret(o)),
+            "ConfigMap" => ctx.push(body, &mut config.config_maps, e, |o| checks.config_map(o)),
+            "EndpointSlice" => ctx.push(body, &mut config.endpoint_slices, e, |o| {
+                checks.endpoint_slice(o)
+            }),
+            "Ingress" => ctx.push(body, &mut config.ingresses, e, |o| checks.ingress(o)),
+            "IngressClass" => ctx.push(body, &mut config.ingress_classes, e, |o| {
+                checks.ingress_class(o)
+            }),
             _ => unreachable!("every kind of KINDS is dispatched"),
         }
+    }
+}
+
+/// The `(kind, key)` of every object loaded with its first origin (the key is
+/// `namespace/name`, or `name` for cluster-scoped kinds), to refuse duplicates in O(1).
+///
+/// The keys are written one after another in one string rather than each in its own (a map
+/// keyed by `(kind, String)` allocated, and later freed, one string per object: issue #20,
+/// item 4); a map from their hash gives the first entry with that hash, the others follow
+/// through `next`.
+#[derive(Debug, Default)]
+struct Seen {
+    /// The first entry of each hash of `(kind, key)`.
+    first: rustc_hash::FxHashMap<u64, usize>,
+    /// The objects seen, in the order they were loaded.
+    entries: Vec<SeenEntry>,
+    /// The keys of `entries`, one after another.
+    keys: String,
+}
+
+/// One object in [`Seen`].
+#[derive(Debug)]
+struct SeenEntry {
+    kind: &'static str,
+    /// Where its key is in [`Seen::keys`].
+    key: std::ops::Range<usize>,
+    /// Where it was loaded.
+    origin: Origin,
+    /// The next entry with the same hash (`usize::MAX`: none).
+    next: usize,
+}
+
+impl Seen {
+    /// Records `kind` and the key of `meta` from `at`: `None` when new, else the origin of the
+    /// first object with the same kind and key (nothing is recorded then).
+    fn insert(&mut self, kind: &'static str, meta: &ObjectMeta, at: &Origin) -> Option<&Origin> {
+        use std::hash::BuildHasher;
+        let start = self.keys.len();
+        if !meta.namespace.is_empty() {
+            self.keys.push_str(&meta.namespace);
+            self.keys.push('/');
+        }
+        self.keys.push_str(&meta.name);
+        let key = &self.keys[start..];
+        let hash = rustc_hash::FxBuildHasher.hash_one((kind, key));
+        let new = self.entries.len();
+        let mut at_hash = match self.first.entry(hash) {
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(new);
+                usize::MAX
+            }
+            std::collections::hash_map::Entry::Occupied(o) => *o.get(),
+        };
+        let mut last = usize::MAX;
+        while let Some(e) = self.entries.get(at_hash) {
+            if e.kind == kind && self.keys[e.key.clone()] == *key {
+                self.keys.truncate(start);
+                return Some(&self.entries[at_hash].origin);
+            }
+            last = at_hash;
+            at_hash = e.next;
+        }
+        if let Some(e) = self.entries.get_mut(last) {
+            e.next = new;
+        }
+        self.entries.push(SeenEntry {
+            kind,
+            key: start..self.keys.len(),
+            origin: at.clone(),
+            next: usize::MAX,
+        });
+        None
+    }
+}
+
+/// `namespace/name`, or `name` when the namespace is empty (cluster-scoped kinds), as
+/// [`Object::key`].
+fn meta_key_of(meta: &ObjectMeta) -> String {
+    if meta.namespace.is_empty() {
+        meta.name.clone()
+    } else {
+        format!("{}/{}", meta.namespace, meta.name)
     }
 }
 
@@ -730,28 +802,38 @@ impl Ctx<'_> {
         }
     }
 
+    /// Parses `body` and adds the object to `out` when `valid` keeps it.
     fn push<S: DeserializeOwned>(
         self,
         body: Value,
         out: &mut Vec<Object<S>>,
         errors: &mut Vec<ConfigError>,
+        valid: impl FnOnce(&Object<S>) -> bool,
     ) {
         if let Some(o) = self.parse(body, errors) {
-            out.push(o);
+            if valid(&o) {
+                out.push(o);
+            }
         }
     }
 
+    /// Parses `body` and adds the route to `out` when `valid` keeps it (marking its invalid
+    /// rules).
     fn push_route<S: DeserializeOwned>(
         self,
         body: Value,
         out: &mut Vec<Route<S>>,
         errors: &mut Vec<ConfigError>,
+        valid: impl FnOnce(&mut Route<S>) -> bool,
     ) {
         if let Some(object) = self.parse(body, errors) {
-            out.push(Route {
+            let mut route = Route {
                 object,
                 invalid_rules: Vec::new(),
-            });
+            };
+            if valid(&mut route) {
+                out.push(route);
+            }
         }
     }
 }
@@ -1204,6 +1286,57 @@ mod flat_ref_tests {
                 fields.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
             check(&Value::Object(map));
         }
+    }
+}
+
+#[cfg(test)]
+mod seen_tests {
+    use super::Seen;
+    use crate::model::{ObjectMeta, Origin};
+
+    fn meta(namespace: &str, name: &str) -> ObjectMeta {
+        ObjectMeta {
+            namespace: namespace.into(),
+            name: name.into(),
+            ..ObjectMeta::default()
+        }
+    }
+
+    #[test]
+    fn first_origin_by_kind_and_key() {
+        let at = |index| Origin {
+            file: "f".into(),
+            index,
+        };
+        let mut seen = Seen::default();
+        for i in 0..1000 {
+            assert_eq!(
+                seen.insert("Service", &meta("ns", &format!("s{i}")), &at(i)),
+                None
+            );
+        }
+        assert_eq!(seen.insert("HTTPRoute", &meta("ns", "s1"), &at(1000)), None);
+        assert_eq!(
+            seen.insert("Namespace", &meta("", "ns/s1"), &at(1001)),
+            None
+        );
+        assert_eq!(
+            seen.insert("Service", &meta("ns", "s7"), &at(1002)),
+            Some(&at(7))
+        );
+        assert_eq!(seen.insert("Service", &meta("n", "s/s7"), &at(1003)), None);
+        assert_eq!(
+            seen.insert("HTTPRoute", &meta("ns", "s1"), &at(1004)),
+            Some(&at(1000))
+        );
+        assert_eq!(
+            seen.insert("Namespace", &meta("", "ns/s1"), &at(9)),
+            Some(&at(1001))
+        );
+        // A refused copy leaves nothing behind.
+        assert_eq!(seen.entries.len(), 1003);
+        let keys: usize = seen.entries.iter().map(|e| e.key.len()).sum();
+        assert_eq!(seen.keys.len(), keys);
     }
 }
 

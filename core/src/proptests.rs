@@ -289,7 +289,7 @@ fn request() -> impl Strategy<Value = GenRequest> {
 }
 
 fn build(s: &Setup) -> (Config, AttachedGateway) {
-    let mut config = Config::builder();
+    let mut config = Config::builder().without_validation();
     let mut listeners: Vec<AttachedListener> = s
         .listener_hosts
         .iter()
@@ -548,7 +548,7 @@ fn build_kind(s: &Setup, kind: RouteKind) -> (Config, AttachedGateway) {
         routes: vec![],
         ..s.clone()
     });
-    let mut config = Config::builder();
+    let mut config = Config::builder().without_validation();
     let (api_kind, list_name) = match kind {
         RouteKind::Grpc => ("GRPCRoute", "grpc"),
         _ => ("TLSRoute", "tls"),

@@ -826,7 +826,7 @@ mod tests {
     fn listeners(yaml: &str) -> Vec<(String, bool, Option<&'static str>)> {
         // Unvalidated on purpose: duplicate (port, protocol, hostname) triples are rejected by
         // validation, but input that bypasses the API server must still be handled.
-        let mut config = Config::builder();
+        let mut config = Config::builder().without_validation();
         config.add_str(yaml, "test");
         let config = config.unvalidated();
         let ctx = Ctx::new(&config);

@@ -20,7 +20,7 @@ spec: {controllerName: example.net/other}
 "#;
 
 fn run(yaml: &str) -> Attachment {
-    let mut config = Config::builder();
+    let mut config = Config::builder().without_validation();
     config.add_str(&format!("{CLASSES}\n---\n{yaml}"), "<string>");
     // Unvalidated on purpose: several cases are outside the CRD rules.
     let config = config.unvalidated();

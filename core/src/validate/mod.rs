@@ -4,9 +4,9 @@
 //!
 //! * **Object level**: what the CRD OpenAPI schema or its CEL rules would reject at admission
 //!   (limits, patterns, Listener and parentRef rules, filter shapes, durations, Ingress
-//!   validation). Such an object is removed from its list in [`Config`] and every violation
-//!   found in it becomes one [`ConfigError`] (problems that would only drop a rule are
-//!   reported too, since the object is gone anyway).
+//!   validation). Such an object is removed from its list in [`Config`](crate::Config) and
+//!   every violation found in it becomes one [`ConfigError`] (problems that would only drop
+//!   a rule are reported too, since the object is gone anyway).
 //! * **Rule level**: what a controller reports through route status rather than rejecting
 //!   (unknown enum values, SPEC §1.5; filter combinations, §6.1/§6.2; filters a GRPCRoute does
 //!   not support; invalid regular expressions, §11). The route stays; the rule gets an
@@ -52,87 +52,182 @@ pub(crate) mod unknown;
 #[allow(unused_imports)]
 pub(crate) use scalars::{hostname, parse_duration, path_value};
 
-use crate::config::Config;
 use crate::error::ConfigError;
-use crate::model::{InvalidRule, Object, Route};
+use crate::model::*;
 use scalars::Check;
 
-/// Drops invalid objects (recording errors) and marks invalid rules.
-pub(crate) fn validate(config: &mut Config) {
-    let errors = &mut config.errors;
-    objects(
-        &mut config.gateway_classes,
-        "GatewayClass",
-        errors,
-        |o, r| gateway::gateway_class(&o.spec, r),
-    );
-    objects(&mut config.gateways, "Gateway", errors, |o, r| {
-        gateway::gateway(&o.spec, r)
-    });
-    objects(&mut config.listener_sets, "ListenerSet", errors, |o, r| {
-        gateway::listener_set(&o.spec, r)
-    });
-    routes(&mut config.http_routes, "HTTPRoute", errors, |o, r| {
-        routes::http_route(o, r);
-        o.spec.rules.as_ref().map_or(1, Vec::len)
-    });
-    routes(&mut config.grpc_routes, "GRPCRoute", errors, |o, r| {
-        routes::grpc_route(o, r);
-        o.spec.rules.len()
-    });
-    routes(&mut config.tls_routes, "TLSRoute", errors, |o, r| {
-        routes::tls_route(o, r);
-        o.spec.rules.len()
-    });
-    routes(&mut config.tcp_routes, "TCPRoute", errors, |o, r| {
-        routes::l4_route("TCPRoute", o, r);
-        o.spec.rules.len()
-    });
-    routes(&mut config.udp_routes, "UDPRoute", errors, |o, r| {
-        routes::l4_route("UDPRoute", o, r);
-        o.spec.rules.len()
-    });
-    objects(
-        &mut config.reference_grants,
-        "ReferenceGrant",
-        errors,
-        |o, r| gateway::reference_grant(&o.spec, r),
-    );
-    objects(&mut config.namespaces, "Namespace", errors, |_, _| {});
-    objects(&mut config.services, "Service", errors, |o, r| {
-        for (i, p) in o.spec.ports.iter().enumerate() {
-            r.check(|| format!("spec.ports[{i}].port"), scalars::port(p.port));
+/// Validation of the objects one by one, as the loader parses them, while each one is still in
+/// the processor's caches (issue #20, item 4: validating the whole configuration afterwards
+/// read every object again from memory, which took about twice as long as validating it
+/// when parsed, in a heap fragmented by earlier builds). Validation of an object reads
+/// nothing else, so the outcome is the same; the errors are held back and appended by
+/// [`Checks::finish`] in the order a validation of the whole configuration gives them:
+/// grouped by kind (in the order of the fields of [`Config`](crate::Config)), in input order
+/// within a kind.
+#[derive(Debug, Default)]
+pub(crate) struct Checks {
+    /// Outcomes of the regex builds done so far (all routes; see [`RegexCache`]).
+    regex_cache: RegexCache,
+    /// The errors of each kind, by the place of its list among the fields of
+    /// [`Config`](crate::Config).
+    errors: [Vec<ConfigError>; KIND_LISTS],
+    /// Only in tests: objects are kept as loaded (see `ConfigBuilder::unvalidated`).
+    #[cfg(test)]
+    pub(crate) off: bool,
+}
+
+/// Object lists in [`Config`](crate::Config).
+const KIND_LISTS: usize = 18;
+
+impl Checks {
+    /// Appends the errors found, grouped by kind, to `errors`.
+    pub(crate) fn finish(self, errors: &mut Vec<ConfigError>) {
+        for list in self.errors {
+            errors.extend(list);
         }
-    });
-    objects(
-        &mut config.endpoint_slices,
-        "EndpointSlice",
-        errors,
-        |_, _| {},
-    );
-    objects(&mut config.secrets, "Secret", errors, |_, _| {});
-    objects(&mut config.config_maps, "ConfigMap", errors, |_, _| {});
-    objects(&mut config.ingresses, "Ingress", errors, |o, r| {
-        ingress::ingress(&o.spec, r)
-    });
-    objects(
-        &mut config.ingress_classes,
-        "IngressClass",
-        errors,
-        |_, _| {},
-    );
-    objects(
-        &mut config.backend_tls_policies,
-        "BackendTLSPolicy",
-        errors,
-        |o, r| policy::backend_tls_policy(&o.spec, r),
-    );
-    objects(
-        &mut config.backend_traffic_policies,
-        "XBackendTrafficPolicy",
-        errors,
-        |o, r| policy::backend_traffic_policy(&o.spec, r),
-    );
+    }
+
+    /// Validates a plain object (list `slot` of [`Config`](crate::Config)); `false`, with its
+    /// errors, when it has any problem and is dropped.
+    fn object<S>(
+        &mut self,
+        slot: usize,
+        kind: &str,
+        o: &Object<S>,
+        check: impl FnOnce(&Object<S>, &mut Report),
+    ) -> bool {
+        #[cfg(test)]
+        if self.off {
+            return true;
+        }
+        let mut r = Report::default();
+        r.metadata(kind, o);
+        check(o, &mut r);
+        let errors = &mut self.errors[slot];
+        for p in &r.problems {
+            errors.push(error(kind, o, p.field.clone(), p.message.clone()));
+        }
+        r.problems.is_empty()
+    }
+
+    /// A GatewayClass.
+    pub(crate) fn gateway_class(&mut self, o: &Object<GatewayClassSpec>) -> bool {
+        self.object(0, "GatewayClass", o, |o, r| {
+            gateway::gateway_class(&o.spec, r)
+        })
+    }
+
+    /// A Gateway.
+    pub(crate) fn gateway(&mut self, o: &Object<GatewaySpec>) -> bool {
+        self.object(1, "Gateway", o, |o, r| gateway::gateway(&o.spec, r))
+    }
+
+    /// A ListenerSet (or XListenerSet).
+    pub(crate) fn listener_set(&mut self, o: &Object<ListenerSetSpec>) -> bool {
+        self.object(2, "ListenerSet", o, |o, r| {
+            gateway::listener_set(&o.spec, r)
+        })
+    }
+
+    /// An HTTPRoute.
+    pub(crate) fn http_route(&mut self, route: &mut Route<HttpRouteSpec>) -> bool {
+        self.route(3, "HTTPRoute", route, |o, r| {
+            routes::http_route(o, r);
+            o.spec.rules.as_ref().map_or(1, Vec::len)
+        })
+    }
+
+    /// A GRPCRoute.
+    pub(crate) fn grpc_route(&mut self, route: &mut Route<GrpcRouteSpec>) -> bool {
+        self.route(4, "GRPCRoute", route, |o, r| {
+            routes::grpc_route(o, r);
+            o.spec.rules.len()
+        })
+    }
+
+    /// A TLSRoute.
+    pub(crate) fn tls_route(&mut self, route: &mut Route<TlsRouteSpec>) -> bool {
+        self.route(5, "TLSRoute", route, |o, r| {
+            routes::tls_route(o, r);
+            o.spec.rules.len()
+        })
+    }
+
+    /// A TCPRoute.
+    pub(crate) fn tcp_route(&mut self, route: &mut Route<L4RouteSpec>) -> bool {
+        self.route(6, "TCPRoute", route, |o, r| {
+            routes::l4_route("TCPRoute", o, r);
+            o.spec.rules.len()
+        })
+    }
+
+    /// A UDPRoute.
+    pub(crate) fn udp_route(&mut self, route: &mut Route<L4RouteSpec>) -> bool {
+        self.route(7, "UDPRoute", route, |o, r| {
+            routes::l4_route("UDPRoute", o, r);
+            o.spec.rules.len()
+        })
+    }
+
+    /// A ReferenceGrant.
+    pub(crate) fn reference_grant(&mut self, o: &Object<ReferenceGrantSpec>) -> bool {
+        self.object(8, "ReferenceGrant", o, |o, r| {
+            gateway::reference_grant(&o.spec, r)
+        })
+    }
+
+    /// A Namespace.
+    pub(crate) fn namespace(&mut self, o: &Object<NamespaceSpec>) -> bool {
+        self.object(9, "Namespace", o, |_, _| {})
+    }
+
+    /// A Service.
+    pub(crate) fn service(&mut self, o: &Object<ServiceSpec>) -> bool {
+        self.object(10, "Service", o, |o, r| {
+            for (i, p) in o.spec.ports.iter().enumerate() {
+                r.check(|| format!("spec.ports[{i}].port"), scalars::port(p.port));
+            }
+        })
+    }
+
+    /// An EndpointSlice.
+    pub(crate) fn endpoint_slice(&mut self, o: &Object<EndpointSliceSpec>) -> bool {
+        self.object(11, "EndpointSlice", o, |_, _| {})
+    }
+
+    /// A Secret.
+    pub(crate) fn secret(&mut self, o: &Object<SecretSpec>) -> bool {
+        self.object(12, "Secret", o, |_, _| {})
+    }
+
+    /// A ConfigMap.
+    pub(crate) fn config_map(&mut self, o: &Object<ConfigMapSpec>) -> bool {
+        self.object(13, "ConfigMap", o, |_, _| {})
+    }
+
+    /// An Ingress.
+    pub(crate) fn ingress(&mut self, o: &Object<IngressSpec>) -> bool {
+        self.object(14, "Ingress", o, |o, r| ingress::ingress(&o.spec, r))
+    }
+
+    /// An IngressClass.
+    pub(crate) fn ingress_class(&mut self, o: &Object<IngressClassSpec>) -> bool {
+        self.object(15, "IngressClass", o, |_, _| {})
+    }
+
+    /// A BackendTLSPolicy.
+    pub(crate) fn backend_tls_policy(&mut self, o: &Object<BackendTlsPolicySpec>) -> bool {
+        self.object(16, "BackendTLSPolicy", o, |o, r| {
+            policy::backend_tls_policy(&o.spec, r)
+        })
+    }
+
+    /// An XBackendTrafficPolicy.
+    pub(crate) fn backend_traffic_policy(&mut self, o: &Object<XBackendTrafficPolicySpec>) -> bool {
+        self.object(17, "XBackendTrafficPolicy", o, |o, r| {
+            policy::backend_traffic_policy(&o.spec, r)
+        })
+    }
 }
 
 /// A field path rendered only when a problem names it: a fixed start, then `[index]` and
@@ -397,42 +492,30 @@ fn error<S>(kind: &str, o: &Object<S>, field: String, message: String) -> Config
         .message(message)
 }
 
-/// Validates plain objects: removes those with any problem.
-fn objects<S>(
-    list: &mut Vec<Object<S>>,
-    kind: &str,
-    errors: &mut Vec<ConfigError>,
-    check: impl Fn(&Object<S>, &mut Report),
-) {
-    list.retain(|o| {
-        let mut r = Report::default();
-        r.metadata(kind, o);
-        check(o, &mut r);
-        for p in &r.problems {
-            errors.push(error(kind, o, p.field.clone(), p.message.clone()));
+impl Checks {
+    /// Validates a route (list `slot` of [`Config`](crate::Config)): `false`, with its
+    /// errors, when it has object-level problems and is dropped; else its invalid rules are
+    /// marked. `check` returns the number of rules the route has (after defaults).
+    fn route<S>(
+        &mut self,
+        slot: usize,
+        kind: &str,
+        route: &mut Route<S>,
+        check: impl FnOnce(&Object<S>, &mut Report) -> usize,
+    ) -> bool {
+        #[cfg(test)]
+        if self.off {
+            return true;
         }
-        r.problems.is_empty()
-    });
-}
-
-/// Validates routes: removes those with object-level problems, marks invalid rules on the
-/// others. `check` returns the number of rules the route has (after defaults).
-fn routes<S>(
-    list: &mut Vec<Route<S>>,
-    kind: &str,
-    errors: &mut Vec<ConfigError>,
-    check: impl Fn(&Object<S>, &mut Report) -> usize,
-) {
-    let mut regex_cache = RegexCache::default();
-    list.retain_mut(|route| {
         let o = &route.object;
         let mut r = Report {
-            regex_cache: std::mem::take(&mut regex_cache),
+            regex_cache: std::mem::take(&mut self.regex_cache),
             ..Report::default()
         };
         r.metadata(kind, o);
         let rule_count = check(o, &mut r);
-        regex_cache = std::mem::take(&mut r.regex_cache);
+        self.regex_cache = std::mem::take(&mut r.regex_cache);
+        let errors = &mut self.errors[slot];
         if r.has_object_errors() {
             for p in r.problems {
                 errors.push(error(kind, o, p.field, p.message));
@@ -493,12 +576,13 @@ fn routes<S>(
         invalid.sort_by_key(|i| i.index);
         route.invalid_rules = invalid;
         true
-    });
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Config;
 
     fn routes(n: usize, path: &str, header: &str) -> Config {
         let docs: Vec<String> = (0..n)
