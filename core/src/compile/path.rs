@@ -761,6 +761,12 @@ impl PathIndex {
             .0
     }
 
+    /// Whether the hostname has candidates matched outside the trie ([`PathIndex::regex`]).
+    #[inline(always)]
+    pub(crate) fn has_regex(&self) -> bool {
+        self.root != 0
+    }
+
     /// Where the root's record starts: after the regex triples.
     #[inline(always)]
     fn root(&self) -> usize {
