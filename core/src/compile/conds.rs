@@ -257,9 +257,9 @@ const INLINE_FLAG: u32 = 1 << 31;
 
 /// Lays out the method and header conditions of a match as words, next to its candidate in a
 /// path index (issue #20, item 3: a cache-cold lookup then reads no match record, condition
-/// box or string allocation to check them): `None` when the match has other conditions (query,
-/// gRPC) or a string over [`INLINE_STR`] bytes, which the lookup checks through the match
-/// record.
+/// box or string allocation to check them), appended to `out`: `false`, and nothing written,
+/// when the match has other conditions (query, gRPC) or a string over [`INLINE_STR`] bytes,
+/// which the lookup checks through the match record.
 ///
 /// Layout: the header count (with [`INLINE_FLAG`] when a method follows), then the method as
 /// a string, then per header its name's number in `names` and its value: a regex as its index
@@ -273,7 +273,6 @@ pub(crate) fn encode_inline(
     names: &mut HeaderNames,
     out: &mut Vec<u32>,
 ) -> bool {
-    let start = out.len();
     let fits = |s: &[u8]| s.len() <= INLINE_STR;
     let ok = query.is_empty()
         && !grpc
@@ -297,18 +296,22 @@ pub(crate) fn encode_inline(
             ValueMatch::Regex(i) => out.push(*i | INLINE_FLAG),
         }
     }
-    debug_assert!(out.len() > start);
     true
 }
 
 /// A string of at most [`INLINE_STR`] bytes as words: its length, then its bytes.
 fn push_str(s: &[u8], out: &mut Vec<u32>) {
     out.push(s.len() as u32);
-    out.extend(s.chunks(4).map(|c| {
-        let mut w = [0u8; 4];
-        w[..c.len()].copy_from_slice(c);
-        u32::from_le_bytes(w)
-    }));
+    out.extend(s.chunks(4).map(pack));
+}
+
+/// Up to four bytes (a chunk of a string) as a little-endian word, zero-padded.
+#[inline]
+fn pack(c: &[u8]) -> u32 {
+    let n = c.len().min(4);
+    let mut w = [0u8; 4];
+    w[..n].copy_from_slice(&c[..n]);
+    u32::from_le_bytes(w)
 }
 
 /// Reads a string laid out by [`push_str`] at `*at` of `words` into `buf`, moving `at` past
@@ -337,12 +340,7 @@ fn same_str(words: &[u32], at: &mut usize, s: &[u8]) -> bool {
         return false;
     };
     *at += 1 + n;
-    len as usize == s.len()
-        && s.chunks(4).zip(packed).all(|(c, &w)| {
-            let mut b = [0u8; 4];
-            b[..c.len()].copy_from_slice(c);
-            u32::from_le_bytes(b) == w
-        })
+    len as usize == s.len() && s.chunks(4).zip(packed).all(|(c, &w)| pack(c) == w)
 }
 
 /// Whether the conditions laid out by [`encode_inline`] at the start of `words` hold for
