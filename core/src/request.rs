@@ -506,8 +506,10 @@ pub(crate) fn normalize_host_lazy<'a>(
 #[inline(never)]
 pub(crate) fn normalizes_to_itself(authority: &str, name: &str) -> bool {
     // The common lowercase shape: the lowercase word scan alone decides.
+    // (`end` counts a trailing dot, which normalization drops.)
     if let Some((end, _)) = common_authority::<false>(authority.as_bytes()) {
-        return end == name.len() && !name.ends_with('.');
+        let host = authority.get(..end).unwrap_or("");
+        return host.strip_suffix('.').unwrap_or(host).len() == name.len();
     }
     // A name with an uppercase letter is lowercased: never itself (without the rest of the
     // checks, which the lookup then runs on the authority anyway).

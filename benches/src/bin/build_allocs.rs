@@ -82,7 +82,7 @@ fn main() {
     let values = t.set.to_values();
     let copies = values.clone();
     let config = phase("load+validate", n, || {
-        let mut b = Config::builder();
+        let mut b = Config::builder().with_threads(load_threads());
         for (i, v) in copies.into_iter().enumerate() {
             b.add_value(v, "gen", i);
         }
@@ -100,4 +100,13 @@ fn main() {
         Router::new(&config, Options::default()).expect("router")
     });
     phase("drop router", n, || drop(router));
+}
+
+/// `TRIEWAY_LOAD_THREADS` (default 0: the machine's parallelism), for
+/// `ConfigBuilder::with_threads`.
+fn load_threads() -> usize {
+    std::env::var("TRIEWAY_LOAD_THREADS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
 }

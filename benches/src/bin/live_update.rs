@@ -102,7 +102,7 @@ fn main() {
             let copies = values.clone();
             let start = Instant::now();
             let (built, cpu) = on_cpu(|| {
-                let mut b = Config::builder();
+                let mut b = Config::builder().with_threads(load_threads());
                 for (i, v) in copies.into_iter().enumerate() {
                     b.add_value(v, "gen", i);
                 }
@@ -317,4 +317,13 @@ fn throughput(
     }
     let elapsed = start.elapsed().as_secs_f64();
     (count.load(Ordering::Relaxed) as f64 / elapsed, updates)
+}
+
+/// `TRIEWAY_LOAD_THREADS` (default 0: the machine's parallelism), for
+/// `ConfigBuilder::with_threads`.
+fn load_threads() -> usize {
+    std::env::var("TRIEWAY_LOAD_THREADS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
 }

@@ -68,23 +68,31 @@ use scalars::Check;
 pub(crate) struct Checks {
     /// Outcomes of the regex builds done so far (all routes; see [`RegexCache`]).
     regex_cache: RegexCache,
-    /// The errors of each kind, by the place of its list among the fields of
-    /// [`Config`](crate::Config).
-    errors: [Vec<ConfigError>; KIND_LISTS],
+    /// The errors found, in the order found, each with the place of its kind's list among the
+    /// fields of [`Config`](crate::Config) (grouped by that place in [`Checks::finish`]).
+    pub(crate) errors: Vec<(usize, ConfigError)>,
     /// Only in tests: objects are kept as loaded (see `ConfigBuilder::unvalidated`).
     #[cfg(test)]
     pub(crate) off: bool,
 }
 
-/// Object lists in [`Config`](crate::Config).
-const KIND_LISTS: usize = 18;
-
 impl Checks {
-    /// Appends the errors found, grouped by kind, to `errors`.
-    pub(crate) fn finish(self, errors: &mut Vec<ConfigError>) {
-        for list in self.errors {
-            errors.extend(list);
+    /// Checks for another loading thread: the same settings, nothing found yet (a regex cache
+    /// of its own: the builds are deterministic, so every thread reaches the same outcome).
+    pub(crate) fn worker(&self) -> Checks {
+        Checks {
+            #[cfg(test)]
+            off: self.off,
+            ..Checks::default()
         }
+    }
+
+    /// Appends the errors found, grouped by kind (in the order of the fields of
+    /// [`Config`](crate::Config)), in the order found within a kind, to `errors`.
+    pub(crate) fn finish(mut self, errors: &mut Vec<ConfigError>) {
+        // Stable: the order found is kept within a kind.
+        self.errors.sort_by_key(|(slot, _)| *slot);
+        errors.extend(self.errors.into_iter().map(|(_, e)| e));
     }
 
     /// Validates a plain object (list `slot` of [`Config`](crate::Config)); `false`, with its
@@ -103,9 +111,9 @@ impl Checks {
         let mut r = Report::default();
         r.metadata(kind, o);
         check(o, &mut r);
-        let errors = &mut self.errors[slot];
         for p in &r.problems {
-            errors.push(error(kind, o, p.field.clone(), p.message.clone()));
+            let e = error(kind, o, p.field.clone(), p.message.clone());
+            self.errors.push((slot, e));
         }
         r.problems.is_empty()
     }
@@ -515,10 +523,10 @@ impl Checks {
         r.metadata(kind, o);
         let rule_count = check(o, &mut r);
         self.regex_cache = std::mem::take(&mut r.regex_cache);
-        let errors = &mut self.errors[slot];
+        let errors = &mut self.errors;
         if r.has_object_errors() {
             for p in r.problems {
-                errors.push(error(kind, o, p.field, p.message));
+                errors.push((slot, error(kind, o, p.field, p.message)));
             }
             return false;
         }
@@ -571,7 +579,7 @@ impl Checks {
                 Level::Route(_) => format!("{} (route not served: UnsupportedValue)", p.message),
                 Level::Object => p.message,
             };
-            errors.push(error(kind, o, p.field, message));
+            errors.push((slot, error(kind, o, p.field, message)));
         }
         invalid.sort_by_key(|i| i.index);
         route.invalid_rules = invalid;
