@@ -367,7 +367,9 @@ impl ConfigBuilder {
     /// when the text is a single document that is not valid YAML (the caller reports its own
     /// error).
     fn add_yaml(&mut self, text: &str, file: &Arc<str>, fallback: bool) -> bool {
-        let docs: Vec<(&str, Origin)> = split_yaml_documents(text)
+        let docs = split_yaml_documents(text);
+        let single = fallback && docs.len() == 1;
+        let docs: Vec<(&str, Origin)> = docs
             .into_iter()
             .enumerate()
             .map(|(index, doc)| {
@@ -388,21 +390,37 @@ impl ConfigBuilder {
                 })
             })
             .collect();
-        if fallback && docs.len() == 1 && serde_saphyr::from_str::<Value>(docs[0].0).is_err() {
-            return false;
+        let invalid = |at: Origin, e: serde_saphyr::Error| {
+            ConfigError::document(at)
+                .message(format!("invalid YAML: {}", yaml_message(&e.to_string())))
+        };
+        if docs.len() >= self.parallel_min().max(2) {
+            // Many documents: each is parsed where it is loaded (on a loading thread unless
+            // `with_threads(1)`), and freed there.
+            self.load_all(docs, |(doc, at), policy, checks, out| {
+                match serde_saphyr::from_str::<Value>(doc) {
+                    Ok(Value::Null) => {}
+                    Ok(v) => convert(&v, at, policy, checks, out),
+                    Err(e) => out.push(Converted::document_error(invalid(at, e))),
+                }
+                None
+            });
+            return true;
         }
-        // Each document is parsed where it is loaded (on a loading thread for large inputs).
-        self.load_all(docs, |(doc, at), policy, checks, out| {
+        // A few documents (a `kind: List` of many objects, as `kubectl get -o yaml` gives):
+        // parsed here, their objects loaded together (see `flush`).
+        for (doc, at) in docs {
             match serde_saphyr::from_str::<Value>(doc) {
                 Ok(Value::Null) => {}
-                Ok(v) => convert(&v, at, policy, checks, out),
-                Err(e) => out.push(Converted::document_error(
-                    ConfigError::document(at)
-                        .message(format!("invalid YAML: {}", yaml_message(&e.to_string()))),
-                )),
+                Ok(v) => self.pending.push((v, at)),
+                Err(_) if single => return false,
+                Err(e) => {
+                    self.flush();
+                    self.config.errors.push(invalid(at, e));
+                }
             }
-            None
-        });
+        }
+        self.flush();
         true
     }
 
@@ -427,7 +445,7 @@ impl ConfigBuilder {
     /// Loads the objects [`ConfigBuilder::add_value`] collected, in the order added.
     fn flush(&mut self) {
         if !self.pending.is_empty() {
-            let pending = std::mem::take(&mut self.pending);
+            let pending = expand_lists(std::mem::take(&mut self.pending));
             self.load_all(pending, |(value, at), policy, checks, out| {
                 convert(&value, at, policy, checks, out);
                 // Freed by the thread that called the builder (see `convert_parallel`).
@@ -436,15 +454,20 @@ impl ConfigBuilder {
         }
     }
 
+    /// [`PARALLEL_MIN_OBJECTS`] (in tests, as set).
+    fn parallel_min(&self) -> usize {
+        #[cfg(test)]
+        if let Some((min, _)) = self.split {
+            return min;
+        }
+        PARALLEL_MIN_OBJECTS
+    }
+
     /// How many loading threads `len` inputs get: one (this thread) below
     /// [`PARALLEL_MIN_OBJECTS`], else [`ConfigBuilder::with_threads`] or the machine's
     /// available parallelism (at most 8).
     fn threads_for(&self, len: usize) -> usize {
-        #[cfg(test)]
-        let min = self.split.map_or(PARALLEL_MIN_OBJECTS, |(min, _)| min);
-        #[cfg(not(test))]
-        let min = PARALLEL_MIN_OBJECTS;
-        if len < min.max(2) {
+        if len < self.parallel_min().max(2) {
             return 1;
         }
         match self.threads {
@@ -567,6 +590,45 @@ impl ConfigBuilder {
         );
         false
     }
+}
+
+/// `values` with the items of every `kind: List` (or `*List`) in place of the list, each
+/// with its place in `items` as its index (as `convert` would load them, but spread over
+/// the loading threads); a list whose `items` is not a list stays, for `convert` to report.
+fn expand_lists(values: Vec<(Value, Origin)>) -> Vec<(Value, Origin)> {
+    let splits = |map: &serde_json::Map<String, Value>| {
+        is_list(map) && matches!(map.get("items"), Some(Value::Array(_)))
+    };
+    if !values
+        .iter()
+        .any(|(v, _)| v.as_object().is_some_and(splits))
+    {
+        return values;
+    }
+    let mut out = Vec::with_capacity(values.len());
+    for (value, at) in values {
+        match value {
+            Value::Object(mut map) if splits(&map) => {
+                if let Some(Value::Array(items)) = map.remove("items") {
+                    out.extend(items.into_iter().enumerate().map(|(index, item)| {
+                        let at = Origin {
+                            file: at.file.clone(),
+                            index,
+                        };
+                        (item, at)
+                    }));
+                }
+            }
+            value => out.push((value, at)),
+        }
+    }
+    out
+}
+
+/// Whether `map` is a `kind: List` (or a `*List` with `items`), loaded item by item.
+fn is_list(map: &serde_json::Map<String, Value>) -> bool {
+    let kind = map.get("kind").and_then(Value::as_str).unwrap_or("");
+    kind == "List" || kind.ends_with("List") && map.contains_key("items")
 }
 
 /// Inputs of one loading call from which it is split across threads (see
@@ -776,7 +838,7 @@ fn convert(
         return;
     };
     let kind = kind_of(map);
-    if kind == "List" || kind.ends_with("List") && map.contains_key("items") {
+    if is_list(map) {
         match map.get("items") {
             Some(Value::Array(items)) => {
                 // As documented on `Origin`, an item's index is its place in `items`.
@@ -1600,7 +1662,12 @@ mod tests {
                 by_yaml.add_str(&yaml.join("\n---\n"), "docs.yaml");
                 let mut by_json = builder(threads, split, policy, max);
                 by_json.add_str(&Value::Array(values.clone()).to_string(), "docs.json");
-                [by_value.finish(), by_yaml.finish(), by_json.finish()].map(|c| format!("{c:?}"))
+                // One document, a list of them all (`kubectl get -o yaml`).
+                let list = json!({"apiVersion": "v1", "kind": "List", "items": values});
+                let mut by_list = builder(threads, split, policy, max);
+                by_list.add_str(&format!("# kubectl get\n---\n{list}"), "list.yaml");
+                [by_value.finish(), by_yaml.finish(), by_json.finish(), by_list.finish()]
+                    .map(|c| format!("{c:?}"))
             };
             let one = load(1, None);
             let many = load(threads, Some((0, block)));
