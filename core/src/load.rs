@@ -398,7 +398,7 @@ impl ConfigBuilder {
             // Many documents: each is parsed where it is loaded (on a loading thread unless
             // `with_threads(1)`), and freed there.
             self.load_all(docs, |(doc, at), policy, checks, out| {
-                match serde_saphyr::from_str::<Value>(doc) {
+                match parse_yaml(doc) {
                     Ok(Value::Null) => {}
                     Ok(v) => convert(&v, at, policy, checks, out),
                     Err(e) => out.push(Converted::document_error(invalid(at, e))),
@@ -410,7 +410,7 @@ impl ConfigBuilder {
         // A few documents (a `kind: List` of many objects, as `kubectl get -o yaml` gives):
         // parsed here, their objects loaded together (see `flush`).
         for (doc, at) in docs {
-            match serde_saphyr::from_str::<Value>(doc) {
+            match parse_yaml(doc) {
                 Ok(Value::Null) => {}
                 Ok(v) => self.pending.push((v, at)),
                 Err(_) if single => return false,
@@ -1270,7 +1270,7 @@ pub(crate) fn parse_documents(text: &str, name: &str) -> (Vec<(Value, Origin)>, 
             }) {
                 continue;
             }
-            match serde_saphyr::from_str::<Value>(doc) {
+            match parse_yaml(doc) {
                 Ok(Value::Null) => {}
                 Ok(v) => values.push((v, at(index))),
                 Err(e) => errors.push(
@@ -1427,6 +1427,22 @@ fn meta_key(map: &serde_json::Map<String, Value>) -> String {
         Some(ns) => format!("{ns}/{name}"),
         None => name.to_string(),
     }
+}
+
+/// `doc` parsed as YAML with serde-saphyr's default budget (aliases, depth, anchors...)
+/// except the counts of nodes, events and scalar bytes, which grow with the document: a
+/// `kind: List` of 20,000 objects (`kubectl get -A -o yaml`) has more than the default
+/// 250,000 nodes. Without aliases, which keep their own limits, a node takes at least a byte
+/// of input, so the input limit ([`ConfigBuilder::with_max_bytes`]) bounds them, as it bounds
+/// JSON input.
+fn parse_yaml(doc: &str) -> Result<Value, serde_saphyr::Error> {
+    let mut options = serde_saphyr::Options::default();
+    if let Some(budget) = options.budget.as_mut() {
+        budget.max_nodes = budget.max_nodes.max(doc.len());
+        budget.max_events = budget.max_events.max(doc.len().saturating_mul(2));
+        budget.max_total_scalar_bytes = budget.max_total_scalar_bytes.max(doc.len());
+    }
+    serde_saphyr::from_str_with_options(doc, options)
 }
 
 /// The first line of a YAML parser message, without its `error: ` prefix and without advice

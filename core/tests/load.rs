@@ -444,3 +444,27 @@ fn spec_errors_name_the_object_key() {
         assert_eq!(errors(&Config::from_str(&text)), [expected], "{text}");
     }
 }
+
+/// A `kind: List` as `kubectl get -A -o yaml` prints it for a large cluster: one document of
+/// more nodes than the YAML parser's default budget (250,000) loads whole, its items in
+/// order, each with its place in `items` as origin, on whatever number of threads.
+#[test]
+fn a_large_kubectl_list_loads_whole_in_order() {
+    let items: String = (0..30_000)
+        .map(|i| format!("- apiVersion: v1\n  kind: Namespace\n  metadata:\n    name: ns-{i}\n    labels: {{team: t{}}}\n", i % 7))
+        .collect();
+    let text =
+        format!("apiVersion: v1\nkind: List\nitems:\n{items}metadata:\n  resourceVersion: \"\"\n");
+    for threads in [1, 2] {
+        let mut b = Config::builder().with_threads(threads);
+        b.add_str(&text, "cluster.yaml");
+        let c = b.finish();
+        assert_eq!(errors(&c), Vec::<String>::new());
+        let ns = c.namespaces();
+        assert_eq!(ns.len(), 30_000);
+        for i in [0, 1, 12_345, 29_999] {
+            assert_eq!(ns[i].meta.name, format!("ns-{i}"));
+            assert_eq!(ns[i].origin.to_string(), format!("cluster.yaml#{i}"));
+        }
+    }
+}
