@@ -692,8 +692,11 @@ where
         let mut started = 0;
         for _ in 0..threads.min(count) {
             let (tx, checks, work) = (tx.clone(), checks.worker(), &work);
+            // The stack of a main thread (8 MiB), which loading ran on before it had threads;
+            // input nesting is bounded (YAML depth 64, JSON 128) and tests load it on 2 MiB.
             let spawned = std::thread::Builder::new()
                 .name("trieway-load".into())
+                .stack_size(8 << 20)
                 .spawn_scoped(s, move || work(tx, checks));
             started += usize::from(spawned.is_ok());
         }

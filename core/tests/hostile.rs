@@ -172,6 +172,48 @@ fn deeply_nested_json_is_an_error_not_a_stack_overflow() {
 }
 
 #[test]
+fn nesting_at_the_parsers_limits_on_loading_threads() {
+    // Enough documents to load on several threads, nested about as deep as the parsers allow
+    // (YAML: every other one past it): the same configuration as on one thread, no overflow.
+    let route = |i: usize, depth: usize| {
+        format!(
+            "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\n\
+             metadata: {{name: r{i}, namespace: default}}\nspec:\n  parentRefs: [{{name: gw}}]\n  \
+             rules: [{{sessionPersistence: {{type: Cookie, cookieConfig: {}1{}}}}}]\n",
+            "[".repeat(depth),
+            "]".repeat(depth)
+        )
+    };
+    let yaml: Vec<String> = (0..2_000).map(|i| route(i, [50, 70][i % 2])).collect();
+    let yaml = yaml.join("---\n");
+    let json_route = |i: usize, depth: usize| {
+        format!(
+            r#"{{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {{"name": "c{i}"}}, "data": {{}}, "x": {}1{}}}"#,
+            "[".repeat(depth),
+            "]".repeat(depth)
+        )
+    };
+    // One JSON document (an array) is parsed whole: nested just below the limit (128).
+    let json: Vec<String> = (0..1_000).map(|i| json_route(i, 120)).collect();
+    let json = format!("[{}]", json.join(","));
+    for text in [&yaml, &json] {
+        let load = |threads| {
+            let mut b = Config::builder().with_threads(threads);
+            b.add_str(text, "deep");
+            b.finish()
+        };
+        let (one, two) = (load(1), load(2));
+        assert_eq!(format!("{one:?}"), format!("{two:?}"));
+        assert_eq!(
+            one.http_routes().len() + one.config_maps().len(),
+            1_000,
+            "{:?}",
+            messages(&one).first()
+        );
+    }
+}
+
+#[test]
 fn moderate_nesting_inside_free_form_fields_still_loads() {
     // Free-form fields (here a session-persistence cookie config) may nest a little.
     let c = Config::from_str(&route_with_rule(
