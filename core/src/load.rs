@@ -756,7 +756,7 @@ struct Ready {
     /// and the error.
     parsed: Result<Typed, Unparsed>,
     /// What validation found, each with its kind's list (see `Checks::errors`).
-    checks: Vec<(usize, ConfigError)>,
+    checks: Vec<(crate::validate::List, ConfigError)>,
     /// Validation keeps the object.
     valid: bool,
 }

@@ -68,12 +68,104 @@ use scalars::Check;
 pub(crate) struct Checks {
     /// Outcomes of the regex builds done so far (all routes; see [`RegexCache`]).
     regex_cache: RegexCache,
-    /// The errors found, in the order found, each with the place of its kind's list among the
-    /// fields of [`Config`](crate::Config) (grouped by that place in [`Checks::finish`]).
-    pub(crate) errors: Vec<(usize, ConfigError)>,
+    /// The errors found, in the order found, each with its kind's list (grouped by list in
+    /// [`Checks::finish`]).
+    pub(crate) errors: Vec<(List, ConfigError)>,
     /// Only in tests: objects are kept as loaded (see `ConfigBuilder::unvalidated`).
     #[cfg(test)]
     pub(crate) off: bool,
+}
+
+/// The object lists of [`Config`](crate::Config), in the order of its fields: validation
+/// errors are grouped by list in this order (`lists_follow_the_fields_of_config` checks it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum List {
+    /// `gateway_classes`.
+    GatewayClasses,
+    /// `gateways`.
+    Gateways,
+    /// `listener_sets`.
+    ListenerSets,
+    /// `http_routes`.
+    HttpRoutes,
+    /// `grpc_routes`.
+    GrpcRoutes,
+    /// `tls_routes`.
+    TlsRoutes,
+    /// `tcp_routes`.
+    TcpRoutes,
+    /// `udp_routes`.
+    UdpRoutes,
+    /// `reference_grants`.
+    ReferenceGrants,
+    /// `namespaces`.
+    Namespaces,
+    /// `services`.
+    Services,
+    /// `endpoint_slices`.
+    EndpointSlices,
+    /// `secrets`.
+    Secrets,
+    /// `config_maps`.
+    ConfigMaps,
+    /// `ingresses`.
+    Ingresses,
+    /// `ingress_classes`.
+    IngressClasses,
+    /// `backend_tls_policies`.
+    BackendTlsPolicies,
+    /// `backend_traffic_policies`.
+    BackendTrafficPolicies,
+}
+
+impl List {
+    /// Every list, in order.
+    #[cfg(test)]
+    const ALL: [List; 18] = [
+        List::GatewayClasses,
+        List::Gateways,
+        List::ListenerSets,
+        List::HttpRoutes,
+        List::GrpcRoutes,
+        List::TlsRoutes,
+        List::TcpRoutes,
+        List::UdpRoutes,
+        List::ReferenceGrants,
+        List::Namespaces,
+        List::Services,
+        List::EndpointSlices,
+        List::Secrets,
+        List::ConfigMaps,
+        List::Ingresses,
+        List::IngressClasses,
+        List::BackendTlsPolicies,
+        List::BackendTrafficPolicies,
+    ];
+
+    /// The name of its field in [`Config`](crate::Config).
+    #[cfg(test)]
+    fn field(self) -> &'static str {
+        match self {
+            List::GatewayClasses => "gateway_classes",
+            List::Gateways => "gateways",
+            List::ListenerSets => "listener_sets",
+            List::HttpRoutes => "http_routes",
+            List::GrpcRoutes => "grpc_routes",
+            List::TlsRoutes => "tls_routes",
+            List::TcpRoutes => "tcp_routes",
+            List::UdpRoutes => "udp_routes",
+            List::ReferenceGrants => "reference_grants",
+            List::Namespaces => "namespaces",
+            List::Services => "services",
+            List::EndpointSlices => "endpoint_slices",
+            List::Secrets => "secrets",
+            List::ConfigMaps => "config_maps",
+            List::Ingresses => "ingresses",
+            List::IngressClasses => "ingress_classes",
+            List::BackendTlsPolicies => "backend_tls_policies",
+            List::BackendTrafficPolicies => "backend_traffic_policies",
+        }
+    }
 }
 
 impl Checks {
@@ -95,11 +187,11 @@ impl Checks {
         errors.extend(self.errors.into_iter().map(|(_, e)| e));
     }
 
-    /// Validates a plain object (list `slot` of [`Config`](crate::Config)); `false`, with its
+    /// Validates a plain object (of list `slot`); `false`, with its
     /// errors, when it has any problem and is dropped.
     fn object<S>(
         &mut self,
-        slot: usize,
+        slot: List,
         kind: &str,
         o: &Object<S>,
         check: impl FnOnce(&Object<S>, &mut Report),
@@ -120,26 +212,28 @@ impl Checks {
 
     /// A GatewayClass.
     pub(crate) fn gateway_class(&mut self, o: &Object<GatewayClassSpec>) -> bool {
-        self.object(0, "GatewayClass", o, |o, r| {
+        self.object(List::GatewayClasses, "GatewayClass", o, |o, r| {
             gateway::gateway_class(&o.spec, r)
         })
     }
 
     /// A Gateway.
     pub(crate) fn gateway(&mut self, o: &Object<GatewaySpec>) -> bool {
-        self.object(1, "Gateway", o, |o, r| gateway::gateway(&o.spec, r))
+        self.object(List::Gateways, "Gateway", o, |o, r| {
+            gateway::gateway(&o.spec, r)
+        })
     }
 
     /// A ListenerSet (or XListenerSet).
     pub(crate) fn listener_set(&mut self, o: &Object<ListenerSetSpec>) -> bool {
-        self.object(2, "ListenerSet", o, |o, r| {
+        self.object(List::ListenerSets, "ListenerSet", o, |o, r| {
             gateway::listener_set(&o.spec, r)
         })
     }
 
     /// An HTTPRoute.
     pub(crate) fn http_route(&mut self, route: &mut Route<HttpRouteSpec>) -> bool {
-        self.route(3, "HTTPRoute", route, |o, r| {
+        self.route(List::HttpRoutes, "HTTPRoute", route, |o, r| {
             routes::http_route(o, r);
             o.spec.rules.as_ref().map_or(1, Vec::len)
         })
@@ -147,7 +241,7 @@ impl Checks {
 
     /// A GRPCRoute.
     pub(crate) fn grpc_route(&mut self, route: &mut Route<GrpcRouteSpec>) -> bool {
-        self.route(4, "GRPCRoute", route, |o, r| {
+        self.route(List::GrpcRoutes, "GRPCRoute", route, |o, r| {
             routes::grpc_route(o, r);
             o.spec.rules.len()
         })
@@ -155,7 +249,7 @@ impl Checks {
 
     /// A TLSRoute.
     pub(crate) fn tls_route(&mut self, route: &mut Route<TlsRouteSpec>) -> bool {
-        self.route(5, "TLSRoute", route, |o, r| {
+        self.route(List::TlsRoutes, "TLSRoute", route, |o, r| {
             routes::tls_route(o, r);
             o.spec.rules.len()
         })
@@ -163,7 +257,7 @@ impl Checks {
 
     /// A TCPRoute.
     pub(crate) fn tcp_route(&mut self, route: &mut Route<L4RouteSpec>) -> bool {
-        self.route(6, "TCPRoute", route, |o, r| {
+        self.route(List::TcpRoutes, "TCPRoute", route, |o, r| {
             routes::l4_route("TCPRoute", o, r);
             o.spec.rules.len()
         })
@@ -171,7 +265,7 @@ impl Checks {
 
     /// A UDPRoute.
     pub(crate) fn udp_route(&mut self, route: &mut Route<L4RouteSpec>) -> bool {
-        self.route(7, "UDPRoute", route, |o, r| {
+        self.route(List::UdpRoutes, "UDPRoute", route, |o, r| {
             routes::l4_route("UDPRoute", o, r);
             o.spec.rules.len()
         })
@@ -179,19 +273,19 @@ impl Checks {
 
     /// A ReferenceGrant.
     pub(crate) fn reference_grant(&mut self, o: &Object<ReferenceGrantSpec>) -> bool {
-        self.object(8, "ReferenceGrant", o, |o, r| {
+        self.object(List::ReferenceGrants, "ReferenceGrant", o, |o, r| {
             gateway::reference_grant(&o.spec, r)
         })
     }
 
     /// A Namespace.
     pub(crate) fn namespace(&mut self, o: &Object<NamespaceSpec>) -> bool {
-        self.object(9, "Namespace", o, |_, _| {})
+        self.object(List::Namespaces, "Namespace", o, |_, _| {})
     }
 
     /// A Service.
     pub(crate) fn service(&mut self, o: &Object<ServiceSpec>) -> bool {
-        self.object(10, "Service", o, |o, r| {
+        self.object(List::Services, "Service", o, |o, r| {
             for (i, p) in o.spec.ports.iter().enumerate() {
                 r.check(|| format!("spec.ports[{i}].port"), scalars::port(p.port));
             }
@@ -200,41 +294,46 @@ impl Checks {
 
     /// An EndpointSlice.
     pub(crate) fn endpoint_slice(&mut self, o: &Object<EndpointSliceSpec>) -> bool {
-        self.object(11, "EndpointSlice", o, |_, _| {})
+        self.object(List::EndpointSlices, "EndpointSlice", o, |_, _| {})
     }
 
     /// A Secret.
     pub(crate) fn secret(&mut self, o: &Object<SecretSpec>) -> bool {
-        self.object(12, "Secret", o, |_, _| {})
+        self.object(List::Secrets, "Secret", o, |_, _| {})
     }
 
     /// A ConfigMap.
     pub(crate) fn config_map(&mut self, o: &Object<ConfigMapSpec>) -> bool {
-        self.object(13, "ConfigMap", o, |_, _| {})
+        self.object(List::ConfigMaps, "ConfigMap", o, |_, _| {})
     }
 
     /// An Ingress.
     pub(crate) fn ingress(&mut self, o: &Object<IngressSpec>) -> bool {
-        self.object(14, "Ingress", o, |o, r| ingress::ingress(&o.spec, r))
+        self.object(List::Ingresses, "Ingress", o, |o, r| {
+            ingress::ingress(&o.spec, r)
+        })
     }
 
     /// An IngressClass.
     pub(crate) fn ingress_class(&mut self, o: &Object<IngressClassSpec>) -> bool {
-        self.object(15, "IngressClass", o, |_, _| {})
+        self.object(List::IngressClasses, "IngressClass", o, |_, _| {})
     }
 
     /// A BackendTLSPolicy.
     pub(crate) fn backend_tls_policy(&mut self, o: &Object<BackendTlsPolicySpec>) -> bool {
-        self.object(16, "BackendTLSPolicy", o, |o, r| {
+        self.object(List::BackendTlsPolicies, "BackendTLSPolicy", o, |o, r| {
             policy::backend_tls_policy(&o.spec, r)
         })
     }
 
     /// An XBackendTrafficPolicy.
     pub(crate) fn backend_traffic_policy(&mut self, o: &Object<XBackendTrafficPolicySpec>) -> bool {
-        self.object(17, "XBackendTrafficPolicy", o, |o, r| {
-            policy::backend_traffic_policy(&o.spec, r)
-        })
+        self.object(
+            List::BackendTrafficPolicies,
+            "XBackendTrafficPolicy",
+            o,
+            |o, r| policy::backend_traffic_policy(&o.spec, r),
+        )
     }
 }
 
@@ -501,12 +600,12 @@ fn error<S>(kind: &str, o: &Object<S>, field: String, message: String) -> Config
 }
 
 impl Checks {
-    /// Validates a route (list `slot` of [`Config`](crate::Config)): `false`, with its
+    /// Validates a route (of list `slot`): `false`, with its
     /// errors, when it has object-level problems and is dropped; else its invalid rules are
     /// marked. `check` returns the number of rules the route has (after defaults).
     fn route<S>(
         &mut self,
-        slot: usize,
+        slot: List,
         kind: &str,
         route: &mut Route<S>,
         check: impl FnOnce(&Object<S>, &mut Report) -> usize,
@@ -591,6 +690,23 @@ impl Checks {
 mod tests {
     use super::*;
     use crate::Config;
+
+    /// `List`'s order is the order of `Config`'s fields (errors are grouped in that order).
+    #[test]
+    fn lists_follow_the_fields_of_config() {
+        let debug = format!("{:?}", Config::default());
+        let mut at = 0;
+        for list in List::ALL {
+            let field = format!(" {}: ", list.field());
+            let found = debug[at..].find(&field);
+            assert!(
+                found.is_some(),
+                "{list:?} ({field}) out of order in {debug}"
+            );
+            at += found.unwrap_or(0) + field.len();
+        }
+        assert!(List::ALL.windows(2).all(|w| w[0] < w[1]));
+    }
 
     fn routes(n: usize, path: &str, header: &str) -> Config {
         let docs: Vec<String> = (0..n)
