@@ -5,6 +5,9 @@
 //! Nothing is lost: a document that cannot be parsed, or an object whose fields have the wrong
 //! type, is reported as a [`ConfigError`] and the rest still loads. Unknown kinds are skipped
 //! with a warning.
+//!
+//! Large inputs are parsed and validated on scoped threads, then added in input order (see
+//! [`ConfigBuilder::with_threads`]): the outcome does not depend on the number of threads.
 
 use crate::config::{Config, UnknownFields};
 use crate::error::{ConfigError, Error};
