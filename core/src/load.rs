@@ -613,19 +613,25 @@ fn expand_lists(values: Vec<(Value, Origin)>) -> Vec<(Value, Origin)> {
         match value {
             Value::Object(mut map) if splits(&map) => {
                 if let Some(Value::Array(items)) = map.remove("items") {
-                    out.extend(items.into_iter().enumerate().map(|(index, item)| {
-                        let at = Origin {
-                            file: at.file.clone(),
-                            index,
-                        };
-                        (item, at)
-                    }));
+                    out.extend(with_item_origins(items, &at));
                 }
             }
             value => out.push((value, at)),
         }
     }
     out
+}
+
+/// The items of a list loaded from `at`, each with its place in `items` as its index (as
+/// documented on [`Origin`]).
+fn with_item_origins(items: Vec<Value>, at: &Origin) -> impl Iterator<Item = (Value, Origin)> + '_ {
+    items.into_iter().enumerate().map(|(index, item)| {
+        let at = Origin {
+            file: at.file.clone(),
+            index,
+        };
+        (item, at)
+    })
 }
 
 /// Whether `map` is a `kind: List` (or a `*List` with `items`), loaded item by item.
@@ -1289,24 +1295,9 @@ pub(crate) fn parse_documents(text: &str, name: &str) -> (Vec<(Value, Origin)>, 
     // The items of lists, each with its index in `items`.
     let mut out = Vec::with_capacity(values.len());
     for (v, at) in values {
-        let is_list = match &v {
-            Value::Object(map) => {
-                let kind = map_str(map, "kind");
-                kind == "List" || kind.ends_with("List") && map.contains_key("items")
-            }
-            _ => false,
-        };
         match v {
-            Value::Object(mut map) if is_list => match map.remove("items") {
-                Some(Value::Array(items)) => {
-                    out.extend(items.into_iter().enumerate().map(|(index, item)| {
-                        let at = Origin {
-                            file: at.file.clone(),
-                            index,
-                        };
-                        (item, at)
-                    }))
-                }
+            Value::Object(mut map) if is_list(&map) => match map.remove("items") {
+                Some(Value::Array(items)) => out.extend(with_item_origins(items, &at)),
                 Some(Value::Null) | None => {}
                 Some(other) => errors.push(
                     ConfigError::document(at)
