@@ -3,20 +3,35 @@
 //! chunk an incremental update did not touch (issue #18).
 //!
 //! Elements live in chunks of [`CHUNK`] behind `Arc`s. Cloning a `Chunked` clones the chunk
-//! pointers only; [`Chunked::set`] and [`Chunked::push`] copy the one chunk they write when
-//! another version shares it (copy on write), so a version is never changed under a reader.
-//! Reading element `i` costs one more dependent load than a flat vector.
+//! pointers only; [`Chunked::push`], [`Chunked::get_mut`] and `IndexMut` copy the one chunk
+//! they write when another version shares it (copy on write), so a version is never changed
+//! under a reader.
+//!
+//! A chunk is one allocation, `Arc<[T]>`: its counts and its elements together, so reading
+//! element `i` costs one load more than a flat vector (the chunk pointer, with its length
+//! beside it) and touches one allocation, not an `Arc` and a vector buffer apart, each on its
+//! own page (issue #20, item 3). Every chunk holds `CHUNK` elements but the last. Elements
+//! are pushed onto a growable tail, `Arc<Vec<T>>`, moved into a chunk when it is full;
+//! [`Chunked::seal`] moves a partly filled tail into a last, shorter chunk, so that a finished
+//! table's reads never take the tail's extra step (a compiled Router seals its tables).
 
 use std::sync::Arc;
 
 /// Elements per chunk (a power of two).
 pub(crate) const CHUNK: usize = 64;
 const SHIFT: u32 = CHUNK.trailing_zeros();
+const MASK: usize = CHUNK - 1;
 
 /// A vector of `T` in shared, copy-on-write chunks.
+///
+/// Invariant: every chunk but the last holds `CHUNK` elements; when the last holds fewer,
+/// the tail is empty. Element `i` is in chunk `i / CHUNK`, or in the tail when there is no
+/// such chunk.
 #[derive(Debug)]
 pub(crate) struct Chunked<T> {
-    chunks: Vec<Arc<Vec<T>>>,
+    chunks: Vec<Arc<[T]>>,
+    /// Fewer than `CHUNK` elements after the chunks.
+    tail: Arc<Vec<T>>,
     len: usize,
 }
 
@@ -24,6 +39,7 @@ impl<T> Default for Chunked<T> {
     fn default() -> Self {
         Chunked {
             chunks: Vec::new(),
+            tail: Arc::new(Vec::new()),
             len: 0,
         }
     }
@@ -34,6 +50,7 @@ impl<T> Clone for Chunked<T> {
     fn clone(&self) -> Self {
         Chunked {
             chunks: self.chunks.clone(),
+            tail: Arc::clone(&self.tail),
             len: self.len,
         }
     }
@@ -54,41 +71,79 @@ impl<T> Chunked<T> {
     /// Element `i`, if any.
     #[inline]
     pub(crate) fn get(&self, i: usize) -> Option<&T> {
-        self.chunks.get(i >> SHIFT)?.get(i & (CHUNK - 1))
+        match self.chunks.get(i >> SHIFT) {
+            Some(chunk) => chunk.get(i & MASK),
+            None if i >> SHIFT == self.chunks.len() => self.tail.get(i & MASK),
+            None => None,
+        }
     }
 
     /// Every element in order.
     pub(crate) fn iter(&self) -> impl Iterator<Item = &T> + '_ {
-        self.chunks.iter().flat_map(|c| c.iter())
+        self.chunks
+            .iter()
+            .flat_map(|c| c.iter())
+            .chain(self.tail.iter())
     }
 
-    /// Whether `self` and `other` share chunk `k` (tests of sharing).
+    /// Whether `self` and `other` share chunk `k` (tests of sharing; the tail counts as
+    /// the chunk after the others).
     #[cfg(test)]
     pub(crate) fn shares_chunk(&self, other: &Chunked<T>, k: usize) -> bool {
         match (self.chunks.get(k), other.chunks.get(k)) {
             (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            (None, None) if k == self.chunks.len() && k == other.chunks.len() => {
+                Arc::ptr_eq(&self.tail, &other.tail)
+            }
             _ => false,
         }
+    }
+
+    /// Whether the elements all lie in chunks (the tail is empty).
+    #[cfg(test)]
+    pub(crate) fn is_sealed(&self) -> bool {
+        self.tail.is_empty()
     }
 }
 
 impl<T: Clone> Chunked<T> {
-    /// Appends `value`; copies the last chunk first if another version shares it.
+    /// Appends `value`; copies the tail (or a sealed last chunk) first if another version
+    /// shares it.
     pub(crate) fn push(&mut self, value: T) {
-        if self.len.is_multiple_of(CHUNK) {
-            let mut chunk = Vec::with_capacity(CHUNK);
-            chunk.push(value);
-            self.chunks.push(Arc::new(chunk));
-        } else if let Some(last) = self.chunks.last_mut() {
-            Arc::make_mut(last).push(value);
+        if self.tail.is_empty() && self.chunks.last().is_some_and(|c| c.len() < CHUNK) {
+            // Sealed: the short last chunk becomes the tail again.
+            if let Some(last) = self.chunks.pop() {
+                self.tail = Arc::new(last.to_vec());
+            }
         }
+        let tail = Arc::make_mut(&mut self.tail);
+        if tail.capacity() < CHUNK {
+            tail.reserve_exact(CHUNK - tail.len());
+        }
+        tail.push(value);
         self.len += 1;
+        if tail.len() == CHUNK {
+            self.chunks.push(Arc::from(std::mem::take(tail)));
+        }
+    }
+
+    /// Moves a partly filled tail into a last chunk of its own: reads of every element then
+    /// take the chunk path. Pushing again afterwards is allowed (it copies that chunk back).
+    pub(crate) fn seal(&mut self) {
+        if !self.tail.is_empty() {
+            let tail = std::mem::replace(&mut self.tail, Arc::new(Vec::new()));
+            self.chunks.push(Arc::from(Arc::unwrap_or_clone(tail)));
+        }
     }
 
     /// Element `i`, writable; copies its chunk first if another version shares it.
     pub(crate) fn get_mut(&mut self, i: usize) -> Option<&mut T> {
-        let chunk = self.chunks.get_mut(i >> SHIFT)?;
-        Arc::make_mut(chunk).get_mut(i & (CHUNK - 1))
+        let n = self.chunks.len();
+        match self.chunks.get_mut(i >> SHIFT) {
+            Some(chunk) => Arc::make_mut(chunk).get_mut(i & MASK),
+            None if i >> SHIFT == n => Arc::make_mut(&mut self.tail).get_mut(i & MASK),
+            None => None,
+        }
     }
 }
 
@@ -97,7 +152,10 @@ impl<T> std::ops::Index<usize> for Chunked<T> {
 
     #[inline]
     fn index(&self, i: usize) -> &T {
-        &self.chunks[i >> SHIFT][i & (CHUNK - 1)]
+        match self.get(i) {
+            Some(v) => v,
+            None => panic!("index {i} out of range for a table of {}", self.len()),
+        }
     }
 }
 
@@ -105,7 +163,11 @@ impl<T: Clone> std::ops::IndexMut<usize> for Chunked<T> {
     /// Copies the element's chunk first if another version shares it.
     #[inline]
     fn index_mut(&mut self, i: usize) -> &mut T {
-        &mut Arc::make_mut(&mut self.chunks[i >> SHIFT])[i & (CHUNK - 1)]
+        let len = self.len();
+        match self.get_mut(i) {
+            Some(v) => v,
+            None => panic!("index {i} out of range for a table of {len}"),
+        }
     }
 }
 
@@ -263,6 +325,56 @@ mod tests {
         d.push(10);
         assert_eq!((c.len(), d.len()), (10, 11));
         assert!(!c.shares_chunk(&d, 0));
+    }
+
+    #[test]
+    fn sealed_tables_read_write_and_grow_like_unsealed_ones() {
+        for n in [0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 3 * CHUNK + 7] {
+            let mut v: Chunked<String> = (0..n).map(|i| i.to_string()).collect();
+            v.seal();
+            assert!(v.is_sealed());
+            assert_eq!(v.len(), n);
+            for i in 0..n {
+                assert_eq!(v.get(i).map(String::as_str), Some(i.to_string().as_str()));
+            }
+            assert_eq!(v.get(n), None);
+            assert_eq!(v.get(n + CHUNK), None);
+            // Sealing twice changes nothing.
+            let before = v.clone();
+            v.seal();
+            assert_eq!(
+                v.iter().collect::<Vec<_>>(),
+                before.iter().collect::<Vec<_>>()
+            );
+            // Growing a sealed table: the earlier version keeps its elements and shares the
+            // full chunks.
+            for i in n..n + CHUNK + 3 {
+                v.push(i.to_string());
+            }
+            if n > 0 {
+                v[n - 1] = "changed".to_string();
+            }
+            assert_eq!(v.len(), n + CHUNK + 3);
+            for i in 0..v.len() {
+                let want = if i + 1 == n {
+                    "changed".to_string()
+                } else {
+                    i.to_string()
+                };
+                assert_eq!(v[i], want);
+            }
+            assert_eq!(
+                before.iter().cloned().collect::<Vec<_>>(),
+                (0..n).map(|i| i.to_string()).collect::<Vec<_>>()
+            );
+            for k in 0..n / CHUNK {
+                // Chunk k holds element n - 1 when n is a multiple of CHUNK and k is the last.
+                assert_eq!(v.shares_chunk(&before, k), (k + 1) * CHUNK < n);
+            }
+            v.seal();
+            assert_eq!(v.iter().count(), n + CHUNK + 3);
+            assert!(v.is_sealed());
+        }
     }
 
     #[test]

@@ -70,6 +70,17 @@ impl HeaderNames {
         id
     }
 
+    /// Seals the table ([`Chunked::seal`]).
+    pub(crate) fn seal(&mut self) {
+        self.names.seal();
+    }
+
+    /// Whether the table is sealed (tests).
+    #[cfg(test)]
+    pub(crate) fn is_sealed(&self) -> bool {
+        self.names.is_sealed()
+    }
+
     /// Name number `id`.
     #[inline]
     pub(crate) fn get(&self, id: u32) -> Option<&str> {

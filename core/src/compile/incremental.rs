@@ -178,6 +178,7 @@ pub(crate) fn update<'c>(
     state.route_vhosts = std::mem::take(&mut b.route_vhosts);
     state.vhost_slots = std::mem::take(&mut b.vhost_slots);
     state.vhost_routes = vhost_routes;
+    b.out.seal();
     Ok((b.out, ids))
 }
 

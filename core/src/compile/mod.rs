@@ -443,6 +443,32 @@ pub(crate) struct HostSlot {
 }
 
 impl Compiled {
+    /// Seals every table ([`Chunked::seal`]): done once a compilation or an incremental
+    /// update has added its last element, so that lookups never read a table's tail.
+    pub(crate) fn seal(&mut self) {
+        self.routes.seal();
+        self.rules.seal();
+        self.matches.seal();
+        self.paths.seal();
+        self.regexes.seal();
+        self.regex_patterns.seal();
+        self.header_names.seal();
+        self.vhosts.seal();
+    }
+
+    /// Whether every table is sealed (tests).
+    #[cfg(test)]
+    pub(crate) fn is_sealed(&self) -> bool {
+        self.routes.is_sealed()
+            && self.rules.is_sealed()
+            && self.matches.is_sealed()
+            && self.paths.is_sealed()
+            && self.regexes.is_sealed()
+            && self.regex_patterns.is_sealed()
+            && self.header_names.is_sealed()
+            && self.vhosts.is_sealed()
+    }
+
     /// The path value of match `m` (of this Compiled), as configured.
     #[inline]
     pub(crate) fn path_value(&self, m: &MatchInfo) -> &str {
@@ -722,6 +748,7 @@ pub(crate) fn compile_recorded(
         route_ids,
         router_budget_hit: b.router_budget_hit,
     };
+    b.out.seal();
     (b.out, state)
 }
 
@@ -1709,6 +1736,7 @@ pub(crate) fn compile_ingress(config: &Config, class: Option<&str>, options: &Op
         options,
     );
     ingress::compile(config, class, &mut out);
+    out.seal();
     out
 }
 
