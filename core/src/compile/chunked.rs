@@ -73,8 +73,19 @@ impl<T> Chunked<T> {
     pub(crate) fn get(&self, i: usize) -> Option<&T> {
         match self.chunks.get(i >> SHIFT) {
             Some(chunk) => chunk.get(i & MASK),
-            None if i >> SHIFT == self.chunks.len() => self.tail.get(i & MASK),
-            None => None,
+            None => self.tail_get(i),
+        }
+    }
+
+    /// [`Chunked::get`] past the chunks: out of line, since a sealed table's lookups never
+    /// come here but for an index out of range.
+    #[cold]
+    #[inline(never)]
+    fn tail_get(&self, i: usize) -> Option<&T> {
+        if i >> SHIFT == self.chunks.len() {
+            self.tail.get(i & MASK)
+        } else {
+            None
         }
     }
 
