@@ -964,21 +964,43 @@ impl Router {
             .unwrap_or((u32::MAX, u32::MAX));
         // Most hostnames have none: one test instead of building an empty slice.
         if vh.paths.has_regex() {
-            for &[re, m, pos] in vh.paths.regex() {
-                if pos >= limit {
-                    break;
-                }
-                if c.regexes
-                    .get(re as usize)
-                    .is_some_and(|r| r.is_match(path.as_bytes()))
-                    && hold(m, None)
-                {
-                    best = m;
-                    break;
-                }
+            if let Some(m) = self.regex_first(vh, path, limit, hold) {
+                best = m;
             }
         }
         c.matches.get(best as usize).map(|m| (m, best))
+    }
+
+    /// The first of `vh`'s regex candidates (those matched outside the trie) positioned
+    /// before `limit` whose regex matches `path` and whose conditions `hold`: its match id.
+    /// Out of line: most hostnames have none.
+    #[inline(never)]
+    fn regex_first<F: FnMut(u32, Option<&[u32]>) -> bool>(
+        &self,
+        vh: &VHost,
+        path: &str,
+        limit: u32,
+        hold: &mut F,
+    ) -> Option<u32> {
+        let c = &self.inner.compiled;
+        for e in vh.paths.regex() {
+            let [re, m, pos, ..] = *e;
+            if pos >= limit {
+                break;
+            }
+            // The regex's leading literal first: most paths fail it without a read of the
+            // DFA (issue #20, item 3).
+            let lead = e[compile::path::REGEX_LEAD..].first_chunk();
+            if lead.is_some_and(|w| compile::dfa::Lead::admits(w, path.as_bytes()))
+                && c.regexes
+                    .get(re as usize)
+                    .is_some_and(|r| r.is_match(path.as_bytes()))
+                && hold(m, None)
+            {
+                return Some(m);
+            }
+        }
+        None
     }
 
     #[inline]

@@ -35,7 +35,7 @@ use regex_automata::util::primitives::StateID;
 use regex_automata::util::start;
 use regex_automata::Input;
 use regex_automata::{Anchored, MatchKind};
-use regex_syntax::hir::{Hir, Look};
+use regex_syntax::hir::{Hir, HirKind, Look};
 use std::cell::RefCell;
 use std::sync::OnceLock;
 
@@ -61,6 +61,116 @@ pub(crate) struct Dfa {
     start: StateID,
     /// Named groups: the capture engine, when the pattern is one-pass.
     captures: Option<Box<Captures>>,
+    /// What every match starts with.
+    lead: Lead,
+}
+
+/// A necessary condition of a match read without the DFA (issue #20, item 3): the bytes
+/// every match of the pattern starts with (its leading literal, `/orders/files/` for
+/// `/orders/files/.*\.png`), as its length and its first and last eight bytes. A haystack
+/// shorter than the literal, or whose words differ, cannot match: a lookup rejects it with
+/// integer comparisons on the path it already holds, without touching the DFA's tables.
+/// Exact for literals up to sixteen bytes; for longer ones the bytes between are left to
+/// the DFA.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Lead {
+    /// The literal's length in bytes (0: no leading literal, everything passes).
+    len: u32,
+    /// Its first `min(8, len)` bytes, little-endian, zero above.
+    head: u64,
+    /// Its last eight bytes when it is longer than eight, else 0.
+    tail: u64,
+}
+
+/// Words of a [`Lead`] stored in a path index ([`Lead::to_words`]).
+pub(crate) const LEAD_WORDS: usize = 5;
+
+/// The little-endian word of `b`'s first `min(8, b.len())` bytes, zero above.
+#[inline(always)]
+fn head_word(b: &[u8]) -> u64 {
+    let mut w = [0u8; 8];
+    let n = b.len().min(8);
+    w[..n].copy_from_slice(&b[..n]);
+    u64::from_le_bytes(w)
+}
+
+impl Lead {
+    /// The lead of literal `lit`.
+    pub(crate) fn of(lit: &[u8]) -> Lead {
+        let Ok(len) = u32::try_from(lit.len()) else {
+            return Lead::default();
+        };
+        let tail = match lit.len().checked_sub(8) {
+            Some(at) if at > 0 => head_word(&lit[at..]),
+            _ => 0,
+        };
+        Lead {
+            len,
+            head: head_word(lit),
+            tail,
+        }
+    }
+
+    /// Stored as words: length, head (low, high), tail (low, high).
+    pub(crate) fn to_words(self) -> [u32; LEAD_WORDS] {
+        [
+            self.len,
+            self.head as u32,
+            (self.head >> 32) as u32,
+            self.tail as u32,
+            (self.tail >> 32) as u32,
+        ]
+    }
+
+    /// Whether `hay` may match a pattern whose lead is stored as `w` ([`Lead::to_words`]):
+    /// `false` proves the pattern's DFA would answer no. A few integer operations; reads
+    /// only `hay`'s first and last eight bytes of the literal's span.
+    #[inline(always)]
+    pub(crate) fn admits(w: &[u32; LEAD_WORDS], hay: &[u8]) -> bool {
+        let len = w[0] as usize;
+        if hay.len() < len {
+            return false;
+        }
+        let wide = |lo: u32, hi: u32| u64::from(lo) | u64::from(hi) << 32;
+        // The haystack's first eight bytes (fewer for a shorter one) as one load, masked
+        // to the literal's length.
+        let first = match hay.first_chunk::<8>() {
+            Some(b) => u64::from_le_bytes(*b),
+            None => head_word(hay),
+        };
+        let mask = if len >= 8 {
+            u64::MAX
+        } else {
+            (1u64 << (8 * len)) - 1
+        };
+        if first & mask != wide(w[1], w[2]) {
+            return false;
+        }
+        if len <= 8 {
+            return true;
+        }
+        hay.get(len - 8..len)
+            .and_then(|b| b.first_chunk::<8>())
+            .is_some_and(|b| u64::from_le_bytes(*b) == wide(w[3], w[4]))
+    }
+}
+
+/// The bytes every match of `hir` starts with, appended to `out`; whether all of `hir` was
+/// literal (so that what follows it in a concatenation continues the literal). Zero-width
+/// assertions consume nothing and are passed over; any other construct ends the literal
+/// (a case-insensitive letter is a class, not a literal). Recursion is bounded by the
+/// parser's nesting limit.
+fn leading_literal(hir: &Hir, out: &mut Vec<u8>) -> bool {
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => true,
+        HirKind::Literal(l) => {
+            out.extend_from_slice(&l.0);
+            true
+        }
+        HirKind::Capture(c) => leading_literal(&c.sub, out),
+        HirKind::Concat(parts) => parts.iter().all(|p| leading_literal(p, out)),
+        _ => false,
+    }
 }
 
 /// Most slots a capture search writes: the whole match's two and the one-pass DFA's limit of
@@ -195,6 +305,9 @@ pub(crate) fn build(pattern: &str, limit: usize) -> Result<Dfa, BuildError> {
                 .to_string(),
         ));
     }
+    let mut lit = Vec::new();
+    leading_literal(&hir, &mut lit);
+    let lead = Lead::of(&lit);
     let anchored = Hir::concat(vec![Hir::look(Look::Start), hir, Hir::look(Look::End)]);
     let nfa = thompson::Compiler::new()
         .configure(
@@ -235,6 +348,7 @@ pub(crate) fn build(pattern: &str, limit: usize) -> Result<Dfa, BuildError> {
             built,
             start,
             captures,
+            lead,
         });
     }
     let dfa = dfa.to_sparse().map_err(|e| invalid(&e))?;
@@ -244,6 +358,7 @@ pub(crate) fn build(pattern: &str, limit: usize) -> Result<Dfa, BuildError> {
         built,
         start,
         captures,
+        lead,
     })
 }
 
@@ -294,6 +409,11 @@ impl Dfa {
             Engine::Dense(d) => d.memory_usage(),
             Engine::Sparse(d) => d.memory_usage(),
         }
+    }
+
+    /// What every match starts with ([`Lead`]).
+    pub(crate) fn lead(&self) -> Lead {
+        self.lead
     }
 
     /// The capture engine: the pattern has named groups and is one-pass.

@@ -791,6 +791,7 @@ fn fill_hosts(
             &out.matches,
             &out.paths,
             &mut out.header_names,
+            &out.regexes,
             &cands,
             |p| regex_ids.get(p).copied().unwrap_or(u32::MAX),
         );

@@ -1514,6 +1514,7 @@ impl Builder<'_> {
             &out.matches,
             &out.paths,
             &mut out.header_names,
+            &out.regexes,
             &cands,
             |v| regex_ids[v],
         );
@@ -1534,6 +1535,7 @@ pub(crate) fn lay_out(
     matches: &Chunked<MatchInfo>,
     values: &Chunked<Box<str>>,
     names: &mut conds::HeaderNames,
+    regexes: &Chunked<Dfa>,
     cands: &[u32],
     regex_id: impl Fn(&str) -> u32,
 ) -> PathIndex {
@@ -1575,7 +1577,9 @@ pub(crate) fn lay_out(
                 Some(true) => Tail::Rest,
                 Some(false) => Tail::End,
                 None => {
-                    paths.insert_regex(regex_id(value), m, pos);
+                    let re = regex_id(value);
+                    let lead = regexes.get(re as usize).map(Dfa::lead).unwrap_or_default();
+                    paths.insert_regex(re, m, pos, lead);
                     continue;
                 }
             },

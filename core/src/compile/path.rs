@@ -29,6 +29,7 @@ use super::segment::{
     key_at, next_segment, probe_lits, scan_lits, segment_at, table_len, LitsBuilder, PathSeg,
     LIT_WORDS,
 };
+use super::dfa::{Lead, LEAD_WORDS};
 use super::template::Seg;
 use crate::cost;
 
@@ -38,6 +39,13 @@ pub(crate) fn prefix_of(value: &str) -> &str {
 }
 
 const NONE: u32 = u32::MAX;
+
+/// Words of a candidate matched outside the trie: its regex, match id and position, then
+/// its regex's [`Lead`] ([`REGEX_LEAD`]).
+pub(crate) const REGEX_WORDS: usize = 3 + LEAD_WORDS;
+
+/// Where a regex candidate's [`Lead`] starts in its words ([`Lead::admits`] reads them).
+pub(crate) const REGEX_LEAD: usize = 3;
 
 /// A candidate while the index is built: its position, its match id, and flags.
 #[derive(Debug, Clone, Copy)]
@@ -242,8 +250,8 @@ pub(crate) struct PathIndexBuilder<'a> {
     terms: Vec<(u32, bool, Term)>,
     /// The inline conditions of every candidate that has them, one after the other.
     inline: Vec<u32>,
-    /// `(regex, match id, position)` of the candidates matched outside the trie.
-    regex: Vec<[u32; 3]>,
+    /// `(regex, match id, position, lead)` of the candidates matched outside the trie.
+    regex: Vec<[u32; REGEX_WORDS]>,
 }
 
 impl Default for PathIndexBuilder<'_> {
@@ -254,7 +262,8 @@ impl Default for PathIndexBuilder<'_> {
 
 /// The Exact, PathPrefix and template candidates of one hostname, frozen: every node's
 /// record in one array of words (see [`HEAD`]), linked by word offsets: first the
-/// `(regex, match id, position)` triples of the hostname's other regexes, then the root's
+/// `(regex, match id, position, lead)` entries of the hostname's other regexes
+/// ([`REGEX_WORDS`] each), then the root's
 /// record and the others, then the candidates' inline conditions ([`Check::Inline`]). One
 /// allocation holds everything a lookup of the hostname reads, but for literals over sixteen
 /// bytes, and what it reads first (the regexes, the root) is together.
@@ -266,7 +275,7 @@ pub(crate) struct PathIndex {
     words: Box<[u32]>,
     /// Bytes after the first eight of literals over sixteen bytes.
     tails: Box<[u8]>,
-    /// Where the root's record starts: after the regex triples at the start of `words`.
+    /// Where the root's record starts: after the regex entries at the start of `words`.
     root: u32,
     /// Where the node records end in `words` (the inline conditions follow).
     #[cfg(test)]
@@ -322,9 +331,10 @@ impl<'a> PathIndexBuilder<'a> {
     /// Adds a candidate matched outside the trie: regular expression `regex` (the caller's
     /// number), its match id and its position (unique among the index's candidates). Added in
     /// position order.
-    pub(crate) fn insert_regex(&mut self, regex: u32, id: u32, pos: u32) {
+    pub(crate) fn insert_regex(&mut self, regex: u32, id: u32, pos: u32, lead: Lead) {
         debug_assert!(self.regex.last().is_none_or(|r| r[2] < pos));
-        self.regex.push([regex, id, pos]);
+        let [a, b, c, d, e] = lead.to_words();
+        self.regex.push([regex, id, pos, a, b, c, d, e]);
     }
 
     /// Adds a candidate: its segments, how it ends, its position (unique among the index's
@@ -393,8 +403,8 @@ impl<'a> PathIndexBuilder<'a> {
         // children), its `up` link and depth, and its fewest and most segments, in full
         // before they are stored in 16 bits.
         let mut info: Vec<Frozen> = Vec::with_capacity(count);
-        // The regex triples come first, the root's record right after them.
-        let mut total = 3 * self.regex.len();
+        // The regex entries come first, the root's record right after them.
+        let mut total = REGEX_WORDS * self.regex.len();
         for (i, n) in self.nodes.iter().enumerate() {
             let at = total as u32;
             let lits = n.lits.len();
@@ -500,7 +510,7 @@ impl<'a> PathIndexBuilder<'a> {
         }
         debug_assert_eq!(words.len(), cond_at);
         PathIndex {
-            root: 3 * self.regex.len() as u32,
+            root: (REGEX_WORDS * self.regex.len()) as u32,
             #[cfg(test)]
             records: total as u32,
             words: words.into_boxed_slice(),
@@ -750,14 +760,15 @@ impl PathIndex {
         }
     }
 
-    /// `(regex, match id, position)` of the candidates matched outside the trie, by position
+    /// `(regex, match id, position, lead)` of the candidates matched outside the trie, by
+    /// position ([`REGEX_WORDS`] each; the lead from [`REGEX_LEAD`] on)
     /// ([`PathIndexBuilder::insert_regex`]).
     #[inline]
-    pub(crate) fn regex(&self) -> &[[u32; 3]] {
+    pub(crate) fn regex(&self) -> &[[u32; REGEX_WORDS]] {
         self.words
             .get(..self.root as usize)
             .unwrap_or_default()
-            .as_chunks::<3>()
+            .as_chunks::<REGEX_WORDS>()
             .0
     }
 
@@ -767,7 +778,7 @@ impl PathIndex {
         self.root != 0
     }
 
-    /// Where the root's record starts: after the regex triples.
+    /// Where the root's record starts: after the regex entries.
     #[inline(always)]
     fn root(&self) -> usize {
         self.root as usize
@@ -971,12 +982,12 @@ mod tests {
     }
 
     /// Inline conditions reach the check with the candidate, at the offset its flags give,
-    /// after the records; the regex triples come first and the root after them.
+    /// after the records; the regex entries come first and the root after them.
     #[test]
     fn inline_conditions_and_regexes_in_the_words() {
         let mut b = PathIndexBuilder::default();
-        b.insert_regex(7, 70, 0);
-        b.insert_regex(8, 80, 3);
+        b.insert_regex(7, 70, 0, Lead::default());
+        b.insert_regex(8, 80, 3, Lead::of(b"/x/"));
         let segs = literal_segments("/a", Tail::End);
         b.insert(&segs, Tail::End, 1, 10, Check::Inline(&[5, 6]));
         b.insert(&segs, Tail::End, 2, 20, Check::Ask);
@@ -984,8 +995,12 @@ mod tests {
         let segs = literal_segments("/b", Tail::Prefix);
         b.insert(&segs, Tail::Prefix, 5, 50, Check::Free);
         let t = b.build();
-        assert_eq!(t.regex(), &[[7, 70, 0], [8, 80, 3]]);
-        assert_eq!(t.root(), 6);
+        let slash_x = u32::from_le_bytes(*b"/x/\0");
+        assert_eq!(
+            t.regex(),
+            &[[7, 70, 0, 0, 0, 0, 0, 0], [8, 80, 3, 3, slash_x, 0, 0, 0]]
+        );
+        assert_eq!(t.root(), 2 * REGEX_WORDS);
         assert_eq!(t.len(), 3);
         // Each check sees its own words first.
         let mut seen = Vec::new();
