@@ -42,6 +42,10 @@ const REGEXES: &[&str] = &[
     "(?s)/a.",
     "(?m)/a$",
     "/a|/b",
+    // Leading literals of 9 and 17 bytes (checked before the DFA runs).
+    "/a/b/c/d/.*",
+    "/a/b/c/d/e/f/g/h/.+",
+    "/a/b/c/d/e/f/x/h/.+",
     // Named groups (path parameters): templates, one-pass regexes, and one that is not
     // one-pass (no parameters).
     "/a/(?P<x>[^/]+)",
@@ -257,7 +261,8 @@ fn request() -> impl Strategy<Value = GenRequest> {
         prop::sample::select(
             &[
                 "/", "/a", "/a/", "/a/b", "/ab", "/a/b/c", "/a/b/c/d", "/abc", "/b", "/b/b", "",
-                "*", "/a//b", "/A", "/a/b/", "/b/", "/a//b/c",
+                "*", "/a//b", "/A", "/a/b/", "/b/", "/a//b/c", "/a/b/c/d/e/f/g/h/i",
+                "/a/b/c/d/e/f/g/h/", "/a/b/c/d/",
             ][..],
         ),
         prop::option::of(prop::sample::select(

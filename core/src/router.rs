@@ -964,43 +964,40 @@ impl Router {
             .unwrap_or((u32::MAX, u32::MAX));
         // Most hostnames have none: one test instead of building an empty slice.
         if vh.paths.has_regex() {
-            if let Some(m) = self.regex_first(vh, path, limit, hold) {
-                best = m;
+            for e in vh.paths.regex() {
+                let [re, m, pos, ..] = *e;
+                if pos >= limit {
+                    break;
+                }
+                // The regex's leading literal first: most paths fail it without a read of
+                // the DFA (issue #20, item 3); the rest out of line.
+                let lead = e[compile::path::REGEX_LEAD..].first_chunk();
+                if lead.is_some_and(|w| compile::dfa::Lead::admits(w, path.as_bytes()))
+                    && self.regex_holds(re, m, path, hold)
+                {
+                    best = m;
+                    break;
+                }
             }
         }
         c.matches.get(best as usize).map(|m| (m, best))
     }
 
-    /// The first of `vh`'s regex candidates (those matched outside the trie) positioned
-    /// before `limit` whose regex matches `path` and whose conditions `hold`: its match id.
-    /// Out of line: most hostnames have none.
+    /// Whether regex `re` matches `path` and candidate `m`'s conditions `hold`. Out of
+    /// line: reached only by a path that starts with the regex's leading literal.
     #[inline(never)]
-    fn regex_first<F: FnMut(u32, Option<&[u32]>) -> bool>(
+    fn regex_holds<F: FnMut(u32, Option<&[u32]>) -> bool>(
         &self,
-        vh: &VHost,
+        re: u32,
+        m: u32,
         path: &str,
-        limit: u32,
         hold: &mut F,
-    ) -> Option<u32> {
+    ) -> bool {
         let c = &self.inner.compiled;
-        for e in vh.paths.regex() {
-            let [re, m, pos, ..] = *e;
-            if pos >= limit {
-                break;
-            }
-            // The regex's leading literal first: most paths fail it without a read of the
-            // DFA (issue #20, item 3).
-            let lead = e[compile::path::REGEX_LEAD..].first_chunk();
-            if lead.is_some_and(|w| compile::dfa::Lead::admits(w, path.as_bytes()))
-                && c.regexes
-                    .get(re as usize)
-                    .is_some_and(|r| r.is_match(path.as_bytes()))
-                && hold(m, None)
-            {
-                return Some(m);
-            }
-        }
-        None
+        c.regexes
+            .get(re as usize)
+            .is_some_and(|r| r.is_match(path.as_bytes()))
+            && hold(m, None)
     }
 
     #[inline]

@@ -10,7 +10,8 @@
 //! ```
 //!
 //! Callgrind scenarios: `github`, `github-host` (the same routes under hostname `api.github.com`,
-//! which the requests carry), `github-matchit` (the matchit baseline, count `*matchit_loop*`), `tenants-last:N`, `tenants-mixed:N`,
+//! which the requests carry), `github-matchit` (the matchit baseline, count `*matchit_loop*`), `tenants-first:N`, `tenants-last:N`,
+//! `tenants-mixed:N`,
 //! `tenants-matchit-last:N`, `tenants-matchit-mixed:N` (the matchit-based multi-tenant engine,
 //! count `*matchit_tenants_loop*`), `envoy-regex:N`,
 //! `envoy-prefix:N`, `envoy-exact:N`. Only `lookup_loop` is worth counting:
@@ -341,12 +342,12 @@ fn callgrind(scenario: &str, iters: usize) {
             }
             (set, github::requests())
         }
-        "tenants-last" | "tenants-mixed" => {
+        "tenants-first" | "tenants-last" | "tenants-mixed" => {
             let t = tenants::generate(n, SEED);
-            let reqs = if name == "tenants-last" {
-                vec![t.scenarios().last]
-            } else {
-                t.random_requests(MIXED, 11)
+            let reqs = match name {
+                "tenants-first" => vec![t.scenarios().first],
+                "tenants-last" => vec![t.scenarios().last],
+                _ => t.random_requests(MIXED, 11),
             };
             (t.set, reqs)
         }

@@ -562,4 +562,103 @@ mod tests {
             }
         }
     }
+
+    /// The leading literal of a pattern: its literal bytes up to the first other construct,
+    /// through groups and over zero-width assertions; none for a case-insensitive start.
+    #[test]
+    fn leading_literals() {
+        let lead = |p: &str| {
+            let hir = regex_syntax::ParserBuilder::new().build().parse(p).unwrap();
+            let mut out = Vec::new();
+            leading_literal(&hir, &mut out);
+            String::from_utf8(out).unwrap()
+        };
+        for (pattern, want) in [
+            (r"/orders/files/.*\.(png|jpg)", "/orders/files/"),
+            (r"/api/v[0-9]+/x", "/api/v"),
+            (r"/a(b)(?:cd)e*f", "/abcd"),
+            (r"^/a\b/b", "/a/b"),
+            (r"/caf\x{e9}/[a-z]+", "/caf\u{e9}/"),
+            (r"(?i)/abc", "/"),
+            (r"/ab?c", "/a"),
+            (r"/a|/b", ""),
+            (r".*", ""),
+            (r"", ""),
+        ] {
+            assert_eq!(lead(pattern), want, "{pattern}");
+        }
+    }
+
+    /// A lead never rejects a haystack its DFA accepts, and rejects haystacks that differ
+    /// from the literal in its first or last eight bytes (exactly up to sixteen bytes) or
+    /// are shorter than it.
+    #[test]
+    fn a_lead_rejects_only_what_the_dfa_rejects() {
+        let patterns = [
+            r"/orders/files/.*\.(png|jpg)",
+            r"/a/[^/]+",
+            r"/abcdefgh",
+            r"/abcdefg[0-9]",
+            r"/abcdefghijklmnop",
+            r"/abcdefghijklmnopqrstuvwxyz.*",
+            r"/x(?:yz)?",
+            r"(?i)/Mixed",
+            r"/caf\x{e9}/.*",
+            r"[a-z]*",
+        ];
+        let mut hays: Vec<Vec<u8>> = vec![Vec::new()];
+        for base in [
+            "/orders/files/a/b.png",
+            "/a/x",
+            "/abcdefgh",
+            "/abcdefg7",
+            "/abcdefghijklmnop",
+            "/abcdefghijklmnopqrstuvwxyz/more",
+            "/x",
+            "/xyz",
+            "/MIXED",
+            "/caf\u{e9}/menu",
+            "abc",
+        ] {
+            let b = base.as_bytes();
+            for cut in 0..=b.len() {
+                hays.push(b[..cut].to_vec());
+            }
+            for i in 0..b.len() {
+                let mut m = b.to_vec();
+                m[i] ^= 0x20;
+                hays.push(m);
+            }
+        }
+        let mut rejected = 0;
+        for p in patterns {
+            let d = build(p, MIB).unwrap();
+            let w = d.lead().to_words();
+            for h in &hays {
+                let admitted = Lead::admits(&w, h);
+                assert!(admitted || !d.is_match(h), "{p} rejected {h:?}, which matches");
+                rejected += usize::from(!admitted);
+                // Up to sixteen bytes the lead is exact: it admits what starts with it.
+                let lit = &h[..h.len().min(w[0] as usize)];
+                if lit.len() < w[0] as usize {
+                    assert!(!admitted, "{p} admitted {h:?}, shorter than its literal");
+                } else if w[0] <= 16 {
+                    let again = Lead::of(lit).to_words();
+                    assert_eq!(admitted, again == w, "{p} {h:?}");
+                }
+            }
+        }
+        assert!(rejected > hays.len(), "{rejected}");
+        // Long literals: the first and last eight bytes decide; a difference between them
+        // is left to the DFA.
+        let w = Lead::of(b"/abcdefghijklmnopqrstuvwxyz").to_words();
+        assert!(Lead::admits(&w, b"/abcdefghijklmnopqrstuvwxyz/x"));
+        assert!(!Lead::admits(&w, b"/abcdXfghijklmnopqrstuvwxyz/x"));
+        assert!(!Lead::admits(&w, b"/abcdefghijklmnopqrsXuvwxyz/x"));
+        assert!(Lead::admits(&w, b"/abcdefghijkXmnopqrstuvwxyz/x"));
+        assert!(!Lead::admits(&w, b"/abcdefghijklmnopqrstuvwxy"));
+        // No literal: everything passes.
+        let none = Lead::default().to_words();
+        assert!(Lead::admits(&none, b"") && Lead::admits(&none, b"anything"));
+    }
 }

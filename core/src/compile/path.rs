@@ -25,11 +25,11 @@
 //! header conditions of its candidates (after the records, [`Check::Inline`]), so checking a
 //! candidate's conditions reads no match record and no per-condition allocation.
 
+use super::dfa::{Lead, LEAD_WORDS};
 use super::segment::{
     key_at, next_segment, probe_lits, scan_lits, segment_at, table_len, LitsBuilder, PathSeg,
     LIT_WORDS,
 };
-use super::dfa::{Lead, LEAD_WORDS};
 use super::template::Seg;
 use crate::cost;
 
@@ -270,16 +270,20 @@ impl Default for PathIndexBuilder<'_> {
 ///
 /// An index holds fewer than 2³¹ words (8 GiB; a link's top bit is [`VIA_LIT`]): far more
 /// than the configurations `Router::new` accepts can fill.
+///
+/// In declaration order (`repr(C)`): `words` and `root`, which every lookup reads, in the
+/// first 20 bytes ([`VHost`](super::VHost) puts the index first).
 #[derive(Debug, Clone)]
+#[repr(C)]
 pub(crate) struct PathIndex {
     words: Box<[u32]>,
-    /// Bytes after the first eight of literals over sixteen bytes.
-    tails: Box<[u8]>,
     /// Where the root's record starts: after the regex entries at the start of `words`.
     root: u32,
     /// Where the node records end in `words` (the inline conditions follow).
     #[cfg(test)]
     records: u32,
+    /// Bytes after the first eight of literals over sixteen bytes.
+    tails: Box<[u8]>,
 }
 
 impl Default for PathIndex {
