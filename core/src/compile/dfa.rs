@@ -636,7 +636,10 @@ mod tests {
             let w = d.lead().to_words();
             for h in &hays {
                 let admitted = Lead::admits(&w, h);
-                assert!(admitted || !d.is_match(h), "{p} rejected {h:?}, which matches");
+                assert!(
+                    admitted || !d.is_match(h),
+                    "{p} rejected {h:?}, which matches"
+                );
                 rejected += usize::from(!admitted);
                 // Up to sixteen bytes the lead is exact: it admits what starts with it.
                 let lit = &h[..h.len().min(w[0] as usize)];

@@ -351,14 +351,14 @@ spec:
 /// Candidates of one effective hostname.
 ///
 /// In declaration order (`repr(C)`), what an HTTP lookup reads first: the path index's
-/// words and root lie in the record's first 24 bytes, so they share one cache line
+/// words and root lie in the record's first 20 bytes, so they share one cache line
 /// whatever the record's place in its chunk (issue #20, item 3: they straddled two lines
 /// for half the records).
 #[derive(Debug, Default, Clone)]
 #[repr(C)]
 pub(crate) struct VHost {
     /// Exact, PathPrefix and template-regex candidates in one trie, by position, and the
-    /// `(regex, match id, position)` of regexes that are not templates
+    /// `(regex, match id, position, leading literal)` of regexes that are not templates
     /// ([`PathIndex::regex`]).
     pub paths: PathIndex,
     pub hostname: Box<str>,

@@ -333,7 +333,8 @@ impl<'a> PathIndexBuilder<'a> {
     }
 
     /// Adds a candidate matched outside the trie: regular expression `regex` (the caller's
-    /// number), its match id and its position (unique among the index's candidates). Added in
+    /// number), its match id, its position (unique among the index's candidates) and the
+    /// regex's leading literal, which a lookup checks before it runs the regex. Added in
     /// position order.
     pub(crate) fn insert_regex(&mut self, regex: u32, id: u32, pos: u32, lead: Lead) {
         debug_assert!(self.regex.last().is_none_or(|r| r[2] < pos));
