@@ -28,7 +28,6 @@
 //! could end either group) or has more than 16 groups gets no capture engine: its matches have
 //! no parameters.
 
-use super::segment::{key, key_at, last_word, wide};
 use regex_automata::dfa::{dense, onepass, sparse, Automaton, StartKind};
 use regex_automata::nfa::thompson;
 use regex_automata::util::primitives::NonMaxUsize;
@@ -86,16 +85,29 @@ pub(crate) struct Lead {
 /// Words of a [`Lead`] stored in a path index ([`Lead::to_words`]).
 pub(crate) const LEAD_WORDS: usize = 5;
 
+/// The little-endian word of `b`'s first `min(8, b.len())` bytes, zero above.
+#[inline(always)]
+fn head_word(b: &[u8]) -> u64 {
+    let mut w = [0u8; 8];
+    let n = b.len().min(8);
+    w[..n].copy_from_slice(&b[..n]);
+    u64::from_le_bytes(w)
+}
+
 impl Lead {
     /// The lead of literal `lit`.
     pub(crate) fn of(lit: &[u8]) -> Lead {
         let Ok(len) = u32::try_from(lit.len()) else {
             return Lead::default();
         };
+        let tail = match lit.len().checked_sub(8) {
+            Some(at) if at > 0 => head_word(&lit[at..]),
+            _ => 0,
+        };
         Lead {
             len,
-            head: key(lit),
-            tail: last_word(lit),
+            head: head_word(lit),
+            tail,
         }
     }
 
@@ -119,10 +131,27 @@ impl Lead {
         if hay.len() < len {
             return false;
         }
-        // The path segments' word reads: one load for the head when the haystack has eight
-        // bytes, masked to the literal's length.
-        key_at(hay, len.min(8)) == wide(w[1], w[2])
-            && (len <= 8 || hay.get(..len).map(last_word) == Some(wide(w[3], w[4])))
+        let wide = |lo: u32, hi: u32| u64::from(lo) | u64::from(hi) << 32;
+        // The haystack's first eight bytes (fewer for a shorter one) as one load, masked
+        // to the literal's length.
+        let first = match hay.first_chunk::<8>() {
+            Some(b) => u64::from_le_bytes(*b),
+            None => head_word(hay),
+        };
+        let mask = if len >= 8 {
+            u64::MAX
+        } else {
+            (1u64 << (8 * len)) - 1
+        };
+        if first & mask != wide(w[1], w[2]) {
+            return false;
+        }
+        if len <= 8 {
+            return true;
+        }
+        hay.get(len - 8..len)
+            .and_then(|b| b.first_chunk::<8>())
+            .is_some_and(|b| u64::from_le_bytes(*b) == wide(w[3], w[4]))
     }
 }
 

@@ -129,13 +129,13 @@ pub(crate) const LIT_WORDS: usize = 6;
 
 /// The 64-bit word of two 32-bit halves, low first.
 #[inline(always)]
-pub(crate) fn wide(lo: u32, hi: u32) -> u64 {
+fn wide(lo: u32, hi: u32) -> u64 {
     u64::from(lo) | u64::from(hi) << 32
 }
 
 /// The last eight bytes of `s` (at least nine long) as a word; 0 for shorter ones.
 #[inline]
-pub(crate) fn last_word(s: &[u8]) -> u64 {
+fn last_word(s: &[u8]) -> u64 {
     match s.len().checked_sub(8) {
         Some(at) if at > 0 => u64::from_le_bytes(s[at..].try_into().unwrap_or([0; 8])),
         _ => 0,
